@@ -1,0 +1,75 @@
+import { loadGatewayConfig, startGateway } from '@medledger/server';
+import type { Command } from 'commander';
+import { print } from '../output.ts';
+
+export function registerStart(program: Command): void {
+  program
+    .command('start')
+    .description(
+      'Start a gateway: on the embedded chain by default (anvil, state in the data directory), or on --rpc',
+    )
+    .option(
+      '--data <dir>',
+      'data directory (chain state, database, blobs, keys); env MEDLEDGER_DATA',
+      undefined,
+    )
+    .option('--port <n>', 'HTTP port on 127.0.0.1; env PORT (default 8080)')
+    .option('--host <ip>', 'address to listen on; env MEDLEDGER_HOST (default 127.0.0.1)')
+    .option(
+      '--rpc <url>',
+      'use the chain at this JSON-RPC URL instead of the embedded one; env MEDLEDGER_RPC_URL',
+    )
+    .option('--deployment <file>', 'deployment.json of an existing consortium (contracts to use on --rpc)')
+    .option('--public-url <url>', 'URL under which clients reach this gateway (published on chain)')
+    .option(
+      '--block-time <seconds>',
+      'embedded chain: seconds between blocks (default: one block per transaction)',
+    )
+    .option('--log-level <level>', 'fatal, error, warn, info, debug (default info)')
+    .action(async (options, command: Command) => {
+      const config = loadGatewayConfig({
+        dataDir: options.data,
+        port: options.port,
+        host: options.host,
+        rpcUrl: options.rpc,
+        deploymentFile: options.deployment,
+        publicUrl: options.publicUrl,
+        blockTimeSeconds: options.blockTime,
+        logLevel: options.logLevel,
+      });
+      const gateway = await startGateway(config);
+      const summary = {
+        url: gateway.url,
+        docs: `${gateway.url}/docs`,
+        chainId: gateway.chainId,
+        rpcUrl: gateway.rpcUrl,
+        dataDir: config.dataDir,
+        contracts: gateway.deployment,
+      };
+      print(
+        command.optsWithGlobals(),
+        {
+          ...summary,
+          contracts: { ...gateway.deployment, deployedAtBlock: String(gateway.deployment.deployedAtBlock) },
+        },
+        () =>
+          [
+            `medledger gateway listening on ${gateway.url}  (API docs: ${gateway.url}/docs)`,
+            `chain ${gateway.chainId} at ${gateway.rpcUrl}${config.rpcUrl ? '' : ' (embedded anvil)'}; data in ${config.dataDir}`,
+            'Stop with Ctrl-C.',
+          ].join('\n'),
+      );
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          gateway.stop().then(resolve, (error) => {
+            process.stderr.write(`error while stopping: ${String(error)}\n`);
+            resolve();
+          });
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    });
+}

@@ -1,0 +1,35 @@
+import { verifyLedger } from '@medledger/client';
+import { IntegrityError } from '@medledger/core';
+import type { Command } from 'commander';
+import type { Hex } from 'viem';
+import { globalOptions } from '../context.ts';
+import { print } from '../output.ts';
+
+export function registerVerify(program: Command): void {
+  program
+    .command('verify')
+    .description(
+      'Check from the chain that every anchored record (or one) is intact: author signatures, stored leaf hashes, ' +
+        'blob hashes and block links. Exits non-zero on any mismatch.',
+    )
+    .option('--record <recordId>', 'check only this record')
+    .option('--rpc <url>', 'the chain to check against (default: the one the gateway names)')
+    .action(async (options, command: Command) => {
+      const global = globalOptions(command);
+      const report = await verifyLedger({
+        gatewayUrl: global.server,
+        ...(options.rpc ? { rpcUrl: options.rpc } : {}),
+        ...(options.record ? { recordId: options.record.toLowerCase() as Hex } : {}),
+      });
+      print(global, report, () =>
+        [
+          `checked ${report.checkedRecords} records in ${report.checkedBlocks} blocks on chain ${report.chainId}`,
+          ...report.problems.map((p) => `MISMATCH ${p.recordId ?? ''} ${p.problem}`),
+          report.ok ? 'everything matches the ledger' : `${report.problems.length} problem(s) found`,
+        ].join('\n'),
+      );
+      if (!report.ok) {
+        throw new IntegrityError(`Verification failed: ${report.problems.length} problem(s).`);
+      }
+    });
+}

@@ -1,0 +1,55 @@
+/**
+ * The medledger command line. Exit codes: 0 success, 2 invalid input, 3 access denied, 1 anything else.
+ */
+import { InvalidInputError } from '@medledger/core';
+import { Command, CommanderError } from 'commander';
+import { registerAudit } from './commands/audit.ts';
+import { registerConsents } from './commands/consents.ts';
+import { registerConsortium } from './commands/consortium.ts';
+import { registerKeys } from './commands/keys.ts';
+import { registerRecords } from './commands/records.ts';
+import { registerStart } from './commands/start.ts';
+import { registerVerify } from './commands/verify.ts';
+import { defaultServer } from './context.ts';
+import { reportError } from './output.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('medledger')
+    .description('Patient-controlled sharing of health records on a permissioned Ethereum ledger')
+    .version('0.1.0')
+    .option('--json', 'answer in JSON')
+    .option('--server <url>', `gateway URL; env MEDLEDGER_SERVER (default ${defaultServer})`)
+    .showHelpAfterError()
+    .exitOverride();
+  for (const register of [
+    registerStart,
+    registerKeys,
+    registerConsortium,
+    registerRecords,
+    registerConsents,
+    registerVerify,
+    registerAudit,
+  ]) {
+    register(program);
+  }
+  program.commands.forEach(function exitOverride(command: Command) {
+    command.exitOverride();
+    command.commands.forEach(exitOverride);
+  });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const json = argv.includes('--json');
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return 0;
+      // commander already printed what was wrong with the command line
+      return reportError(new InvalidInputError('Invalid command line; see --help.'), json) && 2;
+    }
+    return reportError(error, json);
+  }
+}

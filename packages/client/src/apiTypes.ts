@@ -1,0 +1,133 @@
+/** Shapes of the gateway's JSON answers, as the client reads them (the OpenAPI at /docs is the reference). */
+import type { Action, Category, Sensitivity } from '@medledger/core';
+import type { Address, Hex } from 'viem';
+
+export interface LedgerInfo {
+  chainId: number;
+  rpcUrl: string;
+  contracts: { consortium: Address; consents: Address; records: Address };
+  custodian: { encryptionKey: Hex; organisationIds: number[] };
+}
+
+export interface Me {
+  address: Address;
+  member: { organisationId: number; role: number; active: boolean; encryptionKey: Hex } | null;
+  patient: { registered: boolean; encryptionKey: Hex; organisationId: number } | null;
+}
+
+export interface Transaction {
+  transactionHash: Hex;
+  blockNumber: number;
+}
+
+export interface OrganisationCreated extends Transaction {
+  organisationId: number;
+  status: 'active' | 'pending';
+}
+
+export interface Organisation {
+  organisationId: number;
+  name: string;
+  kind: string;
+  status: 'active' | 'pending';
+  admin: Address;
+  encryptionKey: Hex;
+  gatewayUrl: string;
+}
+
+export interface Member {
+  address: Address;
+  role: string;
+  active: boolean;
+  encryptionKey: Hex;
+}
+
+export interface MemberAdded extends Transaction {
+  address: Address;
+  organisationId: number;
+  role: string;
+}
+
+export interface PatientRegistered extends Transaction {
+  address: Address;
+  organisationId: number;
+}
+
+export interface PatientKeys {
+  address: Address;
+  encryptionKey: Hex;
+  organisationId: number;
+  custodian: { organisationId: number; encryptionKey: Hex } | null;
+}
+
+export interface RecordAdded extends Transaction {
+  recordId: Hex;
+  cid: string;
+  contentDigest: Hex;
+  organisationId: number;
+}
+
+export interface RecordMetadata {
+  recordId: Hex;
+  patient: Address;
+  author: Address;
+  organisationId: number;
+  category: Category;
+  sensitivity: Sensitivity;
+  cid: string;
+  contentDigest: Hex;
+  supersedes: Hex | null;
+  supersededBy: Hex | null;
+  createdAt: number;
+  blockNumber: number;
+  transactionHash: Hex;
+}
+
+export interface RecordAccess {
+  record: RecordMetadata;
+  envelope: string;
+  sealedKey: { enc: string; ct: string } | null;
+}
+
+export interface ConsentGranted extends Transaction {
+  grantId: number;
+}
+
+export interface Consent {
+  grantId: number;
+  patient: Address;
+  grantee: Address | null;
+  granteeOrganisation: number | null;
+  categories: Category[];
+  maxSensitivity: Sensitivity;
+  actions: Action[];
+  purpose: string;
+  expiresAt: number;
+  requestId: number | null;
+  status: 'active' | 'revoked' | 'expired';
+}
+
+export interface AccessRequest {
+  requestId: number;
+  patient: Address;
+  requester: Address;
+  categories: Category[];
+  actions: Action[];
+  reason: string | null;
+  status: 'pending' | 'approved' | 'denied';
+  grantId: number | null;
+}
+
+export interface AuditEvent {
+  eventId: string;
+  recordedAt: string;
+  actor: Address;
+  patient: Address | null;
+  action: string;
+  recordId: Hex | null;
+  category: Category | null;
+  sensitivity: Sensitivity | null;
+  purpose: string | null;
+  outcome: 'allowed' | 'denied';
+  reason: string | null;
+}

@@ -1,0 +1,517 @@
+/**
+ * A client of one gateway, acting as one identity. Everything secret happens here, on the
+ * caller's side: signing EIP-712 actions, encrypting records before upload and decrypting them
+ * after download. The gateway only relays signatures and stores ciphertext.
+ *
+ * Uses only `fetch` and the core library, so the CLI, the benchmarks and the web app share it.
+ */
+import {
+  AccessDeniedError,
+  type Action,
+  accountOf,
+  actionMask,
+  base64urlToBytes,
+  bytesToBase64url,
+  bytesToHex,
+  bytesToUtf8,
+  type Category,
+  ConflictError,
+  categoryIndex,
+  categoryMask,
+  consentsTypes,
+  consortiumTypes,
+  digestOf,
+  type Identity,
+  IntegrityError,
+  InvalidInputError,
+  type LedgerContract,
+  LedgerUnavailableError,
+  ledgerDomain,
+  MedledgerError,
+  NotFoundError,
+  type OrganisationKind,
+  openRecord,
+  openResealedDataKey,
+  organisationKindCode,
+  parseEnvelope,
+  type Recipient,
+  type RecordLeaf,
+  type Role,
+  randomBytes,
+  recordsTypes,
+  roleCode,
+  type Sensitivity,
+  sealRecord,
+  sensitivities,
+  UnauthenticatedError,
+  unwrapDataKey,
+  utf8ToBytes,
+  validateResource,
+} from '@medledger/core';
+import { type Address, type Hex, keccak256, stringToHex, toBytes } from 'viem';
+import { createSiweMessage } from 'viem/siwe';
+import type * as Api from './apiTypes.ts';
+
+export interface GatewayClientOptions {
+  /** Base URL of the gateway, e.g. http://127.0.0.1:8080 */
+  url: string;
+  identity: Identity;
+  /** Seconds a signed action stays valid. */
+  signatureLifetimeSeconds?: number;
+}
+
+export type GatewayClient = ReturnType<typeof createGatewayClient>;
+
+const zeroHash = `0x${'00'.repeat(32)}` as Hex;
+const zeroAddress = '0x0000000000000000000000000000000000000000' as Address;
+
+/**
+ * @example
+ * const client = createGatewayClient({ url: 'http://127.0.0.1:8080', identity });
+ * const { recordId } = await client.addRecord({ patient, category: 'lab', resource: observation });
+ * const { resource } = await client.readRecord(recordId);
+ */
+export function createGatewayClient(options: GatewayClientOptions) {
+  const baseUrl = options.url.replace(/\/+$/, '');
+  const { identity } = options;
+  const account = accountOf(identity);
+  const me = identity.address.toLowerCase() as Address;
+  const lifetime = options.signatureLifetimeSeconds ?? 600;
+  let session: { token: string; expiresAt: number } | undefined;
+  let ledgerInfo: Promise<Api.LedgerInfo> | undefined;
+  const patientKeys = new Map<string, Promise<Api.PatientKeys>>();
+
+  async function request<T>(method: string, path: string, body?: unknown, authenticated = true): Promise<T> {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (authenticated) headers.authorization = `Bearer ${(await ensureSession()).token}`;
+    let response: Response;
+    try {
+      response = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch (cause) {
+      throw new MedledgerError(`Cannot reach the gateway at ${baseUrl}; is it running?`, { cause });
+    }
+    if (response.status === 204) return undefined as T;
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      throw new MedledgerError(`The gateway answered ${response.status} with something that is not JSON.`);
+    }
+    if (!response.ok) throw errorFromResponse(response.status, json);
+    return json as T;
+  }
+
+  async function ensureSession(): Promise<{ token: string; expiresAt: number }> {
+    if (session && session.expiresAt - Date.now() > 30_000) return session;
+    const challenge = await request<{ nonce: string; chainId: number }>(
+      'POST',
+      '/api/auth/challenge',
+      undefined,
+      false,
+    );
+    const url = new URL(baseUrl);
+    const now = new Date();
+    const message = createSiweMessage({
+      domain: url.host,
+      address: account.address,
+      statement: 'Sign in to medledger.',
+      uri: url.origin,
+      version: '1',
+      chainId: challenge.chainId,
+      nonce: challenge.nonce,
+      issuedAt: now,
+      expirationTime: new Date(now.getTime() + 5 * 60_000),
+    });
+    const signature = await account.signMessage({ message });
+    const result = await request<{ token: string; expiresAt: number }>(
+      'POST',
+      '/api/auth/session',
+      { message, signature },
+      false,
+    );
+    session = { token: result.token, expiresAt: result.expiresAt };
+    return session;
+  }
+
+  function ledger(): Promise<Api.LedgerInfo> {
+    ledgerInfo ??= request<Api.LedgerInfo>('GET', '/api/ledger', undefined, false).catch((error) => {
+      ledgerInfo = undefined;
+      throw error;
+    });
+    return ledgerInfo;
+  }
+
+  /** Signs an action for `contract` with a fresh random nonce and a deadline. */
+  async function sign<M extends Record<string, unknown>>(
+    contract: LedgerContract,
+    types: Record<string, readonly { name: string; type: string }[]>,
+    primaryType: string,
+    message: M,
+  ) {
+    const info = await ledger();
+    const nonce = BigInt(bytesToHex(randomBytes(32)));
+    const deadline = BigInt(Math.floor(Date.now() / 1000) + lifetime);
+    const signature = await account.signTypedData({
+      domain: ledgerDomain(contract, info.chainId, info.contracts[contract]),
+      types,
+      primaryType,
+      message: { ...message, nonce, deadline },
+    } as Parameters<typeof account.signTypedData>[0]);
+    return { nonce: nonce.toString(), deadline: deadline.toString(), signature };
+  }
+
+  async function patientKeysOf(patient: Address): Promise<Api.PatientKeys> {
+    const key = patient.toLowerCase();
+    let keys = patientKeys.get(key);
+    if (!keys) {
+      keys = request<Api.PatientKeys>('GET', `/api/patients/${key}`);
+      keys.catch(() => patientKeys.delete(key));
+      patientKeys.set(key, keys);
+    }
+    return keys;
+  }
+
+  async function grantConsent(input: {
+    grantee?: Address;
+    granteeOrganisation?: number;
+    categories: Category[];
+    actions: Action[];
+    maxSensitivity?: Sensitivity;
+    purpose?: string;
+    expiresInSeconds: number;
+    requestId?: number;
+  }) {
+    if (!input.grantee === !input.granteeOrganisation) {
+      throw new InvalidInputError('Give consent either to one member or to one organisation.');
+    }
+    const message = {
+      patient: account.address,
+      grantee: input.grantee ?? zeroAddress,
+      granteeOrganisation: input.granteeOrganisation ?? 0,
+      categories: categoryMask(input.categories),
+      maxSensitivity: sensitivities.indexOf(input.maxSensitivity ?? 'normal'),
+      actions: actionMask(input.actions),
+      purpose: purposeCode(input.purpose ?? 'TREAT'),
+      expiresAt: BigInt(Math.floor(Date.now() / 1000) + input.expiresInSeconds),
+      requestId: BigInt(input.requestId ?? 0),
+    };
+    const signed = await sign('consents', consentsTypes, 'Grant', message);
+    return request<Api.ConsentGranted>('POST', '/api/consents', {
+      ...message,
+      expiresAt: Number(message.expiresAt),
+      requestId: message.requestId.toString(),
+      ...signed,
+    });
+  }
+
+  return {
+    address: me,
+    identity,
+    signIn: ensureSession,
+    ledger,
+    health: () =>
+      request<{ status: string; chainId: number; blockNumber: number }>(
+        'GET',
+        '/api/health',
+        undefined,
+        false,
+      ),
+    me: () => request<Api.Me>('GET', '/api/me'),
+
+    async createOrganisation(input: { name: string; kind: OrganisationKind; gatewayUrl?: string }) {
+      const info = await ledger();
+      const message = {
+        name: input.name,
+        kind: organisationKindCode(input.kind),
+        admin: account.address,
+        encryptionKey: info.custodian.encryptionKey,
+        gatewayUrl: input.gatewayUrl ?? baseUrl,
+      };
+      const signed = await sign('consortium', consortiumTypes, 'ProposeOrganisation', message);
+      return request<Api.OrganisationCreated>('POST', '/api/organisations', { ...message, ...signed });
+    },
+
+    async approveOrganisation(organisationId: number) {
+      const signed = await sign('consortium', consortiumTypes, 'ApproveOrganisation', {
+        organisationId,
+        approver: account.address,
+      });
+      return request<Api.OrganisationCreated>('POST', `/api/organisations/${organisationId}/approvals`, {
+        approver: account.address,
+        ...signed,
+      });
+    },
+
+    organisations: () =>
+      request<{ organisations: Api.Organisation[] }>('GET', '/api/organisations', undefined, false),
+    members: (organisationId: number) =>
+      request<{ members: Api.Member[] }>('GET', `/api/organisations/${organisationId}/members`),
+
+    async addMember(input: { organisationId: number; member: Address; role: Role; encryptionKey: Hex }) {
+      const message = {
+        organisationId: input.organisationId,
+        member: input.member,
+        role: roleCode(input.role),
+        encryptionKey: input.encryptionKey,
+        admin: account.address,
+      };
+      const signed = await sign('consortium', consortiumTypes, 'AddMember', message);
+      return request<Api.MemberAdded>('POST', '/api/members', { ...message, ...signed });
+    },
+
+    async suspendMember(member: Address) {
+      const signed = await sign('consortium', consortiumTypes, 'SuspendMember', {
+        member,
+        admin: account.address,
+      });
+      return request<{ address: Address; active: boolean }>('POST', `/api/members/${member}/suspension`, {
+        admin: account.address,
+        ...signed,
+      });
+    },
+
+    /** Registers this identity as a patient, with the organisation that will be its custodian. */
+    async registerPatient(input: { organisationId?: number } = {}) {
+      const info = await ledger();
+      const organisationId = input.organisationId ?? info.custodian.organisationIds[0];
+      if (organisationId === undefined) {
+        throw new InvalidInputError(
+          'This gateway hosts no organisation yet: pass the organisation to register with.',
+        );
+      }
+      const message = {
+        patient: account.address,
+        encryptionKey: identity.encryption.publicKey,
+        organisationId,
+      };
+      const signed = await sign('consortium', consortiumTypes, 'RegisterPatient', message);
+      return request<Api.PatientRegistered>('POST', '/api/patients', { ...message, ...signed });
+    },
+
+    /**
+     * Checks, encrypts, signs and uploads a FHIR resource as a record of `patient`; resolves once
+     * it is anchored in a block.
+     */
+    async addRecord(input: {
+      patient: Address;
+      category: Category;
+      sensitivity?: Sensitivity;
+      resource: unknown;
+      supersedes?: Hex;
+    }): Promise<Api.RecordAdded> {
+      const sensitivity = input.sensitivity ?? 'normal';
+      const resource = validateResource(input.resource, input.category);
+      const [info, keys] = await Promise.all([ledger(), patientKeysOf(input.patient)]);
+      const patient = input.patient.toLowerCase() as Address;
+      const recordId = bytesToHex(randomBytes(32));
+      const createdAt = Math.floor(Date.now() / 1000);
+      const supersedes = (input.supersedes?.toLowerCase() as Hex | undefined) ?? zeroHash;
+      const recipients: Recipient[] = [{ kind: 'patient', id: patient, publicKey: keys.encryptionKey }];
+      if (keys.custodian) {
+        recipients.push({
+          kind: 'custodian',
+          id: String(keys.custodian.organisationId),
+          publicKey: keys.custodian.encryptionKey,
+        });
+      }
+      const { envelope, dataKey } = await sealRecord({
+        plaintext: utf8ToBytes(JSON.stringify(resource)),
+        metadata: {
+          recordId,
+          patient,
+          author: me,
+          category: input.category,
+          sensitivity,
+          supersedes,
+          createdAt,
+        },
+        recipients,
+      });
+      dataKey.fill(0);
+      const leaf: RecordLeaf = {
+        recordId,
+        patient,
+        author: me,
+        category: categoryIndex(input.category),
+        sensitivity: sensitivities.indexOf(sensitivity),
+        contentDigest: digestOf(envelope),
+        supersedes,
+        createdAt: BigInt(createdAt),
+      };
+      const signature = await account.signTypedData({
+        domain: ledgerDomain('records', info.chainId, info.contracts.records),
+        types: recordsTypes,
+        primaryType: 'Record',
+        message: leaf,
+      });
+      return request<Api.RecordAdded>('POST', '/api/records', {
+        leaf: { ...leaf, createdAt },
+        signature,
+        envelope: bytesToBase64url(envelope),
+      });
+    },
+
+    listRecords: (patient: Address) =>
+      request<{ patient: Address; records: Api.RecordMetadata[] }>(
+        'GET',
+        `/api/records?patient=${patient.toLowerCase()}`,
+      ),
+
+    /** Fetches a record's envelope and key, checks the envelope against its anchored digest, and decrypts it. */
+    async readRecord(
+      recordId: Hex,
+      purpose?: string,
+    ): Promise<{ record: Api.RecordMetadata; resource: unknown }> {
+      const answer = await request<Api.RecordAccess>(
+        'POST',
+        `/api/records/${recordId.toLowerCase()}/access`,
+        purpose ? { purpose } : {},
+      );
+      const bytes = base64urlToBytes(answer.envelope, 'envelope');
+      if (digestOf(bytes) !== answer.record.contentDigest) {
+        throw new IntegrityError(`The envelope of record ${recordId} does not match its anchored digest.`);
+      }
+      const envelope = parseEnvelope(bytes);
+      if (envelope.meta.recordId.toLowerCase() !== recordId.toLowerCase()) {
+        throw new IntegrityError(`The envelope served for record ${recordId} belongs to another record.`);
+      }
+      const secret = identity.encryption.secretKey;
+      const dataKey = answer.sealedKey
+        ? await openResealedDataKey(
+            { enc: base64urlToBytes(answer.sealedKey.enc), ct: base64urlToBytes(answer.sealedKey.ct) },
+            secret,
+            envelope.meta.recordId,
+          )
+        : await unwrapDataKey(envelope, { kind: 'patient', id: me }, secret);
+      try {
+        return { record: answer.record, resource: JSON.parse(bytesToUtf8(openRecord(envelope, dataKey))) };
+      } finally {
+        dataKey.fill(0);
+      }
+    },
+
+    grantConsent,
+
+    async revokeConsent(grantId: number) {
+      const signed = await sign('consents', consentsTypes, 'Revoke', {
+        patient: account.address,
+        grantId: BigInt(grantId),
+      });
+      return request<{ grantId: number; revoked: boolean }>('POST', `/api/consents/${grantId}/revocation`, {
+        patient: account.address,
+        ...signed,
+      });
+    },
+
+    listConsents: () => request<{ given: Api.Consent[]; received: Api.Consent[] }>('GET', '/api/consents'),
+
+    async requestAccess(input: {
+      patient: Address;
+      categories: Category[];
+      actions?: Action[];
+      reason?: string;
+    }) {
+      const reason = input.reason ?? '';
+      const message = {
+        requester: account.address,
+        patient: input.patient,
+        categories: categoryMask(input.categories),
+        actions: actionMask(input.actions ?? ['read']),
+        reasonHash: keccak256(toBytes(reason)),
+      };
+      const signed = await sign('consents', consentsTypes, 'RequestAccess', message);
+      return request<{ requestId: number }>('POST', '/api/access-requests', {
+        ...message,
+        reason,
+        ...signed,
+      });
+    },
+
+    accessRequest: (requestId: number) =>
+      request<Api.AccessRequest>('GET', `/api/access-requests/${requestId}`),
+    listAccessRequests: () =>
+      request<{ incoming: Api.AccessRequest[]; outgoing: Api.AccessRequest[] }>(
+        'GET',
+        '/api/access-requests',
+      ),
+
+    /** Approves a pending request of this patient with a grant of what was asked for. */
+    async approveAccessRequest(
+      requestId: number,
+      input: { expiresInSeconds: number; maxSensitivity?: Sensitivity; purpose?: string },
+    ) {
+      const pending = await request<Api.AccessRequest>('GET', `/api/access-requests/${requestId}`);
+      if (pending.patient.toLowerCase() !== me) {
+        throw new AccessDeniedError(`Access request ${requestId} is addressed to another patient.`);
+      }
+      if (pending.status !== 'pending') {
+        throw new ConflictError(`Access request ${requestId} is already ${pending.status}.`);
+      }
+      return grantConsent({
+        grantee: pending.requester,
+        categories: pending.categories,
+        actions: pending.actions,
+        expiresInSeconds: input.expiresInSeconds,
+        requestId,
+        ...(input.maxSensitivity ? { maxSensitivity: input.maxSensitivity } : {}),
+        ...(input.purpose ? { purpose: input.purpose } : {}),
+      });
+    },
+
+    async denyAccessRequest(requestId: number) {
+      const signed = await sign('consents', consentsTypes, 'DenyRequest', {
+        patient: account.address,
+        requestId: BigInt(requestId),
+      });
+      return request<{ requestId: number; status: string }>(
+        'POST',
+        `/api/access-requests/${requestId}/denial`,
+        {
+          patient: account.address,
+          ...signed,
+        },
+      );
+    },
+
+    audit: (query: { patient?: Address; organisation?: number } = {}) => {
+      const params = new URLSearchParams();
+      if (query.patient) params.set('patient', query.patient.toLowerCase());
+      if (query.organisation) params.set('organisation', String(query.organisation));
+      return request<{ events: Api.AuditEvent[] }>('GET', `/api/audit?${params}`);
+    },
+  };
+}
+
+/** A purpose of use (e.g. HL7 v3 ActReason `TREAT`) as the `bytes32` the ledger keeps. */
+export function purposeCode(purpose: string): Hex {
+  if (!/^[A-Za-z0-9_-]{1,32}$/.test(purpose)) {
+    throw new InvalidInputError(`Invalid purpose "${purpose}": 1 to 32 letters, digits, _ or -.`);
+  }
+  return stringToHex(purpose, { size: 32 });
+}
+
+const errorClasses = {
+  invalid_input: InvalidInputError,
+  unauthenticated: UnauthenticatedError,
+  access_denied: AccessDeniedError,
+  not_found: NotFoundError,
+  conflict: ConflictError,
+  integrity: IntegrityError,
+  ledger_unavailable: LedgerUnavailableError,
+} as const;
+
+/** A gateway's error answer as the matching medledger error. */
+export function errorFromResponse(status: number, body: unknown): MedledgerError {
+  const error = (body as { error?: { code?: string; message?: string; details?: string } } | undefined)
+    ?.error;
+  const message = error?.message ?? `The gateway answered HTTP ${status}.`;
+  const options = error?.details ? { details: error.details } : {};
+  const ErrorClass = errorClasses[error?.code as keyof typeof errorClasses];
+  return ErrorClass ? new ErrorClass(message, options) : new MedledgerError(message, options);
+}

@@ -1,0 +1,14 @@
+export type * from './apiTypes.ts';
+export {
+  createGatewayClient,
+  errorFromResponse,
+  type GatewayClient,
+  type GatewayClientOptions,
+  purposeCode,
+} from './gatewayClient.ts';
+export {
+  type VerificationProblem,
+  type VerificationReport,
+  type VerifyLedgerOptions,
+  verifyLedger,
+} from './verifyLedger.ts';

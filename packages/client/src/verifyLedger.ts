@@ -1,0 +1,220 @@
+/**
+ * Verification from the chain, trusting no gateway: for every anchored record, the author's
+ * signature is recovered from the anchoring transaction's calldata, the leaf is re-hashed and
+ * compared with the contract's stored leaf, the blob the gateway serves is re-hashed and compared
+ * with the anchored digest, and the blocks holding anchors are checked to link by hash.
+ */
+import { recordsAbi } from '@medledger/contracts';
+import {
+  type Category,
+  categories,
+  cidFromDigest,
+  digestOf,
+  InvalidInputError,
+  LedgerUnavailableError,
+  ledgerDomain,
+  MedledgerError,
+  parseEnvelope,
+  type RecordLeaf,
+  recordsTypes,
+  sensitivities,
+} from '@medledger/core';
+import {
+  type Address,
+  createPublicClient,
+  decodeFunctionData,
+  type Hex,
+  hashStruct,
+  http,
+  recoverTypedDataAddress,
+} from 'viem';
+import type { LedgerInfo } from './apiTypes.ts';
+
+export interface VerifyLedgerOptions {
+  /** Gateway that serves the blobs (and, unless `rpcUrl` is given, names the chain). */
+  gatewayUrl: string;
+  rpcUrl?: string;
+  /** Only this record. */
+  recordId?: Hex;
+}
+
+export interface VerificationProblem {
+  recordId: Hex | null;
+  problem: string;
+}
+
+export interface VerificationReport {
+  chainId: number;
+  rpcUrl: string;
+  checkedRecords: number;
+  checkedBlocks: number;
+  problems: VerificationProblem[];
+  ok: boolean;
+}
+
+/**
+ * @example
+ * const report = await verifyLedger({ gatewayUrl: 'http://127.0.0.1:8080' });
+ * if (!report.ok) console.error(report.problems);
+ */
+export async function verifyLedger(options: VerifyLedgerOptions): Promise<VerificationReport> {
+  const gatewayUrl = options.gatewayUrl.replace(/\/+$/, '');
+  const info = await getJson<LedgerInfo>(`${gatewayUrl}/api/ledger`);
+  const rpcUrl = options.rpcUrl ?? info.rpcUrl;
+  const client = createPublicClient({ transport: http(rpcUrl, { batch: true }) });
+  const chainId = await client.getChainId().catch((cause) => {
+    throw new LedgerUnavailableError(`No chain answers at ${rpcUrl}.`, { cause });
+  });
+  if (chainId !== info.chainId) {
+    throw new InvalidInputError(
+      `The chain at ${rpcUrl} is ${chainId}, but the gateway works on ${info.chainId}.`,
+    );
+  }
+  const recordsAddress = info.contracts.records;
+  const domain = ledgerDomain('records', chainId, recordsAddress);
+  const problems: VerificationProblem[] = [];
+  const report = (recordId: Hex | null, problem: string) => problems.push({ recordId, problem });
+
+  const logs = await client.getContractEvents({
+    address: recordsAddress,
+    abi: recordsAbi,
+    eventName: 'RecordAnchored',
+    fromBlock: 0n,
+    ...(options.recordId ? { args: { recordId: options.recordId } } : {}),
+  });
+  if (options.recordId && !logs.length) report(options.recordId, 'no such record is anchored on the ledger');
+
+  const calldata = new Map<Hex, Promise<readonly { record: RecordLeaf; signature: Hex }[]>>();
+  const inputsOf = (hash: Hex) => {
+    let inputs = calldata.get(hash);
+    if (!inputs) {
+      inputs = client.getTransaction({ hash }).then((tx) => {
+        const decoded = decodeFunctionData({ abi: recordsAbi, data: tx.input });
+        return decoded.functionName === 'anchorRecords'
+          ? (decoded.args[0] as readonly { record: RecordLeaf; signature: Hex }[])
+          : [];
+      });
+      calldata.set(hash, inputs);
+    }
+    return inputs;
+  };
+
+  for (const log of logs) {
+    const args = log.args as Required<typeof log.args>;
+    const recordId = args.recordId;
+    const leaf: RecordLeaf = {
+      recordId,
+      patient: args.patient,
+      author: args.author,
+      category: args.category,
+      sensitivity: args.sensitivity,
+      contentDigest: args.contentDigest,
+      supersedes: args.supersedes,
+      createdAt: args.createdAt,
+    };
+    try {
+      const input = (await inputsOf(log.transactionHash)).find((item) => item.record.recordId === recordId);
+      if (!input) {
+        report(recordId, 'the anchoring transaction does not carry this record');
+      } else {
+        const signer = await recoverTypedDataAddress({
+          domain,
+          types: recordsTypes,
+          primaryType: 'Record',
+          message: input.record,
+          signature: input.signature,
+        });
+        if (!sameAddress(signer, leaf.author))
+          report(recordId, `signed by ${signer}, not by its author ${leaf.author}`);
+        if (hashLeaf(input.record) !== hashLeaf(leaf))
+          report(recordId, 'the event differs from the signed record');
+      }
+      const anchor = await client.readContract({
+        address: recordsAddress,
+        abi: recordsAbi,
+        functionName: 'anchorOf',
+        args: [recordId],
+      });
+      if (anchor.leaf !== hashLeaf(leaf))
+        report(recordId, 'the stored leaf hash differs from the anchored record');
+      await checkBlob(gatewayUrl, leaf, report);
+    } catch (error) {
+      report(
+        recordId,
+        `could not be checked: ${error instanceof MedledgerError ? error.shortMessage : String(error)}`,
+      );
+    }
+  }
+
+  const blockNumbers = [...new Set(logs.map((log) => log.blockNumber))];
+  for (const blockNumber of blockNumbers) {
+    const [block, parent] = await Promise.all([
+      client.getBlock({ blockNumber }),
+      blockNumber > 0n ? client.getBlock({ blockNumber: blockNumber - 1n }) : undefined,
+    ]);
+    if (parent && block.parentHash !== parent.hash)
+      report(null, `block ${blockNumber} does not link to block ${blockNumber - 1n}`);
+    for (const log of logs.filter((l) => l.blockNumber === blockNumber)) {
+      if (log.blockHash !== block.hash || !block.transactions.includes(log.transactionHash)) {
+        report(log.args.recordId ?? null, `its anchoring transaction is not in block ${blockNumber}`);
+      }
+    }
+  }
+
+  return {
+    chainId,
+    rpcUrl,
+    checkedRecords: logs.length,
+    checkedBlocks: blockNumbers.length,
+    problems,
+    ok: !problems.length,
+  };
+}
+
+function hashLeaf(leaf: RecordLeaf): Hex {
+  return hashStruct({ data: leaf, primaryType: 'Record', types: recordsTypes } as unknown as Parameters<
+    typeof hashStruct
+  >[0]);
+}
+
+async function checkBlob(
+  gatewayUrl: string,
+  leaf: RecordLeaf,
+  report: (recordId: Hex | null, problem: string) => void,
+): Promise<void> {
+  const cid = cidFromDigest(leaf.contentDigest);
+  const response = await fetch(`${gatewayUrl}/api/blobs/${cid}`).catch(() => undefined);
+  if (!response) return report(leaf.recordId, `the gateway could not be reached for blob ${cid}`);
+  if (response.status === 404) return report(leaf.recordId, `blob ${cid} is missing from the gateway`);
+  if (!response.ok) {
+    const body = (await response.json().catch(() => ({}))) as { error?: { message?: string } };
+    return report(leaf.recordId, body.error?.message ?? `blob ${cid}: HTTP ${response.status}`);
+  }
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (digestOf(bytes) !== leaf.contentDigest)
+    return report(leaf.recordId, `blob ${cid} does not hash to the anchored digest`);
+  const { meta } = parseEnvelope(bytes);
+  const expected: [string, unknown, unknown][] = [
+    ['recordId', meta.recordId.toLowerCase(), leaf.recordId.toLowerCase()],
+    ['patient', meta.patient.toLowerCase(), leaf.patient.toLowerCase()],
+    ['author', meta.author.toLowerCase(), leaf.author.toLowerCase()],
+    ['category', meta.category, categories[leaf.category] as Category],
+    ['sensitivity', meta.sensitivity, sensitivities[leaf.sensitivity]],
+    ['createdAt', BigInt(meta.createdAt), leaf.createdAt],
+  ];
+  for (const [field, actual, wanted] of expected) {
+    if (actual !== wanted) report(leaf.recordId, `the envelope’s ${field} differs from the anchored record`);
+  }
+}
+
+async function getJson<T>(url: string): Promise<T> {
+  const response = await fetch(url).catch((cause) => {
+    throw new MedledgerError(`Cannot reach ${url}; is the gateway running?`, { cause });
+  });
+  if (!response.ok) throw new MedledgerError(`${url} answered HTTP ${response.status}.`);
+  return (await response.json()) as T;
+}
+
+function sameAddress(a: Address, b: Address): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}

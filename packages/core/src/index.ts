@@ -1,0 +1,11 @@
+/**
+ * @medledger/core: the record model, crypto and policy vocabulary shared by the gateway, the CLI
+ * and the web app. No I/O; runs in Node and in browsers.
+ */
+export * from './bytes.ts';
+export * from './crypto/index.ts';
+export * from './duration.ts';
+export * from './errors.ts';
+export * from './fhir/index.ts';
+export * from './typedData.ts';
+export * from './vocabulary.ts';

@@ -1,0 +1,198 @@
+/**
+ * EIP-712 typed data of every action an actor signs. The contracts (contracts/src) declare the
+ * same type strings; a contract test checks that both sides hash a message identically.
+ *
+ * Every action but a record carries a random `nonce` (unordered nonces: the contract remembers
+ * each used one per signer) and a `deadline` (unix seconds). A record needs no nonce: its
+ * `recordId` can be anchored only once.
+ */
+import type { Address, Hex, TypedDataDomain } from 'viem';
+
+export const domainNames = {
+  consortium: 'medledger.Consortium',
+  consents: 'medledger.Consents',
+  records: 'medledger.Records',
+} as const;
+export type LedgerContract = keyof typeof domainNames;
+export const domainVersion = '1';
+
+export function ledgerDomain(
+  contract: LedgerContract,
+  chainId: number,
+  verifyingContract: Address,
+): TypedDataDomain {
+  return { name: domainNames[contract], version: domainVersion, chainId, verifyingContract };
+}
+
+export const consortiumTypes = {
+  ProposeOrganisation: [
+    { name: 'name', type: 'string' },
+    { name: 'kind', type: 'uint8' },
+    { name: 'admin', type: 'address' },
+    { name: 'encryptionKey', type: 'bytes32' },
+    { name: 'gatewayUrl', type: 'string' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'deadline', type: 'uint256' },
+  ],
+  ApproveOrganisation: [
+    { name: 'organisationId', type: 'uint32' },
+    { name: 'approver', type: 'address' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'deadline', type: 'uint256' },
+  ],
+  AddMember: [
+    { name: 'organisationId', type: 'uint32' },
+    { name: 'member', type: 'address' },
+    { name: 'role', type: 'uint8' },
+    { name: 'encryptionKey', type: 'bytes32' },
+    { name: 'admin', type: 'address' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'deadline', type: 'uint256' },
+  ],
+  SuspendMember: [
+    { name: 'member', type: 'address' },
+    { name: 'admin', type: 'address' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'deadline', type: 'uint256' },
+  ],
+  RegisterPatient: [
+    { name: 'patient', type: 'address' },
+    { name: 'encryptionKey', type: 'bytes32' },
+    { name: 'organisationId', type: 'uint32' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'deadline', type: 'uint256' },
+  ],
+} as const;
+
+export const consentsTypes = {
+  Grant: [
+    { name: 'patient', type: 'address' },
+    { name: 'grantee', type: 'address' },
+    { name: 'granteeOrganisation', type: 'uint32' },
+    { name: 'categories', type: 'uint32' },
+    { name: 'maxSensitivity', type: 'uint8' },
+    { name: 'actions', type: 'uint8' },
+    { name: 'purpose', type: 'bytes32' },
+    { name: 'expiresAt', type: 'uint64' },
+    { name: 'requestId', type: 'uint256' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'deadline', type: 'uint256' },
+  ],
+  Revoke: [
+    { name: 'patient', type: 'address' },
+    { name: 'grantId', type: 'uint256' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'deadline', type: 'uint256' },
+  ],
+  RequestAccess: [
+    { name: 'requester', type: 'address' },
+    { name: 'patient', type: 'address' },
+    { name: 'categories', type: 'uint32' },
+    { name: 'actions', type: 'uint8' },
+    { name: 'reasonHash', type: 'bytes32' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'deadline', type: 'uint256' },
+  ],
+  DenyRequest: [
+    { name: 'patient', type: 'address' },
+    { name: 'requestId', type: 'uint256' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'deadline', type: 'uint256' },
+  ],
+} as const;
+
+export const recordsTypes = {
+  Record: [
+    { name: 'recordId', type: 'bytes32' },
+    { name: 'patient', type: 'address' },
+    { name: 'author', type: 'address' },
+    { name: 'category', type: 'uint8' },
+    { name: 'sensitivity', type: 'uint8' },
+    { name: 'contentDigest', type: 'bytes32' },
+    { name: 'supersedes', type: 'bytes32' },
+    { name: 'createdAt', type: 'uint64' },
+  ],
+} as const;
+
+export interface ProposeOrganisationMessage {
+  name: string;
+  kind: number;
+  admin: Address;
+  encryptionKey: Hex;
+  gatewayUrl: string;
+  nonce: bigint;
+  deadline: bigint;
+}
+export interface ApproveOrganisationMessage {
+  organisationId: number;
+  approver: Address;
+  nonce: bigint;
+  deadline: bigint;
+}
+export interface AddMemberMessage {
+  organisationId: number;
+  member: Address;
+  role: number;
+  encryptionKey: Hex;
+  admin: Address;
+  nonce: bigint;
+  deadline: bigint;
+}
+export interface SuspendMemberMessage {
+  member: Address;
+  admin: Address;
+  nonce: bigint;
+  deadline: bigint;
+}
+export interface RegisterPatientMessage {
+  patient: Address;
+  encryptionKey: Hex;
+  organisationId: number;
+  nonce: bigint;
+  deadline: bigint;
+}
+export interface GrantMessage {
+  patient: Address;
+  grantee: Address;
+  granteeOrganisation: number;
+  categories: number;
+  maxSensitivity: number;
+  actions: number;
+  purpose: Hex;
+  expiresAt: bigint;
+  requestId: bigint;
+  nonce: bigint;
+  deadline: bigint;
+}
+export interface RevokeMessage {
+  patient: Address;
+  grantId: bigint;
+  nonce: bigint;
+  deadline: bigint;
+}
+export interface RequestAccessMessage {
+  requester: Address;
+  patient: Address;
+  categories: number;
+  actions: number;
+  reasonHash: Hex;
+  nonce: bigint;
+  deadline: bigint;
+}
+export interface DenyRequestMessage {
+  patient: Address;
+  requestId: bigint;
+  nonce: bigint;
+  deadline: bigint;
+}
+/** The record leaf: what the author signs and what the chain anchors (as its EIP-712 struct hash). */
+export interface RecordLeaf {
+  recordId: Hex;
+  patient: Address;
+  author: Address;
+  category: number;
+  sensitivity: number;
+  contentDigest: Hex;
+  supersedes: Hex;
+  createdAt: bigint;
+}

@@ -1,0 +1,101 @@
+/**
+ * The fixed vocabularies shared by the contracts, the gateway, the CLI and the web app.
+ *
+ * On chain every value is a small integer: its index in the list below (categories, roles and
+ * organisation kinds start at index 0 or 1 as noted). Changing an order changes the ledger's
+ * meaning, so entries are only ever appended.
+ */
+
+/** Record categories. On chain: `uint8` index; consent scopes use a `uint32` bitmask (bit i = category i). */
+export const categories = [
+  'condition',
+  'medication',
+  'allergy',
+  'lab',
+  'imaging',
+  'note',
+  'emergency',
+  'insurance',
+  'immunization',
+  'procedure',
+  'encounter',
+  'vitals',
+] as const;
+export type Category = (typeof categories)[number];
+
+/** Sensitivity levels, ordered: a grant for `restricted` also covers `normal`. On chain: `uint8` index. */
+export const sensitivities = ['normal', 'restricted'] as const;
+export type Sensitivity = (typeof sensitivities)[number];
+
+/** Consent actions. On chain: a `uint8` bitmask with these bits. */
+export const actionBits = { read: 1, append: 2, share: 4 } as const;
+export type Action = keyof typeof actionBits;
+export const actions = Object.keys(actionBits) as Action[];
+
+/** Member roles. On chain: `uint8`, starting at 1 (0 = no role). */
+export const roles = ['doctor', 'nurse', 'lab', 'pharmacist', 'insurer', 'admin'] as const;
+export type Role = (typeof roles)[number];
+
+/** Organisation kinds. On chain: `uint8`, starting at 1 (0 = none). */
+export const organisationKinds = ['hospital', 'lab', 'pharmacy', 'insurer'] as const;
+export type OrganisationKind = (typeof organisationKinds)[number];
+
+/** Organisation status on chain: 0 none, 1 pending (awaiting approvals), 2 active. */
+export const organisationStatuses = ['none', 'pending', 'active'] as const;
+export type OrganisationStatus = (typeof organisationStatuses)[number];
+
+export function categoryIndex(category: Category): number {
+  return categories.indexOf(category);
+}
+
+export function categoryMask(list: readonly Category[]): number {
+  return list.reduce((mask, category) => mask | (1 << categoryIndex(category)), 0);
+}
+
+export function categoriesOfMask(mask: number): Category[] {
+  return categories.filter((_, index) => (mask & (1 << index)) !== 0);
+}
+
+export function actionMask(list: readonly Action[]): number {
+  return list.reduce((mask, action) => mask | actionBits[action], 0);
+}
+
+export function actionsOfMask(mask: number): Action[] {
+  return actions.filter((action) => (mask & actionBits[action]) !== 0);
+}
+
+export function roleCode(role: Role): number {
+  return roles.indexOf(role) + 1;
+}
+
+export function roleOfCode(code: number): Role | undefined {
+  return roles[code - 1];
+}
+
+export function organisationKindCode(kind: OrganisationKind): number {
+  return organisationKinds.indexOf(kind) + 1;
+}
+
+export function organisationKindOfCode(code: number): OrganisationKind | undefined {
+  return organisationKinds[code - 1];
+}
+
+export function isCategory(value: string): value is Category {
+  return (categories as readonly string[]).includes(value);
+}
+
+export function isSensitivity(value: string): value is Sensitivity {
+  return (sensitivities as readonly string[]).includes(value);
+}
+
+export function isAction(value: string): value is Action {
+  return value in actionBits;
+}
+
+export function isRole(value: string): value is Role {
+  return (roles as readonly string[]).includes(value);
+}
+
+export function isOrganisationKind(value: string): value is OrganisationKind {
+  return (organisationKinds as readonly string[]).includes(value);
+}

@@ -1,0 +1,34 @@
+export {
+  contractErrorFrom,
+  type DecodedContractError,
+  decodeContractError,
+  describeContractError,
+} from './contractErrors.ts';
+export {
+  type Deployment,
+  deployContracts,
+  fundOnDevelopmentChain,
+  isDeployed,
+  parseDeployment,
+  readDeployment,
+  writeDeployment,
+} from './deployment.ts';
+export {
+  anvilBinaryPath,
+  type EmbeddedChain,
+  type EmbeddedChainOptions,
+  freePort,
+  startEmbeddedChain,
+} from './embeddedChain.ts';
+export {
+  asLedgerError,
+  combinedAbi,
+  createLedgerClient,
+  createLedgerPublicClient,
+  type LedgerClient,
+  type LedgerClientOptions,
+  type LedgerContractName,
+  ledgerAbis,
+  ledgerChain,
+  type SentTransaction,
+} from './ledgerClient.ts';

@@ -1,0 +1,263 @@
+/**
+ * The ledger client: the one place in medledger that talks to the chain.
+ *
+ * - Reads go through a batching JSON-RPC transport; any failure to read becomes a
+ *   `LedgerUnavailableError`, so callers that authorise access fail closed.
+ * - Writes are relayed by the gateway's own account (the relayer pays gas; actors only sign
+ *   EIP-712 messages). Each write is simulated first (`eth_estimateGas`), so a contract's custom
+ *   error comes back decoded (see `contractErrors.ts`) before anything is sent.
+ */
+import { consentsAbi, consortiumAbi, recordsAbi } from '@medledger/contracts';
+import { LedgerUnavailableError, MedledgerError } from '@medledger/core';
+import {
+  type Abi,
+  type Address,
+  type Chain,
+  type ContractFunctionArgs,
+  type ContractFunctionName,
+  type ContractFunctionReturnType,
+  createPublicClient,
+  defineChain,
+  encodeFunctionData,
+  type Hex,
+  http,
+  type LocalAccount,
+  type Log,
+  type PublicClient,
+  parseEventLogs,
+  type TransactionReceipt,
+  type Transport,
+} from 'viem';
+import { contractErrorFrom } from './contractErrors.ts';
+import type { Deployment } from './deployment.ts';
+
+export const ledgerAbis = { consortium: consortiumAbi, consents: consentsAbi, records: recordsAbi } as const;
+export type LedgerContractName = keyof typeof ledgerAbis;
+type LedgerAbi<C extends LedgerContractName> = (typeof ledgerAbis)[C];
+
+/** Every event and error of the three contracts, for decoding logs and reverts. */
+export const combinedAbi = [...consortiumAbi, ...consentsAbi, ...recordsAbi] as const;
+
+export type WriteFunctionName<C extends LedgerContractName> = ContractFunctionName<
+  LedgerAbi<C>,
+  'nonpayable' | 'payable'
+>;
+export type ReadFunctionName<C extends LedgerContractName> = ContractFunctionName<
+  LedgerAbi<C>,
+  'view' | 'pure'
+>;
+
+export interface LedgerClientOptions {
+  rpcUrl: string;
+  /** The gateway's relayer account: it signs and pays for the transactions it relays. */
+  relayer: LocalAccount;
+  deployment: Deployment;
+  /** Milliseconds between receipt polls. */
+  pollingIntervalMs?: number;
+}
+
+export interface SentTransaction {
+  hash: Hex;
+  blockNumber: bigint;
+  receipt: TransactionReceipt;
+  events: ReturnType<typeof parseEventLogs<typeof combinedAbi>>;
+}
+
+export type LedgerClient = ReturnType<typeof createLedgerClient>;
+
+export function ledgerChain(chainId: number, rpcUrl: string): Chain {
+  return defineChain({
+    id: chainId,
+    name: `medledger-${chainId}`,
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [rpcUrl] } },
+  });
+}
+
+export function createLedgerPublicClient(
+  rpcUrl: string,
+  chainId: number,
+  pollingIntervalMs = 25,
+): PublicClient {
+  return createPublicClient({
+    chain: ledgerChain(chainId, rpcUrl),
+    transport: http(rpcUrl, {
+      batch: { batchSize: 500, wait: 0 },
+      retryCount: 1,
+      timeout: 15_000,
+    }) as Transport,
+    pollingInterval: pollingIntervalMs,
+  }) as PublicClient;
+}
+
+/**
+ * @example
+ * const ledger = createLedgerClient({ rpcUrl, relayer, deployment });
+ * const allowed = await ledger.read('consents', 'isAuthorised', [actor, patient, 3, 0, 1]);
+ */
+export function createLedgerClient(options: LedgerClientOptions) {
+  const { rpcUrl, relayer, deployment } = options;
+  const publicClient = createLedgerPublicClient(rpcUrl, deployment.chainId, options.pollingIntervalMs);
+  const addresses: Record<LedgerContractName, Address> = {
+    consortium: deployment.consortium,
+    consents: deployment.consents,
+    records: deployment.records,
+  };
+  const sender = createTransactionSender(publicClient, relayer, deployment.chainId);
+
+  async function read<
+    C extends LedgerContractName,
+    F extends ReadFunctionName<C>,
+    const A extends ContractFunctionArgs<LedgerAbi<C>, 'view' | 'pure', F>,
+  >(
+    contract: C,
+    functionName: F,
+    args: A,
+  ): Promise<ContractFunctionReturnType<LedgerAbi<C>, 'view' | 'pure', F, A>> {
+    try {
+      return (await publicClient.readContract({
+        address: addresses[contract],
+        abi: ledgerAbis[contract] as Abi,
+        functionName: functionName as string,
+        args: args as readonly unknown[],
+      })) as ContractFunctionReturnType<LedgerAbi<C>, 'view' | 'pure', F, A>;
+    } catch (error) {
+      throw asLedgerError(error, `reading ${contract}.${String(functionName)}`);
+    }
+  }
+
+  async function write<C extends LedgerContractName, F extends WriteFunctionName<C>>(
+    contract: C,
+    functionName: F,
+    args: ContractFunctionArgs<LedgerAbi<C>, 'nonpayable' | 'payable', F>,
+  ): Promise<SentTransaction> {
+    const data = encodeFunctionData({
+      abi: ledgerAbis[contract] as Abi,
+      functionName: functionName as string,
+      args: args as readonly unknown[],
+    });
+    return sender.send(addresses[contract], data);
+  }
+
+  async function blockNumber(): Promise<bigint> {
+    try {
+      return await publicClient.getBlockNumber({ cacheTime: 0 });
+    } catch (error) {
+      throw asLedgerError(error, 'reading the block number');
+    }
+  }
+
+  /** Decoded events of the three contracts in a block range (inclusive). */
+  async function events(fromBlock: bigint, toBlock: bigint) {
+    try {
+      const logs = await publicClient.getLogs({
+        address: [addresses.consortium, addresses.consents, addresses.records],
+        fromBlock,
+        toBlock,
+      });
+      return parseEventLogs({ abi: combinedAbi, logs: logs as Log[] });
+    } catch (error) {
+      throw asLedgerError(error, 'reading events');
+    }
+  }
+
+  return {
+    rpcUrl,
+    chainId: deployment.chainId,
+    deployment,
+    addresses,
+    relayerAddress: relayer.address,
+    publicClient,
+    read,
+    write,
+    blockNumber,
+    events,
+  };
+}
+
+/**
+ * Sends the relayer's transactions with a local nonce counter, so that many can be under way at
+ * once; a nonce the node rejects makes the counter resynchronise from the chain.
+ */
+function createTransactionSender(publicClient: PublicClient, relayer: LocalAccount, chainId: number) {
+  let nextNonce: number | undefined;
+  let queue: Promise<unknown> = Promise.resolve();
+  let gasPrice: { value: bigint; readAt: number } | undefined;
+
+  async function currentGasPrice(): Promise<bigint> {
+    if (!gasPrice || Date.now() - gasPrice.readAt > 2_000) {
+      gasPrice = { value: await publicClient.getGasPrice(), readAt: Date.now() };
+    }
+    return gasPrice.value * 2n;
+  }
+
+  /** Signs and submits under one lock so that nonces are handed out in order. */
+  function submit(to: Address, data: Hex, gas: bigint, price: bigint): Promise<Hex> {
+    const attempt = queue.then(async () => {
+      for (let retry = 0; ; retry++) {
+        nextNonce ??= await publicClient.getTransactionCount({
+          address: relayer.address,
+          blockTag: 'pending',
+        });
+        const serialized = await relayer.signTransaction({
+          chainId,
+          type: 'legacy',
+          to,
+          data,
+          gas,
+          gasPrice: price,
+          nonce: nextNonce,
+        });
+        try {
+          const hash = await publicClient.sendRawTransaction({ serializedTransaction: serialized });
+          nextNonce += 1;
+          return hash;
+        } catch (error) {
+          nextNonce = undefined;
+          if (retry >= 2 || !/nonce/i.test(String((error as Error).message))) throw error;
+        }
+      }
+    });
+    queue = attempt.catch(() => undefined);
+    return attempt;
+  }
+
+  async function send(to: Address, data: Hex): Promise<SentTransaction> {
+    let gas: bigint;
+    try {
+      gas = await publicClient.estimateGas({ account: relayer.address, to, data });
+    } catch (error) {
+      throw asLedgerError(error, 'simulating the transaction');
+    }
+    try {
+      const hash = await submit(to, data, (gas * 12n) / 10n + 25_000n, await currentGasPrice());
+      const receipt = await publicClient.waitForTransactionReceipt({ hash, timeout: 120_000 });
+      if (receipt.status !== 'success') {
+        // Reverted after a successful simulation: the state changed in between. Say why.
+        await publicClient.call({ account: relayer.address, to, data, blockNumber: receipt.blockNumber });
+        throw new LedgerUnavailableError('The transaction reverted on chain.', { details: hash });
+      }
+      return {
+        hash,
+        blockNumber: receipt.blockNumber,
+        receipt,
+        events: parseEventLogs({ abi: combinedAbi, logs: receipt.logs }),
+      };
+    } catch (error) {
+      throw asLedgerError(error, 'sending the transaction');
+    }
+  }
+
+  return { send };
+}
+
+/** A contract's custom error becomes the matching medledger error; anything else means the ledger is unavailable. */
+export function asLedgerError(error: unknown, doing: string): MedledgerError {
+  if (error instanceof MedledgerError) return error;
+  const contractError = contractErrorFrom(error);
+  if (contractError) return contractError;
+  return new LedgerUnavailableError(`The ledger could not be reached while ${doing}.`, {
+    details: (error as { shortMessage?: string }).shortMessage ?? String((error as Error)?.message ?? error),
+    cause: error,
+  });
+}

@@ -1,0 +1,118 @@
+/**
+ * Access control: the one place where the gateway decides whether an actor may act on a
+ * patient's records. Every decision asks the chain (the consents contract), is written to the
+ * audit log, allowed or denied, before anyone learns it, and fails closed: when the chain cannot
+ * be read the answer is no.
+ */
+import {
+  AccessDeniedError,
+  type Action,
+  actionBits,
+  categories,
+  LedgerUnavailableError,
+  MedledgerError,
+  sensitivities,
+} from '@medledger/core';
+import type { LedgerClient } from '@medledger/ledger';
+import type { Address, Hex } from 'viem';
+import type { AuditLog } from './auditLog.ts';
+import type { GatewayStore } from './store/gatewayStore.ts';
+
+export interface AccessQuestion {
+  actor: Address;
+  patient: Address;
+  category: number;
+  sensitivity: number;
+  action: Action;
+  recordId?: Hex;
+  purpose?: string;
+}
+
+export interface AccessDecision {
+  /** The grant that authorises a non-patient actor; 0 when the actor is the patient. */
+  grantId: bigint;
+}
+
+export type AccessControl = ReturnType<typeof createAccessControl>;
+
+export interface AccessControlOptions {
+  ledger: LedgerClient;
+  auditLog: AuditLog;
+  store: GatewayStore;
+}
+
+export function createAccessControl({ ledger, auditLog, store }: AccessControlOptions) {
+  async function ask(question: AccessQuestion): Promise<{ allowed: boolean; grantId: bigint }> {
+    const { actor, patient, category, sensitivity, action } = question;
+    const bit = actionBits[action];
+    if (actor.toLowerCase() === patient.toLowerCase()) {
+      const allowed = await ledger.read('consents', 'isAuthorised', [
+        actor,
+        patient,
+        category,
+        sensitivity,
+        bit,
+      ]);
+      return { allowed, grantId: 0n };
+    }
+    const grantId = await ledger.read('consents', 'authorisingGrant', [
+      actor,
+      patient,
+      category,
+      sensitivity,
+      bit,
+    ]);
+    if (grantId === 0n) return { allowed: false, grantId };
+    // The chain judges expiry by its latest block's time, which stands still while no block is
+    // mined (an idle embedded chain). The gateway's clock can only make the answer stricter.
+    const expiresAt =
+      (await store.grant(Number(grantId)))?.expiresAt ??
+      Number((await ledger.read('consents', 'grantOf', [grantId])).expiresAt);
+    return { allowed: expiresAt > Date.now() / 1000, grantId };
+  }
+
+  /**
+   * Resolves with the authorising grant when the chain allows the access; otherwise throws
+   * `AccessDeniedError` (or `LedgerUnavailableError` when the chain cannot be read). Audited either way.
+   */
+  async function authorise(question: AccessQuestion): Promise<AccessDecision> {
+    const audit = (outcome: 'allowed' | 'denied', reason: string | null) =>
+      auditLog.record({
+        actor: question.actor,
+        patient: question.patient,
+        action: question.action,
+        recordId: question.recordId ?? null,
+        category: question.category,
+        sensitivity: question.sensitivity,
+        purpose: question.purpose ?? null,
+        outcome,
+        reason,
+      });
+    let answer: { allowed: boolean; grantId: bigint };
+    try {
+      answer = await ask(question);
+    } catch (error) {
+      await audit('denied', 'ledger_unavailable').catch(() => undefined);
+      throw error instanceof MedledgerError
+        ? error
+        : new LedgerUnavailableError('The ledger could not be read; access is refused.', { cause: error });
+    }
+    if (!answer.allowed) {
+      await audit('denied', 'no_consent');
+      throw new AccessDeniedError(
+        `${question.actor} may not ${question.action} ${categories[question.category] ?? 'records'} ` +
+          `(${sensitivities[question.sensitivity] ?? '?'}) of patient ${question.patient}: ` +
+          'no active consent covers it.',
+      );
+    }
+    await audit('allowed', answer.grantId ? `grant ${answer.grantId}` : 'patient');
+    return { grantId: answer.grantId };
+  }
+
+  /** Whether the actor may act, without auditing: for filtering lists, never for releasing content. */
+  async function allows(question: AccessQuestion): Promise<boolean> {
+    return (await ask(question)).allowed;
+  }
+
+  return { authorise, allows };
+}

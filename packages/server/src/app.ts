@@ -1,0 +1,150 @@
+/**
+ * The gateway's HTTP API as a Fastify app. HTTP is only an adapter: routes validate input against
+ * their schema, authenticate, and call the services; errors become HTTP responses here, once.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
+import { httpStatusOf, MedledgerError } from '@medledger/core';
+import type { LedgerClient } from '@medledger/ledger';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Address } from 'viem';
+import type { AccessControl } from './accessControl.ts';
+import type { Anchorer } from './anchorer.ts';
+import type { AuditLog } from './auditLog.ts';
+import type { AuthService, Session } from './auth.ts';
+import type { Custodian } from './custodian.ts';
+import type { Indexer } from './indexer.ts';
+import { auditRoutes } from './routes/auditRoutes.ts';
+import { consentRoutes } from './routes/consentRoutes.ts';
+import { consortiumRoutes } from './routes/consortiumRoutes.ts';
+import { recordRoutes } from './routes/recordRoutes.ts';
+import { systemRoutes } from './routes/systemRoutes.ts';
+import type { BlobStore } from './store/blobStore.ts';
+import type { GatewayStore } from './store/gatewayStore.ts';
+
+export interface GatewayServices {
+  ledger: LedgerClient;
+  store: GatewayStore;
+  blobs: BlobStore;
+  auth: AuthService;
+  auditLog: AuditLog;
+  access: AccessControl;
+  anchorer: Anchorer;
+  indexer: Indexer;
+  custodian: Custodian;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    session: Session;
+  }
+}
+
+export interface BuildAppOptions {
+  services: GatewayServices;
+  logLevel?: string;
+}
+
+export async function buildApp({ services, logLevel = 'info' }: BuildAppOptions) {
+  const app = Fastify({
+    logger: {
+      level: logLevel,
+      // Requests carry only ciphertext, but tokens and signatures are still secrets.
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+    },
+    bodyLimit: 32 * 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+  }).withTypeProvider<JsonSchemaToTsProvider>();
+
+  app.decorateRequest('session', null as unknown as Session);
+
+  app.setErrorHandler((error: unknown, request, reply) => {
+    const { status, body } = errorResponseOf(error);
+    if (status >= 500 && !(error instanceof MedledgerError))
+      request.log.error({ err: error }, 'request failed');
+    else if (status >= 500)
+      request.log.warn({ code: body.error.code, message: body.error.message }, 'request failed');
+    return reply.status(status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .status(404)
+      .send({ error: { code: 'not_found', message: `No route ${request.method} ${request.url}.` } }),
+  );
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'medledger gateway API',
+        version: '0.1.0',
+        description:
+          'One gateway per organisation. Clients encrypt and sign; the gateway relays signed actions to the ' +
+          'ledger, stores ciphertext and releases data keys only to those the ledger authorises.',
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'http', scheme: 'bearer', description: 'token from POST /api/auth/session' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  for (const routes of [systemRoutes, consortiumRoutes, recordRoutes, consentRoutes, auditRoutes]) {
+    routes(app as unknown as FastifyInstance, services);
+  }
+  return app;
+}
+
+/** The app as route modules see it: their schemas type their handlers' bodies and params. */
+export function typedRoutes(app: FastifyInstance) {
+  return app.withTypeProvider<JsonSchemaToTsProvider>();
+}
+
+/** A preHandler that admits only signed-in callers and puts their session on the request. */
+export function requireSession(auth: AuthService) {
+  return async (request: FastifyRequest) => {
+    request.session = await auth.authenticate(request.headers.authorization);
+  };
+}
+
+export function sameAddress(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+export function lowerAddress(value: string): Address {
+  return value.toLowerCase() as Address;
+}
+
+interface ErrorBody {
+  error: { code: string; message: string; details?: string };
+}
+
+/** The one mapping from thrown values to HTTP responses; never leaks a stack trace. */
+export function errorResponseOf(error: unknown): { status: number; body: ErrorBody } {
+  if (error instanceof MedledgerError) {
+    const body: ErrorBody = { error: { code: error.code, message: error.shortMessage } };
+    if (error.details && error.code !== 'internal') body.error.details = error.details;
+    return { status: httpStatusOf(error), body };
+  }
+  const fastifyError = error as {
+    validation?: unknown;
+    statusCode?: number;
+    message?: string;
+    code?: string;
+  };
+  if (fastifyError.validation) {
+    return {
+      status: 400,
+      body: { error: { code: 'invalid_input', message: `Invalid request: ${fastifyError.message}.` } },
+    };
+  }
+  if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return {
+      status: fastifyError.statusCode,
+      body: { error: { code: 'invalid_input', message: fastifyError.message ?? 'Invalid request.' } },
+    };
+  }
+  return { status: 500, body: { error: { code: 'internal', message: 'Internal error.' } } };
+}

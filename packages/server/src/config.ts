@@ -1,0 +1,73 @@
+/**
+ * The gateway's configuration: the one loader. Precedence: explicit options (CLI flags), then
+ * environment variables, then the embedded defaults.
+ */
+import { resolve } from 'node:path';
+import { InvalidInputError } from '@medledger/core';
+
+export interface GatewayConfig {
+  /** Directory of the chain state (embedded mode), the database, blobs and keys. */
+  dataDir: string;
+  host: string;
+  port: number;
+  /** JSON-RPC endpoint of an existing chain; unset starts the embedded anvil. */
+  rpcUrl: string | undefined;
+  /** Deployment file naming the contracts of an existing consortium. */
+  deploymentFile: string | undefined;
+  /** The URL clients use to reach this gateway (published on chain for new organisations). */
+  publicUrl: string;
+  /** Embedded chain: seconds between blocks (unset: a block per transaction). */
+  blockTimeSeconds: number | undefined;
+  sessionTtlSeconds: number;
+  logLevel: string;
+}
+
+export interface GatewayConfigInput {
+  dataDir?: string;
+  host?: string;
+  port?: number | string;
+  rpcUrl?: string;
+  deploymentFile?: string;
+  publicUrl?: string;
+  blockTimeSeconds?: number | string;
+  sessionTtlSeconds?: number | string;
+  logLevel?: string;
+}
+
+export function loadGatewayConfig(
+  input: GatewayConfigInput = {},
+  env: Record<string, string | undefined> = process.env,
+): GatewayConfig {
+  const port = integer(input.port ?? env.PORT ?? 8080, 'port', 0, 65_535);
+  const host = input.host ?? env.MEDLEDGER_HOST ?? '127.0.0.1';
+  const rpcUrl = input.rpcUrl ?? env.MEDLEDGER_RPC_URL;
+  if (rpcUrl !== undefined && !/^https?:\/\/\S+$/.test(rpcUrl)) {
+    throw new InvalidInputError(`--rpc must be an http(s) URL, got "${rpcUrl}".`);
+  }
+  const blockTime = input.blockTimeSeconds ?? env.MEDLEDGER_BLOCK_TIME;
+  const deploymentFile = input.deploymentFile ?? env.MEDLEDGER_DEPLOYMENT;
+  return {
+    dataDir: resolve(input.dataDir ?? env.MEDLEDGER_DATA ?? 'data'),
+    host,
+    port,
+    rpcUrl,
+    deploymentFile: deploymentFile ? resolve(deploymentFile) : undefined,
+    publicUrl: input.publicUrl ?? env.MEDLEDGER_PUBLIC_URL ?? `http://${host}:${port}`,
+    blockTimeSeconds: blockTime === undefined ? undefined : integer(blockTime, 'block time', 1, 3600),
+    sessionTtlSeconds: integer(
+      input.sessionTtlSeconds ?? env.MEDLEDGER_SESSION_TTL ?? 900,
+      'session TTL',
+      30,
+      86_400,
+    ),
+    logLevel: input.logLevel ?? env.MEDLEDGER_LOG_LEVEL ?? 'info',
+  };
+}
+
+function integer(value: number | string, what: string, min: number, max: number): number {
+  const number = typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(number) || number < min || number > max) {
+    throw new InvalidInputError(`The ${what} must be an integer from ${min} to ${max}, got "${value}".`);
+  }
+  return number;
+}

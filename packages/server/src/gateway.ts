@@ -1,0 +1,210 @@
+/**
+ * Starting and stopping a gateway: the embedded chain (or an existing one), the contracts, the
+ * store, the services and the HTTP server, and an orderly shutdown that loses nothing acknowledged.
+ *
+ * Data directory layout:
+ *   chain/state.json   embedded anvil state (embedded mode only)
+ *   deployment.json    contract addresses on this chain
+ *   gateway.sqlite     the gateway store (index, sessions, audit events)
+ *   blobs/             encrypted envelopes by CID
+ *   keys/relayer.json  the account that pays for relayed transactions
+ *   keys/custodian.json  the custodian's X25519 key pair
+ */
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  encryptionPublicKeyOf,
+  generateEncryptionKeyPair,
+  InvalidInputError,
+  LedgerUnavailableError,
+} from '@medledger/core';
+import {
+  createLedgerClient,
+  createLedgerPublicClient,
+  type Deployment,
+  deployContracts,
+  type EmbeddedChain,
+  fundOnDevelopmentChain,
+  isDeployed,
+  readDeployment,
+  startEmbeddedChain,
+  writeDeployment,
+} from '@medledger/ledger';
+import type { FastifyInstance } from 'fastify';
+import type { Hex } from 'viem';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { createAccessControl } from './accessControl.ts';
+import { createAnchorer } from './anchorer.ts';
+import { buildApp } from './app.ts';
+import { createAuditLog } from './auditLog.ts';
+import { createAuthService } from './auth.ts';
+import type { GatewayConfig } from './config.ts';
+import { createCustodian } from './custodian.ts';
+import { createIndexer } from './indexer.ts';
+import { FileBlobStore } from './store/blobStore.ts';
+import { SqliteGatewayStore } from './store/sqliteStore.ts';
+
+export interface RunningGateway {
+  url: string;
+  rpcUrl: string;
+  chainId: number;
+  deployment: Deployment;
+  app: FastifyInstance;
+  /** Stops taking requests, finishes those under way, then closes the store and the chain. */
+  stop(): Promise<void>;
+}
+
+export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
+  await mkdir(config.dataDir, { recursive: true });
+  const keys = await loadOrCreateKeys(join(config.dataDir, 'keys'));
+  let chain: EmbeddedChain | undefined;
+  const stopChain = async () => chain?.stop();
+
+  try {
+    let rpcUrl = config.rpcUrl;
+    if (!rpcUrl) {
+      chain = await startEmbeddedChain({
+        directory: join(config.dataDir, 'chain'),
+        ...(config.blockTimeSeconds ? { blockTimeSeconds: config.blockTimeSeconds } : {}),
+      });
+      rpcUrl = chain.rpcUrl;
+    }
+    const chainId = await readChainId(rpcUrl);
+    const relayer = privateKeyToAccount(keys.relayerKey);
+    await fundOnDevelopmentChain(rpcUrl, chainId, relayer.address);
+    const deployment = await resolveDeployment(config, rpcUrl, chainId, relayer);
+
+    const store = new SqliteGatewayStore(join(config.dataDir, 'gateway.sqlite'));
+    const ledger = createLedgerClient({ rpcUrl, relayer, deployment });
+    const auditLog = createAuditLog(store);
+    const indexer = createIndexer({ ledger, store });
+    const anchorer = createAnchorer({ ledger, store });
+    const custodian = await createCustodian(keys.custodian);
+    const publicHost = new URL(config.publicUrl).host;
+    const auth = createAuthService({
+      store,
+      chainId,
+      domains: [publicHost, `127.0.0.1:${config.port}`, `localhost:${config.port}`],
+      sessionTtlSeconds: config.sessionTtlSeconds,
+    });
+    const access = createAccessControl({ ledger, auditLog, store });
+    await indexer.sync();
+
+    const app = await buildApp({
+      services: {
+        ledger,
+        store,
+        blobs: new FileBlobStore(join(config.dataDir, 'blobs')),
+        auth,
+        auditLog,
+        access,
+        anchorer,
+        indexer,
+        custodian,
+      },
+      logLevel: config.logLevel,
+    });
+    indexer.start();
+    await app.listen({ port: config.port, host: config.host });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+
+    let stopping: Promise<void> | undefined;
+    return {
+      url: `http://${config.host}:${port}`,
+      rpcUrl,
+      chainId,
+      deployment,
+      app: app as unknown as FastifyInstance,
+      stop() {
+        stopping ??= (async () => {
+          await app.close();
+          await anchorer.drain();
+          await indexer.stop();
+          await store.close();
+          await stopChain();
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await stopChain();
+    throw error;
+  }
+}
+
+async function readChainId(rpcUrl: string): Promise<number> {
+  try {
+    return await createLedgerPublicClient(rpcUrl, 1).getChainId();
+  } catch (error) {
+    throw new LedgerUnavailableError(`No chain answers at ${rpcUrl}.`, { cause: error });
+  }
+}
+
+/**
+ * The contracts this gateway uses: a given deployment file, else the one saved in the data
+ * directory, else (on a chain that has none yet) a fresh deployment that is then saved.
+ */
+async function resolveDeployment(
+  config: GatewayConfig,
+  rpcUrl: string,
+  chainId: number,
+  relayer: ReturnType<typeof privateKeyToAccount>,
+): Promise<Deployment> {
+  const savedPath = join(config.dataDir, 'deployment.json');
+  const deployment =
+    (config.deploymentFile && (await readDeployment(config.deploymentFile))) ||
+    (await readDeployment(savedPath));
+  if (config.deploymentFile && !existsSync(config.deploymentFile)) {
+    throw new InvalidInputError(`The deployment file ${config.deploymentFile} does not exist.`);
+  }
+  if (deployment) {
+    if (deployment.chainId !== chainId) {
+      throw new InvalidInputError(
+        `The deployment is for chain ${deployment.chainId}, but ${rpcUrl} is chain ${chainId}.`,
+      );
+    }
+    if (!(await isDeployed(rpcUrl, deployment))) {
+      throw new LedgerUnavailableError(
+        `The contracts of ${config.deploymentFile ?? savedPath} are not on the chain at ${rpcUrl}. ` +
+          'Was the chain reset? Use a new data directory to start a new ledger.',
+      );
+    }
+    if (config.deploymentFile) await writeDeployment(savedPath, deployment);
+    return deployment;
+  }
+  const deployed = await deployContracts(rpcUrl, chainId, relayer);
+  await writeDeployment(savedPath, deployed);
+  return deployed;
+}
+
+interface GatewayKeys {
+  relayerKey: Hex;
+  custodian: { secretKey: Hex; publicKey: Hex };
+}
+
+async function loadOrCreateKeys(directory: string): Promise<GatewayKeys> {
+  await mkdir(directory, { recursive: true, mode: 0o700 });
+  const relayerPath = join(directory, 'relayer.json');
+  const custodianPath = join(directory, 'custodian.json');
+  const relayer = await readOrCreate(relayerPath, () => ({ privateKey: generatePrivateKey() }));
+  const custodian = await readOrCreate(custodianPath, () => generateEncryptionKeyPair());
+  const custodianSecret = custodian.secretKey as Hex;
+  return {
+    relayerKey: relayer.privateKey as Hex,
+    custodian: { secretKey: custodianSecret, publicKey: encryptionPublicKeyOf(custodianSecret) },
+  };
+}
+
+async function readOrCreate<T extends object>(
+  path: string,
+  create: () => T,
+): Promise<Record<string, unknown>> {
+  if (existsSync(path)) return JSON.parse(await readFile(path, 'utf8'));
+  const value = create();
+  await writeFile(`${path}.tmp`, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
+  await chmod(`${path}.tmp`, 0o600);
+  await rename(`${path}.tmp`, path);
+  return value as Record<string, unknown>;
+}

@@ -1,0 +1,191 @@
+/**
+ * The indexer follows the contracts' events into the gateway store, so that lists (records,
+ * consents, requests, members) need no chain scans. It only feeds listings: every access decision
+ * still asks the chain itself (see accessControl.ts).
+ */
+import { cidFromDigest } from '@medledger/core';
+import type { LedgerClient } from '@medledger/ledger';
+import type { Address } from 'viem';
+import type { ChainIndexUpdate, GatewayStore } from './store/gatewayStore.ts';
+
+export interface IndexerOptions {
+  ledger: LedgerClient;
+  store: GatewayStore;
+  intervalMs?: number;
+  /** Blocks per `eth_getLogs` request. */
+  maxRange?: bigint;
+  onError?: (error: unknown) => void;
+}
+
+export type Indexer = ReturnType<typeof createIndexer>;
+
+export function createIndexer({
+  ledger,
+  store,
+  intervalMs = 200,
+  maxRange = 5_000n,
+  onError,
+}: IndexerOptions) {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let stopped = false;
+
+  /** Indexes every block up to the chain's head; resolves when the store has caught up. */
+  async function syncOnce(): Promise<void> {
+    const head = await ledger.blockNumber();
+    const indexed = await store.indexedBlock();
+    let from = indexed === null ? ledger.deployment.deployedAtBlock : BigInt(indexed) + 1n;
+    while (from <= head) {
+      const to = from + maxRange - 1n < head ? from + maxRange - 1n : head;
+      const events = await ledger.events(from, to);
+      await store.applyChainIndex(toIndexUpdate(events, Number(to)));
+      from = to + 1n;
+    }
+  }
+
+  function sync(): Promise<void> {
+    running ??= syncOnce().finally(() => {
+      running = undefined;
+    });
+    return running;
+  }
+
+  function schedule(): void {
+    if (stopped) return;
+    timer = setTimeout(async () => {
+      try {
+        await sync();
+      } catch (error) {
+        onError?.(error);
+      }
+      schedule();
+    }, intervalMs);
+  }
+
+  return {
+    sync,
+    start() {
+      stopped = false;
+      schedule();
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running?.catch(() => undefined);
+    },
+  };
+}
+
+type LedgerEvents = Awaited<ReturnType<LedgerClient['events']>>;
+
+export function toIndexUpdate(events: LedgerEvents, toBlock: number): ChainIndexUpdate {
+  const update: ChainIndexUpdate = {
+    toBlock,
+    organisations: [],
+    organisationActivations: [],
+    members: [],
+    memberSuspensions: [],
+    patients: [],
+    grants: [],
+    revocations: [],
+    requests: [],
+    requestDenials: [],
+    records: [],
+    supersessions: [],
+  };
+  const zero = '0x0000000000000000000000000000000000000000';
+  for (const event of events) {
+    const blockNumber = Number(event.blockNumber);
+    switch (event.eventName) {
+      case 'OrganisationProposed':
+        update.organisations.push({
+          organisationId: event.args.organisationId,
+          name: event.args.name,
+          kind: event.args.kind,
+          admin: event.args.admin,
+          encryptionKey: event.args.encryptionKey,
+          gatewayUrl: event.args.gatewayUrl,
+          active: false,
+        });
+        break;
+      case 'OrganisationActivated':
+        update.organisationActivations.push(event.args.organisationId);
+        break;
+      case 'MemberAdded':
+        update.members.push({
+          address: event.args.member,
+          organisationId: event.args.organisationId,
+          role: event.args.role,
+          encryptionKey: event.args.encryptionKey,
+          active: true,
+        });
+        break;
+      case 'MemberSuspended':
+        update.memberSuspensions.push(event.args.member);
+        break;
+      case 'PatientRegistered':
+        update.patients.push({
+          address: event.args.patient,
+          organisationId: event.args.organisationId,
+          encryptionKey: event.args.encryptionKey,
+        });
+        break;
+      case 'ConsentGranted':
+        update.grants.push({
+          grantId: Number(event.args.grantId),
+          patient: event.args.patient,
+          grantee: event.args.grantee === zero ? null : (event.args.grantee as Address),
+          granteeOrganisation: event.args.granteeOrganisation,
+          categories: event.args.categories,
+          maxSensitivity: event.args.maxSensitivity,
+          actions: event.args.actions,
+          purpose: event.args.purpose,
+          expiresAt: Number(event.args.expiresAt),
+          requestId: Number(event.args.requestId),
+          grantedAtBlock: blockNumber,
+          revokedAtBlock: null,
+        });
+        break;
+      case 'ConsentRevoked':
+        update.revocations.push({ grantId: Number(event.args.grantId), blockNumber });
+        break;
+      case 'AccessRequested':
+        update.requests.push({
+          requestId: Number(event.args.requestId),
+          patient: event.args.patient,
+          requester: event.args.requester,
+          categories: event.args.categories,
+          actions: event.args.actions,
+          reasonHash: event.args.reasonHash,
+          status: 'pending',
+          grantId: null,
+          blockNumber,
+        });
+        break;
+      case 'AccessRequestDenied':
+        update.requestDenials.push(Number(event.args.requestId));
+        break;
+      case 'RecordAnchored':
+        update.records.push({
+          recordId: event.args.recordId,
+          patient: event.args.patient,
+          author: event.args.author,
+          organisationId: event.args.organisationId,
+          category: event.args.category,
+          sensitivity: event.args.sensitivity,
+          contentDigest: event.args.contentDigest,
+          cid: cidFromDigest(event.args.contentDigest),
+          supersedes: event.args.supersedes,
+          supersededBy: null,
+          createdAt: Number(event.args.createdAt),
+          blockNumber,
+          transactionHash: event.transactionHash,
+        });
+        break;
+      case 'RecordSuperseded':
+        update.supersessions.push({ recordId: event.args.recordId, supersededBy: event.args.supersededBy });
+        break;
+    }
+  }
+  return update;
+}

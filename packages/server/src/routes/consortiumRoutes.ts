@@ -1,0 +1,299 @@
+import { NotFoundError, organisationKindOfCode, organisationStatuses, roleOfCode } from '@medledger/core';
+import type { FastifyInstance } from 'fastify';
+import type { Address, Hex } from 'viem';
+import { type GatewayServices, requireSession, typedRoutes } from '../app.ts';
+import { address, bytes32, created, errorResponse, object, signedFields, uint8, uint32 } from '../schemas.ts';
+import { requireSigner, signedArgs } from './signedActions.ts';
+
+const idParams = object({ id: { type: 'string', pattern: '^[0-9]{1,10}$' } }, ['id']);
+const addressParams = object({ address }, ['address']);
+
+export function consortiumRoutes(instance: FastifyInstance, services: GatewayServices): void {
+  const app = typedRoutes(instance);
+  const { ledger, auth, store } = services;
+  const session = requireSession(auth);
+  const security = [{ session: [] }];
+
+  app.post(
+    '/api/organisations',
+    {
+      preHandler: session,
+      schema: {
+        summary: 'Propose an organisation (the first one founds the consortium), signed by its admin',
+        tags: ['consortium'],
+        security,
+        body: object(
+          {
+            name: { type: 'string', minLength: 1, maxLength: 200 },
+            kind: uint8,
+            admin: address,
+            encryptionKey: bytes32,
+            gatewayUrl: { type: 'string', maxLength: 500 },
+            ...signedFields,
+          },
+          ['name', 'kind', 'admin', 'encryptionKey', 'gatewayUrl', 'nonce', 'deadline', 'signature'],
+        ),
+        response: { 201: created, 400: errorResponse, 403: errorResponse, 409: errorResponse },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const admin = requireSigner(request.session, body.admin, 'organisation proposal');
+      const sent = await ledger.write('consortium', 'proposeOrganisation', [
+        body.name,
+        body.kind,
+        admin,
+        body.encryptionKey as Hex,
+        body.gatewayUrl,
+        ...signedArgs(body),
+      ]);
+      const proposed = sent.events.find((event) => event.eventName === 'OrganisationProposed');
+      const activated = sent.events.some((event) => event.eventName === 'OrganisationActivated');
+      await services.indexer.sync();
+      return reply.status(201).send({
+        organisationId:
+          proposed && 'organisationId' in proposed.args ? Number(proposed.args.organisationId) : null,
+        status: activated ? 'active' : 'pending',
+        transactionHash: sent.hash,
+        blockNumber: Number(sent.blockNumber),
+      });
+    },
+  );
+
+  app.post(
+    '/api/organisations/:id/approvals',
+    {
+      preHandler: session,
+      schema: {
+        summary: 'Approve a pending organisation, signed by an admin of an active organisation',
+        tags: ['consortium'],
+        security,
+        params: idParams,
+        body: object({ approver: address, ...signedFields }, ['approver', 'nonce', 'deadline', 'signature']),
+      },
+    },
+    async (request) => {
+      const approver = requireSigner(request.session, request.body.approver, 'approval');
+      const sent = await ledger.write('consortium', 'approveOrganisation', [
+        Number(request.params.id),
+        approver,
+        ...signedArgs(request.body),
+      ]);
+      await services.indexer.sync();
+      return {
+        organisationId: Number(request.params.id),
+        status: sent.events.some((event) => event.eventName === 'OrganisationActivated')
+          ? 'active'
+          : 'pending',
+        transactionHash: sent.hash,
+        blockNumber: Number(sent.blockNumber),
+      };
+    },
+  );
+
+  app.get(
+    '/api/organisations',
+    { schema: { summary: 'Organisations of the consortium', tags: ['consortium'] } },
+    async () => ({ organisations: (await store.organisations()).map(describeOrganisation) }),
+  );
+
+  app.get(
+    '/api/organisations/:id',
+    { schema: { summary: 'One organisation, as the ledger has it', tags: ['consortium'], params: idParams } },
+    async (request) => {
+      const id = Number(request.params.id);
+      const organisation = await ledger.read('consortium', 'organisation', [id]);
+      if (organisation.status === 0) throw new NotFoundError(`No organisation ${id}.`);
+      return {
+        organisationId: id,
+        name: organisation.name,
+        kind: organisationKindOfCode(organisation.kind),
+        status: organisationStatuses[organisation.status],
+        encryptionKey: organisation.encryptionKey,
+        gatewayUrl: organisation.gatewayUrl,
+        approvals: organisation.approvals,
+      };
+    },
+  );
+
+  app.get(
+    '/api/organisations/:id/members',
+    {
+      preHandler: session,
+      schema: {
+        summary: 'Members of an organisation (its members only)',
+        tags: ['consortium'],
+        security,
+        params: idParams,
+      },
+    },
+    async (request) => {
+      const id = Number(request.params.id);
+      const caller = await ledger.read('consortium', 'member', [request.session.address]);
+      if (caller.organisationId !== id) {
+        throw new NotFoundError(`No organisation ${id} among yours.`);
+      }
+      return {
+        members: (await store.membersOf(id)).map((member) => ({
+          address: member.address,
+          role: roleOfCode(member.role),
+          active: member.active,
+          encryptionKey: member.encryptionKey,
+        })),
+      };
+    },
+  );
+
+  app.post(
+    '/api/members',
+    {
+      preHandler: session,
+      schema: {
+        summary: 'Register a member, signed by an admin of its organisation',
+        tags: ['consortium'],
+        security,
+        body: object(
+          {
+            organisationId: uint32,
+            member: address,
+            role: uint8,
+            encryptionKey: bytes32,
+            admin: address,
+            ...signedFields,
+          },
+          ['organisationId', 'member', 'role', 'encryptionKey', 'admin', 'nonce', 'deadline', 'signature'],
+        ),
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const admin = requireSigner(request.session, body.admin, 'member registration');
+      const sent = await ledger.write('consortium', 'addMember', [
+        body.organisationId,
+        body.member as Address,
+        body.role,
+        body.encryptionKey as Hex,
+        admin,
+        ...signedArgs(body),
+      ]);
+      await services.indexer.sync();
+      return reply.status(201).send({
+        address: body.member.toLowerCase(),
+        organisationId: body.organisationId,
+        role: roleOfCode(body.role),
+        transactionHash: sent.hash,
+        blockNumber: Number(sent.blockNumber),
+      });
+    },
+  );
+
+  app.post(
+    '/api/members/:address/suspension',
+    {
+      preHandler: session,
+      schema: {
+        summary: 'Suspend a member, signed by an admin of its organisation',
+        tags: ['consortium'],
+        security,
+        params: addressParams,
+        body: object({ admin: address, ...signedFields }, ['admin', 'nonce', 'deadline', 'signature']),
+      },
+    },
+    async (request) => {
+      const admin = requireSigner(request.session, request.body.admin, 'suspension');
+      const sent = await ledger.write('consortium', 'suspendMember', [
+        request.params.address as Address,
+        admin,
+        ...signedArgs(request.body),
+      ]);
+      await services.indexer.sync();
+      return { address: request.params.address.toLowerCase(), active: false, transactionHash: sent.hash };
+    },
+  );
+
+  app.post(
+    '/api/patients',
+    {
+      preHandler: session,
+      schema: {
+        summary: 'Register a patient, signed by the patient',
+        tags: ['consortium'],
+        security,
+        body: object({ patient: address, encryptionKey: bytes32, organisationId: uint32, ...signedFields }, [
+          'patient',
+          'encryptionKey',
+          'organisationId',
+          'nonce',
+          'deadline',
+          'signature',
+        ]),
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const patient = requireSigner(request.session, body.patient, 'patient registration');
+      const sent = await ledger.write('consortium', 'registerPatient', [
+        patient,
+        body.encryptionKey as Hex,
+        body.organisationId,
+        ...signedArgs(body),
+      ]);
+      await services.indexer.sync();
+      return reply.status(201).send({
+        address: patient.toLowerCase(),
+        organisationId: body.organisationId,
+        transactionHash: sent.hash,
+        blockNumber: Number(sent.blockNumber),
+      });
+    },
+  );
+
+  app.get(
+    '/api/patients/:address',
+    {
+      preHandler: session,
+      schema: {
+        summary: 'A patient’s public keys: the patient’s own and its custodian organisation’s',
+        tags: ['consortium'],
+        security,
+        params: addressParams,
+      },
+    },
+    async (request) => {
+      const patientAddress = request.params.address as Address;
+      const patient = await ledger.read('consortium', 'patient', [patientAddress]);
+      if (!patient.registered) throw new NotFoundError(`${patientAddress} is not a registered patient.`);
+      const custodian = patient.organisationId
+        ? await ledger.read('consortium', 'organisation', [patient.organisationId])
+        : undefined;
+      return {
+        address: patientAddress.toLowerCase(),
+        encryptionKey: patient.encryptionKey,
+        organisationId: patient.organisationId,
+        custodian: custodian
+          ? { organisationId: patient.organisationId, encryptionKey: custodian.encryptionKey }
+          : null,
+      };
+    },
+  );
+}
+
+function describeOrganisation(row: {
+  organisationId: number;
+  name: string;
+  kind: number;
+  admin: Address;
+  encryptionKey: Hex;
+  gatewayUrl: string;
+  active: boolean;
+}) {
+  return {
+    organisationId: row.organisationId,
+    name: row.name,
+    kind: organisationKindOfCode(row.kind),
+    status: row.active ? 'active' : 'pending',
+    admin: row.admin,
+    encryptionKey: row.encryptionKey,
+    gatewayUrl: row.gatewayUrl,
+  };
+}

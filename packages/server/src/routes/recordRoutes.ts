@@ -1,0 +1,319 @@
+import {
+  AccessDeniedError,
+  base64urlToBytes,
+  bytesToBase64url,
+  categories,
+  digestOf,
+  type Envelope,
+  InvalidInputError,
+  NotFoundError,
+  parseEnvelope,
+  type RecordLeaf,
+  sensitivities,
+} from '@medledger/core';
+import type { FastifyInstance } from 'fastify';
+import type { Address, Hex } from 'viem';
+import { type GatewayServices, requireSession, sameAddress, typedRoutes } from '../app.ts';
+import {
+  address,
+  base64url,
+  bytes32,
+  cid,
+  created,
+  errorResponse,
+  object,
+  signature,
+  uint8,
+  uint64,
+} from '../schemas.ts';
+import type { RecordRow } from '../store/gatewayStore.ts';
+import { requireSigner } from './signedActions.ts';
+
+const recordIdParams = object({ id: bytes32 }, ['id']);
+const zeroHash = `0x${'00'.repeat(32)}`;
+
+export function recordRoutes(instance: FastifyInstance, services: GatewayServices): void {
+  const app = typedRoutes(instance);
+  const { ledger, auth, store, blobs, access, anchorer, custodian, auditLog } = services;
+  const session = requireSession(auth);
+  const security = [{ session: [] }];
+
+  app.post(
+    '/api/records',
+    {
+      preHandler: session,
+      schema: {
+        summary: 'Anchor a record: its encrypted envelope and the leaf its author signed',
+        description:
+          'The envelope must be sealed to the patient’s registered key and to its custodian organisation’s key. ' +
+          'The author needs an append grant from the patient (or is the patient). Answers once the record is in a block.',
+        tags: ['records'],
+        security,
+        body: object(
+          {
+            leaf: object(
+              {
+                recordId: bytes32,
+                patient: address,
+                author: address,
+                category: uint8,
+                sensitivity: uint8,
+                contentDigest: bytes32,
+                supersedes: bytes32,
+                createdAt: uint64,
+              },
+              [
+                'recordId',
+                'patient',
+                'author',
+                'category',
+                'sensitivity',
+                'contentDigest',
+                'supersedes',
+                'createdAt',
+              ],
+            ),
+            signature,
+            envelope: base64url,
+          },
+          ['leaf', 'signature', 'envelope'],
+        ),
+        response: {
+          201: created,
+          400: errorResponse,
+          403: errorResponse,
+          409: errorResponse,
+          503: errorResponse,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { body } = request;
+      const author = requireSigner(request.session, body.leaf.author, 'record');
+      const leaf: RecordLeaf = {
+        ...body.leaf,
+        recordId: body.leaf.recordId.toLowerCase() as Hex,
+        patient: body.leaf.patient.toLowerCase() as Address,
+        author: author.toLowerCase() as Address,
+        contentDigest: body.leaf.contentDigest.toLowerCase() as Hex,
+        supersedes: body.leaf.supersedes.toLowerCase() as Hex,
+        createdAt: BigInt(body.leaf.createdAt),
+      };
+      const bytes = base64urlToBytes(body.envelope, 'envelope');
+      const envelope = checkEnvelopeMatchesLeaf(bytes, leaf);
+      await checkSealedToPatientAndCustodian(envelope, leaf.patient);
+      const { grantId } = await access.authorise({
+        actor: author,
+        patient: leaf.patient,
+        category: leaf.category,
+        sensitivity: leaf.sensitivity,
+        action: 'append',
+        recordId: leaf.recordId,
+      });
+      const storedCid = await blobs.put(bytes);
+      const receipt = await anchorer.anchor({ leaf, grantId, signature: body.signature as Hex });
+      return reply.status(201).send({
+        recordId: leaf.recordId,
+        cid: storedCid,
+        contentDigest: leaf.contentDigest,
+        organisationId: receipt.organisationId,
+        blockNumber: receipt.blockNumber,
+        transactionHash: receipt.transactionHash,
+      });
+    },
+  );
+
+  app.get(
+    '/api/records',
+    {
+      preHandler: session,
+      schema: {
+        summary: 'Metadata of a patient’s records that the caller may read (all of them for the patient)',
+        tags: ['records'],
+        security,
+        querystring: object({ patient: address }, ['patient']),
+      },
+    },
+    async (request) => {
+      const actor = request.session.address;
+      const patient = request.query.patient as Address;
+      const rows = await store.recordsOfPatient(patient);
+      const visible = sameAddress(actor, patient) ? rows : await readableBy(actor, patient, rows);
+      const outcome =
+        sameAddress(actor, patient) || visible.length > 0 || rows.length === 0 ? 'allowed' : 'denied';
+      await auditLog.record({
+        actor,
+        patient,
+        action: 'list',
+        recordId: null,
+        category: null,
+        sensitivity: null,
+        purpose: null,
+        outcome,
+        reason: `${visible.length} of ${rows.length} records visible`,
+      });
+      if (outcome === 'denied') {
+        throw new AccessDeniedError(
+          `${actor} may not see the records of patient ${patient}: no active consent.`,
+        );
+      }
+      return { patient: patient.toLowerCase(), records: visible.map(describeRecord) };
+    },
+  );
+
+  app.post(
+    '/api/records/:id/access',
+    {
+      preHandler: session,
+      schema: {
+        summary:
+          'Read a record: its envelope, and its data key sealed to the caller when the ledger allows it',
+        description:
+          'The patient unwraps its own key slot in the envelope (sealedKey is null). Any other reader gets the data ' +
+          'key re-sealed by this gateway’s custodian to the reader’s registered encryption key. Audited either way.',
+        tags: ['records'],
+        security,
+        params: recordIdParams,
+        body: {
+          anyOf: [object({ purpose: { type: 'string', maxLength: 64 } }), { type: 'null' }],
+        },
+        response: {
+          200: created,
+          403: errorResponse,
+          404: errorResponse,
+          422: errorResponse,
+          503: errorResponse,
+        },
+      },
+    },
+    async (request) => {
+      const actor = request.session.address;
+      const recordId = request.params.id.toLowerCase() as Hex;
+      const row = await store.record(recordId);
+      if (!row) throw new NotFoundError(`No record ${recordId}.`);
+      await access.authorise({
+        actor,
+        patient: row.patient,
+        category: row.category,
+        sensitivity: row.sensitivity,
+        action: 'read',
+        recordId,
+        purpose: request.body?.purpose ?? 'TREAT',
+      });
+      const bytes = await blobs.get(row.cid);
+      let sealedKey: { enc: string; ct: string } | null = null;
+      if (!sameAddress(actor, row.patient)) {
+        const readerKey = await encryptionKeyOf(actor);
+        const sealed = await custodian.reseal(parseEnvelope(bytes), readerKey);
+        sealedKey = { enc: bytesToBase64url(sealed.enc), ct: bytesToBase64url(sealed.ct) };
+      }
+      return { record: describeRecord(row), envelope: bytesToBase64url(bytes), sealedKey };
+    },
+  );
+
+  app.get(
+    '/api/blobs/:cid',
+    {
+      schema: {
+        summary:
+          'An encrypted blob by its CID (ciphertext only; verified against its CID before it is served)',
+        tags: ['records'],
+        params: object({ cid }, ['cid']),
+        response: { 200: { type: 'string', format: 'binary' }, 404: errorResponse, 422: errorResponse },
+      },
+    },
+    async (request, reply) => {
+      const bytes = await blobs.get(request.params.cid);
+      return reply.type('application/octet-stream').send(Buffer.from(bytes) as unknown as string);
+    },
+  );
+
+  /** Keeps the rows of the categories and sensitivities the actor may read. */
+  async function readableBy(actor: Address, patient: Address, rows: RecordRow[]): Promise<RecordRow[]> {
+    const scopes = [...new Set(rows.map((row) => `${row.category}:${row.sensitivity}`))];
+    const allowed = new Set<string>();
+    await Promise.all(
+      scopes.map(async (scope) => {
+        const [category, sensitivity] = scope.split(':').map(Number) as [number, number];
+        if (await access.allows({ actor, patient, category, sensitivity, action: 'read' }))
+          allowed.add(scope);
+      }),
+    );
+    return rows.filter((row) => allowed.has(`${row.category}:${row.sensitivity}`));
+  }
+
+  /** A reader's encryption key as registered on chain (a member's key never changes once added). */
+  async function encryptionKeyOf(actor: Address): Promise<Hex> {
+    const indexed = await store.member(actor);
+    if (indexed) return indexed.encryptionKey;
+    const member = await ledger.read('consortium', 'member', [actor]);
+    if (!member.organisationId) throw new AccessDeniedError(`${actor} is not a registered member.`);
+    return member.encryptionKey;
+  }
+
+  async function checkSealedToPatientAndCustodian(
+    envelope: Envelope,
+    patientAddress: Address,
+  ): Promise<void> {
+    const patient = await ledger.read('consortium', 'patient', [patientAddress]);
+    if (!patient.registered) throw new NotFoundError(`${patientAddress} is not a registered patient.`);
+    const patientSlot = envelope.keys.find((key) => key.kind === 'patient');
+    if (!patientSlot || patientSlot.publicKey.toLowerCase() !== patient.encryptionKey.toLowerCase()) {
+      throw new InvalidInputError('The data key is not sealed to the patient’s registered encryption key.');
+    }
+    if (patient.organisationId) {
+      const organisation = await ledger.read('consortium', 'organisation', [patient.organisationId]);
+      const sealedToCustodian = envelope.keys.some(
+        (key) =>
+          key.kind === 'custodian' &&
+          key.id === String(patient.organisationId) &&
+          key.publicKey.toLowerCase() === organisation.encryptionKey.toLowerCase(),
+      );
+      if (!sealedToCustodian) {
+        throw new InvalidInputError(
+          `The data key is not sealed to the custodian, organisation ${patient.organisationId}, of this patient.`,
+        );
+      }
+    }
+  }
+}
+
+/** The envelope must be the bytes the leaf commits to, and describe the same record. */
+function checkEnvelopeMatchesLeaf(bytes: Uint8Array, leaf: RecordLeaf): Envelope {
+  if (digestOf(bytes) !== leaf.contentDigest) {
+    throw new InvalidInputError('The envelope does not match the content digest of the signed record.');
+  }
+  const envelope = parseEnvelope(bytes);
+  const { meta } = envelope;
+  const mismatches = [
+    meta.recordId.toLowerCase() !== leaf.recordId && 'recordId',
+    meta.patient.toLowerCase() !== leaf.patient && 'patient',
+    meta.author.toLowerCase() !== leaf.author && 'author',
+    meta.category !== categories[leaf.category] && 'category',
+    meta.sensitivity !== sensitivities[leaf.sensitivity] && 'sensitivity',
+    meta.supersedes.toLowerCase() !== leaf.supersedes && 'supersedes',
+    BigInt(meta.createdAt) !== leaf.createdAt && 'createdAt',
+  ].filter(Boolean);
+  if (mismatches.length) {
+    throw new InvalidInputError(`The envelope and the signed record disagree on: ${mismatches.join(', ')}.`);
+  }
+  return envelope;
+}
+
+export function describeRecord(row: RecordRow) {
+  return {
+    recordId: row.recordId,
+    patient: row.patient,
+    author: row.author,
+    organisationId: row.organisationId,
+    category: categories[row.category] ?? String(row.category),
+    sensitivity: sensitivities[row.sensitivity] ?? String(row.sensitivity),
+    cid: row.cid,
+    contentDigest: row.contentDigest,
+    supersedes: row.supersedes === zeroHash ? null : row.supersedes,
+    supersededBy: row.supersededBy,
+    createdAt: row.createdAt,
+    blockNumber: row.blockNumber,
+    transactionHash: row.transactionHash,
+  };
+}

@@ -1,0 +1,157 @@
+/**
+ * The gateway's own state, behind one contract so that SQLite (the embedded default) and other
+ * databases can hold it. Everything here except sessions, audit events and request reasons is an
+ * index of the chain, rebuilt from its events by the indexer; the chain stays the authority.
+ */
+import type { Address, Hex } from 'viem';
+
+export interface RecordRow {
+  recordId: Hex;
+  patient: Address;
+  author: Address;
+  organisationId: number;
+  category: number;
+  sensitivity: number;
+  contentDigest: Hex;
+  cid: string;
+  supersedes: Hex;
+  supersededBy: Hex | null;
+  createdAt: number;
+  blockNumber: number;
+  transactionHash: Hex;
+}
+
+export interface GrantRow {
+  grantId: number;
+  patient: Address;
+  grantee: Address | null;
+  granteeOrganisation: number;
+  categories: number;
+  maxSensitivity: number;
+  actions: number;
+  purpose: Hex;
+  expiresAt: number;
+  requestId: number;
+  grantedAtBlock: number;
+  revokedAtBlock: number | null;
+}
+
+export type AccessRequestStatus = 'pending' | 'approved' | 'denied';
+
+export interface AccessRequestRow {
+  requestId: number;
+  patient: Address;
+  requester: Address;
+  categories: number;
+  actions: number;
+  reasonHash: Hex;
+  status: AccessRequestStatus;
+  grantId: number | null;
+  blockNumber: number;
+}
+
+export interface OrganisationRow {
+  organisationId: number;
+  name: string;
+  kind: number;
+  admin: Address;
+  encryptionKey: Hex;
+  gatewayUrl: string;
+  active: boolean;
+}
+
+export interface MemberRow {
+  address: Address;
+  organisationId: number;
+  role: number;
+  encryptionKey: Hex;
+  active: boolean;
+}
+
+export interface PatientRow {
+  address: Address;
+  organisationId: number;
+  encryptionKey: Hex;
+}
+
+export type AuditOutcome = 'allowed' | 'denied';
+
+/** One access decision. Never holds health data: ids, addresses, categories and outcomes only. */
+export interface AuditEventRow {
+  eventId: string;
+  recordedAt: number;
+  actor: Address;
+  patient: Address | null;
+  action: string;
+  recordId: Hex | null;
+  category: number | null;
+  sensitivity: number | null;
+  purpose: string | null;
+  outcome: AuditOutcome;
+  reason: string | null;
+}
+
+export interface SessionRow {
+  tokenHash: string;
+  address: Address;
+  expiresAt: number;
+}
+
+/** A batch of index changes derived from chain events, applied atomically with the cursor. */
+export interface ChainIndexUpdate {
+  toBlock: number;
+  organisations: OrganisationRow[];
+  organisationActivations: number[];
+  members: MemberRow[];
+  memberSuspensions: Address[];
+  patients: PatientRow[];
+  grants: GrantRow[];
+  revocations: { grantId: number; blockNumber: number }[];
+  requests: AccessRequestRow[];
+  requestDenials: number[];
+  records: RecordRow[];
+  supersessions: { recordId: Hex; supersededBy: Hex }[];
+}
+
+export interface AuditQuery {
+  patient?: Address;
+  actor?: Address;
+  actors?: Address[];
+  limit?: number;
+}
+
+export interface GatewayStore {
+  close(): Promise<void>;
+
+  indexedBlock(): Promise<number | null>;
+  applyChainIndex(update: ChainIndexUpdate): Promise<void>;
+  /** Rows the anchorer learnt from its own receipts, ahead of the indexer. */
+  insertRecords(rows: RecordRow[]): Promise<void>;
+
+  record(recordId: Hex): Promise<RecordRow | undefined>;
+  recordsOfPatient(patient: Address): Promise<RecordRow[]>;
+  allRecords(): Promise<RecordRow[]>;
+  grant(grantId: number): Promise<GrantRow | undefined>;
+  grantsOfPatient(patient: Address): Promise<GrantRow[]>;
+  grantsToActor(actor: Address, organisationId: number): Promise<GrantRow[]>;
+  accessRequest(requestId: number): Promise<AccessRequestRow | undefined>;
+  accessRequests(filter: { patient?: Address; requester?: Address }): Promise<AccessRequestRow[]>;
+  organisation(organisationId: number): Promise<OrganisationRow | undefined>;
+  organisations(): Promise<OrganisationRow[]>;
+  member(address: Address): Promise<MemberRow | undefined>;
+  membersOf(organisationId: number): Promise<MemberRow[]>;
+  patient(address: Address): Promise<PatientRow | undefined>;
+
+  saveRequestReason(reasonHash: Hex, reason: string): Promise<void>;
+  requestReason(reasonHash: Hex): Promise<string | undefined>;
+
+  appendAuditEvents(events: AuditEventRow[]): Promise<void>;
+  auditEvents(query: AuditQuery): Promise<AuditEventRow[]>;
+
+  saveSignInNonce(nonce: string, expiresAt: number): Promise<void>;
+  /** Removes the nonce; true when it existed and had not expired. */
+  consumeSignInNonce(nonce: string, now: number): Promise<boolean>;
+  saveSession(session: SessionRow): Promise<void>;
+  session(tokenHash: string, now: number): Promise<SessionRow | undefined>;
+  deleteSession(tokenHash: string): Promise<void>;
+}

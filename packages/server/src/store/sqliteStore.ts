@@ -1,0 +1,519 @@
+/**
+ * The gateway store on SQLite (`node:sqlite`, built into Node 24).
+ *
+ * WAL journal with `synchronous = FULL`: a transaction that returned is on disk, so an
+ * acknowledged audit event or session survives a crash or a power cut. Writers that come in bursts
+ * (audit events, anchored records) are grouped into one transaction by their callers.
+ * Addresses are stored in lower case.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import type { Address, Hex } from 'viem';
+import type {
+  AccessRequestRow,
+  AuditEventRow,
+  AuditQuery,
+  ChainIndexUpdate,
+  GatewayStore,
+  GrantRow,
+  MemberRow,
+  OrganisationRow,
+  PatientRow,
+  RecordRow,
+  SessionRow,
+} from './gatewayStore.ts';
+
+const schema = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS records (
+  record_id TEXT PRIMARY KEY, patient TEXT NOT NULL, author TEXT NOT NULL, organisation_id INTEGER NOT NULL,
+  category INTEGER NOT NULL, sensitivity INTEGER NOT NULL, content_digest TEXT NOT NULL, cid TEXT NOT NULL,
+  supersedes TEXT NOT NULL, superseded_by TEXT, created_at INTEGER NOT NULL, block_number INTEGER NOT NULL,
+  transaction_hash TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS records_by_patient ON records (patient, block_number);
+CREATE TABLE IF NOT EXISTS grants (
+  grant_id INTEGER PRIMARY KEY, patient TEXT NOT NULL, grantee TEXT, grantee_organisation INTEGER NOT NULL,
+  categories INTEGER NOT NULL, max_sensitivity INTEGER NOT NULL, actions INTEGER NOT NULL, purpose TEXT NOT NULL,
+  expires_at INTEGER NOT NULL, request_id INTEGER NOT NULL, granted_at_block INTEGER NOT NULL,
+  revoked_at_block INTEGER);
+CREATE INDEX IF NOT EXISTS grants_by_patient ON grants (patient);
+CREATE INDEX IF NOT EXISTS grants_by_grantee ON grants (grantee);
+CREATE INDEX IF NOT EXISTS grants_by_organisation ON grants (grantee_organisation);
+CREATE TABLE IF NOT EXISTS access_requests (
+  request_id INTEGER PRIMARY KEY, patient TEXT NOT NULL, requester TEXT NOT NULL, categories INTEGER NOT NULL,
+  actions INTEGER NOT NULL, reason_hash TEXT NOT NULL, status TEXT NOT NULL, grant_id INTEGER,
+  block_number INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS requests_by_patient ON access_requests (patient);
+CREATE INDEX IF NOT EXISTS requests_by_requester ON access_requests (requester);
+CREATE TABLE IF NOT EXISTS request_reasons (reason_hash TEXT PRIMARY KEY, reason TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS organisations (
+  organisation_id INTEGER PRIMARY KEY, name TEXT NOT NULL, kind INTEGER NOT NULL, admin TEXT NOT NULL,
+  encryption_key TEXT NOT NULL, gateway_url TEXT NOT NULL, active INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS members (
+  address TEXT PRIMARY KEY, organisation_id INTEGER NOT NULL, role INTEGER NOT NULL, encryption_key TEXT NOT NULL,
+  active INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS members_by_organisation ON members (organisation_id);
+CREATE TABLE IF NOT EXISTS patients (address TEXT PRIMARY KEY, organisation_id INTEGER NOT NULL, encryption_key TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS audit_events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL UNIQUE, recorded_at INTEGER NOT NULL,
+  actor TEXT NOT NULL, patient TEXT, action TEXT NOT NULL, record_id TEXT, category INTEGER, sensitivity INTEGER,
+  purpose TEXT, outcome TEXT NOT NULL, reason TEXT);
+CREATE INDEX IF NOT EXISTS audit_by_patient ON audit_events (patient, seq);
+CREATE INDEX IF NOT EXISTS audit_by_actor ON audit_events (actor, seq);
+CREATE TABLE IF NOT EXISTS sign_in_nonces (nonce TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS sessions (token_hash TEXT PRIMARY KEY, address TEXT NOT NULL, expires_at INTEGER NOT NULL);
+`;
+
+type Row = Record<string, SQLInputValue>;
+const lower = (value: string) => value.toLowerCase();
+
+export class SqliteGatewayStore implements GatewayStore {
+  readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, StatementSync>();
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.#db = new DatabaseSync(path);
+    this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;');
+    this.#db.exec(schema);
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.isOpen) this.#db.close();
+  }
+
+  #statement(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  #run(sql: string, params: Row = {}): void {
+    this.#statement(sql).run(params);
+  }
+
+  #all(sql: string, params: Row = {}): Row[] {
+    return this.#statement(sql).all(params) as Row[];
+  }
+
+  #get(sql: string, params: Row = {}): Row | undefined {
+    return this.#statement(sql).get(params) as Row | undefined;
+  }
+
+  #transaction(work: () => void): void {
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      work();
+      this.#db.exec('COMMIT');
+    } catch (error) {
+      this.#db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  async indexedBlock(): Promise<number | null> {
+    const row = this.#get(`SELECT value FROM meta WHERE key = 'indexed_block'`);
+    return row ? Number(row.value) : null;
+  }
+
+  async applyChainIndex(update: ChainIndexUpdate): Promise<void> {
+    this.#transaction(() => {
+      for (const row of update.organisations) {
+        this.#run(
+          `INSERT INTO organisations VALUES ($id, $name, $kind, $admin, $key, $url, $active)
+           ON CONFLICT (organisation_id) DO NOTHING`,
+          {
+            id: row.organisationId,
+            name: row.name,
+            kind: row.kind,
+            admin: lower(row.admin),
+            key: row.encryptionKey,
+            url: row.gatewayUrl,
+            active: row.active ? 1 : 0,
+          },
+        );
+      }
+      for (const id of update.organisationActivations) {
+        this.#run('UPDATE organisations SET active = 1 WHERE organisation_id = $id', { id });
+      }
+      for (const row of update.members) {
+        this.#run(
+          `INSERT INTO members VALUES ($address, $org, $role, $key, 1)
+           ON CONFLICT (address) DO UPDATE SET organisation_id = $org, role = $role, encryption_key = $key, active = 1`,
+          { address: lower(row.address), org: row.organisationId, role: row.role, key: row.encryptionKey },
+        );
+      }
+      for (const address of update.memberSuspensions) {
+        this.#run('UPDATE members SET active = 0 WHERE address = $address', { address: lower(address) });
+      }
+      for (const row of update.patients) {
+        this.#run(
+          `INSERT INTO patients VALUES ($address, $org, $key)
+           ON CONFLICT (address) DO UPDATE SET organisation_id = $org, encryption_key = $key`,
+          { address: lower(row.address), org: row.organisationId, key: row.encryptionKey },
+        );
+      }
+      for (const row of update.grants) {
+        this.#run(
+          `INSERT INTO grants VALUES ($id, $patient, $grantee, $org, $categories, $sensitivity, $actions, $purpose,
+             $expires, $request, $block, NULL) ON CONFLICT (grant_id) DO NOTHING`,
+          {
+            id: row.grantId,
+            patient: lower(row.patient),
+            grantee: row.grantee ? lower(row.grantee) : null,
+            org: row.granteeOrganisation,
+            categories: row.categories,
+            sensitivity: row.maxSensitivity,
+            actions: row.actions,
+            purpose: row.purpose,
+            expires: row.expiresAt,
+            request: row.requestId,
+            block: row.grantedAtBlock,
+          },
+        );
+        if (row.requestId) {
+          this.#run(
+            `UPDATE access_requests SET status = 'approved', grant_id = $grant WHERE request_id = $id`,
+            {
+              grant: row.grantId,
+              id: row.requestId,
+            },
+          );
+        }
+      }
+      for (const { grantId, blockNumber } of update.revocations) {
+        this.#run('UPDATE grants SET revoked_at_block = $block WHERE grant_id = $id', {
+          id: grantId,
+          block: blockNumber,
+        });
+      }
+      for (const row of update.requests) {
+        this.#run(
+          `INSERT INTO access_requests VALUES ($id, $patient, $requester, $categories, $actions, $reason, 'pending',
+             NULL, $block) ON CONFLICT (request_id) DO NOTHING`,
+          {
+            id: row.requestId,
+            patient: lower(row.patient),
+            requester: lower(row.requester),
+            categories: row.categories,
+            actions: row.actions,
+            reason: row.reasonHash,
+            block: row.blockNumber,
+          },
+        );
+      }
+      for (const id of update.requestDenials) {
+        this.#run(`UPDATE access_requests SET status = 'denied' WHERE request_id = $id`, { id });
+      }
+      this.#insertRecordRows(update.records);
+      for (const { recordId, supersededBy } of update.supersessions) {
+        this.#run('UPDATE records SET superseded_by = $by WHERE record_id = $id', {
+          id: recordId,
+          by: supersededBy,
+        });
+      }
+      this.#run(
+        `INSERT INTO meta VALUES ('indexed_block', $block) ON CONFLICT (key) DO UPDATE SET value = $block`,
+        { block: String(update.toBlock) },
+      );
+    });
+  }
+
+  async insertRecords(rows: RecordRow[]): Promise<void> {
+    if (rows.length) this.#transaction(() => this.#insertRecordRows(rows));
+  }
+
+  #insertRecordRows(rows: RecordRow[]): void {
+    for (const row of rows) {
+      this.#run(
+        `INSERT INTO records VALUES ($id, $patient, $author, $org, $category, $sensitivity, $digest, $cid, $supersedes,
+           $supersededBy, $createdAt, $block, $tx) ON CONFLICT (record_id) DO NOTHING`,
+        {
+          id: lower(row.recordId),
+          patient: lower(row.patient),
+          author: lower(row.author),
+          org: row.organisationId,
+          category: row.category,
+          sensitivity: row.sensitivity,
+          digest: row.contentDigest,
+          cid: row.cid,
+          supersedes: row.supersedes,
+          supersededBy: row.supersededBy,
+          createdAt: row.createdAt,
+          block: row.blockNumber,
+          tx: row.transactionHash,
+        },
+      );
+    }
+  }
+
+  async record(recordId: Hex): Promise<RecordRow | undefined> {
+    const row = this.#get('SELECT * FROM records WHERE record_id = $id', { id: lower(recordId) });
+    return row && toRecord(row);
+  }
+
+  async recordsOfPatient(patient: Address): Promise<RecordRow[]> {
+    return this.#all('SELECT * FROM records WHERE patient = $patient ORDER BY block_number, record_id', {
+      patient: lower(patient),
+    }).map(toRecord);
+  }
+
+  async allRecords(): Promise<RecordRow[]> {
+    return this.#all('SELECT * FROM records ORDER BY block_number, record_id').map(toRecord);
+  }
+
+  async grant(grantId: number): Promise<GrantRow | undefined> {
+    const row = this.#get('SELECT * FROM grants WHERE grant_id = $id', { id: grantId });
+    return row && toGrant(row);
+  }
+
+  async grantsOfPatient(patient: Address): Promise<GrantRow[]> {
+    return this.#all('SELECT * FROM grants WHERE patient = $patient ORDER BY grant_id', {
+      patient: lower(patient),
+    }).map(toGrant);
+  }
+
+  async grantsToActor(actor: Address, organisationId: number): Promise<GrantRow[]> {
+    return this.#all(
+      'SELECT * FROM grants WHERE grantee = $actor OR ($org > 0 AND grantee_organisation = $org) ORDER BY grant_id',
+      { actor: lower(actor), org: organisationId },
+    ).map(toGrant);
+  }
+
+  async accessRequest(requestId: number): Promise<AccessRequestRow | undefined> {
+    const row = this.#get('SELECT * FROM access_requests WHERE request_id = $id', { id: requestId });
+    return row && toRequest(row);
+  }
+
+  async accessRequests(filter: { patient?: Address; requester?: Address }): Promise<AccessRequestRow[]> {
+    return this.#all(
+      `SELECT * FROM access_requests WHERE ($patient IS NULL OR patient = $patient)
+         AND ($requester IS NULL OR requester = $requester) ORDER BY request_id`,
+      {
+        patient: filter.patient ? lower(filter.patient) : null,
+        requester: filter.requester ? lower(filter.requester) : null,
+      },
+    ).map(toRequest);
+  }
+
+  async organisation(organisationId: number): Promise<OrganisationRow | undefined> {
+    const row = this.#get('SELECT * FROM organisations WHERE organisation_id = $id', { id: organisationId });
+    return row && toOrganisation(row);
+  }
+
+  async organisations(): Promise<OrganisationRow[]> {
+    return this.#all('SELECT * FROM organisations ORDER BY organisation_id').map(toOrganisation);
+  }
+
+  async member(address: Address): Promise<MemberRow | undefined> {
+    const row = this.#get('SELECT * FROM members WHERE address = $address', { address: lower(address) });
+    return row && toMember(row);
+  }
+
+  async membersOf(organisationId: number): Promise<MemberRow[]> {
+    return this.#all('SELECT * FROM members WHERE organisation_id = $id ORDER BY address', {
+      id: organisationId,
+    }).map(toMember);
+  }
+
+  async patient(address: Address): Promise<PatientRow | undefined> {
+    const row = this.#get('SELECT * FROM patients WHERE address = $address', { address: lower(address) });
+    return (
+      row && {
+        address: row.address as Address,
+        organisationId: Number(row.organisation_id),
+        encryptionKey: row.encryption_key as Hex,
+      }
+    );
+  }
+
+  async saveRequestReason(reasonHash: Hex, reason: string): Promise<void> {
+    this.#run('INSERT INTO request_reasons VALUES ($hash, $reason) ON CONFLICT (reason_hash) DO NOTHING', {
+      hash: reasonHash,
+      reason,
+    });
+  }
+
+  async requestReason(reasonHash: Hex): Promise<string | undefined> {
+    const row = this.#get('SELECT reason FROM request_reasons WHERE reason_hash = $hash', {
+      hash: reasonHash,
+    });
+    return row ? String(row.reason) : undefined;
+  }
+
+  async appendAuditEvents(events: AuditEventRow[]): Promise<void> {
+    if (!events.length) return;
+    this.#transaction(() => {
+      for (const event of events) {
+        this.#run(
+          `INSERT INTO audit_events (event_id, recorded_at, actor, patient, action, record_id, category, sensitivity,
+             purpose, outcome, reason) VALUES ($id, $at, $actor, $patient, $action, $record, $category, $sensitivity,
+             $purpose, $outcome, $reason)`,
+          {
+            id: event.eventId,
+            at: event.recordedAt,
+            actor: lower(event.actor),
+            patient: event.patient ? lower(event.patient) : null,
+            action: event.action,
+            record: event.recordId,
+            category: event.category,
+            sensitivity: event.sensitivity,
+            purpose: event.purpose,
+            outcome: event.outcome,
+            reason: event.reason,
+          },
+        );
+      }
+    });
+  }
+
+  async auditEvents(query: AuditQuery): Promise<AuditEventRow[]> {
+    const conditions: string[] = [];
+    const params: Row = { limit: query.limit ?? 1000 };
+    if (query.patient) {
+      conditions.push('patient = $patient');
+      params.patient = lower(query.patient);
+    }
+    if (query.actor) {
+      conditions.push('actor = $actor');
+      params.actor = lower(query.actor);
+    }
+    if (query.actors) {
+      if (!query.actors.length) return [];
+      conditions.push(`actor IN (SELECT value FROM json_each($actors))`);
+      params.actors = JSON.stringify(query.actors.map(lower));
+    }
+    const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+    return this.#db
+      .prepare(`SELECT * FROM audit_events ${where} ORDER BY seq DESC LIMIT $limit`)
+      .all(params)
+      .map((row) => toAuditEvent(row as Row));
+  }
+
+  async saveSignInNonce(nonce: string, expiresAt: number): Promise<void> {
+    this.#run('INSERT INTO sign_in_nonces VALUES ($nonce, $expires)', { nonce, expires: expiresAt });
+  }
+
+  async consumeSignInNonce(nonce: string, now: number): Promise<boolean> {
+    const row = this.#get('DELETE FROM sign_in_nonces WHERE nonce = $nonce RETURNING expires_at', { nonce });
+    this.#run('DELETE FROM sign_in_nonces WHERE expires_at < $now', { now });
+    return row !== undefined && Number(row.expires_at) >= now;
+  }
+
+  async saveSession(session: SessionRow): Promise<void> {
+    this.#run('INSERT INTO sessions VALUES ($hash, $address, $expires)', {
+      hash: session.tokenHash,
+      address: lower(session.address),
+      expires: session.expiresAt,
+    });
+  }
+
+  async session(tokenHash: string, now: number): Promise<SessionRow | undefined> {
+    const row = this.#get('SELECT * FROM sessions WHERE token_hash = $hash AND expires_at >= $now', {
+      hash: tokenHash,
+      now,
+    });
+    return (
+      row && {
+        tokenHash: String(row.token_hash),
+        address: row.address as Address,
+        expiresAt: Number(row.expires_at),
+      }
+    );
+  }
+
+  async deleteSession(tokenHash: string): Promise<void> {
+    this.#run('DELETE FROM sessions WHERE token_hash = $hash', { hash: tokenHash });
+  }
+}
+
+function toRecord(row: Row): RecordRow {
+  return {
+    recordId: row.record_id as Hex,
+    patient: row.patient as Address,
+    author: row.author as Address,
+    organisationId: Number(row.organisation_id),
+    category: Number(row.category),
+    sensitivity: Number(row.sensitivity),
+    contentDigest: row.content_digest as Hex,
+    cid: String(row.cid),
+    supersedes: row.supersedes as Hex,
+    supersededBy: (row.superseded_by as Hex | null) ?? null,
+    createdAt: Number(row.created_at),
+    blockNumber: Number(row.block_number),
+    transactionHash: row.transaction_hash as Hex,
+  };
+}
+
+function toGrant(row: Row): GrantRow {
+  return {
+    grantId: Number(row.grant_id),
+    patient: row.patient as Address,
+    grantee: (row.grantee as Address | null) ?? null,
+    granteeOrganisation: Number(row.grantee_organisation),
+    categories: Number(row.categories),
+    maxSensitivity: Number(row.max_sensitivity),
+    actions: Number(row.actions),
+    purpose: row.purpose as Hex,
+    expiresAt: Number(row.expires_at),
+    requestId: Number(row.request_id),
+    grantedAtBlock: Number(row.granted_at_block),
+    revokedAtBlock: row.revoked_at_block === null ? null : Number(row.revoked_at_block),
+  };
+}
+
+function toRequest(row: Row): AccessRequestRow {
+  return {
+    requestId: Number(row.request_id),
+    patient: row.patient as Address,
+    requester: row.requester as Address,
+    categories: Number(row.categories),
+    actions: Number(row.actions),
+    reasonHash: row.reason_hash as Hex,
+    status: row.status as AccessRequestRow['status'],
+    grantId: row.grant_id === null ? null : Number(row.grant_id),
+    blockNumber: Number(row.block_number),
+  };
+}
+
+function toOrganisation(row: Row): OrganisationRow {
+  return {
+    organisationId: Number(row.organisation_id),
+    name: String(row.name),
+    kind: Number(row.kind),
+    admin: row.admin as Address,
+    encryptionKey: row.encryption_key as Hex,
+    gatewayUrl: String(row.gateway_url),
+    active: Number(row.active) === 1,
+  };
+}
+
+function toMember(row: Row): MemberRow {
+  return {
+    address: row.address as Address,
+    organisationId: Number(row.organisation_id),
+    role: Number(row.role),
+    encryptionKey: row.encryption_key as Hex,
+    active: Number(row.active) === 1,
+  };
+}
+
+function toAuditEvent(row: Row): AuditEventRow {
+  return {
+    eventId: String(row.event_id),
+    recordedAt: Number(row.recorded_at),
+    actor: row.actor as Address,
+    patient: (row.patient as Address | null) ?? null,
+    action: String(row.action),
+    recordId: (row.record_id as Hex | null) ?? null,
+    category: row.category === null ? null : Number(row.category),
+    sensitivity: row.sensitivity === null ? null : Number(row.sensitivity),
+    purpose: (row.purpose as string | null) ?? null,
+    outcome: row.outcome as AuditEventRow['outcome'],
+    reason: (row.reason as string | null) ?? null,
+  };
+}
