@@ -1,0 +1,50 @@
+export {
+  type AesGcmSealed,
+  type DecryptAesGcmErrorType,
+  decryptAesGcm,
+  encryptAesGcm,
+} from './aead.ts';
+export { assertCid, cidFromDigest, cidOf, digestFromCid, digestOf, verifyCid } from './cid.ts';
+export {
+  dataKeyInfo,
+  type Envelope,
+  type EnvelopeMetadata,
+  metadataAad,
+  type OpenRecordErrorType,
+  openRecord,
+  openResealedDataKey,
+  type ParseEnvelopeErrorType,
+  parseEnvelope,
+  type Recipient,
+  type RecipientKind,
+  resealDataKey,
+  type SealedDataKey,
+  type SealRecordParameters,
+  type SealRecordReturnType,
+  sealRecord,
+  serializeEnvelope,
+  type UnwrapDataKeyErrorType,
+  unwrapDataKey,
+  type WrappedDataKey,
+} from './envelope.ts';
+export {
+  type HpkeOptions,
+  type HpkePublicKey,
+  type HpkeSealed,
+  type HpkeSecretKey,
+  importHpkePublicKey,
+  importHpkeSecretKey,
+  type OpenWithSecretKeyErrorType,
+  openWithSecretKey,
+  type SealToPublicKeyErrorType,
+  sealToPublicKey,
+} from './hpke.ts';
+export {
+  accountOf,
+  type EncryptionKeyPair,
+  encryptionPublicKeyOf,
+  generateEncryptionKeyPair,
+  generateIdentity,
+  type Identity,
+  identityFromKeys,
+} from './keys.ts';

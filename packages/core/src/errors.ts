@@ -1,0 +1,158 @@
+/**
+ * The one error hierarchy of medledger. Every error the project throws on purpose is a
+ * `MedledgerError` with a stable `code`; adapters convert it once at the boundary
+ * (`httpStatusOf` for the HTTP API, `exitCodeOf` for the CLI).
+ *
+ * `shortMessage` is the one-line summary for people; `message` adds the meta messages and the
+ * details (the cause's message by default), like viem's `BaseError`.
+ */
+
+export type ErrorCode =
+  | 'internal'
+  | 'invalid_input'
+  | 'unauthenticated'
+  | 'access_denied'
+  | 'not_found'
+  | 'conflict'
+  | 'integrity'
+  | 'ledger_unavailable'
+  | 'crypto';
+
+export type MedledgerErrorOptions = {
+  /** The error that caused this one. */
+  cause?: unknown;
+  /** Technical details; defaults to the cause's message. */
+  details?: string;
+  /** Extra lines shown under the short message (offending values, hints). */
+  metaMessages?: string[];
+};
+
+export class MedledgerError extends Error {
+  override name = 'MedledgerError';
+  readonly code: ErrorCode = 'internal';
+  readonly shortMessage: string;
+  readonly details: string | undefined;
+  readonly metaMessages: string[] | undefined;
+
+  constructor(shortMessage: string, options: MedledgerErrorOptions = {}) {
+    const { cause, metaMessages } = options;
+    const details = options.details ?? (cause instanceof Error ? cause.message : undefined);
+    const message = [
+      shortMessage,
+      ...(metaMessages?.length ? ['', ...metaMessages] : []),
+      ...(details ? ['', `Details: ${details}`] : []),
+    ].join('\n');
+    super(message, cause === undefined ? undefined : { cause });
+    this.shortMessage = shortMessage;
+    this.details = details;
+    this.metaMessages = metaMessages;
+  }
+
+  /**
+   * Walks the chain of causes, starting with this error. Returns the first error for which `fn`
+   * returns true, or, without `fn`, the innermost cause.
+   *
+   * @example
+   * const denied = error.walk((e) => e instanceof AccessDeniedError);
+   */
+  walk(fn?: (error: unknown) => boolean): unknown {
+    let current: unknown = this;
+    for (let depth = 0; depth < 100; depth++) {
+      if (fn?.(current)) return current;
+      const next = current instanceof Error ? current.cause : undefined;
+      if (next === undefined) return fn ? undefined : current;
+      current = next;
+    }
+    return fn ? undefined : current;
+  }
+}
+
+/** The request is malformed or violates a rule on its values (HTTP 400, exit 2). */
+export class InvalidInputError extends MedledgerError {
+  override name = 'InvalidInputError';
+  override readonly code = 'invalid_input';
+}
+
+/** The caller did not prove who they are (HTTP 401, exit 3). */
+export class UnauthenticatedError extends MedledgerError {
+  override name = 'UnauthenticatedError';
+  override readonly code = 'unauthenticated';
+}
+
+/** The caller is known but not allowed to do this (HTTP 403, exit 3). */
+export class AccessDeniedError extends MedledgerError {
+  override name = 'AccessDeniedError';
+  override readonly code = 'access_denied';
+}
+
+/** The thing asked for does not exist (HTTP 404). */
+export class NotFoundError extends MedledgerError {
+  override name = 'NotFoundError';
+  override readonly code = 'not_found';
+}
+
+/** The request conflicts with the current state, e.g. an id already used (HTTP 409). */
+export class ConflictError extends MedledgerError {
+  override name = 'ConflictError';
+  override readonly code = 'conflict';
+}
+
+/** Data failed an integrity check: a tampered ciphertext, blob, hash or anchor (HTTP 422). */
+export class IntegrityError extends MedledgerError {
+  override name = 'IntegrityError';
+  override readonly code = 'integrity';
+}
+
+/** The ledger cannot be read or written; every check that needs it fails closed (HTTP 503). */
+export class LedgerUnavailableError extends MedledgerError {
+  override name = 'LedgerUnavailableError';
+  override readonly code = 'ledger_unavailable';
+}
+
+/** A cryptographic operation failed for a reason other than bad input or tampering (HTTP 500). */
+export class CryptoError extends MedledgerError {
+  override name = 'CryptoError';
+  override readonly code = 'crypto';
+}
+
+const httpStatusByCode: Record<ErrorCode, number> = {
+  internal: 500,
+  invalid_input: 400,
+  unauthenticated: 401,
+  access_denied: 403,
+  not_found: 404,
+  conflict: 409,
+  integrity: 422,
+  ledger_unavailable: 503,
+  crypto: 500,
+};
+
+/** The stable code of any thrown value: its own for a `MedledgerError`, else `'internal'`. */
+export function errorCodeOf(error: unknown): ErrorCode {
+  return error instanceof MedledgerError ? error.code : 'internal';
+}
+
+/**
+ * The HTTP status for a thrown value (500 for anything that is not a `MedledgerError`).
+ *
+ * @example
+ * httpStatusOf(new NotFoundError('No such record')); // 404
+ */
+export function httpStatusOf(error: unknown): number {
+  return httpStatusByCode[errorCodeOf(error)];
+}
+
+/**
+ * The CLI exit code for a thrown value: 0 for none, 2 for invalid input, 3 for access denied or
+ * unauthenticated, 1 otherwise.
+ *
+ * @example
+ * process.exitCode = exitCodeOf(error);
+ */
+export function exitCodeOf(error: unknown): 0 | 1 | 2 | 3 {
+  if (error === undefined || error === null) return 0;
+  const code = errorCodeOf(error);
+  if (code === 'invalid_input') return 2;
+  if (code === 'access_denied' || code === 'unauthenticated') return 3;
+  return 1;
+}
