@@ -1,0 +1,21 @@
+export { categoryOfResource } from './categoryOfResource.ts';
+export { listResourceIssues, maxIssues } from './listResourceIssues.ts';
+export {
+  categoryMismatch,
+  categoryResourceTypes,
+  emergencyBundleTypes,
+  importBundleTypes,
+  r4ResourceTypes,
+} from './resourceTypes.ts';
+export type {
+  SkippedEntry,
+  SplitBundleErrorType,
+  SplitBundleOptions,
+  SplitBundleReturnType,
+  SplitRecord,
+} from './splitBundle.ts';
+export { splitBundle } from './splitBundle.ts';
+export { summarizeResource } from './summarizeResource.ts';
+export type { FhirIssue, FhirResource } from './types.ts';
+export type { ValidateResourceErrorType } from './validateResource.ts';
+export { maxResourceBytes, parseResourceJson, validateResource } from './validateResource.ts';

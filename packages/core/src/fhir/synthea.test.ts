@@ -1,0 +1,171 @@
+/**
+ * The record model against real FHIR: the 30 Synthea R4 transaction bundles in
+ * ../shared/data/synthea-r4 (beside the repository; not copied into it).
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { InvalidInputError } from '../errors.ts';
+import type { Category } from '../vocabulary.ts';
+import { categoryOfResource } from './categoryOfResource.ts';
+import { resourceElements } from './r4Elements.ts';
+import { splitBundle } from './splitBundle.ts';
+import { summarizeResource } from './summarizeResource.ts';
+import type { FhirResource } from './types.ts';
+import { parseResourceJson, validateResource } from './validateResource.ts';
+
+const directory = new URL('../../../../../shared/data/synthea-r4/', import.meta.url);
+const files = readdirSync(directory)
+  .filter((name) => name.endsWith('.json'))
+  .sort();
+const bundles = files.map((name) => ({
+  name,
+  bundle: JSON.parse(readFileSync(new URL(name, directory), 'utf8')) as {
+    entry: { resource: FhirResource }[];
+  },
+}));
+const resources = bundles.flatMap(({ bundle }) => bundle.entry.map((entry) => entry.resource));
+
+/** One resource of each type that has a category, the first in file order. */
+const samples = new Map<string, { resource: FhirResource; category: Category }>();
+for (const resource of resources) {
+  const category = categoryOfResource(resource);
+  if (category && !samples.has(resource.resourceType))
+    samples.set(resource.resourceType, { resource, category });
+}
+
+function assertRejected(run: () => unknown, path: string) {
+  assert.throws(run, (error: unknown) => {
+    assert.ok(error instanceof InvalidInputError);
+    assert.ok(error.shortMessage.includes(`${path}:`), `"${error.shortMessage}" should name ${path}`);
+    return true;
+  });
+}
+
+describe('Synthea R4 bundles', () => {
+  it('are all there', () => {
+    assert.equal(files.length, 30);
+    assert.ok(resources.length > 6000);
+  });
+
+  it('every resource of a supported type validates under its best-guess category', () => {
+    const validated = new Map<string, number>();
+    for (const resource of resources) {
+      const category = categoryOfResource(resource);
+      if (!category) continue;
+      validateResource(resource, category);
+      validated.set(resource.resourceType, (validated.get(resource.resourceType) ?? 0) + 1);
+    }
+    assert.deepEqual([...validated.keys()].sort(), [
+      'AllergyIntolerance',
+      'Claim',
+      'Condition',
+      'DiagnosticReport',
+      'Encounter',
+      'ExplanationOfBenefit',
+      'ImagingStudy',
+      'Immunization',
+      'MedicationRequest',
+      'Observation',
+      'Procedure',
+    ]);
+    assert.equal(validated.get('Observation'), 2930);
+  });
+
+  it('parses each entry from JSON text too', () => {
+    for (const { resource, category } of samples.values()) {
+      assert.deepEqual(parseResourceJson(JSON.stringify(resource, null, 2), category), resource);
+    }
+  });
+
+  it('guesses categories from Observation categories', () => {
+    const byObservationCategory = new Map<string, Set<Category | undefined>>();
+    for (const resource of resources) {
+      if (resource.resourceType !== 'Observation') continue;
+      const code = String((resource.category as { coding: { code: string }[] }[])[0]!.coding[0]!.code);
+      const guesses = byObservationCategory.get(code) ?? new Set();
+      guesses.add(categoryOfResource(resource));
+      byObservationCategory.set(code, guesses);
+    }
+    assert.deepEqual(byObservationCategory.get('laboratory'), new Set(['lab']));
+    assert.deepEqual(byObservationCategory.get('vital-signs'), new Set(['vitals']));
+    assert.deepEqual(byObservationCategory.get('imaging'), new Set(['imaging']));
+    assert.deepEqual(byObservationCategory.get('survey'), new Set(['vitals']));
+  });
+
+  it('rejects each resource type under a category that does not hold it', () => {
+    for (const { resource, category } of samples.values()) {
+      const wrong: Category = category === 'lab' || category === 'emergency' ? 'insurance' : 'lab';
+      assertRejected(() => validateResource(resource, wrong), `${resource.resourceType}.resourceType`);
+    }
+    const condition = samples.get('Condition')!.resource;
+    assertRejected(() => validateResource(condition, 'lab'), 'Condition.resourceType');
+  });
+
+  it('names each required element removed from a real resource', () => {
+    let checked = 0;
+    for (const { resource, category } of samples.values()) {
+      for (const [name, rule] of Object.entries(resourceElements[resource.resourceType]!)) {
+        if (rule.min !== 1) continue;
+        const broken: Record<string, unknown> = structuredClone(resource);
+        const choice = Array.isArray(rule.type);
+        for (const key of Object.keys(broken)) {
+          if (key === name || (choice && key.startsWith(name) && /^[A-Z]/.test(key.slice(name.length))))
+            delete broken[key];
+        }
+        assertRejected(
+          () => validateResource(broken, category),
+          `${resource.resourceType}.${name}${choice ? '[x]' : ''}`,
+        );
+        checked++;
+      }
+    }
+    assert.ok(checked >= 35, `checked ${checked} required elements`);
+  });
+
+  it('names each required element given the wrong JSON type', () => {
+    for (const { resource, category } of samples.values()) {
+      for (const [name, rule] of Object.entries(resourceElements[resource.resourceType]!)) {
+        if (rule.min !== 1 || Array.isArray(rule.type)) continue;
+        const broken: Record<string, unknown> = structuredClone(resource);
+        const primitive = typeof rule.type === 'string' && /^[a-z]/.test(rule.type);
+        broken[name] = rule.many ? { wrong: true } : primitive ? { wrong: true } : 'wrong';
+        assertRejected(() => validateResource(broken, category), `${resource.resourceType}.${name}`);
+      }
+    }
+  });
+
+  it('summarizes every resource on one short line', () => {
+    for (const resource of resources) {
+      const summary = summarizeResource(resource);
+      assert.ok(summary.startsWith(resource.resourceType), summary);
+      assert.ok(summary.length <= 120 && !summary.includes('\n'), summary);
+    }
+    const a1c = resources.find((r) => JSON.stringify(r.code ?? '').includes('"4548-4"'))!;
+    assert.match(summarizeResource(a1c), /^Observation: Hemoglobin A1c.* \d+(\.\d+)? %$/);
+    const pressure = resources.find((r) => JSON.stringify(r.code ?? '').includes('"55284-4"'))!;
+    assert.match(
+      summarizeResource(pressure),
+      /^Observation: Blood Pressure \d+(\.\d+)?\/\d+(\.\d+)? mm\[Hg\]$/,
+    );
+  });
+
+  it('split into records resource by resource, with reasons for what is skipped', () => {
+    for (const { name, bundle } of bundles) {
+      const { records, skipped } = splitBundle(bundle, { patientRef: 'Patient/me' });
+      assert.equal(records.length + skipped.length, bundle.entry.length, name);
+      for (const { resource, category } of records) validateResource(resource, category);
+      const reasons = new Set(skipped.map((entry) => `${entry.resourceType}: ${entry.reason}`));
+      for (const reason of reasons) {
+        assert.match(
+          reason,
+          /^(Patient|Organization|Practitioner): .* administrative|^(CarePlan|Goal): no record category/,
+        );
+      }
+      const json = JSON.stringify(records);
+      assert.ok(!json.includes('urn:uuid:'), `${name}: references left unresolved`);
+      const patientRefs = records.filter(({ resource }) => JSON.stringify(resource).includes('"Patient/me"'));
+      assert.equal(patientRefs.length, records.length, `${name}: every record refers to the patient`);
+    }
+  });
+});
