@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {IConsortium} from "./IConsortium.sol";
+import {SignedActions} from "./SignedActions.sol";
+
+/**
+ * @dev The consortium's registry of organisations, members and patients. Every change is signed by the
+ * actor it concerns (EIP-712) and relayed by any gateway.
+ */
+contract Consortium is IConsortium, SignedActions {
+    bytes32 private constant PROPOSE_ORGANISATION_TYPEHASH =
+        keccak256(
+            "ProposeOrganisation(string name,uint8 kind,address admin,bytes32 encryptionKey,string gatewayUrl,uint256 nonce,uint256 deadline)"
+        );
+    bytes32 private constant APPROVE_ORGANISATION_TYPEHASH =
+        keccak256("ApproveOrganisation(uint32 organisationId,address approver,uint256 nonce,uint256 deadline)");
+    bytes32 private constant ADD_MEMBER_TYPEHASH =
+        keccak256(
+            "AddMember(uint32 organisationId,address member,uint8 role,bytes32 encryptionKey,address admin,uint256 nonce,uint256 deadline)"
+        );
+    bytes32 private constant SUSPEND_MEMBER_TYPEHASH =
+        keccak256("SuspendMember(address member,address admin,uint256 nonce,uint256 deadline)");
+    bytes32 private constant REGISTER_PATIENT_TYPEHASH =
+        keccak256(
+            "RegisterPatient(address patient,bytes32 encryptionKey,uint32 organisationId,uint256 nonce,uint256 deadline)"
+        );
+
+    uint8 private constant KIND_COUNT = 4;
+    uint8 private constant ROLE_COUNT = 6;
+    uint8 private constant ROLE_ADMIN = 6;
+    uint8 private constant STATUS_PENDING = 1;
+    uint8 private constant STATUS_ACTIVE = 2;
+
+    mapping(uint32 organisationId => Organisation) private _organisations;
+    mapping(uint32 organisationId => mapping(uint32 approverOrganisationId => bool)) private _approvals;
+    mapping(address account => Member) private _members;
+    mapping(address account => Patient) private _patients;
+    uint32 private _organisationCount;
+    uint32 private _activeOrganisationCount;
+
+    constructor() SignedActions("medledger.Consortium") {}
+
+    /// @inheritdoc IConsortium
+    function proposeOrganisation(
+        string calldata name,
+        uint8 kind,
+        address admin,
+        bytes32 encryptionKey,
+        string calldata gatewayUrl,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (uint32 organisationId) {
+        bytes32 structHash = keccak256(
+            abi.encode(
+                PROPOSE_ORGANISATION_TYPEHASH,
+                keccak256(bytes(name)),
+                kind,
+                admin,
+                encryptionKey,
+                keccak256(bytes(gatewayUrl)),
+                nonce,
+                deadline
+            )
+        );
+        _useSignature(admin, structHash, nonce, deadline, signature);
+        if (bytes(name).length == 0) revert ConsortiumEmptyName();
+        if (kind == 0 || kind > KIND_COUNT) revert ConsortiumInvalidKind(kind);
+        if (encryptionKey == 0) revert ConsortiumZeroEncryptionKey();
+        _requireUnused(admin);
+
+        organisationId = ++_organisationCount;
+        Organisation storage proposed = _organisations[organisationId];
+        proposed.name = name;
+        proposed.kind = kind;
+        proposed.status = STATUS_PENDING;
+        proposed.encryptionKey = encryptionKey;
+        proposed.gatewayUrl = gatewayUrl;
+        emit OrganisationProposed(organisationId, admin, name, kind, encryptionKey, gatewayUrl);
+
+        _members[admin] = Member(organisationId, ROLE_ADMIN, true, encryptionKey);
+        emit MemberAdded(admin, organisationId, ROLE_ADMIN, encryptionKey);
+
+        if (_activeOrganisationCount == 0) _activate(organisationId);
+    }
+
+    /// @inheritdoc IConsortium
+    function approveOrganisation(
+        uint32 organisationId,
+        address approver,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        bytes32 structHash = keccak256(
+            abi.encode(APPROVE_ORGANISATION_TYPEHASH, organisationId, approver, nonce, deadline)
+        );
+        _useSignature(approver, structHash, nonce, deadline, signature);
+        uint32 approverOrganisationId = _members[approver].organisationId;
+        _requireActiveAdmin(approver, approverOrganisationId);
+        Organisation storage candidate = _organisations[organisationId];
+        if (candidate.status != STATUS_PENDING) revert ConsortiumOrganisationNotPending(organisationId);
+        if (_approvals[organisationId][approverOrganisationId]) {
+            revert ConsortiumAlreadyApproved(organisationId, approverOrganisationId);
+        }
+
+        _approvals[organisationId][approverOrganisationId] = true;
+        uint32 approvals = ++candidate.approvals;
+        emit OrganisationApproved(organisationId, approverOrganisationId, approver, approvals);
+
+        if (uint256(approvals) * 3 >= uint256(_activeOrganisationCount) * 2) _activate(organisationId);
+    }
+
+    /// @inheritdoc IConsortium
+    function addMember(
+        uint32 organisationId,
+        address member_,
+        uint8 role,
+        bytes32 encryptionKey,
+        address admin,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        bytes32 structHash = keccak256(
+            abi.encode(ADD_MEMBER_TYPEHASH, organisationId, member_, role, encryptionKey, admin, nonce, deadline)
+        );
+        _useSignature(admin, structHash, nonce, deadline, signature);
+        _requireActiveAdmin(admin, organisationId);
+        if (member_ == address(0)) revert ConsortiumZeroAddress();
+        if (role == 0 || role > ROLE_COUNT) revert ConsortiumInvalidRole(role);
+        if (encryptionKey == 0) revert ConsortiumZeroEncryptionKey();
+        _requireUnused(member_);
+
+        _members[member_] = Member(organisationId, role, true, encryptionKey);
+        emit MemberAdded(member_, organisationId, role, encryptionKey);
+    }
+
+    /// @inheritdoc IConsortium
+    function suspendMember(
+        address member_,
+        address admin,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        bytes32 structHash = keccak256(abi.encode(SUSPEND_MEMBER_TYPEHASH, member_, admin, nonce, deadline));
+        _useSignature(admin, structHash, nonce, deadline, signature);
+        Member storage suspended = _members[member_];
+        uint32 organisationId = suspended.organisationId;
+        if (organisationId == 0) revert ConsortiumUnknownMember(member_);
+        _requireActiveAdmin(admin, organisationId);
+        if (member_ == admin) revert ConsortiumCannotSuspendSelf(admin);
+        if (!suspended.active) revert ConsortiumMemberAlreadySuspended(member_);
+
+        suspended.active = false;
+        emit MemberSuspended(member_, organisationId);
+    }
+
+    /// @inheritdoc IConsortium
+    function registerPatient(
+        address patient_,
+        bytes32 encryptionKey,
+        uint32 organisationId,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        bytes32 structHash = keccak256(
+            abi.encode(REGISTER_PATIENT_TYPEHASH, patient_, encryptionKey, organisationId, nonce, deadline)
+        );
+        _useSignature(patient_, structHash, nonce, deadline, signature);
+        if (encryptionKey == 0) revert ConsortiumZeroEncryptionKey();
+        if (organisationId != 0 && !isActiveOrganisation(organisationId)) {
+            revert ConsortiumOrganisationNotActive(organisationId);
+        }
+        _requireUnused(patient_);
+
+        _patients[patient_] = Patient(true, encryptionKey, organisationId);
+        emit PatientRegistered(patient_, organisationId, encryptionKey);
+    }
+
+    /// @inheritdoc IConsortium
+    function organisation(uint32 organisationId) external view returns (Organisation memory) {
+        return _organisations[organisationId];
+    }
+
+    /// @inheritdoc IConsortium
+    function organisationCount() external view returns (uint32) {
+        return _organisationCount;
+    }
+
+    /// @inheritdoc IConsortium
+    function activeOrganisationCount() external view returns (uint32) {
+        return _activeOrganisationCount;
+    }
+
+    /// @inheritdoc IConsortium
+    function isActiveOrganisation(uint32 organisationId) public view returns (bool) {
+        return _organisations[organisationId].status == STATUS_ACTIVE;
+    }
+
+    /// @inheritdoc IConsortium
+    function member(address account) external view returns (Member memory) {
+        return _members[account];
+    }
+
+    /// @inheritdoc IConsortium
+    function patient(address account) external view returns (Patient memory) {
+        return _patients[account];
+    }
+
+    /// @inheritdoc IConsortium
+    function isActiveMember(address account) external view returns (bool) {
+        return activeOrganisationOf(account) != 0;
+    }
+
+    /// @inheritdoc IConsortium
+    function activeOrganisationOf(address account) public view returns (uint32) {
+        Member storage membership = _members[account];
+        uint32 organisationId = membership.organisationId;
+        return membership.active && isActiveOrganisation(organisationId) ? organisationId : 0;
+    }
+
+    /// @inheritdoc IConsortium
+    function hasApproved(uint32 organisationId, uint32 approverOrganisationId) external view returns (bool) {
+        return _approvals[organisationId][approverOrganisationId];
+    }
+
+    /// @dev Activates a pending organisation. Emits {OrganisationActivated}.
+    function _activate(uint32 organisationId) private {
+        _organisations[organisationId].status = STATUS_ACTIVE;
+        ++_activeOrganisationCount;
+        emit OrganisationActivated(organisationId);
+    }
+
+    /// @dev Reverts unless `admin` is an active admin of the active organisation `organisationId`.
+    function _requireActiveAdmin(address admin, uint32 organisationId) private view {
+        Member storage membership = _members[admin];
+        if (
+            organisationId == 0 ||
+            membership.organisationId != organisationId ||
+            membership.role != ROLE_ADMIN ||
+            activeOrganisationOf(admin) == 0
+        ) revert ConsortiumNotActiveAdmin(admin, organisationId);
+    }
+
+    /// @dev Reverts if `account` is already a member or a patient.
+    function _requireUnused(address account) private view {
+        if (_members[account].organisationId != 0 || _patients[account].registered) {
+            revert ConsortiumAddressTaken(account);
+        }
+    }
+}

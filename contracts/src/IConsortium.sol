@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {ISignedActions} from "./ISignedActions.sol";
+
+/**
+ * @dev The consortium: organisations (admitted by a two-thirds vote of the active ones), their members
+ * with roles, and patients, each with an encryption public key.
+ *
+ * An address is at most one member or one patient, never both. Organisation kinds are 1 hospital,
+ * 2 lab, 3 pharmacy, 4 insurer; roles are 1 doctor, 2 nurse, 3 lab, 4 pharmacist, 5 insurer, 6 admin;
+ * organisation status is 0 none, 1 pending, 2 active.
+ */
+interface IConsortium is ISignedActions {
+    struct Organisation {
+        string name;
+        uint8 kind;
+        uint8 status;
+        bytes32 encryptionKey;
+        string gatewayUrl;
+        uint32 approvals;
+    }
+
+    struct Member {
+        uint32 organisationId;
+        uint8 role;
+        bool active;
+        bytes32 encryptionKey;
+    }
+
+    struct Patient {
+        bool registered;
+        bytes32 encryptionKey;
+        uint32 organisationId;
+    }
+
+    /// @dev An organisation was proposed with `admin` as its first member.
+    event OrganisationProposed(
+        uint32 indexed organisationId,
+        address indexed admin,
+        string name,
+        uint8 kind,
+        bytes32 encryptionKey,
+        string gatewayUrl
+    );
+
+    /// @dev The active organisation `approverOrganisationId` voted, through its admin `approver`, to admit
+    /// `organisationId`, which now has `approvals` votes.
+    event OrganisationApproved(
+        uint32 indexed organisationId,
+        uint32 indexed approverOrganisationId,
+        address approver,
+        uint32 approvals
+    );
+
+    /// @dev The organisation became active: its members can act.
+    event OrganisationActivated(uint32 indexed organisationId);
+
+    event MemberAdded(address indexed member, uint32 indexed organisationId, uint8 role, bytes32 encryptionKey);
+
+    event MemberSuspended(address indexed member, uint32 indexed organisationId);
+
+    /// @dev A patient registered, optionally attached to `organisationId` (0 for none).
+    event PatientRegistered(address indexed patient, uint32 indexed organisationId, bytes32 encryptionKey);
+
+    /// @dev The organisation name is empty.
+    error ConsortiumEmptyName();
+
+    /// @dev The organisation kind is not one of 1..4.
+    error ConsortiumInvalidKind(uint8 kind);
+
+    /// @dev The member role is not one of 1..6.
+    error ConsortiumInvalidRole(uint8 role);
+
+    /// @dev An encryption public key is zero.
+    error ConsortiumZeroEncryptionKey();
+
+    /// @dev A member address is zero.
+    error ConsortiumZeroAddress();
+
+    /// @dev `account` is already a member or a patient.
+    error ConsortiumAddressTaken(address account);
+
+    /// @dev `organisationId` is not an active organisation.
+    error ConsortiumOrganisationNotActive(uint32 organisationId);
+
+    /// @dev `organisationId` is not awaiting approvals.
+    error ConsortiumOrganisationNotPending(uint32 organisationId);
+
+    /// @dev `organisationId` has already been approved by `approverOrganisationId`.
+    error ConsortiumAlreadyApproved(uint32 organisationId, uint32 approverOrganisationId);
+
+    /// @dev `admin` is not an active admin of the active organisation `organisationId` (for an approval,
+    /// `organisationId` is the organisation `admin` belongs to, 0 if none).
+    error ConsortiumNotActiveAdmin(address admin, uint32 organisationId);
+
+    /// @dev `member` is not a member of any organisation.
+    error ConsortiumUnknownMember(address member);
+
+    /// @dev `member` is already suspended.
+    error ConsortiumMemberAlreadySuspended(address member);
+
+    /// @dev An admin tried to suspend itself, which could leave its organisation without an admin.
+    error ConsortiumCannotSuspendSelf(address admin);
+
+    /**
+     * @dev Proposes an organisation, signed by its first admin. The first organisation founds the
+     * consortium and is active at once; later ones are pending until two thirds of the active
+     * organisations approve them. `admin` becomes an active admin member of the new organisation, with
+     * the organisation's encryption key.
+     *
+     * Requirements:
+     *
+     * - a valid signature by `admin` of `ProposeOrganisation`, unused nonce, deadline not passed.
+     * - `name` is not empty, `kind` is 1..4, `encryptionKey` is not zero.
+     * - `admin` is neither a member nor a patient.
+     *
+     * Emits {OrganisationProposed}, {MemberAdded} and, when founding, {OrganisationActivated}.
+     */
+    function proposeOrganisation(
+        string calldata name,
+        uint8 kind,
+        address admin,
+        bytes32 encryptionKey,
+        string calldata gatewayUrl,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (uint32 organisationId);
+
+    /**
+     * @dev Records the vote of `approver`'s organisation to admit `organisationId`, and activates it once
+     * `approvals * 3 >= activeOrganisationCount * 2`.
+     *
+     * Requirements:
+     *
+     * - a valid signature by `approver` of `ApproveOrganisation`, unused nonce, deadline not passed.
+     * - `approver` is an active admin of an active organisation.
+     * - `organisationId` is pending and not yet approved by `approver`'s organisation.
+     *
+     * Emits {OrganisationApproved} and possibly {OrganisationActivated}.
+     */
+    function approveOrganisation(
+        uint32 organisationId,
+        address approver,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
+    /**
+     * @dev Adds `member` to `organisationId` with `role`.
+     *
+     * Requirements:
+     *
+     * - a valid signature by `admin` of `AddMember`, unused nonce, deadline not passed.
+     * - `admin` is an active admin of `organisationId`, which is active.
+     * - `member` is not zero and neither a member nor a patient; `role` is 1..6; `encryptionKey` is not zero.
+     *
+     * Emits {MemberAdded}.
+     */
+    function addMember(
+        uint32 organisationId,
+        address member,
+        uint8 role,
+        bytes32 encryptionKey,
+        address admin,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
+    /**
+     * @dev Suspends `member`: it can no longer act or be authorised by consents.
+     *
+     * Requirements:
+     *
+     * - a valid signature by `admin` of `SuspendMember`, unused nonce, deadline not passed.
+     * - `member` is a member, not suspended, and not `admin`.
+     * - `admin` is an active admin of `member`'s organisation, which is active.
+     *
+     * Emits {MemberSuspended}.
+     */
+    function suspendMember(
+        address member,
+        address admin,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
+    /**
+     * @dev Registers `patient` with its encryption key, optionally attached to `organisationId`.
+     *
+     * Requirements:
+     *
+     * - a valid signature by `patient` of `RegisterPatient`, unused nonce, deadline not passed.
+     * - `encryptionKey` is not zero; `organisationId` is 0 or an active organisation.
+     * - `patient` is neither a member nor a patient.
+     *
+     * Emits {PatientRegistered}.
+     */
+    function registerPatient(
+        address patient,
+        bytes32 encryptionKey,
+        uint32 organisationId,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
+    /// @dev Returns the organisation `organisationId` (status 0 if it does not exist).
+    function organisation(uint32 organisationId) external view returns (Organisation memory);
+
+    /// @dev Returns the number of organisations ever proposed; ids run from 1 to this number.
+    function organisationCount() external view returns (uint32);
+
+    /// @dev Returns the number of active organisations.
+    function activeOrganisationCount() external view returns (uint32);
+
+    /// @dev Returns true if `organisationId` is active.
+    function isActiveOrganisation(uint32 organisationId) external view returns (bool);
+
+    /// @dev Returns the membership of `account` (organisationId 0 if it is not a member).
+    function member(address account) external view returns (Member memory);
+
+    /// @dev Returns the registration of `account` as a patient.
+    function patient(address account) external view returns (Patient memory);
+
+    /// @dev Returns true if `account` is an active member of an active organisation.
+    function isActiveMember(address account) external view returns (bool);
+
+    /// @dev Returns the organisation of `account` if it is an active member of an active organisation, else 0.
+    function activeOrganisationOf(address account) external view returns (uint32);
+
+    /// @dev Returns true if `approverOrganisationId` has voted to admit `organisationId`.
+    function hasApproved(uint32 organisationId, uint32 approverOrganisationId) external view returns (bool);
+}

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+/**
+ * @dev Errors and views shared by the contracts whose actions are authorised by EIP-712 signatures.
+ *
+ * Every signed action carries a random `nonce` (unordered: each one can be used once per signer, in any
+ * order) and a `deadline` (unix seconds, inclusive). Whoever relays the transaction pays its gas and gains
+ * no authority from being `msg.sender`.
+ */
+interface ISignedActions {
+    /// @dev The signed action was relayed after its `deadline`.
+    error SignedActionExpired(uint256 deadline);
+
+    /// @dev The `signer` has already used `nonce` for a signed action of this contract.
+    error SignedActionNonceUsed(address signer, uint256 nonce);
+
+    /// @dev The signature is not a valid signature by `signer` (EOA, low-s ECDSA, or ERC-1271 contract).
+    error SignedActionInvalidSignature(address signer);
+
+    /// @dev Returns true if `signer` has used `nonce` for a signed action of this contract.
+    function nonceUsed(address signer, uint256 nonce) external view returns (bool);
+}

@@ -1,0 +1,227 @@
+/**
+ * The three contracts deployed on a fresh anvil, with the clients the tests use: a relayer (anvil's first
+ * default account, which pays gas and has no authority) and helpers to sign typed data, send, read and
+ * assert reverts.
+ */
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach } from 'node:test';
+import {
+  type Abi,
+  type Address,
+  BaseError,
+  ContractFunctionRevertedError,
+  createPublicClient,
+  createTestClient,
+  createWalletClient,
+  getAddress,
+  type Hex,
+  http,
+  type LocalAccount,
+  parseEventLogs,
+  type TransactionReceipt,
+} from 'viem';
+import { foundry } from 'viem/chains';
+import {
+  consentsTypes,
+  consortiumTypes,
+  type LedgerContract,
+  ledgerDomain,
+  recordsTypes,
+} from '../../../packages/core/src/typedData.ts';
+import {
+  consentsAbi,
+  consentsBytecode,
+  consortiumAbi,
+  consortiumBytecode,
+  recordsAbi,
+  recordsBytecode,
+} from '../../generated/index.ts';
+import { type Anvil, startAnvil } from './anvil.ts';
+
+/** Anvil's first default account. */
+export const relayerAddress: Address = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
+
+export const abis = { consortium: consortiumAbi, consents: consentsAbi, records: recordsAbi } as const;
+const typesOf = { consortium: consortiumTypes, consents: consentsTypes, records: recordsTypes } as const;
+const combinedAbi = [...consortiumAbi, ...consentsAbi, ...recordsAbi] as Abi;
+
+export interface DecodedEvent {
+  eventName: string;
+  args: Record<string, unknown>;
+  address: Address;
+}
+
+export interface WriteResult {
+  receipt: TransactionReceipt;
+  events: DecodedEvent[];
+}
+
+/** Where a signature is bound: defaults to the deployed contract on anvil's chain. */
+export interface DomainOverride {
+  chainId?: number;
+  verifyingContract?: Address;
+}
+
+export type TestLedger = Awaited<ReturnType<typeof deployLedger>>;
+
+/** Starts anvil and deploys Consortium, Consents and Records. Call `stop()` after the suite. */
+export async function deployLedger() {
+  const anvil: Anvil = await startAnvil();
+  const transport = http(anvil.rpcUrl, { retryCount: 0 });
+  const publicClient = createPublicClient({ chain: foundry, transport, pollingInterval: 5 });
+  const walletClient = createWalletClient({ chain: foundry, transport, account: relayerAddress });
+  const testClient = createTestClient({ chain: foundry, mode: 'anvil', transport });
+
+  async function deploy(abi: Abi, bytecode: Hex, args: readonly unknown[]): Promise<Address> {
+    const hash = await walletClient.deployContract({ abi, bytecode, args });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    assert.ok(receipt.contractAddress, 'deployment has no contract address');
+    return getAddress(receipt.contractAddress);
+  }
+
+  const consortium = await deploy(consortiumAbi, consortiumBytecode, []);
+  const consents = await deploy(consentsAbi, consentsBytecode, [consortium]);
+  const records = await deploy(recordsAbi, recordsBytecode, [consortium, consents]);
+  const addresses: Record<LedgerContract, Address> = { consortium, consents, records };
+
+  return {
+    anvil,
+    chainId: foundry.id as number,
+    publicClient,
+    walletClient,
+    testClient,
+    addresses,
+    deploy,
+
+    /** Sends a transaction from the relayer; throws (with the decoded revert) if it fails. */
+    async write(
+      contract: LedgerContract,
+      functionName: string,
+      args: readonly unknown[],
+      address: Address = addresses[contract],
+    ): Promise<WriteResult> {
+      const call = { address, abi: abis[contract] as Abi, functionName, args, account: relayerAddress };
+      // Simulating first surfaces the decoded revert; anvil would otherwise mine a failed transaction.
+      await publicClient.simulateContract(call);
+      const hash = await walletClient.writeContract(call);
+      const receipt = await publicClient.waitForTransactionReceipt({ hash });
+      assert.equal(receipt.status, 'success', `${functionName} was mined but reverted`);
+      const events = parseEventLogs({ abi: combinedAbi, logs: receipt.logs }).map((log) => ({
+        eventName: log.eventName,
+        args: log.args as Record<string, unknown>,
+        address: log.address,
+      }));
+      return { receipt, events };
+    },
+
+    /** Calls a view function. */
+    read<T>(
+      contract: LedgerContract,
+      functionName: string,
+      args: readonly unknown[] = [],
+      address: Address = addresses[contract],
+    ): Promise<T> {
+      return publicClient.readContract({
+        address,
+        abi: abis[contract] as Abi,
+        functionName,
+        args,
+      }) as Promise<T>;
+    },
+
+    /** Signs typed data of `contract` (types from packages/core) as `account`. */
+    sign(
+      account: LocalAccount,
+      contract: LedgerContract,
+      primaryType: string,
+      message: Record<string, unknown>,
+      domain: DomainOverride = {},
+    ): Promise<Hex> {
+      return account.signTypedData!({
+        domain: ledgerDomain(
+          contract,
+          domain.chainId ?? foundry.id,
+          domain.verifyingContract ?? addresses[contract],
+        ),
+        types: typesOf[contract],
+        primaryType,
+        message,
+      } as Parameters<NonNullable<LocalAccount['signTypedData']>>[0]);
+    },
+
+    /** The latest block's timestamp. */
+    async now(): Promise<bigint> {
+      return (await publicClient.getBlock()).timestamp;
+    },
+
+    /** Moves the chain's clock forward and mines a block. */
+    async increaseTime(seconds: number): Promise<void> {
+      await testClient.increaseTime({ seconds });
+      await testClient.mine({ blocks: 1 });
+    },
+
+    snapshot(): Promise<Hex> {
+      return testClient.snapshot();
+    },
+
+    async revert(id: Hex): Promise<void> {
+      await testClient.revert({ id });
+    },
+
+    stop(): Promise<void> {
+      return anvil.stop();
+    },
+  };
+}
+
+/** The events named `eventName` in a write's result, as their decoded arguments. */
+export function eventsNamed(result: WriteResult, eventName: string): Record<string, unknown>[] {
+  return result.events.filter((event) => event.eventName === eventName).map((event) => event.args);
+}
+
+/** Asserts the result holds exactly these events, in this order, with these arguments. */
+export function assertEvents(
+  result: WriteResult,
+  expected: { eventName: string; args: Record<string, unknown> }[],
+) {
+  assert.deepEqual(
+    result.events.map(({ eventName, args }) => ({ eventName, args })),
+    expected,
+  );
+}
+
+/** Asserts `action` reverts with the custom error `errorName` and exactly `args`. */
+export async function assertRevert(
+  action: Promise<unknown>,
+  errorName: string,
+  args: readonly unknown[] = [],
+): Promise<void> {
+  let failure: unknown;
+  try {
+    await action;
+  } catch (error) {
+    failure = error;
+  }
+  assert.ok(failure !== undefined, `expected a revert with ${errorName}, but the call succeeded`);
+  const reverted =
+    failure instanceof BaseError
+      ? failure.walk((cause) => cause instanceof ContractFunctionRevertedError)
+      : null;
+  assert.ok(
+    reverted instanceof ContractFunctionRevertedError,
+    `expected ${errorName}, got: ${String(failure)}`,
+  );
+  assert.equal(reverted.data?.errorName, errorName, `expected ${errorName}, got: ${reverted.shortMessage}`);
+  assert.deepEqual(reverted.data?.args ?? [], args);
+}
+
+/** Runs each test of the enclosing suite on a snapshot of the chain, reverted afterwards. */
+export function isolateEachTest(ledger: () => TestLedger): void {
+  let snapshot: Hex;
+  beforeEach(async () => {
+    snapshot = await ledger().snapshot();
+  });
+  afterEach(async () => {
+    await ledger().revert(snapshot);
+  });
+}

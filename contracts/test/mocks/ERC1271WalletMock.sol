@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+
+/// @dev A smart-contract wallet (ERC-1271) that accepts its owner's ECDSA signatures. Test only.
+contract ERC1271WalletMock {
+    address private immutable _owner;
+
+    constructor(address owner) {
+        _owner = owner;
+    }
+
+    function isValidSignature(bytes32 hash, bytes calldata signature) external view returns (bytes4) {
+        (address recovered, ECDSA.RecoverError error, ) = ECDSA.tryRecoverCalldata(hash, signature);
+        bool valid = error == ECDSA.RecoverError.NoError && recovered == _owner;
+        return valid ? this.isValidSignature.selector : bytes4(0xffffffff);
+    }
+}
