@@ -20,7 +20,7 @@ export interface DecodedContractError {
 }
 
 const denial =
-  /NotAdmin|NotAuthorised|NotPatient|NotGrantPatient|Suspended|NotMember|NotRequester|NotActiveMember/;
+  /NotAdmin|NotActiveAdmin|NotAuthorised|NotPatient|NotGrantPatient|NotRequestPatient|Suspended|NotMember|NotRequester|NotActiveMember/;
 const absent = /Unknown/;
 const duplicate = /Already|Taken|NonceUsed/;
 
@@ -41,12 +41,13 @@ export function contractErrorFrom(error: unknown): MedledgerError | undefined {
   if (!decoded) return undefined;
   const message = describeContractError(decoded);
   const options = { details: `${decoded.name}(${decoded.args.map(String).join(', ')})`, cause: error };
-  const result = denial.test(decoded.name)
-    ? new AccessDeniedError(message, options)
-    : absent.test(decoded.name)
-      ? new NotFoundError(message, options)
-      : duplicate.test(decoded.name)
-        ? new ConflictError(message, options)
+  // Duplicates first: "MemberAlreadySuspended" is a conflict, not a denial.
+  const result = duplicate.test(decoded.name)
+    ? new ConflictError(message, options)
+    : denial.test(decoded.name)
+      ? new AccessDeniedError(message, options)
+      : absent.test(decoded.name)
+        ? new NotFoundError(message, options)
         : new InvalidInputError(message, options);
   return Object.assign(result, { contractError: decoded });
 }

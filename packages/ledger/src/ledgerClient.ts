@@ -8,7 +8,7 @@
  *   error comes back decoded (see `contractErrors.ts`) before anything is sent.
  */
 import { consentsAbi, consortiumAbi, recordsAbi } from '@medledger/contracts';
-import { LedgerUnavailableError, MedledgerError } from '@medledger/core';
+import { InvalidInputError, LedgerUnavailableError, MedledgerError } from '@medledger/core';
 import {
   type Abi,
   type Address,
@@ -114,6 +114,7 @@ export function createLedgerClient(options: LedgerClientOptions) {
     functionName: F,
     args: A,
   ): Promise<ContractFunctionReturnType<LedgerAbi<C>, 'view' | 'pure', F, A>> {
+    encodeCall(contract, functionName as string, args as readonly unknown[]);
     try {
       return (await publicClient.readContract({
         address: addresses[contract],
@@ -131,12 +132,20 @@ export function createLedgerClient(options: LedgerClientOptions) {
     functionName: F,
     args: ContractFunctionArgs<LedgerAbi<C>, 'nonpayable' | 'payable', F>,
   ): Promise<SentTransaction> {
-    const data = encodeFunctionData({
-      abi: ledgerAbis[contract] as Abi,
-      functionName: functionName as string,
-      args: args as readonly unknown[],
-    });
+    const data = encodeCall(contract, functionName as string, args as readonly unknown[]);
     return sender.send(addresses[contract], data);
+  }
+
+  /** The call data; arguments the ABI cannot encode (e.g. 2^32 for a uint32) are invalid input, not an outage. */
+  function encodeCall(contract: LedgerContractName, functionName: string, args: readonly unknown[]): Hex {
+    try {
+      return encodeFunctionData({ abi: ledgerAbis[contract] as Abi, functionName, args });
+    } catch (error) {
+      throw new InvalidInputError(`Invalid arguments for ${contract}.${functionName}.`, {
+        details: (error as { shortMessage?: string }).shortMessage ?? String(error),
+        cause: error,
+      });
+    }
   }
 
   async function blockNumber(): Promise<bigint> {

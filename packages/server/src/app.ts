@@ -7,7 +7,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import { httpStatusOf, MedledgerError } from '@medledger/core';
 import type { LedgerClient } from '@medledger/ledger';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Address } from 'viem';
 import type { AccessControl } from './accessControl.ts';
 import type { Anchorer } from './anchorer.ts';
@@ -55,6 +55,8 @@ export async function buildApp({ services, logLevel = 'info' }: BuildAppOptions)
     },
     bodyLimit: 32 * 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    // Errors the router raises before any route (a malformed URL, a too-long parameter) get the same body.
+    frameworkErrors: replyWithError,
   }).withTypeProvider<JsonSchemaToTsProvider>();
 
   app.decorateRequest('session', null as unknown as Session);
@@ -115,6 +117,12 @@ export function sameAddress(a: string, b: string): boolean {
 
 export function lowerAddress(value: string): Address {
   return value.toLowerCase() as Address;
+}
+
+/** Answers a thrown value as the error response `errorResponseOf` maps it to. */
+function replyWithError(error: unknown, _request: FastifyRequest, reply: FastifyReply): void {
+  const { status, body } = errorResponseOf(error);
+  reply.status(status).send(body);
 }
 
 interface ErrorBody {

@@ -25,6 +25,7 @@ import {
   type Deployment,
   deployContracts,
   type EmbeddedChain,
+  freePort,
   fundOnDevelopmentChain,
   isDeployed,
   readDeployment,
@@ -82,10 +83,12 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     const anchorer = createAnchorer({ ledger, store });
     const custodian = await createCustodian(keys.custodian);
     const publicHost = new URL(config.publicUrl).host;
+    // Sign-in messages name the port, so port 0 ("any free port") is resolved before the domains are fixed.
+    const port = config.port || (await freePort());
     const auth = createAuthService({
       store,
       chainId,
-      domains: [publicHost, `127.0.0.1:${config.port}`, `localhost:${config.port}`],
+      domains: [publicHost, `127.0.0.1:${port}`, `localhost:${port}`],
       sessionTtlSeconds: config.sessionTtlSeconds,
     });
     const access = createAccessControl({ ledger, auditLog, store });
@@ -106,9 +109,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       logLevel: config.logLevel,
     });
     indexer.start();
-    await app.listen({ port: config.port, host: config.host });
-    const address = app.server.address();
-    const port = typeof address === 'object' && address ? address.port : config.port;
+    await app.listen({ port, host: config.host });
 
     let stopping: Promise<void> | undefined;
     return {

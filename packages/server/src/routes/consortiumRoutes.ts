@@ -74,8 +74,13 @@ export function consortiumRoutes(instance: FastifyInstance, services: GatewaySer
     },
     async (request) => {
       const approver = requireSigner(request.session, request.body.approver, 'approval');
+      const id = Number(request.params.id);
+      // The contract would only say "not pending"; an organisation that does not exist is a 404.
+      if ((await ledger.read('consortium', 'organisation', [id])).status === 0) {
+        throw new NotFoundError(`No organisation ${id}.`);
+      }
       const sent = await ledger.write('consortium', 'approveOrganisation', [
-        Number(request.params.id),
+        id,
         approver,
         ...signedArgs(request.body),
       ]);
