@@ -157,6 +157,22 @@ export class SqliteGatewayStore implements GatewayStore {
           { address: lower(row.address), org: row.organisationId, key: row.encryptionKey },
         );
       }
+      // Requests before grants: a grant that approves a request indexed in the same batch must find it.
+      for (const row of update.requests) {
+        this.#run(
+          `INSERT INTO access_requests VALUES ($id, $patient, $requester, $categories, $actions, $reason, 'pending',
+             NULL, $block) ON CONFLICT (request_id) DO NOTHING`,
+          {
+            id: row.requestId,
+            patient: lower(row.patient),
+            requester: lower(row.requester),
+            categories: row.categories,
+            actions: row.actions,
+            reason: row.reasonHash,
+            block: row.blockNumber,
+          },
+        );
+      }
       for (const row of update.grants) {
         this.#run(
           `INSERT INTO grants VALUES ($id, $patient, $grantee, $org, $categories, $sensitivity, $actions, $purpose,
@@ -190,21 +206,6 @@ export class SqliteGatewayStore implements GatewayStore {
           id: grantId,
           block: blockNumber,
         });
-      }
-      for (const row of update.requests) {
-        this.#run(
-          `INSERT INTO access_requests VALUES ($id, $patient, $requester, $categories, $actions, $reason, 'pending',
-             NULL, $block) ON CONFLICT (request_id) DO NOTHING`,
-          {
-            id: row.requestId,
-            patient: lower(row.patient),
-            requester: lower(row.requester),
-            categories: row.categories,
-            actions: row.actions,
-            reason: row.reasonHash,
-            block: row.blockNumber,
-          },
-        );
       }
       for (const id of update.requestDenials) {
         this.#run(`UPDATE access_requests SET status = 'denied' WHERE request_id = $id`, { id });
