@@ -9,7 +9,7 @@
  * never lose more than what came after the previous good one.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
@@ -59,7 +59,7 @@ export async function startEmbeddedChain(options: EmbeddedChainOptions): Promise
   await mkdir(directory, { recursive: true });
   const statePath = join(directory, 'state.json');
   const pidPath = join(directory, 'anvil.pid');
-  await waitForPreviousInstance(pidPath);
+  await waitForPreviousInstance(pidPath, statePath);
   await keepLastGoodState(statePath);
 
   const port = options.port || (await freePort());
@@ -124,11 +124,14 @@ function spawnWithParentDeathSignal(binary: string, args: string[]): ChildProces
   return spawn(binary, args, options);
 }
 
-/** A previous anvil that got SIGTERM from its parent's death may still be writing its state. */
-async function waitForPreviousInstance(pidPath: string): Promise<void> {
+/**
+ * A previous anvil that got SIGTERM from its parent's death may still be writing its state. A pid
+ * file left by a crash may name, after a reboot, an unrelated process: that one is left alone.
+ */
+async function waitForPreviousInstance(pidPath: string, statePath: string): Promise<void> {
   if (!existsSync(pidPath)) return;
   const pid = Number((await readFile(pidPath, 'utf8')).trim());
-  if (Number.isInteger(pid) && pid > 0) {
+  if (Number.isInteger(pid) && pid > 0 && runsOnState(pid, statePath)) {
     const deadline = Date.now() + 15_000;
     while (isAlive(pid) && Date.now() < deadline) await sleep(100);
     if (isAlive(pid)) {
@@ -155,12 +158,27 @@ async function keepLastGoodState(statePath: string): Promise<void> {
   if (existsSync(backupPath)) await copyFile(backupPath, statePath);
 }
 
+/** Whether `pid` is an anvil on `statePath` (where /proc tells; elsewhere assumed). */
+function runsOnState(pid: number, statePath: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(statePath);
+  } catch {
+    return process.platform !== 'linux';
+  }
+}
+
+/** Whether `pid` still runs; a zombie (exited, not yet reaped by an init that may never reap it) does not. */
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.charAt(stat.lastIndexOf(')') + 2) !== 'Z';
+  } catch {
+    return process.platform !== 'linux';
   }
 }
 

@@ -50,6 +50,8 @@ export async function buildApp({ services, logLevel = 'info' }: BuildAppOptions)
   const app = Fastify({
     logger: {
       level: logLevel,
+      // Standard output is the command's answer (`medledger start --json`); logs go to standard error.
+      stream: process.stderr,
       // Requests carry only ciphertext, but tokens and signatures are still secrets.
       redact: ['req.headers.authorization', 'req.headers.cookie'],
     },

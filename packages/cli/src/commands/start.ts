@@ -1,4 +1,3 @@
-import { loadGatewayConfig, startGateway } from '@medledger/server';
 import type { Command } from 'commander';
 import { print } from '../output.ts';
 
@@ -27,6 +26,8 @@ export function registerStart(program: Command): void {
     )
     .option('--log-level <level>', 'fatal, error, warn, info, debug (default info)')
     .action(async (options, command: Command) => {
+      // Loaded here so that every other command starts without the server's dependencies.
+      const { loadGatewayConfig, startGateway } = await import('@medledger/server');
       const config = loadGatewayConfig({
         dataDir: options.data,
         port: options.port,
