@@ -36,6 +36,7 @@ import { aesGcmKeySize, aesGcmNonceSize, aesGcmTagSize, decryptAesGcm, encryptAe
 import {
   type HpkePublicKey,
   type HpkeSecretKey,
+  hpkePublicKeyBytes,
   importHpkeSecretKey,
   openWithSecretKey,
   sealToPublicKey,
@@ -257,7 +258,7 @@ export async function unwrapDataKey(
     typeof secretKey === 'object' && !(secretKey instanceof Uint8Array)
       ? secretKey
       : await importHpkeSecretKey(secretKey);
-  const publicKey = new Uint8Array(await globalThis.crypto.subtle.exportKey('raw', key.keyPair.publicKey));
+  const publicKey = await hpkePublicKeyBytes(key);
   if (!equalBytes(publicKey, hexToBytes(entry.publicKey))) {
     throw new InvalidInputError('The secret key does not match the public key of this recipient.', {
       metaMessages: [`Recipient: ${entry.kind} ${entry.id}`, `Recipient public key: ${entry.publicKey}`],
