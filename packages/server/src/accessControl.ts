@@ -42,26 +42,35 @@ export interface AccessControlOptions {
 }
 
 export function createAccessControl({ ledger, auditLog, store }: AccessControlOptions) {
-  async function ask(question: AccessQuestion): Promise<{ allowed: boolean; grantId: bigint }> {
+  /**
+   * The chain's answers at one block. Each question is asked at the chain's latest block; the same
+   * question at the same block has the same answer, so concurrent requests share one call. Any new
+   * block (a revocation, say) starts a new cache. Patients asking about themselves are cached as -1.
+   */
+  let answers = { block: -1n, byQuestion: new Map<string, Promise<bigint>>() };
+
+  function chainAnswer(block: bigint, question: AccessQuestion): Promise<bigint> {
+    if (answers.block !== block) answers = { block, byQuestion: new Map() };
     const { actor, patient, category, sensitivity, action } = question;
-    const bit = actionBits[action];
-    if (actor.toLowerCase() === patient.toLowerCase()) {
-      const allowed = await ledger.read('consents', 'isAuthorised', [
-        actor,
-        patient,
-        category,
-        sensitivity,
-        bit,
-      ]);
-      return { allowed, grantId: 0n };
+    const key = `${actor}:${patient}:${category}:${sensitivity}:${action}`.toLowerCase();
+    const cache = answers.byQuestion;
+    let answer = cache.get(key);
+    if (!answer) {
+      const args = [actor, patient, category, sensitivity, actionBits[action]] as const;
+      answer =
+        actor.toLowerCase() === patient.toLowerCase()
+          ? ledger.read('consents', 'isAuthorised', args, block).then((allowed) => (allowed ? -1n : 0n))
+          : ledger.read('consents', 'authorisingGrant', args, block);
+      cache.set(key, answer);
+      answer.catch(() => cache.delete(key));
     }
-    const grantId = await ledger.read('consents', 'authorisingGrant', [
-      actor,
-      patient,
-      category,
-      sensitivity,
-      bit,
-    ]);
+    return answer;
+  }
+
+  async function ask(question: AccessQuestion): Promise<{ allowed: boolean; grantId: bigint }> {
+    const answer = await chainAnswer(await ledger.blockNumber(), question);
+    if (answer === -1n) return { allowed: true, grantId: 0n };
+    const grantId = answer;
     if (grantId === 0n) return { allowed: false, grantId };
     // The chain judges expiry by its latest block's time, which stands still while no block is
     // mined (an idle embedded chain). The gateway's clock can only make the answer stricter.

@@ -38,7 +38,14 @@ export interface AnchorerOptions {
 
 export type Anchorer = ReturnType<typeof createAnchorer>;
 
-export function createAnchorer({ ledger, store, maxBatchSize = 200, maxInFlight = 2 }: AnchorerOptions) {
+/**
+ * Gas limits of a batch, well above what the contract uses (about 61k to 81k gas per record, a
+ * patient's first record costing most), so that batches go out without a simulation first.
+ */
+const gasPerRecord = 100_000n;
+const gasPerBatch = 200_000n;
+
+export function createAnchorer({ ledger, store, maxBatchSize = 200, maxInFlight = 4 }: AnchorerOptions) {
   const queue: Pending[] = [];
   let inFlight = 0;
   let idle: (() => void) | undefined;
@@ -64,9 +71,12 @@ export function createAnchorer({ ledger, store, maxBatchSize = 200, maxInFlight 
 
   async function send(batch: Pending[]): Promise<void> {
     try {
-      const sent = await ledger.write('records', 'anchorRecords', [
-        batch.map(({ leaf, grantId, signature }) => ({ record: leaf, grantId, signature })),
-      ]);
+      const sent = await ledger.write(
+        'records',
+        'anchorRecords',
+        [batch.map(({ leaf, grantId, signature }) => ({ record: leaf, grantId, signature }))],
+        { gas: gasPerRecord * BigInt(batch.length) + gasPerBatch },
+      );
       const organisations = new Map<string, number>();
       for (const event of sent.events) {
         if (event.eventName === 'RecordAnchored') {

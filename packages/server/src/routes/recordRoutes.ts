@@ -251,23 +251,42 @@ export function recordRoutes(instance: FastifyInstance, services: GatewayService
     return member.encryptionKey;
   }
 
+  /**
+   * Registered keys never change once on chain, so the index answers when it has them; the chain
+   * answers for registrations the indexer has not reached yet.
+   */
+  async function registeredPatient(
+    address: Address,
+  ): Promise<{ encryptionKey: Hex; organisationId: number }> {
+    const indexed = await store.patient(address);
+    if (indexed) return indexed;
+    const patient = await ledger.read('consortium', 'patient', [address]);
+    if (!patient.registered) throw new NotFoundError(`${address} is not a registered patient.`);
+    return patient;
+  }
+
+  async function organisationKey(organisationId: number): Promise<Hex> {
+    const indexed = await store.organisation(organisationId);
+    if (indexed) return indexed.encryptionKey;
+    return (await ledger.read('consortium', 'organisation', [organisationId])).encryptionKey;
+  }
+
   async function checkSealedToPatientAndCustodian(
     envelope: Envelope,
     patientAddress: Address,
   ): Promise<void> {
-    const patient = await ledger.read('consortium', 'patient', [patientAddress]);
-    if (!patient.registered) throw new NotFoundError(`${patientAddress} is not a registered patient.`);
+    const patient = await registeredPatient(patientAddress);
     const patientSlot = envelope.keys.find((key) => key.kind === 'patient');
     if (!patientSlot || patientSlot.publicKey.toLowerCase() !== patient.encryptionKey.toLowerCase()) {
       throw new InvalidInputError('The data key is not sealed to the patient’s registered encryption key.');
     }
     if (patient.organisationId) {
-      const organisation = await ledger.read('consortium', 'organisation', [patient.organisationId]);
+      const custodianKey = (await organisationKey(patient.organisationId)).toLowerCase();
       const sealedToCustodian = envelope.keys.some(
         (key) =>
           key.kind === 'custodian' &&
           key.id === String(patient.organisationId) &&
-          key.publicKey.toLowerCase() === organisation.encryptionKey.toLowerCase(),
+          key.publicKey.toLowerCase() === custodianKey,
       );
       if (!sealedToCustodian) {
         throw new InvalidInputError(
