@@ -58,7 +58,27 @@ export function bytesToUtf8(bytes: Uint8Array): string {
 
 /** Unpadded base64url (RFC 4648 §5) of `bytes`. */
 export function bytesToBase64url(bytes: Uint8Array): string {
+  if (nodeBuffer)
+    return nodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
   return base64url.baseEncode(bytes);
+}
+
+/** Node's native base64 (several times faster than the portable codec); absent in browsers. */
+interface NodeBufferClass {
+  from(
+    buffer: ArrayBufferLike,
+    byteOffset: number,
+    length: number,
+  ): { toString(encoding: 'base64url'): string };
+  from(text: string, encoding: 'base64url'): Uint8Array;
+}
+const nodeBuffer = (globalThis as { Buffer?: NodeBufferClass }).Buffer;
+
+function decodeBase64url(text: string): Uint8Array {
+  if (!nodeBuffer) return base64url.baseDecode(text);
+  if (text.length % 4 === 1) throw new InvalidInputError('base64url text cannot have this length.');
+  const decoded = nodeBuffer.from(text, 'base64url');
+  return new Uint8Array(decoded.buffer, decoded.byteOffset, decoded.byteLength);
 }
 
 /** Bytes of canonical unpadded base64url: no padding, no other alphabet, no stray trailing bits. */
@@ -68,12 +88,12 @@ export function base64urlToBytes(text: string, what = 'base64url value'): Uint8A
   }
   let bytes: Uint8Array;
   try {
-    bytes = base64url.baseDecode(text);
+    bytes = decodeBase64url(text);
   } catch (cause) {
     throw new InvalidInputError(`Invalid ${what}: expected unpadded base64url.`, { cause });
   }
   // Non-zero unused bits in the last character would give a second spelling of the same bytes.
-  if (base64url.baseEncode(bytes) !== text) {
+  if (bytesToBase64url(bytes) !== text) {
     throw new InvalidInputError(`Invalid ${what}: not canonical base64url.`);
   }
   return bytes;

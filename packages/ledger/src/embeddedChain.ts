@@ -117,7 +117,9 @@ export async function startEmbeddedChain(options: EmbeddedChainOptions): Promise
  * crashed gateway never leaves anvil running without having its state written.
  */
 function spawnWithParentDeathSignal(binary: string, args: string[]): ChildProcess {
-  const options = { stdio: ['ignore', 'ignore', 'pipe'] as ['ignore', 'ignore', 'pipe'] };
+  // Its own process group: Ctrl-C in a terminal reaches the gateway only, which then finishes the
+  // transactions under way before it stops anvil.
+  const options = { stdio: ['ignore', 'ignore', 'pipe'] as ['ignore', 'ignore', 'pipe'], detached: true };
   if (process.platform === 'linux' && existsSync('/usr/bin/setpriv')) {
     return spawn('/usr/bin/setpriv', ['--pdeathsig', 'SIGTERM', '--', binary, ...args], options);
   }
