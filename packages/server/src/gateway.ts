@@ -44,6 +44,8 @@ import type { GatewayConfig } from './config.ts';
 import { createCustodian } from './custodian.ts';
 import { createIndexer } from './indexer.ts';
 import { FileBlobStore } from './store/blobStore.ts';
+import type { OrganisationRow } from './store/gatewayStore.ts';
+import { ReplicatingBlobStore } from './store/replicatingBlobStore.ts';
 import { SqliteGatewayStore } from './store/sqliteStore.ts';
 
 export interface RunningGateway {
@@ -82,9 +84,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     const indexer = createIndexer({ ledger, store });
     const anchorer = createAnchorer({ ledger, store });
     const custodian = await createCustodian(keys.custodian);
-    const publicHost = new URL(config.publicUrl).host;
     // Sign-in messages name the port, so port 0 ("any free port") is resolved before the domains are fixed.
     const port = config.port || (await freePort());
+    const publicUrl = new URL(config.publicUrl);
+    if (publicUrl.port === '0') publicUrl.port = String(port);
+    const publicHost = publicUrl.host;
     const auth = createAuthService({
       store,
       chainId,
@@ -98,7 +102,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       services: {
         ledger,
         store,
-        blobs: new FileBlobStore(join(config.dataDir, 'blobs')),
+        blobs: new ReplicatingBlobStore({
+          local: new FileBlobStore(join(config.dataDir, 'blobs')),
+          peers: async () => peerGateways(await store.organisations(), publicUrl.origin),
+        }),
         auth,
         auditLog,
         access,
@@ -133,6 +140,15 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     await stopChain();
     throw error;
   }
+}
+
+/** The other organisations' gateways, as published on chain, without this one. */
+export function peerGateways(organisations: OrganisationRow[], ownUrl: string): string[] {
+  const own = ownUrl.replace(/\/+$/, '');
+  const urls = organisations
+    .filter((organisation) => organisation.active && /^https?:\/\//.test(organisation.gatewayUrl))
+    .map((organisation) => organisation.gatewayUrl.replace(/\/+$/, ''));
+  return [...new Set(urls)].filter((url) => url !== own);
 }
 
 async function readChainId(rpcUrl: string): Promise<number> {

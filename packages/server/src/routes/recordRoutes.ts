@@ -27,6 +27,7 @@ import {
   uint64,
 } from '../schemas.ts';
 import type { RecordRow } from '../store/gatewayStore.ts';
+import { peerRequestHeader } from '../store/replicatingBlobStore.ts';
 import { requireSigner } from './signedActions.ts';
 
 const recordIdParams = object({ id: bytes32 }, ['id']);
@@ -223,7 +224,10 @@ export function recordRoutes(instance: FastifyInstance, services: GatewayService
       },
     },
     async (request, reply) => {
-      const bytes = await blobs.get(request.params.cid);
+      // A peer gateway asking is answered from local storage only (no fetch loops between peers).
+      const bytes = await blobs.get(request.params.cid, {
+        localOnly: request.headers[peerRequestHeader] === '1',
+      });
       return reply.type('application/octet-stream').send(Buffer.from(bytes) as unknown as string);
     },
   );

@@ -11,8 +11,11 @@ import { cidOf, IntegrityError, NotFoundError, verifyCid } from '@medledger/core
 export interface BlobStore {
   /** Stores `bytes` durably and returns their CID. Storing the same bytes twice is harmless. */
   put(bytes: Uint8Array): Promise<string>;
-  /** The bytes named `cid`, verified; `IntegrityError` if the stored copy was altered. */
-  get(cid: string): Promise<Uint8Array>;
+  /**
+   * The bytes named `cid`, verified; `IntegrityError` if the stored copy was altered. A store that
+   * can fetch from elsewhere does so unless `localOnly`.
+   */
+  get(cid: string, options?: { localOnly?: boolean }): Promise<Uint8Array>;
   has(cid: string): Promise<boolean>;
 }
 

@@ -1,0 +1,69 @@
+/**
+ * Blobs are content-addressed, so any gateway can serve any blob: a gateway that lacks one asks
+ * its peers (the other organisations' gateways, as published on chain) and keeps the first copy
+ * whose bytes match the CID. A copy that does not match is refused and the next peer is asked.
+ *
+ * A peer is asked with `x-medledger-peer: 1`, and a request carrying it is answered from local
+ * storage only, so two gateways that both lack a blob never ask each other in a loop.
+ */
+import { NotFoundError, verifyCid } from '@medledger/core';
+import type { BlobStore } from './blobStore.ts';
+
+export const peerRequestHeader = 'x-medledger-peer';
+
+export interface ReplicatingBlobStoreOptions {
+  local: BlobStore;
+  /** Base URLs of the peer gateways, asked in this order. */
+  peers: () => Promise<string[]>;
+  timeoutMs?: number;
+  /** Told about every copy a peer served that did not match its CID. */
+  onRejectedCopy?: (peer: string, cid: string) => void;
+}
+
+export class ReplicatingBlobStore implements BlobStore {
+  readonly #options: ReplicatingBlobStoreOptions;
+
+  constructor(options: ReplicatingBlobStoreOptions) {
+    this.#options = options;
+  }
+
+  put(bytes: Uint8Array): Promise<string> {
+    return this.#options.local.put(bytes);
+  }
+
+  has(cid: string): Promise<boolean> {
+    return this.#options.local.has(cid);
+  }
+
+  async get(cid: string, options: { localOnly?: boolean } = {}): Promise<Uint8Array> {
+    try {
+      return await this.#options.local.get(cid);
+    } catch (error) {
+      if (!(error instanceof NotFoundError) || options.localOnly) throw error;
+    }
+    for (const peer of await this.#options.peers()) {
+      const bytes = await this.#fetchFrom(peer, cid);
+      if (!bytes) continue;
+      if (!verifyCid(cid, bytes)) {
+        this.#options.onRejectedCopy?.(peer, cid);
+        continue;
+      }
+      await this.#options.local.put(bytes);
+      return bytes;
+    }
+    throw new NotFoundError(`No blob ${cid} here, and no peer gateway holds an intact copy.`);
+  }
+
+  async #fetchFrom(peer: string, cid: string): Promise<Uint8Array | undefined> {
+    try {
+      const response = await fetch(`${peer.replace(/\/+$/, '')}/api/blobs/${cid}`, {
+        headers: { [peerRequestHeader]: '1' },
+        signal: AbortSignal.timeout(this.#options.timeoutMs ?? 5_000),
+      });
+      if (!response.ok) return undefined;
+      return new Uint8Array(await response.arrayBuffer());
+    } catch {
+      return undefined;
+    }
+  }
+}
