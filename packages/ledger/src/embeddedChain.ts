@@ -113,13 +113,17 @@ export async function startEmbeddedChain(options: EmbeddedChainOptions): Promise
 }
 
 /**
- * Under Linux `setpriv --pdeathsig` makes the kernel send anvil SIGTERM when its parent dies, so a
- * crashed gateway never leaves anvil running without having its state written.
+ * Starts a child process that the kernel sends SIGTERM when its parent dies (Linux `setpriv
+ * --pdeathsig`), so a crashed gateway never leaves anvil running without having its state written.
+ * The child gets its own process group: Ctrl-C in a terminal reaches the parent only, which then
+ * stops its children in order.
  */
-function spawnWithParentDeathSignal(binary: string, args: string[]): ChildProcess {
-  // Its own process group: Ctrl-C in a terminal reaches the gateway only, which then finishes the
-  // transactions under way before it stops anvil.
-  const options = { stdio: ['ignore', 'ignore', 'pipe'] as ['ignore', 'ignore', 'pipe'], detached: true };
+export function spawnWithParentDeathSignal(
+  binary: string,
+  args: string[],
+  stdio: ['ignore', 'ignore' | 'inherit', 'pipe' | 'inherit'] = ['ignore', 'ignore', 'pipe'],
+): ChildProcess {
+  const options = { stdio, detached: true };
   if (process.platform === 'linux' && existsSync('/usr/bin/setpriv')) {
     return spawn('/usr/bin/setpriv', ['--pdeathsig', 'SIGTERM', '--', binary, ...args], options);
   }

@@ -18,6 +18,7 @@ export {
   type EmbeddedChain,
   type EmbeddedChainOptions,
   freePort,
+  spawnWithParentDeathSignal,
   startEmbeddedChain,
 } from './embeddedChain.ts';
 export {

@@ -25,7 +25,12 @@ export function registerStart(program: Command): void {
       'embedded chain: seconds between blocks (default: one block per transaction)',
     )
     .option('--log-level <level>', 'fatal, error, warn, info, debug (default info)')
+    .option(
+      '--demo-consortium',
+      'start a chain and three hospitals’ gateways (separate processes) on ports N, N+1, N+2, set up as a consortium',
+    )
     .action(async (options, command: Command) => {
+      if (options.demoConsortium) return startDemo(options, command);
       // Loaded here so that every other command starts without the server's dependencies.
       const { loadGatewayConfig, startGateway } = await import('@medledger/server');
       const config = loadGatewayConfig({
@@ -60,17 +65,45 @@ export function registerStart(program: Command): void {
             'Stop with Ctrl-C.',
           ].join('\n'),
       );
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          gateway.stop().then(resolve, (error) => {
-            process.stderr.write(`error while stopping: ${String(error)}\n`);
-            resolve();
-          });
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await untilSignalled(() => gateway.stop());
     });
+}
+
+async function startDemo(options: Record<string, string | undefined>, command: Command): Promise<void> {
+  const { startDemoConsortium } = await import('../demoConsortium.ts');
+  const { loadGatewayConfig } = await import('@medledger/server');
+  const config = loadGatewayConfig({
+    dataDir: options.data,
+    port: options.port,
+    logLevel: options.logLevel ?? 'warn',
+  });
+  const demo = await startDemoConsortium({
+    dataDir: config.dataDir,
+    port: config.port,
+    logLevel: config.logLevel,
+  });
+  print(command.optsWithGlobals(), { rpcUrl: demo.rpcUrl, gateways: demo.gateways }, () =>
+    [
+      `demo consortium on chain ${demo.rpcUrl} (embedded anvil), data in ${config.dataDir}`,
+      ...demo.gateways.map((g) => `  ${g.name.padEnd(20)} ${g.url}   admin key: ${g.adminKeyFile}`),
+      'Stop with Ctrl-C.',
+    ].join('\n'),
+  );
+  await untilSignalled(() => demo.stop());
+}
+
+/** Waits for Ctrl-C or SIGTERM, then stops in order. */
+function untilSignalled(stop: () => Promise<void>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const onSignal = () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      stop().then(resolve, (error) => {
+        process.stderr.write(`error while stopping: ${String(error)}\n`);
+        resolve();
+      });
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
 }

@@ -1,0 +1,123 @@
+/**
+ * `medledger start --demo-consortium`: one chain and three hospitals, each with its own gateway
+ * process, data directory, database, blobs and keys, for people who want to see a consortium work
+ * on one machine. Ports N, N+1, N+2; the chain is the embedded anvil in `DATA/chain`.
+ *
+ * On the first start the three hospitals are set up as a real consortium would be: hospital 1
+ * founds it, hospitals 2 and 3 join with the approval of two thirds of the active organisations.
+ * Their admins' key files are in `DATA/demo-keys/`. Later starts find everything as it was.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createGatewayClient, type GatewayClient } from '@medledger/client';
+import { LedgerUnavailableError } from '@medledger/core';
+import { spawnWithParentDeathSignal, startEmbeddedChain } from '@medledger/ledger';
+import { createKeyFile, readKeyFile } from './keyFile.ts';
+
+export interface DemoConsortiumOptions {
+  dataDir: string;
+  port: number;
+  logLevel: string;
+}
+
+export interface RunningDemoConsortium {
+  rpcUrl: string;
+  gateways: { name: string; url: string; dataDir: string; adminKeyFile: string }[];
+  stop(): Promise<void>;
+}
+
+const hospitals = ['St Mary Hospital', 'Riverside Hospital', 'Hillview Hospital'];
+const binPath = fileURLToPath(new URL('../bin/medledger.ts', import.meta.url));
+
+export async function startDemoConsortium(options: DemoConsortiumOptions): Promise<RunningDemoConsortium> {
+  const dataDir = resolve(options.dataDir);
+  const chain = await startEmbeddedChain({ directory: join(dataDir, 'chain') });
+  const children: ChildProcess[] = [];
+  const stop = async () => {
+    await Promise.all(children.map(stopChild));
+    await chain.stop();
+  };
+  try {
+    const gateways = hospitals.map((name, index) => ({
+      name,
+      url: `http://127.0.0.1:${options.port + index}`,
+      dataDir: join(dataDir, `hospital-${index + 1}`),
+      adminKeyFile: join(dataDir, 'demo-keys', `admin-${index + 1}.json`),
+    }));
+    const deploymentFile = join(gateways[0]!.dataDir, 'deployment.json');
+    for (const [index, gateway] of gateways.entries()) {
+      const args = [binPath, 'start', '--rpc', chain.rpcUrl, '--data', gateway.dataDir];
+      args.push(
+        '--port',
+        String(options.port + index),
+        '--public-url',
+        gateway.url,
+        '--log-level',
+        options.logLevel,
+      );
+      // The first gateway deploys the contracts; the others use its deployment.
+      if (index > 0) args.push('--deployment', deploymentFile);
+      const child = spawnWithParentDeathSignal(process.execPath, args, ['ignore', 'ignore', 'inherit']);
+      children.push(child);
+      await waitForHealth(gateway.url, child);
+    }
+    await setUpConsortium(gateways, join(dataDir, 'demo-keys'));
+    return { rpcUrl: chain.rpcUrl, gateways, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Hospital 1 founds the consortium; each later one joins with two thirds of the active ones approving. */
+async function setUpConsortium(
+  gateways: { url: string; name: string; adminKeyFile: string }[],
+  keyDir: string,
+) {
+  await mkdir(keyDir, { recursive: true });
+  const admins: GatewayClient[] = [];
+  for (const gateway of gateways) {
+    const identity = existsSync(gateway.adminKeyFile)
+      ? await readKeyFile(gateway.adminKeyFile)
+      : await createKeyFile(gateway.adminKeyFile);
+    admins.push(createGatewayClient({ url: gateway.url, identity }));
+  }
+  const { organisations } = await admins[0]!.organisations();
+  for (const [index, admin] of admins.entries()) {
+    const gateway = gateways[index]!;
+    const existing = organisations.find((organisation) => organisation.gatewayUrl === gateway.url);
+    if (existing?.status === 'active') continue;
+    const organisationId =
+      existing?.organisationId ??
+      (await admin.createOrganisation({ name: gateway.name, kind: 'hospital', gatewayUrl: gateway.url }))
+        .organisationId;
+    for (const approver of admins.slice(0, index)) {
+      const { status } = await approver.approveOrganisation(organisationId);
+      if (status === 'active') break;
+    }
+  }
+}
+
+async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new LedgerUnavailableError(`The gateway for ${url} exited at start.`);
+    const ok = await fetch(`${url}/api/health`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new LedgerUnavailableError(`The gateway for ${url} did not become healthy within 60 s.`);
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
