@@ -78,6 +78,8 @@ export type AuditOutcome = 'allowed' | 'denied';
 
 /** One access decision. Never holds health data: ids, addresses, categories and outcomes only. */
 export interface AuditEventRow {
+  /** Position in this gateway's audit log: 0, 1, 2, … without gaps; set by the store. */
+  sequence?: number;
   eventId: string;
   recordedAt: number;
   actor: Address;
@@ -89,6 +91,16 @@ export interface AuditEventRow {
   purpose: string | null;
   outcome: AuditOutcome;
   reason: string | null;
+}
+
+/** A batch of audit events whose Merkle root is anchored on chain. */
+export interface AuditBatchRow {
+  batchIndex: number;
+  firstSequence: number;
+  count: number;
+  root: Hex;
+  transactionHash: Hex;
+  blockNumber: number;
 }
 
 export interface SessionRow {
@@ -147,6 +159,10 @@ export interface GatewayStore {
 
   appendAuditEvents(events: AuditEventRow[]): Promise<void>;
   auditEvents(query: AuditQuery): Promise<AuditEventRow[]>;
+  /** Events from `firstSequence` on, in order (the outbox of the audit anchorer). */
+  auditEventsFrom(firstSequence: number, limit: number): Promise<AuditEventRow[]>;
+  saveAuditBatch(batch: AuditBatchRow): Promise<void>;
+  auditBatches(): Promise<AuditBatchRow[]>;
 
   saveSignInNonce(nonce: string, expiresAt: number): Promise<void>;
   /** Removes the nonce; true when it existed and had not expired. */

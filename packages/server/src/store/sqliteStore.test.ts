@@ -147,6 +147,48 @@ describe('SqliteGatewayStore', () => {
   });
   after(() => store.close());
 
+  describe('audit outbox', () => {
+    it('numbers events 0, 1, 2, … across group commits and reads them back in order from any point', async () => {
+      await store.appendAuditEvents([auditEvent(1), auditEvent(2)]);
+      await store.appendAuditEvents([auditEvent(3)]);
+      await store.appendAuditEvents([auditEvent(4), auditEvent(5), auditEvent(6)]);
+      const all = await store.auditEventsFrom(0, 100);
+      assert.deepEqual(
+        all.map((event) => event.sequence),
+        [0, 1, 2, 3, 4, 5],
+      );
+      assert.deepEqual(
+        (await store.auditEventsFrom(2, 3)).map((event) => [event.sequence, event.eventId]),
+        [2, 3, 4].map((sequence) => [sequence, all[sequence]?.eventId]),
+      );
+      assert.deepEqual(await store.auditEventsFrom(6, 10), []);
+    });
+
+    it('leaves no gap when a group commit fails', async () => {
+      await store.appendAuditEvents([auditEvent(1)]);
+      await assert.rejects(store.appendAuditEvents([auditEvent(2), auditEvent(2)]));
+      await store.appendAuditEvents([auditEvent(3)]);
+      assert.deepEqual(
+        (await store.auditEventsFrom(0, 10)).map((event) => event.sequence),
+        [0, 1],
+      );
+    });
+
+    it('keeps anchored batches, once each', async () => {
+      const batch = {
+        batchIndex: 0,
+        firstSequence: 0,
+        count: 2,
+        root: hash(9),
+        transactionHash: hash(8),
+        blockNumber: 7,
+      };
+      await store.saveAuditBatch(batch);
+      await store.saveAuditBatch({ ...batch, root: hash(10) });
+      assert.deepEqual(await store.auditBatches(), [batch]);
+    });
+  });
+
   describe('chain index', () => {
     it('starts with no indexed block', async () => {
       assert.equal(await store.indexedBlock(), null);
@@ -312,6 +354,7 @@ describe('SqliteGatewayStore', () => {
       assert.deepEqual(events[2], {
         ...auditEvent(2, { actor: carol.toLowerCase() as Address, outcome: 'denied', reason: 'no_consent' }),
         patient: alice.toLowerCase(),
+        sequence: 1,
       });
       assert.equal(events[0]?.category, null);
       assert.equal(events[0]?.patient, null);

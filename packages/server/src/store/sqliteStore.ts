@@ -12,6 +12,7 @@ import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlit
 import type { Address, Hex } from 'viem';
 import type {
   AccessRequestRow,
+  AuditBatchRow,
   AuditEventRow,
   AuditQuery,
   ChainIndexUpdate,
@@ -61,6 +62,9 @@ CREATE TABLE IF NOT EXISTS audit_events (
   purpose TEXT, outcome TEXT NOT NULL, reason TEXT);
 CREATE INDEX IF NOT EXISTS audit_by_patient ON audit_events (patient, seq);
 CREATE INDEX IF NOT EXISTS audit_by_actor ON audit_events (actor, seq);
+CREATE TABLE IF NOT EXISTS audit_batches (
+  batch_index INTEGER PRIMARY KEY, first_sequence INTEGER NOT NULL UNIQUE, count INTEGER NOT NULL, root TEXT NOT NULL,
+  transaction_hash TEXT NOT NULL, block_number INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS sign_in_nonces (nonce TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS sessions (token_hash TEXT PRIMARY KEY, address TEXT NOT NULL, expires_at INTEGER NOT NULL);
 `;
@@ -395,6 +399,39 @@ export class SqliteGatewayStore implements GatewayStore {
       .map((row) => toAuditEvent(row as Row));
   }
 
+  async auditEventsFrom(firstSequence: number, limit: number): Promise<AuditEventRow[]> {
+    return this.#all('SELECT * FROM audit_events WHERE seq > $from ORDER BY seq LIMIT $limit', {
+      from: firstSequence,
+      limit,
+    }).map(toAuditEvent);
+  }
+
+  async saveAuditBatch(batch: AuditBatchRow): Promise<void> {
+    this.#run(
+      `INSERT INTO audit_batches VALUES ($index, $first, $count, $root, $tx, $block)
+       ON CONFLICT (batch_index) DO NOTHING`,
+      {
+        index: batch.batchIndex,
+        first: batch.firstSequence,
+        count: batch.count,
+        root: batch.root,
+        tx: batch.transactionHash,
+        block: batch.blockNumber,
+      },
+    );
+  }
+
+  async auditBatches(): Promise<AuditBatchRow[]> {
+    return this.#all('SELECT * FROM audit_batches ORDER BY batch_index').map((row) => ({
+      batchIndex: Number(row.batch_index),
+      firstSequence: Number(row.first_sequence),
+      count: Number(row.count),
+      root: row.root as Hex,
+      transactionHash: row.transaction_hash as Hex,
+      blockNumber: Number(row.block_number),
+    }));
+  }
+
   async saveSignInNonce(nonce: string, expiresAt: number): Promise<void> {
     this.#run('INSERT INTO sign_in_nonces VALUES ($nonce, $expires)', { nonce, expires: expiresAt });
   }
@@ -503,8 +540,10 @@ function toMember(row: Row): MemberRow {
   };
 }
 
+/** `seq` counts from 1 (SQLite AUTOINCREMENT; rolled-back inserts leave no gap); sequences from 0. */
 function toAuditEvent(row: Row): AuditEventRow {
   return {
+    sequence: Number(row.seq) - 1,
     eventId: String(row.event_id),
     recordedAt: Number(row.recorded_at),
     actor: row.actor as Address,
