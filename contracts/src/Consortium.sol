@@ -25,12 +25,23 @@ contract Consortium is IConsortium, SignedActions {
         keccak256(
             "RegisterPatient(address patient,bytes32 encryptionKey,uint32 organisationId,uint256 nonce,uint256 deadline)"
         );
+    bytes32 private constant SET_GATEWAY_TYPEHASH =
+        keccak256(
+            "SetGateway(uint32 organisationId,string gatewayUrl,address relayer,address admin,uint256 nonce,uint256 deadline)"
+        );
+    bytes32 private constant PROPOSE_CUSTODY_TYPEHASH =
+        keccak256(
+            "ProposeCustody(uint32[] custodians,uint8 threshold,address admin,uint256 nonce,uint256 deadline)"
+        );
+    bytes32 private constant APPROVE_CUSTODY_TYPEHASH =
+        keccak256("ApproveCustody(uint256 proposalId,address approver,uint256 nonce,uint256 deadline)");
 
     uint8 private constant KIND_COUNT = 4;
     uint8 private constant ROLE_COUNT = 6;
     uint8 private constant ROLE_ADMIN = 6;
     uint8 private constant STATUS_PENDING = 1;
     uint8 private constant STATUS_ACTIVE = 2;
+    uint256 private constant MAX_CUSTODIANS = 16;
 
     mapping(uint32 organisationId => Organisation) private _organisations;
     mapping(uint32 organisationId => mapping(uint32 approverOrganisationId => bool)) private _approvals;
@@ -38,6 +49,14 @@ contract Consortium is IConsortium, SignedActions {
     mapping(address account => Patient) private _patients;
     uint32 private _organisationCount;
     uint32 private _activeOrganisationCount;
+
+    mapping(uint32 organisationId => address relayer) private _relayers;
+    mapping(uint256 proposalId => CustodyProposal) private _custodyProposals;
+    mapping(uint256 proposalId => mapping(uint32 approverOrganisationId => bool)) private _custodyApprovals;
+    uint256 private _custodyProposalCount;
+    uint32[] private _custodians;
+    uint8 private _custodyThreshold;
+    uint64 private _custodyVersion;
 
     constructor() SignedActions("medledger.Consortium") {}
 
@@ -182,6 +201,126 @@ contract Consortium is IConsortium, SignedActions {
     }
 
     /// @inheritdoc IConsortium
+    function setGateway(
+        uint32 organisationId,
+        string calldata gatewayUrl,
+        address relayer,
+        address admin,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        bytes32 structHash = keccak256(
+            abi.encode(
+                SET_GATEWAY_TYPEHASH,
+                organisationId,
+                keccak256(bytes(gatewayUrl)),
+                relayer,
+                admin,
+                nonce,
+                deadline
+            )
+        );
+        _useSignature(admin, structHash, nonce, deadline, signature);
+        _requireActiveAdmin(admin, organisationId);
+
+        _organisations[organisationId].gatewayUrl = gatewayUrl;
+        _relayers[organisationId] = relayer;
+        emit GatewaySet(organisationId, gatewayUrl, relayer);
+    }
+
+    /// @inheritdoc IConsortium
+    function proposeCustody(
+        uint32[] calldata custodians,
+        uint8 threshold,
+        address admin,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (uint256 proposalId) {
+        bytes32 structHash = keccak256(
+            abi.encode(
+                PROPOSE_CUSTODY_TYPEHASH,
+                keccak256(abi.encodePacked(custodians)),
+                threshold,
+                admin,
+                nonce,
+                deadline
+            )
+        );
+        _useSignature(admin, structHash, nonce, deadline, signature);
+        uint32 proposerOrganisationId = _members[admin].organisationId;
+        _requireActiveAdmin(admin, proposerOrganisationId);
+        _requireValidCustody(custodians, threshold);
+
+        proposalId = ++_custodyProposalCount;
+        CustodyProposal storage proposal = _custodyProposals[proposalId];
+        proposal.custodians = custodians;
+        proposal.threshold = threshold;
+        proposal.proposerOrganisationId = proposerOrganisationId;
+        proposal.baseVersion = _custodyVersion;
+        emit CustodyProposed(proposalId, custodians, threshold);
+
+        _approveCustody(proposalId, proposal, proposerOrganisationId);
+    }
+
+    /// @inheritdoc IConsortium
+    function approveCustody(
+        uint256 proposalId,
+        address approver,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        bytes32 structHash = keccak256(abi.encode(APPROVE_CUSTODY_TYPEHASH, proposalId, approver, nonce, deadline));
+        _useSignature(approver, structHash, nonce, deadline, signature);
+        uint32 approverOrganisationId = _members[approver].organisationId;
+        _requireActiveAdmin(approver, approverOrganisationId);
+        CustodyProposal storage proposal = _custodyProposals[proposalId];
+        if (
+            proposalId == 0 ||
+            proposalId > _custodyProposalCount ||
+            proposal.enacted ||
+            proposal.baseVersion != _custodyVersion
+        ) revert ConsortiumCustodyProposalNotPending(proposalId);
+        if (_custodyApprovals[proposalId][approverOrganisationId]) {
+            revert ConsortiumCustodyAlreadyApproved(proposalId, approverOrganisationId);
+        }
+
+        _approveCustody(proposalId, proposal, approverOrganisationId);
+    }
+
+    /// @inheritdoc IConsortium
+    function gatewayOf(uint32 organisationId) external view returns (string memory url, address relayer) {
+        return (_organisations[organisationId].gatewayUrl, _relayers[organisationId]);
+    }
+
+    /// @inheritdoc IConsortium
+    function gatewayRelayerOf(uint32 organisationId) external view returns (address) {
+        return _relayers[organisationId];
+    }
+
+    /// @inheritdoc IConsortium
+    function custody() external view returns (uint32[] memory custodians, uint8 threshold, uint64 version) {
+        return (_custodians, _custodyThreshold, _custodyVersion);
+    }
+
+    /// @inheritdoc IConsortium
+    function custodyProposal(uint256 proposalId) external view returns (CustodyProposal memory) {
+        return _custodyProposals[proposalId];
+    }
+
+    /// @inheritdoc IConsortium
+    function custodyProposalCount() external view returns (uint256) {
+        return _custodyProposalCount;
+    }
+
+    /// @inheritdoc IConsortium
+    function hasApprovedCustody(uint256 proposalId, uint32 organisationId) external view returns (bool) {
+        return _custodyApprovals[proposalId][organisationId];
+    }
+
+    /// @inheritdoc IConsortium
     function organisation(uint32 organisationId) external view returns (Organisation memory) {
         return _organisations[organisationId];
     }
@@ -233,6 +372,43 @@ contract Consortium is IConsortium, SignedActions {
         _organisations[organisationId].status = STATUS_ACTIVE;
         ++_activeOrganisationCount;
         emit OrganisationActivated(organisationId);
+    }
+
+    /// @dev Counts the vote of `approverOrganisationId` for a pending custody proposal and enacts the proposal
+    /// once two thirds of the active organisations voted for it. Emits {CustodyApproved} and possibly
+    /// {CustodyChanged}.
+    function _approveCustody(
+        uint256 proposalId,
+        CustodyProposal storage proposal,
+        uint32 approverOrganisationId
+    ) private {
+        _custodyApprovals[proposalId][approverOrganisationId] = true;
+        uint32 approvals = ++proposal.approvals;
+        emit CustodyApproved(proposalId, approverOrganisationId, approvals);
+        if (uint256(approvals) * 3 < uint256(_activeOrganisationCount) * 2) return;
+
+        proposal.enacted = true;
+        uint32[] memory custodians = proposal.custodians;
+        uint8 threshold = proposal.threshold;
+        uint64 version = ++_custodyVersion;
+        _custodians = custodians;
+        _custodyThreshold = threshold;
+        emit CustodyChanged(version, custodians, threshold);
+    }
+
+    /// @dev Reverts unless `custodians` are at most 16 distinct active organisations and `threshold` is
+    /// 1..`custodians.length`.
+    function _requireValidCustody(uint32[] calldata custodians, uint8 threshold) private view {
+        uint256 count = custodians.length;
+        if (count > MAX_CUSTODIANS) revert ConsortiumTooManyCustodians(count);
+        if (threshold == 0 || threshold > count) revert ConsortiumInvalidCustodyThreshold(threshold, count);
+        for (uint256 i = 0; i < count; ++i) {
+            uint32 custodian = custodians[i];
+            if (!isActiveOrganisation(custodian)) revert ConsortiumOrganisationNotActive(custodian);
+            for (uint256 j = 0; j < i; ++j) {
+                if (custodians[j] == custodian) revert ConsortiumDuplicateCustodian(custodian);
+            }
+        }
     }
 
     /// @dev Reverts unless `admin` is an active admin of the active organisation `organisationId`.

@@ -5,7 +5,9 @@ import {ISignedActions} from "./ISignedActions.sol";
 
 /**
  * @dev The consortium: organisations (admitted by a two-thirds vote of the active ones), their members
- * with roles, and patients, each with an encryption public key.
+ * with roles, and patients, each with an encryption public key; where each organisation's gateway is
+ * reached and which address it relays from; and the custody configuration (which organisations hold the
+ * k-of-n key shares of record data keys, and k), also decided by a two-thirds vote.
  *
  * An address is at most one member or one patient, never both. Organisation kinds are 1 hospital,
  * 2 lab, 3 pharmacy, 4 insurer; roles are 1 doctor, 2 nurse, 3 lab, 4 pharmacist, 5 insurer, 6 admin;
@@ -32,6 +34,21 @@ interface IConsortium is ISignedActions {
         bool registered;
         bytes32 encryptionKey;
         uint32 organisationId;
+    }
+
+    /**
+     * @dev A proposed custody configuration: `threshold` of the organisations `custodians` must release
+     * their key shares for a data key to be recovered. `baseVersion` is the custody version the proposal
+     * would replace: it can pass only while that version is current, so a proposal never undoes a newer
+     * configuration. `approvals` counts the organisations that voted for it, its proposer's included.
+     */
+    struct CustodyProposal {
+        uint32[] custodians;
+        uint8 threshold;
+        uint32 proposerOrganisationId;
+        uint32 approvals;
+        uint64 baseVersion;
+        bool enacted;
     }
 
     /// @dev An organisation was proposed with `admin` as its first member.
@@ -62,6 +79,19 @@ interface IConsortium is ISignedActions {
 
     /// @dev A patient registered, optionally attached to `organisationId` (0 for none).
     event PatientRegistered(address indexed patient, uint32 indexed organisationId, bytes32 encryptionKey);
+
+    /// @dev The gateway of `organisationId` is now at `gatewayUrl` and sends its transactions from `relayer`.
+    event GatewaySet(uint32 indexed organisationId, string gatewayUrl, address relayer);
+
+    /// @dev A custody configuration was proposed.
+    event CustodyProposed(uint256 indexed proposalId, uint32[] custodians, uint8 threshold);
+
+    /// @dev The active organisation `approverOrganisationId` voted for custody proposal `proposalId`, which
+    /// now has `approvals` votes (the proposer's organisation votes when it proposes).
+    event CustodyApproved(uint256 indexed proposalId, uint32 indexed approverOrganisationId, uint32 approvals);
+
+    /// @dev The custody configuration `version` became current.
+    event CustodyChanged(uint64 indexed version, uint32[] custodians, uint8 threshold);
 
     /// @dev The organisation name is empty.
     error ConsortiumEmptyName();
@@ -102,6 +132,22 @@ interface IConsortium is ISignedActions {
 
     /// @dev An admin tried to suspend itself, which could leave its organisation without an admin.
     error ConsortiumCannotSuspendSelf(address admin);
+
+    /// @dev The custody threshold is not in 1..`custodianCount`.
+    error ConsortiumInvalidCustodyThreshold(uint8 threshold, uint256 custodianCount);
+
+    /// @dev A custody configuration names `custodianCount` custodians, more than the 16 allowed.
+    error ConsortiumTooManyCustodians(uint256 custodianCount);
+
+    /// @dev A custody configuration names `organisationId` more than once.
+    error ConsortiumDuplicateCustodian(uint32 organisationId);
+
+    /// @dev Custody proposal `proposalId` does not exist, has passed, or was overtaken by another
+    /// configuration (its `baseVersion` is no longer current).
+    error ConsortiumCustodyProposalNotPending(uint256 proposalId);
+
+    /// @dev Custody proposal `proposalId` has already been approved by `approverOrganisationId`.
+    error ConsortiumCustodyAlreadyApproved(uint256 proposalId, uint32 approverOrganisationId);
 
     /**
      * @dev Proposes an organisation, signed by its first admin. The first organisation founds the
@@ -208,6 +254,94 @@ interface IConsortium is ISignedActions {
         uint256 deadline,
         bytes calldata signature
     ) external;
+
+    /**
+     * @dev Sets where the gateway of `organisationId` is reached and the address it sends transactions from
+     * (which alone may anchor the organisation's audit batches). `relayer` may be zero to stop all
+     * anchoring by the organisation until a new relayer is set. Several organisations may share a relayer.
+     *
+     * Requirements:
+     *
+     * - a valid signature by `admin` of `SetGateway`, unused nonce, deadline not passed.
+     * - `admin` is an active admin of `organisationId`, which is active.
+     *
+     * Emits {GatewaySet}.
+     */
+    function setGateway(
+        uint32 organisationId,
+        string calldata gatewayUrl,
+        address relayer,
+        address admin,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
+    /**
+     * @dev Proposes that `threshold` of the organisations `custodians` hold the key shares of new records.
+     * The proposer's organisation approves it at once, which enacts it when that alone is two thirds of
+     * the active organisations.
+     *
+     * Requirements:
+     *
+     * - a valid signature by `admin` of `ProposeCustody`, unused nonce, deadline not passed.
+     * - `admin` is an active admin of an active organisation.
+     * - `custodians` are at most 16 distinct active organisations; `threshold` is 1..`custodians.length`.
+     *
+     * Emits {CustodyProposed}, {CustodyApproved} and possibly {CustodyChanged}.
+     */
+    function proposeCustody(
+        uint32[] calldata custodians,
+        uint8 threshold,
+        address admin,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (uint256 proposalId);
+
+    /**
+     * @dev Records the vote of `approver`'s organisation for custody proposal `proposalId`, and makes it the
+     * current configuration, with the next version number, once
+     * `approvals * 3 >= activeOrganisationCount * 2`.
+     *
+     * Requirements:
+     *
+     * - a valid signature by `approver` of `ApproveCustody`, unused nonce, deadline not passed.
+     * - `approver` is an active admin of an active organisation.
+     * - `proposalId` is pending: it exists, has not passed, and the custody version it was proposed to
+     *   replace is still current.
+     * - `approver`'s organisation has not approved `proposalId` yet.
+     *
+     * Emits {CustodyApproved} and possibly {CustodyChanged}.
+     */
+    function approveCustody(
+        uint256 proposalId,
+        address approver,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
+    /// @dev Returns the gateway URL of `organisationId` and the address its gateway relays from (zero until
+    /// set with {setGateway}).
+    function gatewayOf(uint32 organisationId) external view returns (string memory url, address relayer);
+
+    /// @dev Returns the address the gateway of `organisationId` relays from (zero if none): the relayer of
+    /// {gatewayOf}, without the URL.
+    function gatewayRelayerOf(uint32 organisationId) external view returns (address);
+
+    /// @dev Returns the current custody configuration: no custodians, threshold 0 and version 0 before the
+    /// first one is enacted. Versions count enacted configurations from 1.
+    function custody() external view returns (uint32[] memory custodians, uint8 threshold, uint64 version);
+
+    /// @dev Returns custody proposal `proposalId` (all zero if it does not exist).
+    function custodyProposal(uint256 proposalId) external view returns (CustodyProposal memory);
+
+    /// @dev Returns the number of custody proposals; ids run from 1 to this number.
+    function custodyProposalCount() external view returns (uint256);
+
+    /// @dev Returns true if `organisationId` has voted for custody proposal `proposalId`.
+    function hasApprovedCustody(uint256 proposalId, uint32 organisationId) external view returns (bool);
 
     /// @dev Returns the organisation `organisationId` (status 0 if it does not exist).
     function organisation(uint32 organisationId) external view returns (Organisation memory);

@@ -5,7 +5,13 @@
  */
 import { type Address, bytesToHex, type Hex, type LocalAccount } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import { type DomainOverride, eventsNamed, type TestLedger, type WriteResult } from './ledger.ts';
+import {
+  type DomainOverride,
+  eventsNamed,
+  relayerAddress,
+  type TestLedger,
+  type WriteResult,
+} from './ledger.ts';
 
 export const role = { doctor: 1, nurse: 2, lab: 3, pharmacist: 4, insurer: 5, admin: 6 } as const;
 export const kind = { hospital: 1, lab: 2, pharmacy: 3, insurer: 4 } as const;
@@ -209,6 +215,98 @@ export async function registerPatient(
       signed.signature,
     ],
     options.address,
+  );
+}
+
+export interface GatewayInput {
+  gatewayUrl: string;
+  relayer: Address;
+  admin: Address;
+}
+
+export async function setGateway(
+  ledger: TestLedger,
+  signer: LocalAccount,
+  organisationId: number,
+  input: Partial<GatewayInput> = {},
+  options: SignOptions = {},
+): Promise<WriteResult> {
+  const message = {
+    organisationId,
+    gatewayUrl: 'https://gateway.example',
+    relayer: relayerAddress,
+    admin: signer.address,
+    ...input,
+  };
+  const signed = await signAction(ledger, signer, 'consortium', 'SetGateway', message, options);
+  return ledger.write(
+    'consortium',
+    'setGateway',
+    [
+      message.organisationId,
+      message.gatewayUrl,
+      message.relayer,
+      message.admin,
+      signed.nonce,
+      signed.deadline,
+      signed.signature,
+    ],
+    options.address,
+  );
+}
+
+export async function proposeCustody(
+  ledger: TestLedger,
+  signer: LocalAccount,
+  custodians: readonly number[],
+  threshold: number,
+  input: { admin?: Address } = {},
+  options: SignOptions = {},
+): Promise<WriteResult & { proposalId: bigint }> {
+  const message = { custodians, threshold, admin: input.admin ?? signer.address };
+  const signed = await signAction(ledger, signer, 'consortium', 'ProposeCustody', message, options);
+  const result = await ledger.write(
+    'consortium',
+    'proposeCustody',
+    [message.custodians, message.threshold, message.admin, signed.nonce, signed.deadline, signed.signature],
+    options.address,
+  );
+  const [proposed] = eventsNamed(result, 'CustodyProposed');
+  return { ...result, proposalId: proposed?.proposalId as bigint };
+}
+
+export async function approveCustody(
+  ledger: TestLedger,
+  signer: LocalAccount,
+  proposalId: bigint,
+  input: { approver?: Address } = {},
+  options: SignOptions = {},
+): Promise<WriteResult> {
+  const message = { proposalId, approver: input.approver ?? signer.address };
+  const signed = await signAction(ledger, signer, 'consortium', 'ApproveCustody', message, options);
+  return ledger.write(
+    'consortium',
+    'approveCustody',
+    [message.proposalId, message.approver, signed.nonce, signed.deadline, signed.signature],
+    options.address,
+  );
+}
+
+/** Anchors an audit batch, sent by `from` (the relayer, anvil's first account, unless told otherwise). */
+export function anchorAuditBatch(
+  ledger: TestLedger,
+  organisationId: number,
+  firstSequence: bigint,
+  count: bigint,
+  root: Hex,
+  options: { from?: Address; address?: Address } = {},
+): Promise<WriteResult> {
+  return ledger.write(
+    'auditAnchors',
+    'anchorAuditBatch',
+    [organisationId, firstSequence, count, root],
+    options.address,
+    options.from,
   );
 }
 

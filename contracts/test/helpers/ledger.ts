@@ -1,5 +1,5 @@
 /**
- * The three contracts deployed on a fresh anvil, with the clients the tests use: a relayer (anvil's first
+ * The contracts deployed on a fresh anvil, with the clients the tests use: a relayer (anvil's first
  * default account, which pays gas and has no authority) and helpers to sign typed data, send, read and
  * assert reverts.
  */
@@ -29,6 +29,8 @@ import {
   recordsTypes,
 } from '../../../packages/core/src/typedData.ts';
 import {
+  auditAnchorsAbi,
+  auditAnchorsBytecode,
   consentsAbi,
   consentsBytecode,
   consortiumAbi,
@@ -41,9 +43,22 @@ import { type Anvil, startAnvil } from './anvil.ts';
 /** Anvil's first default account. */
 export const relayerAddress: Address = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
 
-export const abis = { consortium: consortiumAbi, consents: consentsAbi, records: recordsAbi } as const;
+/** Anvil's second and third default accounts (unlocked, funded): other gateways' relayers, or intruders. */
+export const otherSenders: readonly Address[] = [
+  '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
+  '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC',
+];
+
+export const abis = {
+  consortium: consortiumAbi,
+  consents: consentsAbi,
+  records: recordsAbi,
+  auditAnchors: auditAnchorsAbi,
+} as const;
+/** Every deployed contract: those actors sign typed data for, and AuditAnchors (sent to by gateways only). */
+export type TestContract = keyof typeof abis;
 const typesOf = { consortium: consortiumTypes, consents: consentsTypes, records: recordsTypes } as const;
-const combinedAbi = [...consortiumAbi, ...consentsAbi, ...recordsAbi] as Abi;
+const combinedAbi = [...consortiumAbi, ...consentsAbi, ...recordsAbi, ...auditAnchorsAbi] as Abi;
 
 export interface DecodedEvent {
   eventName: string;
@@ -64,7 +79,10 @@ export interface DomainOverride {
 
 export type TestLedger = Awaited<ReturnType<typeof deployLedger>>;
 
-/** Starts anvil and deploys Consortium, Consents and Records. Call `stop()` after the suite. */
+/**
+ * Starts anvil and deploys Consortium, Consents, Records and AuditAnchors, in this order (so the first three
+ * keep the addresses they had before AuditAnchors existed). Call `stop()` after the suite.
+ */
 export async function deployLedger() {
   const anvil: Anvil = await startAnvil();
   const transport = http(anvil.rpcUrl, { retryCount: 0 });
@@ -82,7 +100,8 @@ export async function deployLedger() {
   const consortium = await deploy(consortiumAbi, consortiumBytecode, []);
   const consents = await deploy(consentsAbi, consentsBytecode, [consortium]);
   const records = await deploy(recordsAbi, recordsBytecode, [consortium, consents]);
-  const addresses: Record<LedgerContract, Address> = { consortium, consents, records };
+  const auditAnchors = await deploy(auditAnchorsAbi, auditAnchorsBytecode, [consortium]);
+  const addresses: Record<TestContract, Address> = { consortium, consents, records, auditAnchors };
 
   return {
     anvil,
@@ -93,14 +112,18 @@ export async function deployLedger() {
     addresses,
     deploy,
 
-    /** Sends a transaction from the relayer; throws (with the decoded revert) if it fails. */
+    /**
+     * Sends a transaction from the relayer (or `from`, another unlocked anvil account); throws (with the
+     * decoded revert) if it fails.
+     */
     async write(
-      contract: LedgerContract,
+      contract: TestContract,
       functionName: string,
       args: readonly unknown[],
       address: Address = addresses[contract],
+      from: Address = relayerAddress,
     ): Promise<WriteResult> {
-      const call = { address, abi: abis[contract] as Abi, functionName, args, account: relayerAddress };
+      const call = { address, abi: abis[contract] as Abi, functionName, args, account: from };
       // Simulating first surfaces the decoded revert; anvil would otherwise mine a failed transaction.
       await publicClient.simulateContract(call);
       const hash = await walletClient.writeContract(call);
@@ -116,7 +139,7 @@ export async function deployLedger() {
 
     /** Calls a view function. */
     read<T>(
-      contract: LedgerContract,
+      contract: TestContract,
       functionName: string,
       args: readonly unknown[] = [],
       address: Address = addresses[contract],

@@ -62,6 +62,27 @@ export const consortiumTypes = {
     { name: 'nonce', type: 'uint256' },
     { name: 'deadline', type: 'uint256' },
   ],
+  SetGateway: [
+    { name: 'organisationId', type: 'uint32' },
+    { name: 'gatewayUrl', type: 'string' },
+    { name: 'relayer', type: 'address' },
+    { name: 'admin', type: 'address' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'deadline', type: 'uint256' },
+  ],
+  ProposeCustody: [
+    { name: 'custodians', type: 'uint32[]' },
+    { name: 'threshold', type: 'uint8' },
+    { name: 'admin', type: 'address' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'deadline', type: 'uint256' },
+  ],
+  ApproveCustody: [
+    { name: 'proposalId', type: 'uint256' },
+    { name: 'approver', type: 'address' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'deadline', type: 'uint256' },
+  ],
 } as const;
 
 export const consentsTypes = {
@@ -148,6 +169,29 @@ export interface RegisterPatientMessage {
   patient: Address;
   encryptionKey: Hex;
   organisationId: number;
+  nonce: bigint;
+  deadline: bigint;
+}
+/** Where an organisation's gateway is reached and the address it relays (and anchors audit batches) from. */
+export interface SetGatewayMessage {
+  organisationId: number;
+  gatewayUrl: string;
+  relayer: Address;
+  admin: Address;
+  nonce: bigint;
+  deadline: bigint;
+}
+/** A k-of-n custody configuration: `threshold` (k) of the organisations `custodians` (n <= 16). */
+export interface ProposeCustodyMessage {
+  custodians: readonly number[];
+  threshold: number;
+  admin: Address;
+  nonce: bigint;
+  deadline: bigint;
+}
+export interface ApproveCustodyMessage {
+  proposalId: bigint;
+  approver: Address;
   nonce: bigint;
   deadline: bigint;
 }
