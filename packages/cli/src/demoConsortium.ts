@@ -5,7 +5,8 @@
  *
  * On the first start the three hospitals are set up as a real consortium would be: hospital 1
  * founds it, hospitals 2 and 3 join with the approval of two thirds of the active organisations.
- * Their admins' key files are in `DATA/demo-keys/`. Later starts find everything as it was.
+ * Each publishes its gateway on chain, and the consortium splits record keys 2 of 3 across the
+ * hospitals. Their admins' key files are in `DATA/demo-keys/`. Later starts find everything as it was.
  */
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -98,6 +99,14 @@ async function setUpConsortium(
       const { status } = await approver.approveOrganisation(organisationId);
       if (status === 'active') break;
     }
+    // The founder published its gateway when it founded; a joining hospital does once active.
+    if (index > 0) await admin.publishGateway(organisationId, { gatewayUrl: gateway.url });
+  }
+  const { custody } = await admins[0]!.ledger();
+  if (custody.version === 0) {
+    // Keys split 2 of 3 across the hospitals: two thirds of three organisations must agree.
+    const { proposalId, enacted } = await admins[0]!.proposeCustody([1, 2, 3], 2);
+    if (!enacted) await admins[1]!.approveCustody(proposalId);
   }
 }
 

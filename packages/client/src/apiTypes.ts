@@ -5,8 +5,12 @@ import type { Address, Hex } from 'viem';
 export interface LedgerInfo {
   chainId: number;
   rpcUrl: string;
-  contracts: { consortium: Address; consents: Address; records: Address };
+  contracts: { consortium: Address; consents: Address; records: Address; auditAnchors: Address };
   custodian: { encryptionKey: Hex; organisationIds: number[] };
+  /** The account this gateway relays transactions (and anchors audit batches) with. */
+  relayer: Address;
+  /** The consortium's key custody: custodian organisations and how many of them a read needs. */
+  custody: { custodians: number[]; threshold: number; version: number };
 }
 
 export interface Me {

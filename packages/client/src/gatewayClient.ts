@@ -210,6 +210,30 @@ export function createGatewayClient(options: GatewayClientOptions) {
     });
   }
 
+  /**
+   * Publishes on chain, as the organisation's admin, where its gateway is and which account it relays
+   * with (by default this gateway's), so that peers find it and it may anchor audit batches.
+   */
+  async function publishGateway(
+    organisationId: number,
+    input: { gatewayUrl?: string; relayer?: Address } = {},
+  ) {
+    const info = await ledger();
+    const message = {
+      organisationId,
+      gatewayUrl: input.gatewayUrl ?? baseUrl,
+      relayer: input.relayer ?? info.relayer,
+      admin: account.address,
+    };
+    const signed = await sign('consortium', consortiumTypes, 'SetGateway', message);
+    return request<{ organisationId: number }>('POST', `/api/organisations/${organisationId}/gateway`, {
+      gatewayUrl: message.gatewayUrl,
+      relayer: message.relayer,
+      admin: message.admin,
+      ...signed,
+    });
+  }
+
   return {
     address: me,
     identity,
@@ -234,7 +258,42 @@ export function createGatewayClient(options: GatewayClientOptions) {
         gatewayUrl: input.gatewayUrl ?? baseUrl,
       };
       const signed = await sign('consortium', consortiumTypes, 'ProposeOrganisation', message);
-      return request<Api.OrganisationCreated>('POST', '/api/organisations', { ...message, ...signed });
+      const created = await request<Api.OrganisationCreated>('POST', '/api/organisations', {
+        ...message,
+        ...signed,
+      });
+      // A founding organisation is active at once and publishes its gateway straight away; one that
+      // joins does so once approved (`publishGateway`).
+      if (created.status === 'active')
+        await publishGateway(created.organisationId, { gatewayUrl: message.gatewayUrl });
+      return created;
+    },
+
+    publishGateway,
+
+    /** Proposes the consortium's key custody: which organisations hold shares, and k. */
+    async proposeCustody(custodians: number[], threshold: number) {
+      const message = { custodians, threshold, admin: account.address };
+      const signed = await sign('consortium', consortiumTypes, 'ProposeCustody', message);
+      return request<{ proposalId: number; enacted: boolean }>('POST', '/api/custody/proposals', {
+        ...message,
+        ...signed,
+      });
+    },
+
+    async approveCustody(proposalId: number) {
+      const signed = await sign('consortium', consortiumTypes, 'ApproveCustody', {
+        proposalId: BigInt(proposalId),
+        approver: account.address,
+      });
+      return request<{ proposalId: number; enacted: boolean }>(
+        'POST',
+        `/api/custody/proposals/${proposalId}/approvals`,
+        {
+          approver: account.address,
+          ...signed,
+        },
+      );
     },
 
     async approveOrganisation(organisationId: number) {

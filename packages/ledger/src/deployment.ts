@@ -7,6 +7,8 @@
 import { existsSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import {
+  auditAnchorsAbi,
+  auditAnchorsBytecode,
   consentsAbi,
   consentsBytecode,
   consortiumAbi,
@@ -23,6 +25,7 @@ export interface Deployment {
   consortium: Address;
   consents: Address;
   records: Address;
+  auditAnchors: Address;
   /** First block to read events from. */
   deployedAtBlock: bigint;
 }
@@ -62,11 +65,13 @@ export async function deployContracts(
     consortium.contractAddress,
     consents.contractAddress,
   ]);
+  const auditAnchors = await deploy(auditAnchorsAbi, auditAnchorsBytecode, [consortium.contractAddress]);
   return {
     chainId,
     consortium: consortium.contractAddress!,
     consents: consents.contractAddress!,
     records: records.contractAddress!,
+    auditAnchors: auditAnchors.contractAddress!,
     deployedAtBlock: consortium.blockNumber,
   };
 }
@@ -97,6 +102,7 @@ export function parseDeployment(text: string, source = 'deployment'): Deployment
     consortium: address('consortium'),
     consents: address('consents'),
     records: address('records'),
+    auditAnchors: address('auditAnchors'),
     deployedAtBlock: BigInt(String(raw.deployedAtBlock ?? '0')),
   };
 }
@@ -111,7 +117,7 @@ export async function writeDeployment(path: string, deployment: Deployment): Pro
 export async function isDeployed(rpcUrl: string, deployment: Deployment): Promise<boolean> {
   const client = createLedgerPublicClient(rpcUrl, deployment.chainId);
   const codes = await Promise.all(
-    [deployment.consortium, deployment.consents, deployment.records].map((address) =>
+    [deployment.consortium, deployment.consents, deployment.records, deployment.auditAnchors].map((address) =>
       client.getCode({ address }),
     ),
   );

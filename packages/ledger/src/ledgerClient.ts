@@ -7,7 +7,7 @@
  *   EIP-712 messages). Each write is simulated first (`eth_estimateGas`), so a contract's custom
  *   error comes back decoded (see `contractErrors.ts`) before anything is sent.
  */
-import { consentsAbi, consortiumAbi, recordsAbi } from '@medledger/contracts';
+import { auditAnchorsAbi, consentsAbi, consortiumAbi, recordsAbi } from '@medledger/contracts';
 import { InvalidInputError, LedgerUnavailableError, MedledgerError } from '@medledger/core';
 import {
   type Abi,
@@ -31,12 +31,17 @@ import {
 import { contractErrorFrom } from './contractErrors.ts';
 import type { Deployment } from './deployment.ts';
 
-export const ledgerAbis = { consortium: consortiumAbi, consents: consentsAbi, records: recordsAbi } as const;
+export const ledgerAbis = {
+  consortium: consortiumAbi,
+  consents: consentsAbi,
+  records: recordsAbi,
+  auditAnchors: auditAnchorsAbi,
+} as const;
 export type LedgerContractName = keyof typeof ledgerAbis;
 type LedgerAbi<C extends LedgerContractName> = (typeof ledgerAbis)[C];
 
 /** Every event and error of the three contracts, for decoding logs and reverts. */
-export const combinedAbi = [...consortiumAbi, ...consentsAbi, ...recordsAbi] as const;
+export const combinedAbi = [...consortiumAbi, ...consentsAbi, ...recordsAbi, ...auditAnchorsAbi] as const;
 
 export type WriteFunctionName<C extends LedgerContractName> = ContractFunctionName<
   LedgerAbi<C>,
@@ -102,6 +107,7 @@ export function createLedgerClient(options: LedgerClientOptions) {
     consortium: deployment.consortium,
     consents: deployment.consents,
     records: deployment.records,
+    auditAnchors: deployment.auditAnchors,
   };
   const sender = createTransactionSender(publicClient, relayer, deployment.chainId);
 
@@ -163,7 +169,7 @@ export function createLedgerClient(options: LedgerClientOptions) {
   async function events(fromBlock: bigint, toBlock: bigint) {
     try {
       const logs = await publicClient.getLogs({
-        address: [addresses.consortium, addresses.consents, addresses.records],
+        address: [addresses.consortium, addresses.consents, addresses.records, addresses.auditAnchors],
         fromBlock,
         toBlock,
       });

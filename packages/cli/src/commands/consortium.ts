@@ -66,6 +66,75 @@ export function registerConsortium(program: Command): void {
       );
     });
 
+  actingCommand(
+    org
+      .command('set-gateway')
+      .description(
+        'As its admin, publish on chain where your organisation’s gateway is and the account it relays with',
+      )
+      .argument('<organisationId>')
+      .option('--gateway-url <url>', 'the gateway’s public URL (default: --server)'),
+  ).action(async (id: string, options, command: Command) => {
+    const result = await (await clientFor(command)).publishGateway(parseInteger(id, 'organisation id'), {
+      ...(options.gatewayUrl ? { gatewayUrl: options.gatewayUrl } : {}),
+    });
+    print(globalOptions(command), result, `organisation ${id} now publishes its gateway`);
+  });
+
+  const custody = program
+    .command('custody')
+    .description(
+      'Key custody: which organisations hold shares of each record’s key, and how many a read needs',
+    );
+  custody
+    .command('show')
+    .description('The current custody: custodian organisations and threshold k')
+    .action(async (_options, command: Command) => {
+      const options = globalOptions(command);
+      const response = await fetch(`${options.server.replace(/\/+$/, '')}/api/ledger`).catch(() => undefined);
+      if (!response?.ok) throw new InvalidInputError(`Cannot reach the gateway at ${options.server}.`);
+      const { custody: current } = (await response.json()) as {
+        custody: { custodians: number[]; threshold: number; version: number };
+      };
+      print(options, current, () =>
+        current.version
+          ? `version ${current.version}: ${current.threshold} of organisations ${current.custodians.join(', ')}`
+          : 'no custody configured yet: records are sealed to the patient’s organisation alone',
+      );
+    });
+  actingCommand(
+    custody
+      .command('propose')
+      .description(
+        'Propose custodians and a threshold; takes effect when two thirds of the active organisations approve',
+      )
+      .requiredOption('--custodians <ids>', 'comma-separated organisation ids, e.g. 1,2,3')
+      .requiredOption('--threshold <k>', 'how many custodians a read needs'),
+  ).action(async (options, command: Command) => {
+    const custodians = String(options.custodians)
+      .split(',')
+      .map((id) => parseInteger(id.trim(), 'organisation id'));
+    const result = await (await clientFor(command)).proposeCustody(
+      custodians,
+      parseInteger(options.threshold, 'threshold'),
+    );
+    print(
+      globalOptions(command),
+      result,
+      `custody proposal ${result.proposalId}${result.enacted ? ' is in effect' : ' awaits approvals'}`,
+    );
+  });
+  actingCommand(
+    custody.command('approve').description('Approve a custody proposal').argument('<proposalId>'),
+  ).action(async (id: string, _options, command: Command) => {
+    const result = await (await clientFor(command)).approveCustody(parseInteger(id, 'proposal id'));
+    print(
+      globalOptions(command),
+      result,
+      `custody proposal ${id}${result.enacted ? ' is in effect' : ' awaits more approvals'}`,
+    );
+  });
+
   const member = program.command('member').description('Members of organisations');
   actingCommand(
     member

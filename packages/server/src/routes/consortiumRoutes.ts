@@ -121,6 +121,112 @@ export function consortiumRoutes(instance: FastifyInstance, services: GatewaySer
     },
   );
 
+  app.post(
+    '/api/organisations/:id/gateway',
+    {
+      preHandler: session,
+      schema: {
+        summary: 'Publish the organisation’s gateway (URL and relayer account), signed by its admin',
+        description:
+          'Peers find each other through these; the relayer is the only account that may anchor the organisation’s audit batches.',
+        tags: ['consortium'],
+        security,
+        params: idParams,
+        body: object(
+          {
+            gatewayUrl: { type: 'string', maxLength: 500 },
+            relayer: address,
+            admin: address,
+            ...signedFields,
+          },
+          ['gatewayUrl', 'relayer', 'admin', 'nonce', 'deadline', 'signature'],
+        ),
+      },
+    },
+    async (request) => {
+      const admin = requireSigner(request.session, request.body.admin, 'gateway publication');
+      const sent = await ledger.write('consortium', 'setGateway', [
+        Number(request.params.id),
+        request.body.gatewayUrl,
+        request.body.relayer as Address,
+        admin,
+        ...signedArgs(request.body),
+      ]);
+      await services.indexer.sync();
+      return {
+        organisationId: Number(request.params.id),
+        transactionHash: sent.hash,
+        blockNumber: Number(sent.blockNumber),
+      };
+    },
+  );
+
+  app.post(
+    '/api/custody/proposals',
+    {
+      preHandler: session,
+      schema: {
+        summary: 'Propose which organisations hold key shares and how many a read needs (k of n)',
+        description:
+          'Takes effect when two thirds of the active organisations approve; the proposer’s organisation counts.',
+        tags: ['consortium'],
+        security,
+        body: object(
+          {
+            custodians: { type: 'array', items: uint32, minItems: 1, maxItems: 16 },
+            threshold: uint8,
+            admin: address,
+            ...signedFields,
+          },
+          ['custodians', 'threshold', 'admin', 'nonce', 'deadline', 'signature'],
+        ),
+        response: { 201: created, 400: errorResponse, 403: errorResponse },
+      },
+    },
+    async (request, reply) => {
+      const admin = requireSigner(request.session, request.body.admin, 'custody proposal');
+      const sent = await ledger.write('consortium', 'proposeCustody', [
+        request.body.custodians,
+        request.body.threshold,
+        admin,
+        ...signedArgs(request.body),
+      ]);
+      const proposed = sent.events.find((event) => event.eventName === 'CustodyProposed');
+      return reply.status(201).send({
+        proposalId: proposed && 'proposalId' in proposed.args ? Number(proposed.args.proposalId) : null,
+        enacted: sent.events.some((event) => event.eventName === 'CustodyChanged'),
+        transactionHash: sent.hash,
+      });
+    },
+  );
+
+  app.post(
+    '/api/custody/proposals/:id/approvals',
+    {
+      preHandler: session,
+      schema: {
+        summary: 'Approve a custody proposal, as an admin of an active organisation',
+        tags: ['consortium'],
+        security,
+        params: idParams,
+        body: object({ approver: address, ...signedFields }, ['approver', 'nonce', 'deadline', 'signature']),
+      },
+    },
+    async (request) => {
+      const approver = requireSigner(request.session, request.body.approver, 'custody approval');
+      const sent = await ledger.write('consortium', 'approveCustody', [
+        BigInt(request.params.id),
+        approver,
+        ...signedArgs(request.body),
+      ]);
+      return {
+        proposalId: Number(request.params.id),
+        enacted: sent.events.some((event) => event.eventName === 'CustodyChanged'),
+        transactionHash: sent.hash,
+      };
+    },
+  );
+
   app.get(
     '/api/organisations/:id/members',
     {

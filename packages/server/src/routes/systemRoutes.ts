@@ -35,10 +35,21 @@ export function systemRoutes(instance: FastifyInstance, services: GatewayService
           200: object({
             chainId: { type: 'integer' },
             rpcUrl: { type: 'string' },
-            contracts: object({ consortium: address, consents: address, records: address }),
+            contracts: object({
+              consortium: address,
+              consents: address,
+              records: address,
+              auditAnchors: address,
+            }),
             custodian: object({
               encryptionKey: { type: 'string' },
               organisationIds: { type: 'array', items: { type: 'integer' } },
+            }),
+            relayer: address,
+            custody: object({
+              custodians: { type: 'array', items: { type: 'integer' } },
+              threshold: { type: 'integer' },
+              version: { type: 'integer' },
             }),
           }),
         },
@@ -48,10 +59,13 @@ export function systemRoutes(instance: FastifyInstance, services: GatewayService
       const hosted = (await store.organisations()).filter(
         (organisation) => organisation.encryptionKey.toLowerCase() === custodian.publicKey.toLowerCase(),
       );
+      const [custodians, threshold, version] = await ledger.read('consortium', 'custody', []);
       return {
         chainId: ledger.chainId,
         rpcUrl: ledger.rpcUrl,
         contracts: ledger.addresses,
+        relayer: ledger.relayerAddress,
+        custody: { custodians: [...custodians], threshold, version: Number(version) },
         custodian: {
           encryptionKey: custodian.publicKey,
           organisationIds: hosted.map((organisation) => organisation.organisationId),
