@@ -13,7 +13,22 @@
  *    "meta":{"recordId","patient","author","category","sensitivity","supersedes","createdAt"},
  *    "iv","ct","keys":[{"kind","id","publicKey","enc","ct"},…]}
  *
- * `parseEnvelope` accepts only that exact form (it re-serializes and compares), so an envelope
+ * Version 2 (k-of-n custody, `sealRecord` with `custody`) differs in three places: `"v":2`, a
+ * `"custody":{"threshold":k}` member between `meta` and `iv`, and custodian key entries that carry
+ * a Shamir share of the data key instead of the key itself:
+ *
+ *   {"v":2,"alg":"A256GCM","kem":"X25519-HKDF-SHA256","meta":{…},"custody":{"threshold":k},
+ *    "iv","ct","keys":[{"kind":"patient","id","publicKey","enc","ct"},
+ *                      {"kind":"custodian","id","publicKey","share","enc","ct"},…]}
+ *
+ * `share` is the share's index (its Shamir x coordinate, an integer 1..255, unique in the
+ * envelope) and `ct` seals the share's 32 y bytes with HPKE, info = UTF-8
+ * "medledger/v2 key-share", aad = record id (32 bytes) || threshold (1 byte) || index (1 byte)
+ * (`custodyShare.ts`), so the threshold and the indexes are authenticated by the custodians' keys.
+ * Every custodian entry of a v2 envelope holds a share (2 ≤ n ≤ 16, 1 ≤ k ≤ n); patient entries
+ * hold the whole data key exactly as in v1. Without `custody`, `sealRecord` writes v1 unchanged.
+ *
+ * `parseEnvelope` accepts only those exact forms (it re-serializes and compares), so an envelope
  * has a single byte string and a single CID. Only the ciphertexts are authenticated by the keys;
  * the recipient labels (`kind`, `id`, `publicKey`) are protected, like every other byte, by the
  * CID that the signed, anchored record carries.
@@ -33,6 +48,7 @@ import {
 import { IntegrityError, InvalidInputError, NotFoundError } from '../errors.ts';
 import { type Category, categories, type Sensitivity, sensitivities } from '../vocabulary.ts';
 import { aesGcmKeySize, aesGcmNonceSize, aesGcmTagSize, decryptAesGcm, encryptAesGcm } from './aead.ts';
+import { isShareIndex, keyShareValueSize, sealKeyShare } from './custodyShare.ts';
 import {
   type HpkePublicKey,
   type HpkeSecretKey,
@@ -41,6 +57,7 @@ import {
   openWithSecretKey,
   sealToPublicKey,
 } from './hpke.ts';
+import { checkShareParameters, maxShares, shareIndex, splitSecret } from './shamir.ts';
 
 /** What the envelope says about its record; authenticated as the AES-GCM associated data. */
 export type EnvelopeMetadata = {
@@ -66,8 +83,11 @@ export type SealedDataKey = { enc: Uint8Array; ct: Uint8Array };
 
 export type WrappedDataKey = Recipient & SealedDataKey;
 
-/** A parsed envelope. */
-export type Envelope = {
+/** A custodian's entry in a v2 envelope: share `share` (its index, 1..255) of the data key, sealed. */
+export type WrappedKeyShare = Recipient & { kind: 'custodian'; share: number } & SealedDataKey;
+
+/** A parsed envelope of version 1: every recipient holds the whole data key. */
+export type EnvelopeV1 = {
   v: 1;
   alg: 'A256GCM';
   kem: 'X25519-HKDF-SHA256';
@@ -77,10 +97,36 @@ export type Envelope = {
   keys: WrappedDataKey[];
 };
 
+/** A parsed envelope of version 2: the patient holds the data key, custodians k-of-n shares of it. */
+export type EnvelopeV2 = {
+  v: 2;
+  alg: 'A256GCM';
+  kem: 'X25519-HKDF-SHA256';
+  meta: EnvelopeMetadata;
+  custody: { threshold: number };
+  iv: Uint8Array;
+  ct: Uint8Array;
+  keys: (WrappedDataKey | WrappedKeyShare)[];
+};
+
+/** A parsed envelope. */
+export type Envelope = EnvelopeV1 | EnvelopeV2;
+
+/** k-of-n custody: `threshold` of the `custodians` together can rebuild the data key. */
+export type CustodyParameters = {
+  /** k: 1 ≤ k ≤ n (1 means every custodian alone can open the record). */
+  threshold: number;
+  /** n: 2 to 16 custodians (kind 'custodian', id = organisation id or address), share i to custodian i. */
+  custodians: readonly Recipient[];
+};
+
 export type SealRecordParameters = {
   plaintext: Uint8Array;
   metadata: EnvelopeMetadata;
+  /** Whole-key recipients. With `custody`, patients only (custodians get shares, not the key). */
   recipients: readonly Recipient[];
+  /** Splits the data key k-of-n to custodians (envelope v2). Without it, envelope v1. */
+  custody?: CustodyParameters;
 };
 export type SealRecordReturnType = { envelope: Uint8Array; dataKey: Uint8Array };
 export type ParseEnvelopeErrorType = InvalidInputError;
@@ -113,6 +159,7 @@ export async function sealRecord(parameters: SealRecordParameters): Promise<Seal
   const recipients = parameters.recipients.map((r, i) =>
     normalizeRecipient(r, `recipients[${i}]`, meta, false),
   );
+  if (parameters.custody !== undefined) return sealRecordWithCustody(parameters, meta, recipients);
   checkRecipientSet(recipients);
   const dataKey = randomBytes(aesGcmKeySize);
   const recordIdBytes = hexToBytes(meta.recordId);
@@ -138,6 +185,65 @@ export async function sealRecord(parameters: SealRecordParameters): Promise<Seal
   return { envelope: serializeEnvelope(envelope), dataKey };
 }
 
+/** `sealRecord` with `custody`: an envelope v2 (see the module comment). */
+async function sealRecordWithCustody(
+  parameters: SealRecordParameters,
+  meta: EnvelopeMetadata,
+  recipients: Recipient[],
+): Promise<SealRecordReturnType> {
+  const custody = parameters.custody!;
+  if (typeof custody !== 'object' || custody === null || !Array.isArray(custody.custodians)) {
+    throw new InvalidInputError('Invalid custody: expected { threshold, custodians }.');
+  }
+  for (const [i, r] of recipients.entries()) {
+    if (r.kind !== 'patient') {
+      throw invalid(`recipients[${i}].kind`, '"patient" when custody is given (custodians get shares)');
+    }
+  }
+  const custodians = custody.custodians.map((r, i) => {
+    if (r.kind !== 'custodian') throw invalid(`custody.custodians[${i}].kind`, '"custodian"');
+    return normalizeRecipient(r, `custody.custodians[${i}]`, meta, false);
+  });
+  checkShareParameters(custodians.length, custody.threshold);
+  checkRecipientSet([...recipients, ...custodians]);
+  const dataKey = randomBytes(aesGcmKeySize);
+  const recordIdBytes = hexToBytes(meta.recordId);
+  const { iv, ciphertext } = encryptAesGcm(dataKey, parameters.plaintext, metadataAad(meta));
+  const shares = await splitSecret(dataKey, custodians.length, custody.threshold);
+  const context = { recordId: meta.recordId, threshold: custody.threshold };
+  const [patientKeys, shareKeys] = await Promise.all([
+    Promise.all(
+      recipients.map(async (recipient): Promise<WrappedDataKey> => {
+        const sealed = await sealToPublicKey(recipient.publicKey, dataKey, {
+          info: dataKeyInfo,
+          aad: recordIdBytes,
+        });
+        return { ...recipient, enc: sealed.enc, ct: sealed.ciphertext };
+      }),
+    ),
+    Promise.all(
+      custodians.map(async (custodian, i): Promise<WrappedKeyShare> => {
+        const share = shares[i]!;
+        const value = share.subarray(0, keyShareValueSize);
+        const sealed = await sealKeyShare(value, shareIndex(share), custodian.publicKey, context);
+        share.fill(0);
+        return { ...custodian, kind: 'custodian', share: sealed.share, enc: sealed.enc, ct: sealed.ct };
+      }),
+    ),
+  ]);
+  const envelope: EnvelopeV2 = {
+    v: 2,
+    alg: 'A256GCM',
+    kem: 'X25519-HKDF-SHA256',
+    meta,
+    custody: { threshold: custody.threshold },
+    iv,
+    ct: ciphertext,
+    keys: [...patientKeys, ...shareKeys],
+  };
+  return { envelope: serializeEnvelope(envelope), dataKey };
+}
+
 /**
  * The canonical bytes of an envelope (see the module comment for the format).
  *
@@ -146,6 +252,7 @@ export async function sealRecord(parameters: SealRecordParameters): Promise<Seal
  */
 export function serializeEnvelope(envelope: Envelope): Uint8Array {
   const m = envelope.meta;
+  if (envelope.v === 2) return serializeEnvelopeV2(envelope);
   return utf8ToBytes(
     JSON.stringify({
       v: envelope.v,
@@ -173,6 +280,47 @@ export function serializeEnvelope(envelope: Envelope): Uint8Array {
   );
 }
 
+function serializeEnvelopeV2(envelope: EnvelopeV2): Uint8Array {
+  const m = envelope.meta;
+  return utf8ToBytes(
+    JSON.stringify({
+      v: 2,
+      alg: envelope.alg,
+      kem: envelope.kem,
+      meta: {
+        recordId: m.recordId,
+        patient: m.patient,
+        author: m.author,
+        category: m.category,
+        sensitivity: m.sensitivity,
+        supersedes: m.supersedes,
+        createdAt: m.createdAt,
+      },
+      custody: { threshold: envelope.custody.threshold },
+      iv: bytesToBase64url(envelope.iv),
+      ct: bytesToBase64url(envelope.ct),
+      keys: envelope.keys.map((k) =>
+        'share' in k
+          ? {
+              kind: k.kind,
+              id: k.id,
+              publicKey: k.publicKey,
+              share: k.share,
+              enc: bytesToBase64url(k.enc),
+              ct: bytesToBase64url(k.ct),
+            }
+          : {
+              kind: k.kind,
+              id: k.id,
+              publicKey: k.publicKey,
+              enc: bytesToBase64url(k.enc),
+              ct: bytesToBase64url(k.ct),
+            },
+      ),
+    }),
+  );
+}
+
 /**
  * Parses and validates envelope bytes strictly; throws `InvalidInputError` naming the first
  * problem. Does not decrypt anything.
@@ -187,8 +335,11 @@ export function parseEnvelope(bytes: Uint8Array): Envelope {
   } catch (cause) {
     throw new InvalidInputError('Invalid envelope: not UTF-8 JSON.', { cause });
   }
+  if (typeof json === 'object' && json !== null && (json as { v?: unknown }).v === 2) {
+    return parseEnvelopeV2(json, bytes);
+  }
   const root = object(json, 'envelope', ['v', 'alg', 'kem', 'meta', 'iv', 'ct', 'keys']);
-  if (root.v !== 1) throw invalid('v', 'the version 1');
+  if (root.v !== 1) throw invalid('v', 'the version 1 or 2');
   if (root.alg !== 'A256GCM') throw invalid('alg', '"A256GCM"');
   if (root.kem !== 'X25519-HKDF-SHA256') throw invalid('kem', '"X25519-HKDF-SHA256"');
   const meta = normalizeMetadata(root.meta, true);
@@ -211,6 +362,72 @@ export function parseEnvelope(bytes: Uint8Array): Envelope {
   });
   checkRecipientSet(keys);
   const envelope: Envelope = { v: 1, alg: 'A256GCM', kem: 'X25519-HKDF-SHA256', meta, iv, ct, keys };
+  if (!equalBytes(serializeEnvelope(envelope), bytes)) {
+    throw new InvalidInputError(
+      'Invalid envelope: not in canonical form (key order, spacing or duplicates).',
+    );
+  }
+  return envelope;
+}
+
+function parseEnvelopeV2(json: unknown, bytes: Uint8Array): EnvelopeV2 {
+  const root = object(json, 'envelope', ['v', 'alg', 'kem', 'meta', 'custody', 'iv', 'ct', 'keys']);
+  if (root.alg !== 'A256GCM') throw invalid('alg', '"A256GCM"');
+  if (root.kem !== 'X25519-HKDF-SHA256') throw invalid('kem', '"X25519-HKDF-SHA256"');
+  const meta = normalizeMetadata(root.meta, true);
+  const custody = object(root.custody, 'custody', ['threshold']);
+  const threshold = custody.threshold;
+  if (typeof threshold !== 'number' || !Number.isInteger(threshold) || threshold < 1) {
+    throw invalid('custody.threshold', 'a positive integer');
+  }
+  const iv = binary(root.iv, 'iv');
+  if (iv.length !== aesGcmNonceSize) throw invalid('iv', `${aesGcmNonceSize} bytes`);
+  const ct = binary(root.ct, 'ct');
+  if (ct.length < aesGcmTagSize) throw invalid('ct', `at least ${aesGcmTagSize} bytes`);
+  if (!Array.isArray(root.keys)) throw invalid('keys', 'an array');
+  const indexes = new Set<number>();
+  const keys = root.keys.map((entry: unknown, i: number): WrappedDataKey | WrappedKeyShare => {
+    const path = `keys[${i}]`;
+    const isShare = typeof entry === 'object' && entry !== null && 'share' in entry;
+    const k = object(
+      entry,
+      path,
+      isShare ? ['kind', 'id', 'publicKey', 'share', 'enc', 'ct'] : ['kind', 'id', 'publicKey', 'enc', 'ct'],
+    );
+    const recipient = normalizeRecipient(k as Recipient, path, meta, true);
+    if (isShare !== (recipient.kind === 'custodian')) {
+      throw invalid(`${path}.share`, 'present on custodian entries (and only on them)');
+    }
+    const enc = binary(k.enc, `${path}.enc`);
+    if (enc.length !== hpkeEncSize) throw invalid(`${path}.enc`, `${hpkeEncSize} bytes`);
+    const keyCt = binary(k.ct, `${path}.ct`);
+    // A share's y values are as long as the data key, so both seal to the same length.
+    if (keyCt.length !== aesGcmKeySize + aesGcmTagSize) {
+      throw invalid(`${path}.ct`, `${aesGcmKeySize + aesGcmTagSize} bytes`);
+    }
+    if (!isShare) return { ...recipient, enc, ct: keyCt };
+    const share = k.share;
+    if (!isShareIndex(share)) throw invalid(`${path}.share`, 'an integer from 1 to 255');
+    if (indexes.has(share))
+      throw new InvalidInputError(`Invalid envelope: share index ${share} appears twice.`);
+    indexes.add(share);
+    return { ...recipient, kind: 'custodian', share, enc, ct: keyCt };
+  });
+  checkRecipientSet(keys);
+  if (indexes.size < 2 || indexes.size > maxShares) {
+    throw invalid('keys', `2 to ${maxShares} custodian shares in a version 2 envelope`);
+  }
+  if (threshold > indexes.size) throw invalid('custody.threshold', 'at most the number of custodian shares');
+  const envelope: EnvelopeV2 = {
+    v: 2,
+    alg: 'A256GCM',
+    kem: 'X25519-HKDF-SHA256',
+    meta,
+    custody: { threshold },
+    iv,
+    ct,
+    keys,
+  };
   if (!equalBytes(serializeEnvelope(envelope), bytes)) {
     throw new InvalidInputError(
       'Invalid envelope: not in canonical form (key order, spacing or duplicates).',
@@ -253,6 +470,12 @@ export async function unwrapDataKey(
     throw new NotFoundError('The envelope has no data key for this recipient.', {
       metaMessages: [`Recipient: ${recipient.kind} ${recipient.id}`, `Record: ${parsed.meta.recordId}`],
     });
+  }
+  if ('share' in entry) {
+    throw new InvalidInputError(
+      'This custodian holds a share of the data key, not the key: use resealShare and openDataKeyFromShares.',
+      { metaMessages: [`Recipient: ${entry.kind} ${entry.id}`, `Record: ${parsed.meta.recordId}`] },
+    );
   }
   const key =
     typeof secretKey === 'object' && !(secretKey instanceof Uint8Array)

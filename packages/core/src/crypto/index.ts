@@ -6,9 +6,24 @@ export {
 } from './aead.ts';
 export { assertCid, cidFromDigest, cidOf, digestFromCid, digestOf, verifyCid } from './cid.ts';
 export {
+  type KeyShareContext,
+  keyShareAad,
+  keyShareInfo,
+  type OpenDataKeyFromSharesErrorType,
+  openDataKeyFromShares,
+  openRecordFromShares,
+  type ResealedShare,
+  type ResealShareErrorType,
+  resealShare,
+  type SealedKeyShare,
+} from './custody.ts';
+export {
+  type CustodyParameters,
   dataKeyInfo,
   type Envelope,
   type EnvelopeMetadata,
+  type EnvelopeV1,
+  type EnvelopeV2,
   metadataAad,
   type OpenRecordErrorType,
   openRecord,
@@ -26,6 +41,7 @@ export {
   type UnwrapDataKeyErrorType,
   unwrapDataKey,
   type WrappedDataKey,
+  type WrappedKeyShare,
 } from './envelope.ts';
 export {
   type HpkeOptions,
@@ -48,3 +64,13 @@ export {
   type Identity,
   identityFromKeys,
 } from './keys.ts';
+export {
+  type CombineSharesErrorType,
+  checkShareParameters,
+  combineShares,
+  maxSecretSize,
+  maxShares,
+  type SplitSecretErrorType,
+  shareIndex,
+  splitSecret,
+} from './shamir.ts';
