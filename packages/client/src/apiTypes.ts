@@ -90,7 +90,10 @@ export interface RecordMetadata {
 export interface RecordAccess {
   record: RecordMetadata;
   envelope: string;
+  /** v1 records: the whole data key, re-sealed to the reader. */
   sealedKey: { enc: string; ct: string } | null;
+  /** v2 (k-of-n) records: this gateway's share of the data key, re-sealed to the reader. */
+  sealedShare?: { share: number; enc: string; ct: string } | null;
 }
 
 export interface ConsentGranted extends Transaction {

@@ -21,6 +21,7 @@ import {
   consentsTypes,
   consortiumTypes,
   digestOf,
+  type EnvelopeV2,
   type Identity,
   IntegrityError,
   InvalidInputError,
@@ -31,11 +32,13 @@ import {
   NotFoundError,
   type OrganisationKind,
   openRecord,
+  openRecordFromShares,
   openResealedDataKey,
   organisationKindCode,
   parseEnvelope,
   type Recipient,
   type RecordLeaf,
+  type ResealedShare,
   type Role,
   randomBytes,
   recordsTypes,
@@ -234,8 +237,115 @@ export function createGatewayClient(options: GatewayClientOptions) {
     });
   }
 
+  /** The consortium's k-of-n custodians with their registered keys, once custody is configured. */
+  async function custodyRecipients(info: Api.LedgerInfo) {
+    const { custodians, threshold, version } = info.custody;
+    if (!version) return undefined;
+    const organisations = await organisationsById();
+    return {
+      threshold,
+      custodians: custodians.map((id): Recipient => {
+        const organisation = organisations.get(id);
+        if (!organisation)
+          throw new NotFoundError(`Custodian organisation ${id} is unknown to this gateway.`);
+        return { kind: 'custodian', id: String(id), publicKey: organisation.encryptionKey };
+      }),
+    };
+  }
+
+  let organisationsCache: Promise<Map<number, Api.Organisation>> | undefined;
+  function organisationsById(): Promise<Map<number, Api.Organisation>> {
+    organisationsCache ??= request<{ organisations: Api.Organisation[] }>(
+      'GET',
+      '/api/organisations',
+      undefined,
+      false,
+    )
+      .then(({ organisations }) => new Map(organisations.map((o) => [o.organisationId, o])))
+      .catch((error) => {
+        organisationsCache = undefined;
+        throw error;
+      });
+    return organisationsCache;
+  }
+
+  const peerClients = new Map<string, GatewayClient>();
+
+  /**
+   * Asks the record's custodians, each at its own gateway, for their shares, in parallel, and
+   * resolves once k have answered. Each custodian checks the chain and audits on its own; fewer
+   * than k answers fail closed, saying why each custodian refused.
+   */
+  async function gatherShares(
+    envelope: EnvelopeV2,
+    first: Api.RecordAccess,
+    purpose?: string,
+  ): Promise<ResealedShare[]> {
+    const threshold = envelope.custody.threshold;
+    const shares: ResealedShare[] = [];
+    const toShare = (sealed: { share: number; enc: string; ct: string }): ResealedShare => ({
+      share: sealed.share,
+      enc: base64urlToBytes(sealed.enc),
+      ct: base64urlToBytes(sealed.ct),
+    });
+    if (first.sealedShare) shares.push(toShare(first.sealedShare));
+    const organisations = await organisationsById();
+    const firstShare = first.sealedShare?.share;
+    const others = envelope.keys.filter(
+      (key) => key.kind === 'custodian' && 'share' in key && key.share !== firstShare,
+    );
+    const failures: string[] = [];
+    await new Promise<void>((resolve) => {
+      let pending = others.length;
+      if (shares.length >= threshold || pending === 0) return resolve();
+      for (const custodian of others) {
+        const url = organisations.get(Number(custodian.id))?.gatewayUrl;
+        const ask = async () => {
+          if (!url) throw new NotFoundError(`organisation ${custodian.id} publishes no gateway`);
+          let peer = peerClients.get(url);
+          if (!peer) {
+            peer = createGatewayClient({ url, identity, signatureLifetimeSeconds: lifetime });
+            peerClients.set(url, peer);
+          }
+          const answer = await peer.accessRecord(envelope.meta.recordId, purpose);
+          if (!answer.sealedShare)
+            throw new NotFoundError(`organisation ${custodian.id}'s gateway holds no share`);
+          return toShare(answer.sealedShare);
+        };
+        ask().then(
+          (share) => {
+            shares.push(share);
+            if (--pending === 0 || shares.length >= threshold) resolve();
+          },
+          (error: unknown) => {
+            failures.push(
+              `organisation ${custodian.id}: ${error instanceof MedledgerError ? error.shortMessage : String(error)}`,
+            );
+            if (--pending === 0) resolve();
+          },
+        );
+      }
+    });
+    if (shares.length < threshold) {
+      const denied = failures.some((failure) => /may not|denied|consent/i.test(failure));
+      const ErrorClass = denied ? AccessDeniedError : LedgerUnavailableError;
+      throw new ErrorClass(
+        `Only ${shares.length} of the ${threshold} key shares needed could be had; the record stays closed.`,
+        { metaMessages: failures },
+      );
+    }
+    return shares.slice(0, threshold);
+  }
+
   return {
     address: me,
+    /** The raw answer of one gateway to a read: envelope, and a key or this gateway's key share. */
+    accessRecord: (recordId: Hex, purpose?: string) =>
+      request<Api.RecordAccess>(
+        'POST',
+        `/api/records/${recordId.toLowerCase()}/access`,
+        purpose ? { purpose } : {},
+      ),
     identity,
     signIn: ensureSession,
     ledger,
@@ -372,7 +482,8 @@ export function createGatewayClient(options: GatewayClientOptions) {
       const createdAt = Math.floor(Date.now() / 1000);
       const supersedes = (input.supersedes?.toLowerCase() as Hex | undefined) ?? zeroHash;
       const recipients: Recipient[] = [{ kind: 'patient', id: patient, publicKey: keys.encryptionKey }];
-      if (keys.custodian) {
+      const custody = await custodyRecipients(info);
+      if (!custody && keys.custodian) {
         recipients.push({
           kind: 'custodian',
           id: String(keys.custodian.organisationId),
@@ -391,6 +502,7 @@ export function createGatewayClient(options: GatewayClientOptions) {
           createdAt,
         },
         recipients,
+        ...(custody ? { custody } : {}),
       });
       dataKey.fill(0);
       const leaf: RecordLeaf = {
@@ -441,6 +553,12 @@ export function createGatewayClient(options: GatewayClientOptions) {
         throw new IntegrityError(`The envelope served for record ${recordId} belongs to another record.`);
       }
       const secret = identity.encryption.secretKey;
+      if (envelope.v === 2 && !answer.sealedKey && envelope.meta.patient.toLowerCase() !== me) {
+        const shares = await gatherShares(envelope, answer, purpose);
+        const { plaintext, dataKey } = await openRecordFromShares(envelope, shares, secret);
+        dataKey.fill(0);
+        return { record: answer.record, resource: JSON.parse(bytesToUtf8(plaintext)) };
+      }
       const dataKey = answer.sealedKey
         ? await openResealedDataKey(
             { enc: base64urlToBytes(answer.sealedKey.enc), ct: base64urlToBytes(answer.sealedKey.ct) },

@@ -6,10 +6,13 @@
  */
 import {
   type Envelope,
+  type EnvelopeV2,
   type HpkeSecretKey,
   importHpkeSecretKey,
   NotFoundError,
+  type ResealedShare,
   resealDataKey,
+  resealShare,
   type SealedDataKey,
   unwrapDataKey,
 } from '@medledger/core';
@@ -21,7 +24,20 @@ export async function createCustodian(keyPair: { secretKey: Hex; publicKey: Hex 
   const secretKey: HpkeSecretKey = await importHpkeSecretKey(keyPair.secretKey);
   const publicKey = keyPair.publicKey.toLowerCase() as Hex;
 
-  /** Re-seals the record's data key to `readerKey`; call only after the chain authorised the reader. */
+  /**
+   * This gateway's contribution to a v2 (k-of-n) record: its share of the data key, re-sealed to
+   * `readerKey`, or undefined when it holds no share of this record. Call only after the chain
+   * authorised the reader. The custodian never holds the whole key.
+   */
+  async function resealOwnShare(envelope: EnvelopeV2, readerKey: Hex): Promise<ResealedShare | undefined> {
+    const slot = envelope.keys.find(
+      (key) => key.kind === 'custodian' && key.publicKey.toLowerCase() === publicKey,
+    );
+    if (!slot) return undefined;
+    return resealShare(envelope, { id: slot.id }, secretKey, readerKey);
+  }
+
+  /** Re-seals a v1 record's data key to `readerKey`; call only after the chain authorised the reader. */
   async function reseal(envelope: Envelope, readerKey: Hex): Promise<SealedDataKey> {
     const slot = envelope.keys.find(
       (key) => key.kind === 'custodian' && key.publicKey.toLowerCase() === publicKey,
@@ -39,5 +55,5 @@ export async function createCustodian(keyPair: { secretKey: Hex; publicKey: Hex 
     }
   }
 
-  return { publicKey, reseal };
+  return { publicKey, reseal, resealOwnShare };
 }

@@ -202,13 +202,26 @@ export function recordRoutes(instance: FastifyInstance, services: GatewayService
         purpose: request.body?.purpose ?? 'TREAT',
       });
       const bytes = await blobs.get(row.cid);
+      const envelope = parseEnvelope(bytes);
       let sealedKey: { enc: string; ct: string } | null = null;
+      let sealedShare: { share: number; enc: string; ct: string } | null = null;
       if (!sameAddress(actor, row.patient)) {
         const readerKey = await encryptionKeyOf(actor);
-        const sealed = await custodian.reseal(parseEnvelope(bytes), readerKey);
-        sealedKey = { enc: bytesToBase64url(sealed.enc), ct: bytesToBase64url(sealed.ct) };
+        if (envelope.v === 2) {
+          // k-of-n: this gateway gives its own share only; the reader asks the other custodians.
+          const share = await custodian.resealOwnShare(envelope, readerKey);
+          if (share)
+            sealedShare = {
+              share: share.share,
+              enc: bytesToBase64url(share.enc),
+              ct: bytesToBase64url(share.ct),
+            };
+        } else {
+          const sealed = await custodian.reseal(envelope, readerKey);
+          sealedKey = { enc: bytesToBase64url(sealed.enc), ct: bytesToBase64url(sealed.ct) };
+        }
       }
-      return { record: describeRecord(row), envelope: bytesToBase64url(bytes), sealedKey };
+      return { record: describeRecord(row), envelope: bytesToBase64url(bytes), sealedKey, sealedShare };
     },
   );
 
@@ -275,6 +288,38 @@ export function recordRoutes(instance: FastifyInstance, services: GatewayService
     return (await ledger.read('consortium', 'organisation', [organisationId])).encryptionKey;
   }
 
+  /**
+   * Once the consortium has set k-of-n custody, a record must be a v2 envelope whose shares are
+   * sealed to exactly the current custodians, with their registered keys, and the current k.
+   */
+  async function checkCustody(envelope: Envelope): Promise<boolean> {
+    const [custodians, threshold, version] = await ledger.read('consortium', 'custody', []);
+    if (version === 0n) return false;
+    if (envelope.v !== 2) {
+      throw new InvalidInputError(
+        `The consortium splits record keys ${threshold} of ${custodians.length}: seal the data key in shares to its custodians.`,
+      );
+    }
+    const shares = envelope.keys.filter((key) => key.kind === 'custodian');
+    const sealedTo = shares.map((key) => key.id).sort();
+    const expected = custodians.map(String).sort();
+    if (envelope.custody.threshold !== threshold || sealedTo.join() !== expected.join()) {
+      throw new InvalidInputError(
+        `The key shares must go ${threshold} of ${custodians.length} to organisations ${expected.join(', ')}; ` +
+          `this record has ${envelope.custody.threshold} of ${sealedTo.length} to ${sealedTo.join(', ') || 'none'}.`,
+      );
+    }
+    for (const share of shares) {
+      const key = (await organisationKey(Number(share.id))).toLowerCase();
+      if (share.publicKey.toLowerCase() !== key) {
+        throw new InvalidInputError(
+          `The key share for organisation ${share.id} is not sealed to its registered key.`,
+        );
+      }
+    }
+    return true;
+  }
+
   async function checkSealedToPatientAndCustodian(
     envelope: Envelope,
     patientAddress: Address,
@@ -284,6 +329,7 @@ export function recordRoutes(instance: FastifyInstance, services: GatewayService
     if (!patientSlot || patientSlot.publicKey.toLowerCase() !== patient.encryptionKey.toLowerCase()) {
       throw new InvalidInputError('The data key is not sealed to the patient’s registered encryption key.');
     }
+    if (await checkCustody(envelope)) return;
     if (patient.organisationId) {
       const custodianKey = (await organisationKey(patient.organisationId)).toLowerCase();
       const sealedToCustodian = envelope.keys.some(
