@@ -6,6 +6,7 @@ export {
   type GatewayClientOptions,
   purposeCode,
 } from './gatewayClient.ts';
+export { type AuditTrailProofs, type AuditTrailReport, verifyAuditTrail } from './verifyAuditTrail.ts';
 export {
   type VerificationProblem,
   type VerificationReport,

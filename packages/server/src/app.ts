@@ -15,7 +15,7 @@ import type { AuditLog } from './auditLog.ts';
 import type { AuthService, Session } from './auth.ts';
 import type { Custodian } from './custodian.ts';
 import type { Indexer } from './indexer.ts';
-import { auditRoutes } from './routes/auditRoutes.ts';
+import { auditRoutes, registerAuditProofRoute } from './routes/auditRoutes.ts';
 import { consentRoutes } from './routes/consentRoutes.ts';
 import { consortiumRoutes } from './routes/consortiumRoutes.ts';
 import { recordRoutes } from './routes/recordRoutes.ts';
@@ -95,7 +95,14 @@ export async function buildApp({ services, logLevel = 'info' }: BuildAppOptions)
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  for (const routes of [systemRoutes, consortiumRoutes, recordRoutes, consentRoutes, auditRoutes]) {
+  for (const routes of [
+    systemRoutes,
+    consortiumRoutes,
+    recordRoutes,
+    consentRoutes,
+    auditRoutes,
+    registerAuditProofRoute,
+  ]) {
     routes(app as unknown as FastifyInstance, services);
   }
   return app;

@@ -38,13 +38,14 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createAccessControl } from './accessControl.ts';
 import { createAnchorer } from './anchorer.ts';
 import { buildApp } from './app.ts';
+import { createAuditAnchorer } from './auditAnchorer.ts';
 import { createAuditLog } from './auditLog.ts';
 import { createAuthService } from './auth.ts';
 import type { GatewayConfig } from './config.ts';
 import { createCustodian } from './custodian.ts';
 import { createIndexer } from './indexer.ts';
+import { hostedOrganisation, peerGateways } from './organisations.ts';
 import { FileBlobStore } from './store/blobStore.ts';
-import type { OrganisationRow } from './store/gatewayStore.ts';
 import { ReplicatingBlobStore } from './store/replicatingBlobStore.ts';
 import { SqliteGatewayStore } from './store/sqliteStore.ts';
 
@@ -96,6 +97,13 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       sessionTtlSeconds: config.sessionTtlSeconds,
     });
     const access = createAccessControl({ ledger, auditLog, store });
+    const auditAnchorer = createAuditAnchorer({
+      ledger,
+      store,
+      organisationId: async () => hostedOrganisation(await store.organisations(), custodian.publicKey),
+      onError: (error) =>
+        app.log.warn({ err: error }, 'anchoring audit events failed; they stay in the outbox'),
+    });
     await indexer.sync();
 
     const app = await buildApp({
@@ -116,6 +124,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       logLevel: config.logLevel,
     });
     indexer.start();
+    auditAnchorer.start();
     await app.listen({ port, host: config.host });
 
     let stopping: Promise<void> | undefined;
@@ -129,6 +138,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         stopping ??= (async () => {
           await app.close();
           await anchorer.drain();
+          await auditAnchorer.stop();
           await indexer.stop();
           await store.close();
           await stopChain();
@@ -140,15 +150,6 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     await stopChain();
     throw error;
   }
-}
-
-/** The other organisations' gateways, as published on chain, without this one. */
-export function peerGateways(organisations: OrganisationRow[], ownUrl: string): string[] {
-  const own = ownUrl.replace(/\/+$/, '');
-  const urls = organisations
-    .filter((organisation) => organisation.active && /^https?:\/\//.test(organisation.gatewayUrl))
-    .map((organisation) => organisation.gatewayUrl.replace(/\/+$/, ''));
-  return [...new Set(urls)].filter((url) => url !== own);
 }
 
 async function readChainId(rpcUrl: string): Promise<number> {

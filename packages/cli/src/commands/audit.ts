@@ -1,3 +1,5 @@
+import { createGatewayClient, verifyAuditTrail } from '@medledger/client';
+import { IntegrityError } from '@medledger/core';
 import type { Command } from 'commander';
 import { actingCommand, clientFor, globalOptions, parseAddress, parseInteger } from '../context.ts';
 import { print } from '../output.ts';
@@ -7,12 +9,39 @@ export function registerAudit(program: Command): void {
     program
       .command('audit')
       .description(
-        'Who accessed what, when: your own records as a patient, or your organisation’s activity as its admin',
+        'Who accessed what, when: your own records as a patient, or your organisation’s activity as its admin. ' +
+          'With --verify, collects your history from every organisation’s gateway and checks it against the ' +
+          'audit roots anchored on chain; exits non-zero on any mismatch.',
       )
       .option('--patient <address>', 'the patient (yourself)')
-      .option('--org <id>', 'your organisation (admins only)'),
+      .option('--org <id>', 'your organisation (admins only)')
+      .option('--verify', 'check your history at every gateway against the chain'),
   ).action(async (options, command: Command) => {
     const client = await clientFor(command);
+    if (options.verify) {
+      const { organisations } = await client.organisations();
+      const urls = [...new Set(organisations.filter((o) => o.status === 'active').map((o) => o.gatewayUrl))];
+      const reports = await Promise.all(
+        urls.map((url) => verifyAuditTrail(createGatewayClient({ url, identity: client.identity }))),
+      );
+      const problems = reports.flatMap((report) =>
+        report.problems.map((problem) => ({ gateway: report.gateway, ...problem })),
+      );
+      print(globalOptions(command), { ok: problems.length === 0, gateways: reports }, () =>
+        [
+          ...reports.map(
+            (r) =>
+              `${r.gateway}: ${r.events} events, ${r.anchored} verified against the chain, ${r.awaitingAnchor} awaiting anchoring` +
+              (r.problems.length ? `, ${r.problems.length} PROBLEM(S)` : ''),
+          ),
+          ...problems.map((p) => `MISMATCH at ${p.gateway}: ${p.message}`),
+          problems.length ? `${problems.length} problem(s) found` : 'your access history matches the chain',
+        ].join('\n'),
+      );
+      if (problems.length)
+        throw new IntegrityError(`Audit verification failed: ${problems.length} problem(s).`);
+      return;
+    }
     const result = await client.audit({
       ...(options.patient ? { patient: parseAddress(options.patient, 'patient') } : {}),
       ...(options.org ? { organisation: parseInteger(options.org, 'organisation id') } : {}),

@@ -1,7 +1,9 @@
-import { AccessDeniedError, categories, roleCode, sensitivities } from '@medledger/core';
+import { AccessDeniedError, buildAuditBatch, categories, roleCode, sensitivities } from '@medledger/core';
 import type { FastifyInstance } from 'fastify';
 import type { Address } from 'viem';
 import { type GatewayServices, requireSession, sameAddress, typedRoutes } from '../app.ts';
+import { toAuditEventInput } from '../auditAnchorer.ts';
+import { hostedOrganisation } from '../organisations.ts';
 import { address, object } from '../schemas.ts';
 import type { AuditEventRow } from '../store/gatewayStore.ts';
 
@@ -56,6 +58,59 @@ export function auditRoutes(instance: FastifyInstance, services: GatewayServices
             entry: events.map((e) => ({ resource: toFhirAuditEvent(e) })),
           }
         : { events: events.map(describeAuditEvent) };
+    },
+  );
+}
+
+/**
+ * What a patient needs to check its access history against the chain, offline from this
+ * gateway's word: for every anchored batch holding one of its events, all the batch's leaves (a
+ * leaf is a sequence and a hash; it says nothing about whom another event concerns), and its own
+ * events with their inclusion proofs. Events not anchored yet come without a batch.
+ */
+export function registerAuditProofRoute(instance: FastifyInstance, services: GatewayServices): void {
+  const app = typedRoutes(instance);
+  const { auth, store, custodian } = services;
+  app.get(
+    '/api/audit/proofs',
+    {
+      preHandler: requireSession(auth),
+      schema: {
+        summary:
+          'The caller’s access history with Merkle inclusion proofs against the anchored audit batches',
+        tags: ['audit'],
+        security: [{ session: [] }],
+      },
+    },
+    async (request) => {
+      const patient = request.session.address;
+      const organisationId = hostedOrganisation(await store.organisations(), custodian.publicKey) ?? null;
+      const own = (await store.auditEvents({ patient, limit: 100_000 })).reverse();
+      const batches = await store.auditBatches();
+      const batchOf = (sequence: number) =>
+        batches.find(
+          (batch) => sequence >= batch.firstSequence && sequence < batch.firstSequence + batch.count,
+        );
+      const touched = [
+        ...new Set(own.map((event) => batchOf(event.sequence ?? -1)).filter((batch) => batch !== undefined)),
+      ];
+      const proofs = new Map<number, `0x${string}`[]>();
+      const disclosed = [];
+      for (const batch of touched) {
+        const built = buildAuditBatch(
+          (await store.auditEventsFrom(batch.firstSequence, batch.count)).map(toAuditEventInput),
+        );
+        for (const [sequence, proof] of built.proofs) proofs.set(sequence, proof);
+        disclosed.push({ ...batch, leaves: built.leaves });
+      }
+      return {
+        organisationId,
+        batches: disclosed,
+        events: own.map((event) => ({
+          event: toAuditEventInput(event),
+          proof: proofs.get(event.sequence ?? -1) ?? null,
+        })),
+      };
     },
   );
 }
