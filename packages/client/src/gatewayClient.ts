@@ -296,37 +296,35 @@ export function createGatewayClient(options: GatewayClientOptions) {
       (key) => key.kind === 'custodian' && 'share' in key && key.share !== firstShare,
     );
     const failures: string[] = [];
-    await new Promise<void>((resolve) => {
-      let pending = others.length;
-      if (shares.length >= threshold || pending === 0) return resolve();
-      for (const custodian of others) {
-        const url = organisations.get(Number(custodian.id))?.gatewayUrl;
-        const ask = async () => {
-          if (!url) throw new NotFoundError(`organisation ${custodian.id} publishes no gateway`);
-          let peer = peerClients.get(url);
-          if (!peer) {
-            peer = createGatewayClient({ url, identity, signatureLifetimeSeconds: lifetime });
-            peerClients.set(url, peer);
-          }
-          const answer = await peer.accessRecord(envelope.meta.recordId, purpose);
-          if (!answer.sealedShare)
-            throw new NotFoundError(`organisation ${custodian.id}'s gateway holds no share`);
-          return toShare(answer.sealedShare);
-        };
-        ask().then(
-          (share) => {
-            shares.push(share);
-            if (--pending === 0 || shares.length >= threshold) resolve();
-          },
-          (error: unknown) => {
-            failures.push(
-              `organisation ${custodian.id}: ${error instanceof MedledgerError ? error.shortMessage : String(error)}`,
-            );
-            if (--pending === 0) resolve();
-          },
-        );
+    const ask = async (custodian: (typeof others)[number]): Promise<ResealedShare> => {
+      const url = organisations.get(Number(custodian.id))?.gatewayUrl;
+      if (!url) throw new NotFoundError(`organisation ${custodian.id} publishes no gateway`);
+      let peer = peerClients.get(url);
+      if (!peer) {
+        peer = createGatewayClient({ url, identity, signatureLifetimeSeconds: lifetime });
+        peerClients.set(url, peer);
       }
-    });
+      const answer = await peer.accessRecord(envelope.meta.recordId, purpose);
+      if (!answer.sealedShare)
+        throw new NotFoundError(`organisation ${custodian.id}'s gateway holds no share`);
+      return toShare(answer.sealedShare);
+    };
+    // Ask as many custodians as shares are still missing, in parallel; ask the next ones only for
+    // those that fail, so that a read costs k custodian requests when all is well.
+    const queue = [...others];
+    const worker = async (): Promise<void> => {
+      for (let custodian = queue.shift(); custodian; custodian = queue.shift()) {
+        try {
+          shares.push(await ask(custodian));
+          return;
+        } catch (error) {
+          failures.push(
+            `organisation ${custodian.id}: ${error instanceof MedledgerError ? error.shortMessage : String(error)}`,
+          );
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(0, threshold - shares.length) }, worker));
     if (shares.length < threshold) {
       const denied = failures.some((failure) => /may not|denied|consent/i.test(failure));
       const ErrorClass = denied ? AccessDeniedError : LedgerUnavailableError;

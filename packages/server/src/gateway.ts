@@ -46,7 +46,7 @@ import { createCustodian } from './custodian.ts';
 import { createIndexer } from './indexer.ts';
 import { hostedOrganisation, peerGateways } from './organisations.ts';
 import { FileBlobStore } from './store/blobStore.ts';
-import { ReplicatingBlobStore } from './store/replicatingBlobStore.ts';
+import { createReplicationQueue, ReplicatingBlobStore } from './store/replicatingBlobStore.ts';
 import { SqliteGatewayStore } from './store/sqliteStore.ts';
 
 export interface RunningGateway {
@@ -82,7 +82,18 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     const store = new SqliteGatewayStore(join(config.dataDir, 'gateway.sqlite'));
     const ledger = createLedgerClient({ rpcUrl, relayer, deployment });
     const auditLog = createAuditLog(store);
-    const indexer = createIndexer({ ledger, store });
+    const blobs = new ReplicatingBlobStore({
+      local: new FileBlobStore(join(config.dataDir, 'blobs')),
+      peers: async () => peerGateways(await store.organisations(), publicUrl.origin),
+    });
+    // Every gateway keeps a copy of every record's blob: fetched from a peer as soon as the record
+    // is anchored, so reads and custodians need not wait for it, and copies survive a lost gateway.
+    const replication = createReplicationQueue(blobs);
+    const indexer = createIndexer({
+      ledger,
+      store,
+      onRecords: (records) => replication.add(records.map((r) => r.cid)),
+    });
     const anchorer = createAnchorer({ ledger, store });
     const custodian = await createCustodian(keys.custodian);
     // Sign-in messages name the port, so port 0 ("any free port") is resolved before the domains are fixed.
@@ -110,10 +121,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       services: {
         ledger,
         store,
-        blobs: new ReplicatingBlobStore({
-          local: new FileBlobStore(join(config.dataDir, 'blobs')),
-          peers: async () => peerGateways(await store.organisations(), publicUrl.origin),
-        }),
+        blobs,
         auth,
         auditLog,
         access,

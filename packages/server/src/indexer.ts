@@ -15,6 +15,8 @@ export interface IndexerOptions {
   /** Blocks per `eth_getLogs` request. */
   maxRange?: bigint;
   onError?: (error: unknown) => void;
+  /** Told of the records of each indexed range (e.g. to replicate their blobs). */
+  onRecords?: (records: ChainIndexUpdate['records']) => void;
 }
 
 export type Indexer = ReturnType<typeof createIndexer>;
@@ -25,6 +27,7 @@ export function createIndexer({
   intervalMs = 200,
   maxRange = 5_000n,
   onError,
+  onRecords,
 }: IndexerOptions) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
@@ -38,7 +41,9 @@ export function createIndexer({
     while (from <= head) {
       const to = from + maxRange - 1n < head ? from + maxRange - 1n : head;
       const events = await ledger.events(from, to);
-      await store.applyChainIndex(toIndexUpdate(events, Number(to)));
+      const update = toIndexUpdate(events, Number(to));
+      await store.applyChainIndex(update);
+      if (update.records.length) onRecords?.(update.records);
       from = to + 1n;
     }
   }

@@ -73,15 +73,11 @@ test('a gateway fetches a missing blob from a peer, refusing a corrupted copy on
     await (await fetch(`${gatewayA.url}/api/blobs/${added.cid}`)).arrayBuffer(),
   );
 
-  const hitsBefore = fakeHits.filter((cid) => cid === added.cid).length;
+  // B fetches it, in the background once the record is anchored or at this request, whichever is first.
   const fetched = await fetch(`${gatewayB.url}/api/blobs/${added.cid}`);
   assert.equal(fetched.status, 200);
   assert.deepEqual(new Uint8Array(await fetched.arrayBuffer()), original);
-  assert.equal(
-    fakeHits.filter((cid) => cid === added.cid).length,
-    hitsBefore + 1,
-    'the corrupting peer was asked first and its copy refused',
-  );
+  assert.ok(fakeHits.includes(added.cid), 'the corrupting peer was asked first and its copy refused');
 
   // B now holds its own copy: a peer request (local only) is answered without asking anyone.
   const hitsAfter = fakeHits.length;

@@ -20,6 +20,35 @@ export interface ReplicatingBlobStoreOptions {
   onRejectedCopy?: (peer: string, cid: string) => void;
 }
 
+/**
+ * Fetches blobs this gateway lacks in the background, a few at a time; a blob no peer holds yet is
+ * left for the next read to fetch.
+ */
+export function createReplicationQueue(store: BlobStore, concurrency = 4) {
+  const waiting: string[] = [];
+  let active = 0;
+  const pump = () => {
+    while (active < concurrency && waiting.length) {
+      const cid = waiting.shift() as string;
+      active += 1;
+      store
+        .has(cid)
+        .then((held) => (held ? undefined : store.get(cid)))
+        .catch(() => undefined)
+        .finally(() => {
+          active -= 1;
+          pump();
+        });
+    }
+  };
+  return {
+    add(cids: string[]) {
+      waiting.push(...cids);
+      pump();
+    },
+  };
+}
+
 export class ReplicatingBlobStore implements BlobStore {
   readonly #options: ReplicatingBlobStoreOptions;
 
