@@ -123,8 +123,10 @@ export async function startGatewayProcess(options: {
   rpcUrl?: string;
   args?: string[];
   timeoutMs?: number;
+  /** A fixed port (to restart a gateway where its URL is published); a free one by default. */
+  port?: number;
 }): Promise<GatewayProcess> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const args = [
     medledgerBin,
     'start',
