@@ -18,7 +18,7 @@ import {
 } from '@medledger/contracts';
 import { InvalidInputError, LedgerUnavailableError } from '@medledger/core';
 import { type Abi, type Address, encodeDeployData, type Hex, isAddress, type LocalAccount } from 'viem';
-import { createLedgerPublicClient } from './ledgerClient.ts';
+import { createLedgerPublicClient, suggestGasPrice } from './ledgerClient.ts';
 
 export interface Deployment {
   chainId: number;
@@ -38,7 +38,7 @@ export async function deployContracts(
 ): Promise<Deployment> {
   const client = createLedgerPublicClient(rpcUrl, chainId);
   let nonce = await client.getTransactionCount({ address: relayer.address, blockTag: 'pending' });
-  const gasPrice = (await client.getGasPrice()) * 2n;
+  const gasPrice = await suggestGasPrice(client);
 
   async function deploy(abi: Abi, bytecode: Hex, args: readonly unknown[]) {
     const data = encodeDeployData({ abi, bytecode, args });
