@@ -336,7 +336,7 @@ export function createGatewayClient(options: GatewayClientOptions) {
     return shares.slice(0, threshold);
   }
 
-  return {
+  const client = {
     address: me,
     url: baseUrl,
     /** This identity's access history at this gateway, with proofs against the anchored batches. */
@@ -530,6 +530,25 @@ export function createGatewayClient(options: GatewayClientOptions) {
       });
     },
 
+    /**
+     * As the patient: encrypts the record again under a fresh data key (new shares to the
+     * custodians) as a new version that supersedes it. A reader who kept the old key, say before
+     * a revocation, can open nothing of the new version.
+     */
+    async rekeyRecord(recordId: Hex): Promise<Api.RecordAdded> {
+      const { record, resource } = await client.readRecord(recordId);
+      if (record.patient.toLowerCase() !== me) {
+        throw new AccessDeniedError('Only the patient re-keys its records.');
+      }
+      return client.addRecord({
+        patient: me,
+        category: record.category,
+        sensitivity: record.sensitivity,
+        resource,
+        supersedes: record.recordId,
+      });
+    },
+
     listRecords: (patient: Address) =>
       request<{ patient: Address; records: Api.RecordMetadata[] }>(
         'GET',
@@ -665,6 +684,7 @@ export function createGatewayClient(options: GatewayClientOptions) {
       return request<{ events: Api.AuditEvent[] }>('GET', `/api/audit?${params}`);
     },
   };
+  return client;
 }
 
 /** A purpose of use (e.g. HL7 v3 ActReason `TREAT`) as the `bytes32` the ledger keeps. */

@@ -86,6 +86,25 @@ export function registerRecords(program: Command): void {
 
   actingCommand(
     record
+      .command('rekey')
+      .description(
+        'As the patient, encrypt a record again under a fresh key as a new version that supersedes it, ' +
+          'so that a reader who kept the old key (before a revocation, say) gains nothing new',
+      )
+      .argument('<recordId>'),
+  ).action(async (recordId: string, _options, command: Command) => {
+    if (!/^0x[0-9a-fA-F]{64}$/.test(recordId))
+      throw new InvalidInputError('Invalid record id: expected 0x and 64 hex digits.');
+    const result = await (await clientFor(command)).rekeyRecord(recordId as Hex);
+    print(
+      globalOptions(command),
+      result,
+      `record ${recordId} re-keyed as ${result.recordId} (block ${result.blockNumber})`,
+    );
+  });
+
+  actingCommand(
+    record
       .command('get')
       .description('Fetch, verify and decrypt a record; prints the FHIR JSON (or writes it to --out)')
       .argument('<recordId>')
