@@ -10,6 +10,7 @@
  */
 import { buildAuditBatch, categories, sensitivities } from '@medledger/core';
 import type { LedgerClient } from '@medledger/ledger';
+import { createPeriodicTask } from './periodicTask.ts';
 import type { AuditEventRow, GatewayStore } from './store/gatewayStore.ts';
 
 export interface AuditAnchorerOptions {
@@ -26,10 +27,6 @@ export type AuditAnchorer = ReturnType<typeof createAuditAnchorer>;
 
 export function createAuditAnchorer(options: AuditAnchorerOptions) {
   const { ledger, store, intervalMs = 1_000, maxBatchSize = 2_000 } = options;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<number> | undefined;
-  let stopped = true;
-
   /** Anchors every event waiting in the outbox; resolves with how many it anchored. */
   async function anchorPending(): Promise<number> {
     const organisationId = await options.organisationId();
@@ -62,37 +59,14 @@ export function createAuditAnchorer(options: AuditAnchorerOptions) {
     }
   }
 
-  function anchorNow(): Promise<number> {
-    running ??= anchorPending().finally(() => {
-      running = undefined;
-    });
-    return running;
-  }
-
-  function schedule(): void {
-    if (stopped) return;
-    timer = setTimeout(async () => {
-      try {
-        await anchorNow();
-      } catch (error) {
-        options.onError?.(error);
-      }
-      schedule();
-    }, intervalMs);
-  }
-
+  const task = createPeriodicTask(anchorPending, intervalMs, options.onError);
   return {
-    anchorNow,
-    start() {
-      stopped = false;
-      schedule();
-    },
+    anchorNow: task.runNow,
+    start: task.start,
     /** Stops the timer and anchors what is left, best effort (the outbox keeps it otherwise). */
     async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running?.catch(() => undefined);
-      await anchorNow().catch((error) => options.onError?.(error));
+      await task.stop();
+      await task.runNow().catch((error) => options.onError?.(error));
     },
   };
 }

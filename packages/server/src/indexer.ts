@@ -6,6 +6,7 @@
 import { cidFromDigest } from '@medledger/core';
 import type { LedgerClient } from '@medledger/ledger';
 import type { Address } from 'viem';
+import { createPeriodicTask } from './periodicTask.ts';
 import type { ChainIndexUpdate, GatewayStore } from './store/gatewayStore.ts';
 
 export interface IndexerOptions {
@@ -29,10 +30,6 @@ export function createIndexer({
   onError,
   onRecords,
 }: IndexerOptions) {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let stopped = false;
-
   /** Indexes every block up to the chain's head; resolves when the store has caught up. */
   async function syncOnce(): Promise<void> {
     const head = await ledger.blockNumber();
@@ -48,37 +45,8 @@ export function createIndexer({
     }
   }
 
-  function sync(): Promise<void> {
-    running ??= syncOnce().finally(() => {
-      running = undefined;
-    });
-    return running;
-  }
-
-  function schedule(): void {
-    if (stopped) return;
-    timer = setTimeout(async () => {
-      try {
-        await sync();
-      } catch (error) {
-        onError?.(error);
-      }
-      schedule();
-    }, intervalMs);
-  }
-
-  return {
-    sync,
-    start() {
-      stopped = false;
-      schedule();
-    },
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running?.catch(() => undefined);
-    },
-  };
+  const task = createPeriodicTask(syncOnce, intervalMs, onError);
+  return { sync: task.runNow, start: task.start, stop: task.stop };
 }
 
 type LedgerEvents = Awaited<ReturnType<LedgerClient['events']>>;
