@@ -54,7 +54,7 @@ import {
 import { type Address, type Hex, keccak256, stringToHex, toBytes } from 'viem';
 import { createSiweMessage } from 'viem/siwe';
 import type * as Api from './apiTypes.ts';
-import type { AuditTrailProofs } from './verifyAuditTrail.ts';
+import type { AuditBatchPage, AuditTrailProofs } from './verifyAuditTrail.ts';
 
 export interface GatewayClientOptions {
   /** Base URL of the gateway, e.g. http://127.0.0.1:8080 */
@@ -341,6 +341,8 @@ export function createGatewayClient(options: GatewayClientOptions) {
     url: baseUrl,
     /** This identity's access history at this gateway, with proofs against the anchored batches. */
     auditProofs: () => request<AuditTrailProofs>('GET', '/api/audit/proofs'),
+    /** Every leaf of this gateway's anchored audit batches, a page of whole batches from batch `from` on. */
+    auditBatches: (from = 0) => request<AuditBatchPage>('GET', `/api/audit/batches?from=${from}`),
     /** The raw answer of one gateway to a read: envelope, and a key or this gateway's key share. */
     accessRecord: (recordId: Hex, purpose?: string) =>
       request<Api.RecordAccess>(

@@ -6,7 +6,13 @@ export {
   type GatewayClientOptions,
   purposeCode,
 } from './gatewayClient.ts';
-export { type AuditTrailProofs, type AuditTrailReport, verifyAuditTrail } from './verifyAuditTrail.ts';
+export {
+  type AuditBatchPage,
+  type AuditTrailProofs,
+  type AuditTrailReport,
+  type VerifyAuditTrailOptions,
+  verifyAuditTrail,
+} from './verifyAuditTrail.ts';
 export {
   type VerificationProblem,
   type VerificationReport,

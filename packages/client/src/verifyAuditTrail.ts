@@ -1,31 +1,60 @@
 /**
  * A patient's check of its access history at one gateway, against the chain rather than the
- * gateway's word: the batch roots come from the AuditAnchors contract; every disclosed batch must
- * rebuild to its anchored root from the leaves the gateway gives; each of the patient's events must
- * prove its place in its batch; an event the chain says is anchored must come with its proof.
- *
- * What this cannot see: an event of the patient that the gateway omits from its answer while its
- * leaf stays in the batch (leaves do not say whom they concern). `docs/architecture.md` says so.
+ * gateway's word:
+ * - the batches (root, first sequence, count) come from the AuditAnchors contract, the
+ *   organisation's and the patient's encryption keys from the Consortium contract;
+ * - the gateway discloses every leaf of every anchored batch, and each batch must rebuild to its
+ *   anchored root (a batch whose leaves are not disclosed is reported);
+ * - each of the patient's events must match the leaf at its sequence number (edited and moved
+ *   events are reported);
+ * - the patient recognises its own leaves by their tags (a key only it and the gateway can derive,
+ *   `auditTagKey`), and each must be matched by one of its events: a withheld event is reported.
  */
-import { auditAnchorsAbi } from '@medledger/contracts';
-import { type AuditEventInput, type AuditLeaf, type AuditProblem, verifyAuditLog } from '@medledger/core';
+import { auditAnchorsAbi, consortiumAbi } from '@medledger/contracts';
+import {
+  type AuditEventInput,
+  type AuditLeaf,
+  type AuditProblem,
+  auditTagKey,
+  verifyAuditLog,
+} from '@medledger/core';
 import { createPublicClient, type Hex, http } from 'viem';
 import type { GatewayClient } from './gatewayClient.ts';
 
 export interface AuditTrailProofs {
   organisationId: number | null;
+  /** The caller's events; `tag` and `proof` are null until the event's batch is anchored. */
+  events: { event: AuditEventInput & { sequence: number }; tag: Hex | null; proof: Hex[] | null }[];
+}
+
+export interface AuditBatchPage {
+  organisationId: number | null;
   batches: { batchIndex: number; firstSequence: number; count: number; root: Hex; leaves: AuditLeaf[] }[];
-  events: { event: AuditEventInput & { sequence: number }; proof: Hex[] | null }[];
+  /** The batch index to ask for next, or null after the last anchored batch. */
+  nextBatch: number | null;
 }
 
 export interface AuditTrailReport {
   gateway: string;
   organisationId: number | null;
+  /** The patient's events this gateway gave. */
   events: number;
+  /** Of those, the ones in an anchored batch. */
   anchored: number;
   awaitingAnchor: number;
+  /** Leaves of the organisation's anchored batches checked against the chain. */
+  leaves: number;
+  /** Whether the patient could recognise its own leaves (it is registered with this identity's key). */
+  recognisesOwnLeaves: boolean;
   ok: boolean;
   problems: AuditProblem[];
+}
+
+export interface VerifyAuditTrailOptions {
+  /** The chain to check against; by default the one the gateway names. */
+  rpcUrl?: string;
+  /** The organisation whose log this gateway keeps (from the chain); by default the gateway's word. */
+  organisationId?: number;
 }
 
 /**
@@ -33,66 +62,99 @@ export interface AuditTrailReport {
  * const report = await verifyAuditTrail(createGatewayClient({ url, identity: patient }));
  * if (!report.ok) console.error(report.problems);
  */
-export async function verifyAuditTrail(client: GatewayClient, rpcUrl?: string): Promise<AuditTrailReport> {
+export async function verifyAuditTrail(
+  client: GatewayClient,
+  options: VerifyAuditTrailOptions = {},
+): Promise<AuditTrailReport> {
   const [proofs, info] = await Promise.all([client.auditProofs(), client.ledger()]);
+  const organisationId = options.organisationId ?? proofs.organisationId;
   const report: AuditTrailReport = {
     gateway: client.url,
-    organisationId: proofs.organisationId,
+    organisationId,
     events: proofs.events.length,
     anchored: 0,
     awaitingAnchor: 0,
+    leaves: 0,
+    recognisesOwnLeaves: false,
     ok: true,
     problems: [],
   };
-  if (proofs.organisationId === null) {
+  if (organisationId === null) {
     report.awaitingAnchor = proofs.events.length;
     return report;
   }
-  const chain = createPublicClient({ transport: http(rpcUrl ?? info.rpcUrl, { batch: true }) });
-  const organisationId = proofs.organisationId;
-  const nextSequence = Number(
-    await chain.readContract({
-      address: info.contracts.auditAnchors,
-      abi: auditAnchorsAbi,
-      functionName: 'nextSequence',
-      args: [organisationId],
-    }),
-  );
+  const chain = createPublicClient({ transport: http(options.rpcUrl ?? info.rpcUrl, { batch: true }) });
+  const anchors = { address: info.contracts.auditAnchors, abi: auditAnchorsAbi } as const;
+  const consortium = { address: info.contracts.consortium, abi: consortiumAbi } as const;
+  const [nextSequence, batchCount, organisation, registration] = await Promise.all([
+    chain.readContract({ ...anchors, functionName: 'nextSequence', args: [organisationId] }),
+    chain.readContract({ ...anchors, functionName: 'batchCount', args: [organisationId] }),
+    chain.readContract({ ...consortium, functionName: 'organisation', args: [organisationId] }),
+    chain.readContract({ ...consortium, functionName: 'patient', args: [client.address] }),
+  ]);
   const anchoredBatches = await Promise.all(
-    proofs.batches.map((batch) =>
-      chain.readContract({
-        address: info.contracts.auditAnchors,
-        abi: auditAnchorsAbi,
-        functionName: 'batch',
-        args: [organisationId, BigInt(batch.batchIndex)],
-      }),
+    Array.from({ length: Number(batchCount) }, (_, batchIndex) =>
+      chain.readContract({ ...anchors, functionName: 'batch', args: [organisationId, BigInt(batchIndex)] }),
     ),
   );
-  const anchoredEvents = proofs.events.filter((item) => item.event.sequence < nextSequence);
-  for (const item of anchoredEvents) {
-    if (!item.proof) {
-      report.problems.push({
-        kind: 'missing-event',
-        sequence: item.event.sequence,
-        message: `Event ${item.event.sequence} is anchored on chain but the gateway gave no proof of it.`,
-      });
+
+  // Every leaf of every anchored batch, as the gateway discloses them.
+  const leaves: AuditLeaf[] = [];
+  const disclosed = new Set<number>();
+  for (let from: number | null = 0; from !== null && from < anchoredBatches.length; ) {
+    const page: AuditBatchPage = await client.auditBatches(from);
+    for (const batch of page.batches) {
+      if (
+        batch.batchIndex < from ||
+        batch.batchIndex >= anchoredBatches.length ||
+        disclosed.has(batch.batchIndex)
+      )
+        continue;
+      disclosed.add(batch.batchIndex);
+      leaves.push(...batch.leaves);
     }
+    from = page.nextBatch !== null && page.nextBatch > from ? page.nextBatch : null;
   }
+  for (const [batchIndex, batch] of anchoredBatches.entries()) {
+    if (disclosed.has(batchIndex)) continue;
+    report.problems.push({
+      kind: 'incomplete-leaves',
+      batch: batchIndex,
+      message: `The gateway did not disclose the leaves of anchored batch ${batchIndex} (sequences ${batch.firstSequence} to ${batch.firstSequence + batch.count - 1n}).`,
+    });
+  }
+
+  const ownKey = client.identity.encryption.publicKey.toLowerCase();
+  const tagKey =
+    registration.registered && registration.encryptionKey.toLowerCase() === ownKey
+      ? auditTagKey({
+          organisationId,
+          organisationKey: organisation.encryptionKey,
+          patientKey: registration.encryptionKey,
+          secretKey: client.identity.encryption.secretKey,
+        })
+      : undefined;
+  const anchoredEvents = proofs.events.filter((item) => item.event.sequence < nextSequence);
   const result = verifyAuditLog({
     batches: anchoredBatches.map((batch) => ({
       firstSequence: batch.firstSequence,
       count: batch.count,
       root: batch.root,
     })),
-    events: anchoredEvents
-      .filter((item) => item.proof)
-      .map((item) => ({ event: item.event, proof: item.proof ?? [] })),
-    leaves: proofs.batches.flatMap((batch) => batch.leaves),
+    events: anchoredEvents.map((item) => ({
+      event: item.event,
+      ...(item.tag ? { tag: item.tag } : {}),
+      ...(item.proof ? { proof: item.proof } : {}),
+    })),
+    leaves,
+    ...(tagKey ? { tagKey } : {}),
     expect: anchoredEvents.map((item) => item.event.sequence),
   });
   report.problems.push(...result.problems);
   report.anchored = anchoredEvents.length;
   report.awaitingAnchor = proofs.events.length - anchoredEvents.length;
+  report.leaves = leaves.length;
+  report.recognisesOwnLeaves = tagKey !== undefined;
   report.ok = report.problems.length === 0;
   return report;
 }

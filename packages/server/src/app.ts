@@ -15,7 +15,7 @@ import type { AuditLog } from './auditLog.ts';
 import type { AuthService, Session } from './auth.ts';
 import type { Custodian } from './custodian.ts';
 import type { Indexer } from './indexer.ts';
-import { auditRoutes, registerAuditProofRoute } from './routes/auditRoutes.ts';
+import { auditRoutes, registerAuditProofRoutes } from './routes/auditRoutes.ts';
 import { consentRoutes } from './routes/consentRoutes.ts';
 import { consortiumRoutes } from './routes/consortiumRoutes.ts';
 import { recordRoutes } from './routes/recordRoutes.ts';
@@ -101,7 +101,7 @@ export async function buildApp({ services, logLevel = 'info' }: BuildAppOptions)
     recordRoutes,
     consentRoutes,
     auditRoutes,
-    registerAuditProofRoute,
+    registerAuditProofRoutes,
   ]) {
     routes(app as unknown as FastifyInstance, services);
   }

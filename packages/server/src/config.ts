@@ -20,6 +20,8 @@ export interface GatewayConfig {
   blockTimeSeconds: number | undefined;
   sessionTtlSeconds: number;
   logLevel: string;
+  /** Seconds between runs of the audit anchorer (it also runs at start and at stop). */
+  auditAnchorIntervalSeconds: number;
 }
 
 export interface GatewayConfigInput {
@@ -32,6 +34,7 @@ export interface GatewayConfigInput {
   blockTimeSeconds?: number | string;
   sessionTtlSeconds?: number | string;
   logLevel?: string;
+  auditAnchorIntervalSeconds?: number | string;
 }
 
 export function loadGatewayConfig(
@@ -61,6 +64,12 @@ export function loadGatewayConfig(
       86_400,
     ),
     logLevel: input.logLevel ?? env.MEDLEDGER_LOG_LEVEL ?? 'info',
+    auditAnchorIntervalSeconds: integer(
+      input.auditAnchorIntervalSeconds ?? env.MEDLEDGER_AUDIT_ANCHOR_INTERVAL ?? 1,
+      'audit anchor interval',
+      1,
+      86_400,
+    ),
   };
 }
 

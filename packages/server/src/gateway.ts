@@ -40,6 +40,7 @@ import { createAnchorer } from './anchorer.ts';
 import { buildApp } from './app.ts';
 import { createAuditAnchorer } from './auditAnchorer.ts';
 import { createAuditLog } from './auditLog.ts';
+import { createAuditTagger } from './auditTagger.ts';
 import { createAuthService } from './auth.ts';
 import type { GatewayConfig } from './config.ts';
 import { createCustodian } from './custodian.ts';
@@ -111,6 +112,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     const auditAnchorer = createAuditAnchorer({
       ledger,
       store,
+      tagger: createAuditTagger({ ledger, custodianKeys: keys.custodian }),
+      intervalMs: config.auditAnchorIntervalSeconds * 1000,
       organisationId: async () => hostedOrganisation(await store.organisations(), custodian.publicKey),
       onError: (error) =>
         app.log.warn({ err: error }, 'anchoring audit events failed; they stay in the outbox'),

@@ -11,7 +11,8 @@ export function registerAudit(program: Command): void {
       .description(
         'Who accessed what, when: your own records as a patient, or your organisation’s activity as its admin. ' +
           'With --verify, collects your history from every organisation’s gateway and checks it against the ' +
-          'audit roots anchored on chain; exits non-zero on any mismatch.',
+          'audit roots anchored on chain: edited, reordered and withheld events (found by your keyed tags ' +
+          'among all anchored leaves) are reported, and the command exits non-zero on any mismatch.',
       )
       .option('--patient <address>', 'the patient (yourself)')
       .option('--org <id>', 'your organisation (admins only)')
@@ -20,9 +21,16 @@ export function registerAudit(program: Command): void {
     const client = await clientFor(command);
     if (options.verify) {
       const { organisations } = await client.organisations();
-      const urls = [...new Set(organisations.filter((o) => o.status === 'active').map((o) => o.gatewayUrl))];
+      // One log per gateway, kept for the first active organisation that publishes it.
+      const gateways = new Map<string, number>();
+      for (const o of [...organisations].sort((a, b) => a.organisationId - b.organisationId)) {
+        if (o.status === 'active' && !gateways.has(o.gatewayUrl))
+          gateways.set(o.gatewayUrl, o.organisationId);
+      }
       const reports = await Promise.all(
-        urls.map((url) => verifyAuditTrail(createGatewayClient({ url, identity: client.identity }))),
+        [...gateways].map(([url, organisationId]) =>
+          verifyAuditTrail(createGatewayClient({ url, identity: client.identity }), { organisationId }),
+        ),
       );
       const problems = reports.flatMap((report) =>
         report.problems.map((problem) => ({ gateway: report.gateway, ...problem })),
@@ -31,7 +39,8 @@ export function registerAudit(program: Command): void {
         [
           ...reports.map(
             (r) =>
-              `${r.gateway}: ${r.events} events, ${r.anchored} verified against the chain, ${r.awaitingAnchor} awaiting anchoring` +
+              `${r.gateway}: ${r.events} events, ${r.anchored} verified against the chain, ${r.awaitingAnchor} awaiting anchoring; ` +
+              `${r.leaves} anchored leaves searched for yours${r.recognisesOwnLeaves ? '' : ' (not possible: you are not a registered patient with this key)'}` +
               (r.problems.length ? `, ${r.problems.length} PROBLEM(S)` : ''),
           ),
           ...problems.map((p) => `MISMATCH at ${p.gateway}: ${p.message}`),

@@ -26,6 +26,10 @@ export function registerStart(program: Command): void {
     )
     .option('--log-level <level>', 'fatal, error, warn, info, debug (default info)')
     .option(
+      '--audit-anchor-interval <seconds>',
+      'seconds between audit anchoring runs (also at start and stop); env MEDLEDGER_AUDIT_ANCHOR_INTERVAL (default 1)',
+    )
+    .option(
       '--demo-consortium',
       'start a chain and three hospitals’ gateways (separate processes) on ports N, N+1, N+2, set up as a consortium',
     )
@@ -42,6 +46,7 @@ export function registerStart(program: Command): void {
         publicUrl: options.publicUrl,
         blockTimeSeconds: options.blockTime,
         logLevel: options.logLevel,
+        auditAnchorIntervalSeconds: options.auditAnchorInterval,
       });
       const gateway = await startGateway(config);
       const summary = {

@@ -4,18 +4,20 @@
  * prove them against the anchored roots.
  *
  * The tree is exactly OpenZeppelin's `StandardMerkleTree` with leaf encoding
- * `['uint64', 'bytes32']` and sorted leaves (`@openzeppelin/merkle-tree`, audited), whose proofs
- * the contracts check with OpenZeppelin's `MerkleProof.verify`:
+ * `['uint64', 'bytes32', 'bytes32']` and sorted leaves (`@openzeppelin/merkle-tree`, audited), whose
+ * proofs the contracts check with OpenZeppelin's `MerkleProof.verify`:
  *
- * - leaf value: `(uint64 sequence, bytes32 eventHash)`, `eventHash = auditEventLeaf(event)`;
+ * - leaf value: `(uint64 sequence, bytes32 eventHash, bytes32 tag)`, `eventHash = auditEventLeaf(event)`
+ *   and `tag` the event's keyed per-patient tag (`auditTag.ts`), by which the patient recognises its
+ *   own leaves;
  * - leaf hash (double-hashed, so no 64-byte leaf can pass for an inner node):
- *   `keccak256(bytes.concat(keccak256(abi.encode(sequence, eventHash))))` (`auditLeafHash`);
+ *   `keccak256(bytes.concat(keccak256(abi.encode(sequence, eventHash, tag))))` (`auditLeafHash`);
  * - inner nodes: sorted-pair hashing, `keccak256(min(a, b) ‖ max(a, b))` (the library's
  *   `standardNodeHash`);
  * - the leaves are sorted by hash before the tree is built (the library's default), so a
- *   batch's root depends only on its set of (sequence, eventHash) pairs.
+ *   batch's root depends only on its set of leaves.
  *
- * In Solidity: `MerkleProof.verify(proof, root, keccak256(bytes.concat(keccak256(abi.encode(seq, eventHash)))))`.
+ * In Solidity: `MerkleProof.verify(proof, root, keccak256(bytes.concat(keccak256(abi.encode(seq, eventHash, tag)))))`.
  *
  * For speed (`StandardMerkleTree.of` and `getProof` cost about 0.6 ms per event, mostly in its
  * ABI encoder and per-proof self-checks), the tree is built with the same library's lower-level
@@ -28,12 +30,15 @@ import { encodeAbiParameters, type Hex, keccak256 } from 'viem';
 import { InvalidInputError } from '../errors.ts';
 import { type AuditEventInput, auditEventLeaf, auditSequence } from './auditEvent.ts';
 
-/** The ABI types of a leaf value: (sequence, eventHash), as `StandardMerkleTree` leaf encoding. */
-export const auditLeafEncoding = ['uint64', 'bytes32'];
-const leafParameters = [{ type: 'uint64' }, { type: 'bytes32' }] as const;
+/** The ABI types of a leaf value: (sequence, eventHash, tag), as `StandardMerkleTree` leaf encoding. */
+export const auditLeafEncoding = ['uint64', 'bytes32', 'bytes32'];
+const leafParameters = [{ type: 'uint64' }, { type: 'bytes32' }, { type: 'bytes32' }] as const;
 
-/** One leaf of an audit batch: an event's sequence number and hash (`auditEventLeaf`). */
-export type AuditLeaf = { sequence: number; eventHash: Hex };
+/**
+ * One leaf of an audit batch: an event's sequence number, its hash (`auditEventLeaf`) and its tag
+ * (`auditLeafTag`). It says nothing about the event to whoever lacks the event and the tag key.
+ */
+export type AuditLeaf = { sequence: number; eventHash: Hex; tag: Hex };
 
 /** A batch as anchored on chain. */
 export type AnchoredAuditBatch = { firstSequence: number | bigint; count: number | bigint; root: Hex };
@@ -43,9 +48,9 @@ export type AuditBatch = {
   root: Hex;
   firstSequence: number;
   count: number;
-  /** The leaves in sequence order. */
+  /** The leaves in sequence order (normalised: lower-case hex). */
   leaves: AuditLeaf[];
-  /** The inclusion proof of each event, by sequence number. */
+  /** The inclusion proof of each leaf, by sequence number. */
   proofs: Map<number, Hex[]>;
 };
 
@@ -54,36 +59,33 @@ export type BuildAuditBatchErrorType = InvalidInputError;
 const hash32Pattern = /^0x[0-9a-fA-F]{64}$/;
 
 /**
- * Builds the Merkle tree of a batch of audit events with consecutive sequence numbers (in any
- * order; checked: no gap, no duplicate). Throws `InvalidInputError`.
+ * The leaf of an event with its tag. Throws `InvalidInputError` on a malformed event or tag.
  *
  * @example
- * const { root, firstSequence, count, proofs } = buildAuditBatch(events);
- * // anchorAuditBatch(organisationId, firstSequence, count, root); store proofs.get(event.sequence)
+ * const leaf = auditLeaf(event, auditLeafTag(tagKey, event.sequence));
  */
-export function buildAuditBatch(events: readonly AuditEventInput[]): AuditBatch {
-  if (!Array.isArray(events) || events.length === 0) {
-    throw new InvalidInputError('Invalid audit batch: expected at least one event.');
-  }
-  return buildFromLeaves(
-    events.map((event) => ({ sequence: auditSequence(event.sequence), eventHash: auditEventLeaf(event) })),
-  );
+export function auditLeaf(event: AuditEventInput, tag: Hex): AuditLeaf {
+  return {
+    sequence: auditSequence(event.sequence),
+    eventHash: auditEventLeaf(event),
+    tag: hash32(tag, 'tag'),
+  };
 }
 
 /**
- * The root (and proofs) of a batch from its leaves alone: what a verifier given every leaf of
- * a batch recomputes. Throws `InvalidInputError` unless the sequences are consecutive.
+ * Builds the Merkle tree of a batch of leaves with consecutive sequence numbers (in any order;
+ * checked: no gap, no duplicate): what the gateway anchors, and what a verifier given every leaf
+ * of a batch recomputes. Throws `InvalidInputError`.
  *
  * @example
- * auditBatchFromLeaves(leaves).root === anchored.root;
+ * const { root, firstSequence, count, proofs } = buildAuditBatch(leaves);
+ * // anchorAuditBatch(organisationId, firstSequence, count, root); proofs.get(sequence)
  */
-export function auditBatchFromLeaves(leaves: readonly AuditLeaf[]): AuditBatch {
+export function buildAuditBatch(leaves: readonly AuditLeaf[]): AuditBatch {
   if (!Array.isArray(leaves) || leaves.length === 0) {
     throw new InvalidInputError('Invalid audit batch: expected at least one leaf.');
   }
-  return buildFromLeaves(
-    leaves.map((leaf) => ({ sequence: auditSequence(leaf.sequence), eventHash: eventHash(leaf.eventHash) })),
-  );
+  return buildFromLeaves(leaves.map(checkedLeaf));
 }
 
 function buildFromLeaves(unsorted: AuditLeaf[]): AuditBatch {
@@ -101,7 +103,7 @@ function buildFromLeaves(unsorted: AuditLeaf[]): AuditBatch {
   }
   // As StandardMerkleTree.of(values, auditLeafEncoding, { sortLeaves: true }): leaves sorted by
   // hash (byte order = order of equal-length lower-case hex), tree in the library's array layout.
-  const hashes = leaves.map((leaf) => hashLeaf(leaf.sequence, leaf.eventHash));
+  const hashes = leaves.map(hashLeaf);
   const order = hashes.map((_, i) => i).sort((a, b) => compareHex(hashes[a]!, hashes[b]!));
   const tree = makeMerkleTree(order.map((i) => hashes[i]!)) as Hex[];
   const proofs = new Map<number, Hex[]>();
@@ -113,17 +115,29 @@ function buildFromLeaves(unsorted: AuditLeaf[]): AuditBatch {
 
 /**
  * The hash of a leaf as the tree and `MerkleProof.verify` use it:
- * `keccak256(keccak256(abi.encode(uint64 sequence, bytes32 eventHash)))`.
+ * `keccak256(keccak256(abi.encode(uint64 sequence, bytes32 eventHash, bytes32 tag)))`.
  *
  * @example
- * auditLeafHash(7, auditEventLeaf(event)); // 0x…
+ * auditLeafHash(auditLeaf(event, tag)); // 0x…
  */
-export function auditLeafHash(sequence: number | bigint, hash: Hex): Hex {
-  return hashLeaf(auditSequence(sequence), eventHash(hash));
+export function auditLeafHash(leaf: AuditLeaf): Hex {
+  return hashLeaf(checkedLeaf(leaf));
 }
 
-function hashLeaf(sequence: number, hash: Hex): Hex {
-  return keccak256(keccak256(encodeAbiParameters(leafParameters, [BigInt(sequence), hash])));
+function checkedLeaf(leaf: AuditLeaf): AuditLeaf {
+  if (typeof leaf !== 'object' || leaf === null)
+    throw new InvalidInputError('Invalid audit leaf: expected an object.');
+  return {
+    sequence: auditSequence(leaf.sequence),
+    eventHash: hash32(leaf.eventHash, 'event hash'),
+    tag: hash32(leaf.tag, 'tag'),
+  };
+}
+
+function hashLeaf(leaf: AuditLeaf): Hex {
+  return keccak256(
+    keccak256(encodeAbiParameters(leafParameters, [BigInt(leaf.sequence), leaf.eventHash, leaf.tag])),
+  );
 }
 
 function compareHex(a: Hex, b: Hex): number {
@@ -131,30 +145,27 @@ function compareHex(a: Hex, b: Hex): number {
 }
 
 /**
- * True when `proof` proves `event` (at its sequence number) under `root`; false when it does
- * not. Throws `InvalidInputError` on malformed input (event, root or proof elements).
+ * True when `proof` proves `event` with `tag` (at its sequence number) under `root`; false when
+ * it does not. Throws `InvalidInputError` on malformed input (event, tag, root or proof elements).
  *
  * @example
- * verifyAuditInclusion({ root: anchored.root, event, proof }); // true
+ * verifyAuditInclusion({ root: anchored.root, event, tag, proof }); // true
  */
 export function verifyAuditInclusion(parameters: {
   root: Hex;
   event: AuditEventInput;
+  tag: Hex;
   proof: readonly Hex[];
 }): boolean {
-  const { root, event, proof } = parameters;
-  return verifyAuditLeafInclusion({
-    root,
-    leaf: { sequence: auditSequence(event.sequence), eventHash: auditEventLeaf(event) },
-    proof,
-  });
+  const { root, event, tag, proof } = parameters;
+  return verifyAuditLeafInclusion({ root, leaf: auditLeaf(event, tag), proof });
 }
 
 /**
- * `verifyAuditInclusion` for a leaf given by its hash.
+ * `verifyAuditInclusion` for a leaf given by its values.
  *
  * @example
- * verifyAuditLeafInclusion({ root, leaf: { sequence: 7, eventHash }, proof }); // true
+ * verifyAuditLeafInclusion({ root, leaf: { sequence: 7, eventHash, tag }, proof }); // true
  */
 export function verifyAuditLeafInclusion(parameters: {
   root: Hex;
@@ -165,12 +176,7 @@ export function verifyAuditLeafInclusion(parameters: {
   const checkedRoot = hash32(root, 'root');
   if (!Array.isArray(proof)) throw new InvalidInputError('Invalid Merkle proof: expected an array.');
   const checkedProof = proof.map((node, i) => hash32(node, `proof[${i}]`));
-  const leafHash = hashLeaf(auditSequence(leaf.sequence), eventHash(leaf.eventHash));
-  return processProof(leafHash, checkedProof) === checkedRoot;
-}
-
-function eventHash(value: unknown): Hex {
-  return hash32(value, 'event hash');
+  return processProof(hashLeaf(checkedLeaf(leaf)), checkedProof) === checkedRoot;
 }
 
 function hash32(value: unknown, what: string): Hex {

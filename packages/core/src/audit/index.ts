@@ -13,7 +13,7 @@ export {
   type AnchoredAuditBatch,
   type AuditBatch,
   type AuditLeaf,
-  auditBatchFromLeaves,
+  auditLeaf,
   auditLeafEncoding,
   auditLeafHash,
   type BuildAuditBatchErrorType,
@@ -21,6 +21,7 @@ export {
   verifyAuditInclusion,
   verifyAuditLeafInclusion,
 } from './auditMerkle.ts';
+export { type AuditTagKeyErrorType, auditFallbackTagKey, auditLeafTag, auditTagKey } from './auditTag.ts';
 export {
   type AuditProblem,
   type AuditProblemKind,

@@ -1,8 +1,15 @@
-import { AccessDeniedError, buildAuditBatch, categories, roleCode, sensitivities } from '@medledger/core';
+import {
+  AccessDeniedError,
+  type AuditBatch,
+  buildAuditBatch,
+  categories,
+  roleCode,
+  sensitivities,
+} from '@medledger/core';
 import type { FastifyInstance } from 'fastify';
-import type { Address } from 'viem';
+import type { Address, Hex } from 'viem';
 import { type GatewayServices, requireSession, sameAddress, typedRoutes } from '../app.ts';
-import { toAuditEventInput } from '../auditAnchorer.ts';
+import { toAuditEventInput } from '../auditTagger.ts';
 import { hostedOrganisation } from '../organisations.ts';
 import { address, object } from '../schemas.ts';
 import type { AuditEventRow } from '../store/gatewayStore.ts';
@@ -62,29 +69,36 @@ export function auditRoutes(instance: FastifyInstance, services: GatewayServices
   );
 }
 
+/** At most this many leaves per page of `/api/audit/batches` (a page holds at least one whole batch). */
+const leavesPerPage = 20_000;
+
 /**
  * What a patient needs to check its access history against the chain, offline from this
- * gateway's word: for every anchored batch holding one of its events, all the batch's leaves (a
- * leaf is a sequence and a hash; it says nothing about whom another event concerns), and its own
- * events with their inclusion proofs. Events not anchored yet come without a batch.
+ * gateway's word: every leaf of every anchored batch (`/api/audit/batches`: a sequence number, an
+ * event hash and a keyed tag each; they say nothing about whom another event concerns), and its
+ * own events with their tags and inclusion proofs (`/api/audit/proofs`). The patient rebuilds each
+ * batch's root, compares it with the chain's, and recognises by their tags the leaves that are its
+ * own: each must be matched by one of its events. Events not anchored yet come without a proof.
  */
-export function registerAuditProofRoute(instance: FastifyInstance, services: GatewayServices): void {
+export function registerAuditProofRoutes(instance: FastifyInstance, services: GatewayServices): void {
   const app = typedRoutes(instance);
   const { auth, store, custodian } = services;
+  const hosted = async () => hostedOrganisation(await store.organisations(), custodian.publicKey) ?? null;
+
   app.get(
     '/api/audit/proofs',
     {
       preHandler: requireSession(auth),
       schema: {
         summary:
-          'The caller’s access history with Merkle inclusion proofs against the anchored audit batches',
+          'The caller’s access history with leaf tags and Merkle inclusion proofs against the anchored audit batches',
         tags: ['audit'],
         security: [{ session: [] }],
       },
     },
     async (request) => {
       const patient = request.session.address;
-      const organisationId = hostedOrganisation(await store.organisations(), custodian.publicKey) ?? null;
+      const organisationId = await hosted();
       const own = (await store.auditEvents({ patient, limit: 100_000 })).reverse();
       const batches = await store.auditBatches();
       const batchOf = (sequence: number) =>
@@ -94,23 +108,59 @@ export function registerAuditProofRoute(instance: FastifyInstance, services: Gat
       const touched = [
         ...new Set(own.map((event) => batchOf(event.sequence ?? -1)).filter((batch) => batch !== undefined)),
       ];
-      const proofs = new Map<number, `0x${string}`[]>();
-      const disclosed = [];
+      const leaves = new Map<number, { tag: Hex; proof: Hex[] }>();
       for (const batch of touched) {
-        const built = buildAuditBatch(
-          (await store.auditEventsFrom(batch.firstSequence, batch.count)).map(toAuditEventInput),
-        );
-        for (const [sequence, proof] of built.proofs) proofs.set(sequence, proof);
-        disclosed.push({ ...batch, leaves: built.leaves });
+        let built: AuditBatch;
+        try {
+          built = buildAuditBatch(await store.auditLeaves(batch.firstSequence, batch.count));
+        } catch {
+          continue; // leaves missing from the store: the patient's check reports it
+        }
+        for (const leaf of built.leaves) {
+          leaves.set(leaf.sequence, { tag: leaf.tag, proof: built.proofs.get(leaf.sequence) ?? [] });
+        }
       }
       return {
         organisationId,
-        batches: disclosed,
-        events: own.map((event) => ({
-          event: toAuditEventInput(event),
-          proof: proofs.get(event.sequence ?? -1) ?? null,
-        })),
+        events: own.map((event) => {
+          const leaf = leaves.get(event.sequence ?? -1);
+          return { event: toAuditEventInput(event), tag: leaf?.tag ?? null, proof: leaf?.proof ?? null };
+        }),
       };
+    },
+  );
+
+  app.get(
+    '/api/audit/batches',
+    {
+      preHandler: requireSession(auth),
+      schema: {
+        summary:
+          'Every leaf of this gateway’s anchored audit batches, from batch `from` on, a page at a time',
+        description:
+          'A leaf is a sequence number, an event hash and a keyed per-patient tag: no event content, and nothing ' +
+          'that tells whom it concerns except to that patient. A page holds whole batches, at least one; ' +
+          '`nextBatch` is the index to ask for next, or null after the last anchored batch.',
+        tags: ['audit'],
+        security: [{ session: [] }],
+        querystring: object({ from: { type: 'string', pattern: '^[0-9]{1,10}$' } }),
+      },
+    },
+    async (request) => {
+      const from = Number(request.query.from ?? 0);
+      const all = (await store.auditBatches()).filter((batch) => batch.batchIndex >= from);
+      const page = [];
+      let leafCount = 0;
+      for (const batch of all) {
+        if (page.length && leafCount + batch.count > leavesPerPage) break;
+        const leaves = await store.auditLeaves(batch.firstSequence, batch.count);
+        page.push({ ...batch, leaves });
+        leafCount += batch.count;
+      }
+      const last = page.at(-1);
+      const nextBatch =
+        last && all.some((batch) => batch.batchIndex > last.batchIndex) ? last.batchIndex + 1 : null;
+      return { organisationId: await hosted(), batches: page, nextBatch };
     },
   );
 }

@@ -93,6 +93,17 @@ export interface AuditEventRow {
   reason: string | null;
 }
 
+/**
+ * The leaf of an audit event as it was (or is about to be) anchored: its sequence number, event
+ * hash and per-patient tag (`@medledger/core` audit). Kept apart from the event, so the gateway
+ * serves exactly what it anchored.
+ */
+export interface AuditLeafRow {
+  sequence: number;
+  eventHash: Hex;
+  tag: Hex;
+}
+
 /** A batch of audit events whose Merkle root is anchored on chain. */
 export interface AuditBatchRow {
   batchIndex: number;
@@ -161,6 +172,10 @@ export interface GatewayStore {
   auditEvents(query: AuditQuery): Promise<AuditEventRow[]>;
   /** Events from `firstSequence` on, in order (the outbox of the audit anchorer). */
   auditEventsFrom(firstSequence: number, limit: number): Promise<AuditEventRow[]>;
+  /** Stores leaves before their batch is anchored; a leaf already stored for a sequence is kept. */
+  saveAuditLeaves(leaves: AuditLeafRow[]): Promise<void>;
+  /** Stored leaves from `firstSequence` on, in order, at most `limit`. */
+  auditLeaves(firstSequence: number, limit: number): Promise<AuditLeafRow[]>;
   saveAuditBatch(batch: AuditBatchRow): Promise<void>;
   auditBatches(): Promise<AuditBatchRow[]>;
 

@@ -187,6 +187,19 @@ describe('SqliteGatewayStore', () => {
       await store.saveAuditBatch({ ...batch, root: hash(10) });
       assert.deepEqual(await store.auditBatches(), [batch]);
     });
+
+    it('keeps the first leaf stored for a sequence, so a batch anchored after a crash is the one prepared', async () => {
+      const leaves = [0, 1, 2].map((sequence) => ({
+        sequence,
+        eventHash: hash(20 + sequence),
+        tag: hash(30 + sequence),
+      }));
+      await store.saveAuditLeaves(leaves.slice(0, 2));
+      await store.saveAuditLeaves([{ ...leaves[1]!, tag: hash(99) }, leaves[2]!]);
+      assert.deepEqual(await store.auditLeaves(0, 10), leaves);
+      assert.deepEqual(await store.auditLeaves(1, 1), [leaves[1]]);
+      assert.deepEqual(await store.auditLeaves(3, 10), []);
+    });
   });
 
   describe('chain index', () => {

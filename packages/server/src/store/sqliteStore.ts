@@ -14,6 +14,7 @@ import type {
   AccessRequestRow,
   AuditBatchRow,
   AuditEventRow,
+  AuditLeafRow,
   AuditQuery,
   ChainIndexUpdate,
   GatewayStore,
@@ -62,6 +63,7 @@ CREATE TABLE IF NOT EXISTS audit_events (
   purpose TEXT, outcome TEXT NOT NULL, reason TEXT);
 CREATE INDEX IF NOT EXISTS audit_by_patient ON audit_events (patient, seq);
 CREATE INDEX IF NOT EXISTS audit_by_actor ON audit_events (actor, seq);
+CREATE TABLE IF NOT EXISTS audit_leaves (sequence INTEGER PRIMARY KEY, event_hash TEXT NOT NULL, tag TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS audit_batches (
   batch_index INTEGER PRIMARY KEY, first_sequence INTEGER NOT NULL UNIQUE, count INTEGER NOT NULL, root TEXT NOT NULL,
   transaction_hash TEXT NOT NULL, block_number INTEGER NOT NULL);
@@ -404,6 +406,29 @@ export class SqliteGatewayStore implements GatewayStore {
       from: firstSequence,
       limit,
     }).map(toAuditEvent);
+  }
+
+  async saveAuditLeaves(leaves: AuditLeafRow[]): Promise<void> {
+    if (!leaves.length) return;
+    this.#transaction(() => {
+      for (const leaf of leaves) {
+        this.#run(
+          'INSERT INTO audit_leaves VALUES ($sequence, $hash, $tag) ON CONFLICT (sequence) DO NOTHING',
+          { sequence: leaf.sequence, hash: leaf.eventHash.toLowerCase(), tag: leaf.tag.toLowerCase() },
+        );
+      }
+    });
+  }
+
+  async auditLeaves(firstSequence: number, limit: number): Promise<AuditLeafRow[]> {
+    return this.#all('SELECT * FROM audit_leaves WHERE sequence >= $from ORDER BY sequence LIMIT $limit', {
+      from: firstSequence,
+      limit,
+    }).map((row) => ({
+      sequence: Number(row.sequence),
+      eventHash: row.event_hash as Hex,
+      tag: row.tag as Hex,
+    }));
   }
 
   async saveAuditBatch(batch: AuditBatchRow): Promise<void> {
