@@ -1,28 +1,40 @@
 /**
- * The verifiable audit log: every access decision lands in the outbox, is anchored on chain in a
- * Merkle batch by the organisation's gateway relayer, and a patient checks its history against the
- * anchored roots; an edited or deleted event in the gateway's database is reported.
+ * The verifiable audit log, end to end on a real gateway and a real chain: every access decision
+ * lands in the outbox and is anchored on chain in a Merkle batch whose leaves carry per-patient
+ * keyed tags; a patient checks its history against the anchored roots, and a gateway database
+ * tampered with (an event edited, withheld, reordered, deleted with its leaf, re-tagged) is
+ * reported precisely. Other patients recognise none of the leaves that are not theirs.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { after, before, test } from 'node:test';
-import { createGatewayClient, type GatewayClient, verifyAuditTrail } from '@medledger/client';
+import {
+  type AuditTrailReport,
+  createGatewayClient,
+  type GatewayClient,
+  verifyAuditTrail,
+} from '@medledger/client';
 import { auditAnchorsAbi } from '@medledger/contracts';
 import { AccessDeniedError, generateIdentity } from '@medledger/core';
 import { createPublicClient, http } from 'viem';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 
+type Row = Record<string, SQLInputValue>;
+
 let gateway: TestGateway;
+let organisationId: number;
 let patient: GatewayClient;
+let otherPatient: GatewayClient;
+let stranger: GatewayClient;
 let database: DatabaseSync;
 
 before(async () => {
   gateway = await startTestGateway();
   const admin = createGatewayClient({ url: gateway.url, identity: generateIdentity() });
-  const { organisationId } = await admin.createOrganisation({ name: 'Audited Hospital', kind: 'hospital' });
+  ({ organisationId } = await admin.createOrganisation({ name: 'Audited Hospital', kind: 'hospital' }));
   const doctor = createGatewayClient({ url: gateway.url, identity: generateIdentity() });
-  const stranger = createGatewayClient({ url: gateway.url, identity: generateIdentity() });
+  stranger = createGatewayClient({ url: gateway.url, identity: generateIdentity() });
   for (const member of [doctor, stranger]) {
     await admin.addMember({
       organisationId,
@@ -32,7 +44,9 @@ before(async () => {
     });
   }
   patient = createGatewayClient({ url: gateway.url, identity: generateIdentity() });
+  otherPatient = createGatewayClient({ url: gateway.url, identity: generateIdentity() });
   await patient.registerPatient({ organisationId });
+  await otherPatient.registerPatient({ organisationId });
   await patient.grantConsent({
     grantee: doctor.address,
     categories: ['lab'],
@@ -44,10 +58,17 @@ before(async () => {
     category: 'lab',
     resource: { resourceType: 'Observation', status: 'final', code: { text: 'Potassium' } },
   });
+  await waitForAllAnchored();
+  // A second batch: reads, a denial, a listing of another patient and of an unregistered address
+  // (whose event gets the gateway's fallback tag).
+  await doctor.readRecord(recordId);
   await doctor.readRecord(recordId);
   await assert.rejects(stranger.readRecord(recordId), AccessDeniedError);
-  await waitForAnchors(organisationId, 3);
+  await stranger.listRecords(otherPatient.address);
+  await stranger.listRecords(generateIdentity().address);
+  await waitForAllAnchored();
   database = new DatabaseSync(join(gateway.dataDir, 'gateway.sqlite'));
+  database.exec('PRAGMA busy_timeout = 5000');
 });
 
 after(async () => {
@@ -58,52 +79,189 @@ after(async () => {
 test('the gateway anchors every decision, allowed and denied, and the patient verifies them against the chain', async () => {
   const report = await verifyAuditTrail(patient);
   assert.equal(report.ok, true, JSON.stringify(report.problems));
-  assert.ok(report.events >= 3, 'append, read and the denied read');
+  assert.equal(report.events, 4, 'the append, two reads and the denied read');
   assert.equal(report.anchored, report.events);
+  assert.equal(report.recognisesOwnLeaves, true);
+  assert.equal(report.leaves, Number(one('SELECT count(*) AS n FROM audit_events').n));
+  assert.ok(anchoredBatches() >= 2, 'the events span several batches');
 });
 
-test('an edited event in the gateway’s database is reported', async () => {
-  const [row] = database
-    .prepare(`SELECT seq, outcome FROM audit_events WHERE outcome = 'denied' LIMIT 1`)
-    .all() as {
-    seq: number;
-    outcome: string;
-  }[];
+test('another patient recognises none of the first patient’s leaves; a non-patient recognises none at all', async () => {
+  const other = await verifyAuditTrail(otherPatient);
+  assert.equal(other.ok, true, JSON.stringify(other.problems));
+  assert.equal(other.events, 1);
+  assert.equal(other.recognisesOwnLeaves, true);
+  const member = await verifyAuditTrail(stranger);
+  assert.equal(member.ok, true, JSON.stringify(member.problems));
+  assert.equal(member.recognisesOwnLeaves, false);
+  // The fallback-tagged event of the unregistered address is no one's to miss.
+  assert.equal(member.leaves, other.leaves);
+});
+
+test('an edited event is reported as edited', async () => {
+  const [row] = patientRows("AND outcome = 'denied'");
   assert.ok(row);
-  database.prepare(`UPDATE audit_events SET outcome = 'allowed' WHERE seq = ?`).run(row.seq);
+  database.prepare(`UPDATE audit_events SET outcome = 'allowed' WHERE seq = ?`).run(row.seq!);
   try {
-    const report = await verifyAuditTrail(patient);
-    assert.equal(report.ok, false);
-    assert.ok(report.problems.length > 0);
+    assert.deepEqual(kindsAt(await verifyAuditTrail(patient)), [['leaf-mismatch', sequenceOf(row)]]);
   } finally {
-    database.prepare(`UPDATE audit_events SET outcome = 'denied' WHERE seq = ?`).run(row.seq);
+    database.prepare(`UPDATE audit_events SET outcome = 'denied' WHERE seq = ?`).run(row.seq!);
   }
   assert.equal((await verifyAuditTrail(patient)).ok, true, 'restoring the event restores the match');
 });
 
-test('a deleted event is reported', async () => {
-  const [row] = database
-    .prepare('SELECT * FROM audit_events WHERE patient = ? ORDER BY seq LIMIT 1')
-    .all(patient.address.toLowerCase()) as Record<string, string | number | null>[];
-  assert.ok(row);
-  database.prepare('DELETE FROM audit_events WHERE seq = ?').run(row.seq as number);
-  const report = await verifyAuditTrail(patient);
-  assert.equal(report.ok, false);
-  assert.ok(report.problems.length > 0, 'the deletion is seen');
+test('an event withheld from the answer while its leaf stays anchored is reported as withheld', async () => {
+  const rows = patientRows();
+  const withheld = rows[1]!;
+  database.prepare('DELETE FROM audit_events WHERE seq = ?').run(withheld.seq!);
+  try {
+    const report = await verifyAuditTrail(patient);
+    assert.equal(report.events, rows.length - 1, 'the gateway gave one event fewer');
+    assert.deepEqual(kindsAt(report), [['withheld-event', sequenceOf(withheld)]]);
+  } finally {
+    insert(withheld);
+  }
+  assert.equal((await verifyAuditTrail(patient)).ok, true);
 });
 
-async function waitForAnchors(organisationId: number, atLeast: number): Promise<void> {
+test('events served at swapped positions are reported as reordered', async () => {
+  const [first, , third] = patientRows();
+  assert.ok(first && third);
+  replace(
+    [first, third],
+    [
+      { ...third, seq: first.seq! },
+      { ...first, seq: third.seq! },
+    ],
+  );
+  try {
+    assert.deepEqual(kindsAt(await verifyAuditTrail(patient)), [
+      ['reordered-event', sequenceOf(first)],
+      ['reordered-event', sequenceOf(third)],
+    ]);
+  } finally {
+    replace([first, third], [first, third]);
+  }
+  assert.equal((await verifyAuditTrail(patient)).ok, true);
+});
+
+test('an event deleted with its leaf is reported: the batch no longer matches the chain', async () => {
+  const row = patientRows()[2]!;
+  const sequence = sequenceOf(row);
+  const leaf = one('SELECT * FROM audit_leaves WHERE sequence = ?', sequence);
+  database.prepare('DELETE FROM audit_events WHERE seq = ?').run(row.seq!);
+  database.prepare('DELETE FROM audit_leaves WHERE sequence = ?').run(sequence);
+  try {
+    const report = await verifyAuditTrail(patient);
+    assert.equal(report.ok, false);
+    // The batch's leaves no longer cover it, and the patient's other events in it prove nothing.
+    assert.ok(
+      report.problems.some((p) => p.kind === 'incomplete-leaves'),
+      JSON.stringify(report.problems),
+    );
+  } finally {
+    insert(row);
+    database
+      .prepare('INSERT INTO audit_leaves VALUES (?, ?, ?)')
+      .run(leaf.sequence!, leaf.event_hash!, leaf.tag!);
+  }
+  assert.equal((await verifyAuditTrail(patient)).ok, true);
+});
+
+test('a withheld event whose leaf is re-tagged to hide it is reported: the root no longer matches', async () => {
+  const row = patientRows()[3]!;
+  const sequence = sequenceOf(row);
+  const leaf = one('SELECT * FROM audit_leaves WHERE sequence = ?', sequence);
+  const someoneElses = one('SELECT tag FROM audit_leaves WHERE sequence <> ? LIMIT 1', sequence);
+  database.prepare('DELETE FROM audit_events WHERE seq = ?').run(row.seq!);
+  database.prepare('UPDATE audit_leaves SET tag = ? WHERE sequence = ?').run(someoneElses.tag!, sequence);
+  try {
+    const report = await verifyAuditTrail(patient);
+    assert.equal(report.ok, false);
+    assert.ok(
+      report.problems.some((p) => p.kind === 'root-mismatch'),
+      JSON.stringify(report.problems),
+    );
+  } finally {
+    insert(row);
+    database.prepare('UPDATE audit_leaves SET tag = ? WHERE sequence = ?').run(leaf.tag!, sequence);
+  }
+  assert.equal((await verifyAuditTrail(patient)).ok, true);
+});
+
+test('a batch mined while the gateway did not record it is recovered from the chain', async () => {
+  const before = database.prepare('SELECT * FROM audit_batches ORDER BY batch_index').all();
+  database.prepare('DELETE FROM audit_batches WHERE batch_index = 0').run();
+  const deadline = Date.now() + 10_000;
+  while (!database.prepare('SELECT 1 FROM audit_batches WHERE batch_index = 0').get()) {
+    assert.ok(Date.now() < deadline, 'the anchorer did not recover batch 0 within 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.deepEqual(database.prepare('SELECT * FROM audit_batches ORDER BY batch_index').all(), before);
+  assert.equal((await verifyAuditTrail(patient)).ok, true);
+});
+
+/** The patient's event rows, oldest first. */
+function patientRows(condition = ''): Row[] {
+  return database
+    .prepare(`SELECT * FROM audit_events WHERE patient = ? ${condition} ORDER BY seq`)
+    .all(patient.address.toLowerCase()) as Row[];
+}
+
+function one(sql: string, ...params: SQLInputValue[]): Row {
+  const row = database.prepare(sql).get(...params) as Row | undefined;
+  assert.ok(row, sql);
+  return row;
+}
+
+/** The row's position in the log (`seq` counts from 1). */
+function sequenceOf(row: Row): number {
+  return Number(row.seq) - 1;
+}
+
+function insert(row: Row): void {
+  const columns = Object.keys(row);
+  database
+    .prepare(`INSERT INTO audit_events (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`)
+    .run(...columns.map((column) => row[column]!));
+}
+
+/** Replaces rows at once (event ids are unique, so a swap cannot be done row by row). */
+function replace(old: Row[], rows: Row[]): void {
+  database.exec('BEGIN IMMEDIATE');
+  for (const row of old) database.prepare('DELETE FROM audit_events WHERE seq = ?').run(row.seq!);
+  for (const row of rows) insert(row);
+  database.exec('COMMIT');
+}
+
+function kindsAt(report: AuditTrailReport): [string, number | undefined][] {
+  assert.equal(report.ok, false);
+  return report.problems.map((problem) => [problem.kind, problem.sequence]);
+}
+
+function anchoredBatches(): number {
+  return Number(one('SELECT count(*) AS n FROM audit_batches').n);
+}
+
+async function waitForAllAnchored(): Promise<void> {
   const chain = createPublicClient({ transport: http(gateway.rpcUrl) });
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const next = await chain.readContract({
-      address: gateway.deployment.auditAnchors,
-      abi: auditAnchorsAbi,
-      functionName: 'nextSequence',
-      args: [organisationId],
-    });
-    if (next >= BigInt(atLeast)) return;
-    if (Date.now() > deadline) throw new Error(`only ${next} audit events anchored after 20 s`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  const counter = new DatabaseSync(join(gateway.dataDir, 'gateway.sqlite'), { readOnly: true });
+  try {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const written = Number((counter.prepare('SELECT count(*) AS n FROM audit_events').get() as Row).n);
+      const next = await chain.readContract({
+        address: gateway.deployment.auditAnchors,
+        abi: auditAnchorsAbi,
+        functionName: 'nextSequence',
+        args: [organisationId],
+      });
+      if (written > 0 && next >= BigInt(written)) return;
+      if (Date.now() > deadline)
+        throw new Error(`only ${next} of ${written} audit events anchored after 20 s`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } finally {
+    counter.close();
   }
 }
