@@ -101,7 +101,7 @@ export function createAccessControl({ ledger, auditLog, store }: AccessControlOp
     try {
       answer = await ask(question);
     } catch (error) {
-      await audit('denied', 'ledger_unavailable').catch(() => undefined);
+      await audit('denied', 'ledger_unavailable');
       throw error instanceof MedledgerError
         ? error
         : new LedgerUnavailableError('The ledger could not be read; access is refused.', { cause: error });
