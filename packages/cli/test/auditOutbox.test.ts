@@ -4,19 +4,23 @@
  * several clients at once, and is killed with SIGKILL while requests are still under way and
  * before any of its audit events has been anchored. Restarted on the same data directory, it
  * anchors its outbox at once, and every decision that was answered is in the patient's history,
- * anchored, and verifies against the chain.
+ * anchored, and verifies against the chain. Then `medledger audit --verify` itself: it passes, and
+ * fails (exit 1, naming the event) once the gateway's database loses one of the patient's events.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { after, before, test } from 'node:test';
 import { createGatewayClient, type GatewayClient, verifyAuditTrail } from '@medledger/client';
 import { auditAnchorsAbi } from '@medledger/contracts';
 import { AccessDeniedError, generateIdentity } from '@medledger/core';
 import { type EmbeddedChain, startEmbeddedChain } from '@medledger/ledger';
 import { type Address, createPublicClient, type Hex, http } from 'viem';
+import { createKeyFile } from '../src/keyFile.ts';
 import { labObservation } from './helpers/people.ts';
 import {
   cleanUp,
+  cliFor,
   type GatewayProcess,
   sleep,
   startGatewayProcess,
@@ -35,6 +39,7 @@ let stranger: GatewayClient;
 let patient: GatewayClient;
 let recordId: Hex;
 let auditAnchors: Address;
+let patientKeyFile: string;
 
 before(async () => {
   directory = await temporaryDirectory('audit-outbox');
@@ -57,7 +62,8 @@ before(async () => {
       encryptionKey: member.identity.encryption.publicKey,
     });
   }
-  patient = createGatewayClient({ url: gateway.url, identity: generateIdentity() });
+  patientKeyFile = join(directory, 'patient.json');
+  patient = createGatewayClient({ url: gateway.url, identity: await createKeyFile(patientKeyFile) });
   await patient.registerPatient({ organisationId });
   await patient.grantConsent({
     grantee: doctor.address,
@@ -138,6 +144,34 @@ test('kill -9 after decisions were answered and before they were anchored: after
   );
   assert.equal(report.anchored, events.length);
   assert.ok((await anchoredCount()) >= BigInt(events.length));
+});
+
+test('medledger audit --verify: the history matches the chain; an event the gateway then withholds is reported, exit 1', async () => {
+  const cli = cliFor(gateway.url);
+  const verify = () => cli.run('audit', '--verify', '--patient', patient.address, '--as', patientKeyFile);
+  const honest = await verify();
+  assert.equal(honest.code, 0, honest.stderr + honest.stdout);
+  assert.match(honest.stdout, /your access history matches the chain/);
+  assert.match(honest.stdout, / 0 awaiting anchoring; \d+ anchored leaves searched for yours/);
+
+  // The running gateway's database loses one of the patient's anchored events; its leaf stays.
+  const database = new DatabaseSync(join(directory, 'hospital', 'gateway.sqlite'));
+  try {
+    database.exec('PRAGMA busy_timeout = 5000');
+    const row = database
+      .prepare(`SELECT seq FROM audit_events WHERE patient = ? AND outcome = 'denied' ORDER BY seq LIMIT 1`)
+      .get(patient.address.toLowerCase()) as { seq: number };
+    database.prepare('DELETE FROM audit_events WHERE seq = ?').run(row.seq);
+    const tampered = await verify();
+    assert.equal(tampered.code, 1, tampered.stderr + tampered.stdout);
+    assert.match(
+      tampered.stdout,
+      new RegExp(`MISMATCH at ${gateway.url}: Event ${row.seq - 1} concerns you .* withheld or deleted`),
+    );
+    assert.match(tampered.stdout, /1 problem\(s\) found/);
+  } finally {
+    database.close();
+  }
 });
 
 /** The chain's next audit sequence number for the organisation: how many of its events are anchored. */
