@@ -20,6 +20,8 @@ export interface GatewayConfig {
   blockTimeSeconds: number | undefined;
   sessionTtlSeconds: number;
   logLevel: string;
+  /** The built web app served at `/` (unset: the gateway serves the API only). */
+  webAppDir: string | undefined;
 }
 
 export interface GatewayConfigInput {
@@ -32,6 +34,7 @@ export interface GatewayConfigInput {
   blockTimeSeconds?: number | string;
   sessionTtlSeconds?: number | string;
   logLevel?: string;
+  webAppDir?: string;
 }
 
 export function loadGatewayConfig(
@@ -61,6 +64,10 @@ export function loadGatewayConfig(
       86_400,
     ),
     logLevel: input.logLevel ?? env.MEDLEDGER_LOG_LEVEL ?? 'info',
+    webAppDir:
+      (input.webAppDir ?? env.MEDLEDGER_WEB_DIR)
+        ? resolve(input.webAppDir ?? env.MEDLEDGER_WEB_DIR ?? '')
+        : undefined,
   };
 }
 
