@@ -62,11 +62,15 @@ function navigationOf(session: Session): Screen[] {
       );
       break;
     case 'pharmacist':
-      screens.push({
-        path: '/prescriptions',
-        label: 'Prescriptions',
-        render: () => <PharmacyPrescriptions />,
-      });
+      screens.push(
+        { path: '/prescriptions', label: 'Prescriptions', render: () => <PharmacyPrescriptions /> },
+        {
+          path: '/patients',
+          label: 'Patients',
+          prefix: true,
+          render: () => <FindPatient base="/patients" />,
+        },
+      );
       break;
     case 'insurer':
       screens.push({ path: '/shared', label: 'Shared with us', render: () => <InsurerShared /> });

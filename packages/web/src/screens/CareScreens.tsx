@@ -82,8 +82,9 @@ export function FindPatient(props: { base: string }) {
 }
 
 function PatientChart(props: { patient: string }) {
-  const { client } = useSession();
+  const { client, persona } = useSession();
   const chart = useChart(client, props.patient);
+  const writesRecords = persona === 'doctor' || persona === 'nurse';
   const [form, setForm] = useState<'note' | 'diagnosis' | 'prescription' | 'lab-order' | undefined>();
   const denied = chart.error && isDenied(chart.error);
   return (
@@ -109,7 +110,7 @@ function PatientChart(props: { patient: string }) {
           />
         )}
       </Card>
-      {!denied && chart.data && (
+      {!denied && chart.data && writesRecords && (
         <Card title="Add to the record">
           <fieldset className="filters">
             <legend className="visually-hidden">Record to add</legend>

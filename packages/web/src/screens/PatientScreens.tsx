@@ -331,11 +331,24 @@ type Verification = 'verified' | 'not-verified' | 'awaiting';
 export function PatientAccessHistory() {
   const { client } = useSession();
   const history = useLoad(async () => {
-    const [{ events }, report, proofs] = await Promise.all([
+    // The gateway records a batch just after the chain has it, so a verification that races an
+    // anchoring sees an event "anchored but without proof". It is tried again, briefly, before
+    // the log is called not verified; a lasting mismatch is still reported.
+    let attempt = 0;
+    let [{ events }, report, proofs] = await Promise.all([
       client.audit(),
       verifyAuditTrail(client),
       client.auditProofs(),
     ]);
+    while (!report.ok && attempt < 3) {
+      attempt += 1;
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      [{ events }, report, proofs] = await Promise.all([
+        client.audit(),
+        verifyAuditTrail(client),
+        client.auditProofs(),
+      ]);
+    }
     const bad = new Set(report.problems.map((p) => p.sequence).filter((s): s is number => s !== undefined));
     const global = report.problems.some((p) => p.sequence === undefined);
     const stateOf = new Map<string, Verification>();

@@ -1,7 +1,7 @@
 /** Before sign-in: unlock an identity kept in this browser, create a new one, or import one. */
 import type { Identity } from '@medledger/core';
 import { type FormEvent, useState } from 'react';
-import { AddressText, Button, Card, Field, Notice, useAction, useLoad } from '../components/ui.tsx';
+import { AddressText, Button, Card, Field, Notice, Spinner, useAction, useLoad } from '../components/ui.tsx';
 import { identityFromKeyFile } from '../identity/keyFile.ts';
 import { identityFromRecoveryPhrase, newRecoveryPhrase } from '../identity/recoveryPhrase.ts';
 import {
@@ -43,9 +43,10 @@ export function Welcome() {
           </button>
         ))}
       </div>
-      {current === 'unlock' && <Unlock entries={stored.data ?? []} onSignIn={signIn} />}
-      {current === 'create' && <Create onSignIn={signIn} />}
-      {current === 'import' && <Import onSignIn={signIn} />}
+      {stored.loading && !stored.data ? <Spinner label="Opening this browser's key vault…" /> : null}
+      {stored.data && current === 'unlock' && <Unlock entries={stored.data ?? []} onSignIn={signIn} />}
+      {stored.data && current === 'create' && <Create onSignIn={signIn} />}
+      {stored.data && current === 'import' && <Import onSignIn={signIn} />}
     </div>
   );
 }
