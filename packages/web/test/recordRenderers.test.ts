@@ -122,8 +122,9 @@ describe('medication renderer', () => {
     );
     const text = textOf(createElement(Medication, { resource: request }));
     assert.ok(text.includes((request.medicationCodeableConcept as { text: string }).text), text);
-    const repeat = ((request.dosageInstruction as Json[])[0]?.timing as { repeat: { period: number } })
-      .repeat;
+    const [dosage] = request.dosageInstruction as { timing: { repeat: { period: number } } }[];
+    assert.ok(dosage);
+    const repeat = dosage.timing.repeat;
     assert.match(text, /Dose and schedule/);
     assert.match(
       text,
