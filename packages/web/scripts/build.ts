@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -58,13 +58,23 @@ export async function ensureWebAppBuilt(options: { force?: boolean; quiet?: bool
   const hash = await sourceHash();
   const current = existsSync(hashFile) ? (await readFile(hashFile, 'utf8')).trim() : '';
   if (!options.force && current === hash && existsSync(join(webAppDist, 'index.html'))) return webAppDist;
+  // Built aside and renamed into place, so that gateways started at the same time (tests run in
+  // parallel) never serve a half-written directory.
+  const staging = join(webRoot, `.dist-${process.pid}-${Date.now()}`);
   const { build } = await import('vite');
-  await build({
-    root: webRoot,
-    configFile: join(webRoot, 'vite.config.ts'),
-    logLevel: options.quiet ? 'warn' : 'info',
-  });
-  await writeFile(hashFile, `${hash}\n`);
+  try {
+    await build({
+      root: webRoot,
+      configFile: join(webRoot, 'vite.config.ts'),
+      logLevel: options.quiet ? 'warn' : 'info',
+      build: { outDir: staging, emptyOutDir: true },
+    });
+    await writeFile(join(staging, '.source-hash'), `${hash}\n`);
+    await rm(webAppDist, { recursive: true, force: true });
+    await rename(staging, webAppDist);
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
   return webAppDist;
 }
 
