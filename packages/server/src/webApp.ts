@@ -9,7 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
@@ -63,11 +63,12 @@ export async function registerWebApp(
   app: FastifyInstance,
   options: WebAppOptions,
 ): Promise<((request: FastifyRequest, reply: FastifyReply) => Promise<boolean>) | undefined> {
-  const indexPath = join(options.directory, 'index.html');
+  const directory = resolve(options.directory);
+  const indexPath = join(directory, 'index.html');
   if (!existsSync(indexPath)) return undefined;
   const indexHtml = await readFile(indexPath);
   await app.register(fastifyStatic, {
-    root: options.directory,
+    root: directory,
     prefix: '/',
     wildcard: false,
     index: false,
@@ -88,7 +89,7 @@ export async function registerWebApp(
       path.startsWith('/api/')
     )
       return false;
-    if (path.startsWith('/assets/') || /\.[a-z0-9]+$/i.test(path)) return false;
+    if (path.startsWith('/assets/') || path.includes('/.') || /\.[a-z0-9]+$/i.test(path)) return false;
     const connect = (await options.connectOrigins()).filter(Boolean);
     await reply
       .status(200)
