@@ -26,7 +26,13 @@ import {
   temporaryDirectory,
 } from '../../cli/test/helpers/processes.ts';
 import { keyFileOf } from '../src/identity/keyFile.ts';
-import { launchChromium, newActor, type SentRequest, screenshot } from './helpers/browser.ts';
+import {
+  clearFailureScreenshots,
+  launchChromium,
+  newActor,
+  type SentRequest,
+  screenshot,
+} from './helpers/browser.ts';
 
 const marker = `PLAINTEXT-MARKER-${randomBytes(6).toString('hex')}`;
 const medicineMarker = `Amoxicillin 500 mg ${marker}`;
@@ -84,6 +90,7 @@ describe('web app, end to end in Chromium', { timeout: 600_000 }, () => {
   let doctorAddress = '';
 
   before(async () => {
+    await clearFailureScreenshots();
     gateway = await startGatewayProcess({ dataDir: await temporaryDirectory('web-e2e'), timeoutMs: 120_000 });
     const adminClient = createGatewayClient({ url: gateway.url, identity: admin });
     await adminClient.createOrganisation({ name: 'St Mary Hospital', kind: 'hospital' });

@@ -171,7 +171,9 @@ function RecordCard(props: { entry: ChartEntry; actions?: ReactNode }) {
         <Notice kind={denied ? 'denied' : 'error'}>{error}</Notice>
       )}
       <footer className="record-footer muted">
-        Signed by <AddressText address={meta.author} />
+        <span>
+          Signed by <AddressText address={meta.author} />
+        </span>
         {props.actions && <span className="record-actions">{props.actions}</span>}
       </footer>
     </article>

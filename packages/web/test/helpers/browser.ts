@@ -3,7 +3,7 @@
  * body the browser sends is kept, so tests can prove what the gateway received.
  */
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -54,4 +54,12 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(artifactsDirectory, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/** Removes the pictures a previous failing run left behind. */
+export async function clearFailureScreenshots(): Promise<void> {
+  await mkdir(artifactsDirectory, { recursive: true });
+  for (const name of await readdir(artifactsDirectory)) {
+    if (name.startsWith('failed-')) await rm(join(artifactsDirectory, name));
+  }
 }
