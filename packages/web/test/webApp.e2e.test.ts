@@ -167,6 +167,28 @@ describe('web app, end to end in Chromium', { timeout: 600_000 }, () => {
     await patient.getByText('Your record is encrypted and anchored on the ledger.').waitFor();
     await patient.locator('.record-card').filter({ hasText: 'Hemoglobin A1c' }).waitFor();
     assert.match(await textOf(patient.locator('.record-card').first()), /7\.9 %[\s\S]*High[\s\S]*4 – 5\.6 %/);
+    // Earlier results arrive as a FHIR Bundle: split into records, and a trend appears.
+    const earlier = [6.8, 7.2].map((value, index) => ({
+      ...observation,
+      id: `hba1c-${index}`,
+      effectiveDateTime: `2025-0${index + 3}-10T09:00:00Z`,
+      valueQuantity: { ...observation.valueQuantity, value },
+    }));
+    await patient.getByLabel('FHIR file (a resource or a Bundle)').setInputFiles({
+      name: 'history.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(
+        JSON.stringify({
+          resourceType: 'Bundle',
+          type: 'collection',
+          entry: earlier.map((resource) => ({ resource })),
+        }),
+      ),
+    });
+    await patient.getByRole('button', { name: 'Encrypt and upload' }).click();
+    await patient.getByText('2 records are encrypted and anchored on the ledger.').waitFor();
+    await patient.getByRole('button', { name: 'All (3)' }).waitFor();
+    await patient.getByRole('img', { name: /Hemoglobin A1c over time: .*6\.8 %.*7\.2 %.*7\.9 %/ }).waitFor();
     screenshots.push(await screenshot(patient, '02-patient-records'));
   });
 

@@ -38,7 +38,7 @@ export const categoryLabels: Record<Category, string> = {
 export async function loadChart(client: GatewayClient, patient: string): Promise<ChartEntry[]> {
   const { records } = await client.listRecords(patient as `0x${string}`);
   const current = records.filter((record) => !record.supersededBy).sort((a, b) => b.createdAt - a.createdAt);
-  return Promise.all(
+  const entries = await Promise.all(
     current.map(async (meta): Promise<ChartEntry> => {
       try {
         const { resource } = await client.readRecord(meta.recordId);
@@ -48,6 +48,25 @@ export async function loadChart(client: GatewayClient, patient: string): Promise
       }
     }),
   );
+  return entries.sort((a, b) => clinicalTime(b) - clinicalTime(a));
+}
+
+/** When the record's content happened (taken, prescribed, recorded), else when it was written; in ms. */
+function clinicalTime(entry: ChartEntry): number {
+  const resource = entry.resource ?? {};
+  for (const field of [
+    'effectiveDateTime',
+    'issued',
+    'authoredOn',
+    'whenHandedOver',
+    'recordedDate',
+    'onsetDateTime',
+    'date',
+  ]) {
+    const value = resource[field];
+    if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return Date.parse(value);
+  }
+  return entry.meta.createdAt * 1000;
 }
 
 export function useChart(client: GatewayClient, patient: string) {
