@@ -240,7 +240,8 @@ describe('web app, end to end in Chromium', { timeout: 600_000 }, () => {
     await doctor.getByRole('button', { name: 'Unlock and sign in' }).waitFor();
     await doctor.getByLabel('Passphrase', { exact: true }).fill('correct horse battery');
     await doctor.getByRole('button', { name: 'Unlock and sign in' }).click();
-    await doctor.locator('.record-card').filter({ hasText: 'Hemoglobin A1c' }).waitFor();
+    await doctor.locator('.record-card').filter({ hasText: 'Hemoglobin A1c' }).first().waitFor();
+    assert.equal(await doctor.locator('.record-card').filter({ hasText: 'Hemoglobin A1c' }).count(), 3);
     assert.match(await textOf(doctor.locator('.record-card').first()), /7\.9 %/);
     screenshots.push(await screenshot(doctor, '06-doctor-chart'));
     await doctor.getByRole('button', { name: 'Prescription', exact: true }).click();
