@@ -23,11 +23,8 @@ const { buildClinicalNote } = await import('../src/fhir/buildResources.ts');
 
 type Json = Record<string, unknown>;
 
-/** ../shared/data beside the repository (MEDLEDGER_SHARED_DATA names another place, e.g. from a git worktree). */
-const dataDirectory = join(
-  process.env.MEDLEDGER_SHARED_DATA ?? fileURLToPath(new URL('../../../../shared/data/', import.meta.url)),
-  'synthea-r4',
-);
+/** ../shared/data beside the repository. */
+const dataDirectory = fileURLToPath(new URL('../../../../shared/data/synthea-r4/', import.meta.url));
 
 /** Every resource of every Synthea bundle in ../shared/data. */
 function syntheaResources(): Json[] {
