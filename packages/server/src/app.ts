@@ -22,6 +22,7 @@ import { recordRoutes } from './routes/recordRoutes.ts';
 import { systemRoutes } from './routes/systemRoutes.ts';
 import type { BlobStore } from './store/blobStore.ts';
 import type { GatewayStore } from './store/gatewayStore.ts';
+import { registerWebApp, type WebAppOptions } from './webApp.ts';
 
 export interface GatewayServices {
   ledger: LedgerClient;
@@ -44,9 +45,11 @@ declare module 'fastify' {
 export interface BuildAppOptions {
   services: GatewayServices;
   logLevel?: string;
+  /** The web app to serve at `/`, if built. */
+  webApp?: WebAppOptions;
 }
 
-export async function buildApp({ services, logLevel = 'info' }: BuildAppOptions) {
+export async function buildApp({ services, logLevel = 'info', webApp }: BuildAppOptions) {
   const app = Fastify({
     logger: {
       level: logLevel,
@@ -71,11 +74,13 @@ export async function buildApp({ services, logLevel = 'info' }: BuildAppOptions)
       request.log.warn({ code: body.error.code, message: body.error.message }, 'request failed');
     return reply.status(status).send(body);
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply
+  const webAppFallback = webApp ? await registerWebApp(app as unknown as FastifyInstance, webApp) : undefined;
+  app.setNotFoundHandler(async (request, reply) => {
+    if (webAppFallback && (await webAppFallback(request, reply))) return reply;
+    return reply
       .status(404)
-      .send({ error: { code: 'not_found', message: `No route ${request.method} ${request.url}.` } }),
-  );
+      .send({ error: { code: 'not_found', message: `No route ${request.method} ${request.url}.` } });
+  });
 
   await app.register(swagger, {
     openapi: {

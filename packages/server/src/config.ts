@@ -22,6 +22,8 @@ export interface GatewayConfig {
   logLevel: string;
   /** Seconds between runs of the audit anchorer (it also runs at start and at stop). */
   auditAnchorIntervalSeconds: number;
+  /** The built web app served at `/` (unset: the gateway serves the API only). */
+  webAppDir: string | undefined;
 }
 
 export interface GatewayConfigInput {
@@ -35,6 +37,7 @@ export interface GatewayConfigInput {
   sessionTtlSeconds?: number | string;
   logLevel?: string;
   auditAnchorIntervalSeconds?: number | string;
+  webAppDir?: string;
 }
 
 export function loadGatewayConfig(
@@ -70,6 +73,10 @@ export function loadGatewayConfig(
       1,
       86_400,
     ),
+    webAppDir:
+      (input.webAppDir ?? env.MEDLEDGER_WEB_DIR)
+        ? resolve(input.webAppDir ?? env.MEDLEDGER_WEB_DIR ?? '')
+        : undefined,
   };
 }
 

@@ -49,6 +49,7 @@ import { hostedOrganisation, peerGateways } from './organisations.ts';
 import { FileBlobStore } from './store/blobStore.ts';
 import { createReplicationQueue, ReplicatingBlobStore } from './store/replicatingBlobStore.ts';
 import { SqliteGatewayStore } from './store/sqliteStore.ts';
+import { originOf } from './webApp.ts';
 
 export interface RunningGateway {
   url: string;
@@ -133,6 +134,17 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         custodian,
       },
       logLevel: config.logLevel,
+      ...(config.webAppDir
+        ? {
+            webApp: {
+              directory: config.webAppDir,
+              connectOrigins: async () =>
+                [rpcUrl, ...(await store.organisations()).map((o) => o.gatewayUrl)]
+                  .map(originOf)
+                  .filter((origin): origin is string => origin !== undefined),
+            },
+          }
+        : {}),
     });
     indexer.start();
     auditAnchorer.start();

@@ -25,6 +25,7 @@ export function registerStart(program: Command): void {
       'embedded chain: seconds between blocks (default: one block per transaction)',
     )
     .option('--log-level <level>', 'fatal, error, warn, info, debug (default info)')
+    .option('--no-web-app', 'serve the HTTP API only, not the web app at /')
     .option(
       '--audit-anchor-interval <seconds>',
       'seconds between audit anchoring runs (also at start and stop); env MEDLEDGER_AUDIT_ANCHOR_INTERVAL (default 1)',
@@ -37,7 +38,9 @@ export function registerStart(program: Command): void {
       if (options.demoConsortium) return startDemo(options, command);
       // Loaded here so that every other command starts without the server's dependencies.
       const { loadGatewayConfig, startGateway } = await import('@medledger/server');
+      const webAppDir = options.webApp === false ? undefined : await builtWebApp();
       const config = loadGatewayConfig({
+        ...(webAppDir ? { webAppDir } : {}),
         dataDir: options.data,
         port: options.port,
         host: options.host,
@@ -52,6 +55,7 @@ export function registerStart(program: Command): void {
       const summary = {
         url: gateway.url,
         docs: `${gateway.url}/docs`,
+        ...(config.webAppDir ? { app: `${gateway.url}/` } : {}),
         chainId: gateway.chainId,
         rpcUrl: gateway.rpcUrl,
         dataDir: config.dataDir,
@@ -111,4 +115,14 @@ function untilSignalled(stop: () => Promise<void>): Promise<void> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
+}
+
+/**
+ * The web app's build directory, built first if missing or older than its sources (a no-op hash
+ * check otherwise). MEDLEDGER_WEB_DIR names an already built app instead.
+ */
+async function builtWebApp(): Promise<string> {
+  if (process.env.MEDLEDGER_WEB_DIR) return process.env.MEDLEDGER_WEB_DIR;
+  const { ensureWebAppBuilt } = await import('@medledger/web/build');
+  return ensureWebAppBuilt({ quiet: true });
 }

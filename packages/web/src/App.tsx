@@ -1,0 +1,171 @@
+/**
+ * The app shell: before sign-in the welcome screen; after it, the navigation of the identity's
+ * persona (patient, clinician, laboratory, pharmacy, insurer, organisation admin) and the ledger
+ * explorer for everyone. Screens waiting for issue-4 APIs (emergency access, co-signatures,
+ * notifications, second factor, key backup) slot in as further entries of `navigationOf`.
+ */
+import type { ReactNode } from 'react';
+import { AddressText, Button } from './components/ui.tsx';
+import { Link, usePath } from './router.tsx';
+import { AdminActivity, AdminConsortium, AdminMembers } from './screens/AdminScreens.tsx';
+import { FindPatient, InsurerShared, LabOrders, PharmacyPrescriptions } from './screens/CareScreens.tsx';
+import { Explorer } from './screens/Explorer.tsx';
+import { GetStarted } from './screens/GetStarted.tsx';
+import {
+  PatientAccessHistory,
+  PatientRecords,
+  PatientRequests,
+  PatientSharing,
+} from './screens/PatientScreens.tsx';
+import { Welcome } from './screens/Welcome.tsx';
+import { type Session, useSessionState } from './session.tsx';
+
+interface Screen {
+  path: string;
+  label: string;
+  render: () => ReactNode;
+  /** Matches paths below it too (e.g. /patients/0x…). */
+  prefix?: boolean;
+}
+
+const explorer: Screen = { path: '/explorer', label: 'Ledger', render: () => <Explorer /> };
+
+function navigationOf(session: Session): Screen[] {
+  const screens: Screen[] = [];
+  switch (session.persona) {
+    case 'patient':
+      screens.push(
+        { path: '/records', label: 'My records', render: () => <PatientRecords /> },
+        { path: '/requests', label: 'Requests', render: () => <PatientRequests /> },
+        { path: '/sharing', label: 'Sharing', render: () => <PatientSharing /> },
+        { path: '/history', label: 'Access history', render: () => <PatientAccessHistory /> },
+      );
+      break;
+    case 'doctor':
+    case 'nurse':
+      screens.push({
+        path: '/patients',
+        label: 'Patients',
+        prefix: true,
+        render: () => <FindPatient base="/patients" />,
+      });
+      break;
+    case 'lab':
+      screens.push(
+        { path: '/orders', label: 'Lab orders', render: () => <LabOrders /> },
+        {
+          path: '/patients',
+          label: 'Patients',
+          prefix: true,
+          render: () => <FindPatient base="/patients" />,
+        },
+      );
+      break;
+    case 'pharmacist':
+      screens.push(
+        { path: '/prescriptions', label: 'Prescriptions', render: () => <PharmacyPrescriptions /> },
+        {
+          path: '/patients',
+          label: 'Patients',
+          prefix: true,
+          render: () => <FindPatient base="/patients" />,
+        },
+      );
+      break;
+    case 'insurer':
+      screens.push({ path: '/shared', label: 'Shared with us', render: () => <InsurerShared /> });
+      break;
+    case 'admin':
+    case 'newcomer':
+      if (session.adminOf.length === 0)
+        screens.push({ path: '/start', label: 'Get started', render: () => <GetStarted /> });
+      break;
+  }
+  if (session.adminOf.length > 0) {
+    screens.push(
+      { path: '/admin/members', label: 'Members', render: () => <AdminMembers /> },
+      { path: '/admin/consortium', label: 'Consortium', render: () => <AdminConsortium /> },
+      { path: '/admin/activity', label: 'Activity', render: () => <AdminActivity /> },
+    );
+  }
+  screens.push(explorer);
+  return screens;
+}
+
+const personaLabels: Record<Session['persona'], string> = {
+  patient: 'Patient',
+  doctor: 'Doctor',
+  nurse: 'Nurse',
+  lab: 'Laboratory',
+  pharmacist: 'Pharmacy',
+  insurer: 'Insurer',
+  admin: 'Administrator',
+  newcomer: 'New identity',
+};
+
+export function App() {
+  const { session } = useSessionState();
+  const path = usePath();
+  if (!session) {
+    return (
+      <Frame>
+        <Welcome />
+      </Frame>
+    );
+  }
+  const screens = navigationOf(session);
+  const current =
+    screens.find((s) => s.path === path || (s.prefix && path.startsWith(`${s.path}/`))) ??
+    screens[0] ??
+    explorer;
+  const role =
+    session.adminOf.length > 0 && session.persona === 'newcomer'
+      ? 'Organisation admin'
+      : personaLabels[session.persona];
+  return (
+    <Frame
+      header={
+        <div className="who">
+          <span className="role-pill">{role}</span> <AddressText address={session.identity.address} />
+          <Button
+            kind="ghost"
+            onClick={() => session.signOut('You signed out. Your keys are no longer in memory.')}
+          >
+            Sign out
+          </Button>
+        </div>
+      }
+      nav={
+        <nav aria-label="Main" className="nav">
+          {screens.map((screen) => (
+            <Link key={screen.path} to={screen.path} className="nav-link" current={screen === current}>
+              {screen.label}
+            </Link>
+          ))}
+        </nav>
+      }
+    >
+      {current.render()}
+    </Frame>
+  );
+}
+
+function Frame(props: { header?: ReactNode; nav?: ReactNode; children: ReactNode }) {
+  return (
+    <div className="frame">
+      <header className="topbar">
+        <a className="brand" href="/">
+          <img src="/favicon.svg" alt="" width="28" height="28" /> medledger
+        </a>
+        {props.header}
+      </header>
+      {props.nav}
+      <main id="main" className="main">
+        {props.children}
+      </main>
+      <footer className="footer muted">
+        Encrypted in your browser · every access checked against and recorded on the ledger
+      </footer>
+    </div>
+  );
+}

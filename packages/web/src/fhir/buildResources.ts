@@ -1,0 +1,279 @@
+/**
+ * The FHIR R4 resources the web app's forms produce. Each builder returns a resource that passes
+ * core's `validateResource` for its category (checked in test/buildResources.test.ts). The patient
+ * is referenced by their ledger address as a logical identifier, never by name.
+ */
+import type { Category } from '@medledger/core';
+
+export type Resource = Record<string, unknown> & { resourceType: string; id: string };
+
+const loinc = 'http://loinc.org';
+const snomed = 'http://snomed.info/sct';
+
+function newId(): string {
+  return crypto.randomUUID();
+}
+
+function now(): string {
+  return new Date().toISOString();
+}
+
+/** A reference to the patient by their ledger address. */
+export function patientReference(address: string) {
+  return { identifier: { system: 'urn:medledger:address', value: address.toLowerCase() }, type: 'Patient' };
+}
+
+function concept(text: string, system?: string, code?: string) {
+  return code && system ? { coding: [{ system, code, display: text }], text } : { text };
+}
+
+export function buildClinicalNote(input: {
+  patient: string;
+  title: string;
+  text: string;
+  author: string;
+}): Resource {
+  const bytes = new TextEncoder().encode(input.text);
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return {
+    resourceType: 'DocumentReference',
+    id: newId(),
+    status: 'current',
+    docStatus: 'final',
+    type: concept('Progress note', loinc, '11506-3'),
+    category: [
+      {
+        coding: [
+          {
+            system: 'http://hl7.org/fhir/us/core/CodeSystem/us-core-documentreference-category',
+            code: 'clinical-note',
+            display: 'Clinical Note',
+          },
+        ],
+      },
+    ],
+    subject: patientReference(input.patient),
+    date: now(),
+    author: [{ display: input.author }],
+    description: input.title,
+    content: [
+      {
+        attachment: {
+          contentType: 'text/plain; charset=utf-8',
+          data: btoa(binary),
+          size: bytes.length,
+          title: `${input.title}.txt`,
+        },
+      },
+    ],
+  };
+}
+
+export function buildDiagnosis(input: {
+  patient: string;
+  name: string;
+  snomedCode?: string;
+  clinicalStatus: 'active' | 'recurrence' | 'remission' | 'resolved';
+  onset?: string;
+  note?: string;
+}): Resource {
+  return {
+    resourceType: 'Condition',
+    id: newId(),
+    clinicalStatus: {
+      coding: [
+        { system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: input.clinicalStatus },
+      ],
+    },
+    verificationStatus: {
+      coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: 'confirmed' }],
+    },
+    category: [
+      {
+        coding: [
+          {
+            system: 'http://terminology.hl7.org/CodeSystem/condition-category',
+            code: 'encounter-diagnosis',
+            display: 'Encounter Diagnosis',
+          },
+        ],
+      },
+    ],
+    code: concept(input.name, snomed, input.snomedCode || undefined),
+    subject: patientReference(input.patient),
+    ...(input.onset ? { onsetDateTime: input.onset } : {}),
+    recordedDate: now(),
+    ...(input.note ? { note: [{ text: input.note }] } : {}),
+  };
+}
+
+export type PeriodUnit = 'h' | 'd' | 'wk';
+
+export function buildPrescription(input: {
+  patient: string;
+  medicine: string;
+  rxnormCode?: string;
+  doseValue: number;
+  doseUnit: string;
+  timesPerPeriod: number;
+  period: number;
+  periodUnit: PeriodUnit;
+  durationDays?: number;
+  instructions?: string;
+  prescriber: string;
+}): Resource {
+  return {
+    resourceType: 'MedicationRequest',
+    id: newId(),
+    status: 'active',
+    intent: 'order',
+    medicationCodeableConcept: concept(
+      input.medicine,
+      'http://www.nlm.nih.gov/research/umls/rxnorm',
+      input.rxnormCode || undefined,
+    ),
+    subject: patientReference(input.patient),
+    authoredOn: now(),
+    requester: { display: input.prescriber },
+    dosageInstruction: [
+      {
+        sequence: 1,
+        ...(input.instructions ? { patientInstruction: input.instructions } : {}),
+        timing: {
+          repeat: {
+            frequency: input.timesPerPeriod,
+            period: input.period,
+            periodUnit: input.periodUnit,
+            ...(input.durationDays
+              ? {
+                  boundsDuration: {
+                    value: input.durationDays,
+                    unit: 'days',
+                    system: 'http://unitsofmeasure.org',
+                    code: 'd',
+                  },
+                }
+              : {}),
+          },
+        },
+        doseAndRate: [{ doseQuantity: { value: input.doseValue, unit: input.doseUnit } }],
+      },
+    ],
+  };
+}
+
+export function buildLabOrder(input: {
+  patient: string;
+  test: string;
+  loincCode?: string;
+  reason?: string;
+  priority: 'routine' | 'urgent' | 'asap' | 'stat';
+  requester: string;
+}): Resource {
+  return {
+    resourceType: 'ServiceRequest',
+    id: newId(),
+    status: 'active',
+    intent: 'order',
+    priority: input.priority,
+    category: [{ coding: [{ system: snomed, code: '108252007', display: 'Laboratory procedure' }] }],
+    code: concept(input.test, loinc, input.loincCode || undefined),
+    subject: patientReference(input.patient),
+    authoredOn: now(),
+    requester: { display: input.requester },
+    ...(input.reason ? { reasonCode: [{ text: input.reason }] } : {}),
+  };
+}
+
+export function buildLabResult(input: {
+  patient: string;
+  orderId?: string;
+  test: string;
+  loincCode?: string;
+  value: number;
+  unit: string;
+  low?: number;
+  high?: number;
+  performer: string;
+}): Resource {
+  const quantity = (value: number) => ({ value, unit: input.unit });
+  const range =
+    input.low !== undefined || input.high !== undefined
+      ? [
+          {
+            ...(input.low !== undefined ? { low: quantity(input.low) } : {}),
+            ...(input.high !== undefined ? { high: quantity(input.high) } : {}),
+          },
+        ]
+      : undefined;
+  return {
+    resourceType: 'Observation',
+    id: newId(),
+    status: 'final',
+    category: [
+      {
+        coding: [
+          {
+            system: 'http://terminology.hl7.org/CodeSystem/observation-category',
+            code: 'laboratory',
+            display: 'Laboratory',
+          },
+        ],
+      },
+    ],
+    code: concept(input.test, loinc, input.loincCode || undefined),
+    subject: patientReference(input.patient),
+    ...(input.orderId ? { basedOn: [{ reference: `ServiceRequest/${input.orderId}` }] } : {}),
+    effectiveDateTime: now(),
+    issued: now(),
+    performer: [{ display: input.performer }],
+    valueQuantity: quantity(input.value),
+    ...(range ? { referenceRange: range } : {}),
+  };
+}
+
+export function buildDispense(input: {
+  patient: string;
+  prescription: Resource | Record<string, unknown>;
+  quantity: number;
+  unit: string;
+  daysSupply?: number;
+  pharmacist: string;
+}): Resource {
+  const prescription = input.prescription;
+  return {
+    resourceType: 'MedicationDispense',
+    id: newId(),
+    status: 'completed',
+    medicationCodeableConcept: prescription.medicationCodeableConcept ?? { text: 'Medication' },
+    subject: patientReference(input.patient),
+    performer: [{ actor: { display: input.pharmacist } }],
+    authorizingPrescription: [{ reference: `MedicationRequest/${String(prescription.id)}` }],
+    quantity: { value: input.quantity, unit: input.unit },
+    ...(input.daysSupply
+      ? {
+          daysSupply: {
+            value: input.daysSupply,
+            unit: 'days',
+            system: 'http://unitsofmeasure.org',
+            code: 'd',
+          },
+        }
+      : {}),
+    whenHandedOver: now(),
+    ...(Array.isArray(prescription.dosageInstruction)
+      ? { dosageInstruction: prescription.dosageInstruction }
+      : {}),
+  };
+}
+
+/** The category each builder's resource is recorded under. */
+export const builtCategory = {
+  DocumentReference: 'note',
+  Condition: 'condition',
+  MedicationRequest: 'medication',
+  MedicationDispense: 'medication',
+  ServiceRequest: 'lab',
+  Observation: 'lab',
+} as const satisfies Record<string, Category>;

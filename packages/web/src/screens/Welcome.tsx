@@ -1,0 +1,287 @@
+/** Before sign-in: unlock an identity kept in this browser, create a new one, or import one. */
+import type { Identity } from '@medledger/core';
+import { type FormEvent, useState } from 'react';
+import { AddressText, Button, Card, Field, Notice, Spinner, useAction, useLoad } from '../components/ui.tsx';
+import { identityFromKeyFile } from '../identity/keyFile.ts';
+import { identityFromRecoveryPhrase, newRecoveryPhrase } from '../identity/recoveryPhrase.ts';
+import {
+  listStoredIdentities,
+  type StoredIdentity,
+  storeIdentity,
+  unlockIdentity,
+} from '../identity/vault.ts';
+import { useSessionState } from '../session.tsx';
+
+type Mode = 'unlock' | 'create' | 'import';
+
+export function Welcome() {
+  const { signIn, signedOutReason } = useSessionState();
+  const stored = useLoad(listStoredIdentities, []);
+  const [mode, setMode] = useState<Mode | undefined>();
+  const current: Mode = mode ?? (stored.data?.length ? 'unlock' : 'create');
+  return (
+    <div className="welcome">
+      <div className="welcome-intro">
+        <h1>Your health records, shared on your terms</h1>
+        <p>
+          Records are encrypted in this browser before they leave it. Who may read them is decided on a shared
+          ledger that every access is checked against and recorded on.
+        </p>
+      </div>
+      {signedOutReason && <Notice kind="info">{signedOutReason}</Notice>}
+      <div className="tabs" role="tablist" aria-label="Identity">
+        {(['unlock', 'create', 'import'] as const).map((tab) => (
+          <button
+            key={tab}
+            type="button"
+            role="tab"
+            aria-selected={current === tab}
+            className={`tab ${current === tab ? 'tab-active' : ''}`}
+            onClick={() => setMode(tab)}
+          >
+            {tab === 'unlock' ? 'Unlock' : tab === 'create' ? 'Create identity' : 'Import identity'}
+          </button>
+        ))}
+      </div>
+      {stored.loading && !stored.data ? <Spinner label="Opening this browser's key vault…" /> : null}
+      {stored.data && current === 'unlock' && <Unlock entries={stored.data ?? []} onSignIn={signIn} />}
+      {stored.data && current === 'create' && <Create onSignIn={signIn} />}
+      {stored.data && current === 'import' && <Import onSignIn={signIn} />}
+    </div>
+  );
+}
+
+function Unlock(props: { entries: StoredIdentity[]; onSignIn: (identity: Identity) => Promise<void> }) {
+  const [address, setAddress] = useState<string>(props.entries[0]?.address ?? '');
+  const [passphrase, setPassphrase] = useState('');
+  const action = useAction(async () => {
+    const entry = props.entries.find((e) => e.address === address) ?? props.entries[0];
+    if (!entry) throw new Error('No identity is kept in this browser yet: create or import one.');
+    await props.onSignIn(await unlockIdentity(entry, passphrase));
+  });
+  if (props.entries.length === 0)
+    return <Card title="Unlock">No identity is kept in this browser yet: create or import one.</Card>;
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void action.run();
+  };
+  return (
+    <Card title="Unlock your identity">
+      <form onSubmit={submit} className="form">
+        <Field label="Identity">
+          {(id) => (
+            <select id={id} value={address} onChange={(e) => setAddress(e.target.value)}>
+              {props.entries.map((entry) => (
+                <option key={entry.address} value={entry.address}>
+                  {entry.label} ({entry.address.slice(0, 8)}…)
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Passphrase">
+          {(id) => (
+            <input
+              id={id}
+              type="password"
+              autoComplete="current-password"
+              value={passphrase}
+              onChange={(e) => setPassphrase(e.target.value)}
+              required
+            />
+          )}
+        </Field>
+        {action.error && <Notice kind="error">{action.error}</Notice>}
+        <Button type="submit" busy={action.busy} busyLabel="Unlocking and signing in…">
+          Unlock and sign in
+        </Button>
+      </form>
+    </Card>
+  );
+}
+
+function Create(props: { onSignIn: (identity: Identity) => Promise<void> }) {
+  const [phrase] = useState(newRecoveryPhrase);
+  const [label, setLabel] = useState('');
+  const [passphrase, setPassphrase] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [written, setWritten] = useState(false);
+  const action = useAction(async () => {
+    if (passphrase !== confirm) throw new Error('The two passphrases differ.');
+    if (!written) throw new Error('Confirm that you have written down your recovery phrase.');
+    const identity = identityFromRecoveryPhrase(phrase);
+    await storeIdentity(identity, passphrase, label);
+    await props.onSignIn(identity);
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void action.run();
+  };
+  return (
+    <Card title="Create a new identity">
+      <p>Your keys are made here, in this browser, and never leave it unencrypted.</p>
+      <h3>Your recovery phrase</h3>
+      <ol className="phrase">
+        {phrase.split(' ').map((word, index) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: a phrase may repeat a word; its position is its identity.
+          <li key={index} className="phrase-word">
+            {word}
+          </li>
+        ))}
+      </ol>
+      <p className="hint">
+        Write these 12 words down and keep them safe: they restore your identity on any device. Anyone who has
+        them can act as you.
+      </p>
+      <form onSubmit={submit} className="form">
+        <Field
+          label="Name for this identity"
+          hint="Only shown in this browser, e.g. “Me” or “Dr Rivera at St Mary”."
+        >
+          {(id) => <input id={id} value={label} onChange={(e) => setLabel(e.target.value)} required />}
+        </Field>
+        <Field label="Passphrase" hint="At least 8 characters; protects the keys kept in this browser.">
+          {(id) => (
+            <input
+              id={id}
+              type="password"
+              autoComplete="new-password"
+              minLength={8}
+              value={passphrase}
+              onChange={(e) => setPassphrase(e.target.value)}
+              required
+            />
+          )}
+        </Field>
+        <Field label="Passphrase again">
+          {(id) => (
+            <input
+              id={id}
+              type="password"
+              autoComplete="new-password"
+              value={confirm}
+              onChange={(e) => setConfirm(e.target.value)}
+              required
+            />
+          )}
+        </Field>
+        <label className="check">
+          <input type="checkbox" checked={written} onChange={(e) => setWritten(e.target.checked)} /> I have
+          written down my recovery phrase
+        </label>
+        {action.error && <Notice kind="error">{action.error}</Notice>}
+        <Button type="submit" busy={action.busy} busyLabel="Creating your identity…">
+          Create identity
+        </Button>
+      </form>
+    </Card>
+  );
+}
+
+function Import(props: { onSignIn: (identity: Identity) => Promise<void> }) {
+  const [source, setSource] = useState<'file' | 'phrase'>('file');
+  const [phrase, setPhrase] = useState('');
+  const [fileText, setFileText] = useState<string>();
+  const [label, setLabel] = useState('');
+  const [passphrase, setPassphrase] = useState('');
+  const [preview, setPreview] = useState<string>();
+  const action = useAction(async () => {
+    const identity =
+      source === 'phrase' ? identityFromRecoveryPhrase(phrase) : identityFromKeyFile(fileText ?? '');
+    await storeIdentity(identity, passphrase, label);
+    await props.onSignIn(identity);
+  });
+  const readFile = async (file: File | undefined) => {
+    if (!file) return;
+    const text = await file.text();
+    setFileText(text);
+    try {
+      setPreview(identityFromKeyFile(text).address);
+      action.setError(undefined);
+    } catch (error) {
+      setPreview(undefined);
+      action.setError(error instanceof Error ? error.message : 'Not a key file.');
+    }
+  };
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void action.run();
+  };
+  return (
+    <Card title="Import an identity">
+      <form onSubmit={submit} className="form">
+        <fieldset className="radio-row">
+          <legend>From</legend>
+          <label className="check">
+            <input
+              type="radio"
+              name="source"
+              checked={source === 'file'}
+              onChange={() => setSource('file')}
+            />{' '}
+            a key file (from <code>medledger key new</code>)
+          </label>
+          <label className="check">
+            <input
+              type="radio"
+              name="source"
+              checked={source === 'phrase'}
+              onChange={() => setSource('phrase')}
+            />{' '}
+            a recovery phrase
+          </label>
+        </fieldset>
+        {source === 'file' ? (
+          <Field label="Key file">
+            {(id) => (
+              <input
+                id={id}
+                type="file"
+                accept="application/json,.json"
+                onChange={(e) => void readFile(e.target.files?.[0])}
+              />
+            )}
+          </Field>
+        ) : (
+          <Field label="Recovery phrase" hint="12 or 24 words separated by spaces.">
+            {(id) => (
+              <textarea
+                id={id}
+                rows={3}
+                value={phrase}
+                onChange={(e) => setPhrase(e.target.value)}
+                autoComplete="off"
+                spellCheck={false}
+              />
+            )}
+          </Field>
+        )}
+        {preview && source === 'file' && (
+          <p>
+            Identity <AddressText address={preview} />
+          </p>
+        )}
+        <Field label="Name for this identity">
+          {(id) => <input id={id} value={label} onChange={(e) => setLabel(e.target.value)} required />}
+        </Field>
+        <Field label="Passphrase" hint="At least 8 characters; protects the keys kept in this browser.">
+          {(id) => (
+            <input
+              id={id}
+              type="password"
+              autoComplete="new-password"
+              minLength={8}
+              value={passphrase}
+              onChange={(e) => setPassphrase(e.target.value)}
+              required
+            />
+          )}
+        </Field>
+        {action.error && <Notice kind="error">{action.error}</Notice>}
+        <Button type="submit" busy={action.busy} busyLabel="Importing…">
+          Import and sign in
+        </Button>
+      </form>
+    </Card>
+  );
+}

@@ -1,0 +1,137 @@
+/**
+ * The signed-in session: the unlocked identity (in memory only), a gateway client acting as it, and
+ * what the ledger says it is (patient, member with a role, organisation admin). Signing out drops
+ * the keys; so does inactivity.
+ */
+import {
+  type AccessRequest,
+  createGatewayClient,
+  type GatewayClient,
+  type Me,
+  type Organisation,
+} from '@medledger/client';
+import { type Identity, type Role, roleOfCode } from '@medledger/core';
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+
+export type Persona = Role | 'patient' | 'newcomer';
+
+export interface Session {
+  identity: Identity;
+  client: GatewayClient;
+  me: Me;
+  persona: Persona;
+  /** Organisations whose admin this identity is. */
+  adminOf: Organisation[];
+  organisations: Organisation[];
+  refresh(): Promise<void>;
+  signOut(reason?: string): void;
+}
+
+/** Minutes without a key press, click or touch after which the keys are dropped from memory. */
+export const inactivityMinutes = 10;
+
+interface SessionState {
+  session: Session | undefined;
+  signedOutReason: string | undefined;
+  signIn(identity: Identity): Promise<void>;
+}
+
+const SessionContext = createContext<SessionState | undefined>(undefined);
+
+export function personaOf(me: Me): Persona {
+  if (me.member?.active) return roleOfCode(me.member.role) ?? 'newcomer';
+  if (me.patient?.registered) return 'patient';
+  return 'newcomer';
+}
+
+export function SessionProvider(props: { children: ReactNode }) {
+  const [state, setState] = useState<{
+    identity: Identity;
+    client: GatewayClient;
+    me: Me;
+    organisations: Organisation[];
+  }>();
+  const [signedOutReason, setSignedOutReason] = useState<string>();
+
+  const load = useCallback(async (identity: Identity, client: GatewayClient) => {
+    await client.signIn();
+    const [me, { organisations }] = await Promise.all([client.me(), client.organisations()]);
+    setState({ identity, client, me, organisations });
+  }, []);
+
+  const signIn = useCallback(
+    async (identity: Identity) => {
+      setSignedOutReason(undefined);
+      await load(identity, createGatewayClient({ url: window.location.origin, identity }));
+    },
+    [load],
+  );
+
+  const signOut = useCallback((reason?: string) => {
+    setState(undefined);
+    setSignedOutReason(reason);
+  }, []);
+
+  useEffect(() => {
+    if (!state) return;
+    let timer = window.setTimeout(expire, inactivityMinutes * 60_000);
+    function expire() {
+      signOut(
+        `You were signed out after ${inactivityMinutes} minutes without activity. Your keys are no longer in memory.`,
+      );
+    }
+    const reset = () => {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(expire, inactivityMinutes * 60_000);
+    };
+    const events = ['pointerdown', 'keydown', 'wheel', 'touchstart'] as const;
+    for (const event of events) window.addEventListener(event, reset, { passive: true });
+    return () => {
+      window.clearTimeout(timer);
+      for (const event of events) window.removeEventListener(event, reset);
+    };
+  }, [state, signOut]);
+
+  const session = useMemo<Session | undefined>(() => {
+    if (!state) return undefined;
+    const me = state.me.address.toLowerCase();
+    return {
+      ...state,
+      persona: personaOf(state.me),
+      adminOf: state.organisations.filter((o) => o.admin.toLowerCase() === me),
+      refresh: () => load(state.identity, state.client),
+      signOut,
+    };
+  }, [state, load, signOut]);
+
+  return (
+    <SessionContext.Provider value={{ session, signedOutReason, signIn }}>
+      {props.children}
+    </SessionContext.Provider>
+  );
+}
+
+export function useSessionState(): SessionState {
+  const value = useContext(SessionContext);
+  if (!value) throw new Error('useSessionState outside SessionProvider');
+  return value;
+}
+
+/** The signed-in session; only for screens rendered after sign-in. */
+export function useSession(): Session {
+  const { session } = useSessionState();
+  if (!session) throw new Error('Not signed in.');
+  return session;
+}
+
+/** Patients who have an active grant to this identity (or its organisation), from the consents it received. */
+export async function patientsSharingWithMe(client: GatewayClient): Promise<string[]> {
+  const { received } = await client.listConsents();
+  return [
+    ...new Set(
+      received.filter((grant) => grant.status === 'active').map((grant) => grant.patient.toLowerCase()),
+    ),
+  ];
+}
+
+export type { AccessRequest };

@@ -1,0 +1,97 @@
+/** Every form of the web app produces FHIR R4 that the record model accepts for its category. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { listResourceIssues, validateResource } from '@medledger/core';
+import {
+  buildClinicalNote,
+  buildDiagnosis,
+  buildDispense,
+  buildLabOrder,
+  buildLabResult,
+  buildPrescription,
+  builtCategory,
+  type Resource,
+} from '../src/fhir/buildResources.ts';
+
+const patient = `0x${'ab'.repeat(20)}`;
+
+const prescription = buildPrescription({
+  patient,
+  medicine: 'Metformin 500 mg',
+  rxnormCode: '861007',
+  doseValue: 1,
+  doseUnit: 'tablet',
+  timesPerPeriod: 2,
+  period: 1,
+  periodUnit: 'd',
+  durationDays: 30,
+  instructions: 'with meals',
+  prescriber: 'Dr Rivera',
+});
+const order = buildLabOrder({
+  patient,
+  test: 'Hemoglobin A1c',
+  loincCode: '4548-4',
+  reason: 'diabetes follow-up',
+  priority: 'routine',
+  requester: 'Dr Rivera',
+});
+
+const built: Resource[] = [
+  buildClinicalNote({ patient, title: 'Consultation', text: 'Stable.', author: 'Dr Rivera' }),
+  buildDiagnosis({
+    patient,
+    name: 'Type 2 diabetes mellitus',
+    snomedCode: '44054006',
+    clinicalStatus: 'active',
+    onset: '2024-03-01',
+  }),
+  prescription,
+  order,
+  buildLabResult({
+    patient,
+    orderId: order.id,
+    test: 'Hemoglobin A1c',
+    loincCode: '4548-4',
+    value: 7.1,
+    unit: '%',
+    low: 4,
+    high: 5.6,
+    performer: 'City Lab',
+  }),
+  buildDispense({
+    patient,
+    prescription,
+    quantity: 60,
+    unit: 'tablet',
+    daysSupply: 30,
+    pharmacist: 'Corner Pharmacy',
+  }),
+];
+
+describe('FHIR built by the forms', () => {
+  for (const resource of built) {
+    it(`${resource.resourceType} is valid for category ${builtCategory[resource.resourceType as keyof typeof builtCategory]}`, () => {
+      const category = builtCategory[resource.resourceType as keyof typeof builtCategory];
+      assert.deepEqual(listResourceIssues(resource, category), []);
+      assert.doesNotThrow(() => validateResource(resource, category));
+      assert.match(resource.id, /^[0-9a-f-]{36}$/);
+    });
+  }
+
+  it('links a result to its order and a dispense to its prescription', () => {
+    const result = built[4] as Resource & { basedOn: { reference: string }[] };
+    assert.equal(result.basedOn[0]?.reference, `ServiceRequest/${order.id}`);
+    const dispense = built[5] as Resource & { authorizingPrescription: { reference: string }[] };
+    assert.equal(dispense.authorizingPrescription[0]?.reference, `MedicationRequest/${prescription.id}`);
+  });
+
+  it('refers to the patient by ledger address, never by name', () => {
+    for (const resource of built) {
+      assert.deepEqual(resource.subject, {
+        identifier: { system: 'urn:medledger:address', value: patient },
+        type: 'Patient',
+      });
+    }
+  });
+});

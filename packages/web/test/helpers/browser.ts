@@ -1,0 +1,65 @@
+/**
+ * Driving Debian's Chromium with playwright-core for the web app's end-to-end tests. Every request
+ * body the browser sends is kept, so tests can prove what the gateway received.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Screenshots land here (gitignored); CI keeps them as artifacts. */
+export const artifactsDirectory = fileURLToPath(new URL('../../test-results/', import.meta.url));
+
+export function hasChromium(): boolean {
+  return existsSync(chromiumPath);
+}
+
+export async function launchChromium(): Promise<Browser> {
+  if (!hasChromium()) {
+    throw new Error(`Chromium is missing at ${chromiumPath}: apt-get update && apt-get install -y chromium`);
+  }
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+export interface SentRequest {
+  url: string;
+  method: string;
+  body: string;
+}
+
+/** A fresh browser profile (its own IndexedDB) recording every request body it sends. */
+export async function newActor(
+  browser: Browser,
+  baseURL: string,
+  sent: SentRequest[],
+  viewport = { width: 1280, height: 900 },
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ baseURL, viewport });
+  context.on('request', (request) => {
+    sent.push({ url: request.url(), method: request.method(), body: request.postData() ?? '' });
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  return { context, page };
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  await mkdir(artifactsDirectory, { recursive: true });
+  const path = join(artifactsDirectory, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/** Removes the pictures a previous failing run left behind. */
+export async function clearFailureScreenshots(): Promise<void> {
+  await mkdir(artifactsDirectory, { recursive: true });
+  for (const name of await readdir(artifactsDirectory)) {
+    if (name.startsWith('failed-')) await rm(join(artifactsDirectory, name));
+  }
+}

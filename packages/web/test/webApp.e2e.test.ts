@@ -1,0 +1,405 @@
+/**
+ * The web app end to end, in Debian's Chromium, against a real `medledger start` (real process,
+ * real anvil, temporary data directory, free port): a patient creates an identity and uploads a
+ * record; a doctor requests access; the patient approves with an expiry; the doctor sees the record
+ * rendered and adds a prescription; a pharmacy sees the prescription and records a dispense; the
+ * patient revokes and the doctor is refused; the patient's access history shows these accesses as
+ * verified against the ledger. The hospital admin registers members and approves the pharmacy's
+ * organisation in the admin screens.
+ *
+ * It also proves that the gateway receives only ciphertext: a plaintext marker in the uploaded
+ * record and in the prescription never appears in a request body the browsers sent, nor in any
+ * file of the gateway's data directory (blobs, SQLite database and its WAL, chain state).
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { createGatewayClient } from '@medledger/client';
+import { generateIdentity } from '@medledger/core';
+import type { Browser, Locator, Page } from 'playwright-core';
+import {
+  cleanUp,
+  type GatewayProcess,
+  startGatewayProcess,
+  temporaryDirectory,
+} from '../../cli/test/helpers/processes.ts';
+import { keyFileOf } from '../src/identity/keyFile.ts';
+import {
+  clearFailureScreenshots,
+  launchChromium,
+  newActor,
+  type SentRequest,
+  screenshot,
+} from './helpers/browser.ts';
+
+const marker = `PLAINTEXT-MARKER-${randomBytes(6).toString('hex')}`;
+const medicineMarker = `Amoxicillin 500 mg ${marker}`;
+
+async function createIdentity(page: Page, label: string): Promise<string> {
+  await page.goto('/');
+  await page.getByRole('tab', { name: 'Create identity' }).click();
+  await page.getByLabel('Name for this identity').fill(label);
+  await page.getByLabel('Passphrase', { exact: true }).fill('correct horse battery');
+  await page.getByLabel('Passphrase again').fill('correct horse battery');
+  await page.getByLabel('I have written down my recovery phrase').check();
+  await page.getByRole('button', { name: 'Create identity' }).click();
+  await page.locator('.who').waitFor();
+  return (await page.locator('.who .mono').getAttribute('title')) ?? '';
+}
+
+async function importKeyFile(page: Page, label: string, keyFile: string): Promise<void> {
+  await page.goto('/');
+  await page.getByRole('tab', { name: 'Import identity' }).click();
+  await page
+    .getByLabel('Key file', { exact: true })
+    .setInputFiles({ name: 'key.json', mimeType: 'application/json', buffer: Buffer.from(keyFile) });
+  await page.getByLabel('Name for this identity').fill(label);
+  await page.getByLabel('Passphrase').fill('correct horse battery');
+  await page.getByRole('button', { name: 'Import and sign in' }).click();
+  await page.locator('.who').waitFor();
+}
+
+async function textOf(locator: Locator): Promise<string> {
+  return (await locator.textContent()) ?? '';
+}
+
+async function nav(page: Page, name: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
+}
+
+async function filesUnder(directory: string): Promise<string[]> {
+  const entries = await readdir(directory, { withFileTypes: true, recursive: true });
+  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+}
+
+describe('web app, end to end in Chromium', { timeout: 600_000 }, () => {
+  let gateway: GatewayProcess;
+  let browser: Browser;
+  const sent: SentRequest[] = [];
+  const screenshots: string[] = [];
+  const admin = generateIdentity();
+  const pharmacyAdmin = generateIdentity();
+  let pharmacyId = 0;
+  let patient: Page;
+  let doctor: Page;
+  let pharmacist: Page;
+  let hospitalAdmin: Page;
+  let patientAddress = '';
+  let doctorAddress = '';
+
+  before(async () => {
+    await clearFailureScreenshots();
+    gateway = await startGatewayProcess({ dataDir: await temporaryDirectory('web-e2e'), timeoutMs: 120_000 });
+    const adminClient = createGatewayClient({ url: gateway.url, identity: admin });
+    await adminClient.createOrganisation({ name: 'St Mary Hospital', kind: 'hospital' });
+    const pharmacyClient = createGatewayClient({ url: gateway.url, identity: pharmacyAdmin });
+    const pharmacy = await pharmacyClient.createOrganisation({ name: 'Corner Pharmacy', kind: 'pharmacy' });
+    assert.equal(pharmacy.status, 'pending');
+    pharmacyId = pharmacy.organisationId;
+    browser = await launchChromium();
+    patient = (await newActor(browser, gateway.url, sent)).page;
+    doctor = (await newActor(browser, gateway.url, sent)).page;
+    pharmacist = (await newActor(browser, gateway.url, sent)).page;
+    hospitalAdmin = (await newActor(browser, gateway.url, sent)).page;
+  });
+
+  afterEach(async (context) => {
+    // A failing step leaves a picture of every actor's screen beside the other artifacts.
+    if (!(context as unknown as { passed?: boolean }).passed) {
+      for (const [name, page] of Object.entries({ patient, doctor, pharmacist, hospitalAdmin })) {
+        if (page) await screenshot(page, `failed-${name}`).catch(() => undefined);
+      }
+    }
+  });
+
+  after(async () => {
+    await browser?.close();
+    await cleanUp();
+    if (screenshots.length) console.log(`screenshots:\n${screenshots.join('\n')}`);
+  });
+
+  it('serves the app with a strict Content-Security-Policy and the SPA fallback', async () => {
+    const response = await fetch(`${gateway.url}/patients/0x${'ab'.repeat(20)}`);
+    assert.equal(response.status, 200);
+    const csp = response.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /script-src 'self'(;|$)/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    assert.match(await response.text(), /<div id="root">/);
+    const api = await fetch(`${gateway.url}/api/nothing-here`);
+    assert.equal(api.status, 404);
+    assert.equal((await api.json()).error.code, 'not_found');
+  });
+
+  it('a patient creates an identity in the browser, registers and uploads a record', async () => {
+    patientAddress = await createIdentity(patient, 'Alex');
+    await screenshot(patient, '01-patient-get-started').then((p) => screenshots.push(p));
+    await patient.getByLabel('Register with').selectOption({ label: 'St Mary Hospital (hospital)' });
+    await patient.getByRole('button', { name: 'Register as a patient' }).click();
+    await patient.getByRole('heading', { name: 'My records' }).waitFor();
+    const observation = {
+      resourceType: 'Observation',
+      status: 'final',
+      category: [
+        {
+          coding: [
+            { system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory' },
+          ],
+        },
+      ],
+      code: {
+        coding: [{ system: 'http://loinc.org', code: '4548-4', display: 'Hemoglobin A1c' }],
+        text: 'Hemoglobin A1c',
+      },
+      effectiveDateTime: '2026-01-10T09:00:00Z',
+      valueQuantity: { value: 7.9, unit: '%', system: 'http://unitsofmeasure.org', code: '%' },
+      referenceRange: [{ low: { value: 4, unit: '%' }, high: { value: 5.6, unit: '%' } }],
+      note: [{ text: marker }],
+    };
+    await patient.getByLabel('FHIR file (a resource or a Bundle)').setInputFiles({
+      name: 'hba1c.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(observation)),
+    });
+    await patient.getByRole('button', { name: 'Encrypt and upload' }).click();
+    await patient.getByText('Your record is encrypted and anchored on the ledger.').waitFor();
+    await patient.locator('.record-card').filter({ hasText: 'Hemoglobin A1c' }).waitFor();
+    assert.match(await textOf(patient.locator('.record-card').first()), /7\.9 %[\s\S]*High[\s\S]*4 – 5\.6 %/);
+    // Earlier results arrive as a FHIR Bundle: split into records, and a trend appears.
+    const earlier = [6.8, 7.2].map((value, index) => ({
+      ...observation,
+      id: `hba1c-${index}`,
+      effectiveDateTime: `2025-0${index + 3}-10T09:00:00Z`,
+      valueQuantity: { ...observation.valueQuantity, value },
+    }));
+    await patient.getByLabel('FHIR file (a resource or a Bundle)').setInputFiles({
+      name: 'history.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(
+        JSON.stringify({
+          resourceType: 'Bundle',
+          type: 'collection',
+          entry: earlier.map((resource) => ({ resource })),
+        }),
+      ),
+    });
+    await patient.getByRole('button', { name: 'Encrypt and upload' }).click();
+    await patient.getByText('2 records are encrypted and anchored on the ledger.').waitFor();
+    await patient.getByRole('button', { name: 'All (3)' }).waitFor();
+    await patient.getByRole('img', { name: /Hemoglobin A1c over time: .*6\.8 %.*7\.2 %.*7\.9 %/ }).waitFor();
+    screenshots.push(await screenshot(patient, '02-patient-records'));
+  });
+
+  it('the hospital admin registers a doctor in the admin screens', async () => {
+    doctorAddress = await createIdentity(doctor, 'Dr Rivera');
+    const encryptionKey = await textOf(doctor.getByTestId('my-encryption-key'));
+    await importKeyFile(hospitalAdmin, 'St Mary admin', keyFileOf(admin));
+    await nav(hospitalAdmin, 'Members');
+    await hospitalAdmin.getByLabel('Member address').fill(doctorAddress);
+    await hospitalAdmin.getByLabel('Member encryption key').fill(encryptionKey);
+    await hospitalAdmin.getByLabel('Role').selectOption('doctor');
+    await hospitalAdmin.getByRole('button', { name: 'Register member' }).click();
+    await hospitalAdmin.locator('tr', { hasText: 'Doctor' }).getByText('active').waitFor();
+    screenshots.push(await screenshot(hospitalAdmin, '03-admin-members'));
+  });
+
+  it('the doctor is refused without consent and requests access with a reason', async () => {
+    await doctor.getByRole('button', { name: 'I have been registered: check again' }).click();
+    await nav(doctor, 'Patients');
+    await doctor.getByLabel('Patient address').fill(patientAddress);
+    await doctor.getByRole('button', { name: 'Open' }).click();
+    await doctor.getByText('You may not see this patient’s records').waitFor();
+    screenshots.push(await screenshot(doctor, '04-doctor-refused'));
+    await doctor.getByLabel('Reason').fill('Diabetes follow-up');
+    await doctor.getByRole('button', { name: 'Send request' }).click();
+    await doctor.getByText(/Request #\d+ sent/).waitFor();
+  });
+
+  it('the patient approves the request with an expiry', async () => {
+    await nav(patient, 'Requests');
+    const card = patient.locator('.request-card').filter({ hasText: 'Diabetes follow-up' });
+    await card.getByLabel('Access expires after').selectOption({ label: '1 week' });
+    screenshots.push(await screenshot(patient, '05-patient-requests'));
+    await card.getByRole('button', { name: 'Approve' }).click();
+    await patient.getByText('No one is waiting for an answer from you.').waitFor();
+    await nav(patient, 'Sharing');
+    const row = patient.locator('tr', { hasText: doctorAddress.slice(0, 6) });
+    await row.waitFor();
+    assert.match(await textOf(row), /read, append/);
+  });
+
+  it('the doctor sees the record rendered and adds a prescription', async () => {
+    await doctor.reload();
+    await doctor
+      .locator('.who')
+      .waitFor({ state: 'detached' })
+      .catch(() => undefined);
+    // A reload drops the keys from memory: the doctor unlocks again.
+    await doctor.getByRole('button', { name: 'Unlock and sign in' }).waitFor();
+    await doctor.getByLabel('Passphrase', { exact: true }).fill('correct horse battery');
+    await doctor.getByRole('button', { name: 'Unlock and sign in' }).click();
+    await doctor.locator('.record-card').filter({ hasText: 'Hemoglobin A1c' }).first().waitFor();
+    assert.equal(await doctor.locator('.record-card').filter({ hasText: 'Hemoglobin A1c' }).count(), 3);
+    assert.match(await textOf(doctor.locator('.record-card').first()), /7\.9 %/);
+    screenshots.push(await screenshot(doctor, '06-doctor-chart'));
+    await doctor.getByRole('button', { name: 'Prescription', exact: true }).click();
+    await doctor.getByLabel('Medicine and strength').fill(medicineMarker);
+    await doctor.getByLabel('Dose', { exact: true }).fill('1');
+    await doctor.getByLabel('Dose unit').fill('capsule');
+    await doctor.getByLabel('Times').fill('3');
+    await doctor.getByRole('button', { name: 'Save prescription' }).click();
+    await doctor.getByText(/Prescription saved: encrypted and anchored in block \d+/).waitFor();
+    await doctor.locator('.record-card').filter({ hasText: medicineMarker }).waitFor();
+    assert.match(
+      await textOf(doctor.locator('.record-card').filter({ hasText: medicineMarker })),
+      /1 capsule, 3 times a day/,
+    );
+  });
+
+  it('the pharmacy joins, its pharmacist gets consent, sees the prescription and records a dispense', async () => {
+    await nav(hospitalAdmin, 'Consortium');
+    await hospitalAdmin.getByRole('button', { name: 'Approve Corner Pharmacy' }).click();
+    await hospitalAdmin.locator('tr', { hasText: 'Corner Pharmacy' }).getByText('active').waitFor();
+    screenshots.push(await screenshot(hospitalAdmin, '07-admin-consortium'));
+    const pharmacistAddress = await createIdentity(pharmacist, 'Corner Pharmacy counter');
+    const encryptionKey = await textOf(pharmacist.getByTestId('my-encryption-key'));
+    const pharmacyClient = createGatewayClient({ url: gateway.url, identity: pharmacyAdmin });
+    await pharmacyClient.publishGateway(pharmacyId);
+    await pharmacyClient.addMember({
+      organisationId: pharmacyId,
+      member: pharmacistAddress as `0x${string}`,
+      role: 'pharmacist',
+      encryptionKey: encryptionKey as `0x${string}`,
+    });
+    await pharmacist.getByRole('button', { name: 'I have been registered: check again' }).click();
+    await nav(pharmacist, 'Patients');
+    await pharmacist.getByLabel('Patient address').fill(patientAddress);
+    await pharmacist.getByRole('button', { name: 'Open' }).click();
+    await pharmacist.getByText('You may not see this patient’s records').waitFor();
+    const form = pharmacist.locator('form', { hasText: 'Send request' });
+    for (const box of await form.getByRole('checkbox').all()) await box.uncheck();
+    await form.getByLabel('Medications').check();
+    await form.getByLabel(/Also add records/).check();
+    await form.getByLabel('Reason').fill('Dispense prescription');
+    await form.getByRole('button', { name: 'Send request' }).click();
+    await pharmacist.getByText(/Request #\d+ sent/).waitFor();
+
+    await nav(patient, 'Requests');
+    await patient
+      .locator('.request-card')
+      .filter({ hasText: 'Dispense prescription' })
+      .getByRole('button', { name: 'Approve' })
+      .click();
+    await patient.getByText('No one is waiting for an answer from you.').waitFor();
+
+    await nav(pharmacist, 'Prescriptions');
+    const card = pharmacist.locator('.prescription-card').filter({ hasText: medicineMarker });
+    await card.waitFor();
+    await card.getByLabel('Quantity dispensed').fill('21');
+    await card.getByLabel('Unit').fill('capsule');
+    screenshots.push(await screenshot(pharmacist, '08-pharmacy-prescriptions'));
+    await card.getByRole('button', { name: 'Record dispense' }).click();
+    await pharmacist.getByText(/Dispense recorded and anchored in block \d+/).waitFor();
+
+    await nav(patient, 'My records');
+    await patient.locator('.record-card').filter({ hasText: 'Dispensed' }).waitFor();
+    assert.match(
+      await textOf(patient.locator('.record-card').filter({ hasText: 'Dispensed' })),
+      /21 capsule/,
+    );
+  });
+
+  it('the patient revokes and the doctor’s view is refused', async () => {
+    await nav(patient, 'Sharing');
+    const row = patient.locator('tr', { hasText: doctorAddress.slice(0, 6) });
+    await row.getByRole('button', { name: /Revoke grant/ }).click();
+    await row.waitFor({ state: 'detached' });
+    screenshots.push(await screenshot(patient, '09-patient-sharing'));
+    await nav(doctor, 'Patients');
+    await doctor.getByLabel('Patient address').fill(patientAddress);
+    await doctor.getByRole('button', { name: 'Open' }).click();
+    await doctor.getByText('You may not see this patient’s records').waitFor();
+    assert.equal(await doctor.locator('.record-card').count(), 0);
+  });
+
+  it('the patient’s access history shows these accesses, verified against the ledger', async () => {
+    await nav(patient, 'Access history');
+    const doctorRows = patient.locator('tr', { hasText: doctorAddress.slice(0, 6) });
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      await patient.getByText(/The log is intact/).waitFor();
+      const awaiting = await patient.getByText('awaiting anchor').count();
+      if (awaiting === 0 && (await doctorRows.count()) > 0) break;
+      assert.ok(Date.now() < deadline, 'audit events were not anchored within 60 s');
+      await patient.waitForTimeout(1500);
+      await patient.getByRole('button', { name: 'Verify again' }).click();
+    }
+    const texts = await doctorRows.allInnerTexts();
+    assert.ok(
+      texts.some((t) => /read/.test(t) && /allowed/.test(t) && /verified/.test(t)),
+      texts.join('\n'),
+    );
+    assert.ok(
+      texts.some((t) => /denied/.test(t) && /verified/.test(t)),
+      'the refusal is in the history too',
+    );
+    assert.ok(texts.every((t) => /✓ verified/.test(t)));
+    screenshots.push(await screenshot(patient, '10-patient-access-history'));
+  });
+
+  it('the admin sees the organisation’s access activity without health content', async () => {
+    await nav(hospitalAdmin, 'Activity');
+    await hospitalAdmin
+      .locator('tr', { hasText: doctorAddress.slice(0, 6) })
+      .first()
+      .waitFor();
+    const text = await textOf(hospitalAdmin.locator('main'));
+    assert.ok(!text.includes('Hemoglobin') && !text.includes(marker));
+    screenshots.push(await screenshot(hospitalAdmin, '11-admin-activity'));
+  });
+
+  it('the ledger explorer verifies the chain in the browser', async () => {
+    await nav(patient, 'Ledger');
+    await patient.getByRole('heading', { name: 'Recent record anchors' }).waitFor();
+    await patient.getByRole('button', { name: 'Check the whole chain' }).click();
+    await patient.getByText(/Verified: \d+ record\(s\) and \d+ block\(s\) match the chain/).waitFor();
+    screenshots.push(await screenshot(patient, '12-ledger-explorer'));
+  });
+
+  it('works on a phone-sized screen', async () => {
+    const phone = await newActor(browser, gateway.url, sent, { width: 390, height: 844 });
+    await phone.page.goto('/');
+    await phone.page.getByRole('tab', { name: 'Import identity' }).waitFor();
+    const width = await phone.page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `the page is ${width}px wide on a 390px screen`);
+    screenshots.push(await screenshot(phone.page, '13-phone-welcome'));
+    await phone.context.close();
+  });
+
+  it('the gateway received only ciphertext: no request body and no stored file holds the plaintext', async () => {
+    const bodies = sent.filter((request) => request.body);
+    assert.ok(
+      bodies.some((request) => request.url.endsWith('/api/records')),
+      'records were uploaded',
+    );
+    for (const request of bodies) {
+      assert.ok(!request.body.includes(marker), `${request.method} ${request.url} carried the plaintext`);
+      assert.ok(
+        !request.body.includes('Hemoglobin'),
+        `${request.method} ${request.url} carried the plaintext`,
+      );
+    }
+    const files = await filesUnder(gateway.dataDir);
+    assert.ok(
+      files.some((file) => file.includes(`${join('/', 'blobs')}/`)),
+      'blobs are stored',
+    );
+    for (const file of files) {
+      const bytes = await readFile(file);
+      assert.ok(!bytes.includes(marker), `${file} holds the plaintext marker`);
+      assert.ok(!bytes.includes('Amoxicillin'), `${file} holds the prescription in plaintext`);
+    }
+  });
+});
