@@ -36,6 +36,7 @@ import {
   openResealedDataKey,
   organisationKindCode,
   parseEnvelope,
+  RateLimitedError,
   type Recipient,
   type RecordLeaf,
   type ResealedShare,
@@ -703,6 +704,7 @@ const errorClasses = {
   conflict: ConflictError,
   integrity: IntegrityError,
   ledger_unavailable: LedgerUnavailableError,
+  rate_limited: RateLimitedError,
 } as const;
 
 /** A gateway's error answer as the matching medledger error. */
