@@ -45,7 +45,9 @@ export function createStamps({ ledger, store }: { ledger: LedgerClient; store: G
     if (stamp.finalised) finalRecords.add(row.recordId.toLowerCase());
     const signers = await Promise.all([
       signerOf(row.author, row.patient, 'author'),
-      ...stamp.coSigners.map((address) => signerOf(address, row.patient, 'co-signer')),
+      ...stamp.coSigners.map((address) =>
+        signerOf(address.toLowerCase() as Address, row.patient, 'co-signer'),
+      ),
     ]);
     return {
       status: stamp.finalised || finalRecords.has(row.recordId.toLowerCase()) ? 'final' : 'draft',
