@@ -85,12 +85,25 @@ export function createSecondFactor({
     return { uri: totp.toString() };
   }
 
-  /** Turns the second factor on with a first valid code of the enrolled secret. */
-  async function confirmEnrolment(address: Address, code: string): Promise<void> {
+  /**
+   * Turns the second factor on with a first valid code of the enrolled secret. `beforeEnabling` runs
+   * after the code is accepted and before the factor is on: if it fails, the enrolment stays pending.
+   */
+  async function confirmEnrolment(
+    address: Address,
+    code: string,
+    beforeEnabling: () => Promise<void> = async () => {},
+  ): Promise<void> {
     const row = await store.secondFactor(address);
     if (!row) throw new NotFoundError('No one-time code enrolment is under way: start one first.');
     if (row.enabled) throw new ConflictError('The one-time code is already on.');
-    await check(row, code, true);
+    await check(row, code);
+    await beforeEnabling();
+    const current = await store.secondFactor(address);
+    if (!current || !sameBytes(current.secretCiphertext, row.secretCiphertext)) {
+      throw new ConflictError('The enrolment was restarted meanwhile; confirm the new one.');
+    }
+    await store.saveSecondFactor({ ...current, enabled: true });
   }
 
   /**
@@ -105,18 +118,26 @@ export function createSecondFactor({
         'This patient approves only with the current one-time code of its authenticator (--otp CODE).',
       );
     }
-    await check(row, code, false);
+    await check(row, code);
   }
 
-  /** Turns the second factor off; needs a valid code. */
-  async function disable(address: Address, code: string): Promise<void> {
+  /**
+   * Turns the second factor off; needs a valid code. `beforeDisabling` runs after the code is
+   * accepted: if it fails, the factor stays on.
+   */
+  async function disable(
+    address: Address,
+    code: string,
+    beforeDisabling: () => Promise<void> = async () => {},
+  ): Promise<void> {
     const row = await store.secondFactor(address);
     if (!row?.enabled) throw new NotFoundError('The one-time code is not on.');
-    await check(row, code, false);
+    await check(row, code);
+    await beforeDisabling();
     await store.deleteSecondFactor(address);
   }
 
-  async function check(row: SecondFactorRow, code: string, enable: boolean): Promise<void> {
+  async function check(row: SecondFactorRow, code: string): Promise<void> {
     const { address } = row;
     const at = now();
     const failures = await store.secondFactorFailures(address, at - failureWindowMs);
@@ -142,7 +163,7 @@ export function createSecondFactor({
       throw await failure(address, at, failures, 'The one-time code is wrong or expired.');
     }
     const counter = TOTP.counter({ period: periodSeconds, timestamp: at }) + delta;
-    if (!(await store.useSecondFactorCounter(address, counter, enable))) {
+    if (!(await store.useSecondFactorCounter(address, counter))) {
       throw await failure(
         address,
         at,
@@ -164,6 +185,10 @@ export function createSecondFactor({
   }
 
   return { status, startEnrolment, confirmEnrolment, requireCode, disable };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, index) => byte === b[index]);
 }
 
 /** Locked until the failure that completed the count falls out of the 15-minute window. */

@@ -5,8 +5,16 @@ import { after, before, describe, it } from 'node:test';
 import { createGatewayClient, type GatewayClient } from '@medledger/client';
 import { writeDeployment } from '@medledger/ledger';
 import { TOTP, URI } from 'otpauth';
-import { type Consortium, foundConsortium, newMember, newPatient } from './helpers/actors.ts';
+import {
+  type Consortium,
+  foundConsortium,
+  newMember,
+  newPatient,
+  signAction,
+  signIn,
+} from './helpers/actors.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
+import { assertError, call } from './helpers/http.ts';
 
 /** The authenticator app: codes of the enrolled secret, now or `offsetSeconds` away. */
 function authenticator(uri: string) {
@@ -75,6 +83,26 @@ describe('second factor for approvals (TOTP)', () => {
       homeGateway: true,
     });
     await assert.rejects(patient.startOtpEnrolment(), { code: 'conflict' });
+  });
+
+  it('stays pending when the binding to the home gateway fails, and can be confirmed again', async () => {
+    const { patient, code } = await patientWithCode();
+    const forged = await signAction(gateway.url, patient.identity, 'consents', 'SetHomeRelayOnly', {
+      patient: patient.address,
+      enabled: false,
+    });
+    const refused = await call(gateway.url, 'POST', '/api/otp/confirmation', {
+      token: await signIn(gateway.url, patient.identity),
+      body: { code: code(), homeRelay: forged },
+    });
+    assert.match(assertError(refused, 400, 'invalid_input'), /invalid signature/);
+    assert.deepEqual(await patient.otpStatus(), {
+      enabled: false,
+      pending: true,
+      homeRelayOnly: false,
+      homeGateway: true,
+    });
+    assert.equal((await patient.confirmOtp(code(30))).enabled, true);
   });
 
   it('approves an access request with the right code; refuses a missing, wrong, reused or expired one', async () => {

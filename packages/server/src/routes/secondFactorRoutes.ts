@@ -112,8 +112,11 @@ export function secondFactorRoutes(instance: FastifyInstance, services: GatewayS
     },
     async (request) => {
       const patient = request.session.address;
-      await secondFactor.confirmEnrolment(patient, request.body.code);
-      if (request.body.homeRelay) await setHomeRelayOnly(patient, true, request.body.homeRelay);
+      const { homeRelay } = request.body;
+      // The code first, then the binding on chain, then the factor is on: a failure leaves it pending.
+      await secondFactor.confirmEnrolment(patient, request.body.code, async () => {
+        if (homeRelay) await setHomeRelayOnly(patient, true, homeRelay);
+      });
       return describe(patient);
     },
   );
@@ -140,8 +143,10 @@ export function secondFactorRoutes(instance: FastifyInstance, services: GatewayS
     },
     async (request) => {
       const patient = request.session.address;
-      await secondFactor.disable(patient, request.body.code);
-      if (request.body.homeRelay) await setHomeRelayOnly(patient, false, request.body.homeRelay);
+      const { homeRelay } = request.body;
+      await secondFactor.disable(patient, request.body.code, async () => {
+        if (homeRelay) await setHomeRelayOnly(patient, false, homeRelay);
+      });
       return describe(patient);
     },
   );

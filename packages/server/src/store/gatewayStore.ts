@@ -181,7 +181,7 @@ export interface GatewayStore {
   saveSecondFactor(row: SecondFactorRow): Promise<void>;
   deleteSecondFactor(address: Address): Promise<void>;
   /** Records `counter` as used if it is later than the last one used; false (nothing changed) otherwise. */
-  useSecondFactorCounter(address: Address, counter: number, enable: boolean): Promise<boolean>;
+  useSecondFactorCounter(address: Address, counter: number): Promise<boolean>;
   recordSecondFactorFailure(address: Address, at: number): Promise<void>;
   /** Times (ms) of the failed attempts of `address` since `since`, oldest first. */
   secondFactorFailures(address: Address, since: number): Promise<number[]>;

@@ -508,11 +508,10 @@ export class SqliteGatewayStore implements GatewayStore {
     this.#run('DELETE FROM second_factors WHERE address = $address', { address: lower(address) });
   }
 
-  async useSecondFactorCounter(address: Address, counter: number, enable: boolean): Promise<boolean> {
+  async useSecondFactorCounter(address: Address, counter: number): Promise<boolean> {
     const changed = this.#statement(
-      `UPDATE second_factors SET last_counter = $counter, enabled = MAX(enabled, $enable)
-       WHERE address = $address AND last_counter < $counter`,
-    ).run({ address: lower(address), counter, enable: enable ? 1 : 0 });
+      `UPDATE second_factors SET last_counter = $counter WHERE address = $address AND last_counter < $counter`,
+    ).run({ address: lower(address), counter });
     return Number(changed.changes) === 1;
   }
 
