@@ -216,20 +216,4 @@ describe('multi-signature stamps and the second factor through the CLI', () => {
     assert.match(status.stdout, /one-time code: off\nconsents relayed only by your home gateway: no/);
     assert.equal((await grant()).code, 0);
   });
-
-  test('every new command explains itself', async () => {
-    for (const command of [
-      ['record', 'sign'],
-      ['policy', 'propose'],
-      ['policy', 'approve'],
-      ['policy', 'show'],
-      ['otp', 'enable'],
-      ['otp', 'disable'],
-      ['otp', 'status'],
-    ]) {
-      const help = await cli.run(...command, '--help');
-      assert.equal(help.code, 0, `${command.join(' ')} --help`);
-      assert.match(help.stdout, /^Usage: medledger /);
-    }
-  });
 });
