@@ -134,7 +134,7 @@ describe('multi-signature stamps and the second factor through the CLI', () => {
       technician.keyFile,
     );
     const list = await cli.run('record', 'list', '--patient', patient.address, '--as', patient.keyFile);
-    assert.match(list.stdout, new RegExp(`${added.recordId}  lab/normal  draft \\(1 signer\\)`));
+    assert.match(list.stdout, new RegExp(`${added.recordId}  lab/normal  by .*  draft \\(1 signer\\)$`, 'm'));
     const draft = await cli.run('record', 'get', added.recordId, '--as', doctor.keyFile);
     assert.equal(draft.code, 0, draft.stderr);
     assert.equal(JSON.parse(draft.stdout).resourceType, 'Observation');

@@ -1,7 +1,6 @@
 /**
  * Multi-signature stamps as the chain tells them: whether a record is final under the co-signature
  * policy of its category, and who signed it (its author, by anchoring it, then its co-signers).
- * The chain decides; a record once final stays final, so final answers are remembered.
  */
 import { type RecordLeaf, roleOfCode } from '@medledger/core';
 import type { LedgerClient } from '@medledger/ledger';
@@ -27,8 +26,6 @@ export interface Stamp {
 export type Stamps = ReturnType<typeof createStamps>;
 
 export function createStamps({ ledger, store }: { ledger: LedgerClient; store: GatewayStore }) {
-  const finalRecords = new Set<string>();
-
   async function signerOf(address: Address, patient: Address, as: StampSigner['as']): Promise<StampSigner> {
     if (address.toLowerCase() === patient.toLowerCase()) {
       const registered =
@@ -42,7 +39,6 @@ export function createStamps({ ledger, store }: { ledger: LedgerClient; store: G
   /** The stamp of an anchored record, read from the chain (fails closed when it cannot be read). */
   async function of(row: RecordRow): Promise<Stamp> {
     const stamp = await ledger.read('coSignatures', 'stampOf', [leafOf(row)]);
-    if (stamp.finalised) finalRecords.add(row.recordId.toLowerCase());
     const signers = await Promise.all([
       signerOf(row.author, row.patient, 'author'),
       ...stamp.coSigners.map((address) =>
@@ -50,7 +46,7 @@ export function createStamps({ ledger, store }: { ledger: LedgerClient; store: G
       ),
     ]);
     return {
-      status: stamp.finalised || finalRecords.has(row.recordId.toLowerCase()) ? 'final' : 'draft',
+      status: stamp.finalised ? 'final' : 'draft',
       policyVersion: Number(stamp.policyVersion),
       signers,
     };

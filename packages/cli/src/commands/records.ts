@@ -78,7 +78,7 @@ export function registerRecords(program: Command): void {
         ? result.records
             .map(
               (r) =>
-                `${r.recordId}  ${r.category}/${r.sensitivity}  ${r.stamp ? `${r.stamp.status} (${r.stamp.signers.length} signer${r.stamp.signers.length === 1 ? '' : 's'})` : ''}  by ${r.author}  ${new Date(r.createdAt * 1000).toISOString()}  ${r.cid}`,
+                `${r.recordId}  ${r.category}/${r.sensitivity}  by ${r.author}  ${new Date(r.createdAt * 1000).toISOString()}  ${r.cid}${r.stamp ? `  ${r.stamp.status} (${r.stamp.signers.length} signer${r.stamp.signers.length === 1 ? '' : 's'})` : ''}`,
             )
             .join('\n')
         : 'no records you may see',
