@@ -221,7 +221,8 @@ interface ICoSignatures is ISignedActions {
      *
      * Requirements:
      *
-     * - `record` is anchored and its fields hash to its anchored leaf.
+     * - `record` is anchored and its fields hash to its anchored leaf (else the errors of {coSignRecords}, with
+     *   a zero signer).
      */
     function stampOf(IRecords.Record calldata record) external view returns (Stamp memory);
 
