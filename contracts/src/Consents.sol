@@ -25,6 +25,8 @@ contract Consents is IConsents, SignedActions {
         );
     bytes32 private constant DENY_REQUEST_TYPEHASH =
         keccak256("DenyRequest(address patient,uint256 requestId,uint256 nonce,uint256 deadline)");
+    bytes32 private constant SET_HOME_RELAY_ONLY_TYPEHASH =
+        keccak256("SetHomeRelayOnly(address patient,bool enabled,uint256 nonce,uint256 deadline)");
 
     uint8 private constant CATEGORY_COUNT = 12;
     uint32 private constant ALL_CATEGORIES = (uint32(1) << CATEGORY_COUNT) - 1;
@@ -43,6 +45,7 @@ contract Consents is IConsents, SignedActions {
     mapping(address patient => mapping(uint32 organisationId => uint256[] grantIds)) private _organisationGrants;
     uint256 private _grantCount;
     uint256 private _requestCount;
+    mapping(address patient => bool) private _homeRelayOnly;
 
     constructor(IConsortium consortium) SignedActions("medledger.Consents") {
         _consortium = consortium;
@@ -59,6 +62,7 @@ contract Consents is IConsents, SignedActions {
         bytes32 structHash = keccak256(abi.encode(GRANT_TYPEHASH, g, nonce, deadline));
         _useSignature(g.patient, structHash, nonce, deadline, signature);
         _validateGrant(g);
+        if (_homeRelayOnly[g.patient]) _requireHomeRelayer(g.patient);
 
         grantId = ++_grantCount;
         _grants[grantId] = Grant({
@@ -159,6 +163,32 @@ contract Consents is IConsents, SignedActions {
     }
 
     /// @inheritdoc IConsents
+    function setHomeRelayOnly(
+        address patient,
+        bool enabled,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        bytes32 structHash = keccak256(abi.encode(SET_HOME_RELAY_ONLY_TYPEHASH, patient, enabled, nonce, deadline));
+        _useSignature(patient, structHash, nonce, deadline, signature);
+        if (!_consortium.patient(patient).registered) revert ConsentsUnknownPatient(patient);
+        if (enabled) {
+            if (_homeRelayerOf(patient) == address(0)) revert ConsentsNoHomeGateway(patient);
+        } else if (_homeRelayOnly[patient]) {
+            _requireHomeRelayer(patient);
+        }
+
+        _homeRelayOnly[patient] = enabled;
+        emit HomeRelaySet(patient, enabled);
+    }
+
+    /// @inheritdoc IConsents
+    function homeRelayOnly(address patient) external view returns (bool) {
+        return _homeRelayOnly[patient];
+    }
+
+    /// @inheritdoc IConsents
     function grantOf(uint256 grantId) external view returns (Grant memory) {
         return _grants[grantId];
     }
@@ -244,6 +274,17 @@ contract Consents is IConsents, SignedActions {
             AccessRequest storage request = _pendingRequest(g.requestId, g.patient);
             if (request.requester != g.grantee) revert ConsentsNotRequester(g.requestId, g.grantee);
         }
+    }
+
+    /// @dev Returns the relayer of the gateway of `patient`'s organisation (zero if none).
+    function _homeRelayerOf(address patient) private view returns (address) {
+        uint32 organisationId = _consortium.patient(patient).organisationId;
+        return organisationId == 0 ? address(0) : _consortium.gatewayRelayerOf(organisationId);
+    }
+
+    /// @dev Reverts unless the sender is the relayer of `patient`'s home gateway.
+    function _requireHomeRelayer(address patient) private view {
+        if (msg.sender != _homeRelayerOf(patient)) revert ConsentsNotAuthorisedRelayer(patient, msg.sender);
     }
 
     /// @dev Reverts unless `categories` and `actions` are non-empty and within their masks.

@@ -75,6 +75,9 @@ interface IConsents is ISignedActions {
 
     event AccessRequestDenied(uint256 indexed requestId, address indexed patient);
 
+    /// @dev `patient`'s grants are now relayed only by its home gateway (`enabled`), or by any gateway.
+    event HomeRelaySet(address indexed patient, bool enabled);
+
     /// @dev `patient` is not a registered patient.
     error ConsentsUnknownPatient(address patient);
 
@@ -120,6 +123,14 @@ interface IConsents is ISignedActions {
     /// @dev A grant answering `requestId` goes to `grantee`, who is not its requester.
     error ConsentsNotRequester(uint256 requestId, address grantee);
 
+    /// @dev `patient` asks that only its home gateway relay its grants, but is attached to no organisation
+    /// whose gateway relays from a published address.
+    error ConsentsNoHomeGateway(address patient);
+
+    /// @dev `patient`'s grants (and the lifting of this rule) are relayed only by the relayer of its home
+    /// gateway, not by `sender`.
+    error ConsentsNotAuthorisedRelayer(address patient, address sender);
+
     /**
      * @dev Grants access to `g.grantee` (a member) or to every member of `g.granteeOrganisation`. When
      * `g.requestId` is not 0 the grant answers that request, which becomes approved.
@@ -132,6 +143,7 @@ interface IConsents is ISignedActions {
      * - `g.categories` non-zero within 12 bits, `g.actions` non-zero within 3 bits, `g.maxSensitivity` at
      *   most 1, `g.expiresAt` after `block.timestamp`.
      * - if `g.requestId` is not 0: a pending request of `g.patient` whose requester is `g.grantee`.
+     * - if `g.patient` asked for it ({setHomeRelayOnly}), the sender is its home gateway's relayer.
      *
      * Emits {ConsentGranted}.
      */
@@ -199,6 +211,32 @@ interface IConsents is ISignedActions {
         uint256 deadline,
         bytes calldata signature
     ) external;
+
+    /**
+     * @dev Lets only `patient`'s home gateway (the gateway of the organisation it registered with, as published
+     * in the consortium) relay its grants, or lifts that rule. A gateway that asks its patients for a second
+     * factor before relaying their grants can thus not be bypassed through another gateway. Revocations and
+     * denials stay relayable by any gateway.
+     *
+     * Requirements:
+     *
+     * - a valid signature by `patient` of `SetHomeRelayOnly`, unused nonce, deadline not passed.
+     * - `patient` is registered.
+     * - to enable: `patient` is attached to an organisation whose gateway relayer is published.
+     * - to disable while enabled: the sender is the home gateway's relayer.
+     *
+     * Emits {HomeRelaySet}.
+     */
+    function setHomeRelayOnly(
+        address patient,
+        bool enabled,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
+    /// @dev Returns true if only `patient`'s home gateway may relay its grants.
+    function homeRelayOnly(address patient) external view returns (bool);
 
     /// @dev Returns the grant `grantId` (patient 0 if it does not exist).
     function grantOf(uint256 grantId) external view returns (Grant memory);

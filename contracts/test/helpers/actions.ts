@@ -5,6 +5,7 @@
  */
 import { type Address, bytesToHex, type Hex, type LocalAccount } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import type { LedgerContract } from '../../../packages/core/src/typedData.ts';
 import {
   type DomainOverride,
   eventsNamed,
@@ -25,6 +26,8 @@ export interface SignOptions extends DomainOverride {
   transformSignature?: (signature: Hex) => Hex;
   /** Sends to another deployment of the same contract. */
   address?: Address;
+  /** Sends from this unlocked anvil account instead of the relayer (anvil's first account). */
+  from?: Address;
 }
 
 export function newAccount(): LocalAccount {
@@ -45,10 +48,11 @@ interface Signed {
   signature: Hex;
 }
 
-async function signAction(
+/** Signs a typed action of `contract` with a nonce and deadline (random and far, unless `options` say). */
+export async function signAction(
   ledger: TestLedger,
   signer: LocalAccount,
-  contract: 'consortium' | 'consents',
+  contract: Exclude<LedgerContract, 'records'>,
   primaryType: string,
   message: Record<string, unknown>,
   options: SignOptions,
@@ -350,6 +354,7 @@ export async function grant(
     'grant',
     [g, signed.nonce, signed.deadline, signed.signature],
     options.address,
+    options.from,
   );
   const [granted] = eventsNamed(result, 'ConsentGranted');
   return { ...result, grantId: granted?.grantId as bigint };
@@ -411,6 +416,24 @@ export async function requestAccess(
   );
   const [requested] = eventsNamed(result, 'AccessRequested');
   return { ...result, requestId: requested?.requestId as bigint };
+}
+
+export async function setHomeRelayOnly(
+  ledger: TestLedger,
+  signer: LocalAccount,
+  enabled: boolean,
+  input: { patient?: Address } = {},
+  options: SignOptions = {},
+): Promise<WriteResult> {
+  const message = { patient: input.patient ?? signer.address, enabled };
+  const signed = await signAction(ledger, signer, 'consents', 'SetHomeRelayOnly', message, options);
+  return ledger.write(
+    'consents',
+    'setHomeRelayOnly',
+    [message.patient, message.enabled, signed.nonce, signed.deadline, signed.signature],
+    options.address,
+    options.from,
+  );
 }
 
 export async function denyRequest(

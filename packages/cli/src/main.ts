@@ -8,6 +8,8 @@ import { registerConsents } from './commands/consents.ts';
 import { registerConsortium } from './commands/consortium.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerRecords } from './commands/records.ts';
+import { registerSecondFactor } from './commands/secondFactor.ts';
+import { registerStamps } from './commands/stamps.ts';
 import { registerStart } from './commands/start.ts';
 import { registerVerify } from './commands/verify.ts';
 import { defaultServer } from './context.ts';
@@ -26,7 +28,9 @@ export function buildProgram(): Command {
     registerKeys,
     registerConsortium,
     registerRecords,
+    registerStamps,
     registerConsents,
+    registerSecondFactor,
     registerVerify,
     registerAudit,
   ]) {

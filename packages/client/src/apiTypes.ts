@@ -5,7 +5,13 @@ import type { Address, Hex } from 'viem';
 export interface LedgerInfo {
   chainId: number;
   rpcUrl: string;
-  contracts: { consortium: Address; consents: Address; records: Address; auditAnchors: Address };
+  contracts: {
+    consortium: Address;
+    consents: Address;
+    records: Address;
+    auditAnchors: Address;
+    coSignatures: Address;
+  };
   custodian: { encryptionKey: Hex; organisationIds: number[] };
   /** The account this gateway relays transactions (and anchors audit batches) with. */
   relayer: Address;
@@ -85,6 +91,8 @@ export interface RecordMetadata {
   createdAt: number;
   blockNumber: number;
   transactionHash: Hex;
+  /** In record lists: the record's multi-signature stamp. */
+  stamp?: Stamp;
 }
 
 export interface RecordAccess {
@@ -137,4 +145,57 @@ export interface AuditEvent {
   purpose: string | null;
   outcome: 'allowed' | 'denied';
   reason: string | null;
+}
+
+export interface StampSigner {
+  address: Address;
+  /** `author` signed the record when it was anchored; `co-signer` added a co-signature. */
+  as: 'author' | 'co-signer';
+  /** A member role, or `patient`. */
+  role: string;
+  organisationId: number;
+}
+
+/** A record's multi-signature stamp: final or draft under its category's co-signature policy. */
+export interface Stamp {
+  status: 'final' | 'draft';
+  /** The policy version the record is judged by (0: no policy, final at once). */
+  policyVersion: number;
+  signers: StampSigner[];
+}
+
+export interface CoSigned extends Transaction {
+  recordId: Hex;
+  signer: Address;
+  /** Whether the record is final once this co-signature counts. */
+  finalised: boolean;
+}
+
+export interface CoSignaturePolicy {
+  category: Category;
+  version: number;
+  requirements: { role: string; count: number; sameOrganisation: boolean }[];
+  patient: boolean;
+  enactedAt: number | null;
+}
+
+export interface CoSignaturePolicyProposal {
+  proposalId: number;
+  category: Category;
+  requirements: { role: string; count: number; sameOrganisation: boolean }[];
+  patient: boolean;
+  proposerOrganisationId: number;
+  approvals: number;
+  status: 'pending' | 'enacted' | 'overtaken';
+}
+
+export interface SecondFactorStatus {
+  /** The one-time code is on: approvals need it. */
+  enabled: boolean;
+  /** An enrolment waits for its first code. */
+  pending: boolean;
+  /** The chain accepts this patient's grants only from its home gateway. */
+  homeRelayOnly: boolean;
+  /** This gateway is the patient's home gateway. */
+  homeGateway: boolean;
 }

@@ -36,6 +36,7 @@ import {
   openResealedDataKey,
   organisationKindCode,
   parseEnvelope,
+  RateLimitedError,
   type Recipient,
   type RecordLeaf,
   type ResealedShare,
@@ -54,6 +55,8 @@ import {
 import { type Address, type Hex, keccak256, stringToHex, toBytes } from 'viem';
 import { createSiweMessage } from 'viem/siwe';
 import type * as Api from './apiTypes.ts';
+import { coSignatureActions } from './coSignatureActions.ts';
+import { secondFactorActions } from './secondFactorActions.ts';
 import type { AuditBatchPage, AuditTrailProofs } from './verifyAuditTrail.ts';
 
 export interface GatewayClientOptions {
@@ -190,6 +193,8 @@ export function createGatewayClient(options: GatewayClientOptions) {
     purpose?: string;
     expiresInSeconds: number;
     requestId?: number;
+    /** The current one-time code, when the patient turned its second factor on. */
+    otp?: string;
   }) {
     if (!input.grantee === !input.granteeOrganisation) {
       throw new InvalidInputError('Give consent either to one member or to one organisation.');
@@ -210,6 +215,7 @@ export function createGatewayClient(options: GatewayClientOptions) {
       ...message,
       expiresAt: Number(message.expiresAt),
       requestId: message.requestId.toString(),
+      ...(input.otp ? { otp: input.otp } : {}),
       ...signed,
     });
   }
@@ -336,7 +342,14 @@ export function createGatewayClient(options: GatewayClientOptions) {
     return shares.slice(0, threshold);
   }
 
+  const context = { request, sign, ledger, account };
   const client = {
+    ...coSignatureActions(
+      context,
+      (recordId: Hex, purpose?: string): Promise<{ record: Api.RecordMetadata }> =>
+        client.readRecord(recordId, purpose),
+    ),
+    ...secondFactorActions(context),
     address: me,
     url: baseUrl,
     /** This identity's access history at this gateway, with proofs against the anchored batches. */
@@ -644,7 +657,7 @@ export function createGatewayClient(options: GatewayClientOptions) {
     /** Approves a pending request of this patient with a grant of what was asked for. */
     async approveAccessRequest(
       requestId: number,
-      input: { expiresInSeconds: number; maxSensitivity?: Sensitivity; purpose?: string },
+      input: { expiresInSeconds: number; maxSensitivity?: Sensitivity; purpose?: string; otp?: string },
     ) {
       const pending = await request<Api.AccessRequest>('GET', `/api/access-requests/${requestId}`);
       if (pending.patient.toLowerCase() !== me) {
@@ -661,6 +674,7 @@ export function createGatewayClient(options: GatewayClientOptions) {
         requestId,
         ...(input.maxSensitivity ? { maxSensitivity: input.maxSensitivity } : {}),
         ...(input.purpose ? { purpose: input.purpose } : {}),
+        ...(input.otp ? { otp: input.otp } : {}),
       });
     },
 
@@ -705,6 +719,7 @@ const errorClasses = {
   conflict: ConflictError,
   integrity: IntegrityError,
   ledger_unavailable: LedgerUnavailableError,
+  rate_limited: RateLimitedError,
 } as const;
 
 /** A gateway's error answer as the matching medledger error. */

@@ -1,4 +1,5 @@
 export type * from './apiTypes.ts';
+export type { PolicyRequirementInput } from './coSignatureActions.ts';
 export {
   createGatewayClient,
   errorFromResponse,

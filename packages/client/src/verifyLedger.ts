@@ -2,13 +2,15 @@
  * Verification from the chain, trusting no gateway: for every anchored record, the author's
  * signature is recovered from the anchoring transaction's calldata, the leaf is re-hashed and
  * compared with the contract's stored leaf, the blob the gateway serves is re-hashed and compared
- * with the anchored digest, and the blocks holding anchors are checked to link by hash.
+ * with the anchored digest, and the blocks holding anchors are checked to link by hash. Every
+ * co-signature's signer is recovered from its EIP-712 signature and checked against the chain.
  */
-import { recordsAbi } from '@medledger/contracts';
+import { coSignaturesAbi, recordsAbi } from '@medledger/contracts';
 import {
   type Category,
   categories,
   cidFromDigest,
+  coSignaturesTypes,
   digestOf,
   InvalidInputError,
   LedgerUnavailableError,
@@ -47,6 +49,8 @@ export interface VerificationReport {
   chainId: number;
   rpcUrl: string;
   checkedRecords: number;
+  /** Co-signatures whose signer was recovered from its EIP-712 signature and checked against the chain. */
+  checkedCoSignatures: number;
   checkedBlocks: number;
   problems: VerificationProblem[];
   ok: boolean;
@@ -146,6 +150,18 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Verifi
     }
   }
 
+  const anchored = new Map(
+    logs.map((log) => [(log.args.recordId as Hex).toLowerCase(), log.args.contentDigest as Hex]),
+  );
+  const checkedCoSignatures = await checkCoSignatures(
+    client,
+    info,
+    chainId,
+    anchored,
+    options.recordId,
+    report,
+  );
+
   const blockNumbers = [...new Set(logs.map((log) => log.blockNumber))];
   for (const blockNumber of blockNumbers) {
     const [block, parent] = await Promise.all([
@@ -165,10 +181,86 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Verifi
     chainId,
     rpcUrl,
     checkedRecords: logs.length,
+    checkedCoSignatures,
     checkedBlocks: blockNumbers.length,
     problems,
     ok: !problems.length,
   };
+}
+
+/**
+ * Every co-signature (of one record, or all): the signer recovered from the EIP-712 signature in the
+ * relaying transaction's calldata must be the signer the chain recorded, over the record's anchored
+ * content digest, and the contract must hold it.
+ */
+async function checkCoSignatures(
+  client: ReturnType<typeof createPublicClient>,
+  info: LedgerInfo,
+  chainId: number,
+  anchoredDigests: Map<string, Hex>,
+  recordId: Hex | undefined,
+  report: (recordId: Hex | null, problem: string) => void,
+): Promise<number> {
+  const address = info.contracts.coSignatures;
+  const domain = ledgerDomain('coSignatures', chainId, address);
+  const logs = await client.getContractEvents({
+    address,
+    abi: coSignaturesAbi,
+    eventName: 'RecordCoSigned',
+    fromBlock: 0n,
+    ...(recordId ? { args: { recordId } } : {}),
+  });
+  const calldata = new Map<
+    Hex,
+    Promise<readonly { record: RecordLeaf; signer: Address; signature: Hex }[]>
+  >();
+  for (const log of logs) {
+    const args = log.args as Required<typeof log.args>;
+    const problem = (text: string) => report(args.recordId, `co-signature by ${args.signer}: ${text}`);
+    try {
+      let inputs = calldata.get(log.transactionHash);
+      if (!inputs) {
+        inputs = client.getTransaction({ hash: log.transactionHash }).then((tx) => {
+          const decoded = decodeFunctionData({ abi: coSignaturesAbi, data: tx.input });
+          return decoded.functionName === 'coSignRecords'
+            ? (decoded.args[0] as readonly { record: RecordLeaf; signer: Address; signature: Hex }[])
+            : [];
+        });
+        calldata.set(log.transactionHash, inputs);
+      }
+      const input = (await inputs).find(
+        (item) => item.record.recordId === args.recordId && sameAddress(item.signer, args.signer),
+      );
+      if (!input) {
+        problem('the relaying transaction does not carry it');
+        continue;
+      }
+      const anchoredDigest = anchoredDigests.get(args.recordId.toLowerCase());
+      if (!anchoredDigest) problem('its record is not anchored');
+      else if (input.record.contentDigest !== anchoredDigest)
+        problem('it covers another content digest than the anchored one');
+      const signer = await recoverTypedDataAddress({
+        domain,
+        types: coSignaturesTypes,
+        primaryType: 'CoSignature',
+        message: { recordId: args.recordId, contentDigest: input.record.contentDigest, signer: args.signer },
+        signature: input.signature,
+      });
+      if (!sameAddress(signer, args.signer)) problem(`signed by ${signer}`);
+      const held = await client.readContract({
+        address,
+        abi: coSignaturesAbi,
+        functionName: 'hasCoSigned',
+        args: [args.recordId, args.signer],
+      });
+      if (!held) problem('the contract does not hold it');
+    } catch (error) {
+      problem(
+        `could not be checked: ${error instanceof MedledgerError ? error.shortMessage : String(error)}`,
+      );
+    }
+  }
+  return logs.length;
 }
 
 function hashLeaf(leaf: RecordLeaf): Hex {

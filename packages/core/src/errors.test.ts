@@ -11,6 +11,7 @@ import {
   LedgerUnavailableError,
   MedledgerError,
   NotFoundError,
+  RateLimitedError,
   UnauthenticatedError,
 } from './errors.ts';
 
@@ -25,6 +26,7 @@ describe('errors', () => {
       [new IntegrityError('x'), 'IntegrityError', 'integrity', 422, 1],
       [new LedgerUnavailableError('x'), 'LedgerUnavailableError', 'ledger_unavailable', 503, 1],
       [new CryptoError('x'), 'CryptoError', 'crypto', 500, 1],
+      [new RateLimitedError('x'), 'RateLimitedError', 'rate_limited', 429, 3],
       [new MedledgerError('x'), 'MedledgerError', 'internal', 500, 1],
     ] as const;
     for (const [error, name, code, status, exit] of table) {

@@ -16,7 +16,8 @@ export type ErrorCode =
   | 'conflict'
   | 'integrity'
   | 'ledger_unavailable'
-  | 'crypto';
+  | 'crypto'
+  | 'rate_limited';
 
 export type MedledgerErrorOptions = {
   /** The error that caused this one. */
@@ -115,6 +116,12 @@ export class CryptoError extends MedledgerError {
   override readonly code = 'crypto';
 }
 
+/** Too many failed attempts: the caller must wait before trying again (HTTP 429, exit 3). */
+export class RateLimitedError extends MedledgerError {
+  override name = 'RateLimitedError';
+  override readonly code = 'rate_limited';
+}
+
 const httpStatusByCode: Record<ErrorCode, number> = {
   internal: 500,
   invalid_input: 400,
@@ -125,6 +132,7 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   integrity: 422,
   ledger_unavailable: 503,
   crypto: 500,
+  rate_limited: 429,
 };
 
 /** The stable code of any thrown value: its own for a `MedledgerError`, else `'internal'`. */
@@ -143,8 +151,8 @@ export function httpStatusOf(error: unknown): number {
 }
 
 /**
- * The CLI exit code for a thrown value: 0 for none, 2 for invalid input, 3 for access denied or
- * unauthenticated, 1 otherwise.
+ * The CLI exit code for a thrown value: 0 for none, 2 for invalid input, 3 for access denied,
+ * unauthenticated or rate limited, 1 otherwise.
  *
  * @example
  * process.exitCode = exitCodeOf(error);
@@ -153,6 +161,6 @@ export function exitCodeOf(error: unknown): 0 | 1 | 2 | 3 {
   if (error === undefined || error === null) return 0;
   const code = errorCodeOf(error);
   if (code === 'invalid_input') return 2;
-  if (code === 'access_denied' || code === 'unauthenticated') return 3;
+  if (code === 'access_denied' || code === 'unauthenticated' || code === 'rate_limited') return 3;
   return 1;
 }

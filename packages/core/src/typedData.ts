@@ -12,6 +12,7 @@ export const domainNames = {
   consortium: 'medledger.Consortium',
   consents: 'medledger.Consents',
   records: 'medledger.Records',
+  coSignatures: 'medledger.CoSignatures',
 } as const;
 export type LedgerContract = keyof typeof domainNames;
 export const domainVersion = '1';
@@ -120,6 +121,12 @@ export const consentsTypes = {
     { name: 'nonce', type: 'uint256' },
     { name: 'deadline', type: 'uint256' },
   ],
+  SetHomeRelayOnly: [
+    { name: 'patient', type: 'address' },
+    { name: 'enabled', type: 'bool' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'deadline', type: 'uint256' },
+  ],
 } as const;
 
 export const recordsTypes = {
@@ -132,6 +139,37 @@ export const recordsTypes = {
     { name: 'contentDigest', type: 'bytes32' },
     { name: 'supersedes', type: 'bytes32' },
     { name: 'createdAt', type: 'uint64' },
+  ],
+} as const;
+
+/**
+ * Co-signatures (multi-signature stamps) and the consortium's per-category co-signature policies. A
+ * `CoSignature` needs no nonce: a signer co-signs a record once.
+ */
+export const coSignaturesTypes = {
+  CoSignature: [
+    { name: 'recordId', type: 'bytes32' },
+    { name: 'contentDigest', type: 'bytes32' },
+    { name: 'signer', type: 'address' },
+  ],
+  Requirement: [
+    { name: 'role', type: 'uint8' },
+    { name: 'count', type: 'uint8' },
+    { name: 'sameOrganisation', type: 'bool' },
+  ],
+  ProposePolicy: [
+    { name: 'category', type: 'uint8' },
+    { name: 'requirements', type: 'Requirement[]' },
+    { name: 'patient', type: 'bool' },
+    { name: 'admin', type: 'address' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'deadline', type: 'uint256' },
+  ],
+  ApprovePolicy: [
+    { name: 'proposalId', type: 'uint256' },
+    { name: 'approver', type: 'address' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'deadline', type: 'uint256' },
   ],
 } as const;
 
@@ -239,4 +277,39 @@ export interface RecordLeaf {
   contentDigest: Hex;
   supersedes: Hex;
   createdAt: bigint;
+}
+/** What a co-signer signs: the anchored record's id and content digest. */
+export interface CoSignatureMessage {
+  recordId: Hex;
+  contentDigest: Hex;
+  signer: Address;
+}
+/** One requirement of a co-signature policy: `count` signers of member role `role` (1..6). */
+export interface CoSignatureRequirement {
+  role: number;
+  count: number;
+  /** Only signers of the record author's organisation count. */
+  sameOrganisation: boolean;
+}
+export interface ProposePolicyMessage {
+  category: number;
+  requirements: readonly CoSignatureRequirement[];
+  /** The record's patient must co-sign. */
+  patient: boolean;
+  admin: Address;
+  nonce: bigint;
+  deadline: bigint;
+}
+export interface ApprovePolicyMessage {
+  proposalId: bigint;
+  approver: Address;
+  nonce: bigint;
+  deadline: bigint;
+}
+/** Only the patient's home gateway may relay its grants (see Consents.setHomeRelayOnly). */
+export interface SetHomeRelayOnlyMessage {
+  patient: Address;
+  enabled: boolean;
+  nonce: bigint;
+  deadline: bigint;
 }

@@ -13,6 +13,8 @@ import {
   consentsBytecode,
   consortiumAbi,
   consortiumBytecode,
+  coSignaturesAbi,
+  coSignaturesBytecode,
   recordsAbi,
   recordsBytecode,
 } from '@medledger/contracts';
@@ -26,11 +28,12 @@ export interface Deployment {
   consents: Address;
   records: Address;
   auditAnchors: Address;
+  coSignatures: Address;
   /** First block to read events from. */
   deployedAtBlock: bigint;
 }
 
-/** Deploys Consortium, Consents and Records with the relayer account. */
+/** Deploys Consortium, Consents, Records, AuditAnchors and CoSignatures with the relayer account. */
 export async function deployContracts(
   rpcUrl: string,
   chainId: number,
@@ -66,12 +69,18 @@ export async function deployContracts(
     consents.contractAddress,
   ]);
   const auditAnchors = await deploy(auditAnchorsAbi, auditAnchorsBytecode, [consortium.contractAddress]);
+  const coSignatures = await deploy(coSignaturesAbi, coSignaturesBytecode, [
+    consortium.contractAddress,
+    consents.contractAddress,
+    records.contractAddress,
+  ]);
   return {
     chainId,
     consortium: consortium.contractAddress!,
     consents: consents.contractAddress!,
     records: records.contractAddress!,
     auditAnchors: auditAnchors.contractAddress!,
+    coSignatures: coSignatures.contractAddress!,
     deployedAtBlock: consortium.blockNumber,
   };
 }
@@ -103,6 +112,7 @@ export function parseDeployment(text: string, source = 'deployment'): Deployment
     consents: address('consents'),
     records: address('records'),
     auditAnchors: address('auditAnchors'),
+    coSignatures: address('coSignatures'),
     deployedAtBlock: BigInt(String(raw.deployedAtBlock ?? '0')),
   };
 }
@@ -117,9 +127,13 @@ export async function writeDeployment(path: string, deployment: Deployment): Pro
 export async function isDeployed(rpcUrl: string, deployment: Deployment): Promise<boolean> {
   const client = createLedgerPublicClient(rpcUrl, deployment.chainId);
   const codes = await Promise.all(
-    [deployment.consortium, deployment.consents, deployment.records, deployment.auditAnchors].map((address) =>
-      client.getCode({ address }),
-    ),
+    [
+      deployment.consortium,
+      deployment.consents,
+      deployment.records,
+      deployment.auditAnchors,
+      deployment.coSignatures,
+    ].map((address) => client.getCode({ address })),
   );
   return codes.every((code) => code !== undefined && code !== '0x');
 }

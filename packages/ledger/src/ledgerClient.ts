@@ -7,7 +7,13 @@
  *   EIP-712 messages). Each write is simulated first (`eth_estimateGas`), so a contract's custom
  *   error comes back decoded (see `contractErrors.ts`) before anything is sent.
  */
-import { auditAnchorsAbi, consentsAbi, consortiumAbi, recordsAbi } from '@medledger/contracts';
+import {
+  auditAnchorsAbi,
+  consentsAbi,
+  consortiumAbi,
+  coSignaturesAbi,
+  recordsAbi,
+} from '@medledger/contracts';
 import { InvalidInputError, LedgerUnavailableError, MedledgerError } from '@medledger/core';
 import {
   type Abi,
@@ -36,12 +42,19 @@ export const ledgerAbis = {
   consents: consentsAbi,
   records: recordsAbi,
   auditAnchors: auditAnchorsAbi,
+  coSignatures: coSignaturesAbi,
 } as const;
 export type LedgerContractName = keyof typeof ledgerAbis;
 type LedgerAbi<C extends LedgerContractName> = (typeof ledgerAbis)[C];
 
 /** Every event and error of the three contracts, for decoding logs and reverts. */
-export const combinedAbi = [...consortiumAbi, ...consentsAbi, ...recordsAbi, ...auditAnchorsAbi] as const;
+export const combinedAbi = [
+  ...consortiumAbi,
+  ...consentsAbi,
+  ...recordsAbi,
+  ...auditAnchorsAbi,
+  ...coSignaturesAbi,
+] as const;
 
 export type WriteFunctionName<C extends LedgerContractName> = ContractFunctionName<
   LedgerAbi<C>,
@@ -108,6 +121,7 @@ export function createLedgerClient(options: LedgerClientOptions) {
     consents: deployment.consents,
     records: deployment.records,
     auditAnchors: deployment.auditAnchors,
+    coSignatures: deployment.coSignatures,
   };
   const sender = createTransactionSender(publicClient, relayer, deployment.chainId);
 
@@ -169,7 +183,7 @@ export function createLedgerClient(options: LedgerClientOptions) {
   async function events(fromBlock: bigint, toBlock: bigint) {
     try {
       const logs = await publicClient.getLogs({
-        address: [addresses.consortium, addresses.consents, addresses.records, addresses.auditAnchors],
+        address: Object.values(addresses),
         fromBlock,
         toBlock,
       });

@@ -27,6 +27,7 @@ async function withUnreachableChain() {
       consents: address(2),
       records: address(3),
       auditAnchors: address(4),
+      coSignatures: address(5),
       deployedAtBlock: 0n,
     },
   });

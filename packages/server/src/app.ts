@@ -13,13 +13,18 @@ import type { AccessControl } from './accessControl.ts';
 import type { Anchorer } from './anchorer.ts';
 import type { AuditLog } from './auditLog.ts';
 import type { AuthService, Session } from './auth.ts';
+import type { CoSignatureAnchorer } from './coSignatureAnchorer.ts';
 import type { Custodian } from './custodian.ts';
 import type { Indexer } from './indexer.ts';
 import { auditRoutes, registerAuditProofRoutes } from './routes/auditRoutes.ts';
 import { consentRoutes } from './routes/consentRoutes.ts';
 import { consortiumRoutes } from './routes/consortiumRoutes.ts';
+import { coSignatureRoutes } from './routes/coSignatureRoutes.ts';
 import { recordRoutes } from './routes/recordRoutes.ts';
+import { secondFactorRoutes } from './routes/secondFactorRoutes.ts';
 import { systemRoutes } from './routes/systemRoutes.ts';
+import type { SecondFactor } from './secondFactor.ts';
+import type { Stamps } from './stamps.ts';
 import type { BlobStore } from './store/blobStore.ts';
 import type { GatewayStore } from './store/gatewayStore.ts';
 import { registerWebApp, type WebAppOptions } from './webApp.ts';
@@ -34,6 +39,9 @@ export interface GatewayServices {
   anchorer: Anchorer;
   indexer: Indexer;
   custodian: Custodian;
+  coSignatureAnchorer: CoSignatureAnchorer;
+  stamps: Stamps;
+  secondFactor: SecondFactor;
 }
 
 declare module 'fastify' {
@@ -107,6 +115,8 @@ export async function buildApp({ services, logLevel = 'info', webApp }: BuildApp
     consentRoutes,
     auditRoutes,
     registerAuditProofRoutes,
+    coSignatureRoutes,
+    secondFactorRoutes,
   ]) {
     routes(app as unknown as FastifyInstance, services);
   }

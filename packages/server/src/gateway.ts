@@ -9,15 +9,19 @@
  *   blobs/             encrypted envelopes by CID
  *   keys/relayer.json  the account that pays for relayed transactions
  *   keys/custodian.json  the custodian's X25519 key pair
+ *   keys/second-factor.json  the key that encrypts patients' TOTP secrets at rest
  */
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  bytesToHex,
   encryptionPublicKeyOf,
   generateEncryptionKeyPair,
+  hexToBytes,
   InvalidInputError,
   LedgerUnavailableError,
+  randomBytes,
 } from '@medledger/core';
 import {
   createLedgerClient,
@@ -43,9 +47,12 @@ import { createAuditLog } from './auditLog.ts';
 import { createAuditTagger } from './auditTagger.ts';
 import { createAuthService } from './auth.ts';
 import type { GatewayConfig } from './config.ts';
+import { createCoSignatureAnchorer } from './coSignatureAnchorer.ts';
 import { createCustodian } from './custodian.ts';
 import { createIndexer } from './indexer.ts';
 import { hostedOrganisation, peerGateways } from './organisations.ts';
+import { createSecondFactor } from './secondFactor.ts';
+import { createStamps } from './stamps.ts';
 import { FileBlobStore } from './store/blobStore.ts';
 import { createReplicationQueue, ReplicatingBlobStore } from './store/replicatingBlobStore.ts';
 import { SqliteGatewayStore } from './store/sqliteStore.ts';
@@ -97,6 +104,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       onRecords: (records) => replication.add(records.map((r) => r.cid)),
     });
     const anchorer = createAnchorer({ ledger, store });
+    const coSignatureAnchorer = createCoSignatureAnchorer({ ledger });
     const custodian = await createCustodian(keys.custodian);
     // Sign-in messages name the port, so port 0 ("any free port") is resolved before the domains are fixed.
     const port = config.port || (await freePort());
@@ -132,6 +140,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         anchorer,
         indexer,
         custodian,
+        coSignatureAnchorer,
+        stamps: createStamps({ ledger, store }),
+        secondFactor: createSecondFactor({ store, key: hexToBytes(keys.secondFactorKey) }),
       },
       logLevel: config.logLevel,
       ...(config.webAppDir
@@ -161,6 +172,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         stopping ??= (async () => {
           await app.close();
           await anchorer.drain();
+          await coSignatureAnchorer.drain();
           await auditAnchorer.stop();
           await indexer.stop();
           await store.close();
@@ -222,6 +234,7 @@ async function resolveDeployment(
 
 interface GatewayKeys {
   relayerKey: Hex;
+  secondFactorKey: Hex;
   custodian: { secretKey: Hex; publicKey: Hex };
 }
 
@@ -232,8 +245,12 @@ async function loadOrCreateKeys(directory: string): Promise<GatewayKeys> {
   const relayer = await readOrCreate(relayerPath, () => ({ privateKey: generatePrivateKey() }));
   const custodian = await readOrCreate(custodianPath, () => generateEncryptionKeyPair());
   const custodianSecret = custodian.secretKey as Hex;
+  const secondFactor = await readOrCreate(join(directory, 'second-factor.json'), () => ({
+    key: bytesToHex(randomBytes(32)),
+  }));
   return {
     relayerKey: relayer.privateKey as Hex,
+    secondFactorKey: secondFactor.key as Hex,
     custodian: { secretKey: custodianSecret, publicKey: encryptionPublicKeyOf(custodianSecret) },
   };
 }

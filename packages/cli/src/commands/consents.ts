@@ -20,6 +20,7 @@ import {
   parseList,
 } from '../context.ts';
 import { print } from '../output.ts';
+import { parseOneTimeCode } from './secondFactor.ts';
 
 export function registerConsents(program: Command): void {
   const access = program.command('access').description('Access requests from members to patients');
@@ -52,7 +53,8 @@ export function registerConsents(program: Command): void {
         `highest sensitivity covered: ${sensitivities.join(', ')}`,
         'normal',
       )
-      .option('--purpose <code>', 'purpose of use (HL7 ActReason)', 'TREAT'),
+      .option('--purpose <code>', 'purpose of use (HL7 ActReason)', 'TREAT')
+      .option('--otp <code>', 'the current one-time code, if you turned it on (medledger otp enable)'),
   ).action(async (id: string, options, command: Command) => {
     if (!isSensitivity(options.maxSensitivity))
       throw new InvalidInputError(`Unknown sensitivity "${options.maxSensitivity}".`);
@@ -60,6 +62,7 @@ export function registerConsents(program: Command): void {
       expiresInSeconds: parseDuration(options.expires),
       maxSensitivity: options.maxSensitivity,
       purpose: options.purpose,
+      ...(options.otp ? { otp: parseOneTimeCode(options.otp) } : {}),
     });
     print(globalOptions(command), result, `request ${id} approved as consent ${result.grantId}`);
   });
@@ -108,7 +111,8 @@ export function registerConsents(program: Command): void {
         `highest sensitivity covered: ${sensitivities.join(', ')}`,
         'normal',
       )
-      .option('--purpose <code>', 'purpose of use (HL7 ActReason)', 'TREAT'),
+      .option('--purpose <code>', 'purpose of use (HL7 ActReason)', 'TREAT')
+      .option('--otp <code>', 'the current one-time code, if you turned it on (medledger otp enable)'),
   ).action(async (options, command: Command) => {
     if (!options.to === !options.toOrg)
       throw new InvalidInputError('Give exactly one of --to ADDRESS or --to-org ID.');
@@ -123,6 +127,7 @@ export function registerConsents(program: Command): void {
       expiresInSeconds: parseDuration(options.expires),
       maxSensitivity: options.maxSensitivity,
       purpose: options.purpose,
+      ...(options.otp ? { otp: parseOneTimeCode(options.otp) } : {}),
     });
     print(globalOptions(command), result, `consent ${result.grantId} granted`);
   });

@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import type { Hex } from 'viem';
 import { actingCommand, clientFor, globalOptions, parseAddress } from '../context.ts';
 import { print } from '../output.ts';
+import { describeStamp } from './stamps.ts';
 
 export function registerRecords(program: Command): void {
   const record = program
@@ -68,7 +69,7 @@ export function registerRecords(program: Command): void {
   actingCommand(
     record
       .command('list')
-      .description('List the metadata of a patient’s records that you may see')
+      .description('List the metadata of a patient’s records that you may see, each final or draft')
       .requiredOption('--patient <address>', 'the patient'),
   ).action(async (options, command: Command) => {
     const result = await (await clientFor(command)).listRecords(parseAddress(options.patient, 'patient'));
@@ -77,7 +78,7 @@ export function registerRecords(program: Command): void {
         ? result.records
             .map(
               (r) =>
-                `${r.recordId}  ${r.category}/${r.sensitivity}  by ${r.author}  ${new Date(r.createdAt * 1000).toISOString()}  ${r.cid}`,
+                `${r.recordId}  ${r.category}/${r.sensitivity}  by ${r.author}  ${new Date(r.createdAt * 1000).toISOString()}  ${r.cid}${r.stamp ? `  ${r.stamp.status} (${r.stamp.signers.length} signer${r.stamp.signers.length === 1 ? '' : 's'})` : ''}`,
             )
             .join('\n')
         : 'no records you may see',
@@ -106,27 +107,31 @@ export function registerRecords(program: Command): void {
   actingCommand(
     record
       .command('get')
-      .description('Fetch, verify and decrypt a record; prints the FHIR JSON (or writes it to --out)')
+      .description(
+        'Fetch, verify and decrypt a record; prints the FHIR JSON (or writes it to --out) and its stamp ' +
+          '(final or draft, and its signers) on standard error',
+      )
       .argument('<recordId>')
       .option('--out <file>', 'write the FHIR JSON to this file')
       .option('--purpose <code>', 'purpose of use (HL7 ActReason, e.g. TREAT)', 'TREAT'),
   ).action(async (recordId: string, options, command: Command) => {
     if (!/^0x[0-9a-fA-F]{64}$/.test(recordId))
       throw new InvalidInputError('Invalid record id: expected 0x and 64 hex digits.');
-    const { record, resource } = await (await clientFor(command)).readRecord(
-      recordId as Hex,
-      options.purpose,
-    );
+    const client = await clientFor(command);
+    const { record, resource } = await client.readRecord(recordId as Hex, options.purpose);
+    const stamp = await client.stamp(record.recordId);
     const json = `${JSON.stringify(resource, null, 2)}\n`;
     if (options.out) {
       await writeFile(options.out, json, { mode: 0o600 });
-      print(
-        globalOptions(command),
-        { record, file: options.out },
-        `wrote ${record.category} record ${record.recordId} to ${options.out}`,
+      print(globalOptions(command), { record: { ...record, stamp }, file: options.out }, () =>
+        [`wrote ${record.category} record ${record.recordId} to ${options.out}`, describeStamp(stamp)].join(
+          '\n',
+        ),
       );
     } else {
       process.stdout.write(json);
+      // Standard output stays the FHIR resource; the stamp goes beside it.
+      if (!globalOptions(command).json) process.stderr.write(`${describeStamp(stamp)}\n`);
     }
   });
 }

@@ -9,8 +9,8 @@ export function registerVerify(program: Command): void {
   program
     .command('verify')
     .description(
-      'Check from the chain that every anchored record (or one) is intact: author signatures, stored leaf hashes, ' +
-        'blob hashes and block links. Exits non-zero on any mismatch.',
+      'Check from the chain that every anchored record (or one) is intact: author signatures, co-signatures, ' +
+        'stored leaf hashes, blob hashes and block links. Exits non-zero on any mismatch.',
     )
     .option('--record <recordId>', 'check only this record')
     .option('--rpc <url>', 'the chain to check against (default: the one the gateway names)')
@@ -23,7 +23,7 @@ export function registerVerify(program: Command): void {
       });
       print(global, report, () =>
         [
-          `checked ${report.checkedRecords} records in ${report.checkedBlocks} blocks on chain ${report.chainId}`,
+          `checked ${report.checkedRecords} records and ${report.checkedCoSignatures} co-signatures in ${report.checkedBlocks} blocks on chain ${report.chainId}`,
           ...report.problems.map((p) => `MISMATCH ${p.recordId ?? ''} ${p.problem}`),
           report.ok ? 'everything matches the ledger' : `${report.problems.length} problem(s) found`,
         ].join('\n'),

@@ -23,11 +23,12 @@ import {
   uint256,
 } from '../schemas.ts';
 import type { AccessRequestRow, GrantRow } from '../store/gatewayStore.ts';
+import { oneTimeCode } from './secondFactorRoutes.ts';
 import { requireSigner, signedArgs } from './signedActions.ts';
 
 export function consentRoutes(instance: FastifyInstance, services: GatewayServices): void {
   const app = typedRoutes(instance);
-  const { ledger, auth, store, indexer } = services;
+  const { ledger, auth, store, indexer, secondFactor } = services;
   const session = requireSession(auth);
   const security = [{ session: [] }];
 
@@ -37,6 +38,8 @@ export function consentRoutes(instance: FastifyInstance, services: GatewayServic
       preHandler: session,
       schema: {
         summary: 'Grant consent (or approve an access request when requestId is set), signed by the patient',
+        description:
+          'A patient who turned on a one-time code must send the current one (otp); it is checked before relaying.',
         tags: ['consents'],
         security,
         body: object(
@@ -50,6 +53,7 @@ export function consentRoutes(instance: FastifyInstance, services: GatewayServic
             purpose: bytes32,
             expiresAt: uint64,
             requestId: uint256,
+            otp: oneTimeCode,
             ...signedFields,
           },
           [
@@ -73,12 +77,14 @@ export function consentRoutes(instance: FastifyInstance, services: GatewayServic
           403: errorResponse,
           404: errorResponse,
           409: errorResponse,
+          429: errorResponse,
         },
       },
     },
     async (request, reply) => {
       const body = request.body;
       const patient = requireSigner(request.session, body.patient, 'consent');
+      await secondFactor.requireCode(patient, body.otp);
       const sent = await ledger.write('consents', 'grant', [
         {
           patient,

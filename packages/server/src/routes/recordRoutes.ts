@@ -35,7 +35,7 @@ const zeroHash = `0x${'00'.repeat(32)}`;
 
 export function recordRoutes(instance: FastifyInstance, services: GatewayServices): void {
   const app = typedRoutes(instance);
-  const { ledger, auth, store, blobs, access, anchorer, custodian, auditLog } = services;
+  const { ledger, auth, store, blobs, access, anchorer, custodian, auditLog, stamps } = services;
   const session = requireSession(auth);
   const security = [{ session: [] }];
 
@@ -130,6 +130,8 @@ export function recordRoutes(instance: FastifyInstance, services: GatewayService
       preHandler: session,
       schema: {
         summary: 'Metadata of a patient’s records that the caller may read (all of them for the patient)',
+        description:
+          'Each with its stamp: final or draft under its category’s co-signature policy, and its signers.',
         tags: ['records'],
         security,
         querystring: object({ patient: address }, ['patient']),
@@ -158,7 +160,12 @@ export function recordRoutes(instance: FastifyInstance, services: GatewayService
           `${actor} may not see the records of patient ${patient}: no active consent.`,
         );
       }
-      return { patient: patient.toLowerCase(), records: visible.map(describeRecord) };
+      return {
+        patient: patient.toLowerCase(),
+        records: await Promise.all(
+          visible.map(async (row) => ({ ...describeRecord(row), stamp: await stamps.of(row) })),
+        ),
+      };
     },
   );
 

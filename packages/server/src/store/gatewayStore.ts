@@ -114,6 +114,18 @@ export interface AuditBatchRow {
   blockNumber: number;
 }
 
+/** A patient's TOTP second factor: the secret encrypted with the gateway's key (never in clear at rest). */
+export interface SecondFactorRow {
+  address: Address;
+  /** AES-256-GCM nonce and ciphertext of the TOTP secret; the address is the associated data. */
+  secretIv: Uint8Array;
+  secretCiphertext: Uint8Array;
+  /** False until the patient confirms the enrolment with a first valid code. */
+  enabled: boolean;
+  /** The last TOTP time step accepted (-1 for none): a code of that step or earlier is refused. */
+  lastCounter: number;
+}
+
 export interface SessionRow {
   tokenHash: string;
   address: Address;
@@ -178,6 +190,17 @@ export interface GatewayStore {
   auditLeaves(firstSequence: number, limit: number): Promise<AuditLeafRow[]>;
   saveAuditBatch(batch: AuditBatchRow): Promise<void>;
   auditBatches(): Promise<AuditBatchRow[]>;
+
+  secondFactor(address: Address): Promise<SecondFactorRow | undefined>;
+  /** Creates or replaces the (pending or enabled) second factor of `row.address`. */
+  saveSecondFactor(row: SecondFactorRow): Promise<void>;
+  deleteSecondFactor(address: Address): Promise<void>;
+  /** Records `counter` as used if it is later than the last one used; false (nothing changed) otherwise. */
+  useSecondFactorCounter(address: Address, counter: number): Promise<boolean>;
+  recordSecondFactorFailure(address: Address, at: number): Promise<void>;
+  /** Times (ms) of the failed attempts of `address` since `since`, oldest first. */
+  secondFactorFailures(address: Address, since: number): Promise<number[]>;
+  clearSecondFactorFailures(address: Address): Promise<void>;
 
   saveSignInNonce(nonce: string, expiresAt: number): Promise<void>;
   /** Removes the nonce; true when it existed and had not expired. */

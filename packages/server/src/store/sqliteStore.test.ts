@@ -348,6 +348,47 @@ describe('SqliteGatewayStore', () => {
     });
   });
 
+  describe('second factors', () => {
+    const secondFactor = {
+      secretIv: new Uint8Array(12).fill(1),
+      secretCiphertext: new Uint8Array(36).fill(2),
+    };
+
+    it('keep the encrypted secret, pending until enabled, and are deleted', async () => {
+      await store.saveSecondFactor({ address: alice, ...secondFactor, enabled: false, lastCounter: -1 });
+      assert.deepEqual(await store.secondFactor(alice.toUpperCase() as typeof alice), {
+        address: alice.toLowerCase(),
+        ...secondFactor,
+        enabled: false,
+        lastCounter: -1,
+      });
+      await store.saveSecondFactor({ address: alice, ...secondFactor, enabled: true, lastCounter: 7 });
+      assert.equal((await store.secondFactor(alice))?.enabled, true);
+      await store.deleteSecondFactor(alice);
+      assert.equal(await store.secondFactor(alice), undefined);
+    });
+
+    it('accept each time step once, and never an earlier one', async () => {
+      await store.saveSecondFactor({ address: alice, ...secondFactor, enabled: true, lastCounter: -1 });
+      assert.equal(await store.useSecondFactorCounter(alice, 100), true);
+      assert.equal(await store.useSecondFactorCounter(alice, 100), false);
+      assert.equal(await store.useSecondFactorCounter(alice, 99), false);
+      assert.equal(await store.useSecondFactorCounter(alice, 101), true);
+      assert.equal((await store.secondFactor(alice))?.lastCounter, 101);
+      assert.equal(await store.useSecondFactorCounter(bob, 1), false, 'no second factor, nothing to use');
+    });
+
+    it('count failures within a window, forget older ones, and clear them', async () => {
+      for (const at of [1_000, 2_000, 3_000]) await store.recordSecondFactorFailure(alice, at);
+      await store.recordSecondFactorFailure(bob, 2_500);
+      assert.deepEqual(await store.secondFactorFailures(alice, 1_500), [2_000, 3_000]);
+      assert.deepEqual(await store.secondFactorFailures(alice, 0), [2_000, 3_000], 'older ones were purged');
+      await store.clearSecondFactorFailures(alice);
+      assert.deepEqual(await store.secondFactorFailures(alice, 0), []);
+      assert.deepEqual(await store.secondFactorFailures(bob, 0), [2_500]);
+    });
+  });
+
   describe('audit events', () => {
     beforeEach(async () => {
       await store.appendAuditEvents([

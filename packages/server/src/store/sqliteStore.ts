@@ -23,6 +23,7 @@ import type {
   OrganisationRow,
   PatientRow,
   RecordRow,
+  SecondFactorRow,
   SessionRow,
 } from './gatewayStore.ts';
 
@@ -69,6 +70,11 @@ CREATE TABLE IF NOT EXISTS audit_batches (
   transaction_hash TEXT NOT NULL, block_number INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS sign_in_nonces (nonce TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS sessions (token_hash TEXT PRIMARY KEY, address TEXT NOT NULL, expires_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS second_factors (
+  address TEXT PRIMARY KEY, secret_iv BLOB NOT NULL, secret_ciphertext BLOB NOT NULL, enabled INTEGER NOT NULL,
+  last_counter INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS second_factor_failures (address TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS second_factor_failures_by_address ON second_factor_failures (address, at);
 `;
 
 type Row = Record<string, SQLInputValue>;
@@ -491,6 +497,65 @@ export class SqliteGatewayStore implements GatewayStore {
 
   async deleteSession(tokenHash: string): Promise<void> {
     this.#run('DELETE FROM sessions WHERE token_hash = $hash', { hash: tokenHash });
+  }
+
+  async secondFactor(address: Address): Promise<SecondFactorRow | undefined> {
+    const row = this.#get('SELECT * FROM second_factors WHERE address = $address', {
+      address: lower(address),
+    });
+    return (
+      row && {
+        address: row.address as Address,
+        secretIv: new Uint8Array(row.secret_iv as Uint8Array),
+        secretCiphertext: new Uint8Array(row.secret_ciphertext as Uint8Array),
+        enabled: Number(row.enabled) === 1,
+        lastCounter: Number(row.last_counter),
+      }
+    );
+  }
+
+  async saveSecondFactor(row: SecondFactorRow): Promise<void> {
+    this.#run(
+      `INSERT INTO second_factors VALUES ($address, $iv, $ciphertext, $enabled, $counter)
+       ON CONFLICT (address) DO UPDATE SET secret_iv = $iv, secret_ciphertext = $ciphertext, enabled = $enabled,
+         last_counter = $counter`,
+      {
+        address: lower(row.address),
+        iv: row.secretIv,
+        ciphertext: row.secretCiphertext,
+        enabled: row.enabled ? 1 : 0,
+        counter: row.lastCounter,
+      },
+    );
+  }
+
+  async deleteSecondFactor(address: Address): Promise<void> {
+    this.#run('DELETE FROM second_factors WHERE address = $address', { address: lower(address) });
+  }
+
+  async useSecondFactorCounter(address: Address, counter: number): Promise<boolean> {
+    const changed = this.#statement(
+      `UPDATE second_factors SET last_counter = $counter WHERE address = $address AND last_counter < $counter`,
+    ).run({ address: lower(address), counter });
+    return Number(changed.changes) === 1;
+  }
+
+  async recordSecondFactorFailure(address: Address, at: number): Promise<void> {
+    this.#run('INSERT INTO second_factor_failures VALUES ($address, $at)', { address: lower(address), at });
+  }
+
+  async secondFactorFailures(address: Address, since: number): Promise<number[]> {
+    this.#run('DELETE FROM second_factor_failures WHERE address = $address AND at < $since', {
+      address: lower(address),
+      since,
+    });
+    return this.#all('SELECT at FROM second_factor_failures WHERE address = $address ORDER BY at', {
+      address: lower(address),
+    }).map((row) => Number(row.at));
+  }
+
+  async clearSecondFactorFailures(address: Address): Promise<void> {
+    this.#run('DELETE FROM second_factor_failures WHERE address = $address', { address: lower(address) });
   }
 }
 

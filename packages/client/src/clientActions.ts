@@ -1,0 +1,18 @@
+/** What the gateway client lends to the groups of actions kept in their own files. */
+import type { accountOf, LedgerContract } from '@medledger/core';
+import type { LedgerInfo } from './apiTypes.ts';
+
+export interface ClientActionContext {
+  /** One authenticated (by default) JSON request to the gateway; errors become medledger errors. */
+  request<T>(method: string, path: string, body?: unknown, authenticated?: boolean): Promise<T>;
+  /** Signs a typed action of `contract` with a fresh nonce and a deadline. */
+  sign(
+    contract: LedgerContract,
+    types: Record<string, readonly { name: string; type: string }[]>,
+    primaryType: string,
+    message: Record<string, unknown>,
+  ): Promise<{ nonce: string; deadline: string; signature: `0x${string}` }>;
+  /** The chain and contracts the gateway works with. */
+  ledger(): Promise<LedgerInfo>;
+  account: ReturnType<typeof accountOf>;
+}
