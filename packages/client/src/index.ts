@@ -6,6 +6,29 @@ export {
   type GatewayClientOptions,
   purposeCode,
 } from './gatewayClient.ts';
+export {
+  backUpKey,
+  type KeyBackupCommitment,
+  type KeyBackupCreated,
+  keyBackupOf,
+  type RegisteredAccount,
+} from './keyBackup.ts';
+export {
+  approveKeyRecovery,
+  finishKeyRecovery,
+  type KeyRecoveryRequestDetails,
+  keyRecoveryRequest,
+  type PendingKeyRecovery,
+  pendingKeyRecoveries,
+  startKeyRecovery,
+} from './keyRecovery.ts';
+export {
+  type KeyRotated,
+  keepRecordsReadable,
+  newPatientKeys,
+  type RecordsAfterRotation,
+  rotateKey,
+} from './keyRotation.ts';
 export { type AuditTrailProofs, type AuditTrailReport, verifyAuditTrail } from './verifyAuditTrail.ts';
 export {
   type VerificationProblem,

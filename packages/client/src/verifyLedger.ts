@@ -4,7 +4,7 @@
  * compared with the contract's stored leaf, the blob the gateway serves is re-hashed and compared
  * with the anchored digest, and the blocks holding anchors are checked to link by hash.
  */
-import { recordsAbi } from '@medledger/contracts';
+import { consortiumAbi, recordsAbi } from '@medledger/contracts';
 import {
   type Category,
   categories,
@@ -26,6 +26,7 @@ import {
   type Hex,
   hashStruct,
   http,
+  type PublicClient,
   recoverTypedDataAddress,
 } from 'viem';
 import type { LedgerInfo } from './apiTypes.ts';
@@ -84,6 +85,7 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Verifi
   });
   if (options.recordId && !logs.length) report(options.recordId, 'no such record is anchored on the ledger');
 
+  const patientSigners = await patientSignerHistory(client, info.contracts.consortium);
   const calldata = new Map<Hex, Promise<readonly { record: RecordLeaf; signature: Hex }[]>>();
   const inputsOf = (hash: Hex) => {
     let inputs = calldata.get(hash);
@@ -124,8 +126,14 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Verifi
           message: input.record,
           signature: input.signature,
         });
-        if (!sameAddress(signer, leaf.author))
-          report(recordId, `signed by ${signer}, not by its author ${leaf.author}`);
+        const expected = sameAddress(leaf.author, leaf.patient)
+          ? patientSigners.at(leaf.patient, log.blockNumber, log.logIndex)
+          : leaf.author;
+        if (!sameAddress(signer, expected))
+          report(
+            recordId,
+            `signed by ${signer}, not by its author ${leaf.author}${sameAddress(expected, leaf.author) ? '' : ` (key ${expected})`}`,
+          );
         if (hashLeaf(input.record) !== hashLeaf(leaf))
           report(recordId, 'the event differs from the signed record');
       }
@@ -168,6 +176,33 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Verifi
     checkedBlocks: blockNumbers.length,
     problems,
     ok: !problems.length,
+  };
+}
+
+/**
+ * Which key signed for each patient when: patients that rotated their key sign their records with
+ * the key in force at the time (`Consortium.PatientKeyRotated`); everyone else with its own.
+ */
+async function patientSignerHistory(client: PublicClient, consortium: Address) {
+  const rotations = await client.getContractEvents({
+    address: consortium,
+    abi: consortiumAbi,
+    eventName: 'PatientKeyRotated',
+    fromBlock: 0n,
+  });
+  return {
+    /** The key that signed for `patient` at log `logIndex` of block `blockNumber`. */
+    at(patient: Address, blockNumber: bigint, logIndex: number): Address {
+      let signer = patient;
+      for (const rotation of rotations) {
+        const args = rotation.args as Required<typeof rotation.args>;
+        const before =
+          rotation.blockNumber < blockNumber ||
+          (rotation.blockNumber === blockNumber && rotation.logIndex < logIndex);
+        if (before && sameAddress(args.patient, patient)) signer = args.newSigner;
+      }
+      return signer;
+    },
   };
 }
 

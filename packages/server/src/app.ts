@@ -18,6 +18,8 @@ import type { Indexer } from './indexer.ts';
 import { auditRoutes, registerAuditProofRoute } from './routes/auditRoutes.ts';
 import { consentRoutes } from './routes/consentRoutes.ts';
 import { consortiumRoutes } from './routes/consortiumRoutes.ts';
+import { keyRecoveryRoutes } from './routes/keyRecoveryRoutes.ts';
+import { keyRotationRoutes } from './routes/keyRotationRoutes.ts';
 import { recordRoutes } from './routes/recordRoutes.ts';
 import { systemRoutes } from './routes/systemRoutes.ts';
 import type { BlobStore } from './store/blobStore.ts';
@@ -102,6 +104,8 @@ export async function buildApp({ services, logLevel = 'info' }: BuildAppOptions)
     consentRoutes,
     auditRoutes,
     registerAuditProofRoute,
+    keyRotationRoutes,
+    keyRecoveryRoutes,
   ]) {
     routes(app as unknown as FastifyInstance, services);
   }

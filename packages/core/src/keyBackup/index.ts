@@ -1,5 +1,6 @@
 export {
   type CreateKeyBackupParameters,
+  checkKeyBackupCommitment,
   createKeyBackup,
   type Guardian,
   type GuardianShare,

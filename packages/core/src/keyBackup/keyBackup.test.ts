@@ -12,6 +12,7 @@ import {
 import { combineShares } from '../crypto/shamir.ts';
 import { AccessDeniedError, IntegrityError, InvalidInputError } from '../errors.ts';
 import {
+  checkKeyBackupCommitment,
   createKeyBackup,
   type KeyBackup,
   keyBackupHash,
@@ -267,6 +268,26 @@ describe('key backups to guardians', () => {
     await assert.rejects(create(1, [g0, g1]), /no guardian alone/);
     const many = Array.from({ length: 17 }, () => guardiansOf([generateIdentity()])[0]!);
     await assert.rejects(create(2, many), /2 to 16 guardians/);
+  });
+
+  it('checks a backup against the hash, id and key the patient committed on chain', async () => {
+    const { backup, bytes, backupHash } = await setUp();
+    const committed = { backupId: backup.backupId, backupHash, signer: backup.signer };
+    assert.deepEqual(checkKeyBackupCommitment(bytes, committed), backup);
+    // A share swapped for another well-formed one keeps the form but not the hash.
+    const swapped = serializeKeyBackup({
+      ...backup,
+      guardians: backup.guardians.map((g, i) => (i === 0 ? { ...g, ct: randomBytes(80) } : g)),
+    });
+    assert.throws(() => checkKeyBackupCommitment(swapped, committed), IntegrityError);
+    assert.throws(
+      () => checkKeyBackupCommitment(bytes, { ...committed, backupId: bytesToHex(randomBytes(32)) }),
+      IntegrityError,
+    );
+    assert.throws(
+      () => checkKeyBackupCommitment(bytes, { ...committed, signer: generateIdentity().address }),
+      IntegrityError,
+    );
   });
 
   it('refuses to reseal for a request about another patient or backup', async () => {

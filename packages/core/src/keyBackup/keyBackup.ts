@@ -191,6 +191,31 @@ export function keyBackupHash(bytes: Uint8Array): Hex {
 }
 
 /**
+ * Parses backup bytes and checks them against what the patient committed on chain
+ * (`Consortium.keyBackupOf`): their hash, the backup id and the key backed up. Throws
+ * `IntegrityError` when they differ: the backup was changed after the patient made it, or replaced.
+ *
+ * @example
+ * const backup = checkKeyBackupCommitment(bytes, await consortium.keyBackupOf(patient));
+ */
+export function checkKeyBackupCommitment(
+  bytes: Uint8Array,
+  committed: { backupId: Hex; backupHash: Hex; signer: Address },
+): KeyBackup {
+  const backup = parseKeyBackup(bytes);
+  if (
+    keyBackupHash(bytes) !== committed.backupHash.toLowerCase() ||
+    backup.backupId !== committed.backupId.toLowerCase() ||
+    backup.signer !== committed.signer.toLowerCase()
+  ) {
+    throw new IntegrityError('The key backup does not match its commitment on chain.', {
+      metaMessages: ['It was changed after the patient made it, or another backup was committed since.'],
+    });
+  }
+  return backup;
+}
+
+/**
  * Parses backup bytes strictly (only the canonical form is accepted); throws `InvalidInputError`
  * naming the first problem. Decrypts nothing.
  *
