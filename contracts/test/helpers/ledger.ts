@@ -24,6 +24,7 @@ import { foundry } from 'viem/chains';
 import {
   consentsTypes,
   consortiumTypes,
+  emergenciesTypes,
   type LedgerContract,
   ledgerDomain,
   recordsTypes,
@@ -35,6 +36,8 @@ import {
   consentsBytecode,
   consortiumAbi,
   consortiumBytecode,
+  emergenciesAbi,
+  emergenciesBytecode,
   recordsAbi,
   recordsBytecode,
 } from '../../generated/index.ts';
@@ -54,11 +57,23 @@ export const abis = {
   consents: consentsAbi,
   records: recordsAbi,
   auditAnchors: auditAnchorsAbi,
+  emergencies: emergenciesAbi,
 } as const;
 /** Every deployed contract: those actors sign typed data for, and AuditAnchors (sent to by gateways only). */
 export type TestContract = keyof typeof abis;
-const typesOf = { consortium: consortiumTypes, consents: consentsTypes, records: recordsTypes } as const;
-const combinedAbi = [...consortiumAbi, ...consentsAbi, ...recordsAbi, ...auditAnchorsAbi] as Abi;
+const typesOf = {
+  consortium: consortiumTypes,
+  consents: consentsTypes,
+  records: recordsTypes,
+  emergencies: emergenciesTypes,
+} as const;
+const combinedAbi = [
+  ...consortiumAbi,
+  ...consentsAbi,
+  ...recordsAbi,
+  ...auditAnchorsAbi,
+  ...emergenciesAbi,
+] as Abi;
 
 export interface DecodedEvent {
   eventName: string;
@@ -80,8 +95,8 @@ export interface DomainOverride {
 export type TestLedger = Awaited<ReturnType<typeof deployLedger>>;
 
 /**
- * Starts anvil and deploys Consortium, Consents, Records and AuditAnchors, in this order (so the first three
- * keep the addresses they had before AuditAnchors existed). Call `stop()` after the suite.
+ * Starts anvil and deploys Consortium, Consents, Records, AuditAnchors and Emergencies, in this order (so
+ * the earlier ones keep the addresses they had before the later ones existed). Call `stop()` after the suite.
  */
 export async function deployLedger() {
   const anvil: Anvil = await startAnvil();
@@ -101,7 +116,14 @@ export async function deployLedger() {
   const consents = await deploy(consentsAbi, consentsBytecode, [consortium]);
   const records = await deploy(recordsAbi, recordsBytecode, [consortium, consents]);
   const auditAnchors = await deploy(auditAnchorsAbi, auditAnchorsBytecode, [consortium]);
-  const addresses: Record<TestContract, Address> = { consortium, consents, records, auditAnchors };
+  const emergencies = await deploy(emergenciesAbi, emergenciesBytecode, [consortium]);
+  const addresses: Record<TestContract, Address> = {
+    consortium,
+    consents,
+    records,
+    auditAnchors,
+    emergencies,
+  };
 
   return {
     anvil,

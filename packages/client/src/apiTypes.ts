@@ -5,7 +5,13 @@ import type { Address, Hex } from 'viem';
 export interface LedgerInfo {
   chainId: number;
   rpcUrl: string;
-  contracts: { consortium: Address; consents: Address; records: Address; auditAnchors: Address };
+  contracts: {
+    consortium: Address;
+    consents: Address;
+    records: Address;
+    auditAnchors: Address;
+    emergencies: Address;
+  };
   custodian: { encryptionKey: Hex; organisationIds: number[] };
   /** The account this gateway relays transactions (and anchors audit batches) with. */
   relayer: Address;

@@ -2,7 +2,7 @@
  * Turns a contract's custom error (decoded from revert data) into the medledger error a user
  * understands: a denial stays a denial (exit 3 / HTTP 403), a duplicate a conflict, and so on.
  */
-import { auditAnchorsAbi, consentsAbi, consortiumAbi, recordsAbi } from '@medledger/contracts';
+import { auditAnchorsAbi, consentsAbi, consortiumAbi, emergenciesAbi, recordsAbi } from '@medledger/contracts';
 import {
   AccessDeniedError,
   ConflictError,
@@ -12,7 +12,7 @@ import {
 } from '@medledger/core';
 import { BaseError, decodeErrorResult, type Hex } from 'viem';
 
-const errorAbi = [...consortiumAbi, ...consentsAbi, ...recordsAbi, ...auditAnchorsAbi].filter(
+const errorAbi = [...consortiumAbi, ...consentsAbi, ...recordsAbi, ...auditAnchorsAbi, ...emergenciesAbi].filter(
   (item) => item.type === 'error',
 );
 
@@ -22,7 +22,7 @@ export interface DecodedContractError {
 }
 
 const denial =
-  /NotAdmin|NotActiveAdmin|NotAuthorised|NotPatient|NotGrantPatient|NotRequestPatient|Suspended|NotMember|NotRequester|NotActiveMember/;
+  /NotAdmin|NotActiveAdmin|NotAuthorised|NotPatient|NotGrantPatient|NotRequestPatient|Suspended|NotMember|NotRequester|NotActiveMember|NotPrivileged|SelfReview/;
 const absent = /Unknown/;
 const duplicate = /Already|Taken|NonceUsed/;
 

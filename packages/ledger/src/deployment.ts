@@ -2,7 +2,7 @@
  * Deploying the contracts once per chain and remembering where they are.
  *
  * A deployment file (`deployment.json` in the gateway's data directory) names the chain id and
- * the three contract addresses. A gateway that joins an existing consortium is given that file.
+ * the contract addresses. A gateway that joins an existing consortium is given that file.
  */
 import { existsSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
@@ -13,6 +13,8 @@ import {
   consentsBytecode,
   consortiumAbi,
   consortiumBytecode,
+  emergenciesAbi,
+  emergenciesBytecode,
   recordsAbi,
   recordsBytecode,
 } from '@medledger/contracts';
@@ -26,11 +28,12 @@ export interface Deployment {
   consents: Address;
   records: Address;
   auditAnchors: Address;
+  emergencies: Address;
   /** First block to read events from. */
   deployedAtBlock: bigint;
 }
 
-/** Deploys Consortium, Consents and Records with the relayer account. */
+/** Deploys Consortium, Consents, Records, AuditAnchors and Emergencies with the relayer account. */
 export async function deployContracts(
   rpcUrl: string,
   chainId: number,
@@ -66,12 +69,14 @@ export async function deployContracts(
     consents.contractAddress,
   ]);
   const auditAnchors = await deploy(auditAnchorsAbi, auditAnchorsBytecode, [consortium.contractAddress]);
+  const emergencies = await deploy(emergenciesAbi, emergenciesBytecode, [consortium.contractAddress]);
   return {
     chainId,
     consortium: consortium.contractAddress!,
     consents: consents.contractAddress!,
     records: records.contractAddress!,
     auditAnchors: auditAnchors.contractAddress!,
+    emergencies: emergencies.contractAddress!,
     deployedAtBlock: consortium.blockNumber,
   };
 }
@@ -103,6 +108,7 @@ export function parseDeployment(text: string, source = 'deployment'): Deployment
     consents: address('consents'),
     records: address('records'),
     auditAnchors: address('auditAnchors'),
+    emergencies: address('emergencies'),
     deployedAtBlock: BigInt(String(raw.deployedAtBlock ?? '0')),
   };
 }
@@ -117,9 +123,13 @@ export async function writeDeployment(path: string, deployment: Deployment): Pro
 export async function isDeployed(rpcUrl: string, deployment: Deployment): Promise<boolean> {
   const client = createLedgerPublicClient(rpcUrl, deployment.chainId);
   const codes = await Promise.all(
-    [deployment.consortium, deployment.consents, deployment.records, deployment.auditAnchors].map((address) =>
-      client.getCode({ address }),
-    ),
+    [
+      deployment.consortium,
+      deployment.consents,
+      deployment.records,
+      deployment.auditAnchors,
+      deployment.emergencies,
+    ].map((address) => client.getCode({ address })),
   );
   return codes.every((code) => code !== undefined && code !== '0x');
 }

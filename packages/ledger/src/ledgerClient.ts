@@ -7,7 +7,7 @@
  *   EIP-712 messages). Each write is simulated first (`eth_estimateGas`), so a contract's custom
  *   error comes back decoded (see `contractErrors.ts`) before anything is sent.
  */
-import { auditAnchorsAbi, consentsAbi, consortiumAbi, recordsAbi } from '@medledger/contracts';
+import { auditAnchorsAbi, consentsAbi, consortiumAbi, emergenciesAbi, recordsAbi } from '@medledger/contracts';
 import { InvalidInputError, LedgerUnavailableError, MedledgerError } from '@medledger/core';
 import {
   type Abi,
@@ -36,12 +36,19 @@ export const ledgerAbis = {
   consents: consentsAbi,
   records: recordsAbi,
   auditAnchors: auditAnchorsAbi,
+  emergencies: emergenciesAbi,
 } as const;
 export type LedgerContractName = keyof typeof ledgerAbis;
 type LedgerAbi<C extends LedgerContractName> = (typeof ledgerAbis)[C];
 
-/** Every event and error of the three contracts, for decoding logs and reverts. */
-export const combinedAbi = [...consortiumAbi, ...consentsAbi, ...recordsAbi, ...auditAnchorsAbi] as const;
+/** Every event and error of the contracts, for decoding logs and reverts. */
+export const combinedAbi = [
+  ...consortiumAbi,
+  ...consentsAbi,
+  ...recordsAbi,
+  ...auditAnchorsAbi,
+  ...emergenciesAbi,
+] as const;
 
 export type WriteFunctionName<C extends LedgerContractName> = ContractFunctionName<
   LedgerAbi<C>,
@@ -108,6 +115,7 @@ export function createLedgerClient(options: LedgerClientOptions) {
     consents: deployment.consents,
     records: deployment.records,
     auditAnchors: deployment.auditAnchors,
+    emergencies: deployment.emergencies,
   };
   const sender = createTransactionSender(publicClient, relayer, deployment.chainId);
 
@@ -165,11 +173,11 @@ export function createLedgerClient(options: LedgerClientOptions) {
     }
   }
 
-  /** Decoded events of the three contracts in a block range (inclusive). */
+  /** Decoded events of the contracts in a block range (inclusive). */
   async function events(fromBlock: bigint, toBlock: bigint) {
     try {
       const logs = await publicClient.getLogs({
-        address: [addresses.consortium, addresses.consents, addresses.records, addresses.auditAnchors],
+        address: Object.values(addresses),
         fromBlock,
         toBlock,
       });

@@ -40,6 +40,7 @@ export function systemRoutes(instance: FastifyInstance, services: GatewayService
               consents: address,
               records: address,
               auditAnchors: address,
+              emergencies: address,
             }),
             custodian: object({
               encryptionKey: { type: 'string' },
