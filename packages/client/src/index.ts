@@ -6,6 +6,11 @@ export {
   type GatewayClientOptions,
   purposeCode,
 } from './gatewayClient.ts';
+export {
+  type FollowNotificationsOptions,
+  readEventStream,
+  type ServerSentEvent,
+} from './notificationMethods.ts';
 export { type AuditTrailProofs, type AuditTrailReport, verifyAuditTrail } from './verifyAuditTrail.ts';
 export {
   type VerificationProblem,

@@ -2,7 +2,13 @@
  * Turns a contract's custom error (decoded from revert data) into the medledger error a user
  * understands: a denial stays a denial (exit 3 / HTTP 403), a duplicate a conflict, and so on.
  */
-import { auditAnchorsAbi, consentsAbi, consortiumAbi, emergenciesAbi, recordsAbi } from '@medledger/contracts';
+import {
+  auditAnchorsAbi,
+  consentsAbi,
+  consortiumAbi,
+  emergenciesAbi,
+  recordsAbi,
+} from '@medledger/contracts';
 import {
   AccessDeniedError,
   ConflictError,
@@ -12,9 +18,13 @@ import {
 } from '@medledger/core';
 import { BaseError, decodeErrorResult, type Hex } from 'viem';
 
-const errorAbi = [...consortiumAbi, ...consentsAbi, ...recordsAbi, ...auditAnchorsAbi, ...emergenciesAbi].filter(
-  (item) => item.type === 'error',
-);
+const errorAbi = [
+  ...consortiumAbi,
+  ...consentsAbi,
+  ...recordsAbi,
+  ...auditAnchorsAbi,
+  ...emergenciesAbi,
+].filter((item) => item.type === 'error');
 
 export interface DecodedContractError {
   name: string;

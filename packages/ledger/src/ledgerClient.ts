@@ -7,7 +7,13 @@
  *   EIP-712 messages). Each write is simulated first (`eth_estimateGas`), so a contract's custom
  *   error comes back decoded (see `contractErrors.ts`) before anything is sent.
  */
-import { auditAnchorsAbi, consentsAbi, consortiumAbi, emergenciesAbi, recordsAbi } from '@medledger/contracts';
+import {
+  auditAnchorsAbi,
+  consentsAbi,
+  consortiumAbi,
+  emergenciesAbi,
+  recordsAbi,
+} from '@medledger/contracts';
 import { InvalidInputError, LedgerUnavailableError, MedledgerError } from '@medledger/core';
 import {
   type Abi,
@@ -173,6 +179,18 @@ export function createLedgerClient(options: LedgerClientOptions) {
     }
   }
 
+  /** A block's number and time (unix seconds): the latest one unless `number` is given. */
+  async function block(number?: bigint): Promise<{ number: bigint; timestamp: bigint }> {
+    try {
+      const found = await publicClient.getBlock(
+        number === undefined ? { blockTag: 'latest' } : { blockNumber: number },
+      );
+      return { number: found.number, timestamp: found.timestamp };
+    } catch (error) {
+      throw asLedgerError(error, 'reading a block');
+    }
+  }
+
   /** Decoded events of the contracts in a block range (inclusive). */
   async function events(fromBlock: bigint, toBlock: bigint) {
     try {
@@ -197,6 +215,7 @@ export function createLedgerClient(options: LedgerClientOptions) {
     read,
     write,
     blockNumber,
+    block,
     events,
   };
 }

@@ -14,13 +14,19 @@ import type { Anchorer } from './anchorer.ts';
 import type { AuditLog } from './auditLog.ts';
 import type { AuthService, Session } from './auth.ts';
 import type { Custodian } from './custodian.ts';
+import type { EmergencyWatcher } from './emergencyWatcher.ts';
+import type { EventFollower } from './eventFollower.ts';
 import type { Indexer } from './indexer.ts';
+import type { Notifier } from './notifier.ts';
 import { auditRoutes, registerAuditProofRoute } from './routes/auditRoutes.ts';
 import { consentRoutes } from './routes/consentRoutes.ts';
 import { consortiumRoutes } from './routes/consortiumRoutes.ts';
+import { emergencyRoutes } from './routes/emergencyRoutes.ts';
+import { notificationRoutes } from './routes/notificationRoutes.ts';
 import { recordRoutes } from './routes/recordRoutes.ts';
 import { systemRoutes } from './routes/systemRoutes.ts';
 import type { BlobStore } from './store/blobStore.ts';
+import type { EmergencyStore } from './store/emergencyStore.ts';
 import type { GatewayStore } from './store/gatewayStore.ts';
 
 export interface GatewayServices {
@@ -33,6 +39,10 @@ export interface GatewayServices {
   anchorer: Anchorer;
   indexer: Indexer;
   custodian: Custodian;
+  emergencies: EmergencyStore;
+  notifier: Notifier;
+  eventFollower: EventFollower;
+  emergencyWatcher: EmergencyWatcher;
 }
 
 declare module 'fastify' {
@@ -102,6 +112,8 @@ export async function buildApp({ services, logLevel = 'info' }: BuildAppOptions)
     consentRoutes,
     auditRoutes,
     registerAuditProofRoute,
+    emergencyRoutes,
+    notificationRoutes,
   ]) {
     routes(app as unknown as FastifyInstance, services);
   }
