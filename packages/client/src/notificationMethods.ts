@@ -67,6 +67,12 @@ export function notificationMethods({
         continue;
       }
       signedInAgain = false;
+      if (transientStatuses.has(response.status)) {
+        // The gateway is stopping, starting or overloaded: try again shortly.
+        await response.body?.cancel();
+        await pause(retryMs, signal);
+        continue;
+      }
       if (!response.ok || !response.body) {
         const text = await response.text();
         throw errorFromResponse(response.status, text ? JSON.parse(text) : undefined);
@@ -97,6 +103,9 @@ export function notificationMethods({
     followNotifications,
   };
 }
+
+/** Answers that say "not now" rather than "no": a gateway closing (503) or a proxy without it (502, 504). */
+const transientStatuses = new Set([502, 503, 504]);
 
 export interface ServerSentEvent {
   id?: string;

@@ -54,8 +54,9 @@ export function createEmergencyWatcher(options: EmergencyWatcherOptions) {
       }
       const judgedUnjustified = emergency.verdict === unjustified;
       if (judgedUnjustified || emergency.expiresAt <= time) {
-        const how = judgedUnjustified ? 'judged unjustified' : 'window over';
-        await audit(emergency, 'emergency-end', `emergency ${emergency.emergencyId}: ${how}`);
+        const how = judgedUnjustified ? 'unjustified' : 'expired';
+        const reason = judgedUnjustified ? 'judged unjustified' : 'window over';
+        await audit(emergency, 'emergency-end', `emergency ${emergency.emergencyId}: ${reason}`);
         await notifyEnd(emergency, how);
         await emergencies.markEmergencyAudited(emergency.emergencyId, 'end');
       }
@@ -76,7 +77,7 @@ export function createEmergencyWatcher(options: EmergencyWatcherOptions) {
     });
   }
 
-  function notifyEnd(emergency: EmergencyRow, how: string) {
+  function notifyEnd(emergency: EmergencyRow, how: 'expired' | 'unjustified') {
     const data = {
       emergencyId: emergency.emergencyId,
       patient: emergency.patient,

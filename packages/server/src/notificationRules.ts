@@ -175,10 +175,20 @@ export async function notificationsOfEvents(
       drafts.push({
         ...notice,
         recipient,
-        data: { ...notice.data, blockNumber: Number(event.blockNumber) },
+        data: { ...lowerCaseAddresses(notice.data), blockNumber: Number(event.blockNumber) },
         key: `${event.transactionHash}:${event.logIndex}:${notice.kind}:${recipient}`,
       });
     }
   }
   return drafts;
+}
+
+/** Addresses in lower case, as everywhere in the gateway's answers (events give them checksummed). */
+function lowerCaseAddresses(data: NotificationData): NotificationData {
+  return Object.fromEntries(
+    Object.entries(data).map(([key, value]) => [
+      key,
+      typeof value === 'string' && /^0x[0-9a-fA-F]{40}$/.test(value) ? value.toLowerCase() : value,
+    ]),
+  );
 }

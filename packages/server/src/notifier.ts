@@ -69,7 +69,8 @@ const grantUsePeriodMs = 10 * 60_000;
 
 /**
  * Tells patients when a member reads or writes under one of their grants: one notification per
- * grant, reader and ten minutes, however many records it touches (the audit log has each access).
+ * grant, member, action and ten minutes, however many records it touches (the audit log has each
+ * access).
  * Keys already stored are remembered, so repeated reads cost no database write.
  */
 export function grantUseNotifier(notifier: Notifier, onError: (error: unknown) => void) {
@@ -77,7 +78,7 @@ export function grantUseNotifier(notifier: Notifier, onError: (error: unknown) =
   return (question: AccessQuestion, decision: AccessDecision): void => {
     if (decision.grantId === 0n) return;
     const period = Math.floor(Date.now() / grantUsePeriodMs);
-    const key = `grant-used:${decision.grantId}:${question.actor.toLowerCase()}:${period}`;
+    const key = `grant-used:${decision.grantId}:${question.actor.toLowerCase()}:${question.action}:${period}`;
     if (recent.has(key)) return;
     if (recent.size > 10_000) recent.clear();
     recent.add(key);
