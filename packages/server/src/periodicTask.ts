@@ -1,10 +1,12 @@
 /**
  * A task the gateway repeats in the background (indexing, audit anchoring): one run at a time,
- * concurrent callers share the run under way, errors go to `onError` and the next run follows
- * `intervalMs` after the last one ends.
+ * errors go to `onError` and the next run follows `intervalMs` after the last one ends. A caller
+ * of `runNow` waits for a run that starts after its call (a run already under way may have read
+ * the chain before the caller's transaction was mined); callers arriving during one run share the
+ * single run that follows it.
  */
 export interface PeriodicTask<T> {
-  /** Runs now, or joins the run under way. */
+  /** Runs now or, when a run is under way, once more right after it. */
   runNow(): Promise<T>;
   start(): void;
   /** Stops scheduling and waits for the run under way. */
@@ -18,13 +20,23 @@ export function createPeriodicTask<T>(
 ): PeriodicTask<T> {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<T> | undefined;
+  let next: Promise<T> | undefined;
   let stopped = true;
 
   function runNow(): Promise<T> {
-    running ??= run().finally(() => {
-      running = undefined;
-    });
-    return running;
+    if (!running) {
+      running = run().finally(() => {
+        running = undefined;
+      });
+      return running;
+    }
+    next ??= running
+      .catch(() => undefined)
+      .then(() => {
+        next = undefined;
+        return runNow();
+      });
+    return next;
   }
 
   function schedule(): void {
@@ -48,6 +60,7 @@ export function createPeriodicTask<T>(
     async stop() {
       stopped = true;
       clearTimeout(timer);
+      await next?.catch(() => undefined);
       await running?.catch(() => undefined);
     },
   };
