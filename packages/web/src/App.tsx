@@ -17,6 +17,7 @@ import {
   PatientRequests,
   PatientSharing,
 } from './screens/PatientScreens.tsx';
+import { PatientSettings } from './screens/PatientSettings.tsx';
 import { Welcome } from './screens/Welcome.tsx';
 import { type Session, useSessionState } from './session.tsx';
 
@@ -39,6 +40,7 @@ function navigationOf(session: Session): Screen[] {
         { path: '/requests', label: 'Requests', render: () => <PatientRequests /> },
         { path: '/sharing', label: 'Sharing', render: () => <PatientSharing /> },
         { path: '/history', label: 'Access history', render: () => <PatientAccessHistory /> },
+        { path: '/settings', label: 'Settings', render: () => <PatientSettings /> },
       );
       break;
     case 'doctor':

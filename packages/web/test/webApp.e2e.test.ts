@@ -7,6 +7,13 @@
  * verified against the ledger. The hospital admin registers members and approves the pharmacy's
  * organisation in the admin screens.
  *
+ * Issue 4 in the same story: the consortium's policy says a prescription is final only once a
+ * pharmacist co-signed it, so the doctor's prescription shows as a draft until the pharmacist
+ * co-signs it in the browser, and then as final with its signers. The patient turns on the one-time
+ * code (the test computes codes with `otpauth` from the URI the app shows), a wrong code is refused
+ * with a plain message, the current one approves the pharmacy's request, and a valid code turns the
+ * second factor off again.
+ *
  * It also proves that the gateway receives only ciphertext: a plaintext marker in the uploaded
  * record and in the prescription never appears in a request body the browsers sent, nor in any
  * file of the gateway's data directory (blobs, SQLite database and its WAL, chain state).
@@ -18,6 +25,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { createGatewayClient } from '@medledger/client';
 import { generateIdentity } from '@medledger/core';
+import { TOTP, URI } from 'otpauth';
 import type { Browser, Locator, Page } from 'playwright-core';
 import {
   cleanUp,
@@ -69,6 +77,11 @@ async function nav(page: Page, name: string): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
 }
 
+/** The authenticator's code `steps` 30-second steps from now. */
+function codeAt(authenticator: TOTP, steps: number): string {
+  return authenticator.generate({ timestamp: Date.now() + steps * authenticator.period * 1000 });
+}
+
 async function filesUnder(directory: string): Promise<string[]> {
   const entries = await readdir(directory, { withFileTypes: true, recursive: true });
   return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
@@ -94,6 +107,12 @@ describe('web app, end to end in Chromium', { timeout: 600_000 }, () => {
     gateway = await startGatewayProcess({ dataDir: await temporaryDirectory('web-e2e'), timeoutMs: 120_000 });
     const adminClient = createGatewayClient({ url: gateway.url, identity: admin });
     await adminClient.createOrganisation({ name: 'St Mary Hospital', kind: 'hospital' });
+    // While the hospital is the only organisation, its vote alone enacts the policy.
+    const policy = await adminClient.proposePolicy({
+      category: 'medication',
+      requirements: [{ role: 'pharmacist', count: 1 }],
+    });
+    assert.equal(policy.enacted, true);
     const pharmacyClient = createGatewayClient({ url: gateway.url, identity: pharmacyAdmin });
     const pharmacy = await pharmacyClient.createOrganisation({ name: 'Corner Pharmacy', kind: 'pharmacy' });
     assert.equal(pharmacy.status, 'pending');
@@ -252,9 +271,14 @@ describe('web app, end to end in Chromium', { timeout: 600_000 }, () => {
     await doctor.getByRole('button', { name: 'Save prescription' }).click();
     await doctor.getByText(/Prescription saved: encrypted and anchored in block \d+/).waitFor();
     await doctor.locator('.record-card').filter({ hasText: medicineMarker }).waitFor();
+    const prescription = await textOf(doctor.locator('.record-card').filter({ hasText: medicineMarker }));
+    assert.match(prescription, /1 capsule, 3 times a day/);
+    assert.match(prescription, /draft · awaiting co-signature/);
+    assert.match(prescription, /Signed by .*\(you\) · doctor/);
+    // The lab result has no co-signature policy: final at once, signed by the patient who uploaded it.
     assert.match(
-      await textOf(doctor.locator('.record-card').filter({ hasText: medicineMarker })),
-      /1 capsule, 3 times a day/,
+      await textOf(doctor.locator('.record-card').filter({ hasText: '7.9 %' })),
+      /final[\s\S]*Signed by .* · patient/,
     );
   });
 
@@ -286,17 +310,50 @@ describe('web app, end to end in Chromium', { timeout: 600_000 }, () => {
     await form.getByRole('button', { name: 'Send request' }).click();
     await pharmacist.getByText(/Request #\d+ sent/).waitFor();
 
+    // The patient turns on the one-time code before answering.
+    await nav(patient, 'Settings');
+    await patient.getByRole('button', { name: 'Turn on the one-time code' }).click();
+    await patient.getByRole('img', { name: 'QR code of your authenticator setup' }).waitFor();
+    const uri = await textOf(patient.getByTestId('otpauth-uri'));
+    const authenticator = URI.parse(uri);
+    assert.ok(authenticator instanceof TOTP);
+    assert.match(uri, new RegExp(patientAddress.toLowerCase()));
+    screenshots.push(await screenshot(patient, '14-patient-second-factor-setup'));
+    // Each code below is of a later 30-second step than the one before, so none counts as reused.
+    await patient.getByLabel('First code from your app').fill(codeAt(authenticator, -1));
+    await patient.getByRole('button', { name: 'Confirm and turn on' }).click();
+    await patient.getByText('The one-time code is on').waitFor();
+
     await nav(patient, 'Requests');
-    await patient
-      .locator('.request-card')
-      .filter({ hasText: 'Dispense prescription' })
-      .getByRole('button', { name: 'Approve' })
-      .click();
+    const request = patient.locator('.request-card').filter({ hasText: 'Dispense prescription' });
+    await request.getByRole('button', { name: 'Approve' }).click();
+    await request.getByText('Enter the six-digit code your authenticator app shows now').waitFor();
+    await request.getByLabel('One-time code').fill(codeAt(authenticator, -20));
+    await request.getByRole('button', { name: 'Approve' }).click();
+    await request
+      .getByText(
+        'Not approved: the one-time code is wrong or has expired. Enter the code your authenticator app shows now. 4 more wrong codes within 15 minutes will lock approvals for 15 minutes.',
+      )
+      .waitFor();
+    screenshots.push(await screenshot(patient, '15-patient-wrong-code-refused'));
+    await request.getByLabel('One-time code').fill(codeAt(authenticator, 0));
+    await request.getByRole('button', { name: 'Approve' }).click();
     await patient.getByText('No one is waiting for an answer from you.').waitFor();
+
+    await nav(patient, 'Settings');
+    await patient.getByLabel('Current code').fill(codeAt(authenticator, 1));
+    await patient.getByRole('button', { name: 'Turn off' }).click();
+    await patient.getByText('The one-time code is off').waitFor();
 
     await nav(pharmacist, 'Prescriptions');
     const card = pharmacist.locator('.prescription-card').filter({ hasText: medicineMarker });
     await card.waitFor();
+    // The policy wants a pharmacist's co-signature: the pharmacist reads the prescription and signs.
+    assert.match(await textOf(card), /draft · awaiting co-signature/);
+    await card.getByRole('button', { name: 'Co-sign this record' }).click();
+    await card.getByText(/Co-signed in block \d+: the record is now final\./).waitFor();
+    assert.match(await textOf(card), /final[\s\S]*Co-signed by .*\(you\) · pharmacist/);
+    assert.equal(await card.getByRole('button', { name: 'Co-sign this record' }).count(), 0);
     await card.getByLabel('Quantity dispensed').fill('21');
     await card.getByLabel('Unit').fill('capsule');
     screenshots.push(await screenshot(pharmacist, '08-pharmacy-prescriptions'));
@@ -305,6 +362,18 @@ describe('web app, end to end in Chromium', { timeout: 600_000 }, () => {
 
     await nav(patient, 'My records');
     await patient.locator('.record-card').filter({ hasText: 'Dispensed' }).waitFor();
+    const signed = patient
+      .locator('.record-card')
+      .filter({ hasText: medicineMarker, hasNotText: 'Dispensed' });
+    assert.match(
+      await textOf(signed),
+      /final[\s\S]*Signed by .* · doctor[\s\S]*Co-signed by .* · pharmacist/,
+    );
+    // The patient may add their own co-signature; the record's stamp then lists them too.
+    await signed.getByRole('button', { name: 'Co-sign this record' }).click();
+    await signed.getByText(/Co-signed in block \d+/).waitFor();
+    assert.match(await textOf(signed), /Co-signed by .* · pharmacist, .*\(you\) · patient/);
+    screenshots.push(await screenshot(patient, '16-patient-record-stamp'));
     assert.match(
       await textOf(patient.locator('.record-card').filter({ hasText: 'Dispensed' })),
       /21 capsule/,
