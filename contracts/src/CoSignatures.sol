@@ -179,7 +179,9 @@ contract CoSignatures is ICoSignatures, SignedActions {
         address signer = input.signer;
         uint64 anchoredAt = _requireAnchored(record, signer);
         bytes32 digest = _hashTypedDataV4(coSignatureHash(recordId, record.contentDigest, signer));
-        if (!SignatureChecker.isValidSignatureNowCalldata(signer, digest, input.signature)) {
+        // The record's patient signs with its current key (see {IPatientKeys-signerOf}).
+        address key = signer == record.patient ? _consortium.signerOf(signer) : signer;
+        if (!SignatureChecker.isValidSignatureNowCalldata(key, digest, input.signature)) {
             revert CoSignaturesInvalidSignature(recordId, signer);
         }
         if (signer == record.author || _hasCoSigned[recordId][signer]) revert CoSignaturesAlreadySigned(recordId, signer);

@@ -6,8 +6,8 @@ import {IConsortium} from "./IConsortium.sol";
 import {SignedActions} from "./SignedActions.sol";
 
 /**
- * @dev Patients' consents and members' access requests. Patients sign grants, revocations and denials;
- * members sign requests; any gateway relays them.
+ * @dev Patients' consents and members' access requests. Patients sign grants, revocations and denials
+ * with their current key (`IPatientKeys.signerOf`); members sign requests; any gateway relays them.
  *
  * Grants are indexed per (patient, grantee) and per (patient, organisation), so an authorisation check
  * only looks at the grants that could apply.
@@ -60,7 +60,7 @@ contract Consents is IConsents, SignedActions {
     ) external returns (uint256 grantId) {
         // GrantInput has only static fields, so abi.encode lays them out one word each, as EIP-712 encodeData.
         bytes32 structHash = keccak256(abi.encode(GRANT_TYPEHASH, g, nonce, deadline));
-        _useSignature(g.patient, structHash, nonce, deadline, signature);
+        _useSignatureOf(g.patient, _consortium.signerOf(g.patient), structHash, nonce, deadline, signature);
         _validateGrant(g);
         if (_homeRelayOnly[g.patient]) _requireHomeRelayer(g.patient);
 
@@ -112,7 +112,7 @@ contract Consents is IConsents, SignedActions {
         bytes calldata signature
     ) external {
         bytes32 structHash = keccak256(abi.encode(REVOKE_TYPEHASH, patient, grantId, nonce, deadline));
-        _useSignature(patient, structHash, nonce, deadline, signature);
+        _useSignatureOf(patient, _consortium.signerOf(patient), structHash, nonce, deadline, signature);
         Grant storage revoked = _grants[grantId];
         if (revoked.patient == address(0)) revert ConsentsUnknownGrant(grantId);
         if (revoked.patient != patient) revert ConsentsNotGrantPatient(grantId, patient);
@@ -155,7 +155,7 @@ contract Consents is IConsents, SignedActions {
         bytes calldata signature
     ) external {
         bytes32 structHash = keccak256(abi.encode(DENY_REQUEST_TYPEHASH, patient, requestId, nonce, deadline));
-        _useSignature(patient, structHash, nonce, deadline, signature);
+        _useSignatureOf(patient, _consortium.signerOf(patient), structHash, nonce, deadline, signature);
         AccessRequest storage request = _pendingRequest(requestId, patient);
 
         request.status = REQUEST_DENIED;
@@ -171,7 +171,7 @@ contract Consents is IConsents, SignedActions {
         bytes calldata signature
     ) external {
         bytes32 structHash = keccak256(abi.encode(SET_HOME_RELAY_ONLY_TYPEHASH, patient, enabled, nonce, deadline));
-        _useSignature(patient, structHash, nonce, deadline, signature);
+        _useSignatureOf(patient, _consortium.signerOf(patient), structHash, nonce, deadline, signature);
         if (!_consortium.patient(patient).registered) revert ConsentsUnknownPatient(patient);
         if (enabled) {
             if (_homeRelayerOf(patient) == address(0)) revert ConsentsNoHomeGateway(patient);

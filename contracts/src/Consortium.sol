@@ -2,13 +2,14 @@
 pragma solidity ^0.8.28;
 
 import {IConsortium} from "./IConsortium.sol";
+import {PatientKeys} from "./PatientKeys.sol";
 import {SignedActions} from "./SignedActions.sol";
 
 /**
  * @dev The consortium's registry of organisations, members and patients. Every change is signed by the
  * actor it concerns (EIP-712) and relayed by any gateway.
  */
-contract Consortium is IConsortium, SignedActions {
+contract Consortium is IConsortium, PatientKeys {
     bytes32 private constant PROPOSE_ORGANISATION_TYPEHASH =
         keccak256(
             "ProposeOrganisation(string name,uint8 kind,address admin,bytes32 encryptionKey,string gatewayUrl,uint256 nonce,uint256 deadline)"
@@ -422,10 +423,25 @@ contract Consortium is IConsortium, SignedActions {
         ) revert ConsortiumNotActiveAdmin(admin, organisationId);
     }
 
-    /// @dev Reverts if `account` is already a member or a patient.
+    /// @dev Reverts if `account` is already a member, a patient or a key a patient rotated to.
     function _requireUnused(address account) private view {
-        if (_members[account].organisationId != 0 || _patients[account].registered) {
+        if (_members[account].organisationId != 0 || _patients[account].registered || _isPatientSigner(account)) {
             revert ConsortiumAddressTaken(account);
         }
+    }
+
+    /// @inheritdoc PatientKeys
+    function _isRegisteredPatient(address account) internal view override returns (bool) {
+        return _patients[account].registered;
+    }
+
+    /// @inheritdoc PatientKeys
+    function _requireUnusedAccount(address account) internal view override {
+        _requireUnused(account);
+    }
+
+    /// @inheritdoc PatientKeys
+    function _setPatientEncryptionKey(address patient_, bytes32 encryptionKey) internal override {
+        _patients[patient_].encryptionKey = encryptionKey;
     }
 }

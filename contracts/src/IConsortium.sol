@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
+import {IPatientKeys} from "./IPatientKeys.sol";
 import {ISignedActions} from "./ISignedActions.sol";
 
 /**
@@ -9,11 +10,13 @@ import {ISignedActions} from "./ISignedActions.sol";
  * reached and which address it relays from; and the custody configuration (which organisations hold the
  * k-of-n key shares of record data keys, and k), also decided by a two-thirds vote.
  *
- * An address is at most one member or one patient, never both. Organisation kinds are 1 hospital,
+ * Patients rotate their keys and commit key backups through {IPatientKeys}.
+ *
+ * An address is at most one member or one patient, never both, and never a key a patient rotated to. Organisation kinds are 1 hospital,
  * 2 lab, 3 pharmacy, 4 insurer; roles are 1 doctor, 2 nurse, 3 lab, 4 pharmacist, 5 insurer, 6 admin;
  * organisation status is 0 none, 1 pending, 2 active.
  */
-interface IConsortium is ISignedActions {
+interface IConsortium is IPatientKeys, ISignedActions {
     struct Organisation {
         string name;
         uint8 kind;

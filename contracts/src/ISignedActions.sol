@@ -12,7 +12,8 @@ interface ISignedActions {
     /// @dev The signed action was relayed after its `deadline`.
     error SignedActionExpired(uint256 deadline);
 
-    /// @dev The `signer` has already used `nonce` for a signed action of this contract.
+    /// @dev The `signer` has already used `nonce` for a signed action of this contract (for a patient that
+    /// rotated its key, `signer` is the patient: its nonces outlive its keys).
     error SignedActionNonceUsed(address signer, uint256 nonce);
 
     /// @dev The signature is not a valid signature by `signer` (EOA, low-s ECDSA, or ERC-1271 contract).

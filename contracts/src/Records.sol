@@ -74,7 +74,9 @@ contract Records is IRecords, EIP712 {
         IConsortium.Patient memory patient = _consortium.patient(record.patient);
         if (!patient.registered) revert RecordsUnknownPatient(recordId, record.patient);
         bytes32 leaf = recordLeaf(record);
-        if (!SignatureChecker.isValidSignatureNowCalldata(record.author, _hashTypedDataV4(leaf), input.signature)) {
+        // A patient signs with its current key (it may have rotated it); a member with its own.
+        address signer = record.author == record.patient ? _consortium.signerOf(record.patient) : record.author;
+        if (!SignatureChecker.isValidSignatureNowCalldata(signer, _hashTypedDataV4(leaf), input.signature)) {
             revert RecordsInvalidSignature(recordId, record.author);
         }
         uint32 organisationId = record.author == record.patient

@@ -38,11 +38,27 @@ abstract contract SignedActions is ISignedActions, EIP712 {
         uint256 deadline,
         bytes calldata signature
     ) internal {
+        _useSignatureOf(signer, signer, structHash, nonce, deadline, signature);
+    }
+
+    /**
+     * @dev {_useSignature} for an action of `account` signed by the key `signer` that signs for it (a patient
+     * that rotated its key, see {PatientKeys}). Nonces are the account's: a new key cannot reuse the nonces
+     * of the keys before it.
+     */
+    function _useSignatureOf(
+        address account,
+        address signer,
+        bytes32 structHash,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) internal {
         if (block.timestamp > deadline) revert SignedActionExpired(deadline);
-        if (_usedNonces[signer][nonce]) revert SignedActionNonceUsed(signer, nonce);
+        if (_usedNonces[account][nonce]) revert SignedActionNonceUsed(account, nonce);
         if (!SignatureChecker.isValidSignatureNowCalldata(signer, _hashTypedDataV4(structHash), signature)) {
             revert SignedActionInvalidSignature(signer);
         }
-        _usedNonces[signer][nonce] = true;
+        _usedNonces[account][nonce] = true;
     }
 }

@@ -518,3 +518,68 @@ export function highS(signature: Hex): Hex {
   const flippedV = (v === 27 ? 28 : 27).toString(16);
   return `0x${r}${flippedS}${flippedV}`;
 }
+
+export interface RotationInput {
+  patient: Address;
+  newSigner: Address;
+  newEncryptionKey: Hex;
+}
+
+/**
+ * Rotates `patient`'s key to `newKey`: `signer` (the current key) and `newKey` sign the same
+ * `RotatePatientKey` message. `newKeySigner` replaces the new key's signature, to forge a proof.
+ */
+export async function rotatePatientKey(
+  ledger: TestLedger,
+  signer: LocalAccount,
+  newKey: LocalAccount,
+  input: Partial<RotationInput> & { patient: Address },
+  options: SignOptions & { newKeySigner?: LocalAccount } = {},
+): Promise<WriteResult> {
+  const message: RotationInput = {
+    newSigner: newKey.address,
+    newEncryptionKey: randomBytes32(),
+    ...input,
+  };
+  const signed = await signAction(ledger, signer, 'consortium', 'RotatePatientKey', { ...message }, options);
+  const proof = await ledger.sign(options.newKeySigner ?? newKey, 'consortium', 'RotatePatientKey', {
+    ...message,
+    nonce: signed.nonce,
+    deadline: signed.deadline,
+  });
+  return ledger.write(
+    'consortium',
+    'rotatePatientKey',
+    [
+      message.patient,
+      message.newSigner,
+      message.newEncryptionKey,
+      signed.nonce,
+      signed.deadline,
+      signed.signature,
+      proof,
+    ],
+    options.address,
+  );
+}
+
+/** `patient`'s commitment to a key backup, signed by `signer` (its current key). */
+export async function commitKeyBackup(
+  ledger: TestLedger,
+  signer: LocalAccount,
+  input: { patient: Address; backupId?: Hex; backupHash?: Hex },
+  options: SignOptions = {},
+): Promise<WriteResult> {
+  const message = {
+    patient: input.patient,
+    backupId: input.backupId ?? randomBytes32(),
+    backupHash: input.backupHash ?? randomBytes32(),
+  };
+  const signed = await signAction(ledger, signer, 'consortium', 'CommitKeyBackup', message, options);
+  return ledger.write(
+    'consortium',
+    'commitKeyBackup',
+    [message.patient, message.backupId, message.backupHash, signed.nonce, signed.deadline, signed.signature],
+    options.address,
+  );
+}

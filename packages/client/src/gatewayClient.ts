@@ -365,6 +365,10 @@ export function createGatewayClient(options: GatewayClientOptions) {
       ),
     identity,
     signIn: ensureSession,
+    /** A request to this gateway, signed in unless `authenticated` is false (for actions kept in their own files). */
+    call: request,
+    /** Signs an action of this identity for a ledger contract, with a fresh nonce and deadline. */
+    signAction: sign,
     ledger,
     health: () =>
       request<{ status: string; chainId: number; blockNumber: number }>(
@@ -589,7 +593,15 @@ export function createGatewayClient(options: GatewayClientOptions) {
         throw new IntegrityError(`The envelope served for record ${recordId} belongs to another record.`);
       }
       const secret = identity.encryption.secretKey;
-      if (envelope.v === 2 && !answer.sealedKey && envelope.meta.patient.toLowerCase() !== me) {
+      // The patient opens its own slot, unless the slot is sealed to a key it has rotated out since.
+      const ownSlot =
+        envelope.meta.patient.toLowerCase() === me &&
+        envelope.keys.some(
+          (key) =>
+            key.kind === 'patient' &&
+            key.publicKey.toLowerCase() === identity.encryption.publicKey.toLowerCase(),
+        );
+      if (envelope.v === 2 && !answer.sealedKey && !ownSlot) {
         const shares = await gatherShares(envelope, answer, purpose);
         const { plaintext, dataKey } = await openRecordFromShares(envelope, shares, secret);
         dataKey.fill(0);

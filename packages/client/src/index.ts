@@ -8,6 +8,29 @@ export {
   purposeCode,
 } from './gatewayClient.ts';
 export {
+  backUpKey,
+  type KeyBackupCommitment,
+  type KeyBackupCreated,
+  keyBackupOf,
+  type RegisteredAccount,
+} from './keyBackup.ts';
+export {
+  approveKeyRecovery,
+  finishKeyRecovery,
+  type KeyRecoveryRequestDetails,
+  keyRecoveryRequest,
+  type PendingKeyRecovery,
+  pendingKeyRecoveries,
+  startKeyRecovery,
+} from './keyRecovery.ts';
+export {
+  type KeyRotated,
+  keepRecordsReadable,
+  newPatientKeys,
+  type RecordsAfterRotation,
+  rotateKey,
+} from './keyRotation.ts';
+export {
   type AuditBatchPage,
   type AuditTrailProofs,
   type AuditTrailReport,

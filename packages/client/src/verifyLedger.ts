@@ -5,7 +5,7 @@
  * with the anchored digest, and the blocks holding anchors are checked to link by hash. Every
  * co-signature's signer is recovered from its EIP-712 signature and checked against the chain.
  */
-import { coSignaturesAbi, recordsAbi } from '@medledger/contracts';
+import { consortiumAbi, coSignaturesAbi, recordsAbi } from '@medledger/contracts';
 import {
   type Category,
   categories,
@@ -28,6 +28,7 @@ import {
   type Hex,
   hashStruct,
   http,
+  type PublicClient,
   recoverTypedDataAddress,
 } from 'viem';
 import type { LedgerInfo } from './apiTypes.ts';
@@ -88,6 +89,7 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Verifi
   });
   if (options.recordId && !logs.length) report(options.recordId, 'no such record is anchored on the ledger');
 
+  const patientSigners = await patientSignerHistory(client, info.contracts.consortium);
   const calldata = new Map<Hex, Promise<readonly { record: RecordLeaf; signature: Hex }[]>>();
   const inputsOf = (hash: Hex) => {
     let inputs = calldata.get(hash);
@@ -128,8 +130,14 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Verifi
           message: input.record,
           signature: input.signature,
         });
-        if (!sameAddress(signer, leaf.author))
-          report(recordId, `signed by ${signer}, not by its author ${leaf.author}`);
+        const expected = sameAddress(leaf.author, leaf.patient)
+          ? patientSigners.at(leaf.patient, log.blockNumber, log.logIndex)
+          : leaf.author;
+        if (!sameAddress(signer, expected))
+          report(
+            recordId,
+            `signed by ${signer}, not by its author ${leaf.author}${sameAddress(expected, leaf.author) ? '' : ` (key ${expected})`}`,
+          );
         if (hashLeaf(input.record) !== hashLeaf(leaf))
           report(recordId, 'the event differs from the signed record');
       }
@@ -159,6 +167,7 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Verifi
     chainId,
     anchored,
     options.recordId,
+    patientSigners,
     report,
   );
 
@@ -199,6 +208,7 @@ async function checkCoSignatures(
   chainId: number,
   anchoredDigests: Map<string, Hex>,
   recordId: Hex | undefined,
+  patientSigners: Awaited<ReturnType<typeof patientSignerHistory>>,
   report: (recordId: Hex | null, problem: string) => void,
 ): Promise<number> {
   const address = info.contracts.coSignatures;
@@ -246,7 +256,9 @@ async function checkCoSignatures(
         message: { recordId: args.recordId, contentDigest: input.record.contentDigest, signer: args.signer },
         signature: input.signature,
       });
-      if (!sameAddress(signer, args.signer)) problem(`signed by ${signer}`);
+      // A patient co-signs with the key in force at the time (its own address until it rotated).
+      const expected = patientSigners.at(args.signer, log.blockNumber, log.logIndex);
+      if (!sameAddress(signer, expected)) problem(`signed by ${signer}`);
       const held = await client.readContract({
         address,
         abi: coSignaturesAbi,
@@ -261,6 +273,33 @@ async function checkCoSignatures(
     }
   }
   return logs.length;
+}
+
+/**
+ * Which key signed for each patient when: patients that rotated their key sign their records with
+ * the key in force at the time (`Consortium.PatientKeyRotated`); everyone else with its own.
+ */
+async function patientSignerHistory(client: PublicClient, consortium: Address) {
+  const rotations = await client.getContractEvents({
+    address: consortium,
+    abi: consortiumAbi,
+    eventName: 'PatientKeyRotated',
+    fromBlock: 0n,
+  });
+  return {
+    /** The key that signed for `patient` at log `logIndex` of block `blockNumber`. */
+    at(patient: Address, blockNumber: bigint, logIndex: number): Address {
+      let signer = patient;
+      for (const rotation of rotations) {
+        const args = rotation.args as Required<typeof rotation.args>;
+        const before =
+          rotation.blockNumber < blockNumber ||
+          (rotation.blockNumber === blockNumber && rotation.logIndex < logIndex);
+        if (before && sameAddress(args.patient, patient)) signer = args.newSigner;
+      }
+      return signer;
+    },
+  };
 }
 
 function hashLeaf(leaf: RecordLeaf): Hex {

@@ -8,5 +8,6 @@ export * from './crypto/index.ts';
 export * from './duration.ts';
 export * from './errors.ts';
 export * from './fhir/index.ts';
+export * from './keyBackup/index.ts';
 export * from './typedData.ts';
 export * from './vocabulary.ts';

@@ -84,6 +84,20 @@ export const consortiumTypes = {
     { name: 'nonce', type: 'uint256' },
     { name: 'deadline', type: 'uint256' },
   ],
+  RotatePatientKey: [
+    { name: 'patient', type: 'address' },
+    { name: 'newSigner', type: 'address' },
+    { name: 'newEncryptionKey', type: 'bytes32' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'deadline', type: 'uint256' },
+  ],
+  CommitKeyBackup: [
+    { name: 'patient', type: 'address' },
+    { name: 'backupId', type: 'bytes32' },
+    { name: 'backupHash', type: 'bytes32' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'deadline', type: 'uint256' },
+  ],
 } as const;
 
 export const consentsTypes = {
@@ -230,6 +244,25 @@ export interface ProposeCustodyMessage {
 export interface ApproveCustodyMessage {
   proposalId: bigint;
   approver: Address;
+  nonce: bigint;
+  deadline: bigint;
+}
+/**
+ * A patient moves to a new signing key and encryption key; signed by its current key and by the new
+ * one (the same message).
+ */
+export interface RotatePatientKeyMessage {
+  patient: Address;
+  newSigner: Address;
+  newEncryptionKey: Hex;
+  nonce: bigint;
+  deadline: bigint;
+}
+/** A patient commits the hash of its key backup (see `keyBackup/`). */
+export interface CommitKeyBackupMessage {
+  patient: Address;
+  backupId: Hex;
+  backupHash: Hex;
   nonce: bigint;
   deadline: bigint;
 }

@@ -20,6 +20,8 @@ import { auditRoutes, registerAuditProofRoutes } from './routes/auditRoutes.ts';
 import { consentRoutes } from './routes/consentRoutes.ts';
 import { consortiumRoutes } from './routes/consortiumRoutes.ts';
 import { coSignatureRoutes } from './routes/coSignatureRoutes.ts';
+import { keyRecoveryRoutes } from './routes/keyRecoveryRoutes.ts';
+import { keyRotationRoutes } from './routes/keyRotationRoutes.ts';
 import { recordRoutes } from './routes/recordRoutes.ts';
 import { secondFactorRoutes } from './routes/secondFactorRoutes.ts';
 import { systemRoutes } from './routes/systemRoutes.ts';
@@ -117,6 +119,8 @@ export async function buildApp({ services, logLevel = 'info', webApp }: BuildApp
     registerAuditProofRoutes,
     coSignatureRoutes,
     secondFactorRoutes,
+    keyRotationRoutes,
+    keyRecoveryRoutes,
   ]) {
     routes(app as unknown as FastifyInstance, services);
   }

@@ -18,7 +18,13 @@ describe('auth service: session and nonce lifetimes', () => {
   });
 
   const auth = () =>
-    createAuthService({ store, chainId: 31337, domains: ['gateway.test'], sessionTtlSeconds: 60 });
+    createAuthService({
+      store,
+      chainId: 31337,
+      domains: ['gateway.test'],
+      sessionTtlSeconds: 60,
+      keysOf: async (account) => ({ signer: account, patientOfSigner: null }),
+    });
 
   async function signedMessage(nonce: string) {
     const identity = generateIdentity();

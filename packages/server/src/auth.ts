@@ -2,16 +2,32 @@
  * Sign-in with Ethereum (EIP-4361): the gateway hands out a single-use nonce, the client signs a
  * SIWE message naming this gateway's domain, and gets a short-lived bearer token. Only the
  * token's SHA-256 is stored.
+ *
+ * The message names the account signing in; the signature must be by the key the chain says signs
+ * for it now (`Consortium.signerOf`): a patient that rotated its key signs in as its first address
+ * with its new key, and the key it rotated out is refused. A key rotated in for a patient cannot
+ * sign in as itself. Reading the chain is part of signing in: when it cannot be read, nobody signs in.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { InvalidInputError, UnauthenticatedError } from '@medledger/core';
-import { type Address, type Hex, verifyMessage } from 'viem';
+import { type Address, type Hex, isAddressEqual, verifyMessage } from 'viem';
 import { generateSiweNonce, parseSiweMessage, validateSiweMessage } from 'viem/siwe';
 import type { GatewayStore } from './store/gatewayStore.ts';
 
 export interface Session {
+  /** The account signed in. */
   address: Address;
+  /** The key that signed in for it. */
+  signer: Address;
   expiresAt: number;
+}
+
+/** Who may sign for an account, as the chain says. */
+export interface AccountKeys {
+  /** The key that signs for the account now. */
+  signer: Address;
+  /** The patient the account was rotated in for as a key, if it was. */
+  patientOfSigner: Address | null;
 }
 
 export interface AuthServiceOptions {
@@ -20,6 +36,8 @@ export interface AuthServiceOptions {
   /** Domains (host[:port]) this gateway answers to; a message for any other is refused. */
   domains: string[];
   sessionTtlSeconds: number;
+  /** Reads the chain's keys of an account; throws `LedgerUnavailableError` when it cannot. */
+  keysOf(account: Address): Promise<AccountKeys>;
 }
 
 const nonceTtlMs = 5 * 60_000;
@@ -54,15 +72,33 @@ export function createAuthService(options: AuthServiceOptions) {
     if (!validateSiweMessage({ message: fields, time: new Date() })) {
       throw new UnauthenticatedError('The sign-in message has expired or is not yet valid.');
     }
-    const valid = await verifyMessage({ address: fields.address, message, signature }).catch(() => false);
-    if (!valid) throw new UnauthenticatedError('The sign-in signature does not match the address.');
+    const account = fields.address;
+    const keys = await options.keysOf(account);
+    if (keys.patientOfSigner) {
+      throw new UnauthenticatedError(
+        `${account} is a key of patient ${keys.patientOfSigner}: sign in as the patient, with that key.`,
+      );
+    }
+    const valid = await verifyMessage({ address: keys.signer, message, signature }).catch(() => false);
+    if (!valid) {
+      throw new UnauthenticatedError(
+        isAddressEqual(keys.signer, account)
+          ? 'The sign-in signature does not match the address.'
+          : `The sign-in signature is not by the current key of ${account}: a key rotated out cannot sign in.`,
+      );
+    }
     if (!(await store.consumeSignInNonce(fields.nonce, Date.now()))) {
       throw new UnauthenticatedError('The sign-in nonce is unknown, used or expired; ask for a new one.');
     }
     const token = randomBytes(32).toString('base64url');
     const expiresAt = Date.now() + sessionTtlSeconds * 1000;
-    await store.saveSession({ tokenHash: hashToken(token), address: fields.address, expiresAt });
-    return { token, address: fields.address.toLowerCase() as Address, expiresAt };
+    await store.saveSession({
+      tokenHash: hashToken(token),
+      address: account,
+      signer: keys.signer,
+      expiresAt,
+    });
+    return { token, address: account.toLowerCase() as Address, expiresAt };
   }
 
   /** The session behind an `Authorization: Bearer` header, or `UnauthenticatedError`. */
@@ -73,7 +109,7 @@ export function createAuthService(options: AuthServiceOptions) {
     const session = await store.session(hashToken(token), Date.now());
     if (!session)
       throw new UnauthenticatedError('The session token is unknown or has expired; sign in again.');
-    return { address: session.address, expiresAt: session.expiresAt };
+    return { address: session.address, signer: session.signer, expiresAt: session.expiresAt };
   }
 
   async function signOut(header: string | undefined): Promise<void> {

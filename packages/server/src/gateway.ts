@@ -40,6 +40,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createAccessControl } from './accessControl.ts';
+import { accountKeysOf } from './accountKeys.ts';
 import { createAnchorer } from './anchorer.ts';
 import { buildApp } from './app.ts';
 import { createAuditAnchorer } from './auditAnchorer.ts';
@@ -116,6 +117,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       chainId,
       domains: [publicHost, `127.0.0.1:${port}`, `localhost:${port}`],
       sessionTtlSeconds: config.sessionTtlSeconds,
+      keysOf: (account) => accountKeysOf(ledger, account),
     });
     const access = createAccessControl({ ledger, auditLog, store });
     const auditAnchorer = createAuditAnchorer({

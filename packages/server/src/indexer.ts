@@ -65,6 +65,7 @@ export function toIndexUpdate(events: LedgerEvents, toBlock: number): ChainIndex
     requestDenials: [],
     records: [],
     supersessions: [],
+    patientKeyRotations: [],
   };
   const zero = '0x0000000000000000000000000000000000000000';
   for (const event of events) {
@@ -153,6 +154,13 @@ export function toIndexUpdate(events: LedgerEvents, toBlock: number): ChainIndex
           createdAt: Number(event.args.createdAt),
           blockNumber,
           transactionHash: event.transactionHash,
+        });
+        break;
+      case 'PatientKeyRotated':
+        update.patientKeyRotations?.push({
+          patient: event.args.patient,
+          previousSigner: event.args.previousSigner,
+          encryptionKey: event.args.encryptionKey,
         });
         break;
       case 'RecordSuperseded':

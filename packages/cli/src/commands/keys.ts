@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { createKeyFile } from '../keyFile.ts';
 import { print } from '../output.ts';
+import { registerKeyRecovery } from './keyRecovery.ts';
+import { registerKeyRotation } from './keyRotation.ts';
 
 export function registerKeys(program: Command): void {
   const key = program.command('key').description('Local key files');
@@ -23,4 +25,6 @@ export function registerKeys(program: Command): void {
         ].join('\n'),
       );
     });
+  registerKeyRecovery(key);
+  registerKeyRotation(key);
 }

@@ -63,6 +63,7 @@ export {
   generateIdentity,
   type Identity,
   identityFromKeys,
+  signerAddressOf,
 } from './keys.ts';
 export {
   type CombineSharesErrorType,

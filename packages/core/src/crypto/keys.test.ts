@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { verifyTypedData } from 'viem';
+import { verifyMessage, verifyTypedData } from 'viem';
 import { InvalidInputError } from '../errors.ts';
 import {
   accountOf,
@@ -8,6 +8,7 @@ import {
   generateEncryptionKeyPair,
   generateIdentity,
   identityFromKeys,
+  signerAddressOf,
 } from './keys.ts';
 
 describe('keys', () => {
@@ -49,6 +50,34 @@ describe('keys', () => {
     } as const;
     const signature = await accountOf(identity).signTypedData(typedData);
     assert.equal(await verifyTypedData({ ...typedData, address: identity.address, signature }), true);
+  });
+
+  it('builds identities that act for another account (a rotated patient key) and sign with their key', async () => {
+    const patient = generateIdentity();
+    const key = generateIdentity();
+    const rotated = identityFromKeys({
+      signingKey: key.signingKey,
+      encryptionSecretKey: key.encryption.secretKey,
+      account: patient.address.toLowerCase() as `0x${string}`,
+    });
+    assert.equal(rotated.address, patient.address, 'acts for the account, checksummed');
+    assert.equal(signerAddressOf(rotated), key.address);
+    assert.equal(signerAddressOf(patient), patient.address);
+    const account = accountOf(rotated);
+    assert.equal(account.address, patient.address);
+    const message = 'sign in';
+    const signature = await account.signMessage({ message });
+    assert.equal(await verifyMessage({ address: key.address, message, signature }), true);
+    assert.equal(await verifyMessage({ address: patient.address, message, signature }), false);
+    assert.throws(
+      () =>
+        identityFromKeys({
+          signingKey: key.signingKey,
+          encryptionSecretKey: key.encryption.secretKey,
+          account: '0x1234' as `0x${string}`,
+        }),
+      InvalidInputError,
+    );
   });
 
   it('refuses keys that are not 32 bytes or not valid secp256k1 keys', () => {

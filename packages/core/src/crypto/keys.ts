@@ -5,9 +5,14 @@
  * - an X25519 encryption key pair for HPKE (its public key goes on chain as `bytes32`).
  *
  * Every key is 32 bytes, written as `0x`-prefixed lower-case hex.
+ *
+ * An identity acts for `address`. That is its signing key's own address, except for a patient that
+ * rotated its key: its id on chain stays the address it registered with, and the chain says which key
+ * signs for it now (`Consortium.signerOf`). Such an identity signs with its current key for its
+ * first address (`accountOf`), and `signerAddressOf` gives the key's own address.
  */
 import { x25519 } from '@noble/curves/ed25519.js';
-import type { Address, Hex, PrivateKeyAccount } from 'viem';
+import { type Address, getAddress, type Hex, isAddress, isAddressEqual, type PrivateKeyAccount } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { bytesToHex, hexToBytes } from '../bytes.ts';
 import { InvalidInputError } from '../errors.ts';
@@ -17,6 +22,7 @@ export type EncryptionKeyPair = { secretKey: Hex; publicKey: Hex };
 
 /** An actor's keys: the Ethereum account that signs and the X25519 key pair that decrypts. */
 export type Identity = {
+  /** The actor's id on chain (see the module comment: not always the signing key's address). */
   address: Address;
   signingKey: Hex;
   encryption: EncryptionKeyPair;
@@ -73,26 +79,54 @@ export function generateIdentity(): Identity {
  * @example
  * const same = identityFromKeys({ signingKey: id.signingKey, encryptionSecretKey: id.encryption.secretKey });
  */
-export function identityFromKeys(keys: { signingKey: Hex; encryptionSecretKey: Hex }): Identity {
+export function identityFromKeys(keys: {
+  signingKey: Hex;
+  encryptionSecretKey: Hex;
+  /** The account the key signs for, when it is not the key's own address (a rotated patient key). */
+  account?: Address;
+}): Identity {
   const signingKey = bytesToHex(keyBytes(keys.signingKey, 'signing key'));
   const secretKey = bytesToHex(keyBytes(keys.encryptionSecretKey, 'encryption secret key'));
+  let account: Address | undefined;
+  if (keys.account !== undefined) {
+    if (!isAddress(keys.account, { strict: false })) {
+      throw new InvalidInputError(`Invalid account "${keys.account}": expected 0x and 40 hex digits.`);
+    }
+    account = getAddress(keys.account);
+  }
   return {
-    address: accountOf({ signingKey }).address,
+    address: account ?? accountOf({ signingKey }).address,
     signingKey,
     encryption: { secretKey, publicKey: encryptionPublicKeyOf(secretKey) },
   };
 }
 
 /**
- * The viem account that signs for an identity.
+ * The viem account that signs for an identity: its `address` is the identity's (the account it acts
+ * for), its signatures are the signing key's.
  *
  * @example
  * const signature = await accountOf(identity).signTypedData({ domain, types, primaryType, message });
  */
-export function accountOf(identity: Pick<Identity, 'signingKey'>): PrivateKeyAccount {
+export function accountOf(identity: Pick<Identity, 'signingKey'> & { address?: Address }): PrivateKeyAccount {
+  let key: PrivateKeyAccount;
   try {
-    return privateKeyToAccount(identity.signingKey);
+    key = privateKeyToAccount(identity.signingKey);
   } catch (cause) {
     throw new InvalidInputError('Invalid signing key: not a secp256k1 private key.', { cause });
   }
+  if (identity.address === undefined || isAddressEqual(identity.address, key.address)) return key;
+  // viem's account methods close over the private key, so only the address changes.
+  return { ...key, address: identity.address };
+}
+
+/**
+ * The address of an identity's signing key itself: its `address`, unless it acts for a patient that
+ * rotated to this key.
+ *
+ * @example
+ * signerAddressOf(identity) === identity.address; // false for a rotated patient key
+ */
+export function signerAddressOf(identity: Pick<Identity, 'signingKey'>): Address {
+  return accountOf({ signingKey: identity.signingKey }).address;
 }

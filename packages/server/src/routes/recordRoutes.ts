@@ -177,7 +177,8 @@ export function recordRoutes(instance: FastifyInstance, services: GatewayService
         summary:
           'Read a record: its envelope, and its data key sealed to the caller when the ledger allows it',
         description:
-          'The patient unwraps its own key slot in the envelope (sealedKey is null). Any other reader gets the data ' +
+          'The patient unwraps its own key slot in the envelope (sealedKey is null), unless it rotated its key since ' +
+          'the record was written. Any other reader, and such a patient, gets the data ' +
           'key re-sealed by this gateway’s custodian to the reader’s registered encryption key. Audited either way.',
         tags: ['records'],
         security,
@@ -212,8 +213,12 @@ export function recordRoutes(instance: FastifyInstance, services: GatewayService
       const envelope = parseEnvelope(bytes);
       let sealedKey: { enc: string; ct: string } | null = null;
       let sealedShare: { share: number; enc: string; ct: string } | null = null;
-      if (!sameAddress(actor, row.patient)) {
-        const readerKey = await encryptionKeyOf(actor);
+      // The patient opens its own slot, unless it rotated its key since the record was written: then
+      // it is served like any reader, the data key re-sealed to its current key.
+      const readerKey = sameAddress(actor, row.patient)
+        ? await rotatedPatientKey(envelope, row.patient)
+        : await encryptionKeyOf(actor);
+      if (readerKey) {
         if (envelope.v === 2) {
           // k-of-n: this gateway gives its own share only; the reader asks the other custodians.
           const share = await custodian.resealOwnShare(envelope, readerKey);
@@ -276,14 +281,26 @@ export function recordRoutes(instance: FastifyInstance, services: GatewayService
   }
 
   /**
-   * Registered keys never change once on chain, so the index answers when it has them; the chain
-   * answers for registrations the indexer has not reached yet.
+   * The patient's current encryption key, if the envelope's patient slot is sealed to another one (a
+   * key the patient rotated out). Asks the chain: a re-sealed key must never go to a key the index
+   * still has but the patient has left.
+   */
+  async function rotatedPatientKey(envelope: Envelope, patient: Address): Promise<Hex | undefined> {
+    const slot = envelope.keys.find((key) => key.kind === 'patient')?.publicKey.toLowerCase();
+    const current = (await ledger.read('consortium', 'patient', [patient])).encryptionKey;
+    return slot === current.toLowerCase() ? undefined : current;
+  }
+
+  /**
+   * The index answers when it has the patient with the key the record is sealed to; the chain
+   * answers for registrations and key rotations the indexer has not reached yet.
    */
   async function registeredPatient(
     address: Address,
+    sealedTo: Hex | undefined,
   ): Promise<{ encryptionKey: Hex; organisationId: number }> {
     const indexed = await store.patient(address);
-    if (indexed) return indexed;
+    if (indexed && indexed.encryptionKey.toLowerCase() === sealedTo?.toLowerCase()) return indexed;
     const patient = await ledger.read('consortium', 'patient', [address]);
     if (!patient.registered) throw new NotFoundError(`${address} is not a registered patient.`);
     return patient;
@@ -331,8 +348,8 @@ export function recordRoutes(instance: FastifyInstance, services: GatewayService
     envelope: Envelope,
     patientAddress: Address,
   ): Promise<void> {
-    const patient = await registeredPatient(patientAddress);
     const patientSlot = envelope.keys.find((key) => key.kind === 'patient');
+    const patient = await registeredPatient(patientAddress, patientSlot?.publicKey);
     if (!patientSlot || patientSlot.publicKey.toLowerCase() !== patient.encryptionKey.toLowerCase()) {
       throw new InvalidInputError('The data key is not sealed to the patient’s registered encryption key.');
     }

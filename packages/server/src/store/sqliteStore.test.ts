@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { after, beforeEach, describe, it } from 'node:test';
 import type { Address, Hex } from 'viem';
 import type { AuditEventRow, ChainIndexUpdate, GrantRow, RecordRow } from './gatewayStore.ts';
@@ -330,10 +331,11 @@ describe('SqliteGatewayStore', () => {
 
   describe('sessions', () => {
     it('are found until they expire, then never again', async () => {
-      await store.saveSession({ tokenHash: 'h1', address: alice, expiresAt: 1_000 });
+      await store.saveSession({ tokenHash: 'h1', address: alice, signer: alice, expiresAt: 1_000 });
       assert.deepEqual(await store.session('h1', 999), {
         tokenHash: 'h1',
         address: alice.toLowerCase(),
+        signer: alice.toLowerCase(),
         expiresAt: 1_000,
       });
       assert.ok(await store.session('h1', 1_000));
@@ -342,9 +344,29 @@ describe('SqliteGatewayStore', () => {
     });
 
     it('end on sign-out', async () => {
-      await store.saveSession({ tokenHash: 'h2', address: alice, expiresAt: 10_000 });
+      await store.saveSession({ tokenHash: 'h2', address: alice, signer: alice, expiresAt: 10_000 });
       await store.deleteSession('h2');
       assert.equal(await store.session('h2', 0), undefined);
+    });
+
+    it('end when the key that opened them is rotated out, and only those', async () => {
+      await store.applyChainIndex({
+        ...emptyUpdate(1),
+        patients: [{ address: alice, organisationId: 1, encryptionKey: key }],
+      });
+      await store.saveSession({ tokenHash: 'old', address: alice, signer: alice, expiresAt: 10_000 });
+      await store.saveSession({ tokenHash: 'new', address: alice, signer: bob, expiresAt: 10_000 });
+      await store.saveSession({ tokenHash: 'other', address: carol, signer: carol, expiresAt: 10_000 });
+      await store.applyChainIndex({
+        ...emptyUpdate(2),
+        patientKeyRotations: [{ patient: alice, previousSigner: alice, encryptionKey: hash(7) }],
+      });
+      assert.equal(await store.session('old', 0), undefined);
+      assert.equal((await store.session('new', 0))?.signer, bob.toLowerCase());
+      assert.ok(await store.session('other', 0));
+      assert.equal((await store.patient(alice))?.encryptionKey, hash(7));
+      await store.deleteSessionsOfSigner(bob);
+      assert.equal(await store.session('new', 0), undefined);
     });
   });
 
@@ -439,7 +461,7 @@ describe('SqliteGatewayStore', () => {
         const path = join(directory, 'nested', 'gateway.sqlite');
         const first = new SqliteGatewayStore(path);
         await first.appendAuditEvents([auditEvent(1)]);
-        await first.saveSession({ tokenHash: 'h', address: alice, expiresAt: 10 });
+        await first.saveSession({ tokenHash: 'h', address: alice, signer: alice, expiresAt: 10 });
         await first.saveRequestReason(hash(9), 'follow-up');
         await first.close();
         const second = new SqliteGatewayStore(path);
@@ -448,6 +470,28 @@ describe('SqliteGatewayStore', () => {
         assert.equal(await second.requestReason(hash(9)), 'follow-up');
         assert.equal(await second.requestReason(hash(10)), undefined);
         await second.close();
+      } finally {
+        await rm(directory, { recursive: true, force: true });
+      }
+    });
+
+    it('adds the sessions’ signer column to a database created before it existed', async () => {
+      const directory = await mkdtemp(join(tmpdir(), 'medledger-store-'));
+      try {
+        const path = join(directory, 'gateway.sqlite');
+        const old = new DatabaseSync(path);
+        old.exec(
+          'CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, address TEXT NOT NULL, expires_at INTEGER NOT NULL)',
+        );
+        old.exec(`INSERT INTO sessions VALUES ('h', '${alice.toLowerCase()}', 10)`);
+        old.close();
+        const store = new SqliteGatewayStore(path);
+        assert.equal((await store.session('h', 0))?.signer, alice.toLowerCase(), 'signed by its own key');
+        await store.saveSession({ tokenHash: 'h2', address: alice, signer: bob, expiresAt: 10 });
+        await store.deleteSessionsOfSigner(alice);
+        assert.equal(await store.session('h', 0), undefined);
+        assert.ok(await store.session('h2', 0));
+        await store.close();
       } finally {
         await rm(directory, { recursive: true, force: true });
       }

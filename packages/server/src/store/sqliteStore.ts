@@ -19,6 +19,9 @@ import type {
   ChainIndexUpdate,
   GatewayStore,
   GrantRow,
+  KeyBackupRow,
+  KeyRecoveryRequestRow,
+  KeyRecoveryShareRow,
   MemberRow,
   OrganisationRow,
   PatientRow,
@@ -69,13 +72,29 @@ CREATE TABLE IF NOT EXISTS audit_batches (
   batch_index INTEGER PRIMARY KEY, first_sequence INTEGER NOT NULL UNIQUE, count INTEGER NOT NULL, root TEXT NOT NULL,
   transaction_hash TEXT NOT NULL, block_number INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS sign_in_nonces (nonce TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS sessions (token_hash TEXT PRIMARY KEY, address TEXT NOT NULL, expires_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS sessions (token_hash TEXT PRIMARY KEY, address TEXT NOT NULL, expires_at INTEGER NOT NULL,
+  signer TEXT);
 CREATE TABLE IF NOT EXISTS second_factors (
   address TEXT PRIMARY KEY, secret_iv BLOB NOT NULL, secret_ciphertext BLOB NOT NULL, enabled INTEGER NOT NULL,
   last_counter INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS second_factor_failures (address TEXT NOT NULL, at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS second_factor_failures_by_address ON second_factor_failures (address, at);
+CREATE TABLE IF NOT EXISTS key_backups (
+  patient TEXT PRIMARY KEY, backup_id TEXT NOT NULL, backup TEXT NOT NULL, stored_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS key_backup_guardians (
+  patient TEXT NOT NULL, guardian TEXT NOT NULL, PRIMARY KEY (patient, guardian));
+CREATE INDEX IF NOT EXISTS key_backups_by_guardian ON key_backup_guardians (guardian);
+CREATE TABLE IF NOT EXISTS key_recovery_requests (
+  request_id TEXT PRIMARY KEY, patient TEXT NOT NULL, backup_id TEXT NOT NULL, recovery_key TEXT NOT NULL,
+  created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, token_hash TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS key_recovery_requests_by_patient ON key_recovery_requests (patient, expires_at);
+CREATE TABLE IF NOT EXISTS key_recovery_shares (
+  request_id TEXT NOT NULL, guardian TEXT NOT NULL, share INTEGER NOT NULL, enc TEXT NOT NULL, ct TEXT NOT NULL,
+  approved_at INTEGER NOT NULL, PRIMARY KEY (request_id, guardian));
 `;
+
+/** Columns added to tables of existing databases since they were created. */
+const addedColumns = [{ table: 'sessions', column: 'signer', definition: 'TEXT' }];
 
 type Row = Record<string, SQLInputValue>;
 const lower = (value: string) => value.toLowerCase();
@@ -89,6 +108,13 @@ export class SqliteGatewayStore implements GatewayStore {
     this.#db = new DatabaseSync(path);
     this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;');
     this.#db.exec(schema);
+    for (const { table, column, definition } of addedColumns) {
+      const columns = this.#db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
+      if (!columns.some((c) => c.name === column)) {
+        this.#db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+      }
+    }
+    this.#db.exec('CREATE INDEX IF NOT EXISTS sessions_by_signer ON sessions (signer)');
   }
 
   async close(): Promise<void> {
@@ -223,6 +249,13 @@ export class SqliteGatewayStore implements GatewayStore {
         this.#run(`UPDATE access_requests SET status = 'denied' WHERE request_id = $id`, { id });
       }
       this.#insertRecordRows(update.records);
+      for (const { patient, previousSigner, encryptionKey } of update.patientKeyRotations ?? []) {
+        this.#run('UPDATE patients SET encryption_key = $key WHERE address = $patient', {
+          patient: lower(patient),
+          key: encryptionKey,
+        });
+        this.#run('DELETE FROM sessions WHERE signer = $signer', { signer: lower(previousSigner) });
+      }
       for (const { recordId, supersededBy } of update.supersessions) {
         this.#run('UPDATE records SET superseded_by = $by WHERE record_id = $id', {
           id: recordId,
@@ -474,11 +507,15 @@ export class SqliteGatewayStore implements GatewayStore {
   }
 
   async saveSession(session: SessionRow): Promise<void> {
-    this.#run('INSERT INTO sessions VALUES ($hash, $address, $expires)', {
-      hash: session.tokenHash,
-      address: lower(session.address),
-      expires: session.expiresAt,
-    });
+    this.#run(
+      'INSERT INTO sessions (token_hash, address, expires_at, signer) VALUES ($hash, $address, $expires, $signer)',
+      {
+        hash: session.tokenHash,
+        address: lower(session.address),
+        expires: session.expiresAt,
+        signer: lower(session.signer),
+      },
+    );
   }
 
   async session(tokenHash: string, now: number): Promise<SessionRow | undefined> {
@@ -490,6 +527,8 @@ export class SqliteGatewayStore implements GatewayStore {
       row && {
         tokenHash: String(row.token_hash),
         address: row.address as Address,
+        // Sessions opened before signers were recorded were signed by the account's own key.
+        signer: ((row.signer as string | null) ?? row.address) as Address,
         expiresAt: Number(row.expires_at),
       }
     );
@@ -557,6 +596,135 @@ export class SqliteGatewayStore implements GatewayStore {
   async clearSecondFactorFailures(address: Address): Promise<void> {
     this.#run('DELETE FROM second_factor_failures WHERE address = $address', { address: lower(address) });
   }
+
+  async deleteSessionsOfSigner(signer: Address): Promise<void> {
+    this.#run('DELETE FROM sessions WHERE signer = $signer OR (signer IS NULL AND address = $signer)', {
+      signer: lower(signer),
+    });
+  }
+
+  async saveKeyBackup(backup: KeyBackupRow): Promise<void> {
+    const patient = lower(backup.patient);
+    this.#transaction(() => {
+      this.#run(
+        `INSERT INTO key_backups VALUES ($patient, $id, $backup, $at)
+         ON CONFLICT (patient) DO UPDATE SET backup_id = $id, backup = $backup, stored_at = $at`,
+        { patient, id: lower(backup.backupId), backup: backup.backup, at: backup.storedAt },
+      );
+      this.#run('DELETE FROM key_backup_guardians WHERE patient = $patient', { patient });
+      for (const guardian of backup.guardians) {
+        this.#run('INSERT INTO key_backup_guardians VALUES ($patient, $guardian)', {
+          patient,
+          guardian: lower(guardian),
+        });
+      }
+    });
+  }
+
+  async keyBackup(patient: Address): Promise<KeyBackupRow | undefined> {
+    const row = this.#get('SELECT * FROM key_backups WHERE patient = $patient', { patient: lower(patient) });
+    if (!row) return undefined;
+    const guardians = this.#all('SELECT guardian FROM key_backup_guardians WHERE patient = $patient', {
+      patient: lower(patient),
+    }).map((g) => g.guardian as Address);
+    return {
+      patient: row.patient as Address,
+      backupId: row.backup_id as Hex,
+      backup: String(row.backup),
+      guardians,
+      storedAt: Number(row.stored_at),
+    };
+  }
+
+  async saveKeyRecoveryRequest(request: KeyRecoveryRequestRow): Promise<void> {
+    this.#run(
+      `INSERT INTO key_recovery_requests VALUES ($id, $patient, $backup, $key, $created, $expires, $token)`,
+      {
+        id: lower(request.requestId),
+        patient: lower(request.patient),
+        backup: lower(request.backupId),
+        key: lower(request.recoveryKey),
+        created: request.createdAt,
+        expires: request.expiresAt,
+        token: lower(request.tokenHash),
+      },
+    );
+  }
+
+  async keyRecoveryRequest(requestId: Hex): Promise<KeyRecoveryRequestRow | undefined> {
+    const row = this.#get('SELECT * FROM key_recovery_requests WHERE request_id = $id', {
+      id: lower(requestId),
+    });
+    return row && toKeyRecoveryRequest(row);
+  }
+
+  async deleteKeyRecoveryRequest(requestId: Hex): Promise<void> {
+    const id = lower(requestId);
+    this.#transaction(() => {
+      this.#run('DELETE FROM key_recovery_shares WHERE request_id = $id', { id });
+      this.#run('DELETE FROM key_recovery_requests WHERE request_id = $id', { id });
+    });
+  }
+
+  async openKeyRecoveryRequests(
+    filter: { patient?: Address; guardian?: Address },
+    now: number,
+  ): Promise<KeyRecoveryRequestRow[]> {
+    if (filter.guardian) {
+      return this.#all(
+        `SELECT r.* FROM key_recovery_requests r
+           JOIN key_backups b ON b.patient = r.patient AND b.backup_id = r.backup_id
+           JOIN key_backup_guardians g ON g.patient = r.patient
+         WHERE g.guardian = $guardian AND r.expires_at > $now ORDER BY r.created_at`,
+        { guardian: lower(filter.guardian), now },
+      ).map(toKeyRecoveryRequest);
+    }
+    return this.#all(
+      'SELECT * FROM key_recovery_requests WHERE patient = $patient AND expires_at > $now ORDER BY created_at',
+      { patient: lower(filter.patient ?? ''), now },
+    ).map(toKeyRecoveryRequest);
+  }
+
+  async saveKeyRecoveryShare(share: KeyRecoveryShareRow): Promise<boolean> {
+    const inserted = this.#get(
+      `INSERT INTO key_recovery_shares VALUES ($id, $guardian, $share, $enc, $ct, $at)
+       ON CONFLICT (request_id, guardian) DO NOTHING RETURNING share`,
+      {
+        id: lower(share.requestId),
+        guardian: lower(share.guardian),
+        share: share.share,
+        enc: share.enc,
+        ct: share.ct,
+        at: share.approvedAt,
+      },
+    );
+    return inserted !== undefined;
+  }
+
+  async keyRecoveryShares(requestId: Hex): Promise<KeyRecoveryShareRow[]> {
+    return this.#all('SELECT * FROM key_recovery_shares WHERE request_id = $id ORDER BY approved_at', {
+      id: lower(requestId),
+    }).map((row) => ({
+      requestId: row.request_id as Hex,
+      guardian: row.guardian as Address,
+      share: Number(row.share),
+      enc: String(row.enc),
+      ct: String(row.ct),
+      approvedAt: Number(row.approved_at),
+    }));
+  }
+}
+
+function toKeyRecoveryRequest(row: Row): KeyRecoveryRequestRow {
+  return {
+    requestId: row.request_id as Hex,
+    patient: row.patient as Address,
+    backupId: row.backup_id as Hex,
+    recoveryKey: row.recovery_key as Hex,
+    createdAt: Number(row.created_at),
+    expiresAt: Number(row.expires_at),
+    tokenHash: row.token_hash as Hex,
+  };
 }
 
 function toRecord(row: Row): RecordRow {

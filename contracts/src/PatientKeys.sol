@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {IPatientKeys} from "./IPatientKeys.sol";
+import {SignedActions} from "./SignedActions.sol";
+
+/**
+ * @dev Key rotation and key backup commitments for the patients of the contract that inherits this one,
+ * which says who is a patient, which addresses are taken, and keeps the patients' encryption keys.
+ */
+abstract contract PatientKeys is IPatientKeys, SignedActions {
+    bytes32 private constant ROTATE_PATIENT_KEY_TYPEHASH =
+        keccak256(
+            "RotatePatientKey(address patient,address newSigner,bytes32 newEncryptionKey,uint256 nonce,uint256 deadline)"
+        );
+    bytes32 private constant COMMIT_KEY_BACKUP_TYPEHASH =
+        keccak256("CommitKeyBackup(address patient,bytes32 backupId,bytes32 backupHash,uint256 nonce,uint256 deadline)");
+
+    mapping(address patient => address signer) private _rotatedSigners;
+    mapping(address signer => address patient) private _signerPatients;
+    mapping(address patient => KeyBackup) private _keyBackups;
+
+    /// @inheritdoc IPatientKeys
+    function rotatePatientKey(
+        address patient,
+        address newSigner,
+        bytes32 newEncryptionKey,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature,
+        bytes calldata newSignerSignature
+    ) external {
+        bytes32 structHash = keccak256(
+            abi.encode(ROTATE_PATIENT_KEY_TYPEHASH, patient, newSigner, newEncryptionKey, nonce, deadline)
+        );
+        address previousSigner = signerOf(patient);
+        _useSignatureOf(patient, previousSigner, structHash, nonce, deadline, signature);
+        if (!_isRegisteredPatient(patient)) revert PatientKeysUnknownPatient(patient);
+        if (newSigner == address(0)) revert PatientKeysZeroSigner();
+        if (newEncryptionKey == 0) revert PatientKeysZeroEncryptionKey();
+        _requireUnusedAccount(newSigner);
+        if (!SignatureChecker.isValidSignatureNowCalldata(newSigner, _hashTypedDataV4(structHash), newSignerSignature)) {
+            revert PatientKeysInvalidNewSignerSignature(newSigner);
+        }
+
+        _rotatedSigners[patient] = newSigner;
+        _signerPatients[newSigner] = patient;
+        _setPatientEncryptionKey(patient, newEncryptionKey);
+        emit PatientKeyRotated(patient, previousSigner, newSigner, newEncryptionKey);
+    }
+
+    /// @inheritdoc IPatientKeys
+    function commitKeyBackup(
+        address patient,
+        bytes32 backupId,
+        bytes32 backupHash,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        bytes32 structHash = keccak256(
+            abi.encode(COMMIT_KEY_BACKUP_TYPEHASH, patient, backupId, backupHash, nonce, deadline)
+        );
+        address signer = signerOf(patient);
+        _useSignatureOf(patient, signer, structHash, nonce, deadline, signature);
+        if (!_isRegisteredPatient(patient)) revert PatientKeysUnknownPatient(patient);
+        if (backupId == 0 || backupHash == 0) revert PatientKeysEmptyBackup();
+
+        _keyBackups[patient] = KeyBackup(backupId, backupHash, signer, uint64(block.timestamp));
+        emit KeyBackupCommitted(patient, backupId, backupHash, signer);
+    }
+
+    /// @inheritdoc IPatientKeys
+    function signerOf(address account) public view returns (address) {
+        address rotated = _rotatedSigners[account];
+        return rotated == address(0) ? account : rotated;
+    }
+
+    /// @inheritdoc IPatientKeys
+    function patientOfSigner(address signer) external view returns (address) {
+        return _signerPatients[signer];
+    }
+
+    /// @inheritdoc IPatientKeys
+    function keyBackupOf(address patient) external view returns (KeyBackup memory) {
+        return _keyBackups[patient];
+    }
+
+    /// @dev Returns true if `account` was ever rotated in as a patient's key.
+    function _isPatientSigner(address account) internal view returns (bool) {
+        return _signerPatients[account] != address(0);
+    }
+
+    /// @dev Returns true if `account` is a registered patient.
+    function _isRegisteredPatient(address account) internal view virtual returns (bool);
+
+    /// @dev Reverts if `account` is already a member, a patient or a patient's key.
+    function _requireUnusedAccount(address account) internal view virtual;
+
+    /// @dev Sets the encryption public key of the registered patient `patient`.
+    function _setPatientEncryptionKey(address patient, bytes32 encryptionKey) internal virtual;
+}
