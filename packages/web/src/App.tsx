@@ -11,6 +11,7 @@ import { AdminActivity, AdminConsortium, AdminMembers } from './screens/AdminScr
 import { FindPatient, InsurerShared, LabOrders, PharmacyPrescriptions } from './screens/CareScreens.tsx';
 import { Explorer } from './screens/Explorer.tsx';
 import { GetStarted } from './screens/GetStarted.tsx';
+import { KeysScreen } from './screens/KeyScreens.tsx';
 import {
   PatientAccessHistory,
   PatientRecords,
@@ -90,6 +91,9 @@ function navigationOf(session: Session): Screen[] {
       { path: '/admin/activity', label: 'Activity', render: () => <AdminActivity /> },
     );
   }
+  // Patients back up their keys; anyone registered may be a guardian of someone's backup.
+  if (session.persona !== 'newcomer' || session.adminOf.length > 0)
+    screens.push({ path: '/keys', label: 'Keys', render: () => <KeysScreen /> });
   screens.push(explorer);
   return screens;
 }

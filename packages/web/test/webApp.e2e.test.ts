@@ -101,6 +101,7 @@ describe('web app, end to end in Chromium', { timeout: 600_000 }, () => {
   let hospitalAdmin: Page;
   let patientAddress = '';
   let doctorAddress = '';
+  let pharmacistAddress = '';
 
   before(async () => {
     await clearFailureScreenshots();
@@ -287,7 +288,7 @@ describe('web app, end to end in Chromium', { timeout: 600_000 }, () => {
     await hospitalAdmin.getByRole('button', { name: 'Approve Corner Pharmacy' }).click();
     await hospitalAdmin.locator('tr', { hasText: 'Corner Pharmacy' }).getByText('active').waitFor();
     screenshots.push(await screenshot(hospitalAdmin, '07-admin-consortium'));
-    const pharmacistAddress = await createIdentity(pharmacist, 'Corner Pharmacy counter');
+    pharmacistAddress = await createIdentity(pharmacist, 'Corner Pharmacy counter');
     const encryptionKey = await textOf(pharmacist.getByTestId('my-encryption-key'));
     const pharmacyClient = createGatewayClient({ url: gateway.url, identity: pharmacyAdmin });
     await pharmacyClient.publishGateway(pharmacyId);
@@ -427,6 +428,61 @@ describe('web app, end to end in Chromium', { timeout: 600_000 }, () => {
     const text = await textOf(hospitalAdmin.locator('main'));
     assert.ok(!text.includes('Hemoglobin') && !text.includes(marker));
     screenshots.push(await screenshot(hospitalAdmin, '11-admin-activity'));
+  });
+
+  it('the patient backs up its keys to two guardians, and recovers them on a new device with both', async () => {
+    await nav(patient, 'Keys');
+    await patient.getByText('You have no key backup yet.').waitFor();
+    await patient.getByLabel('Guardians’ addresses').fill(`${doctorAddress}\n${pharmacistAddress}`);
+    await patient.getByLabel('Guardians needed to recover').fill('2');
+    await patient.getByRole('button', { name: 'Back up my keys' }).click();
+    await patient
+      .getByText(/Your keys are backed up: any 2 of your 2 guardians can give them back/)
+      .waitFor();
+    await patient.getByText('current keys').waitFor();
+    screenshots.push(await screenshot(patient, '17-patient-key-backup'));
+
+    const device = await newActor(browser, gateway.url, sent);
+    await device.page.goto('/');
+    await device.page.getByRole('tab', { name: 'Recover with guardians' }).click();
+    await device.page.getByLabel('Your address').fill(patientAddress);
+    await device.page.getByRole('button', { name: 'Ask my guardians' }).click();
+    const code = await textOf(device.page.getByTestId('recovery-code'));
+    const requestId = await textOf(device.page.getByTestId('recovery-request-id'));
+    assert.match(requestId, /^0x[0-9a-f]{64}$/);
+    screenshots.push(await screenshot(device.page, '18-new-device-recovery'));
+
+    // A guardian told a wrong code approves nothing.
+    await nav(doctor, 'Keys');
+    const doctorView = doctor.locator(`[data-request-id="${requestId}"]`);
+    await doctorView.getByLabel('Code the patient told you').fill('0000-0000-0000-0000');
+    await doctorView.getByRole('button', { name: 'Approve recovery' }).click();
+    await doctorView.getByText('The verification code does not match this recovery request').waitFor();
+    await doctorView.getByLabel('Code the patient told you').fill(code);
+    await doctorView.getByRole('button', { name: 'Approve recovery' }).click();
+    await doctorView.getByText(/Approved: .* Approvals so far: 1 of the 2 needed\./).waitFor();
+    screenshots.push(await screenshot(doctor, '19-guardian-approves'));
+
+    // One guardian of two is not enough.
+    await device.page.getByLabel('Name for this identity').fill('Alex (new phone)');
+    await device.page.getByLabel('New passphrase').fill('another good passphrase');
+    await device.page.getByRole('button', { name: 'My guardians approved: recover my keys' }).click();
+    await device.page.getByText('Not enough guardians have approved yet: 2 of your 2 must.').waitFor();
+
+    await nav(pharmacist, 'Keys');
+    const pharmacistView = pharmacist.locator(`[data-request-id="${requestId}"]`);
+    await pharmacistView.getByLabel('Code the patient told you').fill(code);
+    await pharmacistView.getByRole('button', { name: 'Approve recovery' }).click();
+    await pharmacistView.getByText(/Approvals so far: 2 of the 2 needed\./).waitFor();
+
+    await device.page.getByRole('button', { name: 'My guardians approved: recover my keys' }).click();
+    await device.page.getByRole('heading', { name: 'My records' }).waitFor();
+    assert.equal(
+      (await device.page.locator('.who .mono').getAttribute('title'))?.toLowerCase(),
+      patientAddress.toLowerCase(),
+    );
+    await device.page.locator('.record-card').filter({ hasText: 'Hemoglobin A1c' }).first().waitFor();
+    await device.context.close();
   });
 
   it('the ledger explorer verifies the chain in the browser', async () => {
