@@ -4,4 +4,5 @@ export { auditAnchorsAbi, auditAnchorsBytecode } from './AuditAnchors.ts';
 export { coSignaturesAbi, coSignaturesBytecode } from './CoSignatures.ts';
 export { consentsAbi, consentsBytecode } from './Consents.ts';
 export { consortiumAbi, consortiumBytecode } from './Consortium.ts';
+export { emergenciesAbi, emergenciesBytecode } from './Emergencies.ts';
 export { recordsAbi, recordsBytecode } from './Records.ts';

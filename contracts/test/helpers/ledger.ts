@@ -25,6 +25,7 @@ import {
   consentsTypes,
   consortiumTypes,
   coSignaturesTypes,
+  emergenciesTypes,
   type LedgerContract,
   ledgerDomain,
   recordsTypes,
@@ -38,6 +39,8 @@ import {
   consortiumBytecode,
   coSignaturesAbi,
   coSignaturesBytecode,
+  emergenciesAbi,
+  emergenciesBytecode,
   recordsAbi,
   recordsBytecode,
 } from '../../generated/index.ts';
@@ -58,6 +61,7 @@ export const abis = {
   records: recordsAbi,
   auditAnchors: auditAnchorsAbi,
   coSignatures: coSignaturesAbi,
+  emergencies: emergenciesAbi,
 } as const;
 /** Every deployed contract: those actors sign typed data for, and AuditAnchors (sent to by gateways only). */
 export type TestContract = keyof typeof abis;
@@ -66,6 +70,7 @@ const typesOf = {
   consents: consentsTypes,
   records: recordsTypes,
   coSignatures: coSignaturesTypes,
+  emergencies: emergenciesTypes,
 } as const;
 const combinedAbi = [
   ...consortiumAbi,
@@ -73,6 +78,7 @@ const combinedAbi = [
   ...recordsAbi,
   ...auditAnchorsAbi,
   ...coSignaturesAbi,
+  ...emergenciesAbi,
 ] as Abi;
 
 export interface DecodedEvent {
@@ -97,6 +103,8 @@ export type TestLedger = Awaited<ReturnType<typeof deployLedger>>;
 /**
  * Starts anvil and deploys Consortium, Consents, Records, AuditAnchors and CoSignatures, in this order (so the
  * earlier ones keep the addresses they had before the later ones existed). Call `stop()` after the suite.
+ * Starts anvil and deploys Consortium, Consents, Records, AuditAnchors and Emergencies, in this order (so
+ * the earlier ones keep the addresses they had before the later ones existed). Call `stop()` after the suite.
  */
 export async function deployLedger() {
   const anvil: Anvil = await startAnvil();
@@ -117,12 +125,14 @@ export async function deployLedger() {
   const records = await deploy(recordsAbi, recordsBytecode, [consortium, consents]);
   const auditAnchors = await deploy(auditAnchorsAbi, auditAnchorsBytecode, [consortium]);
   const coSignatures = await deploy(coSignaturesAbi, coSignaturesBytecode, [consortium, consents, records]);
+  const emergencies = await deploy(emergenciesAbi, emergenciesBytecode, [consortium]);
   const addresses: Record<TestContract, Address> = {
     consortium,
     consents,
     records,
     auditAnchors,
     coSignatures,
+    emergencies,
   };
 
   return {

@@ -6,7 +6,9 @@ import { Command, CommanderError } from 'commander';
 import { registerAudit } from './commands/audit.ts';
 import { registerConsents } from './commands/consents.ts';
 import { registerConsortium } from './commands/consortium.ts';
+import { registerEmergency } from './commands/emergency.ts';
 import { registerKeys } from './commands/keys.ts';
+import { registerNotifications } from './commands/notifications.ts';
 import { registerRecords } from './commands/records.ts';
 import { registerSecondFactor } from './commands/secondFactor.ts';
 import { registerStamps } from './commands/stamps.ts';
@@ -33,6 +35,8 @@ export function buildProgram(): Command {
     registerSecondFactor,
     registerVerify,
     registerAudit,
+    registerEmergency,
+    registerNotifications,
   ]) {
     register(program);
   }

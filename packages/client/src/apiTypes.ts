@@ -1,5 +1,5 @@
 /** Shapes of the gateway's JSON answers, as the client reads them (the OpenAPI at /docs is the reference). */
-import type { Action, Category, Sensitivity } from '@medledger/core';
+import type { Action, Category, EmergencyReason, EmergencyVerdict, Sensitivity } from '@medledger/core';
 import type { Address, Hex } from 'viem';
 
 export interface LedgerInfo {
@@ -11,6 +11,7 @@ export interface LedgerInfo {
     records: Address;
     auditAnchors: Address;
     coSignatures: Address;
+    emergencies: Address;
   };
   custodian: { encryptionKey: Hex; organisationIds: number[] };
   /** The account this gateway relays transactions (and anchors audit batches) with. */
@@ -198,4 +199,47 @@ export interface SecondFactorStatus {
   homeRelayOnly: boolean;
   /** This gateway is the patient's home gateway. */
   homeGateway: boolean;
+}
+
+export interface EmergencyPrivilegeSet extends Transaction {
+  member: Address;
+  privileged: boolean;
+  organisationId: number;
+}
+
+/** An emergency (break the glass) as its member, its patient and its organisation's admins see it. */
+export interface Emergency {
+  emergencyId: number;
+  member: Address;
+  patient: Address;
+  organisationId: number;
+  reason: EmergencyReason;
+  /** The member's text: shown to the member and to its organisation's admins at the gateway that keeps it. */
+  justification: string | null;
+  /** What it opens to its member: these categories, this sensitivity, read only. */
+  categories: Category[];
+  sensitivity: Sensitivity;
+  /** Unix seconds (chain time). */
+  declaredAt: number;
+  expiresAt: number;
+  status: 'open' | 'ended';
+  verdict: EmergencyVerdict;
+  reviewer: Address | null;
+  reviewedAt: number | null;
+  blockNumber: number;
+  transactionHash: Hex;
+}
+
+/**
+ * A notification: what happened (`kind`), with ids, addresses, category names and times in `data`,
+ * never health content. Kinds: access-requested, access-request-approved, access-request-denied,
+ * grant-used, record-added, record-co-signed, emergency-declared, emergency-reviewed, emergency-ended,
+ * emergency-privilege-set.
+ */
+export interface Notification {
+  /** Increasing; resume a stream after the last one seen. */
+  id: number;
+  kind: string;
+  createdAt: string;
+  data: Record<string, string | number | boolean | null | string[]>;
 }

@@ -56,6 +56,8 @@ import { type Address, type Hex, keccak256, stringToHex, toBytes } from 'viem';
 import { createSiweMessage } from 'viem/siwe';
 import type * as Api from './apiTypes.ts';
 import { coSignatureActions } from './coSignatureActions.ts';
+import { emergencyMethods } from './emergencyMethods.ts';
+import { notificationMethods } from './notificationMethods.ts';
 import { secondFactorActions } from './secondFactorActions.ts';
 import type { AuditBatchPage, AuditTrailProofs } from './verifyAuditTrail.ts';
 
@@ -68,6 +70,22 @@ export interface GatewayClientOptions {
 }
 
 export type GatewayClient = ReturnType<typeof createGatewayClient>;
+
+/** A JSON request to the gateway, signed in unless `authenticated` is false (for feature modules). */
+export type ClientRequest = <T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  authenticated?: boolean,
+) => Promise<T>;
+
+/** Signs an action with a fresh nonce and deadline (for feature modules). */
+export type ClientSign = (
+  contract: LedgerContract,
+  types: Record<string, readonly { name: string; type: string }[]>,
+  primaryType: string,
+  message: Record<string, unknown>,
+) => Promise<{ nonce: string; deadline: string; signature: Hex }>;
 
 const zeroHash = `0x${'00'.repeat(32)}` as Hex;
 const zeroAddress = '0x0000000000000000000000000000000000000000' as Address;
@@ -350,6 +368,15 @@ export function createGatewayClient(options: GatewayClientOptions) {
         client.readRecord(recordId, purpose),
     ),
     ...secondFactorActions(context),
+    ...emergencyMethods({ request, sign, address: account.address }),
+    ...notificationMethods({
+      request,
+      baseUrl,
+      sessionToken: async () => (await ensureSession()).token,
+      dropSession: () => {
+        session = undefined;
+      },
+    }),
     address: me,
     url: baseUrl,
     /** This identity's access history at this gateway, with proofs against the anchored batches. */

@@ -31,6 +31,11 @@ export {
   rotateKey,
 } from './keyRotation.ts';
 export {
+  type FollowNotificationsOptions,
+  readEventStream,
+  type ServerSentEvent,
+} from './notificationMethods.ts';
+export {
   type AuditBatchPage,
   type AuditTrailProofs,
   type AuditTrailReport,

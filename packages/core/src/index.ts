@@ -6,6 +6,7 @@ export * from './audit/index.ts';
 export * from './bytes.ts';
 export * from './crypto/index.ts';
 export * from './duration.ts';
+export * from './emergency.ts';
 export * from './errors.ts';
 export * from './fhir/index.ts';
 export * from './keyBackup/index.ts';

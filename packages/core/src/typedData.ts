@@ -13,6 +13,7 @@ export const domainNames = {
   consents: 'medledger.Consents',
   records: 'medledger.Records',
   coSignatures: 'medledger.CoSignatures',
+  emergencies: 'medledger.Emergencies',
 } as const;
 export type LedgerContract = keyof typeof domainNames;
 export const domainVersion = '1';
@@ -187,6 +188,43 @@ export const coSignaturesTypes = {
   ],
 } as const;
 
+export const emergenciesTypes = {
+  SetEmergencyPrivilege: [
+    { name: 'member', type: 'address' },
+    { name: 'privileged', type: 'bool' },
+    { name: 'admin', type: 'address' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'deadline', type: 'uint256' },
+  ],
+  DeclareEmergency: [
+    { name: 'member', type: 'address' },
+    { name: 'patient', type: 'address' },
+    { name: 'reasonCode', type: 'uint8' },
+    { name: 'justificationHash', type: 'bytes32' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'deadline', type: 'uint256' },
+  ],
+  ReviewEmergency: [
+    { name: 'emergencyId', type: 'uint256' },
+    { name: 'verdict', type: 'uint8' },
+    { name: 'reviewer', type: 'address' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'deadline', type: 'uint256' },
+  ],
+  ProposeEmergencyWindow: [
+    { name: 'windowSeconds', type: 'uint64' },
+    { name: 'admin', type: 'address' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'deadline', type: 'uint256' },
+  ],
+  ApproveEmergencyWindow: [
+    { name: 'proposalId', type: 'uint256' },
+    { name: 'approver', type: 'address' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'deadline', type: 'uint256' },
+  ],
+} as const;
+
 export interface ProposeOrganisationMessage {
   name: string;
   kind: number;
@@ -343,6 +381,43 @@ export interface ApprovePolicyMessage {
 export interface SetHomeRelayOnlyMessage {
   patient: Address;
   enabled: boolean;
+  nonce: bigint;
+  deadline: bigint;
+}
+/** An organisation admin gives (or takes away) a member's emergency privilege. */
+export interface SetEmergencyPrivilegeMessage {
+  member: Address;
+  privileged: boolean;
+  admin: Address;
+  nonce: bigint;
+  deadline: bigint;
+}
+/** A privileged member declares an emergency; the justification stays off chain (see `justificationHashOf`). */
+export interface DeclareEmergencyMessage {
+  member: Address;
+  patient: Address;
+  reasonCode: number;
+  justificationHash: Hex;
+  nonce: bigint;
+  deadline: bigint;
+}
+/** An admin of the member's organisation judges an emergency: verdict 1 justified, 2 unjustified. */
+export interface ReviewEmergencyMessage {
+  emergencyId: bigint;
+  verdict: number;
+  reviewer: Address;
+  nonce: bigint;
+  deadline: bigint;
+}
+export interface ProposeEmergencyWindowMessage {
+  windowSeconds: bigint;
+  admin: Address;
+  nonce: bigint;
+  deadline: bigint;
+}
+export interface ApproveEmergencyWindowMessage {
+  proposalId: bigint;
+  approver: Address;
   nonce: bigint;
   deadline: bigint;
 }

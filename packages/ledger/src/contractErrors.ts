@@ -7,6 +7,7 @@ import {
   consentsAbi,
   consortiumAbi,
   coSignaturesAbi,
+  emergenciesAbi,
   recordsAbi,
 } from '@medledger/contracts';
 import {
@@ -24,6 +25,7 @@ const errorAbi = [
   ...recordsAbi,
   ...auditAnchorsAbi,
   ...coSignaturesAbi,
+  ...emergenciesAbi,
 ].filter((item) => item.type === 'error');
 
 export interface DecodedContractError {
@@ -32,7 +34,7 @@ export interface DecodedContractError {
 }
 
 const denial =
-  /NotAdmin|NotActiveAdmin|NotAuthorised|NotPatient|NotGrantPatient|NotRequestPatient|Suspended|NotMember|NotRequester|NotActiveMember/;
+  /NotAdmin|NotActiveAdmin|NotAuthorised|NotPatient|NotGrantPatient|NotRequestPatient|Suspended|NotMember|NotRequester|NotActiveMember|NotPrivileged|SelfReview/;
 const absent = /Unknown/;
 const duplicate = /Already|Taken|NonceUsed/;
 

@@ -2,7 +2,7 @@
  * Deploying the contracts once per chain and remembering where they are.
  *
  * A deployment file (`deployment.json` in the gateway's data directory) names the chain id and
- * the three contract addresses. A gateway that joins an existing consortium is given that file.
+ * the contract addresses. A gateway that joins an existing consortium is given that file.
  */
 import { existsSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
@@ -15,6 +15,8 @@ import {
   consortiumBytecode,
   coSignaturesAbi,
   coSignaturesBytecode,
+  emergenciesAbi,
+  emergenciesBytecode,
   recordsAbi,
   recordsBytecode,
 } from '@medledger/contracts';
@@ -29,11 +31,12 @@ export interface Deployment {
   records: Address;
   auditAnchors: Address;
   coSignatures: Address;
+  emergencies: Address;
   /** First block to read events from. */
   deployedAtBlock: bigint;
 }
 
-/** Deploys Consortium, Consents, Records, AuditAnchors and CoSignatures with the relayer account. */
+/** Deploys Consortium, Consents, Records, AuditAnchors, CoSignatures and Emergencies with the relayer account. */
 export async function deployContracts(
   rpcUrl: string,
   chainId: number,
@@ -74,6 +77,7 @@ export async function deployContracts(
     consents.contractAddress,
     records.contractAddress,
   ]);
+  const emergencies = await deploy(emergenciesAbi, emergenciesBytecode, [consortium.contractAddress]);
   return {
     chainId,
     consortium: consortium.contractAddress!,
@@ -81,6 +85,7 @@ export async function deployContracts(
     records: records.contractAddress!,
     auditAnchors: auditAnchors.contractAddress!,
     coSignatures: coSignatures.contractAddress!,
+    emergencies: emergencies.contractAddress!,
     deployedAtBlock: consortium.blockNumber,
   };
 }
@@ -113,6 +118,7 @@ export function parseDeployment(text: string, source = 'deployment'): Deployment
     records: address('records'),
     auditAnchors: address('auditAnchors'),
     coSignatures: address('coSignatures'),
+    emergencies: address('emergencies'),
     deployedAtBlock: BigInt(String(raw.deployedAtBlock ?? '0')),
   };
 }
@@ -133,6 +139,7 @@ export async function isDeployed(rpcUrl: string, deployment: Deployment): Promis
       deployment.records,
       deployment.auditAnchors,
       deployment.coSignatures,
+      deployment.emergencies,
     ].map((address) => client.getCode({ address })),
   );
   return codes.every((code) => code !== undefined && code !== '0x');

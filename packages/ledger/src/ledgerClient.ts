@@ -12,6 +12,7 @@ import {
   consentsAbi,
   consortiumAbi,
   coSignaturesAbi,
+  emergenciesAbi,
   recordsAbi,
 } from '@medledger/contracts';
 import { InvalidInputError, LedgerUnavailableError, MedledgerError } from '@medledger/core';
@@ -43,17 +44,19 @@ export const ledgerAbis = {
   records: recordsAbi,
   auditAnchors: auditAnchorsAbi,
   coSignatures: coSignaturesAbi,
+  emergencies: emergenciesAbi,
 } as const;
 export type LedgerContractName = keyof typeof ledgerAbis;
 type LedgerAbi<C extends LedgerContractName> = (typeof ledgerAbis)[C];
 
-/** Every event and error of the three contracts, for decoding logs and reverts. */
+/** Every event and error of the contracts, for decoding logs and reverts. */
 export const combinedAbi = [
   ...consortiumAbi,
   ...consentsAbi,
   ...recordsAbi,
   ...auditAnchorsAbi,
   ...coSignaturesAbi,
+  ...emergenciesAbi,
 ] as const;
 
 export type WriteFunctionName<C extends LedgerContractName> = ContractFunctionName<
@@ -122,6 +125,7 @@ export function createLedgerClient(options: LedgerClientOptions) {
     records: deployment.records,
     auditAnchors: deployment.auditAnchors,
     coSignatures: deployment.coSignatures,
+    emergencies: deployment.emergencies,
   };
   const sender = createTransactionSender(publicClient, relayer, deployment.chainId);
 
@@ -179,7 +183,19 @@ export function createLedgerClient(options: LedgerClientOptions) {
     }
   }
 
-  /** Decoded events of the three contracts in a block range (inclusive). */
+  /** A block's number and time (unix seconds): the latest one unless `number` is given. */
+  async function block(number?: bigint): Promise<{ number: bigint; timestamp: bigint }> {
+    try {
+      const found = await publicClient.getBlock(
+        number === undefined ? { blockTag: 'latest' } : { blockNumber: number },
+      );
+      return { number: found.number, timestamp: found.timestamp };
+    } catch (error) {
+      throw asLedgerError(error, 'reading a block');
+    }
+  }
+
+  /** Decoded events of the contracts in a block range (inclusive). */
   async function events(fromBlock: bigint, toBlock: bigint) {
     try {
       const logs = await publicClient.getLogs({
@@ -203,6 +219,7 @@ export function createLedgerClient(options: LedgerClientOptions) {
     read,
     write,
     blockNumber,
+    block,
     events,
   };
 }

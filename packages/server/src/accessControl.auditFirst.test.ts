@@ -11,6 +11,7 @@ import type { Address } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createAccessControl } from './accessControl.ts';
 import { createAuditLog } from './auditLog.ts';
+import { SqliteEmergencyStore } from './store/sqliteEmergencyStore.ts';
 import { SqliteGatewayStore } from './store/sqliteStore.ts';
 
 const address = (n: number) => `0x${n.toString(16).padStart(40, '0')}` as Address;
@@ -28,10 +29,16 @@ async function withUnreachableChain() {
       records: address(3),
       auditAnchors: address(4),
       coSignatures: address(5),
+      emergencies: address(6),
       deployedAtBlock: 0n,
     },
   });
-  const access = createAccessControl({ ledger, auditLog: createAuditLog(store), store });
+  const access = createAccessControl({
+    ledger,
+    auditLog: createAuditLog(store),
+    store,
+    emergencies: new SqliteEmergencyStore(':memory:'),
+  });
   const question = {
     actor: address(10),
     patient: address(11),

@@ -1,14 +1,19 @@
 /**
  * Access control: the one place where the gateway decides whether an actor may act on a
- * patient's records. Every decision asks the chain (the consents contract), is written to the
- * audit log, allowed or denied, before anyone learns it, and fails closed: when the chain cannot
- * be read the answer is no.
+ * patient's records. Every decision asks the chain (the consents contract, and for the emergency
+ * set the emergencies contract), is written to the audit log, allowed or denied, before anyone
+ * learns it, and fails closed: when the chain cannot be read the answer is no.
+ *
+ * An open emergency ("break the glass") authorises its member to read the patient's emergency set
+ * exactly as a grant would; such a decision is audited with the purpose of use BTG.
  */
 import {
   AccessDeniedError,
   type Action,
   actionBits,
+  breakTheGlassPurpose,
   categories,
+  isEmergencyScope,
   LedgerUnavailableError,
   MedledgerError,
   sensitivities,
@@ -16,6 +21,7 @@ import {
 import type { LedgerClient } from '@medledger/ledger';
 import type { Address, Hex } from 'viem';
 import type { AuditLog } from './auditLog.ts';
+import type { EmergencyStore } from './store/emergencyStore.ts';
 import type { GatewayStore } from './store/gatewayStore.ts';
 
 export interface AccessQuestion {
@@ -29,8 +35,10 @@ export interface AccessQuestion {
 }
 
 export interface AccessDecision {
-  /** The grant that authorises a non-patient actor; 0 when the actor is the patient. */
+  /** The grant that authorises a non-patient actor; 0 when the actor is the patient or an emergency authorises. */
   grantId: bigint;
+  /** The open emergency that authorises the read (break the glass); 0 otherwise. */
+  emergencyId: bigint;
 }
 
 export type AccessControl = ReturnType<typeof createAccessControl>;
@@ -39,9 +47,24 @@ export interface AccessControlOptions {
   ledger: LedgerClient;
   auditLog: AuditLog;
   store: GatewayStore;
+  emergencies: EmergencyStore;
+  /** Told of each access `authorise` allowed, once audited (e.g. to notify the patient of a grant's use). */
+  onAllowed?: (question: AccessQuestion, decision: AccessDecision) => void;
 }
 
-export function createAccessControl({ ledger, auditLog, store }: AccessControlOptions) {
+interface Answer extends AccessDecision {
+  allowed: boolean;
+  /** Why it was denied: no grant or emergency in force, or an emergency the gateway's clock says is over. */
+  denial?: 'no_consent' | 'emergency_expired';
+}
+
+export function createAccessControl({
+  ledger,
+  auditLog,
+  store,
+  emergencies,
+  onAllowed,
+}: AccessControlOptions) {
   /**
    * The chain's answers at one block. Each question is asked at the chain's latest block; the same
    * question at the same block has the same answer, so concurrent requests share one call. Any new
@@ -49,35 +72,72 @@ export function createAccessControl({ ledger, auditLog, store }: AccessControlOp
    */
   let answers = { block: -1n, byQuestion: new Map<string, Promise<bigint>>() };
 
-  function chainAnswer(block: bigint, question: AccessQuestion): Promise<bigint> {
+  function cachedAnswer(block: bigint, key: string, read: () => Promise<bigint>): Promise<bigint> {
     if (answers.block !== block) answers = { block, byQuestion: new Map() };
-    const { actor, patient, category, sensitivity, action } = question;
-    const key = `${actor}:${patient}:${category}:${sensitivity}:${action}`.toLowerCase();
     const cache = answers.byQuestion;
     let answer = cache.get(key);
     if (!answer) {
-      const args = [actor, patient, category, sensitivity, actionBits[action]] as const;
-      answer =
-        actor.toLowerCase() === patient.toLowerCase()
-          ? ledger.read('consents', 'isAuthorised', args, block).then((allowed) => (allowed ? -1n : 0n))
-          : ledger.read('consents', 'authorisingGrant', args, block);
+      answer = read();
       cache.set(key, answer);
       answer.catch(() => cache.delete(key));
     }
     return answer;
   }
 
-  async function ask(question: AccessQuestion): Promise<{ allowed: boolean; grantId: bigint }> {
-    const answer = await chainAnswer(await ledger.blockNumber(), question);
-    if (answer === -1n) return { allowed: true, grantId: 0n };
-    const grantId = answer;
-    if (grantId === 0n) return { allowed: false, grantId };
-    // The chain judges expiry by its latest block's time, which stands still while no block is
-    // mined (an idle embedded chain). The gateway's clock can only make the answer stricter.
-    const expiresAt =
-      (await store.grant(Number(grantId)))?.expiresAt ??
-      Number((await ledger.read('consents', 'grantOf', [grantId])).expiresAt);
-    return { allowed: expiresAt > Date.now() / 1000, grantId };
+  function chainAnswer(block: bigint, question: AccessQuestion): Promise<bigint> {
+    const { actor, patient, category, sensitivity, action } = question;
+    const key = `grant:${actor}:${patient}:${category}:${sensitivity}:${action}`.toLowerCase();
+    return cachedAnswer(block, key, () => {
+      const args = [actor, patient, category, sensitivity, actionBits[action]] as const;
+      return actor.toLowerCase() === patient.toLowerCase()
+        ? ledger.read('consents', 'isAuthorised', args, block).then((allowed) => (allowed ? -1n : 0n))
+        : ledger.read('consents', 'authorisingGrant', args, block);
+    });
+  }
+
+  /** The open emergency the chain finds for the question at `block` (0 if none). */
+  function emergencyAnswer(block: bigint, question: AccessQuestion): Promise<bigint> {
+    const { actor, patient, category, sensitivity, action } = question;
+    const key = `emergency:${actor}:${patient}:${category}:${sensitivity}:${action}`.toLowerCase();
+    return cachedAnswer(block, key, () =>
+      ledger.read(
+        'emergencies',
+        'authorisingEmergency',
+        [actor, patient, category, sensitivity, actionBits[action]],
+        block,
+      ),
+    );
+  }
+
+  /**
+   * The chain judges expiry by its latest block's time, which stands still while no block is mined
+   * (an idle embedded chain). The gateway's clock can only make an answer stricter.
+   */
+  function inForce(expiresAt: number): boolean {
+    return expiresAt > Date.now() / 1000;
+  }
+
+  async function ask(question: AccessQuestion): Promise<Answer> {
+    const block = await ledger.blockNumber();
+    const answer = await chainAnswer(block, question);
+    if (answer === -1n) return { allowed: true, grantId: 0n, emergencyId: 0n };
+    if (answer !== 0n) {
+      const expiresAt =
+        (await store.grant(Number(answer)))?.expiresAt ??
+        Number((await ledger.read('consents', 'grantOf', [answer])).expiresAt);
+      if (inForce(expiresAt)) return { allowed: true, grantId: answer, emergencyId: 0n };
+    }
+    if (isEmergencyScope(question.category, question.sensitivity, question.action)) {
+      const emergencyId = await emergencyAnswer(block, question);
+      if (emergencyId !== 0n) {
+        const expiresAt =
+          (await emergencies.emergency(Number(emergencyId)))?.expiresAt ??
+          Number((await ledger.read('emergencies', 'emergencyOf', [emergencyId])).expiresAt);
+        if (inForce(expiresAt)) return { allowed: true, grantId: 0n, emergencyId };
+        return { allowed: false, grantId: 0n, emergencyId: 0n, denial: 'emergency_expired' };
+      }
+    }
+    return { allowed: false, grantId: 0n, emergencyId: 0n, denial: 'no_consent' };
   }
 
   /**
@@ -85,7 +145,7 @@ export function createAccessControl({ ledger, auditLog, store }: AccessControlOp
    * `AccessDeniedError` (or `LedgerUnavailableError` when the chain cannot be read). Audited either way.
    */
   async function authorise(question: AccessQuestion): Promise<AccessDecision> {
-    const audit = (outcome: 'allowed' | 'denied', reason: string | null) =>
+    const audit = (outcome: 'allowed' | 'denied', reason: string | null, purpose = question.purpose) =>
       auditLog.record({
         actor: question.actor,
         patient: question.patient,
@@ -93,11 +153,11 @@ export function createAccessControl({ ledger, auditLog, store }: AccessControlOp
         recordId: question.recordId ?? null,
         category: question.category,
         sensitivity: question.sensitivity,
-        purpose: question.purpose ?? null,
+        purpose: purpose ?? null,
         outcome,
         reason,
       });
-    let answer: { allowed: boolean; grantId: bigint };
+    let answer: Answer;
     try {
       answer = await ask(question);
     } catch (error) {
@@ -107,15 +167,23 @@ export function createAccessControl({ ledger, auditLog, store }: AccessControlOp
         : new LedgerUnavailableError('The ledger could not be read; access is refused.', { cause: error });
     }
     if (!answer.allowed) {
-      await audit('denied', 'no_consent');
+      await audit('denied', answer.denial ?? 'no_consent');
       throw new AccessDeniedError(
         `${question.actor} may not ${question.action} ${categories[question.category] ?? 'records'} ` +
           `(${sensitivities[question.sensitivity] ?? '?'}) of patient ${question.patient}: ` +
-          'no active consent covers it.',
+          (answer.denial === 'emergency_expired'
+            ? 'the emergency is over.'
+            : 'no active consent or emergency covers it.'),
       );
     }
-    await audit('allowed', answer.grantId ? `grant ${answer.grantId}` : 'patient');
-    return { grantId: answer.grantId };
+    const decision = { grantId: answer.grantId, emergencyId: answer.emergencyId };
+    if (decision.emergencyId) {
+      await audit('allowed', `emergency ${decision.emergencyId}`, breakTheGlassPurpose);
+    } else {
+      await audit('allowed', decision.grantId ? `grant ${decision.grantId}` : 'patient');
+    }
+    onAllowed?.(question, decision);
+    return decision;
   }
 
   /** Whether the actor may act, without auditing: for filtering lists, never for releasing content. */

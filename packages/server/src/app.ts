@@ -15,19 +15,25 @@ import type { AuditLog } from './auditLog.ts';
 import type { AuthService, Session } from './auth.ts';
 import type { CoSignatureAnchorer } from './coSignatureAnchorer.ts';
 import type { Custodian } from './custodian.ts';
+import type { EmergencyWatcher } from './emergencyWatcher.ts';
+import type { EventFollower } from './eventFollower.ts';
 import type { Indexer } from './indexer.ts';
+import type { Notifier } from './notifier.ts';
 import { auditRoutes, registerAuditProofRoutes } from './routes/auditRoutes.ts';
 import { consentRoutes } from './routes/consentRoutes.ts';
 import { consortiumRoutes } from './routes/consortiumRoutes.ts';
 import { coSignatureRoutes } from './routes/coSignatureRoutes.ts';
+import { emergencyRoutes } from './routes/emergencyRoutes.ts';
 import { keyRecoveryRoutes } from './routes/keyRecoveryRoutes.ts';
 import { keyRotationRoutes } from './routes/keyRotationRoutes.ts';
+import { notificationRoutes } from './routes/notificationRoutes.ts';
 import { recordRoutes } from './routes/recordRoutes.ts';
 import { secondFactorRoutes } from './routes/secondFactorRoutes.ts';
 import { systemRoutes } from './routes/systemRoutes.ts';
 import type { SecondFactor } from './secondFactor.ts';
 import type { Stamps } from './stamps.ts';
 import type { BlobStore } from './store/blobStore.ts';
+import type { EmergencyStore } from './store/emergencyStore.ts';
 import type { GatewayStore } from './store/gatewayStore.ts';
 import { registerWebApp, type WebAppOptions } from './webApp.ts';
 
@@ -44,6 +50,10 @@ export interface GatewayServices {
   coSignatureAnchorer: CoSignatureAnchorer;
   stamps: Stamps;
   secondFactor: SecondFactor;
+  emergencies: EmergencyStore;
+  notifier: Notifier;
+  eventFollower: EventFollower;
+  emergencyWatcher: EmergencyWatcher;
 }
 
 declare module 'fastify' {
@@ -121,6 +131,8 @@ export async function buildApp({ services, logLevel = 'info', webApp }: BuildApp
     secondFactorRoutes,
     keyRotationRoutes,
     keyRecoveryRoutes,
+    emergencyRoutes,
+    notificationRoutes,
   ]) {
     routes(app as unknown as FastifyInstance, services);
   }

@@ -5,7 +5,7 @@
  * Data directory layout:
  *   chain/state.json   embedded anvil state (embedded mode only)
  *   deployment.json    contract addresses on this chain
- *   gateway.sqlite     the gateway store (index, sessions, audit events)
+ *   gateway.sqlite     the gateway store (index, sessions, audit events, emergencies, notifications)
  *   blobs/             encrypted envelopes by CID
  *   keys/relayer.json  the account that pays for relayed transactions
  *   keys/custodian.json  the custodian's X25519 key pair
@@ -50,12 +50,17 @@ import { createAuthService } from './auth.ts';
 import type { GatewayConfig } from './config.ts';
 import { createCoSignatureAnchorer } from './coSignatureAnchorer.ts';
 import { createCustodian } from './custodian.ts';
+import { createEmergencyWatcher } from './emergencyWatcher.ts';
+import { createEventFollower } from './eventFollower.ts';
 import { createIndexer } from './indexer.ts';
-import { hostedOrganisation, peerGateways } from './organisations.ts';
+import { createNotifier, grantUseNotifier } from './notifier.ts';
+import { hostedOrganisation, hostedOrganisations, peerGateways } from './organisations.ts';
 import { createSecondFactor } from './secondFactor.ts';
 import { createStamps } from './stamps.ts';
 import { FileBlobStore } from './store/blobStore.ts';
 import { createReplicationQueue, ReplicatingBlobStore } from './store/replicatingBlobStore.ts';
+import { SqliteEmergencyStore } from './store/sqliteEmergencyStore.ts';
+import { SqliteNotificationStore } from './store/sqliteNotificationStore.ts';
 import { SqliteGatewayStore } from './store/sqliteStore.ts';
 import { originOf } from './webApp.ts';
 
@@ -89,7 +94,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     await fundOnDevelopmentChain(rpcUrl, chainId, relayer.address);
     const deployment = await resolveDeployment(config, rpcUrl, chainId, relayer);
 
-    const store = new SqliteGatewayStore(join(config.dataDir, 'gateway.sqlite'));
+    const databasePath = join(config.dataDir, 'gateway.sqlite');
+    const store = new SqliteGatewayStore(databasePath);
+    const emergencies = new SqliteEmergencyStore(databasePath);
+    const notifier = createNotifier({ store: new SqliteNotificationStore(databasePath) });
     const ledger = createLedgerClient({ rpcUrl, relayer, deployment });
     const auditLog = createAuditLog(store);
     const blobs = new ReplicatingBlobStore({
@@ -119,7 +127,28 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       sessionTtlSeconds: config.sessionTtlSeconds,
       keysOf: (account) => accountKeysOf(ledger, account),
     });
-    const access = createAccessControl({ ledger, auditLog, store });
+    const access = createAccessControl({
+      ledger,
+      auditLog,
+      store,
+      emergencies,
+      onAllowed: grantUseNotifier(notifier, (error) => app.log.warn({ err: error }, 'a notification failed')),
+    });
+    const eventFollower = createEventFollower({
+      ledger,
+      store,
+      emergencies,
+      notifier,
+      onError: (error) => app.log.warn({ err: error }, 'following emergencies and notifications failed'),
+    });
+    const emergencyWatcher = createEmergencyWatcher({
+      ledger,
+      emergencies,
+      auditLog,
+      notifier,
+      hostedOrganisations: async () => hostedOrganisations(await store.organisations(), custodian.publicKey),
+      onError: (error) => app.log.warn({ err: error }, 'auditing emergencies failed'),
+    });
     const auditAnchorer = createAuditAnchorer({
       ledger,
       store,
@@ -145,6 +174,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         coSignatureAnchorer,
         stamps: createStamps({ ledger, store }),
         secondFactor: createSecondFactor({ store, key: hexToBytes(keys.secondFactorKey) }),
+        emergencies,
+        notifier,
+        eventFollower,
+        emergencyWatcher,
       },
       logLevel: config.logLevel,
       ...(config.webAppDir
@@ -161,6 +194,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     });
     indexer.start();
     auditAnchorer.start();
+    eventFollower.start();
+    emergencyWatcher.start();
     await app.listen({ port, host: config.host });
 
     let stopping: Promise<void> | undefined;
@@ -177,6 +212,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
           await coSignatureAnchorer.drain();
           await auditAnchorer.stop();
           await indexer.stop();
+          await eventFollower.stop();
+          await emergencyWatcher.stop();
+          await Promise.all([emergencies.close(), notifier.close()]);
           await store.close();
           await stopChain();
         })();

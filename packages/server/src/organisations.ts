@@ -12,6 +12,16 @@ export function hostedOrganisation(
   )?.organisationId;
 }
 
+/** Every active organisation this gateway serves (whose encryption key is its custodian key). */
+export function hostedOrganisations(organisations: OrganisationRow[], custodianKey: string): number[] {
+  return organisations
+    .filter(
+      (organisation) =>
+        organisation.active && organisation.encryptionKey.toLowerCase() === custodianKey.toLowerCase(),
+    )
+    .map((organisation) => organisation.organisationId);
+}
+
 /** The other organisations' gateways, as published on chain, without this one. */
 export function peerGateways(organisations: OrganisationRow[], ownUrl: string): string[] {
   const own = ownUrl.replace(/\/+$/, '');

@@ -137,6 +137,25 @@ describe('co-signatures (multi-signature stamps)', () => {
     const listed = (await doctor.listRecords(patient.address)).records.find((r) => r.recordId === recordId);
     assert.equal(listed?.stamp?.status, 'final');
     assert.equal(listed?.stamp?.signers.length, 3);
+
+    // The patient and the author are told of each co-signature; the co-signer is not.
+    const coSignedNotices = async (client: typeof patient) =>
+      (await client.notifications()).notifications
+        .filter((notice) => notice.kind === 'record-co-signed' && notice.data.recordId === recordId)
+        .map((notice) => `${notice.data.signer}:${notice.data.finalised}`);
+    const expected = [`${nurse.address}:false`, `${doctor.address}:true`];
+    for (const client of [patient, labTechnician]) {
+      const deadline = Date.now() + 10_000;
+      while ((await coSignedNotices(client)).length < 2 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.deepEqual(await coSignedNotices(client), expected);
+    }
+    assert.deepEqual(
+      await coSignedNotices(doctor),
+      [],
+      'a co-signer who is neither patient nor author is not told',
+    );
   });
 
   it('counts only doctors of the author’s hospital for the peer validation of a diagnosis', async () => {

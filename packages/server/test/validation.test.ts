@@ -180,12 +180,57 @@ function routeCases(): RouteCase[] {
       expect: denied,
       badPaths: ['/api/access-requests/x/denial', '/api/access-requests/-2/denial'],
     },
+    {
+      method: 'POST',
+      path: `/api/members/${someone}/emergency-privilege`,
+      body: { admin: someone, privileged: true, ...signed },
+      expect: denied,
+      badPaths: ['/api/members/0x12/emergency-privilege', '/api/members/nobody/emergency-privilege'],
+    },
+    {
+      method: 'POST',
+      path: '/api/emergencies',
+      body: {
+        member: someone,
+        patient: someone,
+        reasonCode: 1,
+        justification: 'Unconscious',
+        justificationSalt: bytes32,
+        justificationHash: bytes32,
+        ...signed,
+      },
+      expect: denied,
+      max: { reasonCode: 4, justification: 2000 },
+    },
+    {
+      method: 'POST',
+      path: '/api/emergencies/1/review',
+      body: { reviewer: someone, verdict: 1, ...signed },
+      expect: denied,
+      max: { verdict: 2 },
+      badPaths: ['/api/emergencies/x/review', '/api/emergencies/-1/review'],
+    },
+    {
+      method: 'POST',
+      path: '/api/emergency-window/proposals',
+      body: { windowSeconds: 3600, admin: someone, ...signed },
+      expect: denied,
+      max: { windowSeconds: 86_400 },
+    },
+    {
+      method: 'POST',
+      path: '/api/emergency-window/proposals/1/approvals',
+      body: { approver: someone, ...signed },
+      expect: denied,
+      badPaths: ['/api/emergency-window/proposals/x/approvals'],
+    },
   ];
 }
 
 /** Ways to get one field wrong, by the shape of its valid value. */
 function wrongValues(value: unknown, max: number | undefined): unknown[] {
   const wrongTypes = [null, true, [], {}];
+  if (typeof value === 'boolean') return [null, [], {}, String(value), 1];
   if (typeof value === 'number') {
     const values: unknown[] = [...wrongTypes, -1, 1.5, String(value), 'one'];
     if (max !== undefined) values.push(max + 1);
@@ -391,6 +436,15 @@ describe('input validation', () => {
       ['GET', '/api/access-requests/:id'],
       ['POST', '/api/access-requests/:id/denial'],
       ['GET', '/api/audit'],
+      ['POST', '/api/members/:address/emergency-privilege'],
+      ['POST', '/api/emergencies'],
+      ['GET', '/api/emergencies'],
+      ['GET', '/api/emergencies/:id'],
+      ['POST', '/api/emergencies/:id/review'],
+      ['GET', '/api/emergency-window'],
+      ['POST', '/api/emergency-window/proposals'],
+      ['POST', '/api/emergency-window/proposals/:id/approvals'],
+      ['GET', '/api/notifications'],
     ] as const;
 
     /** Path parameters: mostly near-valid ones (digits, hex, CIDs), some anything at all. */
@@ -405,7 +459,7 @@ describe('input validation', () => {
       fc.stringMatching(/^b[a-z2-7]{20,70}$/),
     );
     const query = fc.dictionary(
-      fc.constantFrom('patient', 'organisation', 'format', 'x'),
+      fc.constantFrom('patient', 'organisation', 'format', 'status', 'after', 'limit', 'x'),
       fc.oneof(fc.string(), fc.constant(someone), fc.nat().map(String)),
     );
 

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { Hex } from 'viem';
 import { actingCommand, clientFor, globalOptions, parseAddress, parseInteger } from '../context.ts';
 import { print } from '../output.ts';
+import { registerEmergencyPrivilege } from './emergency.ts';
 
 export function registerConsortium(program: Command): void {
   const org = program.command('org').description('Organisations of the consortium');
@@ -172,6 +173,7 @@ export function registerConsortium(program: Command): void {
     const result = await (await clientFor(command)).suspendMember(parseAddress(address));
     print(globalOptions(command), result, `${result.address} is suspended`);
   });
+  registerEmergencyPrivilege(member);
 
   const patient = program.command('patient').description('Patients');
   actingCommand(

@@ -183,11 +183,19 @@ export function describeAuditEvent(event: AuditEventRow) {
 
 const fhirAction: Record<string, string> = { read: 'R', list: 'R', append: 'C', share: 'E' };
 
+/** The security label of an access under an emergency ("break the glass", HL7 v3 ActReason BTG). */
+const breakTheGlassLabel = {
+  system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason',
+  code: 'BTG',
+  display: 'break the glass',
+};
+
 /** The event as a FHIR R4 AuditEvent (REST interaction; outcome 0 success, 4 minor failure = denied). */
 export function toFhirAuditEvent(event: AuditEventRow) {
   return {
     resourceType: 'AuditEvent',
     id: event.eventId,
+    ...(event.purpose === breakTheGlassLabel.code ? { meta: { security: [breakTheGlassLabel] } } : {}),
     type: {
       system: 'http://terminology.hl7.org/CodeSystem/audit-event-type',
       code: 'rest',

@@ -41,6 +41,7 @@ export function systemRoutes(instance: FastifyInstance, services: GatewayService
               records: address,
               auditAnchors: address,
               coSignatures: address,
+              emergencies: address,
             }),
             custodian: object({
               encryptionKey: { type: 'string' },

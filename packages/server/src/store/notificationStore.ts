@@ -1,0 +1,42 @@
+/**
+ * Notifications kept per recipient, numbered in the order they were stored, so that a client that
+ * was away asks for everything after the last number it saw. A notification never holds health
+ * content: ids, categories, addresses and times only.
+ */
+import type { Address } from 'viem';
+
+/** Values a notification may carry: ids, addresses, category names, times. */
+export type NotificationData = Record<string, string | number | boolean | null | string[]>;
+
+export interface NotificationRow {
+  /** Increasing over the gateway's notifications (not per recipient): the SSE event id. */
+  id: number;
+  recipient: Address;
+  kind: string;
+  /** Unix milliseconds. */
+  createdAt: number;
+  data: NotificationData;
+}
+
+/** A notification to store once: a second draft with the same `key` is dropped. */
+export interface NotificationDraft {
+  recipient: Address;
+  kind: string;
+  data: NotificationData;
+  /** What makes it unique, e.g. the transaction, log index, recipient and kind of a chain event. */
+  key: string;
+}
+
+export interface NotificationStore {
+  close(): Promise<void>;
+
+  /** The last block whose chain events were turned into notifications, or null before the first. */
+  notifiedBlock(): Promise<number | null>;
+  /**
+   * Stores the drafts whose key is new, and, with `toBlock`, moves the cursor of chain events to it,
+   * atomically. Resolves with the notifications stored now, in order.
+   */
+  addNotifications(drafts: NotificationDraft[], toBlock?: number): Promise<NotificationRow[]>;
+  /** `recipient`'s notifications after id `afterId`, oldest first, at most `limit`. */
+  notificationsOf(recipient: Address, afterId: number, limit: number): Promise<NotificationRow[]>;
+}
