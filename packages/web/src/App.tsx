@@ -9,9 +9,11 @@ import { AddressText, Button } from './components/ui.tsx';
 import { Link, usePath } from './router.tsx';
 import { AdminActivity, AdminConsortium, AdminMembers } from './screens/AdminScreens.tsx';
 import { FindPatient, InsurerShared, LabOrders, PharmacyPrescriptions } from './screens/CareScreens.tsx';
+import { AdminEmergencies, PatientEmergencies } from './screens/EmergencyScreens.tsx';
 import { Explorer } from './screens/Explorer.tsx';
 import { GetStarted } from './screens/GetStarted.tsx';
 import { KeysScreen } from './screens/KeyScreens.tsx';
+import { NotificationBell } from './screens/Notifications.tsx';
 import {
   PatientAccessHistory,
   PatientRecords,
@@ -41,6 +43,7 @@ function navigationOf(session: Session): Screen[] {
         { path: '/requests', label: 'Requests', render: () => <PatientRequests /> },
         { path: '/sharing', label: 'Sharing', render: () => <PatientSharing /> },
         { path: '/history', label: 'Access history', render: () => <PatientAccessHistory /> },
+        { path: '/emergencies', label: 'Emergencies', render: () => <PatientEmergencies /> },
         { path: '/settings', label: 'Settings', render: () => <PatientSettings /> },
       );
       break;
@@ -89,6 +92,7 @@ function navigationOf(session: Session): Screen[] {
       { path: '/admin/members', label: 'Members', render: () => <AdminMembers /> },
       { path: '/admin/consortium', label: 'Consortium', render: () => <AdminConsortium /> },
       { path: '/admin/activity', label: 'Activity', render: () => <AdminActivity /> },
+      { path: '/admin/emergencies', label: 'Emergencies', render: () => <AdminEmergencies /> },
     );
   }
   // Patients back up their keys; anyone registered may be a guardian of someone's backup.
@@ -133,6 +137,7 @@ export function App() {
       header={
         <div className="who">
           <span className="role-pill">{role}</span> <AddressText address={session.identity.address} />
+          <NotificationBell />
           <Button
             kind="ghost"
             onClick={() => session.signOut('You signed out. Your keys are no longer in memory.')}

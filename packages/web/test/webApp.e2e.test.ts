@@ -430,6 +430,56 @@ describe('web app, end to end in Chromium', { timeout: 600_000 }, () => {
     screenshots.push(await screenshot(hospitalAdmin, '11-admin-activity'));
   });
 
+  it('an admin grants the emergency privilege; the doctor declares an emergency and reads the emergency set; the patient is notified live; the admin reviews it', async () => {
+    await nav(hospitalAdmin, 'Emergencies');
+    const doctorRow = hospitalAdmin.locator(`tr[data-member="${doctorAddress.toLowerCase()}"]`);
+    await doctorRow.getByText('none').waitFor();
+    await doctorRow.getByRole('button', { name: /^Grant emergency privilege/ }).click();
+    await doctorRow.getByText('privileged').waitFor();
+
+    // The doctor, whose consent was revoked, is refused the chart, but may break the glass.
+    await nav(doctor, 'Patients');
+    await doctor.getByLabel('Patient address').fill(patientAddress);
+    await doctor.getByRole('button', { name: 'Open' }).click();
+    await doctor.getByText('You may not see this patient’s records').waitFor();
+    await doctor.getByLabel('Emergency reason').selectOption({ label: 'Patient unconscious' });
+    await doctor
+      .getByLabel('Justification')
+      .fill('Found unconscious in the waiting room; no relative reachable.');
+    await doctor.getByRole('button', { name: 'Declare emergency' }).click();
+    await doctor.getByText(/Emergency #\d+ is open: you can read this patient’s/).waitFor();
+    // The emergency set: the medications are readable now, the lab results are not.
+    await doctor.locator('.record-card').filter({ hasText: medicineMarker }).first().waitFor();
+    assert.equal(await doctor.locator('.record-card').filter({ hasText: 'Hemoglobin' }).count(), 0);
+    screenshots.push(await screenshot(doctor, '20-doctor-emergency-set'));
+
+    // The patient's header shows it at once, from the live stream.
+    const bell = patient.getByRole('button', { name: /^Notifications, [1-9]\d* new$/ });
+    await bell.waitFor();
+    await bell.click();
+    const panel = patient.getByRole('region', { name: 'Notifications' });
+    await panel.getByText(/Emergency access to your record: .* opened your .*medications/).waitFor();
+    screenshots.push(await screenshot(patient, '21-patient-notifications'));
+    await nav(patient, 'Emergencies');
+    await patient.getByText('awaiting review').waitFor();
+    assert.match(await textOf(patient.locator('main')), /Patient unconscious/);
+
+    await nav(hospitalAdmin, 'Members');
+    await nav(hospitalAdmin, 'Emergencies');
+    const emergency = hospitalAdmin.locator('article.emergency').first();
+    await emergency.getByText('Found unconscious in the waiting room; no relative reachable.').waitFor();
+    await emergency.getByText('awaiting review').waitFor();
+    screenshots.push(await screenshot(hospitalAdmin, '22-admin-emergency-review'));
+    await emergency.getByRole('button', { name: 'Justified', exact: true }).click();
+    await emergency.getByText('reviewed: justified').waitFor();
+    await hospitalAdmin.getByText('0 unreviewed').waitFor();
+    // The review reaches the patient live: a new notification in the header.
+    await patient.getByRole('button', { name: /^Notifications, [1-9]\d* new$/ }).click();
+    await panel.getByText(/Emergency #\d+ was reviewed: justified\./).waitFor();
+    await patient.keyboard.press('Escape');
+    await panel.waitFor({ state: 'detached' });
+  });
+
   it('the patient backs up its keys to two guardians, and recovers them on a new device with both', async () => {
     await nav(patient, 'Keys');
     await patient.getByText('You have no key backup yet.').waitFor();

@@ -13,6 +13,7 @@ import { ResourceBody } from '../records/RecordView.tsx';
 import { navigate, usePath } from '../router.tsx';
 import { patientsSharingWithMe, useSession } from '../session.tsx';
 import { type ChartEntry, ChartView, categoryLabels, loadChart, useChart } from './Chart.tsx';
+import { DeclareEmergency } from './EmergencyScreens.tsx';
 import { DiagnosisForm, LabOrderForm, LabResultForm, NoteForm, PrescriptionForm } from './RecordForms.tsx';
 import { RecordStampLine } from './RecordStamp.tsx';
 
@@ -111,6 +112,7 @@ function PatientChart(props: { patient: string }) {
           />
         )}
       </Card>
+      <DeclareEmergency patient={props.patient} onDeclared={chart.reload} />
       {!denied && chart.data && writesRecords && (
         <Card title="Add to the record">
           <fieldset className="filters">
