@@ -1,8 +1,8 @@
 /**
  * The app shell: before sign-in the welcome screen; after it, the navigation of the identity's
  * persona (patient, clinician, laboratory, pharmacy, insurer, organisation admin) and the ledger
- * explorer for everyone. Screens waiting for issue-4 APIs (emergency access, co-signatures,
- * notifications, second factor, key backup) slot in as further entries of `navigationOf`.
+ * explorer and key screens for everyone, and live notifications in the header. A new screen is a
+ * new entry of `navigationOf`.
  */
 import type { ReactNode } from 'react';
 import { AddressText, Button } from './components/ui.tsx';

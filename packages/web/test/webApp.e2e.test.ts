@@ -12,7 +12,11 @@
  * co-signs it in the browser, and then as final with its signers. The patient turns on the one-time
  * code (the test computes codes with `otpauth` from the URI the app shows), a wrong code is refused
  * with a plain message, the current one approves the pharmacy's request, and a valid code turns the
- * second factor off again.
+ * second factor off again. The patient backs up its keys to the doctor and the pharmacist and
+ * recovers them in a new browser profile with both (a wrong code and a single approval are not
+ * enough). The admin grants the doctor the emergency privilege; the doctor, refused after the
+ * revocation, declares an emergency and reads the emergency set (medications, not lab results); the
+ * patient's header shows it live; the admin reviews it and the patient is notified of the review.
  *
  * It also proves that the gateway receives only ciphertext: a plaintext marker in the uploaded
  * record and in the prescription never appears in a request body the browsers sent, nor in any
