@@ -1,22 +1,26 @@
 /**
  * The app shell: before sign-in the welcome screen; after it, the navigation of the identity's
  * persona (patient, clinician, laboratory, pharmacy, insurer, organisation admin) and the ledger
- * explorer for everyone. Screens waiting for issue-4 APIs (emergency access, co-signatures,
- * notifications, second factor, key backup) slot in as further entries of `navigationOf`.
+ * explorer and key screens for everyone, and live notifications in the header. A new screen is a
+ * new entry of `navigationOf`.
  */
 import type { ReactNode } from 'react';
 import { AddressText, Button } from './components/ui.tsx';
 import { Link, usePath } from './router.tsx';
 import { AdminActivity, AdminConsortium, AdminMembers } from './screens/AdminScreens.tsx';
 import { FindPatient, InsurerShared, LabOrders, PharmacyPrescriptions } from './screens/CareScreens.tsx';
+import { AdminEmergencies, PatientEmergencies } from './screens/EmergencyScreens.tsx';
 import { Explorer } from './screens/Explorer.tsx';
 import { GetStarted } from './screens/GetStarted.tsx';
+import { KeysScreen } from './screens/KeyScreens.tsx';
+import { NotificationBell } from './screens/Notifications.tsx';
 import {
   PatientAccessHistory,
   PatientRecords,
   PatientRequests,
   PatientSharing,
 } from './screens/PatientScreens.tsx';
+import { PatientSettings } from './screens/PatientSettings.tsx';
 import { Welcome } from './screens/Welcome.tsx';
 import { type Session, useSessionState } from './session.tsx';
 
@@ -39,6 +43,8 @@ function navigationOf(session: Session): Screen[] {
         { path: '/requests', label: 'Requests', render: () => <PatientRequests /> },
         { path: '/sharing', label: 'Sharing', render: () => <PatientSharing /> },
         { path: '/history', label: 'Access history', render: () => <PatientAccessHistory /> },
+        { path: '/emergencies', label: 'Emergencies', render: () => <PatientEmergencies /> },
+        { path: '/settings', label: 'Settings', render: () => <PatientSettings /> },
       );
       break;
     case 'doctor':
@@ -86,8 +92,12 @@ function navigationOf(session: Session): Screen[] {
       { path: '/admin/members', label: 'Members', render: () => <AdminMembers /> },
       { path: '/admin/consortium', label: 'Consortium', render: () => <AdminConsortium /> },
       { path: '/admin/activity', label: 'Activity', render: () => <AdminActivity /> },
+      { path: '/admin/emergencies', label: 'Emergencies', render: () => <AdminEmergencies /> },
     );
   }
+  // Patients back up their keys; anyone registered may be a guardian of someone's backup.
+  if (session.persona !== 'newcomer' || session.adminOf.length > 0)
+    screens.push({ path: '/keys', label: 'Keys', render: () => <KeysScreen /> });
   screens.push(explorer);
   return screens;
 }
@@ -127,6 +137,7 @@ export function App() {
       header={
         <div className="who">
           <span className="role-pill">{role}</span> <AddressText address={session.identity.address} />
+          <NotificationBell />
           <Button
             kind="ghost"
             onClick={() => session.signOut('You signed out. Your keys are no longer in memory.')}

@@ -11,6 +11,7 @@ const advice: Record<string, string> = {
   conflict: 'This has already been done or changed in the meantime. Refresh and try again.',
   integrity: 'The data failed its integrity check and was not shown. Report this to your organisation.',
   invalid_input: 'Some of the information is not valid.',
+  rate_limited: 'Too many attempts in a short time. Wait a little and try again.',
 };
 
 /** A sentence for the user, from anything thrown. */
@@ -28,4 +29,41 @@ export function plainError(error: unknown): string {
 /** Whether an error is a refusal by policy (as opposed to a fault). */
 export function isDenied(error: unknown): boolean {
   return error instanceof MedledgerError && error.code === 'access_denied';
+}
+
+const lockedUntil = /locked until (\d{4}-\d{2}-\d{2}T[\d:.]+Z)/;
+
+/**
+ * A refused one-time code in plain words: wrong or expired, already used, or approvals locked until
+ * a time (shown in the reader's own time zone). Other errors as `plainError`.
+ */
+export function plainCodeError(error: unknown): string {
+  if (!(error instanceof MedledgerError)) return plainError(error);
+  if (error.code === 'rate_limited') {
+    const until = lockedUntil.exec(error.shortMessage)?.[1];
+    if (!until) return plainError(error);
+    const when = new Date(until).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+    return `Not approved: too many wrong one-time codes. To protect your records, approvals are locked until ${when}; even the right code is refused until then.`;
+  }
+  if (error.code === 'access_denied' && error.shortMessage.includes('one-time code')) {
+    if (error.shortMessage.includes('already used'))
+      return 'Not approved: this code was already used. Wait for the next code in your authenticator app (a new one every 30 seconds) and enter it.';
+    if (error.shortMessage.includes('wrong or expired')) {
+      const warning = /\d+ more wrong codes? within 15 minutes will lock approvals for 15 minutes\./.exec(
+        error.shortMessage,
+      )?.[0];
+      return `Not approved: the one-time code is wrong or has expired. Enter the code your authenticator app shows now.${warning ? ` ${warning}` : ''}`;
+    }
+    return 'Not approved: your approvals need the current one-time code from your authenticator app.';
+  }
+  return plainError(error);
+}
+
+/** Runs an action that sends a one-time code, turning its refusals into `plainCodeError`'s words. */
+export async function withPlainCodeErrors<T>(action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    throw new Error(plainCodeError(error));
+  }
 }

@@ -7,6 +7,17 @@
  * verified against the ledger. The hospital admin registers members and approves the pharmacy's
  * organisation in the admin screens.
  *
+ * Issue 4 in the same story: the consortium's policy says a prescription is final only once a
+ * pharmacist co-signed it, so the doctor's prescription shows as a draft until the pharmacist
+ * co-signs it in the browser, and then as final with its signers. The patient turns on the one-time
+ * code (the test computes codes with `otpauth` from the URI the app shows), a wrong code is refused
+ * with a plain message, the current one approves the pharmacy's request, and a valid code turns the
+ * second factor off again. The patient backs up its keys to the doctor and the pharmacist and
+ * recovers them in a new browser profile with both (a wrong code and a single approval are not
+ * enough). The admin grants the doctor the emergency privilege; the doctor, refused after the
+ * revocation, declares an emergency and reads the emergency set (medications, not lab results); the
+ * patient's header shows it live; the admin reviews it and the patient is notified of the review.
+ *
  * It also proves that the gateway receives only ciphertext: a plaintext marker in the uploaded
  * record and in the prescription never appears in a request body the browsers sent, nor in any
  * file of the gateway's data directory (blobs, SQLite database and its WAL, chain state).
@@ -18,6 +29,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { createGatewayClient } from '@medledger/client';
 import { generateIdentity } from '@medledger/core';
+import { TOTP, URI } from 'otpauth';
 import type { Browser, Locator, Page } from 'playwright-core';
 import {
   cleanUp,
@@ -69,6 +81,11 @@ async function nav(page: Page, name: string): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
 }
 
+/** The authenticator's code `steps` 30-second steps from now. */
+function codeAt(authenticator: TOTP, steps: number): string {
+  return authenticator.generate({ timestamp: Date.now() + steps * authenticator.period * 1000 });
+}
+
 async function filesUnder(directory: string): Promise<string[]> {
   const entries = await readdir(directory, { withFileTypes: true, recursive: true });
   return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
@@ -88,12 +105,19 @@ describe('web app, end to end in Chromium', { timeout: 600_000 }, () => {
   let hospitalAdmin: Page;
   let patientAddress = '';
   let doctorAddress = '';
+  let pharmacistAddress = '';
 
   before(async () => {
     await clearFailureScreenshots();
     gateway = await startGatewayProcess({ dataDir: await temporaryDirectory('web-e2e'), timeoutMs: 120_000 });
     const adminClient = createGatewayClient({ url: gateway.url, identity: admin });
     await adminClient.createOrganisation({ name: 'St Mary Hospital', kind: 'hospital' });
+    // While the hospital is the only organisation, its vote alone enacts the policy.
+    const policy = await adminClient.proposePolicy({
+      category: 'medication',
+      requirements: [{ role: 'pharmacist', count: 1 }],
+    });
+    assert.equal(policy.enacted, true);
     const pharmacyClient = createGatewayClient({ url: gateway.url, identity: pharmacyAdmin });
     const pharmacy = await pharmacyClient.createOrganisation({ name: 'Corner Pharmacy', kind: 'pharmacy' });
     assert.equal(pharmacy.status, 'pending');
@@ -252,9 +276,14 @@ describe('web app, end to end in Chromium', { timeout: 600_000 }, () => {
     await doctor.getByRole('button', { name: 'Save prescription' }).click();
     await doctor.getByText(/Prescription saved: encrypted and anchored in block \d+/).waitFor();
     await doctor.locator('.record-card').filter({ hasText: medicineMarker }).waitFor();
+    const prescription = await textOf(doctor.locator('.record-card').filter({ hasText: medicineMarker }));
+    assert.match(prescription, /1 capsule, 3 times a day/);
+    assert.match(prescription, /draft · awaiting co-signature/);
+    assert.match(prescription, /Signed by .*\(you\) · doctor/);
+    // The lab result has no co-signature policy: final at once, signed by the patient who uploaded it.
     assert.match(
-      await textOf(doctor.locator('.record-card').filter({ hasText: medicineMarker })),
-      /1 capsule, 3 times a day/,
+      await textOf(doctor.locator('.record-card').filter({ hasText: '7.9 %' })),
+      /final[\s\S]*Signed by .* · patient/,
     );
   });
 
@@ -263,7 +292,7 @@ describe('web app, end to end in Chromium', { timeout: 600_000 }, () => {
     await hospitalAdmin.getByRole('button', { name: 'Approve Corner Pharmacy' }).click();
     await hospitalAdmin.locator('tr', { hasText: 'Corner Pharmacy' }).getByText('active').waitFor();
     screenshots.push(await screenshot(hospitalAdmin, '07-admin-consortium'));
-    const pharmacistAddress = await createIdentity(pharmacist, 'Corner Pharmacy counter');
+    pharmacistAddress = await createIdentity(pharmacist, 'Corner Pharmacy counter');
     const encryptionKey = await textOf(pharmacist.getByTestId('my-encryption-key'));
     const pharmacyClient = createGatewayClient({ url: gateway.url, identity: pharmacyAdmin });
     await pharmacyClient.publishGateway(pharmacyId);
@@ -286,17 +315,50 @@ describe('web app, end to end in Chromium', { timeout: 600_000 }, () => {
     await form.getByRole('button', { name: 'Send request' }).click();
     await pharmacist.getByText(/Request #\d+ sent/).waitFor();
 
+    // The patient turns on the one-time code before answering.
+    await nav(patient, 'Settings');
+    await patient.getByRole('button', { name: 'Turn on the one-time code' }).click();
+    await patient.getByRole('img', { name: 'QR code of your authenticator setup' }).waitFor();
+    const uri = await textOf(patient.getByTestId('otpauth-uri'));
+    const authenticator = URI.parse(uri);
+    assert.ok(authenticator instanceof TOTP);
+    assert.match(uri, new RegExp(patientAddress.toLowerCase()));
+    screenshots.push(await screenshot(patient, '14-patient-second-factor-setup'));
+    // Each code below is of a later 30-second step than the one before, so none counts as reused.
+    await patient.getByLabel('First code from your app').fill(codeAt(authenticator, -1));
+    await patient.getByRole('button', { name: 'Confirm and turn on' }).click();
+    await patient.getByText('The one-time code is on').waitFor();
+
     await nav(patient, 'Requests');
-    await patient
-      .locator('.request-card')
-      .filter({ hasText: 'Dispense prescription' })
-      .getByRole('button', { name: 'Approve' })
-      .click();
+    const request = patient.locator('.request-card').filter({ hasText: 'Dispense prescription' });
+    await request.getByRole('button', { name: 'Approve' }).click();
+    await request.getByText('Enter the six-digit code your authenticator app shows now').waitFor();
+    await request.getByLabel('One-time code').fill(codeAt(authenticator, -20));
+    await request.getByRole('button', { name: 'Approve' }).click();
+    await request
+      .getByText(
+        'Not approved: the one-time code is wrong or has expired. Enter the code your authenticator app shows now. 4 more wrong codes within 15 minutes will lock approvals for 15 minutes.',
+      )
+      .waitFor();
+    screenshots.push(await screenshot(patient, '15-patient-wrong-code-refused'));
+    await request.getByLabel('One-time code').fill(codeAt(authenticator, 0));
+    await request.getByRole('button', { name: 'Approve' }).click();
     await patient.getByText('No one is waiting for an answer from you.').waitFor();
+
+    await nav(patient, 'Settings');
+    await patient.getByLabel('Current code').fill(codeAt(authenticator, 1));
+    await patient.getByRole('button', { name: 'Turn off' }).click();
+    await patient.getByText('The one-time code is off').waitFor();
 
     await nav(pharmacist, 'Prescriptions');
     const card = pharmacist.locator('.prescription-card').filter({ hasText: medicineMarker });
     await card.waitFor();
+    // The policy wants a pharmacist's co-signature: the pharmacist reads the prescription and signs.
+    assert.match(await textOf(card), /draft · awaiting co-signature/);
+    await card.getByRole('button', { name: 'Co-sign this record' }).click();
+    await card.getByText(/Co-signed in block \d+: the record is now final\./).waitFor();
+    assert.match(await textOf(card), /final[\s\S]*Co-signed by .*\(you\) · pharmacist/);
+    assert.equal(await card.getByRole('button', { name: 'Co-sign this record' }).count(), 0);
     await card.getByLabel('Quantity dispensed').fill('21');
     await card.getByLabel('Unit').fill('capsule');
     screenshots.push(await screenshot(pharmacist, '08-pharmacy-prescriptions'));
@@ -305,6 +367,18 @@ describe('web app, end to end in Chromium', { timeout: 600_000 }, () => {
 
     await nav(patient, 'My records');
     await patient.locator('.record-card').filter({ hasText: 'Dispensed' }).waitFor();
+    const signed = patient
+      .locator('.record-card')
+      .filter({ hasText: medicineMarker, hasNotText: 'Dispensed' });
+    assert.match(
+      await textOf(signed),
+      /final[\s\S]*Signed by .* · doctor[\s\S]*Co-signed by .* · pharmacist/,
+    );
+    // The patient may add their own co-signature; the record's stamp then lists them too.
+    await signed.getByRole('button', { name: 'Co-sign this record' }).click();
+    await signed.getByText(/Co-signed in block \d+/).waitFor();
+    assert.match(await textOf(signed), /Co-signed by .* · pharmacist, .*\(you\) · patient/);
+    screenshots.push(await screenshot(patient, '16-patient-record-stamp'));
     assert.match(
       await textOf(patient.locator('.record-card').filter({ hasText: 'Dispensed' })),
       /21 capsule/,
@@ -358,6 +432,111 @@ describe('web app, end to end in Chromium', { timeout: 600_000 }, () => {
     const text = await textOf(hospitalAdmin.locator('main'));
     assert.ok(!text.includes('Hemoglobin') && !text.includes(marker));
     screenshots.push(await screenshot(hospitalAdmin, '11-admin-activity'));
+  });
+
+  it('an admin grants the emergency privilege; the doctor declares an emergency and reads the emergency set; the patient is notified live; the admin reviews it', async () => {
+    await nav(hospitalAdmin, 'Emergencies');
+    const doctorRow = hospitalAdmin.locator(`tr[data-member="${doctorAddress.toLowerCase()}"]`);
+    await doctorRow.getByText('none').waitFor();
+    await doctorRow.getByRole('button', { name: /^Grant emergency privilege/ }).click();
+    await doctorRow.getByText('privileged').waitFor();
+
+    // The doctor, whose consent was revoked, is refused the chart, but may break the glass.
+    await nav(doctor, 'Patients');
+    await doctor.getByLabel('Patient address').fill(patientAddress);
+    await doctor.getByRole('button', { name: 'Open' }).click();
+    await doctor.getByText('You may not see this patient’s records').waitFor();
+    await doctor.getByLabel('Emergency reason').selectOption({ label: 'Patient unconscious' });
+    await doctor
+      .getByLabel('Justification')
+      .fill('Found unconscious in the waiting room; no relative reachable.');
+    await doctor.getByRole('button', { name: 'Declare emergency' }).click();
+    await doctor.getByText(/Emergency #\d+ is open: you can read this patient’s/).waitFor();
+    // The emergency set: the medications are readable now, the lab results are not.
+    await doctor.locator('.record-card').filter({ hasText: medicineMarker }).first().waitFor();
+    assert.equal(await doctor.locator('.record-card').filter({ hasText: 'Hemoglobin' }).count(), 0);
+    screenshots.push(await screenshot(doctor, '20-doctor-emergency-set'));
+
+    // The patient's header shows it at once, from the live stream.
+    const bell = patient.getByRole('button', { name: /^Notifications, [1-9]\d* new$/ });
+    await bell.waitFor();
+    await bell.click();
+    const panel = patient.getByRole('region', { name: 'Notifications' });
+    await panel.getByText(/Emergency access to your record: .* opened your .*medications/).waitFor();
+    screenshots.push(await screenshot(patient, '21-patient-notifications'));
+    await nav(patient, 'Emergencies');
+    await patient.getByText('awaiting review').waitFor();
+    assert.match(await textOf(patient.locator('main')), /Patient unconscious/);
+
+    await nav(hospitalAdmin, 'Members');
+    await nav(hospitalAdmin, 'Emergencies');
+    const emergency = hospitalAdmin.locator('article.emergency').first();
+    await emergency.getByText('Found unconscious in the waiting room; no relative reachable.').waitFor();
+    await emergency.getByText('awaiting review').waitFor();
+    screenshots.push(await screenshot(hospitalAdmin, '22-admin-emergency-review'));
+    await emergency.getByRole('button', { name: 'Justified', exact: true }).click();
+    await emergency.getByText('reviewed: justified').waitFor();
+    await hospitalAdmin.getByText('0 unreviewed').waitFor();
+    // The review reaches the patient live: a new notification in the header.
+    await patient.getByRole('button', { name: /^Notifications, [1-9]\d* new$/ }).click();
+    await panel.getByText(/Emergency #\d+ was reviewed: justified\./).waitFor();
+    await patient.keyboard.press('Escape');
+    await panel.waitFor({ state: 'detached' });
+  });
+
+  it('the patient backs up its keys to two guardians, and recovers them on a new device with both', async () => {
+    await nav(patient, 'Keys');
+    await patient.getByText('You have no key backup yet.').waitFor();
+    await patient.getByLabel('Guardians’ addresses').fill(`${doctorAddress}\n${pharmacistAddress}`);
+    await patient.getByLabel('Guardians needed to recover').fill('2');
+    await patient.getByRole('button', { name: 'Back up my keys' }).click();
+    await patient
+      .getByText(/Your keys are backed up: any 2 of your 2 guardians can give them back/)
+      .waitFor();
+    await patient.getByText('current keys').waitFor();
+    screenshots.push(await screenshot(patient, '17-patient-key-backup'));
+
+    const device = await newActor(browser, gateway.url, sent);
+    await device.page.goto('/');
+    await device.page.getByRole('tab', { name: 'Recover with guardians' }).click();
+    await device.page.getByLabel('Your address').fill(patientAddress);
+    await device.page.getByRole('button', { name: 'Ask my guardians' }).click();
+    const code = await textOf(device.page.getByTestId('recovery-code'));
+    const requestId = await textOf(device.page.getByTestId('recovery-request-id'));
+    assert.match(requestId, /^0x[0-9a-f]{64}$/);
+    screenshots.push(await screenshot(device.page, '18-new-device-recovery'));
+
+    // A guardian told a wrong code approves nothing.
+    await nav(doctor, 'Keys');
+    const doctorView = doctor.locator(`[data-request-id="${requestId}"]`);
+    await doctorView.getByLabel('Code the patient told you').fill('0000-0000-0000-0000');
+    await doctorView.getByRole('button', { name: 'Approve recovery' }).click();
+    await doctorView.getByText('The verification code does not match this recovery request').waitFor();
+    await doctorView.getByLabel('Code the patient told you').fill(code);
+    await doctorView.getByRole('button', { name: 'Approve recovery' }).click();
+    await doctorView.getByText(/Approved: .* Approvals so far: 1 of the 2 needed\./).waitFor();
+    screenshots.push(await screenshot(doctor, '19-guardian-approves'));
+
+    // One guardian of two is not enough.
+    await device.page.getByLabel('Name for this identity').fill('Alex (new phone)');
+    await device.page.getByLabel('New passphrase').fill('another good passphrase');
+    await device.page.getByRole('button', { name: 'My guardians approved: recover my keys' }).click();
+    await device.page.getByText('Not enough guardians have approved yet: 2 of your 2 must.').waitFor();
+
+    await nav(pharmacist, 'Keys');
+    const pharmacistView = pharmacist.locator(`[data-request-id="${requestId}"]`);
+    await pharmacistView.getByLabel('Code the patient told you').fill(code);
+    await pharmacistView.getByRole('button', { name: 'Approve recovery' }).click();
+    await pharmacistView.getByText(/Approvals so far: 2 of the 2 needed\./).waitFor();
+
+    await device.page.getByRole('button', { name: 'My guardians approved: recover my keys' }).click();
+    await device.page.getByRole('heading', { name: 'My records' }).waitFor();
+    assert.equal(
+      (await device.page.locator('.who .mono').getAttribute('title'))?.toLowerCase(),
+      patientAddress.toLowerCase(),
+    );
+    await device.page.locator('.record-card').filter({ hasText: 'Hemoglobin A1c' }).first().waitFor();
+    await device.context.close();
   });
 
   it('the ledger explorer verifies the chain in the browser', async () => {

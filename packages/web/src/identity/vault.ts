@@ -119,7 +119,8 @@ export async function unlockIdentity(entry: StoredIdentity, passphrase: string):
     signingKey: Hex;
     encryptionSecretKey: Hex;
   };
-  return identityFromKeys(secrets);
+  // The stored address is the account the keys act for (a recovered or rotated patient key may differ).
+  return identityFromKeys({ ...secrets, account: entry.address });
 }
 
 export async function forgetIdentity(address: Address): Promise<void> {

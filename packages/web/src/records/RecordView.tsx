@@ -1,4 +1,4 @@
-/** One decrypted record: the readable rendering for its resource type, its status, and the raw FHIR on request. */
+/** One decrypted record: the readable rendering for its resource type, and the raw FHIR on request. */
 import { summarizeResource } from '@medledger/core';
 import { useId, useState } from 'react';
 import { ClinicalNote } from './ClinicalNote.tsx';
@@ -76,27 +76,6 @@ function Order(props: { resource: Json }) {
       )}
     </dl>
   );
-}
-
-const finalStatuses = new Set([
-  'final',
-  'amended',
-  'corrected',
-  'completed',
-  'current',
-  'active',
-  'confirmed',
-]);
-
-/** draft / final (or the resource's own status word) for the record's header. */
-export function recordStatus(resource: Json): { label: string; final: boolean } {
-  const status =
-    (typeof resource.docStatus === 'string' && resource.docStatus) ||
-    (typeof resource.status === 'string' && resource.status) ||
-    conceptText(resource.verificationStatus) ||
-    '';
-  if (!status) return { label: 'no status', final: false };
-  return { label: status, final: finalStatuses.has(status) };
 }
 
 export function RecordView(props: { resource: unknown }) {

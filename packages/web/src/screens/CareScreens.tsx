@@ -13,7 +13,9 @@ import { ResourceBody } from '../records/RecordView.tsx';
 import { navigate, usePath } from '../router.tsx';
 import { patientsSharingWithMe, useSession } from '../session.tsx';
 import { type ChartEntry, ChartView, categoryLabels, loadChart, useChart } from './Chart.tsx';
+import { DeclareEmergency } from './EmergencyScreens.tsx';
 import { DiagnosisForm, LabOrderForm, LabResultForm, NoteForm, PrescriptionForm } from './RecordForms.tsx';
+import { RecordStampLine } from './RecordStamp.tsx';
 
 const addressPattern = /^0x[0-9a-fA-F]{40}$/;
 
@@ -110,6 +112,7 @@ function PatientChart(props: { patient: string }) {
           />
         )}
       </Card>
+      <DeclareEmergency patient={props.patient} onDeclared={chart.reload} />
       {!denied && chart.data && writesRecords && (
         <Card title="Add to the record">
           <fieldset className="filters">
@@ -248,6 +251,7 @@ export function LabOrders() {
             }
           >
             <ResourceBody resource={entry.resource as Json} />
+            <RecordStampLine meta={entry.meta} readable />
             {open === entry.meta.recordId ? (
               <LabResultForm patient={chart.patient} order={entry.resource} onDone={orders.reload} />
             ) : (
@@ -286,6 +290,7 @@ export function PharmacyPrescriptions() {
             className="prescription-card"
           >
             <ResourceBody resource={entry.resource as Json} />
+            <RecordStampLine meta={entry.meta} readable />
             <DispenseForm
               patient={chart.patient}
               prescription={entry.resource as Json}

@@ -6,11 +6,12 @@
 import type { GatewayClient, RecordMetadata } from '@medledger/client';
 import { type Category, categories } from '@medledger/core';
 import { type ReactNode, useMemo, useState } from 'react';
-import { AddressText, Badge, Card, formatTime, Notice, Spinner, useLoad } from '../components/ui.tsx';
+import { Badge, Card, formatTime, Notice, Spinner, useLoad } from '../components/ui.tsx';
 import { isDenied, plainError } from '../errors.ts';
 import { codeKey, conceptText, isObject, type Json } from '../records/fhirText.ts';
-import { RecordView, recordStatus } from '../records/RecordView.tsx';
+import { RecordView } from '../records/RecordView.tsx';
 import { TrendChart, type TrendPoint } from '../records/TrendChart.tsx';
+import { RecordSignatures, StampBadge, useStamp } from './RecordStamp.tsx';
 
 export interface ChartEntry {
   meta: RecordMetadata;
@@ -168,7 +169,7 @@ export function ChartView(props: {
 
 function RecordCard(props: { entry: ChartEntry; actions?: ReactNode }) {
   const { meta, resource, error, denied } = props.entry;
-  const status = resource ? recordStatus(resource) : undefined;
+  const [stamp, setStamp] = useStamp(meta);
   return (
     <article
       className="record-card"
@@ -180,7 +181,7 @@ function RecordCard(props: { entry: ChartEntry; actions?: ReactNode }) {
         <time className="muted" dateTime={new Date(meta.createdAt * 1000).toISOString()}>
           {formatTime(meta.createdAt)}
         </time>
-        {status && <Badge tone={status.final ? 'good' : 'warn'}>{status.label}</Badge>}
+        <StampBadge stamp={stamp} />
         {meta.sensitivity === 'restricted' && <Badge tone="warn">restricted</Badge>}
         <Badge tone="good">anchored in block {meta.blockNumber}</Badge>
       </header>
@@ -190,9 +191,7 @@ function RecordCard(props: { entry: ChartEntry; actions?: ReactNode }) {
         <Notice kind={denied ? 'denied' : 'error'}>{error}</Notice>
       )}
       <footer className="record-footer muted">
-        <span>
-          Signed by <AddressText address={meta.author} />
-        </span>
+        <RecordSignatures meta={meta} stamp={stamp} readable={Boolean(resource)} onStamp={setStamp} />
         {props.actions && <span className="record-actions">{props.actions}</span>}
       </footer>
     </article>

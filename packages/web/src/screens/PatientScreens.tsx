@@ -21,9 +21,10 @@ import {
   useAction,
   useLoad,
 } from '../components/ui.tsx';
-import { plainError } from '../errors.ts';
+import { plainError, withPlainCodeErrors } from '../errors.ts';
 import { useSession } from '../session.tsx';
 import { ChartView, categoryLabels, useChart } from './Chart.tsx';
+import { CodeField } from './PatientSettings.tsx';
 
 export function PatientRecords() {
   const { client, identity } = useSession();
@@ -142,6 +143,7 @@ const expiryChoices = [
 export function PatientRequests() {
   const { client } = useSession();
   const requests = useLoad(() => client.listAccessRequests(), [client]);
+  const secondFactor = useLoad(() => client.otpStatus(), [client]);
   const pending = requests.data?.incoming.filter((r) => r.status === 'pending') ?? [];
   const answered = requests.data?.incoming.filter((r) => r.status !== 'pending') ?? [];
   return (
@@ -153,7 +155,12 @@ export function PatientRequests() {
         <p className="empty">No one is waiting for an answer from you.</p>
       )}
       {pending.map((request) => (
-        <PendingRequest key={request.requestId} request={request} onDone={requests.reload} />
+        <PendingRequest
+          key={request.requestId}
+          request={request}
+          needsCode={secondFactor.data?.enabled ?? false}
+          onDone={requests.reload}
+        />
       ))}
       {answered.length > 0 && (
         <Card title="Answered">
@@ -172,16 +179,23 @@ export function PatientRequests() {
   );
 }
 
-function PendingRequest(props: { request: AccessRequest; onDone: () => void }) {
+function PendingRequest(props: { request: AccessRequest; needsCode: boolean; onDone: () => void }) {
   const { client } = useSession();
-  const { request } = props;
+  const { request, needsCode } = props;
   const [expiry, setExpiry] = useState(86_400);
   const [sensitivity, setSensitivity] = useState<Sensitivity>('normal');
+  const [code, setCode] = useState('');
   const approve = useAction(async () => {
-    await client.approveAccessRequest(request.requestId, {
-      expiresInSeconds: expiry,
-      maxSensitivity: sensitivity,
-    });
+    if (needsCode && !/^\d{6}$/.test(code)) {
+      throw new Error('Enter the six-digit code your authenticator app shows now: your approvals need it.');
+    }
+    await withPlainCodeErrors(() =>
+      client.approveAccessRequest(request.requestId, {
+        expiresInSeconds: expiry,
+        maxSensitivity: sensitivity,
+        ...(needsCode ? { otp: code } : {}),
+      }),
+    );
     props.onDone();
   });
   const deny = useAction(async () => {
@@ -228,6 +242,7 @@ function PendingRequest(props: { request: AccessRequest; onDone: () => void }) {
             </select>
           )}
         </Field>
+        {needsCode && <CodeField label="One-time code" value={code} onChange={setCode} />}
         <Button onClick={() => void approve.run()} busy={approve.busy} busyLabel="Signing the grant…">
           Approve
         </Button>
@@ -235,6 +250,12 @@ function PendingRequest(props: { request: AccessRequest; onDone: () => void }) {
           Deny
         </Button>
       </div>
+      {needsCode && (
+        <p className="hint">
+          Your approvals need the code your authenticator app shows now; the gateway checks it before relaying
+          your signed approval.
+        </p>
+      )}
       {(approve.error || deny.error) && <Notice kind="error">{approve.error ?? deny.error}</Notice>}
     </Card>
   );

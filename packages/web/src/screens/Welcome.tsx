@@ -11,8 +11,16 @@ import {
   unlockIdentity,
 } from '../identity/vault.ts';
 import { useSessionState } from '../session.tsx';
+import { RecoverWithGuardians } from './KeyScreens.tsx';
 
-type Mode = 'unlock' | 'create' | 'import';
+type Mode = 'unlock' | 'create' | 'import' | 'recover';
+
+const tabLabels: Record<Mode, string> = {
+  unlock: 'Unlock',
+  create: 'Create identity',
+  import: 'Import identity',
+  recover: 'Recover with guardians',
+};
 
 export function Welcome() {
   const { signIn, signedOutReason } = useSessionState();
@@ -30,7 +38,7 @@ export function Welcome() {
       </div>
       {signedOutReason && <Notice kind="info">{signedOutReason}</Notice>}
       <div className="tabs" role="tablist" aria-label="Identity">
-        {(['unlock', 'create', 'import'] as const).map((tab) => (
+        {(['unlock', 'create', 'import', 'recover'] as const).map((tab) => (
           <button
             key={tab}
             type="button"
@@ -39,7 +47,7 @@ export function Welcome() {
             className={`tab ${current === tab ? 'tab-active' : ''}`}
             onClick={() => setMode(tab)}
           >
-            {tab === 'unlock' ? 'Unlock' : tab === 'create' ? 'Create identity' : 'Import identity'}
+            {tabLabels[tab]}
           </button>
         ))}
       </div>
@@ -47,6 +55,7 @@ export function Welcome() {
       {stored.data && current === 'unlock' && <Unlock entries={stored.data ?? []} onSignIn={signIn} />}
       {stored.data && current === 'create' && <Create onSignIn={signIn} />}
       {stored.data && current === 'import' && <Import onSignIn={signIn} />}
+      {stored.data && current === 'recover' && <RecoverWithGuardians onSignIn={signIn} />}
     </div>
   );
 }
