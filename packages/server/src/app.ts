@@ -2,6 +2,7 @@
  * The gateway's HTTP API as a Fastify app. HTTP is only an adapter: routes validate input against
  * their schema, authenticate, and call the services; errors become HTTP responses here, once.
  */
+import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
@@ -67,9 +68,14 @@ export interface BuildAppOptions {
   logLevel?: string;
   /** The web app to serve at `/`, if built. */
   webApp?: WebAppOptions;
+  /**
+   * Browser origins, besides the gateway's own, whose pages may call this API: the consortium's
+   * other gateways, whose web apps gather key shares from every custodian gateway. Unset: none.
+   */
+  peerOrigins?: () => Promise<string[]>;
 }
 
-export async function buildApp({ services, logLevel = 'info', webApp }: BuildAppOptions) {
+export async function buildApp({ services, logLevel = 'info', webApp, peerOrigins }: BuildAppOptions) {
   const app = Fastify({
     logger: {
       level: logLevel,
@@ -93,6 +99,21 @@ export async function buildApp({ services, logLevel = 'info', webApp }: BuildApp
     else if (status >= 500)
       request.log.warn({ code: body.error.code, message: body.error.message }, 'request failed');
     return reply.status(status).send(body);
+  });
+  // Cross-origin calls come only from the consortium's gateways' pages, carry the session in the
+  // Authorization header (never cookies), and are answered to those origins alone.
+  await app.register(cors, {
+    origin: (origin, callback) => {
+      if (!origin || !peerOrigins) return callback(null, false);
+      peerOrigins().then(
+        (origins) => callback(null, origins.includes(origin)),
+        () => callback(null, false),
+      );
+    },
+    methods: ['GET', 'POST', 'DELETE'],
+    allowedHeaders: ['authorization', 'content-type', 'last-event-id', 'x-medledger-peer'],
+    credentials: false,
+    maxAge: 600,
   });
   const webAppFallback = webApp ? await registerWebApp(app as unknown as FastifyInstance, webApp) : undefined;
   app.setNotFoundHandler(async (request, reply) => {

@@ -180,6 +180,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         emergencyWatcher,
       },
       logLevel: config.logLevel,
+      peerOrigins: async () =>
+        peerGateways(await store.organisations(), publicUrl.origin)
+          .map(originOf)
+          .filter((origin): origin is string => origin !== undefined),
       ...(config.webAppDir
         ? {
             webApp: {

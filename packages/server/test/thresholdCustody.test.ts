@@ -114,6 +114,31 @@ test('each custodian checks the chain: a reader without consent gets no share an
   }
 });
 
+test('answers cross-origin calls from the other gateways’ pages only (a browser gathers shares)', async () => {
+  const [own, peer] = [gateways[0]!, gateways[1]!];
+  const preflight = (origin: string) =>
+    fetch(`${own.url}/api/records/${recordId}/access`, {
+      method: 'OPTIONS',
+      headers: {
+        origin,
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'authorization',
+      },
+    });
+  const peerOrigin = new URL(peer.url).origin;
+  const allowed = await preflight(peerOrigin);
+  assert.equal(allowed.status, 204);
+  assert.equal(allowed.headers.get('access-control-allow-origin'), peerOrigin);
+  assert.match(allowed.headers.get('access-control-allow-headers') ?? '', /authorization/);
+  assert.equal(allowed.headers.get('access-control-allow-credentials'), null, 'no cookies, ever');
+  for (const stranger of ['http://evil.example', 'http://127.0.0.1:1']) {
+    const refused = await preflight(stranger);
+    assert.equal(refused.headers.get('access-control-allow-origin'), null, stranger);
+  }
+  const health = await fetch(`${own.url}/api/health`, { headers: { origin: peerOrigin } });
+  assert.equal(health.headers.get('access-control-allow-origin'), peerOrigin);
+});
+
 test('with one custodian down, the two others are enough', async () => {
   await gateways[2]!.stop();
   const fresh = createGatewayClient({ url: gateways[0]!.url, identity: doctor.identity });
