@@ -5,14 +5,12 @@
  * records outside the emergency set get no share anywhere.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createGatewayClient, type GatewayClient } from '@medledger/client';
 import { AccessDeniedError, generateIdentity } from '@medledger/core';
-import { writeDeployment } from '@medledger/ledger';
 import type { Hex } from 'viem';
 import { allergy, eventually } from './helpers/emergencies.ts';
-import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
+import { startTestConsortium, type TestGateway } from './helpers/gateway.ts';
 import { labResult } from './helpers/records.ts';
 
 const gateways: TestGateway[] = [];
@@ -23,29 +21,9 @@ let labRecord: Hex;
 let emergencyId: number;
 
 before(async () => {
-  const first = await startTestGateway();
-  gateways.push(first);
-  const deploymentFile = join(first.dataDir, 'shared-deployment.json');
-  await writeDeployment(deploymentFile, first.deployment);
-  for (let i = 0; i < 2; i++) gateways.push(await startTestGateway({ rpcUrl: first.rpcUrl, deploymentFile }));
-
-  const admins = gateways.map((gateway) =>
-    createGatewayClient({ url: gateway.url, identity: generateIdentity() }),
-  );
-  for (const [index, admin] of admins.entries()) {
-    const { organisationId, status } = await admin.createOrganisation({
-      name: `Hospital ${index + 1}`,
-      kind: 'hospital',
-    });
-    if (status !== 'active') {
-      for (const approver of admins.slice(0, index)) {
-        if ((await approver.approveOrganisation(organisationId)).status === 'active') break;
-      }
-      await admin.publishGateway(organisationId);
-    }
-  }
-  const { proposalId, enacted } = await admins[0]!.proposeCustody([1, 2, 3], 2);
-  if (!enacted) assert.equal((await admins[1]!.approveCustody(proposalId)).enacted, true);
+  const consortium = await startTestConsortium({ hospitals: 3, threshold: 2 });
+  gateways.push(...consortium.gateways);
+  const { admins } = consortium;
 
   doctor = createGatewayClient({ url: gateways[0]!.url, identity: generateIdentity() });
   await admins[0]!.addMember({

@@ -5,7 +5,6 @@
  * key, which opens them alone.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
   createGatewayClient,
@@ -15,9 +14,8 @@ import {
   rotateKey,
 } from '@medledger/client';
 import { generateIdentity, type Identity } from '@medledger/core';
-import { writeDeployment } from '@medledger/ledger';
 import type { Hex } from 'viem';
-import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
+import { startTestConsortium, type TestGateway } from './helpers/gateway.ts';
 import { labResult } from './helpers/records.ts';
 
 const gateways: TestGateway[] = [];
@@ -27,20 +25,9 @@ let previous: Identity;
 let recordId: Hex;
 
 before(async () => {
-  const first = await startTestGateway();
-  gateways.push(first);
-  const deploymentFile = join(first.dataDir, 'shared-deployment.json');
-  await writeDeployment(deploymentFile, first.deployment);
-  gateways.push(await startTestGateway({ rpcUrl: first.rpcUrl, deploymentFile }));
-  const admins = gateways.map((gateway) =>
-    createGatewayClient({ url: gateway.url, identity: generateIdentity() }),
-  );
-  await admins[0]!.createOrganisation({ name: 'Hospital 1', kind: 'hospital' });
-  const { organisationId } = await admins[1]!.createOrganisation({ name: 'Hospital 2', kind: 'hospital' });
-  await admins[0]!.approveOrganisation(organisationId);
-  await admins[1]!.publishGateway(organisationId);
-  const { proposalId, enacted } = await admins[0]!.proposeCustody([1, 2], 2);
-  if (!enacted) assert.equal((await admins[1]!.approveCustody(proposalId)).enacted, true);
+  const consortium = await startTestConsortium({ hospitals: 2, threshold: 2 });
+  gateways.push(...consortium.gateways);
+  const { admins } = consortium;
 
   doctor = createGatewayClient({ url: gateways[0]!.url, identity: generateIdentity() });
   await admins[0]!.addMember({

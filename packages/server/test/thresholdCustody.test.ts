@@ -4,7 +4,6 @@
  * the chain on its own; one gateway down is fine, two down fails closed; the patient needs no one.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createGatewayClient, type GatewayClient } from '@medledger/client';
 import {
@@ -14,8 +13,7 @@ import {
   LedgerUnavailableError,
   parseEnvelope,
 } from '@medledger/core';
-import { writeDeployment } from '@medledger/ledger';
-import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
+import { startTestConsortium, type TestGateway } from './helpers/gateway.ts';
 
 const gateways: TestGateway[] = [];
 let doctor: GatewayClient;
@@ -30,29 +28,9 @@ const observation = {
 };
 
 before(async () => {
-  const first = await startTestGateway();
-  gateways.push(first);
-  const deploymentFile = join(first.dataDir, 'shared-deployment.json');
-  await writeDeployment(deploymentFile, first.deployment);
-  for (let i = 0; i < 2; i++) gateways.push(await startTestGateway({ rpcUrl: first.rpcUrl, deploymentFile }));
-
-  const admins = gateways.map((gateway) =>
-    createGatewayClient({ url: gateway.url, identity: generateIdentity() }),
-  );
-  for (const [index, admin] of admins.entries()) {
-    const { organisationId, status } = await admin.createOrganisation({
-      name: `Hospital ${index + 1}`,
-      kind: 'hospital',
-    });
-    if (status !== 'active') {
-      for (const approver of admins.slice(0, index)) {
-        if ((await approver.approveOrganisation(organisationId)).status === 'active') break;
-      }
-      await admin.publishGateway(organisationId);
-    }
-  }
-  const { proposalId, enacted } = await admins[0]!.proposeCustody([1, 2, 3], 2);
-  if (!enacted) assert.equal((await admins[1]!.approveCustody(proposalId)).enacted, true);
+  const consortium = await startTestConsortium({ hospitals: 3, threshold: 2 });
+  gateways.push(...consortium.gateways);
+  const { admins } = consortium;
 
   doctor = createGatewayClient({ url: gateways[0]!.url, identity: generateIdentity() });
   stranger = createGatewayClient({ url: gateways[0]!.url, identity: generateIdentity() });

@@ -5,6 +5,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createGatewayClient, type GatewayClient } from '@medledger/client';
+import { generateIdentity } from '@medledger/core';
+import { writeDeployment } from '@medledger/ledger';
 import {
   type GatewayConfigInput,
   loadGatewayConfig,
@@ -35,6 +38,68 @@ export async function startTestGateway(input: GatewayConfigInput = {}): Promise<
     async stop() {
       await gateway.stop();
       if (!input.dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface TestConsortium {
+  /** One gateway per hospital, on one chain; hospital i (1-based) is organisation i at gateways[i - 1]. */
+  gateways: TestGateway[];
+  /** Each hospital's founding admin, a client of its own gateway. */
+  admins: GatewayClient[];
+  stop(): Promise<void>;
+}
+
+/**
+ * `hospitals` gateways on one chain, each hosting one active hospital that published its gateway,
+ * with record keys split `threshold` of `hospitals` across them.
+ *
+ * @example
+ * const { gateways, admins, stop } = await startTestConsortium({ hospitals: 3, threshold: 2 });
+ * after(stop);
+ */
+export async function startTestConsortium({
+  hospitals,
+  threshold,
+}: {
+  hospitals: number;
+  threshold: number;
+}): Promise<TestConsortium> {
+  const first = await startTestGateway();
+  const gateways = [first];
+  const deploymentFile = join(first.dataDir, 'shared-deployment.json');
+  await writeDeployment(deploymentFile, first.deployment);
+  while (gateways.length < hospitals) {
+    gateways.push(await startTestGateway({ rpcUrl: first.rpcUrl, deploymentFile }));
+  }
+  const admins = gateways.map((gateway) =>
+    createGatewayClient({ url: gateway.url, identity: generateIdentity() }),
+  );
+  for (const [index, admin] of admins.entries()) {
+    const { organisationId, status } = await admin.createOrganisation({
+      name: `Hospital ${index + 1}`,
+      kind: 'hospital',
+    });
+    if (status !== 'active') {
+      for (const approver of admins.slice(0, index)) {
+        if ((await approver.approveOrganisation(organisationId)).status === 'active') break;
+      }
+      await admin.publishGateway(organisationId);
+    }
+  }
+  const custodians = admins.map((_, index) => index + 1);
+  const proposal = await admins[0]!.proposeCustody(custodians, threshold);
+  let enacted = proposal.enacted;
+  for (const approver of admins.slice(1)) {
+    if (enacted) break;
+    ({ enacted } = await approver.approveCustody(proposal.proposalId));
+  }
+  if (!enacted) throw new Error('The test consortium’s custody configuration did not pass.');
+  return {
+    gateways,
+    admins,
+    async stop() {
+      for (const gateway of gateways) await gateway.stop().catch(() => undefined);
     },
   };
 }
