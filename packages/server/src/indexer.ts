@@ -5,7 +5,7 @@
  */
 import { cidFromDigest } from '@medledger/core';
 import type { LedgerClient } from '@medledger/ledger';
-import type { Address } from 'viem';
+import type { Address, Hex } from 'viem';
 import { createPeriodicTask } from './periodicTask.ts';
 import type { ChainIndexUpdate, GatewayStore } from './store/gatewayStore.ts';
 
@@ -46,7 +46,20 @@ export function createIndexer({
   }
 
   const task = createPeriodicTask(syncOnce, intervalMs, onError);
-  return { sync: task.runNow, start: task.start, stop: task.stop };
+
+  /**
+   * The indexed record, indexing the chain first when the index does not have it yet: a record
+   * anchored through another gateway is asked for (by a reader gathering key shares, say) as soon
+   * as it is mined, often before this gateway's next run. Throws when the chain cannot be read.
+   */
+  async function record(recordId: Hex) {
+    const indexed = await store.record(recordId);
+    if (indexed) return indexed;
+    await task.runNow();
+    return store.record(recordId);
+  }
+
+  return { sync: task.runNow, start: task.start, stop: task.stop, record };
 }
 
 type LedgerEvents = Awaited<ReturnType<LedgerClient['events']>>;

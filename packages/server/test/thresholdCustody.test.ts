@@ -55,8 +55,8 @@ before(async () => {
     category: 'lab',
     resource: observation,
   }));
-  // Let the other gateways index the record.
-  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  // No waiting for the other gateways to index the record: a custodian asked for a record it has
+  // not indexed yet catches up with the chain first.
 });
 
 after(async () => {

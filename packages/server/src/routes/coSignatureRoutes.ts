@@ -38,7 +38,7 @@ const requirementSchema = object(
 
 export function coSignatureRoutes(instance: FastifyInstance, services: GatewayServices): void {
   const app = typedRoutes(instance);
-  const { ledger, auth, store, access, coSignatureAnchorer, stamps } = services;
+  const { ledger, auth, store, access, coSignatureAnchorer, stamps, indexer } = services;
   const session = requireSession(auth);
   const security = [{ session: [] }];
 
@@ -68,7 +68,7 @@ export function coSignatureRoutes(instance: FastifyInstance, services: GatewaySe
     async (request, reply) => {
       const signer = requireSigner(request.session, request.body.signer, 'co-signature');
       const recordId = request.params.id.toLowerCase() as Hex;
-      const row = await store.record(recordId);
+      const row = await indexer.record(recordId);
       if (!row) throw new NotFoundError(`No record ${recordId}.`);
       const { grantId } = await access.authorise({
         actor: signer,

@@ -35,7 +35,7 @@ const zeroHash = `0x${'00'.repeat(32)}`;
 
 export function recordRoutes(instance: FastifyInstance, services: GatewayServices): void {
   const app = typedRoutes(instance);
-  const { ledger, auth, store, blobs, access, anchorer, custodian, auditLog, stamps } = services;
+  const { ledger, auth, store, blobs, access, anchorer, custodian, auditLog, stamps, indexer } = services;
   const session = requireSession(auth);
   const security = [{ session: [] }];
 
@@ -198,7 +198,7 @@ export function recordRoutes(instance: FastifyInstance, services: GatewayService
     async (request) => {
       const actor = request.session.address;
       const recordId = request.params.id.toLowerCase() as Hex;
-      const row = await store.record(recordId);
+      const row = await indexer.record(recordId);
       if (!row) throw new NotFoundError(`No record ${recordId}.`);
       await access.authorise({
         actor,
