@@ -3,13 +3,14 @@
  * message, signs it as the actor and has the relayer send it. Options forge what a gateway would not.
  */
 import type { Address, Hex, LocalAccount } from 'viem';
-import { farDeadline, randomBytes32, randomNonce, type SignOptions } from './actions.ts';
+import { randomBytes32, type SignOptions, signAction } from './actions.ts';
 import { eventsNamed, type TestLedger, type WriteResult } from './ledger.ts';
 
 export const reason = { unconscious: 1, cannotConsent: 2, lifeThreatening: 3, other: 4 } as const;
 export const verdict = { justified: 1, unjustified: 2 } as const;
 export const defaultWindow = 4n * 3600n;
 
+/** `signAction` for the Emergencies contract, as the arguments its functions end with. */
 async function signEmergencyAction(
   ledger: TestLedger,
   signer: LocalAccount,
@@ -17,20 +18,15 @@ async function signEmergencyAction(
   message: Record<string, unknown>,
   options: SignOptions,
 ): Promise<[bigint, bigint, Hex]> {
-  const nonce = options.nonce ?? randomNonce();
-  const deadline = options.deadline ?? farDeadline;
-  const domain = {
-    chainId: options.chainId,
-    verifyingContract: options.verifyingContract ?? options.address,
-  };
-  const signature = await ledger.sign(
+  const { nonce, deadline, signature } = await signAction(
+    ledger,
     signer,
     'emergencies',
     primaryType,
-    { ...message, nonce, deadline },
-    domain,
+    message,
+    options,
   );
-  return [nonce, deadline, options.transformSignature?.(signature) ?? signature];
+  return [nonce, deadline, signature];
 }
 
 export async function setEmergencyPrivilege(
