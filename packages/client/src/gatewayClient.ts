@@ -763,10 +763,14 @@ const errorClasses = {
 
 /** A gateway's error answer as the matching medledger error. */
 export function errorFromResponse(status: number, body: unknown): MedledgerError {
-  const error = (body as { error?: { code?: string; message?: string; details?: string } } | undefined)
-    ?.error;
+  const error = (
+    body as { error?: { code?: string; reason?: string; message?: string; details?: string } } | undefined
+  )?.error;
   const message = error?.message ?? `The gateway answered HTTP ${status}.`;
-  const options = error?.details ? { details: error.details } : {};
+  const options = {
+    ...(error?.details ? { details: error.details } : {}),
+    ...(error?.reason ? { reason: error.reason } : {}),
+  };
   const ErrorClass = errorClasses[error?.code as keyof typeof errorClasses];
   return ErrorClass ? new ErrorClass(message, options) : new MedledgerError(message, options);
 }

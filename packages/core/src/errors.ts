@@ -26,6 +26,11 @@ export type MedledgerErrorOptions = {
   details?: string;
   /** Extra lines shown under the short message (offending values, hints). */
   metaMessages?: string[];
+  /**
+   * A finer, stable reason within the code (snake_case), for callers that must tell cases apart,
+   * e.g. `ledger_rewound` or `ledger_recovering` within `ledger_unavailable`.
+   */
+  reason?: string;
 };
 
 export class MedledgerError extends Error {
@@ -34,6 +39,7 @@ export class MedledgerError extends Error {
   readonly shortMessage: string;
   readonly details: string | undefined;
   readonly metaMessages: string[] | undefined;
+  readonly reason: string | undefined;
 
   constructor(shortMessage: string, options: MedledgerErrorOptions = {}) {
     const { cause, metaMessages } = options;
@@ -47,6 +53,7 @@ export class MedledgerError extends Error {
     this.shortMessage = shortMessage;
     this.details = details;
     this.metaMessages = metaMessages;
+    this.reason = options.reason;
   }
 
   /**

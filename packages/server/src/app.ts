@@ -187,13 +187,14 @@ function replyWithError(error: unknown, _request: FastifyRequest, reply: Fastify
 }
 
 interface ErrorBody {
-  error: { code: string; message: string; details?: string };
+  error: { code: string; reason?: string; message: string; details?: string };
 }
 
 /** The one mapping from thrown values to HTTP responses; never leaks a stack trace. */
 export function errorResponseOf(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof MedledgerError) {
     const body: ErrorBody = { error: { code: error.code, message: error.shortMessage } };
+    if (error.reason) body.error.reason = error.reason;
     if (error.details && error.code !== 'internal') body.error.details = error.details;
     return { status: httpStatusOf(error), body };
   }

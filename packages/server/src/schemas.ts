@@ -53,10 +53,15 @@ export const created = { type: 'object', additionalProperties: true } as const;
 
 export const errorResponse = object(
   {
-    error: object({ code: { type: 'string' }, message: { type: 'string' }, details: { type: 'string' } }, [
-      'code',
-      'message',
-    ]),
+    error: object(
+      {
+        code: { type: 'string' },
+        reason: { type: 'string' },
+        message: { type: 'string' },
+        details: { type: 'string' },
+      },
+      ['code', 'message'],
+    ),
   },
   ['error'],
 );
