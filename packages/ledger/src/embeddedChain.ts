@@ -32,6 +32,8 @@ export interface EmbeddedChain {
   rpcUrl: string;
   chainId: number;
   pid: number;
+  /** Resolves when anvil has exited, for whatever reason (a supervisor starts it again). */
+  exited: Promise<void>;
   /** Stops anvil with SIGTERM and waits until it has written its state. */
   stop(): Promise<void>;
 }
@@ -102,6 +104,7 @@ export async function startEmbeddedChain(options: EmbeddedChainOptions): Promise
     rpcUrl,
     chainId,
     pid: anvil.pid ?? 0,
+    exited: exited.then(() => undefined),
     async stop() {
       if (anvil.exitCode === null && anvil.signalCode === null) {
         anvil.kill('SIGTERM');

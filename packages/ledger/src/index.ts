@@ -1,3 +1,10 @@
+export type {
+  ActionJournal,
+  ActionOutcome,
+  JournalEntry,
+  MinedAt,
+  NewJournalEntry,
+} from './actionJournal.ts';
 export {
   contractErrorFrom,
   type DecodedContractError,
@@ -21,7 +28,9 @@ export {
   spawnWithParentDeathSignal,
   startEmbeddedChain,
 } from './embeddedChain.ts';
+export { type JournalRecoveryReport, recoverJournal } from './journalRecovery.ts';
 export {
+  actionPending,
   asLedgerError,
   combinedAbi,
   createLedgerClient,
@@ -31,5 +40,7 @@ export {
   type LedgerContractName,
   ledgerAbis,
   ledgerChain,
+  ledgerRecovering,
+  RevertedOnChainError,
   type SentTransaction,
 } from './ledgerClient.ts';

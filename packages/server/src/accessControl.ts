@@ -50,6 +50,11 @@ export interface AccessControlOptions {
   emergencies: EmergencyStore;
   /** Told of each access `authorise` allowed, once audited (e.g. to notify the patient of a grant's use). */
   onAllowed?: (question: AccessQuestion, decision: AccessDecision) => void;
+  /**
+   * Checked after the chain allowed an access and before it is granted: throws when the chain no
+   * longer holds what the gateway acknowledged (a rewound chain may show a revoked grant again).
+   */
+  assertIntact?: () => Promise<void>;
 }
 
 interface Answer extends AccessDecision {
@@ -64,6 +69,7 @@ export function createAccessControl({
   store,
   emergencies,
   onAllowed,
+  assertIntact,
 }: AccessControlOptions) {
   /**
    * The chain's answers at one block. Each question is asked at the chain's latest block; the same
@@ -160,6 +166,7 @@ export function createAccessControl({
     let answer: Answer;
     try {
       answer = await ask(question);
+      if (answer.allowed) await assertIntact?.();
     } catch (error) {
       await audit('denied', 'ledger_unavailable');
       throw error instanceof MedledgerError

@@ -19,6 +19,7 @@ import type { Custodian } from './custodian.ts';
 import type { EmergencyWatcher } from './emergencyWatcher.ts';
 import type { EventFollower } from './eventFollower.ts';
 import type { Indexer } from './indexer.ts';
+import type { LedgerGuard } from './ledgerGuard.ts';
 import type { Notifier } from './notifier.ts';
 import { auditRoutes, registerAuditProofRoutes } from './routes/auditRoutes.ts';
 import { consentRoutes } from './routes/consentRoutes.ts';
@@ -55,7 +56,18 @@ export interface GatewayServices {
   notifier: Notifier;
   eventFollower: EventFollower;
   emergencyWatcher: EmergencyWatcher;
+  guard: LedgerGuard;
 }
+
+/**
+ * Routes answered while the ledger is being recovered: they depend on nothing the chain says
+ * (status, static chain facts, the gateway's own notifications, which tell admins of a rewind).
+ */
+const servedWhileRecovering = [
+  /^\/api\/health(\?|$)/,
+  /^\/api\/ledger(\?|$)/,
+  /^\/api\/notifications(\/|\?|$)/,
+];
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -91,6 +103,13 @@ export async function buildApp({ services, logLevel = 'info', webApp, peerOrigin
   }).withTypeProvider<JsonSchemaToTsProvider>();
 
   app.decorateRequest('session', null as unknown as Session);
+
+  // Fail closed while the chain does not (yet) hold everything this gateway acknowledged.
+  app.addHook('onRequest', async (request) => {
+    if (!request.url.startsWith('/api/')) return;
+    if (servedWhileRecovering.some((pattern) => pattern.test(request.url))) return;
+    services.guard.assertServing();
+  });
 
   app.setErrorHandler((error: unknown, request, reply) => {
     const { status, body } = errorResponseOf(error);

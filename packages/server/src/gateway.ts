@@ -53,12 +53,14 @@ import { createCustodian } from './custodian.ts';
 import { createEmergencyWatcher } from './emergencyWatcher.ts';
 import { createEventFollower } from './eventFollower.ts';
 import { createIndexer } from './indexer.ts';
+import { createLedgerGuard } from './ledgerGuard.ts';
 import { createNotifier, grantUseNotifier } from './notifier.ts';
 import { hostedOrganisation, hostedOrganisations, peerGateways } from './organisations.ts';
 import { createSecondFactor } from './secondFactor.ts';
 import { createStamps } from './stamps.ts';
 import { FileBlobStore } from './store/blobStore.ts';
 import { createReplicationQueue, ReplicatingBlobStore } from './store/replicatingBlobStore.ts';
+import { SqliteActionJournal } from './store/sqliteActionJournal.ts';
 import { SqliteEmergencyStore } from './store/sqliteEmergencyStore.ts';
 import { SqliteNotificationStore } from './store/sqliteNotificationStore.ts';
 import { SqliteGatewayStore } from './store/sqliteStore.ts';
@@ -78,27 +80,37 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   await mkdir(config.dataDir, { recursive: true });
   const keys = await loadOrCreateKeys(join(config.dataDir, 'keys'));
   let chain: EmbeddedChain | undefined;
+  let stopping: Promise<void> | undefined;
   const stopChain = async () => chain?.stop();
 
   try {
     let rpcUrl = config.rpcUrl;
+    const chainOptions = {
+      directory: join(config.dataDir, 'chain'),
+      ...(config.blockTimeSeconds ? { blockTimeSeconds: config.blockTimeSeconds } : {}),
+    };
     if (!rpcUrl) {
-      chain = await startEmbeddedChain({
-        directory: join(config.dataDir, 'chain'),
-        ...(config.blockTimeSeconds ? { blockTimeSeconds: config.blockTimeSeconds } : {}),
-      });
+      chain = await startEmbeddedChain(chainOptions);
       rpcUrl = chain.rpcUrl;
     }
     const chainId = await readChainId(rpcUrl);
     const relayer = privateKeyToAccount(keys.relayerKey);
     await fundOnDevelopmentChain(rpcUrl, chainId, relayer.address);
-    const deployment = await resolveDeployment(config, rpcUrl, chainId, relayer);
+    const { deployment, fresh } = await resolveDeployment(config, rpcUrl, chainId, relayer);
+    if (chain && fresh) {
+      // The embedded chain writes its state every few seconds: a restart writes it now, so the
+      // contracts, which the relay journal cannot re-apply, are on disk before anything is acknowledged.
+      const port = Number(new URL(chain.rpcUrl).port);
+      await chain.stop();
+      chain = await startEmbeddedChain({ ...chainOptions, port });
+    }
 
     const databasePath = join(config.dataDir, 'gateway.sqlite');
     const store = new SqliteGatewayStore(databasePath);
     const emergencies = new SqliteEmergencyStore(databasePath);
     const notifier = createNotifier({ store: new SqliteNotificationStore(databasePath) });
-    const ledger = createLedgerClient({ rpcUrl, relayer, deployment });
+    const journal = new SqliteActionJournal(databasePath);
+    const ledger = createLedgerClient({ rpcUrl, relayer, deployment, journal });
     const auditLog = createAuditLog(store);
     const blobs = new ReplicatingBlobStore({
       local: new FileBlobStore(join(config.dataDir, 'blobs')),
@@ -107,10 +119,37 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     // Every gateway keeps a copy of every record's blob: fetched from a peer as soon as the record
     // is anchored, so reads and custodians need not wait for it, and copies survive a lost gateway.
     const replication = createReplicationQueue(blobs);
+    const guard = createLedgerGuard({
+      ledger,
+      journal,
+      indexedCheckpoint: () => store.indexedCheckpoint(),
+      async reindex(intactBlock) {
+        const indexedBefore = await store.resetChainIndex();
+        const cursor = intactBlock ?? null;
+        await emergencies.rewindEmergencyIndex(cursor);
+        await notifier.rewindNotifiedBlock(cursor);
+        await indexer.rebuild();
+        const missing: Hex[] = [];
+        for (const recordId of indexedBefore) if (!(await store.record(recordId))) missing.push(recordId);
+        return missing;
+      },
+      async admins() {
+        const organisations = await store.organisations();
+        const hosted = new Set(hostedOrganisations(organisations, custodian.publicKey));
+        return organisations.filter((o) => hosted.has(o.organisationId)).map((o) => o.admin as Hex);
+      },
+      notify: async (drafts) => void (await notifier.add(drafts)),
+      log: {
+        info: (data, message) => app?.log.info(data, message),
+        warn: (data, message) => (app ? app.log.warn(data, message) : console.warn(message, data)),
+        error: (data, message) => (app ? app.log.error(data, message) : console.error(message, data)),
+      },
+    });
     const indexer = createIndexer({
       ledger,
       store,
       onRecords: (records) => replication.add(records.map((r) => r.cid)),
+      assertIntact: guard.assertIntact,
     });
     const anchorer = createAnchorer({ ledger, store });
     const coSignatureAnchorer = createCoSignatureAnchorer({ ledger });
@@ -132,14 +171,17 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       auditLog,
       store,
       emergencies,
-      onAllowed: grantUseNotifier(notifier, (error) => app.log.warn({ err: error }, 'a notification failed')),
+      assertIntact: guard.assertIntact,
+      onAllowed: grantUseNotifier(notifier, (error) =>
+        app?.log.warn({ err: error }, 'a notification failed'),
+      ),
     });
     const eventFollower = createEventFollower({
       ledger,
       store,
       emergencies,
       notifier,
-      onError: (error) => app.log.warn({ err: error }, 'following emergencies and notifications failed'),
+      onError: (error) => app?.log.warn({ err: error }, 'following emergencies and notifications failed'),
     });
     const emergencyWatcher = createEmergencyWatcher({
       ledger,
@@ -147,7 +189,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       auditLog,
       notifier,
       hostedOrganisations: async () => hostedOrganisations(await store.organisations(), custodian.publicKey),
-      onError: (error) => app.log.warn({ err: error }, 'auditing emergencies failed'),
+      onError: (error) => app?.log.warn({ err: error }, 'auditing emergencies failed'),
     });
     const auditAnchorer = createAuditAnchorer({
       ledger,
@@ -156,11 +198,14 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       intervalMs: config.auditAnchorIntervalSeconds * 1000,
       organisationId: async () => hostedOrganisation(await store.organisations(), custodian.publicKey),
       onError: (error) =>
-        app.log.warn({ err: error }, 'anchoring audit events failed; they stay in the outbox'),
+        app?.log.warn({ err: error }, 'anchoring audit events failed; they stay in the outbox'),
     });
+    // Before serving: the journal re-applied where the chain lacks it, the index checked against the chain.
+    let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+    await guard.recover('start');
     await indexer.sync();
 
-    const app = await buildApp({
+    app = await buildApp({
       services: {
         ledger,
         store,
@@ -178,6 +223,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         notifier,
         eventFollower,
         emergencyWatcher,
+        guard,
       },
       logLevel: config.logLevel,
       peerOrigins: async () =>
@@ -201,17 +247,44 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     eventFollower.start();
     emergencyWatcher.start();
     await app.listen({ port, host: config.host });
+    const served = app;
 
-    let stopping: Promise<void> | undefined;
+    /** The embedded chain is the gateway's child: if it dies, it is started again and the ledger recovered. */
+    const superviseChain = (running: EmbeddedChain) => {
+      running.exited.then(async () => {
+        if (stopping) return;
+        served.log.error({ pid: running.pid }, 'the embedded chain stopped unexpectedly; starting it again');
+        guard.markUnavailable();
+        const port = Number(new URL(running.rpcUrl).port);
+        for (;;) {
+          try {
+            chain = await startEmbeddedChain({ ...chainOptions, port });
+            break;
+          } catch (error) {
+            if (stopping) return;
+            served.log.error({ err: error }, 'starting the embedded chain again failed; retrying');
+            await new Promise((resolve) => setTimeout(resolve, 1_000));
+          }
+        }
+        if (stopping) return;
+        superviseChain(chain);
+        await fundOnDevelopmentChain(rpcUrl, chainId, relayer.address).catch(() => undefined);
+        const outcome = await guard.recover('restarted');
+        served.log.warn({ durationMs: outcome.durationMs }, 'the embedded chain is back; serving again');
+      });
+    };
+    if (chain) superviseChain(chain);
+
     return {
       url: `http://${config.host}:${port}`,
       rpcUrl,
       chainId,
       deployment,
-      app: app as unknown as FastifyInstance,
+      app: served as unknown as FastifyInstance,
       stop() {
         stopping ??= (async () => {
-          await app.close();
+          guard.stop();
+          await served.close();
           await anchorer.drain();
           await coSignatureAnchorer.drain();
           await auditAnchorer.stop();
@@ -220,6 +293,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
           await emergencyWatcher.stop();
           await Promise.all([emergencies.close(), notifier.close()]);
           await store.close();
+          await journal.close();
           await stopChain();
         })();
         return stopping;
@@ -248,7 +322,7 @@ async function resolveDeployment(
   rpcUrl: string,
   chainId: number,
   relayer: ReturnType<typeof privateKeyToAccount>,
-): Promise<Deployment> {
+): Promise<{ deployment: Deployment; fresh: boolean }> {
   const savedPath = join(config.dataDir, 'deployment.json');
   const deployment =
     (config.deploymentFile && (await readDeployment(config.deploymentFile))) ||
@@ -269,11 +343,11 @@ async function resolveDeployment(
       );
     }
     if (config.deploymentFile) await writeDeployment(savedPath, deployment);
-    return deployment;
+    return { deployment, fresh: false };
   }
   const deployed = await deployContracts(rpcUrl, chainId, relayer);
   await writeDeployment(savedPath, deployed);
-  return deployed;
+  return { deployment: deployed, fresh: true };
 }
 
 interface GatewayKeys {
