@@ -64,6 +64,8 @@ before(async () => {
   anchored = first.recordId;
   altered = second.recordId;
   ghost = await indexRecordWithoutAnchor(first);
+  // Gateway 3 indexes the record from the chain on its own schedule: alter its row once it is there.
+  await untilIndexed(consortium.gateways[2]!.url, altered);
   alterIndexedDigest(consortium.gateways[2]!.dataDir, altered);
 });
 
@@ -131,6 +133,15 @@ async function indexRecordWithoutAnchor(sibling: { blockNumber: number; transact
     await store.close();
   }
   return recordId;
+}
+
+/** Resolves once the gateway at `url` lists `recordId` among its indexed record anchors. */
+async function untilIndexed(url: string, recordId: Hex): Promise<void> {
+  for (;;) {
+    const { body } = await call(url, 'GET', '/api/ledger/records?limit=1000');
+    if ((body as { records: { recordId: string }[] }).records.some((r) => r.recordId === recordId)) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** Changes the content digest one gateway's index holds for `recordId` (the chain keeps its own). */
