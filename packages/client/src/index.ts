@@ -43,7 +43,13 @@ export {
   verifyAuditTrail,
 } from './verifyAuditTrail.ts';
 export {
+  type ChainRecordAnchor,
+  compareIndexWithChain,
+  gatewayRecordAnchors,
+} from './verifyGatewayIndex.ts';
+export {
   type VerificationProblem,
+  type VerificationProblemKind,
   type VerificationReport,
   type VerifyLedgerOptions,
   verifyLedger,

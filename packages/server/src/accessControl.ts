@@ -39,6 +39,8 @@ export interface AccessDecision {
   grantId: bigint;
   /** The open emergency that authorises the read (break the glass); 0 otherwise. */
   emergencyId: bigint;
+  /** The block the chain answered at: reads that belong to this decision (a record's anchor) use it too. */
+  blockNumber: bigint;
 }
 
 export type AccessControl = ReturnType<typeof createAccessControl>;
@@ -125,6 +127,10 @@ export function createAccessControl({
 
   async function ask(question: AccessQuestion): Promise<Answer> {
     const block = await ledger.blockNumber();
+    return { ...(await answerAt(block, question)), blockNumber: block };
+  }
+
+  async function answerAt(block: bigint, question: AccessQuestion): Promise<Omit<Answer, 'blockNumber'>> {
     const answer = await chainAnswer(block, question);
     if (answer === -1n) return { allowed: true, grantId: 0n, emergencyId: 0n };
     if (answer !== 0n) {
@@ -183,7 +189,11 @@ export function createAccessControl({
             : 'no active consent or emergency covers it.'),
       );
     }
-    const decision = { grantId: answer.grantId, emergencyId: answer.emergencyId };
+    const decision = {
+      grantId: answer.grantId,
+      emergencyId: answer.emergencyId,
+      blockNumber: answer.blockNumber,
+    };
     if (decision.emergencyId) {
       await audit('allowed', `emergency ${decision.emergencyId}`, breakTheGlassPurpose);
     } else {

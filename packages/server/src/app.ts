@@ -28,6 +28,7 @@ import { coSignatureRoutes } from './routes/coSignatureRoutes.ts';
 import { emergencyRoutes } from './routes/emergencyRoutes.ts';
 import { keyRecoveryRoutes } from './routes/keyRecoveryRoutes.ts';
 import { keyRotationRoutes } from './routes/keyRotationRoutes.ts';
+import { ledgerRecordRoutes } from './routes/ledgerRecordRoutes.ts';
 import { notificationRoutes } from './routes/notificationRoutes.ts';
 import { recordRoutes } from './routes/recordRoutes.ts';
 import { secondFactorRoutes } from './routes/secondFactorRoutes.ts';
@@ -162,6 +163,7 @@ export async function buildApp({ services, logLevel = 'info', webApp, peerOrigin
 
   for (const routes of [
     systemRoutes,
+    ledgerRecordRoutes,
     consortiumRoutes,
     recordRoutes,
     consentRoutes,

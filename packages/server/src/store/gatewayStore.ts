@@ -213,6 +213,8 @@ export interface GatewayStore {
   record(recordId: Hex): Promise<RecordRow | undefined>;
   recordsOfPatient(patient: Address): Promise<RecordRow[]>;
   allRecords(): Promise<RecordRow[]>;
+  /** Up to `limit` records in the order of their ids, from the first id after `after` (from the start if null). */
+  recordsPage(after: Hex | null, limit: number): Promise<RecordRow[]>;
   grant(grantId: number): Promise<GrantRow | undefined>;
   grantsOfPatient(patient: Address): Promise<GrantRow[]>;
   grantsToActor(actor: Address, organisationId: number): Promise<GrantRow[]>;

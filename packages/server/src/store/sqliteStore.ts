@@ -334,6 +334,13 @@ export class SqliteGatewayStore implements GatewayStore {
     return this.#all('SELECT * FROM records ORDER BY block_number, record_id').map(toRecord);
   }
 
+  async recordsPage(after: Hex | null, limit: number): Promise<RecordRow[]> {
+    return this.#all('SELECT * FROM records WHERE record_id > $after ORDER BY record_id LIMIT $limit', {
+      after: after ? lower(after) : '',
+      limit,
+    }).map(toRecord);
+  }
+
   async grant(grantId: number): Promise<GrantRow | undefined> {
     const row = this.#get('SELECT * FROM grants WHERE grant_id = $id', { id: grantId });
     return row && toGrant(row);
