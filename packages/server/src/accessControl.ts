@@ -156,7 +156,15 @@ export function createAccessControl({
    * Resolves with the authorising grant when the chain allows the access; otherwise throws
    * `AccessDeniedError` (or `LedgerUnavailableError` when the chain cannot be read). Audited either way.
    */
-  async function authorise(question: AccessQuestion): Promise<AccessDecision> {
+  /**
+   * `precondition`, when given, runs once the chain allowed the access and before it is audited as
+   * allowed (e.g. the record's anchor must be on chain at the decision's block): if it throws, the
+   * access is audited as denied with the error's reason.
+   */
+  async function authorise(
+    question: AccessQuestion,
+    precondition?: (blockNumber: bigint) => Promise<void>,
+  ): Promise<AccessDecision> {
     const audit = (outcome: 'allowed' | 'denied', reason: string | null, purpose = question.purpose) =>
       auditLog.record({
         actor: question.actor,
@@ -178,6 +186,15 @@ export function createAccessControl({
       throw error instanceof MedledgerError
         ? error
         : new LedgerUnavailableError('The ledger could not be read; access is refused.', { cause: error });
+    }
+    if (answer.allowed && precondition) {
+      try {
+        await precondition(answer.blockNumber);
+      } catch (error) {
+        const reason = error instanceof MedledgerError ? (error.reason ?? error.code) : 'ledger_unavailable';
+        await audit('denied', reason);
+        throw error;
+      }
     }
     if (!answer.allowed) {
       await audit('denied', answer.denial ?? 'no_consent');

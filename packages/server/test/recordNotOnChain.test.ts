@@ -195,6 +195,14 @@ test('the raw answer is a 404 with reason record_not_on_chain and nothing else',
   assert.equal(response.status, 404, response.text);
   assert.deepEqual(Object.keys(response.body as object), ['error']);
   assert.equal((response.body as { error: { reason: string } }).error.reason, 'record_not_on_chain');
+  // Audited as a denial with that reason, never as an allowed read.
+  const { events } = await patient.audit();
+  const ofGhost = events.filter((event) => event.recordId?.toLowerCase() === ghost.toLowerCase());
+  assert.ok(ofGhost.length > 0, 'reads of the ghost are audited');
+  assert.ok(
+    ofGhost.every((event) => event.outcome === 'denied' && event.reason === 'record_not_on_chain'),
+    JSON.stringify(ofGhost),
+  );
 });
 
 test('an indexed record the chain anchors with another digest: an integrity error, no share', async () => {

@@ -205,18 +205,20 @@ export function recordRoutes(instance: FastifyInstance, services: GatewayService
       const recordId = request.params.id.toLowerCase() as Hex;
       const row = await indexer.record(recordId);
       if (!row) throw new NotFoundError(`No record ${recordId}.`);
-      const { blockNumber } = await access.authorise({
-        actor,
-        patient: row.patient,
-        category: row.category,
-        sensitivity: row.sensitivity,
-        action: 'read',
-        recordId,
-        purpose: request.body?.purpose ?? 'TREAT',
-      });
       // The index is only a copy of the chain (which may have lost blocks since): no key or share
       // leaves this gateway unless the chain anchors this very record at the decision's block.
-      await requireRecordAnchored(ledger, row, blockNumber);
+      await access.authorise(
+        {
+          actor,
+          patient: row.patient,
+          category: row.category,
+          sensitivity: row.sensitivity,
+          action: 'read',
+          recordId,
+          purpose: request.body?.purpose ?? 'TREAT',
+        },
+        (blockNumber) => requireRecordAnchored(ledger, row, blockNumber),
+      );
       const bytes = await blobs.get(row.cid);
       const envelope = parseEnvelope(bytes);
       let sealedKey: { enc: string; ct: string } | null = null;
