@@ -81,6 +81,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const keys = await loadOrCreateKeys(join(config.dataDir, 'keys'));
   let chain: EmbeddedChain | undefined;
   let stopping: Promise<void> | undefined;
+  let followersStarted = false;
   const stopChain = async () => chain?.stop();
 
   try {
@@ -124,11 +125,20 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       journal,
       indexedCheckpoint: () => store.indexedCheckpoint(),
       async reindex(intactBlock) {
+        // The followers stop first: a run under way must not store a range after the reset.
+        await Promise.all([indexer.stop(), eventFollower.stop()]);
         const indexedBefore = await store.resetChainIndex();
         const cursor = intactBlock ?? null;
         await emergencies.rewindEmergencyIndex(cursor);
         await notifier.rewindNotifiedBlock(cursor);
-        await indexer.rebuild();
+        try {
+          await indexer.rebuild();
+        } finally {
+          if (followersStarted && !stopping) {
+            indexer.start();
+            eventFollower.start();
+          }
+        }
         const missing: Hex[] = [];
         for (const recordId of indexedBefore) if (!(await store.record(recordId))) missing.push(recordId);
         return missing;
@@ -245,6 +255,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     indexer.start();
     auditAnchorer.start();
     eventFollower.start();
+    followersStarted = true;
     emergencyWatcher.start();
     await app.listen({ port, host: config.host });
     const served = app;
