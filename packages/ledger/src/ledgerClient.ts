@@ -337,7 +337,8 @@ export function createLedgerClient(options: LedgerClientOptions) {
     events,
     journaled: {
       /** Sends a journal entry's transaction again (recovery); the entry's waiter, if any, is answered. */
-      resend: async (id: number, to: Address, data: Hex, gas: bigint) => sendJournaled(id, to, data, gas, true),
+      resend: async (id: number, to: Address, data: Hex, gas: bigint) =>
+        sendJournaled(id, to, data, gas, true),
       /** The entry was found mined (recovery); its waiter, if any, is answered. */
       confirm,
       /** The entry ended unapplied; its waiter, if any, is told why. */
@@ -431,7 +432,8 @@ function createTransactionSender(
         try {
           const hash = await publicClient.sendRawTransaction({ serializedTransaction: serialized });
           nextNonce += 1;
-          await onSent?.(hash);
+          // A hint for recovery, not waited for: nonces keep flowing while it is written.
+          onSent?.(hash).catch(() => undefined);
           return hash;
         } catch (error) {
           nextNonce = undefined;

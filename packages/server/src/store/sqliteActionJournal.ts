@@ -51,11 +51,16 @@ export class SqliteActionJournal implements ActionJournal {
     }).then(() => id);
   }
 
-  async sent(id: number, transactionHash: Hex): Promise<void> {
+  sent(id: number, transactionHash: Hex): Promise<void> {
     // A hint only: losing it in a crash means recovery sends the action again, which is safe.
-    this.#db.run(`UPDATE relay_journal SET transaction_hash = $hash WHERE id = $id AND status = 'pending'`, {
-      id,
-      hash: transactionHash,
+    return this.#grouped(() => {
+      this.#db.run(
+        `UPDATE relay_journal SET transaction_hash = $hash WHERE id = $id AND status = 'pending'`,
+        {
+          id,
+          hash: transactionHash,
+        },
+      );
     });
   }
 
