@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -115,17 +115,49 @@ export async function temporaryDirectory(prefix: string): Promise<string> {
 
 /**
  * Spawns `medledger start --data DIR --port P` (plus `--rpc` and other flags) and resolves once
- * `/api/health` answers; rejects with what the gateway printed if it exits first. On Linux the
+ * `/api/health` answers 200; rejects with what the gateway printed if it exits first. On Linux the
  * gateway gets SIGTERM should the test process die, like the gateway's own anvil.
  */
-export async function startGatewayProcess(options: {
+export async function startGatewayProcess(options: GatewayProcessOptions): Promise<GatewayProcess> {
+  const gateway = await spawnGatewayProcess(options);
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  let healthy = false;
+  while (!healthy) {
+    if (gateway.child.exitCode !== null || gateway.child.signalCode !== null) {
+      running.delete(gateway);
+      const { stdout, stderr } = gateway.output();
+      throw new Error(
+        `medledger start exited ${gateway.child.exitCode ?? gateway.child.signalCode}:\n${stderr}${stdout}`,
+      );
+    }
+    if (Date.now() > deadline) {
+      await gateway.stop('SIGKILL');
+      const { stdout, stderr } = gateway.output();
+      throw new Error(`medledger start did not answer /api/health at ${gateway.url}:\n${stderr}${stdout}`);
+    }
+    healthy = await fetch(`${gateway.url}/api/health`)
+      .then((response) => response.ok)
+      .catch(() => false);
+    if (!healthy) await sleep(100);
+  }
+  if (!options.rpcUrl) gateway.anvilPid = embeddedAnvilPid(options.dataDir);
+  return gateway;
+}
+
+export interface GatewayProcessOptions {
   dataDir: string;
   rpcUrl?: string;
   args?: string[];
   timeoutMs?: number;
   /** A fixed port (to restart a gateway where its URL is published); a free one by default. */
   port?: number;
-}): Promise<GatewayProcess> {
+}
+
+/**
+ * Spawns `medledger start` as `startGatewayProcess` does, without waiting for anything: for tests
+ * that watch what a gateway answers from the moment its port opens.
+ */
+export async function spawnGatewayProcess(options: GatewayProcessOptions): Promise<GatewayProcess> {
   const port = options.port ?? (await freePort());
   const args = [
     medledgerBin,
@@ -156,50 +188,42 @@ export async function startGatewayProcess(options: {
   const exited = new Promise<Exit>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  const url = `http://127.0.0.1:${port}`;
-  const output = () => ({ stdout, stderr });
   const gateway: GatewayProcess = {
-    url,
+    url: `http://127.0.0.1:${port}`,
     dataDir: options.dataDir,
     child,
     pid: child.pid ?? 0,
     anvilPid: undefined,
     exited,
-    output,
+    output: () => ({ stdout, stderr }),
     async stop(signal = 'SIGINT') {
+      // The anvil running now: a gateway may have restarted its anvil since it started.
+      const anvils = new Set([
+        gateway.anvilPid,
+        options.rpcUrl ? undefined : embeddedAnvilPid(options.dataDir),
+      ]);
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       const exit = await exited;
       running.delete(gateway);
-      if (gateway.anvilPid && !(await waitForProcessExit(gateway.anvilPid, 30_000))) {
-        process.kill(gateway.anvilPid, 'SIGKILL');
-        throw new Error(`anvil ${gateway.anvilPid} outlived its gateway by 30 s`);
+      for (const anvil of anvils) {
+        if (anvil && !(await waitForProcessExit(anvil, 30_000))) {
+          process.kill(anvil, 'SIGKILL');
+          throw new Error(`anvil ${anvil} outlived its gateway by 30 s`);
+        }
       }
       return exit;
     },
   };
   running.add(gateway);
-
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-  let healthy = false;
-  while (!healthy) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      running.delete(gateway);
-      throw new Error(`medledger start exited ${child.exitCode ?? child.signalCode}:\n${stderr}${stdout}`);
-    }
-    if (Date.now() > deadline) {
-      await gateway.stop('SIGKILL');
-      throw new Error(`medledger start did not answer /api/health at ${url}:\n${stderr}${stdout}`);
-    }
-    healthy = await fetch(`${url}/api/health`)
-      .then((response) => response.ok)
-      .catch(() => false);
-    if (!healthy) await sleep(100);
-  }
-  const pidFile = join(options.dataDir, 'chain', 'anvil.pid');
-  if (!options.rpcUrl && existsSync(pidFile)) {
-    gateway.anvilPid = Number((await readFile(pidFile, 'utf8')).trim());
-  }
   return gateway;
+}
+
+/** The pid in the embedded chain's pid file under `dataDir`, if there is one. */
+export function embeddedAnvilPid(dataDir: string): number | undefined {
+  const pidFile = join(dataDir, 'chain', 'anvil.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
 /**
