@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Consent, LedgerInfo, RecordAdded, RecordMetadata } from '@medledger/client';
-import { type EmbeddedChain, freePort, startEmbeddedChain } from '@medledger/ledger';
+import { type EmbeddedChain, freePort, sendRpcCalls, startEmbeddedChain } from '@medledger/ledger';
 import { labObservation, newPeople, setUpHospital, writeJsonFile } from './helpers/people.ts';
 import {
   cleanUp,
@@ -18,12 +18,8 @@ import {
 } from './helpers/processes.ts';
 
 async function blockNumber(rpcUrl: string): Promise<number> {
-  const response = await fetch(rpcUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_blockNumber', params: [] }),
-  });
-  return Number(((await response.json()) as { result: string }).result);
+  const [outcome] = await sendRpcCalls(rpcUrl, [{ method: 'eth_blockNumber', params: [] }]);
+  return Number((outcome as { result: string }).result);
 }
 
 async function ledgerInfo(gatewayUrl: string): Promise<LedgerInfo> {
@@ -83,7 +79,8 @@ describe('gateways on an existing chain (--rpc)', () => {
     assert.equal(readNow.code, 0, readNow.stderr);
     assert.deepEqual(JSON.parse(readNow.stdout), resource);
     const infoBefore = await ledgerInfo(first.url);
-    assert.equal(infoBefore.rpcUrl, chain.rpcUrl);
+    // Clients read the chain through the gateway's read-only endpoint; the chain's socket stays private.
+    assert.equal(infoBefore.rpcUrl, `${first.url}/rpc`);
 
     const exit = await first.stop('SIGINT');
     assert.deepEqual(exit, { code: 0, signal: null }, first.output().stderr);
@@ -141,6 +138,6 @@ describe('gateways on an existing chain (--rpc)', () => {
 
     const malformed = await runMedledger(['start', '--rpc', 'localhost:8545', '--data', work]);
     assert.equal(malformed.code, 2, malformed.stderr);
-    assert.match(malformed.stderr, /--rpc must be an http\(s\) URL/);
+    assert.match(malformed.stderr, /--rpc must be an http\(s\) URL or an IPC socket/);
   });
 });

@@ -22,6 +22,13 @@ export {
   startEmbeddedChain,
 } from './embeddedChain.ts';
 export {
+  type IpcTransportOptions,
+  ipc,
+  type JsonRpcCall,
+  type JsonRpcFailure,
+  type JsonRpcOutcome,
+} from './ipcTransport.ts';
+export {
   asLedgerError,
   combinedAbi,
   createLedgerClient,
@@ -33,3 +40,4 @@ export {
   ledgerChain,
   type SentTransaction,
 } from './ledgerClient.ts';
+export { ipcSocketPathOf, isRpcEndpoint, rpcTransport, sendRpcCalls } from './rpcEndpoint.ts';

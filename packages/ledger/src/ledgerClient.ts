@@ -27,16 +27,16 @@ import {
   defineChain,
   encodeFunctionData,
   type Hex,
-  http,
   type LocalAccount,
   type Log,
   type PublicClient,
   parseEventLogs,
   type TransactionReceipt,
-  type Transport,
 } from 'viem';
 import { contractErrorFrom } from './contractErrors.ts';
 import type { Deployment } from './deployment.ts';
+import type { JsonRpcCall, JsonRpcOutcome } from './ipcTransport.ts';
+import { rpcTransport, sendRpcCalls } from './rpcEndpoint.ts';
 
 export const ledgerAbis = {
   consortium: consortiumAbi,
@@ -102,11 +102,7 @@ export function createLedgerPublicClient(
 ): PublicClient {
   return createPublicClient({
     chain: ledgerChain(chainId, rpcUrl),
-    transport: http(rpcUrl, {
-      batch: { batchSize: 500, wait: 0 },
-      retryCount: 1,
-      timeout: 15_000,
-    }) as Transport,
+    transport: rpcTransport(rpcUrl),
     pollingInterval: pollingIntervalMs,
   }) as PublicClient;
 }
@@ -209,6 +205,14 @@ export function createLedgerClient(options: LedgerClientOptions) {
     }
   }
 
+  /**
+   * Sends raw JSON-RPC calls to the node and returns its answers as they are, for the gateway's
+   * read-only endpoint, which decides what may pass.
+   */
+  function forwardRpc(calls: readonly JsonRpcCall[]): Promise<JsonRpcOutcome[]> {
+    return sendRpcCalls(rpcUrl, calls);
+  }
+
   return {
     rpcUrl,
     chainId: deployment.chainId,
@@ -221,6 +225,7 @@ export function createLedgerClient(options: LedgerClientOptions) {
     blockNumber,
     block,
     events,
+    forwardRpc,
   };
 }
 

@@ -29,6 +29,7 @@ import { keyRecoveryRoutes } from './routes/keyRecoveryRoutes.ts';
 import { keyRotationRoutes } from './routes/keyRotationRoutes.ts';
 import { notificationRoutes } from './routes/notificationRoutes.ts';
 import { recordRoutes } from './routes/recordRoutes.ts';
+import { rpcRoutes } from './routes/rpcRoutes.ts';
 import { secondFactorRoutes } from './routes/secondFactorRoutes.ts';
 import { systemRoutes } from './routes/systemRoutes.ts';
 import type { SecondFactor } from './secondFactor.ts';
@@ -55,6 +56,8 @@ export interface GatewayServices {
   notifier: Notifier;
   eventFollower: EventFollower;
   emergencyWatcher: EmergencyWatcher;
+  /** The public URL of this gateway's read-only JSON-RPC endpoint (`POST /rpc`), for clients reading the chain. */
+  readOnlyRpcUrl: string;
 }
 
 declare module 'fastify' {
@@ -154,6 +157,7 @@ export async function buildApp({ services, logLevel = 'info', webApp, peerOrigin
     keyRecoveryRoutes,
     emergencyRoutes,
     notificationRoutes,
+    rpcRoutes,
   ]) {
     routes(app as unknown as FastifyInstance, services);
   }

@@ -4,13 +4,17 @@
  */
 import { resolve } from 'node:path';
 import { InvalidInputError } from '@medledger/core';
+import { isRpcEndpoint } from '@medledger/ledger';
 
 export interface GatewayConfig {
   /** Directory of the chain state (embedded mode), the database, blobs and keys. */
   dataDir: string;
   host: string;
   port: number;
-  /** JSON-RPC endpoint of an existing chain; unset starts the embedded anvil. */
+  /**
+   * JSON-RPC endpoint of an existing chain: an http(s) URL, or an IPC socket as `ipc:///path` or
+   * `/path`; unset starts the embedded anvil.
+   */
   rpcUrl: string | undefined;
   /** Deployment file naming the contracts of an existing consortium. */
   deploymentFile: string | undefined;
@@ -47,8 +51,10 @@ export function loadGatewayConfig(
   const port = integer(input.port ?? env.PORT ?? 8080, 'port', 0, 65_535);
   const host = input.host ?? env.MEDLEDGER_HOST ?? '127.0.0.1';
   const rpcUrl = input.rpcUrl ?? env.MEDLEDGER_RPC_URL;
-  if (rpcUrl !== undefined && !/^https?:\/\/\S+$/.test(rpcUrl)) {
-    throw new InvalidInputError(`--rpc must be an http(s) URL, got "${rpcUrl}".`);
+  if (rpcUrl !== undefined && !isRpcEndpoint(rpcUrl)) {
+    throw new InvalidInputError(
+      `--rpc must be an http(s) URL or an IPC socket (ipc:///path or /path), got "${rpcUrl}".`,
+    );
   }
   const blockTime = input.blockTimeSeconds ?? env.MEDLEDGER_BLOCK_TIME;
   const deploymentFile = input.deploymentFile ?? env.MEDLEDGER_DEPLOYMENT;

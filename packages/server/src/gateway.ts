@@ -4,6 +4,7 @@
  *
  * Data directory layout:
  *   chain/state.json   embedded anvil state (embedded mode only)
+ *   chain/anvil.ipc    embedded anvil's JSON-RPC socket, the only way to it (embedded mode only)
  *   deployment.json    contract addresses on this chain
  *   gateway.sqlite     the gateway store (index, sessions, audit events, emergencies, notifications)
  *   blobs/             encrypted envelopes by CID
@@ -66,7 +67,10 @@ import { originOf } from './webApp.ts';
 
 export interface RunningGateway {
   url: string;
+  /** The chain's own endpoint (the embedded anvil's `ipc://` socket), private to the gateway. */
   rpcUrl: string;
+  /** This gateway's read-only JSON-RPC endpoint for clients (`POST /rpc` at the public URL). */
+  readOnlyRpcUrl: string;
   chainId: number;
   deployment: Deployment;
   app: FastifyInstance;
@@ -90,6 +94,12 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       rpcUrl = chain.rpcUrl;
     }
     const chainId = await readChainId(rpcUrl);
+    const startupWarnings = [
+      chain?.isolated === false
+        ? `The embedded chain could not get a network namespace of its own (unshare --net): its HTTP ` +
+          'JSON-RPC is open to every local user on 127.0.0.1, admin methods included.'
+        : undefined,
+    ].filter((warning): warning is string => warning !== undefined);
     const relayer = privateKeyToAccount(keys.relayerKey);
     await fundOnDevelopmentChain(rpcUrl, chainId, relayer.address);
     const deployment = await resolveDeployment(config, rpcUrl, chainId, relayer);
@@ -120,6 +130,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     const publicUrl = new URL(config.publicUrl);
     if (publicUrl.port === '0') publicUrl.port = String(port);
     const publicHost = publicUrl.host;
+    const readOnlyRpcUrl = `${publicUrl.href.replace(/\/+$/, '')}/rpc`;
     const auth = createAuthService({
       store,
       chainId,
@@ -178,6 +189,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         notifier,
         eventFollower,
         emergencyWatcher,
+        readOnlyRpcUrl,
       },
       logLevel: config.logLevel,
       peerOrigins: async () =>
@@ -189,13 +201,14 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
             webApp: {
               directory: config.webAppDir,
               connectOrigins: async () =>
-                [rpcUrl, ...(await store.organisations()).map((o) => o.gatewayUrl)]
+                [readOnlyRpcUrl, ...(await store.organisations()).map((o) => o.gatewayUrl)]
                   .map(originOf)
                   .filter((origin): origin is string => origin !== undefined),
             },
           }
         : {}),
     });
+    for (const warning of startupWarnings) app.log.warn(`SECURITY WARNING: ${warning}`);
     indexer.start();
     auditAnchorer.start();
     eventFollower.start();
@@ -206,6 +219,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     return {
       url: `http://${config.host}:${port}`,
       rpcUrl,
+      readOnlyRpcUrl,
       chainId,
       deployment,
       app: app as unknown as FastifyInstance,

@@ -16,7 +16,8 @@ export function registerStart(program: Command): void {
     .option('--host <ip>', 'address to listen on; env MEDLEDGER_HOST (default 127.0.0.1)')
     .option(
       '--rpc <url>',
-      'use the chain at this JSON-RPC URL instead of the embedded one; env MEDLEDGER_RPC_URL',
+      'use the chain at this JSON-RPC endpoint instead of the embedded one: an http(s) URL, or an IPC socket ' +
+        '(ipc:///path or /path); env MEDLEDGER_RPC_URL',
     )
     .option('--deployment <file>', 'deployment.json of an existing consortium (contracts to use on --rpc)')
     .option('--public-url <url>', 'URL under which clients reach this gateway (published on chain)')
@@ -58,6 +59,7 @@ export function registerStart(program: Command): void {
         ...(config.webAppDir ? { app: `${gateway.url}/` } : {}),
         chainId: gateway.chainId,
         rpcUrl: gateway.rpcUrl,
+        readOnlyRpcUrl: gateway.readOnlyRpcUrl,
         dataDir: config.dataDir,
         contracts: gateway.deployment,
       };
@@ -71,6 +73,7 @@ export function registerStart(program: Command): void {
           [
             `medledger gateway listening on ${gateway.url}  (API docs: ${gateway.url}/docs)`,
             `chain ${gateway.chainId} at ${gateway.rpcUrl}${config.rpcUrl ? '' : ' (embedded anvil)'}; data in ${config.dataDir}`,
+            `chain reads for clients (read-only JSON-RPC): ${gateway.readOnlyRpcUrl}`,
             'Stop with Ctrl-C.',
           ].join('\n'),
       );

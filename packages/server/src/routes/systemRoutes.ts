@@ -4,7 +4,7 @@ import { address, errorResponse, object, signature } from '../schemas.ts';
 
 export function systemRoutes(instance: FastifyInstance, services: GatewayServices): void {
   const app = typedRoutes(instance);
-  const { ledger, auth, custodian, store } = services;
+  const { ledger, auth, custodian, store, readOnlyRpcUrl } = services;
 
   app.get(
     '/api/health',
@@ -34,7 +34,7 @@ export function systemRoutes(instance: FastifyInstance, services: GatewayService
         response: {
           200: object({
             chainId: { type: 'integer' },
-            rpcUrl: { type: 'string' },
+            rpcUrl: { type: 'string', description: 'this gateway’s read-only JSON-RPC endpoint (POST /rpc)' },
             contracts: object({
               consortium: address,
               consents: address,
@@ -64,7 +64,7 @@ export function systemRoutes(instance: FastifyInstance, services: GatewayService
       const [custodians, threshold, version] = await ledger.read('consortium', 'custody', []);
       return {
         chainId: ledger.chainId,
-        rpcUrl: ledger.rpcUrl,
+        rpcUrl: readOnlyRpcUrl,
         contracts: ledger.addresses,
         relayer: ledger.relayerAddress,
         custody: { custodians: [...custodians], threshold, version: Number(version) },
