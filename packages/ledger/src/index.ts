@@ -1,3 +1,4 @@
+export { probeAdminRpc } from './adminRpcProbe.ts';
 export {
   contractErrorFrom,
   type DecodedContractError,

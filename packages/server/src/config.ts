@@ -16,6 +16,11 @@ export interface GatewayConfig {
    * `/path`; unset starts the embedded anvil.
    */
   rpcUrl: string | undefined;
+  /**
+   * Start even though the `rpcUrl` node answers administrative methods (admin_, debug_, txpool_,
+   * personal_, evm_/anvil_..., unlocked accounts); otherwise such a node is refused.
+   */
+  allowAdminRpc: boolean;
   /** Deployment file naming the contracts of an existing consortium. */
   deploymentFile: string | undefined;
   /** The URL clients use to reach this gateway (published on chain for new organisations). */
@@ -35,6 +40,7 @@ export interface GatewayConfigInput {
   host?: string;
   port?: number | string;
   rpcUrl?: string;
+  allowAdminRpc?: boolean;
   deploymentFile?: string;
   publicUrl?: string;
   blockTimeSeconds?: number | string;
@@ -63,6 +69,7 @@ export function loadGatewayConfig(
     host,
     port,
     rpcUrl,
+    allowAdminRpc: input.allowAdminRpc ?? env.MEDLEDGER_ALLOW_ADMIN_RPC === 'true',
     deploymentFile: deploymentFile ? resolve(deploymentFile) : undefined,
     publicUrl: input.publicUrl ?? env.MEDLEDGER_PUBLIC_URL ?? `http://${host}:${port}`,
     blockTimeSeconds: blockTime === undefined ? undefined : integer(blockTime, 'block time', 1, 3600),

@@ -42,6 +42,7 @@ import type { Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createAccessControl } from './accessControl.ts';
 import { accountKeysOf } from './accountKeys.ts';
+import { guardAgainstAdminRpc } from './adminRpcGuard.ts';
 import { createAnchorer } from './anchorer.ts';
 import { buildApp } from './app.ts';
 import { createAuditAnchorer } from './auditAnchorer.ts';
@@ -99,6 +100,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         ? `The embedded chain could not get a network namespace of its own (unshare --net): its HTTP ` +
           'JSON-RPC is open to every local user on 127.0.0.1, admin methods included.'
         : undefined,
+      config.rpcUrl ? await guardAgainstAdminRpc(config.rpcUrl, config.allowAdminRpc) : undefined,
     ].filter((warning): warning is string => warning !== undefined);
     const relayer = privateKeyToAccount(keys.relayerKey);
     await fundOnDevelopmentChain(rpcUrl, chainId, relayer.address);

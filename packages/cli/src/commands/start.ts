@@ -19,6 +19,13 @@ export function registerStart(program: Command): void {
       'use the chain at this JSON-RPC endpoint instead of the embedded one: an http(s) URL, or an IPC socket ' +
         '(ipc:///path or /path); env MEDLEDGER_RPC_URL',
     )
+    .option(
+      '--allow-admin-rpc',
+      'start even if the --rpc node answers administrative methods (admin_, debug_, txpool_, personal_, ' +
+        'evm_/anvil_/hardhat_, unlocked eth_accounts); by default such a node is refused, since anyone ' +
+        'reaching it could rewrite the ledger. For a development chain nobody else reaches; env ' +
+        'MEDLEDGER_ALLOW_ADMIN_RPC=true',
+    )
     .option('--deployment <file>', 'deployment.json of an existing consortium (contracts to use on --rpc)')
     .option('--public-url <url>', 'URL under which clients reach this gateway (published on chain)')
     .option(
@@ -46,6 +53,7 @@ export function registerStart(program: Command): void {
         port: options.port,
         host: options.host,
         rpcUrl: options.rpc,
+        ...(options.allowAdminRpc ? { allowAdminRpc: true } : {}),
         deploymentFile: options.deployment,
         publicUrl: options.publicUrl,
         blockTimeSeconds: options.blockTime,
