@@ -2,7 +2,7 @@
  * Starting and stopping a gateway: the embedded chain (or an existing one), the contracts, the
  * store, the services and the HTTP server, and an orderly shutdown that loses nothing acknowledged.
  *
- * Data directory layout:
+ * Data directory layout (0700; files 0600):
  *   chain/state.json   embedded anvil state (embedded mode only)
  *   chain/anvil.ipc    embedded anvil's JSON-RPC socket, the only way to it (embedded mode only)
  *   deployment.json    contract addresses on this chain
@@ -52,6 +52,7 @@ import { createAuthService } from './auth.ts';
 import type { GatewayConfig } from './config.ts';
 import { createCoSignatureAnchorer } from './coSignatureAnchorer.ts';
 import { createCustodian } from './custodian.ts';
+import { makeDataDirectoryPrivate } from './dataDirectory.ts';
 import { createEmergencyWatcher } from './emergencyWatcher.ts';
 import { createEventFollower } from './eventFollower.ts';
 import { createIndexer } from './indexer.ts';
@@ -80,7 +81,7 @@ export interface RunningGateway {
 }
 
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
-  await mkdir(config.dataDir, { recursive: true });
+  await makeDataDirectoryPrivate(config.dataDir);
   const keys = await loadOrCreateKeys(join(config.dataDir, 'keys'));
   let chain: EmbeddedChain | undefined;
   const stopChain = async () => chain?.stop();
