@@ -4,7 +4,7 @@ import { address, errorResponse, object, signature } from '../schemas.ts';
 
 export function systemRoutes(instance: FastifyInstance, services: GatewayServices): void {
   const app = typedRoutes(instance);
-  const { ledger, auth, custodian, store, readOnlyRpcUrl } = services;
+  const { ledger, auth, custodian, store } = services;
 
   app.get(
     '/api/health',
@@ -64,7 +64,7 @@ export function systemRoutes(instance: FastifyInstance, services: GatewayService
       const [custodians, threshold, version] = await ledger.read('consortium', 'custody', []);
       return {
         chainId: ledger.chainId,
-        rpcUrl: readOnlyRpcUrl,
+        rpcUrl: services.readOnlyRpcUrl,
         contracts: ledger.addresses,
         relayer: ledger.relayerAddress,
         custody: { custodians: [...custodians], threshold, version: Number(version) },
