@@ -1,4 +1,5 @@
 export type * from './apiTypes.ts';
+export { createChainReader, readInBlockWindows } from './chainReader.ts';
 export type { PolicyRequirementInput } from './coSignatureActions.ts';
 export {
   createGatewayClient,

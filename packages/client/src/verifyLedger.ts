@@ -26,14 +26,13 @@ import {
 } from '@medledger/core';
 import {
   type Address,
-  createPublicClient,
   decodeFunctionData,
   type Hex,
-  http,
   type PublicClient,
   recoverTypedDataAddress,
 } from 'viem';
 import type { LedgerInfo } from './apiTypes.ts';
+import { createChainReader, readInBlockWindows } from './chainReader.ts';
 import { type ChainRecordAnchor, compareIndexWithChain, gatewayRecordAnchors } from './verifyGatewayIndex.ts';
 
 export interface VerifyLedgerOptions {
@@ -97,7 +96,7 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Verifi
   const gatewayUrl = options.gatewayUrl.replace(/\/+$/, '');
   const info = await getJson<LedgerInfo>(`${gatewayUrl}/api/ledger`);
   const rpcUrl = options.rpcUrl ?? info.rpcUrl;
-  const client = createPublicClient({ transport: http(rpcUrl, { batch: true }) });
+  const client = createChainReader(rpcUrl);
   const chainId = await client.getChainId().catch((cause) => {
     throw new LedgerUnavailableError(`No chain answers at ${rpcUrl}.`, { cause });
   });
@@ -117,13 +116,15 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Verifi
   const indexed = (await gatewayRecordAnchors(gatewayUrl)).filter(
     (record) => !options.recordId || record.recordId.toLowerCase() === options.recordId.toLowerCase(),
   );
-  const logs = await client.getContractEvents({
-    address: recordsAddress,
-    abi: recordsAbi,
-    eventName: 'RecordAnchored',
-    fromBlock: 0n,
-    ...(options.recordId ? { args: { recordId: options.recordId } } : {}),
-  });
+  const logs = await readInBlockWindows(client, 0n, (range) =>
+    client.getContractEvents({
+      address: recordsAddress,
+      abi: recordsAbi,
+      eventName: 'RecordAnchored',
+      ...range,
+      ...(options.recordId ? { args: { recordId: options.recordId } } : {}),
+    }),
+  );
 
   const patientSigners = await patientSignerHistory(client, info.contracts.consortium);
   const calldata = new Map<Hex, Promise<readonly { record: RecordLeaf; signature: Hex }[]>>();
@@ -261,7 +262,7 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Verifi
  * content digest, and the contract must hold it.
  */
 async function checkCoSignatures(
-  client: ReturnType<typeof createPublicClient>,
+  client: PublicClient,
   info: LedgerInfo,
   chainId: number,
   anchoredDigests: Map<string, Hex>,
@@ -271,13 +272,15 @@ async function checkCoSignatures(
 ): Promise<number> {
   const address = info.contracts.coSignatures;
   const domain = ledgerDomain('coSignatures', chainId, address);
-  const logs = await client.getContractEvents({
-    address,
-    abi: coSignaturesAbi,
-    eventName: 'RecordCoSigned',
-    fromBlock: 0n,
-    ...(recordId ? { args: { recordId } } : {}),
-  });
+  const logs = await readInBlockWindows(client, 0n, (range) =>
+    client.getContractEvents({
+      address,
+      abi: coSignaturesAbi,
+      eventName: 'RecordCoSigned',
+      ...range,
+      ...(recordId ? { args: { recordId } } : {}),
+    }),
+  );
   const calldata = new Map<
     Hex,
     Promise<readonly { record: RecordLeaf; signer: Address; signature: Hex }[]>
@@ -340,12 +343,14 @@ async function checkCoSignatures(
  * the key in force at the time (`Consortium.PatientKeyRotated`); everyone else with its own.
  */
 async function patientSignerHistory(client: PublicClient, consortium: Address) {
-  const rotations = await client.getContractEvents({
-    address: consortium,
-    abi: consortiumAbi,
-    eventName: 'PatientKeyRotated',
-    fromBlock: 0n,
-  });
+  const rotations = await readInBlockWindows(client, 0n, (range) =>
+    client.getContractEvents({
+      address: consortium,
+      abi: consortiumAbi,
+      eventName: 'PatientKeyRotated',
+      ...range,
+    }),
+  );
   return {
     /** The key that signed for `patient` at log `logIndex` of block `blockNumber`. */
     at(patient: Address, blockNumber: bigint, logIndex: number): Address {

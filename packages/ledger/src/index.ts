@@ -5,6 +5,7 @@ export type {
   MinedAt,
   NewJournalEntry,
 } from './actionJournal.ts';
+export { probeAdminRpc } from './adminRpcProbe.ts';
 export {
   contractErrorFrom,
   type DecodedContractError,
@@ -28,6 +29,13 @@ export {
   spawnWithParentDeathSignal,
   startEmbeddedChain,
 } from './embeddedChain.ts';
+export {
+  type IpcTransportOptions,
+  ipc,
+  type JsonRpcCall,
+  type JsonRpcFailure,
+  type JsonRpcOutcome,
+} from './ipcTransport.ts';
 export { type JournalRecoveryReport, recoverJournal } from './journalRecovery.ts';
 export {
   actionPending,
@@ -44,3 +52,4 @@ export {
   RevertedOnChainError,
   type SentTransaction,
 } from './ledgerClient.ts';
+export { ipcSocketPathOf, isRpcEndpoint, rpcTransport, sendRpcCalls } from './rpcEndpoint.ts';

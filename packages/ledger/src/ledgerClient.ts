@@ -27,17 +27,17 @@ import {
   defineChain,
   encodeFunctionData,
   type Hex,
-  http,
   type LocalAccount,
   type Log,
   type PublicClient,
   parseEventLogs,
   type TransactionReceipt,
-  type Transport,
 } from 'viem';
 import type { ActionJournal } from './actionJournal.ts';
 import { contractErrorFrom } from './contractErrors.ts';
 import type { Deployment } from './deployment.ts';
+import type { JsonRpcCall, JsonRpcOutcome } from './ipcTransport.ts';
+import { rpcTransport, sendRpcCalls } from './rpcEndpoint.ts';
 
 export const ledgerAbis = {
   consortium: consortiumAbi,
@@ -117,11 +117,7 @@ export function createLedgerPublicClient(
 ): PublicClient {
   return createPublicClient({
     chain: ledgerChain(chainId, rpcUrl),
-    transport: http(rpcUrl, {
-      batch: { batchSize: 500, wait: 0 },
-      retryCount: 1,
-      timeout: 15_000,
-    }) as Transport,
+    transport: rpcTransport(rpcUrl),
     pollingInterval: pollingIntervalMs,
   }) as PublicClient;
 }
@@ -322,6 +318,14 @@ export function createLedgerClient(options: LedgerClientOptions) {
     }
   }
 
+  /**
+   * Sends raw JSON-RPC calls to the node and returns its answers as they are, for the gateway's
+   * read-only endpoint, which decides what may pass.
+   */
+  function forwardRpc(calls: readonly JsonRpcCall[]): Promise<JsonRpcOutcome[]> {
+    return sendRpcCalls(rpcUrl, calls);
+  }
+
   return {
     rpcUrl,
     chainId: deployment.chainId,
@@ -335,6 +339,7 @@ export function createLedgerClient(options: LedgerClientOptions) {
     block,
     blockHash,
     events,
+    forwardRpc,
     journaled: {
       /** Sends a journal entry's transaction again (recovery); the entry's waiter, if any, is answered. */
       resend: async (id: number, to: Address, data: Hex, gas: bigint) =>

@@ -31,6 +31,7 @@ import { keyRotationRoutes } from './routes/keyRotationRoutes.ts';
 import { ledgerRecordRoutes } from './routes/ledgerRecordRoutes.ts';
 import { notificationRoutes } from './routes/notificationRoutes.ts';
 import { recordRoutes } from './routes/recordRoutes.ts';
+import { rpcRoutes } from './routes/rpcRoutes.ts';
 import { secondFactorRoutes } from './routes/secondFactorRoutes.ts';
 import { systemRoutes } from './routes/systemRoutes.ts';
 import type { SecondFactor } from './secondFactor.ts';
@@ -58,6 +59,8 @@ export interface GatewayServices {
   eventFollower: EventFollower;
   emergencyWatcher: EmergencyWatcher;
   guard: LedgerGuard;
+  /** The public URL of this gateway's read-only JSON-RPC endpoint (`POST /rpc`), for clients reading the chain. */
+  readOnlyRpcUrl: string;
 }
 
 /**
@@ -175,6 +178,7 @@ export async function buildApp({ services, logLevel = 'info', webApp, peerOrigin
     keyRecoveryRoutes,
     emergencyRoutes,
     notificationRoutes,
+    rpcRoutes,
   ]) {
     routes(app as unknown as FastifyInstance, services);
   }

@@ -2,8 +2,9 @@
  * Starting and stopping a gateway: the embedded chain (or an existing one), the contracts, the
  * store, the services and the HTTP server, and an orderly shutdown that loses nothing acknowledged.
  *
- * Data directory layout:
+ * Data directory layout (0700; files 0600):
  *   chain/state.json   embedded anvil state (embedded mode only)
+ *   chain/anvil.ipc    embedded anvil's JSON-RPC socket, the only way to it (embedded mode only)
  *   deployment.json    contract addresses on this chain
  *   gateway.sqlite     the gateway store (index, sessions, audit events, emergencies, notifications)
  *   blobs/             encrypted envelopes by CID
@@ -41,6 +42,7 @@ import type { Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createAccessControl } from './accessControl.ts';
 import { accountKeysOf } from './accountKeys.ts';
+import { guardAgainstAdminRpc } from './adminRpcGuard.ts';
 import { createAnchorer } from './anchorer.ts';
 import { buildApp } from './app.ts';
 import { createAuditAnchorer } from './auditAnchorer.ts';
@@ -50,6 +52,7 @@ import { createAuthService } from './auth.ts';
 import type { GatewayConfig } from './config.ts';
 import { createCoSignatureAnchorer } from './coSignatureAnchorer.ts';
 import { createCustodian } from './custodian.ts';
+import { makeDataDirectoryPrivate } from './dataDirectory.ts';
 import { createEmergencyWatcher } from './emergencyWatcher.ts';
 import { createEventFollower } from './eventFollower.ts';
 import { createIndexer } from './indexer.ts';
@@ -68,7 +71,10 @@ import { originOf } from './webApp.ts';
 
 export interface RunningGateway {
   url: string;
+  /** The chain's own endpoint (the embedded anvil's `ipc://` socket), private to the gateway. */
   rpcUrl: string;
+  /** This gateway's read-only JSON-RPC endpoint for clients (`POST /rpc` at the public URL). */
+  readOnlyRpcUrl: string;
   chainId: number;
   deployment: Deployment;
   app: FastifyInstance;
@@ -77,7 +83,7 @@ export interface RunningGateway {
 }
 
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
-  await mkdir(config.dataDir, { recursive: true });
+  await makeDataDirectoryPrivate(config.dataDir);
   const keys = await loadOrCreateKeys(join(config.dataDir, 'keys'));
   let chain: EmbeddedChain | undefined;
   let stopping: Promise<void> | undefined;
@@ -95,15 +101,21 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       rpcUrl = chain.rpcUrl;
     }
     const chainId = await readChainId(rpcUrl);
+    const startupWarnings = [
+      chain?.isolated === false
+        ? `The embedded chain could not get a network namespace of its own (unshare --net): its HTTP ` +
+          'JSON-RPC is open to every local user on 127.0.0.1, admin methods included.'
+        : undefined,
+      config.rpcUrl ? await guardAgainstAdminRpc(config.rpcUrl, config.allowAdminRpc) : undefined,
+    ].filter((warning): warning is string => warning !== undefined);
     const relayer = privateKeyToAccount(keys.relayerKey);
     await fundOnDevelopmentChain(rpcUrl, chainId, relayer.address);
     const { deployment, fresh } = await resolveDeployment(config, rpcUrl, chainId, relayer);
     if (chain && fresh) {
       // The embedded chain writes its state every few seconds: a restart writes it now, so the
       // contracts, which the relay journal cannot re-apply, are on disk before anything is acknowledged.
-      const port = Number(new URL(chain.rpcUrl).port);
       await chain.stop();
-      chain = await startEmbeddedChain({ ...chainOptions, port });
+      chain = await startEmbeddedChain(chainOptions);
     }
 
     const databasePath = join(config.dataDir, 'gateway.sqlite');
@@ -169,6 +181,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     const publicUrl = new URL(config.publicUrl);
     if (publicUrl.port === '0') publicUrl.port = String(port);
     const publicHost = publicUrl.host;
+    const readOnlyRpcUrl = `${publicUrl.href.replace(/\/+$/, '')}/rpc`;
     const auth = createAuthService({
       store,
       chainId,
@@ -234,6 +247,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         eventFollower,
         emergencyWatcher,
         guard,
+        readOnlyRpcUrl,
       },
       logLevel: config.logLevel,
       peerOrigins: async () =>
@@ -245,13 +259,14 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
             webApp: {
               directory: config.webAppDir,
               connectOrigins: async () =>
-                [rpcUrl, ...(await store.organisations()).map((o) => o.gatewayUrl)]
+                [readOnlyRpcUrl, ...(await store.organisations()).map((o) => o.gatewayUrl)]
                   .map(originOf)
                   .filter((origin): origin is string => origin !== undefined),
             },
           }
         : {}),
     });
+    for (const warning of startupWarnings) app.log.warn(`SECURITY WARNING: ${warning}`);
     indexer.start();
     auditAnchorer.start();
     eventFollower.start();
@@ -266,10 +281,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         if (stopping) return;
         served.log.error({ pid: running.pid }, 'the embedded chain stopped unexpectedly; starting it again');
         guard.markUnavailable();
-        const port = Number(new URL(running.rpcUrl).port);
+        // Same directory, same socket: the ledger client reconnects to the new node by itself.
         for (;;) {
           try {
-            chain = await startEmbeddedChain({ ...chainOptions, port });
+            chain = await startEmbeddedChain(chainOptions);
             break;
           } catch (error) {
             if (stopping) return;
@@ -289,6 +304,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     return {
       url: `http://${config.host}:${port}`,
       rpcUrl,
+      readOnlyRpcUrl,
       chainId,
       deployment,
       app: served as unknown as FastifyInstance,

@@ -55,7 +55,7 @@ export function systemRoutes(instance: FastifyInstance, services: GatewayService
         response: {
           200: object({
             chainId: { type: 'integer' },
-            rpcUrl: { type: 'string' },
+            rpcUrl: { type: 'string', description: 'this gateway’s read-only JSON-RPC endpoint (POST /rpc)' },
             contracts: object({
               consortium: address,
               consents: address,
@@ -85,7 +85,7 @@ export function systemRoutes(instance: FastifyInstance, services: GatewayService
       const [custodians, threshold, version] = await ledger.read('consortium', 'custody', []);
       return {
         chainId: ledger.chainId,
-        rpcUrl: ledger.rpcUrl,
+        rpcUrl: services.readOnlyRpcUrl,
         contracts: ledger.addresses,
         relayer: ledger.relayerAddress,
         custody: { custodians: [...custodians], threshold, version: Number(version) },
