@@ -24,13 +24,7 @@ import {
   recordsTypes,
   sensitivities,
 } from '@medledger/core';
-import {
-  type Address,
-  decodeFunctionData,
-  type Hex,
-  type PublicClient,
-  recoverTypedDataAddress,
-} from 'viem';
+import { type Address, decodeFunctionData, type Hex, type PublicClient, recoverTypedDataAddress } from 'viem';
 import type { LedgerInfo } from './apiTypes.ts';
 import { createChainReader, readInBlockWindows } from './chainReader.ts';
 import { type ChainRecordAnchor, compareIndexWithChain, gatewayRecordAnchors } from './verifyGatewayIndex.ts';
