@@ -312,6 +312,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         stopping ??= (async () => {
           guard.stop();
           await served.close();
+          await replication.stop();
           await anchorer.drain();
           await coSignatureAnchorer.drain();
           await auditAnchorer.stop();

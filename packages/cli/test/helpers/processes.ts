@@ -197,12 +197,14 @@ export async function spawnGatewayProcess(options: GatewayProcessOptions): Promi
     exited,
     output: () => ({ stdout, stderr }),
     async stop(signal = 'SIGINT') {
-      // The anvil running now: a gateway may have restarted its anvil since it started.
+      // The anvil running now: a gateway may have restarted its anvil since it started. Once this
+      // gateway has exited, the pid file may name the anvil of another gateway on the same data.
+      const alive = child.exitCode === null && child.signalCode === null;
       const anvils = new Set([
         gateway.anvilPid,
-        options.rpcUrl ? undefined : embeddedAnvilPid(options.dataDir),
+        options.rpcUrl || !alive ? undefined : embeddedAnvilPid(options.dataDir),
       ]);
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (alive) child.kill(signal);
       const exit = await exited;
       running.delete(gateway);
       for (const anvil of anvils) {

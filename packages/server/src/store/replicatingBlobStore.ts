@@ -27,8 +27,11 @@ export interface ReplicatingBlobStoreOptions {
 export function createReplicationQueue(store: BlobStore, concurrency = 4) {
   const waiting: string[] = [];
   let active = 0;
+  let stopped = false;
+  let idle: (() => void) | undefined;
   const pump = () => {
-    while (active < concurrency && waiting.length) {
+    if (!active && (stopped || !waiting.length)) idle?.();
+    while (!stopped && active < concurrency && waiting.length) {
       const cid = waiting.shift() as string;
       active += 1;
       store
@@ -45,6 +48,15 @@ export function createReplicationQueue(store: BlobStore, concurrency = 4) {
     add(cids: string[]) {
       waiting.push(...cids);
       pump();
+    },
+    /** Drops what waits and resolves once no copy is being written (the gateway is stopping). */
+    stop(): Promise<void> {
+      stopped = true;
+      waiting.length = 0;
+      if (!active) return Promise.resolve();
+      return new Promise((resolve) => {
+        idle = resolve;
+      });
     },
   };
 }
