@@ -10,27 +10,29 @@
  * a directory only the data directory's owner can enter. Where neither namespace can be made, it
  * falls back to HTTP on 127.0.0.1 without CORS headers and says so (`isolated: false`).
  *
- * Durability: anvil writes its whole state to `chain/state.json` when it exits on SIGINT/SIGTERM and
- * every `stateIntervalSeconds`. It is started under `setpriv --pdeathsig SIGTERM`, so when the
- * gateway process dies, even by SIGKILL, anvil still receives SIGTERM and writes its state. Before
- * each start the last state file that parses is kept as `state.json.bak`, so a dump cut short can
- * never lose more than what came after the previous good one.
+ * Durability: anvil loads `chain/state.json` but never writes it itself: its own dumps (periodic, and
+ * on exit) run while it may be mining and were seen to hold a block's effects without the block. The
+ * gateway calls `saveState` instead, which keeps a dump only if no block was mined during it, and
+ * writes it atomically. What the chain mined after the last saved state is re-applied by the
+ * gateway's relay journal. anvil is started under `setpriv --pdeathsig SIGTERM`, so it never outlives
+ * its gateway. Before each start the last state file that parses is kept as `state.json.bak`.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
 import { InvalidInputError, LedgerUnavailableError } from '@medledger/core';
+import type { JsonRpcOutcome } from './ipcTransport.ts';
 import { sendRpcCalls } from './rpcEndpoint.ts';
 
 export interface EmbeddedChainOptions {
   /** Directory holding `state.json`, the socket and the pid file. Created when missing; made 0700. */
   directory: string;
   chainId?: number;
-  /** Seconds between periodic state dumps (besides the one on exit). */
-  stateIntervalSeconds?: number;
   /** Seconds between blocks; when unset every transaction is mined at once (automine). */
   blockTimeSeconds?: number;
 }
@@ -47,6 +49,11 @@ export interface EmbeddedChain {
    * false its HTTP port is also open on 127.0.0.1 (without CORS headers) to every local user.
    */
   isolated: boolean;
+  /**
+   * Writes the chain's state to `state.json` if it is consistent: the latest block is the same
+   * before and after the dump (no block mined meanwhile). Atomic (temporary file, fsync, rename).
+   */
+  saveState(): Promise<SavedState>;
   /** Stops anvil with SIGTERM and waits until it has written its state. */
   stop(): Promise<void>;
 }
@@ -70,7 +77,7 @@ export function anvilBinaryPath(): string {
  * await chain.stop();
  */
 export async function startEmbeddedChain(options: EmbeddedChainOptions): Promise<EmbeddedChain> {
-  const { directory, chainId = 31337, stateIntervalSeconds = 5 } = options;
+  const { directory, chainId = 31337 } = options;
   await mkdir(directory, { recursive: true, mode: 0o700 });
   await chmod(directory, 0o700);
   const statePath = join(directory, 'state.json');
@@ -99,10 +106,9 @@ export async function startEmbeddedChain(options: EmbeddedChainOptions): Promise
     socketPath,
     '--chain-id',
     String(chainId),
-    '--state',
-    statePath,
-    '--state-interval',
-    String(stateIntervalSeconds),
+    // Loaded, never dumped by anvil itself: its own dumps (periodic and on exit) are taken while it
+    // may be mining and can hold a block's state without the block. `saveState` dumps consistently.
+    ...(existsSync(statePath) ? ['--load-state', statePath] : []),
     '--gas-limit',
     String(blockGasLimit),
     '--code-size-limit',
@@ -142,6 +148,7 @@ export async function startEmbeddedChain(options: EmbeddedChainOptions): Promise
     pid: anvil.pid ?? 0,
     exited: exited.then(() => undefined),
     isolated: isolation !== undefined,
+    saveState: () => saveConsistentState(rpcUrl, statePath),
     async stop() {
       if (anvil.exitCode === null && anvil.signalCode === null) {
         anvil.kill('SIGTERM');
@@ -150,6 +157,60 @@ export async function startEmbeddedChain(options: EmbeddedChainOptions): Promise
       await rm(pidPath, { force: true });
     },
   };
+}
+
+export interface SavedState {
+  /** False when a block was mined during the dump: nothing was written, try again. */
+  saved: boolean;
+  /** The latest block the saved state holds. */
+  blockNumber: number;
+  bytes: number;
+  durationMs: number;
+}
+
+async function saveConsistentState(rpcUrl: string, statePath: string): Promise<SavedState> {
+  const started = Date.now();
+  const latest = async () => {
+    const [outcome] = await sendRpcCalls(rpcUrl, [
+      { method: 'eth_getBlockByNumber', params: ['latest', false] },
+    ]);
+    const block = rpcResult(outcome, 'eth_getBlockByNumber') as { hash: string; number: string };
+    return { hash: block.hash, number: Number(block.number) };
+  };
+  const before = await latest();
+  const [dumped] = await sendRpcCalls(rpcUrl, [{ method: 'anvil_dumpState', params: [] }]);
+  const after = await latest();
+  const hex = rpcResult(dumped, 'anvil_dumpState') as string;
+  if (before.hash !== after.hash) {
+    return { saved: false, blockNumber: before.number, bytes: 0, durationMs: Date.now() - started };
+  }
+  // anvil_dumpState answers the gzip of the JSON that --load-state reads.
+  const json = await promisify(gunzip)(Buffer.from(hex.slice(2), 'hex'));
+  const temporary = `${statePath}.tmp`;
+  const file = await open(temporary, 'w', 0o600);
+  try {
+    await file.writeFile(json);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  await rename(temporary, statePath);
+  const directory = await open(join(statePath, '..'), 'r');
+  try {
+    await directory.sync();
+  } finally {
+    await directory.close();
+  }
+  return { saved: true, blockNumber: after.number, bytes: json.length, durationMs: Date.now() - started };
+}
+
+function rpcResult(outcome: JsonRpcOutcome | undefined, method: string): unknown {
+  if (!outcome || 'error' in outcome) {
+    throw new LedgerUnavailableError(`The embedded chain did not answer ${method}.`, {
+      details: outcome && 'error' in outcome ? outcome.error.message : 'no answer',
+    });
+  }
+  return outcome.result;
 }
 
 /** Linux's limit on a Unix socket's path (108 bytes with the terminating zero). */

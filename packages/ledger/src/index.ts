@@ -26,6 +26,7 @@ export {
   type EmbeddedChain,
   type EmbeddedChainOptions,
   freePort,
+  type SavedState,
   spawnWithParentDeathSignal,
   startEmbeddedChain,
 } from './embeddedChain.ts';

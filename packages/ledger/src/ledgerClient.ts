@@ -354,6 +354,8 @@ export function createLedgerClient(options: LedgerClientOptions) {
       resetNonce: () => sender.resetNonce(),
       receipt: (hash: Hex) => sender.receiptIfMined(hash),
     },
+    /** Runs `work` while this relayer submits nothing (e.g. a consistent dump of the embedded chain). */
+    withWritesPaused: <T>(work: () => Promise<T>) => sender.exclusive(work),
   };
 }
 
@@ -523,10 +525,18 @@ function createTransactionSender(
     }
   }
 
+  /** Runs `work` under the nonce lock: no transaction of this relayer is submitted meanwhile. */
+  function exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = queue.then(work);
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
   return {
     send,
     estimate,
     receiptIfMined,
+    exclusive,
     resetNonce() {
       nextNonce = undefined;
     },

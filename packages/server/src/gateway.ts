@@ -49,6 +49,7 @@ import { createAuditAnchorer } from './auditAnchorer.ts';
 import { createAuditLog } from './auditLog.ts';
 import { createAuditTagger } from './auditTagger.ts';
 import { createAuthService } from './auth.ts';
+import { createChainSnapshots } from './chainSnapshots.ts';
 import type { GatewayConfig } from './config.ts';
 import { createCoSignatureAnchorer } from './coSignatureAnchorer.ts';
 import { createCustodian } from './custodian.ts';
@@ -112,10 +113,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     await fundOnDevelopmentChain(rpcUrl, chainId, relayer.address);
     const { deployment, fresh } = await resolveDeployment(config, rpcUrl, chainId, relayer);
     if (chain && fresh) {
-      // The embedded chain writes its state every few seconds: a restart writes it now, so the
-      // contracts, which the relay journal cannot re-apply, are on disk before anything is acknowledged.
-      await chain.stop();
-      chain = await startEmbeddedChain(chainOptions);
+      // The contracts, which the relay journal does not re-apply, are on disk before anything is acknowledged.
+      const saved = await chain.saveState();
+      if (!saved.saved)
+        throw new LedgerUnavailableError('The embedded chain changed while its state was saved.');
     }
 
     const databasePath = join(config.dataDir, 'gateway.sqlite');
@@ -124,6 +125,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     const notifier = createNotifier({ store: new SqliteNotificationStore(databasePath) });
     const journal = new SqliteActionJournal(databasePath);
     const ledger = createLedgerClient({ rpcUrl, relayer, deployment, journal });
+    const snapshots = createChainSnapshots({
+      ledger,
+      chain: () => chain,
+      onError: (error) => app?.log.warn({ err: error }, 'saving the embedded chain state failed'),
+    });
     const auditLog = createAuditLog(store);
     const blobs = new ReplicatingBlobStore({
       local: new FileBlobStore(join(config.dataDir, 'blobs')),
@@ -271,6 +277,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     auditAnchorer.start();
     eventFollower.start();
     followersStarted = true;
+    if (chain) snapshots.start();
     emergencyWatcher.start();
     await app.listen({ port, host: config.host });
     const served = app;
@@ -320,6 +327,13 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
           await eventFollower.stop();
           await emergencyWatcher.stop();
           await Promise.all([emergencies.close(), notifier.close()]);
+          await snapshots.stop();
+          if (chain && !(await snapshots.saveUntilSaved())) {
+            served.log.error(
+              {},
+              'the embedded chain state could not be saved; the journal will re-apply what it lacks',
+            );
+          }
           await store.close();
           await journal.close();
           await stopChain();

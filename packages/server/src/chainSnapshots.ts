@@ -1,0 +1,67 @@
+/**
+ * Snapshots of the embedded chain: the gateway, not anvil, decides when the chain's state is written
+ * to disk, so that each saved state is consistent (see `saveState` in `@medledger/ledger`). A
+ * snapshot is taken when new blocks were mined since the last one, while this gateway submits
+ * nothing; snapshots are spaced so that they take at most a tenth of the time, since a dump writes
+ * the whole chain and grows with it. Whatever the chain mines after the last snapshot and then
+ * loses (anvil killed) is re-applied from the relay journal.
+ */
+import type { EmbeddedChain, LedgerClient } from '@medledger/ledger';
+import { createPeriodicTask } from './periodicTask.ts';
+
+export interface ChainSnapshotsOptions {
+  ledger: LedgerClient;
+  /** The embedded chain running now (it is replaced when it is restarted). */
+  chain: () => EmbeddedChain | undefined;
+  intervalMs?: number;
+  onError?: (error: unknown) => void;
+}
+
+export type ChainSnapshots = ReturnType<typeof createChainSnapshots>;
+
+/** A dump may take at most this share of the time between two of them. */
+const maxShareOfTime = 0.1;
+
+export function createChainSnapshots({ ledger, chain, intervalMs = 1_000, onError }: ChainSnapshotsOptions) {
+  let savedBlock = -1;
+  let notBefore = 0;
+  let last: { blockNumber: number; bytes: number; durationMs: number; at: number } | undefined;
+
+  /** One attempt; resolves true when a consistent state was written. */
+  async function saveNow(): Promise<boolean> {
+    const running = chain();
+    if (!running) return false;
+    const result = await ledger.withWritesPaused(() => running.saveState());
+    if (!result.saved) return false;
+    savedBlock = result.blockNumber;
+    notBefore = Date.now() + result.durationMs / maxShareOfTime;
+    last = {
+      blockNumber: result.blockNumber,
+      bytes: result.bytes,
+      durationMs: result.durationMs,
+      at: Date.now(),
+    };
+    return true;
+  }
+
+  const task = createPeriodicTask(
+    async () => {
+      if (Date.now() < notBefore) return;
+      if (Number(await ledger.blockNumber()) === savedBlock) return;
+      await saveNow();
+    },
+    intervalMs,
+    onError,
+  );
+
+  /** Tries until a consistent state is written (e.g. on shutdown, once writes have drained). */
+  async function saveUntilSaved(attempts = 50): Promise<boolean> {
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      if (await saveNow()) return true;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return false;
+  }
+
+  return { start: task.start, stop: task.stop, saveUntilSaved, last: () => last };
+}
