@@ -34,6 +34,7 @@ import {
   seconds,
   setUpHospital,
   stopWithin,
+  unexpectedWhileNotServing,
   verifyWithCli,
   waitUntilServing,
   watchWhileRecovering,
@@ -43,6 +44,7 @@ import {
 import {
   cleanUp,
   type GatewayProcess,
+  sleep,
   spawnGatewayProcess,
   startGatewayProcess,
   temporaryDirectory,
@@ -58,6 +60,8 @@ const settleWithinMs = 120_000;
 const recoverWithinMs = 60_000;
 const serveWithinMs = 90_000;
 const stopWithinMs = 30_000;
+/** Seconds an action signed to expire soon stays valid: enough to be relayed on a loaded machine. */
+const shortLifetimeSeconds = 8;
 
 after(cleanUp);
 
@@ -150,10 +154,12 @@ for (const kind of kills) {
 
         if (kind.gatewaySurvives) {
           await t.test('the gateway restarts its chain and serves again by itself', async (t) => {
-            await waitUntilServing(gateway, recoverWithinMs);
+            const { meanwhile } = await waitUntilServing(gateway, recoverWithinMs);
             t.diagnostic(
-              `serving again ${seconds(performance.now() - (burst.killedAt ?? 0))} after the kill`,
+              `serving again ${seconds(performance.now() - (burst.killedAt ?? 0))} after the kill; ` +
+                `health meanwhile: ${countsOf(meanwhile)}`,
             );
+            assert.deepEqual(unexpectedWhileNotServing(meanwhile), [], 'health while recovering');
             const everything = allOf(acknowledged, round);
             const unlisted = await recordsNotListed(as(hospital.patient), everything.keys());
             assert.equal(
@@ -172,8 +178,12 @@ for (const kind of kills) {
         const restartedAt = performance.now();
         gateway = await spawnGatewayProcess({ dataDir, port, args: gatewayArgs });
         await t.test('medledger start on the same data serves again', async (t) => {
-          const { health } = await waitUntilServing(gateway, serveWithinMs);
-          t.diagnostic(`serving ${seconds(performance.now() - restartedAt)} after medledger start`);
+          const { health, meanwhile } = await waitUntilServing(gateway, serveWithinMs);
+          t.diagnostic(
+            `serving ${seconds(performance.now() - restartedAt)} after medledger start; ` +
+              `health meanwhile: ${countsOf(meanwhile)}`,
+          );
+          assert.deepEqual(unexpectedWhileNotServing(meanwhile), [], 'health while starting');
           assertServingHealth(health);
         });
 
@@ -238,6 +248,14 @@ describe('a chain state restored from before some writes and a revocation', () =
     const [firstA] = setA.keys();
     const [firstB] = setB.keys();
     assert.ok(firstA && firstB);
+    // An action signed to expire soon, in the middle of the later set: it cannot be re-applied.
+    const shortLived = createGatewayClient({
+      url: gateway.url,
+      identity: secondDoctor,
+      signatureLifetimeSeconds: shortLifetimeSeconds,
+    });
+    await shortLived.requestAccess({ patient: hospital.patient.address, categories: ['lab'] });
+    const shortLivedExpiredAt = Date.now() + (shortLifetimeSeconds + 1) * 1000;
     const { grantId: secondGrant } = await as(hospital.patient).grantConsent({
       grantee: secondDoctor.address,
       categories: ['lab'],
@@ -253,6 +271,7 @@ describe('a chain state restored from before some writes and a revocation', () =
     // The older state is what the chain loads: as state.json and as the last good copy beside it.
     await writeFile(statePath, olderState);
     await copyFile(statePath, `${statePath}.bak`);
+    while (Date.now() < shortLivedExpiredAt) await sleep(100);
 
     const restartedAt = performance.now();
     gateway = await spawnGatewayProcess({ dataDir, port, args: gatewayArgs });
@@ -319,6 +338,14 @@ describe('a chain state restored from before some writes and a revocation', () =
         assert.deepEqual(statuses, { [hospital.grantId]: 'revoked', [secondGrant]: 'revoked' });
       },
     );
+
+    await t.test('the author of the action that expired before it could be re-applied is told', async () => {
+      const { notifications } = await as(secondDoctor).notifications();
+      assert.ok(
+        notifications.some((notification) => notification.kind === 'action-expired'),
+        `the second doctor's notifications: ${notifications.map((n) => n.kind).join(', ') || 'none'}`,
+      );
+    });
 
     await t.test('the organisation’s admin is notified that the ledger was rewound', async () => {
       const { notifications } = await as(hospital.admin).notifications();

@@ -97,18 +97,22 @@ export async function healthOf(url: string): Promise<HealthAnswer | undefined> {
 }
 
 /**
- * Polls `/api/health` until it answers 200 and resolves with that answer and the milliseconds
- * waited; fails if the gateway process exits or `timeoutMs` passes, saying what health said last.
+ * Polls `/api/health` until it answers 200 and resolves with that answer, the milliseconds waited
+ * and the other answers seen meanwhile (counted as `not listening` or `STATUS REASON`); fails if
+ * the gateway process exits or `timeoutMs` passes, saying what health said last.
  */
 export async function waitUntilServing(
   gateway: GatewayProcess,
   timeoutMs: number,
-): Promise<{ health: HealthAnswer; ms: number }> {
+): Promise<{ health: HealthAnswer; ms: number; meanwhile: Map<string, number> }> {
   const started = performance.now();
+  const meanwhile = new Map<string, number>();
   let last: HealthAnswer | undefined;
   for (;;) {
     last = await healthOf(gateway.url);
-    if (last?.status === 200) return { health: last, ms: performance.now() - started };
+    if (last?.status === 200) return { health: last, ms: performance.now() - started, meanwhile };
+    const what = last ? `${last.status} ${last.body.error?.reason ?? '(no reason)'}` : 'not listening';
+    meanwhile.set(what, (meanwhile.get(what) ?? 0) + 1);
     if (gateway.child.exitCode !== null || gateway.child.signalCode !== null) {
       throw new Error(
         `the gateway exited (${gateway.child.exitCode ?? gateway.child.signalCode}) before it served again:\n${tail(gateway)}`,
@@ -122,6 +126,12 @@ export async function waitUntilServing(
     }
     await sleep(100);
   }
+}
+
+/** Of health answers counted by `waitUntilServing`, those a gateway that does not serve may not give. */
+export function unexpectedWhileNotServing(meanwhile: Map<string, number>): string[] {
+  const allowed = new Set(['not listening', ...[...notServingReasons].map((reason) => `503 ${reason}`)]);
+  return [...meanwhile].filter(([what]) => !allowed.has(what)).map(([what, n]) => `${n} × ${what}`);
 }
 
 function tail(gateway: GatewayProcess): string {
