@@ -29,7 +29,7 @@ export interface Hospital {
  * Key files for an admin, a doctor and a patient in `directory`; the admin founds a hospital, the
  * doctor joins it, the patient registers with it and lets the doctor read and append lab records.
  */
-export async function setUpHospital(url: string, directory: string): Promise<Hospital> {
+export async function foundHospital(url: string, directory: string): Promise<Hospital> {
   const [admin, doctor, patient] = (await Promise.all(
     ['admin', 'doctor', 'patient'].map((name) => createKeyFile(join(directory, `${name}.json`))),
   )) as [Identity, Identity, Identity];
@@ -78,12 +78,18 @@ export type HealthBody = {
   error?: { code?: string; reason?: string; message?: string };
 };
 
-/** What the gateway at `url` answers to `GET /api/health`; undefined while nothing listens. */
+/**
+ * What the gateway at `url` answers to `GET /api/health`: undefined while nothing listens, status
+ * 0 if it does not answer within 10 s.
+ */
 export async function healthOf(url: string): Promise<HealthAnswer | undefined> {
   let response: Response;
   try {
     response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(10_000) });
-  } catch {
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'TimeoutError') {
+      return { status: 0, body: { error: { message: 'no answer within 10 s' } } };
+    }
     return undefined;
   }
   const text = await response.text().catch(() => '');
@@ -151,14 +157,14 @@ export interface Burst {
   killedAfter: number | undefined;
   /** `performance.now()` at the kill. */
   killedAt: number | undefined;
+  /** Milliseconds from the first request to the kill. */
+  killedAfterMs: number | undefined;
   /** Requests answered with an error, counted by what they said. */
   failures: Map<string, number>;
   /** Requests still unanswered `settleWithinMs` after the kill. */
   unsettled: number;
   /** Milliseconds from the kill until the last request was answered. */
   settledMs: number | undefined;
-  /** Milliseconds from the first request to the kill. */
-  killedAfterMs: number | undefined;
 }
 
 /**
@@ -183,21 +189,30 @@ export async function writeRecordsAtOnce(options: {
   const burst: Burst = {
     killedAfter: undefined,
     killedAt: undefined,
+    killedAfterMs: undefined,
     failures: new Map(),
     unsettled: 0,
     settledMs: undefined,
-    killedAfterMs: undefined,
   };
   const started = performance.now();
+  const settled = Promise.withResolvers<void>();
+  const killed = Promise.withResolvers<void>();
   let acknowledgedNow = 0;
   let pending = count;
-  let allSettled: () => void = () => undefined;
-  const settled = new Promise<void>((resolve) => {
-    allSettled = resolve;
-  });
   const settle = () => {
     pending -= 1;
-    if (pending === 0) allSettled();
+    if (pending === 0) settled.resolve();
+  };
+  const kill = () => {
+    burst.killedAfter = acknowledgedNow;
+    burst.killedAt = performance.now();
+    burst.killedAfterMs = burst.killedAt - started;
+    try {
+      options.kill();
+      killed.resolve();
+    } catch (error) {
+      killed.reject(error);
+    }
   };
   for (let index = 0; index < count; index += 1) {
     const resource = markedLabResult(patient, `${label}-${index}`, 60 + (index % 200));
@@ -205,12 +220,7 @@ export async function writeRecordsAtOnce(options: {
       ({ recordId }) => {
         acknowledged.set(recordId.toLowerCase() as Hex, resource);
         acknowledgedNow += 1;
-        if (burst.killedAt === undefined && acknowledgedNow >= killAfter) {
-          burst.killedAfter = acknowledgedNow;
-          burst.killedAt = performance.now();
-          burst.killedAfterMs = burst.killedAt - started;
-          options.kill();
-        }
+        if (burst.killedAt === undefined && acknowledgedNow >= killAfter) kill();
         settle();
       },
       (error: unknown) => {
@@ -220,13 +230,26 @@ export async function writeRecordsAtOnce(options: {
       },
     );
   }
-  // Every request is answered once the kill is done (or none is to come: all are answered).
-  while (burst.killedAt === undefined && pending > 0) await Promise.race([settled, sleep(50)]);
+  // Until the kill (or until every request is answered without it), then for the bound at most.
+  await Promise.race([killed.promise, settled.promise]);
   const deadline = (burst.killedAt ?? performance.now()) + options.settleWithinMs;
-  await Promise.race([settled, sleep(Math.max(0, deadline - performance.now()))]);
+  await within(settled.promise, deadline - performance.now());
   burst.unsettled = pending;
   if (pending === 0 && burst.killedAt !== undefined) burst.settledMs = performance.now() - burst.killedAt;
   return burst;
+}
+
+/** Waits for `promise`, or `ms` at most. */
+async function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, ms));
+  });
+  try {
+    await Promise.race([promise, bound]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** An error as a short stable label: its code and reason, or its message for other errors. */
