@@ -14,7 +14,14 @@ import { AccessDeniedError, type Identity, MedledgerError } from '@medledger/cor
 import { type Address, createPublicClient, type Hex, http } from 'viem';
 import { createKeyFile } from '../../src/keyFile.ts';
 import { labObservation } from './people.ts';
-import { type Exit, embeddedAnvilPid, type GatewayProcess, runMedledger, sleep } from './processes.ts';
+import {
+  anvilChildOf,
+  type Exit,
+  embeddedAnvilPid,
+  type GatewayProcess,
+  runMedledger,
+  sleep,
+} from './processes.ts';
 
 export interface Hospital {
   organisationId: number;
@@ -116,7 +123,11 @@ export async function waitUntilServing(
   let last: HealthAnswer | undefined;
   for (;;) {
     last = await healthOf(gateway.url);
-    if (last?.status === 200) return { health: last, ms: performance.now() - started, meanwhile };
+    if (last?.status === 200) {
+      // The anvil to wait for when this gateway is stopped, even after a crash.
+      gateway.anvilPid = anvilChildOf(gateway) ?? gateway.anvilPid;
+      return { health: last, ms: performance.now() - started, meanwhile };
+    }
     const what = last ? `${last.status} ${last.body.error?.reason ?? '(no reason)'}` : 'not listening';
     meanwhile.set(what, (meanwhile.get(what) ?? 0) + 1);
     if (gateway.child.exitCode !== null || gateway.child.signalCode !== null) {
