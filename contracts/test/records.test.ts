@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Hex, hashStruct, type LocalAccount } from 'viem';
-import { recordsTypes } from '../../packages/core/src/typedData.ts';
+import type { Hex, LocalAccount } from 'viem';
+import { recordLeafHash } from '../../packages/core/src/typedData.ts';
 import {
   action,
   anchorRecords,
@@ -26,8 +26,7 @@ import {
   type TestLedger,
 } from './helpers/ledger.ts';
 
-const leafOf = (record: RecordLeaf): Hex =>
-  hashStruct({ data: { ...record }, primaryType: 'Record', types: recordsTypes });
+const leafOf = (record: RecordLeaf): Hex => recordLeafHash(record);
 
 describe('Records', () => {
   let ledger: TestLedger;
@@ -133,7 +132,7 @@ describe('Records', () => {
       assert.equal(await ledger.read('records', 'recordCount'), 4n);
     });
 
-    it('hashes a record leaf exactly as viem does (EIP-712 hashStruct)', async () => {
+    it('hashes a record leaf exactly as the client and gateways do (recordLeafHash, EIP-712 hashStruct)', async () => {
       const samples = [
         byDoctor(),
         newRecord({

@@ -7,6 +7,7 @@
  * founds it, hospitals 2 and 3 join with the approval of two thirds of the active organisations.
  * Each publishes its gateway on chain, and the consortium splits record keys 2 of 3 across the
  * hospitals. Their admins' key files are in `DATA/demo-keys/`. Later starts find everything as it was.
+ * The gateways reach the chain through its IPC socket (`--rpc ipc://DATA/chain/anvil.ipc`).
  */
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -36,6 +37,12 @@ const binPath = fileURLToPath(new URL('../bin/medledger.ts', import.meta.url));
 export async function startDemoConsortium(options: DemoConsortiumOptions): Promise<RunningDemoConsortium> {
   const dataDir = resolve(options.dataDir);
   const chain = await startEmbeddedChain({ directory: join(dataDir, 'chain') });
+  if (!chain.isolated) {
+    process.stderr.write(
+      'SECURITY WARNING: the embedded chain could not get a network namespace of its own (unshare --net): ' +
+        'its HTTP JSON-RPC is open to every local user on 127.0.0.1, admin methods included.\n',
+    );
+  }
   const children: ChildProcess[] = [];
   const stop = async () => {
     await Promise.all(children.map(stopChild));

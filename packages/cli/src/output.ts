@@ -22,6 +22,7 @@ export function reportError(error: unknown, json: boolean): number {
         ? {
             error: {
               code: error.code,
+              ...(error.reason ? { reason: error.reason } : {}),
               message: error.shortMessage,
               ...(error.details ? { details: error.details } : {}),
             },

@@ -14,8 +14,8 @@ import { after, before, test } from 'node:test';
 import { createGatewayClient, type GatewayClient, verifyAuditTrail } from '@medledger/client';
 import { auditAnchorsAbi } from '@medledger/contracts';
 import { AccessDeniedError, generateIdentity } from '@medledger/core';
-import { type EmbeddedChain, startEmbeddedChain } from '@medledger/ledger';
-import { type Address, createPublicClient, type Hex, http } from 'viem';
+import { createLedgerPublicClient, type EmbeddedChain, startEmbeddedChain } from '@medledger/ledger';
+import type { Address, Hex } from 'viem';
 import { createKeyFile } from '../src/keyFile.ts';
 import { labObservation } from './helpers/people.ts';
 import {
@@ -176,7 +176,7 @@ test('medledger audit --verify: the history matches the chain; an event the gate
 
 /** The chain's next audit sequence number for the organisation: how many of its events are anchored. */
 function anchoredCount(): Promise<bigint> {
-  return createPublicClient({ transport: http(chain.rpcUrl) }).readContract({
+  return createLedgerPublicClient(chain.rpcUrl, chain.chainId).readContract({
     address: auditAnchors,
     abi: auditAnchorsAbi,
     functionName: 'nextSequence',

@@ -1,29 +1,34 @@
 /**
  * `medledger start --rpc URL`: gateways on a chain they do not own. The chain outlives them, and a
- * second gateway on the same data directory finds everything the first one did.
+ * second gateway on the same data directory finds everything the first one did. A node that
+ * serves administrative JSON-RPC is refused unless `--allow-admin-rpc` says it is a development chain.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Consent, LedgerInfo, RecordAdded, RecordMetadata } from '@medledger/client';
-import { type EmbeddedChain, freePort, startEmbeddedChain } from '@medledger/ledger';
+import {
+  anvilBinaryPath,
+  type EmbeddedChain,
+  freePort,
+  sendRpcCalls,
+  spawnWithParentDeathSignal,
+  startEmbeddedChain,
+} from '@medledger/ledger';
 import { labObservation, newPeople, setUpHospital, writeJsonFile } from './helpers/people.ts';
 import {
   cleanUp,
   cliFor,
   runMedledger,
+  sleep,
   startGatewayProcess,
   temporaryDirectory,
 } from './helpers/processes.ts';
 
 async function blockNumber(rpcUrl: string): Promise<number> {
-  const response = await fetch(rpcUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_blockNumber', params: [] }),
-  });
-  return Number(((await response.json()) as { result: string }).result);
+  const [outcome] = await sendRpcCalls(rpcUrl, [{ method: 'eth_blockNumber', params: [] }]);
+  return Number((outcome as { result: string }).result);
 }
 
 async function ledgerInfo(gatewayUrl: string): Promise<LedgerInfo> {
@@ -83,7 +88,8 @@ describe('gateways on an existing chain (--rpc)', () => {
     assert.equal(readNow.code, 0, readNow.stderr);
     assert.deepEqual(JSON.parse(readNow.stdout), resource);
     const infoBefore = await ledgerInfo(first.url);
-    assert.equal(infoBefore.rpcUrl, chain.rpcUrl);
+    // Clients read the chain through the gateway's read-only endpoint; the chain's socket stays private.
+    assert.equal(infoBefore.rpcUrl, `${first.url}/rpc`);
 
     const exit = await first.stop('SIGINT');
     assert.deepEqual(exit, { code: 0, signal: null }, first.output().stderr);
@@ -141,6 +147,69 @@ describe('gateways on an existing chain (--rpc)', () => {
 
     const malformed = await runMedledger(['start', '--rpc', 'localhost:8545', '--data', work]);
     assert.equal(malformed.code, 2, malformed.stderr);
-    assert.match(malformed.stderr, /--rpc must be an http\(s\) URL/);
+    assert.match(malformed.stderr, /--rpc must be an http\(s\) URL or an IPC socket/);
+  });
+});
+
+describe('a node that serves administrative JSON-RPC (--rpc)', () => {
+  let url: string;
+  let stopNode: () => Promise<void>;
+
+  before(async () => {
+    // A bare anvil on HTTP: evm_*, anvil_* and ten unlocked accounts for whoever reaches it.
+    const port = await freePort();
+    const node = spawnWithParentDeathSignal(anvilBinaryPath(), ['--port', String(port), '--silent']);
+    const exited = new Promise((resolve) => node.once('exit', resolve));
+    stopNode = async () => {
+      node.kill('SIGTERM');
+      await exited;
+    };
+    url = `http://127.0.0.1:${port}`;
+    while (!(await blockNumber(url).then(Number.isInteger, () => false))) await sleep(50);
+  });
+
+  after(async () => {
+    await cleanUp();
+    await stopNode?.();
+  });
+
+  test('is refused at start with admin_rpc_exposed, naming what answered, before anything is sent to it', async () => {
+    const refused = await runMedledger([
+      '--json',
+      'start',
+      '--rpc',
+      url,
+      '--data',
+      await temporaryDirectory('rpc-admin-refused'),
+      '--port',
+      String(await freePort()),
+    ]);
+    assert.equal(refused.code, 2, refused.stderr);
+    const { error } = JSON.parse(refused.stderr.trim().split('\n').at(-1) ?? '') as {
+      error: { code: string; reason: string; message: string; details: string };
+    };
+    assert.equal(error.code, 'invalid_input');
+    assert.equal(error.reason, 'admin_rpc_exposed');
+    assert.deepEqual(error.details.split(', ').sort(), [
+      'anvil_nodeInfo',
+      'eth_accounts',
+      'hardhat_metadata',
+      'txpool_status',
+    ]);
+    assert.equal(await blockNumber(url), 0, 'nothing was deployed or funded');
+  });
+
+  test('starts with --allow-admin-rpc, and says loudly what it accepted', async () => {
+    const gateway = await startGatewayProcess({
+      dataDir: await temporaryDirectory('rpc-admin-allowed'),
+      rpcUrl: url,
+      args: ['--allow-admin-rpc'],
+    });
+    assert.equal((await fetch(`${gateway.url}/api/health`)).status, 200);
+    assert.match(
+      gateway.output().stderr,
+      /SECURITY WARNING: The node at http:\/\/127\.0\.0\.1:\d+ answers administrative JSON-RPC \([^)]*anvil_nodeInfo/,
+    );
+    await gateway.stop('SIGINT');
   });
 });

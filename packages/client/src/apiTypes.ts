@@ -20,6 +20,31 @@ export interface LedgerInfo {
   custody: { custodians: number[]; threshold: number; version: number };
 }
 
+/**
+ * A record anchor as a gateway indexed it (`GET /api/ledger/records`): the fields of the chain's
+ * `RecordAnchored` event, category and sensitivity as their codes.
+ */
+export interface IndexedRecordAnchor {
+  recordId: Hex;
+  patient: Address;
+  author: Address;
+  organisationId: number;
+  category: number;
+  sensitivity: number;
+  contentDigest: Hex;
+  cid: string;
+  supersedes: Hex;
+  createdAt: number;
+  blockNumber: number;
+  transactionHash: Hex;
+}
+
+export interface IndexedRecordAnchorPage {
+  records: IndexedRecordAnchor[];
+  /** The `after` of the next page; null after the last. */
+  next: Hex | null;
+}
+
 export interface Me {
   address: Address;
   member: { organisationId: number; role: number; active: boolean; encryptionKey: Hex } | null;

@@ -65,9 +65,16 @@ export interface GatewayClientOptions {
   /** Base URL of the gateway, e.g. http://127.0.0.1:8080 */
   url: string;
   identity: Identity;
-  /** Seconds a signed action stays valid. */
+  /**
+   * Seconds a signed action stays valid: one hour by default, so that a gateway that journaled it
+   * can still apply it after recovering from a crash of itself or of its chain. A revocation, which
+   * can only take access away and never applies twice, stays valid for 30 days.
+   */
   signatureLifetimeSeconds?: number;
 }
+
+/** A revocation's signature lifetime: re-applying it late is always safe, dropping it never is. */
+const revocationLifetimeSeconds = 30 * 24 * 3600;
 
 export type GatewayClient = ReturnType<typeof createGatewayClient>;
 
@@ -101,7 +108,7 @@ export function createGatewayClient(options: GatewayClientOptions) {
   const { identity } = options;
   const account = accountOf(identity);
   const me = identity.address.toLowerCase() as Address;
-  const lifetime = options.signatureLifetimeSeconds ?? 600;
+  const lifetime = options.signatureLifetimeSeconds ?? 3600;
   let session: { token: string; expiresAt: number } | undefined;
   let ledgerInfo: Promise<Api.LedgerInfo> | undefined;
   const patientKeys = new Map<string, Promise<Api.PatientKeys>>();
@@ -181,7 +188,8 @@ export function createGatewayClient(options: GatewayClientOptions) {
   ) {
     const info = await ledger();
     const nonce = BigInt(bytesToHex(randomBytes(32)));
-    const deadline = BigInt(Math.floor(Date.now() / 1000) + lifetime);
+    const seconds = primaryType === 'Revoke' ? Math.max(lifetime, revocationLifetimeSeconds) : lifetime;
+    const deadline = BigInt(Math.floor(Date.now() / 1000) + seconds);
     const signature = await account.signTypedData({
       domain: ledgerDomain(contract, info.chainId, info.contracts[contract]),
       types,

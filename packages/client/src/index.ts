@@ -1,4 +1,5 @@
 export type * from './apiTypes.ts';
+export { createChainReader, readInBlockWindows } from './chainReader.ts';
 export type { PolicyRequirementInput } from './coSignatureActions.ts';
 export {
   createGatewayClient,
@@ -43,7 +44,13 @@ export {
   verifyAuditTrail,
 } from './verifyAuditTrail.ts';
 export {
+  type ChainRecordAnchor,
+  compareIndexWithChain,
+  gatewayRecordAnchors,
+} from './verifyGatewayIndex.ts';
+export {
   type VerificationProblem,
+  type VerificationProblemKind,
   type VerificationReport,
   type VerifyLedgerOptions,
   verifyLedger,

@@ -18,7 +18,8 @@ import {
   auditTagKey,
   verifyAuditLog,
 } from '@medledger/core';
-import { createPublicClient, type Hex, http } from 'viem';
+import type { Hex } from 'viem';
+import { createChainReader } from './chainReader.ts';
 import type { GatewayClient } from './gatewayClient.ts';
 
 export interface AuditTrailProofs {
@@ -83,7 +84,7 @@ export async function verifyAuditTrail(
     report.awaitingAnchor = proofs.events.length;
     return report;
   }
-  const chain = createPublicClient({ transport: http(options.rpcUrl ?? info.rpcUrl, { batch: true }) });
+  const chain = createChainReader(options.rpcUrl ?? info.rpcUrl);
   const anchors = { address: info.contracts.auditAnchors, abi: auditAnchorsAbi } as const;
   const consortium = { address: info.contracts.consortium, abi: consortiumAbi } as const;
   const [nextSequence, batchCount, organisation, registration] = await Promise.all([

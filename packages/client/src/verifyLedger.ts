@@ -4,6 +4,8 @@
  * compared with the contract's stored leaf, the blob the gateway serves is re-hashed and compared
  * with the anchored digest, and the blocks holding anchors are checked to link by hash. Every
  * co-signature's signer is recovered from its EIP-712 signature and checked against the chain.
+ * Then the other way round: every record the gateway has indexed must be anchored on the chain, as
+ * indexed (`verifyGatewayIndex.ts`).
  */
 import { consortiumAbi, coSignaturesAbi, recordsAbi } from '@medledger/contracts';
 import {
@@ -18,20 +20,14 @@ import {
   MedledgerError,
   parseEnvelope,
   type RecordLeaf,
+  recordLeafHash,
   recordsTypes,
   sensitivities,
 } from '@medledger/core';
-import {
-  type Address,
-  createPublicClient,
-  decodeFunctionData,
-  type Hex,
-  hashStruct,
-  http,
-  type PublicClient,
-  recoverTypedDataAddress,
-} from 'viem';
+import { type Address, decodeFunctionData, type Hex, type PublicClient, recoverTypedDataAddress } from 'viem';
 import type { LedgerInfo } from './apiTypes.ts';
+import { createChainReader, readInBlockWindows } from './chainReader.ts';
+import { type ChainRecordAnchor, compareIndexWithChain, gatewayRecordAnchors } from './verifyGatewayIndex.ts';
 
 export interface VerifyLedgerOptions {
   /** Gateway that serves the blobs (and, unless `rpcUrl` is given, names the chain). */
@@ -41,8 +37,34 @@ export interface VerifyLedgerOptions {
   recordId?: Hex;
 }
 
+/** What kind of mismatch a problem is: stable, for programs (the `problem` text is for people). */
+export type VerificationProblemKind =
+  /** `--record` names a record that neither the chain nor the gateway knows. */
+  | 'not-anchored'
+  /** The gateway has indexed a record the chain does not anchor. */
+  | 'missing-on-chain'
+  /** The gateway has indexed a record with other fields than the chain anchors. */
+  | 'anchor-mismatch'
+  /** The anchoring transaction does not carry the record, or carries another one. */
+  | 'event-mismatch'
+  /** The record's signature is not its author's (or the patient's key in force). */
+  | 'signature-mismatch'
+  /** The contract's stored leaf hash differs from the anchored record. */
+  | 'leaf-mismatch'
+  /** The gateway does not serve the record's blob. */
+  | 'blob-missing'
+  /** The blob does not hash to the anchored digest, or its envelope describes another record. */
+  | 'blob-mismatch'
+  /** A co-signature does not check against its record, its signer or the contract. */
+  | 'co-signature-mismatch'
+  /** A block holding anchors does not link to its parent or lacks the anchoring transaction. */
+  | 'block-mismatch'
+  /** Something could not be checked (the gateway or the chain failed to answer). */
+  | 'unchecked';
+
 export interface VerificationProblem {
   recordId: Hex | null;
+  kind: VerificationProblemKind;
   problem: string;
 }
 
@@ -50,6 +72,8 @@ export interface VerificationReport {
   chainId: number;
   rpcUrl: string;
   checkedRecords: number;
+  /** Records the gateway has indexed, each checked to be anchored on the chain as indexed. */
+  checkedGatewayRecords: number;
   /** Co-signatures whose signer was recovered from its EIP-712 signature and checked against the chain. */
   checkedCoSignatures: number;
   checkedBlocks: number;
@@ -66,7 +90,7 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Verifi
   const gatewayUrl = options.gatewayUrl.replace(/\/+$/, '');
   const info = await getJson<LedgerInfo>(`${gatewayUrl}/api/ledger`);
   const rpcUrl = options.rpcUrl ?? info.rpcUrl;
-  const client = createPublicClient({ transport: http(rpcUrl, { batch: true }) });
+  const client = createChainReader(rpcUrl);
   const chainId = await client.getChainId().catch((cause) => {
     throw new LedgerUnavailableError(`No chain answers at ${rpcUrl}.`, { cause });
   });
@@ -78,16 +102,23 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Verifi
   const recordsAddress = info.contracts.records;
   const domain = ledgerDomain('records', chainId, recordsAddress);
   const problems: VerificationProblem[] = [];
-  const report = (recordId: Hex | null, problem: string) => problems.push({ recordId, problem });
+  const report = (recordId: Hex | null, kind: VerificationProblemKind, problem: string) =>
+    problems.push({ recordId, kind, problem });
 
-  const logs = await client.getContractEvents({
-    address: recordsAddress,
-    abi: recordsAbi,
-    eventName: 'RecordAnchored',
-    fromBlock: 0n,
-    ...(options.recordId ? { args: { recordId: options.recordId } } : {}),
-  });
-  if (options.recordId && !logs.length) report(options.recordId, 'no such record is anchored on the ledger');
+  // The gateway's index first, the chain's events after: a record anchored in between is then
+  // missing from the index (which is no problem), never from the chain.
+  const indexed = (await gatewayRecordAnchors(gatewayUrl)).filter(
+    (record) => !options.recordId || record.recordId.toLowerCase() === options.recordId.toLowerCase(),
+  );
+  const logs = await readInBlockWindows(client, 0n, (range) =>
+    client.getContractEvents({
+      address: recordsAddress,
+      abi: recordsAbi,
+      eventName: 'RecordAnchored',
+      ...range,
+      ...(options.recordId ? { args: { recordId: options.recordId } } : {}),
+    }),
+  );
 
   const patientSigners = await patientSignerHistory(client, info.contracts.consortium);
   const calldata = new Map<Hex, Promise<readonly { record: RecordLeaf; signature: Hex }[]>>();
@@ -121,7 +152,7 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Verifi
     try {
       const input = (await inputsOf(log.transactionHash)).find((item) => item.record.recordId === recordId);
       if (!input) {
-        report(recordId, 'the anchoring transaction does not carry this record');
+        report(recordId, 'event-mismatch', 'the anchoring transaction does not carry this record');
       } else {
         const signer = await recoverTypedDataAddress({
           domain,
@@ -136,10 +167,11 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Verifi
         if (!sameAddress(signer, expected))
           report(
             recordId,
+            'signature-mismatch',
             `signed by ${signer}, not by its author ${leaf.author}${sameAddress(expected, leaf.author) ? '' : ` (key ${expected})`}`,
           );
-        if (hashLeaf(input.record) !== hashLeaf(leaf))
-          report(recordId, 'the event differs from the signed record');
+        if (recordLeafHash(input.record) !== recordLeafHash(leaf))
+          report(recordId, 'event-mismatch', 'the event differs from the signed record');
       }
       const anchor = await client.readContract({
         address: recordsAddress,
@@ -147,12 +179,13 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Verifi
         functionName: 'anchorOf',
         args: [recordId],
       });
-      if (anchor.leaf !== hashLeaf(leaf))
-        report(recordId, 'the stored leaf hash differs from the anchored record');
+      if (anchor.leaf !== recordLeafHash(leaf))
+        report(recordId, 'leaf-mismatch', 'the stored leaf hash differs from the anchored record');
       await checkBlob(gatewayUrl, leaf, report);
     } catch (error) {
       report(
         recordId,
+        'unchecked',
         `could not be checked: ${error instanceof MedledgerError ? error.shortMessage : String(error)}`,
       );
     }
@@ -178,18 +211,38 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Verifi
       blockNumber > 0n ? client.getBlock({ blockNumber: blockNumber - 1n }) : undefined,
     ]);
     if (parent && block.parentHash !== parent.hash)
-      report(null, `block ${blockNumber} does not link to block ${blockNumber - 1n}`);
+      report(null, 'block-mismatch', `block ${blockNumber} does not link to block ${blockNumber - 1n}`);
     for (const log of logs.filter((l) => l.blockNumber === blockNumber)) {
       if (log.blockHash !== block.hash || !block.transactions.includes(log.transactionHash)) {
-        report(log.args.recordId ?? null, `its anchoring transaction is not in block ${blockNumber}`);
+        report(
+          log.args.recordId ?? null,
+          'block-mismatch',
+          `its anchoring transaction is not in block ${blockNumber}`,
+        );
       }
     }
+  }
+
+  const chainAnchors = new Map<string, ChainRecordAnchor>(
+    logs.map((log) => {
+      const args = log.args as Required<typeof log.args>;
+      const recordId = args.recordId.toLowerCase() as Hex;
+      return [
+        recordId,
+        { ...args, recordId, blockNumber: log.blockNumber, transactionHash: log.transactionHash },
+      ];
+    }),
+  );
+  problems.push(...compareIndexWithChain(indexed, chainAnchors));
+  if (options.recordId && !logs.length && !indexed.length) {
+    report(options.recordId, 'not-anchored', 'no such record is anchored on the ledger');
   }
 
   return {
     chainId,
     rpcUrl,
     checkedRecords: logs.length,
+    checkedGatewayRecords: indexed.length,
     checkedCoSignatures,
     checkedBlocks: blockNumbers.length,
     problems,
@@ -203,30 +256,33 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Verifi
  * content digest, and the contract must hold it.
  */
 async function checkCoSignatures(
-  client: ReturnType<typeof createPublicClient>,
+  client: PublicClient,
   info: LedgerInfo,
   chainId: number,
   anchoredDigests: Map<string, Hex>,
   recordId: Hex | undefined,
   patientSigners: Awaited<ReturnType<typeof patientSignerHistory>>,
-  report: (recordId: Hex | null, problem: string) => void,
+  report: (recordId: Hex | null, kind: VerificationProblemKind, problem: string) => void,
 ): Promise<number> {
   const address = info.contracts.coSignatures;
   const domain = ledgerDomain('coSignatures', chainId, address);
-  const logs = await client.getContractEvents({
-    address,
-    abi: coSignaturesAbi,
-    eventName: 'RecordCoSigned',
-    fromBlock: 0n,
-    ...(recordId ? { args: { recordId } } : {}),
-  });
+  const logs = await readInBlockWindows(client, 0n, (range) =>
+    client.getContractEvents({
+      address,
+      abi: coSignaturesAbi,
+      eventName: 'RecordCoSigned',
+      ...range,
+      ...(recordId ? { args: { recordId } } : {}),
+    }),
+  );
   const calldata = new Map<
     Hex,
     Promise<readonly { record: RecordLeaf; signer: Address; signature: Hex }[]>
   >();
   for (const log of logs) {
     const args = log.args as Required<typeof log.args>;
-    const problem = (text: string) => report(args.recordId, `co-signature by ${args.signer}: ${text}`);
+    const problem = (text: string, kind: VerificationProblemKind = 'co-signature-mismatch') =>
+      report(args.recordId, kind, `co-signature by ${args.signer}: ${text}`);
     try {
       let inputs = calldata.get(log.transactionHash);
       if (!inputs) {
@@ -269,6 +325,7 @@ async function checkCoSignatures(
     } catch (error) {
       problem(
         `could not be checked: ${error instanceof MedledgerError ? error.shortMessage : String(error)}`,
+        'unchecked',
       );
     }
   }
@@ -280,12 +337,14 @@ async function checkCoSignatures(
  * the key in force at the time (`Consortium.PatientKeyRotated`); everyone else with its own.
  */
 async function patientSignerHistory(client: PublicClient, consortium: Address) {
-  const rotations = await client.getContractEvents({
-    address: consortium,
-    abi: consortiumAbi,
-    eventName: 'PatientKeyRotated',
-    fromBlock: 0n,
-  });
+  const rotations = await readInBlockWindows(client, 0n, (range) =>
+    client.getContractEvents({
+      address: consortium,
+      abi: consortiumAbi,
+      eventName: 'PatientKeyRotated',
+      ...range,
+    }),
+  );
   return {
     /** The key that signed for `patient` at log `logIndex` of block `blockNumber`. */
     at(patient: Address, blockNumber: bigint, logIndex: number): Address {
@@ -302,28 +361,24 @@ async function patientSignerHistory(client: PublicClient, consortium: Address) {
   };
 }
 
-function hashLeaf(leaf: RecordLeaf): Hex {
-  return hashStruct({ data: leaf, primaryType: 'Record', types: recordsTypes } as unknown as Parameters<
-    typeof hashStruct
-  >[0]);
-}
-
 async function checkBlob(
   gatewayUrl: string,
   leaf: RecordLeaf,
-  report: (recordId: Hex | null, problem: string) => void,
+  report: (recordId: Hex | null, kind: VerificationProblemKind, problem: string) => void,
 ): Promise<void> {
   const cid = cidFromDigest(leaf.contentDigest);
   const response = await fetch(`${gatewayUrl}/api/blobs/${cid}`).catch(() => undefined);
-  if (!response) return report(leaf.recordId, `the gateway could not be reached for blob ${cid}`);
-  if (response.status === 404) return report(leaf.recordId, `blob ${cid} is missing from the gateway`);
+  if (!response)
+    return report(leaf.recordId, 'unchecked', `the gateway could not be reached for blob ${cid}`);
+  if (response.status === 404)
+    return report(leaf.recordId, 'blob-missing', `blob ${cid} is missing from the gateway`);
   if (!response.ok) {
     const body = (await response.json().catch(() => ({}))) as { error?: { message?: string } };
-    return report(leaf.recordId, body.error?.message ?? `blob ${cid}: HTTP ${response.status}`);
+    return report(leaf.recordId, 'unchecked', body.error?.message ?? `blob ${cid}: HTTP ${response.status}`);
   }
   const bytes = new Uint8Array(await response.arrayBuffer());
   if (digestOf(bytes) !== leaf.contentDigest)
-    return report(leaf.recordId, `blob ${cid} does not hash to the anchored digest`);
+    return report(leaf.recordId, 'blob-mismatch', `blob ${cid} does not hash to the anchored digest`);
   const { meta } = parseEnvelope(bytes);
   const expected: [string, unknown, unknown][] = [
     ['recordId', meta.recordId.toLowerCase(), leaf.recordId.toLowerCase()],
@@ -334,7 +389,8 @@ async function checkBlob(
     ['createdAt', BigInt(meta.createdAt), leaf.createdAt],
   ];
   for (const [field, actual, wanted] of expected) {
-    if (actual !== wanted) report(leaf.recordId, `the envelope’s ${field} differs from the anchored record`);
+    if (actual !== wanted)
+      report(leaf.recordId, 'blob-mismatch', `the envelope’s ${field} differs from the anchored record`);
   }
 }
 

@@ -10,5 +10,6 @@ export * from './emergency.ts';
 export * from './errors.ts';
 export * from './fhir/index.ts';
 export * from './keyBackup/index.ts';
+export * from './readOnlyRpc.ts';
 export * from './typedData.ts';
 export * from './vocabulary.ts';

@@ -6,7 +6,7 @@
  * each used one per signer) and a `deadline` (unix seconds). A record needs no nonce: its
  * `recordId` can be anchored only once.
  */
-import type { Address, Hex, TypedDataDomain } from 'viem';
+import { type Address, type Hex, hashStruct, type TypedDataDomain } from 'viem';
 
 export const domainNames = {
   consortium: 'medledger.Consortium',
@@ -349,6 +349,15 @@ export interface RecordLeaf {
   supersedes: Hex;
   createdAt: bigint;
 }
+
+/**
+ * The EIP-712 struct hash of a record leaf: what the Records contract keeps as the anchor's `leaf`
+ * (`anchorOf(recordId).leaf`), so a copy of a record's fields is checked against the chain with one read.
+ */
+export function recordLeafHash(leaf: RecordLeaf): Hex {
+  return hashStruct({ data: { ...leaf }, primaryType: 'Record', types: recordsTypes });
+}
+
 /** What a co-signer signs: the anchored record's id and content digest. */
 export interface CoSignatureMessage {
   recordId: Hex;

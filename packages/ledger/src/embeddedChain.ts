@@ -2,25 +2,32 @@
  * The embedded chain: a real anvil node (from the `@foundry-rs/anvil` registry package) whose state
  * is persisted in the data directory.
  *
+ * Reachable by the gateway alone: anvil serves every method (evm_revert, anvil_setStorageAt,
+ * eth_sendTransaction from its unlocked accounts...) to whoever reaches it, and cannot turn its HTTP
+ * server off. So it runs in a network namespace of its own (`unshare --net`, or `unshare --user
+ * --map-root-user --net` where only unprivileged user namespaces are allowed), where its HTTP port
+ * is out of everyone's reach, and the gateway talks to it over its IPC socket `chain/anvil.ipc`, in
+ * a directory only the data directory's owner can enter. Where neither namespace can be made, it
+ * falls back to HTTP on 127.0.0.1 without CORS headers and says so (`isolated: false`).
+ *
  * Durability: anvil writes its whole state to `chain/state.json` when it exits on SIGINT/SIGTERM and
  * every `stateIntervalSeconds`. It is started under `setpriv --pdeathsig SIGTERM`, so when the
  * gateway process dies, even by SIGKILL, anvil still receives SIGTERM and writes its state. Before
  * each start the last state file that parses is kept as `state.json.bak`, so a dump cut short can
  * never lose more than what came after the previous good one.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { LedgerUnavailableError } from '@medledger/core';
+import { InvalidInputError, LedgerUnavailableError } from '@medledger/core';
+import { sendRpcCalls } from './rpcEndpoint.ts';
 
 export interface EmbeddedChainOptions {
-  /** Directory holding `state.json` and the pid file. Created when missing. */
+  /** Directory holding `state.json`, the socket and the pid file. Created when missing; made 0700. */
   directory: string;
-  /** Port on 127.0.0.1; 0 picks a free one. */
-  port?: number;
   chainId?: number;
   /** Seconds between periodic state dumps (besides the one on exit). */
   stateIntervalSeconds?: number;
@@ -29,9 +36,17 @@ export interface EmbeddedChainOptions {
 }
 
 export interface EmbeddedChain {
+  /** `ipc://` and the path of anvil's socket, `DIRECTORY/anvil.ipc`. */
   rpcUrl: string;
   chainId: number;
   pid: number;
+  /** Resolves when anvil has exited, for whatever reason (a supervisor starts it again). */
+  exited: Promise<void>;
+  /**
+   * Whether anvil runs in a network namespace of its own, reachable only through its socket. When
+   * false its HTTP port is also open on 127.0.0.1 (without CORS headers) to every local user.
+   */
+  isolated: boolean;
   /** Stops anvil with SIGTERM and waits until it has written its state. */
   stop(): Promise<void>;
 }
@@ -56,18 +71,32 @@ export function anvilBinaryPath(): string {
  */
 export async function startEmbeddedChain(options: EmbeddedChainOptions): Promise<EmbeddedChain> {
   const { directory, chainId = 31337, stateIntervalSeconds = 5 } = options;
-  await mkdir(directory, { recursive: true });
+  await mkdir(directory, { recursive: true, mode: 0o700 });
+  await chmod(directory, 0o700);
   const statePath = join(directory, 'state.json');
   const pidPath = join(directory, 'anvil.pid');
+  const socketPath = join(directory, 'anvil.ipc');
+  if (Buffer.byteLength(socketPath) > maxSocketPathBytes) {
+    throw new InvalidInputError(
+      `The chain's socket path ${socketPath} is longer than ${maxSocketPathBytes} bytes; use a shorter data directory.`,
+    );
+  }
   await waitForPreviousInstance(pidPath, statePath);
   await keepLastGoodState(statePath);
+  await rm(socketPath, { force: true });
 
-  const port = options.port || (await freePort());
+  const anvilPath = anvilBinaryPath();
+  const isolation = await networkIsolation(anvilPath);
+  // In its own network namespace nothing can reach the HTTP port, whichever it is.
+  const port = isolation ? 8545 : await freePort();
   const args = [
     '--host',
     '127.0.0.1',
     '--port',
     String(port),
+    '--no-cors',
+    '--ipc',
+    socketPath,
     '--chain-id',
     String(chainId),
     '--state',
@@ -82,13 +111,22 @@ export async function startEmbeddedChain(options: EmbeddedChainOptions): Promise
   ];
   if (options.blockTimeSeconds) args.push('--block-time', String(options.blockTimeSeconds));
 
-  const anvil = spawnWithParentDeathSignal(anvilBinaryPath(), args);
+  // anvil creates its state files and socket with the umask it inherits: private to this user.
+  const umask = process.umask(0o077);
+  let anvil: ChildProcess;
+  try {
+    anvil = isolation
+      ? spawnWithParentDeathSignal(unsharePath, [...isolation, '--', anvilPath, ...args])
+      : spawnWithParentDeathSignal(anvilPath, args);
+  } finally {
+    process.umask(umask);
+  }
   let stderr = '';
   anvil.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
   const exited = new Promise<number | null>((resolve) => anvil.once('exit', (code) => resolve(code)));
-  const rpcUrl = `http://127.0.0.1:${port}`;
+  const rpcUrl = `ipc://${socketPath}`;
   const ready = await Promise.race([waitForRpc(rpcUrl, 30_000), exited.then(() => false)]);
   if (!ready) {
     anvil.kill('SIGKILL');
@@ -102,6 +140,8 @@ export async function startEmbeddedChain(options: EmbeddedChainOptions): Promise
     rpcUrl,
     chainId,
     pid: anvil.pid ?? 0,
+    exited: exited.then(() => undefined),
+    isolated: isolation !== undefined,
     async stop() {
       if (anvil.exitCode === null && anvil.signalCode === null) {
         anvil.kill('SIGTERM');
@@ -110,6 +150,35 @@ export async function startEmbeddedChain(options: EmbeddedChainOptions): Promise
       await rm(pidPath, { force: true });
     },
   };
+}
+
+/** Linux's limit on a Unix socket's path (108 bytes with the terminating zero). */
+const maxSocketPathBytes = 107;
+const unsharePath = '/usr/bin/unshare';
+
+/** `unshare` flags for a private network namespace: as root, else in a user namespace of our own. */
+const isolationFlags = [['--net'], ['--user', '--map-root-user', '--net']];
+let isolationFound: Promise<string[] | undefined> | undefined;
+
+/**
+ * The `unshare` flags that work on this machine (tried once per process, by running `anvil
+ * --version` under them), or undefined when none does: no unshare, or namespaces not allowed.
+ */
+function networkIsolation(anvilPath: string): Promise<string[] | undefined> {
+  isolationFound ??= (async () => {
+    if (process.platform !== 'linux' || !existsSync(unsharePath)) return undefined;
+    for (const flags of isolationFlags) {
+      if (await exitsCleanly(unsharePath, [...flags, '--', anvilPath, '--version'])) return flags;
+    }
+    return undefined;
+  })();
+  return isolationFound;
+}
+
+function exitsCleanly(binary: string, args: string[]): Promise<boolean> {
+  return new Promise((resolve) => {
+    execFile(binary, args, { timeout: 10_000 }, (error) => resolve(!error));
+  });
 }
 
 /**
@@ -150,6 +219,8 @@ async function waitForPreviousInstance(pidPath: string, statePath: string): Prom
 
 async function keepLastGoodState(statePath: string): Promise<void> {
   const backupPath = `${statePath}.bak`;
+  // Files written before the chain directory was made private (0644) become private too.
+  for (const path of [statePath, backupPath]) if (existsSync(path)) await chmod(path, 0o600);
   if (existsSync(statePath)) {
     try {
       JSON.parse(await readFile(statePath, 'utf8'));
@@ -191,16 +262,11 @@ function isAlive(pid: number): boolean {
 async function waitForRpc(rpcUrl: string, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    try {
-      const response = await fetch(rpcUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
-      });
-      if (response.ok) return true;
-    } catch {
-      // not listening yet
-    }
+    const answered = await sendRpcCalls(rpcUrl, [{ method: 'eth_chainId' }]).then(
+      ([outcome]) => outcome !== undefined && 'result' in outcome,
+      () => false, // not listening yet
+    );
+    if (answered) return true;
     await sleep(50);
   }
   return false;

@@ -1,3 +1,11 @@
+export type {
+  ActionJournal,
+  ActionOutcome,
+  JournalEntry,
+  MinedAt,
+  NewJournalEntry,
+} from './actionJournal.ts';
+export { probeAdminRpc } from './adminRpcProbe.ts';
 export {
   contractErrorFrom,
   type DecodedContractError,
@@ -22,6 +30,15 @@ export {
   startEmbeddedChain,
 } from './embeddedChain.ts';
 export {
+  type IpcTransportOptions,
+  ipc,
+  type JsonRpcCall,
+  type JsonRpcFailure,
+  type JsonRpcOutcome,
+} from './ipcTransport.ts';
+export { type JournalRecoveryReport, recoverJournal } from './journalRecovery.ts';
+export {
+  actionPending,
   asLedgerError,
   combinedAbi,
   createLedgerClient,
@@ -31,5 +48,8 @@ export {
   type LedgerContractName,
   ledgerAbis,
   ledgerChain,
+  ledgerRecovering,
+  RevertedOnChainError,
   type SentTransaction,
 } from './ledgerClient.ts';
+export { ipcSocketPathOf, isRpcEndpoint, rpcTransport, sendRpcCalls } from './rpcEndpoint.ts';

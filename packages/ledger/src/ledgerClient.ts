@@ -27,16 +27,17 @@ import {
   defineChain,
   encodeFunctionData,
   type Hex,
-  http,
   type LocalAccount,
   type Log,
   type PublicClient,
   parseEventLogs,
   type TransactionReceipt,
-  type Transport,
 } from 'viem';
+import type { ActionJournal } from './actionJournal.ts';
 import { contractErrorFrom } from './contractErrors.ts';
 import type { Deployment } from './deployment.ts';
+import type { JsonRpcCall, JsonRpcOutcome } from './ipcTransport.ts';
+import { rpcTransport, sendRpcCalls } from './rpcEndpoint.ts';
 
 export const ledgerAbis = {
   consortium: consortiumAbi,
@@ -75,7 +76,21 @@ export interface LedgerClientOptions {
   deployment: Deployment;
   /** Milliseconds between receipt polls. */
   pollingIntervalMs?: number;
+  /**
+   * Where every relayed transaction is journaled before it is sent and marked mined before it is
+   * acknowledged (see `actionJournal.ts`). Without one, writes are not journaled (tests, tools).
+   */
+  journal?: ActionJournal;
+  /**
+   * How long a write whose transaction's fate is unknown (the chain went away after it was sent)
+   * waits for recovery to apply it before its caller is told it is still pending. Default 60 s.
+   */
+  pendingWaitMs?: number;
 }
+
+/** Raised instead of writing while the ledger is being recovered, and for writes still pending. */
+export const ledgerRecovering = 'ledger_recovering';
+export const actionPending = 'action_pending';
 
 export interface SentTransaction {
   hash: Hex;
@@ -102,11 +117,7 @@ export function createLedgerPublicClient(
 ): PublicClient {
   return createPublicClient({
     chain: ledgerChain(chainId, rpcUrl),
-    transport: http(rpcUrl, {
-      batch: { batchSize: 500, wait: 0 },
-      retryCount: 1,
-      timeout: 15_000,
-    }) as Transport,
+    transport: rpcTransport(rpcUrl),
     pollingInterval: pollingIntervalMs,
   }) as PublicClient;
 }
@@ -117,6 +128,7 @@ export function createLedgerPublicClient(
  * const allowed = await ledger.read('consents', 'isAuthorised', [actor, patient, 3, 0, 1]);
  */
 export function createLedgerClient(options: LedgerClientOptions) {
+  const options_ = options;
   const { rpcUrl, relayer, deployment } = options;
   const publicClient = createLedgerPublicClient(rpcUrl, deployment.chainId, options.pollingIntervalMs);
   const addresses: Record<LedgerContractName, Address> = {
@@ -127,7 +139,7 @@ export function createLedgerClient(options: LedgerClientOptions) {
     coSignatures: deployment.coSignatures,
     emergencies: deployment.emergencies,
   };
-  const sender = createTransactionSender(publicClient, relayer, deployment.chainId);
+  const sender = createTransactionSender(publicClient, relayer, deployment.chainId, () => writesHeld);
 
   async function read<
     C extends LedgerContractName,
@@ -153,6 +165,13 @@ export function createLedgerClient(options: LedgerClientOptions) {
     }
   }
 
+  /** Waiters of journaled writes, settled by the normal path or by recovery. */
+  const waiters = new Map<
+    number,
+    { resolve: (sent: SentTransaction) => void; reject: (error: unknown) => void }
+  >();
+  let writesHeld: MedledgerError | undefined;
+
   async function write<C extends LedgerContractName, F extends WriteFunctionName<C>>(
     contract: C,
     functionName: F,
@@ -160,7 +179,86 @@ export function createLedgerClient(options: LedgerClientOptions) {
     options: { gas?: bigint } = {},
   ): Promise<SentTransaction> {
     const data = encodeCall(contract, functionName as string, args as readonly unknown[]);
-    return sender.send(addresses[contract], data, options.gas);
+    const to = addresses[contract];
+    const { journal } = options_;
+    if (!journal) return sender.send(to, data, options.gas).catch(unwrapRevert);
+    if (writesHeld) throw writesHeld;
+    // Simulated first (unless a gas limit is given): an action the chain refuses is never journaled.
+    const gas = options.gas ?? (await sender.estimate(to, data));
+    const id = await journal.append({
+      to,
+      data,
+      gas,
+      functionName: functionName as string,
+      author: firstAddressArgument(contract, functionName as string, args as readonly unknown[]),
+    });
+    const settled = new Promise<SentTransaction>((resolve, reject) => waiters.set(id, { resolve, reject }));
+    sendJournaled(id, to, data, gas).catch(() => undefined);
+    return withPendingLimit(id, settled);
+  }
+
+  /** Sends a journaled transaction; once mined and marked mined in the journal, its waiter is answered. */
+  async function sendJournaled(
+    id: number,
+    to: Address,
+    data: Hex,
+    gas: bigint,
+    force = false,
+  ): Promise<SentTransaction> {
+    const journal = options_.journal as ActionJournal;
+    try {
+      const sent = await sender.send(to, data, gas, (hash) => journal.sent(id, hash), force);
+      await confirm(id, sent);
+      return sent;
+    } catch (error) {
+      // Mined but reverted: the action is over. Anything else (the chain went away) leaves it
+      // pending in the journal, for recovery to apply.
+      if (error instanceof RevertedOnChainError) {
+        await journal.settle(id, 'failed', error.details ?? error.shortMessage);
+        takeWaiter(id)?.reject(unwrapRevertError(error));
+      }
+      throw error;
+    }
+  }
+
+  /** Marks the entry mined (durably), then answers its waiter. */
+  async function confirm(id: number, sent: SentTransaction): Promise<void> {
+    const journal = options_.journal as ActionJournal;
+    await journal.mined(id, {
+      transactionHash: sent.hash,
+      blockNumber: Number(sent.blockNumber),
+      blockHash: sent.receipt.blockHash,
+    });
+    takeWaiter(id)?.resolve(sent);
+  }
+
+  function takeWaiter(id: number) {
+    const waiter = waiters.get(id);
+    waiters.delete(id);
+    return waiter;
+  }
+
+  /** A write whose fate is unknown for longer than `pendingWaitMs` is answered "still pending". */
+  function withPendingLimit(id: number, settled: Promise<SentTransaction>): Promise<SentTransaction> {
+    const limitMs = options_.pendingWaitMs ?? 60_000;
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        waiters.delete(id);
+        reject(
+          new LedgerUnavailableError(
+            'The ledger did not confirm this action in time; it is journaled and will be applied when the ledger is back.',
+            { reason: actionPending, details: `journal entry ${id}` },
+          ),
+        );
+      }, limitMs);
+    });
+    return Promise.race([settled, limit]).finally(() => clearTimeout(timer));
+  }
+
+  /** While held, writes fail at once with `error` (the ledger is being recovered). */
+  function holdWrites(error: MedledgerError | undefined): void {
+    writesHeld = error;
   }
 
   /** The call data; arguments the ABI cannot encode (e.g. 2^32 for a uint32) are invalid input, not an outage. */
@@ -195,6 +293,17 @@ export function createLedgerClient(options: LedgerClientOptions) {
     }
   }
 
+  /** The hash of block `number`, or undefined when the chain has no such block (yet, or any more). */
+  async function blockHash(number: bigint): Promise<Hex | undefined> {
+    try {
+      const found = await publicClient.getBlock({ blockNumber: number });
+      return found.hash ?? undefined;
+    } catch (error) {
+      if ((error as Error).name === 'BlockNotFoundError') return undefined;
+      throw asLedgerError(error, 'reading a block');
+    }
+  }
+
   /** Decoded events of the contracts in a block range (inclusive). */
   async function events(fromBlock: bigint, toBlock: bigint) {
     try {
@@ -209,6 +318,14 @@ export function createLedgerClient(options: LedgerClientOptions) {
     }
   }
 
+  /**
+   * Sends raw JSON-RPC calls to the node and returns its answers as they are, for the gateway's
+   * read-only endpoint, which decides what may pass.
+   */
+  function forwardRpc(calls: readonly JsonRpcCall[]): Promise<JsonRpcOutcome[]> {
+    return sendRpcCalls(rpcUrl, calls);
+  }
+
   return {
     rpcUrl,
     chainId: deployment.chainId,
@@ -220,15 +337,64 @@ export function createLedgerClient(options: LedgerClientOptions) {
     write,
     blockNumber,
     block,
+    blockHash,
     events,
+    forwardRpc,
+    journaled: {
+      /** Sends a journal entry's transaction again (recovery); the entry's waiter, if any, is answered. */
+      resend: async (id: number, to: Address, data: Hex, gas: bigint) =>
+        sendJournaled(id, to, data, gas, true),
+      /** The entry was found mined (recovery); its waiter, if any, is answered. */
+      confirm,
+      /** The entry ended unapplied; its waiter, if any, is told why. */
+      reject: (id: number, error: unknown) => takeWaiter(id)?.reject(error),
+      estimate: (to: Address, data: Hex) => sender.estimate(to, data),
+      holdWrites,
+      /** Forgets the relayer's nonce counter: the chain's own count is read again. */
+      resetNonce: () => sender.resetNonce(),
+      receipt: (hash: Hex) => sender.receiptIfMined(hash),
+    },
   };
+}
+
+/** The first address argument of a call: by the contracts' conventions, who signed the action. */
+function firstAddressArgument(
+  contract: LedgerContractName,
+  functionName: string,
+  args: readonly unknown[],
+): Address | null {
+  const item = (ledgerAbis[contract] as Abi).find(
+    (entry) => entry.type === 'function' && entry.name === functionName,
+  );
+  if (item?.type !== 'function') return null;
+  const index = item.inputs.findIndex((input) => input.type === 'address');
+  return index >= 0 ? (args[index] as Address) : null;
+}
+
+function unwrapRevertError(error: unknown): unknown {
+  return error instanceof RevertedOnChainError && error.cause ? error.cause : error;
+}
+
+function unwrapRevert(error: unknown): never {
+  throw unwrapRevertError(error);
+}
+
+/** A transaction that was mined but reverted: it is over, and will not be applied by recovery. */
+export class RevertedOnChainError extends LedgerUnavailableError {
+  override name = 'RevertedOnChainError';
 }
 
 /**
  * Sends the relayer's transactions with a local nonce counter, so that many can be under way at
  * once; a nonce the node rejects makes the counter resynchronise from the chain.
  */
-function createTransactionSender(publicClient: PublicClient, relayer: LocalAccount, chainId: number) {
+function createTransactionSender(
+  publicClient: PublicClient,
+  relayer: LocalAccount,
+  chainId: number,
+  /** While it returns an error, only forced transactions (recovery's) are submitted. */
+  held: () => MedledgerError | undefined,
+) {
   let nextNonce: number | undefined;
   let queue: Promise<unknown> = Promise.resolve();
   let gasPrice: { value: bigint; readAt: number } | undefined;
@@ -241,8 +407,19 @@ function createTransactionSender(publicClient: PublicClient, relayer: LocalAccou
   }
 
   /** Signs and submits under one lock so that nonces are handed out in order. */
-  function submit(to: Address, data: Hex, gas: bigint, price: bigint): Promise<Hex> {
+  function submit(
+    to: Address,
+    data: Hex,
+    gas: bigint,
+    price: bigint,
+    onSent?: (hash: Hex) => Promise<void>,
+    force = false,
+  ): Promise<Hex> {
     const attempt = queue.then(async () => {
+      // Checked under the lock: a transaction queued before a recovery began must not overtake
+      // the actions recovery re-applies (they come first in the journal).
+      const holding = held();
+      if (holding && !force) throw holding;
       for (let retry = 0; ; retry++) {
         nextNonce ??= await publicClient.getTransactionCount({
           address: relayer.address,
@@ -260,6 +437,8 @@ function createTransactionSender(publicClient: PublicClient, relayer: LocalAccou
         try {
           const hash = await publicClient.sendRawTransaction({ serializedTransaction: serialized });
           nextNonce += 1;
+          // A hint for recovery, not waited for: nonces keep flowing while it is written.
+          onSent?.(hash).catch(() => undefined);
           return hash;
         } catch (error) {
           nextNonce = undefined;
@@ -276,23 +455,37 @@ function createTransactionSender(publicClient: PublicClient, relayer: LocalAccou
    * contract error before anything is sent. With it (the anchorer, whose records were each checked
    * on their way in) the chain executes it once; a revert is then explained below.
    */
-  async function send(to: Address, data: Hex, gasLimit?: bigint): Promise<SentTransaction> {
-    let gas = gasLimit;
-    if (gas === undefined) {
-      try {
-        gas =
-          ((await publicClient.estimateGas({ account: relayer.address, to, data })) * 12n) / 10n + 25_000n;
-      } catch (error) {
-        throw asLedgerError(error, 'simulating the transaction');
-      }
-    }
+  /** The gas limit to send with, from a simulation that returns a contract's error first. */
+  async function estimate(to: Address, data: Hex): Promise<bigint> {
     try {
-      const hash = await submit(to, data, gas, await currentGasPrice());
+      return ((await publicClient.estimateGas({ account: relayer.address, to, data })) * 12n) / 10n + 25_000n;
+    } catch (error) {
+      throw asLedgerError(error, 'simulating the transaction');
+    }
+  }
+
+  async function send(
+    to: Address,
+    data: Hex,
+    gasLimit?: bigint,
+    onSent?: (hash: Hex) => Promise<void>,
+    force = false,
+  ): Promise<SentTransaction> {
+    const gas = gasLimit ?? (await estimate(to, data));
+    try {
+      const hash = await submit(to, data, gas, await currentGasPrice(), onSent, force);
       const receipt = await receiptOf(hash);
       if (receipt.status !== 'success') {
         // Reverted after a successful simulation: the state changed in between. Say why.
-        await publicClient.call({ account: relayer.address, to, data, blockNumber: receipt.blockNumber });
-        throw new LedgerUnavailableError('The transaction reverted on chain.', { details: hash });
+        try {
+          await publicClient.call({ account: relayer.address, to, data, blockNumber: receipt.blockNumber });
+        } catch (error) {
+          throw new RevertedOnChainError('The transaction reverted on chain.', {
+            details: hash,
+            cause: asLedgerError(error, 'sending the transaction'),
+          });
+        }
+        throw new RevertedOnChainError('The transaction reverted on chain.', { details: hash });
       }
       return {
         hash,
@@ -320,7 +513,24 @@ function createTransactionSender(publicClient: PublicClient, relayer: LocalAccou
     }
   }
 
-  return { send };
+  /** The receipt of `hash` if it is mined on the chain as it is now. */
+  async function receiptIfMined(hash: Hex): Promise<TransactionReceipt | undefined> {
+    try {
+      return await publicClient.getTransactionReceipt({ hash });
+    } catch (error) {
+      if ((error as Error).name === 'TransactionReceiptNotFoundError') return undefined;
+      throw asLedgerError(error, 'reading a receipt');
+    }
+  }
+
+  return {
+    send,
+    estimate,
+    receiptIfMined,
+    resetNonce() {
+      nextNonce = undefined;
+    },
+  };
 }
 
 const priorityTip = 1_000_000_000n;

@@ -39,6 +39,8 @@ export interface AccessDecision {
   grantId: bigint;
   /** The open emergency that authorises the read (break the glass); 0 otherwise. */
   emergencyId: bigint;
+  /** The block the chain answered at: reads that belong to this decision (a record's anchor) use it too. */
+  blockNumber: bigint;
 }
 
 export type AccessControl = ReturnType<typeof createAccessControl>;
@@ -50,6 +52,11 @@ export interface AccessControlOptions {
   emergencies: EmergencyStore;
   /** Told of each access `authorise` allowed, once audited (e.g. to notify the patient of a grant's use). */
   onAllowed?: (question: AccessQuestion, decision: AccessDecision) => void;
+  /**
+   * Checked after the chain allowed an access and before it is granted: throws when the chain no
+   * longer holds what the gateway acknowledged (a rewound chain may show a revoked grant again).
+   */
+  assertIntact?: () => Promise<void>;
 }
 
 interface Answer extends AccessDecision {
@@ -64,6 +71,7 @@ export function createAccessControl({
   store,
   emergencies,
   onAllowed,
+  assertIntact,
 }: AccessControlOptions) {
   /**
    * The chain's answers at one block. Each question is asked at the chain's latest block; the same
@@ -119,6 +127,10 @@ export function createAccessControl({
 
   async function ask(question: AccessQuestion): Promise<Answer> {
     const block = await ledger.blockNumber();
+    return { ...(await answerAt(block, question)), blockNumber: block };
+  }
+
+  async function answerAt(block: bigint, question: AccessQuestion): Promise<Omit<Answer, 'blockNumber'>> {
     const answer = await chainAnswer(block, question);
     if (answer === -1n) return { allowed: true, grantId: 0n, emergencyId: 0n };
     if (answer !== 0n) {
@@ -144,7 +156,15 @@ export function createAccessControl({
    * Resolves with the authorising grant when the chain allows the access; otherwise throws
    * `AccessDeniedError` (or `LedgerUnavailableError` when the chain cannot be read). Audited either way.
    */
-  async function authorise(question: AccessQuestion): Promise<AccessDecision> {
+  /**
+   * `precondition`, when given, runs once the chain allowed the access and before it is audited as
+   * allowed (e.g. the record's anchor must be on chain at the decision's block): if it throws, the
+   * access is audited as denied with the error's reason.
+   */
+  async function authorise(
+    question: AccessQuestion,
+    precondition?: (blockNumber: bigint) => Promise<void>,
+  ): Promise<AccessDecision> {
     const audit = (outcome: 'allowed' | 'denied', reason: string | null, purpose = question.purpose) =>
       auditLog.record({
         actor: question.actor,
@@ -160,11 +180,21 @@ export function createAccessControl({
     let answer: Answer;
     try {
       answer = await ask(question);
+      if (answer.allowed) await assertIntact?.();
     } catch (error) {
       await audit('denied', 'ledger_unavailable');
       throw error instanceof MedledgerError
         ? error
         : new LedgerUnavailableError('The ledger could not be read; access is refused.', { cause: error });
+    }
+    if (answer.allowed && precondition) {
+      try {
+        await precondition(answer.blockNumber);
+      } catch (error) {
+        const reason = error instanceof MedledgerError ? (error.reason ?? error.code) : 'ledger_unavailable';
+        await audit('denied', reason);
+        throw error;
+      }
     }
     if (!answer.allowed) {
       await audit('denied', answer.denial ?? 'no_consent');
@@ -176,7 +206,11 @@ export function createAccessControl({
             : 'no active consent or emergency covers it.'),
       );
     }
-    const decision = { grantId: answer.grantId, emergencyId: answer.emergencyId };
+    const decision = {
+      grantId: answer.grantId,
+      emergencyId: answer.emergencyId,
+      blockNumber: answer.blockNumber,
+    };
     if (decision.emergencyId) {
       await audit('allowed', `emergency ${decision.emergencyId}`, breakTheGlassPurpose);
     } else {

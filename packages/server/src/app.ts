@@ -19,6 +19,7 @@ import type { Custodian } from './custodian.ts';
 import type { EmergencyWatcher } from './emergencyWatcher.ts';
 import type { EventFollower } from './eventFollower.ts';
 import type { Indexer } from './indexer.ts';
+import type { LedgerGuard } from './ledgerGuard.ts';
 import type { Notifier } from './notifier.ts';
 import { auditRoutes, registerAuditProofRoutes } from './routes/auditRoutes.ts';
 import { consentRoutes } from './routes/consentRoutes.ts';
@@ -27,8 +28,10 @@ import { coSignatureRoutes } from './routes/coSignatureRoutes.ts';
 import { emergencyRoutes } from './routes/emergencyRoutes.ts';
 import { keyRecoveryRoutes } from './routes/keyRecoveryRoutes.ts';
 import { keyRotationRoutes } from './routes/keyRotationRoutes.ts';
+import { ledgerRecordRoutes } from './routes/ledgerRecordRoutes.ts';
 import { notificationRoutes } from './routes/notificationRoutes.ts';
 import { recordRoutes } from './routes/recordRoutes.ts';
+import { rpcRoutes } from './routes/rpcRoutes.ts';
 import { secondFactorRoutes } from './routes/secondFactorRoutes.ts';
 import { systemRoutes } from './routes/systemRoutes.ts';
 import type { SecondFactor } from './secondFactor.ts';
@@ -55,7 +58,20 @@ export interface GatewayServices {
   notifier: Notifier;
   eventFollower: EventFollower;
   emergencyWatcher: EmergencyWatcher;
+  guard: LedgerGuard;
+  /** The public URL of this gateway's read-only JSON-RPC endpoint (`POST /rpc`), for clients reading the chain. */
+  readOnlyRpcUrl: string;
 }
+
+/**
+ * Routes answered while the ledger is being recovered: they depend on nothing the chain says
+ * (status, static chain facts, the gateway's own notifications, which tell admins of a rewind).
+ */
+const servedWhileRecovering = [
+  /^\/api\/health(\?|$)/,
+  /^\/api\/ledger(\?|$)/,
+  /^\/api\/notifications(\/|\?|$)/,
+];
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -91,6 +107,13 @@ export async function buildApp({ services, logLevel = 'info', webApp, peerOrigin
   }).withTypeProvider<JsonSchemaToTsProvider>();
 
   app.decorateRequest('session', null as unknown as Session);
+
+  // Fail closed while the chain does not (yet) hold everything this gateway acknowledged.
+  app.addHook('onRequest', async (request) => {
+    if (!request.url.startsWith('/api/')) return;
+    if (servedWhileRecovering.some((pattern) => pattern.test(request.url))) return;
+    services.guard.assertServing();
+  });
 
   app.setErrorHandler((error: unknown, request, reply) => {
     const { status, body } = errorResponseOf(error);
@@ -143,6 +166,7 @@ export async function buildApp({ services, logLevel = 'info', webApp, peerOrigin
 
   for (const routes of [
     systemRoutes,
+    ledgerRecordRoutes,
     consortiumRoutes,
     recordRoutes,
     consentRoutes,
@@ -154,6 +178,7 @@ export async function buildApp({ services, logLevel = 'info', webApp, peerOrigin
     keyRecoveryRoutes,
     emergencyRoutes,
     notificationRoutes,
+    rpcRoutes,
   ]) {
     routes(app as unknown as FastifyInstance, services);
   }

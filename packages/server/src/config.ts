@@ -4,14 +4,23 @@
  */
 import { resolve } from 'node:path';
 import { InvalidInputError } from '@medledger/core';
+import { isRpcEndpoint } from '@medledger/ledger';
 
 export interface GatewayConfig {
   /** Directory of the chain state (embedded mode), the database, blobs and keys. */
   dataDir: string;
   host: string;
   port: number;
-  /** JSON-RPC endpoint of an existing chain; unset starts the embedded anvil. */
+  /**
+   * JSON-RPC endpoint of an existing chain: an http(s) URL, or an IPC socket as `ipc:///path` or
+   * `/path`; unset starts the embedded anvil.
+   */
   rpcUrl: string | undefined;
+  /**
+   * Start even though the `rpcUrl` node answers administrative methods (admin_, debug_, txpool_,
+   * personal_, evm_/anvil_..., unlocked accounts); otherwise such a node is refused.
+   */
+  allowAdminRpc: boolean;
   /** Deployment file naming the contracts of an existing consortium. */
   deploymentFile: string | undefined;
   /** The URL clients use to reach this gateway (published on chain for new organisations). */
@@ -31,6 +40,7 @@ export interface GatewayConfigInput {
   host?: string;
   port?: number | string;
   rpcUrl?: string;
+  allowAdminRpc?: boolean;
   deploymentFile?: string;
   publicUrl?: string;
   blockTimeSeconds?: number | string;
@@ -47,8 +57,10 @@ export function loadGatewayConfig(
   const port = integer(input.port ?? env.PORT ?? 8080, 'port', 0, 65_535);
   const host = input.host ?? env.MEDLEDGER_HOST ?? '127.0.0.1';
   const rpcUrl = input.rpcUrl ?? env.MEDLEDGER_RPC_URL;
-  if (rpcUrl !== undefined && !/^https?:\/\/\S+$/.test(rpcUrl)) {
-    throw new InvalidInputError(`--rpc must be an http(s) URL, got "${rpcUrl}".`);
+  if (rpcUrl !== undefined && !isRpcEndpoint(rpcUrl)) {
+    throw new InvalidInputError(
+      `--rpc must be an http(s) URL or an IPC socket (ipc:///path or /path), got "${rpcUrl}".`,
+    );
   }
   const blockTime = input.blockTimeSeconds ?? env.MEDLEDGER_BLOCK_TIME;
   const deploymentFile = input.deploymentFile ?? env.MEDLEDGER_DEPLOYMENT;
@@ -57,6 +69,7 @@ export function loadGatewayConfig(
     host,
     port,
     rpcUrl,
+    allowAdminRpc: input.allowAdminRpc ?? env.MEDLEDGER_ALLOW_ADMIN_RPC === 'true',
     deploymentFile: deploymentFile ? resolve(deploymentFile) : undefined,
     publicUrl: input.publicUrl ?? env.MEDLEDGER_PUBLIC_URL ?? `http://${host}:${port}`,
     blockTimeSeconds: blockTime === undefined ? undefined : integer(blockTime, 'block time', 1, 3600),

@@ -2,8 +2,9 @@
  * Starting and stopping a gateway: the embedded chain (or an existing one), the contracts, the
  * store, the services and the HTTP server, and an orderly shutdown that loses nothing acknowledged.
  *
- * Data directory layout:
+ * Data directory layout (0700; files 0600):
  *   chain/state.json   embedded anvil state (embedded mode only)
+ *   chain/anvil.ipc    embedded anvil's JSON-RPC socket, the only way to it (embedded mode only)
  *   deployment.json    contract addresses on this chain
  *   gateway.sqlite     the gateway store (index, sessions, audit events, emergencies, notifications)
  *   blobs/             encrypted envelopes by CID
@@ -41,6 +42,7 @@ import type { Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createAccessControl } from './accessControl.ts';
 import { accountKeysOf } from './accountKeys.ts';
+import { guardAgainstAdminRpc } from './adminRpcGuard.ts';
 import { createAnchorer } from './anchorer.ts';
 import { buildApp } from './app.ts';
 import { createAuditAnchorer } from './auditAnchorer.ts';
@@ -50,15 +52,18 @@ import { createAuthService } from './auth.ts';
 import type { GatewayConfig } from './config.ts';
 import { createCoSignatureAnchorer } from './coSignatureAnchorer.ts';
 import { createCustodian } from './custodian.ts';
+import { makeDataDirectoryPrivate } from './dataDirectory.ts';
 import { createEmergencyWatcher } from './emergencyWatcher.ts';
 import { createEventFollower } from './eventFollower.ts';
 import { createIndexer } from './indexer.ts';
+import { createLedgerGuard } from './ledgerGuard.ts';
 import { createNotifier, grantUseNotifier } from './notifier.ts';
 import { hostedOrganisation, hostedOrganisations, peerGateways } from './organisations.ts';
 import { createSecondFactor } from './secondFactor.ts';
 import { createStamps } from './stamps.ts';
 import { FileBlobStore } from './store/blobStore.ts';
 import { createReplicationQueue, ReplicatingBlobStore } from './store/replicatingBlobStore.ts';
+import { SqliteActionJournal } from './store/sqliteActionJournal.ts';
 import { SqliteEmergencyStore } from './store/sqliteEmergencyStore.ts';
 import { SqliteNotificationStore } from './store/sqliteNotificationStore.ts';
 import { SqliteGatewayStore } from './store/sqliteStore.ts';
@@ -66,7 +71,10 @@ import { originOf } from './webApp.ts';
 
 export interface RunningGateway {
   url: string;
+  /** The chain's own endpoint (the embedded anvil's `ipc://` socket), private to the gateway. */
   rpcUrl: string;
+  /** This gateway's read-only JSON-RPC endpoint for clients (`POST /rpc` at the public URL). */
+  readOnlyRpcUrl: string;
   chainId: number;
   deployment: Deployment;
   app: FastifyInstance;
@@ -75,30 +83,47 @@ export interface RunningGateway {
 }
 
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
-  await mkdir(config.dataDir, { recursive: true });
+  await makeDataDirectoryPrivate(config.dataDir);
   const keys = await loadOrCreateKeys(join(config.dataDir, 'keys'));
   let chain: EmbeddedChain | undefined;
+  let stopping: Promise<void> | undefined;
+  let followersStarted = false;
   const stopChain = async () => chain?.stop();
 
   try {
     let rpcUrl = config.rpcUrl;
+    const chainOptions = {
+      directory: join(config.dataDir, 'chain'),
+      ...(config.blockTimeSeconds ? { blockTimeSeconds: config.blockTimeSeconds } : {}),
+    };
     if (!rpcUrl) {
-      chain = await startEmbeddedChain({
-        directory: join(config.dataDir, 'chain'),
-        ...(config.blockTimeSeconds ? { blockTimeSeconds: config.blockTimeSeconds } : {}),
-      });
+      chain = await startEmbeddedChain(chainOptions);
       rpcUrl = chain.rpcUrl;
     }
     const chainId = await readChainId(rpcUrl);
+    const startupWarnings = [
+      chain?.isolated === false
+        ? `The embedded chain could not get a network namespace of its own (unshare --net): its HTTP ` +
+          'JSON-RPC is open to every local user on 127.0.0.1, admin methods included.'
+        : undefined,
+      config.rpcUrl ? await guardAgainstAdminRpc(config.rpcUrl, config.allowAdminRpc) : undefined,
+    ].filter((warning): warning is string => warning !== undefined);
     const relayer = privateKeyToAccount(keys.relayerKey);
     await fundOnDevelopmentChain(rpcUrl, chainId, relayer.address);
-    const deployment = await resolveDeployment(config, rpcUrl, chainId, relayer);
+    const { deployment, fresh } = await resolveDeployment(config, rpcUrl, chainId, relayer);
+    if (chain && fresh) {
+      // The embedded chain writes its state every few seconds: a restart writes it now, so the
+      // contracts, which the relay journal cannot re-apply, are on disk before anything is acknowledged.
+      await chain.stop();
+      chain = await startEmbeddedChain(chainOptions);
+    }
 
     const databasePath = join(config.dataDir, 'gateway.sqlite');
     const store = new SqliteGatewayStore(databasePath);
     const emergencies = new SqliteEmergencyStore(databasePath);
     const notifier = createNotifier({ store: new SqliteNotificationStore(databasePath) });
-    const ledger = createLedgerClient({ rpcUrl, relayer, deployment });
+    const journal = new SqliteActionJournal(databasePath);
+    const ledger = createLedgerClient({ rpcUrl, relayer, deployment, journal });
     const auditLog = createAuditLog(store);
     const blobs = new ReplicatingBlobStore({
       local: new FileBlobStore(join(config.dataDir, 'blobs')),
@@ -107,10 +132,46 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     // Every gateway keeps a copy of every record's blob: fetched from a peer as soon as the record
     // is anchored, so reads and custodians need not wait for it, and copies survive a lost gateway.
     const replication = createReplicationQueue(blobs);
+    const guard = createLedgerGuard({
+      ledger,
+      journal,
+      indexedCheckpoint: () => store.indexedCheckpoint(),
+      async reindex(intactBlock) {
+        // The followers stop first: a run under way must not store a range after the reset.
+        await Promise.all([indexer.stop(), eventFollower.stop()]);
+        const indexedBefore = await store.resetChainIndex();
+        const cursor = intactBlock ?? null;
+        await emergencies.rewindEmergencyIndex(cursor);
+        await notifier.rewindNotifiedBlock(cursor);
+        try {
+          await indexer.rebuild();
+        } finally {
+          if (followersStarted && !stopping) {
+            indexer.start();
+            eventFollower.start();
+          }
+        }
+        const missing: Hex[] = [];
+        for (const recordId of indexedBefore) if (!(await store.record(recordId))) missing.push(recordId);
+        return missing;
+      },
+      async admins() {
+        const organisations = await store.organisations();
+        const hosted = new Set(hostedOrganisations(organisations, custodian.publicKey));
+        return organisations.filter((o) => hosted.has(o.organisationId)).map((o) => o.admin as Hex);
+      },
+      notify: async (drafts) => void (await notifier.add(drafts)),
+      log: {
+        info: (data, message) => app?.log.info(data, message),
+        warn: (data, message) => (app ? app.log.warn(data, message) : console.warn(message, data)),
+        error: (data, message) => (app ? app.log.error(data, message) : console.error(message, data)),
+      },
+    });
     const indexer = createIndexer({
       ledger,
       store,
       onRecords: (records) => replication.add(records.map((r) => r.cid)),
+      assertIntact: guard.assertIntact,
     });
     const anchorer = createAnchorer({ ledger, store });
     const coSignatureAnchorer = createCoSignatureAnchorer({ ledger });
@@ -120,6 +181,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     const publicUrl = new URL(config.publicUrl);
     if (publicUrl.port === '0') publicUrl.port = String(port);
     const publicHost = publicUrl.host;
+    const readOnlyRpcUrl = `${publicUrl.href.replace(/\/+$/, '')}/rpc`;
     const auth = createAuthService({
       store,
       chainId,
@@ -132,14 +194,17 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       auditLog,
       store,
       emergencies,
-      onAllowed: grantUseNotifier(notifier, (error) => app.log.warn({ err: error }, 'a notification failed')),
+      assertIntact: guard.assertIntact,
+      onAllowed: grantUseNotifier(notifier, (error) =>
+        app?.log.warn({ err: error }, 'a notification failed'),
+      ),
     });
     const eventFollower = createEventFollower({
       ledger,
       store,
       emergencies,
       notifier,
-      onError: (error) => app.log.warn({ err: error }, 'following emergencies and notifications failed'),
+      onError: (error) => app?.log.warn({ err: error }, 'following emergencies and notifications failed'),
     });
     const emergencyWatcher = createEmergencyWatcher({
       ledger,
@@ -147,7 +212,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       auditLog,
       notifier,
       hostedOrganisations: async () => hostedOrganisations(await store.organisations(), custodian.publicKey),
-      onError: (error) => app.log.warn({ err: error }, 'auditing emergencies failed'),
+      onError: (error) => app?.log.warn({ err: error }, 'auditing emergencies failed'),
     });
     const auditAnchorer = createAuditAnchorer({
       ledger,
@@ -156,11 +221,14 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       intervalMs: config.auditAnchorIntervalSeconds * 1000,
       organisationId: async () => hostedOrganisation(await store.organisations(), custodian.publicKey),
       onError: (error) =>
-        app.log.warn({ err: error }, 'anchoring audit events failed; they stay in the outbox'),
+        app?.log.warn({ err: error }, 'anchoring audit events failed; they stay in the outbox'),
     });
+    // Before serving: the journal re-applied where the chain lacks it, the index checked against the chain.
+    let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+    await guard.recover('start');
     await indexer.sync();
 
-    const app = await buildApp({
+    app = await buildApp({
       services: {
         ledger,
         store,
@@ -178,6 +246,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         notifier,
         eventFollower,
         emergencyWatcher,
+        guard,
+        readOnlyRpcUrl,
       },
       logLevel: config.logLevel,
       peerOrigins: async () =>
@@ -189,29 +259,59 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
             webApp: {
               directory: config.webAppDir,
               connectOrigins: async () =>
-                [rpcUrl, ...(await store.organisations()).map((o) => o.gatewayUrl)]
+                [readOnlyRpcUrl, ...(await store.organisations()).map((o) => o.gatewayUrl)]
                   .map(originOf)
                   .filter((origin): origin is string => origin !== undefined),
             },
           }
         : {}),
     });
+    for (const warning of startupWarnings) app.log.warn(`SECURITY WARNING: ${warning}`);
     indexer.start();
     auditAnchorer.start();
     eventFollower.start();
+    followersStarted = true;
     emergencyWatcher.start();
     await app.listen({ port, host: config.host });
+    const served = app;
 
-    let stopping: Promise<void> | undefined;
+    /** The embedded chain is the gateway's child: if it dies, it is started again and the ledger recovered. */
+    const superviseChain = (running: EmbeddedChain) => {
+      running.exited.then(async () => {
+        if (stopping) return;
+        served.log.error({ pid: running.pid }, 'the embedded chain stopped unexpectedly; starting it again');
+        guard.markUnavailable();
+        // Same directory, same socket: the ledger client reconnects to the new node by itself.
+        for (;;) {
+          try {
+            chain = await startEmbeddedChain(chainOptions);
+            break;
+          } catch (error) {
+            if (stopping) return;
+            served.log.error({ err: error }, 'starting the embedded chain again failed; retrying');
+            await new Promise((resolve) => setTimeout(resolve, 1_000));
+          }
+        }
+        if (stopping) return;
+        superviseChain(chain);
+        await fundOnDevelopmentChain(rpcUrl, chainId, relayer.address).catch(() => undefined);
+        const outcome = await guard.recover('restarted');
+        served.log.warn({ durationMs: outcome.durationMs }, 'the embedded chain is back; serving again');
+      });
+    };
+    if (chain) superviseChain(chain);
+
     return {
       url: `http://${config.host}:${port}`,
       rpcUrl,
+      readOnlyRpcUrl,
       chainId,
       deployment,
-      app: app as unknown as FastifyInstance,
+      app: served as unknown as FastifyInstance,
       stop() {
         stopping ??= (async () => {
-          await app.close();
+          guard.stop();
+          await served.close();
           await anchorer.drain();
           await coSignatureAnchorer.drain();
           await auditAnchorer.stop();
@@ -220,6 +320,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
           await emergencyWatcher.stop();
           await Promise.all([emergencies.close(), notifier.close()]);
           await store.close();
+          await journal.close();
           await stopChain();
         })();
         return stopping;
@@ -248,7 +349,7 @@ async function resolveDeployment(
   rpcUrl: string,
   chainId: number,
   relayer: ReturnType<typeof privateKeyToAccount>,
-): Promise<Deployment> {
+): Promise<{ deployment: Deployment; fresh: boolean }> {
   const savedPath = join(config.dataDir, 'deployment.json');
   const deployment =
     (config.deploymentFile && (await readDeployment(config.deploymentFile))) ||
@@ -269,11 +370,11 @@ async function resolveDeployment(
       );
     }
     if (config.deploymentFile) await writeDeployment(savedPath, deployment);
-    return deployment;
+    return { deployment, fresh: false };
   }
   const deployed = await deployContracts(rpcUrl, chainId, relayer);
   await writeDeployment(savedPath, deployed);
-  return deployed;
+  return { deployment: deployed, fresh: true };
 }
 
 interface GatewayKeys {

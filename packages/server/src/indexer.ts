@@ -3,8 +3,8 @@
  * consents, requests, members) need no chain scans. It only feeds listings: every access decision
  * still asks the chain itself (see accessControl.ts).
  */
-import { cidFromDigest } from '@medledger/core';
-import type { LedgerClient } from '@medledger/ledger';
+import { cidFromDigest, LedgerUnavailableError } from '@medledger/core';
+import { type LedgerClient, ledgerRecovering } from '@medledger/ledger';
 import type { Address, Hex } from 'viem';
 import { createPeriodicTask } from './periodicTask.ts';
 import type { ChainIndexUpdate, GatewayStore } from './store/gatewayStore.ts';
@@ -18,6 +18,8 @@ export interface IndexerOptions {
   onError?: (error: unknown) => void;
   /** Told of the records of each indexed range (e.g. to replicate their blobs). */
   onRecords?: (records: ChainIndexUpdate['records']) => void;
+  /** Checked before each run: throws when the chain no longer holds what was indexed (see ledgerGuard.ts). */
+  assertIntact?: () => Promise<void>;
 }
 
 export type Indexer = ReturnType<typeof createIndexer>;
@@ -29,16 +31,32 @@ export function createIndexer({
   maxRange = 5_000n,
   onError,
   onRecords,
+  assertIntact,
 }: IndexerOptions) {
-  /** Indexes every block up to the chain's head; resolves when the store has caught up. */
+  /**
+   * Indexes every block up to the chain's head; resolves when the store has caught up. Each range
+   * is stored with the hash of its last block, read before and after its events: if the two differ
+   * the chain changed under the read, and nothing is stored.
+   */
   async function syncOnce(): Promise<void> {
-    const head = await ledger.blockNumber();
+    await assertIntact?.();
+    await indexTo(await ledger.blockNumber());
+  }
+
+  async function indexTo(head: bigint): Promise<void> {
     const indexed = await store.indexedBlock();
     let from = indexed === null ? ledger.deployment.deployedAtBlock : BigInt(indexed) + 1n;
     while (from <= head) {
       const to = from + maxRange - 1n < head ? from + maxRange - 1n : head;
+      const hashBefore = await ledger.blockHash(to);
       const events = await ledger.events(from, to);
-      const update = toIndexUpdate(events, Number(to));
+      const hashAfter = await ledger.blockHash(to);
+      if (!hashBefore || hashBefore !== hashAfter) {
+        throw new LedgerUnavailableError('The chain changed while it was being indexed.', {
+          reason: ledgerRecovering,
+        });
+      }
+      const update = { ...toIndexUpdate(events, Number(to)), toBlockHash: hashBefore };
       await store.applyChainIndex(update);
       if (update.records.length) onRecords?.(update.records);
       from = to + 1n;
@@ -59,7 +77,14 @@ export function createIndexer({
     return store.record(recordId);
   }
 
-  return { sync: task.runNow, start: task.start, stop: task.stop, record };
+  return {
+    sync: task.runNow,
+    /** Indexes up to the head without the intactness check (recovery rebuilds the index with it). */
+    rebuild: async () => indexTo(await ledger.blockNumber()),
+    start: task.start,
+    stop: task.stop,
+    record,
+  };
 }
 
 type LedgerEvents = Awaited<ReturnType<LedgerClient['events']>>;

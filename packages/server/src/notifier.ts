@@ -60,6 +60,7 @@ export function createNotifier({ store }: { store: NotificationStore }) {
     list: (recipient: Address, afterId: number, limit: number) =>
       store.notificationsOf(recipient, afterId, limit),
     notifiedBlock: () => store.notifiedBlock(),
+    rewindNotifiedBlock: (toBlock: number | null) => store.rewindNotifiedBlock(toBlock),
     close: () => store.close(),
   };
 }

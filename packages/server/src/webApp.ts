@@ -3,9 +3,9 @@
  * year, everything else revalidated; any other GET of a non-API path answers index.html so the
  * app's own routes work on reload (single-page app fallback). The documents carry a strict
  * Content-Security-Policy: scripts, styles and images from this origin only, no inline code, no
- * framing; network access to this gateway, to the chain's JSON-RPC endpoint (the browser verifies
- * against the chain itself, not through the gateway) and to the consortium's other gateways (the
- * custodians a k-of-n read asks).
+ * framing; network access to this gateway (its API, and its read-only JSON-RPC endpoint `/rpc` at
+ * its public URL, through which the browser reads the chain) and to the consortium's other gateways
+ * (the custodians a k-of-n read asks). Never to the chain's own endpoint, which is private.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';

@@ -17,7 +17,7 @@ import {
 } from '@medledger/client';
 import { auditAnchorsAbi } from '@medledger/contracts';
 import { AccessDeniedError, generateIdentity } from '@medledger/core';
-import { createPublicClient, http } from 'viem';
+import { createLedgerPublicClient } from '@medledger/ledger';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 
 type Row = Record<string, SQLInputValue>;
@@ -244,7 +244,7 @@ function anchoredBatches(): number {
 }
 
 async function waitForAllAnchored(): Promise<void> {
-  const chain = createPublicClient({ transport: http(gateway.rpcUrl) });
+  const chain = createLedgerPublicClient(gateway.rpcUrl, gateway.chainId);
   const counter = new DatabaseSync(join(gateway.dataDir, 'gateway.sqlite'), { readOnly: true });
   try {
     const deadline = Date.now() + 20_000;

@@ -30,7 +30,9 @@ describe('system routes', () => {
       custodian: { encryptionKey: string; organisationIds: number[] };
     };
     assert.equal(body.chainId, gateway.chainId);
-    assert.equal(body.rpcUrl, gateway.rpcUrl);
+    // Clients read the chain through this gateway's read-only endpoint, never at the chain itself.
+    assert.equal(body.rpcUrl, `${gateway.url}/rpc`);
+    assert.equal(body.rpcUrl, gateway.readOnlyRpcUrl);
     assert.equal(body.contracts.consortium.toLowerCase(), gateway.deployment.consortium.toLowerCase());
     assert.equal(body.contracts.consents.toLowerCase(), gateway.deployment.consents.toLowerCase());
     assert.equal(body.contracts.records.toLowerCase(), gateway.deployment.records.toLowerCase());
@@ -75,6 +77,7 @@ describe('system routes', () => {
     }
     const documentedApiPaths = Object.keys(document.paths).filter((path) => path.startsWith('/api/'));
     assert.equal(documentedApiPaths.length, registered.size);
+    assert.ok(document.paths['/rpc']?.post, 'the read-only JSON-RPC endpoint is documented');
   });
 
   it('answers an unknown route with a JSON 404', async () => {

@@ -21,7 +21,7 @@ describe('web app serving', () => {
     app = Fastify();
     const fallback = await registerWebApp(app, {
       directory,
-      connectOrigins: async () => ['http://127.0.0.1:8545', 'https://ehr.hospital-b.example'],
+      connectOrigins: async () => ['https://ehr.hospital-a.example', 'https://ehr.hospital-b.example'],
     });
     assert.ok(fallback);
     app.get('/api/health', async () => ({ status: 'ok' }));
@@ -46,7 +46,10 @@ describe('web app serving', () => {
       const csp = String(response.headers['content-security-policy']);
       assert.match(csp, /default-src 'none'/);
       assert.match(csp, /script-src 'self';/);
-      assert.match(csp, /connect-src 'self' http:\/\/127\.0\.0\.1:8545 https:\/\/ehr\.hospital-b\.example;/);
+      assert.match(
+        csp,
+        /connect-src 'self' https:\/\/ehr\.hospital-a\.example https:\/\/ehr\.hospital-b\.example;/,
+      );
       assert.doesNotMatch(csp, /unsafe/);
     }
   });
@@ -79,7 +82,7 @@ describe('web app serving', () => {
   });
 
   it('builds the policy only from http(s) origins', () => {
-    assert.equal(originOf('http://127.0.0.1:8545/rpc'), 'http://127.0.0.1:8545');
+    assert.equal(originOf('https://ehr.hospital-a.example/rpc'), 'https://ehr.hospital-a.example');
     assert.equal(originOf('javascript:alert(1)'), undefined);
     assert.equal(originOf('not a url'), undefined);
     assert.match(contentSecurityPolicy([]), /connect-src 'self';/);

@@ -16,7 +16,15 @@ export function registerStart(program: Command): void {
     .option('--host <ip>', 'address to listen on; env MEDLEDGER_HOST (default 127.0.0.1)')
     .option(
       '--rpc <url>',
-      'use the chain at this JSON-RPC URL instead of the embedded one; env MEDLEDGER_RPC_URL',
+      'use the chain at this JSON-RPC endpoint instead of the embedded one: an http(s) URL, or an IPC socket ' +
+        '(ipc:///path or /path); env MEDLEDGER_RPC_URL',
+    )
+    .option(
+      '--allow-admin-rpc',
+      'start even if the --rpc node answers administrative methods (admin_, debug_, txpool_, personal_, ' +
+        'evm_/anvil_/hardhat_, unlocked eth_accounts); by default such a node is refused, since anyone ' +
+        'reaching it could rewrite the ledger. For a development chain nobody else reaches; env ' +
+        'MEDLEDGER_ALLOW_ADMIN_RPC=true',
     )
     .option('--deployment <file>', 'deployment.json of an existing consortium (contracts to use on --rpc)')
     .option('--public-url <url>', 'URL under which clients reach this gateway (published on chain)')
@@ -45,6 +53,7 @@ export function registerStart(program: Command): void {
         port: options.port,
         host: options.host,
         rpcUrl: options.rpc,
+        ...(options.allowAdminRpc ? { allowAdminRpc: true } : {}),
         deploymentFile: options.deployment,
         publicUrl: options.publicUrl,
         blockTimeSeconds: options.blockTime,
@@ -58,6 +67,7 @@ export function registerStart(program: Command): void {
         ...(config.webAppDir ? { app: `${gateway.url}/` } : {}),
         chainId: gateway.chainId,
         rpcUrl: gateway.rpcUrl,
+        readOnlyRpcUrl: gateway.readOnlyRpcUrl,
         dataDir: config.dataDir,
         contracts: gateway.deployment,
       };
@@ -71,6 +81,7 @@ export function registerStart(program: Command): void {
           [
             `medledger gateway listening on ${gateway.url}  (API docs: ${gateway.url}/docs)`,
             `chain ${gateway.chainId} at ${gateway.rpcUrl}${config.rpcUrl ? '' : ' (embedded anvil)'}; data in ${config.dataDir}`,
+            `chain reads for clients (read-only JSON-RPC): ${gateway.readOnlyRpcUrl}`,
             'Stop with Ctrl-C.',
           ].join('\n'),
       );

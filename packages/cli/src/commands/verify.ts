@@ -10,7 +10,8 @@ export function registerVerify(program: Command): void {
     .command('verify')
     .description(
       'Check from the chain that every anchored record (or one) is intact: author signatures, co-signatures, ' +
-        'stored leaf hashes, blob hashes and block links. Exits non-zero on any mismatch.',
+        'stored leaf hashes, blob hashes and block links; and that every record the gateway has indexed is ' +
+        'anchored on the chain as indexed (missing-on-chain, anchor-mismatch). Exits non-zero on any mismatch.',
     )
     .option('--record <recordId>', 'check only this record')
     .option('--rpc <url>', 'the chain to check against (default: the one the gateway names)')
@@ -24,7 +25,8 @@ export function registerVerify(program: Command): void {
       print(global, report, () =>
         [
           `checked ${report.checkedRecords} records and ${report.checkedCoSignatures} co-signatures in ${report.checkedBlocks} blocks on chain ${report.chainId}`,
-          ...report.problems.map((p) => `MISMATCH ${p.recordId ?? ''} ${p.problem}`),
+          `checked the ${report.checkedGatewayRecords} records the gateway has indexed against the chain`,
+          ...report.problems.map((p) => `MISMATCH ${p.recordId ?? '-'} ${p.kind}: ${p.problem}`),
           report.ok ? 'everything matches the ledger' : `${report.problems.length} problem(s) found`,
         ].join('\n'),
       );

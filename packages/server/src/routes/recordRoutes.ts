@@ -11,9 +11,10 @@ import {
   type RecordLeaf,
   sensitivities,
 } from '@medledger/core';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Address, Hex } from 'viem';
 import { type GatewayServices, requireSession, sameAddress, typedRoutes } from '../app.ts';
+import { recordAnchorStatus, requireRecordAnchored } from '../recordAnchor.ts';
 import {
   address,
   base64url,
@@ -131,7 +132,8 @@ export function recordRoutes(instance: FastifyInstance, services: GatewayService
       schema: {
         summary: 'Metadata of a patient’s records that the caller may read (all of them for the patient)',
         description:
-          'Each with its stamp: final or draft under its category’s co-signature policy, and its signers.',
+          'Each with its stamp: final or draft under its category’s co-signature policy, and its signers. ' +
+          'Only records the chain anchors as indexed are listed.',
         tags: ['records'],
         security,
         querystring: object({ patient: address }, ['patient']),
@@ -140,7 +142,7 @@ export function recordRoutes(instance: FastifyInstance, services: GatewayService
     async (request) => {
       const actor = request.session.address;
       const patient = request.query.patient as Address;
-      const rows = await store.recordsOfPatient(patient);
+      const rows = await anchoredOnly(await store.recordsOfPatient(patient), request.log);
       const visible = sameAddress(actor, patient) ? rows : await readableBy(actor, patient, rows);
       const outcome =
         sameAddress(actor, patient) || visible.length > 0 || rows.length === 0 ? 'allowed' : 'denied';
@@ -179,7 +181,10 @@ export function recordRoutes(instance: FastifyInstance, services: GatewayService
         description:
           'The patient unwraps its own key slot in the envelope (sealedKey is null), unless it rotated its key since ' +
           'the record was written. Any other reader, and such a patient, gets the data ' +
-          'key re-sealed by this gateway’s custodian to the reader’s registered encryption key. Audited either way.',
+          'key re-sealed by this gateway’s custodian to the reader’s registered encryption key. Audited either way. ' +
+          'Nothing is released unless the chain anchors the record as this gateway indexed it, at the block the ' +
+          'access decision was taken at: 404 with reason record_not_on_chain if it does not, 422 with reason ' +
+          'record_anchor_mismatch if its anchor differs.',
         tags: ['records'],
         security,
         params: recordIdParams,
@@ -200,15 +205,20 @@ export function recordRoutes(instance: FastifyInstance, services: GatewayService
       const recordId = request.params.id.toLowerCase() as Hex;
       const row = await indexer.record(recordId);
       if (!row) throw new NotFoundError(`No record ${recordId}.`);
-      await access.authorise({
-        actor,
-        patient: row.patient,
-        category: row.category,
-        sensitivity: row.sensitivity,
-        action: 'read',
-        recordId,
-        purpose: request.body?.purpose ?? 'TREAT',
-      });
+      // The index is only a copy of the chain (which may have lost blocks since): no key or share
+      // leaves this gateway unless the chain anchors this very record at the decision's block.
+      await access.authorise(
+        {
+          actor,
+          patient: row.patient,
+          category: row.category,
+          sensitivity: row.sensitivity,
+          action: 'read',
+          recordId,
+          purpose: request.body?.purpose ?? 'TREAT',
+        },
+        (blockNumber) => requireRecordAnchored(ledger, row, blockNumber),
+      );
       const bytes = await blobs.get(row.cid);
       const envelope = parseEnvelope(bytes);
       let sealedKey: { enc: string; ct: string } | null = null;
@@ -256,6 +266,23 @@ export function recordRoutes(instance: FastifyInstance, services: GatewayService
       return reply.type('application/octet-stream').send(Buffer.from(bytes) as unknown as string);
     },
   );
+
+  /**
+   * Keeps the rows whose records the chain anchors as indexed. The others (the chain lost their
+   * blocks, or the index was altered) are left out of lists and logged by id, never with content.
+   */
+  async function anchoredOnly(rows: RecordRow[], log: FastifyBaseLogger): Promise<RecordRow[]> {
+    const statuses = await Promise.all(rows.map((row) => recordAnchorStatus(ledger, row)));
+    return rows.filter((row, index) => {
+      const status = statuses[index];
+      if (status === 'anchored') return true;
+      log.warn(
+        { recordId: row.recordId, status },
+        'an indexed record is not anchored on the chain as indexed',
+      );
+      return false;
+    });
+  }
 
   /** Keeps the rows of the categories and sensitivities the actor may read. */
   async function readableBy(actor: Address, patient: Address, rows: RecordRow[]): Promise<RecordRow[]> {

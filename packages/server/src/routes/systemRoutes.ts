@@ -4,7 +4,7 @@ import { address, errorResponse, object, signature } from '../schemas.ts';
 
 export function systemRoutes(instance: FastifyInstance, services: GatewayServices): void {
   const app = typedRoutes(instance);
-  const { ledger, auth, custodian, store } = services;
+  const { ledger, auth, custodian, store, guard } = services;
 
   app.get(
     '/api/health',
@@ -17,12 +17,33 @@ export function systemRoutes(instance: FastifyInstance, services: GatewayService
             status: { type: 'string' },
             chainId: { type: 'integer' },
             blockNumber: { type: 'integer' },
+            ledger: object({
+              state: { type: 'string' },
+              pendingActions: { type: 'integer' },
+              checkpointBlock: { type: 'integer' },
+            }),
           }),
           503: errorResponse,
         },
       },
     },
-    async () => ({ status: 'ok', chainId: ledger.chainId, blockNumber: Number(await ledger.blockNumber()) }),
+    // 200 only while the gateway serves: the chain answers and holds everything acknowledged.
+    async () => {
+      guard.assertServing();
+      const blockNumber = Number(await ledger.blockNumber());
+      await guard.assertIntact();
+      const checkpoint = await guard.checkpoint();
+      return {
+        status: 'ok',
+        chainId: ledger.chainId,
+        blockNumber,
+        ledger: {
+          state: guard.state(),
+          pendingActions: await guard.pendingActions(),
+          checkpointBlock: checkpoint?.blockNumber ?? 0,
+        },
+      };
+    },
   );
 
   app.get(
@@ -34,7 +55,7 @@ export function systemRoutes(instance: FastifyInstance, services: GatewayService
         response: {
           200: object({
             chainId: { type: 'integer' },
-            rpcUrl: { type: 'string' },
+            rpcUrl: { type: 'string', description: 'this gateway’s read-only JSON-RPC endpoint (POST /rpc)' },
             contracts: object({
               consortium: address,
               consents: address,
@@ -64,7 +85,7 @@ export function systemRoutes(instance: FastifyInstance, services: GatewayService
       const [custodians, threshold, version] = await ledger.read('consortium', 'custody', []);
       return {
         chainId: ledger.chainId,
-        rpcUrl: ledger.rpcUrl,
+        rpcUrl: services.readOnlyRpcUrl,
         contracts: ledger.addresses,
         relayer: ledger.relayerAddress,
         custody: { custodians: [...custodians], threshold, version: Number(version) },

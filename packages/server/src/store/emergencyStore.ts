@@ -51,6 +51,8 @@ export interface EmergencyStore {
 
   /** The last block whose events are applied, or null before the first. */
   emergencyIndexedBlock(): Promise<number | null>;
+  /** Moves the index's cursor back to `toBlock` (null: before the first block) if it is beyond it. */
+  rewindEmergencyIndex(toBlock: number | null): Promise<void>;
   applyEmergencyIndex(update: EmergencyIndexUpdate): Promise<void>;
 
   emergency(emergencyId: number): Promise<EmergencyRow | undefined>;

@@ -170,6 +170,8 @@ export interface KeyRecoveryShareRow {
 /** A batch of index changes derived from chain events, applied atomically with the cursor. */
 export interface ChainIndexUpdate {
   toBlock: number;
+  /** The hash of `toBlock` as it was read with these events: the index's checkpoint. */
+  toBlockHash?: Hex;
   organisations: OrganisationRow[];
   organisationActivations: number[];
   members: MemberRow[];
@@ -196,13 +198,23 @@ export interface GatewayStore {
   close(): Promise<void>;
 
   indexedBlock(): Promise<number | null>;
+  /** The last indexed block with its hash, when the hash was stored. */
+  indexedCheckpoint(): Promise<{ blockNumber: number; blockHash: Hex } | undefined>;
   applyChainIndex(update: ChainIndexUpdate): Promise<void>;
+  /**
+   * Forgets everything indexed from the chain (organisations, members, patients, grants, requests,
+   * records), so that it is indexed again from the chain as it is now. Resolves with the record ids
+   * that were indexed. Rows the gateway keeps itself (reasons, audit, sessions, ...) stay.
+   */
+  resetChainIndex(): Promise<Hex[]>;
   /** Rows the anchorer learnt from its own receipts, ahead of the indexer. */
   insertRecords(rows: RecordRow[]): Promise<void>;
 
   record(recordId: Hex): Promise<RecordRow | undefined>;
   recordsOfPatient(patient: Address): Promise<RecordRow[]>;
   allRecords(): Promise<RecordRow[]>;
+  /** Up to `limit` records in the order of their ids, from the first id after `after` (from the start if null). */
+  recordsPage(after: Hex | null, limit: number): Promise<RecordRow[]>;
   grant(grantId: number): Promise<GrantRow | undefined>;
   grantsOfPatient(patient: Address): Promise<GrantRow[]>;
   grantsToActor(actor: Address, organisationId: number): Promise<GrantRow[]>;

@@ -32,6 +32,8 @@ export interface NotificationStore {
 
   /** The last block whose chain events were turned into notifications, or null before the first. */
   notifiedBlock(): Promise<number | null>;
+  /** Moves the chain events' cursor back to `toBlock` (null: before the first block) if it is beyond it. */
+  rewindNotifiedBlock(toBlock: number | null): Promise<void>;
   /**
    * Stores the drafts whose key is new, and, with `toBlock`, moves the cursor of chain events to it,
    * atomically. Resolves with the notifications stored now, in order.

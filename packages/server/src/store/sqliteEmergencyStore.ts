@@ -35,6 +35,17 @@ export class SqliteEmergencyStore implements EmergencyStore {
     this.#db.close();
   }
 
+  async rewindEmergencyIndex(toBlock: number | null): Promise<void> {
+    if (toBlock === null) {
+      this.#db.run(`DELETE FROM emergency_meta WHERE key = 'indexed_block'`);
+      return;
+    }
+    this.#db.run(
+      `UPDATE emergency_meta SET value = $block WHERE key = 'indexed_block' AND CAST(value AS INTEGER) > $block`,
+      { block: toBlock },
+    );
+  }
+
   async emergencyIndexedBlock(): Promise<number | null> {
     const row = this.#db.get(`SELECT value FROM emergency_meta WHERE key = 'indexed_block'`);
     return row ? Number(row.value) : null;

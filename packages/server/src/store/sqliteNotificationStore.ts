@@ -27,6 +27,17 @@ export class SqliteNotificationStore implements NotificationStore {
     this.#db.close();
   }
 
+  async rewindNotifiedBlock(toBlock: number | null): Promise<void> {
+    if (toBlock === null) {
+      this.#db.run(`DELETE FROM notification_meta WHERE key = 'notified_block'`);
+      return;
+    }
+    this.#db.run(
+      `UPDATE notification_meta SET value = $block WHERE key = 'notified_block' AND CAST(value AS INTEGER) > $block`,
+      { block: toBlock },
+    );
+  }
+
   async notifiedBlock(): Promise<number | null> {
     const row = this.#db.get(`SELECT value FROM notification_meta WHERE key = 'notified_block'`);
     return row ? Number(row.value) : null;

@@ -268,6 +268,16 @@ describe('SqliteGatewayStore', () => {
       assert.equal(await store.indexedBlock(), 50);
     });
 
+    it('pages through every record in the order of their ids, whatever the case of `after`', async () => {
+      await store.insertRecords([7, 3, 12, 1, 10].map((n) => record(n)));
+      const ids = async (after: Hex | null, limit: number) =>
+        (await store.recordsPage(after, limit)).map((row) => row.recordId);
+      assert.deepEqual(await ids(null, 2), [hash(1), hash(3)]);
+      assert.deepEqual(await ids(hash(3), 2), [hash(7), hash(10)]);
+      assert.deepEqual(await ids(hash(10).toUpperCase().replace('0X', '0x') as Hex, 2), [hash(12)]);
+      assert.deepEqual(await ids(hash(12), 2), []);
+    });
+
     it('looks records and members up whatever the case of the address or id', async () => {
       await store.applyChainIndex(fullUpdate());
       assert.equal(

@@ -266,7 +266,29 @@ export class SqliteGatewayStore implements GatewayStore {
         `INSERT INTO meta VALUES ('indexed_block', $block) ON CONFLICT (key) DO UPDATE SET value = $block`,
         { block: String(update.toBlock) },
       );
+      this.#run(
+        `INSERT INTO meta VALUES ('indexed_block_hash', $hash) ON CONFLICT (key) DO UPDATE SET value = $hash`,
+        { hash: update.toBlockHash ?? '' },
+      );
     });
+  }
+
+  async indexedCheckpoint(): Promise<{ blockNumber: number; blockHash: Hex } | undefined> {
+    const block = this.#get(`SELECT value FROM meta WHERE key = 'indexed_block'`);
+    const hash = this.#get(`SELECT value FROM meta WHERE key = 'indexed_block_hash'`);
+    if (!block || !hash?.value) return undefined;
+    return { blockNumber: Number(block.value), blockHash: hash.value as Hex };
+  }
+
+  async resetChainIndex(): Promise<Hex[]> {
+    const recordIds = this.#all('SELECT record_id FROM records').map((row) => row.record_id as Hex);
+    this.#transaction(() => {
+      for (const table of ['records', 'grants', 'access_requests', 'organisations', 'members', 'patients']) {
+        this.#run(`DELETE FROM ${table}`);
+      }
+      this.#run(`DELETE FROM meta WHERE key IN ('indexed_block', 'indexed_block_hash')`);
+    });
+    return recordIds;
   }
 
   async insertRecords(rows: RecordRow[]): Promise<void> {
@@ -310,6 +332,13 @@ export class SqliteGatewayStore implements GatewayStore {
 
   async allRecords(): Promise<RecordRow[]> {
     return this.#all('SELECT * FROM records ORDER BY block_number, record_id').map(toRecord);
+  }
+
+  async recordsPage(after: Hex | null, limit: number): Promise<RecordRow[]> {
+    return this.#all('SELECT * FROM records WHERE record_id > $after ORDER BY record_id LIMIT $limit', {
+      after: after ? lower(after) : '',
+      limit,
+    }).map(toRecord);
   }
 
   async grant(grantId: number): Promise<GrantRow | undefined> {

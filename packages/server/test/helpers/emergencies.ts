@@ -5,6 +5,7 @@
  */
 import type { GatewayClient } from '@medledger/client';
 import type { Category, Sensitivity } from '@medledger/core';
+import { sendRpcCalls } from '@medledger/ledger';
 import type { Hex } from 'viem';
 import { labResult, medication } from './records.ts';
 
@@ -112,15 +113,11 @@ export async function latestBlockTime(rpcUrl: string): Promise<number> {
   return Number(BigInt(block.timestamp));
 }
 
+/** A call to the chain's own endpoint (the embedded anvil's socket), development methods included. */
 async function rpc(rpcUrl: string, method: string, params: unknown[]): Promise<unknown> {
-  const response = await fetch(rpcUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-  });
-  const body = (await response.json()) as { result?: unknown; error?: { message: string } };
-  if (body.error) throw new Error(`${method}: ${body.error.message}`);
-  return body.result;
+  const [outcome] = await sendRpcCalls(rpcUrl, [{ method, params }]);
+  if (!outcome || 'error' in outcome) throw new Error(`${method}: ${outcome?.error.message}`);
+  return outcome.result;
 }
 
 /** Polls `probe` until it returns something other than undefined, or fails after `timeoutMs`. */

@@ -6,11 +6,10 @@
  * this browser; whether a member holds the privilege is read from the chain itself.
  */
 
-import type { Emergency, GatewayClient, Organisation } from '@medledger/client';
+import { createChainReader, type Emergency, type GatewayClient, type Organisation } from '@medledger/client';
 import { emergenciesAbi } from '@medledger/contracts';
 import { type EmergencyReason, emergencyCategories, emergencyReasons } from '@medledger/core';
 import { type FormEvent, useState } from 'react';
-import { createPublicClient, http } from 'viem';
 import {
   AddressText,
   Badge,
@@ -36,10 +35,10 @@ export const reasonLabels: Record<EmergencyReason, string> = {
 
 const emergencySetText = emergencyCategories.map((c) => categoryLabels[c].toLowerCase()).join(', ');
 
-/** Whether `member` holds the emergency privilege, as the chain says (read directly, like the explorer). */
+/** Whether `member` holds the emergency privilege, as the chain says (read through `/rpc`, like the explorer). */
 async function hasEmergencyPrivilege(client: GatewayClient, member: string): Promise<boolean> {
   const info = await client.ledger();
-  const chain = createPublicClient({ transport: http(info.rpcUrl) });
+  const chain = createChainReader(info.rpcUrl);
   return chain.readContract({
     address: info.contracts.emergencies,
     abi: emergenciesAbi,

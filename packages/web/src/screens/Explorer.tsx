@@ -1,12 +1,13 @@
 /**
- * The ledger explorer, for everyone: recent blocks and record anchors read straight from the chain
- * (not through the gateway), a record's proof, and verification recomputed in this browser.
+ * The ledger explorer, for everyone: recent blocks and record anchors read from the chain (through
+ * the gateway's read-only JSON-RPC endpoint, which forwards reads and nothing else), a record's
+ * proof, and verification recomputed in this browser.
  */
-import { type VerificationReport, verifyLedger } from '@medledger/client';
+import { createChainReader, type VerificationReport, verifyLedger } from '@medledger/client';
 import { recordsAbi } from '@medledger/contracts';
 import { categories } from '@medledger/core';
 import { type FormEvent, useState } from 'react';
-import { createPublicClient, type Hex, http } from 'viem';
+import type { Hex } from 'viem';
 import {
   AddressText,
   Badge,
@@ -27,7 +28,7 @@ async function loadLedger(
   ledger: () => Promise<{ rpcUrl: string; chainId: number; contracts: { records: `0x${string}` } }>,
 ) {
   const info = await ledger();
-  const chain = createPublicClient({ transport: http(info.rpcUrl, { batch: true }) });
+  const chain = createChainReader(info.rpcUrl);
   const latest = await chain.getBlockNumber();
   const numbers = Array.from(
     { length: Number(latest < 8n ? latest + 1n : 8n) },

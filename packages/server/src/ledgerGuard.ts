@@ -1,0 +1,229 @@
+/**
+ * The ledger guard: the gateway never trusts the chain to stay put.
+ *
+ * It keeps a checkpoint, the highest block (number and hash) of what the gateway acknowledged
+ * (the relay journal's mined entries) and indexed, and checks at every indexer poll, and before
+ * any key is released, that the chain still holds it. When it does not (a restored old state file,
+ * an anvil that lost its last seconds, a rewrite or a fork) or after a restart with actions whose
+ * fate is unknown, the guard fails closed at once: every chain-dependent request answers 503
+ * (`ledger_recovering`) and no write is relayed. It then re-applies the journal in order, rebuilds
+ * the index from the chain, tells the organisation's admins, and serves again only when the chain
+ * holds every acknowledged action.
+ */
+import { LedgerUnavailableError } from '@medledger/core';
+import {
+  type JournalRecoveryReport,
+  type LedgerClient,
+  ledgerRecovering,
+  recoverJournal,
+} from '@medledger/ledger';
+import type { Address, Hex } from 'viem';
+import type { NotificationDraft } from './store/notificationStore.ts';
+import type { SqliteActionJournal } from './store/sqliteActionJournal.ts';
+
+export type LedgerState = 'ok' | 'recovering' | 'unavailable';
+
+export interface Checkpoint {
+  blockNumber: number;
+  blockHash: Hex;
+}
+
+export interface LedgerGuardOptions {
+  ledger: LedgerClient;
+  journal: SqliteActionJournal;
+  /** The indexed checkpoint, as stored with the index. */
+  indexedCheckpoint(): Promise<Checkpoint | undefined>;
+  /**
+   * Rebuilds the index from the chain (everything after `intactBlock` may have changed); resolves
+   * with the record ids that were indexed before and are not on the chain any more.
+   */
+  reindex(intactBlock: number | undefined): Promise<Hex[]>;
+  /** The admins of the organisations this gateway hosts. */
+  admins(): Promise<Address[]>;
+  notify(drafts: NotificationDraft[]): Promise<void>;
+  log: {
+    info(data: object, message: string): void;
+    warn(data: object, message: string): void;
+    error(data: object, message: string): void;
+  };
+  /** Milliseconds between attempts while the chain cannot be read. */
+  retryMs?: number;
+}
+
+export type LedgerGuard = ReturnType<typeof createLedgerGuard>;
+
+export interface RecoveryOutcome {
+  rewound: boolean;
+  report: JournalRecoveryReport;
+  missingRecords: Hex[];
+  durationMs: number;
+}
+
+export function createLedgerGuard(options: LedgerGuardOptions) {
+  const { ledger, journal, log, retryMs = 500 } = options;
+  let state: LedgerState = 'recovering';
+  let recovering: Promise<RecoveryOutcome> | undefined;
+  let stopped = false;
+  let lastOutcome: RecoveryOutcome | undefined;
+
+  const recoveringError = () =>
+    new LedgerUnavailableError(
+      'The gateway is checking the ledger against what it acknowledged and re-applying what is missing; try again shortly.',
+      { reason: ledgerRecovering },
+    );
+
+  /** The highest block whose hash the gateway relies on. */
+  async function checkpoint(): Promise<Checkpoint | undefined> {
+    const mined = await journal.latestMined();
+    const indexed = await options.indexedCheckpoint();
+    const fromJournal =
+      mined?.blockNumber != null && mined.blockHash
+        ? { blockNumber: mined.blockNumber, blockHash: mined.blockHash }
+        : undefined;
+    if (!fromJournal) return indexed;
+    if (!indexed) return fromJournal;
+    return indexed.blockNumber >= fromJournal.blockNumber ? indexed : fromJournal;
+  }
+
+  /** Whether the chain still holds the checkpoint. Throws when the chain cannot be read. */
+  async function holdsCheckpoint(): Promise<boolean> {
+    const point = await checkpoint();
+    if (!point) return true;
+    const hash = await ledger.blockHash(BigInt(point.blockNumber));
+    return hash?.toLowerCase() === point.blockHash.toLowerCase();
+  }
+
+  /**
+   * Checked before anything that trusts the chain (every indexer run, every key release): throws
+   * `ledger_recovering` (and starts recovery) when the chain no longer holds the checkpoint.
+   */
+  async function assertIntact(): Promise<void> {
+    if (state !== 'ok') throw recoveringError();
+    if (await holdsCheckpoint()) return;
+    if (state === 'ok') {
+      log.error(
+        {},
+        'the chain no longer holds what this gateway acknowledged: serving stops until it is recovered',
+      );
+      void recover('rewound');
+    }
+    throw recoveringError();
+  }
+
+  /** Throws unless the gateway is serving (used by every chain-dependent route). */
+  function assertServing(): void {
+    if (state !== 'ok') throw recoveringError();
+  }
+
+  /** The chain went away (e.g. the embedded node died): nothing is served until `recover` ends. */
+  function markUnavailable(): void {
+    state = 'recovering';
+    ledger.journaled.holdWrites(recoveringError());
+  }
+
+  /**
+   * Re-applies the journal and rebuilds the index if needed; retried until the chain can be read.
+   * One recovery at a time: callers during a run share it.
+   */
+  function recover(cause: 'start' | 'rewound' | 'restarted'): Promise<RecoveryOutcome> {
+    markUnavailable();
+    recovering ??= (async () => {
+      for (;;) {
+        try {
+          const outcome = await recoverOnce(cause);
+          lastOutcome = outcome;
+          state = 'ok';
+          ledger.journaled.holdWrites(undefined);
+          return outcome;
+        } catch (error) {
+          if (stopped) throw error;
+          log.warn({ err: error }, 'recovering the ledger failed; retrying');
+          await new Promise((resolve) => setTimeout(resolve, retryMs));
+        }
+      }
+    })().finally(() => {
+      recovering = undefined;
+    });
+    return recovering;
+  }
+
+  async function recoverOnce(cause: 'start' | 'rewound' | 'restarted'): Promise<RecoveryOutcome> {
+    const started = Date.now();
+    const indexedBefore = await options.indexedCheckpoint();
+    const indexHolds = indexedBefore
+      ? (await ledger.blockHash(BigInt(indexedBefore.blockNumber)))?.toLowerCase() ===
+        indexedBefore.blockHash.toLowerCase()
+      : false;
+    const report = await recoverJournal(ledger, journal);
+    const rewound = report.rewound > 0 || (indexedBefore !== undefined && !indexHolds);
+    let missingRecords: Hex[] = [];
+    if (rewound || !indexedBefore) {
+      const intact = indexHolds ? indexedBefore?.blockNumber : report.intactBlock;
+      missingRecords = await options.reindex(intact);
+    }
+    const outcome = { rewound, report, missingRecords, durationMs: Date.now() - started };
+    if (rewound || report.reapplied || report.unapplied.length || missingRecords.length) {
+      log.warn(
+        {
+          cause,
+          rewound,
+          rewoundActions: report.rewound,
+          reapplied: report.reapplied,
+          foundMined: report.foundMined,
+          unapplied: report.unapplied.length,
+          missingRecords: missingRecords.length,
+          durationMs: outcome.durationMs,
+        },
+        'ledger recovered',
+      );
+      await tell(outcome);
+    }
+    return outcome;
+  }
+
+  /** Notifications: the admins of a rewind and of what could not be re-applied; each author of its own action. */
+  async function tell(outcome: RecoveryOutcome): Promise<void> {
+    const at = Date.now();
+    const drafts: NotificationDraft[] = [];
+    if (outcome.rewound || outcome.missingRecords.length) {
+      for (const admin of await options.admins()) {
+        drafts.push({
+          recipient: admin,
+          kind: 'ledger-rewound',
+          key: `ledger-rewound:${at}:${admin}`,
+          data: {
+            rewoundActions: outcome.report.rewound,
+            reapplied: outcome.report.reapplied,
+            unapplied: outcome.report.unapplied.length,
+            missingRecords: outcome.missingRecords.slice(0, 50),
+            intactBlock: outcome.report.intactBlock ?? null,
+          },
+        });
+      }
+    }
+    for (const { entry, outcome: result, detail } of outcome.report.unapplied) {
+      if (!entry.author) continue;
+      drafts.push({
+        recipient: entry.author,
+        kind: result === 'expired' ? 'action-expired' : 'action-failed',
+        key: `action-${result}:${entry.id}`,
+        data: { action: entry.functionName, journalEntry: entry.id, detail },
+      });
+    }
+    if (drafts.length) await options.notify(drafts);
+  }
+
+  return {
+    state: () => state,
+    lastRecovery: () => lastOutcome,
+    checkpoint,
+    assertIntact,
+    assertServing,
+    markUnavailable,
+    recover,
+    pendingActions: () => journal.pendingCount(),
+    stop() {
+      stopped = true;
+    },
+  };
+}
