@@ -24,7 +24,6 @@ import { AccessDeniedError, type Identity } from '@medledger/core';
 import type { Hex } from 'viem';
 import { createKeyFile } from '../src/keyFile.ts';
 import {
-  anchoredRecordIds,
   countsOf,
   examples,
   foundHospital,
@@ -33,6 +32,7 @@ import {
   killEmbeddedChain,
   recordsNotListed,
   recordsNotReadable,
+  recordsOnChain,
   seconds,
   stopWithin,
   unexpectedWhileNotServing,
@@ -385,17 +385,31 @@ function assertServingHealth(health: HealthAnswer | undefined): void {
   );
 }
 
-/** `medledger verify --json` passes, checked every record the chain holds, and those hold `expected`. */
+/**
+ * `medledger verify --json` passes and checked every record the chain holds, every record in
+ * `expected` has its anchoring event, and the contract counts no record without one.
+ */
 async function assertVerified(url: string, expected: Map<Hex, unknown>): Promise<void> {
   const verification = await verifyWithCli(url);
   assert.equal(verification.code, 0, verification.output.slice(-3000));
   assert.equal(verification.report.ok, true, JSON.stringify(verification.report.problems.slice(0, 5)));
-  const anchored = await anchoredRecordIds(url);
-  const missing = [...expected.keys()].filter((recordId) => !anchored.has(recordId));
-  assert.deepEqual(
-    missing.slice(0, 5),
-    [],
-    `${missing.length} of ${expected.size} acknowledged records are not on the chain`,
+  const chain = await recordsOnChain(url);
+  const missing = [...expected.keys()].filter((recordId) => !chain.withEvent.has(recordId));
+  if (missing.length) {
+    const inStorage = await chain.inStorage(missing);
+    assert.fail(
+      `${missing.length} of ${expected.size} acknowledged records are in no block's RecordAnchored event ` +
+        `(${inStorage.length} of them anchored in the contract's storage all the same), e.g.:\n${missing.slice(0, 5).join('\n')}`,
+    );
+  }
+  assert.equal(
+    chain.count,
+    chain.withEvent.size,
+    'every record the contract counts has its RecordAnchored event',
   );
-  assert.equal(verification.report.checkedRecords, anchored.size, 'verify checked every anchored record');
+  assert.equal(
+    verification.report.checkedRecords,
+    chain.withEvent.size,
+    'verify checked every anchored record',
+  );
 }

@@ -357,20 +357,36 @@ export async function verifyWithCli(url: string): Promise<Verification> {
   return { code: result.code, report, output };
 }
 
-/**
- * The ids of every record anchored on the chain the gateway at `url` names (`/api/ledger`), as
- * `medledger verify` finds them: its `RecordAnchored` events.
- */
-export async function anchoredRecordIds(url: string): Promise<Set<Hex>> {
+export interface ChainRecords {
+  /** The records of every `RecordAnchored` event, as `medledger verify` finds them. */
+  withEvent: Set<Hex>;
+  /** How many records the Records contract counts as anchored. */
+  count: number;
+  /** Of `recordIds`, those the contract's storage holds as anchored. */
+  inStorage(recordIds: Hex[]): Promise<Hex[]>;
+}
+
+/** The records on the chain the gateway at `url` names (`/api/ledger`), read there as a client would. */
+export async function recordsOnChain(url: string): Promise<ChainRecords> {
   const info = (await (await fetch(`${url}/api/ledger`)).json()) as LedgerInfo;
   const chain = createPublicClient({ transport: http(info.rpcUrl) });
-  const logs = await chain.getContractEvents({
-    address: info.contracts.records,
-    abi: recordsAbi,
-    eventName: 'RecordAnchored',
-    fromBlock: 0n,
-  });
-  return new Set(logs.map((log) => (log.args.recordId as Hex).toLowerCase() as Hex));
+  const records = { address: info.contracts.records, abi: recordsAbi } as const;
+  const [logs, count] = await Promise.all([
+    chain.getContractEvents({ ...records, eventName: 'RecordAnchored', fromBlock: 0n }),
+    chain.readContract({ ...records, functionName: 'recordCount' }),
+  ]);
+  return {
+    withEvent: new Set(logs.map((log) => (log.args.recordId as Hex).toLowerCase() as Hex)),
+    count: Number(count),
+    async inStorage(recordIds) {
+      const anchored = await Promise.all(
+        recordIds.map((recordId) =>
+          chain.readContract({ ...records, functionName: 'isAnchored', args: [recordId] }),
+        ),
+      );
+      return recordIds.filter((_, index) => anchored[index]);
+    },
+  };
 }
 
 export function seconds(ms: number | undefined): string {
