@@ -9,7 +9,8 @@
  * verify`, after the gateway recovers by itself (when it survived) and after `medledger start` on
  * the same data. Last, a chain state restored from before a set of writes and a revocation: the
  * gateway must notice, serve nothing chain-dependent until it has re-applied its journal, and then
- * hold everything, the revocation included, and tell the organisation's admin.
+ * hold everything, the revocation included, and tell the organisation's admin; an action whose
+ * deadline passed before it could be re-applied is told to its author.
  *
  * The chain is read only through the gateway and the RPC URL it names, as `medledger verify` does.
  */
@@ -23,17 +24,18 @@ import { AccessDeniedError, type Identity } from '@medledger/core';
 import type { Hex } from 'viem';
 import { createKeyFile } from '../src/keyFile.ts';
 import {
-  anchoredRecordIds,
   countsOf,
   examples,
+  foundHospital,
   type HealthAnswer,
   type Hospital,
   killEmbeddedChain,
   recordsNotListed,
   recordsNotReadable,
+  recordsOnChain,
   seconds,
-  setUpHospital,
   stopWithin,
+  unexpectedWhileNotServing,
   verifyWithCli,
   waitUntilServing,
   watchWhileRecovering,
@@ -43,6 +45,7 @@ import {
 import {
   cleanUp,
   type GatewayProcess,
+  sleep,
   spawnGatewayProcess,
   startGatewayProcess,
   temporaryDirectory,
@@ -58,6 +61,8 @@ const settleWithinMs = 120_000;
 const recoverWithinMs = 60_000;
 const serveWithinMs = 90_000;
 const stopWithinMs = 30_000;
+/** Seconds an action signed to expire soon stays valid: enough to be relayed on a loaded machine. */
+const shortLifetimeSeconds = 8;
 
 after(cleanUp);
 
@@ -108,14 +113,16 @@ for (const kind of kills) {
       dataDir = await temporaryDirectory(`integrity-${kind.label}`);
       gateway = await startGatewayProcess({ dataDir, args: gatewayArgs });
       port = Number(new URL(gateway.url).port);
-      hospital = await setUpHospital(gateway.url, await temporaryDirectory(`integrity-${kind.label}-keys`));
+      hospital = await foundHospital(gateway.url, await temporaryDirectory(`integrity-${kind.label}-keys`));
       // A stop and a start write the chain's state: the contracts' deployment, which the gateway
       // does not relay and so does not journal, is then on disk whatever the periodic dump's timing.
       await stopWithin(gateway, 'SIGTERM', stopWithinMs);
       gateway = await startGatewayProcess({ dataDir, port, args: gatewayArgs });
     });
 
-    after(() => stopWithin(gateway, 'SIGTERM', stopWithinMs));
+    after(async () => {
+      if (gateway) await stopWithin(gateway, 'SIGTERM', stopWithinMs);
+    });
 
     for (const killAfter of killMoments) {
       test(`killed after ${killAfter} acknowledged: every acknowledged record survives`, async (t) => {
@@ -150,10 +157,12 @@ for (const kind of kills) {
 
         if (kind.gatewaySurvives) {
           await t.test('the gateway restarts its chain and serves again by itself', async (t) => {
-            await waitUntilServing(gateway, recoverWithinMs);
+            const { meanwhile } = await waitUntilServing(gateway, recoverWithinMs);
             t.diagnostic(
-              `serving again ${seconds(performance.now() - (burst.killedAt ?? 0))} after the kill`,
+              `serving again ${seconds(performance.now() - (burst.killedAt ?? 0))} after the kill; ` +
+                `health meanwhile: ${countsOf(meanwhile)}`,
             );
+            assert.deepEqual(unexpectedWhileNotServing(meanwhile), [], 'health while recovering');
             const everything = allOf(acknowledged, round);
             const unlisted = await recordsNotListed(as(hospital.patient), everything.keys());
             assert.equal(
@@ -172,12 +181,18 @@ for (const kind of kills) {
         const restartedAt = performance.now();
         gateway = await spawnGatewayProcess({ dataDir, port, args: gatewayArgs });
         await t.test('medledger start on the same data serves again', async (t) => {
-          const { health } = await waitUntilServing(gateway, serveWithinMs);
-          t.diagnostic(`serving ${seconds(performance.now() - restartedAt)} after medledger start`);
+          const { health, meanwhile } = await waitUntilServing(gateway, serveWithinMs);
+          t.diagnostic(
+            `serving ${seconds(performance.now() - restartedAt)} after medledger start; ` +
+              `health meanwhile: ${countsOf(meanwhile)}`,
+          );
+          assert.deepEqual(unexpectedWhileNotServing(meanwhile), [], 'health while starting');
           assertServingHealth(health);
         });
 
-        // Verification reads the whole chain in a process of its own: under way while the reads are.
+        // This round's records are read back; those of earlier rounds are checked in the list and on
+        // the chain, so that a round does not take longer for every round before it. Verification
+        // reads the whole chain in a process of its own: under way while the reads are.
         const verified = assertVerified(gateway.url, acknowledged);
         verified.catch(() => undefined);
         const checks =
@@ -204,7 +219,7 @@ for (const kind of kills) {
         });
 
         await t.test(
-          'medledger verify: ok, and every acknowledged record is anchored and checked',
+          'medledger verify: ok, every acknowledged record anchored and checked, none anchored without its event',
           () => verified,
         );
       });
@@ -213,12 +228,12 @@ for (const kind of kills) {
 }
 
 describe('a chain state restored from before some writes and a revocation', () => {
-  test('the gateway serves nothing chain-dependent until it has re-applied its journal; then everything acknowledged is there, the revocation holds, and the admin is told', async (t) => {
+  test('the gateway serves nothing chain-dependent until it has re-applied its journal; then everything acknowledged is there, the revocation holds, and the admin and the author of an expired action are told', async (t) => {
     const dataDir = await temporaryDirectory('integrity-restore');
     const keys = await temporaryDirectory('integrity-restore-keys');
     let gateway = await startGatewayProcess({ dataDir, args: gatewayArgs });
     const port = Number(new URL(gateway.url).port);
-    const hospital = await setUpHospital(gateway.url, keys);
+    const hospital = await foundHospital(gateway.url, keys);
     const secondDoctor = await createKeyFile(join(keys, 'second-doctor.json'));
     let as = (identity: Identity) => createGatewayClient({ url: gateway.url, identity });
     await as(hospital.admin).addMember({
@@ -238,6 +253,14 @@ describe('a chain state restored from before some writes and a revocation', () =
     const [firstA] = setA.keys();
     const [firstB] = setB.keys();
     assert.ok(firstA && firstB);
+    // An action signed to expire soon, in the middle of the later set: it cannot be re-applied.
+    const shortLived = createGatewayClient({
+      url: gateway.url,
+      identity: secondDoctor,
+      signatureLifetimeSeconds: shortLifetimeSeconds,
+    });
+    await shortLived.requestAccess({ patient: hospital.patient.address, categories: ['lab'] });
+    const shortLivedExpiredAt = Date.now() + (shortLifetimeSeconds + 1) * 1000;
     const { grantId: secondGrant } = await as(hospital.patient).grantConsent({
       grantee: secondDoctor.address,
       categories: ['lab'],
@@ -253,6 +276,7 @@ describe('a chain state restored from before some writes and a revocation', () =
     // The older state is what the chain loads: as state.json and as the last good copy beside it.
     await writeFile(statePath, olderState);
     await copyFile(statePath, `${statePath}.bak`);
+    while (Date.now() < shortLivedExpiredAt) await sleep(100);
 
     const restartedAt = performance.now();
     gateway = await spawnGatewayProcess({ dataDir, port, args: gatewayArgs });
@@ -304,9 +328,12 @@ describe('a chain state restored from before some writes and a revocation', () =
       },
     );
 
-    await t.test('medledger verify: ok, and every acknowledged record is anchored and checked', async () => {
-      await assertVerified(gateway.url, everything);
-    });
+    await t.test(
+      'medledger verify: ok, every acknowledged record anchored and checked, none anchored without its event',
+      async () => {
+        await assertVerified(gateway.url, everything);
+      },
+    );
 
     await t.test(
       'the revocations hold: both doctors are denied (403), and both grants are revoked',
@@ -319,6 +346,14 @@ describe('a chain state restored from before some writes and a revocation', () =
         assert.deepEqual(statuses, { [hospital.grantId]: 'revoked', [secondGrant]: 'revoked' });
       },
     );
+
+    await t.test('the author of the action that expired before it could be re-applied is told', async () => {
+      const { notifications } = await as(secondDoctor).notifications();
+      assert.ok(
+        notifications.some((notification) => notification.kind === 'action-expired'),
+        `the second doctor's notifications: ${notifications.map((n) => n.kind).join(', ') || 'none'}`,
+      );
+    });
 
     await t.test('the organisation’s admin is notified that the ledger was rewound', async () => {
       const { notifications } = await as(hospital.admin).notifications();
@@ -353,17 +388,33 @@ function assertServingHealth(health: HealthAnswer | undefined): void {
   );
 }
 
-/** `medledger verify --json` passes, checked every record the chain holds, and those hold `expected`. */
+/**
+ * `medledger verify --json` passes and checked every record the chain holds, every record in
+ * `expected` has its anchoring event, and the contract counts no record without one.
+ */
 async function assertVerified(url: string, expected: Map<Hex, unknown>): Promise<void> {
   const verification = await verifyWithCli(url);
   assert.equal(verification.code, 0, verification.output.slice(-3000));
   assert.equal(verification.report.ok, true, JSON.stringify(verification.report.problems.slice(0, 5)));
-  const anchored = await anchoredRecordIds(url);
-  const missing = [...expected.keys()].filter((recordId) => !anchored.has(recordId));
-  assert.deepEqual(
-    missing.slice(0, 5),
-    [],
-    `${missing.length} of ${expected.size} acknowledged records are not on the chain`,
+  const chain = await recordsOnChain(url);
+  const missing = [...expected.keys()].filter((recordId) => !chain.withEvent.has(recordId));
+  if (missing.length) {
+    const inStorage = await chain.inStorage(missing);
+    assert.fail(
+      `${missing.length} of ${expected.size} acknowledged records are in no block's RecordAnchored event ` +
+        `(${inStorage.length} of them anchored in the contract's storage all the same), e.g.:\n${missing.slice(0, 5).join('\n')}`,
+    );
+  }
+  // A record in the contract's storage that no block's event holds: the chain's state is not the
+  // result of its blocks, and neither the index nor verify can see the record.
+  assert.equal(
+    chain.count,
+    chain.withEvent.size,
+    `the Records contract counts ${chain.count} records, but only ${chain.withEvent.size} have a RecordAnchored event`,
   );
-  assert.equal(verification.report.checkedRecords, anchored.size, 'verify checked every anchored record');
+  assert.equal(
+    verification.report.checkedRecords,
+    chain.withEvent.size,
+    'verify checked every anchored record',
+  );
 }

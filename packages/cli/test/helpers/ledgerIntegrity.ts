@@ -14,7 +14,14 @@ import { AccessDeniedError, type Identity, MedledgerError } from '@medledger/cor
 import { type Address, createPublicClient, type Hex, http } from 'viem';
 import { createKeyFile } from '../../src/keyFile.ts';
 import { labObservation } from './people.ts';
-import { type Exit, embeddedAnvilPid, type GatewayProcess, runMedledger, sleep } from './processes.ts';
+import {
+  anvilChildOf,
+  type Exit,
+  embeddedAnvilPid,
+  type GatewayProcess,
+  runMedledger,
+  sleep,
+} from './processes.ts';
 
 export interface Hospital {
   organisationId: number;
@@ -29,7 +36,7 @@ export interface Hospital {
  * Key files for an admin, a doctor and a patient in `directory`; the admin founds a hospital, the
  * doctor joins it, the patient registers with it and lets the doctor read and append lab records.
  */
-export async function setUpHospital(url: string, directory: string): Promise<Hospital> {
+export async function foundHospital(url: string, directory: string): Promise<Hospital> {
   const [admin, doctor, patient] = (await Promise.all(
     ['admin', 'doctor', 'patient'].map((name) => createKeyFile(join(directory, `${name}.json`))),
   )) as [Identity, Identity, Identity];
@@ -78,12 +85,18 @@ export type HealthBody = {
   error?: { code?: string; reason?: string; message?: string };
 };
 
-/** What the gateway at `url` answers to `GET /api/health`; undefined while nothing listens. */
+/**
+ * What the gateway at `url` answers to `GET /api/health`: undefined while nothing listens, status
+ * 0 if it does not answer within 10 s.
+ */
 export async function healthOf(url: string): Promise<HealthAnswer | undefined> {
   let response: Response;
   try {
     response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(10_000) });
-  } catch {
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'TimeoutError') {
+      return { status: 0, body: { error: { message: 'no answer within 10 s' } } };
+    }
     return undefined;
   }
   const text = await response.text().catch(() => '');
@@ -97,18 +110,26 @@ export async function healthOf(url: string): Promise<HealthAnswer | undefined> {
 }
 
 /**
- * Polls `/api/health` until it answers 200 and resolves with that answer and the milliseconds
- * waited; fails if the gateway process exits or `timeoutMs` passes, saying what health said last.
+ * Polls `/api/health` until it answers 200 and resolves with that answer, the milliseconds waited
+ * and the other answers seen meanwhile (counted as `not listening` or `STATUS REASON`); fails if
+ * the gateway process exits or `timeoutMs` passes, saying what health said last.
  */
 export async function waitUntilServing(
   gateway: GatewayProcess,
   timeoutMs: number,
-): Promise<{ health: HealthAnswer; ms: number }> {
+): Promise<{ health: HealthAnswer; ms: number; meanwhile: Map<string, number> }> {
   const started = performance.now();
+  const meanwhile = new Map<string, number>();
   let last: HealthAnswer | undefined;
   for (;;) {
     last = await healthOf(gateway.url);
-    if (last?.status === 200) return { health: last, ms: performance.now() - started };
+    if (last?.status === 200) {
+      // The anvil to wait for when this gateway is stopped, even after a crash.
+      gateway.anvilPid = anvilChildOf(gateway) ?? gateway.anvilPid;
+      return { health: last, ms: performance.now() - started, meanwhile };
+    }
+    const what = last ? `${last.status} ${last.body.error?.reason ?? '(no reason)'}` : 'not listening';
+    meanwhile.set(what, (meanwhile.get(what) ?? 0) + 1);
     if (gateway.child.exitCode !== null || gateway.child.signalCode !== null) {
       throw new Error(
         `the gateway exited (${gateway.child.exitCode ?? gateway.child.signalCode}) before it served again:\n${tail(gateway)}`,
@@ -122,6 +143,12 @@ export async function waitUntilServing(
     }
     await sleep(100);
   }
+}
+
+/** Of health answers counted by `waitUntilServing`, those a gateway that does not serve may not give. */
+export function unexpectedWhileNotServing(meanwhile: Map<string, number>): string[] {
+  const allowed = new Set(['not listening', ...[...notServingReasons].map((reason) => `503 ${reason}`)]);
+  return [...meanwhile].filter(([what]) => !allowed.has(what)).map(([what, n]) => `${n} × ${what}`);
 }
 
 function tail(gateway: GatewayProcess): string {
@@ -141,14 +168,14 @@ export interface Burst {
   killedAfter: number | undefined;
   /** `performance.now()` at the kill. */
   killedAt: number | undefined;
+  /** Milliseconds from the first request to the kill. */
+  killedAfterMs: number | undefined;
   /** Requests answered with an error, counted by what they said. */
   failures: Map<string, number>;
   /** Requests still unanswered `settleWithinMs` after the kill. */
   unsettled: number;
   /** Milliseconds from the kill until the last request was answered. */
   settledMs: number | undefined;
-  /** Milliseconds from the first request to the kill. */
-  killedAfterMs: number | undefined;
 }
 
 /**
@@ -173,21 +200,30 @@ export async function writeRecordsAtOnce(options: {
   const burst: Burst = {
     killedAfter: undefined,
     killedAt: undefined,
+    killedAfterMs: undefined,
     failures: new Map(),
     unsettled: 0,
     settledMs: undefined,
-    killedAfterMs: undefined,
   };
   const started = performance.now();
+  const settled = Promise.withResolvers<void>();
+  const killed = Promise.withResolvers<void>();
   let acknowledgedNow = 0;
   let pending = count;
-  let allSettled: () => void = () => undefined;
-  const settled = new Promise<void>((resolve) => {
-    allSettled = resolve;
-  });
   const settle = () => {
     pending -= 1;
-    if (pending === 0) allSettled();
+    if (pending === 0) settled.resolve();
+  };
+  const kill = () => {
+    burst.killedAfter = acknowledgedNow;
+    burst.killedAt = performance.now();
+    burst.killedAfterMs = burst.killedAt - started;
+    try {
+      options.kill();
+      killed.resolve();
+    } catch (error) {
+      killed.reject(error);
+    }
   };
   for (let index = 0; index < count; index += 1) {
     const resource = markedLabResult(patient, `${label}-${index}`, 60 + (index % 200));
@@ -195,12 +231,7 @@ export async function writeRecordsAtOnce(options: {
       ({ recordId }) => {
         acknowledged.set(recordId.toLowerCase() as Hex, resource);
         acknowledgedNow += 1;
-        if (burst.killedAt === undefined && acknowledgedNow >= killAfter) {
-          burst.killedAfter = acknowledgedNow;
-          burst.killedAt = performance.now();
-          burst.killedAfterMs = burst.killedAt - started;
-          options.kill();
-        }
+        if (burst.killedAt === undefined && acknowledgedNow >= killAfter) kill();
         settle();
       },
       (error: unknown) => {
@@ -210,13 +241,26 @@ export async function writeRecordsAtOnce(options: {
       },
     );
   }
-  // Every request is answered once the kill is done (or none is to come: all are answered).
-  while (burst.killedAt === undefined && pending > 0) await Promise.race([settled, sleep(50)]);
+  // Until the kill (or until every request is answered without it), then for the bound at most.
+  await Promise.race([killed.promise, settled.promise]);
   const deadline = (burst.killedAt ?? performance.now()) + options.settleWithinMs;
-  await Promise.race([settled, sleep(Math.max(0, deadline - performance.now()))]);
+  await within(settled.promise, deadline - performance.now());
   burst.unsettled = pending;
   if (pending === 0 && burst.killedAt !== undefined) burst.settledMs = performance.now() - burst.killedAt;
   return burst;
+}
+
+/** Waits for `promise`, or `ms` at most. */
+async function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, ms));
+  });
+  try {
+    await Promise.race([promise, bound]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** An error as a short stable label: its code and reason, or its message for other errors. */
@@ -313,20 +357,36 @@ export async function verifyWithCli(url: string): Promise<Verification> {
   return { code: result.code, report, output };
 }
 
-/**
- * The ids of every record anchored on the chain the gateway at `url` names (`/api/ledger`), as
- * `medledger verify` finds them: its `RecordAnchored` events.
- */
-export async function anchoredRecordIds(url: string): Promise<Set<Hex>> {
+export interface ChainRecords {
+  /** The records of every `RecordAnchored` event, as `medledger verify` finds them. */
+  withEvent: Set<Hex>;
+  /** How many records the Records contract counts as anchored. */
+  count: number;
+  /** Of `recordIds`, those the contract's storage holds as anchored. */
+  inStorage(recordIds: Hex[]): Promise<Hex[]>;
+}
+
+/** The records on the chain the gateway at `url` names (`/api/ledger`), read there as a client would. */
+export async function recordsOnChain(url: string): Promise<ChainRecords> {
   const info = (await (await fetch(`${url}/api/ledger`)).json()) as LedgerInfo;
   const chain = createPublicClient({ transport: http(info.rpcUrl) });
-  const logs = await chain.getContractEvents({
-    address: info.contracts.records,
-    abi: recordsAbi,
-    eventName: 'RecordAnchored',
-    fromBlock: 0n,
-  });
-  return new Set(logs.map((log) => (log.args.recordId as Hex).toLowerCase() as Hex));
+  const records = { address: info.contracts.records, abi: recordsAbi } as const;
+  const [logs, count] = await Promise.all([
+    chain.getContractEvents({ ...records, eventName: 'RecordAnchored', fromBlock: 0n }),
+    chain.readContract({ ...records, functionName: 'recordCount' }),
+  ]);
+  return {
+    withEvent: new Set(logs.map((log) => (log.args.recordId as Hex).toLowerCase() as Hex)),
+    count: Number(count),
+    async inStorage(recordIds) {
+      const anchored = await Promise.all(
+        recordIds.map((recordId) =>
+          chain.readContract({ ...records, functionName: 'isAnchored', args: [recordId] }),
+        ),
+      );
+      return recordIds.filter((_, index) => anchored[index]);
+    },
+  };
 }
 
 export function seconds(ms: number | undefined): string {

@@ -197,14 +197,9 @@ export async function spawnGatewayProcess(options: GatewayProcessOptions): Promi
     exited,
     output: () => ({ stdout, stderr }),
     async stop(signal = 'SIGINT') {
-      // The anvil running now: a gateway may have restarted its anvil since it started. Once this
-      // gateway has exited, the pid file may name the anvil of another gateway on the same data.
-      const alive = child.exitCode === null && child.signalCode === null;
-      const anvils = new Set([
-        gateway.anvilPid,
-        options.rpcUrl || !alive ? undefined : embeddedAnvilPid(options.dataDir),
-      ]);
-      if (alive) child.kill(signal);
+      // A gateway may have restarted its anvil since it started: the one it runs now is in the pid file.
+      const anvils = new Set([gateway.anvilPid, options.rpcUrl ? undefined : anvilChildOf(gateway)]);
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       const exit = await exited;
       running.delete(gateway);
       for (const anvil of anvils) {
@@ -218,6 +213,22 @@ export async function spawnGatewayProcess(options: GatewayProcessOptions): Promi
   };
   running.add(gateway);
   return gateway;
+}
+
+/** The embedded anvil `gateway` runs now: the one in the pid file if it is the gateway's child. */
+export function anvilChildOf(gateway: GatewayProcess): number | undefined {
+  const anvil = embeddedAnvilPid(gateway.dataDir);
+  return anvil !== undefined && parentPidOf(anvil) === gateway.pid ? anvil : undefined;
+}
+
+/** The parent of `pid` (Linux /proc); undefined elsewhere or once it has exited. */
+function parentPidOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The pid in the embedded chain's pid file under `dataDir`, if there is one. */
