@@ -8,7 +8,6 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import { httpStatusOf, MedledgerError } from '@medledger/core';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Address } from 'viem';
 import type { Session } from './auth.ts';
 import type { GatewayServices } from './gatewayServices.ts';
 import { auditRoutes, registerAuditProofRoutes } from './routes/auditRoutes.ts';
@@ -140,10 +139,6 @@ export async function buildApp({ services, logLevel = 'info', webApp, peerOrigin
     routes(app as unknown as FastifyInstance, services);
   }
   return app;
-}
-
-export function lowerAddress(value: string): Address {
-  return value.toLowerCase() as Address;
 }
 
 /** Answers a thrown value as the error response `errorResponseOf` maps it to. */
