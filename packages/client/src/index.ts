@@ -1,9 +1,9 @@
 export type * from './apiTypes.ts';
 export { createChainReader, readInBlockWindows } from './chainReader.ts';
 export type { PolicyRequirementInput } from './coSignatureActions.ts';
+export { errorFromResponse } from './errorFromResponse.ts';
 export {
   createGatewayClient,
-  errorFromResponse,
   type GatewayClient,
   type GatewayClientOptions,
   purposeCode,
@@ -37,8 +37,6 @@ export {
   type ServerSentEvent,
 } from './notificationMethods.ts';
 export {
-  type AuditBatchPage,
-  type AuditTrailProofs,
   type AuditTrailReport,
   type VerifyAuditTrailOptions,
   verifyAuditTrail,

@@ -7,7 +7,7 @@
 import { MedledgerError } from '@medledger/core';
 import type { Address, Hex } from 'viem';
 import type { IndexedRecordAnchor, IndexedRecordAnchorPage } from './apiTypes.ts';
-import { errorFromResponse } from './gatewayClient.ts';
+import { errorFromResponse } from './errorFromResponse.ts';
 import type { VerificationProblem } from './verifyLedger.ts';
 
 /** A record as its `RecordAnchored` event on the chain tells it. */
