@@ -36,6 +36,7 @@ export {
   readEventStream,
   type ServerSentEvent,
 } from './notificationMethods.ts';
+export type { VerificationProblem, VerificationProblemKind } from './verificationProblem.ts';
 export {
   type AuditTrailReport,
   type VerifyAuditTrailOptions,
@@ -47,8 +48,6 @@ export {
   gatewayRecordAnchors,
 } from './verifyGatewayIndex.ts';
 export {
-  type VerificationProblem,
-  type VerificationProblemKind,
   type VerificationReport,
   type VerifyLedgerOptions,
   verifyLedger,
