@@ -1,5 +1,13 @@
 /** Shapes of the gateway's JSON answers, as the client reads them (the OpenAPI at /docs is the reference). */
-import type { Action, Category, EmergencyReason, EmergencyVerdict, Sensitivity } from '@medledger/core';
+import type {
+  Action,
+  AuditEventInput,
+  AuditLeaf,
+  Category,
+  EmergencyReason,
+  EmergencyVerdict,
+  Sensitivity,
+} from '@medledger/core';
 import type { Address, Hex } from 'viem';
 
 export interface LedgerInfo {
@@ -171,6 +179,19 @@ export interface AuditEvent {
   purpose: string | null;
   outcome: 'allowed' | 'denied';
   reason: string | null;
+}
+
+export interface AuditTrailProofs {
+  organisationId: number | null;
+  /** The caller's events; `tag` and `proof` are null until the event's batch is anchored. */
+  events: { event: AuditEventInput & { sequence: number }; tag: Hex | null; proof: Hex[] | null }[];
+}
+
+export interface AuditBatchPage {
+  organisationId: number | null;
+  batches: { batchIndex: number; firstSequence: number; count: number; root: Hex; leaves: AuditLeaf[] }[];
+  /** The batch index to ask for next, or null after the last anchored batch. */
+  nextBatch: number | null;
 }
 
 export interface StampSigner {

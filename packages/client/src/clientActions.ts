@@ -1,5 +1,6 @@
 /** What the gateway client lends to the groups of actions kept in their own files. */
 import type { accountOf, LedgerContract } from '@medledger/core';
+import type { Hex } from 'viem';
 import type { LedgerInfo } from './apiTypes.ts';
 
 export interface ClientActionContext {
@@ -16,3 +17,19 @@ export interface ClientActionContext {
   ledger(): Promise<LedgerInfo>;
   account: ReturnType<typeof accountOf>;
 }
+
+/** A JSON request to the gateway, signed in unless `authenticated` is false (for feature modules). */
+export type ClientRequest = <T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  authenticated?: boolean,
+) => Promise<T>;
+
+/** Signs an action with a fresh nonce and deadline (for feature modules). */
+export type ClientSign = (
+  contract: LedgerContract,
+  types: Record<string, readonly { name: string; type: string }[]>,
+  primaryType: string,
+  message: Record<string, unknown>,
+) => Promise<{ nonce: string; deadline: string; signature: Hex }>;

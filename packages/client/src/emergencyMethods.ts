@@ -15,7 +15,7 @@ import {
 } from '@medledger/core';
 import type { Address } from 'viem';
 import type * as Api from './apiTypes.ts';
-import type { ClientRequest, ClientSign } from './gatewayClient.ts';
+import type { ClientRequest, ClientSign } from './clientActions.ts';
 
 export function emergencyMethods({
   request,

@@ -36,7 +36,6 @@ import {
   openResealedDataKey,
   organisationKindCode,
   parseEnvelope,
-  RateLimitedError,
   type Recipient,
   type RecordLeaf,
   type ResealedShare,
@@ -47,7 +46,6 @@ import {
   type Sensitivity,
   sealRecord,
   sensitivities,
-  UnauthenticatedError,
   unwrapDataKey,
   utf8ToBytes,
   validateResource,
@@ -57,9 +55,9 @@ import { createSiweMessage } from 'viem/siwe';
 import type * as Api from './apiTypes.ts';
 import { coSignatureActions } from './coSignatureActions.ts';
 import { emergencyMethods } from './emergencyMethods.ts';
+import { errorFromResponse } from './errorFromResponse.ts';
 import { notificationMethods } from './notificationMethods.ts';
 import { secondFactorActions } from './secondFactorActions.ts';
-import type { AuditBatchPage, AuditTrailProofs } from './verifyAuditTrail.ts';
 
 export interface GatewayClientOptions {
   /** Base URL of the gateway, e.g. http://127.0.0.1:8080 */
@@ -77,22 +75,6 @@ export interface GatewayClientOptions {
 const revocationLifetimeSeconds = 30 * 24 * 3600;
 
 export type GatewayClient = ReturnType<typeof createGatewayClient>;
-
-/** A JSON request to the gateway, signed in unless `authenticated` is false (for feature modules). */
-export type ClientRequest = <T>(
-  method: string,
-  path: string,
-  body?: unknown,
-  authenticated?: boolean,
-) => Promise<T>;
-
-/** Signs an action with a fresh nonce and deadline (for feature modules). */
-export type ClientSign = (
-  contract: LedgerContract,
-  types: Record<string, readonly { name: string; type: string }[]>,
-  primaryType: string,
-  message: Record<string, unknown>,
-) => Promise<{ nonce: string; deadline: string; signature: Hex }>;
 
 const zeroHash = `0x${'00'.repeat(32)}` as Hex;
 const zeroAddress = '0x0000000000000000000000000000000000000000' as Address;
@@ -388,9 +370,9 @@ export function createGatewayClient(options: GatewayClientOptions) {
     address: me,
     url: baseUrl,
     /** This identity's access history at this gateway, with proofs against the anchored batches. */
-    auditProofs: () => request<AuditTrailProofs>('GET', '/api/audit/proofs'),
+    auditProofs: () => request<Api.AuditTrailProofs>('GET', '/api/audit/proofs'),
     /** Every leaf of this gateway's anchored audit batches, a page of whole batches from batch `from` on. */
-    auditBatches: (from = 0) => request<AuditBatchPage>('GET', `/api/audit/batches?from=${from}`),
+    auditBatches: (from = 0) => request<Api.AuditBatchPage>('GET', `/api/audit/batches?from=${from}`),
     /** The raw answer of one gateway to a read: envelope, and a key or this gateway's key share. */
     accessRecord: (recordId: Hex, purpose?: string) =>
       request<Api.RecordAccess>(
@@ -756,29 +738,4 @@ export function purposeCode(purpose: string): Hex {
     throw new InvalidInputError(`Invalid purpose "${purpose}": 1 to 32 letters, digits, _ or -.`);
   }
   return stringToHex(purpose, { size: 32 });
-}
-
-const errorClasses = {
-  invalid_input: InvalidInputError,
-  unauthenticated: UnauthenticatedError,
-  access_denied: AccessDeniedError,
-  not_found: NotFoundError,
-  conflict: ConflictError,
-  integrity: IntegrityError,
-  ledger_unavailable: LedgerUnavailableError,
-  rate_limited: RateLimitedError,
-} as const;
-
-/** A gateway's error answer as the matching medledger error. */
-export function errorFromResponse(status: number, body: unknown): MedledgerError {
-  const error = (
-    body as { error?: { code?: string; reason?: string; message?: string; details?: string } } | undefined
-  )?.error;
-  const message = error?.message ?? `The gateway answered HTTP ${status}.`;
-  const options = {
-    ...(error?.details ? { details: error.details } : {}),
-    ...(error?.reason ? { reason: error.reason } : {}),
-  };
-  const ErrorClass = errorClasses[error?.code as keyof typeof errorClasses];
-  return ErrorClass ? new ErrorClass(message, options) : new MedledgerError(message, options);
 }

@@ -1,9 +1,9 @@
 export type * from './apiTypes.ts';
 export { createChainReader, readInBlockWindows } from './chainReader.ts';
 export type { PolicyRequirementInput } from './coSignatureActions.ts';
+export { errorFromResponse } from './errorFromResponse.ts';
 export {
   createGatewayClient,
-  errorFromResponse,
   type GatewayClient,
   type GatewayClientOptions,
   purposeCode,
@@ -36,9 +36,8 @@ export {
   readEventStream,
   type ServerSentEvent,
 } from './notificationMethods.ts';
+export type { VerificationProblem, VerificationProblemKind } from './verificationProblem.ts';
 export {
-  type AuditBatchPage,
-  type AuditTrailProofs,
   type AuditTrailReport,
   type VerifyAuditTrailOptions,
   verifyAuditTrail,
@@ -49,8 +48,6 @@ export {
   gatewayRecordAnchors,
 } from './verifyGatewayIndex.ts';
 export {
-  type VerificationProblem,
-  type VerificationProblemKind,
   type VerificationReport,
   type VerifyLedgerOptions,
   verifyLedger,

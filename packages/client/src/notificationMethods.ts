@@ -6,8 +6,8 @@
  */
 import { MedledgerError, UnauthenticatedError } from '@medledger/core';
 import type * as Api from './apiTypes.ts';
-import type { ClientRequest } from './gatewayClient.ts';
-import { errorFromResponse } from './gatewayClient.ts';
+import type { ClientRequest } from './clientActions.ts';
+import { errorFromResponse } from './errorFromResponse.ts';
 
 export interface FollowNotificationsOptions {
   /** Start after this notification id (default: from the first). */

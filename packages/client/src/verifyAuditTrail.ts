@@ -11,29 +11,10 @@
  *   `auditTagKey`), and each must be matched by one of its events: a withheld event is reported.
  */
 import { auditAnchorsAbi, consortiumAbi } from '@medledger/contracts';
-import {
-  type AuditEventInput,
-  type AuditLeaf,
-  type AuditProblem,
-  auditTagKey,
-  verifyAuditLog,
-} from '@medledger/core';
-import type { Hex } from 'viem';
+import { type AuditLeaf, type AuditProblem, auditTagKey, verifyAuditLog } from '@medledger/core';
+import type { AuditBatchPage } from './apiTypes.ts';
 import { createChainReader } from './chainReader.ts';
 import type { GatewayClient } from './gatewayClient.ts';
-
-export interface AuditTrailProofs {
-  organisationId: number | null;
-  /** The caller's events; `tag` and `proof` are null until the event's batch is anchored. */
-  events: { event: AuditEventInput & { sequence: number }; tag: Hex | null; proof: Hex[] | null }[];
-}
-
-export interface AuditBatchPage {
-  organisationId: number | null;
-  batches: { batchIndex: number; firstSequence: number; count: number; root: Hex; leaves: AuditLeaf[] }[];
-  /** The batch index to ask for next, or null after the last anchored batch. */
-  nextBatch: number | null;
-}
 
 export interface AuditTrailReport {
   gateway: string;

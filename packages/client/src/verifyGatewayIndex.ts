@@ -7,8 +7,8 @@
 import { MedledgerError } from '@medledger/core';
 import type { Address, Hex } from 'viem';
 import type { IndexedRecordAnchor, IndexedRecordAnchorPage } from './apiTypes.ts';
-import { errorFromResponse } from './gatewayClient.ts';
-import type { VerificationProblem } from './verifyLedger.ts';
+import { errorFromResponse } from './errorFromResponse.ts';
+import type { VerificationProblem } from './verificationProblem.ts';
 
 /** A record as its `RecordAnchored` event on the chain tells it. */
 export interface ChainRecordAnchor {

@@ -22,7 +22,8 @@ import {
 } from '@medledger/contracts';
 import { InvalidInputError, LedgerUnavailableError } from '@medledger/core';
 import { type Abi, type Address, encodeDeployData, type Hex, isAddress, type LocalAccount } from 'viem';
-import { createLedgerPublicClient, suggestGasPrice } from './ledgerClient.ts';
+import { createLedgerPublicClient } from './ledgerPublicClient.ts';
+import { suggestGasPrice } from './suggestGasPrice.ts';
 
 export interface Deployment {
   chainId: number;

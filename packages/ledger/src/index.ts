@@ -43,14 +43,13 @@ export {
   asLedgerError,
   combinedAbi,
   createLedgerClient,
-  createLedgerPublicClient,
   type LedgerClient,
   type LedgerClientOptions,
   type LedgerContractName,
   ledgerAbis,
-  ledgerChain,
   ledgerRecovering,
   RevertedOnChainError,
   type SentTransaction,
 } from './ledgerClient.ts';
+export { createLedgerPublicClient, ledgerChain } from './ledgerPublicClient.ts';
 export { ipcSocketPathOf, isRpcEndpoint, rpcTransport, sendRpcCalls } from './rpcEndpoint.ts';

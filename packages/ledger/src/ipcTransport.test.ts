@@ -9,7 +9,8 @@ import { LedgerUnavailableError } from '@medledger/core';
 import { type BaseError, createPublicClient, RpcRequestError } from 'viem';
 import { type EmbeddedChain, startEmbeddedChain } from './embeddedChain.ts';
 import { ipc } from './ipcTransport.ts';
-import { asLedgerError, createLedgerPublicClient } from './ledgerClient.ts';
+import { asLedgerError } from './ledgerClient.ts';
+import { createLedgerPublicClient } from './ledgerPublicClient.ts';
 import { ipcSocketPathOf, sendRpcCalls } from './rpcEndpoint.ts';
 
 describe('the IPC transport on the embedded chain', () => {

@@ -19,12 +19,9 @@ import { InvalidInputError, LedgerUnavailableError, MedledgerError } from '@medl
 import {
   type Abi,
   type Address,
-  type Chain,
   type ContractFunctionArgs,
   type ContractFunctionName,
   type ContractFunctionReturnType,
-  createPublicClient,
-  defineChain,
   encodeFunctionData,
   type Hex,
   type LocalAccount,
@@ -37,7 +34,9 @@ import type { ActionJournal } from './actionJournal.ts';
 import { contractErrorFrom } from './contractErrors.ts';
 import type { Deployment } from './deployment.ts';
 import type { JsonRpcCall, JsonRpcOutcome } from './ipcTransport.ts';
-import { rpcTransport, sendRpcCalls } from './rpcEndpoint.ts';
+import { createLedgerPublicClient } from './ledgerPublicClient.ts';
+import { sendRpcCalls } from './rpcEndpoint.ts';
+import { suggestGasPrice } from './suggestGasPrice.ts';
 
 export const ledgerAbis = {
   consortium: consortiumAbi,
@@ -100,27 +99,6 @@ export interface SentTransaction {
 }
 
 export type LedgerClient = ReturnType<typeof createLedgerClient>;
-
-export function ledgerChain(chainId: number, rpcUrl: string): Chain {
-  return defineChain({
-    id: chainId,
-    name: `medledger-${chainId}`,
-    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-    rpcUrls: { default: { http: [rpcUrl] } },
-  });
-}
-
-export function createLedgerPublicClient(
-  rpcUrl: string,
-  chainId: number,
-  pollingIntervalMs = 25,
-): PublicClient {
-  return createPublicClient({
-    chain: ledgerChain(chainId, rpcUrl),
-    transport: rpcTransport(rpcUrl),
-    pollingInterval: pollingIntervalMs,
-  }) as PublicClient;
-}
 
 /**
  * @example
@@ -541,21 +519,6 @@ function createTransactionSender(
       nextNonce = undefined;
     },
   };
-}
-
-const priorityTip = 1_000_000_000n;
-
-/**
- * The gas price the relayer offers: twice the latest block's base fee plus a fixed 1 gwei tip, so a
- * transaction stays valid while the base fee rises for a few blocks; nothing on a network whose
- * base fee is zero (a free-gas consortium network). Never derived from the node's own suggestion,
- * which follows the fees recently paid: offering a multiple of it compounds block after block.
- * Networks without EIP-1559 get the node's price as it is.
- */
-export async function suggestGasPrice(publicClient: PublicClient): Promise<bigint> {
-  const { baseFeePerGas } = await publicClient.getBlock({ blockTag: 'latest' });
-  if (baseFeePerGas === null || baseFeePerGas === undefined) return publicClient.getGasPrice();
-  return baseFeePerGas === 0n ? 0n : baseFeePerGas * 2n + priorityTip;
 }
 
 /** A contract's custom error becomes the matching medledger error; anything else means the ledger is unavailable. */

@@ -7,20 +7,9 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import { httpStatusOf, MedledgerError } from '@medledger/core';
-import type { LedgerClient } from '@medledger/ledger';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Address } from 'viem';
-import type { AccessControl } from './accessControl.ts';
-import type { Anchorer } from './anchorer.ts';
-import type { AuditLog } from './auditLog.ts';
-import type { AuthService, Session } from './auth.ts';
-import type { CoSignatureAnchorer } from './coSignatureAnchorer.ts';
-import type { Custodian } from './custodian.ts';
-import type { EmergencyWatcher } from './emergencyWatcher.ts';
-import type { EventFollower } from './eventFollower.ts';
-import type { Indexer } from './indexer.ts';
-import type { LedgerGuard } from './ledgerGuard.ts';
-import type { Notifier } from './notifier.ts';
+import type { Session } from './auth.ts';
+import type { GatewayServices } from './gatewayServices.ts';
 import { auditRoutes, registerAuditProofRoutes } from './routes/auditRoutes.ts';
 import { consentRoutes } from './routes/consentRoutes.ts';
 import { consortiumRoutes } from './routes/consortiumRoutes.ts';
@@ -34,34 +23,7 @@ import { recordRoutes } from './routes/recordRoutes.ts';
 import { rpcRoutes } from './routes/rpcRoutes.ts';
 import { secondFactorRoutes } from './routes/secondFactorRoutes.ts';
 import { systemRoutes } from './routes/systemRoutes.ts';
-import type { SecondFactor } from './secondFactor.ts';
-import type { Stamps } from './stamps.ts';
-import type { BlobStore } from './store/blobStore.ts';
-import type { EmergencyStore } from './store/emergencyStore.ts';
-import type { GatewayStore } from './store/gatewayStore.ts';
 import { registerWebApp, type WebAppOptions } from './webApp.ts';
-
-export interface GatewayServices {
-  ledger: LedgerClient;
-  store: GatewayStore;
-  blobs: BlobStore;
-  auth: AuthService;
-  auditLog: AuditLog;
-  access: AccessControl;
-  anchorer: Anchorer;
-  indexer: Indexer;
-  custodian: Custodian;
-  coSignatureAnchorer: CoSignatureAnchorer;
-  stamps: Stamps;
-  secondFactor: SecondFactor;
-  emergencies: EmergencyStore;
-  notifier: Notifier;
-  eventFollower: EventFollower;
-  emergencyWatcher: EmergencyWatcher;
-  guard: LedgerGuard;
-  /** The public URL of this gateway's read-only JSON-RPC endpoint (`POST /rpc`), for clients reading the chain. */
-  readOnlyRpcUrl: string;
-}
 
 /**
  * Routes answered while the ledger is being recovered: they depend on nothing the chain says
@@ -72,12 +34,6 @@ const servedWhileRecovering = [
   /^\/api\/ledger(\?|$)/,
   /^\/api\/notifications(\/|\?|$)/,
 ];
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    session: Session;
-  }
-}
 
 export interface BuildAppOptions {
   services: GatewayServices;
@@ -183,26 +139,6 @@ export async function buildApp({ services, logLevel = 'info', webApp, peerOrigin
     routes(app as unknown as FastifyInstance, services);
   }
   return app;
-}
-
-/** The app as route modules see it: their schemas type their handlers' bodies and params. */
-export function typedRoutes(app: FastifyInstance) {
-  return app.withTypeProvider<JsonSchemaToTsProvider>();
-}
-
-/** A preHandler that admits only signed-in callers and puts their session on the request. */
-export function requireSession(auth: AuthService) {
-  return async (request: FastifyRequest) => {
-    request.session = await auth.authenticate(request.headers.authorization);
-  };
-}
-
-export function sameAddress(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
-}
-
-export function lowerAddress(value: string): Address {
-  return value.toLowerCase() as Address;
 }
 
 /** Answers a thrown value as the error response `errorResponseOf` maps it to. */

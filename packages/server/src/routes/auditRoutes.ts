@@ -8,11 +8,12 @@ import {
 } from '@medledger/core';
 import type { FastifyInstance } from 'fastify';
 import type { Address, Hex } from 'viem';
-import { type GatewayServices, requireSession, sameAddress, typedRoutes } from '../app.ts';
 import { toAuditEventInput } from '../auditTagger.ts';
+import type { GatewayServices } from '../gatewayServices.ts';
 import { hostedOrganisation } from '../organisations.ts';
 import { address, object } from '../schemas.ts';
 import type { AuditEventRow } from '../store/gatewayStore.ts';
+import { requireSession, sameAddress, typedRoutes } from './routeHelpers.ts';
 
 export function auditRoutes(instance: FastifyInstance, services: GatewayServices): void {
   const app = typedRoutes(instance);

@@ -12,7 +12,7 @@ import {
 } from '@medledger/core';
 import type { FastifyInstance } from 'fastify';
 import type { Address, Hex } from 'viem';
-import { type GatewayServices, requireSession, sameAddress, typedRoutes } from '../app.ts';
+import type { GatewayServices } from '../gatewayServices.ts';
 import {
   address,
   bytes32,
@@ -25,6 +25,7 @@ import {
   uint8,
 } from '../schemas.ts';
 import { leafOf } from '../stamps.ts';
+import { requireSession, sameAddress, typedRoutes } from './routeHelpers.ts';
 import { requireSigner, signedArgs } from './signedActions.ts';
 
 const requirementSchema = object(

@@ -8,7 +8,7 @@ import {
 } from '@medledger/core';
 import type { FastifyInstance } from 'fastify';
 import { type Address, type Hex, hexToString, keccak256, toBytes } from 'viem';
-import { type GatewayServices, requireSession, sameAddress, typedRoutes } from '../app.ts';
+import type { GatewayServices } from '../gatewayServices.ts';
 import {
   address,
   bytes32,
@@ -23,6 +23,7 @@ import {
   uint256,
 } from '../schemas.ts';
 import type { AccessRequestRow, GrantRow } from '../store/gatewayStore.ts';
+import { requireSession, sameAddress, typedRoutes } from './routeHelpers.ts';
 import { oneTimeCode } from './secondFactorRoutes.ts';
 import { requireSigner, signedArgs } from './signedActions.ts';
 

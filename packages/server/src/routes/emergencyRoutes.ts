@@ -20,9 +20,10 @@ import {
 } from '@medledger/core';
 import type { FastifyInstance } from 'fastify';
 import type { Address, Hex } from 'viem';
-import { type GatewayServices, requireSession, sameAddress, typedRoutes } from '../app.ts';
+import type { GatewayServices } from '../gatewayServices.ts';
 import { address, bytes32, created, errorResponse, idParam, object, signedFields } from '../schemas.ts';
 import type { EmergencyRow } from '../store/emergencyStore.ts';
+import { requireSession, sameAddress, typedRoutes } from './routeHelpers.ts';
 import { requireSigner, signedArgs } from './signedActions.ts';
 
 export function emergencyRoutes(instance: FastifyInstance, services: GatewayServices): void {

@@ -34,7 +34,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { type Address, type Hex, isAddressEqual } from 'viem';
 import { registeredAccount } from '../accountKeys.ts';
-import { type GatewayServices, requireSession, typedRoutes } from '../app.ts';
+import type { GatewayServices } from '../gatewayServices.ts';
 import {
   address,
   base64url,
@@ -46,6 +46,7 @@ import {
   uint64,
 } from '../schemas.ts';
 import type { KeyBackupRow, KeyRecoveryRequestRow } from '../store/gatewayStore.ts';
+import { requireSession, typedRoutes } from './routeHelpers.ts';
 import { requireSigner, signedArgs } from './signedActions.ts';
 
 /** How long a recovery request stays open. */

@@ -5,8 +5,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Address, Hex } from 'viem';
 import { registeredAccount } from '../accountKeys.ts';
-import { type GatewayServices, requireSession, typedRoutes } from '../app.ts';
+import type { GatewayServices } from '../gatewayServices.ts';
 import { address, bytes32, created, errorResponse, object, signature, signedFields } from '../schemas.ts';
+import { requireSession, typedRoutes } from './routeHelpers.ts';
 import { requireSigner, signedArgs } from './signedActions.ts';
 
 const addressParams = object({ address }, ['address']);

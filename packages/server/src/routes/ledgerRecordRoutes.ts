@@ -6,9 +6,10 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Hex } from 'viem';
-import { type GatewayServices, typedRoutes } from '../app.ts';
+import type { GatewayServices } from '../gatewayServices.ts';
 import { address, bytes32, cid, errorResponse, object, uint8, uint32, uint64 } from '../schemas.ts';
 import type { RecordRow } from '../store/gatewayStore.ts';
+import { typedRoutes } from './routeHelpers.ts';
 
 const pageSize = 500;
 const maxPageSize = 1000;

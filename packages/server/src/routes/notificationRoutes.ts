@@ -7,9 +7,10 @@
  */
 import { InvalidInputError } from '@medledger/core';
 import type { FastifyInstance } from 'fastify';
-import { type GatewayServices, requireSession, typedRoutes } from '../app.ts';
+import type { GatewayServices } from '../gatewayServices.ts';
 import { created, errorResponse, object } from '../schemas.ts';
 import type { NotificationRow } from '../store/notificationStore.ts';
+import { requireSession, typedRoutes } from './routeHelpers.ts';
 
 const notificationId = { type: 'string', pattern: '^[0-9]{1,15}$' } as const;
 const pageSize = 500;

@@ -13,7 +13,7 @@ import {
 } from '@medledger/core';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Address, Hex } from 'viem';
-import { type GatewayServices, requireSession, sameAddress, typedRoutes } from '../app.ts';
+import type { GatewayServices } from '../gatewayServices.ts';
 import { recordAnchorStatus, requireRecordAnchored } from '../recordAnchor.ts';
 import {
   address,
@@ -29,6 +29,7 @@ import {
 } from '../schemas.ts';
 import type { RecordRow } from '../store/gatewayStore.ts';
 import { peerRequestHeader } from '../store/replicatingBlobStore.ts';
+import { requireSession, sameAddress, typedRoutes } from './routeHelpers.ts';
 import { requireSigner } from './signedActions.ts';
 
 const recordIdParams = object({ id: bytes32 }, ['id']);

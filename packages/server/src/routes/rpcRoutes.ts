@@ -1,9 +1,10 @@
 import { InvalidInputError, RateLimitedError, readOnlyRpcLimits } from '@medledger/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { type GatewayServices, typedRoutes } from '../app.ts';
+import type { GatewayServices } from '../gatewayServices.ts';
 import { answerReadOnlyRpc, callCountOf, readOnlyRpcMethods } from '../readOnlyRpc.ts';
 import { errorResponse } from '../schemas.ts';
 import { TokenBuckets } from '../tokenBuckets.ts';
+import { typedRoutes } from './routeHelpers.ts';
 
 /**
  * Calls each client address may make: a burst of 1,000 (a whole-chain `verify` page by page), then

@@ -7,8 +7,9 @@
 import { AccessDeniedError } from '@medledger/core';
 import type { FastifyInstance } from 'fastify';
 import type { Address } from 'viem';
-import { type GatewayServices, requireSession, sameAddress, typedRoutes } from '../app.ts';
+import type { GatewayServices } from '../gatewayServices.ts';
 import { created, errorResponse, object, signedFields } from '../schemas.ts';
+import { requireSession, sameAddress, typedRoutes } from './routeHelpers.ts';
 import { signedArgs } from './signedActions.ts';
 
 export const oneTimeCode = {

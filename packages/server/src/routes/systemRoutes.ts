@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { type GatewayServices, requireSession, typedRoutes } from '../app.ts';
+import type { GatewayServices } from '../gatewayServices.ts';
 import { address, errorResponse, object, signature } from '../schemas.ts';
+import { requireSession, typedRoutes } from './routeHelpers.ts';
 
 export function systemRoutes(instance: FastifyInstance, services: GatewayServices): void {
   const app = typedRoutes(instance);

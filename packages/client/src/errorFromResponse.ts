@@ -1,0 +1,37 @@
+/** The gateway's error answers turned back into medledger errors, for every module that calls it. */
+import {
+  AccessDeniedError,
+  ConflictError,
+  IntegrityError,
+  InvalidInputError,
+  LedgerUnavailableError,
+  MedledgerError,
+  NotFoundError,
+  RateLimitedError,
+  UnauthenticatedError,
+} from '@medledger/core';
+
+const errorClasses = {
+  invalid_input: InvalidInputError,
+  unauthenticated: UnauthenticatedError,
+  access_denied: AccessDeniedError,
+  not_found: NotFoundError,
+  conflict: ConflictError,
+  integrity: IntegrityError,
+  ledger_unavailable: LedgerUnavailableError,
+  rate_limited: RateLimitedError,
+} as const;
+
+/** A gateway's error answer as the matching medledger error. */
+export function errorFromResponse(status: number, body: unknown): MedledgerError {
+  const error = (
+    body as { error?: { code?: string; reason?: string; message?: string; details?: string } } | undefined
+  )?.error;
+  const message = error?.message ?? `The gateway answered HTTP ${status}.`;
+  const options = {
+    ...(error?.details ? { details: error.details } : {}),
+    ...(error?.reason ? { reason: error.reason } : {}),
+  };
+  const ErrorClass = errorClasses[error?.code as keyof typeof errorClasses];
+  return ErrorClass ? new ErrorClass(message, options) : new MedledgerError(message, options);
+}

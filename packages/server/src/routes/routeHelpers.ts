@@ -1,0 +1,29 @@
+/**
+ * What every route module shares: the app typed by the routes' schemas, the session check, and
+ * address comparison. Kept apart from `app.ts`, which wires the routes and so must not lend to them.
+ */
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AuthService, Session } from '../auth.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    session: Session;
+  }
+}
+
+/** The app as route modules see it: their schemas type their handlers' bodies and params. */
+export function typedRoutes(app: FastifyInstance) {
+  return app.withTypeProvider<JsonSchemaToTsProvider>();
+}
+
+/** A preHandler that admits only signed-in callers and puts their session on the request. */
+export function requireSession(auth: AuthService) {
+  return async (request: FastifyRequest) => {
+    request.session = await auth.authenticate(request.headers.authorization);
+  };
+}
+
+export function sameAddress(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
