@@ -271,6 +271,16 @@ export function createLedgerClient(options: LedgerClientOptions) {
     }
   }
 
+  /** The latest block's number and hash. */
+  async function head(): Promise<{ number: bigint; hash: Hex }> {
+    try {
+      const found = await publicClient.getBlock({ blockTag: 'latest' });
+      return { number: found.number, hash: found.hash };
+    } catch (error) {
+      throw asLedgerError(error, 'reading the latest block');
+    }
+  }
+
   /** The hash of block `number`, or undefined when the chain has no such block (yet, or any more). */
   async function blockHash(number: bigint): Promise<Hex | undefined> {
     try {
@@ -316,6 +326,7 @@ export function createLedgerClient(options: LedgerClientOptions) {
     blockNumber,
     block,
     blockHash,
+    head,
     events,
     forwardRpc,
     journaled: {

@@ -56,11 +56,13 @@ export interface AccessControlOptions {
    * Checked after the chain allowed an access and before it is granted: throws when the chain no
    * longer holds what the gateway acknowledged (a rewound chain may show a revoked grant again).
    */
-  assertIntact?: () => Promise<void>;
+  assertIntact?: (headHash?: Hex) => Promise<void>;
 }
 
 interface Answer extends AccessDecision {
   allowed: boolean;
+  /** The hash of the block the chain answered at. */
+  headHash: Hex;
   /** Why it was denied: no grant or emergency in force, or an emergency the gateway's clock says is over. */
   denial?: 'no_consent' | 'emergency_expired';
 }
@@ -126,11 +128,14 @@ export function createAccessControl({
   }
 
   async function ask(question: AccessQuestion): Promise<Answer> {
-    const block = await ledger.blockNumber();
-    return { ...(await answerAt(block, question)), blockNumber: block };
+    const head = await ledger.head();
+    return { ...(await answerAt(head.number, question)), blockNumber: head.number, headHash: head.hash };
   }
 
-  async function answerAt(block: bigint, question: AccessQuestion): Promise<Omit<Answer, 'blockNumber'>> {
+  async function answerAt(
+    block: bigint,
+    question: AccessQuestion,
+  ): Promise<Omit<Answer, 'blockNumber' | 'headHash'>> {
     const answer = await chainAnswer(block, question);
     if (answer === -1n) return { allowed: true, grantId: 0n, emergencyId: 0n };
     if (answer !== 0n) {
@@ -180,7 +185,7 @@ export function createAccessControl({
     let answer: Answer;
     try {
       answer = await ask(question);
-      if (answer.allowed) await assertIntact?.();
+      if (answer.allowed) await assertIntact?.(answer.headHash);
     } catch (error) {
       await audit('denied', 'ledger_unavailable');
       throw error instanceof MedledgerError

@@ -65,6 +65,8 @@ export function createLedgerGuard(options: LedgerGuardOptions) {
   let recovering: Promise<RecoveryOutcome> | undefined;
   let stopped = false;
   let lastOutcome: RecoveryOutcome | undefined;
+  /** The hash of a head block seen to hold the checkpoint (checked after it was read). */
+  let intactHead: string | undefined;
 
   const recoveringError = () =>
     new LedgerUnavailableError(
@@ -97,9 +99,15 @@ export function createLedgerGuard(options: LedgerGuardOptions) {
    * Checked before anything that trusts the chain (every indexer run, every key release): throws
    * `ledger_recovering` (and starts recovery) when the chain no longer holds the checkpoint.
    */
-  async function assertIntact(): Promise<void> {
+  async function assertIntact(headHash?: Hex): Promise<void> {
     if (state !== 'ok') throw recoveringError();
-    if (await holdsCheckpoint()) return;
+    // A block's hash commits to every block below it: a head already seen to hold the checkpoint
+    // still holds it, with no read.
+    if (headHash && headHash.toLowerCase() === intactHead) return;
+    if (await holdsCheckpoint()) {
+      if (headHash) intactHead = headHash.toLowerCase();
+      return;
+    }
     if (state === 'ok') {
       log.error(
         {},
@@ -118,6 +126,7 @@ export function createLedgerGuard(options: LedgerGuardOptions) {
   /** The chain went away (e.g. the embedded node died): nothing is served until `recover` ends. */
   function markUnavailable(): void {
     state = 'recovering';
+    intactHead = undefined;
     ledger.journaled.holdWrites(recoveringError());
   }
 
