@@ -310,6 +310,8 @@ export function createGatewayClient(options: GatewayClientOptions) {
       (key) => key.kind === 'custodian' && 'share' in key && key.share !== firstShare,
     );
     const failures: string[] = [];
+    /** Whether a custodian refused by policy (then the read is denied, not merely unavailable). */
+    let refused = false;
     const ask = async (custodian: (typeof others)[number]): Promise<ResealedShare> => {
       const url = organisations.get(Number(custodian.id))?.gatewayUrl;
       if (!url) throw new NotFoundError(`organisation ${custodian.id} publishes no gateway`);
@@ -332,6 +334,7 @@ export function createGatewayClient(options: GatewayClientOptions) {
           shares.push(await ask(custodian));
           return;
         } catch (error) {
+          if (error instanceof MedledgerError && error.code === 'access_denied') refused = true;
           failures.push(
             `organisation ${custodian.id}: ${error instanceof MedledgerError ? error.shortMessage : String(error)}`,
           );
@@ -340,8 +343,7 @@ export function createGatewayClient(options: GatewayClientOptions) {
     };
     await Promise.all(Array.from({ length: Math.max(0, threshold - shares.length) }, worker));
     if (shares.length < threshold) {
-      const denied = failures.some((failure) => /may not|denied|consent/i.test(failure));
-      const ErrorClass = denied ? AccessDeniedError : LedgerUnavailableError;
+      const ErrorClass = refused ? AccessDeniedError : LedgerUnavailableError;
       throw new ErrorClass(
         `Only ${shares.length} of the ${threshold} key shares needed could be had; the record stays closed.`,
         { metaMessages: failures },
