@@ -25,7 +25,6 @@ const maxShareOfTime = 0.1;
 export function createChainSnapshots({ ledger, chain, intervalMs = 1_000, onError }: ChainSnapshotsOptions) {
   let savedBlock = -1;
   let notBefore = 0;
-  let last: { blockNumber: number; bytes: number; durationMs: number; at: number } | undefined;
 
   /** One attempt; resolves true when a consistent state was written. */
   async function saveNow(): Promise<boolean> {
@@ -35,12 +34,6 @@ export function createChainSnapshots({ ledger, chain, intervalMs = 1_000, onErro
     if (!result.saved) return false;
     savedBlock = result.blockNumber;
     notBefore = Date.now() + result.durationMs / maxShareOfTime;
-    last = {
-      blockNumber: result.blockNumber,
-      bytes: result.bytes,
-      durationMs: result.durationMs,
-      at: Date.now(),
-    };
     return true;
   }
 
@@ -63,5 +56,5 @@ export function createChainSnapshots({ ledger, chain, intervalMs = 1_000, onErro
     return false;
   }
 
-  return { start: task.start, stop: task.stop, saveUntilSaved, last: () => last };
+  return { start: task.start, stop: task.stop, saveUntilSaved };
 }

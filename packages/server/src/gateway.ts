@@ -168,7 +168,6 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       },
       notify: async (drafts) => void (await notifier.add(drafts)),
       log: {
-        info: (data, message) => app?.log.info(data, message),
         warn: (data, message) => (app ? app.log.warn(data, message) : console.warn(message, data)),
         error: (data, message) => (app ? app.log.error(data, message) : console.error(message, data)),
       },

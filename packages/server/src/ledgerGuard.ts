@@ -42,7 +42,6 @@ export interface LedgerGuardOptions {
   admins(): Promise<Address[]>;
   notify(drafts: NotificationDraft[]): Promise<void>;
   log: {
-    info(data: object, message: string): void;
     warn(data: object, message: string): void;
     error(data: object, message: string): void;
   };
@@ -64,7 +63,6 @@ export function createLedgerGuard(options: LedgerGuardOptions) {
   let state: LedgerState = 'recovering';
   let recovering: Promise<RecoveryOutcome> | undefined;
   let stopped = false;
-  let lastOutcome: RecoveryOutcome | undefined;
   /** The hash of a head block seen to hold the checkpoint (checked after it was read). */
   let intactHead: string | undefined;
 
@@ -140,7 +138,6 @@ export function createLedgerGuard(options: LedgerGuardOptions) {
       for (;;) {
         try {
           const outcome = await recoverOnce(cause);
-          lastOutcome = outcome;
           state = 'ok';
           ledger.journaled.holdWrites(undefined);
           return outcome;
@@ -224,7 +221,6 @@ export function createLedgerGuard(options: LedgerGuardOptions) {
 
   return {
     state: () => state,
-    lastRecovery: () => lastOutcome,
     checkpoint,
     assertIntact,
     assertServing,
