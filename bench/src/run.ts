@@ -111,7 +111,8 @@ async function singleGatewayScenario(): Promise<{ write: Phase; read: Phase }> {
  */
 async function thresholdScenario() {
   const dataDir = await mkdtemp(join(tmpdir(), 'medledger-bench-consortium-'));
-  const port = await freePort();
+  // The demo consortium's three gateways listen on port, port + 1 and port + 2.
+  const port = await freePort(3);
   const url = `http://127.0.0.1:${port}`;
   const consortium = startGatewayProcess([
     'start',

@@ -21,11 +21,11 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, copyFile, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { InvalidInputError, LedgerUnavailableError } from '@medledger/core';
+import { freePort } from './freePort.ts';
 import type { JsonRpcOutcome } from './ipcTransport.ts';
 import { sendRpcCalls } from './rpcEndpoint.ts';
 
@@ -331,19 +331,6 @@ async function waitForRpc(rpcUrl: string, timeoutMs: number): Promise<boolean> {
     await sleep(50);
   }
   return false;
-}
-
-/** A free TCP port on 127.0.0.1, as the kernel hands one out. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function sleep(ms: number): Promise<void> {

@@ -25,11 +25,11 @@ export {
   anvilBinaryPath,
   type EmbeddedChain,
   type EmbeddedChainOptions,
-  freePort,
   type SavedState,
   spawnWithParentDeathSignal,
   startEmbeddedChain,
 } from './embeddedChain.ts';
+export { freePort } from './freePort.ts';
 export {
   type IpcTransportOptions,
   ipc,
