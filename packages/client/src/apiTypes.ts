@@ -10,23 +10,7 @@ import type {
 } from '@medledger/core';
 import type { Address, Hex } from 'viem';
 
-export interface LedgerInfo {
-  chainId: number;
-  rpcUrl: string;
-  contracts: {
-    consortium: Address;
-    consents: Address;
-    records: Address;
-    auditAnchors: Address;
-    coSignatures: Address;
-    emergencies: Address;
-  };
-  custodian: { encryptionKey: Hex; organisationIds: number[] };
-  /** The account this gateway relays transactions (and anchors audit batches) with. */
-  relayer: Address;
-  /** The consortium's key custody: custodian organisations and how many of them a read needs. */
-  custody: { custodians: number[]; threshold: number; version: number };
-}
+export type { LedgerInfo } from '@medledger/api';
 
 /**
  * A record anchor as a gateway indexed it (`GET /api/ledger/records`): the fields of the chain's

@@ -1,4 +1,5 @@
 /** The gateway's error answers turned back into medledger errors, for every module that calls it. */
+import type { ErrorBody } from '@medledger/api';
 import {
   AccessDeniedError,
   ConflictError,
@@ -22,15 +23,14 @@ const errorClasses = {
   rate_limited: RateLimitedError,
 } as const;
 
-/** A gateway's error answer as the matching medledger error. */
+/** A gateway's error answer (an `ErrorBody`) as the matching medledger error, reason and fields kept. */
 export function errorFromResponse(status: number, body: unknown): MedledgerError {
-  const error = (
-    body as { error?: { code?: string; reason?: string; message?: string; details?: string } } | undefined
-  )?.error;
+  const error = (body as Partial<ErrorBody> | undefined)?.error;
   const message = error?.message ?? `The gateway answered HTTP ${status}.`;
   const options = {
     ...(error?.details ? { details: error.details } : {}),
     ...(error?.reason ? { reason: error.reason } : {}),
+    ...(error?.fields ? { fields: error.fields } : {}),
   };
   const ErrorClass = errorClasses[error?.code as keyof typeof errorClasses];
   return ErrorClass ? new ErrorClass(message, options) : new MedledgerError(message, options);

@@ -31,7 +31,15 @@ export type MedledgerErrorOptions = {
    * e.g. `ledger_rewound` or `ledger_recovering` within `ledger_unavailable`.
    */
   reason?: string;
+  /**
+   * Structured facts about this case that callers may act on, e.g. `{ lockedUntil: 1767225600 }`
+   * for `otp_locked`. Never health data or secrets: they travel in the HTTP error body.
+   */
+  fields?: ErrorFields;
 };
+
+/** Scalar facts carried with an error (see `MedledgerErrorOptions.fields`). */
+export type ErrorFields = Record<string, string | number | boolean | null>;
 
 export class MedledgerError extends Error {
   override name = 'MedledgerError';
@@ -40,6 +48,7 @@ export class MedledgerError extends Error {
   readonly details: string | undefined;
   readonly metaMessages: string[] | undefined;
   readonly reason: string | undefined;
+  readonly fields: ErrorFields | undefined;
 
   constructor(shortMessage: string, options: MedledgerErrorOptions = {}) {
     const { cause, metaMessages } = options;
@@ -54,6 +63,7 @@ export class MedledgerError extends Error {
     this.details = details;
     this.metaMessages = metaMessages;
     this.reason = options.reason;
+    this.fields = options.fields;
   }
 
   /**
@@ -141,6 +151,16 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   crypto: 500,
   rate_limited: 429,
 };
+
+/**
+ * The stable reason of any thrown value: its own `reason` when it has one, else its `code`.
+ *
+ * @example
+ * reasonOf(new RateLimitedError('Locked', { reason: 'otp_locked' })); // 'otp_locked'
+ */
+export function reasonOf(error: unknown): string {
+  return error instanceof MedledgerError ? (error.reason ?? error.code) : 'internal';
+}
 
 /** The stable code of any thrown value: its own for a `MedledgerError`, else `'internal'`. */
 export function errorCodeOf(error: unknown): ErrorCode {

@@ -6,7 +6,8 @@ import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
-import { httpStatusOf, MedledgerError } from '@medledger/core';
+import type { ErrorBody } from '@medledger/api';
+import { httpStatusOf, MedledgerError, reasonOf } from '@medledger/core';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Session } from './auth.ts';
 import type { GatewayServices } from './gatewayServices.ts';
@@ -97,9 +98,9 @@ export async function buildApp({ services, logLevel = 'info', webApp, peerOrigin
   const webAppFallback = webApp ? await registerWebApp(app as unknown as FastifyInstance, webApp) : undefined;
   app.setNotFoundHandler(async (request, reply) => {
     if (webAppFallback && (await webAppFallback(request, reply))) return reply;
-    return reply
-      .status(404)
-      .send({ error: { code: 'not_found', message: `No route ${request.method} ${request.url}.` } });
+    return reply.status(404).send({
+      error: { code: 'not_found', reason: 'no_route', message: `No route ${request.method} ${request.url}.` },
+    });
   });
 
   await app.register(swagger, {
@@ -147,16 +148,13 @@ function replyWithError(error: unknown, _request: FastifyRequest, reply: Fastify
   reply.status(status).send(body);
 }
 
-interface ErrorBody {
-  error: { code: string; reason?: string; message: string; details?: string };
-}
-
-/** The one mapping from thrown values to HTTP responses; never leaks a stack trace. */
 export function errorResponseOf(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof MedledgerError) {
-    const body: ErrorBody = { error: { code: error.code, message: error.shortMessage } };
-    if (error.reason) body.error.reason = error.reason;
+    const body: ErrorBody = {
+      error: { code: error.code, reason: reasonOf(error), message: error.shortMessage },
+    };
     if (error.details && error.code !== 'internal') body.error.details = error.details;
+    if (error.fields) body.error.fields = error.fields;
     return { status: httpStatusOf(error), body };
   }
   const fastifyError = error as {
@@ -168,14 +166,29 @@ export function errorResponseOf(error: unknown): { status: number; body: ErrorBo
   if (fastifyError.validation) {
     return {
       status: 400,
-      body: { error: { code: 'invalid_input', message: `Invalid request: ${fastifyError.message}.` } },
+      body: {
+        error: {
+          code: 'invalid_input',
+          reason: 'schema_violation',
+          message: `Invalid request: ${fastifyError.message}.`,
+        },
+      },
     };
   }
   if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     return {
       status: fastifyError.statusCode,
-      body: { error: { code: 'invalid_input', message: fastifyError.message ?? 'Invalid request.' } },
+      body: {
+        error: {
+          code: 'invalid_input',
+          reason: 'malformed_request',
+          message: fastifyError.message ?? 'Invalid request.',
+        },
+      },
     };
   }
-  return { status: 500, body: { error: { code: 'internal', message: 'Internal error.' } } };
+  return {
+    status: 500,
+    body: { error: { code: 'internal', reason: 'internal', message: 'Internal error.' } },
+  };
 }

@@ -1,3 +1,4 @@
+import { address, object } from '@medledger/api';
 import {
   AccessDeniedError,
   type AuditBatch,
@@ -11,7 +12,6 @@ import type { Address, Hex } from 'viem';
 import { toAuditEventInput } from '../auditTagger.ts';
 import type { GatewayServices } from '../gatewayServices.ts';
 import { hostedOrganisation } from '../organisations.ts';
-import { address, object } from '../schemas.ts';
 import type { AuditEventRow } from '../store/gatewayStore.ts';
 import { requireSession, sameAddress, typedRoutes } from './routeHelpers.ts';
 

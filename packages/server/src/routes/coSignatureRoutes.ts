@@ -2,6 +2,18 @@
  * Multi-signature stamps: co-signatures of records (relayed in batches, like records) and the
  * consortium's per-category co-signature policies (proposed and approved by organisation admins).
  */
+
+import {
+  address,
+  bytes32,
+  created,
+  errorResponse,
+  idParam,
+  object,
+  signature,
+  signedFields,
+  uint8,
+} from '@medledger/api';
 import {
   type CoSignatureRequirement,
   categories,
@@ -13,17 +25,6 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { Address, Hex } from 'viem';
 import type { GatewayServices } from '../gatewayServices.ts';
-import {
-  address,
-  bytes32,
-  created,
-  errorResponse,
-  idParam,
-  object,
-  signature,
-  signedFields,
-  uint8,
-} from '../schemas.ts';
 import { leafOf } from '../stamps.ts';
 import { requireSession, sameAddress, typedRoutes } from './routeHelpers.ts';
 import { requireSigner, signedArgs } from './signedActions.ts';

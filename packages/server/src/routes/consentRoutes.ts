@@ -1,15 +1,4 @@
 import {
-  AccessDeniedError,
-  actionsOfMask,
-  categoriesOfMask,
-  InvalidInputError,
-  NotFoundError,
-  sensitivities,
-} from '@medledger/core';
-import type { FastifyInstance } from 'fastify';
-import { type Address, type Hex, hexToString, keccak256, toBytes } from 'viem';
-import type { GatewayServices } from '../gatewayServices.ts';
-import {
   address,
   bytes32,
   created,
@@ -21,7 +10,18 @@ import {
   uint32,
   uint64,
   uint256,
-} from '../schemas.ts';
+} from '@medledger/api';
+import {
+  AccessDeniedError,
+  actionsOfMask,
+  categoriesOfMask,
+  InvalidInputError,
+  NotFoundError,
+  sensitivities,
+} from '@medledger/core';
+import type { FastifyInstance } from 'fastify';
+import { type Address, type Hex, hexToString, keccak256, toBytes } from 'viem';
+import type { GatewayServices } from '../gatewayServices.ts';
 import type { AccessRequestRow, GrantRow } from '../store/gatewayStore.ts';
 import { requireSession, sameAddress, typedRoutes } from './routeHelpers.ts';
 import { oneTimeCode } from './secondFactorRoutes.ts';

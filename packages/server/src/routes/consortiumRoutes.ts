@@ -1,8 +1,17 @@
+import {
+  address,
+  bytes32,
+  created,
+  errorResponse,
+  object,
+  signedFields,
+  uint8,
+  uint32,
+} from '@medledger/api';
 import { NotFoundError, organisationKindOfCode, organisationStatuses, roleOfCode } from '@medledger/core';
 import type { FastifyInstance } from 'fastify';
 import type { Address, Hex } from 'viem';
 import type { GatewayServices } from '../gatewayServices.ts';
-import { address, bytes32, created, errorResponse, object, signedFields, uint8, uint32 } from '../schemas.ts';
 import { requireSession, typedRoutes } from './routeHelpers.ts';
 import { requireSigner, signedArgs } from './signedActions.ts';
 

@@ -4,6 +4,8 @@
  * member's organisation admins, and the consortium's window. Reads under an emergency go through
  * access control like any other read (see accessControl.ts).
  */
+
+import { address, bytes32, created, errorResponse, idParam, object, signedFields } from '@medledger/api';
 import {
   emergencyCategories,
   emergencyReasonOfCode,
@@ -21,7 +23,6 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { Address, Hex } from 'viem';
 import type { GatewayServices } from '../gatewayServices.ts';
-import { address, bytes32, created, errorResponse, idParam, object, signedFields } from '../schemas.ts';
 import type { EmergencyRow } from '../store/emergencyStore.ts';
 import { requireSession, sameAddress, typedRoutes } from './routeHelpers.ts';
 import { requireSigner, signedArgs } from './signedActions.ts';

@@ -17,6 +17,16 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import {
+  address,
+  base64url,
+  bytes32,
+  created,
+  errorResponse,
+  object,
+  signedFields,
+  uint64,
+} from '@medledger/api';
+import {
   AccessDeniedError,
   base64urlToBytes,
   bytesToBase64url,
@@ -35,16 +45,6 @@ import type { FastifyInstance } from 'fastify';
 import { type Address, type Hex, isAddressEqual } from 'viem';
 import { registeredAccount } from '../accountKeys.ts';
 import type { GatewayServices } from '../gatewayServices.ts';
-import {
-  address,
-  base64url,
-  bytes32,
-  created,
-  errorResponse,
-  object,
-  signedFields,
-  uint64,
-} from '../schemas.ts';
 import type { KeyBackupRow, KeyRecoveryRequestRow } from '../store/gatewayStore.ts';
 import { requireSession, typedRoutes } from './routeHelpers.ts';
 import { requireSigner, signedArgs } from './signedActions.ts';

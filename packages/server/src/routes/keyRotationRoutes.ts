@@ -2,11 +2,12 @@
  * A patient's key rotation, relayed like every signed action, and the registered encryption key of
  * any member or patient (what a client seals to, e.g. a guardian's share of a key backup).
  */
+
+import { address, bytes32, created, errorResponse, object, signature, signedFields } from '@medledger/api';
 import type { FastifyInstance } from 'fastify';
 import type { Address, Hex } from 'viem';
 import { registeredAccount } from '../accountKeys.ts';
 import type { GatewayServices } from '../gatewayServices.ts';
-import { address, bytes32, created, errorResponse, object, signature, signedFields } from '../schemas.ts';
 import { requireSession, typedRoutes } from './routeHelpers.ts';
 import { requireSigner, signedArgs } from './signedActions.ts';
 

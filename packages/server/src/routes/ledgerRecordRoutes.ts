@@ -4,10 +4,11 @@
  * that its index (and what it serves from it) is not the ledger's. Only what the chain publishes
  * in its `RecordAnchored` events: ids, addresses, category codes, digests, times and blocks.
  */
+
+import { address, bytes32, cid, errorResponse, object, uint8, uint32, uint64 } from '@medledger/api';
 import type { FastifyInstance } from 'fastify';
 import type { Hex } from 'viem';
 import type { GatewayServices } from '../gatewayServices.ts';
-import { address, bytes32, cid, errorResponse, object, uint8, uint32, uint64 } from '../schemas.ts';
 import type { RecordRow } from '../store/gatewayStore.ts';
 import { typedRoutes } from './routeHelpers.ts';
 

@@ -5,10 +5,11 @@
  * ones as they come. The stream is authenticated like every route (an `Authorization` header, as
  * fetch streaming sends it) and ends when the session does: the client signs in again and resumes.
  */
+
+import { created, errorResponse, object } from '@medledger/api';
 import { InvalidInputError } from '@medledger/core';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayServices } from '../gatewayServices.ts';
-import { created, errorResponse, object } from '../schemas.ts';
 import type { NotificationRow } from '../store/notificationStore.ts';
 import { requireSession, typedRoutes } from './routeHelpers.ts';
 

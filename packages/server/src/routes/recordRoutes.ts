@@ -1,4 +1,16 @@
 import {
+  address,
+  base64url,
+  bytes32,
+  cid,
+  created,
+  errorResponse,
+  object,
+  signature,
+  uint8,
+  uint64,
+} from '@medledger/api';
+import {
   AccessDeniedError,
   base64urlToBytes,
   bytesToBase64url,
@@ -15,18 +27,6 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Address, Hex } from 'viem';
 import type { GatewayServices } from '../gatewayServices.ts';
 import { recordAnchorStatus, requireRecordAnchored } from '../recordAnchor.ts';
-import {
-  address,
-  base64url,
-  bytes32,
-  cid,
-  created,
-  errorResponse,
-  object,
-  signature,
-  uint8,
-  uint64,
-} from '../schemas.ts';
 import type { RecordRow } from '../store/gatewayStore.ts';
 import { peerRequestHeader } from '../store/replicatingBlobStore.ts';
 import { requireSession, sameAddress, typedRoutes } from './routeHelpers.ts';

@@ -1,8 +1,8 @@
+import { errorResponse } from '@medledger/api';
 import { InvalidInputError, RateLimitedError, readOnlyRpcLimits } from '@medledger/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { GatewayServices } from '../gatewayServices.ts';
 import { answerReadOnlyRpc, callCountOf, readOnlyRpcMethods } from '../readOnlyRpc.ts';
-import { errorResponse } from '../schemas.ts';
 import { TokenBuckets } from '../tokenBuckets.ts';
 import { typedRoutes } from './routeHelpers.ts';
 

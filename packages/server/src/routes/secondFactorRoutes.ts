@@ -4,11 +4,12 @@
  * to this gateway's organisation can also have the chain accept its grants from this gateway only
  * (Consents.setHomeRelayOnly), so the code cannot be skipped by relaying a signed grant elsewhere.
  */
+
+import { created, errorResponse, object, signedFields } from '@medledger/api';
 import { AccessDeniedError } from '@medledger/core';
 import type { FastifyInstance } from 'fastify';
 import type { Address } from 'viem';
 import type { GatewayServices } from '../gatewayServices.ts';
-import { created, errorResponse, object, signedFields } from '../schemas.ts';
 import { requireSession, sameAddress, typedRoutes } from './routeHelpers.ts';
 import { signedArgs } from './signedActions.ts';
 

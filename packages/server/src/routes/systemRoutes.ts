@@ -1,6 +1,6 @@
+import { address, errorResponse, errorResponses, ledgerInfo, object, signature } from '@medledger/api';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayServices } from '../gatewayServices.ts';
-import { address, errorResponse, object, signature } from '../schemas.ts';
 import { requireSession, typedRoutes } from './routeHelpers.ts';
 
 export function systemRoutes(instance: FastifyInstance, services: GatewayServices): void {
@@ -54,28 +54,8 @@ export function systemRoutes(instance: FastifyInstance, services: GatewayService
         summary: 'What a client needs to sign actions: chain, contracts, and this gateway’s custodian key',
         tags: ['system'],
         response: {
-          200: object({
-            chainId: { type: 'integer' },
-            rpcUrl: { type: 'string', description: 'this gateway’s read-only JSON-RPC endpoint (POST /rpc)' },
-            contracts: object({
-              consortium: address,
-              consents: address,
-              records: address,
-              auditAnchors: address,
-              coSignatures: address,
-              emergencies: address,
-            }),
-            custodian: object({
-              encryptionKey: { type: 'string' },
-              organisationIds: { type: 'array', items: { type: 'integer' } },
-            }),
-            relayer: address,
-            custody: object({
-              custodians: { type: 'array', items: { type: 'integer' } },
-              threshold: { type: 'integer' },
-              version: { type: 'integer' },
-            }),
-          }),
+          200: ledgerInfo,
+          ...errorResponses,
         },
       },
     },

@@ -1,4 +1,7 @@
-/** JSON Schema fragments for request validation and the OpenAPI description. */
+/**
+ * JSON Schema fragments the API's schemas are built from. Each is a plain `as const` object: the
+ * server validates and documents with it, `ApiType` derives the TypeScript type from it.
+ */
 import { actions, categories, organisationKinds, roles, sensitivities } from '@medledger/core';
 
 export const address = {
@@ -6,6 +9,7 @@ export const address = {
   pattern: '^0x[0-9a-fA-F]{40}$',
   description: 'Ethereum address',
 } as const;
+export const hex = { type: 'string', pattern: '^0x[0-9a-fA-F]*$' } as const;
 export const bytes32 = { type: 'string', pattern: '^0x[0-9a-fA-F]{64}$' } as const;
 export const signature = {
   type: 'string',
@@ -48,23 +52,11 @@ export function object<
   } as const;
 }
 
-/** A response documented loosely: serialised as is (a strict schema would drop undeclared fields). */
+/**
+ * A response documented loosely: serialised as is (a strict schema would drop undeclared fields).
+ * Being replaced route by route with the response's own schema; do not use it for new routes.
+ */
 export const created = { type: 'object', additionalProperties: true } as const;
-
-export const errorResponse = object(
-  {
-    error: object(
-      {
-        code: { type: 'string' },
-        reason: { type: 'string' },
-        message: { type: 'string' },
-        details: { type: 'string' },
-      },
-      ['code', 'message'],
-    ),
-  },
-  ['error'],
-);
 
 export const idParam = object({ id: { type: 'string', pattern: '^[0-9]{1,20}$' } }, ['id']);
 export const transactionResult = {
