@@ -56,6 +56,7 @@ import { createCustodian } from './custodian.ts';
 import { makeDataDirectoryPrivate } from './dataDirectory.ts';
 import { createEmergencyWatcher } from './emergencyWatcher.ts';
 import { createEventFollower } from './eventFollower.ts';
+import type { GatewayServices } from './gatewayServices.ts';
 import { createIndexer } from './indexer.ts';
 import { createLedgerGuard } from './ledgerGuard.ts';
 import { createNotifier, grantUseNotifier } from './notifier.ts';
@@ -79,6 +80,8 @@ export interface RunningGateway {
   chainId: number;
   deployment: Deployment;
   app: FastifyInstance;
+  /** The gateway's services, as its routes get them: operations can be called on them directly. */
+  services: GatewayServices;
   /** Stops taking requests, finishes those under way, then closes the store and the chain. */
   stop(): Promise<void>;
 }
@@ -233,27 +236,28 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     await guard.recover('start');
     await indexer.sync();
 
+    const services: GatewayServices = {
+      ledger,
+      store,
+      blobs,
+      auth,
+      auditLog,
+      access,
+      anchorer,
+      indexer,
+      custodian,
+      coSignatureAnchorer,
+      stamps: createStamps({ ledger, store }),
+      secondFactor: createSecondFactor({ store, key: hexToBytes(keys.secondFactorKey) }),
+      emergencies,
+      notifier,
+      eventFollower,
+      emergencyWatcher,
+      guard,
+      readOnlyRpcUrl,
+    };
     app = await buildApp({
-      services: {
-        ledger,
-        store,
-        blobs,
-        auth,
-        auditLog,
-        access,
-        anchorer,
-        indexer,
-        custodian,
-        coSignatureAnchorer,
-        stamps: createStamps({ ledger, store }),
-        secondFactor: createSecondFactor({ store, key: hexToBytes(keys.secondFactorKey) }),
-        emergencies,
-        notifier,
-        eventFollower,
-        emergencyWatcher,
-        guard,
-        readOnlyRpcUrl,
-      },
+      services,
       logLevel: config.logLevel,
       peerOrigins: async () =>
         peerGateways(await store.organisations(), publicUrl.origin)
@@ -314,6 +318,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       chainId,
       deployment,
       app: served as unknown as FastifyInstance,
+      services,
       stop() {
         stopping ??= (async () => {
           guard.stop();
