@@ -63,3 +63,9 @@ export const transactionResult = {
   transactionHash: bytes32,
   blockNumber: { type: 'integer' },
 } as const;
+
+export const oneTimeCode = {
+  type: 'string',
+  pattern: '^[0-9]{6}$',
+  description: 'the current 6-digit code of the authenticator',
+} as const;

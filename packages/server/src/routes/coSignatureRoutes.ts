@@ -25,9 +25,9 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { Address, Hex } from 'viem';
 import type { GatewayServices } from '../gatewayServices.ts';
+import { requireSigner, signedArgs } from '../operations/signedActions.ts';
 import { leafOf } from '../stamps.ts';
 import { requireSession, sameAddress, typedRoutes } from './routeHelpers.ts';
-import { requireSigner, signedArgs } from './signedActions.ts';
 
 const requirementSchema = object(
   {

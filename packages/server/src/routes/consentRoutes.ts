@@ -5,6 +5,7 @@ import {
   errorResponse,
   idParam,
   object,
+  oneTimeCode,
   signedFields,
   uint8,
   uint32,
@@ -22,10 +23,9 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { type Address, type Hex, hexToString, keccak256, toBytes } from 'viem';
 import type { GatewayServices } from '../gatewayServices.ts';
+import { requireSigner, signedArgs } from '../operations/signedActions.ts';
 import type { AccessRequestRow, GrantRow } from '../store/gatewayStore.ts';
 import { requireSession, sameAddress, typedRoutes } from './routeHelpers.ts';
-import { oneTimeCode } from './secondFactorRoutes.ts';
-import { requireSigner, signedArgs } from './signedActions.ts';
 
 export function consentRoutes(instance: FastifyInstance, services: GatewayServices): void {
   const app = typedRoutes(instance);

@@ -12,8 +12,8 @@ import { NotFoundError, organisationKindOfCode, organisationStatuses, roleOfCode
 import type { FastifyInstance } from 'fastify';
 import type { Address, Hex } from 'viem';
 import type { GatewayServices } from '../gatewayServices.ts';
+import { requireSigner, signedArgs } from '../operations/signedActions.ts';
 import { requireSession, typedRoutes } from './routeHelpers.ts';
-import { requireSigner, signedArgs } from './signedActions.ts';
 
 const idParams = object({ id: { type: 'string', pattern: '^[0-9]{1,10}$' } }, ['id']);
 const addressParams = object({ address }, ['address']);

@@ -23,9 +23,9 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { Address, Hex } from 'viem';
 import type { GatewayServices } from '../gatewayServices.ts';
+import { requireSigner, signedArgs } from '../operations/signedActions.ts';
 import type { EmergencyRow } from '../store/emergencyStore.ts';
 import { requireSession, sameAddress, typedRoutes } from './routeHelpers.ts';
-import { requireSigner, signedArgs } from './signedActions.ts';
 
 export function emergencyRoutes(instance: FastifyInstance, services: GatewayServices): void {
   const app = typedRoutes(instance);

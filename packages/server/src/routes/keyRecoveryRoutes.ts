@@ -45,9 +45,9 @@ import type { FastifyInstance } from 'fastify';
 import { type Address, type Hex, isAddressEqual } from 'viem';
 import { registeredAccount } from '../accountKeys.ts';
 import type { GatewayServices } from '../gatewayServices.ts';
+import { requireSigner, signedArgs } from '../operations/signedActions.ts';
 import type { KeyBackupRow, KeyRecoveryRequestRow } from '../store/gatewayStore.ts';
 import { requireSession, typedRoutes } from './routeHelpers.ts';
-import { requireSigner, signedArgs } from './signedActions.ts';
 
 /** How long a recovery request stays open. */
 const requestLifetimeSeconds = 72 * 3600;

@@ -8,8 +8,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Address, Hex } from 'viem';
 import { registeredAccount } from '../accountKeys.ts';
 import type { GatewayServices } from '../gatewayServices.ts';
+import { requireSigner, signedArgs } from '../operations/signedActions.ts';
 import { requireSession, typedRoutes } from './routeHelpers.ts';
-import { requireSigner, signedArgs } from './signedActions.ts';
 
 const addressParams = object({ address }, ['address']);
 

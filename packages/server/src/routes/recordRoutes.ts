@@ -26,11 +26,11 @@ import {
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Address, Hex } from 'viem';
 import type { GatewayServices } from '../gatewayServices.ts';
+import { requireSigner } from '../operations/signedActions.ts';
 import { recordAnchorStatus, requireRecordAnchored } from '../recordAnchor.ts';
 import type { RecordRow } from '../store/gatewayStore.ts';
 import { peerRequestHeader } from '../store/replicatingBlobStore.ts';
 import { requireSession, sameAddress, typedRoutes } from './routeHelpers.ts';
-import { requireSigner } from './signedActions.ts';
 
 const recordIdParams = object({ id: bytes32 }, ['id']);
 const zeroHash = `0x${'00'.repeat(32)}`;

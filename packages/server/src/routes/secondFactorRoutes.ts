@@ -5,19 +5,13 @@
  * (Consents.setHomeRelayOnly), so the code cannot be skipped by relaying a signed grant elsewhere.
  */
 
-import { created, errorResponse, object, signedFields } from '@medledger/api';
+import { created, errorResponse, object, oneTimeCode, signedFields } from '@medledger/api';
 import { AccessDeniedError } from '@medledger/core';
 import type { FastifyInstance } from 'fastify';
 import type { Address } from 'viem';
 import type { GatewayServices } from '../gatewayServices.ts';
+import { signedArgs } from '../operations/signedActions.ts';
 import { requireSession, sameAddress, typedRoutes } from './routeHelpers.ts';
-import { signedArgs } from './signedActions.ts';
-
-export const oneTimeCode = {
-  type: 'string',
-  pattern: '^[0-9]{6}$',
-  description: 'the current 6-digit code of the authenticator',
-} as const;
 
 /** The patient's signed `SetHomeRelayOnly` (its `patient` is the session, `enabled` set by the route). */
 const homeRelay = object({ ...signedFields }, ['nonce', 'deadline', 'signature']);

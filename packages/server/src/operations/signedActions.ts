@@ -1,5 +1,5 @@
 /**
- * Helpers for routes that relay a signed action: the session must be the signer (a gateway relays
+ * Helpers for operations that relay a signed action: the session must be the signer (a gateway relays
  * only what its caller signed), and the signed integers arrive as decimal strings.
  */
 import { AccessDeniedError } from '@medledger/core';
@@ -10,6 +10,7 @@ export function requireSigner(session: Session, signer: string, what: string): A
   if (session.address.toLowerCase() !== signer.toLowerCase()) {
     throw new AccessDeniedError(
       `You are signed in as ${session.address} but this ${what} is signed for ${signer}; submit your own actions.`,
+      { reason: 'not_the_signer' },
     );
   }
   return signer as Address;
