@@ -12,4 +12,7 @@ type Deserialize = [
   { pattern: { type: 'string'; pattern: '^0x[0-9a-fA-F]*$' }; output: Hex },
 ];
 
-export type ApiType<S extends JSONSchema> = FromSchema<S, { deserialize: Deserialize }>;
+/** The `FromSchema` options `ApiType` uses, for a type provider that types routes the same way. */
+export type ApiSchemaOptions = { deserialize: Deserialize };
+
+export type ApiType<S extends JSONSchema> = FromSchema<S, ApiSchemaOptions>;

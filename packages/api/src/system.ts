@@ -1,6 +1,6 @@
 /** The system area: what a client needs to know about a gateway and its chain. */
 import type { ApiType } from './apiType.ts';
-import { address, hex, object } from './schemaParts.ts';
+import { address, bytes32, hex, object, signature, uint8 } from './schemaParts.ts';
 
 const integers = { type: 'array', items: { type: 'integer' } } as const;
 
@@ -37,3 +37,88 @@ export const ledgerInfo = object(
   ['chainId', 'rpcUrl', 'contracts', 'custodian', 'relayer', 'custody'],
 );
 export type LedgerInfo = ApiType<typeof ledgerInfo>;
+
+/** `GET /api/health`: answered 200 only while the gateway serves (its chain answers and holds what it acknowledged). */
+export const health = object(
+  {
+    status: { type: 'string', const: 'ok' },
+    chainId: { type: 'integer' },
+    blockNumber: { type: 'integer' },
+    ledger: object(
+      {
+        state: { type: 'string', enum: ['ok', 'recovering', 'unavailable'] },
+        pendingActions: { type: 'integer', description: 'signed actions journaled and not yet mined' },
+        checkpointBlock: {
+          type: 'integer',
+          description: 'the last block known to hold what was acknowledged',
+        },
+      },
+      ['state', 'pendingActions', 'checkpointBlock'],
+    ),
+  },
+  ['status', 'chainId', 'blockNumber', 'ledger'],
+);
+export type Health = ApiType<typeof health>;
+
+/** `POST /api/auth/challenge`: a single-use nonce for an EIP-4361 sign-in message. */
+export const signInChallenge = object(
+  {
+    nonce: { type: 'string' },
+    expiresAt: { type: 'integer', description: 'milliseconds since the epoch' },
+    chainId: { type: 'integer' },
+  },
+  ['nonce', 'expiresAt', 'chainId'],
+);
+export type SignInChallenge = ApiType<typeof signInChallenge>;
+
+/** `POST /api/auth/session`: a signed EIP-4361 message. */
+export const signInBody = object({ message: { type: 'string', maxLength: 4096 }, signature }, [
+  'message',
+  'signature',
+]);
+export type SignInBody = ApiType<typeof signInBody>;
+
+/** A session token (sent as `Authorization: Bearer`) and when it expires. */
+export const signedIn = object(
+  {
+    token: { type: 'string' },
+    address,
+    expiresAt: { type: 'integer', description: 'milliseconds since the epoch' },
+  },
+  ['token', 'address', 'expiresAt'],
+);
+export type SignedIn = ApiType<typeof signedIn>;
+
+/** `GET /api/me`: who the session belongs to on the ledger. */
+export const me = object(
+  {
+    address,
+    member: {
+      anyOf: [
+        object(
+          {
+            organisationId: { type: 'integer' },
+            role: uint8,
+            active: { type: 'boolean' },
+            encryptionKey: bytes32,
+          },
+          ['organisationId', 'role', 'active', 'encryptionKey'],
+        ),
+        { type: 'null' },
+      ],
+      description: 'the account as a member (role as its code), null when it is none',
+    },
+    patient: {
+      anyOf: [
+        object(
+          { registered: { type: 'boolean' }, encryptionKey: bytes32, organisationId: { type: 'integer' } },
+          ['registered', 'encryptionKey', 'organisationId'],
+        ),
+        { type: 'null' },
+      ],
+      description: 'the account as a patient, null when it is none',
+    },
+  },
+  ['address', 'member', 'patient'],
+);
+export type Me = ApiType<typeof me>;

@@ -1,6 +1,5 @@
 /** Shapes of the gateway's JSON answers, as the client reads them (the OpenAPI at /docs is the reference). */
 import type {
-  Action,
   AuditEventInput,
   AuditLeaf,
   Category,
@@ -10,7 +9,17 @@ import type {
 } from '@medledger/core';
 import type { Address, Hex } from 'viem';
 
-export type { LedgerInfo } from '@medledger/api';
+export type {
+  AccessRequest,
+  AccessRequestDenied,
+  AccessRequested,
+  AccessRequestList,
+  Consent,
+  ConsentGranted,
+  ConsentList,
+  ConsentRevoked,
+  LedgerInfo,
+} from '@medledger/api';
 
 /**
  * A record anchor as a gateway indexed it (`GET /api/ledger/records`): the fields of the chain's
@@ -120,35 +129,6 @@ export interface RecordAccess {
   sealedKey: { enc: string; ct: string } | null;
   /** v2 (k-of-n) records: this gateway's share of the data key, re-sealed to the reader. */
   sealedShare?: { share: number; enc: string; ct: string } | null;
-}
-
-export interface ConsentGranted extends Transaction {
-  grantId: number;
-}
-
-export interface Consent {
-  grantId: number;
-  patient: Address;
-  grantee: Address | null;
-  granteeOrganisation: number | null;
-  categories: Category[];
-  maxSensitivity: Sensitivity;
-  actions: Action[];
-  purpose: string;
-  expiresAt: number;
-  requestId: number | null;
-  status: 'active' | 'revoked' | 'expired';
-}
-
-export interface AccessRequest {
-  requestId: number;
-  patient: Address;
-  requester: Address;
-  categories: Category[];
-  actions: Action[];
-  reason: string | null;
-  status: 'pending' | 'approved' | 'denied';
-  grantId: number | null;
 }
 
 export interface AuditEvent {

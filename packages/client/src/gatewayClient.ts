@@ -647,13 +647,13 @@ export function createGatewayClient(options: GatewayClientOptions) {
         patient: account.address,
         grantId: BigInt(grantId),
       });
-      return request<{ grantId: number; revoked: boolean }>('POST', `/api/consents/${grantId}/revocation`, {
+      return request<Api.ConsentRevoked>('POST', `/api/consents/${grantId}/revocation`, {
         patient: account.address,
         ...signed,
       });
     },
 
-    listConsents: () => request<{ given: Api.Consent[]; received: Api.Consent[] }>('GET', '/api/consents'),
+    listConsents: () => request<Api.ConsentList>('GET', '/api/consents'),
 
     async requestAccess(input: {
       patient: Address;
@@ -670,7 +670,7 @@ export function createGatewayClient(options: GatewayClientOptions) {
         reasonHash: keccak256(toBytes(reason)),
       };
       const signed = await sign('consents', consentsTypes, 'RequestAccess', message);
-      return request<{ requestId: number }>('POST', '/api/access-requests', {
+      return request<Api.AccessRequested>('POST', '/api/access-requests', {
         ...message,
         reason,
         ...signed,
@@ -679,11 +679,7 @@ export function createGatewayClient(options: GatewayClientOptions) {
 
     accessRequest: (requestId: number) =>
       request<Api.AccessRequest>('GET', `/api/access-requests/${requestId}`),
-    listAccessRequests: () =>
-      request<{ incoming: Api.AccessRequest[]; outgoing: Api.AccessRequest[] }>(
-        'GET',
-        '/api/access-requests',
-      ),
+    listAccessRequests: () => request<Api.AccessRequestList>('GET', '/api/access-requests'),
 
     /** Approves a pending request of this patient with a grant of what was asked for. */
     async approveAccessRequest(
@@ -714,14 +710,10 @@ export function createGatewayClient(options: GatewayClientOptions) {
         patient: account.address,
         requestId: BigInt(requestId),
       });
-      return request<{ requestId: number; status: string }>(
-        'POST',
-        `/api/access-requests/${requestId}/denial`,
-        {
-          patient: account.address,
-          ...signed,
-        },
-      );
+      return request<Api.AccessRequestDenied>('POST', `/api/access-requests/${requestId}/denial`, {
+        patient: account.address,
+        ...signed,
+      });
     },
 
     audit: (query: { patient?: Address; organisation?: number } = {}) => {

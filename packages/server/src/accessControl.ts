@@ -16,13 +16,14 @@ import {
   isEmergencyScope,
   LedgerUnavailableError,
   MedledgerError,
+  NotFoundError,
   sensitivities,
 } from '@medledger/core';
 import type { LedgerClient } from '@medledger/ledger';
 import type { Address, Hex } from 'viem';
 import type { AuditLog } from './auditLog.ts';
 import type { EmergencyStore } from './store/emergencyStore.ts';
-import type { GatewayStore } from './store/gatewayStore.ts';
+import type { AccessRequestRow, GatewayStore, GrantRow } from './store/gatewayStore.ts';
 
 export interface AccessQuestion {
   actor: Address;
@@ -230,5 +231,40 @@ export function createAccessControl({
     return (await ask(question)).allowed;
   }
 
-  return { authorise, allows };
+  /**
+   * The grants an actor may list: those it gave as a patient, and those given to it or to its
+   * organisation (as the index has them). A list names scopes, never a record: it is not audited.
+   */
+  async function grantsVisibleTo(actor: Address): Promise<{ given: GrantRow[]; received: GrantRow[] }> {
+    const [given, member] = await Promise.all([store.grantsOfPatient(actor), store.member(actor)]);
+    const received = await store.grantsToActor(actor, member?.organisationId ?? 0);
+    return { given, received };
+  }
+
+  /** Who the actor is to an access request: its patient, its requester, or neither (who may not see it). */
+  function partyToAccessRequest(
+    actor: Address,
+    request: Pick<AccessRequestRow, 'patient' | 'requester'>,
+  ): 'patient' | 'requester' | undefined {
+    if (actor.toLowerCase() === request.patient.toLowerCase()) return 'patient';
+    if (actor.toLowerCase() === request.requester.toLowerCase()) return 'requester';
+    return undefined;
+  }
+
+  /**
+   * Admits only a member of the organisation, as the chain has it now (a suspended member included);
+   * anyone else is told the organisation is not theirs (`NotFoundError`, reason `not_organisation_member`),
+   * which does not say whether it exists. Fails closed: an unreadable chain throws.
+   */
+  async function requireOrganisationMember(actor: Address, organisationId: number): Promise<void> {
+    const member = await ledger.read('consortium', 'member', [actor]);
+    if (member.organisationId !== organisationId) {
+      throw new NotFoundError(`No organisation ${organisationId} among yours.`, {
+        reason: 'not_organisation_member',
+        fields: { organisationId },
+      });
+    }
+  }
+
+  return { authorise, allows, grantsVisibleTo, partyToAccessRequest, requireOrganisationMember };
 }

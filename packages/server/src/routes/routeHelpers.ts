@@ -3,6 +3,7 @@
  * address comparison. Kept apart from `app.ts`, which wires the routes and so must not lend to them.
  */
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
+import type { ApiSchemaOptions } from '@medledger/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuthService, Session } from '../auth.ts';
 
@@ -12,9 +13,17 @@ declare module 'fastify' {
   }
 }
 
-/** The app as route modules see it: their schemas type their handlers' bodies and params. */
+/**
+ * The app as route modules see it: their schemas type their handlers' bodies, params and replies as
+ * `ApiType` does (an address pattern gives `Address`), so operations take the API's types as they are.
+ */
 export function typedRoutes(app: FastifyInstance) {
-  return app.withTypeProvider<JsonSchemaToTsProvider>();
+  return app.withTypeProvider<
+    JsonSchemaToTsProvider<{
+      ValidatorSchemaOptions: ApiSchemaOptions;
+      SerializerSchemaOptions: ApiSchemaOptions;
+    }>
+  >();
 }
 
 /** A preHandler that admits only signed-in callers and puts their session on the request. */

@@ -1,0 +1,197 @@
+/**
+ * The consortium area: organisations (proposed, approved, their gateways), key custody proposals,
+ * members (registered, suspended) and patients (registered, their public keys). Every change is a
+ * signed action relayed to the chain.
+ */
+import type { ApiType } from './apiType.ts';
+import {
+  address,
+  bytes32,
+  object,
+  organisationKind,
+  role,
+  signedFields,
+  transactionResult,
+  uint8,
+  uint32,
+} from './schemaParts.ts';
+
+const signedFieldNames = ['nonce', 'deadline', 'signature'] as const;
+const transactionFieldNames = ['transactionHash', 'blockNumber'] as const;
+
+/** An organisation's id in a path. */
+export const organisationIdParam = object({ id: { type: 'string', pattern: '^[0-9]{1,10}$' } }, ['id']);
+
+const activeOrPending = { type: 'string', enum: ['active', 'pending'] } as const;
+
+/** `POST /api/organisations`, signed by its admin; the first one founds the consortium. */
+export const proposeOrganisationBody = object(
+  {
+    name: { type: 'string', minLength: 1, maxLength: 200 },
+    kind: uint8,
+    admin: address,
+    encryptionKey: bytes32,
+    gatewayUrl: { type: 'string', maxLength: 500 },
+    ...signedFields,
+  },
+  ['name', 'kind', 'admin', 'encryptionKey', 'gatewayUrl', ...signedFieldNames],
+);
+export type ProposeOrganisationBody = ApiType<typeof proposeOrganisationBody>;
+
+/** An organisation proposed or approved: active once enough active organisations approved it. */
+export const organisationCreated = object(
+  { organisationId: { type: 'integer' }, status: activeOrPending, ...transactionResult },
+  ['organisationId', 'status', ...transactionFieldNames],
+);
+export type OrganisationCreated = ApiType<typeof organisationCreated>;
+
+/** `POST /api/organisations/:id/approvals` (and `/api/custody/proposals/:id/approvals`). */
+export const approvalBody = object({ approver: address, ...signedFields }, ['approver', ...signedFieldNames]);
+export type ApprovalBody = ApiType<typeof approvalBody>;
+
+/** An organisation as the gateway indexed it. */
+export const organisation = object(
+  {
+    organisationId: { type: 'integer' },
+    name: { type: 'string' },
+    kind: organisationKind,
+    status: activeOrPending,
+    admin: address,
+    encryptionKey: bytes32,
+    gatewayUrl: { type: 'string' },
+  },
+  ['organisationId', 'name', 'kind', 'status', 'admin', 'encryptionKey', 'gatewayUrl'],
+);
+export type Organisation = ApiType<typeof organisation>;
+
+export const organisationList = object({ organisations: { type: 'array', items: organisation } }, [
+  'organisations',
+]);
+export type OrganisationList = ApiType<typeof organisationList>;
+
+/** `GET /api/organisations/:id`: one organisation, as the ledger has it now. */
+export const organisationOnLedger = object(
+  {
+    organisationId: { type: 'integer' },
+    name: { type: 'string' },
+    kind: organisationKind,
+    status: activeOrPending,
+    encryptionKey: bytes32,
+    gatewayUrl: { type: 'string' },
+    approvals: { type: 'integer' },
+  },
+  ['organisationId', 'name', 'kind', 'status', 'encryptionKey', 'gatewayUrl', 'approvals'],
+);
+export type OrganisationOnLedger = ApiType<typeof organisationOnLedger>;
+
+/** `POST /api/organisations/:id/gateway`, signed by the organisation's admin. */
+export const publishGatewayBody = object(
+  { gatewayUrl: { type: 'string', maxLength: 500 }, relayer: address, admin: address, ...signedFields },
+  ['gatewayUrl', 'relayer', 'admin', ...signedFieldNames],
+);
+export type PublishGatewayBody = ApiType<typeof publishGatewayBody>;
+
+export const gatewayPublished = object({ organisationId: { type: 'integer' }, ...transactionResult }, [
+  'organisationId',
+  ...transactionFieldNames,
+]);
+export type GatewayPublished = ApiType<typeof gatewayPublished>;
+
+/** `POST /api/custody/proposals`: which organisations hold key shares, and how many a read needs. */
+export const proposeCustodyBody = object(
+  {
+    custodians: { type: 'array', items: uint32, minItems: 1, maxItems: 16 },
+    threshold: uint8,
+    admin: address,
+    ...signedFields,
+  },
+  ['custodians', 'threshold', 'admin', ...signedFieldNames],
+);
+export type ProposeCustodyBody = ApiType<typeof proposeCustodyBody>;
+
+/** A custody proposal made or approved: `enacted` once two thirds of the active organisations approved. */
+export const custodyProposalResult = object(
+  {
+    proposalId: { type: 'integer' },
+    enacted: { type: 'boolean' },
+    transactionHash: transactionResult.transactionHash,
+  },
+  ['proposalId', 'enacted', 'transactionHash'],
+);
+export type CustodyProposalResult = ApiType<typeof custodyProposalResult>;
+
+/** A member of an organisation, as the gateway indexed it. */
+export const member = object({ address, role, active: { type: 'boolean' }, encryptionKey: bytes32 }, [
+  'address',
+  'role',
+  'active',
+  'encryptionKey',
+]);
+export type Member = ApiType<typeof member>;
+
+export const memberList = object({ members: { type: 'array', items: member } }, ['members']);
+export type MemberList = ApiType<typeof memberList>;
+
+/** `POST /api/members`, signed by an admin of the member's organisation. */
+export const addMemberBody = object(
+  {
+    organisationId: uint32,
+    member: address,
+    role: uint8,
+    encryptionKey: bytes32,
+    admin: address,
+    ...signedFields,
+  },
+  ['organisationId', 'member', 'role', 'encryptionKey', 'admin', ...signedFieldNames],
+);
+export type AddMemberBody = ApiType<typeof addMemberBody>;
+
+export const memberAdded = object(
+  { address, organisationId: { type: 'integer' }, role, ...transactionResult },
+  ['address', 'organisationId', 'role', ...transactionFieldNames],
+);
+export type MemberAdded = ApiType<typeof memberAdded>;
+
+/** `POST /api/members/:address/suspension`, signed by an admin of the member's organisation. */
+export const suspendMemberBody = object({ admin: address, ...signedFields }, ['admin', ...signedFieldNames]);
+export type SuspendMemberBody = ApiType<typeof suspendMemberBody>;
+
+export const memberSuspended = object(
+  { address, active: { type: 'boolean', const: false }, transactionHash: transactionResult.transactionHash },
+  ['address', 'active', 'transactionHash'],
+);
+export type MemberSuspended = ApiType<typeof memberSuspended>;
+
+/** `POST /api/patients`, signed by the patient. */
+export const registerPatientBody = object(
+  { patient: address, encryptionKey: bytes32, organisationId: uint32, ...signedFields },
+  ['patient', 'encryptionKey', 'organisationId', ...signedFieldNames],
+);
+export type RegisterPatientBody = ApiType<typeof registerPatientBody>;
+
+export const patientRegistered = object(
+  { address, organisationId: { type: 'integer' }, ...transactionResult },
+  ['address', 'organisationId', ...transactionFieldNames],
+);
+export type PatientRegistered = ApiType<typeof patientRegistered>;
+
+/** `GET /api/patients/:address`: the keys records of a patient are sealed to. */
+export const patientKeys = object(
+  {
+    address,
+    encryptionKey: bytes32,
+    organisationId: { type: 'integer' },
+    custodian: {
+      anyOf: [
+        object({ organisationId: { type: 'integer' }, encryptionKey: bytes32 }, [
+          'organisationId',
+          'encryptionKey',
+        ]),
+        { type: 'null' },
+      ],
+      description: 'the patient’s custodian organisation, null when it has none',
+    },
+  },
+  ['address', 'encryptionKey', 'organisationId', 'custodian'],
+);
+export type PatientKeys = ApiType<typeof patientKeys>;
