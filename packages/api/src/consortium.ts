@@ -19,8 +19,8 @@ import {
 const signedFieldNames = ['nonce', 'deadline', 'signature'] as const;
 const transactionFieldNames = ['transactionHash', 'blockNumber'] as const;
 
-/** An organisation's id in a path. */
-export const organisationIdParam = object({ id: { type: 'string', pattern: '^[0-9]{1,10}$' } }, ['id']);
+/** An organisation's or a custody proposal's id in a path (a uint32). */
+export const uint32IdParam = object({ id: { type: 'string', pattern: '^[0-9]{1,10}$' } }, ['id']);
 
 const activeOrPending = { type: 'string', enum: ['active', 'pending'] } as const;
 

@@ -18,7 +18,19 @@ export type {
   ConsentGranted,
   ConsentList,
   ConsentRevoked,
+  CustodyProposalResult,
+  GatewayPublished,
   LedgerInfo,
+  Me,
+  Member,
+  MemberAdded,
+  MemberList,
+  MemberSuspended,
+  Organisation,
+  OrganisationCreated,
+  OrganisationList,
+  PatientKeys,
+  PatientRegistered,
 } from '@medledger/api';
 
 /**
@@ -46,55 +58,9 @@ export interface IndexedRecordAnchorPage {
   next: Hex | null;
 }
 
-export interface Me {
-  address: Address;
-  member: { organisationId: number; role: number; active: boolean; encryptionKey: Hex } | null;
-  patient: { registered: boolean; encryptionKey: Hex; organisationId: number } | null;
-}
-
 export interface Transaction {
   transactionHash: Hex;
   blockNumber: number;
-}
-
-export interface OrganisationCreated extends Transaction {
-  organisationId: number;
-  status: 'active' | 'pending';
-}
-
-export interface Organisation {
-  organisationId: number;
-  name: string;
-  kind: string;
-  status: 'active' | 'pending';
-  admin: Address;
-  encryptionKey: Hex;
-  gatewayUrl: string;
-}
-
-export interface Member {
-  address: Address;
-  role: string;
-  active: boolean;
-  encryptionKey: Hex;
-}
-
-export interface MemberAdded extends Transaction {
-  address: Address;
-  organisationId: number;
-  role: string;
-}
-
-export interface PatientRegistered extends Transaction {
-  address: Address;
-  organisationId: number;
-}
-
-export interface PatientKeys {
-  address: Address;
-  encryptionKey: Hex;
-  organisationId: number;
-  custodian: { organisationId: number; encryptionKey: Hex } | null;
 }
 
 export interface RecordAdded extends Transaction {

@@ -244,7 +244,7 @@ export function createGatewayClient(options: GatewayClientOptions) {
       admin: account.address,
     };
     const signed = await sign('consortium', consortiumTypes, 'SetGateway', message);
-    return request<{ organisationId: number }>('POST', `/api/organisations/${organisationId}/gateway`, {
+    return request<Api.GatewayPublished>('POST', `/api/organisations/${organisationId}/gateway`, {
       gatewayUrl: message.gatewayUrl,
       relayer: message.relayer,
       admin: message.admin,
@@ -270,12 +270,7 @@ export function createGatewayClient(options: GatewayClientOptions) {
 
   let organisationsCache: Promise<Map<number, Api.Organisation>> | undefined;
   function organisationsById(): Promise<Map<number, Api.Organisation>> {
-    organisationsCache ??= request<{ organisations: Api.Organisation[] }>(
-      'GET',
-      '/api/organisations',
-      undefined,
-      false,
-    )
+    organisationsCache ??= request<Api.OrganisationList>('GET', '/api/organisations', undefined, false)
       .then(({ organisations }) => new Map(organisations.map((o) => [o.organisationId, o])))
       .catch((error) => {
         organisationsCache = undefined;
@@ -425,7 +420,7 @@ export function createGatewayClient(options: GatewayClientOptions) {
     async proposeCustody(custodians: number[], threshold: number) {
       const message = { custodians, threshold, admin: account.address };
       const signed = await sign('consortium', consortiumTypes, 'ProposeCustody', message);
-      return request<{ proposalId: number; enacted: boolean }>('POST', '/api/custody/proposals', {
+      return request<Api.CustodyProposalResult>('POST', '/api/custody/proposals', {
         ...message,
         ...signed,
       });
@@ -436,14 +431,10 @@ export function createGatewayClient(options: GatewayClientOptions) {
         proposalId: BigInt(proposalId),
         approver: account.address,
       });
-      return request<{ proposalId: number; enacted: boolean }>(
-        'POST',
-        `/api/custody/proposals/${proposalId}/approvals`,
-        {
-          approver: account.address,
-          ...signed,
-        },
-      );
+      return request<Api.CustodyProposalResult>('POST', `/api/custody/proposals/${proposalId}/approvals`, {
+        approver: account.address,
+        ...signed,
+      });
     },
 
     async approveOrganisation(organisationId: number) {
@@ -457,10 +448,9 @@ export function createGatewayClient(options: GatewayClientOptions) {
       });
     },
 
-    organisations: () =>
-      request<{ organisations: Api.Organisation[] }>('GET', '/api/organisations', undefined, false),
+    organisations: () => request<Api.OrganisationList>('GET', '/api/organisations', undefined, false),
     members: (organisationId: number) =>
-      request<{ members: Api.Member[] }>('GET', `/api/organisations/${organisationId}/members`),
+      request<Api.MemberList>('GET', `/api/organisations/${organisationId}/members`),
 
     async addMember(input: { organisationId: number; member: Address; role: Role; encryptionKey: Hex }) {
       const message = {
@@ -479,7 +469,7 @@ export function createGatewayClient(options: GatewayClientOptions) {
         member,
         admin: account.address,
       });
-      return request<{ address: Address; active: boolean }>('POST', `/api/members/${member}/suspension`, {
+      return request<Api.MemberSuspended>('POST', `/api/members/${member}/suspension`, {
         admin: account.address,
         ...signed,
       });

@@ -18,7 +18,7 @@ import type { GatewayServices } from '../gatewayServices.ts';
 import type { GrantRow } from '../store/gatewayStore.ts';
 import { emittedId, transactionOf } from './sentTransactions.ts';
 import { requireSigner, signedArgs } from './signedActions.ts';
-import { nameOfCode } from './vocabularyCodes.ts';
+import { knownName } from './vocabularyCodes.ts';
 
 /**
  * Relays a patient's grant. A patient who turned on its one-time code must send the current one:
@@ -100,7 +100,7 @@ export function describeGrant(row: GrantRow, now: number): Consent {
     grantee: row.grantee,
     granteeOrganisation: row.granteeOrganisation || null,
     categories: categoriesOfMask(row.categories),
-    maxSensitivity: nameOfCode(sensitivities, row.maxSensitivity, 'sensitivity'),
+    maxSensitivity: knownName(sensitivities[row.maxSensitivity], 'sensitivity', row.maxSensitivity),
     actions: actionsOfMask(row.actions),
     purpose: hexToString(row.purpose as Hex, { size: 32 }).replace(/\0+$/, ''),
     expiresAt: row.expiresAt,

@@ -2,18 +2,14 @@
 import { IntegrityError } from '@medledger/core';
 
 /**
- * The name at `code` in `names`. The contracts admit only known codes, so an unknown one means the
- * chain (or its index) holds what this gateway was not built for: `IntegrityError`, reason `unknown_code`.
+ * `name`, the decoding of the chain's `code` for `what`. The contracts admit only known codes, so an
+ * unknown one (undefined) means the chain or its index holds what this gateway was not built for:
+ * `IntegrityError`, reason `unknown_code`.
  *
  * @example
- * nameOfCode(roles, member.role, 'role'); // 'doctor'
+ * knownName(roleOfCode(member.role), 'role', member.role); // 'doctor'
  */
-export function nameOfCode<const N extends readonly string[]>(
-  names: N,
-  code: number,
-  what: string,
-): N[number] {
-  const name = names[code];
+export function knownName<N extends string>(name: N | undefined, what: string, code: number): N {
   if (name === undefined) {
     throw new IntegrityError(`The ledger holds ${what} code ${code}, which this gateway does not know.`, {
       reason: 'unknown_code',

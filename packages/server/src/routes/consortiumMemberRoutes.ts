@@ -1,0 +1,107 @@
+/**
+ * HTTP adapter of the consortium's members and patients (registered by a signed action, listed,
+ * suspended; a patient's public keys). Schemas from `@medledger/api`, logic in `operations/members.ts`.
+ */
+import {
+  addMemberBody,
+  addressParam,
+  errorResponses,
+  memberAdded,
+  memberList,
+  memberSuspended,
+  patientKeys,
+  patientRegistered,
+  registerPatientBody,
+  suspendMemberBody,
+  uint32IdParam,
+} from '@medledger/api';
+import type { FastifyInstance } from 'fastify';
+import type { GatewayServices } from '../gatewayServices.ts';
+import * as members from '../operations/members.ts';
+import { requireSession, typedRoutes } from './routeHelpers.ts';
+
+export function consortiumMemberRoutes(instance: FastifyInstance, services: GatewayServices): void {
+  const app = typedRoutes(instance);
+  const session = requireSession(services.auth);
+  const security = [{ session: [] }];
+  const tags = ['consortium'];
+
+  app.get(
+    '/api/organisations/:id/members',
+    {
+      preHandler: session,
+      schema: {
+        summary: 'Members of an organisation (its members only)',
+        tags,
+        security,
+        params: uint32IdParam,
+        response: { 200: memberList, ...errorResponses },
+      },
+    },
+    async (request) => members.listMembers(services, request.session, Number(request.params.id)),
+  );
+
+  app.post(
+    '/api/members',
+    {
+      preHandler: session,
+      schema: {
+        summary: 'Register a member, signed by an admin of its organisation',
+        tags,
+        security,
+        body: addMemberBody,
+        response: { 201: memberAdded, ...errorResponses },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await members.addMember(services, request.session, request.body)),
+  );
+
+  app.post(
+    '/api/members/:address/suspension',
+    {
+      preHandler: session,
+      schema: {
+        summary: 'Suspend a member, signed by an admin of its organisation',
+        tags,
+        security,
+        params: addressParam,
+        body: suspendMemberBody,
+        response: { 200: memberSuspended, ...errorResponses },
+      },
+    },
+    async (request) =>
+      members.suspendMember(services, request.session, { ...request.body, member: request.params.address }),
+  );
+
+  app.post(
+    '/api/patients',
+    {
+      preHandler: session,
+      schema: {
+        summary: 'Register a patient, signed by the patient',
+        tags,
+        security,
+        body: registerPatientBody,
+        response: { 201: patientRegistered, ...errorResponses },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await members.registerPatient(services, request.session, request.body)),
+  );
+
+  app.get(
+    '/api/patients/:address',
+    {
+      preHandler: session,
+      schema: {
+        summary: 'A patient’s public keys: the patient’s own and its custodian organisation’s',
+        tags,
+        security,
+        params: addressParam,
+        response: { 200: patientKeys, ...errorResponses },
+      },
+    },
+    async (request) => members.patientKeys(services, request.params.address),
+  );
+}
