@@ -20,6 +20,7 @@ export type {
   ConsentRevoked,
   CustodyProposalResult,
   GatewayPublished,
+  Health,
   LedgerInfo,
   Me,
   Member,
@@ -31,6 +32,8 @@ export type {
   OrganisationList,
   PatientKeys,
   PatientRegistered,
+  SignedIn,
+  SignInChallenge,
 } from '@medledger/api';
 
 /**

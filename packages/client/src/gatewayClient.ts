@@ -123,12 +123,7 @@ export function createGatewayClient(options: GatewayClientOptions) {
 
   async function ensureSession(): Promise<{ token: string; expiresAt: number }> {
     if (session && session.expiresAt - Date.now() > 30_000) return session;
-    const challenge = await request<{ nonce: string; chainId: number }>(
-      'POST',
-      '/api/auth/challenge',
-      undefined,
-      false,
-    );
+    const challenge = await request<Api.SignInChallenge>('POST', '/api/auth/challenge', undefined, false);
     const url = new URL(baseUrl);
     const now = new Date();
     const message = createSiweMessage({
@@ -143,12 +138,7 @@ export function createGatewayClient(options: GatewayClientOptions) {
       expirationTime: new Date(now.getTime() + 5 * 60_000),
     });
     const signature = await account.signMessage({ message });
-    const result = await request<{ token: string; expiresAt: number }>(
-      'POST',
-      '/api/auth/session',
-      { message, signature },
-      false,
-    );
+    const result = await request<Api.SignedIn>('POST', '/api/auth/session', { message, signature }, false);
     session = { token: result.token, expiresAt: result.expiresAt };
     return session;
   }
@@ -384,13 +374,7 @@ export function createGatewayClient(options: GatewayClientOptions) {
     /** Signs an action of this identity for a ledger contract, with a fresh nonce and deadline. */
     signAction: sign,
     ledger,
-    health: () =>
-      request<{ status: string; chainId: number; blockNumber: number }>(
-        'GET',
-        '/api/health',
-        undefined,
-        false,
-      ),
+    health: () => request<Api.Health>('GET', '/api/health', undefined, false),
     me: () => request<Api.Me>('GET', '/api/me'),
 
     async createOrganisation(input: { name: string; kind: OrganisationKind; gatewayUrl?: string }) {

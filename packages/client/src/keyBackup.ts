@@ -3,6 +3,8 @@
  * here, to the guardians' registered keys as the gateway reads them from the chain; the gateway
  * stores the backup and commits its hash on chain, signed by the patient.
  */
+
+import type { RegisteredAccount } from '@medledger/api';
 import {
   base64urlToBytes,
   bytesToBase64url,
@@ -15,13 +17,7 @@ import {
 import type { Address, Hex } from 'viem';
 import type { GatewayClient } from './gatewayClient.ts';
 
-/** A member's or a patient's registered encryption key (`GET /api/accounts/:address/encryption-key`). */
-export interface RegisteredAccount {
-  address: Address;
-  kind: 'member' | 'patient';
-  active: boolean;
-  encryptionKey: Hex;
-}
+export type { RegisteredAccount };
 
 export interface KeyBackupCreated {
   patient: Address;

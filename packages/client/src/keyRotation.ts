@@ -11,6 +11,8 @@
  *   (a patient registered with no organisation, before k-of-n custody) is re-encrypted by
  *   `keepRecordsReadable` as a new version under the new key, decrypted with the old one.
  */
+
+import type { KeyRotated } from '@medledger/api';
 import {
   accountOf,
   bytesToHex,
@@ -29,17 +31,11 @@ import {
   signerAddressOf,
   unwrapDataKey,
 } from '@medledger/core';
-import type { Address, Hex } from 'viem';
+import type { Hex } from 'viem';
 import type * as Api from './apiTypes.ts';
 import type { GatewayClient } from './gatewayClient.ts';
 
-export interface KeyRotated {
-  patient: Address;
-  signer: Address;
-  encryptionKey: Hex;
-  transactionHash: Hex;
-  blockNumber: number;
-}
+export type { KeyRotated };
 
 /** What became of each current record of the patient after a rotation. */
 export interface RecordsAfterRotation {

@@ -24,7 +24,7 @@ export interface RegisteredAccount {
   encryptionKey: Hex;
 }
 
-/** A member's or a patient's registered encryption key; `NotFoundError` for anyone else. */
+/** A member's or a patient's registered encryption key; `NotFoundError` (reason `not_registered`) for anyone else. */
 export async function registeredAccount(ledger: LedgerClient, account: Address): Promise<RegisteredAccount> {
   const [member, patient, organisationId] = await Promise.all([
     ledger.read('consortium', 'member', [account]),
@@ -37,5 +37,8 @@ export async function registeredAccount(ledger: LedgerClient, account: Address):
   }
   if (patient.registered)
     return { address, kind: 'patient', active: true, encryptionKey: patient.encryptionKey };
-  throw new NotFoundError(`${account} is neither a member nor a patient.`);
+  throw new NotFoundError(`${account} is neither a member nor a patient.`, {
+    reason: 'not_registered',
+    fields: { address },
+  });
 }

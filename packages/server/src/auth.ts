@@ -61,34 +61,50 @@ export function createAuthService(options: AuthServiceOptions) {
   ): Promise<{ token: string; address: Address; expiresAt: number }> {
     const fields = parseSiweMessage(message);
     if (!fields.address || !fields.nonce || !fields.domain) {
-      throw new InvalidInputError('The sign-in message is not an EIP-4361 message.');
+      throw new InvalidInputError('The sign-in message is not an EIP-4361 message.', {
+        reason: 'not_siwe_message',
+      });
     }
     if (!domains.has(fields.domain.toLowerCase())) {
-      throw new UnauthenticatedError(`The sign-in message is for ${fields.domain}, not for this gateway.`);
+      throw new UnauthenticatedError(`The sign-in message is for ${fields.domain}, not for this gateway.`, {
+        reason: 'siwe_wrong_domain',
+        fields: { domain: fields.domain },
+      });
     }
     if (fields.chainId !== chainId) {
-      throw new UnauthenticatedError(`The sign-in message is for chain ${fields.chainId}, not ${chainId}.`);
+      throw new UnauthenticatedError(`The sign-in message is for chain ${fields.chainId}, not ${chainId}.`, {
+        reason: 'siwe_wrong_chain',
+        fields: { chainId },
+      });
     }
     if (!validateSiweMessage({ message: fields, time: new Date() })) {
-      throw new UnauthenticatedError('The sign-in message has expired or is not yet valid.');
+      throw new UnauthenticatedError('The sign-in message has expired or is not yet valid.', {
+        reason: 'siwe_not_current',
+      });
     }
     const account = fields.address;
     const keys = await options.keysOf(account);
     if (keys.patientOfSigner) {
       throw new UnauthenticatedError(
         `${account} is a key of patient ${keys.patientOfSigner}: sign in as the patient, with that key.`,
+        { reason: 'patient_key_account', fields: { patient: keys.patientOfSigner } },
       );
     }
     const valid = await verifyMessage({ address: keys.signer, message, signature }).catch(() => false);
     if (!valid) {
-      throw new UnauthenticatedError(
-        isAddressEqual(keys.signer, account)
-          ? 'The sign-in signature does not match the address.'
-          : `The sign-in signature is not by the current key of ${account}: a key rotated out cannot sign in.`,
-      );
+      throw isAddressEqual(keys.signer, account)
+        ? new UnauthenticatedError('The sign-in signature does not match the address.', {
+            reason: 'siwe_bad_signature',
+          })
+        : new UnauthenticatedError(
+            `The sign-in signature is not by the current key of ${account}: a key rotated out cannot sign in.`,
+            { reason: 'signer_rotated_out' },
+          );
     }
     if (!(await store.consumeSignInNonce(fields.nonce, Date.now()))) {
-      throw new UnauthenticatedError('The sign-in nonce is unknown, used or expired; ask for a new one.');
+      throw new UnauthenticatedError('The sign-in nonce is unknown, used or expired; ask for a new one.', {
+        reason: 'siwe_nonce_unknown',
+      });
     }
     const token = randomBytes(32).toString('base64url');
     const expiresAt = Date.now() + sessionTtlSeconds * 1000;
@@ -105,10 +121,14 @@ export function createAuthService(options: AuthServiceOptions) {
   async function authenticate(header: string | undefined): Promise<Session> {
     const token = /^Bearer ([A-Za-z0-9_-]{43})$/.exec(header ?? '')?.[1];
     if (!token)
-      throw new UnauthenticatedError('Sign in first: this needs an "Authorization: Bearer" session token.');
+      throw new UnauthenticatedError('Sign in first: this needs an "Authorization: Bearer" session token.', {
+        reason: 'session_missing',
+      });
     const session = await store.session(hashToken(token), Date.now());
     if (!session)
-      throw new UnauthenticatedError('The session token is unknown or has expired; sign in again.');
+      throw new UnauthenticatedError('The session token is unknown or has expired; sign in again.', {
+        reason: 'session_unknown',
+      });
     return { address: session.address, signer: session.signer, expiresAt: session.expiresAt };
   }
 

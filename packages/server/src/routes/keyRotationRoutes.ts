@@ -1,22 +1,13 @@
-/**
- * A patient's key rotation, relayed like every signed action, and the registered encryption key of
- * any member or patient (what a client seals to, e.g. a guardian's share of a key backup).
- */
-
-import { address, bytes32, created, errorResponse, object, signature, signedFields } from '@medledger/api';
+/** HTTP adapter of the keys area: schemas from `@medledger/api`, logic in `operations/keyRotation.ts`. */
+import { addressParam, errorResponses, keyRotated, registeredAccount, rotateKeyBody } from '@medledger/api';
 import type { FastifyInstance } from 'fastify';
-import type { Address, Hex } from 'viem';
-import { registeredAccount } from '../accountKeys.ts';
 import type { GatewayServices } from '../gatewayServices.ts';
-import { requireSigner, signedArgs } from '../operations/signedActions.ts';
+import { registeredEncryptionKey, rotatePatientKey } from '../operations/keyRotation.ts';
 import { requireSession, typedRoutes } from './routeHelpers.ts';
-
-const addressParams = object({ address }, ['address']);
 
 export function keyRotationRoutes(instance: FastifyInstance, services: GatewayServices): void {
   const app = typedRoutes(instance);
-  const { ledger, auth, indexer } = services;
-  const session = requireSession(auth);
+  const session = requireSession(services.auth);
   const security = [{ session: [] }];
 
   app.post(
@@ -30,40 +21,13 @@ export function keyRotationRoutes(instance: FastifyInstance, services: GatewaySe
           'encryption key receives its data keys. The old key can neither sign in nor sign on chain again.',
         tags: ['keys'],
         security,
-        params: addressParams,
-        body: object(
-          { newSigner: address, encryptionKey: bytes32, ...signedFields, newSignerSignature: signature },
-          ['newSigner', 'encryptionKey', 'nonce', 'deadline', 'signature', 'newSignerSignature'],
-        ),
-        response: {
-          200: created,
-          400: errorResponse,
-          403: errorResponse,
-          409: errorResponse,
-          503: errorResponse,
-        },
+        params: addressParam,
+        body: rotateKeyBody,
+        response: { 200: keyRotated, ...errorResponses },
       },
     },
-    async (request) => {
-      const patient = requireSigner(request.session, request.params.address, 'key rotation');
-      const { body } = request;
-      const sent = await ledger.write('consortium', 'rotatePatientKey', [
-        patient,
-        body.newSigner as Address,
-        body.encryptionKey as Hex,
-        ...signedArgs(body),
-        body.newSignerSignature as Hex,
-      ]);
-      // Indexing the rotation ends the old key's sessions (here at once, at other gateways as they index it).
-      await indexer.sync();
-      return {
-        patient: patient.toLowerCase(),
-        signer: body.newSigner.toLowerCase(),
-        encryptionKey: body.encryptionKey.toLowerCase(),
-        transactionHash: sent.hash,
-        blockNumber: Number(sent.blockNumber),
-      };
-    },
+    async (request) =>
+      rotatePatientKey(services, request.session, { ...request.body, patient: request.params.address }),
   );
 
   app.get(
@@ -74,10 +38,10 @@ export function keyRotationRoutes(instance: FastifyInstance, services: GatewaySe
         summary: 'The encryption key a member or a patient registered, as the ledger has it now',
         tags: ['keys'],
         security,
-        params: addressParams,
-        response: { 200: created, 404: errorResponse, 503: errorResponse },
+        params: addressParam,
+        response: { 200: registeredAccount, ...errorResponses },
       },
     },
-    async (request) => ({ ...(await registeredAccount(ledger, request.params.address as Address)) }),
+    async (request) => registeredEncryptionKey(services, request.params.address),
   );
 }
