@@ -12,6 +12,7 @@ import {
   object,
   oneTimeCode,
   sensitivity,
+  signedFieldNames,
   signedFields,
   transactionResult,
   uint8,
@@ -19,8 +20,6 @@ import {
   uint64,
   uint256,
 } from './schemaParts.ts';
-
-const signedFieldNames = ['nonce', 'deadline', 'signature'] as const;
 
 /** `POST /api/consents`: a grant (or the approval of an access request, when `requestId` is set). */
 export const grantConsentBody = object(
@@ -59,11 +58,11 @@ export const consentGranted = object({ grantId: { type: 'integer' }, ...transact
 ]);
 export type ConsentGranted = ApiType<typeof consentGranted>;
 
+/** An action on a grant or a request that only its patient signs: a revocation, a denial. */
+const signedByPatientBody = object({ patient: address, ...signedFields }, ['patient', ...signedFieldNames]);
+
 /** `POST /api/consents/:id/revocation`, signed by the grant's patient. */
-export const revokeConsentBody = object({ patient: address, ...signedFields }, [
-  'patient',
-  ...signedFieldNames,
-]);
+export const revokeConsentBody = signedByPatientBody;
 export type RevokeConsentBody = ApiType<typeof revokeConsentBody>;
 
 export const consentRevoked = object(
@@ -156,10 +155,7 @@ export const accessRequestList = object(
 export type AccessRequestList = ApiType<typeof accessRequestList>;
 
 /** `POST /api/access-requests/:id/denial`, signed by the request's patient. */
-export const denyAccessRequestBody = object({ patient: address, ...signedFields }, [
-  'patient',
-  ...signedFieldNames,
-]);
+export const denyAccessRequestBody = signedByPatientBody;
 export type DenyAccessRequestBody = ApiType<typeof denyAccessRequestBody>;
 
 export const accessRequestDenied = object(

@@ -10,13 +10,13 @@ import {
   object,
   organisationKind,
   role,
+  signedFieldNames,
   signedFields,
   transactionResult,
   uint8,
   uint32,
 } from './schemaParts.ts';
 
-const signedFieldNames = ['nonce', 'deadline', 'signature'] as const;
 const transactionFieldNames = ['transactionHash', 'blockNumber'] as const;
 
 /** An organisation's or a custody proposal's id in a path (a uint32). */

@@ -3,12 +3,20 @@
  * encryption key any member or patient registered.
  */
 import type { ApiType } from './apiType.ts';
-import { address, bytes32, object, signature, signedFields, transactionResult } from './schemaParts.ts';
+import {
+  address,
+  bytes32,
+  object,
+  signature,
+  signedFieldNames,
+  signedFields,
+  transactionResult,
+} from './schemaParts.ts';
 
 /** `POST /api/patients/:address/key-rotation`. */
 export const rotateKeyBody = object(
   { newSigner: address, encryptionKey: bytes32, ...signedFields, newSignerSignature: signature },
-  ['newSigner', 'encryptionKey', 'nonce', 'deadline', 'signature', 'newSignerSignature'],
+  ['newSigner', 'encryptionKey', ...signedFieldNames, 'newSignerSignature'],
 );
 export type RotateKeyBody = ApiType<typeof rotateKeyBody>;
 

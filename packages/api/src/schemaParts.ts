@@ -77,3 +77,6 @@ export function nullable<const S extends object>(schema: S) {
 
 /** The `{ address }` path parameter. */
 export const addressParam = object({ address }, ['address']);
+
+/** The names of `signedFields`, for a signed action's `required` list. */
+export const signedFieldNames = ['nonce', 'deadline', 'signature'] as const;

@@ -30,6 +30,7 @@ export {
   newPatientKeys,
   type RecordsAfterRotation,
   rotateKey,
+  signKeyRotation,
 } from './keyRotation.ts';
 export {
   type FollowNotificationsOptions,

@@ -12,7 +12,7 @@
  *   `keepRecordsReadable` as a new version under the new key, decrypted with the old one.
  */
 
-import type { KeyRotated } from '@medledger/api';
+import type { KeyRotated, RotateKeyBody } from '@medledger/api';
 import {
   accountOf,
   bytesToHex,
@@ -72,6 +72,18 @@ export function newPatientKeys(client: GatewayClient): Identity {
  * await rotateKey(patient, next);
  */
 export async function rotateKey(client: GatewayClient, next: Identity): Promise<KeyRotated> {
+  const body = await signKeyRotation(client, next);
+  return client.call<KeyRotated>('POST', `/api/patients/${client.address}/key-rotation`, body);
+}
+
+/**
+ * The rotation of `client`'s patient to `next`, signed by the current key and by the new one, as
+ * `POST /api/patients/:address/key-rotation` takes it. `rotateKey` signs and sends it.
+ *
+ * @example
+ * const body = await signKeyRotation(patient, newPatientKeys(patient));
+ */
+export async function signKeyRotation(client: GatewayClient, next: Identity): Promise<RotateKeyBody> {
   if (next.address.toLowerCase() !== client.address) {
     throw new IntegrityError('The new keys must act for the same patient.');
   }
@@ -93,14 +105,14 @@ export async function rotateKey(client: GatewayClient, next: Identity): Promise<
     accountOf(client.identity).signTypedData(typedData),
     accountOf(next).signTypedData(typedData),
   ]);
-  return client.call<KeyRotated>('POST', `/api/patients/${client.address}/key-rotation`, {
+  return {
     newSigner: message.newSigner,
     encryptionKey: message.newEncryptionKey,
     nonce: message.nonce.toString(),
     deadline: message.deadline.toString(),
     signature,
     newSignerSignature,
-  });
+  };
 }
 
 /**

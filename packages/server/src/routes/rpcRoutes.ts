@@ -1,4 +1,4 @@
-import { errorResponse } from '@medledger/api';
+import { errorResponses } from '@medledger/api';
 import { InvalidInputError, RateLimitedError, readOnlyRpcLimits } from '@medledger/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { GatewayServices } from '../gatewayServices.ts';
@@ -44,7 +44,7 @@ export function rpcRoutes(instance: FastifyInstance, services: GatewayServices):
           '(429 rate_limited, with Retry-After). Writes go through the signed-action routes.',
         tags: ['ledger'],
         body: jsonRpcMessage,
-        response: { 200: jsonRpcMessage, 400: errorResponse, 429: errorResponse, 503: errorResponse },
+        response: { 200: jsonRpcMessage, ...errorResponses },
       },
     },
     async (request, reply) => {

@@ -5,18 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type GatewayClient, newPatientKeys } from '@medledger/client';
-import {
-  accountOf,
-  bytesToHex,
-  consortiumTypes,
-  type Identity,
-  ledgerDomain,
-  randomBytes,
-  signerAddressOf,
-} from '@medledger/core';
+import { type GatewayClient, newPatientKeys, signKeyRotation } from '@medledger/client';
+import { type Identity, signerAddressOf } from '@medledger/core';
 import { registeredEncryptionKey, rotatePatientKey } from '../../src/operations/keyRotation.ts';
-import { ledgerInfo } from '../../src/operations/system.ts';
 import { type Consortium, foundConsortium, newActor, newMember, newPatient } from '../helpers/actors.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { sessionOf } from '../helpers/sessions.ts';
@@ -30,35 +21,9 @@ describe('key operations', () => {
   });
   after(() => gateway.stop());
 
-  /** The rotation of `patient` to `next`, signed by both keys, as `POST /api/patients/:address/key-rotation` takes it. */
+  /** The rotation of `patient` to `next`, signed by both keys, with the patient its path names. */
   async function signedRotation(patient: GatewayClient, next: Identity) {
-    const info = await ledgerInfo(gateway.services);
-    const message = {
-      patient: patient.address,
-      newSigner: signerAddressOf(next),
-      newEncryptionKey: next.encryption.publicKey,
-      nonce: BigInt(bytesToHex(randomBytes(32))),
-      deadline: BigInt(Math.floor(Date.now() / 1000) + 600),
-    };
-    const typedData = {
-      domain: ledgerDomain('consortium', info.chainId, info.contracts.consortium),
-      types: consortiumTypes,
-      primaryType: 'RotatePatientKey',
-      message,
-    } as const;
-    const [signature, newSignerSignature] = await Promise.all([
-      accountOf(patient.identity).signTypedData(typedData),
-      accountOf(next).signTypedData(typedData),
-    ]);
-    return {
-      patient: patient.address,
-      newSigner: message.newSigner,
-      encryptionKey: message.newEncryptionKey,
-      nonce: message.nonce.toString(),
-      deadline: message.deadline.toString(),
-      signature,
-      newSignerSignature,
-    };
+    return { patient: patient.address, ...(await signKeyRotation(patient, next)) };
   }
 
   it('rotates a patient’s keys: its address stays, its new encryption key is the registered one', async () => {
