@@ -1,7 +1,4 @@
-/**
- * HTTP adapter of the consortium area: organisations and key custody here, members and patients in
- * `consortiumMemberRoutes.ts`. Schemas from `@medledger/api`, logic in `operations/`.
- */
+/** HTTP adapter of the consortium's organisations and custody (members: `consortiumMemberRoutes.ts`). */
 import {
   approvalBody,
   custodyProposalResult,
