@@ -80,6 +80,58 @@ describe('system routes', () => {
     assert.ok(document.paths['/rpc']?.post, 'the read-only JSON-RPC endpoint is documented');
   });
 
+  it('documents the answers of the consents, consortium, keys and system routes: every field, required', async () => {
+    const document = (await call(gateway.url, 'GET', '/docs/json')).body as {
+      paths: Record<string, Record<string, { responses: Record<string, OpenApiResponse> }>>;
+    };
+    const routes = [
+      ['post', '/api/consents', '201'],
+      ['get', '/api/consents', '200'],
+      ['post', '/api/consents/{id}/revocation', '200'],
+      ['post', '/api/access-requests', '201'],
+      ['get', '/api/access-requests', '200'],
+      ['get', '/api/access-requests/{id}', '200'],
+      ['post', '/api/access-requests/{id}/denial', '200'],
+      ['post', '/api/organisations', '201'],
+      ['get', '/api/organisations', '200'],
+      ['get', '/api/organisations/{id}', '200'],
+      ['post', '/api/organisations/{id}/approvals', '200'],
+      ['post', '/api/organisations/{id}/gateway', '200'],
+      ['post', '/api/custody/proposals', '201'],
+      ['post', '/api/custody/proposals/{id}/approvals', '200'],
+      ['get', '/api/organisations/{id}/members', '200'],
+      ['post', '/api/members', '201'],
+      ['post', '/api/members/{address}/suspension', '200'],
+      ['post', '/api/patients', '201'],
+      ['get', '/api/patients/{address}', '200'],
+      ['post', '/api/patients/{address}/key-rotation', '200'],
+      ['get', '/api/accounts/{address}/encryption-key', '200'],
+      ['get', '/api/health', '200'],
+      ['get', '/api/ledger', '200'],
+      ['post', '/api/auth/challenge', '200'],
+      ['post', '/api/auth/session', '200'],
+      ['get', '/api/me', '200'],
+    ] as const;
+    for (const [method, path, status] of routes) {
+      const responses = document.paths[path]?.[method]?.responses ?? {};
+      const schema = responses[status]?.content?.['application/json']?.schema;
+      assert.ok(schema?.properties, `${method} ${path} documents no ${status} answer`);
+      assert.deepEqual(
+        [...(schema.required ?? [])].sort(),
+        Object.keys(schema.properties).sort(),
+        `${method} ${path}: every field of its answer is required`,
+      );
+      for (const errors of ['4XX', '5XX']) {
+        const errorSchema = responses[errors]?.content?.['application/json']?.schema;
+        assert.deepEqual(
+          errorSchema?.required,
+          ['error'],
+          `${method} ${path} documents its ${errors} answers`,
+        );
+      }
+    }
+  });
+
   it('answers an unknown route with a JSON 404', async () => {
     for (const [method, path] of [
       ['GET', '/api/nothing-here'],
@@ -92,6 +144,10 @@ describe('system routes', () => {
     }
   });
 });
+
+interface OpenApiResponse {
+  content?: Record<string, { schema?: { properties?: Record<string, unknown>; required?: string[] } }>;
+}
 
 /**
  * The /api routes the app registered, read from Fastify's route tree (so a route added later is
