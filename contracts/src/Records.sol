@@ -6,6 +6,7 @@ import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/Signa
 import {IConsents} from "./IConsents.sol";
 import {IConsortium} from "./IConsortium.sol";
 import {IRecords} from "./IRecords.sol";
+import {Vocabulary} from "./Vocabulary.sol";
 
 /**
  * @dev Record anchoring. A record needs no nonce or deadline: its id can be anchored only once. Storage is
@@ -17,9 +18,6 @@ contract Records is IRecords, EIP712 {
             "Record(bytes32 recordId,address patient,address author,uint8 category,uint8 sensitivity,bytes32 contentDigest,bytes32 supersedes,uint64 createdAt)"
         );
 
-    uint8 private constant CATEGORY_COUNT = 12;
-    uint8 private constant MAX_SENSITIVITY = 1;
-    uint8 private constant ACTION_APPEND = 2;
 
     IConsortium private immutable _consortium;
     IConsents private immutable _consents;
@@ -68,8 +66,8 @@ contract Records is IRecords, EIP712 {
         bytes32 recordId = record.recordId;
         if (recordId == 0) revert RecordsInvalidRecordId(recordId);
         if (isAnchored(recordId)) revert RecordsAlreadyAnchored(recordId);
-        if (record.category >= CATEGORY_COUNT) revert RecordsInvalidCategory(recordId, record.category);
-        if (record.sensitivity > MAX_SENSITIVITY) revert RecordsInvalidSensitivity(recordId, record.sensitivity);
+        if (record.category >= Vocabulary.CATEGORY_COUNT) revert RecordsInvalidCategory(recordId, record.category);
+        if (record.sensitivity > Vocabulary.MAX_SENSITIVITY) revert RecordsInvalidSensitivity(recordId, record.sensitivity);
         if (record.contentDigest == 0) revert RecordsZeroContent(recordId);
         IConsortium.Patient memory patient = _consortium.patient(record.patient);
         if (!patient.registered) revert RecordsUnknownPatient(recordId, record.patient);
@@ -117,7 +115,7 @@ contract Records is IRecords, EIP712 {
                 record.patient,
                 record.category,
                 record.sensitivity,
-                ACTION_APPEND
+                Vocabulary.ACTION_APPEND
             )
         ) revert RecordsNotAuthorised(record.recordId, record.author);
     }
