@@ -17,15 +17,18 @@ import {TwoThirdsVote} from "./utils/TwoThirdsVote.sol";
 contract CoSignatures is ICoSignatures, SignedActions {
     using TwoThirdsVote for TwoThirdsVote.Votes;
 
-    bytes32 private constant CO_SIGNATURE_TYPEHASH =
-        keccak256("CoSignature(bytes32 recordId,bytes32 contentDigest,address signer)");
-    bytes32 private constant REQUIREMENT_TYPEHASH = keccak256("Requirement(uint8 role,uint8 count,bool sameOrganisation)");
-    bytes32 private constant PROPOSE_POLICY_TYPEHASH =
-        keccak256(
-            "ProposePolicy(uint8 category,Requirement[] requirements,bool patient,address admin,uint256 nonce,uint256 deadline)Requirement(uint8 role,uint8 count,bool sameOrganisation)"
-        );
-    bytes32 private constant APPROVE_POLICY_TYPEHASH =
-        keccak256("ApprovePolicy(uint256 proposalId,address approver,uint256 nonce,uint256 deadline)");
+    bytes32 private constant CO_SIGNATURE_TYPEHASH = keccak256(
+        "CoSignature(bytes32 recordId,bytes32 contentDigest,address signer)"
+    );
+    bytes32 private constant REQUIREMENT_TYPEHASH = keccak256(
+        "Requirement(uint8 role,uint8 count,bool sameOrganisation)"
+    );
+    bytes32 private constant PROPOSE_POLICY_TYPEHASH = keccak256(
+        "ProposePolicy(uint8 category,Requirement[] requirements,bool patient,address admin,uint256 nonce,uint256 deadline)Requirement(uint8 role,uint8 count,bool sameOrganisation)"
+    );
+    bytes32 private constant APPROVE_POLICY_TYPEHASH = keccak256(
+        "ApprovePolicy(uint256 proposalId,address approver,uint256 nonce,uint256 deadline)"
+    );
 
     uint256 private constant MAX_CO_SIGNERS = 16;
     uint8 private constant MAX_COUNT = 16;
@@ -186,7 +189,8 @@ contract CoSignatures is ICoSignatures, SignedActions {
         if (!SignatureChecker.isValidSignatureNowCalldata(key, digest, input.signature)) {
             revert CoSignaturesInvalidSignature(recordId, signer);
         }
-        if (signer == record.author || _hasCoSigned[recordId][signer]) revert CoSignaturesAlreadySigned(recordId, signer);
+        if (signer == record.author || _hasCoSigned[recordId][signer])
+            revert CoSignaturesAlreadySigned(recordId, signer);
 
         uint8 role = Vocabulary.ROLE_PATIENT;
         uint32 organisationId;
@@ -251,9 +255,10 @@ contract CoSignatures is ICoSignatures, SignedActions {
         for (uint256 i = 0; i < coSigners.length; ++i) {
             signers[i + 1] = _consortium.member(coSigners[i]);
         }
-        uint32 authorOrganisationId = signers[0].organisationId != 0
-            ? signers[0].organisationId
-            : _consortium.patient(record.author).organisationId;
+        uint32 authorOrganisationId =
+            signers[0].organisationId != 0
+                ? signers[0].organisationId
+                : _consortium.patient(record.author).organisationId;
         for (uint256 r = 0; r < requirementCount; ++r) {
             Requirement storage requirement = applicable.requirements[r];
             uint256 counted = 0;
@@ -306,7 +311,8 @@ contract CoSignatures is ICoSignatures, SignedActions {
         if (category >= Vocabulary.CATEGORY_COUNT) revert CoSignaturesInvalidCategory(category);
         for (uint256 i = 0; i < requirements.length; ++i) {
             Requirement calldata requirement = requirements[i];
-            if (requirement.role == 0 || requirement.role > Vocabulary.ROLE_COUNT) revert CoSignaturesInvalidRole(requirement.role);
+            if (requirement.role == 0 || requirement.role > Vocabulary.ROLE_COUNT)
+                revert CoSignaturesInvalidRole(requirement.role);
             if (requirement.count == 0 || requirement.count > MAX_COUNT) {
                 revert CoSignaturesInvalidCount(requirement.role, requirement.count);
             }

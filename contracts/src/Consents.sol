@@ -14,20 +14,21 @@ import {Vocabulary} from "./Vocabulary.sol";
  * only looks at the grants that could apply.
  */
 contract Consents is IConsents, SignedActions {
-    bytes32 private constant GRANT_TYPEHASH =
-        keccak256(
-            "Grant(address patient,address grantee,uint32 granteeOrganisation,uint32 categories,uint8 maxSensitivity,uint8 actions,bytes32 purpose,uint64 expiresAt,uint256 requestId,uint256 nonce,uint256 deadline)"
-        );
-    bytes32 private constant REVOKE_TYPEHASH =
-        keccak256("Revoke(address patient,uint256 grantId,uint256 nonce,uint256 deadline)");
-    bytes32 private constant REQUEST_ACCESS_TYPEHASH =
-        keccak256(
-            "RequestAccess(address requester,address patient,uint32 categories,uint8 actions,bytes32 reasonHash,uint256 nonce,uint256 deadline)"
-        );
-    bytes32 private constant DENY_REQUEST_TYPEHASH =
-        keccak256("DenyRequest(address patient,uint256 requestId,uint256 nonce,uint256 deadline)");
-    bytes32 private constant SET_HOME_RELAY_ONLY_TYPEHASH =
-        keccak256("SetHomeRelayOnly(address patient,bool enabled,uint256 nonce,uint256 deadline)");
+    bytes32 private constant GRANT_TYPEHASH = keccak256(
+        "Grant(address patient,address grantee,uint32 granteeOrganisation,uint32 categories,uint8 maxSensitivity,uint8 actions,bytes32 purpose,uint64 expiresAt,uint256 requestId,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant REVOKE_TYPEHASH = keccak256(
+        "Revoke(address patient,uint256 grantId,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant REQUEST_ACCESS_TYPEHASH = keccak256(
+        "RequestAccess(address requester,address patient,uint32 categories,uint8 actions,bytes32 reasonHash,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant DENY_REQUEST_TYPEHASH = keccak256(
+        "DenyRequest(address patient,uint256 requestId,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant SET_HOME_RELAY_ONLY_TYPEHASH = keccak256(
+        "SetHomeRelayOnly(address patient,bool enabled,uint256 nonce,uint256 deadline)"
+    );
 
     IConsortium private immutable _consortium;
 
@@ -135,7 +136,15 @@ contract Consents is IConsents, SignedActions {
         _validateScope(categories, actions);
 
         requestId = ++_requestCount;
-        _requests[requestId] = AccessRequest(requester, patient, categories, actions, reasonHash, Vocabulary.REQUEST_PENDING, 0);
+        _requests[requestId] = AccessRequest(
+            requester,
+            patient,
+            categories,
+            actions,
+            reasonHash,
+            Vocabulary.REQUEST_PENDING,
+            0
+        );
         emit AccessRequested(requestId, patient, requester, categories, actions, reasonHash);
     }
 
@@ -282,7 +291,8 @@ contract Consents is IConsents, SignedActions {
 
     /// @dev Reverts unless `categories` and `actions` are non-empty and within their masks.
     function _validateScope(uint32 categories, uint8 actions) private pure {
-        if (categories == 0 || categories & ~Vocabulary.ALL_CATEGORIES != 0) revert ConsentsInvalidCategories(categories);
+        if (categories == 0 || categories & ~Vocabulary.ALL_CATEGORIES != 0)
+            revert ConsentsInvalidCategories(categories);
         if (actions == 0 || actions & ~Vocabulary.ALL_ACTIONS != 0) revert ConsentsInvalidActions(actions);
     }
 

@@ -14,32 +14,30 @@ import {TwoThirdsVote} from "./utils/TwoThirdsVote.sol";
 contract Consortium is IConsortium, PatientKeys {
     using TwoThirdsVote for TwoThirdsVote.Votes;
 
-    bytes32 private constant PROPOSE_ORGANISATION_TYPEHASH =
-        keccak256(
-            "ProposeOrganisation(string name,uint8 kind,address admin,bytes32 encryptionKey,string gatewayUrl,uint256 nonce,uint256 deadline)"
-        );
-    bytes32 private constant APPROVE_ORGANISATION_TYPEHASH =
-        keccak256("ApproveOrganisation(uint32 organisationId,address approver,uint256 nonce,uint256 deadline)");
-    bytes32 private constant ADD_MEMBER_TYPEHASH =
-        keccak256(
-            "AddMember(uint32 organisationId,address member,uint8 role,bytes32 encryptionKey,address admin,uint256 nonce,uint256 deadline)"
-        );
-    bytes32 private constant SUSPEND_MEMBER_TYPEHASH =
-        keccak256("SuspendMember(address member,address admin,uint256 nonce,uint256 deadline)");
-    bytes32 private constant REGISTER_PATIENT_TYPEHASH =
-        keccak256(
-            "RegisterPatient(address patient,bytes32 encryptionKey,uint32 organisationId,uint256 nonce,uint256 deadline)"
-        );
-    bytes32 private constant SET_GATEWAY_TYPEHASH =
-        keccak256(
-            "SetGateway(uint32 organisationId,string gatewayUrl,address relayer,address admin,uint256 nonce,uint256 deadline)"
-        );
-    bytes32 private constant PROPOSE_CUSTODY_TYPEHASH =
-        keccak256(
-            "ProposeCustody(uint32[] custodians,uint8 threshold,address admin,uint256 nonce,uint256 deadline)"
-        );
-    bytes32 private constant APPROVE_CUSTODY_TYPEHASH =
-        keccak256("ApproveCustody(uint256 proposalId,address approver,uint256 nonce,uint256 deadline)");
+    bytes32 private constant PROPOSE_ORGANISATION_TYPEHASH = keccak256(
+        "ProposeOrganisation(string name,uint8 kind,address admin,bytes32 encryptionKey,string gatewayUrl,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant APPROVE_ORGANISATION_TYPEHASH = keccak256(
+        "ApproveOrganisation(uint32 organisationId,address approver,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant ADD_MEMBER_TYPEHASH = keccak256(
+        "AddMember(uint32 organisationId,address member,uint8 role,bytes32 encryptionKey,address admin,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant SUSPEND_MEMBER_TYPEHASH = keccak256(
+        "SuspendMember(address member,address admin,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant REGISTER_PATIENT_TYPEHASH = keccak256(
+        "RegisterPatient(address patient,bytes32 encryptionKey,uint32 organisationId,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant SET_GATEWAY_TYPEHASH = keccak256(
+        "SetGateway(uint32 organisationId,string gatewayUrl,address relayer,address admin,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant PROPOSE_CUSTODY_TYPEHASH = keccak256(
+        "ProposeCustody(uint32[] custodians,uint8 threshold,address admin,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant APPROVE_CUSTODY_TYPEHASH = keccak256(
+        "ApproveCustody(uint256 proposalId,address approver,uint256 nonce,uint256 deadline)"
+    );
 
     uint256 private constant MAX_CUSTODIANS = 16;
 
@@ -119,7 +117,8 @@ contract Consortium is IConsortium, PatientKeys {
         uint32 approverOrganisationId = _members[approver].organisationId;
         _requireActiveAdmin(approver, approverOrganisationId);
         Organisation storage candidate = _organisations[organisationId];
-        if (candidate.status != Vocabulary.ORGANISATION_PENDING) revert ConsortiumOrganisationNotPending(organisationId);
+        if (candidate.status != Vocabulary.ORGANISATION_PENDING)
+            revert ConsortiumOrganisationNotPending(organisationId);
         if (_admissionVotes.hasApproved(organisationId, approverOrganisationId)) {
             revert ConsortiumAlreadyApproved(organisationId, approverOrganisationId);
         }

@@ -15,18 +15,21 @@ import {TwoThirdsVote} from "./utils/TwoThirdsVote.sol";
 contract Emergencies is IEmergencies, SignedActions {
     using TwoThirdsVote for TwoThirdsVote.Votes;
 
-    bytes32 private constant SET_EMERGENCY_PRIVILEGE_TYPEHASH =
-        keccak256("SetEmergencyPrivilege(address member,bool privileged,address admin,uint256 nonce,uint256 deadline)");
-    bytes32 private constant DECLARE_EMERGENCY_TYPEHASH =
-        keccak256(
-            "DeclareEmergency(address member,address patient,uint8 reasonCode,bytes32 justificationHash,uint256 nonce,uint256 deadline)"
-        );
-    bytes32 private constant REVIEW_EMERGENCY_TYPEHASH =
-        keccak256("ReviewEmergency(uint256 emergencyId,uint8 verdict,address reviewer,uint256 nonce,uint256 deadline)");
-    bytes32 private constant PROPOSE_EMERGENCY_WINDOW_TYPEHASH =
-        keccak256("ProposeEmergencyWindow(uint64 windowSeconds,address admin,uint256 nonce,uint256 deadline)");
-    bytes32 private constant APPROVE_EMERGENCY_WINDOW_TYPEHASH =
-        keccak256("ApproveEmergencyWindow(uint256 proposalId,address approver,uint256 nonce,uint256 deadline)");
+    bytes32 private constant SET_EMERGENCY_PRIVILEGE_TYPEHASH = keccak256(
+        "SetEmergencyPrivilege(address member,bool privileged,address admin,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant DECLARE_EMERGENCY_TYPEHASH = keccak256(
+        "DeclareEmergency(address member,address patient,uint8 reasonCode,bytes32 justificationHash,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant REVIEW_EMERGENCY_TYPEHASH = keccak256(
+        "ReviewEmergency(uint256 emergencyId,uint8 verdict,address reviewer,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant PROPOSE_EMERGENCY_WINDOW_TYPEHASH = keccak256(
+        "ProposeEmergencyWindow(uint64 windowSeconds,address admin,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant APPROVE_EMERGENCY_WINDOW_TYPEHASH = keccak256(
+        "ApproveEmergencyWindow(uint256 proposalId,address approver,uint256 nonce,uint256 deadline)"
+    );
 
     /// @dev condition (0), medication (1), allergy (2) and emergency (6).
     uint32 private constant EMERGENCY_CATEGORIES =
@@ -147,7 +150,8 @@ contract Emergencies is IEmergencies, SignedActions {
         if (reviewed.member == address(0)) revert EmergenciesUnknownEmergency(emergencyId);
         _requireActiveAdmin(reviewer, reviewed.organisationId);
         if (reviewer == reviewed.member) revert EmergenciesSelfReview(emergencyId, reviewer);
-        if (verdict != Vocabulary.VERDICT_JUSTIFIED && verdict != Vocabulary.VERDICT_UNJUSTIFIED) revert EmergenciesInvalidVerdict(verdict);
+        if (verdict != Vocabulary.VERDICT_JUSTIFIED && verdict != Vocabulary.VERDICT_UNJUSTIFIED)
+            revert EmergenciesInvalidVerdict(verdict);
         if (reviewed.verdict != 0) revert EmergenciesAlreadyReviewed(emergencyId, reviewed.verdict);
 
         reviewed.verdict = verdict;
@@ -284,7 +288,11 @@ contract Emergencies is IEmergencies, SignedActions {
     /// @dev Counts the vote of `approverOrganisationId` for a pending window proposal and enacts the proposal
     /// once two thirds of the active organisations voted for it. Emits {EmergencyWindowApproved} and possibly
     /// {EmergencyWindowChanged}.
-    function _approveWindow(uint256 proposalId, WindowProposal storage proposal, uint32 approverOrganisationId) private {
+    function _approveWindow(
+        uint256 proposalId,
+        WindowProposal storage proposal,
+        uint32 approverOrganisationId
+    ) private {
         (uint32 approvals, bool passed) = _windowVotes.approve(
             proposalId,
             approverOrganisationId,

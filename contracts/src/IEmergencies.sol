@@ -43,12 +43,7 @@ interface IEmergencies is ISignedActions {
     }
 
     /// @dev The admin `admin` gave (`privileged`) or took away the emergency privilege of `member`.
-    event EmergencyPrivilegeSet(
-        address indexed member,
-        uint32 indexed organisationId,
-        bool privileged,
-        address admin
-    );
+    event EmergencyPrivilegeSet(address indexed member, uint32 indexed organisationId, bool privileged, address admin);
 
     /// @dev `member` declared emergency `emergencyId` for `patient`; the justification text stays off chain,
     /// `justificationHash` commits to it. The emergency set is open to `member` until `expiresAt`.

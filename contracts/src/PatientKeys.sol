@@ -10,12 +10,12 @@ import {SignedActions} from "./SignedActions.sol";
  * which says who is a patient, which addresses are taken, and keeps the patients' encryption keys.
  */
 abstract contract PatientKeys is IPatientKeys, SignedActions {
-    bytes32 private constant ROTATE_PATIENT_KEY_TYPEHASH =
-        keccak256(
-            "RotatePatientKey(address patient,address newSigner,bytes32 newEncryptionKey,uint256 nonce,uint256 deadline)"
-        );
-    bytes32 private constant COMMIT_KEY_BACKUP_TYPEHASH =
-        keccak256("CommitKeyBackup(address patient,bytes32 backupId,bytes32 backupHash,uint256 nonce,uint256 deadline)");
+    bytes32 private constant ROTATE_PATIENT_KEY_TYPEHASH = keccak256(
+        "RotatePatientKey(address patient,address newSigner,bytes32 newEncryptionKey,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant COMMIT_KEY_BACKUP_TYPEHASH = keccak256(
+        "CommitKeyBackup(address patient,bytes32 backupId,bytes32 backupHash,uint256 nonce,uint256 deadline)"
+    );
 
     mapping(address patient => address signer) private _rotatedSigners;
     mapping(address signer => address patient) private _signerPatients;
@@ -40,7 +40,9 @@ abstract contract PatientKeys is IPatientKeys, SignedActions {
         if (newSigner == address(0)) revert PatientKeysZeroSigner();
         if (newEncryptionKey == 0) revert PatientKeysZeroEncryptionKey();
         _requireUnusedAccount(newSigner);
-        if (!SignatureChecker.isValidSignatureNowCalldata(newSigner, _hashTypedDataV4(structHash), newSignerSignature)) {
+        if (
+            !SignatureChecker.isValidSignatureNowCalldata(newSigner, _hashTypedDataV4(structHash), newSignerSignature)
+        ) {
             revert PatientKeysInvalidNewSignerSignature(newSigner);
         }
 

@@ -13,11 +13,9 @@ import {Vocabulary} from "./Vocabulary.sol";
  * two slots per record (three once superseded), since gateways anchor records in large batches.
  */
 contract Records is IRecords, EIP712 {
-    bytes32 private constant RECORD_TYPEHASH =
-        keccak256(
-            "Record(bytes32 recordId,address patient,address author,uint8 category,uint8 sensitivity,bytes32 contentDigest,bytes32 supersedes,uint64 createdAt)"
-        );
-
+    bytes32 private constant RECORD_TYPEHASH = keccak256(
+        "Record(bytes32 recordId,address patient,address author,uint8 category,uint8 sensitivity,bytes32 contentDigest,bytes32 supersedes,uint64 createdAt)"
+    );
 
     IConsortium private immutable _consortium;
     IConsents private immutable _consents;
@@ -67,7 +65,8 @@ contract Records is IRecords, EIP712 {
         if (recordId == 0) revert RecordsInvalidRecordId(recordId);
         if (isAnchored(recordId)) revert RecordsAlreadyAnchored(recordId);
         if (record.category >= Vocabulary.CATEGORY_COUNT) revert RecordsInvalidCategory(recordId, record.category);
-        if (record.sensitivity > Vocabulary.MAX_SENSITIVITY) revert RecordsInvalidSensitivity(recordId, record.sensitivity);
+        if (record.sensitivity > Vocabulary.MAX_SENSITIVITY)
+            revert RecordsInvalidSensitivity(recordId, record.sensitivity);
         if (record.contentDigest == 0) revert RecordsZeroContent(recordId);
         IConsortium.Patient memory patient = _consortium.patient(record.patient);
         if (!patient.registered) revert RecordsUnknownPatient(recordId, record.patient);
@@ -77,9 +76,8 @@ contract Records is IRecords, EIP712 {
         if (!SignatureChecker.isValidSignatureNowCalldata(signer, _hashTypedDataV4(leaf), input.signature)) {
             revert RecordsInvalidSignature(recordId, record.author);
         }
-        uint32 organisationId = record.author == record.patient
-            ? patient.organisationId
-            : _authorOrganisation(record, input.grantId);
+        uint32 organisationId =
+            record.author == record.patient ? patient.organisationId : _authorOrganisation(record, input.grantId);
         if (record.supersedes != 0) _requireSupersedable(record);
 
         Anchor storage anchor = _anchors[recordId];

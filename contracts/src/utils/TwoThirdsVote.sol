@@ -38,11 +38,7 @@ library TwoThirdsVote {
     }
 
     /// @dev Returns true if `organisationId` has voted for `proposalId`.
-    function hasApproved(
-        Votes storage votes,
-        uint256 proposalId,
-        uint32 organisationId
-    ) internal view returns (bool) {
+    function hasApproved(Votes storage votes, uint256 proposalId, uint32 organisationId) internal view returns (bool) {
         return votes.approved[proposalId][organisationId];
     }
 
