@@ -442,16 +442,21 @@ contract Consortium is IConsortium, PatientKeys {
     }
 
     /// @inheritdoc PatientKeys
+    /// @param account The address asked about.
+    /// @return True if `account` is a registered patient.
     function _isRegisteredPatient(address account) internal view override returns (bool) {
         return _patients[account].registered;
     }
 
     /// @inheritdoc PatientKeys
+    /// @param account The address to be used as a new patient key.
     function _requireUnusedAccount(address account) internal view override {
         _requireUnused(account);
     }
 
     /// @inheritdoc PatientKeys
+    /// @param patient_ The registered patient.
+    /// @param encryptionKey Its new X25519 encryption public key.
     function _setPatientEncryptionKey(address patient_, bytes32 encryptionKey) internal override {
         _patients[patient_].encryptionKey = encryptionKey;
     }

@@ -95,11 +95,16 @@ abstract contract PatientKeys is IPatientKeys, SignedActions {
     }
 
     /// @dev Returns true if `account` is a registered patient.
+    /// @param account The address asked about.
+    /// @return True if `account` is a registered patient.
     function _isRegisteredPatient(address account) internal view virtual returns (bool);
 
     /// @dev Reverts if `account` is already a member, a patient or a patient's key.
+    /// @param account The address to be used as a new patient key.
     function _requireUnusedAccount(address account) internal view virtual;
 
     /// @dev Sets the encryption public key of the registered patient `patient`.
+    /// @param patient The registered patient.
+    /// @param encryptionKey Its new X25519 encryption public key.
     function _setPatientEncryptionKey(address patient, bytes32 encryptionKey) internal virtual;
 }
