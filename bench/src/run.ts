@@ -21,7 +21,7 @@ import { createGatewayClient, type GatewayClient } from '@medledger/client';
 import { auditAnchorsAbi } from '@medledger/contracts';
 import { type Category, generateIdentity, identityFromKeys } from '@medledger/core';
 import { generateResource } from '@medledger/fixtures';
-import { freePort } from '@medledger/ledger';
+import { freePort } from '@medledger/ledger-node';
 import { type Address, createPublicClient, type Hex, http } from 'viem';
 
 const writes = Number(process.env.BENCH_WRITES ?? 3000);

@@ -15,7 +15,7 @@ import {
   sendRpcCalls,
   spawnWithParentDeathSignal,
   startEmbeddedChain,
-} from '@medledger/ledger';
+} from '@medledger/ledger-node';
 import { labObservation, newPeople, setUpHospital, writeJsonFile } from './helpers/people.ts';
 import {
   cleanUp,

@@ -7,20 +7,12 @@
  *   EIP-712 messages). Each write is simulated first (`eth_estimateGas`), so a contract's custom
  *   error comes back decoded (see `contractErrors.ts`) before anything is sent.
  */
-import {
-  auditAnchorsAbi,
-  consentsAbi,
-  consortiumAbi,
-  coSignaturesAbi,
-  emergenciesAbi,
-  recordsAbi,
-} from '@medledger/contracts';
-import { InvalidInputError, LedgerUnavailableError, MedledgerError } from '@medledger/core';
+import { InvalidInputError, LedgerUnavailableError, type MedledgerError } from '@medledger/core';
 import {
   type Abi,
   type Address,
+  BlockNotFoundError,
   type ContractFunctionArgs,
-  type ContractFunctionName,
   type ContractFunctionReturnType,
   encodeFunctionData,
   type Hex,
@@ -29,47 +21,30 @@ import {
   type PublicClient,
   parseEventLogs,
   type TransactionReceipt,
+  TransactionReceiptNotFoundError,
 } from 'viem';
 import type { ActionJournal } from './actionJournal.ts';
-import { contractErrorFrom } from './contractErrors.ts';
+import { asLedgerError } from './asLedgerError.ts';
 import type { Deployment } from './deployment.ts';
-import type { JsonRpcCall, JsonRpcOutcome } from './ipcTransport.ts';
+import {
+  combinedAbi,
+  type LedgerAbi,
+  type LedgerContractName,
+  ledgerAbis,
+  type ReadFunctionName,
+  type WriteFunctionName,
+} from './ledgerAbis.ts';
+import type { JsonRpcCall, JsonRpcOutcome, LedgerEndpoint } from './ledgerEndpoint.ts';
 import { createLedgerPublicClient } from './ledgerPublicClient.ts';
-import { sendRpcCalls } from './rpcEndpoint.ts';
+import { isNonceRejection } from './nonceRejection.ts';
 import { suggestGasPrice } from './suggestGasPrice.ts';
 
-export const ledgerAbis = {
-  consortium: consortiumAbi,
-  consents: consentsAbi,
-  records: recordsAbi,
-  auditAnchors: auditAnchorsAbi,
-  coSignatures: coSignaturesAbi,
-  emergencies: emergenciesAbi,
-} as const;
-export type LedgerContractName = keyof typeof ledgerAbis;
-type LedgerAbi<C extends LedgerContractName> = (typeof ledgerAbis)[C];
-
-/** Every event and error of the contracts, for decoding logs and reverts. */
-export const combinedAbi = [
-  ...consortiumAbi,
-  ...consentsAbi,
-  ...recordsAbi,
-  ...auditAnchorsAbi,
-  ...coSignaturesAbi,
-  ...emergenciesAbi,
-] as const;
-
-export type WriteFunctionName<C extends LedgerContractName> = ContractFunctionName<
-  LedgerAbi<C>,
-  'nonpayable' | 'payable'
->;
-export type ReadFunctionName<C extends LedgerContractName> = ContractFunctionName<
-  LedgerAbi<C>,
-  'view' | 'pure'
->;
-
 export interface LedgerClientOptions {
-  rpcUrl: string;
+  /**
+   * The chain node: `httpEndpoint(url)`, or in Node `ledgerEndpoint(url)` of
+   * `@medledger/ledger-node`, which also speaks to IPC sockets.
+   */
+  endpoint: LedgerEndpoint;
   /** The gateway's relayer account: it signs and pays for the transactions it relays. */
   relayer: LocalAccount;
   deployment: Deployment;
@@ -102,13 +77,13 @@ export type LedgerClient = ReturnType<typeof createLedgerClient>;
 
 /**
  * @example
- * const ledger = createLedgerClient({ rpcUrl, relayer, deployment });
+ * const ledger = createLedgerClient({ endpoint: httpEndpoint(rpcUrl), relayer, deployment });
  * const allowed = await ledger.read('consents', 'isAuthorised', [actor, patient, 3, 0, 1]);
  */
 export function createLedgerClient(options: LedgerClientOptions) {
   const options_ = options;
-  const { rpcUrl, relayer, deployment } = options;
-  const publicClient = createLedgerPublicClient(rpcUrl, deployment.chainId, options.pollingIntervalMs);
+  const { endpoint, relayer, deployment } = options;
+  const publicClient = createLedgerPublicClient(endpoint, deployment.chainId, options.pollingIntervalMs);
   const addresses: Record<LedgerContractName, Address> = {
     consortium: deployment.consortium,
     consents: deployment.consents,
@@ -219,7 +194,7 @@ export function createLedgerClient(options: LedgerClientOptions) {
   /** A write whose fate is unknown for longer than `pendingWaitMs` is answered "still pending". */
   function withPendingLimit(id: number, settled: Promise<SentTransaction>): Promise<SentTransaction> {
     const limitMs = options_.pendingWaitMs ?? 60_000;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const limit = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         waiters.delete(id);
@@ -287,7 +262,7 @@ export function createLedgerClient(options: LedgerClientOptions) {
       const found = await publicClient.getBlock({ blockNumber: number });
       return found.hash ?? undefined;
     } catch (error) {
-      if ((error as Error).name === 'BlockNotFoundError') return undefined;
+      if (error instanceof BlockNotFoundError) return undefined;
       throw asLedgerError(error, 'reading a block');
     }
   }
@@ -311,11 +286,11 @@ export function createLedgerClient(options: LedgerClientOptions) {
    * read-only endpoint, which decides what may pass.
    */
   function forwardRpc(calls: readonly JsonRpcCall[]): Promise<JsonRpcOutcome[]> {
-    return sendRpcCalls(rpcUrl, calls);
+    return endpoint.send(calls);
   }
 
   return {
-    rpcUrl,
+    rpcUrl: endpoint.url,
     chainId: deployment.chainId,
     deployment,
     addresses,
@@ -433,7 +408,7 @@ function createTransactionSender(
           return hash;
         } catch (error) {
           nextNonce = undefined;
-          if (retry >= 2 || !/nonce/i.test(String((error as Error).message))) throw error;
+          if (retry >= 2 || !isNonceRejection(error)) throw error;
         }
       }
     });
@@ -494,7 +469,7 @@ function createTransactionSender(
     const deadline = Date.now() + 120_000;
     for (let pause = 5; ; pause = Math.min(pause * 2, 250)) {
       const receipt = await publicClient.getTransactionReceipt({ hash }).catch((error: unknown) => {
-        if ((error as Error).name === 'TransactionReceiptNotFoundError') return undefined;
+        if (error instanceof TransactionReceiptNotFoundError) return undefined;
         throw error;
       });
       if (receipt) return receipt;
@@ -509,7 +484,7 @@ function createTransactionSender(
     try {
       return await publicClient.getTransactionReceipt({ hash });
     } catch (error) {
-      if ((error as Error).name === 'TransactionReceiptNotFoundError') return undefined;
+      if (error instanceof TransactionReceiptNotFoundError) return undefined;
       throw asLedgerError(error, 'reading a receipt');
     }
   }
@@ -530,15 +505,4 @@ function createTransactionSender(
       nextNonce = undefined;
     },
   };
-}
-
-/** A contract's custom error becomes the matching medledger error; anything else means the ledger is unavailable. */
-export function asLedgerError(error: unknown, doing: string): MedledgerError {
-  if (error instanceof MedledgerError) return error;
-  const contractError = contractErrorFrom(error);
-  if (contractError) return contractError;
-  return new LedgerUnavailableError(`The ledger could not be reached while ${doing}.`, {
-    details: (error as { shortMessage?: string }).shortMessage ?? String((error as Error)?.message ?? error),
-    cause: error,
-  });
 }

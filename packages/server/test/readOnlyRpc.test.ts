@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createChainReader } from '@medledger/client';
 import { consortiumAbi } from '@medledger/contracts';
-import { sendRpcCalls } from '@medledger/ledger';
+import { sendRpcCalls } from '@medledger/ledger-node';
 import type { Address, Hex } from 'viem';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 import { call } from './helpers/http.ts';
