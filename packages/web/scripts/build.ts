@@ -30,6 +30,7 @@ const sourceRoots = [
   join(webRoot, 'package.json'),
   join(repoRoot, 'packages', 'core', 'src'),
   join(repoRoot, 'packages', 'client', 'src'),
+  join(repoRoot, 'packages', 'ledger', 'src'),
   join(repoRoot, 'package-lock.json'),
 ];
 
