@@ -15,4 +15,5 @@ export {
   startEmbeddedChain,
 } from './embeddedChain.ts';
 export { freePort } from './freePort.ts';
+export { type HttpAnvil, startHttpAnvil } from './httpAnvil.ts';
 export { ipcSocketPathOf, isRpcEndpoint, ledgerEndpoint, sendRpcCalls } from './rpcEndpoint.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { LedgerUnavailableError, NotFoundError } from '@medledger/core';
-import { anvilBinaryPath, freePort, sendRpcCalls, spawnWithParentDeathSignal } from '@medledger/ledger-node';
+import { freePort, type HttpAnvil, startHttpAnvil } from '@medledger/ledger-node';
 import { decodeFunctionData } from 'viem';
 import { deployedLedger, proposeOrganisation } from '../test/helpers/deployedLedger.ts';
 import { type ChainReader, createChainReader } from './chainReader.ts';
@@ -11,28 +11,14 @@ import type { LedgerClient } from './ledgerClient.ts';
 
 // The reader speaks HTTP (it runs in browsers): a bare anvil on a local HTTP port.
 describe('the chain reader on a real chain', () => {
-  let stopNode: () => Promise<void>;
+  let node: HttpAnvil;
   let rpcUrl: string;
   let ledger: LedgerClient;
   let deployment: Deployment;
   let chain: ChainReader;
   before(async () => {
-    const port = await freePort();
-    const node = spawnWithParentDeathSignal(anvilBinaryPath(), ['--port', String(port), '--silent']);
-    const exited = new Promise((resolve) => node.once('exit', resolve));
-    stopNode = async () => {
-      node.kill('SIGTERM');
-      await exited;
-    };
-    rpcUrl = `http://127.0.0.1:${port}`;
-    while (
-      !(await sendRpcCalls(rpcUrl, [{ method: 'eth_chainId' }]).then(
-        () => true,
-        () => false,
-      ))
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    node = await startHttpAnvil();
+    rpcUrl = node.rpcUrl;
     ({ ledger, deployment } = await deployedLedger(rpcUrl, 31337));
     // Three organisations, each proposed in a block of its own (anvil mines each transaction).
     for (let count = 0; count < 3; count++) await proposeOrganisation(ledger);
@@ -43,7 +29,7 @@ describe('the chain reader on a real chain', () => {
       limits: { maxBatchCalls: 5, maxLogBlockRange: 1 },
     });
   });
-  after(() => stopNode?.());
+  after(() => node?.stop());
 
   test('reads the chain id, the latest block and blocks that link by hash', async () => {
     assert.equal(await chain.chainId(), 31337);

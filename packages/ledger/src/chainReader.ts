@@ -18,9 +18,11 @@ import {
   type GetContractEventsReturnType,
   type Hex,
   http,
+  type PublicClient,
 } from 'viem';
 import { asLedgerError } from './asLedgerError.ts';
 import {
+  encodeLedgerCall,
   type LedgerAbi,
   type LedgerContractName,
   type LedgerContracts,
@@ -67,12 +69,26 @@ const windowsPerRound = 10;
  * const anchors = await chain.events('records', 'RecordAnchored', { fromBlock: 0n });
  */
 export function createChainReader(options: ChainReaderOptions) {
-  const { rpcUrl, contracts } = options;
   const limits = options.limits ?? readOnlyRpcLimits;
   const client = createPublicClient({
-    transport: http(rpcUrl, { batch: { batchSize: limits.maxBatchCalls } }),
-  });
+    transport: http(options.rpcUrl, { batch: { batchSize: limits.maxBatchCalls } }),
+  }) as PublicClient;
+  return { rpcUrl: options.rpcUrl, ...chainReaderOver(client, options.contracts, limits.maxLogBlockRange) };
+}
 
+/**
+ * The reads of a chain reader through an existing viem client (the ledger client's own), event
+ * queries in windows of `maxLogBlockRange` blocks.
+ *
+ * @example
+ * const reader = chainReaderOver(publicClient, deployment);
+ * const grant = await reader.read('consents', 'grantOf', [grantId]);
+ */
+export function chainReaderOver(
+  client: PublicClient,
+  contracts: LedgerContracts,
+  maxLogBlockRange: number = readOnlyRpcLimits.maxLogBlockRange,
+) {
   async function reading<T>(doing: string, work: () => Promise<T>): Promise<T> {
     try {
       return await work();
@@ -110,7 +126,10 @@ export function createChainReader(options: ChainReaderOptions) {
     return reading(`reading transaction ${hash}`, async () => (await client.getTransaction({ hash })).input);
   }
 
-  /** Calls view function `functionName` of `contract`. */
+  /**
+   * Calls view function `functionName` of `contract`, at `blockNumber` or the latest block.
+   * Arguments the ABI cannot encode are `InvalidInputError`, not an outage.
+   */
   function read<
     C extends LedgerContractName,
     F extends ReadFunctionName<C>,
@@ -119,13 +138,16 @@ export function createChainReader(options: ChainReaderOptions) {
     contract: C,
     functionName: F,
     args: A,
+    blockNumber?: bigint,
   ): Promise<ContractFunctionReturnType<LedgerAbi<C>, 'view' | 'pure', F, A>> {
+    encodeLedgerCall(contract, functionName as string, args as readonly unknown[]);
     return reading(`reading ${contract}.${String(functionName)}`, async () => {
       const result = await client.readContract({
         address: contracts[contract],
         abi: ledgerAbis[contract] as Abi,
         functionName: functionName as string,
         args: args as readonly unknown[],
+        ...(blockNumber === undefined ? {} : { blockNumber }),
       });
       return result as ContractFunctionReturnType<LedgerAbi<C>, 'view' | 'pure', F, A>;
     });
@@ -142,7 +164,7 @@ export function createChainReader(options: ChainReaderOptions) {
     range: { fromBlock: bigint; toBlock?: bigint; args?: ContractEventArgs<LedgerAbi<C>, E> },
   ): Promise<ChainEvents<C, E>> {
     const toBlock = range.toBlock ?? (await blockNumber());
-    const span = BigInt(limits.maxLogBlockRange);
+    const span = BigInt(maxLogBlockRange);
     const windows: { fromBlock: bigint; toBlock: bigint }[] = [];
     for (let start = range.fromBlock; start <= toBlock; start += span) {
       windows.push({ fromBlock: start, toBlock: start + span - 1n < toBlock ? start + span - 1n : toBlock });
@@ -168,5 +190,5 @@ export function createChainReader(options: ChainReaderOptions) {
     return found as ChainEvents<C, E>;
   }
 
-  return { rpcUrl, contracts, chainId, blockNumber, block, transactionInput, read, events };
+  return { contracts, chainId, blockNumber, block, transactionInput, read, events };
 }

@@ -7,7 +7,8 @@ import {
   emergenciesAbi,
   recordsAbi,
 } from '@medledger/contracts';
-import type { Address, ContractFunctionName } from 'viem';
+import { InvalidInputError } from '@medledger/core';
+import { type Abi, type Address, type ContractFunctionName, encodeFunctionData, type Hex } from 'viem';
 
 /** Each contract's ABI, by the name the ledger knows it by. */
 export const ledgerAbis = {
@@ -48,3 +49,25 @@ export const combinedAbi = [
   ...coSignaturesAbi,
   ...emergenciesAbi,
 ] as const;
+
+/**
+ * The call data of `contract.functionName(args)`; arguments the ABI cannot encode (e.g. 2^32 for a
+ * uint32) are invalid input, not an outage.
+ *
+ * @example
+ * const data = encodeLedgerCall('consents', 'isAuthorised', [actor, patient, 3, 0, 1]);
+ */
+export function encodeLedgerCall(
+  contract: LedgerContractName,
+  functionName: string,
+  args: readonly unknown[],
+): Hex {
+  try {
+    return encodeFunctionData({ abi: ledgerAbis[contract] as Abi, functionName, args });
+  } catch (error) {
+    throw new InvalidInputError(`Invalid arguments for ${contract}.${functionName}.`, {
+      details: (error as { shortMessage?: string }).shortMessage ?? String(error),
+      cause: error,
+    });
+  }
+}

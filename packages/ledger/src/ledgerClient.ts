@@ -7,14 +7,12 @@
  *   EIP-712 messages). Each write is simulated first (`eth_estimateGas`), so a contract's custom
  *   error comes back decoded (see `contractErrors.ts`) before anything is sent.
  */
-import { InvalidInputError, LedgerUnavailableError, type MedledgerError } from '@medledger/core';
+import { LedgerUnavailableError, type MedledgerError } from '@medledger/core';
 import {
   type Abi,
   type Address,
   BlockNotFoundError,
   type ContractFunctionArgs,
-  type ContractFunctionReturnType,
-  encodeFunctionData,
   type Hex,
   type LocalAccount,
   type Log,
@@ -25,13 +23,14 @@ import {
 } from 'viem';
 import type { ActionJournal } from './actionJournal.ts';
 import { asLedgerError } from './asLedgerError.ts';
+import { chainReaderOver } from './chainReader.ts';
 import type { Deployment } from './deployment.ts';
 import {
   combinedAbi,
+  encodeLedgerCall,
   type LedgerAbi,
   type LedgerContractName,
   ledgerAbis,
-  type ReadFunctionName,
   type WriteFunctionName,
 } from './ledgerAbis.ts';
 import type { JsonRpcCall, JsonRpcOutcome, LedgerEndpoint } from './ledgerEndpoint.ts';
@@ -93,30 +92,7 @@ export function createLedgerClient(options: LedgerClientOptions) {
     emergencies: deployment.emergencies,
   };
   const sender = createTransactionSender(publicClient, relayer, deployment.chainId, () => writesHeld);
-
-  async function read<
-    C extends LedgerContractName,
-    F extends ReadFunctionName<C>,
-    const A extends ContractFunctionArgs<LedgerAbi<C>, 'view' | 'pure', F>,
-  >(
-    contract: C,
-    functionName: F,
-    args: A,
-    blockNumber?: bigint,
-  ): Promise<ContractFunctionReturnType<LedgerAbi<C>, 'view' | 'pure', F, A>> {
-    encodeCall(contract, functionName as string, args as readonly unknown[]);
-    try {
-      return (await publicClient.readContract({
-        address: addresses[contract],
-        abi: ledgerAbis[contract] as Abi,
-        functionName: functionName as string,
-        args: args as readonly unknown[],
-        ...(blockNumber === undefined ? {} : { blockNumber }),
-      })) as ContractFunctionReturnType<LedgerAbi<C>, 'view' | 'pure', F, A>;
-    } catch (error) {
-      throw asLedgerError(error, `reading ${contract}.${String(functionName)}`);
-    }
-  }
+  const reader = chainReaderOver(publicClient, addresses);
 
   /** Waiters of journaled writes, settled by the normal path or by recovery. */
   const waiters = new Map<
@@ -131,7 +107,7 @@ export function createLedgerClient(options: LedgerClientOptions) {
     args: ContractFunctionArgs<LedgerAbi<C>, 'nonpayable' | 'payable', F>,
     options: { gas?: bigint } = {},
   ): Promise<SentTransaction> {
-    const data = encodeCall(contract, functionName as string, args as readonly unknown[]);
+    const data = encodeLedgerCall(contract, functionName as string, args as readonly unknown[]);
     const to = addresses[contract];
     const { journal } = options_;
     if (!journal) return sender.send(to, data, options.gas).catch(unwrapRevert);
@@ -214,26 +190,6 @@ export function createLedgerClient(options: LedgerClientOptions) {
     writesHeld = error;
   }
 
-  /** The call data; arguments the ABI cannot encode (e.g. 2^32 for a uint32) are invalid input, not an outage. */
-  function encodeCall(contract: LedgerContractName, functionName: string, args: readonly unknown[]): Hex {
-    try {
-      return encodeFunctionData({ abi: ledgerAbis[contract] as Abi, functionName, args });
-    } catch (error) {
-      throw new InvalidInputError(`Invalid arguments for ${contract}.${functionName}.`, {
-        details: (error as { shortMessage?: string }).shortMessage ?? String(error),
-        cause: error,
-      });
-    }
-  }
-
-  async function blockNumber(): Promise<bigint> {
-    try {
-      return await publicClient.getBlockNumber({ cacheTime: 0 });
-    } catch (error) {
-      throw asLedgerError(error, 'reading the block number');
-    }
-  }
-
   /** A block's number and time (unix seconds): the latest one unless `number` is given. */
   async function block(number?: bigint): Promise<{ number: bigint; timestamp: bigint }> {
     try {
@@ -296,9 +252,11 @@ export function createLedgerClient(options: LedgerClientOptions) {
     addresses,
     relayerAddress: relayer.address,
     publicClient,
-    read,
+    /** Calls a view function (at `blockNumber`, or the latest block); see `ChainReader.read`. */
+    read: reader.read,
     write,
-    blockNumber,
+    /** The latest block's number (never cached). */
+    blockNumber: reader.blockNumber,
     block,
     blockHash,
     head,

@@ -10,7 +10,7 @@ import {
   startEmbeddedChain,
 } from '@medledger/ledger-node';
 import type { PublicClient } from 'viem';
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { generatePrivateKey, type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts';
 import { createLedgerPublicClient } from './ledgerPublicClient.ts';
 import { isNonceRejection } from './nonceRejection.ts';
 
@@ -19,12 +19,13 @@ describe("a node's nonce refusals, as viem classifies them", () => {
   let chain: EmbeddedChain;
   let client: PublicClient;
   const sender = privateKeyToAccount(generatePrivateKey());
-  const transfer = async (nonce: number) =>
+  /** A transfer to itself by `account`, sent as is. */
+  const transfer = async (nonce: number, account: PrivateKeyAccount = sender) =>
     client.sendRawTransaction({
-      serializedTransaction: await sender.signTransaction({
+      serializedTransaction: await account.signTransaction({
         chainId: chain.chainId,
         type: 'legacy',
-        to: sender.address,
+        to: account.address,
         gas: 21_000n,
         gasPrice: 10n ** 10n,
         nonce,
@@ -51,22 +52,11 @@ describe("a node's nonce refusals, as viem classifies them", () => {
   });
 
   test('any other refusal is not', async () => {
-    const poor = privateKeyToAccount(generatePrivateKey());
-    const error = await client
-      .sendRawTransaction({
-        serializedTransaction: await poor.signTransaction({
-          chainId: chain.chainId,
-          type: 'legacy',
-          to: poor.address,
-          gas: 21_000n,
-          gasPrice: 10n ** 10n,
-          nonce: 0,
-        }),
-      })
-      .then(
-        () => assert.fail('the node accepted a transaction nobody pays for'),
-        (rejected: unknown) => rejected,
-      );
+    const unfunded = privateKeyToAccount(generatePrivateKey());
+    const error = await transfer(0, unfunded).then(
+      () => assert.fail('the node accepted a transaction nobody pays for'),
+      (rejected: unknown) => rejected,
+    );
     assert.equal(isNonceRejection(error), false);
     assert.equal(isNonceRejection(new Error('nonce too low')), false);
   });
