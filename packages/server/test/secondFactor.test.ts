@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createGatewayClient, type GatewayClient } from '@medledger/client';
-import { writeDeployment } from '@medledger/ledger';
+import { writeDeployment } from '@medledger/ledger-node';
 import { TOTP, URI } from 'otpauth';
 import {
   type Consortium,

@@ -30,6 +30,8 @@ const sourceRoots = [
   join(webRoot, 'package.json'),
   join(repoRoot, 'packages', 'core', 'src'),
   join(repoRoot, 'packages', 'client', 'src'),
+  join(repoRoot, 'packages', 'api', 'src'),
+  join(repoRoot, 'packages', 'ledger', 'src'),
   join(repoRoot, 'contracts', 'generated'),
   join(repoRoot, 'package-lock.json'),
 ];
