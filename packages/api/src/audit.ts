@@ -160,7 +160,7 @@ export const auditBatchesQuery = object({ from: { type: 'string', pattern: '^[0-
 export type AuditBatchesQuery = ApiType<typeof auditBatchesQuery>;
 
 /** A leaf of an anchored audit batch: no event content. */
-export const anchoredAuditLeaf = object(
+export const auditBatchLeaf = object(
   {
     sequence: { type: 'integer' },
     eventHash: bytes32,
@@ -170,7 +170,7 @@ export const anchoredAuditLeaf = object(
 );
 
 /** An anchored audit batch with all its leaves. */
-export const anchoredAuditBatch = object(
+export const auditBatchWithLeaves = object(
   {
     batchIndex: { type: 'integer' },
     firstSequence: { type: 'integer' },
@@ -178,17 +178,17 @@ export const anchoredAuditBatch = object(
     root: bytes32,
     transactionHash: bytes32,
     blockNumber: { type: 'integer' },
-    leaves: { type: 'array', items: anchoredAuditLeaf },
+    leaves: { type: 'array', items: auditBatchLeaf },
   },
   ['batchIndex', 'firstSequence', 'count', 'root', 'transactionHash', 'blockNumber', 'leaves'],
 );
-export type AnchoredAuditBatch = ApiType<typeof anchoredAuditBatch>;
+export type AuditBatchWithLeaves = ApiType<typeof auditBatchWithLeaves>;
 
 /** `GET /api/audit/batches`: whole batches, at least one, from `from` on. */
 export const auditBatchPage = object(
   {
     organisationId: nullable({ type: 'integer' }),
-    batches: { type: 'array', items: anchoredAuditBatch },
+    batches: { type: 'array', items: auditBatchWithLeaves },
     nextBatch: {
       ...nullable({ type: 'integer' }),
       description: 'the batch index to ask for next, or null after the last anchored batch',
