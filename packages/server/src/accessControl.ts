@@ -313,17 +313,21 @@ export function createAccessControl({
   }
 
   /**
-   * Resolves when the chain says `actor` is an active admin of the organisation now (for what the
-   * organisation's admins alone see, e.g. its members' access activity); otherwise throws
-   * `AccessDeniedError` with reason `not_organisation_admin`. Not audited: it concerns no patient.
+   * Resolves when the chain says `actor` is an active admin of the organisation now; otherwise
+   * throws `AccessDeniedError` with reason `not_organisation_admin`. For what the organisation's
+   * admins alone may see (`what`, e.g. its members' access activity). Not audited: it concerns no patient.
    */
-  async function requireOrganisationAdmin(actor: Address, organisationId: number): Promise<void> {
+  async function requireOrganisationAdmin(
+    actor: Address,
+    organisationId: number,
+    what: string,
+  ): Promise<void> {
     const member = await ledger.read('consortium', 'member', [actor]);
     if (member.organisationId !== organisationId || member.role !== roleCode('admin') || !member.active) {
-      throw new AccessDeniedError(
-        `Only an active admin of organisation ${organisationId} sees its access activity.`,
-        { reason: 'not_organisation_admin', fields: { organisationId } },
-      );
+      throw new AccessDeniedError(`Only an active admin of organisation ${organisationId} sees ${what}.`, {
+        reason: 'not_organisation_admin',
+        fields: { organisationId },
+      });
     }
   }
 

@@ -49,7 +49,7 @@ export async function auditEvents(
   let events: AuditEventRow[];
   if (query.organisation) {
     const organisationId = Number(query.organisation);
-    await access.requireOrganisationAdmin(me, organisationId);
+    await access.requireOrganisationAdmin(me, organisationId, 'its access activity');
     const members = await store.membersOf(organisationId);
     events = await store.auditEvents({ actors: members.map((member) => member.address) });
   } else {
@@ -120,7 +120,7 @@ export async function auditBatches(
 }
 
 /** An audit event as the API describes it: its time as ISO 8601, category and sensitivity by name. */
-export function describeAuditEvent(event: AuditEventRow): AuditEvent {
+function describeAuditEvent(event: AuditEventRow): AuditEvent {
   return {
     eventId: event.eventId,
     recordedAt: new Date(event.recordedAt).toISOString(),

@@ -27,7 +27,7 @@ export function toFhirAuditBundle(events: readonly AuditEventRow[]): FhirAuditBu
 }
 
 /** The event as a FHIR R4 AuditEvent. */
-export function toFhirAuditEvent(event: AuditEventRow): FhirAuditEvent {
+function toFhirAuditEvent(event: AuditEventRow): FhirAuditEvent {
   return {
     resourceType: 'AuditEvent',
     id: event.eventId,

@@ -169,7 +169,7 @@ export function readBlob(
 }
 
 /** A record's metadata as the API describes it: category and sensitivity by name. */
-export function describeRecord(row: RecordRow): RecordAccess['record'] {
+function describeRecord(row: RecordRow): RecordAccess['record'] {
   return {
     recordId: row.recordId,
     patient: row.patient,

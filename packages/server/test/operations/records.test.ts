@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { GatewayClient } from '@medledger/client';
+import { createGatewayClient, type GatewayClient } from '@medledger/client';
 import {
   base64urlToBytes,
   bytesToHex,
@@ -22,7 +22,7 @@ import type { Hex } from 'viem';
 import type { Session } from '../../src/auth.ts';
 import { addRecord, listRecords, readBlob, readRecord } from '../../src/operations/records.ts';
 import { type Consortium, foundConsortium, newActor, newMember, newPatient } from '../helpers/actors.ts';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { startTestConsortium, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { buildRecord, labResult, medication } from '../helpers/records.ts';
 
 function sessionOf(actor: GatewayClient): Session {
@@ -331,5 +331,57 @@ describe('records operations', () => {
         return true;
       });
     });
+  });
+});
+
+describe('records operations under k-of-n custody', () => {
+  let consortium: Awaited<ReturnType<typeof startTestConsortium>>;
+  let home: TestGateway;
+  let patient: GatewayClient;
+  let doctor: GatewayClient;
+
+  before(async () => {
+    consortium = await startTestConsortium({ hospitals: 2, threshold: 2 });
+    home = consortium.gateways[0]!;
+    patient = createGatewayClient({ url: home.url, identity: generateIdentity() });
+    doctor = createGatewayClient({ url: home.url, identity: generateIdentity() });
+    await consortium.admins[0]!.addMember({
+      organisationId: 1,
+      member: doctor.address,
+      role: 'doctor',
+      encryptionKey: doctor.identity.encryption.publicKey,
+    });
+    await patient.registerPatient({ organisationId: 1 });
+    await patient.grantConsent({
+      grantee: doctor.address,
+      categories: ['lab'],
+      actions: ['read'],
+      expiresInSeconds: 600,
+    });
+  });
+  after(() => consortium.stop());
+
+  it('refuses a record whose data key is not split among the custodians (custody_shares_required)', async () => {
+    const whole = await buildRecord({ url: home.url, author: patient.identity, patient: patient.identity });
+    await assert.rejects(
+      addRecord(home.services, sessionOf(patient), whole),
+      refused('invalid_input', 'custody_shares_required', { threshold: 2, custodians: 2 }),
+    );
+  });
+
+  it('gives a reader this gateway’s key share only, re-sealed to it', async () => {
+    const { recordId } = await patient.addRecord({
+      patient: patient.address,
+      category: 'lab',
+      resource: labResult(),
+    });
+    const read = await readRecord(home.services, sessionOf(doctor), { recordId });
+    assert.equal(read.sealedKey, null);
+    assert.ok(read.sealedShare, 'a share of the data key');
+    const envelope = parseEnvelope(base64urlToBytes(read.envelope));
+    assert.equal(envelope.v, 2);
+    const ownSlot = envelope.keys.find((key) => key.kind === 'custodian' && key.id === '1');
+    assert.ok(ownSlot && 'share' in ownSlot);
+    assert.equal(read.sealedShare.share, ownSlot.share, 'this gateway’s own share');
   });
 });
