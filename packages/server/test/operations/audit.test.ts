@@ -8,26 +8,12 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { AuditEventList, FhirAuditBundle } from '@medledger/api';
 import type { GatewayClient } from '@medledger/client';
-import { buildAuditBatch, MedledgerError, verifyAuditInclusion } from '@medledger/core';
-import type { Session } from '../../src/auth.ts';
+import { buildAuditBatch, verifyAuditInclusion } from '@medledger/core';
 import { auditBatches, auditEvents, auditProofs } from '../../src/operations/audit.ts';
 import { type Consortium, foundConsortium, newActor, newMember, newPatient } from '../helpers/actors.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { labResult } from '../helpers/records.ts';
-
-function sessionOf(actor: GatewayClient): Session {
-  return { address: actor.address, signer: actor.address, expiresAt: Date.now() + 600_000 };
-}
-
-/** Matches a `MedledgerError` of this code and reason (never its message). */
-function refused(code: string, reason: string, fields?: Record<string, unknown>) {
-  return (error: unknown) => {
-    assert.ok(error instanceof MedledgerError, String(error));
-    assert.deepEqual([error.code, error.reason], [code, reason]);
-    if (fields) assert.deepEqual({ ...error.fields }, fields);
-    return true;
-  };
-}
+import { refused, sessionOf } from '../helpers/refusals.ts';
 
 /** The JSON answer of `auditEvents` (not the FHIR Bundle). */
 function asJson(answer: AuditEventList | FhirAuditBundle): AuditEventList {

@@ -13,12 +13,10 @@ import {
   categoryIndex,
   coSignaturesTypes,
   ledgerDomain,
-  MedledgerError,
   randomBytes,
   roleCode,
 } from '@medledger/core';
 import type { Hex } from 'viem';
-import type { Session } from '../../src/auth.ts';
 import {
   approveCoSignaturePolicy,
   coSignaturePolicies,
@@ -29,29 +27,7 @@ import {
 } from '../../src/operations/coSignatures.ts';
 import { type Consortium, foundConsortium, newActor, newMember, newPatient } from '../helpers/actors.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
-
-function sessionOf(actor: GatewayClient): Session {
-  return { address: actor.address, signer: actor.address, expiresAt: Date.now() + 600_000 };
-}
-
-/** Matches a `MedledgerError` of this code and reason (never its message). */
-function refused(code: string, reason: string) {
-  return (error: unknown) => {
-    assert.ok(error instanceof MedledgerError, String(error));
-    assert.deepEqual([error.code, error.reason], [code, reason]);
-    return true;
-  };
-}
-
-/** Matches the chain's refusal: its code, and the contract's error by name. */
-function refusedByChain(code: string, contractError: string) {
-  return (error: unknown) => {
-    assert.ok(error instanceof MedledgerError, String(error));
-    assert.equal(error.code, code);
-    assert.equal((error as { contractError?: { name: string } }).contractError?.name, contractError);
-    return true;
-  };
-}
+import { refused, refusedByChain, sessionOf } from '../helpers/refusals.ts';
 
 const condition = {
   resourceType: 'Condition',

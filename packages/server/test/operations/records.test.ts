@@ -19,26 +19,11 @@ import {
   randomBytes,
 } from '@medledger/core';
 import type { Hex } from 'viem';
-import type { Session } from '../../src/auth.ts';
 import { addRecord, listRecords, readBlob, readRecord } from '../../src/operations/records.ts';
 import { type Consortium, foundConsortium, newActor, newMember, newPatient } from '../helpers/actors.ts';
 import { startTestConsortium, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { buildRecord, labResult, medication } from '../helpers/records.ts';
-
-function sessionOf(actor: GatewayClient): Session {
-  return { address: actor.address, signer: actor.address, expiresAt: Date.now() + 600_000 };
-}
-
-/** Matches a `MedledgerError` of this code and reason (never its message). */
-function refused(code: string, reason: string, fields?: Record<string, unknown>) {
-  return (error: unknown) => {
-    assert.ok(error instanceof MedledgerError, String(error));
-    assert.equal(error.code, code);
-    assert.equal(error.reason, reason);
-    if (fields) assert.deepEqual({ ...error.fields }, fields);
-    return true;
-  };
-}
+import { refused, sessionOf } from '../helpers/refusals.ts';
 
 describe('records operations', () => {
   let gateway: TestGateway;
@@ -48,6 +33,24 @@ describe('records operations', () => {
     consortium = await foundConsortium(gateway.url);
   });
   after(() => gateway.stop());
+
+  /** A patient with a lab record holding `resource`, and a doctor of its organisation, granted lab reads if `granted`. */
+  async function labRecordAndDoctor(granted: boolean, resource: unknown = labResult()) {
+    const [patient, doctor] = await Promise.all([
+      newPatient(gateway.url, consortium),
+      newMember(gateway.url, consortium),
+    ]);
+    const { recordId } = await patient.addRecord({ patient: patient.address, category: 'lab', resource });
+    const grant = granted
+      ? await patient.grantConsent({
+          grantee: doctor.address,
+          categories: ['lab'],
+          actions: ['read'],
+          expiresInSeconds: 600,
+        })
+      : undefined;
+    return { patient, doctor, recordId, grantId: grant?.grantId };
+  }
 
   const listEvents = async (patient: GatewayClient) =>
     (await gateway.services.store.auditEvents({ patient: patient.address })).filter(
@@ -232,16 +235,8 @@ describe('records operations', () => {
 
   describe('readRecord', () => {
     it('lets the patient open its own slot (no sealed key) and a grantee the key re-sealed to it', async () => {
-      const patient = await newPatient(gateway.url, consortium);
-      const doctor = await newMember(gateway.url, consortium);
       const resource = labResult('Sodium 140 mmol/L');
-      const { recordId } = await patient.addRecord({ patient: patient.address, category: 'lab', resource });
-      await patient.grantConsent({
-        grantee: doctor.address,
-        categories: ['lab'],
-        actions: ['read'],
-        expiresInSeconds: 600,
-      });
+      const { patient, doctor, recordId } = await labRecordAndDoctor(true, resource);
 
       const own = await readRecord(gateway.services, sessionOf(patient), { recordId });
       assert.equal(own.record.recordId, recordId);
@@ -260,13 +255,7 @@ describe('records operations', () => {
     });
 
     it('refuses a reader without a grant (no_consent), audited as denied with its purpose', async () => {
-      const patient = await newPatient(gateway.url, consortium);
-      const doctor = await newMember(gateway.url, consortium);
-      const { recordId } = await patient.addRecord({
-        patient: patient.address,
-        category: 'lab',
-        resource: labResult(),
-      });
+      const { patient, doctor, recordId } = await labRecordAndDoctor(false);
       await assert.rejects(
         readRecord(gateway.services, sessionOf(doctor), { recordId, purpose: 'ETREAT' }),
         refused('access_denied', 'no_consent'),
@@ -285,19 +274,8 @@ describe('records operations', () => {
     });
 
     it('stops at a revoked grant (no_consent) and answers record_not_found for an unknown record', async () => {
-      const patient = await newPatient(gateway.url, consortium);
-      const doctor = await newMember(gateway.url, consortium);
-      const { recordId } = await patient.addRecord({
-        patient: patient.address,
-        category: 'lab',
-        resource: labResult(),
-      });
-      const { grantId } = await patient.grantConsent({
-        grantee: doctor.address,
-        categories: ['lab'],
-        actions: ['read'],
-        expiresInSeconds: 600,
-      });
+      const { patient, doctor, recordId, grantId } = await labRecordAndDoctor(true);
+      assert.ok(grantId);
       await readRecord(gateway.services, sessionOf(doctor), { recordId });
       await patient.revokeConsent(grantId);
       await assert.rejects(
