@@ -12,4 +12,7 @@ type Deserialize = [
   { pattern: { type: 'string'; pattern: '^0x[0-9a-fA-F]*$' }; output: Hex },
 ];
 
-export type ApiType<S extends JSONSchema> = FromSchema<S, { deserialize: Deserialize }>;
+/** The `json-schema-to-ts` options `ApiType` derives with (for a Fastify type provider to use the same). */
+export type ApiTypeOptions = { deserialize: Deserialize };
+
+export type ApiType<S extends JSONSchema> = FromSchema<S, ApiTypeOptions>;

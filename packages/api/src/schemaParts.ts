@@ -69,3 +69,8 @@ export const oneTimeCode = {
   pattern: '^[0-9]{6}$',
   description: 'the current 6-digit code of the authenticator',
 } as const;
+
+/** `schema` or null. */
+export function nullable<const S>(schema: S) {
+  return { anyOf: [schema, { type: 'null' }] } as const;
+}

@@ -5,6 +5,8 @@
  *
  * Uses only `fetch` and the core library, so the CLI, the benchmarks and the web app share it.
  */
+
+import type { AuditEventList, RecordList } from '@medledger/api';
 import {
   AccessDeniedError,
   type Action,
@@ -588,10 +590,7 @@ export function createGatewayClient(options: GatewayClientOptions) {
     },
 
     listRecords: (patient: Address) =>
-      request<{ patient: Address; records: Api.RecordMetadata[] }>(
-        'GET',
-        `/api/records?patient=${patient.toLowerCase()}`,
-      ),
+      request<RecordList>('GET', `/api/records?patient=${patient.toLowerCase()}`),
 
     /** Fetches a record's envelope and key, checks the envelope against its anchored digest, and decrypts it. */
     async readRecord(
@@ -728,7 +727,7 @@ export function createGatewayClient(options: GatewayClientOptions) {
       const params = new URLSearchParams();
       if (query.patient) params.set('patient', query.patient.toLowerCase());
       if (query.organisation) params.set('organisation', String(query.organisation));
-      return request<{ events: Api.AuditEvent[] }>('GET', `/api/audit?${params}`);
+      return request<AuditEventList>('GET', `/api/audit?${params}`);
     },
   };
   return client;

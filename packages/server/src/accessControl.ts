@@ -16,6 +16,7 @@ import {
   isEmergencyScope,
   LedgerUnavailableError,
   MedledgerError,
+  roleCode,
   sensitivities,
 } from '@medledger/core';
 import type { LedgerClient } from '@medledger/ledger';
@@ -209,6 +210,7 @@ export function createAccessControl({
           (answer.denial === 'emergency_expired'
             ? 'the emergency is over.'
             : 'no active consent or emergency covers it.'),
+        { reason: answer.denial ?? 'no_consent' },
       );
     }
     const decision = {
@@ -230,5 +232,104 @@ export function createAccessControl({
     return (await ask(question)).allowed;
   }
 
-  return { authorise, allows };
+  /**
+   * The records of `patient` that `actor` may list: all of them for the patient, otherwise those of
+   * the categories and sensitivities the actor may read now. Audited as one `list` decision
+   * (`n of m records visible`), allowed or denied. Throws `AccessDeniedError` (reason `no_consent`)
+   * when the patient has records and none is visible, and `LedgerUnavailableError` when the chain
+   * cannot be read.
+   */
+  async function authoriseListing<R extends { category: number; sensitivity: number }>(
+    actor: Address,
+    patient: Address,
+    records: readonly R[],
+  ): Promise<R[]> {
+    const audit = (outcome: 'allowed' | 'denied', reason: string) =>
+      auditLog.record({
+        actor,
+        patient,
+        action: 'list',
+        recordId: null,
+        category: null,
+        sensitivity: null,
+        purpose: null,
+        outcome,
+        reason,
+      });
+    let visible: R[];
+    try {
+      visible =
+        actor.toLowerCase() === patient.toLowerCase()
+          ? [...records]
+          : await readable(actor, patient, records);
+    } catch (error) {
+      await audit('denied', 'ledger_unavailable');
+      throw error instanceof MedledgerError
+        ? error
+        : new LedgerUnavailableError('The ledger could not be read; access is refused.', { cause: error });
+    }
+    const allowed = visible.length > 0 || records.length === 0;
+    await audit(allowed ? 'allowed' : 'denied', `${visible.length} of ${records.length} records visible`);
+    if (!allowed) {
+      throw new AccessDeniedError(
+        `${actor} may not see the records of patient ${patient}: no active consent.`,
+        {
+          reason: 'no_consent',
+        },
+      );
+    }
+    return visible;
+  }
+
+  /** The records of the categories and sensitivities the actor may read (one question per scope). */
+  async function readable<R extends { category: number; sensitivity: number }>(
+    actor: Address,
+    patient: Address,
+    records: readonly R[],
+  ): Promise<R[]> {
+    const scopeOf = (record: R) => `${record.category}:${record.sensitivity}`;
+    const readableScopes = new Set<string>();
+    await Promise.all(
+      [...new Set(records.map(scopeOf))].map(async (scope) => {
+        const [category, sensitivity] = scope.split(':').map(Number) as [number, number];
+        if (await allows({ actor, patient, category, sensitivity, action: 'read' }))
+          readableScopes.add(scope);
+      }),
+    );
+    return records.filter((record) => readableScopes.has(scopeOf(record)));
+  }
+
+  /**
+   * Whether the actor may see a record's metadata (its stamp, say): its patient always, anyone else
+   * while it may read the record. Not audited: for metadata, never for releasing content.
+   */
+  async function maySee(
+    actor: Address,
+    record: { patient: Address; category: number; sensitivity: number },
+  ): Promise<boolean> {
+    if (actor.toLowerCase() === record.patient.toLowerCase()) return true;
+    const { patient, category, sensitivity } = record;
+    return allows({ actor, patient, category, sensitivity, action: 'read' });
+  }
+
+  /**
+   * Resolves when the chain says `actor` is an active admin of the organisation now; otherwise
+   * throws `AccessDeniedError` with reason `not_organisation_admin`. For what the organisation's
+   * admins alone may see (`what`, e.g. its members' access activity). Not audited: it concerns no patient.
+   */
+  async function requireOrganisationAdmin(
+    actor: Address,
+    organisationId: number,
+    what: string,
+  ): Promise<void> {
+    const member = await ledger.read('consortium', 'member', [actor]);
+    if (member.organisationId !== organisationId || member.role !== roleCode('admin') || !member.active) {
+      throw new AccessDeniedError(`Only an active admin of organisation ${organisationId} sees ${what}.`, {
+        reason: 'not_organisation_admin',
+        fields: { organisationId },
+      });
+    }
+  }
+
+  return { authorise, allows, authoriseListing, maySee, requireOrganisationAdmin };
 }
