@@ -13,3 +13,9 @@ type Deserialize = [
 ];
 
 export type ApiType<S extends JSONSchema> = FromSchema<S, { deserialize: Deserialize }>;
+
+/**
+ * `RequestType<typeof schema>`: a request as the server's validator types it (string formats stay
+ * `string`), the input a server operation takes from its route.
+ */
+export type RequestType<S extends JSONSchema> = FromSchema<S>;

@@ -2,7 +2,8 @@
  * medledger's HTTP API contract. One module per area holds its routes' request and response schemas
  * and the types derived from them; the server registers the schemas, the client imports the types.
  */
-export type { ApiType } from './apiType.ts';
+export type { ApiType, RequestType } from './apiType.ts';
 export * from './errors.ts';
 export * from './schemaParts.ts';
+export * from './secondFactor.ts';
 export * from './system.ts';

@@ -10,7 +10,7 @@ import type {
 } from '@medledger/core';
 import type { Address, Hex } from 'viem';
 
-export type { LedgerInfo } from '@medledger/api';
+export type { LedgerInfo, OtpEnrolment, SecondFactorStatus } from '@medledger/api';
 
 /**
  * A record anchor as a gateway indexed it (`GET /api/ledger/records`): the fields of the chain's
@@ -218,17 +218,6 @@ export interface CoSignaturePolicyProposal {
   proposerOrganisationId: number;
   approvals: number;
   status: 'pending' | 'enacted' | 'overtaken';
-}
-
-export interface SecondFactorStatus {
-  /** The one-time code is on: approvals need it. */
-  enabled: boolean;
-  /** An enrolment waits for its first code. */
-  pending: boolean;
-  /** The chain accepts this patient's grants only from its home gateway. */
-  homeRelayOnly: boolean;
-  /** This gateway is the patient's home gateway. */
-  homeGateway: boolean;
 }
 
 export interface EmergencyPrivilegeSet extends Transaction {

@@ -162,7 +162,7 @@ function parseBlock(block: string): ServerSentEvent | undefined {
 
 /** A fetch that could not reach the gateway (connection refused or reset), as opposed to an answer. */
 function isUnreachable(error: unknown): boolean {
-  if (error instanceof MedledgerError) return /Cannot reach the gateway/.test(error.shortMessage);
+  if (error instanceof MedledgerError) return error.reason === 'gateway_unreachable';
   return error instanceof TypeError;
 }
 
