@@ -4,6 +4,7 @@
  */
 export type { ApiType, RequestType } from './apiType.ts';
 export * from './errors.ts';
+export * from './notifications.ts';
 export * from './schemaParts.ts';
 export * from './secondFactor.ts';
 export * from './system.ts';

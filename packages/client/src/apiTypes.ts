@@ -10,7 +10,13 @@ import type {
 } from '@medledger/core';
 import type { Address, Hex } from 'viem';
 
-export type { LedgerInfo, OtpEnrolment, SecondFactorStatus } from '@medledger/api';
+export type {
+  LedgerInfo,
+  Notification,
+  NotificationList,
+  OtpEnrolment,
+  SecondFactorStatus,
+} from '@medledger/api';
 
 /**
  * A record anchor as a gateway indexed it (`GET /api/ledger/records`): the fields of the chain's
@@ -247,18 +253,4 @@ export interface Emergency {
   reviewedAt: number | null;
   blockNumber: number;
   transactionHash: Hex;
-}
-
-/**
- * A notification: what happened (`kind`), with ids, addresses, category names and times in `data`,
- * never health content. Kinds: access-requested, access-request-approved, access-request-denied,
- * grant-used, record-added, record-co-signed, emergency-declared, emergency-reviewed, emergency-ended,
- * emergency-privilege-set.
- */
-export interface Notification {
-  /** Increasing; resume a stream after the last one seen. */
-  id: number;
-  kind: string;
-  createdAt: string;
-  data: Record<string, string | number | boolean | null | string[]>;
 }

@@ -98,7 +98,7 @@ export function notificationMethods({
       const params = new URLSearchParams();
       if (query.after) params.set('after', String(query.after));
       if (query.limit) params.set('limit', String(query.limit));
-      return request<{ notifications: Api.Notification[] }>('GET', `/api/notifications?${params}`);
+      return request<Api.NotificationList>('GET', `/api/notifications?${params}`);
     },
     followNotifications,
   };
