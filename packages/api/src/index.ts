@@ -3,6 +3,7 @@
  * and the types derived from them; the server registers the schemas, the client imports the types.
  */
 export type { ApiType, RequestType } from './apiType.ts';
+export * from './emergencies.ts';
 export * from './errors.ts';
 export * from './notifications.ts';
 export * from './schemaParts.ts';

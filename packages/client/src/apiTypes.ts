@@ -1,16 +1,13 @@
 /** Shapes of the gateway's JSON answers, as the client reads them (the OpenAPI at /docs is the reference). */
-import type {
-  Action,
-  AuditEventInput,
-  AuditLeaf,
-  Category,
-  EmergencyReason,
-  EmergencyVerdict,
-  Sensitivity,
-} from '@medledger/core';
+import type { Action, AuditEventInput, AuditLeaf, Category, Sensitivity } from '@medledger/core';
 import type { Address, Hex } from 'viem';
 
 export type {
+  Emergency,
+  EmergencyList,
+  EmergencyPrivilegeSet,
+  EmergencyWindow,
+  EmergencyWindowVote,
   LedgerInfo,
   Notification,
   NotificationList,
@@ -224,33 +221,4 @@ export interface CoSignaturePolicyProposal {
   proposerOrganisationId: number;
   approvals: number;
   status: 'pending' | 'enacted' | 'overtaken';
-}
-
-export interface EmergencyPrivilegeSet extends Transaction {
-  member: Address;
-  privileged: boolean;
-  organisationId: number;
-}
-
-/** An emergency (break the glass) as its member, its patient and its organisation's admins see it. */
-export interface Emergency {
-  emergencyId: number;
-  member: Address;
-  patient: Address;
-  organisationId: number;
-  reason: EmergencyReason;
-  /** The member's text: shown to the member and to its organisation's admins at the gateway that keeps it. */
-  justification: string | null;
-  /** What it opens to its member: these categories, this sensitivity, read only. */
-  categories: Category[];
-  sensitivity: Sensitivity;
-  /** Unix seconds (chain time). */
-  declaredAt: number;
-  expiresAt: number;
-  status: 'open' | 'ended';
-  verdict: EmergencyVerdict;
-  reviewer: Address | null;
-  reviewedAt: number | null;
-  blockNumber: number;
-  transactionHash: Hex;
 }
