@@ -5,6 +5,7 @@
 export type { ApiType, RequestType } from './apiType.ts';
 export * from './emergencies.ts';
 export * from './errors.ts';
+export * from './keyRecovery.ts';
 export * from './notifications.ts';
 export * from './schemaParts.ts';
 export * from './secondFactor.ts';

@@ -1,36 +1,30 @@
 /**
- * Emergency access ("break the glass") routes: privileges, declarations, reviews, and the
- * consortium's window. The work is done by `operations/emergencies.ts`; this module only declares
- * the routes.
+ * Emergency access ("break the glass") routes: privileges, declarations and reviews; the
+ * consortium's window is in `emergencyWindowRoutes.ts`, registered from here. The work is done by
+ * `operations/emergencies.ts`; this module only declares the routes.
  */
 import {
-  approveEmergencyWindowBody,
   declareEmergencyBody,
   emergency,
   emergencyList,
   emergencyListQuery,
   emergencyPrivilegeParams,
   emergencyPrivilegeSet,
-  emergencyWindow as emergencyWindowSchema,
-  emergencyWindowVote,
   errorResponses,
   idParam,
-  proposeEmergencyWindowBody,
   reviewEmergencyBody,
   setEmergencyPrivilegeBody,
 } from '@medledger/api';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayServices } from '../gatewayServices.ts';
 import {
-  approveEmergencyWindow,
   declareEmergency,
-  emergencyWindow,
   getEmergency,
   listEmergencies,
-  proposeEmergencyWindow,
   reviewEmergency,
   setEmergencyPrivilege,
 } from '../operations/emergencies.ts';
+import { emergencyWindowRoutes } from './emergencyWindowRoutes.ts';
 import { requireSession, typedRoutes } from './routeHelpers.ts';
 
 export function emergencyRoutes(instance: FastifyInstance, services: GatewayServices): void {
@@ -127,51 +121,5 @@ export function emergencyRoutes(instance: FastifyInstance, services: GatewayServ
     async (request) => reviewEmergency(services, request.session, Number(request.params.id), request.body),
   );
 
-  app.get(
-    '/api/emergency-window',
-    {
-      schema: {
-        summary: 'How long an emergency declared now stays open (seconds), and the window’s version',
-        tags,
-        response: { 200: emergencyWindowSchema, ...errorResponses },
-      },
-    },
-    async () => emergencyWindow(services),
-  );
-
-  app.post(
-    '/api/emergency-window/proposals',
-    {
-      preHandler,
-      schema: {
-        summary: 'Propose the emergency window, as an admin of an active organisation',
-        description:
-          'Takes effect for emergencies declared once two thirds of the active organisations approve; the ' +
-          'proposer’s organisation counts.',
-        tags,
-        security,
-        body: proposeEmergencyWindowBody,
-        response: { 201: emergencyWindowVote, ...errorResponses },
-      },
-    },
-    async (request, reply) =>
-      reply.status(201).send(await proposeEmergencyWindow(services, request.session, request.body)),
-  );
-
-  app.post(
-    '/api/emergency-window/proposals/:id/approvals',
-    {
-      preHandler,
-      schema: {
-        summary: 'Approve an emergency window proposal, as an admin of an active organisation',
-        tags,
-        security,
-        params: idParam,
-        body: approveEmergencyWindowBody,
-        response: { 200: emergencyWindowVote, ...errorResponses },
-      },
-    },
-    async (request) =>
-      approveEmergencyWindow(services, request.session, Number(request.params.id), request.body),
-  );
+  emergencyWindowRoutes(instance, services);
 }
