@@ -21,10 +21,7 @@ import {
 } from '../../src/operations/emergencies.ts';
 import { type Consortium, foundConsortium, newMember, newPatient, signAction } from '../helpers/actors.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
-
-function sessionOf(actor: GatewayClient): Session {
-  return { address: actor.address, signer: actor.address, expiresAt: Date.now() + 600_000 };
-}
+import { sessionOf } from '../helpers/sessions.ts';
 
 /** A refusal by the chain: its code, and the contract's error by name. */
 function refusedByChain(code: string, contractError: string) {
@@ -53,18 +50,27 @@ describe('emergency operations', () => {
   const sign = (actor: GatewayClient, primaryType: string, message: Record<string, unknown>) =>
     signAction(gateway.url, actor.identity, 'emergencies', primaryType, message);
 
-  async function givePrivilege(member: GatewayClient, privileged = true) {
-    const signed = await sign(consortium.admin, 'SetEmergencyPrivilege', {
-      member: member.address,
-      privileged,
-      admin: admin.address,
-    });
-    return setEmergencyPrivilege(gateway.services, admin, member.address, {
-      admin: admin.address,
+  /**
+   * `signer` gives `member` the privilege (or takes it away), relayed for `caller` (by default the
+   * signer itself; another caller tests that a gateway relays only what its caller signed).
+   */
+  async function setPrivilegeBy(
+    signer: GatewayClient,
+    member: GatewayClient,
+    privileged: boolean,
+    caller: Session = sessionOf(signer),
+  ) {
+    const message = { member: member.address, privileged, admin: signer.address };
+    const signed = await sign(signer, 'SetEmergencyPrivilege', message);
+    return setEmergencyPrivilege(gateway.services, caller, member.address, {
+      admin: signer.address,
       privileged,
       ...signed,
     });
   }
+
+  const givePrivilege = (member: GatewayClient, privileged = true) =>
+    setPrivilegeBy(consortium.admin, member, privileged);
 
   async function declarationBy(member: GatewayClient, patient: GatewayClient, text = justification) {
     const justificationSalt = newJustificationSalt();
@@ -112,32 +118,14 @@ describe('emergency operations', () => {
     assert.equal((await givePrivilege(doctor, false)).privileged, false);
 
     // A gateway relays only what its caller signed.
-    const signed = await sign(consortium.admin, 'SetEmergencyPrivilege', {
-      member: doctor.address,
-      privileged: true,
-      admin: admin.address,
+    await assert.rejects(setPrivilegeBy(consortium.admin, doctor, true, sessionOf(doctor)), {
+      code: 'access_denied',
+      reason: 'not_the_signer',
     });
-    await assert.rejects(
-      setEmergencyPrivilege(gateway.services, sessionOf(doctor), doctor.address, {
-        admin: admin.address,
-        privileged: true,
-        ...signed,
-      }),
-      { code: 'access_denied', reason: 'not_the_signer' },
-    );
     // A member is not an admin.
     const nurse = await newMember(gateway.url, consortium, 'nurse');
-    const bySelf = await sign(doctor, 'SetEmergencyPrivilege', {
-      member: nurse.address,
-      privileged: true,
-      admin: doctor.address,
-    });
     await assert.rejects(
-      setEmergencyPrivilege(gateway.services, sessionOf(doctor), nurse.address, {
-        admin: doctor.address,
-        privileged: true,
-        ...bySelf,
-      }),
+      setPrivilegeBy(doctor, nurse, true),
       refusedByChain('access_denied', 'EmergenciesNotActiveAdmin'),
     );
   });

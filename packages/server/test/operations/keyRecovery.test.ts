@@ -17,7 +17,6 @@ import {
   utf8ToBytes,
 } from '@medledger/core';
 import type { Address, Hex } from 'viem';
-import type { Session } from '../../src/auth.ts';
 import { getKeyBackup, storeKeyBackup } from '../../src/operations/keyBackups.ts';
 import {
   approveKeyRecovery,
@@ -28,10 +27,7 @@ import {
 } from '../../src/operations/keyRecovery.ts';
 import { type Consortium, foundConsortium, newActor, newMember, newPatient } from '../helpers/actors.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
-
-function sessionOf(actor: GatewayClient): Session {
-  return { address: actor.address, signer: actor.address, expiresAt: Date.now() + 600_000 };
-}
+import { sessionOf } from '../helpers/sessions.ts';
 
 const unixNow = () => Math.floor(Date.now() / 1000);
 

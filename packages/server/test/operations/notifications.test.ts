@@ -2,16 +2,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Notification } from '@medledger/api';
-import type { GatewayClient } from '@medledger/client';
-import type { Session } from '../../src/auth.ts';
 import { feedStart, followNotifications, listNotifications } from '../../src/operations/notifications.ts';
 import { type Consortium, foundConsortium, newMember, newPatient } from '../helpers/actors.ts';
 import { eventually } from '../helpers/emergencies.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
-
-function sessionOf(actor: GatewayClient, lifetimeMs = 600_000): Session {
-  return { address: actor.address, signer: actor.address, expiresAt: Date.now() + lifetimeMs };
-}
+import { sessionOf } from '../helpers/sessions.ts';
 
 const reason = 'Pre-operative review of the cardiac history';
 

@@ -4,7 +4,6 @@ import { after, before, describe, it } from 'node:test';
 import type { GatewayClient } from '@medledger/client';
 import { MedledgerError } from '@medledger/core';
 import { TOTP, URI } from 'otpauth';
-import type { Session } from '../../src/auth.ts';
 import {
   confirmOtp,
   disableOtp,
@@ -13,10 +12,7 @@ import {
 } from '../../src/operations/secondFactor.ts';
 import { type Consortium, foundConsortium, newMember, newPatient, signAction } from '../helpers/actors.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
-
-function sessionOf(actor: GatewayClient): Session {
-  return { address: actor.address, signer: actor.address, expiresAt: Date.now() + 600_000 };
-}
+import { sessionOf } from '../helpers/sessions.ts';
 
 /** The authenticator app: codes of the enrolled secret, now or `offsetSeconds` away. */
 function authenticator(uri: string) {
