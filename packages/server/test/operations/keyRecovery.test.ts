@@ -22,6 +22,7 @@ import {
   approveKeyRecovery,
   keyRecoveryRequest,
   keyRecoveryShares,
+  maxOpenRecoveryRequests,
   pendingKeyRecoveries,
   startKeyRecovery,
 } from '../../src/operations/keyRecovery.ts';
@@ -289,5 +290,57 @@ describe('key backup and recovery operations', () => {
     assert.deepEqual(fetched.shares, [{ guardian: guardians[0].address.toLowerCase(), ...first }]);
     assert.ok(await auditedUnder(patient, 'key-recovery-shares', patient.address, 'allowed'));
     assert.ok(await auditedUnder(patient, 'key-recovery-shares', patient.address, 'denied'));
+  });
+  it('makes room by dropping the oldest unapproved request, refuses when all are approved, and drops requests of a replaced backup', async () => {
+    const owner = await newPatient(gateway.url, consortium);
+    await storeKeyBackup(
+      gateway.services,
+      sessionOf(owner),
+      (await backupBody(owner, sealedToGuardians())).body,
+    );
+    const approve = async (requestId: Hex) => {
+      const details = await keyRecoveryRequest(gateway.services, sessionOf(guardians[0]), requestId);
+      const sealed = await resealGuardianShare(
+        parseKeyBackup(base64urlToBytes(details.backup)),
+        guardians[0].address,
+        guardians[0].identity.encryption.secretKey,
+        details.request,
+      );
+      await approveKeyRecovery(gateway.services, sessionOf(guardians[0]), requestId, {
+        share: sealed.share,
+        enc: bytesToBase64url(sealed.enc),
+        ct: bytesToBase64url(sealed.ct),
+      });
+    };
+    const open: Hex[] = [];
+    for (let index = 0; index < maxOpenRecoveryRequests; index++) {
+      open.push(
+        (await startKeyRecovery(gateway.services, recoveryAsk(owner.address).body)).request.requestId,
+      );
+    }
+    for (const requestId of open.slice(1)) await approve(requestId);
+    // The eleventh pushes out the only unapproved one, the first.
+    const eleventh = (await startKeyRecovery(gateway.services, recoveryAsk(owner.address).body)).request
+      .requestId;
+    await assert.rejects(keyRecoveryRequest(gateway.services, sessionOf(guardians[0]), open[0]!), {
+      code: 'not_found',
+      reason: 'no_such_recovery_request',
+    });
+    await approve(eleventh);
+    await assert.rejects(startKeyRecovery(gateway.services, recoveryAsk(owner.address).body), {
+      code: 'conflict',
+      reason: 'too_many_recovery_requests',
+      fields: { maxOpenRequests: maxOpenRecoveryRequests },
+    });
+
+    await storeKeyBackup(
+      gateway.services,
+      sessionOf(owner),
+      (await backupBody(owner, sealedToGuardians())).body,
+    );
+    await assert.rejects(keyRecoveryRequest(gateway.services, sessionOf(guardians[0]), eleventh), {
+      code: 'conflict',
+      reason: 'key_backup_replaced',
+    });
   });
 });
