@@ -14,7 +14,7 @@ import type { GatewayServices } from '../gatewayServices.ts';
 import type { NotificationRow } from '../store/notificationStore.ts';
 
 /** A stored notification as the API answers it. */
-export function describeNotification(notification: NotificationRow): Notification {
+function describeNotification(notification: NotificationRow): Notification {
   return {
     id: notification.id,
     kind: notification.kind,
