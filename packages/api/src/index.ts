@@ -2,11 +2,15 @@
  * medledger's HTTP API contract. One module per area holds its routes' request and response schemas
  * and the types derived from them; the server registers the schemas, the client imports the types.
  */
-export type { ApiType, ApiTypeOptions } from './apiType.ts';
+export type { ApiType, ApiTypeOptions, RequestType } from './apiType.ts';
 export * from './audit.ts';
 export * from './coSignatures.ts';
+export * from './emergencies.ts';
 export * from './errors.ts';
+export * from './keyRecovery.ts';
 export * from './ledgerRecords.ts';
+export * from './notifications.ts';
 export * from './records.ts';
 export * from './schemaParts.ts';
+export * from './secondFactor.ts';
 export * from './system.ts';

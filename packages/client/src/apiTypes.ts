@@ -1,5 +1,5 @@
 /** Shapes of the gateway's JSON answers, as the client reads them (the OpenAPI at /docs is the reference). */
-import type { Action, Category, EmergencyReason, EmergencyVerdict, Sensitivity } from '@medledger/core';
+import type { Action, Category, Sensitivity } from '@medledger/core';
 import type { Address, Hex } from 'viem';
 
 export type {
@@ -9,12 +9,21 @@ export type {
   CoSignaturePolicy,
   CoSignaturePolicyProposal,
   CoSigned,
+  Emergency,
+  EmergencyList,
+  EmergencyPrivilegeSet,
+  EmergencyWindow,
+  EmergencyWindowVote,
   IndexedRecordAnchor,
   IndexedRecordAnchorPage,
   LedgerInfo,
+  Notification,
+  NotificationList,
+  OtpEnrolment,
   RecordAccess,
   RecordAdded,
   RecordMetadata,
+  SecondFactorStatus,
   Stamp,
   StampSigner,
 } from '@medledger/api';
@@ -97,58 +106,4 @@ export interface AccessRequest {
   reason: string | null;
   status: 'pending' | 'approved' | 'denied';
   grantId: number | null;
-}
-
-export interface SecondFactorStatus {
-  /** The one-time code is on: approvals need it. */
-  enabled: boolean;
-  /** An enrolment waits for its first code. */
-  pending: boolean;
-  /** The chain accepts this patient's grants only from its home gateway. */
-  homeRelayOnly: boolean;
-  /** This gateway is the patient's home gateway. */
-  homeGateway: boolean;
-}
-
-export interface EmergencyPrivilegeSet extends Transaction {
-  member: Address;
-  privileged: boolean;
-  organisationId: number;
-}
-
-/** An emergency (break the glass) as its member, its patient and its organisation's admins see it. */
-export interface Emergency {
-  emergencyId: number;
-  member: Address;
-  patient: Address;
-  organisationId: number;
-  reason: EmergencyReason;
-  /** The member's text: shown to the member and to its organisation's admins at the gateway that keeps it. */
-  justification: string | null;
-  /** What it opens to its member: these categories, this sensitivity, read only. */
-  categories: Category[];
-  sensitivity: Sensitivity;
-  /** Unix seconds (chain time). */
-  declaredAt: number;
-  expiresAt: number;
-  status: 'open' | 'ended';
-  verdict: EmergencyVerdict;
-  reviewer: Address | null;
-  reviewedAt: number | null;
-  blockNumber: number;
-  transactionHash: Hex;
-}
-
-/**
- * A notification: what happened (`kind`), with ids, addresses, category names and times in `data`,
- * never health content. Kinds: access-requested, access-request-approved, access-request-denied,
- * grant-used, record-added, record-co-signed, emergency-declared, emergency-reviewed, emergency-ended,
- * emergency-privilege-set.
- */
-export interface Notification {
-  /** Increasing; resume a stream after the last one seen. */
-  id: number;
-  kind: string;
-  createdAt: string;
-  data: Record<string, string | number | boolean | null | string[]>;
 }

@@ -109,7 +109,10 @@ export function createGatewayClient(options: GatewayClientOptions) {
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch (cause) {
-      throw new MedledgerError(`Cannot reach the gateway at ${baseUrl}; is it running?`, { cause });
+      throw new MedledgerError(`Cannot reach the gateway at ${baseUrl}; is it running?`, {
+        cause,
+        reason: 'gateway_unreachable',
+      });
     }
     if (response.status === 204) return undefined as T;
     const text = await response.text();

@@ -3,6 +3,8 @@
  * here, to the guardians' registered keys as the gateway reads them from the chain; the gateway
  * stores the backup and commits its hash on chain, signed by the patient.
  */
+
+import type { KeyBackupCommitment, KeyBackupCreated, KeyBackupView } from '@medledger/api';
 import {
   base64urlToBytes,
   bytesToBase64url,
@@ -23,25 +25,7 @@ export interface RegisteredAccount {
   encryptionKey: Hex;
 }
 
-export interface KeyBackupCreated {
-  patient: Address;
-  backupId: Hex;
-  backupHash: Hex;
-  threshold: number;
-  guardians: Address[];
-  transactionHash: Hex;
-  blockNumber: number;
-}
-
-/** What the chain says of a patient's last backup. */
-export interface KeyBackupCommitment {
-  backupId: Hex;
-  backupHash: Hex;
-  signer: Address;
-  committedAt: number;
-  /** False once the patient rotated its key after this backup: it then holds a retired key. */
-  holdsCurrentKey: boolean;
-}
+export type { KeyBackupCommitment, KeyBackupCreated } from '@medledger/api';
 
 /**
  * Splits the client's keys `threshold`-of-n among `guardians` and has the gateway store the backup
@@ -91,10 +75,7 @@ export async function keyBackupOf(
   client: GatewayClient,
   patient: Address,
 ): Promise<{ backup: KeyBackup; committed: KeyBackupCommitment }> {
-  const answer = await client.call<{ backup: string; committed: KeyBackupCommitment }>(
-    'GET',
-    `/api/key-backups/${patient.toLowerCase()}`,
-  );
+  const answer = await client.call<KeyBackupView>('GET', `/api/key-backups/${patient.toLowerCase()}`);
   return {
     backup: checkKeyBackupCommitment(base64urlToBytes(answer.backup, 'backup'), answer.committed),
     committed: answer.committed,

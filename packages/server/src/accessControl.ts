@@ -6,7 +6,11 @@
  *
  * An open emergency ("break the glass") authorises its member to read the patient's emergency set
  * exactly as a grant would; such a decision is audited with the purpose of use BTG.
+ *
+ * It also decides who sees an emergency, and who reads a patient's key backup, its recovery
+ * requests, approves them, and fetches their shares; those decisions are audited under the patient.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import {
   AccessDeniedError,
   type Action,
@@ -16,11 +20,12 @@ import {
   isEmergencyScope,
   LedgerUnavailableError,
   MedledgerError,
+  NotFoundError,
   roleCode,
   sensitivities,
 } from '@medledger/core';
 import type { LedgerClient } from '@medledger/ledger';
-import type { Address, Hex } from 'viem';
+import { type Address, type Hex, isAddressEqual } from 'viem';
 import type { AuditLog } from './auditLog.ts';
 import type { EmergencyStore } from './store/emergencyStore.ts';
 import type { GatewayStore } from './store/gatewayStore.ts';
@@ -232,6 +237,146 @@ export function createAccessControl({
     return (await ask(question)).allowed;
   }
 
+  /** Writes a decision about something other than records (emergencies, key backups) to the audit log. */
+  function auditDecision(
+    actor: Address,
+    patient: Address,
+    action: string,
+    outcome: 'allowed' | 'denied',
+    reason: string,
+  ) {
+    return auditLog.record({
+      actor,
+      patient,
+      action,
+      recordId: null,
+      category: null,
+      sensitivity: null,
+      purpose: null,
+      outcome,
+      reason,
+    });
+  }
+
+  /** The organisation `actor` is an active admin of, as the chain says now; null when none. */
+  async function administeredOrganisation(actor: Address): Promise<number | null> {
+    const [member, organisationId] = await Promise.all([
+      ledger.read('consortium', 'member', [actor]),
+      ledger.read('consortium', 'activeOrganisationOf', [actor]),
+    ]);
+    return member.role === roleCode('admin') && organisationId !== 0 ? organisationId : null;
+  }
+
+  /**
+   * How `actor` stands to an emergency: its member, its patient and the active admins of the member's
+   * organisation (`administered`, from `administeredOrganisation`) see it; only the member and those
+   * admins read its justification. Not audited: for lists, see `authoriseEmergencyView` for one.
+   */
+  function emergencyStanding(actor: Address, emergency: EmergencyParties, administered: number | null) {
+    const isMember = isAddressEqual(emergency.member, actor);
+    const isAdmin = administered !== null && administered === emergency.organisationId;
+    return {
+      mayView: isMember || isAdmin || isAddressEqual(emergency.patient, actor),
+      mayReadJustification: isMember || isAdmin,
+    };
+  }
+
+  /**
+   * Lets `actor` see one emergency (see `emergencyStanding`); anyone else gets `NotFoundError`
+   * (reason `no_such_emergency`, as for one that does not exist), audited under the patient.
+   */
+  async function authoriseEmergencyView(
+    actor: Address,
+    emergency: EmergencyParties & { emergencyId: number },
+  ) {
+    const administered = await administeredOrganisation(actor);
+    const standing = emergencyStanding(actor, emergency, administered);
+    if (!standing.mayView) {
+      await auditDecision(actor, emergency.patient, 'emergency-read', 'denied', 'not_party_to_emergency');
+      throw new NotFoundError(`No emergency ${emergency.emergencyId} of yours.`, {
+        reason: 'no_such_emergency',
+      });
+    }
+    return { ...standing, administered };
+  }
+
+  /**
+   * Lets the patient and the guardians of its key backup read it; anyone else gets `NotFoundError`
+   * (reason `no_such_key_backup`, as when there is none), audited under the patient.
+   */
+  async function authoriseKeyBackupRead(actor: Address, patient: Address, guardians: readonly Address[]) {
+    if (isAddressEqual(actor, patient) || guardians.some((guardian) => isAddressEqual(guardian, actor)))
+      return;
+    await auditDecision(actor, patient, 'key-backup-read', 'denied', 'not_patient_or_guardian');
+    throw new NotFoundError(`No key backup of ${patient} that you may see.`, {
+      reason: 'no_such_key_backup',
+    });
+  }
+
+  /**
+   * Lets the guardians of the backup a recovery request is for read the request; anyone else gets
+   * `NotFoundError` (reason `no_such_recovery_request`), audited under the patient.
+   */
+  async function authoriseRecoveryRequestRead(actor: Address, request: RecoveryRequestParties) {
+    if (request.guardians.some((guardian) => isAddressEqual(guardian.guardian, actor))) return;
+    await auditDecision(actor, request.patient, 'key-recovery-read', 'denied', 'not_a_guardian');
+    throw new NotFoundError(`No open key recovery request ${request.requestId} that you guard.`, {
+      reason: 'no_such_recovery_request',
+    });
+  }
+
+  /**
+   * Lets a guardian of the backup approve a recovery request with its own share (index `share`);
+   * refuses anyone else (`not_a_guardian`) and another share index (`wrong_share_index`, field
+   * `share`: the guardian's). Audited under the patient, allowed and denied alike.
+   */
+  async function authoriseRecoveryApproval(actor: Address, request: RecoveryRequestParties, share: number) {
+    const entry = request.guardians.find((guardian) => isAddressEqual(guardian.guardian, actor));
+    const denial = !entry ? 'not_a_guardian' : entry.share !== share ? 'wrong_share_index' : undefined;
+    await auditDecision(
+      actor,
+      request.patient,
+      'key-recovery-approve',
+      denial ? 'denied' : 'allowed',
+      denial ?? `request ${request.requestId}`,
+    );
+    if (!entry) {
+      throw new AccessDeniedError('You are not a guardian of this key backup.', { reason: 'not_a_guardian' });
+    }
+    if (denial) {
+      throw new AccessDeniedError(`Your share of this backup has index ${entry.share}.`, {
+        reason: 'wrong_share_index',
+        fields: { share: entry.share },
+      });
+    }
+    return entry;
+  }
+
+  /**
+   * Lets the device holding a recovery request's token (its SHA-256 is `tokenHash`, compared in
+   * constant time) fetch the shares; refuses any other token (`wrong_recovery_token`). Audited under
+   * the patient, with the patient as the actor (the device acts for it, with no key to sign in).
+   */
+  async function authoriseRecoveryShares(
+    request: RecoveryRequestParties & { tokenHash: Hex },
+    token: string,
+  ) {
+    const presented = createHash('sha256').update(token).digest();
+    const allowed = timingSafeEqual(presented, Buffer.from(request.tokenHash.slice(2), 'hex'));
+    await auditDecision(
+      request.patient,
+      request.patient,
+      'key-recovery-shares',
+      allowed ? 'allowed' : 'denied',
+      allowed ? `request ${request.requestId}` : 'wrong_recovery_token',
+    );
+    if (!allowed) {
+      throw new AccessDeniedError('This is not the token of this recovery request.', {
+        reason: 'wrong_recovery_token',
+      });
+    }
+  }
+
   /**
    * The records of `patient` that `actor` may list: all of them for the patient, otherwise those of
    * the categories and sensitivities the actor may read now. Audited as one `list` decision
@@ -331,5 +476,32 @@ export function createAccessControl({
     }
   }
 
-  return { authorise, allows, authoriseListing, maySee, requireOrganisationAdmin };
+  return {
+    authorise,
+    allows,
+    authoriseListing,
+    maySee,
+    requireOrganisationAdmin,
+    administeredOrganisation,
+    emergencyStanding,
+    authoriseEmergencyView,
+    authoriseKeyBackupRead,
+    authoriseRecoveryRequestRead,
+    authoriseRecoveryApproval,
+    authoriseRecoveryShares,
+  };
+}
+
+/** Who an emergency concerns: its member, its patient, and the member's organisation. */
+export interface EmergencyParties {
+  member: Address;
+  patient: Address;
+  organisationId: number;
+}
+
+/** Who a key recovery request concerns: its patient and the guardians of its backup, with their share index. */
+export interface RecoveryRequestParties {
+  requestId: Hex;
+  patient: Address;
+  guardians: readonly { guardian: Address; share: number }[];
 }
