@@ -31,7 +31,6 @@ import {
   type Identity,
   IntegrityError,
   type KeyBackup,
-  type KeyBackupHeader,
   normalizeRecoveryRequest,
   type RecoveryRequest,
   randomBytes,
