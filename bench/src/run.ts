@@ -18,11 +18,11 @@ import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGatewayClient, type GatewayClient } from '@medledger/client';
-import { auditAnchorsAbi } from '@medledger/contracts';
 import { type Category, generateIdentity, identityFromKeys } from '@medledger/core';
 import { generateResource } from '@medledger/fixtures';
-import { freePort } from '@medledger/ledger';
-import { type Address, createPublicClient, type Hex, http } from 'viem';
+import { createChainReader } from '@medledger/ledger';
+import { freePort } from '@medledger/ledger-node';
+import type { Address, Hex } from 'viem';
 
 const writes = Number(process.env.BENCH_WRITES ?? 3000);
 const reads = Number(process.env.BENCH_READS ?? 6000);
@@ -140,16 +140,11 @@ async function thresholdScenario() {
       }),
     });
     const info = await admin.ledger();
-    const chain = createPublicClient({ transport: http(info.rpcUrl) });
+    const chain = createChainReader({ rpcUrl: info.rpcUrl, contracts: info.contracts });
     const anchoredSoFar = async () => {
       let total = 0n;
       for (const organisationId of [1, 2, 3]) {
-        total += await chain.readContract({
-          address: info.contracts.auditAnchors,
-          abi: auditAnchorsAbi,
-          functionName: 'nextSequence',
-          args: [organisationId],
-        });
+        total += await chain.read('auditAnchors', 'nextSequence', [organisationId]);
       }
       return Number(total);
     };

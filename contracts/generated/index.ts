@@ -6,3 +6,5 @@ export { consentsAbi, consentsBytecode } from './Consents.ts';
 export { consortiumAbi, consortiumBytecode } from './Consortium.ts';
 export { emergenciesAbi, emergenciesBytecode } from './Emergencies.ts';
 export { recordsAbi, recordsBytecode } from './Records.ts';
+export { coSignaturesTypedData, consentsTypedData, consortiumTypedData, emergenciesTypedData, recordsTypedData } from './typedData.ts';
+export { vocabularyCodes } from './vocabulary.ts';

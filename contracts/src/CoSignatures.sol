@@ -7,27 +7,29 @@ import {IConsents} from "./IConsents.sol";
 import {IConsortium} from "./IConsortium.sol";
 import {IRecords} from "./IRecords.sol";
 import {SignedActions} from "./SignedActions.sol";
+import {Vocabulary} from "./Vocabulary.sol";
+import {TwoThirdsVote} from "./utils/TwoThirdsVote.sol";
 
 /**
  * @dev Co-signatures of anchored records and the consortium's per-category co-signature policies. A
  * co-signature needs no nonce or deadline: each signer can co-sign a record once.
  */
 contract CoSignatures is ICoSignatures, SignedActions {
-    bytes32 private constant CO_SIGNATURE_TYPEHASH =
-        keccak256("CoSignature(bytes32 recordId,bytes32 contentDigest,address signer)");
-    bytes32 private constant REQUIREMENT_TYPEHASH = keccak256("Requirement(uint8 role,uint8 count,bool sameOrganisation)");
-    bytes32 private constant PROPOSE_POLICY_TYPEHASH =
-        keccak256(
-            "ProposePolicy(uint8 category,Requirement[] requirements,bool patient,address admin,uint256 nonce,uint256 deadline)Requirement(uint8 role,uint8 count,bool sameOrganisation)"
-        );
-    bytes32 private constant APPROVE_POLICY_TYPEHASH =
-        keccak256("ApprovePolicy(uint256 proposalId,address approver,uint256 nonce,uint256 deadline)");
+    using TwoThirdsVote for TwoThirdsVote.Votes;
 
-    uint8 private constant CATEGORY_COUNT = 12;
-    uint8 private constant ROLE_COUNT = 6;
-    uint8 private constant ROLE_ADMIN = 6;
-    uint8 private constant ROLE_PATIENT = 0;
-    uint8 private constant ACTION_READ = 1;
+    bytes32 private constant CO_SIGNATURE_TYPEHASH = keccak256(
+        "CoSignature(bytes32 recordId,bytes32 contentDigest,address signer)"
+    );
+    bytes32 private constant REQUIREMENT_TYPEHASH = keccak256(
+        "Requirement(uint8 role,uint8 count,bool sameOrganisation)"
+    );
+    bytes32 private constant PROPOSE_POLICY_TYPEHASH = keccak256(
+        "ProposePolicy(uint8 category,Requirement[] requirements,bool patient,address admin,uint256 nonce,uint256 deadline)Requirement(uint8 role,uint8 count,bool sameOrganisation)"
+    );
+    bytes32 private constant APPROVE_POLICY_TYPEHASH = keccak256(
+        "ApprovePolicy(uint256 proposalId,address approver,uint256 nonce,uint256 deadline)"
+    );
+
     uint256 private constant MAX_CO_SIGNERS = 16;
     uint8 private constant MAX_COUNT = 16;
 
@@ -39,7 +41,7 @@ contract CoSignatures is ICoSignatures, SignedActions {
     mapping(bytes32 recordId => mapping(address signer => bool)) private _hasCoSigned;
     mapping(uint8 category => Policy[]) private _policies;
     mapping(uint256 proposalId => PolicyProposal) private _proposals;
-    mapping(uint256 proposalId => mapping(uint32 organisationId => bool)) private _approvals;
+    TwoThirdsVote.Votes private _votes;
     uint256 private _proposalCount;
 
     constructor(IConsortium consortium, IConsents consents, IRecords records) SignedActions("medledger.CoSignatures") {
@@ -108,12 +110,15 @@ contract CoSignatures is ICoSignatures, SignedActions {
         uint32 approverOrganisationId = _requireActiveAdmin(approver);
         PolicyProposal storage proposal = _proposals[proposalId];
         if (
-            proposalId == 0 ||
-            proposalId > _proposalCount ||
-            proposal.enacted ||
-            proposal.baseVersion != _policies[proposal.category].length
+            !TwoThirdsVote.isPending(
+                proposalId,
+                _proposalCount,
+                proposal.enacted,
+                proposal.baseVersion,
+                _policies[proposal.category].length
+            )
         ) revert CoSignaturesProposalNotPending(proposalId);
-        if (_approvals[proposalId][approverOrganisationId]) {
+        if (_votes.hasApproved(proposalId, approverOrganisationId)) {
             revert CoSignaturesAlreadyApproved(proposalId, approverOrganisationId);
         }
 
@@ -169,7 +174,7 @@ contract CoSignatures is ICoSignatures, SignedActions {
 
     /// @inheritdoc ICoSignatures
     function hasApprovedPolicy(uint256 proposalId, uint32 organisationId) external view returns (bool) {
-        return _approvals[proposalId][organisationId];
+        return _votes.hasApproved(proposalId, organisationId);
     }
 
     /// @dev Checks and adds one co-signature of a batch. Emits {RecordCoSigned}.
@@ -184,9 +189,10 @@ contract CoSignatures is ICoSignatures, SignedActions {
         if (!SignatureChecker.isValidSignatureNowCalldata(key, digest, input.signature)) {
             revert CoSignaturesInvalidSignature(recordId, signer);
         }
-        if (signer == record.author || _hasCoSigned[recordId][signer]) revert CoSignaturesAlreadySigned(recordId, signer);
+        if (signer == record.author || _hasCoSigned[recordId][signer])
+            revert CoSignaturesAlreadySigned(recordId, signer);
 
-        uint8 role = ROLE_PATIENT;
+        uint8 role = Vocabulary.ROLE_PATIENT;
         uint32 organisationId;
         if (signer == record.patient) {
             organisationId = _consortium.patient(signer).organisationId;
@@ -200,7 +206,7 @@ contract CoSignatures is ICoSignatures, SignedActions {
                     record.patient,
                     record.category,
                     record.sensitivity,
-                    ACTION_READ
+                    Vocabulary.ACTION_READ
                 )
             ) revert CoSignaturesNotAuthorised(recordId, signer, input.grantId);
             role = _consortium.member(signer).role;
@@ -249,9 +255,10 @@ contract CoSignatures is ICoSignatures, SignedActions {
         for (uint256 i = 0; i < coSigners.length; ++i) {
             signers[i + 1] = _consortium.member(coSigners[i]);
         }
-        uint32 authorOrganisationId = signers[0].organisationId != 0
-            ? signers[0].organisationId
-            : _consortium.patient(record.author).organisationId;
+        uint32 authorOrganisationId =
+            signers[0].organisationId != 0
+                ? signers[0].organisationId
+                : _consortium.patient(record.author).organisationId;
         for (uint256 r = 0; r < requirementCount; ++r) {
             Requirement storage requirement = applicable.requirements[r];
             uint256 counted = 0;
@@ -270,10 +277,15 @@ contract CoSignatures is ICoSignatures, SignedActions {
     /// @dev Counts the vote of `approverOrganisationId` for a pending proposal and enacts it once two thirds of
     /// the active organisations voted for it. Emits {PolicyApproved} and possibly {PolicyChanged}.
     function _approve(uint256 proposalId, PolicyProposal storage proposal, uint32 approverOrganisationId) private {
-        _approvals[proposalId][approverOrganisationId] = true;
-        uint32 approvals = ++proposal.approvals;
+        (uint32 approvals, bool passed) = _votes.approve(
+            proposalId,
+            approverOrganisationId,
+            proposal.approvals,
+            _consortium.activeOrganisationCount()
+        );
+        proposal.approvals = approvals;
         emit PolicyApproved(proposalId, approverOrganisationId, approvals);
-        if (uint256(approvals) * 3 < uint256(_consortium.activeOrganisationCount()) * 2) return;
+        if (!passed) return;
 
         proposal.enacted = true;
         Policy[] storage versions = _policies[proposal.category];
@@ -289,17 +301,18 @@ contract CoSignatures is ICoSignatures, SignedActions {
     /// @dev Returns the organisation of `admin` if it is an active admin of an active organisation, else reverts.
     function _requireActiveAdmin(address admin) private view returns (uint32 organisationId) {
         organisationId = _consortium.activeOrganisationOf(admin);
-        if (organisationId == 0 || _consortium.member(admin).role != ROLE_ADMIN) {
+        if (organisationId == 0 || _consortium.member(admin).role != Vocabulary.ROLE_ADMIN) {
             revert CoSignaturesNotActiveAdmin(admin);
         }
     }
 
     /// @dev Reverts unless `category` is 0..11 and each requirement names a distinct member role, 1..16 times.
     function _requireValidPolicy(uint8 category, Requirement[] calldata requirements) private pure {
-        if (category >= CATEGORY_COUNT) revert CoSignaturesInvalidCategory(category);
+        if (category >= Vocabulary.CATEGORY_COUNT) revert CoSignaturesInvalidCategory(category);
         for (uint256 i = 0; i < requirements.length; ++i) {
             Requirement calldata requirement = requirements[i];
-            if (requirement.role == 0 || requirement.role > ROLE_COUNT) revert CoSignaturesInvalidRole(requirement.role);
+            if (requirement.role == 0 || requirement.role > Vocabulary.ROLE_COUNT)
+                revert CoSignaturesInvalidRole(requirement.role);
             if (requirement.count == 0 || requirement.count > MAX_COUNT) {
                 revert CoSignaturesInvalidCount(requirement.role, requirement.count);
             }

@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {IConsents} from "./IConsents.sol";
 import {IConsortium} from "./IConsortium.sol";
 import {SignedActions} from "./SignedActions.sol";
+import {Vocabulary} from "./Vocabulary.sol";
 
 /**
  * @dev Patients' consents and members' access requests. Patients sign grants, revocations and denials
@@ -13,28 +14,21 @@ import {SignedActions} from "./SignedActions.sol";
  * only looks at the grants that could apply.
  */
 contract Consents is IConsents, SignedActions {
-    bytes32 private constant GRANT_TYPEHASH =
-        keccak256(
-            "Grant(address patient,address grantee,uint32 granteeOrganisation,uint32 categories,uint8 maxSensitivity,uint8 actions,bytes32 purpose,uint64 expiresAt,uint256 requestId,uint256 nonce,uint256 deadline)"
-        );
-    bytes32 private constant REVOKE_TYPEHASH =
-        keccak256("Revoke(address patient,uint256 grantId,uint256 nonce,uint256 deadline)");
-    bytes32 private constant REQUEST_ACCESS_TYPEHASH =
-        keccak256(
-            "RequestAccess(address requester,address patient,uint32 categories,uint8 actions,bytes32 reasonHash,uint256 nonce,uint256 deadline)"
-        );
-    bytes32 private constant DENY_REQUEST_TYPEHASH =
-        keccak256("DenyRequest(address patient,uint256 requestId,uint256 nonce,uint256 deadline)");
-    bytes32 private constant SET_HOME_RELAY_ONLY_TYPEHASH =
-        keccak256("SetHomeRelayOnly(address patient,bool enabled,uint256 nonce,uint256 deadline)");
-
-    uint8 private constant CATEGORY_COUNT = 12;
-    uint32 private constant ALL_CATEGORIES = (uint32(1) << CATEGORY_COUNT) - 1;
-    uint8 private constant ALL_ACTIONS = 7;
-    uint8 private constant MAX_SENSITIVITY = 1;
-    uint8 private constant REQUEST_PENDING = 1;
-    uint8 private constant REQUEST_APPROVED = 2;
-    uint8 private constant REQUEST_DENIED = 3;
+    bytes32 private constant GRANT_TYPEHASH = keccak256(
+        "Grant(address patient,address grantee,uint32 granteeOrganisation,uint32 categories,uint8 maxSensitivity,uint8 actions,bytes32 purpose,uint64 expiresAt,uint256 requestId,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant REVOKE_TYPEHASH = keccak256(
+        "Revoke(address patient,uint256 grantId,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant REQUEST_ACCESS_TYPEHASH = keccak256(
+        "RequestAccess(address requester,address patient,uint32 categories,uint8 actions,bytes32 reasonHash,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant DENY_REQUEST_TYPEHASH = keccak256(
+        "DenyRequest(address patient,uint256 requestId,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant SET_HOME_RELAY_ONLY_TYPEHASH = keccak256(
+        "SetHomeRelayOnly(address patient,bool enabled,uint256 nonce,uint256 deadline)"
+    );
 
     IConsortium private immutable _consortium;
 
@@ -86,7 +80,7 @@ contract Consents is IConsents, SignedActions {
         }
         if (g.requestId != 0) {
             AccessRequest storage request = _requests[g.requestId];
-            request.status = REQUEST_APPROVED;
+            request.status = Vocabulary.REQUEST_APPROVED;
             request.grantId = grantId;
         }
         emit ConsentGranted(
@@ -142,7 +136,15 @@ contract Consents is IConsents, SignedActions {
         _validateScope(categories, actions);
 
         requestId = ++_requestCount;
-        _requests[requestId] = AccessRequest(requester, patient, categories, actions, reasonHash, REQUEST_PENDING, 0);
+        _requests[requestId] = AccessRequest(
+            requester,
+            patient,
+            categories,
+            actions,
+            reasonHash,
+            Vocabulary.REQUEST_PENDING,
+            0
+        );
         emit AccessRequested(requestId, patient, requester, categories, actions, reasonHash);
     }
 
@@ -158,7 +160,7 @@ contract Consents is IConsents, SignedActions {
         _useSignatureOf(patient, _consortium.signerOf(patient), structHash, nonce, deadline, signature);
         AccessRequest storage request = _pendingRequest(requestId, patient);
 
-        request.status = REQUEST_DENIED;
+        request.status = Vocabulary.REQUEST_DENIED;
         emit AccessRequestDenied(requestId, patient);
     }
 
@@ -268,7 +270,7 @@ contract Consents is IConsents, SignedActions {
             revert ConsentsInactiveOrganisation(g.granteeOrganisation);
         }
         _validateScope(g.categories, g.actions);
-        if (g.maxSensitivity > MAX_SENSITIVITY) revert ConsentsInvalidSensitivity(g.maxSensitivity);
+        if (g.maxSensitivity > Vocabulary.MAX_SENSITIVITY) revert ConsentsInvalidSensitivity(g.maxSensitivity);
         if (g.expiresAt <= block.timestamp) revert ConsentsInvalidExpiry(g.expiresAt);
         if (g.requestId != 0) {
             AccessRequest storage request = _pendingRequest(g.requestId, g.patient);
@@ -289,8 +291,9 @@ contract Consents is IConsents, SignedActions {
 
     /// @dev Reverts unless `categories` and `actions` are non-empty and within their masks.
     function _validateScope(uint32 categories, uint8 actions) private pure {
-        if (categories == 0 || categories & ~ALL_CATEGORIES != 0) revert ConsentsInvalidCategories(categories);
-        if (actions == 0 || actions & ~ALL_ACTIONS != 0) revert ConsentsInvalidActions(actions);
+        if (categories == 0 || categories & ~Vocabulary.ALL_CATEGORIES != 0)
+            revert ConsentsInvalidCategories(categories);
+        if (actions == 0 || actions & ~Vocabulary.ALL_ACTIONS != 0) revert ConsentsInvalidActions(actions);
     }
 
     /// @dev Returns `requestId` if it is a pending request of `patient`, else reverts.
@@ -298,7 +301,7 @@ contract Consents is IConsents, SignedActions {
         request = _requests[requestId];
         if (request.status == 0) revert ConsentsUnknownRequest(requestId);
         if (request.patient != patient) revert ConsentsNotRequestPatient(requestId, patient);
-        if (request.status != REQUEST_PENDING) revert ConsentsRequestNotPending(requestId, request.status);
+        if (request.status != Vocabulary.REQUEST_PENDING) revert ConsentsRequestNotPending(requestId, request.status);
     }
 
     /// @dev Returns the newest of `grantIds` that is in force and covers the access, or 0.
@@ -320,7 +323,7 @@ contract Consents is IConsents, SignedActions {
         return
             !g.revoked &&
             block.timestamp < g.expiresAt &&
-            category < CATEGORY_COUNT &&
+            category < Vocabulary.CATEGORY_COUNT &&
             (g.categories >> category) & 1 == 1 &&
             sensitivity <= g.maxSensitivity &&
             action != 0 &&

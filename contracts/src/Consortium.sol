@@ -4,48 +4,45 @@ pragma solidity ^0.8.28;
 import {IConsortium} from "./IConsortium.sol";
 import {PatientKeys} from "./PatientKeys.sol";
 import {SignedActions} from "./SignedActions.sol";
+import {Vocabulary} from "./Vocabulary.sol";
+import {TwoThirdsVote} from "./utils/TwoThirdsVote.sol";
 
 /**
  * @dev The consortium's registry of organisations, members and patients. Every change is signed by the
  * actor it concerns (EIP-712) and relayed by any gateway.
  */
 contract Consortium is IConsortium, PatientKeys {
-    bytes32 private constant PROPOSE_ORGANISATION_TYPEHASH =
-        keccak256(
-            "ProposeOrganisation(string name,uint8 kind,address admin,bytes32 encryptionKey,string gatewayUrl,uint256 nonce,uint256 deadline)"
-        );
-    bytes32 private constant APPROVE_ORGANISATION_TYPEHASH =
-        keccak256("ApproveOrganisation(uint32 organisationId,address approver,uint256 nonce,uint256 deadline)");
-    bytes32 private constant ADD_MEMBER_TYPEHASH =
-        keccak256(
-            "AddMember(uint32 organisationId,address member,uint8 role,bytes32 encryptionKey,address admin,uint256 nonce,uint256 deadline)"
-        );
-    bytes32 private constant SUSPEND_MEMBER_TYPEHASH =
-        keccak256("SuspendMember(address member,address admin,uint256 nonce,uint256 deadline)");
-    bytes32 private constant REGISTER_PATIENT_TYPEHASH =
-        keccak256(
-            "RegisterPatient(address patient,bytes32 encryptionKey,uint32 organisationId,uint256 nonce,uint256 deadline)"
-        );
-    bytes32 private constant SET_GATEWAY_TYPEHASH =
-        keccak256(
-            "SetGateway(uint32 organisationId,string gatewayUrl,address relayer,address admin,uint256 nonce,uint256 deadline)"
-        );
-    bytes32 private constant PROPOSE_CUSTODY_TYPEHASH =
-        keccak256(
-            "ProposeCustody(uint32[] custodians,uint8 threshold,address admin,uint256 nonce,uint256 deadline)"
-        );
-    bytes32 private constant APPROVE_CUSTODY_TYPEHASH =
-        keccak256("ApproveCustody(uint256 proposalId,address approver,uint256 nonce,uint256 deadline)");
+    using TwoThirdsVote for TwoThirdsVote.Votes;
 
-    uint8 private constant KIND_COUNT = 4;
-    uint8 private constant ROLE_COUNT = 6;
-    uint8 private constant ROLE_ADMIN = 6;
-    uint8 private constant STATUS_PENDING = 1;
-    uint8 private constant STATUS_ACTIVE = 2;
+    bytes32 private constant PROPOSE_ORGANISATION_TYPEHASH = keccak256(
+        "ProposeOrganisation(string name,uint8 kind,address admin,bytes32 encryptionKey,string gatewayUrl,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant APPROVE_ORGANISATION_TYPEHASH = keccak256(
+        "ApproveOrganisation(uint32 organisationId,address approver,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant ADD_MEMBER_TYPEHASH = keccak256(
+        "AddMember(uint32 organisationId,address member,uint8 role,bytes32 encryptionKey,address admin,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant SUSPEND_MEMBER_TYPEHASH = keccak256(
+        "SuspendMember(address member,address admin,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant REGISTER_PATIENT_TYPEHASH = keccak256(
+        "RegisterPatient(address patient,bytes32 encryptionKey,uint32 organisationId,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant SET_GATEWAY_TYPEHASH = keccak256(
+        "SetGateway(uint32 organisationId,string gatewayUrl,address relayer,address admin,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant PROPOSE_CUSTODY_TYPEHASH = keccak256(
+        "ProposeCustody(uint32[] custodians,uint8 threshold,address admin,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant APPROVE_CUSTODY_TYPEHASH = keccak256(
+        "ApproveCustody(uint256 proposalId,address approver,uint256 nonce,uint256 deadline)"
+    );
+
     uint256 private constant MAX_CUSTODIANS = 16;
 
     mapping(uint32 organisationId => Organisation) private _organisations;
-    mapping(uint32 organisationId => mapping(uint32 approverOrganisationId => bool)) private _approvals;
+    TwoThirdsVote.Votes private _admissionVotes;
     mapping(address account => Member) private _members;
     mapping(address account => Patient) private _patients;
     uint32 private _organisationCount;
@@ -53,7 +50,7 @@ contract Consortium is IConsortium, PatientKeys {
 
     mapping(uint32 organisationId => address relayer) private _relayers;
     mapping(uint256 proposalId => CustodyProposal) private _custodyProposals;
-    mapping(uint256 proposalId => mapping(uint32 approverOrganisationId => bool)) private _custodyApprovals;
+    TwoThirdsVote.Votes private _custodyVotes;
     uint256 private _custodyProposalCount;
     uint32[] private _custodians;
     uint8 private _custodyThreshold;
@@ -86,7 +83,7 @@ contract Consortium is IConsortium, PatientKeys {
         );
         _useSignature(admin, structHash, nonce, deadline, signature);
         if (bytes(name).length == 0) revert ConsortiumEmptyName();
-        if (kind == 0 || kind > KIND_COUNT) revert ConsortiumInvalidKind(kind);
+        if (kind == 0 || kind > Vocabulary.KIND_COUNT) revert ConsortiumInvalidKind(kind);
         if (encryptionKey == 0) revert ConsortiumZeroEncryptionKey();
         _requireUnused(admin);
 
@@ -94,13 +91,13 @@ contract Consortium is IConsortium, PatientKeys {
         Organisation storage proposed = _organisations[organisationId];
         proposed.name = name;
         proposed.kind = kind;
-        proposed.status = STATUS_PENDING;
+        proposed.status = Vocabulary.ORGANISATION_PENDING;
         proposed.encryptionKey = encryptionKey;
         proposed.gatewayUrl = gatewayUrl;
         emit OrganisationProposed(organisationId, admin, name, kind, encryptionKey, gatewayUrl);
 
-        _members[admin] = Member(organisationId, ROLE_ADMIN, true, encryptionKey);
-        emit MemberAdded(admin, organisationId, ROLE_ADMIN, encryptionKey);
+        _members[admin] = Member(organisationId, Vocabulary.ROLE_ADMIN, true, encryptionKey);
+        emit MemberAdded(admin, organisationId, Vocabulary.ROLE_ADMIN, encryptionKey);
 
         if (_activeOrganisationCount == 0) _activate(organisationId);
     }
@@ -120,16 +117,22 @@ contract Consortium is IConsortium, PatientKeys {
         uint32 approverOrganisationId = _members[approver].organisationId;
         _requireActiveAdmin(approver, approverOrganisationId);
         Organisation storage candidate = _organisations[organisationId];
-        if (candidate.status != STATUS_PENDING) revert ConsortiumOrganisationNotPending(organisationId);
-        if (_approvals[organisationId][approverOrganisationId]) {
+        if (candidate.status != Vocabulary.ORGANISATION_PENDING)
+            revert ConsortiumOrganisationNotPending(organisationId);
+        if (_admissionVotes.hasApproved(organisationId, approverOrganisationId)) {
             revert ConsortiumAlreadyApproved(organisationId, approverOrganisationId);
         }
 
-        _approvals[organisationId][approverOrganisationId] = true;
-        uint32 approvals = ++candidate.approvals;
+        (uint32 approvals, bool passed) = _admissionVotes.approve(
+            organisationId,
+            approverOrganisationId,
+            candidate.approvals,
+            _activeOrganisationCount
+        );
+        candidate.approvals = approvals;
         emit OrganisationApproved(organisationId, approverOrganisationId, approver, approvals);
 
-        if (uint256(approvals) * 3 >= uint256(_activeOrganisationCount) * 2) _activate(organisationId);
+        if (passed) _activate(organisationId);
     }
 
     /// @inheritdoc IConsortium
@@ -149,7 +152,7 @@ contract Consortium is IConsortium, PatientKeys {
         _useSignature(admin, structHash, nonce, deadline, signature);
         _requireActiveAdmin(admin, organisationId);
         if (member_ == address(0)) revert ConsortiumZeroAddress();
-        if (role == 0 || role > ROLE_COUNT) revert ConsortiumInvalidRole(role);
+        if (role == 0 || role > Vocabulary.ROLE_COUNT) revert ConsortiumInvalidRole(role);
         if (encryptionKey == 0) revert ConsortiumZeroEncryptionKey();
         _requireUnused(member_);
 
@@ -279,12 +282,15 @@ contract Consortium is IConsortium, PatientKeys {
         _requireActiveAdmin(approver, approverOrganisationId);
         CustodyProposal storage proposal = _custodyProposals[proposalId];
         if (
-            proposalId == 0 ||
-            proposalId > _custodyProposalCount ||
-            proposal.enacted ||
-            proposal.baseVersion != _custodyVersion
+            !TwoThirdsVote.isPending(
+                proposalId,
+                _custodyProposalCount,
+                proposal.enacted,
+                proposal.baseVersion,
+                _custodyVersion
+            )
         ) revert ConsortiumCustodyProposalNotPending(proposalId);
-        if (_custodyApprovals[proposalId][approverOrganisationId]) {
+        if (_custodyVotes.hasApproved(proposalId, approverOrganisationId)) {
             revert ConsortiumCustodyAlreadyApproved(proposalId, approverOrganisationId);
         }
 
@@ -318,7 +324,7 @@ contract Consortium is IConsortium, PatientKeys {
 
     /// @inheritdoc IConsortium
     function hasApprovedCustody(uint256 proposalId, uint32 organisationId) external view returns (bool) {
-        return _custodyApprovals[proposalId][organisationId];
+        return _custodyVotes.hasApproved(proposalId, organisationId);
     }
 
     /// @inheritdoc IConsortium
@@ -338,7 +344,7 @@ contract Consortium is IConsortium, PatientKeys {
 
     /// @inheritdoc IConsortium
     function isActiveOrganisation(uint32 organisationId) public view returns (bool) {
-        return _organisations[organisationId].status == STATUS_ACTIVE;
+        return _organisations[organisationId].status == Vocabulary.ORGANISATION_ACTIVE;
     }
 
     /// @inheritdoc IConsortium
@@ -365,12 +371,12 @@ contract Consortium is IConsortium, PatientKeys {
 
     /// @inheritdoc IConsortium
     function hasApproved(uint32 organisationId, uint32 approverOrganisationId) external view returns (bool) {
-        return _approvals[organisationId][approverOrganisationId];
+        return _admissionVotes.hasApproved(organisationId, approverOrganisationId);
     }
 
     /// @dev Activates a pending organisation. Emits {OrganisationActivated}.
     function _activate(uint32 organisationId) private {
-        _organisations[organisationId].status = STATUS_ACTIVE;
+        _organisations[organisationId].status = Vocabulary.ORGANISATION_ACTIVE;
         ++_activeOrganisationCount;
         emit OrganisationActivated(organisationId);
     }
@@ -383,10 +389,15 @@ contract Consortium is IConsortium, PatientKeys {
         CustodyProposal storage proposal,
         uint32 approverOrganisationId
     ) private {
-        _custodyApprovals[proposalId][approverOrganisationId] = true;
-        uint32 approvals = ++proposal.approvals;
+        (uint32 approvals, bool passed) = _custodyVotes.approve(
+            proposalId,
+            approverOrganisationId,
+            proposal.approvals,
+            _activeOrganisationCount
+        );
+        proposal.approvals = approvals;
         emit CustodyApproved(proposalId, approverOrganisationId, approvals);
-        if (uint256(approvals) * 3 < uint256(_activeOrganisationCount) * 2) return;
+        if (!passed) return;
 
         proposal.enacted = true;
         uint32[] memory custodians = proposal.custodians;
@@ -418,7 +429,7 @@ contract Consortium is IConsortium, PatientKeys {
         if (
             organisationId == 0 ||
             membership.organisationId != organisationId ||
-            membership.role != ROLE_ADMIN ||
+            membership.role != Vocabulary.ROLE_ADMIN ||
             activeOrganisationOf(admin) == 0
         ) revert ConsortiumNotActiveAdmin(admin, organisationId);
     }
@@ -431,16 +442,21 @@ contract Consortium is IConsortium, PatientKeys {
     }
 
     /// @inheritdoc PatientKeys
+    /// @param account The address asked about.
+    /// @return True if `account` is a registered patient.
     function _isRegisteredPatient(address account) internal view override returns (bool) {
         return _patients[account].registered;
     }
 
     /// @inheritdoc PatientKeys
+    /// @param account The address to be used as a new patient key.
     function _requireUnusedAccount(address account) internal view override {
         _requireUnused(account);
     }
 
     /// @inheritdoc PatientKeys
+    /// @param patient_ The registered patient.
+    /// @param encryptionKey Its new X25519 encryption public key.
     function _setPatientEncryptionKey(address patient_, bytes32 encryptionKey) internal override {
         _patients[patient_].encryptionKey = encryptionKey;
     }

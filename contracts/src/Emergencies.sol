@@ -4,6 +4,8 @@ pragma solidity ^0.8.28;
 import {IConsortium} from "./IConsortium.sol";
 import {IEmergencies} from "./IEmergencies.sol";
 import {SignedActions} from "./SignedActions.sol";
+import {Vocabulary} from "./Vocabulary.sol";
+import {TwoThirdsVote} from "./utils/TwoThirdsVote.sol";
 
 /**
  * @dev Emergency access: privileges given by organisation admins, declarations by privileged members, reviews
@@ -11,27 +13,30 @@ import {SignedActions} from "./SignedActions.sol";
  * action is signed by its actor (EIP-712) and relayed by any gateway.
  */
 contract Emergencies is IEmergencies, SignedActions {
-    bytes32 private constant SET_EMERGENCY_PRIVILEGE_TYPEHASH =
-        keccak256("SetEmergencyPrivilege(address member,bool privileged,address admin,uint256 nonce,uint256 deadline)");
-    bytes32 private constant DECLARE_EMERGENCY_TYPEHASH =
-        keccak256(
-            "DeclareEmergency(address member,address patient,uint8 reasonCode,bytes32 justificationHash,uint256 nonce,uint256 deadline)"
-        );
-    bytes32 private constant REVIEW_EMERGENCY_TYPEHASH =
-        keccak256("ReviewEmergency(uint256 emergencyId,uint8 verdict,address reviewer,uint256 nonce,uint256 deadline)");
-    bytes32 private constant PROPOSE_EMERGENCY_WINDOW_TYPEHASH =
-        keccak256("ProposeEmergencyWindow(uint64 windowSeconds,address admin,uint256 nonce,uint256 deadline)");
-    bytes32 private constant APPROVE_EMERGENCY_WINDOW_TYPEHASH =
-        keccak256("ApproveEmergencyWindow(uint256 proposalId,address approver,uint256 nonce,uint256 deadline)");
+    using TwoThirdsVote for TwoThirdsVote.Votes;
+
+    bytes32 private constant SET_EMERGENCY_PRIVILEGE_TYPEHASH = keccak256(
+        "SetEmergencyPrivilege(address member,bool privileged,address admin,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant DECLARE_EMERGENCY_TYPEHASH = keccak256(
+        "DeclareEmergency(address member,address patient,uint8 reasonCode,bytes32 justificationHash,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant REVIEW_EMERGENCY_TYPEHASH = keccak256(
+        "ReviewEmergency(uint256 emergencyId,uint8 verdict,address reviewer,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant PROPOSE_EMERGENCY_WINDOW_TYPEHASH = keccak256(
+        "ProposeEmergencyWindow(uint64 windowSeconds,address admin,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant APPROVE_EMERGENCY_WINDOW_TYPEHASH = keccak256(
+        "ApproveEmergencyWindow(uint256 proposalId,address approver,uint256 nonce,uint256 deadline)"
+    );
 
     /// @dev condition (0), medication (1), allergy (2) and emergency (6).
-    uint32 private constant EMERGENCY_CATEGORIES = (1 << 0) | (1 << 1) | (1 << 2) | (1 << 6);
-    uint8 private constant NORMAL_SENSITIVITY = 0;
-    uint8 private constant READ = 1;
-    uint8 private constant REASON_COUNT = 4;
-    uint8 private constant ROLE_ADMIN = 6;
-    uint8 private constant VERDICT_JUSTIFIED = 1;
-    uint8 private constant VERDICT_UNJUSTIFIED = 2;
+    uint32 private constant EMERGENCY_CATEGORIES =
+        (uint32(1) << Vocabulary.CATEGORY_CONDITION) |
+            (uint32(1) << Vocabulary.CATEGORY_MEDICATION) |
+            (uint32(1) << Vocabulary.CATEGORY_ALLERGY) |
+            (uint32(1) << Vocabulary.CATEGORY_EMERGENCY);
     uint64 private constant DEFAULT_WINDOW = 4 hours;
     uint64 private constant MIN_WINDOW = 5 minutes;
     uint64 private constant MAX_WINDOW = 24 hours;
@@ -44,7 +49,7 @@ contract Emergencies is IEmergencies, SignedActions {
     uint256 private _emergencyCount;
 
     mapping(uint256 proposalId => WindowProposal) private _windowProposals;
-    mapping(uint256 proposalId => mapping(uint32 approverOrganisationId => bool)) private _windowApprovals;
+    TwoThirdsVote.Votes private _windowVotes;
     uint256 private _windowProposalCount;
     uint64 private _window;
     uint64 private _windowVersion;
@@ -95,7 +100,7 @@ contract Emergencies is IEmergencies, SignedActions {
         if (organisationId == 0) revert EmergenciesNotActiveMember(member);
         if (!_privileged[member]) revert EmergenciesNotPrivileged(member);
         if (!_consortium.patient(patient).registered) revert EmergenciesUnknownPatient(patient);
-        if (reasonCode == 0 || reasonCode > REASON_COUNT) revert EmergenciesInvalidReason(reasonCode);
+        if (reasonCode == 0 || reasonCode > Vocabulary.REASON_COUNT) revert EmergenciesInvalidReason(reasonCode);
         if (justificationHash == 0) revert EmergenciesEmptyJustification();
         uint256 open = activeEmergency(member, patient);
         if (open != 0) revert EmergenciesAlreadyActive(open, _emergencies[open].expiresAt);
@@ -145,7 +150,8 @@ contract Emergencies is IEmergencies, SignedActions {
         if (reviewed.member == address(0)) revert EmergenciesUnknownEmergency(emergencyId);
         _requireActiveAdmin(reviewer, reviewed.organisationId);
         if (reviewer == reviewed.member) revert EmergenciesSelfReview(emergencyId, reviewer);
-        if (verdict != VERDICT_JUSTIFIED && verdict != VERDICT_UNJUSTIFIED) revert EmergenciesInvalidVerdict(verdict);
+        if (verdict != Vocabulary.VERDICT_JUSTIFIED && verdict != Vocabulary.VERDICT_UNJUSTIFIED)
+            revert EmergenciesInvalidVerdict(verdict);
         if (reviewed.verdict != 0) revert EmergenciesAlreadyReviewed(emergencyId, reviewed.verdict);
 
         reviewed.verdict = verdict;
@@ -196,12 +202,15 @@ contract Emergencies is IEmergencies, SignedActions {
         _requireActiveAdmin(approver, approverOrganisationId);
         WindowProposal storage proposal = _windowProposals[proposalId];
         if (
-            proposalId == 0 ||
-            proposalId > _windowProposalCount ||
-            proposal.enacted ||
-            proposal.baseVersion != _windowVersion
+            !TwoThirdsVote.isPending(
+                proposalId,
+                _windowProposalCount,
+                proposal.enacted,
+                proposal.baseVersion,
+                _windowVersion
+            )
         ) revert EmergenciesWindowProposalNotPending(proposalId);
-        if (_windowApprovals[proposalId][approverOrganisationId]) {
+        if (_windowVotes.hasApproved(proposalId, approverOrganisationId)) {
             revert EmergenciesWindowAlreadyApproved(proposalId, approverOrganisationId);
         }
 
@@ -228,7 +237,7 @@ contract Emergencies is IEmergencies, SignedActions {
         uint256 emergencyId = _latestEmergency[member][patient];
         if (emergencyId == 0) return 0;
         Emergency storage latest = _emergencies[emergencyId];
-        if (block.timestamp >= latest.expiresAt || latest.verdict == VERDICT_UNJUSTIFIED) return 0;
+        if (block.timestamp >= latest.expiresAt || latest.verdict == Vocabulary.VERDICT_UNJUSTIFIED) return 0;
         return emergencyId;
     }
 
@@ -240,7 +249,7 @@ contract Emergencies is IEmergencies, SignedActions {
         uint8 sensitivity,
         uint8 action
     ) external view returns (uint256) {
-        if (action != READ || sensitivity != NORMAL_SENSITIVITY) return 0;
+        if (action != Vocabulary.ACTION_READ || sensitivity != Vocabulary.SENSITIVITY_NORMAL) return 0;
         if (category >= 32 || (EMERGENCY_CATEGORIES >> category) & 1 == 0) return 0;
         if (!_privileged[actor] || _consortium.activeOrganisationOf(actor) == 0) return 0;
         return activeEmergency(actor, patient);
@@ -268,7 +277,7 @@ contract Emergencies is IEmergencies, SignedActions {
 
     /// @inheritdoc IEmergencies
     function hasApprovedWindow(uint256 proposalId, uint32 organisationId) external view returns (bool) {
-        return _windowApprovals[proposalId][organisationId];
+        return _windowVotes.hasApproved(proposalId, organisationId);
     }
 
     /// @inheritdoc IEmergencies
@@ -279,11 +288,20 @@ contract Emergencies is IEmergencies, SignedActions {
     /// @dev Counts the vote of `approverOrganisationId` for a pending window proposal and enacts the proposal
     /// once two thirds of the active organisations voted for it. Emits {EmergencyWindowApproved} and possibly
     /// {EmergencyWindowChanged}.
-    function _approveWindow(uint256 proposalId, WindowProposal storage proposal, uint32 approverOrganisationId) private {
-        _windowApprovals[proposalId][approverOrganisationId] = true;
-        uint32 approvals = ++proposal.approvals;
+    function _approveWindow(
+        uint256 proposalId,
+        WindowProposal storage proposal,
+        uint32 approverOrganisationId
+    ) private {
+        (uint32 approvals, bool passed) = _windowVotes.approve(
+            proposalId,
+            approverOrganisationId,
+            proposal.approvals,
+            _consortium.activeOrganisationCount()
+        );
+        proposal.approvals = approvals;
         emit EmergencyWindowApproved(proposalId, approverOrganisationId, approvals);
-        if (uint256(approvals) * 3 < uint256(_consortium.activeOrganisationCount()) * 2) return;
+        if (!passed) return;
 
         proposal.enacted = true;
         uint64 version = ++_windowVersion;
@@ -297,7 +315,7 @@ contract Emergencies is IEmergencies, SignedActions {
         if (
             organisationId == 0 ||
             membership.organisationId != organisationId ||
-            membership.role != ROLE_ADMIN ||
+            membership.role != Vocabulary.ROLE_ADMIN ||
             _consortium.activeOrganisationOf(admin) == 0
         ) revert EmergenciesNotActiveAdmin(admin, organisationId);
     }

@@ -22,6 +22,11 @@ interface IAuditAnchors {
     }
 
     /// @dev The batch `batchIndex` of `organisationId` (indices run from 0) was anchored.
+    /// @param organisationId The organisation whose audit events the batch holds.
+    /// @param batchIndex The batch's index among the organisation's batches (from 0).
+    /// @param firstSequence The sequence number of the first audit event of the batch.
+    /// @param count The number of audit events in the batch.
+    /// @param root The Merkle root of the audit events of the batch.
     event AuditBatchAnchored(
         uint32 indexed organisationId,
         uint64 indexed batchIndex,
@@ -31,29 +36,44 @@ interface IAuditAnchors {
     );
 
     /// @dev `organisationId` is not an active organisation.
+    /// @param organisationId The organisation.
     error AuditAnchorsOrganisationNotActive(uint32 organisationId);
 
     /// @dev `sender` is not the relayer registered for the gateway of `organisationId`.
+    /// @param organisationId The organisation whose batch was sent.
+    /// @param sender The address that sent the transaction.
     error AuditAnchorsNotGateway(uint32 organisationId, address sender);
 
     /// @dev A batch of `organisationId` holds no event.
+    /// @param organisationId The organisation.
     error AuditAnchorsZeroCount(uint32 organisationId);
 
     /// @dev A batch root of `organisationId` is zero.
+    /// @param organisationId The organisation.
     error AuditAnchorsZeroRoot(uint32 organisationId);
 
     /// @dev A batch of `organisationId` starts at `given` instead of `expected`, the next unanchored sequence
     /// number: it would leave a gap (`given > expected`) or overlap anchored events (`given < expected`).
+    /// @param organisationId The organisation.
+    /// @param expected The sequence number the next batch must start at.
+    /// @param given The sequence number the batch starts at.
     error AuditAnchorsGap(uint32 organisationId, uint64 expected, uint64 given);
 
     /// @dev A batch of `organisationId` of `count` events from `firstSequence` would end past the largest
     /// sequence number.
+    /// @param organisationId The organisation.
+    /// @param firstSequence The sequence number of the first audit event of the batch.
+    /// @param count The number of audit events in the batch.
     error AuditAnchorsSequenceOverflow(uint32 organisationId, uint64 firstSequence, uint64 count);
 
     /// @dev `organisationId` has no batch `batchIndex`.
+    /// @param organisationId The organisation.
+    /// @param batchIndex The batch's index among the organisation's batches (from 0).
     error AuditAnchorsUnknownBatch(uint32 organisationId, uint64 batchIndex);
 
     /// @dev The event `sequence` of `organisationId` is not anchored yet.
+    /// @param organisationId The organisation.
+    /// @param sequence The sequence number of an audit event.
     error AuditAnchorsNotAnchored(uint32 organisationId, uint64 sequence);
 
     /**
@@ -69,14 +89,23 @@ interface IAuditAnchors {
      *   `firstSequence + count` fits in 64 bits.
      *
      * Emits {AuditBatchAnchored}.
+     *
+     * @param organisationId The organisation whose audit events the batch holds; its gateway relayer sends the call.
+     * @param firstSequence The sequence number of the first audit event of the batch.
+     * @param count The number of audit events in the batch (at least one).
+     * @param root The Merkle root of the audit events of the batch.
      */
     function anchorAuditBatch(uint32 organisationId, uint64 firstSequence, uint64 count, bytes32 root) external;
 
     /// @dev Returns the first sequence number of `organisationId` not yet anchored: the number of its
     /// anchored audit events.
+    /// @param organisationId The organisation whose audit log is asked about.
+    /// @return The sequence number the next batch must start at (0 before the first).
     function nextSequence(uint32 organisationId) external view returns (uint64);
 
     /// @dev Returns the number of anchored batches of `organisationId`; indices run from 0 to this number - 1.
+    /// @param organisationId The organisation whose audit log is asked about.
+    /// @return The number of batches anchored by the organisation.
     function batchCount(uint32 organisationId) external view returns (uint64);
 
     /**
@@ -85,6 +114,10 @@ interface IAuditAnchors {
      * Requirements:
      *
      * - `batchIndex` is less than {batchCount} of `organisationId`.
+     *
+     * @param organisationId The organisation whose audit log is asked about.
+     * @param batchIndex The batch's index among the organisation's batches (from 0).
+     * @return The batch (all zero if it does not exist).
      */
     function batch(uint32 organisationId, uint64 batchIndex) external view returns (AuditBatch memory);
 
@@ -95,9 +128,14 @@ interface IAuditAnchors {
      * Requirements:
      *
      * - `sequence` is less than {nextSequence} of `organisationId`.
+     *
+     * @param organisationId The organisation whose audit log is asked about.
+     * @param sequence The sequence number of an audit event.
+     * @return batchIndex The index of the batch that holds the event.
      */
     function batchContaining(uint32 organisationId, uint64 sequence) external view returns (uint64 batchIndex);
 
     /// @dev Returns the consortium whose organisations and gateways this contract trusts.
+    /// @return The address of the Consortium contract this contract reads.
     function consortium() external view returns (address);
 }

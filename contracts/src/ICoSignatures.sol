@@ -72,6 +72,12 @@ interface ICoSignatures is ISignedActions {
 
     /// @dev `signer` (member `role` of `organisationId`, or role 0 and the patient's organisation for the
     /// patient) co-signed `recordId`; `finalised` tells whether the record is final from now on.
+    /// @param recordId The record.
+    /// @param patient The record's patient.
+    /// @param signer The co-signer.
+    /// @param role The member role of the co-signer (0 for the patient).
+    /// @param organisationId The co-signer's organisation (for the patient, its organisation, possibly 0).
+    /// @param finalised Whether the record is final from now on.
     event RecordCoSigned(
         bytes32 indexed recordId,
         address indexed patient,
@@ -82,62 +88,99 @@ interface ICoSignatures is ISignedActions {
     );
 
     /// @dev A policy for `category` was proposed.
+    /// @param proposalId The proposal (ids run from 1).
+    /// @param category The record category (0..11).
+    /// @param requirements The requirements of the policy, each for a distinct role.
+    /// @param patient Whether the record's patient must co-sign.
     event PolicyProposed(uint256 indexed proposalId, uint8 indexed category, Requirement[] requirements, bool patient);
 
     /// @dev The active organisation `approverOrganisationId` voted for policy proposal `proposalId`, which now
     /// has `approvals` votes (the proposer's organisation votes when it proposes).
+    /// @param proposalId The proposal (ids run from 1).
+    /// @param approverOrganisationId The organisation that voted.
+    /// @param approvals The number of organisations that voted for it so far.
     event PolicyApproved(uint256 indexed proposalId, uint32 indexed approverOrganisationId, uint32 approvals);
 
     /// @dev The policy `version` of `category` was enacted; it applies to records anchored after this block.
+    /// @param category The record category (0..11).
+    /// @param version The policy's new version for the category (from 1).
+    /// @param requirements The requirements of the policy, each for a distinct role.
+    /// @param patient Whether the record's patient must co-sign.
     event PolicyChanged(uint8 indexed category, uint64 version, Requirement[] requirements, bool patient);
 
     /// @dev The batch is empty.
     error CoSignaturesEmptyBatch();
 
     /// @dev `recordId` is not anchored.
+    /// @param recordId The record.
+    /// @param signer The co-signer (zero when reading a stamp).
     error CoSignaturesUnknownRecord(bytes32 recordId, address signer);
 
     /// @dev The record fields given for `recordId` do not hash to its anchored leaf.
+    /// @param recordId The record.
+    /// @param signer The co-signer.
     error CoSignaturesRecordMismatch(bytes32 recordId, address signer);
 
     /// @dev The signature is not `signer`'s signature of the typed `CoSignature` of `recordId`.
+    /// @param recordId The record.
+    /// @param signer The co-signer.
     error CoSignaturesInvalidSignature(bytes32 recordId, address signer);
 
     /// @dev `signer` has already signed `recordId` (as its author, or with an earlier co-signature).
+    /// @param recordId The record.
+    /// @param signer The co-signer.
     error CoSignaturesAlreadySigned(bytes32 recordId, address signer);
 
     /// @dev `signer` is neither the record's patient nor an active member of an active organisation.
+    /// @param recordId The record.
+    /// @param signer The co-signer.
     error CoSignaturesNotActiveMember(bytes32 recordId, address signer);
 
     /// @dev Grant `grantId` does not let the member `signer` read `recordId` now.
+    /// @param recordId The record.
+    /// @param signer The co-signer.
+    /// @param grantId The grant given as authorising the co-signer.
     error CoSignaturesNotAuthorised(bytes32 recordId, address signer, uint256 grantId);
 
     /// @dev `recordId` already has the largest number of co-signers allowed (16).
+    /// @param recordId The record.
+    /// @param signer The co-signer.
     error CoSignaturesTooManySigners(bytes32 recordId, address signer);
 
     /// @dev `admin` is not an active admin of an active organisation.
+    /// @param admin The signer that is not an active admin of an active organisation.
     error CoSignaturesNotActiveAdmin(address admin);
 
     /// @dev `category` is not one of the 12 categories (0..11).
+    /// @param category The category given.
     error CoSignaturesInvalidCategory(uint8 category);
 
     /// @dev A requirement names `role`, which is not a member role (1..6).
+    /// @param role The role given.
     error CoSignaturesInvalidRole(uint8 role);
 
     /// @dev A requirement for `role` asks for `count` signers: 0, or more than 16.
+    /// @param role The role of the requirement.
+    /// @param count The number of signers required.
     error CoSignaturesInvalidCount(uint8 role, uint8 count);
 
     /// @dev A policy names `role` in more than one requirement.
+    /// @param role The role named twice.
     error CoSignaturesDuplicateRole(uint8 role);
 
     /// @dev `category` has no policy version `version`.
+    /// @param category The record category (0..11).
+    /// @param version The version asked for.
     error CoSignaturesUnknownPolicy(uint8 category, uint64 version);
 
     /// @dev Policy proposal `proposalId` does not exist, has passed, or was overtaken by another policy of its
     /// category (its `baseVersion` is no longer current).
+    /// @param proposalId The proposal (ids run from 1).
     error CoSignaturesProposalNotPending(uint256 proposalId);
 
     /// @dev Policy proposal `proposalId` has already been approved by `approverOrganisationId`.
+    /// @param proposalId The proposal (ids run from 1).
+    /// @param approverOrganisationId The organisation that voted.
     error CoSignaturesAlreadyApproved(uint256 proposalId, uint32 approverOrganisationId);
 
     /**
@@ -154,6 +197,8 @@ interface ICoSignatures is ISignedActions {
      * - the record has fewer than 16 co-signers.
      *
      * Emits {RecordCoSigned} for each co-signature.
+     *
+     * @param coSignatures The co-signatures to add (at least one).
      */
     function coSignRecords(CoSignatureInput[] calldata coSignatures) external;
 
@@ -170,6 +215,15 @@ interface ICoSignatures is ISignedActions {
      * - `category` is 0..11; each requirement's role is 1..6, distinct, and its count 1..16.
      *
      * Emits {PolicyProposed}, {PolicyApproved} and possibly {PolicyChanged}.
+     *
+     * @param category The record category the policy is for (0..11).
+     * @param requirements The requirements of the policy, each for a distinct role.
+     * @param patient Whether the record's patient must co-sign.
+     * @param admin An admin of an active organisation, who signs the proposal.
+     * @param nonce A nonce of the signer not used before (unordered nonces).
+     * @param deadline The last block timestamp at which the signature is accepted.
+     * @param signature The EIP-712 signature of the typed action by its signer.
+     * @return proposalId The new proposal.
      */
     function proposePolicy(
         uint8 category,
@@ -194,6 +248,12 @@ interface ICoSignatures is ISignedActions {
      * - `approver`'s organisation has not approved `proposalId` yet.
      *
      * Emits {PolicyApproved} and possibly {PolicyChanged}.
+     *
+     * @param proposalId The proposal (ids run from 1).
+     * @param approver The admin who signs the vote for its organisation.
+     * @param nonce A nonce of the signer not used before (unordered nonces).
+     * @param deadline The last block timestamp at which the signature is accepted.
+     * @param signature The EIP-712 signature of the typed action by its signer.
      */
     function approvePolicy(
         uint256 proposalId,
@@ -204,6 +264,9 @@ interface ICoSignatures is ISignedActions {
     ) external;
 
     /// @dev Returns the current policy of `category` and its version (0 and an empty policy if none).
+    /// @param category The record category (0..11).
+    /// @return current The current policy of the category (empty if none).
+    /// @return version Its version (0 if none).
     function policy(uint8 category) external view returns (Policy memory current, uint64 version);
 
     /**
@@ -212,6 +275,10 @@ interface ICoSignatures is ISignedActions {
      * Requirements:
      *
      * - `version` is 1..the current version of `category`.
+     *
+     * @param category The record category (0..11).
+     * @param version The version of the policy (1..the current version).
+     * @return The policy.
      */
     function policyAt(uint8 category, uint64 version) external view returns (Policy memory);
 
@@ -223,24 +290,42 @@ interface ICoSignatures is ISignedActions {
      *
      * - `record` is anchored and its fields hash to its anchored leaf (else the errors of {coSignRecords}, with
      *   a zero signer).
+     *
+     * @param record The record's signed fields.
+     * @return The record's stamp.
      */
     function stampOf(IRecords.Record calldata record) external view returns (Stamp memory);
 
     /// @dev Returns the co-signers of `recordId`, in the order they signed (the author not included).
+    /// @param recordId The record.
+    /// @return The co-signers, in the order they signed.
     function coSignersOf(bytes32 recordId) external view returns (address[] memory);
 
     /// @dev Returns true if `signer` has co-signed `recordId`.
+    /// @param recordId The record.
+    /// @param signer The co-signer asked about.
+    /// @return True if the signer co-signed the record.
     function hasCoSigned(bytes32 recordId, address signer) external view returns (bool);
 
     /// @dev Returns the EIP-712 struct hash of the co-signature of `recordId` with `contentDigest` by `signer`.
+    /// @param recordId The record.
+    /// @param contentDigest The digest of the record's encrypted content.
+    /// @param signer The co-signer.
+    /// @return The EIP-712 struct hash.
     function coSignatureHash(bytes32 recordId, bytes32 contentDigest, address signer) external pure returns (bytes32);
 
     /// @dev Returns policy proposal `proposalId` (all zero if it does not exist).
+    /// @param proposalId The proposal (ids run from 1).
+    /// @return The proposal (all zero if it does not exist).
     function policyProposal(uint256 proposalId) external view returns (PolicyProposal memory);
 
     /// @dev Returns the number of policy proposals; ids run from 1 to this number.
+    /// @return The number of policy proposals.
     function policyProposalCount() external view returns (uint256);
 
     /// @dev Returns true if `organisationId` has voted for policy proposal `proposalId`.
+    /// @param proposalId The proposal (ids run from 1).
+    /// @param organisationId The organisation asked about.
+    /// @return True if the organisation voted for the proposal.
     function hasApprovedPolicy(uint256 proposalId, uint32 organisationId) external view returns (bool);
 }

@@ -48,6 +48,18 @@ interface IConsents is ISignedActions {
         uint256 grantId;
     }
 
+    /// @dev `patient` granted `grantee` (or every active member of `granteeOrganisation`) `actions` on the
+    /// records of `categories` up to `maxSensitivity`, for `purpose`, until `expiresAt`.
+    /// @param grantId The grant (ids run from 1).
+    /// @param patient The patient who consented.
+    /// @param grantee The member the grant is for (zero for a grant to a whole organisation).
+    /// @param granteeOrganisation The organisation the grant is for (0 for a grant to one member).
+    /// @param categories The categories covered, as a bitmask (bit i = category i).
+    /// @param maxSensitivity The highest sensitivity covered (0 normal, 1 restricted).
+    /// @param actions The actions allowed, as a bitmask (1 read, 2 append, 4 share).
+    /// @param purpose The purpose of use the patient consented to.
+    /// @param expiresAt The block timestamp from which it no longer applies.
+    /// @param requestId The access request the grant answers (0 for none).
     event ConsentGranted(
         uint256 indexed grantId,
         address indexed patient,
@@ -61,9 +73,18 @@ interface IConsents is ISignedActions {
         uint256 requestId
     );
 
+    /// @dev `patient` revoked grant `grantId`.
+    /// @param grantId The grant (ids run from 1).
+    /// @param patient The patient (its registered address).
     event ConsentRevoked(uint256 indexed grantId, address indexed patient);
 
     /// @dev `requester` asked `patient` for access; the reason text stays off chain, `reasonHash` is its hash.
+    /// @param requestId The access request (ids run from 1).
+    /// @param patient The patient asked.
+    /// @param requester The member who asks for access.
+    /// @param categories The categories asked for, as a bitmask (bit i = category i).
+    /// @param actions The actions asked for, as a bitmask (1 read, 2 append, 4 share).
+    /// @param reasonHash The hash of the reason of the request (the text stays off chain).
     event AccessRequested(
         uint256 indexed requestId,
         address indexed patient,
@@ -73,62 +94,90 @@ interface IConsents is ISignedActions {
         bytes32 reasonHash
     );
 
+    /// @dev `patient` denied access request `requestId`.
+    /// @param requestId The access request (ids run from 1).
+    /// @param patient The patient (its registered address).
     event AccessRequestDenied(uint256 indexed requestId, address indexed patient);
 
     /// @dev `patient`'s grants are now relayed only by its home gateway (`enabled`), or by any gateway.
+    /// @param patient The patient (its registered address).
+    /// @param enabled Whether only the patient's home gateway may relay its grants.
     event HomeRelaySet(address indexed patient, bool enabled);
 
     /// @dev `patient` is not a registered patient.
+    /// @param patient The patient (its registered address).
     error ConsentsUnknownPatient(address patient);
 
     /// @dev Not exactly one of `grantee` and `granteeOrganisation` is set.
+    /// @param grantee The member the grant is for (zero for a grant to a whole organisation).
+    /// @param granteeOrganisation The organisation the grant is for (0 for a grant to one member).
     error ConsentsInvalidGrantee(address grantee, uint32 granteeOrganisation);
 
     /// @dev `account` is not an active member of an active organisation.
+    /// @param account The grantee that is not an active member.
     error ConsentsInactiveMember(address account);
 
     /// @dev `organisationId` is not an active organisation.
+    /// @param organisationId The organisation.
     error ConsentsInactiveOrganisation(uint32 organisationId);
 
     /// @dev `categories` is zero or has bits beyond the 12 categories.
+    /// @param categories The categories, as a bitmask (bit i = category i).
     error ConsentsInvalidCategories(uint32 categories);
 
     /// @dev `actions` is zero or has bits beyond read, append and share.
+    /// @param actions The actions, as a bitmask (1 read, 2 append, 4 share).
     error ConsentsInvalidActions(uint8 actions);
 
     /// @dev `maxSensitivity` is above 1 (restricted).
+    /// @param maxSensitivity The highest sensitivity covered (0 normal, 1 restricted).
     error ConsentsInvalidSensitivity(uint8 maxSensitivity);
 
     /// @dev `expiresAt` is not in the future.
+    /// @param expiresAt The expiry given.
     error ConsentsInvalidExpiry(uint64 expiresAt);
 
     /// @dev `grantId` does not exist.
+    /// @param grantId The grant (ids run from 1).
     error ConsentsUnknownGrant(uint256 grantId);
 
     /// @dev `patient` is not the patient of `grantId`.
+    /// @param grantId The grant (ids run from 1).
+    /// @param patient The patient who signed.
     error ConsentsNotGrantPatient(uint256 grantId, address patient);
 
     /// @dev `grantId` is already revoked.
+    /// @param grantId The grant (ids run from 1).
     error ConsentsAlreadyRevoked(uint256 grantId);
 
     /// @dev `requestId` does not exist.
+    /// @param requestId The access request (ids run from 1).
     error ConsentsUnknownRequest(uint256 requestId);
 
     /// @dev `patient` is not the patient of `requestId`.
+    /// @param requestId The access request (ids run from 1).
+    /// @param patient The patient who signed.
     error ConsentsNotRequestPatient(uint256 requestId, address patient);
 
     /// @dev `requestId` is no longer pending: its `status` is approved (2) or denied (3).
+    /// @param requestId The access request (ids run from 1).
+    /// @param status The status of the request (1 pending, 2 approved, 3 denied).
     error ConsentsRequestNotPending(uint256 requestId, uint8 status);
 
     /// @dev A grant answering `requestId` goes to `grantee`, who is not its requester.
+    /// @param requestId The access request (ids run from 1).
+    /// @param grantee The grantee of the grant meant to answer the request.
     error ConsentsNotRequester(uint256 requestId, address grantee);
 
     /// @dev `patient` asks that only its home gateway relay its grants, but is attached to no organisation
     /// whose gateway relays from a published address.
+    /// @param patient The patient (its registered address).
     error ConsentsNoHomeGateway(address patient);
 
     /// @dev `patient`'s grants (and the lifting of this rule) are relayed only by the relayer of its home
     /// gateway, not by `sender`.
+    /// @param patient The patient (its registered address).
+    /// @param sender The address that sent the transaction.
     error ConsentsNotAuthorisedRelayer(address patient, address sender);
 
     /**
@@ -146,6 +195,12 @@ interface IConsents is ISignedActions {
      * - if `g.patient` asked for it ({setHomeRelayOnly}), the sender is its home gateway's relayer.
      *
      * Emits {ConsentGranted}.
+     *
+     * @param g The grant as the patient signs it.
+     * @param nonce A nonce of the signer not used before (unordered nonces).
+     * @param deadline The last block timestamp at which the signature is accepted.
+     * @param signature The EIP-712 signature of the typed action by its signer.
+     * @return grantId The new grant.
      */
     function grant(
         GrantInput calldata g,
@@ -163,6 +218,12 @@ interface IConsents is ISignedActions {
      * - `grantId` exists, is `patient`'s and is not revoked.
      *
      * Emits {ConsentRevoked}.
+     *
+     * @param patient The patient who gave the grant and signs its revocation.
+     * @param grantId The grant (ids run from 1).
+     * @param nonce A nonce of the signer not used before (unordered nonces).
+     * @param deadline The last block timestamp at which the signature is accepted.
+     * @param signature The EIP-712 signature of the typed action by its signer.
      */
     function revoke(
         address patient,
@@ -182,6 +243,16 @@ interface IConsents is ISignedActions {
      * - `categories` and `actions` as for {grant}.
      *
      * Emits {AccessRequested}.
+     *
+     * @param requester The member who asks for access.
+     * @param patient The patient asked.
+     * @param categories The categories asked for, as a bitmask (bit i = category i).
+     * @param actions The actions asked for, as a bitmask (1 read, 2 append, 4 share).
+     * @param reasonHash The hash of the reason of the request (the text stays off chain).
+     * @param nonce A nonce of the signer not used before (unordered nonces).
+     * @param deadline The last block timestamp at which the signature is accepted.
+     * @param signature The EIP-712 signature of the typed action by its signer.
+     * @return requestId The new request.
      */
     function requestAccess(
         address requester,
@@ -203,6 +274,12 @@ interface IConsents is ISignedActions {
      * - `requestId` exists, is `patient`'s and is pending.
      *
      * Emits {AccessRequestDenied}.
+     *
+     * @param patient The patient asked, who signs the denial.
+     * @param requestId The access request (ids run from 1).
+     * @param nonce A nonce of the signer not used before (unordered nonces).
+     * @param deadline The last block timestamp at which the signature is accepted.
+     * @param signature The EIP-712 signature of the typed action by its signer.
      */
     function denyRequest(
         address patient,
@@ -226,6 +303,12 @@ interface IConsents is ISignedActions {
      * - to disable while enabled: the sender is the home gateway's relayer.
      *
      * Emits {HomeRelaySet}.
+     *
+     * @param patient The patient, who signs the change.
+     * @param enabled Whether only the patient's home gateway may relay its grants.
+     * @param nonce A nonce of the signer not used before (unordered nonces).
+     * @param deadline The last block timestamp at which the signature is accepted.
+     * @param signature The EIP-712 signature of the typed action by its signer.
      */
     function setHomeRelayOnly(
         address patient,
@@ -236,21 +319,31 @@ interface IConsents is ISignedActions {
     ) external;
 
     /// @dev Returns true if only `patient`'s home gateway may relay its grants.
+    /// @param patient The patient (its registered address).
+    /// @return True if only the patient's home gateway may relay its grants.
     function homeRelayOnly(address patient) external view returns (bool);
 
     /// @dev Returns the grant `grantId` (patient 0 if it does not exist).
+    /// @param grantId The grant (ids run from 1).
+    /// @return The grant (all zero if it does not exist).
     function grantOf(uint256 grantId) external view returns (Grant memory);
 
     /// @dev Returns the request `requestId` (status 0 if it does not exist).
+    /// @param requestId The access request (ids run from 1).
+    /// @return The request (all zero if it does not exist).
     function requestOf(uint256 requestId) external view returns (AccessRequest memory);
 
     /// @dev Returns the number of grants; ids run from 1 to this number.
+    /// @return The number of grants.
     function grantCount() external view returns (uint256);
 
     /// @dev Returns the number of requests; ids run from 1 to this number.
+    /// @return The number of access requests.
     function requestCount() external view returns (uint256);
 
     /// @dev Returns the ids of every grant `patient` has signed, oldest first.
+    /// @param patient The patient (its registered address).
+    /// @return The ids of the patient's grants, in the order they were given.
     function grantsOfPatient(address patient) external view returns (uint256[] memory);
 
     /**
@@ -258,6 +351,14 @@ interface IConsents is ISignedActions {
      * `patient`'s records of `category` and `sensitivity` now: the grant is `patient`'s, not revoked, not
      * expired, covers the category, sensitivity and action, and goes to `actor` or to `actor`'s
      * organisation, `actor` being an active member.
+     *
+     * @param grantId The grant to check.
+     * @param actor The member who wants to act.
+     * @param patient The patient (its registered address).
+     * @param category The record category (0..11).
+     * @param sensitivity The record sensitivity (0 normal, 1 restricted).
+     * @param action The single action wanted (1 read, 2 append, 4 share).
+     * @return True if the grant authorises the action.
      */
     function checkGrant(
         uint256 grantId,
@@ -270,6 +371,12 @@ interface IConsents is ISignedActions {
 
     /// @dev Returns the newest grant for which {checkGrant} holds, preferring grants to `actor` over grants
     /// to its organisation; 0 if none.
+    /// @param actor The member who wants to act.
+    /// @param patient The patient (its registered address).
+    /// @param category The record category (0..11).
+    /// @param sensitivity The record sensitivity (0 normal, 1 restricted).
+    /// @param action The single action wanted (1 read, 2 append, 4 share).
+    /// @return The first grant that authorises the action, 0 if none.
     function authorisingGrant(
         address actor,
         address patient,
@@ -279,6 +386,12 @@ interface IConsents is ISignedActions {
     ) external view returns (uint256);
 
     /// @dev Returns true if `actor` is the registered `patient` itself, or if {authorisingGrant} finds a grant.
+    /// @param actor The member who wants to act.
+    /// @param patient The patient (its registered address).
+    /// @param category The record category (0..11).
+    /// @param sensitivity The record sensitivity (0 normal, 1 restricted).
+    /// @param action The single action wanted (1 read, 2 append, 4 share).
+    /// @return True if a grant authorises the action.
     function isAuthorised(
         address actor,
         address patient,

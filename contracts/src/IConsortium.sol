@@ -55,6 +55,12 @@ interface IConsortium is IPatientKeys, ISignedActions {
     }
 
     /// @dev An organisation was proposed with `admin` as its first member.
+    /// @param organisationId The new organisation.
+    /// @param admin Its first admin.
+    /// @param name The organisation name.
+    /// @param kind The organisation kind (1 hospital, 2 lab, 3 pharmacy, 4 insurer).
+    /// @param encryptionKey The X25519 encryption public key.
+    /// @param gatewayUrl The URL at which the organisation's gateway is reached.
     event OrganisationProposed(
         uint32 indexed organisationId,
         address indexed admin,
@@ -66,6 +72,10 @@ interface IConsortium is IPatientKeys, ISignedActions {
 
     /// @dev The active organisation `approverOrganisationId` voted, through its admin `approver`, to admit
     /// `organisationId`, which now has `approvals` votes.
+    /// @param organisationId The organisation voted for.
+    /// @param approverOrganisationId The organisation that voted.
+    /// @param approver The admin who signed the vote.
+    /// @param approvals The number of organisations that voted for it so far.
     event OrganisationApproved(
         uint32 indexed organisationId,
         uint32 indexed approverOrganisationId,
@@ -74,35 +84,61 @@ interface IConsortium is IPatientKeys, ISignedActions {
     );
 
     /// @dev The organisation became active: its members can act.
+    /// @param organisationId The organisation now active.
     event OrganisationActivated(uint32 indexed organisationId);
 
+    /// @dev `member` joined `organisationId` with `role`.
+    /// @param member The new member.
+    /// @param organisationId Its organisation.
+    /// @param role Its role (1..6).
+    /// @param encryptionKey Its X25519 encryption public key.
     event MemberAdded(address indexed member, uint32 indexed organisationId, uint8 role, bytes32 encryptionKey);
 
+    /// @dev `member` was suspended: it can no longer act.
+    /// @param member The suspended member.
+    /// @param organisationId Its organisation.
     event MemberSuspended(address indexed member, uint32 indexed organisationId);
 
     /// @dev A patient registered, optionally attached to `organisationId` (0 for none).
+    /// @param patient The new patient.
+    /// @param organisationId The organisation it is attached to (0 for none).
+    /// @param encryptionKey Its X25519 encryption public key.
     event PatientRegistered(address indexed patient, uint32 indexed organisationId, bytes32 encryptionKey);
 
     /// @dev The gateway of `organisationId` is now at `gatewayUrl` and sends its transactions from `relayer`.
+    /// @param organisationId The organisation.
+    /// @param gatewayUrl The URL at which the organisation's gateway is reached.
+    /// @param relayer The address the gateway sends its transactions from (zero for none).
     event GatewaySet(uint32 indexed organisationId, string gatewayUrl, address relayer);
 
     /// @dev A custody configuration was proposed.
+    /// @param proposalId The proposal (ids run from 1).
+    /// @param custodians The custodian organisations (at most 16, distinct).
+    /// @param threshold How many of the custodians must release their key shares (k of n).
     event CustodyProposed(uint256 indexed proposalId, uint32[] custodians, uint8 threshold);
 
     /// @dev The active organisation `approverOrganisationId` voted for custody proposal `proposalId`, which
     /// now has `approvals` votes (the proposer's organisation votes when it proposes).
+    /// @param proposalId The proposal (ids run from 1).
+    /// @param approverOrganisationId The organisation that voted.
+    /// @param approvals The number of organisations that voted for it so far.
     event CustodyApproved(uint256 indexed proposalId, uint32 indexed approverOrganisationId, uint32 approvals);
 
     /// @dev The custody configuration `version` became current.
+    /// @param version The version of the new configuration (from 1).
+    /// @param custodians The custodian organisations (at most 16, distinct).
+    /// @param threshold How many of the custodians must release their key shares (k of n).
     event CustodyChanged(uint64 indexed version, uint32[] custodians, uint8 threshold);
 
     /// @dev The organisation name is empty.
     error ConsortiumEmptyName();
 
     /// @dev The organisation kind is not one of 1..4.
+    /// @param kind The kind given.
     error ConsortiumInvalidKind(uint8 kind);
 
     /// @dev The member role is not one of 1..6.
+    /// @param role The role given.
     error ConsortiumInvalidRole(uint8 role);
 
     /// @dev An encryption public key is zero.
@@ -112,44 +148,61 @@ interface IConsortium is IPatientKeys, ISignedActions {
     error ConsortiumZeroAddress();
 
     /// @dev `account` is already a member or a patient.
+    /// @param account The address already in use.
     error ConsortiumAddressTaken(address account);
 
     /// @dev `organisationId` is not an active organisation.
+    /// @param organisationId The organisation.
     error ConsortiumOrganisationNotActive(uint32 organisationId);
 
     /// @dev `organisationId` is not awaiting approvals.
+    /// @param organisationId The organisation.
     error ConsortiumOrganisationNotPending(uint32 organisationId);
 
     /// @dev `organisationId` has already been approved by `approverOrganisationId`.
+    /// @param organisationId The organisation.
+    /// @param approverOrganisationId The organisation that voted.
     error ConsortiumAlreadyApproved(uint32 organisationId, uint32 approverOrganisationId);
 
     /// @dev `admin` is not an active admin of the active organisation `organisationId` (for an approval,
     /// `organisationId` is the organisation `admin` belongs to, 0 if none).
+    /// @param admin The signer that is not an active admin.
+    /// @param organisationId The organisation it should be an admin of (0 if none).
     error ConsortiumNotActiveAdmin(address admin, uint32 organisationId);
 
     /// @dev `member` is not a member of any organisation.
+    /// @param member The member.
     error ConsortiumUnknownMember(address member);
 
     /// @dev `member` is already suspended.
+    /// @param member The member.
     error ConsortiumMemberAlreadySuspended(address member);
 
     /// @dev An admin tried to suspend itself, which could leave its organisation without an admin.
+    /// @param admin The admin.
     error ConsortiumCannotSuspendSelf(address admin);
 
     /// @dev The custody threshold is not in 1..`custodianCount`.
+    /// @param threshold The threshold given.
+    /// @param custodianCount The number of custodians named.
     error ConsortiumInvalidCustodyThreshold(uint8 threshold, uint256 custodianCount);
 
     /// @dev A custody configuration names `custodianCount` custodians, more than the 16 allowed.
+    /// @param custodianCount The number of custodians named.
     error ConsortiumTooManyCustodians(uint256 custodianCount);
 
     /// @dev A custody configuration names `organisationId` more than once.
+    /// @param organisationId The custodian named twice.
     error ConsortiumDuplicateCustodian(uint32 organisationId);
 
     /// @dev Custody proposal `proposalId` does not exist, has passed, or was overtaken by another
     /// configuration (its `baseVersion` is no longer current).
+    /// @param proposalId The proposal (ids run from 1).
     error ConsortiumCustodyProposalNotPending(uint256 proposalId);
 
     /// @dev Custody proposal `proposalId` has already been approved by `approverOrganisationId`.
+    /// @param proposalId The proposal (ids run from 1).
+    /// @param approverOrganisationId The organisation that voted.
     error ConsortiumCustodyAlreadyApproved(uint256 proposalId, uint32 approverOrganisationId);
 
     /**
@@ -165,6 +218,16 @@ interface IConsortium is IPatientKeys, ISignedActions {
      * - `admin` is neither a member nor a patient.
      *
      * Emits {OrganisationProposed}, {MemberAdded} and, when founding, {OrganisationActivated}.
+     *
+     * @param name The organisation name.
+     * @param kind The organisation kind (1 hospital, 2 lab, 3 pharmacy, 4 insurer).
+     * @param admin The organisation's first admin, who signs the proposal.
+     * @param encryptionKey The organisation's X25519 encryption public key (also its admin's).
+     * @param gatewayUrl The URL at which the organisation's gateway is reached.
+     * @param nonce A nonce of the signer not used before (unordered nonces).
+     * @param deadline The last block timestamp at which the signature is accepted.
+     * @param signature The EIP-712 signature of the typed action by its signer.
+     * @return organisationId The new organisation.
      */
     function proposeOrganisation(
         string calldata name,
@@ -188,6 +251,12 @@ interface IConsortium is IPatientKeys, ISignedActions {
      * - `organisationId` is pending and not yet approved by `approver`'s organisation.
      *
      * Emits {OrganisationApproved} and possibly {OrganisationActivated}.
+     *
+     * @param organisationId The pending organisation voted for.
+     * @param approver The admin who signs the vote for its organisation.
+     * @param nonce A nonce of the signer not used before (unordered nonces).
+     * @param deadline The last block timestamp at which the signature is accepted.
+     * @param signature The EIP-712 signature of the typed action by its signer.
      */
     function approveOrganisation(
         uint32 organisationId,
@@ -207,6 +276,15 @@ interface IConsortium is IPatientKeys, ISignedActions {
      * - `member` is not zero and neither a member nor a patient; `role` is 1..6; `encryptionKey` is not zero.
      *
      * Emits {MemberAdded}.
+     *
+     * @param organisationId The organisation the member joins.
+     * @param member The new member.
+     * @param role The member role (1..6).
+     * @param encryptionKey The member's X25519 encryption public key.
+     * @param admin An admin of the organisation, who signs the action.
+     * @param nonce A nonce of the signer not used before (unordered nonces).
+     * @param deadline The last block timestamp at which the signature is accepted.
+     * @param signature The EIP-712 signature of the typed action by its signer.
      */
     function addMember(
         uint32 organisationId,
@@ -229,6 +307,12 @@ interface IConsortium is IPatientKeys, ISignedActions {
      * - `admin` is an active admin of `member`'s organisation, which is active.
      *
      * Emits {MemberSuspended}.
+     *
+     * @param member The member to suspend.
+     * @param admin An admin of the member's organisation, who signs the action.
+     * @param nonce A nonce of the signer not used before (unordered nonces).
+     * @param deadline The last block timestamp at which the signature is accepted.
+     * @param signature The EIP-712 signature of the typed action by its signer.
      */
     function suspendMember(
         address member,
@@ -248,6 +332,13 @@ interface IConsortium is IPatientKeys, ISignedActions {
      * - `patient` is neither a member nor a patient.
      *
      * Emits {PatientRegistered}.
+     *
+     * @param patient The patient, who signs its registration.
+     * @param encryptionKey The patient's X25519 encryption public key.
+     * @param organisationId The organisation the patient is attached to (0 for none).
+     * @param nonce A nonce of the signer not used before (unordered nonces).
+     * @param deadline The last block timestamp at which the signature is accepted.
+     * @param signature The EIP-712 signature of the typed action by its signer.
      */
     function registerPatient(
         address patient,
@@ -269,6 +360,14 @@ interface IConsortium is IPatientKeys, ISignedActions {
      * - `admin` is an active admin of `organisationId`, which is active.
      *
      * Emits {GatewaySet}.
+     *
+     * @param organisationId The organisation.
+     * @param gatewayUrl The URL at which the organisation's gateway is reached.
+     * @param relayer The address the gateway sends its transactions from (zero for none).
+     * @param admin An admin of the organisation, who signs the action.
+     * @param nonce A nonce of the signer not used before (unordered nonces).
+     * @param deadline The last block timestamp at which the signature is accepted.
+     * @param signature The EIP-712 signature of the typed action by its signer.
      */
     function setGateway(
         uint32 organisationId,
@@ -292,6 +391,14 @@ interface IConsortium is IPatientKeys, ISignedActions {
      * - `custodians` are at most 16 distinct active organisations; `threshold` is 1..`custodians.length`.
      *
      * Emits {CustodyProposed}, {CustodyApproved} and possibly {CustodyChanged}.
+     *
+     * @param custodians The custodian organisations: at most 16 distinct active organisations.
+     * @param threshold How many of them must release their key shares (1..`custodians.length`).
+     * @param admin An admin of an active organisation, who signs the proposal.
+     * @param nonce A nonce of the signer not used before (unordered nonces).
+     * @param deadline The last block timestamp at which the signature is accepted.
+     * @param signature The EIP-712 signature of the typed action by its signer.
+     * @return proposalId The new proposal.
      */
     function proposeCustody(
         uint32[] calldata custodians,
@@ -316,6 +423,12 @@ interface IConsortium is IPatientKeys, ISignedActions {
      * - `approver`'s organisation has not approved `proposalId` yet.
      *
      * Emits {CustodyApproved} and possibly {CustodyChanged}.
+     *
+     * @param proposalId The proposal (ids run from 1).
+     * @param approver The admin who signs the vote for its organisation.
+     * @param nonce A nonce of the signer not used before (unordered nonces).
+     * @param deadline The last block timestamp at which the signature is accepted.
+     * @param signature The EIP-712 signature of the typed action by its signer.
      */
     function approveCustody(
         uint256 proposalId,
@@ -327,49 +440,80 @@ interface IConsortium is IPatientKeys, ISignedActions {
 
     /// @dev Returns the gateway URL of `organisationId` and the address its gateway relays from (zero until
     /// set with {setGateway}).
+    /// @param organisationId The organisation asked about.
+    /// @return url The gateway's URL.
+    /// @return relayer The address the gateway relays from (zero if none).
     function gatewayOf(uint32 organisationId) external view returns (string memory url, address relayer);
 
     /// @dev Returns the address the gateway of `organisationId` relays from (zero if none): the relayer of
     /// {gatewayOf}, without the URL.
+    /// @param organisationId The organisation asked about.
+    /// @return The address the gateway relays from (zero if none).
     function gatewayRelayerOf(uint32 organisationId) external view returns (address);
 
     /// @dev Returns the current custody configuration: no custodians, threshold 0 and version 0 before the
     /// first one is enacted. Versions count enacted configurations from 1.
+    /// @return custodians The custodian organisations.
+    /// @return threshold How many of them must release their key shares.
+    /// @return version The version of the configuration (0 before the first).
     function custody() external view returns (uint32[] memory custodians, uint8 threshold, uint64 version);
 
     /// @dev Returns custody proposal `proposalId` (all zero if it does not exist).
+    /// @param proposalId The proposal (ids run from 1).
+    /// @return The proposal (all zero if it does not exist).
     function custodyProposal(uint256 proposalId) external view returns (CustodyProposal memory);
 
     /// @dev Returns the number of custody proposals; ids run from 1 to this number.
+    /// @return The number of custody proposals.
     function custodyProposalCount() external view returns (uint256);
 
     /// @dev Returns true if `organisationId` has voted for custody proposal `proposalId`.
+    /// @param proposalId The proposal (ids run from 1).
+    /// @param organisationId The organisation asked about.
+    /// @return True if the organisation voted for the proposal.
     function hasApprovedCustody(uint256 proposalId, uint32 organisationId) external view returns (bool);
 
     /// @dev Returns the organisation `organisationId` (status 0 if it does not exist).
+    /// @param organisationId The organisation asked about.
+    /// @return The organisation.
     function organisation(uint32 organisationId) external view returns (Organisation memory);
 
     /// @dev Returns the number of organisations ever proposed; ids run from 1 to this number.
+    /// @return The number of organisations ever proposed.
     function organisationCount() external view returns (uint32);
 
     /// @dev Returns the number of active organisations.
+    /// @return The number of active organisations.
     function activeOrganisationCount() external view returns (uint32);
 
     /// @dev Returns true if `organisationId` is active.
+    /// @param organisationId The organisation asked about.
+    /// @return True if the organisation is active.
     function isActiveOrganisation(uint32 organisationId) external view returns (bool);
 
     /// @dev Returns the membership of `account` (organisationId 0 if it is not a member).
+    /// @param account The address asked about.
+    /// @return The membership.
     function member(address account) external view returns (Member memory);
 
     /// @dev Returns the registration of `account` as a patient.
+    /// @param account The address asked about.
+    /// @return The registration.
     function patient(address account) external view returns (Patient memory);
 
     /// @dev Returns true if `account` is an active member of an active organisation.
+    /// @param account The address asked about.
+    /// @return True if the account is an active member of an active organisation.
     function isActiveMember(address account) external view returns (bool);
 
     /// @dev Returns the organisation of `account` if it is an active member of an active organisation, else 0.
+    /// @param account The address asked about.
+    /// @return The account's organisation, or 0.
     function activeOrganisationOf(address account) external view returns (uint32);
 
     /// @dev Returns true if `approverOrganisationId` has voted to admit `organisationId`.
+    /// @param organisationId The organisation voted on.
+    /// @param approverOrganisationId The organisation asked about.
+    /// @return True if the organisation voted to admit the other.
     function hasApproved(uint32 organisationId, uint32 approverOrganisationId) external view returns (bool);
 }

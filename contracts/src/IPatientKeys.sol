@@ -26,6 +26,10 @@ interface IPatientKeys {
 
     /// @dev `patient` now signs with `newSigner` instead of `previousSigner`, and its encryption key is
     /// `encryptionKey`.
+    /// @param patient The patient (its registered address, unchanged).
+    /// @param previousSigner The signing key the patient used until now.
+    /// @param newSigner The new signing key of the patient.
+    /// @param encryptionKey Its new encryption public key.
     event PatientKeyRotated(
         address indexed patient,
         address indexed previousSigner,
@@ -35,9 +39,14 @@ interface IPatientKeys {
 
     /// @dev `patient`, signing with `signer`, committed the key backup `backupId` whose bytes hash to
     /// `backupHash`.
+    /// @param patient The patient (its registered address).
+    /// @param backupId The identifier of the key backup.
+    /// @param backupHash The hash of the key backup.
+    /// @param signer The key that signed the commitment.
     event KeyBackupCommitted(address indexed patient, bytes32 indexed backupId, bytes32 backupHash, address signer);
 
     /// @dev `patient` is not a registered patient.
+    /// @param patient The address that is not a registered patient.
     error PatientKeysUnknownPatient(address patient);
 
     /// @dev The new signing key of a rotation is the zero address.
@@ -47,6 +56,7 @@ interface IPatientKeys {
     error PatientKeysZeroEncryptionKey();
 
     /// @dev The new key `newSigner` did not sign the rotation that names it.
+    /// @param newSigner The new key whose signature is invalid.
     error PatientKeysInvalidNewSignerSignature(address newSigner);
 
     /// @dev A key backup's id or hash is zero.
@@ -65,6 +75,14 @@ interface IPatientKeys {
      *   a key any patient ever rotated to; `newEncryptionKey` is not zero.
      *
      * Emits {PatientKeyRotated}.
+     *
+     * @param patient The patient; its current key signs the action.
+     * @param newSigner The new signing key of the patient.
+     * @param newEncryptionKey The new encryption public key of the patient.
+     * @param nonce A nonce of the signer not used before (unordered nonces).
+     * @param deadline The last block timestamp at which the signature is accepted.
+     * @param signature The EIP-712 signature of the typed action by its signer.
+     * @param newSignerSignature The same typed action signed by `newSigner`, proving it holds the new key.
      */
     function rotatePatientKey(
         address patient,
@@ -87,6 +105,13 @@ interface IPatientKeys {
      * - `patient` is a registered patient; `backupId` and `backupHash` are not zero.
      *
      * Emits {KeyBackupCommitted}.
+     *
+     * @param patient The patient; its current key signs the action.
+     * @param backupId The identifier of the key backup.
+     * @param backupHash The hash of the key backup.
+     * @param nonce A nonce of the signer not used before (unordered nonces).
+     * @param deadline The last block timestamp at which the signature is accepted.
+     * @param signature The EIP-712 signature of the typed action by its signer.
      */
     function commitKeyBackup(
         address patient,
@@ -99,11 +124,17 @@ interface IPatientKeys {
 
     /// @dev Returns the key that signs for `account`: the account itself, unless it is a patient that
     /// rotated its key.
+    /// @param account The account asked about (a patient, or any address).
+    /// @return The key that signs for the account.
     function signerOf(address account) external view returns (address);
 
     /// @dev Returns the patient `signer` was rotated in for (even if rotated out since), or zero.
+    /// @param signer The signing key asked about.
+    /// @return The patient the key signs for (zero if none).
     function patientOfSigner(address signer) external view returns (address);
 
     /// @dev Returns the key backup `patient` committed last (all zero if none).
+    /// @param patient The patient asked about.
+    /// @return The patient's latest key backup commitment.
     function keyBackupOf(address patient) external view returns (KeyBackup memory);
 }

@@ -39,6 +39,15 @@ interface IRecords {
 
     /// @dev `organisationId` is the author's organisation, or the patient's (possibly 0) if the patient
     /// wrote the record.
+    /// @param recordId The record.
+    /// @param patient The record's patient.
+    /// @param author The record's author (a member, or the patient).
+    /// @param organisationId The author's organisation (for a patient author, its organisation, possibly 0).
+    /// @param category The record category (0..11).
+    /// @param sensitivity The record sensitivity (0 normal, 1 restricted).
+    /// @param contentDigest The digest of the record's encrypted content.
+    /// @param supersedes The record it replaces (zero for none).
+    /// @param createdAt When the author created the record (unix seconds, as signed).
     event RecordAnchored(
         bytes32 indexed recordId,
         address indexed patient,
@@ -52,38 +61,65 @@ interface IRecords {
     );
 
     /// @dev The anchored record `recordId` was amended by `supersededBy`.
+    /// @param recordId The record replaced.
+    /// @param supersededBy The record that replaces it.
     event RecordSuperseded(bytes32 indexed recordId, bytes32 indexed supersededBy);
 
     /// @dev The batch is empty.
     error RecordsEmptyBatch();
 
     /// @dev The record id is zero (zero means "supersedes nothing").
+    /// @param recordId The record.
     error RecordsInvalidRecordId(bytes32 recordId);
 
+    /// @dev `recordId` is already anchored.
+    /// @param recordId The record.
     error RecordsAlreadyAnchored(bytes32 recordId);
 
+    /// @dev The record's `patient` is not a registered patient.
+    /// @param recordId The record.
+    /// @param patient The address that is not a registered patient.
     error RecordsUnknownPatient(bytes32 recordId, address patient);
 
+    /// @dev The record's `category` is not one of 0..11.
+    /// @param recordId The record.
+    /// @param category The category given.
     error RecordsInvalidCategory(bytes32 recordId, uint8 category);
 
+    /// @dev The record's `sensitivity` is not 0 (normal) or 1 (restricted).
+    /// @param recordId The record.
+    /// @param sensitivity The sensitivity given.
     error RecordsInvalidSensitivity(bytes32 recordId, uint8 sensitivity);
 
+    /// @dev The record's content digest is zero.
+    /// @param recordId The record.
     error RecordsZeroContent(bytes32 recordId);
 
     /// @dev The signature is not `author`'s signature of the record leaf.
+    /// @param recordId The record.
+    /// @param author The author whose signature is invalid.
     error RecordsInvalidSignature(bytes32 recordId, address author);
 
     /// @dev `author` is neither the patient nor an active member holding a grant in force that covers
     /// appending a record of this category and sensitivity.
+    /// @param recordId The record.
+    /// @param author The author that may not append to the patient's records.
     error RecordsNotAuthorised(bytes32 recordId, address author);
 
     /// @dev `supersedes` is not anchored.
+    /// @param recordId The record.
+    /// @param supersedes The record it replaces (zero for none).
     error RecordsUnknownSupersedes(bytes32 recordId, bytes32 supersedes);
 
     /// @dev `supersedes` belongs to another patient.
+    /// @param recordId The record.
+    /// @param supersedes The record it replaces (zero for none).
     error RecordsSupersedesOtherPatient(bytes32 recordId, bytes32 supersedes);
 
     /// @dev `supersedes` was already superseded by `supersededBy`.
+    /// @param recordId The record.
+    /// @param supersedes The record it replaces (zero for none).
+    /// @param supersededBy The record that already replaced it.
     error RecordsAlreadySuperseded(bytes32 recordId, bytes32 supersedes, bytes32 supersededBy);
 
     /**
@@ -100,17 +136,27 @@ interface IRecords {
      * - if `supersedes` is not zero: an anchored record of the same patient, not superseded yet.
      *
      * Emits {RecordAnchored} for each record, followed by {RecordSuperseded} for an amendment.
+     *
+     * @param records The records to anchor (at least one), each with its signature.
      */
     function anchorRecords(RecordInput[] calldata records) external;
 
     /// @dev Returns the anchor of `recordId` (all zero if it is not anchored).
+    /// @param recordId The record.
+    /// @return The anchor (all zero if the record is not anchored).
     function anchorOf(bytes32 recordId) external view returns (Anchor memory);
 
+    /// @dev Returns true if `recordId` is anchored.
+    /// @param recordId The record.
+    /// @return True if the record is anchored.
     function isAnchored(bytes32 recordId) external view returns (bool);
 
     /// @dev Returns the EIP-712 struct hash of `record`, the leaf the chain keeps.
+    /// @param record The record's signed fields.
+    /// @return The EIP-712 struct hash of the record.
     function recordLeaf(Record calldata record) external pure returns (bytes32);
 
     /// @dev Returns the number of anchored records.
+    /// @return The number of records anchored.
     function recordCount() external view returns (uint256);
 }

@@ -10,12 +10,12 @@ import {SignedActions} from "./SignedActions.sol";
  * which says who is a patient, which addresses are taken, and keeps the patients' encryption keys.
  */
 abstract contract PatientKeys is IPatientKeys, SignedActions {
-    bytes32 private constant ROTATE_PATIENT_KEY_TYPEHASH =
-        keccak256(
-            "RotatePatientKey(address patient,address newSigner,bytes32 newEncryptionKey,uint256 nonce,uint256 deadline)"
-        );
-    bytes32 private constant COMMIT_KEY_BACKUP_TYPEHASH =
-        keccak256("CommitKeyBackup(address patient,bytes32 backupId,bytes32 backupHash,uint256 nonce,uint256 deadline)");
+    bytes32 private constant ROTATE_PATIENT_KEY_TYPEHASH = keccak256(
+        "RotatePatientKey(address patient,address newSigner,bytes32 newEncryptionKey,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant COMMIT_KEY_BACKUP_TYPEHASH = keccak256(
+        "CommitKeyBackup(address patient,bytes32 backupId,bytes32 backupHash,uint256 nonce,uint256 deadline)"
+    );
 
     mapping(address patient => address signer) private _rotatedSigners;
     mapping(address signer => address patient) private _signerPatients;
@@ -40,7 +40,9 @@ abstract contract PatientKeys is IPatientKeys, SignedActions {
         if (newSigner == address(0)) revert PatientKeysZeroSigner();
         if (newEncryptionKey == 0) revert PatientKeysZeroEncryptionKey();
         _requireUnusedAccount(newSigner);
-        if (!SignatureChecker.isValidSignatureNowCalldata(newSigner, _hashTypedDataV4(structHash), newSignerSignature)) {
+        if (
+            !SignatureChecker.isValidSignatureNowCalldata(newSigner, _hashTypedDataV4(structHash), newSignerSignature)
+        ) {
             revert PatientKeysInvalidNewSignerSignature(newSigner);
         }
 
@@ -93,11 +95,16 @@ abstract contract PatientKeys is IPatientKeys, SignedActions {
     }
 
     /// @dev Returns true if `account` is a registered patient.
+    /// @param account The address asked about.
+    /// @return True if `account` is a registered patient.
     function _isRegisteredPatient(address account) internal view virtual returns (bool);
 
     /// @dev Reverts if `account` is already a member, a patient or a patient's key.
+    /// @param account The address to be used as a new patient key.
     function _requireUnusedAccount(address account) internal view virtual;
 
     /// @dev Sets the encryption public key of the registered patient `patient`.
+    /// @param patient The registered patient.
+    /// @param encryptionKey Its new X25519 encryption public key.
     function _setPatientEncryptionKey(address patient, bytes32 encryptionKey) internal virtual;
 }

@@ -6,20 +6,16 @@ import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/Signa
 import {IConsents} from "./IConsents.sol";
 import {IConsortium} from "./IConsortium.sol";
 import {IRecords} from "./IRecords.sol";
+import {Vocabulary} from "./Vocabulary.sol";
 
 /**
  * @dev Record anchoring. A record needs no nonce or deadline: its id can be anchored only once. Storage is
  * two slots per record (three once superseded), since gateways anchor records in large batches.
  */
 contract Records is IRecords, EIP712 {
-    bytes32 private constant RECORD_TYPEHASH =
-        keccak256(
-            "Record(bytes32 recordId,address patient,address author,uint8 category,uint8 sensitivity,bytes32 contentDigest,bytes32 supersedes,uint64 createdAt)"
-        );
-
-    uint8 private constant CATEGORY_COUNT = 12;
-    uint8 private constant MAX_SENSITIVITY = 1;
-    uint8 private constant ACTION_APPEND = 2;
+    bytes32 private constant RECORD_TYPEHASH = keccak256(
+        "Record(bytes32 recordId,address patient,address author,uint8 category,uint8 sensitivity,bytes32 contentDigest,bytes32 supersedes,uint64 createdAt)"
+    );
 
     IConsortium private immutable _consortium;
     IConsents private immutable _consents;
@@ -68,8 +64,9 @@ contract Records is IRecords, EIP712 {
         bytes32 recordId = record.recordId;
         if (recordId == 0) revert RecordsInvalidRecordId(recordId);
         if (isAnchored(recordId)) revert RecordsAlreadyAnchored(recordId);
-        if (record.category >= CATEGORY_COUNT) revert RecordsInvalidCategory(recordId, record.category);
-        if (record.sensitivity > MAX_SENSITIVITY) revert RecordsInvalidSensitivity(recordId, record.sensitivity);
+        if (record.category >= Vocabulary.CATEGORY_COUNT) revert RecordsInvalidCategory(recordId, record.category);
+        if (record.sensitivity > Vocabulary.MAX_SENSITIVITY)
+            revert RecordsInvalidSensitivity(recordId, record.sensitivity);
         if (record.contentDigest == 0) revert RecordsZeroContent(recordId);
         IConsortium.Patient memory patient = _consortium.patient(record.patient);
         if (!patient.registered) revert RecordsUnknownPatient(recordId, record.patient);
@@ -79,9 +76,8 @@ contract Records is IRecords, EIP712 {
         if (!SignatureChecker.isValidSignatureNowCalldata(signer, _hashTypedDataV4(leaf), input.signature)) {
             revert RecordsInvalidSignature(recordId, record.author);
         }
-        uint32 organisationId = record.author == record.patient
-            ? patient.organisationId
-            : _authorOrganisation(record, input.grantId);
+        uint32 organisationId =
+            record.author == record.patient ? patient.organisationId : _authorOrganisation(record, input.grantId);
         if (record.supersedes != 0) _requireSupersedable(record);
 
         Anchor storage anchor = _anchors[recordId];
@@ -117,7 +113,7 @@ contract Records is IRecords, EIP712 {
                 record.patient,
                 record.category,
                 record.sensitivity,
-                ACTION_APPEND
+                Vocabulary.ACTION_APPEND
             )
         ) revert RecordsNotAuthorised(record.recordId, record.author);
     }

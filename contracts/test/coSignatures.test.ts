@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { coSignaturesTypes } from '@medledger/core';
 import { hashStruct, type LocalAccount } from 'viem';
-import { coSignaturesTypes } from '../../packages/core/src/typedData.ts';
 import {
   action,
   addMember,

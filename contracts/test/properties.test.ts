@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { recordsTypes } from '@medledger/core';
 import fc from 'fast-check';
 import { type Address, type Hex, hashStruct, type LocalAccount } from 'viem';
-import { recordsTypes } from '../../packages/core/src/typedData.ts';
 import {
   addMember,
   anchorRecords,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { recordLeafHash } from '@medledger/core';
 import type { Hex, LocalAccount } from 'viem';
-import { recordLeafHash } from '../../packages/core/src/typedData.ts';
 import {
   action,
   anchorRecords,

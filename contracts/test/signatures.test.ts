@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { consortiumAbi, consortiumBytecode, recordsAbi, recordsBytecode } from '@medledger/contracts';
+import { consentsTypes, ledgerDomain } from '@medledger/core';
 import { type Abi, type Address, type Hex, recoverTypedDataAddress } from 'viem';
-import { consentsTypes, ledgerDomain } from '../../packages/core/src/typedData.ts';
-import { consortiumAbi, consortiumBytecode, recordsAbi, recordsBytecode } from '../generated/index.ts';
 import { compileSolidity } from '../scripts/compile.ts';
 import {
   anchorRecords,
@@ -191,7 +191,9 @@ describe('signed actions', () => {
 
   it('accepts ERC-1271 signatures of smart-contract wallets', async () => {
     const source = readFileSync(new URL('./mocks/ERC1271WalletMock.sol', import.meta.url), 'utf8');
-    const [mock] = compileSolidity({ 'ERC1271WalletMock.sol': source });
+    const {
+      contracts: [mock],
+    } = compileSolidity({ 'ERC1271WalletMock.sol': source });
     assert.ok(mock);
     const owner = newAccount();
     const wallet = await ledger.deploy(mock.abi as Abi, mock.bytecode as Hex, [owner.address]);

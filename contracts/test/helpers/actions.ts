@@ -3,9 +3,10 @@
  * send it. Options let tests forge what a real gateway would not: reused nonces, past deadlines, foreign
  * domains, tampered signatures.
  */
+
+import type { LedgerContract } from '@medledger/core';
 import { type Address, bytesToHex, type Hex, type LocalAccount } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import type { LedgerContract } from '../../../packages/core/src/typedData.ts';
 import {
   type DomainOverride,
   eventsNamed,

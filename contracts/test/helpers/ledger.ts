@@ -6,6 +6,29 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach } from 'node:test';
 import {
+  auditAnchorsAbi,
+  auditAnchorsBytecode,
+  consentsAbi,
+  consentsBytecode,
+  consortiumAbi,
+  consortiumBytecode,
+  coSignaturesAbi,
+  coSignaturesBytecode,
+  emergenciesAbi,
+  emergenciesBytecode,
+  recordsAbi,
+  recordsBytecode,
+} from '@medledger/contracts';
+import {
+  consentsTypes,
+  consortiumTypes,
+  coSignaturesTypes,
+  emergenciesTypes,
+  type LedgerContract,
+  ledgerDomain,
+  recordsTypes,
+} from '@medledger/core';
+import {
   type Abi,
   type Address,
   BaseError,
@@ -21,29 +44,6 @@ import {
   type TransactionReceipt,
 } from 'viem';
 import { foundry } from 'viem/chains';
-import {
-  consentsTypes,
-  consortiumTypes,
-  coSignaturesTypes,
-  emergenciesTypes,
-  type LedgerContract,
-  ledgerDomain,
-  recordsTypes,
-} from '../../../packages/core/src/typedData.ts';
-import {
-  auditAnchorsAbi,
-  auditAnchorsBytecode,
-  consentsAbi,
-  consentsBytecode,
-  consortiumAbi,
-  consortiumBytecode,
-  coSignaturesAbi,
-  coSignaturesBytecode,
-  emergenciesAbi,
-  emergenciesBytecode,
-  recordsAbi,
-  recordsBytecode,
-} from '../../generated/index.ts';
 import { type Anvil, startAnvil } from './anvil.ts';
 
 /** Anvil's first default account. */

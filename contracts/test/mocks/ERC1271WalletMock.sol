@@ -11,6 +11,10 @@ contract ERC1271WalletMock {
         _owner = owner;
     }
 
+    /// @dev ERC-1271: accepts `signature` of `hash` if it is the owner's ECDSA signature.
+    /// @param hash The signed hash.
+    /// @param signature The signature.
+    /// @return The ERC-1271 magic value if the signature is valid, else `0xffffffff`.
     function isValidSignature(bytes32 hash, bytes calldata signature) external view returns (bytes4) {
         (address recovered, ECDSA.RecoverError error, ) = ECDSA.tryRecoverCalldata(hash, signature);
         bool valid = error == ECDSA.RecoverError.NoError && recovered == _owner;

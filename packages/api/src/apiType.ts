@@ -12,7 +12,13 @@ type Deserialize = [
   { pattern: { type: 'string'; pattern: '^0x[0-9a-fA-F]*$' }; output: Hex },
 ];
 
-/** The `FromSchema` options `ApiType` uses, for a type provider that types routes the same way. */
-export type ApiSchemaOptions = { deserialize: Deserialize };
+/** The `json-schema-to-ts` options `ApiType` derives with (for a Fastify type provider to use the same). */
+export type ApiTypeOptions = { deserialize: Deserialize };
 
-export type ApiType<S extends JSONSchema> = FromSchema<S, ApiSchemaOptions>;
+export type ApiType<S extends JSONSchema> = FromSchema<S, ApiTypeOptions>;
+
+/**
+ * `RequestType<typeof schema>`: a request as the server's validator types it (string formats stay
+ * `string`), the input a server operation takes from its route.
+ */
+export type RequestType<S extends JSONSchema> = FromSchema<S>;

@@ -70,8 +70,8 @@ export const oneTimeCode = {
   description: 'the current 6-digit code of the authenticator',
 } as const;
 
-/** `schema`, or null. */
-export function nullable<const S extends object>(schema: S) {
+/** `schema` or null. */
+export function nullable<const S>(schema: S) {
   return { anyOf: [schema, { type: 'null' }] } as const;
 }
 

@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGatewayClient, type GatewayClient } from '@medledger/client';
 import { LedgerUnavailableError } from '@medledger/core';
-import { spawnWithParentDeathSignal, startEmbeddedChain } from '@medledger/ledger';
+import { spawnWithParentDeathSignal, startEmbeddedChain } from '@medledger/ledger-node';
 import { createKeyFile, readKeyFile } from './keyFile.ts';
 
 export interface DemoConsortiumOptions {

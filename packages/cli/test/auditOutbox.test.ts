@@ -14,7 +14,8 @@ import { after, before, test } from 'node:test';
 import { createGatewayClient, type GatewayClient, verifyAuditTrail } from '@medledger/client';
 import { auditAnchorsAbi } from '@medledger/contracts';
 import { AccessDeniedError, generateIdentity } from '@medledger/core';
-import { createLedgerPublicClient, type EmbeddedChain, startEmbeddedChain } from '@medledger/ledger';
+import { createLedgerPublicClient } from '@medledger/ledger';
+import { type EmbeddedChain, ledgerEndpoint, startEmbeddedChain } from '@medledger/ledger-node';
 import type { Address, Hex } from 'viem';
 import { createKeyFile } from '../src/keyFile.ts';
 import { labObservation } from './helpers/people.ts';
@@ -176,7 +177,7 @@ test('medledger audit --verify: the history matches the chain; an event the gate
 
 /** The chain's next audit sequence number for the organisation: how many of its events are anchored. */
 function anchoredCount(): Promise<bigint> {
-  return createLedgerPublicClient(chain.rpcUrl, chain.chainId).readContract({
+  return createLedgerPublicClient(ledgerEndpoint(chain.rpcUrl), chain.chainId).readContract({
     address: auditAnchors,
     abi: auditAnchorsAbi,
     functionName: 'nextSequence',

@@ -13,7 +13,8 @@ import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'n
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { consentsAbi } from '@medledger/contracts';
-import { createLedgerPublicClient, sendRpcCalls } from '@medledger/ledger';
+import { createLedgerPublicClient } from '@medledger/ledger';
+import { ledgerEndpoint, sendRpcCalls } from '@medledger/ledger-node';
 import type { Address, Hex } from 'viem';
 import { labObservation, newPeople, type Person, setUpHospital, writeJsonFile } from './helpers/people.ts';
 import {
@@ -50,7 +51,7 @@ describe('the embedded chain is locked down', () => {
   };
   const grantIsRevoked = async () =>
     (
-      await createLedgerPublicClient(chainUrl, 31337).readContract({
+      await createLedgerPublicClient(ledgerEndpoint(chainUrl), 31337).readContract({
         address: consents,
         abi: consentsAbi,
         functionName: 'grantOf',

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createGatewayClient, type GatewayClient, verifyAuditTrail } from '@medledger/client';
 import { generateIdentity, LedgerUnavailableError } from '@medledger/core';
-import { type EmbeddedChain, startEmbeddedChain } from '@medledger/ledger';
+import { type EmbeddedChain, startEmbeddedChain } from '@medledger/ledger-node';
 import type { Hex } from 'viem';
 import { labObservation } from './helpers/people.ts';
 import {

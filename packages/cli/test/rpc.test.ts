@@ -9,19 +9,18 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Consent, LedgerInfo, RecordAdded, RecordMetadata } from '@medledger/client';
 import {
-  anvilBinaryPath,
   type EmbeddedChain,
   freePort,
+  type HttpAnvil,
   sendRpcCalls,
-  spawnWithParentDeathSignal,
   startEmbeddedChain,
-} from '@medledger/ledger';
+  startHttpAnvil,
+} from '@medledger/ledger-node';
 import { labObservation, newPeople, setUpHospital, writeJsonFile } from './helpers/people.ts';
 import {
   cleanUp,
   cliFor,
   runMedledger,
-  sleep,
   startGatewayProcess,
   temporaryDirectory,
 } from './helpers/processes.ts';
@@ -153,24 +152,17 @@ describe('gateways on an existing chain (--rpc)', () => {
 
 describe('a node that serves administrative JSON-RPC (--rpc)', () => {
   let url: string;
-  let stopNode: () => Promise<void>;
+  let node: HttpAnvil;
 
   before(async () => {
     // A bare anvil on HTTP: evm_*, anvil_* and ten unlocked accounts for whoever reaches it.
-    const port = await freePort();
-    const node = spawnWithParentDeathSignal(anvilBinaryPath(), ['--port', String(port), '--silent']);
-    const exited = new Promise((resolve) => node.once('exit', resolve));
-    stopNode = async () => {
-      node.kill('SIGTERM');
-      await exited;
-    };
-    url = `http://127.0.0.1:${port}`;
-    while (!(await blockNumber(url).then(Number.isInteger, () => false))) await sleep(50);
+    node = await startHttpAnvil();
+    url = node.rpcUrl;
   });
 
   after(async () => {
     await cleanUp();
-    await stopNode?.();
+    await node?.stop();
   });
 
   test('is refused at start with admin_rpc_exposed, naming what answered, before anything is sent to it', async () => {

@@ -1,224 +1,49 @@
-/** Shapes of the gateway's JSON answers, as the client reads them (the OpenAPI at /docs is the reference). */
-import type {
-  AuditEventInput,
-  AuditLeaf,
-  Category,
-  EmergencyReason,
-  EmergencyVerdict,
-  Sensitivity,
-} from '@medledger/core';
-import type { Address, Hex } from 'viem';
-
+/** Shapes of the gateway's JSON answers, as the client reads them: the API contract's types (`@medledger/api`). */
 export type {
   AccessRequest,
   AccessRequestDenied,
   AccessRequested,
   AccessRequestList,
+  AuditBatchPage,
+  AuditEvent,
+  AuditTrailProofs,
   Consent,
   ConsentGranted,
   ConsentList,
   ConsentRevoked,
+  CoSignaturePolicy,
+  CoSignaturePolicyProposal,
+  CoSigned,
   CustodyProposalResult,
+  Emergency,
+  EmergencyList,
+  EmergencyPrivilegeSet,
+  EmergencyWindow,
+  EmergencyWindowVote,
   GatewayPublished,
   Health,
+  IndexedRecordAnchor,
+  IndexedRecordAnchorPage,
   LedgerInfo,
   Me,
   Member,
   MemberAdded,
   MemberList,
   MemberSuspended,
+  Notification,
+  NotificationList,
   Organisation,
   OrganisationCreated,
   OrganisationList,
+  OtpEnrolment,
   PatientKeys,
   PatientRegistered,
+  RecordAccess,
+  RecordAdded,
+  RecordMetadata,
+  SecondFactorStatus,
   SignedIn,
   SignInChallenge,
+  Stamp,
+  StampSigner,
 } from '@medledger/api';
-
-/**
- * A record anchor as a gateway indexed it (`GET /api/ledger/records`): the fields of the chain's
- * `RecordAnchored` event, category and sensitivity as their codes.
- */
-export interface IndexedRecordAnchor {
-  recordId: Hex;
-  patient: Address;
-  author: Address;
-  organisationId: number;
-  category: number;
-  sensitivity: number;
-  contentDigest: Hex;
-  cid: string;
-  supersedes: Hex;
-  createdAt: number;
-  blockNumber: number;
-  transactionHash: Hex;
-}
-
-export interface IndexedRecordAnchorPage {
-  records: IndexedRecordAnchor[];
-  /** The `after` of the next page; null after the last. */
-  next: Hex | null;
-}
-
-export interface Transaction {
-  transactionHash: Hex;
-  blockNumber: number;
-}
-
-export interface RecordAdded extends Transaction {
-  recordId: Hex;
-  cid: string;
-  contentDigest: Hex;
-  organisationId: number;
-}
-
-export interface RecordMetadata {
-  recordId: Hex;
-  patient: Address;
-  author: Address;
-  organisationId: number;
-  category: Category;
-  sensitivity: Sensitivity;
-  cid: string;
-  contentDigest: Hex;
-  supersedes: Hex | null;
-  supersededBy: Hex | null;
-  createdAt: number;
-  blockNumber: number;
-  transactionHash: Hex;
-  /** In record lists: the record's multi-signature stamp. */
-  stamp?: Stamp;
-}
-
-export interface RecordAccess {
-  record: RecordMetadata;
-  envelope: string;
-  /** v1 records: the whole data key, re-sealed to the reader. */
-  sealedKey: { enc: string; ct: string } | null;
-  /** v2 (k-of-n) records: this gateway's share of the data key, re-sealed to the reader. */
-  sealedShare?: { share: number; enc: string; ct: string } | null;
-}
-
-export interface AuditEvent {
-  eventId: string;
-  recordedAt: string;
-  actor: Address;
-  patient: Address | null;
-  action: string;
-  recordId: Hex | null;
-  category: Category | null;
-  sensitivity: Sensitivity | null;
-  purpose: string | null;
-  outcome: 'allowed' | 'denied';
-  reason: string | null;
-}
-
-export interface AuditTrailProofs {
-  organisationId: number | null;
-  /** The caller's events; `tag` and `proof` are null until the event's batch is anchored. */
-  events: { event: AuditEventInput & { sequence: number }; tag: Hex | null; proof: Hex[] | null }[];
-}
-
-export interface AuditBatchPage {
-  organisationId: number | null;
-  batches: { batchIndex: number; firstSequence: number; count: number; root: Hex; leaves: AuditLeaf[] }[];
-  /** The batch index to ask for next, or null after the last anchored batch. */
-  nextBatch: number | null;
-}
-
-export interface StampSigner {
-  address: Address;
-  /** `author` signed the record when it was anchored; `co-signer` added a co-signature. */
-  as: 'author' | 'co-signer';
-  /** A member role, or `patient`. */
-  role: string;
-  organisationId: number;
-}
-
-/** A record's multi-signature stamp: final or draft under its category's co-signature policy. */
-export interface Stamp {
-  status: 'final' | 'draft';
-  /** The policy version the record is judged by (0: no policy, final at once). */
-  policyVersion: number;
-  signers: StampSigner[];
-}
-
-export interface CoSigned extends Transaction {
-  recordId: Hex;
-  signer: Address;
-  /** Whether the record is final once this co-signature counts. */
-  finalised: boolean;
-}
-
-export interface CoSignaturePolicy {
-  category: Category;
-  version: number;
-  requirements: { role: string; count: number; sameOrganisation: boolean }[];
-  patient: boolean;
-  enactedAt: number | null;
-}
-
-export interface CoSignaturePolicyProposal {
-  proposalId: number;
-  category: Category;
-  requirements: { role: string; count: number; sameOrganisation: boolean }[];
-  patient: boolean;
-  proposerOrganisationId: number;
-  approvals: number;
-  status: 'pending' | 'enacted' | 'overtaken';
-}
-
-export interface SecondFactorStatus {
-  /** The one-time code is on: approvals need it. */
-  enabled: boolean;
-  /** An enrolment waits for its first code. */
-  pending: boolean;
-  /** The chain accepts this patient's grants only from its home gateway. */
-  homeRelayOnly: boolean;
-  /** This gateway is the patient's home gateway. */
-  homeGateway: boolean;
-}
-
-export interface EmergencyPrivilegeSet extends Transaction {
-  member: Address;
-  privileged: boolean;
-  organisationId: number;
-}
-
-/** An emergency (break the glass) as its member, its patient and its organisation's admins see it. */
-export interface Emergency {
-  emergencyId: number;
-  member: Address;
-  patient: Address;
-  organisationId: number;
-  reason: EmergencyReason;
-  /** The member's text: shown to the member and to its organisation's admins at the gateway that keeps it. */
-  justification: string | null;
-  /** What it opens to its member: these categories, this sensitivity, read only. */
-  categories: Category[];
-  sensitivity: Sensitivity;
-  /** Unix seconds (chain time). */
-  declaredAt: number;
-  expiresAt: number;
-  status: 'open' | 'ended';
-  verdict: EmergencyVerdict;
-  reviewer: Address | null;
-  reviewedAt: number | null;
-  blockNumber: number;
-  transactionHash: Hex;
-}
-
-/**
- * A notification: what happened (`kind`), with ids, addresses, category names and times in `data`,
- * never health content. Kinds: access-requested, access-request-approved, access-request-denied,
- * grant-used, record-added, record-co-signed, emergency-declared, emergency-reviewed, emergency-ended,
- * emergency-privilege-set.
- */
-export interface Notification {
-  /** Increasing; resume a stream after the last one seen. */
-  id: number;
-  kind: string;
-  createdAt: string;
-  data: Record<string, string | number | boolean | null | string[]>;
-}

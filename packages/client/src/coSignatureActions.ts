@@ -2,6 +2,14 @@
  * Multi-signature stamps from the client's side: co-signing a record (after reading and checking it),
  * a record's stamp, and the consortium's co-signature policies.
  */
+
+import type {
+  CoSignaturePolicies,
+  CoSignaturePolicyProposals,
+  PolicyApproved,
+  PolicyProposed,
+  RecordStamp,
+} from '@medledger/api';
 import {
   type Category,
   categoryIndex,
@@ -46,18 +54,12 @@ export function coSignatureActions(
     },
 
     /** A record's stamp: final or draft, and who signed it. */
-    stamp: (recordId: Hex) => request<Api.Stamp & { recordId: Hex }>('GET', `/api/records/${recordId}/stamp`),
+    stamp: (recordId: Hex) => request<RecordStamp>('GET', `/api/records/${recordId}/stamp`),
 
-    policies: () =>
-      request<{ policies: Api.CoSignaturePolicy[] }>('GET', '/api/co-signature-policies', undefined, false),
+    policies: () => request<CoSignaturePolicies>('GET', '/api/co-signature-policies', undefined, false),
 
     policyProposals: () =>
-      request<{ proposals: Api.CoSignaturePolicyProposal[] }>(
-        'GET',
-        '/api/co-signature-policies/proposals',
-        undefined,
-        false,
-      ),
+      request<CoSignaturePolicyProposals>('GET', '/api/co-signature-policies/proposals', undefined, false),
 
     /** Proposes, as an organisation admin, which roles must co-sign records of `category`. */
     async proposePolicy(input: {
@@ -76,14 +78,10 @@ export function coSignatureActions(
         admin: account.address,
       };
       const signed = await sign('coSignatures', coSignaturesTypes, 'ProposePolicy', message);
-      return request<{ proposalId: number; enacted: boolean }>(
-        'POST',
-        '/api/co-signature-policies/proposals',
-        {
-          ...message,
-          ...signed,
-        },
-      );
+      return request<PolicyProposed>('POST', '/api/co-signature-policies/proposals', {
+        ...message,
+        ...signed,
+      });
     },
 
     async approvePolicy(proposalId: number) {
@@ -91,11 +89,10 @@ export function coSignatureActions(
         proposalId: BigInt(proposalId),
         approver: account.address,
       });
-      return request<{ proposalId: number; enacted: boolean }>(
-        'POST',
-        `/api/co-signature-policies/proposals/${proposalId}/approvals`,
-        { approver: account.address, ...signed },
-      );
+      return request<PolicyApproved>('POST', `/api/co-signature-policies/proposals/${proposalId}/approvals`, {
+        approver: account.address,
+        ...signed,
+      });
     },
   };
 }

@@ -64,7 +64,7 @@ export function emergencyMethods({
 
     /** Emergencies you declared, on your record, and (as an admin) your organisation's; unreviewed first. */
     listEmergencies: (query: { unreviewedOnly?: boolean } = {}) =>
-      request<{ emergencies: Api.Emergency[] }>(
+      request<Api.EmergencyList>(
         'GET',
         `/api/emergencies${query.unreviewedOnly ? '?status=unreviewed' : ''}`,
       ),
@@ -86,8 +86,7 @@ export function emergencyMethods({
       });
     },
 
-    emergencyWindow: () =>
-      request<{ windowSeconds: number; version: number }>('GET', '/api/emergency-window', undefined, false),
+    emergencyWindow: () => request<Api.EmergencyWindow>('GET', '/api/emergency-window', undefined, false),
 
     /** As an admin: proposes the emergency window; two thirds of the active organisations enact it. */
     async proposeEmergencyWindow(windowSeconds: number) {
@@ -95,7 +94,7 @@ export function emergencyMethods({
         windowSeconds: BigInt(windowSeconds),
         admin: address,
       });
-      return request<{ proposalId: number; enacted: boolean }>('POST', '/api/emergency-window/proposals', {
+      return request<Api.EmergencyWindowVote>('POST', '/api/emergency-window/proposals', {
         windowSeconds,
         admin: address,
         ...signed,
@@ -107,7 +106,7 @@ export function emergencyMethods({
         proposalId: BigInt(proposalId),
         approver: address,
       });
-      return request<{ proposalId: number; enacted: boolean }>(
+      return request<Api.EmergencyWindowVote>(
         'POST',
         `/api/emergency-window/proposals/${proposalId}/approvals`,
         { approver: address, ...signed },

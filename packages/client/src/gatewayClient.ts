@@ -5,6 +5,8 @@
  *
  * Uses only `fetch` and the core library, so the CLI, the benchmarks and the web app share it.
  */
+
+import type { AuditEventList, RecordList } from '@medledger/api';
 import {
   AccessDeniedError,
   type Action,
@@ -107,7 +109,10 @@ export function createGatewayClient(options: GatewayClientOptions) {
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch (cause) {
-      throw new MedledgerError(`Cannot reach the gateway at ${baseUrl}; is it running?`, { cause });
+      throw new MedledgerError(`Cannot reach the gateway at ${baseUrl}; is it running?`, {
+        cause,
+        reason: 'gateway_unreachable',
+      });
     }
     if (response.status === 204) return undefined as T;
     const text = await response.text();
@@ -562,10 +567,7 @@ export function createGatewayClient(options: GatewayClientOptions) {
     },
 
     listRecords: (patient: Address) =>
-      request<{ patient: Address; records: Api.RecordMetadata[] }>(
-        'GET',
-        `/api/records?patient=${patient.toLowerCase()}`,
-      ),
+      request<RecordList>('GET', `/api/records?patient=${patient.toLowerCase()}`),
 
     /** Fetches a record's envelope and key, checks the envelope against its anchored digest, and decrypts it. */
     async readRecord(
@@ -694,7 +696,7 @@ export function createGatewayClient(options: GatewayClientOptions) {
       const params = new URLSearchParams();
       if (query.patient) params.set('patient', query.patient.toLowerCase());
       if (query.organisation) params.set('organisation', String(query.organisation));
-      return request<{ events: Api.AuditEvent[] }>('GET', `/api/audit?${params}`);
+      return request<AuditEventList>('GET', `/api/audit?${params}`);
     },
   };
   return client;

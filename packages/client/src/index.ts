@@ -1,5 +1,4 @@
 export type * from './apiTypes.ts';
-export { createChainReader, readInBlockWindows } from './chainReader.ts';
 export type { PolicyRequirementInput } from './coSignatureActions.ts';
 export { errorFromResponse } from './errorFromResponse.ts';
 export {

@@ -4,7 +4,7 @@
  * stores the backup and commits its hash on chain, signed by the patient.
  */
 
-import type { RegisteredAccount } from '@medledger/api';
+import type { KeyBackupCommitment, KeyBackupCreated, KeyBackupView, RegisteredAccount } from '@medledger/api';
 import {
   base64urlToBytes,
   bytesToBase64url,
@@ -14,30 +14,10 @@ import {
   InvalidInputError,
   type KeyBackup,
 } from '@medledger/core';
-import type { Address, Hex } from 'viem';
+import type { Address } from 'viem';
 import type { GatewayClient } from './gatewayClient.ts';
 
-export type { RegisteredAccount };
-
-export interface KeyBackupCreated {
-  patient: Address;
-  backupId: Hex;
-  backupHash: Hex;
-  threshold: number;
-  guardians: Address[];
-  transactionHash: Hex;
-  blockNumber: number;
-}
-
-/** What the chain says of a patient's last backup. */
-export interface KeyBackupCommitment {
-  backupId: Hex;
-  backupHash: Hex;
-  signer: Address;
-  committedAt: number;
-  /** False once the patient rotated its key after this backup: it then holds a retired key. */
-  holdsCurrentKey: boolean;
-}
+export type { KeyBackupCommitment, KeyBackupCreated, RegisteredAccount } from '@medledger/api';
 
 /**
  * Splits the client's keys `threshold`-of-n among `guardians` and has the gateway store the backup
@@ -87,10 +67,7 @@ export async function keyBackupOf(
   client: GatewayClient,
   patient: Address,
 ): Promise<{ backup: KeyBackup; committed: KeyBackupCommitment }> {
-  const answer = await client.call<{ backup: string; committed: KeyBackupCommitment }>(
-    'GET',
-    `/api/key-backups/${patient.toLowerCase()}`,
-  );
+  const answer = await client.call<KeyBackupView>('GET', `/api/key-backups/${patient.toLowerCase()}`);
   return {
     backup: checkKeyBackupCommitment(base64urlToBytes(answer.backup, 'backup'), answer.committed),
     committed: answer.committed,

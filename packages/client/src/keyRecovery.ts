@@ -11,6 +11,14 @@
  * The device has no key to sign in with: its requests go unauthenticated, and the token alone
  * (which never leaves it but as a hash) fetches the shares, which only its recovery key opens.
  */
+
+import type {
+  KeyRecoveryApproved,
+  KeyRecoveryRequestForGuardian,
+  KeyRecoveryShares,
+  KeyRecoveryStarted,
+  PendingKeyRecoveries,
+} from '@medledger/api';
 import {
   AccessDeniedError,
   base64urlToBytes,
@@ -23,7 +31,6 @@ import {
   type Identity,
   IntegrityError,
   type KeyBackup,
-  type KeyBackupHeader,
   normalizeRecoveryRequest,
   type RecoveryRequest,
   randomBytes,
@@ -35,7 +42,6 @@ import {
 } from '@medledger/core';
 import type { Address, Hex } from 'viem';
 import { createGatewayClient, type GatewayClient } from './gatewayClient.ts';
-import type { KeyBackupCommitment } from './keyBackup.ts';
 
 /** What the new device keeps between starting a recovery and finishing it (secret: keep it 0600). */
 export interface PendingKeyRecovery {
@@ -80,12 +86,12 @@ export async function startKeyRecovery(url: string, patient: Address): Promise<P
     recoveryKey: recovery.publicKey,
     createdAt: Math.floor(Date.now() / 1000),
   };
-  const answer = await anonymous(url).call<{
-    request: RecoveryRequest;
-    expiresAt: number;
-    threshold: number;
-    guardianCount: number;
-  }>('POST', '/api/key-recovery/requests', { ...asked, tokenHash: digestOf(utf8ToBytes(token)) }, false);
+  const answer = await anonymous(url).call<KeyRecoveryStarted>(
+    'POST',
+    '/api/key-recovery/requests',
+    { ...asked, tokenHash: digestOf(utf8ToBytes(token)) },
+    false,
+  );
   const request = normalizeRecoveryRequest(answer.request);
   // The gateway adds the backup id and must change nothing else: the code covers all of it.
   if (
@@ -119,13 +125,10 @@ export async function keyRecoveryRequest(
   client: GatewayClient,
   requestId: Hex,
 ): Promise<KeyRecoveryRequestDetails> {
-  const answer = await client.call<{
-    request: RecoveryRequest;
-    expiresAt: number;
-    backup: string;
-    committed: KeyBackupCommitment;
-    approvals: Address[];
-  }>('GET', `/api/key-recovery/requests/${requestId.toLowerCase()}`);
+  const answer = await client.call<KeyRecoveryRequestForGuardian>(
+    'GET',
+    `/api/key-recovery/requests/${requestId.toLowerCase()}`,
+  );
   const request = normalizeRecoveryRequest(answer.request);
   const backup = checkKeyBackupCommitment(base64urlToBytes(answer.backup, 'backup'), answer.committed);
   if (
@@ -148,12 +151,7 @@ export async function keyRecoveryRequest(
 export async function pendingKeyRecoveries(
   client: GatewayClient,
 ): Promise<{ request: RecoveryRequest; expiresAt: number; approved: boolean }[]> {
-  return (
-    await client.call<{ requests: { request: RecoveryRequest; expiresAt: number; approved: boolean }[] }>(
-      'GET',
-      '/api/key-recovery/requests',
-    )
-  ).requests;
+  return (await client.call<PendingKeyRecoveries>('GET', '/api/key-recovery/requests')).requests;
 }
 
 /**
@@ -187,7 +185,7 @@ export async function approveKeyRecovery(
     client.identity.encryption.secretKey,
     details.request,
   );
-  const answer = await client.call<{ approvals: number; threshold: number }>(
+  const answer = await client.call<KeyRecoveryApproved>(
     'POST',
     `/api/key-recovery/requests/${details.request.requestId}/approvals`,
     { share: share.share, enc: bytesToBase64url(share.enc), ct: bytesToBase64url(share.ct) },
@@ -204,11 +202,12 @@ export async function approveKeyRecovery(
  */
 export async function finishKeyRecovery(pending: PendingKeyRecovery): Promise<Identity> {
   const { request } = pending;
-  const answer = await anonymous(pending.server).call<{
-    request: RecoveryRequest;
-    backup: KeyBackupHeader & { guardianCount: number };
-    shares: { guardian: Address; share: number; enc: string; ct: string }[];
-  }>('POST', `/api/key-recovery/requests/${request.requestId}/shares`, { token: pending.token }, false);
+  const answer = await anonymous(pending.server).call<KeyRecoveryShares>(
+    'POST',
+    `/api/key-recovery/requests/${request.requestId}/shares`,
+    { token: pending.token },
+    false,
+  );
   if (recoveryRequestCode(answer.request) !== pending.code) {
     throw new IntegrityError('The gateway served another recovery request than the one made.');
   }

@@ -98,7 +98,7 @@ export function notificationMethods({
       const params = new URLSearchParams();
       if (query.after) params.set('after', String(query.after));
       if (query.limit) params.set('limit', String(query.limit));
-      return request<{ notifications: Api.Notification[] }>('GET', `/api/notifications?${params}`);
+      return request<Api.NotificationList>('GET', `/api/notifications?${params}`);
     },
     followNotifications,
   };
@@ -162,7 +162,7 @@ function parseBlock(block: string): ServerSentEvent | undefined {
 
 /** A fetch that could not reach the gateway (connection refused or reset), as opposed to an answer. */
 function isUnreachable(error: unknown): boolean {
-  if (error instanceof MedledgerError) return /Cannot reach the gateway/.test(error.shortMessage);
+  if (error instanceof MedledgerError) return error.reason === 'gateway_unreachable';
   return error instanceof TypeError;
 }
 

@@ -15,7 +15,7 @@ export function secondFactorActions({ request, sign, account }: ClientActionCont
     otpStatus: () => request<Api.SecondFactorStatus>('GET', '/api/otp'),
 
     /** Starts an enrolment: the `otpauth://` URI to load into an authenticator app (shown once). */
-    startOtpEnrolment: () => request<{ uri: string; homeGateway: boolean }>('POST', '/api/otp/enrolment', {}),
+    startOtpEnrolment: () => request<Api.OtpEnrolment>('POST', '/api/otp/enrolment', {}),
 
     /** Turns the code on with a first valid code; at the home gateway, binds grants to it on chain. */
     async confirmOtp(code: string, options: { bindHomeGateway?: boolean } = {}) {

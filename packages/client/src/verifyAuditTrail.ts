@@ -10,10 +10,9 @@
  * - the patient recognises its own leaves by their tags (a key only it and the gateway can derive,
  *   `auditTagKey`), and each must be matched by one of its events: a withheld event is reported.
  */
-import { auditAnchorsAbi, consortiumAbi } from '@medledger/contracts';
 import { type AuditLeaf, type AuditProblem, auditTagKey, verifyAuditLog } from '@medledger/core';
+import { createChainReader } from '@medledger/ledger';
 import type { AuditBatchPage } from './apiTypes.ts';
-import { createChainReader } from './chainReader.ts';
 import type { GatewayClient } from './gatewayClient.ts';
 
 export interface AuditTrailReport {
@@ -65,18 +64,16 @@ export async function verifyAuditTrail(
     report.awaitingAnchor = proofs.events.length;
     return report;
   }
-  const chain = createChainReader(options.rpcUrl ?? info.rpcUrl);
-  const anchors = { address: info.contracts.auditAnchors, abi: auditAnchorsAbi } as const;
-  const consortium = { address: info.contracts.consortium, abi: consortiumAbi } as const;
+  const chain = createChainReader({ rpcUrl: options.rpcUrl ?? info.rpcUrl, contracts: info.contracts });
   const [nextSequence, batchCount, organisation, registration] = await Promise.all([
-    chain.readContract({ ...anchors, functionName: 'nextSequence', args: [organisationId] }),
-    chain.readContract({ ...anchors, functionName: 'batchCount', args: [organisationId] }),
-    chain.readContract({ ...consortium, functionName: 'organisation', args: [organisationId] }),
-    chain.readContract({ ...consortium, functionName: 'patient', args: [client.address] }),
+    chain.read('auditAnchors', 'nextSequence', [organisationId]),
+    chain.read('auditAnchors', 'batchCount', [organisationId]),
+    chain.read('consortium', 'organisation', [organisationId]),
+    chain.read('consortium', 'patient', [client.address]),
   ]);
   const anchoredBatches = await Promise.all(
     Array.from({ length: Number(batchCount) }, (_, batchIndex) =>
-      chain.readContract({ ...anchors, functionName: 'batch', args: [organisationId, BigInt(batchIndex)] }),
+      chain.read('auditAnchors', 'batch', [organisationId, BigInt(batchIndex)]),
     ),
   );
 

@@ -7,7 +7,7 @@
  * Then the other way round: every record the gateway has indexed must be anchored on the chain, as
  * indexed (`verifyGatewayIndex.ts`).
  */
-import { consortiumAbi, coSignaturesAbi, recordsAbi } from '@medledger/contracts';
+import { coSignaturesAbi, recordsAbi } from '@medledger/contracts';
 import {
   type Category,
   categories,
@@ -24,9 +24,9 @@ import {
   recordsTypes,
   sensitivities,
 } from '@medledger/core';
-import { type Address, decodeFunctionData, type Hex, type PublicClient, recoverTypedDataAddress } from 'viem';
+import { type ChainReader, createChainReader } from '@medledger/ledger';
+import { type Address, decodeFunctionData, type Hex, recoverTypedDataAddress } from 'viem';
 import type { LedgerInfo } from './apiTypes.ts';
-import { createChainReader, readInBlockWindows } from './chainReader.ts';
 import type { VerificationProblem, VerificationProblemKind } from './verificationProblem.ts';
 import { type ChainRecordAnchor, compareIndexWithChain, gatewayRecordAnchors } from './verifyGatewayIndex.ts';
 
@@ -60,8 +60,8 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Verifi
   const gatewayUrl = options.gatewayUrl.replace(/\/+$/, '');
   const info = await getJson<LedgerInfo>(`${gatewayUrl}/api/ledger`);
   const rpcUrl = options.rpcUrl ?? info.rpcUrl;
-  const client = createChainReader(rpcUrl);
-  const chainId = await client.getChainId().catch((cause) => {
+  const client = createChainReader({ rpcUrl, contracts: info.contracts });
+  const chainId = await client.chainId().catch((cause) => {
     throw new LedgerUnavailableError(`No chain answers at ${rpcUrl}.`, { cause });
   });
   if (chainId !== info.chainId) {
@@ -69,8 +69,7 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Verifi
       `The chain at ${rpcUrl} is ${chainId}, but the gateway works on ${info.chainId}.`,
     );
   }
-  const recordsAddress = info.contracts.records;
-  const domain = ledgerDomain('records', chainId, recordsAddress);
+  const domain = ledgerDomain('records', chainId, info.contracts.records);
   const problems: VerificationProblem[] = [];
   const report = (recordId: Hex | null, kind: VerificationProblemKind, problem: string) =>
     problems.push({ recordId, kind, problem });
@@ -80,23 +79,18 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Verifi
   const indexed = (await gatewayRecordAnchors(gatewayUrl)).filter(
     (record) => !options.recordId || record.recordId.toLowerCase() === options.recordId.toLowerCase(),
   );
-  const logs = await readInBlockWindows(client, 0n, (range) =>
-    client.getContractEvents({
-      address: recordsAddress,
-      abi: recordsAbi,
-      eventName: 'RecordAnchored',
-      ...range,
-      ...(options.recordId ? { args: { recordId: options.recordId } } : {}),
-    }),
-  );
+  const logs = await client.events('records', 'RecordAnchored', {
+    fromBlock: 0n,
+    ...(options.recordId ? { args: { recordId: options.recordId } } : {}),
+  });
 
-  const patientSigners = await patientSignerHistory(client, info.contracts.consortium);
+  const patientSigners = await patientSignerHistory(client);
   const calldata = new Map<Hex, Promise<readonly { record: RecordLeaf; signature: Hex }[]>>();
   const inputsOf = (hash: Hex) => {
     let inputs = calldata.get(hash);
     if (!inputs) {
-      inputs = client.getTransaction({ hash }).then((tx) => {
-        const decoded = decodeFunctionData({ abi: recordsAbi, data: tx.input });
+      inputs = client.transactionInput(hash).then((input) => {
+        const decoded = decodeFunctionData({ abi: recordsAbi, data: input });
         return decoded.functionName === 'anchorRecords'
           ? (decoded.args[0] as readonly { record: RecordLeaf; signature: Hex }[])
           : [];
@@ -107,7 +101,7 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Verifi
   };
 
   for (const log of logs) {
-    const args = log.args as Required<typeof log.args>;
+    const { args } = log;
     const recordId = args.recordId;
     const leaf: RecordLeaf = {
       recordId,
@@ -143,12 +137,7 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Verifi
         if (recordLeafHash(input.record) !== recordLeafHash(leaf))
           report(recordId, 'event-mismatch', 'the event differs from the signed record');
       }
-      const anchor = await client.readContract({
-        address: recordsAddress,
-        abi: recordsAbi,
-        functionName: 'anchorOf',
-        args: [recordId],
-      });
+      const anchor = await client.read('records', 'anchorOf', [recordId]);
       if (anchor.leaf !== recordLeafHash(leaf))
         report(recordId, 'leaf-mismatch', 'the stored leaf hash differs from the anchored record');
       await checkBlob(gatewayUrl, leaf, report);
@@ -161,9 +150,7 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Verifi
     }
   }
 
-  const anchored = new Map(
-    logs.map((log) => [(log.args.recordId as Hex).toLowerCase(), log.args.contentDigest as Hex]),
-  );
+  const anchored = new Map(logs.map((log) => [log.args.recordId.toLowerCase(), log.args.contentDigest]));
   const checkedCoSignatures = await checkCoSignatures(
     client,
     info,
@@ -177,15 +164,15 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Verifi
   const blockNumbers = [...new Set(logs.map((log) => log.blockNumber))];
   for (const blockNumber of blockNumbers) {
     const [block, parent] = await Promise.all([
-      client.getBlock({ blockNumber }),
-      blockNumber > 0n ? client.getBlock({ blockNumber: blockNumber - 1n }) : undefined,
+      client.block(blockNumber),
+      blockNumber > 0n ? client.block(blockNumber - 1n) : undefined,
     ]);
     if (parent && block.parentHash !== parent.hash)
       report(null, 'block-mismatch', `block ${blockNumber} does not link to block ${blockNumber - 1n}`);
     for (const log of logs.filter((l) => l.blockNumber === blockNumber)) {
       if (log.blockHash !== block.hash || !block.transactions.includes(log.transactionHash)) {
         report(
-          log.args.recordId ?? null,
+          log.args.recordId,
           'block-mismatch',
           `its anchoring transaction is not in block ${blockNumber}`,
         );
@@ -195,7 +182,7 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Verifi
 
   const chainAnchors = new Map<string, ChainRecordAnchor>(
     logs.map((log) => {
-      const args = log.args as Required<typeof log.args>;
+      const { args } = log;
       const recordId = args.recordId.toLowerCase() as Hex;
       return [
         recordId,
@@ -226,7 +213,7 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Verifi
  * content digest, and the contract must hold it.
  */
 async function checkCoSignatures(
-  client: PublicClient,
+  client: ChainReader,
   info: LedgerInfo,
   chainId: number,
   anchoredDigests: Map<string, Hex>,
@@ -236,28 +223,23 @@ async function checkCoSignatures(
 ): Promise<number> {
   const address = info.contracts.coSignatures;
   const domain = ledgerDomain('coSignatures', chainId, address);
-  const logs = await readInBlockWindows(client, 0n, (range) =>
-    client.getContractEvents({
-      address,
-      abi: coSignaturesAbi,
-      eventName: 'RecordCoSigned',
-      ...range,
-      ...(recordId ? { args: { recordId } } : {}),
-    }),
-  );
+  const logs = await client.events('coSignatures', 'RecordCoSigned', {
+    fromBlock: 0n,
+    ...(recordId ? { args: { recordId } } : {}),
+  });
   const calldata = new Map<
     Hex,
     Promise<readonly { record: RecordLeaf; signer: Address; signature: Hex }[]>
   >();
   for (const log of logs) {
-    const args = log.args as Required<typeof log.args>;
+    const { args } = log;
     const problem = (text: string, kind: VerificationProblemKind = 'co-signature-mismatch') =>
       report(args.recordId, kind, `co-signature by ${args.signer}: ${text}`);
     try {
       let inputs = calldata.get(log.transactionHash);
       if (!inputs) {
-        inputs = client.getTransaction({ hash: log.transactionHash }).then((tx) => {
-          const decoded = decodeFunctionData({ abi: coSignaturesAbi, data: tx.input });
+        inputs = client.transactionInput(log.transactionHash).then((input) => {
+          const decoded = decodeFunctionData({ abi: coSignaturesAbi, data: input });
           return decoded.functionName === 'coSignRecords'
             ? (decoded.args[0] as readonly { record: RecordLeaf; signer: Address; signature: Hex }[])
             : [];
@@ -285,12 +267,7 @@ async function checkCoSignatures(
       // A patient co-signs with the key in force at the time (its own address until it rotated).
       const expected = patientSigners.at(args.signer, log.blockNumber, log.logIndex);
       if (!sameAddress(signer, expected)) problem(`signed by ${signer}`);
-      const held = await client.readContract({
-        address,
-        abi: coSignaturesAbi,
-        functionName: 'hasCoSigned',
-        args: [args.recordId, args.signer],
-      });
+      const held = await client.read('coSignatures', 'hasCoSigned', [args.recordId, args.signer]);
       if (!held) problem('the contract does not hold it');
     } catch (error) {
       problem(
@@ -306,21 +283,14 @@ async function checkCoSignatures(
  * Which key signed for each patient when: patients that rotated their key sign their records with
  * the key in force at the time (`Consortium.PatientKeyRotated`); everyone else with its own.
  */
-async function patientSignerHistory(client: PublicClient, consortium: Address) {
-  const rotations = await readInBlockWindows(client, 0n, (range) =>
-    client.getContractEvents({
-      address: consortium,
-      abi: consortiumAbi,
-      eventName: 'PatientKeyRotated',
-      ...range,
-    }),
-  );
+async function patientSignerHistory(client: ChainReader) {
+  const rotations = await client.events('consortium', 'PatientKeyRotated', { fromBlock: 0n });
   return {
     /** The key that signed for `patient` at log `logIndex` of block `blockNumber`. */
     at(patient: Address, blockNumber: bigint, logIndex: number): Address {
       let signer = patient;
       for (const rotation of rotations) {
-        const args = rotation.args as Required<typeof rotation.args>;
+        const { args } = rotation;
         const before =
           rotation.blockNumber < blockNumber ||
           (rotation.blockNumber === blockNumber && rotation.logIndex < logIndex);

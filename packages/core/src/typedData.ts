@@ -1,19 +1,29 @@
 /**
- * EIP-712 typed data of every action an actor signs. The contracts (contracts/src) declare the
- * same type strings; a contract test checks that both sides hash a message identically.
+ * EIP-712 typed data of every action an actor signs. The types are generated from the contracts'
+ * `*_TYPEHASH` type strings (`contracts/generated/typedData.ts`, by `contracts/scripts/compile.ts`); the
+ * message interfaces below are written by hand, and a contract test checks that both sides hash a message
+ * identically.
  *
  * Every action but a record carries a random `nonce` (unordered nonces: the contract remembers
  * each used one per signer) and a `deadline` (unix seconds). A record needs no nonce: its
  * `recordId` can be anchored only once.
  */
+import {
+  consentsTypedData,
+  consortiumTypedData,
+  coSignaturesTypedData,
+  emergenciesTypedData,
+  recordsTypedData,
+} from '@medledger/contracts/typedData';
 import { type Address, type Hex, hashStruct, type TypedDataDomain } from 'viem';
 
+/** The EIP-712 domain name of each ledger contract (its `SignedActions` or `EIP712` constructor argument). */
 export const domainNames = {
-  consortium: 'medledger.Consortium',
-  consents: 'medledger.Consents',
-  records: 'medledger.Records',
-  coSignatures: 'medledger.CoSignatures',
-  emergencies: 'medledger.Emergencies',
+  consortium: consortiumTypedData.domainName,
+  consents: consentsTypedData.domainName,
+  records: recordsTypedData.domainName,
+  coSignatures: coSignaturesTypedData.domainName,
+  emergencies: emergenciesTypedData.domainName,
 } as const;
 export type LedgerContract = keyof typeof domainNames;
 export const domainVersion = '1';
@@ -26,204 +36,23 @@ export function ledgerDomain(
   return { name: domainNames[contract], version: domainVersion, chainId, verifyingContract };
 }
 
-export const consortiumTypes = {
-  ProposeOrganisation: [
-    { name: 'name', type: 'string' },
-    { name: 'kind', type: 'uint8' },
-    { name: 'admin', type: 'address' },
-    { name: 'encryptionKey', type: 'bytes32' },
-    { name: 'gatewayUrl', type: 'string' },
-    { name: 'nonce', type: 'uint256' },
-    { name: 'deadline', type: 'uint256' },
-  ],
-  ApproveOrganisation: [
-    { name: 'organisationId', type: 'uint32' },
-    { name: 'approver', type: 'address' },
-    { name: 'nonce', type: 'uint256' },
-    { name: 'deadline', type: 'uint256' },
-  ],
-  AddMember: [
-    { name: 'organisationId', type: 'uint32' },
-    { name: 'member', type: 'address' },
-    { name: 'role', type: 'uint8' },
-    { name: 'encryptionKey', type: 'bytes32' },
-    { name: 'admin', type: 'address' },
-    { name: 'nonce', type: 'uint256' },
-    { name: 'deadline', type: 'uint256' },
-  ],
-  SuspendMember: [
-    { name: 'member', type: 'address' },
-    { name: 'admin', type: 'address' },
-    { name: 'nonce', type: 'uint256' },
-    { name: 'deadline', type: 'uint256' },
-  ],
-  RegisterPatient: [
-    { name: 'patient', type: 'address' },
-    { name: 'encryptionKey', type: 'bytes32' },
-    { name: 'organisationId', type: 'uint32' },
-    { name: 'nonce', type: 'uint256' },
-    { name: 'deadline', type: 'uint256' },
-  ],
-  SetGateway: [
-    { name: 'organisationId', type: 'uint32' },
-    { name: 'gatewayUrl', type: 'string' },
-    { name: 'relayer', type: 'address' },
-    { name: 'admin', type: 'address' },
-    { name: 'nonce', type: 'uint256' },
-    { name: 'deadline', type: 'uint256' },
-  ],
-  ProposeCustody: [
-    { name: 'custodians', type: 'uint32[]' },
-    { name: 'threshold', type: 'uint8' },
-    { name: 'admin', type: 'address' },
-    { name: 'nonce', type: 'uint256' },
-    { name: 'deadline', type: 'uint256' },
-  ],
-  ApproveCustody: [
-    { name: 'proposalId', type: 'uint256' },
-    { name: 'approver', type: 'address' },
-    { name: 'nonce', type: 'uint256' },
-    { name: 'deadline', type: 'uint256' },
-  ],
-  RotatePatientKey: [
-    { name: 'patient', type: 'address' },
-    { name: 'newSigner', type: 'address' },
-    { name: 'newEncryptionKey', type: 'bytes32' },
-    { name: 'nonce', type: 'uint256' },
-    { name: 'deadline', type: 'uint256' },
-  ],
-  CommitKeyBackup: [
-    { name: 'patient', type: 'address' },
-    { name: 'backupId', type: 'bytes32' },
-    { name: 'backupHash', type: 'bytes32' },
-    { name: 'nonce', type: 'uint256' },
-    { name: 'deadline', type: 'uint256' },
-  ],
-} as const;
+/** The Consortium's signed actions (organisations, members, patients, gateways, custody, patient keys). */
+export const consortiumTypes = consortiumTypedData.types;
 
-export const consentsTypes = {
-  Grant: [
-    { name: 'patient', type: 'address' },
-    { name: 'grantee', type: 'address' },
-    { name: 'granteeOrganisation', type: 'uint32' },
-    { name: 'categories', type: 'uint32' },
-    { name: 'maxSensitivity', type: 'uint8' },
-    { name: 'actions', type: 'uint8' },
-    { name: 'purpose', type: 'bytes32' },
-    { name: 'expiresAt', type: 'uint64' },
-    { name: 'requestId', type: 'uint256' },
-    { name: 'nonce', type: 'uint256' },
-    { name: 'deadline', type: 'uint256' },
-  ],
-  Revoke: [
-    { name: 'patient', type: 'address' },
-    { name: 'grantId', type: 'uint256' },
-    { name: 'nonce', type: 'uint256' },
-    { name: 'deadline', type: 'uint256' },
-  ],
-  RequestAccess: [
-    { name: 'requester', type: 'address' },
-    { name: 'patient', type: 'address' },
-    { name: 'categories', type: 'uint32' },
-    { name: 'actions', type: 'uint8' },
-    { name: 'reasonHash', type: 'bytes32' },
-    { name: 'nonce', type: 'uint256' },
-    { name: 'deadline', type: 'uint256' },
-  ],
-  DenyRequest: [
-    { name: 'patient', type: 'address' },
-    { name: 'requestId', type: 'uint256' },
-    { name: 'nonce', type: 'uint256' },
-    { name: 'deadline', type: 'uint256' },
-  ],
-  SetHomeRelayOnly: [
-    { name: 'patient', type: 'address' },
-    { name: 'enabled', type: 'bool' },
-    { name: 'nonce', type: 'uint256' },
-    { name: 'deadline', type: 'uint256' },
-  ],
-} as const;
+/** The Consents contract's signed actions (grants, revocations, access requests). */
+export const consentsTypes = consentsTypedData.types;
 
-export const recordsTypes = {
-  Record: [
-    { name: 'recordId', type: 'bytes32' },
-    { name: 'patient', type: 'address' },
-    { name: 'author', type: 'address' },
-    { name: 'category', type: 'uint8' },
-    { name: 'sensitivity', type: 'uint8' },
-    { name: 'contentDigest', type: 'bytes32' },
-    { name: 'supersedes', type: 'bytes32' },
-    { name: 'createdAt', type: 'uint64' },
-  ],
-} as const;
+/** The record leaf the Records contract anchors. */
+export const recordsTypes = recordsTypedData.types;
 
 /**
  * Co-signatures (multi-signature stamps) and the consortium's per-category co-signature policies. A
  * `CoSignature` needs no nonce: a signer co-signs a record once.
  */
-export const coSignaturesTypes = {
-  CoSignature: [
-    { name: 'recordId', type: 'bytes32' },
-    { name: 'contentDigest', type: 'bytes32' },
-    { name: 'signer', type: 'address' },
-  ],
-  Requirement: [
-    { name: 'role', type: 'uint8' },
-    { name: 'count', type: 'uint8' },
-    { name: 'sameOrganisation', type: 'bool' },
-  ],
-  ProposePolicy: [
-    { name: 'category', type: 'uint8' },
-    { name: 'requirements', type: 'Requirement[]' },
-    { name: 'patient', type: 'bool' },
-    { name: 'admin', type: 'address' },
-    { name: 'nonce', type: 'uint256' },
-    { name: 'deadline', type: 'uint256' },
-  ],
-  ApprovePolicy: [
-    { name: 'proposalId', type: 'uint256' },
-    { name: 'approver', type: 'address' },
-    { name: 'nonce', type: 'uint256' },
-    { name: 'deadline', type: 'uint256' },
-  ],
-} as const;
+export const coSignaturesTypes = coSignaturesTypedData.types;
 
-export const emergenciesTypes = {
-  SetEmergencyPrivilege: [
-    { name: 'member', type: 'address' },
-    { name: 'privileged', type: 'bool' },
-    { name: 'admin', type: 'address' },
-    { name: 'nonce', type: 'uint256' },
-    { name: 'deadline', type: 'uint256' },
-  ],
-  DeclareEmergency: [
-    { name: 'member', type: 'address' },
-    { name: 'patient', type: 'address' },
-    { name: 'reasonCode', type: 'uint8' },
-    { name: 'justificationHash', type: 'bytes32' },
-    { name: 'nonce', type: 'uint256' },
-    { name: 'deadline', type: 'uint256' },
-  ],
-  ReviewEmergency: [
-    { name: 'emergencyId', type: 'uint256' },
-    { name: 'verdict', type: 'uint8' },
-    { name: 'reviewer', type: 'address' },
-    { name: 'nonce', type: 'uint256' },
-    { name: 'deadline', type: 'uint256' },
-  ],
-  ProposeEmergencyWindow: [
-    { name: 'windowSeconds', type: 'uint64' },
-    { name: 'admin', type: 'address' },
-    { name: 'nonce', type: 'uint256' },
-    { name: 'deadline', type: 'uint256' },
-  ],
-  ApproveEmergencyWindow: [
-    { name: 'proposalId', type: 'uint256' },
-    { name: 'approver', type: 'address' },
-    { name: 'nonce', type: 'uint256' },
-    { name: 'deadline', type: 'uint256' },
-  ],
-} as const;
+/** The Emergencies contract's signed actions (privileges, declarations, reviews, the window). */
+export const emergenciesTypes = emergenciesTypedData.types;
 
 export interface ProposeOrganisationMessage {
   name: string;

@@ -3,8 +3,11 @@
  *
  * On chain every value is a small integer: its index in the list below (categories, roles and
  * organisation kinds start at index 0 or 1 as noted). Changing an order changes the ledger's
- * meaning, so entries are only ever appended.
+ * meaning, so entries are only ever appended. The contracts' codes live in `contracts/src/Vocabulary.sol`;
+ * the build copies them to `@medledger/contracts/vocabulary`, and this file fails to typecheck if its lists
+ * fall out of step with them.
  */
+import { vocabularyCodes as codes } from '@medledger/contracts/vocabulary';
 
 /** Record categories. On chain: `uint8` index; consent scopes use a `uint32` bitmask (bit i = category i). */
 export const categories = [
@@ -28,7 +31,11 @@ export const sensitivities = ['normal', 'restricted'] as const;
 export type Sensitivity = (typeof sensitivities)[number];
 
 /** Consent actions. On chain: a `uint8` bitmask with these bits. */
-export const actionBits = { read: 1, append: 2, share: 4 } as const;
+export const actionBits = {
+  read: codes.ACTION_READ,
+  append: codes.ACTION_APPEND,
+  share: codes.ACTION_SHARE,
+} as const;
 export type Action = keyof typeof actionBits;
 export const actions = Object.keys(actionBits) as Action[];
 
@@ -99,3 +106,26 @@ export function isRole(value: string): value is Role {
 export function isOrganisationKind(value: string): value is OrganisationKind {
   return (organisationKinds as readonly string[]).includes(value);
 }
+
+/** `true` if `A` and `B` are the same type, else `false`. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Expect<Condition extends true> = Condition;
+type IndexOf<List extends readonly unknown[], Item> = {
+  [Index in keyof List]: List[Index] extends Item ? Index : never;
+}[number];
+
+/** Fails to typecheck unless the lists above have the codes of `contracts/src/Vocabulary.sol`. */
+export type VocabularyInStepWithContracts = [
+  Expect<Same<(typeof categories)['length'], typeof codes.CATEGORY_COUNT>>,
+  Expect<Same<IndexOf<typeof categories, 'condition'>, `${typeof codes.CATEGORY_CONDITION}`>>,
+  Expect<Same<IndexOf<typeof categories, 'medication'>, `${typeof codes.CATEGORY_MEDICATION}`>>,
+  Expect<Same<IndexOf<typeof categories, 'allergy'>, `${typeof codes.CATEGORY_ALLERGY}`>>,
+  Expect<Same<IndexOf<typeof categories, 'emergency'>, `${typeof codes.CATEGORY_EMERGENCY}`>>,
+  Expect<Same<IndexOf<typeof sensitivities, 'normal'>, `${typeof codes.SENSITIVITY_NORMAL}`>>,
+  Expect<Same<IndexOf<typeof sensitivities, 'restricted'>, `${typeof codes.SENSITIVITY_RESTRICTED}`>>,
+  Expect<Same<(typeof roles)['length'], typeof codes.ROLE_COUNT>>,
+  Expect<Same<IndexOf<[undefined, ...typeof roles], 'admin'>, `${typeof codes.ROLE_ADMIN}`>>,
+  Expect<Same<(typeof organisationKinds)['length'], typeof codes.KIND_COUNT>>,
+  Expect<Same<IndexOf<typeof organisationStatuses, 'pending'>, `${typeof codes.ORGANISATION_PENDING}`>>,
+  Expect<Same<IndexOf<typeof organisationStatuses, 'active'>, `${typeof codes.ORGANISATION_ACTIVE}`>>,
+];

@@ -1,42 +1,152 @@
 /**
  * Turns a contract's custom error (decoded from revert data) into the medledger error a user
  * understands: a denial stays a denial (exit 3 / HTTP 403), a duplicate a conflict, and so on.
+ *
+ * `contractErrors` names every custom error of the generated ABIs, with its medledger error and a
+ * stable reason: an error added to a contract does not compile until it is given its entry here.
  */
-import {
-  auditAnchorsAbi,
-  consentsAbi,
-  consortiumAbi,
-  coSignaturesAbi,
-  emergenciesAbi,
-  recordsAbi,
-} from '@medledger/contracts';
 import {
   AccessDeniedError,
   ConflictError,
+  type ErrorFields,
   InvalidInputError,
   type MedledgerError,
   NotFoundError,
 } from '@medledger/core';
-import { BaseError, decodeErrorResult, type Hex } from 'viem';
+import { BaseError, type ContractErrorName, decodeErrorResult, type Hex, isHex } from 'viem';
+import { combinedAbi } from './ledgerAbis.ts';
 
-const errorAbi = [
-  ...consortiumAbi,
-  ...consentsAbi,
-  ...recordsAbi,
-  ...auditAnchorsAbi,
-  ...coSignaturesAbi,
-  ...emergenciesAbi,
-].filter((item) => item.type === 'error');
+/** The name of a custom error of any of the contracts (`ConsentsAlreadyRevoked`, `SignedActionExpired`, ...). */
+export type LedgerContractErrorName = ContractErrorName<typeof combinedAbi>;
 
+/** A contract's refusal, decoded. */
 export interface DecodedContractError {
-  name: string;
+  name: LedgerContractErrorName;
   args: readonly unknown[];
 }
 
-const denial =
-  /NotAdmin|NotActiveAdmin|NotAuthorised|NotPatient|NotGrantPatient|NotRequestPatient|Suspended|NotMember|NotRequester|NotActiveMember|NotPrivileged|SelfReview/;
-const absent = /Unknown/;
-const duplicate = /Already|Taken|NonceUsed/;
+/** The medledger errors a contract's refusal can become. */
+type RefusalClass =
+  | typeof AccessDeniedError
+  | typeof ConflictError
+  | typeof InvalidInputError
+  | typeof NotFoundError;
+
+/** What a contract error becomes: its medledger error class, and its reason within that error's code. */
+export interface ContractErrorMapping {
+  error: RefusalClass;
+  /** Stable snake_case reason (`MedledgerError.reason`). */
+  reason: string;
+}
+
+const denied = (reason: string): ContractErrorMapping => ({ error: AccessDeniedError, reason });
+const conflict = (reason: string): ContractErrorMapping => ({ error: ConflictError, reason });
+const notFound = (reason: string): ContractErrorMapping => ({ error: NotFoundError, reason });
+const invalid = (reason: string): ContractErrorMapping => ({ error: InvalidInputError, reason });
+
+/** Every custom error of the contracts, and what it becomes. */
+export const contractErrors: Record<LedgerContractErrorName, ContractErrorMapping> = {
+  AuditAnchorsGap: invalid('audit_anchors_gap'),
+  AuditAnchorsNotAnchored: invalid('audit_anchors_not_anchored'),
+  AuditAnchorsNotGateway: invalid('audit_anchors_not_gateway'),
+  AuditAnchorsOrganisationNotActive: invalid('audit_anchors_organisation_not_active'),
+  AuditAnchorsSequenceOverflow: invalid('audit_anchors_sequence_overflow'),
+  AuditAnchorsUnknownBatch: notFound('audit_anchors_unknown_batch'),
+  AuditAnchorsZeroCount: invalid('audit_anchors_zero_count'),
+  AuditAnchorsZeroRoot: invalid('audit_anchors_zero_root'),
+  CoSignaturesAlreadyApproved: conflict('co_signatures_already_approved'),
+  CoSignaturesAlreadySigned: conflict('co_signatures_already_signed'),
+  CoSignaturesDuplicateRole: invalid('co_signatures_duplicate_role'),
+  CoSignaturesEmptyBatch: invalid('co_signatures_empty_batch'),
+  CoSignaturesInvalidCategory: invalid('co_signatures_invalid_category'),
+  CoSignaturesInvalidCount: invalid('co_signatures_invalid_count'),
+  CoSignaturesInvalidRole: invalid('co_signatures_invalid_role'),
+  CoSignaturesInvalidSignature: invalid('co_signatures_invalid_signature'),
+  CoSignaturesNotActiveAdmin: denied('co_signatures_not_active_admin'),
+  CoSignaturesNotActiveMember: denied('co_signatures_not_active_member'),
+  CoSignaturesNotAuthorised: denied('co_signatures_not_authorised'),
+  CoSignaturesProposalNotPending: invalid('co_signatures_proposal_not_pending'),
+  CoSignaturesRecordMismatch: invalid('co_signatures_record_mismatch'),
+  CoSignaturesTooManySigners: invalid('co_signatures_too_many_signers'),
+  CoSignaturesUnknownPolicy: notFound('co_signatures_unknown_policy'),
+  CoSignaturesUnknownRecord: notFound('co_signatures_unknown_record'),
+  ConsentsAlreadyRevoked: conflict('consents_already_revoked'),
+  ConsentsInactiveMember: invalid('consents_inactive_member'),
+  ConsentsInactiveOrganisation: invalid('consents_inactive_organisation'),
+  ConsentsInvalidActions: invalid('consents_invalid_actions'),
+  ConsentsInvalidCategories: invalid('consents_invalid_categories'),
+  ConsentsInvalidExpiry: invalid('consents_invalid_expiry'),
+  ConsentsInvalidGrantee: invalid('consents_invalid_grantee'),
+  ConsentsInvalidSensitivity: invalid('consents_invalid_sensitivity'),
+  ConsentsNoHomeGateway: invalid('consents_no_home_gateway'),
+  ConsentsNotAuthorisedRelayer: denied('consents_not_authorised_relayer'),
+  ConsentsNotGrantPatient: denied('consents_not_grant_patient'),
+  ConsentsNotRequestPatient: denied('consents_not_request_patient'),
+  ConsentsNotRequester: denied('consents_not_requester'),
+  ConsentsRequestNotPending: invalid('consents_request_not_pending'),
+  ConsentsUnknownGrant: notFound('consents_unknown_grant'),
+  ConsentsUnknownPatient: notFound('consents_unknown_patient'),
+  ConsentsUnknownRequest: notFound('consents_unknown_request'),
+  ConsortiumAddressTaken: conflict('consortium_address_taken'),
+  ConsortiumAlreadyApproved: conflict('consortium_already_approved'),
+  ConsortiumCannotSuspendSelf: invalid('consortium_cannot_suspend_self'),
+  ConsortiumCustodyAlreadyApproved: conflict('consortium_custody_already_approved'),
+  ConsortiumCustodyProposalNotPending: invalid('consortium_custody_proposal_not_pending'),
+  ConsortiumDuplicateCustodian: invalid('consortium_duplicate_custodian'),
+  ConsortiumEmptyName: invalid('consortium_empty_name'),
+  ConsortiumInvalidCustodyThreshold: invalid('consortium_invalid_custody_threshold'),
+  ConsortiumInvalidKind: invalid('consortium_invalid_kind'),
+  ConsortiumInvalidRole: invalid('consortium_invalid_role'),
+  ConsortiumMemberAlreadySuspended: conflict('consortium_member_already_suspended'),
+  ConsortiumNotActiveAdmin: denied('consortium_not_active_admin'),
+  ConsortiumOrganisationNotActive: invalid('consortium_organisation_not_active'),
+  ConsortiumOrganisationNotPending: invalid('consortium_organisation_not_pending'),
+  ConsortiumTooManyCustodians: invalid('consortium_too_many_custodians'),
+  ConsortiumUnknownMember: notFound('consortium_unknown_member'),
+  ConsortiumZeroAddress: invalid('consortium_zero_address'),
+  ConsortiumZeroEncryptionKey: invalid('consortium_zero_encryption_key'),
+  EmergenciesAlreadyActive: conflict('emergencies_already_active'),
+  EmergenciesAlreadyReviewed: conflict('emergencies_already_reviewed'),
+  EmergenciesEmptyJustification: invalid('emergencies_empty_justification'),
+  EmergenciesInvalidReason: invalid('emergencies_invalid_reason'),
+  EmergenciesInvalidVerdict: invalid('emergencies_invalid_verdict'),
+  EmergenciesInvalidWindow: invalid('emergencies_invalid_window'),
+  EmergenciesNotActiveAdmin: denied('emergencies_not_active_admin'),
+  EmergenciesNotActiveMember: denied('emergencies_not_active_member'),
+  EmergenciesNotPrivileged: denied('emergencies_not_privileged'),
+  EmergenciesPrivilegeAlreadySet: conflict('emergencies_privilege_already_set'),
+  EmergenciesSelfReview: denied('emergencies_self_review'),
+  EmergenciesUnknownEmergency: notFound('emergencies_unknown_emergency'),
+  EmergenciesUnknownMember: notFound('emergencies_unknown_member'),
+  EmergenciesUnknownPatient: notFound('emergencies_unknown_patient'),
+  EmergenciesWindowAlreadyApproved: conflict('emergencies_window_already_approved'),
+  EmergenciesWindowProposalNotPending: invalid('emergencies_window_proposal_not_pending'),
+  InvalidShortString: invalid('invalid_short_string'),
+  PatientKeysEmptyBackup: invalid('patient_keys_empty_backup'),
+  PatientKeysInvalidNewSignerSignature: invalid('patient_keys_invalid_new_signer_signature'),
+  PatientKeysUnknownPatient: notFound('patient_keys_unknown_patient'),
+  PatientKeysZeroEncryptionKey: invalid('patient_keys_zero_encryption_key'),
+  PatientKeysZeroSigner: invalid('patient_keys_zero_signer'),
+  RecordsAlreadyAnchored: conflict('records_already_anchored'),
+  RecordsAlreadySuperseded: conflict('records_already_superseded'),
+  RecordsEmptyBatch: invalid('records_empty_batch'),
+  RecordsInvalidCategory: invalid('records_invalid_category'),
+  RecordsInvalidRecordId: invalid('records_invalid_record_id'),
+  RecordsInvalidSensitivity: invalid('records_invalid_sensitivity'),
+  RecordsInvalidSignature: invalid('records_invalid_signature'),
+  RecordsNotAuthorised: denied('records_not_authorised'),
+  RecordsSupersedesOtherPatient: invalid('records_supersedes_other_patient'),
+  RecordsUnknownPatient: notFound('records_unknown_patient'),
+  RecordsUnknownSupersedes: notFound('records_unknown_supersedes'),
+  RecordsZeroContent: invalid('records_zero_content'),
+  SignedActionExpired: invalid('signed_action_expired'),
+  SignedActionInvalidSignature: invalid('signed_action_invalid_signature'),
+  SignedActionNonceUsed: conflict('signed_action_nonce_used'),
+  StringTooLong: invalid('string_too_long'),
+};
+
+type ErrorItem = Extract<(typeof combinedAbi)[number], { type: 'error' }>;
+const errorAbi = combinedAbi.filter((item): item is ErrorItem => item.type === 'error');
 
 /** Finds revert data in a viem error and decodes it with the contracts' ABIs. */
 export function decodeContractError(error: unknown): DecodedContractError | undefined {
@@ -44,25 +154,29 @@ export function decodeContractError(error: unknown): DecodedContractError | unde
   if (!data || data === '0x') return undefined;
   try {
     const decoded = decodeErrorResult({ abi: errorAbi, data });
-    return { name: decoded.errorName, args: decoded.args ?? [] };
+    return { name: decoded.errorName as LedgerContractErrorName, args: decoded.args ?? [] };
   } catch {
     return undefined;
   }
 }
 
+/**
+ * The medledger error for a contract's refusal carried by `error` (its table entry, with the
+ * refusal's arguments as fields), or undefined when `error` carries none.
+ *
+ * @example
+ * const refusal = contractErrorFrom(error); // ConflictError, reason 'consents_already_revoked', fields { contractError: 'ConsentsAlreadyRevoked', grantId: '3' }
+ */
 export function contractErrorFrom(error: unknown): MedledgerError | undefined {
   const decoded = decodeContractError(error);
   if (!decoded) return undefined;
-  const message = describeContractError(decoded);
-  const options = { details: `${decoded.name}(${decoded.args.map(String).join(', ')})`, cause: error };
-  // Duplicates first: "MemberAlreadySuspended" is a conflict, not a denial.
-  const result = duplicate.test(decoded.name)
-    ? new ConflictError(message, options)
-    : denial.test(decoded.name)
-      ? new AccessDeniedError(message, options)
-      : absent.test(decoded.name)
-        ? new NotFoundError(message, options)
-        : new InvalidInputError(message, options);
+  const mapping = contractErrors[decoded.name];
+  const result = new mapping.error(describeContractError(decoded), {
+    details: `${decoded.name}(${decoded.args.map(String).join(', ')})`,
+    reason: mapping.reason,
+    fields: contractErrorFields(decoded),
+    cause: error,
+  });
   return Object.assign(result, { contractError: decoded });
 }
 
@@ -74,6 +188,20 @@ export function describeContractError({ name, args }: DecodedContractError): str
     .replace(/^signed action /, 'signature ');
   const detail = args.length ? ` (${args.map(String).join(', ')})` : '';
   return `The ledger refused: ${words}${detail}.`;
+}
+
+/** The error's name and its arguments by their ABI names (numbers that may exceed 2^53 as decimal strings). */
+function contractErrorFields({ name, args }: DecodedContractError): ErrorFields {
+  const inputs = errorAbi.find((item) => item.name === name)?.inputs ?? [];
+  const fields: ErrorFields = { contractError: name };
+  inputs.forEach((input, index) => {
+    const value = args[index];
+    fields[input.name || `arg${index}`] =
+      typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string'
+        ? value
+        : String(value);
+  });
+  return fields;
 }
 
 function revertData(error: unknown): Hex | undefined {
@@ -89,8 +217,8 @@ function revertData(error: unknown): Hex | undefined {
 function findData(value: unknown): Hex | undefined {
   if (!value || typeof value !== 'object') return undefined;
   const data = (value as { data?: unknown }).data;
-  if (typeof data === 'string' && /^0x[0-9a-fA-F]*$/.test(data)) return data as Hex;
-  if (data && typeof data === 'object' && typeof (data as { data?: unknown }).data === 'string') {
+  if (isHex(data)) return data;
+  if (data && typeof data === 'object' && isHex((data as { data?: unknown }).data)) {
     return (data as { data: Hex }).data;
   }
   return undefined;

@@ -5,51 +5,51 @@ export type {
   MinedAt,
   NewJournalEntry,
 } from './actionJournal.ts';
-export { probeAdminRpc } from './adminRpcProbe.ts';
+export { asLedgerError } from './asLedgerError.ts';
 export {
+  type ChainBlock,
+  type ChainEvents,
+  type ChainReader,
+  type ChainReaderOptions,
+  createChainReader,
+} from './chainReader.ts';
+export {
+  type ContractErrorMapping,
   contractErrorFrom,
+  contractErrors,
   type DecodedContractError,
   decodeContractError,
   describeContractError,
+  type LedgerContractErrorName,
 } from './contractErrors.ts';
-export {
-  type Deployment,
-  deployContracts,
-  fundOnDevelopmentChain,
-  isDeployed,
-  parseDeployment,
-  readDeployment,
-  writeDeployment,
-} from './deployment.ts';
-export {
-  anvilBinaryPath,
-  type EmbeddedChain,
-  type EmbeddedChainOptions,
-  type SavedState,
-  spawnWithParentDeathSignal,
-  startEmbeddedChain,
-} from './embeddedChain.ts';
-export { freePort } from './freePort.ts';
-export {
-  type IpcTransportOptions,
-  ipc,
-  type JsonRpcCall,
-  type JsonRpcFailure,
-  type JsonRpcOutcome,
-} from './ipcTransport.ts';
+export { type Deployment, parseDeployment } from './deployment.ts';
 export { type JournalRecoveryReport, recoverJournal } from './journalRecovery.ts';
 export {
-  actionPending,
-  asLedgerError,
   combinedAbi,
+  type LedgerAbi,
+  type LedgerContractName,
+  type LedgerContracts,
+  ledgerAbis,
+  type ReadFunctionName,
+  type WriteFunctionName,
+} from './ledgerAbis.ts';
+export {
+  actionPending,
   createLedgerClient,
   type LedgerClient,
   type LedgerClientOptions,
-  type LedgerContractName,
-  ledgerAbis,
   ledgerRecovering,
   RevertedOnChainError,
   type SentTransaction,
 } from './ledgerClient.ts';
-export { createLedgerPublicClient, ledgerChain } from './ledgerPublicClient.ts';
-export { ipcSocketPathOf, isRpcEndpoint, rpcTransport, sendRpcCalls } from './rpcEndpoint.ts';
+export {
+  httpEndpoint,
+  type JsonRpcCall,
+  type JsonRpcFailure,
+  type JsonRpcOutcome,
+  type LedgerEndpoint,
+  rpcRequestTimeoutMs,
+  unavailableOnFailure,
+} from './ledgerEndpoint.ts';
+export { createLedgerPublicClient } from './ledgerPublicClient.ts';
+export { suggestGasPrice } from './suggestGasPrice.ts';

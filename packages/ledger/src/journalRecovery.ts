@@ -13,8 +13,13 @@
 import { MedledgerError } from '@medledger/core';
 import { decodeFunctionData, encodeFunctionData, type Hex, parseEventLogs } from 'viem';
 import type { ActionJournal, ActionOutcome, JournalEntry } from './actionJournal.ts';
-import { type DecodedContractError, decodeContractError } from './contractErrors.ts';
-import { combinedAbi, type LedgerClient, RevertedOnChainError } from './ledgerClient.ts';
+import {
+  type DecodedContractError,
+  decodeContractError,
+  type LedgerContractErrorName,
+} from './contractErrors.ts';
+import { combinedAbi } from './ledgerAbis.ts';
+import { type LedgerClient, RevertedOnChainError } from './ledgerClient.ts';
 
 export interface JournalRecoveryReport {
   /** Mined entries whose block the chain no longer holds. */
@@ -30,9 +35,9 @@ export interface JournalRecoveryReport {
 }
 
 /** Batch functions whose items the chain judges one by one; an item already there is dropped. */
-const batchFunctions: Record<string, { alreadyThere: RegExp }> = {
-  anchorRecords: { alreadyThere: /^RecordsAlreadyAnchored$/ },
-  coSignRecords: { alreadyThere: /^CoSignaturesAlreadySigned$/ },
+const batchFunctions: Record<string, { alreadyThere: LedgerContractErrorName }> = {
+  anchorRecords: { alreadyThere: 'RecordsAlreadyAnchored' },
+  coSignRecords: { alreadyThere: 'CoSignaturesAlreadySigned' },
 };
 
 /**
@@ -185,10 +190,9 @@ function refusalOf(error: unknown): DecodedContractError | undefined {
 function withoutItemAlreadyThere(
   functionName: string,
   data: Hex,
-  refusal: { name: string; args: readonly unknown[] },
+  refusal: DecodedContractError,
 ): Hex | null | undefined {
-  const batch = batchFunctions[functionName];
-  if (!batch?.alreadyThere.test(refusal.name)) return undefined;
+  if (batchFunctions[functionName]?.alreadyThere !== refusal.name) return undefined;
   const recordId = String(refusal.args[0]).toLowerCase();
   const signer = refusal.args[1] === undefined ? undefined : String(refusal.args[1]).toLowerCase();
   const call = decodeFunctionData({ abi: combinedAbi, data });

@@ -7,69 +7,43 @@
  *   EIP-712 messages). Each write is simulated first (`eth_estimateGas`), so a contract's custom
  *   error comes back decoded (see `contractErrors.ts`) before anything is sent.
  */
-import {
-  auditAnchorsAbi,
-  consentsAbi,
-  consortiumAbi,
-  coSignaturesAbi,
-  emergenciesAbi,
-  recordsAbi,
-} from '@medledger/contracts';
-import { InvalidInputError, LedgerUnavailableError, MedledgerError } from '@medledger/core';
+import { LedgerUnavailableError, type MedledgerError } from '@medledger/core';
 import {
   type Abi,
   type Address,
+  BlockNotFoundError,
   type ContractFunctionArgs,
-  type ContractFunctionName,
-  type ContractFunctionReturnType,
-  encodeFunctionData,
   type Hex,
   type LocalAccount,
   type Log,
   type PublicClient,
   parseEventLogs,
   type TransactionReceipt,
+  TransactionReceiptNotFoundError,
 } from 'viem';
 import type { ActionJournal } from './actionJournal.ts';
-import { contractErrorFrom } from './contractErrors.ts';
+import { asLedgerError } from './asLedgerError.ts';
+import { chainReaderOver } from './chainReader.ts';
 import type { Deployment } from './deployment.ts';
-import type { JsonRpcCall, JsonRpcOutcome } from './ipcTransport.ts';
+import {
+  combinedAbi,
+  encodeLedgerCall,
+  type LedgerAbi,
+  type LedgerContractName,
+  ledgerAbis,
+  type WriteFunctionName,
+} from './ledgerAbis.ts';
+import type { JsonRpcCall, JsonRpcOutcome, LedgerEndpoint } from './ledgerEndpoint.ts';
 import { createLedgerPublicClient } from './ledgerPublicClient.ts';
-import { sendRpcCalls } from './rpcEndpoint.ts';
+import { isNonceRejection } from './nonceRejection.ts';
 import { suggestGasPrice } from './suggestGasPrice.ts';
 
-export const ledgerAbis = {
-  consortium: consortiumAbi,
-  consents: consentsAbi,
-  records: recordsAbi,
-  auditAnchors: auditAnchorsAbi,
-  coSignatures: coSignaturesAbi,
-  emergencies: emergenciesAbi,
-} as const;
-export type LedgerContractName = keyof typeof ledgerAbis;
-type LedgerAbi<C extends LedgerContractName> = (typeof ledgerAbis)[C];
-
-/** Every event and error of the contracts, for decoding logs and reverts. */
-export const combinedAbi = [
-  ...consortiumAbi,
-  ...consentsAbi,
-  ...recordsAbi,
-  ...auditAnchorsAbi,
-  ...coSignaturesAbi,
-  ...emergenciesAbi,
-] as const;
-
-export type WriteFunctionName<C extends LedgerContractName> = ContractFunctionName<
-  LedgerAbi<C>,
-  'nonpayable' | 'payable'
->;
-export type ReadFunctionName<C extends LedgerContractName> = ContractFunctionName<
-  LedgerAbi<C>,
-  'view' | 'pure'
->;
-
 export interface LedgerClientOptions {
-  rpcUrl: string;
+  /**
+   * The chain node: `httpEndpoint(url)`, or in Node `ledgerEndpoint(url)` of
+   * `@medledger/ledger-node`, which also speaks to IPC sockets.
+   */
+  endpoint: LedgerEndpoint;
   /** The gateway's relayer account: it signs and pays for the transactions it relays. */
   relayer: LocalAccount;
   deployment: Deployment;
@@ -102,13 +76,13 @@ export type LedgerClient = ReturnType<typeof createLedgerClient>;
 
 /**
  * @example
- * const ledger = createLedgerClient({ rpcUrl, relayer, deployment });
+ * const ledger = createLedgerClient({ endpoint: httpEndpoint(rpcUrl), relayer, deployment });
  * const allowed = await ledger.read('consents', 'isAuthorised', [actor, patient, 3, 0, 1]);
  */
 export function createLedgerClient(options: LedgerClientOptions) {
   const options_ = options;
-  const { rpcUrl, relayer, deployment } = options;
-  const publicClient = createLedgerPublicClient(rpcUrl, deployment.chainId, options.pollingIntervalMs);
+  const { endpoint, relayer, deployment } = options;
+  const publicClient = createLedgerPublicClient(endpoint, deployment.chainId, options.pollingIntervalMs);
   const addresses: Record<LedgerContractName, Address> = {
     consortium: deployment.consortium,
     consents: deployment.consents,
@@ -118,30 +92,7 @@ export function createLedgerClient(options: LedgerClientOptions) {
     emergencies: deployment.emergencies,
   };
   const sender = createTransactionSender(publicClient, relayer, deployment.chainId, () => writesHeld);
-
-  async function read<
-    C extends LedgerContractName,
-    F extends ReadFunctionName<C>,
-    const A extends ContractFunctionArgs<LedgerAbi<C>, 'view' | 'pure', F>,
-  >(
-    contract: C,
-    functionName: F,
-    args: A,
-    blockNumber?: bigint,
-  ): Promise<ContractFunctionReturnType<LedgerAbi<C>, 'view' | 'pure', F, A>> {
-    encodeCall(contract, functionName as string, args as readonly unknown[]);
-    try {
-      return (await publicClient.readContract({
-        address: addresses[contract],
-        abi: ledgerAbis[contract] as Abi,
-        functionName: functionName as string,
-        args: args as readonly unknown[],
-        ...(blockNumber === undefined ? {} : { blockNumber }),
-      })) as ContractFunctionReturnType<LedgerAbi<C>, 'view' | 'pure', F, A>;
-    } catch (error) {
-      throw asLedgerError(error, `reading ${contract}.${String(functionName)}`);
-    }
-  }
+  const reader = chainReaderOver(publicClient, addresses);
 
   /** Waiters of journaled writes, settled by the normal path or by recovery. */
   const waiters = new Map<
@@ -156,7 +107,7 @@ export function createLedgerClient(options: LedgerClientOptions) {
     args: ContractFunctionArgs<LedgerAbi<C>, 'nonpayable' | 'payable', F>,
     options: { gas?: bigint } = {},
   ): Promise<SentTransaction> {
-    const data = encodeCall(contract, functionName as string, args as readonly unknown[]);
+    const data = encodeLedgerCall(contract, functionName as string, args as readonly unknown[]);
     const to = addresses[contract];
     const { journal } = options_;
     if (!journal) return sender.send(to, data, options.gas).catch(unwrapRevert);
@@ -219,7 +170,7 @@ export function createLedgerClient(options: LedgerClientOptions) {
   /** A write whose fate is unknown for longer than `pendingWaitMs` is answered "still pending". */
   function withPendingLimit(id: number, settled: Promise<SentTransaction>): Promise<SentTransaction> {
     const limitMs = options_.pendingWaitMs ?? 60_000;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const limit = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         waiters.delete(id);
@@ -237,26 +188,6 @@ export function createLedgerClient(options: LedgerClientOptions) {
   /** While held, writes fail at once with `error` (the ledger is being recovered). */
   function holdWrites(error: MedledgerError | undefined): void {
     writesHeld = error;
-  }
-
-  /** The call data; arguments the ABI cannot encode (e.g. 2^32 for a uint32) are invalid input, not an outage. */
-  function encodeCall(contract: LedgerContractName, functionName: string, args: readonly unknown[]): Hex {
-    try {
-      return encodeFunctionData({ abi: ledgerAbis[contract] as Abi, functionName, args });
-    } catch (error) {
-      throw new InvalidInputError(`Invalid arguments for ${contract}.${functionName}.`, {
-        details: (error as { shortMessage?: string }).shortMessage ?? String(error),
-        cause: error,
-      });
-    }
-  }
-
-  async function blockNumber(): Promise<bigint> {
-    try {
-      return await publicClient.getBlockNumber({ cacheTime: 0 });
-    } catch (error) {
-      throw asLedgerError(error, 'reading the block number');
-    }
   }
 
   /** A block's number and time (unix seconds): the latest one unless `number` is given. */
@@ -287,7 +218,7 @@ export function createLedgerClient(options: LedgerClientOptions) {
       const found = await publicClient.getBlock({ blockNumber: number });
       return found.hash ?? undefined;
     } catch (error) {
-      if ((error as Error).name === 'BlockNotFoundError') return undefined;
+      if (error instanceof BlockNotFoundError) return undefined;
       throw asLedgerError(error, 'reading a block');
     }
   }
@@ -311,19 +242,21 @@ export function createLedgerClient(options: LedgerClientOptions) {
    * read-only endpoint, which decides what may pass.
    */
   function forwardRpc(calls: readonly JsonRpcCall[]): Promise<JsonRpcOutcome[]> {
-    return sendRpcCalls(rpcUrl, calls);
+    return endpoint.send(calls);
   }
 
   return {
-    rpcUrl,
+    rpcUrl: endpoint.url,
     chainId: deployment.chainId,
     deployment,
     addresses,
     relayerAddress: relayer.address,
     publicClient,
-    read,
+    /** Calls a view function (at `blockNumber`, or the latest block); see `ChainReader.read`. */
+    read: reader.read,
     write,
-    blockNumber,
+    /** The latest block's number (never cached). */
+    blockNumber: reader.blockNumber,
     block,
     blockHash,
     head,
@@ -433,7 +366,7 @@ function createTransactionSender(
           return hash;
         } catch (error) {
           nextNonce = undefined;
-          if (retry >= 2 || !/nonce/i.test(String((error as Error).message))) throw error;
+          if (retry >= 2 || !isNonceRejection(error)) throw error;
         }
       }
     });
@@ -494,7 +427,7 @@ function createTransactionSender(
     const deadline = Date.now() + 120_000;
     for (let pause = 5; ; pause = Math.min(pause * 2, 250)) {
       const receipt = await publicClient.getTransactionReceipt({ hash }).catch((error: unknown) => {
-        if ((error as Error).name === 'TransactionReceiptNotFoundError') return undefined;
+        if (error instanceof TransactionReceiptNotFoundError) return undefined;
         throw error;
       });
       if (receipt) return receipt;
@@ -509,7 +442,7 @@ function createTransactionSender(
     try {
       return await publicClient.getTransactionReceipt({ hash });
     } catch (error) {
-      if ((error as Error).name === 'TransactionReceiptNotFoundError') return undefined;
+      if (error instanceof TransactionReceiptNotFoundError) return undefined;
       throw asLedgerError(error, 'reading a receipt');
     }
   }
@@ -530,15 +463,4 @@ function createTransactionSender(
       nextNonce = undefined;
     },
   };
-}
-
-/** A contract's custom error becomes the matching medledger error; anything else means the ledger is unavailable. */
-export function asLedgerError(error: unknown, doing: string): MedledgerError {
-  if (error instanceof MedledgerError) return error;
-  const contractError = contractErrorFrom(error);
-  if (contractError) return contractError;
-  return new LedgerUnavailableError(`The ledger could not be reached while ${doing}.`, {
-    details: (error as { shortMessage?: string }).shortMessage ?? String((error as Error)?.message ?? error),
-    cause: error,
-  });
 }

@@ -1,11 +1,12 @@
 /**
- * A viem public client of the ledger's chain, over the transport its endpoint names (`rpcEndpoint.ts`).
+ * A viem public client of the ledger's chain, over an endpoint's transport (`ledgerEndpoint.ts`).
  * Shared by the ledger client and by deploying the contracts.
  */
 import { type Chain, createPublicClient, defineChain, type PublicClient } from 'viem';
-import { rpcTransport } from './rpcEndpoint.ts';
+import type { LedgerEndpoint } from './ledgerEndpoint.ts';
 
-export function ledgerChain(chainId: number, rpcUrl: string): Chain {
+/** The viem chain of a medledger network. */
+function ledgerChain(chainId: number, rpcUrl: string): Chain {
   return defineChain({
     id: chainId,
     name: `medledger-${chainId}`,
@@ -14,14 +15,19 @@ export function ledgerChain(chainId: number, rpcUrl: string): Chain {
   });
 }
 
+/**
+ * @example
+ * const client = createLedgerPublicClient(httpEndpoint('http://127.0.0.1:8545'), 31337);
+ * await client.getBlockNumber();
+ */
 export function createLedgerPublicClient(
-  rpcUrl: string,
+  endpoint: LedgerEndpoint,
   chainId: number,
   pollingIntervalMs = 25,
 ): PublicClient {
   return createPublicClient({
-    chain: ledgerChain(chainId, rpcUrl),
-    transport: rpcTransport(rpcUrl),
+    chain: ledgerChain(chainId, endpoint.url),
+    transport: endpoint.transport,
     pollingInterval: pollingIntervalMs,
   }) as PublicClient;
 }

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LedgerUnavailableError } from '@medledger/core';
-import { createLedgerClient, freePort } from '@medledger/ledger';
+import { createLedgerClient, httpEndpoint } from '@medledger/ledger';
+import { freePort } from '@medledger/ledger-node';
 import type { Address } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createAccessControl } from './accessControl.ts';
@@ -20,7 +21,7 @@ async function withUnreachableChain() {
   const store = new SqliteGatewayStore(':memory:');
   const ledger = createLedgerClient({
     // A port nobody listens on: every chain read fails.
-    rpcUrl: `http://127.0.0.1:${await freePort()}`,
+    endpoint: httpEndpoint(`http://127.0.0.1:${await freePort()}`),
     relayer: privateKeyToAccount(generatePrivateKey()),
     deployment: {
       chainId: 31337,

@@ -6,7 +6,11 @@
  *
  * An open emergency ("break the glass") authorises its member to read the patient's emergency set
  * exactly as a grant would; such a decision is audited with the purpose of use BTG.
+ *
+ * It also decides who sees an emergency, and who reads a patient's key backup, its recovery
+ * requests, approves them, and fetches their shares; those decisions are audited under the patient.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import {
   AccessDeniedError,
   type Action,
@@ -17,10 +21,11 @@ import {
   LedgerUnavailableError,
   MedledgerError,
   NotFoundError,
+  roleCode,
   sensitivities,
 } from '@medledger/core';
 import type { LedgerClient } from '@medledger/ledger';
-import type { Address, Hex } from 'viem';
+import { type Address, type Hex, isAddressEqual } from 'viem';
 import type { AuditLog } from './auditLog.ts';
 import type { EmergencyStore } from './store/emergencyStore.ts';
 import type { AccessRequestRow, GatewayStore, GrantRow } from './store/gatewayStore.ts';
@@ -210,6 +215,7 @@ export function createAccessControl({
           (answer.denial === 'emergency_expired'
             ? 'the emergency is over.'
             : 'no active consent or emergency covers it.'),
+        { reason: answer.denial ?? 'no_consent' },
       );
     }
     const decision = {
@@ -231,6 +237,245 @@ export function createAccessControl({
     return (await ask(question)).allowed;
   }
 
+  /** Writes a decision about something other than records (emergencies, key backups) to the audit log. */
+  function auditDecision(
+    actor: Address,
+    patient: Address,
+    action: string,
+    outcome: 'allowed' | 'denied',
+    reason: string,
+  ) {
+    return auditLog.record({
+      actor,
+      patient,
+      action,
+      recordId: null,
+      category: null,
+      sensitivity: null,
+      purpose: null,
+      outcome,
+      reason,
+    });
+  }
+
+  /** The organisation `actor` is an active admin of, as the chain says now; null when none. */
+  async function administeredOrganisation(actor: Address): Promise<number | null> {
+    const [member, organisationId] = await Promise.all([
+      ledger.read('consortium', 'member', [actor]),
+      ledger.read('consortium', 'activeOrganisationOf', [actor]),
+    ]);
+    return member.role === roleCode('admin') && organisationId !== 0 ? organisationId : null;
+  }
+
+  /**
+   * How `actor` stands to an emergency: its member, its patient and the active admins of the member's
+   * organisation (`administered`, from `administeredOrganisation`) see it; only the member and those
+   * admins read its justification. Not audited: for lists, see `authoriseEmergencyView` for one.
+   */
+  function emergencyStanding(actor: Address, emergency: EmergencyParties, administered: number | null) {
+    const isMember = isAddressEqual(emergency.member, actor);
+    const isAdmin = administered !== null && administered === emergency.organisationId;
+    return {
+      mayView: isMember || isAdmin || isAddressEqual(emergency.patient, actor),
+      mayReadJustification: isMember || isAdmin,
+    };
+  }
+
+  /**
+   * Lets `actor` see one emergency (see `emergencyStanding`); anyone else gets `NotFoundError`
+   * (reason `no_such_emergency`, as for one that does not exist), audited under the patient.
+   */
+  async function authoriseEmergencyView(
+    actor: Address,
+    emergency: EmergencyParties & { emergencyId: number },
+  ) {
+    const administered = await administeredOrganisation(actor);
+    const standing = emergencyStanding(actor, emergency, administered);
+    if (!standing.mayView) {
+      await auditDecision(actor, emergency.patient, 'emergency-read', 'denied', 'not_party_to_emergency');
+      throw new NotFoundError(`No emergency ${emergency.emergencyId} of yours.`, {
+        reason: 'no_such_emergency',
+      });
+    }
+    return { ...standing, administered };
+  }
+
+  /**
+   * Lets the patient and the guardians of its key backup read it; anyone else gets `NotFoundError`
+   * (reason `no_such_key_backup`, as when there is none), audited under the patient.
+   */
+  async function authoriseKeyBackupRead(actor: Address, patient: Address, guardians: readonly Address[]) {
+    if (isAddressEqual(actor, patient) || guardians.some((guardian) => isAddressEqual(guardian, actor)))
+      return;
+    await auditDecision(actor, patient, 'key-backup-read', 'denied', 'not_patient_or_guardian');
+    throw new NotFoundError(`No key backup of ${patient} that you may see.`, {
+      reason: 'no_such_key_backup',
+    });
+  }
+
+  /**
+   * Lets the guardians of the backup a recovery request is for read the request; anyone else gets
+   * `NotFoundError` (reason `no_such_recovery_request`), audited under the patient.
+   */
+  async function authoriseRecoveryRequestRead(actor: Address, request: RecoveryRequestParties) {
+    if (request.guardians.some((guardian) => isAddressEqual(guardian.guardian, actor))) return;
+    await auditDecision(actor, request.patient, 'key-recovery-read', 'denied', 'not_a_guardian');
+    throw new NotFoundError(`No open key recovery request ${request.requestId} that you guard.`, {
+      reason: 'no_such_recovery_request',
+    });
+  }
+
+  /**
+   * Lets a guardian of the backup approve a recovery request with its own share (index `share`);
+   * refuses anyone else (`not_a_guardian`) and another share index (`wrong_share_index`, field
+   * `share`: the guardian's). Audited under the patient, allowed and denied alike.
+   */
+  async function authoriseRecoveryApproval(actor: Address, request: RecoveryRequestParties, share: number) {
+    const entry = request.guardians.find((guardian) => isAddressEqual(guardian.guardian, actor));
+    const denial = !entry ? 'not_a_guardian' : entry.share !== share ? 'wrong_share_index' : undefined;
+    await auditDecision(
+      actor,
+      request.patient,
+      'key-recovery-approve',
+      denial ? 'denied' : 'allowed',
+      denial ?? `request ${request.requestId}`,
+    );
+    if (!entry) {
+      throw new AccessDeniedError('You are not a guardian of this key backup.', { reason: 'not_a_guardian' });
+    }
+    if (denial) {
+      throw new AccessDeniedError(`Your share of this backup has index ${entry.share}.`, {
+        reason: 'wrong_share_index',
+        fields: { share: entry.share },
+      });
+    }
+    return entry;
+  }
+
+  /**
+   * Lets the device holding a recovery request's token (its SHA-256 is `tokenHash`, compared in
+   * constant time) fetch the shares; refuses any other token (`wrong_recovery_token`). Audited under
+   * the patient, with the patient as the actor (the device acts for it, with no key to sign in).
+   */
+  async function authoriseRecoveryShares(
+    request: RecoveryRequestParties & { tokenHash: Hex },
+    token: string,
+  ) {
+    const presented = createHash('sha256').update(token).digest();
+    const allowed = timingSafeEqual(presented, Buffer.from(request.tokenHash.slice(2), 'hex'));
+    await auditDecision(
+      request.patient,
+      request.patient,
+      'key-recovery-shares',
+      allowed ? 'allowed' : 'denied',
+      allowed ? `request ${request.requestId}` : 'wrong_recovery_token',
+    );
+    if (!allowed) {
+      throw new AccessDeniedError('This is not the token of this recovery request.', {
+        reason: 'wrong_recovery_token',
+      });
+    }
+  }
+
+  /**
+   * The records of `patient` that `actor` may list: all of them for the patient, otherwise those of
+   * the categories and sensitivities the actor may read now. Audited as one `list` decision
+   * (`n of m records visible`), allowed or denied. Throws `AccessDeniedError` (reason `no_consent`)
+   * when the patient has records and none is visible, and `LedgerUnavailableError` when the chain
+   * cannot be read.
+   */
+  async function authoriseListing<R extends { category: number; sensitivity: number }>(
+    actor: Address,
+    patient: Address,
+    records: readonly R[],
+  ): Promise<R[]> {
+    const audit = (outcome: 'allowed' | 'denied', reason: string) =>
+      auditLog.record({
+        actor,
+        patient,
+        action: 'list',
+        recordId: null,
+        category: null,
+        sensitivity: null,
+        purpose: null,
+        outcome,
+        reason,
+      });
+    let visible: R[];
+    try {
+      visible =
+        actor.toLowerCase() === patient.toLowerCase()
+          ? [...records]
+          : await readable(actor, patient, records);
+    } catch (error) {
+      await audit('denied', 'ledger_unavailable');
+      throw error instanceof MedledgerError
+        ? error
+        : new LedgerUnavailableError('The ledger could not be read; access is refused.', { cause: error });
+    }
+    const allowed = visible.length > 0 || records.length === 0;
+    await audit(allowed ? 'allowed' : 'denied', `${visible.length} of ${records.length} records visible`);
+    if (!allowed) {
+      throw new AccessDeniedError(
+        `${actor} may not see the records of patient ${patient}: no active consent.`,
+        {
+          reason: 'no_consent',
+        },
+      );
+    }
+    return visible;
+  }
+
+  /** The records of the categories and sensitivities the actor may read (one question per scope). */
+  async function readable<R extends { category: number; sensitivity: number }>(
+    actor: Address,
+    patient: Address,
+    records: readonly R[],
+  ): Promise<R[]> {
+    const scopeOf = (record: R) => `${record.category}:${record.sensitivity}`;
+    const readableScopes = new Set<string>();
+    await Promise.all(
+      [...new Set(records.map(scopeOf))].map(async (scope) => {
+        const [category, sensitivity] = scope.split(':').map(Number) as [number, number];
+        if (await allows({ actor, patient, category, sensitivity, action: 'read' }))
+          readableScopes.add(scope);
+      }),
+    );
+    return records.filter((record) => readableScopes.has(scopeOf(record)));
+  }
+
+  /**
+   * Whether the actor may see a record's metadata (its stamp, say): its patient always, anyone else
+   * while it may read the record. Not audited: for metadata, never for releasing content.
+   */
+  async function maySee(
+    actor: Address,
+    record: { patient: Address; category: number; sensitivity: number },
+  ): Promise<boolean> {
+    if (actor.toLowerCase() === record.patient.toLowerCase()) return true;
+    const { patient, category, sensitivity } = record;
+    return allows({ actor, patient, category, sensitivity, action: 'read' });
+  }
+
+  /**
+   * Resolves when the chain says `actor` is an active admin of the organisation now; otherwise
+   * throws `AccessDeniedError` with reason `not_organisation_admin`. For what the organisation's
+   * admins alone may see (`what`, e.g. its members' access activity). Not audited: it concerns no patient.
+   */
+  async function requireOrganisationAdmin(
+    actor: Address,
+    organisationId: number,
+    what: string,
+  ): Promise<void> {
+    const member = await ledger.read('consortium', 'member', [actor]);
+    if (member.organisationId !== organisationId || member.role !== roleCode('admin') || !member.active) {
+      throw new AccessDeniedError(`Only an active admin of organisation ${organisationId} sees ${what}.`, {
+        reason: 'not_organisation_admin',
+        fields: { organisationId },
+      });
+    }
+  }
+
   /**
    * The grants an actor may list: those it gave as a patient, and those given to it or to its
    * organisation (as the index has them). A list names scopes, never a record: it is not audited.
@@ -246,15 +491,15 @@ export function createAccessControl({
     actor: Address,
     request: Pick<AccessRequestRow, 'patient' | 'requester'>,
   ): 'patient' | 'requester' | undefined {
-    if (actor.toLowerCase() === request.patient.toLowerCase()) return 'patient';
-    if (actor.toLowerCase() === request.requester.toLowerCase()) return 'requester';
+    if (isAddressEqual(actor, request.patient)) return 'patient';
+    if (isAddressEqual(actor, request.requester)) return 'requester';
     return undefined;
   }
 
   /**
    * Admits only a member of the organisation, as the chain has it now (a suspended member included);
    * anyone else is told the organisation is not theirs (`NotFoundError`, reason `not_organisation_member`),
-   * which does not say whether it exists. Fails closed: an unreadable chain throws.
+   * which does not say whether it exists. Not audited: it concerns no patient. Fails closed.
    */
   async function requireOrganisationMember(actor: Address, organisationId: number): Promise<void> {
     const member = await ledger.read('consortium', 'member', [actor]);
@@ -266,5 +511,35 @@ export function createAccessControl({
     }
   }
 
-  return { authorise, allows, grantsVisibleTo, partyToAccessRequest, requireOrganisationMember };
+  return {
+    authorise,
+    allows,
+    grantsVisibleTo,
+    partyToAccessRequest,
+    requireOrganisationMember,
+    authoriseListing,
+    maySee,
+    requireOrganisationAdmin,
+    administeredOrganisation,
+    emergencyStanding,
+    authoriseEmergencyView,
+    authoriseKeyBackupRead,
+    authoriseRecoveryRequestRead,
+    authoriseRecoveryApproval,
+    authoriseRecoveryShares,
+  };
+}
+
+/** Who an emergency concerns: its member, its patient, and the member's organisation. */
+export interface EmergencyParties {
+  member: Address;
+  patient: Address;
+  organisationId: number;
+}
+
+/** Who a key recovery request concerns: its patient and the guardians of its backup, with their share index. */
+export interface RecoveryRequestParties {
+  requestId: Hex;
+  patient: Address;
+  guardians: readonly { guardian: Address; share: number }[];
 }

@@ -5,7 +5,7 @@
  * consent revocation, an audit anchor). An IPC socket is private to its owner and is not probed.
  */
 import { InvalidInputError } from '@medledger/core';
-import { ipcSocketPathOf, probeAdminRpc } from '@medledger/ledger';
+import { ipcSocketPathOf, probeAdminRpc } from '@medledger/ledger-node';
 
 /**
  * Refuses a node that answers administrative methods (`InvalidInputError`, reason

@@ -1,12 +1,13 @@
 /**
  * Snapshots of the embedded chain: the gateway, not anvil, decides when the chain's state is written
- * to disk, so that each saved state is consistent (see `saveState` in `@medledger/ledger`). A
+ * to disk, so that each saved state is consistent (see `saveState` in `@medledger/ledger-node`). A
  * snapshot is taken when new blocks were mined since the last one, while this gateway submits
  * nothing; snapshots are spaced so that they take at most a tenth of the time, since a dump writes
  * the whole chain and grows with it. Whatever the chain mines after the last snapshot and then
  * loses (anvil killed) is re-applied from the relay journal.
  */
-import type { EmbeddedChain, LedgerClient } from '@medledger/ledger';
+import type { LedgerClient } from '@medledger/ledger';
+import type { EmbeddedChain } from '@medledger/ledger-node';
 import { createPeriodicTask } from './periodicTask.ts';
 
 export interface ChainSnapshotsOptions {

@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { InvalidInputError } from '@medledger/core';
-import { isRpcEndpoint } from '@medledger/ledger';
+import { isRpcEndpoint } from '@medledger/ledger-node';
 
 export interface GatewayConfig {
   /** Directory of the chain state (embedded mode), the database, blobs and keys. */

@@ -24,19 +24,18 @@ import {
   LedgerUnavailableError,
   randomBytes,
 } from '@medledger/core';
+import { createLedgerClient, createLedgerPublicClient, type Deployment } from '@medledger/ledger';
 import {
-  createLedgerClient,
-  createLedgerPublicClient,
-  type Deployment,
   deployContracts,
   type EmbeddedChain,
   freePort,
   fundOnDevelopmentChain,
   isDeployed,
+  ledgerEndpoint,
   readDeployment,
   startEmbeddedChain,
   writeDeployment,
-} from '@medledger/ledger';
+} from '@medledger/ledger-node';
 import type { FastifyInstance } from 'fastify';
 import type { Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
@@ -127,7 +126,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     const emergencies = new SqliteEmergencyStore(databasePath);
     const notifier = createNotifier({ store: new SqliteNotificationStore(databasePath) });
     const journal = new SqliteActionJournal(databasePath);
-    const ledger = createLedgerClient({ rpcUrl, relayer, deployment, journal });
+    const ledger = createLedgerClient({ endpoint: ledgerEndpoint(rpcUrl), relayer, deployment, journal });
     const snapshots = createChainSnapshots({
       ledger,
       chain: () => chain,
@@ -353,7 +352,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
 
 async function readChainId(rpcUrl: string): Promise<number> {
   try {
-    return await createLedgerPublicClient(rpcUrl, 1).getChainId();
+    return await createLedgerPublicClient(ledgerEndpoint(rpcUrl), 1).getChainId();
   } catch (error) {
     throw new LedgerUnavailableError(`No chain answers at ${rpcUrl}.`, { cause: error });
   }

@@ -10,6 +10,9 @@
  *   accepted, or any earlier one, is refused, so a code cannot be used twice.
  * - Five wrong (or reused) codes within 15 minutes lock the patient's second factor until the oldest
  *   of them is 15 minutes old; while locked even a right code is refused (HTTP 429).
+ * - Refusals carry a stable reason: `otp_required` (no code), `otp_wrong` (wrong or expired) and
+ *   `otp_code_used` (a step already accepted), both with `attemptsLeft` before the lock, and
+ *   `otp_locked` with `lockedUntil` (unix seconds).
  *
  * HMAC and TOTP come from the `otpauth` library; nothing here is hand-rolled cryptography.
  */
@@ -63,7 +66,9 @@ export function createSecondFactor({
   /** Creates a fresh secret (replacing an unconfirmed one) and returns its `otpauth://` URI. */
   async function startEnrolment(address: Address): Promise<{ uri: string }> {
     if ((await store.secondFactor(address))?.enabled) {
-      throw new ConflictError('The one-time code is already on; turn it off first to enrol a new device.');
+      throw new ConflictError('The one-time code is already on; turn it off first to enrol a new device.', {
+        reason: 'otp_already_enabled',
+      });
     }
     const secret = new Secret({ size: 20 });
     const sealed = encryptAesGcm(key, secret.bytes, associatedData(address));
@@ -95,13 +100,20 @@ export function createSecondFactor({
     beforeEnabling: () => Promise<void> = async () => {},
   ): Promise<void> {
     const row = await store.secondFactor(address);
-    if (!row) throw new NotFoundError('No one-time code enrolment is under way: start one first.');
-    if (row.enabled) throw new ConflictError('The one-time code is already on.');
+    if (!row) {
+      throw new NotFoundError('No one-time code enrolment is under way: start one first.', {
+        reason: 'otp_not_enrolled',
+      });
+    }
+    if (row.enabled)
+      throw new ConflictError('The one-time code is already on.', { reason: 'otp_already_enabled' });
     await check(row, code);
     await beforeEnabling();
     const current = await store.secondFactor(address);
     if (!current || !sameBytes(current.secretCiphertext, row.secretCiphertext)) {
-      throw new ConflictError('The enrolment was restarted meanwhile; confirm the new one.');
+      throw new ConflictError('The enrolment was restarted meanwhile; confirm the new one.', {
+        reason: 'otp_enrolment_restarted',
+      });
     }
     await store.saveSecondFactor({ ...current, enabled: true });
   }
@@ -116,6 +128,7 @@ export function createSecondFactor({
     if (!code) {
       throw new AccessDeniedError(
         'This patient approves only with the current one-time code of its authenticator (--otp CODE).',
+        { reason: 'otp_required' },
       );
     }
     await check(row, code);
@@ -131,7 +144,7 @@ export function createSecondFactor({
     beforeDisabling: () => Promise<void> = async () => {},
   ): Promise<void> {
     const row = await store.secondFactor(address);
-    if (!row?.enabled) throw new NotFoundError('The one-time code is not on.');
+    if (!row?.enabled) throw new NotFoundError('The one-time code is not on.', { reason: 'otp_not_enabled' });
     await check(row, code);
     await beforeDisabling();
     await store.deleteSecondFactor(address);
@@ -160,7 +173,7 @@ export function createSecondFactor({
       window,
     });
     if (delta === null) {
-      throw await failure(address, at, failures, 'The one-time code is wrong or expired.');
+      throw await failure(address, at, failures, 'otp_wrong', 'The one-time code is wrong or expired.');
     }
     const counter = TOTP.counter({ period: periodSeconds, timestamp: at }) + delta;
     if (!(await store.useSecondFactorCounter(address, counter))) {
@@ -168,19 +181,28 @@ export function createSecondFactor({
         address,
         at,
         failures,
+        'otp_code_used',
         'This one-time code was already used; wait for the next one (a new code every 30 seconds).',
       );
     }
     await store.clearSecondFactorFailures(address);
   }
 
-  async function failure(address: Address, at: number, earlier: number[], message: string) {
+  /** Records a refused code: `reason` says why (wrong or expired, or used), `attemptsLeft` before the lock. */
+  async function failure(
+    address: Address,
+    at: number,
+    earlier: number[],
+    reason: 'otp_wrong' | 'otp_code_used',
+    message: string,
+  ) {
     await store.recordSecondFactorFailure(address, at);
     const failures = [...earlier, at];
     if (failures.length >= maxFailures) return lockedError(failures, at);
     const left = maxFailures - failures.length;
     return new AccessDeniedError(
       `${message} ${left} more wrong code${left === 1 ? '' : 's'} within 15 minutes will lock approvals for 15 minutes.`,
+      { reason, fields: { attemptsLeft: left } },
     );
   }
 
@@ -191,12 +213,16 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((byte, index) => byte === b[index]);
 }
 
-/** Locked until the failure that completed the count falls out of the 15-minute window. */
+/**
+ * Locked until the failure that completed the count falls out of the 15-minute window: reason
+ * `otp_locked`, field `lockedUntil` in unix seconds.
+ */
 function lockedError(failures: number[], at: number): RateLimitedError {
   const until = (failures[failures.length - maxFailures] ?? at) + failureWindowMs;
   const minutes = Math.max(1, Math.ceil((until - at) / 60_000));
   return new RateLimitedError(
     `Too many wrong one-time codes: approvals are locked until ${new Date(until).toISOString()} ` +
       `(about ${minutes} minute${minutes === 1 ? '' : 's'}).`,
+    { reason: 'otp_locked', fields: { lockedUntil: Math.ceil(until / 1000) } },
   );
 }

@@ -18,6 +18,7 @@ import {
 import { auditAnchorsAbi } from '@medledger/contracts';
 import { AccessDeniedError, generateIdentity } from '@medledger/core';
 import { createLedgerPublicClient } from '@medledger/ledger';
+import { ledgerEndpoint } from '@medledger/ledger-node';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 
 type Row = Record<string, SQLInputValue>;
@@ -244,7 +245,7 @@ function anchoredBatches(): number {
 }
 
 async function waitForAllAnchored(): Promise<void> {
-  const chain = createLedgerPublicClient(gateway.rpcUrl, gateway.chainId);
+  const chain = createLedgerPublicClient(ledgerEndpoint(gateway.rpcUrl), gateway.chainId);
   const counter = new DatabaseSync(join(gateway.dataDir, 'gateway.sqlite'), { readOnly: true });
   try {
     const deadline = Date.now() + 20_000;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { GatewayClient } from '@medledger/client';
-import { type EmbeddedChain, startEmbeddedChain } from '@medledger/ledger';
+import { type EmbeddedChain, startEmbeddedChain } from '@medledger/ledger-node';
 import type { Address, Hex } from 'viem';
 import { SqliteGatewayStore } from '../src/index.ts';
 import { foundConsortium, newMember, newPatient, signIn } from './helpers/actors.ts';

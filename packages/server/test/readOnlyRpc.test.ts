@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createChainReader } from '@medledger/client';
 import { consortiumAbi } from '@medledger/contracts';
-import { sendRpcCalls } from '@medledger/ledger';
-import type { Address, Hex } from 'viem';
+import { readOnlyRpcLimits } from '@medledger/core';
+import { sendRpcCalls } from '@medledger/ledger-node';
+import { type Address, createPublicClient, type Hex, http } from 'viem';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 import { call } from './helpers/http.ts';
 
@@ -42,7 +42,9 @@ describe('the read-only JSON-RPC endpoint', () => {
   after(() => gateway.stop());
 
   it('answers each allowed read from the chain, through viem as a client uses it', async () => {
-    const chain = createChainReader(gateway.readOnlyRpcUrl);
+    const chain = createPublicClient({
+      transport: http(gateway.readOnlyRpcUrl, { batch: { batchSize: readOnlyRpcLimits.maxBatchCalls } }),
+    });
     const deployedAt = gateway.deployment.deployedAtBlock;
     const latest = await chain.getBlockNumber();
     assert.equal(latest, BigInt(String(await direct('eth_blockNumber'))));

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createGatewayClient } from '@medledger/client';
 import { bytesToHex, cidOf, generateIdentity, randomBytes } from '@medledger/core';
-import { writeDeployment } from '@medledger/ledger';
+import { writeDeployment } from '@medledger/ledger-node';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 
 let gatewayA: TestGateway;

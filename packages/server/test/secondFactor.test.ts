@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createGatewayClient, type GatewayClient } from '@medledger/client';
-import { writeDeployment } from '@medledger/ledger';
+import { MedledgerError } from '@medledger/core';
+import { writeDeployment } from '@medledger/ledger-node';
 import { TOTP, URI } from 'otpauth';
 import {
   type Consortium,
@@ -73,6 +74,7 @@ describe('second factor for approvals (TOTP)', () => {
     await grantToDoctor(patient);
     await assert.rejects(patient.confirmOtp(code(-120)), {
       code: 'access_denied',
+      reason: 'otp_wrong',
       message: /wrong or expired/,
     });
     assert.equal((await patient.otpStatus()).enabled, false);
@@ -115,13 +117,22 @@ describe('second factor for approvals (TOTP)', () => {
     const approve = (otp?: string) =>
       patient.approveAccessRequest(requestId, { expiresInSeconds: 600, ...(otp ? { otp } : {}) });
 
-    await assert.rejects(approve(), { code: 'access_denied', message: /one-time code/ });
+    await assert.rejects(approve(), {
+      code: 'access_denied',
+      reason: 'otp_required',
+      message: /one-time code/,
+    });
     const wrong = String((Number(code(30)) + 1) % 1_000_000).padStart(6, '0');
     await assert.rejects(approve(wrong === code(30) ? '000000' : wrong), {
       code: 'access_denied',
+      reason: 'otp_wrong',
       message: /wrong or expired/,
     });
-    await assert.rejects(approve(code(-120)), { code: 'access_denied', message: /wrong or expired/ });
+    await assert.rejects(approve(code(-120)), {
+      code: 'access_denied',
+      reason: 'otp_wrong',
+      message: /wrong or expired/,
+    });
     // The code of the next 30-second step is accepted (clock drift), and then spent.
     const next = code(30);
     const approved = await approve(next);
@@ -130,6 +141,7 @@ describe('second factor for approvals (TOTP)', () => {
     const second = await ask();
     await assert.rejects(patient.approveAccessRequest(second, { expiresInSeconds: 600, otp: next }), {
       code: 'access_denied',
+      reason: 'otp_code_used',
       message: /already used/,
     });
     // So is the current one: a step earlier than one already accepted.
@@ -147,11 +159,22 @@ describe('second factor for approvals (TOTP)', () => {
     for (let attempt = 1; attempt <= 4; attempt++) {
       await assert.rejects(grantToDoctor(patient, wrong), {
         code: 'access_denied',
+        reason: 'otp_wrong',
+        fields: { attemptsLeft: 5 - attempt },
         message: new RegExp(`${5 - attempt} more wrong code`),
       });
     }
-    await assert.rejects(grantToDoctor(patient, wrong), { code: 'rate_limited', message: /locked until/ });
-    await assert.rejects(grantToDoctor(patient, right), { code: 'rate_limited', message: /locked until/ });
+    // The error body carries when approvals unlock (unix seconds), as the web app reads it.
+    const lockedUntil = (error: unknown) => {
+      assert.ok(error instanceof MedledgerError);
+      assert.deepEqual([error.code, error.reason], ['rate_limited', 'otp_locked']);
+      assert.match(error.shortMessage, /locked until/);
+      const until = Number(error.fields?.lockedUntil);
+      assert.ok(until > Date.now() / 1000 + 14 * 60 && until <= Date.now() / 1000 + 15 * 60 + 1);
+      return true;
+    };
+    await assert.rejects(grantToDoctor(patient, wrong), lockedUntil);
+    await assert.rejects(grantToDoctor(patient, right), lockedUntil);
     await assert.rejects(patient.disableOtp(right), { code: 'rate_limited' });
   });
 
@@ -186,6 +209,7 @@ describe('second factor for approvals (TOTP)', () => {
   it('is for registered patients only', async () => {
     await assert.rejects(doctor.startOtpEnrolment(), {
       code: 'access_denied',
+      reason: 'not_a_patient',
       message: /registered patient/,
     });
     await assert.rejects(doctor.confirmOtp('123456', { bindHomeGateway: false }), { code: 'not_found' });

@@ -1,10 +1,10 @@
 /**
  * Builds the web app into packages/web/dist with Vite, unless dist was built from the same sources.
  *
- * The sources' fingerprint (SHA-256 over the web app's own files and the core and client packages
- * it bundles, plus the lock file) is kept in dist/.source-hash; `medledger start` and the root
- * `prepare` script call this, so a fresh clone needs no separate build step and an unchanged tree
- * costs one hash (~50 ms).
+ * The sources' fingerprint (SHA-256 over the web app's own files, the core and client packages and
+ * the generated contract files it bundles, plus the lock file) is kept in dist/.source-hash;
+ * `medledger start` and the root `prepare` script call this, so a fresh clone needs no separate build
+ * step and an unchanged tree costs one hash (~50 ms).
  *
  * Usage: node packages/web/scripts/build.ts [--force]
  */
@@ -30,6 +30,9 @@ const sourceRoots = [
   join(webRoot, 'package.json'),
   join(repoRoot, 'packages', 'core', 'src'),
   join(repoRoot, 'packages', 'client', 'src'),
+  join(repoRoot, 'packages', 'api', 'src'),
+  join(repoRoot, 'packages', 'ledger', 'src'),
+  join(repoRoot, 'contracts', 'generated'),
   join(repoRoot, 'package-lock.json'),
 ];
 

@@ -31,32 +31,39 @@ export function isDenied(error: unknown): boolean {
   return error instanceof MedledgerError && error.code === 'access_denied';
 }
 
-const lockedUntil = /locked until (\d{4}-\d{2}-\d{2}T[\d:.]+Z)/;
-
 /**
- * A refused one-time code in plain words: wrong or expired, already used, or approvals locked until
- * a time (shown in the reader's own time zone). Other errors as `plainError`.
+ * A refused one-time code in plain words, told apart by the error's `reason` and `fields`: missing,
+ * wrong or expired (with the tries left), already used, or approvals locked until a time (shown in
+ * the reader's own time zone). Other errors as `plainError`.
  */
 export function plainCodeError(error: unknown): string {
   if (!(error instanceof MedledgerError)) return plainError(error);
-  if (error.code === 'rate_limited') {
-    const until = lockedUntil.exec(error.shortMessage)?.[1];
-    if (!until) return plainError(error);
-    const when = new Date(until).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-    return `Not approved: too many wrong one-time codes. To protect your records, approvals are locked until ${when}; even the right code is refused until then.`;
-  }
-  if (error.code === 'access_denied' && error.shortMessage.includes('one-time code')) {
-    if (error.shortMessage.includes('already used'))
-      return 'Not approved: this code was already used. Wait for the next code in your authenticator app (a new one every 30 seconds) and enter it.';
-    if (error.shortMessage.includes('wrong or expired')) {
-      const warning = /\d+ more wrong codes? within 15 minutes will lock approvals for 15 minutes\./.exec(
-        error.shortMessage,
-      )?.[0];
-      return `Not approved: the one-time code is wrong or has expired. Enter the code your authenticator app shows now.${warning ? ` ${warning}` : ''}`;
+  switch (error.reason) {
+    case 'otp_locked': {
+      const lockedUntil = error.fields?.lockedUntil;
+      if (typeof lockedUntil !== 'number') return plainError(error);
+      const when = new Date(lockedUntil * 1000).toLocaleString(undefined, {
+        dateStyle: 'medium',
+        timeStyle: 'short',
+      });
+      return `Not approved: too many wrong one-time codes. To protect your records, approvals are locked until ${when}; even the right code is refused until then.`;
     }
-    return 'Not approved: your approvals need the current one-time code from your authenticator app.';
+    case 'otp_code_used':
+      return 'Not approved: this code was already used. Wait for the next code in your authenticator app (a new one every 30 seconds) and enter it.';
+    case 'otp_wrong':
+      return `Not approved: the one-time code is wrong or has expired. Enter the code your authenticator app shows now.${lockWarning(error.fields?.attemptsLeft)}`;
+    case 'otp_required':
+      return 'Not approved: your approvals need the current one-time code from your authenticator app.';
+    default:
+      return plainError(error);
   }
-  return plainError(error);
+}
+
+/** " N more wrong codes within 15 minutes will lock approvals for 15 minutes." when the count is known. */
+function lockWarning(attemptsLeft: unknown): string {
+  if (typeof attemptsLeft !== 'number') return '';
+  const codes = attemptsLeft === 1 ? 'code' : 'codes';
+  return ` ${attemptsLeft} more wrong ${codes} within 15 minutes will lock approvals for 15 minutes.`;
 }
 
 /** Runs an action that sends a one-time code, turning its refusals into `plainCodeError`'s words. */

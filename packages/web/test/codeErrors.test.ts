@@ -23,7 +23,14 @@ async function refusal(action: () => Promise<unknown>): Promise<MedledgerError> 
   } catch (error) {
     assert.ok(error instanceof MedledgerError);
     const status = error.code === 'rate_limited' ? 429 : 403;
-    return errorFromResponse(status, { error: { code: error.code, message: error.shortMessage } });
+    return errorFromResponse(status, {
+      error: {
+        code: error.code,
+        reason: error.reason ?? error.code,
+        message: error.shortMessage,
+        ...(error.fields ? { fields: error.fields } : {}),
+      },
+    });
   }
   assert.fail('the code was accepted');
 }
@@ -87,6 +94,31 @@ describe('plain words for refused one-time codes', () => {
     assert.equal(
       plainCodeError(locked),
       `Not approved: too many wrong one-time codes. To protect your records, approvals are locked until ${until}; even the right code is refused until then.`,
+    );
+  });
+
+  it('decides by reason and fields, whatever the message says', () => {
+    const reworded = (reason: string, fields?: Record<string, number>) =>
+      errorFromResponse(403, {
+        error: { code: 'access_denied', reason, message: 'Reworded.', ...(fields ? { fields } : {}) },
+      });
+    assert.equal(
+      plainCodeError(reworded('otp_wrong', { attemptsLeft: 1 })),
+      'Not approved: the one-time code is wrong or has expired. Enter the code your authenticator app shows now. 1 more wrong code within 15 minutes will lock approvals for 15 minutes.',
+    );
+    assert.match(plainCodeError(reworded('otp_code_used')), /^Not approved: this code was already used\./);
+    assert.match(plainCodeError(reworded('otp_required')), /^Not approved: your approvals need/);
+    // A message that reads like a refused code but carries another reason is not one.
+    const lookalike = errorFromResponse(403, {
+      error: {
+        code: 'access_denied',
+        reason: 'no_consent',
+        message: 'The one-time code is wrong or expired.',
+      },
+    });
+    assert.match(
+      plainCodeError(lookalike),
+      /^The one-time code is wrong or expired\. You do not have permission/,
     );
   });
 

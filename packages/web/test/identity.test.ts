@@ -1,8 +1,6 @@
-/** Identities in the browser: recovery phrases (BIP-39 + BIP-44) and the CLI's key file format. */
+/** Identities in the browser: recovery phrases (BIP-39 + BIP-44). The key file format is tested in core. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { generateIdentity } from '@medledger/core';
-import { identityFromKeyFile, keyFileOf } from '../src/identity/keyFile.ts';
 import { identityFromRecoveryPhrase, newRecoveryPhrase } from '../src/identity/recoveryPhrase.ts';
 
 /** The well-known development phrase; its first Ethereum account (m/44'/60'/0'/0/0) is anvil's first account. */
@@ -33,28 +31,5 @@ describe('recovery phrase', () => {
   it('refuses a phrase with a wrong word or checksum, in plain words', () => {
     assert.throws(() => identityFromRecoveryPhrase(developmentPhrase.replace('junk', 'test')), /not valid/);
     assert.throws(() => identityFromRecoveryPhrase('hello world'), /not valid/);
-  });
-});
-
-describe('key file', () => {
-  it('reads back what it writes, in the CLI’s format', () => {
-    const identity = generateIdentity();
-    const text = keyFileOf(identity);
-    assert.deepEqual(Object.keys(JSON.parse(text)), [
-      'version',
-      'address',
-      'signingKey',
-      'encryptionSecretKey',
-      'encryptionKey',
-    ]);
-    assert.deepEqual(identityFromKeyFile(text), identity);
-  });
-
-  it('refuses what is not a key file, and a file whose address does not match its key', () => {
-    assert.throws(() => identityFromKeyFile('not json'), /not JSON/);
-    assert.throws(() => identityFromKeyFile('{"version":2}'), /not a medledger key file/);
-    const other = generateIdentity();
-    const forged = { ...JSON.parse(keyFileOf(generateIdentity())), address: other.address };
-    assert.throws(() => identityFromKeyFile(JSON.stringify(forged)), /belongs to/);
   });
 });

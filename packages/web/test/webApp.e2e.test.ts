@@ -28,7 +28,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { createGatewayClient } from '@medledger/client';
-import { generateIdentity } from '@medledger/core';
+import { generateIdentity, serializeKeyFile } from '@medledger/core';
 import { TOTP, URI } from 'otpauth';
 import type { Browser, Locator, Page } from 'playwright-core';
 import {
@@ -37,7 +37,6 @@ import {
   startGatewayProcess,
   temporaryDirectory,
 } from '../../cli/test/helpers/processes.ts';
-import { keyFileOf } from '../src/identity/keyFile.ts';
 import {
   clearFailureScreenshots,
   launchChromium,
@@ -219,7 +218,7 @@ describe('web app, end to end in Chromium', { timeout: 600_000 }, () => {
   it('the hospital admin registers a doctor in the admin screens', async () => {
     doctorAddress = await createIdentity(doctor, 'Dr Rivera');
     const encryptionKey = await textOf(doctor.getByTestId('my-encryption-key'));
-    await importKeyFile(hospitalAdmin, 'St Mary admin', keyFileOf(admin));
+    await importKeyFile(hospitalAdmin, 'St Mary admin', serializeKeyFile(admin));
     await nav(hospitalAdmin, 'Members');
     await hospitalAdmin.getByLabel('Member address').fill(doctorAddress);
     await hospitalAdmin.getByLabel('Member encryption key').fill(encryptionKey);

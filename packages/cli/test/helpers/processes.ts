@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '@medledger/ledger';
+import { freePort } from '@medledger/ledger-node';
 
 export const medledgerBin = fileURLToPath(new URL('../../bin/medledger.ts', import.meta.url));
 

@@ -55,6 +55,7 @@ export {
   type SealToPublicKeyErrorType,
   sealToPublicKey,
 } from './hpke.ts';
+export { parseKeyFile, serializeKeyFile } from './keyFile.ts';
 export {
   accountOf,
   type EncryptionKeyPair,

@@ -23,10 +23,10 @@ import {
   requestAccess,
 } from '../operations/accessRequests.ts';
 import { grantConsent, listConsents, revokeConsent } from '../operations/consents.ts';
-import { requireSession, typedRoutes } from './routeHelpers.ts';
+import { apiRoutes, requireSession } from './routeHelpers.ts';
 
 export function consentRoutes(instance: FastifyInstance, services: GatewayServices): void {
-  const app = typedRoutes(instance);
+  const app = apiRoutes(instance);
   const session = requireSession(services.auth);
   const security = [{ session: [] }];
   const tags = ['consents'];

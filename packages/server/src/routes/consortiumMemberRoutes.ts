@@ -18,10 +18,10 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { GatewayServices } from '../gatewayServices.ts';
 import * as members from '../operations/members.ts';
-import { requireSession, typedRoutes } from './routeHelpers.ts';
+import { apiRoutes, requireSession } from './routeHelpers.ts';
 
 export function consortiumMemberRoutes(instance: FastifyInstance, services: GatewayServices): void {
-  const app = typedRoutes(instance);
+  const app = apiRoutes(instance);
   const session = requireSession(services.auth);
   const security = [{ session: [] }];
   const tags = ['consortium'];

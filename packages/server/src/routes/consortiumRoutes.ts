@@ -16,10 +16,10 @@ import type { FastifyInstance } from 'fastify';
 import type { GatewayServices } from '../gatewayServices.ts';
 import * as consortium from '../operations/consortium.ts';
 import { consortiumMemberRoutes } from './consortiumMemberRoutes.ts';
-import { requireSession, typedRoutes } from './routeHelpers.ts';
+import { apiRoutes, requireSession } from './routeHelpers.ts';
 
 export function consortiumRoutes(instance: FastifyInstance, services: GatewayServices): void {
-  const app = typedRoutes(instance);
+  const app = apiRoutes(instance);
   const session = requireSession(services.auth);
   const security = [{ session: [] }];
   const tags = ['consortium'];

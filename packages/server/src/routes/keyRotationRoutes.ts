@@ -3,10 +3,10 @@ import { addressParam, errorResponses, keyRotated, registeredAccount, rotateKeyB
 import type { FastifyInstance } from 'fastify';
 import type { GatewayServices } from '../gatewayServices.ts';
 import { registeredEncryptionKey, rotatePatientKey } from '../operations/keyRotation.ts';
-import { requireSession, typedRoutes } from './routeHelpers.ts';
+import { apiRoutes, requireSession } from './routeHelpers.ts';
 
 export function keyRotationRoutes(instance: FastifyInstance, services: GatewayServices): void {
-  const app = typedRoutes(instance);
+  const app = apiRoutes(instance);
   const session = requireSession(services.auth);
   const security = [{ session: [] }];
 

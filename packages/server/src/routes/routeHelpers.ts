@@ -3,7 +3,7 @@
  * address comparison. Kept apart from `app.ts`, which wires the routes and so must not lend to them.
  */
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
-import type { ApiSchemaOptions } from '@medledger/api';
+import type { ApiTypeOptions } from '@medledger/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuthService, Session } from '../auth.ts';
 
@@ -13,15 +13,20 @@ declare module 'fastify' {
   }
 }
 
-/**
- * The app as route modules see it: their schemas type their handlers' bodies, params and replies as
- * `ApiType` does (an address pattern gives `Address`), so operations take the API's types as they are.
- */
+/** The app as route modules see it: their schemas type their handlers' bodies and params. */
 export function typedRoutes(app: FastifyInstance) {
+  return app.withTypeProvider<JsonSchemaToTsProvider>();
+}
+
+/**
+ * The app typed as `ApiType` types the API's schemas: addresses and hex strings as viem's `Address`
+ * and `Hex`, so handlers hand validated input to operations as the contract's types.
+ */
+export function apiRoutes(app: FastifyInstance) {
   return app.withTypeProvider<
     JsonSchemaToTsProvider<{
-      ValidatorSchemaOptions: ApiSchemaOptions;
-      SerializerSchemaOptions: ApiSchemaOptions;
+      ValidatorSchemaOptions: ApiTypeOptions;
+      SerializerSchemaOptions: ApiTypeOptions;
     }>
   >();
 }

@@ -9,6 +9,7 @@ import {
   bytesToHex,
   consentsTypes,
   consortiumTypes,
+  emergenciesTypes,
   generateIdentity,
   type Identity,
   type LedgerContract,
@@ -90,7 +91,12 @@ export async function signAction(
   };
   const nonce = options.nonce ?? BigInt(bytesToHex(randomBytes(32)));
   const deadline = options.deadline ?? BigInt(Math.floor(Date.now() / 1000) + 600);
-  const types = contract === 'consortium' ? consortiumTypes : consentsTypes;
+  const types =
+    contract === 'consortium'
+      ? consortiumTypes
+      : contract === 'emergencies'
+        ? emergenciesTypes
+        : consentsTypes;
   const signature = await accountOf(options.signer ?? identity).signTypedData({
     domain: ledgerDomain(contract, ledger.chainId, ledger.contracts[contract] as `0x${string}`),
     types,

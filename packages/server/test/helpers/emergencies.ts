@@ -5,7 +5,7 @@
  */
 import type { GatewayClient } from '@medledger/client';
 import type { Category, Sensitivity } from '@medledger/core';
-import { sendRpcCalls } from '@medledger/ledger';
+import { sendRpcCalls } from '@medledger/ledger-node';
 import type { Hex } from 'viem';
 import { labResult, medication } from './records.ts';
 

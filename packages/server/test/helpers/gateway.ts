@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGatewayClient, type GatewayClient } from '@medledger/client';
 import { generateIdentity } from '@medledger/core';
-import { writeDeployment } from '@medledger/ledger';
+import { writeDeployment } from '@medledger/ledger-node';
 import {
   type GatewayConfigInput,
   loadGatewayConfig,

@@ -1,18 +1,13 @@
-/** Sessions for calling operations directly, without HTTP sign-in. */
+/** Sessions for calling operations without HTTP, as if the actor had signed in. */
 import type { GatewayClient } from '@medledger/client';
-import { signerAddressOf } from '@medledger/core';
 import type { Session } from '../../src/auth.ts';
 
 /**
- * The session the actor would have after signing in with its current key: valid for an hour.
+ * The session an actor would get by signing in with its own key, valid for `lifetimeMs`.
  *
  * @example
- * await listConsents(gateway.services, sessionOf(patient));
+ * await listNotifications(gateway.services, sessionOf(patient), {});
  */
-export function sessionOf(actor: GatewayClient): Session {
-  return {
-    address: actor.address,
-    signer: signerAddressOf(actor.identity),
-    expiresAt: Date.now() + 3_600_000,
-  };
+export function sessionOf(actor: GatewayClient, lifetimeMs = 600_000): Session {
+  return { address: actor.address, signer: actor.address, expiresAt: Date.now() + lifetimeMs };
 }

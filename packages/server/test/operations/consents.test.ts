@@ -146,11 +146,15 @@ describe('consent operations', () => {
       const session = sessionOf(patient);
       const grant = await signedGrant(patient, { grantee: doctor.address, categories: ['lab'] });
 
-      await assert.rejects(grantConsent(gateway.services, session, grant), { code: 'access_denied' });
+      await assert.rejects(grantConsent(gateway.services, session, grant), {
+        code: 'access_denied',
+        reason: 'otp_required',
+      });
       const nextCode = totp.generate({ timestamp: Date.now() + 30_000 });
       const wrongCode = nextCode === '000000' ? '000001' : '000000';
       await assert.rejects(grantConsent(gateway.services, session, { ...grant, otp: wrongCode }), {
         code: 'access_denied',
+        reason: 'otp_wrong',
       });
       assert.deepEqual((await listConsents(gateway.services, session)).given, []);
 

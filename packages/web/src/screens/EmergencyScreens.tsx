@@ -6,9 +6,9 @@
  * this browser; whether a member holds the privilege is read from the chain itself.
  */
 
-import { createChainReader, type Emergency, type GatewayClient, type Organisation } from '@medledger/client';
-import { emergenciesAbi } from '@medledger/contracts';
+import type { Emergency, GatewayClient, Organisation } from '@medledger/client';
 import { type EmergencyReason, emergencyCategories, emergencyReasons } from '@medledger/core';
+import { createChainReader } from '@medledger/ledger';
 import { type FormEvent, useState } from 'react';
 import {
   AddressText,
@@ -38,13 +38,8 @@ const emergencySetText = emergencyCategories.map((c) => categoryLabels[c].toLowe
 /** Whether `member` holds the emergency privilege, as the chain says (read through `/rpc`, like the explorer). */
 async function hasEmergencyPrivilege(client: GatewayClient, member: string): Promise<boolean> {
   const info = await client.ledger();
-  const chain = createChainReader(info.rpcUrl);
-  return chain.readContract({
-    address: info.contracts.emergencies,
-    abi: emergenciesAbi,
-    functionName: 'isEmergencyPrivileged',
-    args: [member as `0x${string}`],
-  });
+  const chain = createChainReader({ rpcUrl: info.rpcUrl, contracts: info.contracts });
+  return chain.read('emergencies', 'isEmergencyPrivileged', [member as `0x${string}`]);
 }
 
 function EmergencyStatus(props: { emergency: Emergency }) {

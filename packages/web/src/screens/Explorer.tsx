@@ -3,9 +3,9 @@
  * the gateway's read-only JSON-RPC endpoint, which forwards reads and nothing else), a record's
  * proof, and verification recomputed in this browser.
  */
-import { createChainReader, type VerificationReport, verifyLedger } from '@medledger/client';
-import { recordsAbi } from '@medledger/contracts';
+import { type LedgerInfo, type VerificationReport, verifyLedger } from '@medledger/client';
 import { categories } from '@medledger/core';
+import { createChainReader } from '@medledger/ledger';
 import { type FormEvent, useState } from 'react';
 import type { Hex } from 'viem';
 import {
@@ -24,25 +24,17 @@ import { plainError } from '../errors.ts';
 import { useSession } from '../session.tsx';
 import { categoryLabels } from './Chart.tsx';
 
-async function loadLedger(
-  ledger: () => Promise<{ rpcUrl: string; chainId: number; contracts: { records: `0x${string}` } }>,
-) {
+async function loadLedger(ledger: () => Promise<LedgerInfo>) {
   const info = await ledger();
-  const chain = createChainReader(info.rpcUrl);
-  const latest = await chain.getBlockNumber();
+  const chain = createChainReader({ rpcUrl: info.rpcUrl, contracts: info.contracts });
+  const latest = await chain.blockNumber();
   const numbers = Array.from(
     { length: Number(latest < 8n ? latest + 1n : 8n) },
     (_, i) => latest - BigInt(i),
   );
-  const blocks = await Promise.all(numbers.map((blockNumber) => chain.getBlock({ blockNumber })));
+  const blocks = await Promise.all(numbers.map((blockNumber) => chain.block(blockNumber)));
   const from = latest > 500n ? latest - 500n : 0n;
-  const anchors = await chain.getContractEvents({
-    address: info.contracts.records,
-    abi: recordsAbi,
-    eventName: 'RecordAnchored',
-    fromBlock: from,
-    toBlock: latest,
-  });
+  const anchors = await chain.events('records', 'RecordAnchored', { fromBlock: from, toBlock: latest });
   return { info, blocks, anchors: anchors.slice(-15).reverse() };
 }
 
@@ -56,7 +48,7 @@ export function Explorer() {
     setReport(await verifyLedger({ gatewayUrl: client.url, ...(only ? { recordId: only } : {}) }));
   });
   const anchor = ledger.data?.anchors.find(
-    (a) => a.args.recordId?.toLowerCase() === recordId.trim().toLowerCase(),
+    (a) => a.args.recordId.toLowerCase() === recordId.trim().toLowerCase(),
   );
   return (
     <div className="stack">
@@ -157,7 +149,7 @@ export function Explorer() {
                   <button
                     type="button"
                     className="link-button mono"
-                    onClick={() => setRecordId(a.args.recordId ?? '')}
+                    onClick={() => setRecordId(a.args.recordId)}
                   >
                     {a.args.recordId?.slice(0, 12)}…
                   </button>{' '}

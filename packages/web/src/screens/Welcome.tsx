@@ -1,8 +1,7 @@
 /** Before sign-in: unlock an identity kept in this browser, create a new one, or import one. */
-import type { Identity } from '@medledger/core';
+import { type Identity, parseKeyFile } from '@medledger/core';
 import { type FormEvent, useState } from 'react';
 import { AddressText, Button, Card, Field, Notice, Spinner, useAction, useLoad } from '../components/ui.tsx';
-import { identityFromKeyFile } from '../identity/keyFile.ts';
 import { identityFromRecoveryPhrase, newRecoveryPhrase } from '../identity/recoveryPhrase.ts';
 import {
   listStoredIdentities,
@@ -195,8 +194,7 @@ function Import(props: { onSignIn: (identity: Identity) => Promise<void> }) {
   const [passphrase, setPassphrase] = useState('');
   const [preview, setPreview] = useState<string>();
   const action = useAction(async () => {
-    const identity =
-      source === 'phrase' ? identityFromRecoveryPhrase(phrase) : identityFromKeyFile(fileText ?? '');
+    const identity = source === 'phrase' ? identityFromRecoveryPhrase(phrase) : parseKeyFile(fileText ?? '');
     await storeIdentity(identity, passphrase, label);
     await props.onSignIn(identity);
   });
@@ -205,7 +203,7 @@ function Import(props: { onSignIn: (identity: Identity) => Promise<void> }) {
     const text = await file.text();
     setFileText(text);
     try {
-      setPreview(identityFromKeyFile(text).address);
+      setPreview(parseKeyFile(text).address);
       action.setError(undefined);
     } catch (error) {
       setPreview(undefined);

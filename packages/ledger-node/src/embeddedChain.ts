@@ -25,8 +25,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { InvalidInputError, LedgerUnavailableError } from '@medledger/core';
+import type { JsonRpcOutcome } from '@medledger/ledger';
 import { freePort } from './freePort.ts';
-import type { JsonRpcOutcome } from './ipcTransport.ts';
 import { sendRpcCalls } from './rpcEndpoint.ts';
 
 export interface EmbeddedChainOptions {

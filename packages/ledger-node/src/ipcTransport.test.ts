@@ -6,12 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { LedgerUnavailableError } from '@medledger/core';
+import { asLedgerError, createLedgerPublicClient } from '@medledger/ledger';
 import { type BaseError, createPublicClient, RpcRequestError } from 'viem';
 import { type EmbeddedChain, startEmbeddedChain } from './embeddedChain.ts';
 import { ipc } from './ipcTransport.ts';
-import { asLedgerError } from './ledgerClient.ts';
-import { createLedgerPublicClient } from './ledgerPublicClient.ts';
-import { ipcSocketPathOf, sendRpcCalls } from './rpcEndpoint.ts';
+import { ipcSocketPathOf, ledgerEndpoint, sendRpcCalls } from './rpcEndpoint.ts';
 
 describe('the IPC transport on the embedded chain', () => {
   let directory: string;
@@ -34,7 +33,7 @@ describe('the IPC transport on the embedded chain', () => {
   });
 
   test('many concurrent reads go out in batches and each gets its own answer', async () => {
-    const client = createLedgerPublicClient(chain.rpcUrl, chain.chainId);
+    const client = createLedgerPublicClient(ledgerEndpoint(chain.rpcUrl), chain.chainId);
     const accounts = (await sendRpcCalls(chain.rpcUrl, [{ method: 'eth_accounts' }]))[0] as {
       result: `0x${string}`[];
     };
@@ -61,7 +60,7 @@ describe('the IPC transport on the embedded chain', () => {
   });
 
   test('the same client keeps working after the chain restarts on the same socket', async () => {
-    const client = createLedgerPublicClient(chain.rpcUrl, chain.chainId);
+    const client = createLedgerPublicClient(ledgerEndpoint(chain.rpcUrl), chain.chainId);
     const before = await client.getBlockNumber({ cacheTime: 0 });
     await chain.stop();
     await assert.rejects(client.getBlockNumber({ cacheTime: 0 }), (error) => {

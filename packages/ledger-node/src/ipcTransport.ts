@@ -9,6 +9,7 @@
  * again, so a client outlives a restart of the node on the same path.
  */
 import { createConnection, type Socket } from 'node:net';
+import type { JsonRpcCall, JsonRpcFailure, JsonRpcOutcome } from '@medledger/ledger';
 import {
   BaseError,
   createTransport,
@@ -17,20 +18,6 @@ import {
   TimeoutError,
   type Transport,
 } from 'viem';
-
-export interface JsonRpcCall {
-  method: string;
-  params?: unknown;
-}
-
-export interface JsonRpcFailure {
-  code: number;
-  message: string;
-  data?: unknown;
-}
-
-/** What a node answered to one call: a result or a JSON-RPC error. */
-export type JsonRpcOutcome = { result: unknown } | { error: JsonRpcFailure };
 
 export interface IpcTransportOptions {
   /** Milliseconds before a request fails with a `TimeoutError` (default 15 s). */

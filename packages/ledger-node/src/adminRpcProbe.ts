@@ -3,7 +3,7 @@
  * chain, sign with its accounts, change its peers or validators, or read its internals. The gateway
  * probes a `--rpc` node at start-up and refuses one that does.
  */
-import type { JsonRpcCall } from './ipcTransport.ts';
+import type { JsonRpcCall } from '@medledger/ledger';
 import { sendRpcCalls } from './rpcEndpoint.ts';
 
 /**

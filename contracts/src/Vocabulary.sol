@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+/**
+ * @dev The codes of the fixed vocabularies the contracts share (categories, sensitivities, actions, roles,
+ * organisation kinds and statuses, request statuses, emergency reasons and verdicts). The TypeScript side
+ * (`packages/core/src/vocabulary.ts`) names them; `contracts/scripts/compile.ts` copies the numbers below to
+ * `contracts/generated/vocabulary.ts`, which the core checks its lists against. Codes are only ever appended.
+ */
+library Vocabulary {
+    /// @dev Record categories are 0..`CATEGORY_COUNT - 1`; consent scopes are bitmasks of them.
+    uint8 internal constant CATEGORY_COUNT = 12;
+    /// @dev The consent scope of every category.
+    uint32 internal constant ALL_CATEGORIES = (uint32(1) << CATEGORY_COUNT) - 1;
+    uint8 internal constant CATEGORY_CONDITION = 0;
+    uint8 internal constant CATEGORY_MEDICATION = 1;
+    uint8 internal constant CATEGORY_ALLERGY = 2;
+    uint8 internal constant CATEGORY_EMERGENCY = 6;
+
+    /// @dev Sensitivities, ordered: a grant up to `SENSITIVITY_RESTRICTED` also covers `SENSITIVITY_NORMAL`.
+    uint8 internal constant SENSITIVITY_NORMAL = 0;
+    uint8 internal constant SENSITIVITY_RESTRICTED = 1;
+    uint8 internal constant MAX_SENSITIVITY = 1;
+
+    /// @dev Consent actions: bits of a `uint8` mask.
+    uint8 internal constant ACTION_READ = 1;
+    uint8 internal constant ACTION_APPEND = 2;
+    uint8 internal constant ACTION_SHARE = 4;
+    uint8 internal constant ALL_ACTIONS = ACTION_READ | ACTION_APPEND | ACTION_SHARE;
+
+    /// @dev Member roles are 1..`ROLE_COUNT` (0: none); a record's patient co-signs as `ROLE_PATIENT`.
+    uint8 internal constant ROLE_PATIENT = 0;
+    uint8 internal constant ROLE_ADMIN = 6;
+    uint8 internal constant ROLE_COUNT = 6;
+
+    /// @dev Organisation kinds are 1..`KIND_COUNT` (0: none).
+    uint8 internal constant KIND_COUNT = 4;
+
+    /// @dev Organisation statuses (0: none).
+    uint8 internal constant ORGANISATION_PENDING = 1;
+    uint8 internal constant ORGANISATION_ACTIVE = 2;
+
+    /// @dev Access request statuses (0: none).
+    uint8 internal constant REQUEST_PENDING = 1;
+    uint8 internal constant REQUEST_APPROVED = 2;
+    uint8 internal constant REQUEST_DENIED = 3;
+
+    /// @dev Emergency reasons are 1..`REASON_COUNT`.
+    uint8 internal constant REASON_COUNT = 4;
+
+    /// @dev Emergency verdicts (0: not reviewed).
+    uint8 internal constant VERDICT_JUSTIFIED = 1;
+    uint8 internal constant VERDICT_UNJUSTIFIED = 2;
+}

@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { ConflictError, InvalidInputError, MedledgerError, NotFoundError } from '@medledger/core';
+import { type EmbeddedChain, startEmbeddedChain } from '@medledger/ledger-node';
+import { privateKeyToAccount } from 'viem/accounts';
+import { deployedLedger, proposeOrganisation } from '../test/helpers/deployedLedger.ts';
+import {
+  type ContractErrorMapping,
+  contractErrors,
+  type DecodedContractError,
+  type LedgerContractErrorName,
+} from './contractErrors.ts';
+import { combinedAbi } from './ledgerAbis.ts';
+import type { LedgerClient } from './ledgerClient.ts';
+
+describe('the contract error table', () => {
+  test('has an entry for every custom error of the ABIs, and no other', () => {
+    const abiErrors = new Set(combinedAbi.filter((item) => item.type === 'error').map((item) => item.name));
+    assert.deepEqual(Object.keys(contractErrors).sort(), [...abiErrors].sort());
+    // @ts-expect-error: a table that leaves out an error of the ABIs does not compile.
+    const incomplete: Record<LedgerContractErrorName, ContractErrorMapping> = {
+      RecordsEmptyBatch: contractErrors.RecordsEmptyBatch,
+    };
+    assert.equal(Object.keys(incomplete).length, 1);
+  });
+
+  test('gives each error its own snake_case reason', () => {
+    const reasons = Object.values(contractErrors).map((mapping) => mapping.reason);
+    for (const reason of reasons) assert.match(reason, /^[a-z]+(_[a-z]+)*$/);
+    assert.equal(new Set(reasons).size, reasons.length);
+  });
+});
+
+describe('a contract refusal on a real chain becomes its table entry', () => {
+  let directory: string;
+  let chain: EmbeddedChain;
+  let ledger: LedgerClient;
+  before(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'medledger-contract-errors-'));
+    chain = await startEmbeddedChain({ directory: join(directory, 'chain') });
+    ({ ledger } = await deployedLedger(chain.rpcUrl, chain.chainId));
+  });
+  after(async () => {
+    await chain?.stop();
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  /** The rejection of `action`, checked to be a medledger error carrying the decoded refusal. */
+  async function refusal(
+    action: Promise<unknown>,
+  ): Promise<MedledgerError & { contractError: DecodedContractError }> {
+    const error = await action.then(
+      () => assert.fail('the chain accepted it'),
+      (rejected: unknown) => rejected,
+    );
+    assert.ok(error instanceof MedledgerError, String(error));
+    assert.ok('contractError' in error, 'it carries the decoded contract error');
+    return error as MedledgerError & { contractError: DecodedContractError };
+  }
+
+  test('a reverted read: not found, with the error and its arguments as fields', async () => {
+    const error = await refusal(ledger.read('auditAnchors', 'batch', [1, 0n]));
+    assert.ok(error instanceof NotFoundError);
+    assert.equal(error.code, 'not_found');
+    assert.equal(error.reason, 'audit_anchors_unknown_batch');
+    assert.deepEqual(error.fields, {
+      contractError: 'AuditAnchorsUnknownBatch',
+      organisationId: 1,
+      batchIndex: '0',
+    });
+    assert.deepEqual(error.contractError, { name: 'AuditAnchorsUnknownBatch', args: [1, 0n] });
+  });
+
+  test('a write refused in simulation: invalid input, nothing sent', async () => {
+    const before = await ledger.blockNumber();
+    const error = await refusal(
+      ledger.write('auditAnchors', 'anchorAuditBatch', [7, 0n, 1n, `0x${'11'.repeat(32)}`]),
+    );
+    assert.ok(error instanceof InvalidInputError);
+    assert.equal(error.reason, 'audit_anchors_organisation_not_active');
+    assert.deepEqual(error.fields, { contractError: 'AuditAnchorsOrganisationNotActive', organisationId: 7 });
+    assert.equal(await ledger.blockNumber(), before);
+  });
+
+  test('a signed action relayed twice: a conflict on its used nonce', async () => {
+    const admin = privateKeyToAccount(`0x${'42'.repeat(32)}`);
+    await proposeOrganisation(ledger, admin, 5n);
+    const error = await refusal(proposeOrganisation(ledger, admin, 5n));
+    assert.ok(error instanceof ConflictError);
+    assert.equal(error.reason, 'signed_action_nonce_used');
+    assert.deepEqual(error.fields, {
+      contractError: 'SignedActionNonceUsed',
+      signer: admin.address,
+      nonce: '5',
+    });
+  });
+});
