@@ -18,7 +18,7 @@ import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGatewayClient, type GatewayClient } from '@medledger/client';
-import { type Category, generateIdentity, identityFromKeys } from '@medledger/core';
+import { type Category, generateIdentity, parseKeyFile } from '@medledger/core';
 import { generateResource } from '@medledger/fixtures';
 import { createChainReader } from '@medledger/ledger';
 import { freePort } from '@medledger/ledger-node';
@@ -131,14 +131,8 @@ async function thresholdScenario() {
       if (info.custody.version > 0) break;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    const keyFile = JSON.parse(await readFile(join(dataDir, 'demo-keys', 'admin-1.json'), 'utf8'));
-    const admin = createGatewayClient({
-      url,
-      identity: identityFromKeys({
-        signingKey: keyFile.signingKey,
-        encryptionSecretKey: keyFile.encryptionSecretKey,
-      }),
-    });
+    const keyFile = await readFile(join(dataDir, 'demo-keys', 'admin-1.json'), 'utf8');
+    const admin = createGatewayClient({ url, identity: parseKeyFile(keyFile) });
     const info = await admin.ledger();
     const chain = createChainReader({ rpcUrl: info.rpcUrl, contracts: info.contracts });
     const anchoredSoFar = async () => {

@@ -1,8 +1,9 @@
 /**
  * EIP-712 typed data of every action an actor signs. The types are generated from the contracts'
  * `*_TYPEHASH` type strings (`contracts/generated/typedData.ts`, by `contracts/scripts/compile.ts`); the
- * message interfaces below are written by hand, and a contract test checks that both sides hash a message
- * identically.
+ * message interfaces below are written by hand (to carry their documentation) and fail to typecheck if
+ * they differ from the generated types (`MessagesInStepWithContracts`); a contract test checks that both
+ * sides hash a message identically.
  *
  * Every action but a record carries a random `nonce` (unordered nonces: the contract remembers
  * each used one per signer) and a `deadline` (unix seconds). A record needs no nonce: its
@@ -15,7 +16,14 @@ import {
   emergenciesTypedData,
   recordsTypedData,
 } from '@medledger/contracts/typedData';
-import { type Address, type Hex, hashStruct, type TypedDataDomain } from 'viem';
+import {
+  type Address,
+  type Hex,
+  hashStruct,
+  type TypedData,
+  type TypedDataDefinition,
+  type TypedDataDomain,
+} from 'viem';
 
 /** The EIP-712 domain name of each ledger contract (its `SignedActions` or `EIP712` constructor argument). */
 export const domainNames = {
@@ -259,3 +267,47 @@ export interface ApproveEmergencyWindowMessage {
   nonce: bigint;
   deadline: bigint;
 }
+
+/** The message viem expects for `primaryType` of `types`, read from the generated type definitions. */
+type MessageOf<Types extends TypedData, PrimaryType extends keyof Types & string> = TypedDataDefinition<
+  Types,
+  PrimaryType
+>['message'];
+/** `true` if `Message` and the generated message of `primaryType` are assignable to each other. */
+type Matches<Message, Types extends TypedData, PrimaryType extends keyof Types & string> = [Message] extends [
+  MessageOf<Types, PrimaryType>,
+]
+  ? [MessageOf<Types, PrimaryType>] extends [Message]
+    ? true
+    : false
+  : false;
+type Expect<Condition extends true> = Condition;
+
+/** Fails to typecheck unless each message interface above has the fields of its contract type string. */
+export type MessagesInStepWithContracts = [
+  Expect<Matches<ProposeOrganisationMessage, typeof consortiumTypes, 'ProposeOrganisation'>>,
+  Expect<Matches<ApproveOrganisationMessage, typeof consortiumTypes, 'ApproveOrganisation'>>,
+  Expect<Matches<AddMemberMessage, typeof consortiumTypes, 'AddMember'>>,
+  Expect<Matches<SuspendMemberMessage, typeof consortiumTypes, 'SuspendMember'>>,
+  Expect<Matches<RegisterPatientMessage, typeof consortiumTypes, 'RegisterPatient'>>,
+  Expect<Matches<SetGatewayMessage, typeof consortiumTypes, 'SetGateway'>>,
+  Expect<Matches<ProposeCustodyMessage, typeof consortiumTypes, 'ProposeCustody'>>,
+  Expect<Matches<ApproveCustodyMessage, typeof consortiumTypes, 'ApproveCustody'>>,
+  Expect<Matches<RotatePatientKeyMessage, typeof consortiumTypes, 'RotatePatientKey'>>,
+  Expect<Matches<CommitKeyBackupMessage, typeof consortiumTypes, 'CommitKeyBackup'>>,
+  Expect<Matches<GrantMessage, typeof consentsTypes, 'Grant'>>,
+  Expect<Matches<RevokeMessage, typeof consentsTypes, 'Revoke'>>,
+  Expect<Matches<RequestAccessMessage, typeof consentsTypes, 'RequestAccess'>>,
+  Expect<Matches<DenyRequestMessage, typeof consentsTypes, 'DenyRequest'>>,
+  Expect<Matches<SetHomeRelayOnlyMessage, typeof consentsTypes, 'SetHomeRelayOnly'>>,
+  Expect<Matches<RecordLeaf, typeof recordsTypes, 'Record'>>,
+  Expect<Matches<CoSignatureMessage, typeof coSignaturesTypes, 'CoSignature'>>,
+  Expect<Matches<CoSignatureRequirement, typeof coSignaturesTypes, 'Requirement'>>,
+  Expect<Matches<ProposePolicyMessage, typeof coSignaturesTypes, 'ProposePolicy'>>,
+  Expect<Matches<ApprovePolicyMessage, typeof coSignaturesTypes, 'ApprovePolicy'>>,
+  Expect<Matches<SetEmergencyPrivilegeMessage, typeof emergenciesTypes, 'SetEmergencyPrivilege'>>,
+  Expect<Matches<DeclareEmergencyMessage, typeof emergenciesTypes, 'DeclareEmergency'>>,
+  Expect<Matches<ReviewEmergencyMessage, typeof emergenciesTypes, 'ReviewEmergency'>>,
+  Expect<Matches<ProposeEmergencyWindowMessage, typeof emergenciesTypes, 'ProposeEmergencyWindow'>>,
+  Expect<Matches<ApproveEmergencyWindowMessage, typeof emergenciesTypes, 'ApproveEmergencyWindow'>>,
+];

@@ -51,7 +51,7 @@ describe('the chain reader on a real chain', () => {
   test('reads view functions, typed by the ABI', async () => {
     assert.equal(await chain.read('consortium', 'organisationCount', []), 3);
     const organisation = await chain.read('consortium', 'organisation', [1]);
-    assert.match(organisation.name, /^Clinic of 0x/);
+    assert.ok(organisation.name.startsWith('Clinic of 0x'), organisation.name);
   });
 
   test('reads events in block order across windows, and filters on indexed arguments', async () => {
