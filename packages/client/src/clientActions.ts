@@ -1,7 +1,8 @@
 /** What the gateway client lends to the groups of actions kept in their own files. */
+
+import type { LedgerInfo } from '@medledger/api';
 import type { accountOf, LedgerContract } from '@medledger/core';
 import type { Hex } from 'viem';
-import type { LedgerInfo } from './apiTypes.ts';
 
 export interface ClientActionContext {
   /** One authenticated (by default) JSON request to the gateway; errors become medledger errors. */

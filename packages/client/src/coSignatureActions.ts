@@ -3,6 +3,7 @@
  * a record's stamp, and the consortium's co-signature policies.
  */
 
+import type * as Api from '@medledger/api';
 import type {
   CoSignaturePolicies,
   CoSignaturePolicyProposals,
@@ -19,7 +20,6 @@ import {
   roleCode,
 } from '@medledger/core';
 import type { Hex } from 'viem';
-import type * as Api from './apiTypes.ts';
 import type { ClientActionContext } from './clientActions.ts';
 
 export interface PolicyRequirementInput {

@@ -4,6 +4,8 @@
  * organisation admins) and the consortium's window. The justification goes to the gateway only;
  * the chain gets a salted hash of it.
  */
+
+import type * as Api from '@medledger/api';
 import {
   type EmergencyReason,
   type EmergencyVerdict,
@@ -14,7 +16,6 @@ import {
   newJustificationSalt,
 } from '@medledger/core';
 import type { Address } from 'viem';
-import type * as Api from './apiTypes.ts';
 import type { ClientRequest, ClientSign } from './clientActions.ts';
 
 export function emergencyMethods({

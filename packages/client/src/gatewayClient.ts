@@ -6,6 +6,7 @@
  * Uses only `fetch` and the core library, so the CLI, the benchmarks and the web app share it.
  */
 
+import type * as Api from '@medledger/api';
 import type { AuditEventList, RecordList } from '@medledger/api';
 import {
   AccessDeniedError,
@@ -54,7 +55,6 @@ import {
 } from '@medledger/core';
 import { type Address, type Hex, keccak256, stringToHex, toBytes } from 'viem';
 import { createSiweMessage } from 'viem/siwe';
-import type * as Api from './apiTypes.ts';
 import { coSignatureActions } from './coSignatureActions.ts';
 import { emergencyMethods } from './emergencyMethods.ts';
 import { errorFromResponse } from './errorFromResponse.ts';

@@ -1,4 +1,5 @@
-export type * from './apiTypes.ts';
+/** The API contract's types (answers of the gateway), for callers of the client. */
+export type * from '@medledger/api';
 export type { PolicyRequirementInput } from './coSignatureActions.ts';
 export { errorFromResponse } from './errorFromResponse.ts';
 export {

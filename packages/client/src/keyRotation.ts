@@ -12,6 +12,7 @@
  *   `keepRecordsReadable` as a new version under the new key, decrypted with the old one.
  */
 
+import type * as Api from '@medledger/api';
 import type { KeyRotated, RotateKeyBody } from '@medledger/api';
 import {
   accountOf,
@@ -32,7 +33,6 @@ import {
   unwrapDataKey,
 } from '@medledger/core';
 import type { Hex } from 'viem';
-import type * as Api from './apiTypes.ts';
 import type { GatewayClient } from './gatewayClient.ts';
 
 export type { KeyRotated };

@@ -4,8 +4,9 @@
  * last notification it delivered whenever the connection ends (session expiry, a gateway restart,
  * a network fault), so nothing stored meanwhile is lost or delivered twice.
  */
+
+import type * as Api from '@medledger/api';
 import { MedledgerError, UnauthenticatedError } from '@medledger/core';
-import type * as Api from './apiTypes.ts';
 import type { ClientRequest } from './clientActions.ts';
 import { errorFromResponse } from './errorFromResponse.ts';
 

@@ -3,8 +3,9 @@
  * code, turn it off. At its home gateway the patient also signs, on confirming, that the chain take its
  * grants from that gateway only, and lifts that rule on turning the code off.
  */
+
+import type * as Api from '@medledger/api';
 import { consentsTypes } from '@medledger/core';
-import type * as Api from './apiTypes.ts';
 import type { ClientActionContext } from './clientActions.ts';
 
 export function secondFactorActions({ request, sign, account }: ClientActionContext) {

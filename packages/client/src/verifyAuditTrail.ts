@@ -10,9 +10,10 @@
  * - the patient recognises its own leaves by their tags (a key only it and the gateway can derive,
  *   `auditTagKey`), and each must be matched by one of its events: a withheld event is reported.
  */
+
+import type { AuditBatchPage } from '@medledger/api';
 import { type AuditLeaf, type AuditProblem, auditTagKey, verifyAuditLog } from '@medledger/core';
 import { createChainReader } from '@medledger/ledger';
-import type { AuditBatchPage } from './apiTypes.ts';
 import type { GatewayClient } from './gatewayClient.ts';
 
 export interface AuditTrailReport {

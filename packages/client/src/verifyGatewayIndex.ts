@@ -4,9 +4,10 @@
  * chain lacks (it lost the blocks, or the index was altered) is `missing-on-chain`; one the chain
  * anchors otherwise is `anchor-mismatch`.
  */
+
+import type { IndexedRecordAnchor, IndexedRecordAnchorPage } from '@medledger/api';
 import { MedledgerError } from '@medledger/core';
 import type { Address, Hex } from 'viem';
-import type { IndexedRecordAnchor, IndexedRecordAnchorPage } from './apiTypes.ts';
 import { errorFromResponse } from './errorFromResponse.ts';
 import type { VerificationProblem } from './verificationProblem.ts';
 

@@ -7,6 +7,8 @@
  * Then the other way round: every record the gateway has indexed must be anchored on the chain, as
  * indexed (`verifyGatewayIndex.ts`).
  */
+
+import type { LedgerInfo } from '@medledger/api';
 import { coSignaturesAbi, recordsAbi } from '@medledger/contracts';
 import {
   type Category,
@@ -26,7 +28,6 @@ import {
 } from '@medledger/core';
 import { type ChainReader, createChainReader } from '@medledger/ledger';
 import { type Address, decodeFunctionData, type Hex, recoverTypedDataAddress } from 'viem';
-import type { LedgerInfo } from './apiTypes.ts';
 import type { VerificationProblem, VerificationProblemKind } from './verificationProblem.ts';
 import { type ChainRecordAnchor, compareIndexWithChain, gatewayRecordAnchors } from './verifyGatewayIndex.ts';
 
