@@ -16,9 +16,3 @@ type Deserialize = [
 export type ApiTypeOptions = { deserialize: Deserialize };
 
 export type ApiType<S extends JSONSchema> = FromSchema<S, ApiTypeOptions>;
-
-/**
- * `RequestType<typeof schema>`: a request as the server's validator types it (string formats stay
- * `string`), the input a server operation takes from its route.
- */
-export type RequestType<S extends JSONSchema> = FromSchema<S>;

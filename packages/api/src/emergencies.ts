@@ -11,21 +11,21 @@ import {
   minEmergencyWindowSeconds,
   sensitivities,
 } from '@medledger/core';
-import type { ApiType, RequestType } from './apiType.ts';
+import type { ApiType } from './apiType.ts';
 import { address, bytes32, object, signedFields } from './schemaParts.ts';
 
 const signedFieldNames = ['nonce', 'deadline', 'signature'] as const;
 
 /** `POST /api/members/:address/emergency-privilege` path. */
 export const emergencyPrivilegeParams = object({ address }, ['address']);
-export type EmergencyPrivilegeParams = RequestType<typeof emergencyPrivilegeParams>;
+export type EmergencyPrivilegeParams = ApiType<typeof emergencyPrivilegeParams>;
 
 /** An organisation admin's signed `SetEmergencyPrivilege`. */
 export const setEmergencyPrivilegeBody = object(
   { admin: address, privileged: { type: 'boolean' }, ...signedFields },
   ['admin', 'privileged', ...signedFieldNames],
 );
-export type SetEmergencyPrivilegeBody = RequestType<typeof setEmergencyPrivilegeBody>;
+export type SetEmergencyPrivilegeBody = ApiType<typeof setEmergencyPrivilegeBody>;
 
 export const emergencyPrivilegeSet = object(
   {
@@ -60,7 +60,7 @@ export const declareEmergencyBody = object(
     ...signedFieldNames,
   ],
 );
-export type DeclareEmergencyBody = RequestType<typeof declareEmergencyBody>;
+export type DeclareEmergencyBody = ApiType<typeof declareEmergencyBody>;
 
 /** An emergency as its member, its patient and its organisation's admins see it. */
 export const emergency = object(
@@ -112,7 +112,7 @@ export type Emergency = ApiType<typeof emergency>;
 
 /** `GET /api/emergencies` query: all (default) or the unreviewed ones. */
 export const emergencyListQuery = object({ status: { type: 'string', enum: ['all', 'unreviewed'] } });
-export type EmergencyListQuery = RequestType<typeof emergencyListQuery>;
+export type EmergencyListQuery = ApiType<typeof emergencyListQuery>;
 
 export const emergencyList = object({ emergencies: { type: 'array', items: emergency } }, ['emergencies']);
 export type EmergencyList = ApiType<typeof emergencyList>;
@@ -126,7 +126,7 @@ export const reviewEmergencyBody = object(
   },
   ['reviewer', 'verdict', ...signedFieldNames],
 );
-export type ReviewEmergencyBody = RequestType<typeof reviewEmergencyBody>;
+export type ReviewEmergencyBody = ApiType<typeof reviewEmergencyBody>;
 
 /** `GET /api/emergency-window`: how long an emergency declared now stays open. */
 export const emergencyWindow = object({ windowSeconds: { type: 'integer' }, version: { type: 'integer' } }, [
@@ -148,14 +148,14 @@ export const proposeEmergencyWindowBody = object(
   },
   ['windowSeconds', 'admin', ...signedFieldNames],
 );
-export type ProposeEmergencyWindowBody = RequestType<typeof proposeEmergencyWindowBody>;
+export type ProposeEmergencyWindowBody = ApiType<typeof proposeEmergencyWindowBody>;
 
 /** An admin's signed `ApproveEmergencyWindow`. */
 export const approveEmergencyWindowBody = object({ approver: address, ...signedFields }, [
   'approver',
   ...signedFieldNames,
 ]);
-export type ApproveEmergencyWindowBody = RequestType<typeof approveEmergencyWindowBody>;
+export type ApproveEmergencyWindowBody = ApiType<typeof approveEmergencyWindowBody>;
 
 /** A window proposal after a proposal or an approval: whether it is now in force. */
 export const emergencyWindowVote = object(

@@ -2,7 +2,7 @@
  * medledger's HTTP API contract. One module per area holds its routes' request and response schemas
  * and the types derived from them; the server registers the schemas, the client imports the types.
  */
-export type { ApiType, ApiTypeOptions, RequestType } from './apiType.ts';
+export type { ApiType, ApiTypeOptions } from './apiType.ts';
 export * from './audit.ts';
 export * from './consents.ts';
 export * from './consortium.ts';

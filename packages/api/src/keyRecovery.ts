@@ -3,7 +3,7 @@
  * recovery by a device that lost the key: requests (made without sign-in), guardians' approvals
  * (their shares sealed to the request's recovery key) and the shares fetched with the request's token.
  */
-import type { ApiType, RequestType } from './apiType.ts';
+import type { ApiType } from './apiType.ts';
 import { address, base64url, bytes32, object, signedFields, uint64 } from './schemaParts.ts';
 
 /** `POST /api/key-backups`: the backup (base64url of its JSON) and the patient's signed `CommitKeyBackup`. */
@@ -13,7 +13,7 @@ export const storeKeyBackupBody = object({ backup: { ...base64url, maxLength: 16
   'deadline',
   'signature',
 ]);
-export type StoreKeyBackupBody = RequestType<typeof storeKeyBackupBody>;
+export type StoreKeyBackupBody = ApiType<typeof storeKeyBackupBody>;
 
 export const keyBackupCreated = object(
   {
@@ -31,7 +31,7 @@ export type KeyBackupCreated = ApiType<typeof keyBackupCreated>;
 
 /** `GET /api/key-backups/:patient` path. */
 export const keyBackupParams = object({ patient: address }, ['patient']);
-export type KeyBackupParams = RequestType<typeof keyBackupParams>;
+export type KeyBackupParams = ApiType<typeof keyBackupParams>;
 
 /** The chain's commitment to a patient's backup. */
 export const keyBackupCommitment = object(
@@ -74,7 +74,7 @@ export const startKeyRecoveryBody = object(
   { requestId: bytes32, patient: address, recoveryKey: bytes32, createdAt: uint64, tokenHash: bytes32 },
   ['requestId', 'patient', 'recoveryKey', 'createdAt', 'tokenHash'],
 );
-export type StartKeyRecoveryBody = RequestType<typeof startKeyRecoveryBody>;
+export type StartKeyRecoveryBody = ApiType<typeof startKeyRecoveryBody>;
 
 const expiresAt = { type: 'integer', description: 'unix seconds' } as const;
 
@@ -110,7 +110,7 @@ export type PendingKeyRecoveries = ApiType<typeof pendingKeyRecoveries>;
 
 /** A request id in the path. */
 export const recoveryRequestParams = object({ id: bytes32 }, ['id']);
-export type RecoveryRequestParams = RequestType<typeof recoveryRequestParams>;
+export type RecoveryRequestParams = ApiType<typeof recoveryRequestParams>;
 
 /** `GET /api/key-recovery/requests/:id`: a request and the backup it is for, for its guardians. */
 export const keyRecoveryRequestForGuardian = object(
@@ -134,7 +134,7 @@ export const approveKeyRecoveryBody = object(
   },
   ['share', 'enc', 'ct'],
 );
-export type ApproveKeyRecoveryBody = RequestType<typeof approveKeyRecoveryBody>;
+export type ApproveKeyRecoveryBody = ApiType<typeof approveKeyRecoveryBody>;
 
 export const keyRecoveryApproved = object(
   { requestId: bytes32, approvals: { type: 'integer' }, threshold: { type: 'integer' } },
@@ -146,7 +146,7 @@ export type KeyRecoveryApproved = ApiType<typeof keyRecoveryApproved>;
 export const keyRecoverySharesBody = object({ token: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' } }, [
   'token',
 ]);
-export type KeyRecoverySharesBody = RequestType<typeof keyRecoverySharesBody>;
+export type KeyRecoverySharesBody = ApiType<typeof keyRecoverySharesBody>;
 
 export const keyRecoveryShares = object(
   {

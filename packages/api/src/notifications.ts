@@ -4,7 +4,7 @@
  * `notification`, `id` the notification's number and `data` a `notification` as JSON; comments keep
  * the connection alive. Data are ids, addresses, category names and times, never health content.
  */
-import type { ApiType, RequestType } from './apiType.ts';
+import type { ApiType } from './apiType.ts';
 import { object } from './schemaParts.ts';
 
 /** What a notification may carry in `data`: scalars, or a list of names (e.g. categories). */
@@ -48,7 +48,7 @@ export const notificationQuery = object({
   after: notificationId,
   limit: { type: 'string', pattern: '^[1-9][0-9]{0,2}$', description: `1 to ${notificationPageSize}` },
 });
-export type NotificationQuery = RequestType<typeof notificationQuery>;
+export type NotificationQuery = ApiType<typeof notificationQuery>;
 
 /** `GET /api/notifications`: the caller's notifications after `after`, oldest first. */
 export const notificationList = object({ notifications: { type: 'array', items: notification } }, [

@@ -4,7 +4,7 @@
  * `otp_wrong` and `otp_code_used` (field `attemptsLeft`), and `otp_locked` (field `lockedUntil`,
  * unix seconds); see `errors.ts`.
  */
-import type { ApiType, RequestType } from './apiType.ts';
+import type { ApiType } from './apiType.ts';
 import { object, oneTimeCode, signedFields } from './schemaParts.ts';
 
 /** `GET /api/otp`, and the answer of turning the code on or off. */
@@ -37,4 +37,4 @@ export const homeRelaySignature = object({ ...signedFields }, ['nonce', 'deadlin
 
 /** `POST /api/otp/confirmation` and `POST /api/otp/deactivation`: a current code, and optionally the binding. */
 export const otpCodeRequest = object({ code: oneTimeCode, homeRelay: homeRelaySignature }, ['code']);
-export type OtpCodeRequest = RequestType<typeof otpCodeRequest>;
+export type OtpCodeRequest = ApiType<typeof otpCodeRequest>;

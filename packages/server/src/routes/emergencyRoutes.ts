@@ -25,10 +25,10 @@ import {
   setEmergencyPrivilege,
 } from '../operations/emergencies.ts';
 import { emergencyWindowRoutes } from './emergencyWindowRoutes.ts';
-import { requireSession, typedRoutes } from './routeHelpers.ts';
+import { apiRoutes, requireSession } from './routeHelpers.ts';
 
 export function emergencyRoutes(instance: FastifyInstance, services: GatewayServices): void {
-  const app = typedRoutes(instance);
+  const app = apiRoutes(instance);
   const preHandler = requireSession(services.auth);
   const security = [{ session: [] }];
   const tags = ['emergencies'];

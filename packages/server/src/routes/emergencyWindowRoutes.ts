@@ -17,10 +17,10 @@ import {
   emergencyWindow,
   proposeEmergencyWindow,
 } from '../operations/emergencies.ts';
-import { requireSession, typedRoutes } from './routeHelpers.ts';
+import { apiRoutes, requireSession } from './routeHelpers.ts';
 
 export function emergencyWindowRoutes(instance: FastifyInstance, services: GatewayServices): void {
-  const app = typedRoutes(instance);
+  const app = apiRoutes(instance);
   const preHandler = requireSession(services.auth);
   const security = [{ session: [] }];
   const tags = ['emergencies'];

@@ -12,10 +12,10 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { GatewayServices } from '../gatewayServices.ts';
 import { getKeyBackup, storeKeyBackup } from '../operations/keyBackups.ts';
-import { requireSession, typedRoutes } from './routeHelpers.ts';
+import { apiRoutes, requireSession } from './routeHelpers.ts';
 
 export function keyBackupRoutes(instance: FastifyInstance, services: GatewayServices): void {
-  const app = typedRoutes(instance);
+  const app = apiRoutes(instance);
   const preHandler = requireSession(services.auth);
   const security = [{ session: [] }];
   const tags = ['keys'];

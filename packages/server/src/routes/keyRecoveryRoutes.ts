@@ -26,10 +26,10 @@ import {
   startKeyRecovery,
 } from '../operations/keyRecovery.ts';
 import { keyBackupRoutes } from './keyBackupRoutes.ts';
-import { requireSession, typedRoutes } from './routeHelpers.ts';
+import { apiRoutes, requireSession } from './routeHelpers.ts';
 
 export function keyRecoveryRoutes(instance: FastifyInstance, services: GatewayServices): void {
-  const app = typedRoutes(instance);
+  const app = apiRoutes(instance);
   const preHandler = requireSession(services.auth);
   const security = [{ session: [] }];
   const tags = ['keys'];

@@ -16,12 +16,12 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { GatewayServices } from '../gatewayServices.ts';
 import { feedStart, followNotifications, listNotifications } from '../operations/notifications.ts';
-import { requireSession, typedRoutes } from './routeHelpers.ts';
+import { apiRoutes, requireSession } from './routeHelpers.ts';
 
 const heartbeatMs = 15_000;
 
 export function notificationRoutes(instance: FastifyInstance, services: GatewayServices): void {
-  const app = typedRoutes(instance);
+  const app = apiRoutes(instance);
   const preHandler = requireSession(services.auth);
   const security = [{ session: [] }];
   const tags = ['notifications'];

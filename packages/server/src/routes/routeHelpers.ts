@@ -13,11 +13,6 @@ declare module 'fastify' {
   }
 }
 
-/** The app as route modules see it: their schemas type their handlers' bodies and params. */
-export function typedRoutes(app: FastifyInstance) {
-  return app.withTypeProvider<JsonSchemaToTsProvider>();
-}
-
 /**
  * The app typed as `ApiType` types the API's schemas: addresses and hex strings as viem's `Address`
  * and `Hex`, so handlers hand validated input to operations as the contract's types.

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { GatewayServices } from '../gatewayServices.ts';
 import { answerReadOnlyRpc, callCountOf, readOnlyRpcMethods } from '../readOnlyRpc.ts';
 import { TokenBuckets } from '../tokenBuckets.ts';
-import { typedRoutes } from './routeHelpers.ts';
+import { apiRoutes } from './routeHelpers.ts';
 
 /**
  * Calls each client address may make: a burst of 1,000 (a whole-chain `verify` page by page), then
@@ -24,7 +24,7 @@ const jsonRpcMessage = {
 const maxBodyBytes = 1024 * 1024;
 
 export function rpcRoutes(instance: FastifyInstance, services: GatewayServices): void {
-  const app = typedRoutes(instance);
+  const app = apiRoutes(instance);
   const { ledger } = services;
   const budgets = new TokenBuckets(rpcRateLimits);
 

@@ -12,10 +12,10 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { GatewayServices } from '../gatewayServices.ts';
 import { confirmOtp, disableOtp, secondFactorStatus, startOtpEnrolment } from '../operations/secondFactor.ts';
-import { requireSession, typedRoutes } from './routeHelpers.ts';
+import { apiRoutes, requireSession } from './routeHelpers.ts';
 
 export function secondFactorRoutes(instance: FastifyInstance, services: GatewayServices): void {
-  const app = typedRoutes(instance);
+  const app = apiRoutes(instance);
   const preHandler = requireSession(services.auth);
   const security = [{ session: [] }];
   const tags = ['second factor'];
