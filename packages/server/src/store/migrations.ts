@@ -7,6 +7,7 @@
  * Integers are BIGINT on PostgreSQL (times are in milliseconds), flags are 0/1 integers on both,
  * and the text columns the gateway orders by compare byte by byte (`COLLATE "C"`), as in SQLite.
  */
+import type { SqlExecutor } from './sqlDatabase.ts';
 
 export interface Migration {
   version: number;
@@ -208,3 +209,9 @@ export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;
 /** The table that records the migrations applied, the same on both databases. */
 export const schemaMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
   version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`;
+
+/** The versions of the migrations applied to `database`, in order. */
+export async function appliedSchemaVersions(database: SqlExecutor): Promise<number[]> {
+  const rows = await database.all('SELECT version FROM schema_migrations ORDER BY version');
+  return rows.map((row) => Number(row.version));
+}

@@ -106,13 +106,6 @@ export class PostgresDatabase implements SqlDatabase {
     });
   }
 
-  /** The versions of the migrations applied to this database, in order. */
-  async schemaVersions(): Promise<number[]> {
-    return (await this.all('SELECT version FROM schema_migrations ORDER BY version')).map((row) =>
-      Number(row.version),
-    );
-  }
-
   #transactionOn(client: pg.PoolClient): SqlTransaction {
     const executor: SqlExecutor = {
       dialect: 'postgres',

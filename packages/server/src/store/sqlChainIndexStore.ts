@@ -216,8 +216,8 @@ export class SqlChainIndexStore implements ChainIndexStore {
 
   async accessRequests(filter: { patient?: Address; requester?: Address }): Promise<AccessRequestRow[]> {
     const rows = await this.#db.all(
-      `SELECT * FROM access_requests WHERE ($patient IS NULL OR patient = $patient)
-         AND ($requester IS NULL OR requester = $requester) ORDER BY request_id`,
+      `SELECT * FROM access_requests WHERE (CAST($patient AS TEXT) IS NULL OR patient = $patient)
+         AND (CAST($requester AS TEXT) IS NULL OR requester = $requester) ORDER BY request_id`,
       {
         patient: filter.patient ? lower(filter.patient) : null,
         requester: filter.requester ? lower(filter.requester) : null,

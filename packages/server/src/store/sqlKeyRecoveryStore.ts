@@ -41,10 +41,8 @@ export class SqlKeyRecoveryStore implements KeyRecoveryStore {
     });
     if (!row) return undefined;
     const guardians = await this.#db.all(
-      'SELECT guardian FROM key_backup_guardians WHERE patient = $patient',
-      {
-        patient: lower(patient),
-      },
+      'SELECT guardian FROM key_backup_guardians WHERE patient = $patient ORDER BY guardian',
+      { patient: lower(patient) },
     );
     return {
       patient: row.patient as Address,

@@ -27,13 +27,6 @@ export class SqliteDatabase implements SqlDatabase {
     this.#migrate();
   }
 
-  /** The versions of the migrations applied to this database, in order. */
-  schemaVersions(): number[] {
-    return (this.#db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as SqlRow[]).map(
-      (row) => Number(row.version),
-    );
-  }
-
   async close(): Promise<void> {
     while (this.#transactionEnd) await this.#transactionEnd;
     if (this.#db.isOpen) this.#db.close();
@@ -113,7 +106,11 @@ export class SqliteDatabase implements SqlDatabase {
     const numbered = this.#tableExists('schema_migrations');
     if (!numbered) this.#adoptUnnumbered();
     this.#db.exec(schemaMigrationsTable);
-    const applied = new Set(this.schemaVersions());
+    const applied = new Set(
+      (this.#db.prepare('SELECT version FROM schema_migrations').all() as SqlRow[]).map((row) =>
+        Number(row.version),
+      ),
+    );
     for (const migration of migrations) {
       if (applied.has(migration.version)) continue;
       this.#db.exec('BEGIN IMMEDIATE');
