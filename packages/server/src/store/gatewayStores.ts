@@ -42,9 +42,7 @@ export interface GatewayStores {
  * await stores.close();
  */
 export async function openGatewayStores(location: string): Promise<GatewayStores> {
-  const database = isPostgresUrl(location)
-    ? await openPostgresDatabase(location)
-    : new SqliteDatabase(location);
+  const database = await openSqlDatabase(location);
   return {
     database,
     store: composeGatewayStore(database),
@@ -53,6 +51,11 @@ export async function openGatewayStores(location: string): Promise<GatewayStores
     journal: new SqlActionJournal(database),
     close: () => database.close(),
   };
+}
+
+/** Opens the database at `location` (SQLite path, `:memory:`, or `postgres://` URL), migrated. */
+export async function openSqlDatabase(location: string): Promise<SqlDatabase> {
+  return isPostgresUrl(location) ? openPostgresDatabase(location) : new SqliteDatabase(location);
 }
 
 /** The areas of `GatewayStore` on `database`, as one object; its `close` closes the database. */
