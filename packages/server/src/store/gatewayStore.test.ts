@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, beforeEach, describe, it } from 'node:test';
 import type { Address, Hex } from 'viem';
+import { sharedTestPostgres } from '../../test/helpers/postgres.ts';
 import { storeBackends } from '../../test/helpers/storeBackends.ts';
 import type { AuditEventRow, ChainIndexUpdate, GatewayStore, GrantRow, RecordRow } from './gatewayStore.ts';
 import { type GatewayStores, openGatewayStores } from './gatewayStores.ts';
@@ -497,6 +498,38 @@ for (const backend of storeBackends)
       }
     });
   });
+
+describe('Several gateway processes on one PostgreSQL database', () => {
+  it('migrate it once when they start together, and number their audit events without gaps or repeats', async () => {
+    const url = await (await sharedTestPostgres()).createDatabase();
+    const processes = await Promise.all([1, 2, 3].map(() => openGatewayStores(url)));
+    try {
+      for (const { database } of processes) {
+        assert.deepEqual(await appliedSchemaVersions(database), [1]);
+      }
+      await Promise.all(
+        processes.flatMap(({ store }, p) =>
+          Array.from({ length: 10 }, (_, batch) =>
+            store.appendAuditEvents([1, 2].map((n) => auditEvent(p * 100 + batch * 10 + n))),
+          ),
+        ),
+      );
+      const events = await processes[0]!.store.auditEventsFrom(0, 1000);
+      assert.deepEqual(
+        events.map((event) => event.sequence),
+        Array.from({ length: 60 }, (_, sequence) => sequence),
+      );
+      assert.equal(new Set(events.map((event) => event.eventId)).size, 60);
+      for (const [index, event] of events.entries()) {
+        // The two events of one append are consecutive: an append is numbered as one piece.
+        if (index % 2 === 1)
+          assert.equal(event.eventId.slice(0, -1), events[index - 1]!.eventId.slice(0, -1));
+      }
+    } finally {
+      await Promise.all(processes.map((stores) => stores.close()));
+    }
+  });
+});
 
 describe('GatewayStore on a SQLite file', () => {
   it('upgrades a data directory written before migrations were numbered, keeping every area', async () => {
