@@ -30,10 +30,15 @@ export class SqlChainIndexStore implements ChainIndexStore {
   }
 
   async indexedCheckpoint(): Promise<{ blockNumber: number; blockHash: Hex } | undefined> {
-    const block = await this.#db.get(`SELECT value FROM meta WHERE key = 'indexed_block'`);
-    const hash = await this.#db.get(`SELECT value FROM meta WHERE key = 'indexed_block_hash'`);
-    if (!block || !hash?.value) return undefined;
-    return { blockNumber: Number(block.value), blockHash: hash.value as Hex };
+    // One statement: the block and its hash are read from the same committed update.
+    const rows = await this.#db.all(
+      `SELECT key, value FROM meta WHERE key IN ('indexed_block', 'indexed_block_hash')`,
+    );
+    const value = (key: string) => rows.find((row) => row.key === key)?.value;
+    const block = value('indexed_block');
+    const hash = value('indexed_block_hash');
+    if (block === undefined || !hash) return undefined;
+    return { blockNumber: Number(block), blockHash: hash as Hex };
   }
 
   /** Applies `update` and moves the cursor, atomically; ends the sessions of keys rotated out. */

@@ -36,19 +36,20 @@ export class SqlKeyRecoveryStore implements KeyRecoveryStore {
   }
 
   async keyBackup(patient: Address): Promise<KeyBackupRow | undefined> {
-    const row = await this.#db.get('SELECT * FROM key_backups WHERE patient = $patient', {
-      patient: lower(patient),
-    });
-    if (!row) return undefined;
-    const guardians = await this.#db.all(
-      'SELECT guardian FROM key_backup_guardians WHERE patient = $patient ORDER BY guardian',
+    // One statement: the backup and its guardians are read from the same committed save.
+    const rows = await this.#db.all(
+      `SELECT b.*, g.guardian FROM key_backups b
+         LEFT JOIN key_backup_guardians g ON g.patient = b.patient
+       WHERE b.patient = $patient ORDER BY g.guardian`,
       { patient: lower(patient) },
     );
+    const [row] = rows;
+    if (!row) return undefined;
     return {
       patient: row.patient as Address,
       backupId: row.backup_id as Hex,
       backup: String(row.backup),
-      guardians: guardians.map((g) => g.guardian as Address),
+      guardians: rows.flatMap((g) => (g.guardian === null ? [] : [g.guardian as Address])),
       storedAt: Number(row.stored_at),
     };
   }
