@@ -12,13 +12,12 @@ import type { Address } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createAccessControl } from './accessControl.ts';
 import { createAuditLog } from './auditLog.ts';
-import { SqliteEmergencyStore } from './store/sqliteEmergencyStore.ts';
-import { SqliteGatewayStore } from './store/sqliteStore.ts';
+import { openGatewayStores } from './store/gatewayStores.ts';
 
 const address = (n: number) => `0x${n.toString(16).padStart(40, '0')}` as Address;
 
 async function withUnreachableChain() {
-  const store = new SqliteGatewayStore(':memory:');
+  const { store, emergencies } = await openGatewayStores(':memory:');
   const ledger = createLedgerClient({
     // A port nobody listens on: every chain read fails.
     endpoint: httpEndpoint(`http://127.0.0.1:${await freePort()}`),
@@ -38,7 +37,7 @@ async function withUnreachableChain() {
     ledger,
     auditLog: createAuditLog(store),
     store,
-    emergencies: new SqliteEmergencyStore(':memory:'),
+    emergencies,
   });
   const question = {
     actor: address(10),

@@ -5,10 +5,16 @@
 import { resolve } from 'node:path';
 import { InvalidInputError } from '@medledger/core';
 import { isRpcEndpoint } from '@medledger/ledger-node';
+import { isPostgresUrl } from './store/postgresDatabase.ts';
 
 export interface GatewayConfig {
   /** Directory of the chain state (embedded mode), the database, blobs and keys. */
   dataDir: string;
+  /**
+   * The PostgreSQL database (`postgres://…`) that holds the gateway's state; unset: SQLite, in
+   * `gateway.sqlite` in the data directory.
+   */
+  store: string | undefined;
   host: string;
   port: number;
   /**
@@ -37,6 +43,7 @@ export interface GatewayConfig {
 
 export interface GatewayConfigInput {
   dataDir?: string;
+  store?: string;
   host?: string;
   port?: number | string;
   rpcUrl?: string;
@@ -62,10 +69,17 @@ export function loadGatewayConfig(
       `--rpc must be an http(s) URL or an IPC socket (ipc:///path or /path), got "${rpcUrl}".`,
     );
   }
+  const store = input.store ?? env.MEDLEDGER_STORE;
+  if (store !== undefined && !isPostgresUrl(store)) {
+    throw new InvalidInputError(
+      '--store must be a PostgreSQL URL (postgres://user@host:port/database); unset keeps SQLite in the data directory.',
+    );
+  }
   const blockTime = input.blockTimeSeconds ?? env.MEDLEDGER_BLOCK_TIME;
   const deploymentFile = input.deploymentFile ?? env.MEDLEDGER_DEPLOYMENT;
   return {
     dataDir: resolve(input.dataDir ?? env.MEDLEDGER_DATA ?? 'data'),
+    store,
     host,
     port,
     rpcUrl,

@@ -6,7 +6,8 @@
  *   chain/state.json   embedded anvil state (embedded mode only)
  *   chain/anvil.ipc    embedded anvil's JSON-RPC socket, the only way to it (embedded mode only)
  *   deployment.json    contract addresses on this chain
- *   gateway.sqlite     the gateway store (index, sessions, audit events, emergencies, notifications)
+ *   gateway.sqlite     the gateway store (index, sessions, audit events, emergencies, notifications,
+ *                      relay journal), unless `store` names a PostgreSQL database
  *   blobs/             encrypted envelopes by CID
  *   keys/relayer.json  the account that pays for relayed transactions
  *   keys/custodian.json  the custodian's X25519 key pair
@@ -63,11 +64,8 @@ import { hostedOrganisation, hostedOrganisations, peerGateways } from './organis
 import { createSecondFactor } from './secondFactor.ts';
 import { createStamps } from './stamps.ts';
 import { FileBlobStore } from './store/blobStore.ts';
+import { type GatewayStores, openGatewayStores } from './store/gatewayStores.ts';
 import { createReplicationQueue, ReplicatingBlobStore } from './store/replicatingBlobStore.ts';
-import { SqliteActionJournal } from './store/sqliteActionJournal.ts';
-import { SqliteEmergencyStore } from './store/sqliteEmergencyStore.ts';
-import { SqliteNotificationStore } from './store/sqliteNotificationStore.ts';
-import { SqliteGatewayStore } from './store/sqliteStore.ts';
 import { originOf } from './webApp.ts';
 
 export interface RunningGateway {
@@ -92,6 +90,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   let stopping: Promise<void> | undefined;
   let followersStarted = false;
   const stopChain = async () => chain?.stop();
+  let stores: GatewayStores | undefined;
 
   try {
     let rpcUrl = config.rpcUrl;
@@ -121,11 +120,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         throw new LedgerUnavailableError('The embedded chain changed while its state was saved.');
     }
 
-    const databasePath = join(config.dataDir, 'gateway.sqlite');
-    const store = new SqliteGatewayStore(databasePath);
-    const emergencies = new SqliteEmergencyStore(databasePath);
-    const notifier = createNotifier({ store: new SqliteNotificationStore(databasePath) });
-    const journal = new SqliteActionJournal(databasePath);
+    stores = await openGatewayStores(config.store ?? join(config.dataDir, 'gateway.sqlite'));
+    const { store, emergencies, journal } = stores;
+    const notifier = createNotifier({ store: stores.notifications });
     const ledger = createLedgerClient({ endpoint: ledgerEndpoint(rpcUrl), relayer, deployment, journal });
     const snapshots = createChainSnapshots({
       ledger,
@@ -329,7 +326,6 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
           await indexer.stop();
           await eventFollower.stop();
           await emergencyWatcher.stop();
-          await Promise.all([emergencies.close(), notifier.close()]);
           await snapshots.stop();
           if (chain && !(await snapshots.saveUntilSaved())) {
             served.log.error(
@@ -337,14 +333,14 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
               'the embedded chain state could not be saved; the journal will re-apply what it lacks',
             );
           }
-          await store.close();
-          await journal.close();
+          await stores?.close();
           await stopChain();
         })();
         return stopping;
       },
     };
   } catch (error) {
+    await stores?.close();
     await stopChain();
     throw error;
   }

@@ -19,7 +19,7 @@ import {
 } from '@medledger/ledger';
 import type { Address, Hex } from 'viem';
 import type { NotificationDraft } from './store/notificationStore.ts';
-import type { SqliteActionJournal } from './store/sqliteActionJournal.ts';
+import type { SqlActionJournal } from './store/sqlActionJournal.ts';
 
 export type LedgerState = 'ok' | 'recovering' | 'unavailable';
 
@@ -30,7 +30,7 @@ export interface Checkpoint {
 
 export interface LedgerGuardOptions {
   ledger: LedgerClient;
-  journal: SqliteActionJournal;
+  journal: SqlActionJournal;
   /** The indexed checkpoint, as stored with the index. */
   indexedCheckpoint(): Promise<Checkpoint | undefined>;
   /**

@@ -61,7 +61,6 @@ export function createNotifier({ store }: { store: NotificationStore }) {
       store.notificationsOf(recipient, afterId, limit),
     notifiedBlock: () => store.notifiedBlock(),
     rewindNotifiedBlock: (toBlock: number | null) => store.rewindNotifiedBlock(toBlock),
-    close: () => store.close(),
   };
 }
 

@@ -6,8 +6,6 @@
  * reported precisely. Other patients recognise none of the leaves that are not theirs.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { after, before, test } from 'node:test';
 import {
   type AuditTrailReport,
@@ -19,16 +17,16 @@ import { auditAnchorsAbi } from '@medledger/contracts';
 import { AccessDeniedError, generateIdentity } from '@medledger/core';
 import { createLedgerPublicClient } from '@medledger/ledger';
 import { ledgerEndpoint } from '@medledger/ledger-node';
+import { openSqlDatabase } from '../src/store/gatewayStores.ts';
+import type { SqlRow as Row, SqlDatabase, SqlExecutor } from '../src/store/sqlDatabase.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
-
-type Row = Record<string, SQLInputValue>;
 
 let gateway: TestGateway;
 let organisationId: number;
 let patient: GatewayClient;
 let otherPatient: GatewayClient;
 let stranger: GatewayClient;
-let database: DatabaseSync;
+let database: SqlDatabase;
 
 before(async () => {
   gateway = await startTestGateway();
@@ -68,12 +66,11 @@ before(async () => {
   await stranger.listRecords(otherPatient.address);
   await stranger.listRecords(generateIdentity().address);
   await waitForAllAnchored();
-  database = new DatabaseSync(join(gateway.dataDir, 'gateway.sqlite'));
-  database.exec('PRAGMA busy_timeout = 5000');
+  database = await openSqlDatabase(gateway.storeLocation);
 });
 
 after(async () => {
-  database?.close();
+  await database?.close();
   await gateway?.stop();
 });
 
@@ -83,8 +80,8 @@ test('the gateway anchors every decision, allowed and denied, and the patient ve
   assert.equal(report.events, 4, 'the append, two reads and the denied read');
   assert.equal(report.anchored, report.events);
   assert.equal(report.recognisesOwnLeaves, true);
-  assert.equal(report.leaves, Number(one('SELECT count(*) AS n FROM audit_events').n));
-  assert.ok(anchoredBatches() >= 2, 'the events span several batches');
+  assert.equal(report.leaves, Number((await one('SELECT count(*) AS n FROM audit_events')).n));
+  assert.ok((await anchoredBatches()) >= 2, 'the events span several batches');
 });
 
 test('another patient recognises none of the first patient’s leaves; a non-patient recognises none at all', async () => {
@@ -100,35 +97,35 @@ test('another patient recognises none of the first patient’s leaves; a non-pat
 });
 
 test('an edited event is reported as edited', async () => {
-  const [row] = patientRows("AND outcome = 'denied'");
+  const [row] = await patientRows("AND outcome = 'denied'");
   assert.ok(row);
-  database.prepare(`UPDATE audit_events SET outcome = 'allowed' WHERE seq = ?`).run(row.seq!);
+  await database.run(`UPDATE audit_events SET outcome = 'allowed' WHERE seq = $seq`, { seq: row.seq! });
   try {
     assert.deepEqual(kindsAt(await verifyAuditTrail(patient)), [['leaf-mismatch', sequenceOf(row)]]);
   } finally {
-    database.prepare(`UPDATE audit_events SET outcome = 'denied' WHERE seq = ?`).run(row.seq!);
+    await database.run(`UPDATE audit_events SET outcome = 'denied' WHERE seq = $seq`, { seq: row.seq! });
   }
   assert.equal((await verifyAuditTrail(patient)).ok, true, 'restoring the event restores the match');
 });
 
 test('an event withheld from the answer while its leaf stays anchored is reported as withheld', async () => {
-  const rows = patientRows();
+  const rows = await patientRows();
   const withheld = rows[1]!;
-  database.prepare('DELETE FROM audit_events WHERE seq = ?').run(withheld.seq!);
+  await database.run('DELETE FROM audit_events WHERE seq = $seq', { seq: withheld.seq! });
   try {
     const report = await verifyAuditTrail(patient);
     assert.equal(report.events, rows.length - 1, 'the gateway gave one event fewer');
     assert.deepEqual(kindsAt(report), [['withheld-event', sequenceOf(withheld)]]);
   } finally {
-    insert(withheld);
+    await insert(database, withheld);
   }
   assert.equal((await verifyAuditTrail(patient)).ok, true);
 });
 
 test('events served at swapped positions are reported as reordered', async () => {
-  const [first, , third] = patientRows();
+  const [first, , third] = await patientRows();
   assert.ok(first && third);
-  replace(
+  await replace(
     [first, third],
     [
       { ...third, seq: first.seq! },
@@ -141,17 +138,17 @@ test('events served at swapped positions are reported as reordered', async () =>
       ['reordered-event', sequenceOf(third)],
     ]);
   } finally {
-    replace([first, third], [first, third]);
+    await replace([first, third], [first, third]);
   }
   assert.equal((await verifyAuditTrail(patient)).ok, true);
 });
 
 test('an event deleted with its leaf is reported: the batch no longer matches the chain', async () => {
-  const row = patientRows()[2]!;
+  const row = (await patientRows())[2]!;
   const sequence = sequenceOf(row);
-  const leaf = one('SELECT * FROM audit_leaves WHERE sequence = ?', sequence);
-  database.prepare('DELETE FROM audit_events WHERE seq = ?').run(row.seq!);
-  database.prepare('DELETE FROM audit_leaves WHERE sequence = ?').run(sequence);
+  const leaf = await one('SELECT * FROM audit_leaves WHERE sequence = $sequence', { sequence });
+  await database.run('DELETE FROM audit_events WHERE seq = $seq', { seq: row.seq! });
+  await database.run('DELETE FROM audit_leaves WHERE sequence = $sequence', { sequence });
   try {
     const report = await verifyAuditTrail(patient);
     assert.equal(report.ok, false);
@@ -161,21 +158,28 @@ test('an event deleted with its leaf is reported: the batch no longer matches th
       JSON.stringify(report.problems),
     );
   } finally {
-    insert(row);
-    database
-      .prepare('INSERT INTO audit_leaves VALUES (?, ?, ?)')
-      .run(leaf.sequence!, leaf.event_hash!, leaf.tag!);
+    await insert(database, row);
+    await database.run('INSERT INTO audit_leaves VALUES ($sequence, $hash, $tag)', {
+      sequence: leaf.sequence!,
+      hash: leaf.event_hash!,
+      tag: leaf.tag!,
+    });
   }
   assert.equal((await verifyAuditTrail(patient)).ok, true);
 });
 
 test('a withheld event whose leaf is re-tagged to hide it is reported: the root no longer matches', async () => {
-  const row = patientRows()[3]!;
+  const row = (await patientRows())[3]!;
   const sequence = sequenceOf(row);
-  const leaf = one('SELECT * FROM audit_leaves WHERE sequence = ?', sequence);
-  const someoneElses = one('SELECT tag FROM audit_leaves WHERE sequence <> ? LIMIT 1', sequence);
-  database.prepare('DELETE FROM audit_events WHERE seq = ?').run(row.seq!);
-  database.prepare('UPDATE audit_leaves SET tag = ? WHERE sequence = ?').run(someoneElses.tag!, sequence);
+  const leaf = await one('SELECT * FROM audit_leaves WHERE sequence = $sequence', { sequence });
+  const someoneElses = await one('SELECT tag FROM audit_leaves WHERE sequence <> $sequence LIMIT 1', {
+    sequence,
+  });
+  await database.run('DELETE FROM audit_events WHERE seq = $seq', { seq: row.seq! });
+  await database.run('UPDATE audit_leaves SET tag = $tag WHERE sequence = $sequence', {
+    tag: someoneElses.tag!,
+    sequence,
+  });
   try {
     const report = await verifyAuditTrail(patient);
     assert.equal(report.ok, false);
@@ -184,33 +188,36 @@ test('a withheld event whose leaf is re-tagged to hide it is reported: the root 
       JSON.stringify(report.problems),
     );
   } finally {
-    insert(row);
-    database.prepare('UPDATE audit_leaves SET tag = ? WHERE sequence = ?').run(leaf.tag!, sequence);
+    await insert(database, row);
+    await database.run('UPDATE audit_leaves SET tag = $tag WHERE sequence = $sequence', {
+      tag: leaf.tag!,
+      sequence,
+    });
   }
   assert.equal((await verifyAuditTrail(patient)).ok, true);
 });
 
 test('a batch mined while the gateway did not record it is recovered from the chain', async () => {
-  const before = database.prepare('SELECT * FROM audit_batches ORDER BY batch_index').all();
-  database.prepare('DELETE FROM audit_batches WHERE batch_index = 0').run();
+  const before = await database.all('SELECT * FROM audit_batches ORDER BY batch_index');
+  await database.run('DELETE FROM audit_batches WHERE batch_index = 0');
   const deadline = Date.now() + 10_000;
-  while (!database.prepare('SELECT 1 FROM audit_batches WHERE batch_index = 0').get()) {
+  while (!(await database.get('SELECT 1 FROM audit_batches WHERE batch_index = 0'))) {
     assert.ok(Date.now() < deadline, 'the anchorer did not recover batch 0 within 10 s');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  assert.deepEqual(database.prepare('SELECT * FROM audit_batches ORDER BY batch_index').all(), before);
+  assert.deepEqual(await database.all('SELECT * FROM audit_batches ORDER BY batch_index'), before);
   assert.equal((await verifyAuditTrail(patient)).ok, true);
 });
 
 /** The patient's event rows, oldest first. */
-function patientRows(condition = ''): Row[] {
-  return database
-    .prepare(`SELECT * FROM audit_events WHERE patient = ? ${condition} ORDER BY seq`)
-    .all(patient.address.toLowerCase()) as Row[];
+function patientRows(condition = ''): Promise<Row[]> {
+  return database.all(`SELECT * FROM audit_events WHERE patient = $patient ${condition} ORDER BY seq`, {
+    patient: patient.address.toLowerCase(),
+  });
 }
 
-function one(sql: string, ...params: SQLInputValue[]): Row {
-  const row = database.prepare(sql).get(...params) as Row | undefined;
+async function one(sql: string, params: Row = {}): Promise<Row> {
+  const row = await database.get(sql, params);
   assert.ok(row, sql);
   return row;
 }
@@ -220,19 +227,21 @@ function sequenceOf(row: Row): number {
   return Number(row.seq) - 1;
 }
 
-function insert(row: Row): void {
+async function insert(into: SqlExecutor, row: Row): Promise<void> {
   const columns = Object.keys(row);
-  database
-    .prepare(`INSERT INTO audit_events (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`)
-    .run(...columns.map((column) => row[column]!));
+  await into.run(
+    `INSERT INTO audit_events (${columns.join(', ')}) VALUES (${columns.map((column) => `$${column}`).join(', ')})`,
+    row,
+  );
 }
 
 /** Replaces rows at once (event ids are unique, so a swap cannot be done row by row). */
-function replace(old: Row[], rows: Row[]): void {
-  database.exec('BEGIN IMMEDIATE');
-  for (const row of old) database.prepare('DELETE FROM audit_events WHERE seq = ?').run(row.seq!);
-  for (const row of rows) insert(row);
-  database.exec('COMMIT');
+function replace(old: Row[], rows: Row[]): Promise<void> {
+  return database.transaction(async (transaction) => {
+    for (const row of old)
+      await transaction.run('DELETE FROM audit_events WHERE seq = $seq', { seq: row.seq! });
+    for (const row of rows) await insert(transaction, row);
+  });
 }
 
 function kindsAt(report: AuditTrailReport): [string, number | undefined][] {
@@ -240,17 +249,17 @@ function kindsAt(report: AuditTrailReport): [string, number | undefined][] {
   return report.problems.map((problem) => [problem.kind, problem.sequence]);
 }
 
-function anchoredBatches(): number {
-  return Number(one('SELECT count(*) AS n FROM audit_batches').n);
+async function anchoredBatches(): Promise<number> {
+  return Number((await one('SELECT count(*) AS n FROM audit_batches')).n);
 }
 
 async function waitForAllAnchored(): Promise<void> {
   const chain = createLedgerPublicClient(ledgerEndpoint(gateway.rpcUrl), gateway.chainId);
-  const counter = new DatabaseSync(join(gateway.dataDir, 'gateway.sqlite'), { readOnly: true });
+  const counter = await openSqlDatabase(gateway.storeLocation);
   try {
     const deadline = Date.now() + 20_000;
     for (;;) {
-      const written = Number((counter.prepare('SELECT count(*) AS n FROM audit_events').get() as Row).n);
+      const written = Number((await counter.get('SELECT count(*) AS n FROM audit_events'))?.n);
       const next = await chain.readContract({
         address: gateway.deployment.auditAnchors,
         abi: auditAnchorsAbi,
@@ -263,6 +272,6 @@ async function waitForAllAnchored(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   } finally {
-    counter.close();
+    await counter.close();
   }
 }

@@ -6,13 +6,12 @@
  * the gateway's own.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it, mock } from 'node:test';
 import type { AuditEvent, Emergency, GatewayClient } from '@medledger/client';
 import { createGatewayClient } from '@medledger/client';
 import { generateIdentity } from '@medledger/core';
 import type { Hex } from 'viem';
+import { openSqlDatabase } from '../src/store/gatewayStores.ts';
 import { type Consortium, foundConsortium, newMember, newPatient, signIn } from './helpers/actors.ts';
 import {
   advanceChainTime,
@@ -158,17 +157,17 @@ describe('emergency access', () => {
 
   it('refuses members without the privilege, and members whose privilege was taken away', async () => {
     const nurse = await newMember(gateway.url, consortium, 'nurse');
-    const keptJustifications = () => {
-      const database = new DatabaseSync(join(gateway.dataDir, 'gateway.sqlite'), { readOnly: true });
+    const keptJustifications = async () => {
+      const database = await openSqlDatabase(gateway.storeLocation);
       try {
-        return (
-          database.prepare('SELECT text FROM emergency_justifications').all() as { text: string }[]
-        ).map((row) => row.text);
+        return (await database.all('SELECT text FROM emergency_justifications')).map((row) =>
+          String(row.text),
+        );
       } finally {
-        database.close();
+        await database.close();
       }
     };
-    const keptBefore = keptJustifications();
+    const keptBefore = await keptJustifications();
     await assert.rejects(
       nurse.declareEmergency({
         patient: patient.address,
@@ -178,7 +177,7 @@ describe('emergency access', () => {
       { code: 'access_denied', message: /not privileged/ },
     );
     // The refused declaration's justification is not kept at the gateway.
-    assert.deepEqual(keptJustifications(), keptBefore);
+    assert.deepEqual(await keptJustifications(), keptBefore);
     assert.ok(keptBefore.includes(justification));
     await assert.rejects(nurse.readRecord(chart.allergy), { code: 'access_denied' });
 

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { GatewayClient } from '@medledger/client';
 import { type EmbeddedChain, startEmbeddedChain } from '@medledger/ledger-node';
 import type { Address, Hex } from 'viem';
-import { SqliteGatewayStore } from '../src/index.ts';
+import { openGatewayStores } from '../src/store/gatewayStores.ts';
 import { foundConsortium, newMember, newPatient, signIn } from './helpers/actors.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 import { assertError, call } from './helpers/http.ts';
@@ -100,7 +100,8 @@ describe('fail closed when the ledger is unavailable', () => {
 
   it('writes the refusals to the audit log as denied, ledger_unavailable', async () => {
     await gateway.stop();
-    const store = new SqliteGatewayStore(join(directory, 'gateway', 'gateway.sqlite'));
+    const stores = await openGatewayStores(gateway.storeLocation);
+    const { store } = stores;
     try {
       for (const actor of [doctor.address, patient.address]) {
         const events = await store.auditEvents({
@@ -118,7 +119,7 @@ describe('fail closed when the ledger is unavailable', () => {
         'the read before the outage',
       );
     } finally {
-      await store.close();
+      await stores.close();
     }
   });
 });

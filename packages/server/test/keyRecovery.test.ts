@@ -5,8 +5,6 @@
  * chain; a backup of a key rotated out serves no more.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
 import {
   approveKeyRecovery,
@@ -37,6 +35,7 @@ import {
   recoveryRequestCode,
 } from '@medledger/core';
 import type { Hex } from 'viem';
+import { openSqlDatabase } from '../src/store/gatewayStores.ts';
 import { type Consortium, foundConsortium, newMember, newPatient, signIn } from './helpers/actors.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 import { assertError, call } from './helpers/http.ts';
@@ -267,28 +266,32 @@ describe('key backup and recovery', () => {
 
   it('detects a backup changed at the gateway against the chain', async () => {
     const pending = await startKeyRecovery(gateway.url, patient.address);
-    const database = new DatabaseSync(join(gateway.dataDir, 'gateway.sqlite'));
+    const database = await openSqlDatabase(gateway.storeLocation);
     try {
-      const row = database
-        .prepare('SELECT backup FROM key_backups WHERE patient = ?')
-        .get(patient.address) as {
-        backup: string;
-      };
-      const changed = JSON.parse(row.backup);
+      const backup = String(
+        (
+          await database.get('SELECT backup FROM key_backups WHERE patient = $patient', {
+            patient: patient.address,
+          })
+        )?.backup,
+      );
+      const changed = JSON.parse(backup);
       changed.guardians[0].ct = bytesToBase64url(randomBytes(80));
-      database
-        .prepare('UPDATE key_backups SET backup = ? WHERE patient = ?')
-        .run(JSON.stringify(changed), patient.address);
+      await database.run('UPDATE key_backups SET backup = $backup WHERE patient = $patient', {
+        backup: JSON.stringify(changed),
+        patient: patient.address,
+      });
       await assert.rejects(keyBackupOf(patient, patient.address), IntegrityError);
       await assert.rejects(
         approveKeyRecovery(guardians[0], pending.request.requestId, pending.code),
         IntegrityError,
       );
-      database
-        .prepare('UPDATE key_backups SET backup = ? WHERE patient = ?')
-        .run(row.backup, patient.address);
+      await database.run('UPDATE key_backups SET backup = $backup WHERE patient = $patient', {
+        backup,
+        patient: patient.address,
+      });
     } finally {
-      database.close();
+      await database.close();
     }
     await approveKeyRecovery(guardians[0], pending.request.requestId, pending.code);
   });

@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { after, before, test } from 'node:test';
 import { createGatewayClient, type GatewayClient, verifyLedger } from '@medledger/client';
 import {
@@ -24,8 +23,8 @@ import {
 import type { Address, Hex } from 'viem';
 import { FileBlobStore } from '../src/store/blobStore.ts';
 import type { RecordRow } from '../src/store/gatewayStore.ts';
-import { SqliteGatewayStore } from '../src/store/sqliteStore.ts';
-import { startTestConsortium, type TestConsortium } from './helpers/gateway.ts';
+import { openGatewayStores, openSqlDatabase } from '../src/store/gatewayStores.ts';
+import { startTestConsortium, type TestConsortium, type TestGateway } from './helpers/gateway.ts';
 import { call } from './helpers/http.ts';
 import { labResult, zeroHash } from './helpers/records.ts';
 
@@ -66,7 +65,7 @@ before(async () => {
   ghost = await indexRecordWithoutAnchor(first);
   // Gateway 3 indexes the record from the chain on its own schedule: alter its row once it is there.
   await untilIndexed(consortium.gateways[2]!.url, altered);
-  alterIndexedDigest(consortium.gateways[2]!.dataDir, altered);
+  await alterIndexedDigest(consortium.gateways[2]!, altered);
 });
 
 after(() => consortium.stop());
@@ -128,9 +127,9 @@ async function indexRecordWithoutAnchor(sibling: { blockNumber: number; transact
   };
   for (const gateway of consortium.gateways) {
     await new FileBlobStore(join(gateway.dataDir, 'blobs')).put(envelope);
-    const store = new SqliteGatewayStore(join(gateway.dataDir, 'gateway.sqlite'));
-    await store.insertRecords([row]);
-    await store.close();
+    const stores = await openGatewayStores(gateway.storeLocation);
+    await stores.store.insertRecords([row]);
+    await stores.close();
   }
   return recordId;
 }
@@ -145,16 +144,15 @@ async function untilIndexed(url: string, recordId: Hex): Promise<void> {
 }
 
 /** Changes the content digest one gateway's index holds for `recordId` (the chain keeps its own). */
-function alterIndexedDigest(dataDir: string, recordId: Hex): void {
-  const db = new DatabaseSync(join(dataDir, 'gateway.sqlite'));
+async function alterIndexedDigest(gateway: TestGateway, recordId: Hex): Promise<void> {
+  const database = await openSqlDatabase(gateway.storeLocation);
   try {
-    db.exec('PRAGMA busy_timeout = 5000');
-    db.prepare('UPDATE records SET content_digest = $digest WHERE record_id = $id').run({
+    await database.run('UPDATE records SET content_digest = $digest WHERE record_id = $id', {
       digest: bytesToHex(randomBytes(32)),
       id: recordId.toLowerCase(),
     });
   } finally {
-    db.close();
+    await database.close();
   }
 }
 

@@ -12,6 +12,11 @@ export function registerStart(program: Command): void {
       'data directory (chain state, database, blobs, keys); env MEDLEDGER_DATA',
       undefined,
     )
+    .option(
+      '--store <url>',
+      'keep the gateway state in this PostgreSQL database (postgres://user@host:port/db) instead of SQLite ' +
+        'in the data directory; env MEDLEDGER_STORE',
+    )
     .option('--port <n>', 'HTTP port on 127.0.0.1; env PORT (default 8080)')
     .option('--host <ip>', 'address to listen on; env MEDLEDGER_HOST (default 127.0.0.1)')
     .option(
@@ -50,6 +55,7 @@ export function registerStart(program: Command): void {
       const config = loadGatewayConfig({
         ...(webAppDir ? { webAppDir } : {}),
         dataDir: options.data,
+        store: options.store,
         port: options.port,
         host: options.host,
         rpcUrl: options.rpc,

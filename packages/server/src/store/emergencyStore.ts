@@ -47,8 +47,6 @@ export interface Justification {
 }
 
 export interface EmergencyStore {
-  close(): Promise<void>;
-
   /** The last block whose events are applied, or null before the first. */
   emergencyIndexedBlock(): Promise<number | null>;
   /** Moves the index's cursor back to `toBlock` (null: before the first block) if it is beyond it. */

@@ -28,8 +28,6 @@ export interface NotificationDraft {
 }
 
 export interface NotificationStore {
-  close(): Promise<void>;
-
   /** The last block whose chain events were turned into notifications, or null before the first. */
   notifiedBlock(): Promise<number | null>;
   /** Moves the chain events' cursor back to `toBlock` (null: before the first block) if it is beyond it. */

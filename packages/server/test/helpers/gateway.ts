@@ -1,6 +1,8 @@
 /**
  * A real gateway for integration tests: an embedded anvil, the contracts, SQLite and HTTP, in a
- * temporary data directory that is removed when the gateway stops.
+ * temporary data directory that is removed when the gateway stops. With `MEDLEDGER_TEST_STORE=postgres`
+ * the gateway keeps its state in a database of its own on a PostgreSQL the test process starts
+ * (`postgres.ts`); a gateway started again on the same data directory finds the same database.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,9 +16,26 @@ import {
   type RunningGateway,
   startGateway,
 } from '../../src/index.ts';
+import { sharedTestPostgres } from './postgres.ts';
 
 export interface TestGateway extends RunningGateway {
   dataDir: string;
+  /** Where the gateway keeps its state: the SQLite file in `dataDir`, or a PostgreSQL URL. */
+  storeLocation: string;
+}
+
+/** The PostgreSQL database of each data directory, when the tests run on PostgreSQL. */
+const postgresDatabaseOf = new Map<string, string>();
+
+/** The PostgreSQL database of `dataDir` (created on first use), or undefined when the tests run on SQLite. */
+async function testStoreOf(dataDir: string): Promise<string | undefined> {
+  if (process.env.MEDLEDGER_TEST_STORE !== 'postgres') return undefined;
+  let url = postgresDatabaseOf.get(dataDir);
+  if (!url) {
+    url = await (await sharedTestPostgres()).createDatabase();
+    postgresDatabaseOf.set(dataDir, url);
+  }
+  return url;
 }
 
 /**
@@ -29,12 +48,14 @@ export interface TestGateway extends RunningGateway {
  */
 export async function startTestGateway(input: GatewayConfigInput = {}): Promise<TestGateway> {
   const dataDir = input.dataDir ?? (await mkdtemp(join(tmpdir(), 'medledger-gateway-test-')));
+  const store = input.store ?? (await testStoreOf(dataDir));
   const gateway = await startGateway(
-    loadGatewayConfig({ port: 0, logLevel: 'silent', ...input, dataDir }, {}),
+    loadGatewayConfig({ port: 0, logLevel: 'silent', ...input, dataDir, ...(store ? { store } : {}) }, {}),
   );
   return {
     ...gateway,
     dataDir,
+    storeLocation: store ?? join(dataDir, 'gateway.sqlite'),
     async stop() {
       await gateway.stop();
       if (!input.dataDir) await rm(dataDir, { recursive: true, force: true });

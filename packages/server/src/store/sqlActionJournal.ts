@@ -1,43 +1,29 @@
 /**
- * The relay journal on SQLite (see `@medledger/ledger`'s `ActionJournal`), in the gateway's
- * database. Appends and "mined" marks that arrive in the same tick are committed in one
+ * The relay journal on SQL (SQLite or PostgreSQL; see `@medledger/ledger`'s `ActionJournal`), in the
+ * gateway's database. Appends and "mined" marks that arrive in the same tick are committed in one
  * transaction (group commit, `synchronous = FULL`): each caller resolves once its write is on disk,
  * and a burst of relayed actions costs one disk sync.
  */
 import type { ActionJournal, ActionOutcome, JournalEntry, MinedAt, NewJournalEntry } from '@medledger/ledger';
 import type { Address, Hex } from 'viem';
-import { SqliteDatabase, type SqliteRow } from './sqliteDatabase.ts';
+import type { SqlDatabase, SqlExecutor, SqlRow } from './sqlDatabase.ts';
 
-const schema = `
-CREATE TABLE IF NOT EXISTS relay_journal (
-  id INTEGER PRIMARY KEY AUTOINCREMENT, to_address TEXT NOT NULL, data TEXT NOT NULL, gas TEXT NOT NULL,
-  function_name TEXT NOT NULL, author TEXT, journaled_at INTEGER NOT NULL,
-  status TEXT NOT NULL, transaction_hash TEXT, block_number INTEGER, block_hash TEXT,
-  outcome TEXT, detail TEXT, settled_at INTEGER);
-CREATE INDEX IF NOT EXISTS relay_journal_pending ON relay_journal (status, id);
-CREATE INDEX IF NOT EXISTS relay_journal_mined ON relay_journal (status, block_number);
-`;
+type Write = (transaction: SqlExecutor) => Promise<void>;
 
-type Write = () => void;
-
-export class SqliteActionJournal implements ActionJournal {
-  readonly #db: SqliteDatabase;
+export class SqlActionJournal implements ActionJournal {
+  readonly #db: SqlDatabase;
   #queued: { write: Write; settle: (error?: unknown) => void }[] = [];
 
-  constructor(path: string) {
-    this.#db = new SqliteDatabase(path, schema);
-  }
-
-  async close(): Promise<void> {
-    this.#db.close();
+  constructor(db: SqlDatabase) {
+    this.#db = db;
   }
 
   append(entry: NewJournalEntry): Promise<number> {
     let id = 0;
-    return this.#grouped(() => {
-      this.#db.run(
+    return this.#grouped(async (tx) => {
+      const row = await tx.get(
         `INSERT INTO relay_journal (to_address, data, gas, function_name, author, journaled_at, status)
-         VALUES ($to, $data, $gas, $fn, $author, $at, 'pending')`,
+         VALUES ($to, $data, $gas, $fn, $author, $at, 'pending') RETURNING id`,
         {
           to: entry.to.toLowerCase(),
           data: entry.data,
@@ -47,14 +33,14 @@ export class SqliteActionJournal implements ActionJournal {
           at: Date.now(),
         },
       );
-      id = Number(this.#db.get('SELECT last_insert_rowid() AS id')?.id);
+      id = Number(row?.id);
     }).then(() => id);
   }
 
   sent(id: number, transactionHash: Hex): Promise<void> {
     // A hint only: losing it in a crash means recovery sends the action again, which is safe.
-    return this.#grouped(() => {
-      this.#db.run(
+    return this.#grouped(async (tx) => {
+      await tx.run(
         `UPDATE relay_journal SET transaction_hash = $hash WHERE id = $id AND status = 'pending'`,
         {
           id,
@@ -65,8 +51,8 @@ export class SqliteActionJournal implements ActionJournal {
   }
 
   mined(id: number, at: MinedAt): Promise<void> {
-    return this.#grouped(() => {
-      this.#db.run(
+    return this.#grouped(async (tx) => {
+      await tx.run(
         `UPDATE relay_journal SET status = 'mined', transaction_hash = $hash, block_number = $block,
            block_hash = $blockHash, outcome = NULL, detail = NULL WHERE id = $id`,
         { id, hash: at.transactionHash, block: at.blockNumber, blockHash: at.blockHash },
@@ -75,7 +61,7 @@ export class SqliteActionJournal implements ActionJournal {
   }
 
   async settle(id: number, outcome: ActionOutcome, detail: string): Promise<void> {
-    this.#db.run(
+    await this.#db.run(
       `UPDATE relay_journal SET status = 'settled', outcome = $outcome, detail = $detail, settled_at = $at,
          block_number = NULL, block_hash = NULL WHERE id = $id`,
       { id, outcome, detail, at: Date.now() },
@@ -83,21 +69,22 @@ export class SqliteActionJournal implements ActionJournal {
   }
 
   async pending(): Promise<JournalEntry[]> {
-    return this.#db.all(`SELECT * FROM relay_journal WHERE status = 'pending' ORDER BY id`).map(entryOf);
+    return (await this.#db.all(`SELECT * FROM relay_journal WHERE status = 'pending' ORDER BY id`)).map(
+      entryOf,
+    );
   }
 
   async minedBefore(beforeBlock: number, limit: number): Promise<JournalEntry[]> {
-    return this.#db
-      .all(
-        `SELECT * FROM relay_journal WHERE status = 'mined' AND block_number < $before
-         ORDER BY block_number DESC, id DESC LIMIT $limit`,
-        { before: beforeBlock, limit },
-      )
-      .map(entryOf);
+    const rows = await this.#db.all(
+      `SELECT * FROM relay_journal WHERE status = 'mined' AND block_number < $before
+       ORDER BY block_number DESC, id DESC LIMIT $limit`,
+      { before: beforeBlock, limit },
+    );
+    return rows.map(entryOf);
   }
 
   async latestMined(): Promise<JournalEntry | undefined> {
-    const row = this.#db.get(
+    const row = await this.#db.get(
       `SELECT * FROM relay_journal WHERE status = 'mined' ORDER BY block_number DESC, id DESC LIMIT 1`,
     );
     return row ? entryOf(row) : undefined;
@@ -105,7 +92,8 @@ export class SqliteActionJournal implements ActionJournal {
 
   /** How many entries are journaled but not known to be mined. */
   async pendingCount(): Promise<number> {
-    return Number(this.#db.get(`SELECT count(*) AS n FROM relay_journal WHERE status = 'pending'`)?.n ?? 0);
+    const row = await this.#db.get(`SELECT count(*) AS n FROM relay_journal WHERE status = 'pending'`);
+    return Number(row?.n ?? 0);
   }
 
   /** Queues `write` into the next group commit; resolves once that commit is on disk. */
@@ -116,12 +104,12 @@ export class SqliteActionJournal implements ActionJournal {
     });
   }
 
-  #commit(): void {
+  async #commit(): Promise<void> {
     const batch = this.#queued;
     this.#queued = [];
     try {
-      this.#db.transaction(() => {
-        for (const item of batch) item.write();
+      await this.#db.transaction(async (tx) => {
+        for (const item of batch) await item.write(tx);
       });
       for (const item of batch) item.settle();
     } catch (error) {
@@ -130,7 +118,7 @@ export class SqliteActionJournal implements ActionJournal {
   }
 }
 
-function entryOf(row: SqliteRow): JournalEntry {
+function entryOf(row: SqlRow): JournalEntry {
   return {
     id: Number(row.id),
     to: row.to_address as Address,

@@ -1,4 +1,4 @@
-/** The notification store on SQLite, in the gateway's database file. */
+/** The notification store on SQL (SQLite or PostgreSQL), in the gateway's database. */
 import type { Address } from 'viem';
 import type {
   NotificationData,
@@ -6,50 +6,38 @@ import type {
   NotificationRow,
   NotificationStore,
 } from './notificationStore.ts';
-import { SqliteDatabase, type SqliteRow } from './sqliteDatabase.ts';
+import type { SqlDatabase, SqlRow } from './sqlDatabase.ts';
 
-const schema = `
-CREATE TABLE IF NOT EXISTS notification_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS notifications (
-  id INTEGER PRIMARY KEY AUTOINCREMENT, dedupe_key TEXT NOT NULL UNIQUE, recipient TEXT NOT NULL,
-  kind TEXT NOT NULL, created_at INTEGER NOT NULL, data TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS notifications_by_recipient ON notifications (recipient, id);
-`;
+export class SqlNotificationStore implements NotificationStore {
+  readonly #db: SqlDatabase;
 
-export class SqliteNotificationStore implements NotificationStore {
-  readonly #db: SqliteDatabase;
-
-  constructor(path: string) {
-    this.#db = new SqliteDatabase(path, schema);
-  }
-
-  async close(): Promise<void> {
-    this.#db.close();
+  constructor(db: SqlDatabase) {
+    this.#db = db;
   }
 
   async rewindNotifiedBlock(toBlock: number | null): Promise<void> {
     if (toBlock === null) {
-      this.#db.run(`DELETE FROM notification_meta WHERE key = 'notified_block'`);
+      await this.#db.run(`DELETE FROM notification_meta WHERE key = 'notified_block'`);
       return;
     }
-    this.#db.run(
-      `UPDATE notification_meta SET value = $block WHERE key = 'notified_block' AND CAST(value AS INTEGER) > $block`,
+    await this.#db.run(
+      `UPDATE notification_meta SET value = $block WHERE key = 'notified_block' AND CAST(value AS BIGINT) > $block`,
       { block: toBlock },
     );
   }
 
   async notifiedBlock(): Promise<number | null> {
-    const row = this.#db.get(`SELECT value FROM notification_meta WHERE key = 'notified_block'`);
+    const row = await this.#db.get(`SELECT value FROM notification_meta WHERE key = 'notified_block'`);
     return row ? Number(row.value) : null;
   }
 
   async addNotifications(drafts: NotificationDraft[], toBlock?: number): Promise<NotificationRow[]> {
     if (!drafts.length && toBlock === undefined) return [];
     const createdAt = Date.now();
-    return this.#db.transaction(() => {
+    return this.#db.transaction(async (tx) => {
       const stored: NotificationRow[] = [];
       for (const draft of drafts) {
-        const row = this.#db.get(
+        const row = await tx.get(
           `INSERT INTO notifications (dedupe_key, recipient, kind, created_at, data)
            VALUES ($key, $recipient, $kind, $at, $data) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
           {
@@ -71,7 +59,7 @@ export class SqliteNotificationStore implements NotificationStore {
         }
       }
       if (toBlock !== undefined) {
-        this.#db.run(
+        await tx.run(
           `INSERT INTO notification_meta VALUES ('notified_block', $block)
            ON CONFLICT (key) DO UPDATE SET value = $block`,
           { block: String(toBlock) },
@@ -82,16 +70,15 @@ export class SqliteNotificationStore implements NotificationStore {
   }
 
   async notificationsOf(recipient: Address, afterId: number, limit: number): Promise<NotificationRow[]> {
-    return this.#db
-      .all(
-        `SELECT * FROM notifications WHERE recipient = $recipient AND id > $after ORDER BY id LIMIT $limit`,
-        { recipient: recipient.toLowerCase(), after: afterId, limit },
-      )
-      .map(toNotification);
+    const rows = await this.#db.all(
+      'SELECT * FROM notifications WHERE recipient = $recipient AND id > $after ORDER BY id LIMIT $limit',
+      { recipient: recipient.toLowerCase(), after: afterId, limit },
+    );
+    return rows.map(toNotification);
   }
 }
 
-function toNotification(row: SqliteRow): NotificationRow {
+function toNotification(row: SqlRow): NotificationRow {
   return {
     id: Number(row.id),
     recipient: row.recipient as Address,

@@ -1,0 +1,129 @@
+/**
+ * The gateway's index of the chain: organisations, members, patients, grants, access requests and
+ * records, rebuilt from the chain's events by the indexer (the chain stays the authority), and the
+ * reasons given for access requests, which the gateway keeps itself (only their hash is on chain).
+ */
+import type { Address, Hex } from 'viem';
+
+export interface RecordRow {
+  recordId: Hex;
+  patient: Address;
+  author: Address;
+  organisationId: number;
+  category: number;
+  sensitivity: number;
+  contentDigest: Hex;
+  cid: string;
+  supersedes: Hex;
+  supersededBy: Hex | null;
+  createdAt: number;
+  blockNumber: number;
+  transactionHash: Hex;
+}
+
+export interface GrantRow {
+  grantId: number;
+  patient: Address;
+  grantee: Address | null;
+  granteeOrganisation: number;
+  categories: number;
+  maxSensitivity: number;
+  actions: number;
+  purpose: Hex;
+  expiresAt: number;
+  requestId: number;
+  grantedAtBlock: number;
+  revokedAtBlock: number | null;
+}
+
+export type AccessRequestStatus = 'pending' | 'approved' | 'denied';
+
+export interface AccessRequestRow {
+  requestId: number;
+  patient: Address;
+  requester: Address;
+  categories: number;
+  actions: number;
+  reasonHash: Hex;
+  status: AccessRequestStatus;
+  grantId: number | null;
+  blockNumber: number;
+}
+
+export interface OrganisationRow {
+  organisationId: number;
+  name: string;
+  kind: number;
+  admin: Address;
+  encryptionKey: Hex;
+  gatewayUrl: string;
+  active: boolean;
+}
+
+export interface MemberRow {
+  address: Address;
+  organisationId: number;
+  role: number;
+  encryptionKey: Hex;
+  active: boolean;
+}
+
+export interface PatientRow {
+  address: Address;
+  organisationId: number;
+  encryptionKey: Hex;
+}
+
+/** A batch of index changes derived from chain events, applied atomically with the cursor. */
+export interface ChainIndexUpdate {
+  toBlock: number;
+  /** The hash of `toBlock` as it was read with these events: the index's checkpoint. */
+  toBlockHash?: Hex;
+  organisations: OrganisationRow[];
+  organisationActivations: number[];
+  members: MemberRow[];
+  memberSuspensions: Address[];
+  patients: PatientRow[];
+  grants: GrantRow[];
+  revocations: { grantId: number; blockNumber: number }[];
+  requests: AccessRequestRow[];
+  requestDenials: number[];
+  records: RecordRow[];
+  supersessions: { recordId: Hex; supersededBy: Hex }[];
+  /** Patients that rotated their key: their new encryption key; the sessions of the old key end. */
+  patientKeyRotations?: { patient: Address; previousSigner: Address; encryptionKey: Hex }[];
+}
+
+export interface ChainIndexStore {
+  indexedBlock(): Promise<number | null>;
+  /** The last indexed block with its hash, when the hash was stored. */
+  indexedCheckpoint(): Promise<{ blockNumber: number; blockHash: Hex } | undefined>;
+  applyChainIndex(update: ChainIndexUpdate): Promise<void>;
+  /**
+   * Forgets everything indexed from the chain (organisations, members, patients, grants, requests,
+   * records), so that it is indexed again from the chain as it is now. Resolves with the record ids
+   * that were indexed. Rows the gateway keeps itself (reasons, audit, sessions, ...) stay.
+   */
+  resetChainIndex(): Promise<Hex[]>;
+  /** Rows the anchorer learnt from its own receipts, ahead of the indexer. */
+  insertRecords(rows: RecordRow[]): Promise<void>;
+
+  record(recordId: Hex): Promise<RecordRow | undefined>;
+  recordsOfPatient(patient: Address): Promise<RecordRow[]>;
+  allRecords(): Promise<RecordRow[]>;
+  /** Up to `limit` records in the order of their ids, from the first id after `after` (from the start if null). */
+  recordsPage(after: Hex | null, limit: number): Promise<RecordRow[]>;
+  grant(grantId: number): Promise<GrantRow | undefined>;
+  grantsOfPatient(patient: Address): Promise<GrantRow[]>;
+  grantsToActor(actor: Address, organisationId: number): Promise<GrantRow[]>;
+  accessRequest(requestId: number): Promise<AccessRequestRow | undefined>;
+  accessRequests(filter: { patient?: Address; requester?: Address }): Promise<AccessRequestRow[]>;
+  organisation(organisationId: number): Promise<OrganisationRow | undefined>;
+  organisations(): Promise<OrganisationRow[]>;
+  member(address: Address): Promise<MemberRow | undefined>;
+  membersOf(organisationId: number): Promise<MemberRow[]>;
+  patient(address: Address): Promise<PatientRow | undefined>;
+
+  saveRequestReason(reasonHash: Hex, reason: string): Promise<void>;
+  requestReason(reasonHash: Hex): Promise<string | undefined>;
+}

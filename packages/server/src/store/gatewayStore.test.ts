@@ -1,0 +1,630 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { after, beforeEach, describe, it } from 'node:test';
+import type { Address, Hex } from 'viem';
+import { sharedTestPostgres } from '../../test/helpers/postgres.ts';
+import { storeBackends } from '../../test/helpers/storeBackends.ts';
+import type { AuditEventRow, ChainIndexUpdate, GatewayStore, GrantRow, RecordRow } from './gatewayStore.ts';
+import { type GatewayStores, openGatewayStores } from './gatewayStores.ts';
+import { appliedSchemaVersions, migrations } from './migrations.ts';
+import { SqliteGatewayStore } from './sqliteStore.ts';
+
+const alice = '0xA11CE00000000000000000000000000000000001' as Address;
+const bob = '0xB0B0000000000000000000000000000000000002' as Address;
+const carol = '0xCA201000000000000000000000000000000000003' as Address;
+const key = `0x${'11'.repeat(32)}` as Hex;
+const zeroHash = `0x${'00'.repeat(32)}` as Hex;
+const hash = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as Hex;
+
+function emptyUpdate(toBlock: number): ChainIndexUpdate {
+  return {
+    toBlock,
+    organisations: [],
+    organisationActivations: [],
+    members: [],
+    memberSuspensions: [],
+    patients: [],
+    grants: [],
+    revocations: [],
+    requests: [],
+    requestDenials: [],
+    records: [],
+    supersessions: [],
+  };
+}
+
+function record(n: number, overrides: Partial<RecordRow> = {}): RecordRow {
+  return {
+    recordId: hash(n),
+    patient: alice,
+    author: bob,
+    organisationId: 1,
+    category: 3,
+    sensitivity: 0,
+    contentDigest: hash(1000 + n),
+    cid: `bafkreitest${n}`,
+    supersedes: zeroHash,
+    supersededBy: null,
+    createdAt: 1_700_000_000 + n,
+    blockNumber: 10 + n,
+    transactionHash: hash(2000 + n),
+    ...overrides,
+  };
+}
+
+function grant(grantId: number, overrides: Partial<GrantRow> = {}): GrantRow {
+  return {
+    grantId,
+    patient: alice,
+    grantee: bob,
+    granteeOrganisation: 0,
+    categories: 8,
+    maxSensitivity: 0,
+    actions: 1,
+    purpose: hash(7),
+    expiresAt: 2_000_000_000,
+    requestId: 0,
+    grantedAtBlock: 5,
+    revokedAtBlock: null,
+    ...overrides,
+  };
+}
+
+function auditEvent(n: number, overrides: Partial<AuditEventRow> = {}): AuditEventRow {
+  return {
+    eventId: `event-${n}`,
+    recordedAt: 1_700_000_000_000 + n,
+    actor: bob,
+    patient: alice,
+    action: 'read',
+    recordId: hash(n),
+    category: 3,
+    sensitivity: 0,
+    purpose: 'TREAT',
+    outcome: 'allowed',
+    reason: null,
+    ...overrides,
+  };
+}
+
+/** A chain index update touching every table, as the indexer derives it from a block range. */
+function fullUpdate(): ChainIndexUpdate {
+  return {
+    ...emptyUpdate(42),
+    organisations: [
+      {
+        organisationId: 1,
+        name: 'Hospital',
+        kind: 1,
+        admin: carol,
+        encryptionKey: key,
+        gatewayUrl: 'http://h',
+        active: false,
+      },
+    ],
+    organisationActivations: [1],
+    members: [
+      { address: bob, organisationId: 1, role: 1, encryptionKey: key, active: true },
+      { address: carol, organisationId: 1, role: 6, encryptionKey: key, active: true },
+    ],
+    memberSuspensions: [carol],
+    patients: [{ address: alice, organisationId: 1, encryptionKey: key }],
+    grants: [grant(1), grant(2, { requestId: 1 })],
+    revocations: [{ grantId: 1, blockNumber: 40 }],
+    requests: [
+      {
+        requestId: 1,
+        patient: alice,
+        requester: bob,
+        categories: 8,
+        actions: 1,
+        reasonHash: hash(9),
+        status: 'pending',
+        grantId: null,
+        blockNumber: 30,
+      },
+      {
+        requestId: 2,
+        patient: alice,
+        requester: bob,
+        categories: 8,
+        actions: 1,
+        reasonHash: hash(10),
+        status: 'pending',
+        grantId: null,
+        blockNumber: 31,
+      },
+    ],
+    requestDenials: [2],
+    records: [record(1), record(2, { supersedes: hash(1) })],
+    supersessions: [{ recordId: hash(1), supersededBy: hash(2) }],
+  };
+}
+
+for (const backend of storeBackends)
+  describe(`GatewayStore on ${backend.name}`, () => {
+    let stores: GatewayStores | undefined;
+    let store: GatewayStore;
+    beforeEach(async () => {
+      await stores?.close();
+      stores = await backend.open();
+      store = stores.store;
+    });
+    after(() => stores?.close());
+
+    describe('audit outbox', () => {
+      it('numbers events 0, 1, 2, … across group commits and reads them back in order from any point', async () => {
+        await store.appendAuditEvents([auditEvent(1), auditEvent(2)]);
+        await store.appendAuditEvents([auditEvent(3)]);
+        await store.appendAuditEvents([auditEvent(4), auditEvent(5), auditEvent(6)]);
+        const all = await store.auditEventsFrom(0, 100);
+        assert.deepEqual(
+          all.map((event) => event.sequence),
+          [0, 1, 2, 3, 4, 5],
+        );
+        assert.deepEqual(
+          (await store.auditEventsFrom(2, 3)).map((event) => [event.sequence, event.eventId]),
+          [2, 3, 4].map((sequence) => [sequence, all[sequence]?.eventId]),
+        );
+        assert.deepEqual(await store.auditEventsFrom(6, 10), []);
+      });
+
+      it('leaves no gap when a group commit fails', async () => {
+        await store.appendAuditEvents([auditEvent(1)]);
+        await assert.rejects(store.appendAuditEvents([auditEvent(2), auditEvent(2)]));
+        await store.appendAuditEvents([auditEvent(3)]);
+        assert.deepEqual(
+          (await store.auditEventsFrom(0, 10)).map((event) => event.sequence),
+          [0, 1],
+        );
+      });
+
+      it('keeps anchored batches, once each', async () => {
+        const batch = {
+          batchIndex: 0,
+          firstSequence: 0,
+          count: 2,
+          root: hash(9),
+          transactionHash: hash(8),
+          blockNumber: 7,
+        };
+        await store.saveAuditBatch(batch);
+        await store.saveAuditBatch({ ...batch, root: hash(10) });
+        assert.deepEqual(await store.auditBatches(), [batch]);
+      });
+
+      it('keeps the first leaf stored for a sequence, so a batch anchored after a crash is the one prepared', async () => {
+        const leaves = [0, 1, 2].map((sequence) => ({
+          sequence,
+          eventHash: hash(20 + sequence),
+          tag: hash(30 + sequence),
+        }));
+        await store.saveAuditLeaves(leaves.slice(0, 2));
+        await store.saveAuditLeaves([{ ...leaves[1]!, tag: hash(99) }, leaves[2]!]);
+        assert.deepEqual(await store.auditLeaves(0, 10), leaves);
+        assert.deepEqual(await store.auditLeaves(1, 1), [leaves[1]]);
+        assert.deepEqual(await store.auditLeaves(3, 10), []);
+      });
+    });
+
+    describe('chain index', () => {
+      it('starts with no indexed block', async () => {
+        assert.equal(await store.indexedBlock(), null);
+        assert.deepEqual(await store.allRecords(), []);
+      });
+
+      it('applies an update to every table and moves the cursor with it', async () => {
+        await store.applyChainIndex(fullUpdate());
+        assert.equal(await store.indexedBlock(), 42);
+        assert.equal((await store.organisation(1))?.active, true);
+        assert.equal((await store.organisation(1))?.admin, carol.toLowerCase());
+        assert.deepEqual(
+          (await store.membersOf(1)).map((m) => [m.address, m.active]),
+          [
+            [bob.toLowerCase(), true],
+            [carol.toLowerCase(), false],
+          ],
+        );
+        assert.equal((await store.patient(alice))?.organisationId, 1);
+        assert.equal((await store.grant(1))?.revokedAtBlock, 40);
+        assert.equal((await store.grant(2))?.revokedAtBlock, null);
+        assert.deepEqual(
+          (await store.accessRequests({ patient: alice })).map((r) => [r.requestId, r.status, r.grantId]),
+          [
+            [1, 'approved', 2],
+            [2, 'denied', null],
+          ],
+        );
+        const records = await store.recordsOfPatient(alice);
+        assert.deepEqual(
+          records.map((r) => [r.recordId, r.supersededBy]),
+          [
+            [hash(1), hash(2)],
+            [hash(2), null],
+          ],
+        );
+      });
+
+      it('is idempotent: the same update applied again changes nothing', async () => {
+        await store.applyChainIndex(fullUpdate());
+        const snapshot = async () => ({
+          block: await store.indexedBlock(),
+          organisations: await store.organisations(),
+          members: await store.membersOf(1),
+          patient: await store.patient(alice),
+          grants: await store.grantsOfPatient(alice),
+          requests: await store.accessRequests({}),
+          records: await store.allRecords(),
+        });
+        const first = await snapshot();
+        await store.applyChainIndex(fullUpdate());
+        assert.deepEqual(await snapshot(), first);
+        assert.equal(first.records.length, 2);
+        assert.equal(first.grants.length, 2);
+      });
+
+      it('keeps a record the anchorer inserted first when the indexer sees it later', async () => {
+        await store.insertRecords([record(5, { organisationId: 1 })]);
+        await store.insertRecords([record(5, { organisationId: 1 })]);
+        await store.applyChainIndex({ ...emptyUpdate(50), records: [record(5, { organisationId: 1 })] });
+        assert.equal((await store.allRecords()).length, 1);
+        assert.equal((await store.record(hash(5)))?.cid, 'bafkreitest5');
+        assert.equal(await store.indexedBlock(), 50);
+      });
+
+      it('pages through every record in the order of their ids, whatever the case of `after`', async () => {
+        await store.insertRecords([7, 3, 12, 1, 10].map((n) => record(n)));
+        const ids = async (after: Hex | null, limit: number) =>
+          (await store.recordsPage(after, limit)).map((row) => row.recordId);
+        assert.deepEqual(await ids(null, 2), [hash(1), hash(3)]);
+        assert.deepEqual(await ids(hash(3), 2), [hash(7), hash(10)]);
+        assert.deepEqual(await ids(hash(10).toUpperCase().replace('0X', '0x') as Hex, 2), [hash(12)]);
+        assert.deepEqual(await ids(hash(12), 2), []);
+      });
+
+      it('looks records and members up whatever the case of the address or id', async () => {
+        await store.applyChainIndex(fullUpdate());
+        assert.equal(
+          (await store.recordsOfPatient(alice.toUpperCase().replace('0X', '0x') as Address)).length,
+          2,
+        );
+        assert.ok(await store.record(hash(1).toUpperCase().replace('0X', '0x') as Hex));
+        assert.ok(await store.member(bob.toLowerCase() as Address));
+      });
+
+      it('finds grants to an actor and to its organisation', async () => {
+        await store.applyChainIndex({
+          ...emptyUpdate(60),
+          grants: [
+            grant(1),
+            grant(2, { grantee: null, granteeOrganisation: 7 }),
+            grant(3, { grantee: carol }),
+          ],
+        });
+        assert.deepEqual(
+          (await store.grantsToActor(bob, 7)).map((g) => g.grantId),
+          [1, 2],
+        );
+        assert.deepEqual(
+          (await store.grantsToActor(bob, 0)).map((g) => g.grantId),
+          [1],
+        );
+      });
+
+      it('rolls the whole update back when one part fails', async () => {
+        const broken = {
+          ...emptyUpdate(70),
+          records: [record(1)],
+          grants: [grant(1, { patient: null as unknown as Address })],
+        };
+        await assert.rejects(store.applyChainIndex(broken));
+        assert.equal(await store.indexedBlock(), null);
+        assert.deepEqual(await store.allRecords(), []);
+      });
+    });
+
+    describe('sign-in nonces', () => {
+      it('can be used once', async () => {
+        await store.saveSignInNonce('nonce-1', 2_000);
+        assert.equal(await store.consumeSignInNonce('nonce-1', 1_000), true);
+        assert.equal(await store.consumeSignInNonce('nonce-1', 1_000), false);
+      });
+
+      it('are refused once expired, and valid up to their expiry', async () => {
+        await store.saveSignInNonce('late', 1_000);
+        await store.saveSignInNonce('just-in-time', 1_000);
+        assert.equal(await store.consumeSignInNonce('just-in-time', 1_000), true);
+        assert.equal(await store.consumeSignInNonce('late', 1_001), false);
+      });
+
+      it('are unknown unless saved, and expired ones are purged', async () => {
+        assert.equal(await store.consumeSignInNonce('never-issued', 0), false);
+        await store.saveSignInNonce('stale', 1_000);
+        await store.saveSignInNonce('fresh', 5_000);
+        await store.consumeSignInNonce('other', 2_000); // any use purges expired nonces
+        await store.saveSignInNonce('stale', 9_000); // would conflict had the old row stayed
+        assert.equal(await store.consumeSignInNonce('fresh', 2_000), true);
+      });
+    });
+
+    describe('sessions', () => {
+      it('are found until they expire, then never again', async () => {
+        await store.saveSession({ tokenHash: 'h1', address: alice, signer: alice, expiresAt: 1_000 });
+        assert.deepEqual(await store.session('h1', 999), {
+          tokenHash: 'h1',
+          address: alice.toLowerCase(),
+          signer: alice.toLowerCase(),
+          expiresAt: 1_000,
+        });
+        assert.ok(await store.session('h1', 1_000));
+        assert.equal(await store.session('h1', 1_001), undefined);
+        assert.equal(await store.session('unknown', 0), undefined);
+      });
+
+      it('end on sign-out', async () => {
+        await store.saveSession({ tokenHash: 'h2', address: alice, signer: alice, expiresAt: 10_000 });
+        await store.deleteSession('h2');
+        assert.equal(await store.session('h2', 0), undefined);
+      });
+
+      it('end when the key that opened them is rotated out, and only those', async () => {
+        await store.applyChainIndex({
+          ...emptyUpdate(1),
+          patients: [{ address: alice, organisationId: 1, encryptionKey: key }],
+        });
+        await store.saveSession({ tokenHash: 'old', address: alice, signer: alice, expiresAt: 10_000 });
+        await store.saveSession({ tokenHash: 'new', address: alice, signer: bob, expiresAt: 10_000 });
+        await store.saveSession({ tokenHash: 'other', address: carol, signer: carol, expiresAt: 10_000 });
+        await store.applyChainIndex({
+          ...emptyUpdate(2),
+          patientKeyRotations: [{ patient: alice, previousSigner: alice, encryptionKey: hash(7) }],
+        });
+        assert.equal(await store.session('old', 0), undefined);
+        assert.equal((await store.session('new', 0))?.signer, bob.toLowerCase());
+        assert.ok(await store.session('other', 0));
+        assert.equal((await store.patient(alice))?.encryptionKey, hash(7));
+        await store.deleteSessionsOfSigner(bob);
+        assert.equal(await store.session('new', 0), undefined);
+      });
+    });
+
+    describe('second factors', () => {
+      const secondFactor = {
+        secretIv: new Uint8Array(12).fill(1),
+        secretCiphertext: new Uint8Array(36).fill(2),
+      };
+
+      it('keep the encrypted secret, pending until enabled, and are deleted', async () => {
+        await store.saveSecondFactor({ address: alice, ...secondFactor, enabled: false, lastCounter: -1 });
+        assert.deepEqual(await store.secondFactor(alice.toUpperCase() as typeof alice), {
+          address: alice.toLowerCase(),
+          ...secondFactor,
+          enabled: false,
+          lastCounter: -1,
+        });
+        await store.saveSecondFactor({ address: alice, ...secondFactor, enabled: true, lastCounter: 7 });
+        assert.equal((await store.secondFactor(alice))?.enabled, true);
+        await store.deleteSecondFactor(alice);
+        assert.equal(await store.secondFactor(alice), undefined);
+      });
+
+      it('accept each time step once, and never an earlier one', async () => {
+        await store.saveSecondFactor({ address: alice, ...secondFactor, enabled: true, lastCounter: -1 });
+        assert.equal(await store.useSecondFactorCounter(alice, 100), true);
+        assert.equal(await store.useSecondFactorCounter(alice, 100), false);
+        assert.equal(await store.useSecondFactorCounter(alice, 99), false);
+        assert.equal(await store.useSecondFactorCounter(alice, 101), true);
+        assert.equal((await store.secondFactor(alice))?.lastCounter, 101);
+        assert.equal(await store.useSecondFactorCounter(bob, 1), false, 'no second factor, nothing to use');
+      });
+
+      it('count failures within a window, forget older ones, and clear them', async () => {
+        for (const at of [1_000, 2_000, 3_000]) await store.recordSecondFactorFailure(alice, at);
+        await store.recordSecondFactorFailure(bob, 2_500);
+        assert.deepEqual(await store.secondFactorFailures(alice, 1_500), [2_000, 3_000]);
+        assert.deepEqual(
+          await store.secondFactorFailures(alice, 0),
+          [2_000, 3_000],
+          'older ones were purged',
+        );
+        await store.clearSecondFactorFailures(alice);
+        assert.deepEqual(await store.secondFactorFailures(alice, 0), []);
+        assert.deepEqual(await store.secondFactorFailures(bob, 0), [2_500]);
+      });
+    });
+
+    describe('audit events', () => {
+      beforeEach(async () => {
+        await store.appendAuditEvents([
+          auditEvent(1),
+          auditEvent(2, { actor: carol, outcome: 'denied', reason: 'no_consent' }),
+          auditEvent(3, { patient: bob }),
+          auditEvent(4, { actor: alice, patient: null, action: 'list', recordId: null, category: null }),
+        ]);
+      });
+
+      it('are listed newest first, all fields kept', async () => {
+        const events = await store.auditEvents({});
+        assert.deepEqual(
+          events.map((e) => e.eventId),
+          ['event-4', 'event-3', 'event-2', 'event-1'],
+        );
+        assert.deepEqual(events[2], {
+          ...auditEvent(2, {
+            actor: carol.toLowerCase() as Address,
+            outcome: 'denied',
+            reason: 'no_consent',
+          }),
+          patient: alice.toLowerCase(),
+          sequence: 1,
+        });
+        assert.equal(events[0]?.category, null);
+        assert.equal(events[0]?.patient, null);
+      });
+
+      it('filter by patient, by actor, by a set of actors, and by all at once', async () => {
+        const ids = async (query: Parameters<SqliteGatewayStore['auditEvents']>[0]) =>
+          (await store.auditEvents(query)).map((e) => e.eventId);
+        assert.deepEqual(await ids({ patient: alice }), ['event-2', 'event-1']);
+        assert.deepEqual(await ids({ patient: alice.toLowerCase() as Address }), ['event-2', 'event-1']);
+        assert.deepEqual(await ids({ actor: bob }), ['event-3', 'event-1']);
+        assert.deepEqual(await ids({ actors: [carol, alice] }), ['event-4', 'event-2']);
+        assert.deepEqual(await ids({ actors: [] }), []);
+        assert.deepEqual(await ids({ patient: alice, actor: bob }), ['event-1']);
+        assert.deepEqual(await ids({ limit: 1 }), ['event-4']);
+      });
+
+      it('refuses an event id twice, and then writes none of its batch', async () => {
+        await assert.rejects(store.appendAuditEvents([auditEvent(5), auditEvent(1)]));
+        assert.equal((await store.auditEvents({})).length, 4);
+      });
+    });
+  });
+
+for (const backend of storeBackends)
+  describe(`Migrations on ${backend.name}`, () => {
+    it('brings a new database to the latest version, recording each migration once', async () => {
+      const stores = await backend.open();
+      try {
+        assert.deepEqual(
+          await appliedSchemaVersions(stores.database),
+          migrations.map((migration) => migration.version),
+        );
+      } finally {
+        await stores.close();
+      }
+    });
+  });
+
+describe('Several gateway processes on one PostgreSQL database', () => {
+  it('migrate it once when they start together, and number their audit events without gaps or repeats', async () => {
+    const url = await (await sharedTestPostgres()).createDatabase();
+    const processes = await Promise.all([1, 2, 3].map(() => openGatewayStores(url)));
+    try {
+      for (const { database } of processes) {
+        assert.deepEqual(await appliedSchemaVersions(database), [1]);
+      }
+      await Promise.all(
+        processes.flatMap(({ store }, p) =>
+          Array.from({ length: 10 }, (_, batch) =>
+            store.appendAuditEvents([1, 2].map((n) => auditEvent(p * 100 + batch * 10 + n))),
+          ),
+        ),
+      );
+      const events = await processes[0]!.store.auditEventsFrom(0, 1000);
+      assert.deepEqual(
+        events.map((event) => event.sequence),
+        Array.from({ length: 60 }, (_, sequence) => sequence),
+      );
+      assert.equal(new Set(events.map((event) => event.eventId)).size, 60);
+      for (const [index, event] of events.entries()) {
+        // The two events of one append are consecutive: an append is numbered as one piece.
+        if (index % 2 === 1)
+          assert.equal(event.eventId.slice(0, -1), events[index - 1]!.eventId.slice(0, -1));
+      }
+    } finally {
+      await Promise.all(processes.map((stores) => stores.close()));
+    }
+  });
+});
+
+describe('GatewayStore on a SQLite file', () => {
+  it('upgrades a data directory written before migrations were numbered, keeping every area', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'medledger-store-'));
+    try {
+      const path = join(directory, 'gateway.sqlite');
+      const old = new DatabaseSync(path);
+      old.exec(await readFile(new URL('./testdata/unnumbered-gateway.sql', import.meta.url), 'utf8'));
+      old.close();
+      const stores = await openGatewayStores(path);
+      const { store, emergencies, notifications, journal } = stores;
+      assert.deepEqual(await appliedSchemaVersions(stores.database), [1]);
+      assert.equal(await store.indexedBlock(), 42);
+      assert.equal((await store.record(hash(11)))?.cid, 'bafkreiold');
+      assert.equal((await store.grant(1))?.grantee, bob.toLowerCase());
+      assert.equal(await store.requestReason(hash(9)), 'follow-up');
+      assert.equal((await store.session('old-session', 0))?.signer, alice.toLowerCase());
+      assert.deepEqual((await store.secondFactor(alice))?.secretIv, new Uint8Array([1, 2, 3]));
+      assert.deepEqual((await store.keyBackup(alice))?.guardians, [bob.toLowerCase()]);
+      assert.equal((await store.auditBatches()).length, 1);
+      assert.equal((await emergencies.emergency(1))?.member, bob.toLowerCase());
+      assert.equal(await emergencies.isEmergencyPrivileged(bob), true);
+      assert.equal(await notifications.notifiedBlock(), 42);
+      assert.equal((await journal.latestMined())?.id, 1);
+      assert.deepEqual(
+        (await journal.pending()).map((entry) => entry.id),
+        [2],
+      );
+      // Numbering goes on where the old stores left it.
+      await store.appendAuditEvents([auditEvent(4)]);
+      assert.deepEqual(
+        (await store.auditEventsFrom(0, 10)).map((event) => [event.sequence, event.eventId]),
+        [
+          [0, 'old-1'],
+          [1, 'old-2'],
+          [2, 'old-3'],
+          [3, 'event-4'],
+        ],
+      );
+      const [added] = await notifications.addNotifications([
+        { recipient: alice, kind: 'grant-used', data: {}, key: 'new-1' },
+      ]);
+      assert.equal(added?.id, 3);
+      assert.equal(
+        await journal.append({ to: bob, data: '0x', gas: 1n, functionName: 'grant', author: null }),
+        3,
+      );
+      await stores.close();
+      const reopened = await openGatewayStores(path);
+      assert.deepEqual(await appliedSchemaVersions(reopened.database), [1]);
+      await reopened.close();
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps what was written across a reopen', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'medledger-store-'));
+    try {
+      const path = join(directory, 'nested', 'gateway.sqlite');
+      const first = new SqliteGatewayStore(path);
+      await first.appendAuditEvents([auditEvent(1)]);
+      await first.saveSession({ tokenHash: 'h', address: alice, signer: alice, expiresAt: 10 });
+      await first.saveRequestReason(hash(9), 'follow-up');
+      await first.close();
+      const second = new SqliteGatewayStore(path);
+      assert.equal((await second.auditEvents({})).length, 1);
+      assert.ok(await second.session('h', 0));
+      assert.equal(await second.requestReason(hash(9)), 'follow-up');
+      assert.equal(await second.requestReason(hash(10)), undefined);
+      await second.close();
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('adds the sessions’ signer column to a database created before it existed', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'medledger-store-'));
+    try {
+      const path = join(directory, 'gateway.sqlite');
+      const old = new DatabaseSync(path);
+      old.exec(
+        'CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, address TEXT NOT NULL, expires_at INTEGER NOT NULL)',
+      );
+      old.exec(`INSERT INTO sessions VALUES ('h', '${alice.toLowerCase()}', 10)`);
+      old.close();
+      const store = new SqliteGatewayStore(path);
+      assert.equal((await store.session('h', 0))?.signer, alice.toLowerCase(), 'signed by its own key');
+      await store.saveSession({ tokenHash: 'h2', address: alice, signer: bob, expiresAt: 10 });
+      await store.deleteSessionsOfSigner(alice);
+      assert.equal(await store.session('h', 0), undefined);
+      assert.ok(await store.session('h2', 0));
+      await store.close();
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,81 @@
+/**
+ * Every store of a gateway, by area, on one database: SQLite (a file, or `:memory:` for tests) or
+ * PostgreSQL (a `postgres://` URL). One connection (SQLite) or one pool (PostgreSQL) is shared by
+ * all the areas and closed once, with `close`.
+ */
+import type { AuditStore } from './auditStore.ts';
+import type { ChainIndexStore } from './chainIndexStore.ts';
+import type { GatewayStore } from './gatewayStore.ts';
+import type { KeyRecoveryStore } from './keyRecoveryStore.ts';
+import { isPostgresUrl, openPostgresDatabase } from './postgresDatabase.ts';
+import type { SecondFactorStore } from './secondFactorStore.ts';
+import type { SessionStore } from './sessionStore.ts';
+import { SqlActionJournal } from './sqlActionJournal.ts';
+import { SqlAuditStore } from './sqlAuditStore.ts';
+import { SqlChainIndexStore } from './sqlChainIndexStore.ts';
+import type { SqlDatabase } from './sqlDatabase.ts';
+import { SqlEmergencyStore } from './sqlEmergencyStore.ts';
+import { SqliteDatabase } from './sqliteDatabase.ts';
+import { SqlKeyRecoveryStore } from './sqlKeyRecoveryStore.ts';
+import { SqlNotificationStore } from './sqlNotificationStore.ts';
+import { SqlSecondFactorStore } from './sqlSecondFactorStore.ts';
+import { SqlSessionStore } from './sqlSessionStore.ts';
+
+export interface GatewayStores {
+  database: SqlDatabase;
+  /** Chain index, audit, sessions, second factors and key recovery, as the services use them. */
+  store: GatewayStore;
+  emergencies: SqlEmergencyStore;
+  notifications: SqlNotificationStore;
+  journal: SqlActionJournal;
+  /** Closes the database the stores share. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database at `location` (a SQLite file path, `:memory:`, or a `postgres://` URL),
+ * applies the migrations it lacks, and returns its stores.
+ *
+ * @example
+ * const stores = await openGatewayStores(join(dataDir, 'gateway.sqlite'));
+ * await stores.store.appendAuditEvents(events);
+ * await stores.close();
+ */
+export async function openGatewayStores(location: string): Promise<GatewayStores> {
+  const database = await openSqlDatabase(location);
+  return {
+    database,
+    store: composeGatewayStore(database),
+    emergencies: new SqlEmergencyStore(database),
+    notifications: new SqlNotificationStore(database),
+    journal: new SqlActionJournal(database),
+    close: () => database.close(),
+  };
+}
+
+/** Opens the database at `location` (SQLite path, `:memory:`, or `postgres://` URL), migrated. */
+export async function openSqlDatabase(location: string): Promise<SqlDatabase> {
+  return isPostgresUrl(location) ? openPostgresDatabase(location) : new SqliteDatabase(location);
+}
+
+/** The areas of `GatewayStore` on `database`, as one object; its `close` closes the database. */
+export function composeGatewayStore(database: SqlDatabase): GatewayStore {
+  return {
+    ...methodsOf<ChainIndexStore>(new SqlChainIndexStore(database)),
+    ...methodsOf<AuditStore>(new SqlAuditStore(database)),
+    ...methodsOf<SessionStore>(new SqlSessionStore(database)),
+    ...methodsOf<SecondFactorStore>(new SqlSecondFactorStore(database)),
+    ...methodsOf<KeyRecoveryStore>(new SqlKeyRecoveryStore(database)),
+    close: () => database.close(),
+  };
+}
+
+/** The methods of a class instance, bound to it, as an object's own properties (which spread copies). */
+function methodsOf<T extends object>(instance: T): T {
+  const methods: Record<string, unknown> = {};
+  for (const name of Object.getOwnPropertyNames(Object.getPrototypeOf(instance))) {
+    const value: unknown = Reflect.get(instance, name);
+    if (name !== 'constructor' && typeof value === 'function') methods[name] = value.bind(instance);
+  }
+  return methods as T;
+}

@@ -1,0 +1,217 @@
+/**
+ * The gateway database's schema, as numbered migrations applied in order and recorded in
+ * `schema_migrations`. Each migration is written for SQLite and for PostgreSQL under the same
+ * number; a database is at the version of the last migration it recorded. A migration, once
+ * released, never changes: a change of schema is a new migration at the end.
+ *
+ * Integers are BIGINT on PostgreSQL (times are in milliseconds), flags are 0/1 integers on both,
+ * and the text columns the gateway orders by compare byte by byte (`COLLATE "C"`), as in SQLite.
+ */
+import type { SqlExecutor } from './sqlDatabase.ts';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sqlite: string;
+  postgres: string;
+}
+
+const initialSqlite = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS records (
+  record_id TEXT PRIMARY KEY, patient TEXT NOT NULL, author TEXT NOT NULL, organisation_id INTEGER NOT NULL,
+  category INTEGER NOT NULL, sensitivity INTEGER NOT NULL, content_digest TEXT NOT NULL, cid TEXT NOT NULL,
+  supersedes TEXT NOT NULL, superseded_by TEXT, created_at INTEGER NOT NULL, block_number INTEGER NOT NULL,
+  transaction_hash TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS records_by_patient ON records (patient, block_number);
+CREATE TABLE IF NOT EXISTS grants (
+  grant_id INTEGER PRIMARY KEY, patient TEXT NOT NULL, grantee TEXT, grantee_organisation INTEGER NOT NULL,
+  categories INTEGER NOT NULL, max_sensitivity INTEGER NOT NULL, actions INTEGER NOT NULL, purpose TEXT NOT NULL,
+  expires_at INTEGER NOT NULL, request_id INTEGER NOT NULL, granted_at_block INTEGER NOT NULL,
+  revoked_at_block INTEGER);
+CREATE INDEX IF NOT EXISTS grants_by_patient ON grants (patient);
+CREATE INDEX IF NOT EXISTS grants_by_grantee ON grants (grantee);
+CREATE INDEX IF NOT EXISTS grants_by_organisation ON grants (grantee_organisation);
+CREATE TABLE IF NOT EXISTS access_requests (
+  request_id INTEGER PRIMARY KEY, patient TEXT NOT NULL, requester TEXT NOT NULL, categories INTEGER NOT NULL,
+  actions INTEGER NOT NULL, reason_hash TEXT NOT NULL, status TEXT NOT NULL, grant_id INTEGER,
+  block_number INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS requests_by_patient ON access_requests (patient);
+CREATE INDEX IF NOT EXISTS requests_by_requester ON access_requests (requester);
+CREATE TABLE IF NOT EXISTS request_reasons (reason_hash TEXT PRIMARY KEY, reason TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS organisations (
+  organisation_id INTEGER PRIMARY KEY, name TEXT NOT NULL, kind INTEGER NOT NULL, admin TEXT NOT NULL,
+  encryption_key TEXT NOT NULL, gateway_url TEXT NOT NULL, active INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS members (
+  address TEXT PRIMARY KEY, organisation_id INTEGER NOT NULL, role INTEGER NOT NULL, encryption_key TEXT NOT NULL,
+  active INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS members_by_organisation ON members (organisation_id);
+CREATE TABLE IF NOT EXISTS patients (address TEXT PRIMARY KEY, organisation_id INTEGER NOT NULL, encryption_key TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS audit_events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL UNIQUE, recorded_at INTEGER NOT NULL,
+  actor TEXT NOT NULL, patient TEXT, action TEXT NOT NULL, record_id TEXT, category INTEGER, sensitivity INTEGER,
+  purpose TEXT, outcome TEXT NOT NULL, reason TEXT);
+CREATE INDEX IF NOT EXISTS audit_by_patient ON audit_events (patient, seq);
+CREATE INDEX IF NOT EXISTS audit_by_actor ON audit_events (actor, seq);
+CREATE TABLE IF NOT EXISTS audit_leaves (sequence INTEGER PRIMARY KEY, event_hash TEXT NOT NULL, tag TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS audit_batches (
+  batch_index INTEGER PRIMARY KEY, first_sequence INTEGER NOT NULL UNIQUE, count INTEGER NOT NULL, root TEXT NOT NULL,
+  transaction_hash TEXT NOT NULL, block_number INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS sign_in_nonces (nonce TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS sessions (token_hash TEXT PRIMARY KEY, address TEXT NOT NULL, expires_at INTEGER NOT NULL,
+  signer TEXT);
+CREATE INDEX IF NOT EXISTS sessions_by_signer ON sessions (signer);
+CREATE TABLE IF NOT EXISTS second_factors (
+  address TEXT PRIMARY KEY, secret_iv BLOB NOT NULL, secret_ciphertext BLOB NOT NULL, enabled INTEGER NOT NULL,
+  last_counter INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS second_factor_failures (address TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS second_factor_failures_by_address ON second_factor_failures (address, at);
+CREATE TABLE IF NOT EXISTS key_backups (
+  patient TEXT PRIMARY KEY, backup_id TEXT NOT NULL, backup TEXT NOT NULL, stored_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS key_backup_guardians (
+  patient TEXT NOT NULL, guardian TEXT NOT NULL, PRIMARY KEY (patient, guardian));
+CREATE INDEX IF NOT EXISTS key_backups_by_guardian ON key_backup_guardians (guardian);
+CREATE TABLE IF NOT EXISTS key_recovery_requests (
+  request_id TEXT PRIMARY KEY, patient TEXT NOT NULL, backup_id TEXT NOT NULL, recovery_key TEXT NOT NULL,
+  created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, token_hash TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS key_recovery_requests_by_patient ON key_recovery_requests (patient, expires_at);
+CREATE TABLE IF NOT EXISTS key_recovery_shares (
+  request_id TEXT NOT NULL, guardian TEXT NOT NULL, share INTEGER NOT NULL, enc TEXT NOT NULL, ct TEXT NOT NULL,
+  approved_at INTEGER NOT NULL, PRIMARY KEY (request_id, guardian));
+CREATE TABLE IF NOT EXISTS emergency_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS emergencies (
+  emergency_id INTEGER PRIMARY KEY, member TEXT NOT NULL, patient TEXT NOT NULL, organisation_id INTEGER NOT NULL,
+  reason_code INTEGER NOT NULL, justification_hash TEXT NOT NULL, declared_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL, block_number INTEGER NOT NULL, transaction_hash TEXT NOT NULL,
+  verdict INTEGER NOT NULL DEFAULT 0, reviewer TEXT, reviewed_at INTEGER,
+  start_audited INTEGER NOT NULL DEFAULT 0, end_audited INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS emergencies_by_member ON emergencies (member);
+CREATE INDEX IF NOT EXISTS emergencies_by_patient ON emergencies (patient);
+CREATE INDEX IF NOT EXISTS emergencies_by_organisation ON emergencies (organisation_id);
+CREATE INDEX IF NOT EXISTS emergencies_to_audit ON emergencies (end_audited, organisation_id);
+CREATE TABLE IF NOT EXISTS emergency_privileges (
+  member TEXT PRIMARY KEY, organisation_id INTEGER NOT NULL, privileged INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS emergency_justifications (
+  justification_hash TEXT PRIMARY KEY, salt TEXT NOT NULL, text TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS notification_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS notifications (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, dedupe_key TEXT NOT NULL UNIQUE, recipient TEXT NOT NULL,
+  kind TEXT NOT NULL, created_at INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS notifications_by_recipient ON notifications (recipient, id);
+CREATE TABLE IF NOT EXISTS relay_journal (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, to_address TEXT NOT NULL, data TEXT NOT NULL, gas TEXT NOT NULL,
+  function_name TEXT NOT NULL, author TEXT, journaled_at INTEGER NOT NULL,
+  status TEXT NOT NULL, transaction_hash TEXT, block_number INTEGER, block_hash TEXT,
+  outcome TEXT, detail TEXT, settled_at INTEGER);
+CREATE INDEX IF NOT EXISTS relay_journal_pending ON relay_journal (status, id);
+CREATE INDEX IF NOT EXISTS relay_journal_mined ON relay_journal (status, block_number);
+`;
+
+const initialPostgres = `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE records (
+  record_id TEXT COLLATE "C" PRIMARY KEY, patient TEXT NOT NULL, author TEXT NOT NULL,
+  organisation_id BIGINT NOT NULL, category BIGINT NOT NULL, sensitivity BIGINT NOT NULL,
+  content_digest TEXT NOT NULL, cid TEXT NOT NULL, supersedes TEXT NOT NULL, superseded_by TEXT,
+  created_at BIGINT NOT NULL, block_number BIGINT NOT NULL, transaction_hash TEXT NOT NULL);
+CREATE INDEX records_by_patient ON records (patient, block_number);
+CREATE TABLE grants (
+  grant_id BIGINT PRIMARY KEY, patient TEXT NOT NULL, grantee TEXT, grantee_organisation BIGINT NOT NULL,
+  categories BIGINT NOT NULL, max_sensitivity BIGINT NOT NULL, actions BIGINT NOT NULL, purpose TEXT NOT NULL,
+  expires_at BIGINT NOT NULL, request_id BIGINT NOT NULL, granted_at_block BIGINT NOT NULL,
+  revoked_at_block BIGINT);
+CREATE INDEX grants_by_patient ON grants (patient);
+CREATE INDEX grants_by_grantee ON grants (grantee);
+CREATE INDEX grants_by_organisation ON grants (grantee_organisation);
+CREATE TABLE access_requests (
+  request_id BIGINT PRIMARY KEY, patient TEXT NOT NULL, requester TEXT NOT NULL, categories BIGINT NOT NULL,
+  actions BIGINT NOT NULL, reason_hash TEXT NOT NULL, status TEXT NOT NULL, grant_id BIGINT,
+  block_number BIGINT NOT NULL);
+CREATE INDEX requests_by_patient ON access_requests (patient);
+CREATE INDEX requests_by_requester ON access_requests (requester);
+CREATE TABLE request_reasons (reason_hash TEXT PRIMARY KEY, reason TEXT NOT NULL);
+CREATE TABLE organisations (
+  organisation_id BIGINT PRIMARY KEY, name TEXT NOT NULL, kind BIGINT NOT NULL, admin TEXT NOT NULL,
+  encryption_key TEXT NOT NULL, gateway_url TEXT NOT NULL, active BIGINT NOT NULL);
+CREATE TABLE members (
+  address TEXT COLLATE "C" PRIMARY KEY, organisation_id BIGINT NOT NULL, role BIGINT NOT NULL,
+  encryption_key TEXT NOT NULL, active BIGINT NOT NULL);
+CREATE INDEX members_by_organisation ON members (organisation_id);
+CREATE TABLE patients (address TEXT PRIMARY KEY, organisation_id BIGINT NOT NULL, encryption_key TEXT NOT NULL);
+CREATE TABLE audit_events (
+  seq BIGINT PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, recorded_at BIGINT NOT NULL,
+  actor TEXT NOT NULL, patient TEXT, action TEXT NOT NULL, record_id TEXT, category BIGINT, sensitivity BIGINT,
+  purpose TEXT, outcome TEXT NOT NULL, reason TEXT);
+CREATE INDEX audit_by_patient ON audit_events (patient, seq);
+CREATE INDEX audit_by_actor ON audit_events (actor, seq);
+CREATE TABLE audit_leaves (sequence BIGINT PRIMARY KEY, event_hash TEXT NOT NULL, tag TEXT NOT NULL);
+CREATE TABLE audit_batches (
+  batch_index BIGINT PRIMARY KEY, first_sequence BIGINT NOT NULL UNIQUE, count BIGINT NOT NULL, root TEXT NOT NULL,
+  transaction_hash TEXT NOT NULL, block_number BIGINT NOT NULL);
+CREATE TABLE sign_in_nonces (nonce TEXT PRIMARY KEY, expires_at BIGINT NOT NULL);
+CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, address TEXT NOT NULL, expires_at BIGINT NOT NULL, signer TEXT);
+CREATE INDEX sessions_by_signer ON sessions (signer);
+CREATE TABLE second_factors (
+  address TEXT PRIMARY KEY, secret_iv BYTEA NOT NULL, secret_ciphertext BYTEA NOT NULL, enabled BIGINT NOT NULL,
+  last_counter BIGINT NOT NULL);
+CREATE TABLE second_factor_failures (address TEXT NOT NULL, at BIGINT NOT NULL);
+CREATE INDEX second_factor_failures_by_address ON second_factor_failures (address, at);
+CREATE TABLE key_backups (
+  patient TEXT PRIMARY KEY, backup_id TEXT NOT NULL, backup TEXT NOT NULL, stored_at BIGINT NOT NULL);
+CREATE TABLE key_backup_guardians (patient TEXT NOT NULL, guardian TEXT NOT NULL, PRIMARY KEY (patient, guardian));
+CREATE INDEX key_backups_by_guardian ON key_backup_guardians (guardian);
+CREATE TABLE key_recovery_requests (
+  request_id TEXT PRIMARY KEY, patient TEXT NOT NULL, backup_id TEXT NOT NULL, recovery_key TEXT NOT NULL,
+  created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, token_hash TEXT NOT NULL);
+CREATE INDEX key_recovery_requests_by_patient ON key_recovery_requests (patient, expires_at);
+CREATE TABLE key_recovery_shares (
+  request_id TEXT NOT NULL, guardian TEXT NOT NULL, share BIGINT NOT NULL, enc TEXT NOT NULL, ct TEXT NOT NULL,
+  approved_at BIGINT NOT NULL, PRIMARY KEY (request_id, guardian));
+CREATE TABLE emergency_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE emergencies (
+  emergency_id BIGINT PRIMARY KEY, member TEXT NOT NULL, patient TEXT NOT NULL, organisation_id BIGINT NOT NULL,
+  reason_code BIGINT NOT NULL, justification_hash TEXT NOT NULL, declared_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL, block_number BIGINT NOT NULL, transaction_hash TEXT NOT NULL,
+  verdict BIGINT NOT NULL DEFAULT 0, reviewer TEXT, reviewed_at BIGINT,
+  start_audited BIGINT NOT NULL DEFAULT 0, end_audited BIGINT NOT NULL DEFAULT 0);
+CREATE INDEX emergencies_by_member ON emergencies (member);
+CREATE INDEX emergencies_by_patient ON emergencies (patient);
+CREATE INDEX emergencies_by_organisation ON emergencies (organisation_id);
+CREATE INDEX emergencies_to_audit ON emergencies (end_audited, organisation_id);
+CREATE TABLE emergency_privileges (member TEXT PRIMARY KEY, organisation_id BIGINT NOT NULL, privileged BIGINT NOT NULL);
+CREATE TABLE emergency_justifications (justification_hash TEXT PRIMARY KEY, salt TEXT NOT NULL, text TEXT NOT NULL);
+CREATE TABLE notification_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE notifications (
+  id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, dedupe_key TEXT NOT NULL UNIQUE, recipient TEXT NOT NULL,
+  kind TEXT NOT NULL, created_at BIGINT NOT NULL, data TEXT NOT NULL);
+CREATE INDEX notifications_by_recipient ON notifications (recipient, id);
+CREATE TABLE relay_journal (
+  id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, to_address TEXT NOT NULL, data TEXT NOT NULL,
+  gas TEXT NOT NULL, function_name TEXT NOT NULL, author TEXT, journaled_at BIGINT NOT NULL,
+  status TEXT NOT NULL, transaction_hash TEXT, block_number BIGINT, block_hash TEXT,
+  outcome TEXT, detail TEXT, settled_at BIGINT);
+CREATE INDEX relay_journal_pending ON relay_journal (status, id);
+CREATE INDEX relay_journal_mined ON relay_journal (status, block_number);
+`;
+
+/**
+ * Every migration, in order. 0001 creates the schema as it stood when migrations were numbered;
+ * on SQLite it only adds what is missing (`IF NOT EXISTS`), so that a data directory written before
+ * then is adopted as it is (see `adoptUnnumberedSqliteDatabase`).
+ */
+export const migrations: readonly Migration[] = [
+  { version: 1, name: 'initial', sqlite: initialSqlite, postgres: initialPostgres },
+];
+
+/** The version a database reaches once every migration is applied. */
+export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;
+
+/** The table that records the migrations applied, the same on both databases. */
+export const schemaMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
+  version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`;
+
+/** The versions of the migrations applied to `database`, in order. */
+export async function appliedSchemaVersions(database: SqlExecutor): Promise<number[]> {
+  const rows = await database.all('SELECT version FROM schema_migrations ORDER BY version');
+  return rows.map((row) => Number(row.version));
+}
