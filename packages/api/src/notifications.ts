@@ -64,3 +64,12 @@ export const notificationStreamHeaders = {
   type: 'object',
   properties: { 'last-event-id': { type: 'string', maxLength: 15 } },
 } as const;
+
+/**
+ * `GET /api/notifications/stream` answers server-sent events, not JSON: each event's `data` is one
+ * `notification`. Documented as such (the route writes the stream itself).
+ */
+export const notificationStreamResponse = {
+  description: 'server-sent events: `event: notification`, `id` its number, `data` its JSON',
+  content: { 'text/event-stream': { schema: { type: 'string' } } },
+} as const;

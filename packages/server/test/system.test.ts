@@ -132,6 +132,40 @@ describe('system routes', () => {
     }
   });
 
+  it('documents, for every route, its success answer and its error body with a reason', async () => {
+    const document = (await call(gateway.url, 'GET', '/docs/json')).body as {
+      paths: Record<string, Record<string, { responses: Record<string, OpenApiResponse> }>>;
+    };
+    const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, operation]) => ({ path, method, operation })),
+    );
+    assert.ok(operations.length >= 60, `only ${operations.length} operations documented`);
+    for (const { path, method, operation } of operations) {
+      const what = `${method.toUpperCase()} ${path}`;
+      const success = Object.entries(operation.responses).filter(([status]) => /^2\d\d$/.test(status));
+      assert.ok(success.length > 0, `${what} documents no success answer`);
+      for (const [status, response] of success) {
+        if (status === '204') continue; // no content, by definition
+        const contents = Object.values(response.content ?? {});
+        assert.ok(
+          contents.length > 0 && contents.every((content) => content.schema !== undefined),
+          `${what} documents no body for ${status}`,
+        );
+      }
+      if (path === '/rpc') continue; // JSON-RPC: errors are JSON-RPC error objects, documented there
+      for (const errors of ['4XX', '5XX']) {
+        const body = operation.responses[errors]?.content?.['application/json']?.schema as
+          | { properties?: { error?: { required?: string[] } } }
+          | undefined;
+        assert.deepEqual(
+          body?.properties?.error?.required,
+          ['code', 'reason', 'message'],
+          `${what} documents its ${errors} error body with code, reason and message`,
+        );
+      }
+    }
+  });
+
   it('answers an unknown route with a JSON 404', async () => {
     for (const [method, path] of [
       ['GET', '/api/nothing-here'],

@@ -12,6 +12,7 @@ import {
   notificationQuery,
   notificationStreamHeaders,
   notificationStreamQuery,
+  notificationStreamResponse,
 } from '@medledger/api';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayServices } from '../gatewayServices.ts';
@@ -63,7 +64,7 @@ export function notificationRoutes(instance: FastifyInstance, services: GatewayS
         security,
         querystring: notificationStreamQuery,
         headers: notificationStreamHeaders,
-        response: errorResponses,
+        response: { 200: notificationStreamResponse, ...errorResponses },
       },
     },
     async (request, reply) => {
