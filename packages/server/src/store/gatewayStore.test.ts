@@ -295,6 +295,16 @@ for (const backend of storeBackends)
         assert.ok(await store.member(bob.toLowerCase() as Address));
       });
 
+      it('answers "none" for an id no row can have (beyond 64 bits, negative, fractional)', async () => {
+        await store.applyChainIndex(fullUpdate());
+        for (const id of [1e20, 2 ** 63, -1, 1.5]) {
+          assert.equal(await store.grant(id), undefined, `grant ${id}`);
+          assert.equal(await store.accessRequest(id), undefined, `request ${id}`);
+          assert.equal(await store.organisation(id), undefined, `organisation ${id}`);
+          assert.deepEqual(await store.membersOf(id), [], `members of ${id}`);
+        }
+      });
+
       it('finds grants to an actor and to its organisation', async () => {
         await store.applyChainIndex({
           ...emptyUpdate(60),

@@ -13,7 +13,7 @@ import type {
   PatientRow,
   RecordRow,
 } from './chainIndexStore.ts';
-import type { SqlDatabase, SqlExecutor, SqlRow } from './sqlDatabase.ts';
+import { isStorableId, type SqlDatabase, type SqlExecutor, type SqlRow } from './sqlDatabase.ts';
 
 const lower = (value: string) => value.toLowerCase();
 
@@ -195,6 +195,7 @@ export class SqlChainIndexStore implements ChainIndexStore {
   }
 
   async grant(grantId: number): Promise<GrantRow | undefined> {
+    if (!isStorableId(grantId)) return undefined;
     const row = await this.#db.get('SELECT * FROM grants WHERE grant_id = $id', { id: grantId });
     return row && toGrant(row);
   }
@@ -215,6 +216,7 @@ export class SqlChainIndexStore implements ChainIndexStore {
   }
 
   async accessRequest(requestId: number): Promise<AccessRequestRow | undefined> {
+    if (!isStorableId(requestId)) return undefined;
     const row = await this.#db.get('SELECT * FROM access_requests WHERE request_id = $id', { id: requestId });
     return row && toRequest(row);
   }
@@ -232,6 +234,7 @@ export class SqlChainIndexStore implements ChainIndexStore {
   }
 
   async organisation(organisationId: number): Promise<OrganisationRow | undefined> {
+    if (!isStorableId(organisationId)) return undefined;
     const row = await this.#db.get('SELECT * FROM organisations WHERE organisation_id = $id', {
       id: organisationId,
     });
@@ -250,6 +253,7 @@ export class SqlChainIndexStore implements ChainIndexStore {
   }
 
   async membersOf(organisationId: number): Promise<MemberRow[]> {
+    if (!isStorableId(organisationId)) return [];
     const rows = await this.#db.all('SELECT * FROM members WHERE organisation_id = $id ORDER BY address', {
       id: organisationId,
     });

@@ -43,3 +43,12 @@ export interface SqlDatabase extends SqlExecutor {
   transaction<T>(work: (transaction: SqlTransaction) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
+
+/**
+ * Whether `id` can name a stored row: ids are kept as 64-bit integers, and an id from a request may
+ * be any decimal number (a chain id is uint256). Lookups answer "none" for the others rather than
+ * failing in the database.
+ */
+export function isStorableId(id: number): boolean {
+  return Number.isSafeInteger(id) && id >= 0;
+}

@@ -2,7 +2,7 @@
 import { defaultEmergencyWindowSeconds } from '@medledger/core';
 import type { Address, Hex } from 'viem';
 import type { EmergencyIndexUpdate, EmergencyRow, EmergencyStore, Justification } from './emergencyStore.ts';
-import type { SqlDatabase, SqlRow } from './sqlDatabase.ts';
+import { isStorableId, type SqlDatabase, type SqlRow } from './sqlDatabase.ts';
 
 const lower = (value: string) => value.toLowerCase();
 
@@ -88,6 +88,7 @@ export class SqlEmergencyStore implements EmergencyStore {
   }
 
   async emergency(emergencyId: number): Promise<EmergencyRow | undefined> {
+    if (!isStorableId(emergencyId)) return undefined;
     const row = await this.#db.get('SELECT * FROM emergencies WHERE emergency_id = $id', { id: emergencyId });
     return row && toEmergency(row);
   }
