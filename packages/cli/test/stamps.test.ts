@@ -119,7 +119,9 @@ describe('multi-signature stamps and the second factor through the CLI', () => {
     assert.equal(badRule.code, 2);
     assert.match(badRule.stderr, /Invalid requirement "surgeon:2"/);
 
-    await sleep(1100); // a policy applies to records anchored at a later block timestamp
+    // A policy applies to records anchored at a later block timestamp than its enactment; anvil's
+    // clock runs up to a second behind the wall clock.
+    await sleep(2100);
     const file = await writeJsonFile(work, 'potassium.json', labObservation(patient.address, 90));
     const added = await cli.json<RecordAdded>(
       'record',

@@ -77,8 +77,9 @@ describe('co-signatures (multi-signature stamps)', () => {
       requirements: [{ role: 'doctor', count: 2, sameOrganisation: true }],
     });
     await hospital.admin.approvePolicy(conditionPolicy.proposalId);
-    // A policy applies to records anchored at a later block timestamp than its enactment.
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // A policy applies to records anchored at a later block timestamp than its enactment; anvil's
+    // clock runs up to a second behind the wall clock.
+    await new Promise((resolve) => setTimeout(resolve, 2100));
   });
   after(() => gateway.stop());
 

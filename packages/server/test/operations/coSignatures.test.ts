@@ -186,10 +186,12 @@ describe('co-signature operations', () => {
         actions: ['read'],
         expiresInSeconds: 3600,
       });
-      // A policy applies to records anchored at a later block timestamp than its enactment.
+      // A policy applies to records anchored at a later block timestamp than its enactment. anvil's
+      // clock runs up to a second behind the wall clock (it truncates its start time), so wait until
+      // even a lagging chain has left the enactment's second.
       const { policies } = await coSignaturePolicies(gateway.services);
       const enactedAt = policies.find((policy) => policy.category === 'condition')?.enactedAt ?? 0;
-      while (Math.floor(Date.now() / 1000) <= enactedAt) await delay(50);
+      while (Math.floor(Date.now() / 1000) <= enactedAt + 1) await delay(50);
       record = await patient.addRecord({
         patient: patient.address,
         category: 'condition',
