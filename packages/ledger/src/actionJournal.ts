@@ -54,7 +54,10 @@ export interface ActionJournal {
   mined(id: number, at: MinedAt): Promise<void>;
   /** The entry ended without being applied as journaled (durable). */
   settle(id: number, outcome: ActionOutcome, detail: string): Promise<void>;
-  /** Entries journaled but not known to be mined, in id order. */
+  /**
+   * Entries journaled but not known to be mined that this process answers for, in id order (with
+   * several processes on one journal: its own and those of processes that have ended).
+   */
   pending(): Promise<JournalEntry[]>;
   /** Mined entries in blocks below `beforeBlock`, highest block first, at most `limit`. */
   minedBefore(beforeBlock: number, limit: number): Promise<JournalEntry[]>;

@@ -59,6 +59,12 @@ export interface LedgerClientOptions {
    * waits for recovery to apply it before its caller is told it is still pending. Default 60 s.
    */
   pendingWaitMs?: number;
+  /**
+   * With several processes relaying for one account (gateway processes sharing a store): runs
+   * `work` while no other process sends this relayer's transactions. The nonce is then read from
+   * the chain under it for every transaction, never kept between them.
+   */
+  relayLock?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 /** Raised instead of writing while the ledger is being recovered, and for writes still pending. */
@@ -91,7 +97,13 @@ export function createLedgerClient(options: LedgerClientOptions) {
     coSignatures: deployment.coSignatures,
     emergencies: deployment.emergencies,
   };
-  const sender = createTransactionSender(publicClient, relayer, deployment.chainId, () => writesHeld);
+  const sender = createTransactionSender(
+    publicClient,
+    relayer,
+    deployment.chainId,
+    () => writesHeld,
+    options.relayLock,
+  );
   const reader = chainReaderOver(publicClient, addresses);
 
   /** Waiters of journaled writes, settled by the normal path or by recovery. */
@@ -318,6 +330,7 @@ function createTransactionSender(
   chainId: number,
   /** While it returns an error, only forced transactions (recovery's) are submitted. */
   held: () => MedledgerError | undefined,
+  relayLock?: <T>(work: () => Promise<T>) => Promise<T>,
 ) {
   let nextNonce: number | undefined;
   let queue: Promise<unknown> = Promise.resolve();
@@ -344,34 +357,49 @@ function createTransactionSender(
       // the actions recovery re-applies (they come first in the journal).
       const holding = held();
       if (holding && !force) throw holding;
-      for (let retry = 0; ; retry++) {
-        nextNonce ??= await publicClient.getTransactionCount({
-          address: relayer.address,
-          blockTag: 'pending',
-        });
-        const serialized = await relayer.signTransaction({
-          chainId,
-          type: 'legacy',
-          to,
-          data,
-          gas,
-          gasPrice: price,
-          nonce: nextNonce,
-        });
-        try {
-          const hash = await publicClient.sendRawTransaction({ serializedTransaction: serialized });
-          nextNonce += 1;
-          // A hint for recovery, not waited for: nonces keep flowing while it is written.
-          onSent?.(hash).catch(() => undefined);
-          return hash;
-        } catch (error) {
-          nextNonce = undefined;
-          if (retry >= 2 || !isNonceRejection(error)) throw error;
-        }
-      }
+      if (!relayLock) return signAndSend(to, data, gas, price, onSent);
+      return relayLock(() => {
+        // Another process may have sent since: the chain's count is the only one to trust.
+        nextNonce = undefined;
+        return signAndSend(to, data, gas, price, onSent);
+      });
     });
     queue = attempt.catch(() => undefined);
     return attempt;
+  }
+
+  async function signAndSend(
+    to: Address,
+    data: Hex,
+    gas: bigint,
+    price: bigint,
+    onSent?: (hash: Hex) => Promise<void>,
+  ): Promise<Hex> {
+    for (let retry = 0; ; retry++) {
+      nextNonce ??= await publicClient.getTransactionCount({
+        address: relayer.address,
+        blockTag: 'pending',
+      });
+      const serialized = await relayer.signTransaction({
+        chainId,
+        type: 'legacy',
+        to,
+        data,
+        gas,
+        gasPrice: price,
+        nonce: nextNonce,
+      });
+      try {
+        const hash = await publicClient.sendRawTransaction({ serializedTransaction: serialized });
+        nextNonce += 1;
+        // A hint for recovery, not waited for: nonces keep flowing while it is written.
+        onSent?.(hash).catch(() => undefined);
+        return hash;
+      } catch (error) {
+        nextNonce = undefined;
+        if (retry >= 2 || !isNonceRejection(error)) throw error;
+      }
+    }
   }
 
   /**

@@ -17,7 +17,7 @@
 import { type AuditLeaf, buildAuditBatch } from '@medledger/core';
 import type { LedgerClient } from '@medledger/ledger';
 import type { AuditTagger } from './auditTagger.ts';
-import { createPeriodicTask } from './periodicTask.ts';
+import { createPeriodicTask, type Exclusive } from './periodicTask.ts';
 import type { GatewayStore } from './store/gatewayStore.ts';
 
 export interface AuditAnchorerOptions {
@@ -26,6 +26,8 @@ export interface AuditAnchorerOptions {
   tagger: AuditTagger;
   /** The organisation this gateway anchors for, once there is one. */
   organisationId: () => Promise<number | undefined>;
+  /** Taken around each run, so that one process of those sharing the store runs it at a time. */
+  exclusive?: Exclusive;
   intervalMs?: number;
   maxBatchSize?: number;
   onError?: (error: unknown) => void;
@@ -111,7 +113,7 @@ export function createAuditAnchorer(options: AuditAnchorerOptions) {
     }
   }
 
-  const task = createPeriodicTask(anchorPending, intervalMs, options.onError);
+  const task = createPeriodicTask(anchorPending, intervalMs, options.onError, options.exclusive);
   return {
     anchorNow: task.runNow,
     start() {

@@ -12,7 +12,7 @@ import { breakTheGlassPurpose, emergencyReasonOfCode } from '@medledger/core';
 import type { LedgerClient } from '@medledger/ledger';
 import type { AuditLog } from './auditLog.ts';
 import type { Notifier } from './notifier.ts';
-import { createPeriodicTask } from './periodicTask.ts';
+import { createPeriodicTask, type Exclusive } from './periodicTask.ts';
 import type { EmergencyRow, EmergencyStore } from './store/emergencyStore.ts';
 
 export interface EmergencyWatcherOptions {
@@ -22,6 +22,8 @@ export interface EmergencyWatcherOptions {
   notifier: Notifier;
   /** The organisations this gateway hosts. */
   hostedOrganisations: () => Promise<number[]>;
+  /** Taken around each run, so that one process of those sharing the store runs it at a time. */
+  exclusive?: Exclusive;
   intervalMs?: number;
   onError?: (error: unknown) => void;
 }
@@ -95,7 +97,7 @@ export function createEmergencyWatcher(options: EmergencyWatcherOptions) {
     );
   }
 
-  const task = createPeriodicTask(watchOnce, intervalMs, options.onError);
+  const task = createPeriodicTask(watchOnce, intervalMs, options.onError, options.exclusive);
   return { sync: task.runNow, start: task.start, stop: task.stop };
 }
 

@@ -8,7 +8,7 @@
 import type { LedgerClient } from '@medledger/ledger';
 import { type LedgerEvent, type NotificationRules, notificationsOfEvents } from './notificationRules.ts';
 import type { Notifier } from './notifier.ts';
-import { createPeriodicTask } from './periodicTask.ts';
+import { createPeriodicTask, type Exclusive } from './periodicTask.ts';
 import type { EmergencyIndexUpdate, EmergencyStore } from './store/emergencyStore.ts';
 import type { GatewayStore } from './store/gatewayStore.ts';
 
@@ -18,6 +18,8 @@ export interface EventFollowerOptions {
   emergencies: EmergencyStore;
   notifier: Notifier;
   rules?: NotificationRules;
+  /** Taken around each run, so that one process of those sharing the store runs it at a time. */
+  exclusive?: Exclusive;
   intervalMs?: number;
   /** Blocks per `eth_getLogs` request. */
   maxRange?: number;
@@ -64,7 +66,7 @@ export function createEventFollower(options: EventFollowerOptions) {
     }
   }
 
-  const task = createPeriodicTask(followOnce, intervalMs, options.onError);
+  const task = createPeriodicTask(followOnce, intervalMs, options.onError, options.exclusive);
   return { sync: task.runNow, start: task.start, stop: task.stop };
 }
 

@@ -61,10 +61,13 @@ import { createIndexer } from './indexer.ts';
 import { createLedgerGuard } from './ledgerGuard.ts';
 import { createNotifier, grantUseNotifier } from './notifier.ts';
 import { hostedOrganisation, hostedOrganisations, peerGateways } from './organisations.ts';
+import type { Exclusive } from './periodicTask.ts';
 import { createSecondFactor } from './secondFactor.ts';
 import { createStamps } from './stamps.ts';
 import { FileBlobStore } from './store/blobStore.ts';
+import type { LockName } from './store/coordination.ts';
 import { type GatewayStores, openGatewayStores } from './store/gatewayStores.ts';
+import { isPostgresUrl } from './store/postgresDatabase.ts';
 import { createReplicationQueue, ReplicatingBlobStore } from './store/replicatingBlobStore.ts';
 import { originOf } from './webApp.ts';
 
@@ -120,10 +123,27 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         throw new LedgerUnavailableError('The embedded chain changed while its state was saved.');
     }
 
-    stores = await openGatewayStores(config.store ?? join(config.dataDir, 'gateway.sqlite'));
-    const { store, emergencies, journal } = stores;
-    const notifier = createNotifier({ store: stores.notifications });
-    const ledger = createLedgerClient({ endpoint: ledgerEndpoint(rpcUrl), relayer, deployment, journal });
+    stores = await openGatewayStores(config.store ?? join(config.dataDir, 'gateway.sqlite'), {
+      // The session proving this process alive was lost: others may have taken over its pending
+      // actions, so it re-applies what is its own again before it relays anything.
+      onReregistered: () => void guard.recover('restarted'),
+      onError: (error) => app?.log.error({ err: error }, 'the connection to the shared store failed'),
+    });
+    const { store, emergencies, journal, coordination } = stores;
+    const exclusively =
+      (lock: LockName): Exclusive =>
+      (work) =>
+        coordination.exclusive(lock, work);
+    const sharedStore = config.store !== undefined && isPostgresUrl(config.store);
+    const notifier = createNotifier({ store: stores.notifications, coordination });
+    const ledger = createLedgerClient({
+      endpoint: ledgerEndpoint(rpcUrl),
+      relayer,
+      deployment,
+      journal,
+      // Other processes may relay for the same account: one sends at a time, with the chain's nonce.
+      ...(sharedStore ? { relayLock: exclusively('relay') } : {}),
+    });
     const snapshots = createChainSnapshots({
       ledger,
       chain: () => chain,
@@ -144,12 +164,18 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       async reindex(intactBlock) {
         // The followers stop first: a run under way must not store a range after the reset.
         await Promise.all([indexer.stop(), eventFollower.stop()]);
-        const indexedBefore = await store.resetChainIndex();
-        const cursor = intactBlock ?? null;
-        await emergencies.rewindEmergencyIndex(cursor);
-        await notifier.rewindNotifiedBlock(cursor);
+        let indexedBefore: Hex[] = [];
         try {
-          await indexer.rebuild();
+          indexedBefore = await coordination.exclusive('index', async () => {
+            const before = await store.resetChainIndex();
+            const cursor = intactBlock ?? null;
+            await coordination.exclusive('follow', async () => {
+              await emergencies.rewindEmergencyIndex(cursor);
+              await notifier.rewindNotifiedBlock(cursor);
+            });
+            await indexer.rebuild();
+            return before;
+          });
         } finally {
           if (followersStarted && !stopping) {
             indexer.start();
@@ -166,6 +192,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         return organisations.filter((o) => hosted.has(o.organisationId)).map((o) => o.admin as Hex);
       },
       notify: async (drafts) => void (await notifier.add(drafts)),
+      exclusive: exclusively('recovery'),
       log: {
         warn: (data, message) => (app ? app.log.warn(data, message) : console.warn(message, data)),
         error: (data, message) => (app ? app.log.error(data, message) : console.error(message, data)),
@@ -176,6 +203,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       store,
       onRecords: (records) => replication.add(records.map((r) => r.cid)),
       assertIntact: guard.assertIntact,
+      exclusive: exclusively('index'),
     });
     const anchorer = createAnchorer({ ledger, store });
     const coSignatureAnchorer = createCoSignatureAnchorer({ ledger });
@@ -209,6 +237,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       emergencies,
       notifier,
       onError: (error) => app?.log.warn({ err: error }, 'following emergencies and notifications failed'),
+      exclusive: exclusively('follow'),
     });
     const emergencyWatcher = createEmergencyWatcher({
       ledger,
@@ -217,6 +246,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       notifier,
       hostedOrganisations: async () => hostedOrganisations(await store.organisations(), custodian.publicKey),
       onError: (error) => app?.log.warn({ err: error }, 'auditing emergencies failed'),
+      exclusive: exclusively('emergency-watch'),
     });
     const auditAnchorer = createAuditAnchorer({
       ledger,
@@ -226,6 +256,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       organisationId: async () => hostedOrganisation(await store.organisations(), custodian.publicKey),
       onError: (error) =>
         app?.log.warn({ err: error }, 'anchoring audit events failed; they stay in the outbox'),
+      exclusive: exclusively('audit-anchor'),
     });
     // Before serving: the journal re-applied where the chain lacks it, the index checked against the chain.
     let app: Awaited<ReturnType<typeof buildApp>> | undefined;

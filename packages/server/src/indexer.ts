@@ -6,12 +6,17 @@
 import { cidFromDigest, LedgerUnavailableError } from '@medledger/core';
 import { type LedgerClient, ledgerRecovering } from '@medledger/ledger';
 import type { Address, Hex } from 'viem';
-import { createPeriodicTask } from './periodicTask.ts';
+import { createPeriodicTask, type Exclusive } from './periodicTask.ts';
 import type { ChainIndexUpdate, GatewayStore } from './store/gatewayStore.ts';
 
 export interface IndexerOptions {
   ledger: LedgerClient;
   store: GatewayStore;
+  /**
+   * Taken around each run, so that one process of those sharing the store writes the index at a
+   * time (`rebuild` runs under it already: recovery holds it).
+   */
+  exclusive?: Exclusive;
   intervalMs?: number;
   /** Blocks per `eth_getLogs` request. */
   maxRange?: bigint;
@@ -32,6 +37,7 @@ export function createIndexer({
   onError,
   onRecords,
   assertIntact,
+  exclusive,
 }: IndexerOptions) {
   /**
    * Indexes every block up to the chain's head; resolves when the store has caught up. Each range
@@ -40,7 +46,8 @@ export function createIndexer({
    */
   async function syncOnce(): Promise<void> {
     await assertIntact?.();
-    await indexTo(await ledger.blockNumber());
+    const indexHead = async () => indexTo(await ledger.blockNumber());
+    await (exclusive ? exclusive(indexHead) : indexHead());
   }
 
   async function indexTo(head: bigint): Promise<void> {

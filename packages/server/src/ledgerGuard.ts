@@ -18,6 +18,7 @@ import {
   recoverJournal,
 } from '@medledger/ledger';
 import type { Address, Hex } from 'viem';
+import type { Exclusive } from './periodicTask.ts';
 import type { NotificationDraft } from './store/notificationStore.ts';
 import type { SqlActionJournal } from './store/sqlActionJournal.ts';
 
@@ -47,6 +48,11 @@ export interface LedgerGuardOptions {
   };
   /** Milliseconds between attempts while the chain cannot be read. */
   retryMs?: number;
+  /**
+   * Taken around each recovery, so that one process of those sharing the store recovers at a time;
+   * the next one finds the journal re-applied and the index rebuilt.
+   */
+  exclusive?: Exclusive;
 }
 
 export type LedgerGuard = ReturnType<typeof createLedgerGuard>;
@@ -137,7 +143,9 @@ export function createLedgerGuard(options: LedgerGuardOptions) {
     recovering ??= (async () => {
       for (;;) {
         try {
-          const outcome = await recoverOnce(cause);
+          const outcome = await (options.exclusive
+            ? options.exclusive(() => recoverOnce(cause))
+            : recoverOnce(cause));
           state = 'ok';
           ledger.journaled.holdWrites(undefined);
           return outcome;

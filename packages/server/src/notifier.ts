@@ -7,22 +7,53 @@
 import { categories } from '@medledger/core';
 import type { Address } from 'viem';
 import type { AccessDecision, AccessQuestion } from './accessControl.ts';
+import type { Coordination } from './store/coordination.ts';
 import type { NotificationDraft, NotificationRow, NotificationStore } from './store/notificationStore.ts';
 
 export type Notifier = ReturnType<typeof createNotifier>;
 
 type Listener = (notification: NotificationRow) => void;
 
-export function createNotifier({ store }: { store: NotificationStore }) {
+export interface NotifierOptions {
+  store: NotificationStore;
+  /**
+   * How processes sharing the store tell each other of new notifications. Each process hands every
+   * new one, in id order, to its own live streams, whichever process stored it.
+   */
+  coordination: Pick<Coordination, 'announce' | 'onAnnouncement'>;
+}
+
+export function createNotifier({ store, coordination }: NotifierOptions) {
   const listeners = new Map<string, Set<Listener>>();
   const openStreams = new Set<() => void>();
+  /** The last notification handed to the live streams; those stored before the notifier are not. */
+  let delivered: Promise<number> = store.latestNotificationId().catch(() => 0);
+  let delivering: Promise<void> = Promise.resolve();
+
+  /** Hands the notifications stored since the last delivery to their live streams, in id order. */
+  function deliverNew(): Promise<void> {
+    delivering = delivering
+      .then(async () => {
+        let after = await delivered;
+        for (;;) {
+          const fresh = await store.notificationsAfter(after, 500);
+          for (const notification of fresh) {
+            for (const listener of listeners.get(notification.recipient) ?? []) listener(notification);
+            after = notification.id;
+          }
+          delivered = Promise.resolve(after);
+          if (fresh.length < 500) return;
+        }
+      })
+      .catch(() => undefined); // the next announcement delivers what this run could not read
+    return delivering;
+  }
+  coordination.onAnnouncement('notifications', () => void deliverNew());
 
   /** Stores the drafts not stored before (and moves the chain cursor); tells the live streams. */
   async function add(drafts: NotificationDraft[], toBlock?: number): Promise<NotificationRow[]> {
     const stored = await store.addNotifications(drafts, toBlock);
-    for (const notification of stored) {
-      for (const listener of listeners.get(notification.recipient) ?? []) listener(notification);
-    }
+    if (stored.length) await coordination.announce('notifications');
     return stored;
   }
 

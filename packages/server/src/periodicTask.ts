@@ -13,11 +13,19 @@ export interface PeriodicTask<T> {
   stop(): Promise<void>;
 }
 
+/**
+ * Runs `work` while no other process sharing the gateway's store runs the same kind of work (see
+ * `store/coordination.ts`); in a single process, just runs it.
+ */
+export type Exclusive = <T>(work: () => Promise<T>) => Promise<T>;
+
 export function createPeriodicTask<T>(
-  run: () => Promise<T>,
+  work: () => Promise<T>,
   intervalMs: number,
   onError?: (error: unknown) => void,
+  exclusive?: Exclusive,
 ): PeriodicTask<T> {
+  const run = exclusive ? () => exclusive(work) : work;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<T> | undefined;
   let next: Promise<T> | undefined;

@@ -515,7 +515,10 @@ describe('Several gateway processes on one PostgreSQL database', () => {
     const processes = await Promise.all([1, 2, 3].map(() => openGatewayStores(url)));
     try {
       for (const { database } of processes) {
-        assert.deepEqual(await appliedSchemaVersions(database), [1]);
+        assert.deepEqual(
+          await appliedSchemaVersions(database),
+          migrations.map((m) => m.version),
+        );
       }
       await Promise.all(
         processes.flatMap(({ store }, p) =>
@@ -539,6 +542,90 @@ describe('Several gateway processes on one PostgreSQL database', () => {
       await Promise.all(processes.map((stores) => stores.close()));
     }
   });
+
+  it('run a named lock’s work one process at a time, and only that lock’s', async () => {
+    const url = await (await sharedTestPostgres()).createDatabase();
+    const processes = await Promise.all([1, 2, 3].map(() => openGatewayStores(url)));
+    try {
+      let inside = 0;
+      let most = 0;
+      const work = async () => {
+        inside += 1;
+        most = Math.max(most, inside);
+        // Yields to the others several times, as real work (a chain round trip) would.
+        for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+        await processes[0]!.database.get('SELECT 1 AS one');
+        inside -= 1;
+      };
+      await Promise.all(
+        processes.flatMap(({ coordination }) =>
+          Array.from({ length: 8 }, () => coordination.exclusive('relay', work)),
+        ),
+      );
+      assert.equal(most, 1, 'never two holders of one lock');
+      // Different locks do not exclude each other: a holder of `index` does not wait for `relay`.
+      let release: () => void = () => {};
+      const holding = processes[0]!.coordination.exclusive(
+        'relay',
+        () => new Promise<void>((resolve) => (release = resolve)),
+      );
+      assert.equal(await processes[1]!.coordination.exclusive('index', async () => 'indexed'), 'indexed');
+      release();
+      await holding;
+    } finally {
+      await Promise.all(processes.map((stores) => stores.close()));
+    }
+  });
+
+  it('hand the pending actions of a process that ended, and only those, to a live one', async () => {
+    const url = await (await sharedTestPostgres()).createDatabase();
+    const [first, second] = await Promise.all([1, 2].map(() => openGatewayStores(url)));
+    const entry = (n: number) => ({
+      to: `0x${'1'.repeat(40)}` as Address,
+      data: `0x0${n}` as Hex,
+      gas: 100_000n,
+      functionName: 'anchorRecords',
+      author: null,
+    });
+    try {
+      const firstId = await first!.journal.append(entry(1));
+      const secondId = await second!.journal.append(entry(2));
+      assert.equal(await second!.coordination.isAlive(first!.coordination.processId()), true);
+      assert.deepEqual(
+        (await second!.journal.pending()).map((e) => e.id),
+        [secondId],
+        'a live process keeps its own',
+      );
+      assert.deepEqual(
+        (await first!.journal.pending()).map((e) => e.id),
+        [firstId],
+      );
+
+      const firstProcess = first!.coordination.processId();
+      await first!.close();
+      assert.equal(await second!.coordination.isAlive(firstProcess), false);
+      assert.deepEqual(
+        (await second!.journal.pending()).map((e) => e.id),
+        [firstId, secondId],
+      );
+    } finally {
+      await second!.close();
+    }
+  });
+
+  it('tell every process when one stores notifications', async () => {
+    const url = await (await sharedTestPostgres()).createDatabase();
+    const [writer, reader] = await Promise.all([1, 2].map(() => openGatewayStores(url)));
+    try {
+      const heard = new Promise<void>((resolve) =>
+        reader!.coordination.onAnnouncement('notifications', resolve),
+      );
+      await writer!.coordination.announce('notifications');
+      await heard;
+    } finally {
+      await Promise.all([writer!.close(), reader!.close()]);
+    }
+  });
 });
 
 describe('GatewayStore on a SQLite file', () => {
@@ -551,7 +638,10 @@ describe('GatewayStore on a SQLite file', () => {
       old.close();
       const stores = await openGatewayStores(path);
       const { store, emergencies, notifications, journal } = stores;
-      assert.deepEqual(await appliedSchemaVersions(stores.database), [1]);
+      assert.deepEqual(
+        await appliedSchemaVersions(stores.database),
+        migrations.map((m) => m.version),
+      );
       assert.equal(await store.indexedBlock(), 42);
       assert.equal((await store.record(hash(11)))?.cid, 'bafkreiold');
       assert.equal((await store.grant(1))?.grantee, bob.toLowerCase());
@@ -589,7 +679,10 @@ describe('GatewayStore on a SQLite file', () => {
       );
       await stores.close();
       const reopened = await openGatewayStores(path);
-      assert.deepEqual(await appliedSchemaVersions(reopened.database), [1]);
+      assert.deepEqual(
+        await appliedSchemaVersions(reopened.database),
+        migrations.map((m) => m.version),
+      );
       await reopened.close();
     } finally {
       await rm(directory, { recursive: true, force: true });

@@ -5,6 +5,12 @@
  */
 import type { AuditStore } from './auditStore.ts';
 import type { ChainIndexStore } from './chainIndexStore.ts';
+import {
+  type Coordination,
+  openLocalCoordination,
+  openPostgresCoordination,
+  type PostgresCoordinationOptions,
+} from './coordination.ts';
 import type { GatewayStore } from './gatewayStore.ts';
 import type { KeyRecoveryStore } from './keyRecoveryStore.ts';
 import { isPostgresUrl, openPostgresDatabase } from './postgresDatabase.ts';
@@ -28,6 +34,8 @@ export interface GatewayStores {
   emergencies: SqlEmergencyStore;
   notifications: SqlNotificationStore;
   journal: SqlActionJournal;
+  /** How this process shares the store with the other processes on it (see `coordination.ts`). */
+  coordination: Coordination;
   /** Closes the database the stores share. */
   close(): Promise<void>;
 }
@@ -41,15 +49,31 @@ export interface GatewayStores {
  * await stores.store.appendAuditEvents(events);
  * await stores.close();
  */
-export async function openGatewayStores(location: string): Promise<GatewayStores> {
+export async function openGatewayStores(
+  location: string,
+  options: PostgresCoordinationOptions = {},
+): Promise<GatewayStores> {
   const database = await openSqlDatabase(location);
+  let coordination: Coordination;
+  try {
+    coordination = isPostgresUrl(location)
+      ? await openPostgresCoordination(location, database, options)
+      : await openLocalCoordination(database);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
   return {
     database,
     store: composeGatewayStore(database),
     emergencies: new SqlEmergencyStore(database),
     notifications: new SqlNotificationStore(database),
-    journal: new SqlActionJournal(database),
-    close: () => database.close(),
+    journal: new SqlActionJournal(database, coordination),
+    coordination,
+    close: async () => {
+      await coordination.close();
+      await database.close();
+    },
   };
 }
 

@@ -37,6 +37,10 @@ export interface NotificationStore {
    * atomically. Resolves with the notifications stored now, in order.
    */
   addNotifications(drafts: NotificationDraft[], toBlock?: number): Promise<NotificationRow[]>;
+  /** Every recipient's notifications after `afterId`, in id order (ids follow commit order). */
+  notificationsAfter(afterId: number, limit: number): Promise<NotificationRow[]>;
+  /** The id of the last notification stored, 0 if none. */
+  latestNotificationId(): Promise<number>;
   /** `recipient`'s notifications after id `afterId`, oldest first, at most `limit`. */
   notificationsOf(recipient: Address, afterId: number, limit: number): Promise<NotificationRow[]>;
 }

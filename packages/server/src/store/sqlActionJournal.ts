@@ -3,27 +3,34 @@
  * gateway's database. Appends and "mined" marks that arrive in the same tick are committed in one
  * transaction (group commit, `synchronous = FULL`): each caller resolves once its write is on disk,
  * and a burst of relayed actions costs one disk sync.
+ *
+ * Each entry names the process that journaled it (`owner`): its waiter lives there. Recovery takes
+ * the pending entries of its own process and of processes that have ended, never those of a live
+ * process sharing the store (which sends and confirms them itself).
  */
 import type { ActionJournal, ActionOutcome, JournalEntry, MinedAt, NewJournalEntry } from '@medledger/ledger';
 import type { Address, Hex } from 'viem';
+import type { Coordination } from './coordination.ts';
 import type { SqlDatabase, SqlExecutor, SqlRow } from './sqlDatabase.ts';
 
 type Write = (transaction: SqlExecutor) => Promise<void>;
 
 export class SqlActionJournal implements ActionJournal {
   readonly #db: SqlDatabase;
+  readonly #coordination: Coordination;
   #queued: { write: Write; settle: (error?: unknown) => void }[] = [];
 
-  constructor(db: SqlDatabase) {
+  constructor(db: SqlDatabase, coordination: Coordination) {
     this.#db = db;
+    this.#coordination = coordination;
   }
 
   append(entry: NewJournalEntry): Promise<number> {
     let id = 0;
     return this.#grouped(async (tx) => {
       const row = await tx.get(
-        `INSERT INTO relay_journal (to_address, data, gas, function_name, author, journaled_at, status)
-         VALUES ($to, $data, $gas, $fn, $author, $at, 'pending') RETURNING id`,
+        `INSERT INTO relay_journal (to_address, data, gas, function_name, author, journaled_at, status, owner)
+         VALUES ($to, $data, $gas, $fn, $author, $at, 'pending', $owner) RETURNING id`,
         {
           to: entry.to.toLowerCase(),
           data: entry.data,
@@ -31,6 +38,7 @@ export class SqlActionJournal implements ActionJournal {
           fn: entry.functionName,
           author: entry.author?.toLowerCase() ?? null,
           at: Date.now(),
+          owner: this.#coordination.processId(),
         },
       );
       id = Number(row?.id);
@@ -68,10 +76,31 @@ export class SqlActionJournal implements ActionJournal {
     );
   }
 
+  /**
+   * The pending entries this process answers for, in id order: its own, after taking over those of
+   * processes that have ended (and of journals older than process ids).
+   */
   async pending(): Promise<JournalEntry[]> {
-    return (await this.#db.all(`SELECT * FROM relay_journal WHERE status = 'pending' ORDER BY id`)).map(
-      entryOf,
+    const me = this.#coordination.processId();
+    const others = await this.#db.all(
+      `SELECT DISTINCT owner FROM relay_journal WHERE status = 'pending' AND (owner IS NULL OR owner <> $me)`,
+      { me },
     );
+    for (const { owner } of others) {
+      if (owner !== null && (await this.#coordination.isAlive(Number(owner)))) continue;
+      // Another process taking over the same entries at once finds them owned already.
+      await this.#db.run(
+        `UPDATE relay_journal SET owner = $me WHERE status = 'pending' AND ${
+          owner === null ? 'owner IS NULL' : 'owner = $owner'
+        }`,
+        owner === null ? { me } : { me, owner: Number(owner) },
+      );
+    }
+    const rows = await this.#db.all(
+      `SELECT * FROM relay_journal WHERE status = 'pending' AND owner = $me ORDER BY id`,
+      { me },
+    );
+    return rows.map(entryOf);
   }
 
   async minedBefore(beforeBlock: number, limit: number): Promise<JournalEntry[]> {

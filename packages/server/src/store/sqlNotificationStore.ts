@@ -35,6 +35,9 @@ export class SqlNotificationStore implements NotificationStore {
     if (!drafts.length && toBlock === undefined) return [];
     const createdAt = Date.now();
     return this.#db.transaction(async (tx) => {
+      // Ids in commit order, also across processes: a stream that delivered id N never meets a
+      // smaller id committed later.
+      await tx.serialiseAppends('notifications');
       const stored: NotificationRow[] = [];
       for (const draft of drafts) {
         const row = await tx.get(
@@ -75,6 +78,22 @@ export class SqlNotificationStore implements NotificationStore {
       { recipient: recipient.toLowerCase(), after: afterId, limit },
     );
     return rows.map(toNotification);
+  }
+
+  async notificationsAfter(afterId: number, limit: number): Promise<NotificationRow[]> {
+    const rows = await this.#db.all(
+      'SELECT * FROM notifications WHERE id > $after ORDER BY id LIMIT $limit',
+      {
+        after: afterId,
+        limit,
+      },
+    );
+    return rows.map(toNotification);
+  }
+
+  async latestNotificationId(): Promise<number> {
+    const row = await this.#db.get('SELECT MAX(id) AS id FROM notifications');
+    return Number(row?.id ?? 0);
   }
 }
 
