@@ -59,6 +59,11 @@ export interface ActionJournal {
    * several processes on one journal: its own and those of processes that have ended).
    */
   pending(): Promise<JournalEntry[]>;
+  /**
+   * Takes over the pending entries of processes that have ended (several processes on one
+   * journal) and resolves with them, in id order; none with a single process.
+   */
+  orphaned(): Promise<JournalEntry[]>;
   /** Mined entries in blocks below `beforeBlock`, highest block first, at most `limit`. */
   minedBefore(beforeBlock: number, limit: number): Promise<JournalEntry[]>;
   /** The mined entry in the highest block (the acknowledged checkpoint), if any. */

@@ -23,7 +23,7 @@ export {
   type LedgerContractErrorName,
 } from './contractErrors.ts';
 export { type Deployment, parseDeployment } from './deployment.ts';
-export { type JournalRecoveryReport, recoverJournal } from './journalRecovery.ts';
+export { adoptOrphanedActions, type JournalRecoveryReport, recoverJournal } from './journalRecovery.ts';
 export {
   combinedAbi,
   type LedgerAbi,

@@ -71,6 +71,32 @@ export async function recoverJournal(
   return report;
 }
 
+/**
+ * Applies the pending actions of gateway processes that ended (several processes sharing one
+ * journal): each is confirmed if its transaction was mined, else sent again. Unlike
+ * `recoverJournal` it leaves this process's own actions, under way, alone.
+ */
+export async function adoptOrphanedActions(
+  ledger: LedgerClient,
+  journal: ActionJournal,
+): Promise<JournalRecoveryReport> {
+  const report: JournalRecoveryReport = {
+    rewound: 0,
+    reapplied: 0,
+    foundMined: 0,
+    unapplied: [],
+    intactBlock: undefined,
+  };
+  for (const entry of await journal.orphaned()) {
+    if (await foundMined(ledger, entry)) {
+      report.foundMined += 1;
+      continue;
+    }
+    await reapply(ledger, journal, entry, report);
+  }
+  return report;
+}
+
 async function rewoundEntries(
   ledger: LedgerClient,
   journal: ActionJournal,

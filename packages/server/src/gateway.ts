@@ -61,7 +61,7 @@ import { createIndexer } from './indexer.ts';
 import { createLedgerGuard } from './ledgerGuard.ts';
 import { createNotifier, grantUseNotifier } from './notifier.ts';
 import { hostedOrganisation, hostedOrganisations, peerGateways } from './organisations.ts';
-import type { Exclusive } from './periodicTask.ts';
+import { createPeriodicTask, type Exclusive } from './periodicTask.ts';
 import { createSecondFactor } from './secondFactor.ts';
 import { createStamps } from './stamps.ts';
 import { FileBlobStore } from './store/blobStore.ts';
@@ -303,6 +303,13 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         : {}),
     });
     for (const warning of startupWarnings) app.log.warn(`SECURITY WARNING: ${warning}`);
+    // With processes sharing the store, those that end leave actions for the others to apply.
+    const orphans = createPeriodicTask(
+      () => guard.adoptOrphans(),
+      2_000,
+      (error) => app?.log.warn({ err: error }, 'taking over the actions of an ended gateway process failed'),
+    );
+    if (sharedStore) orphans.start();
     indexer.start();
     auditAnchorer.start();
     eventFollower.start();
@@ -349,6 +356,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       stop() {
         stopping ??= (async () => {
           guard.stop();
+          await orphans.stop();
           await served.close();
           await replication.stop();
           await anchorer.drain();

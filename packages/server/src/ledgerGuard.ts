@@ -12,6 +12,7 @@
  */
 import { LedgerUnavailableError } from '@medledger/core';
 import {
+  adoptOrphanedActions,
   type JournalRecoveryReport,
   type LedgerClient,
   ledgerRecovering,
@@ -227,8 +228,29 @@ export function createLedgerGuard(options: LedgerGuardOptions) {
     if (drafts.length) await options.notify(drafts);
   }
 
+  /**
+   * Several processes on one store: applies the pending actions of processes that ended (their
+   * callers were never answered, but the actions were journaled) and tells their authors of any that
+   * could not be applied. One process at a time, as recovery.
+   */
+  async function adoptOrphans(): Promise<void> {
+    if (state !== 'ok') return;
+    const adopt = async () => {
+      const started = Date.now();
+      const report = await adoptOrphanedActions(ledger, journal);
+      if (!report.reapplied && !report.foundMined && !report.unapplied.length) return;
+      log.warn(
+        { reapplied: report.reapplied, foundMined: report.foundMined, unapplied: report.unapplied.length },
+        'took over the pending actions of a gateway process that ended',
+      );
+      await tell({ rewound: false, report, missingRecords: [], durationMs: Date.now() - started });
+    };
+    await (options.exclusive ? options.exclusive(adopt) : adopt());
+  }
+
   return {
     state: () => state,
+    adoptOrphans,
     checkpoint,
     assertIntact,
     assertServing,

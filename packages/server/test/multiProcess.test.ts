@@ -51,7 +51,7 @@ async function spawnGateway(config: Record<string, unknown>): Promise<GatewayPro
 }
 
 async function stopGateway({ child }: GatewayProcess): Promise<void> {
-  if (child.exitCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await exited;
@@ -61,13 +61,16 @@ async function stopGateway({ child }: GatewayProcess): Promise<void> {
 function roundRobin(port: number, backends: string[]) {
   const served = backends.map(() => 0);
   const serverErrors: string[] = [];
+  const removed = new Set<number>();
   let turn = 0;
   const server: Server = createServer((incoming, outgoing) => {
-    const index = turn++ % backends.length;
+    let index = turn++ % backends.length;
+    while (removed.has(index)) index = turn++ % backends.length;
     served[index] = (served[index] ?? 0) + 1;
     const forwarded = request(
       new URL(incoming.url ?? '/', backends[index]),
-      { method: incoming.method, headers: incoming.headers },
+      // A connection per request: a kept-alive one the backend closed would fail the next request.
+      { method: incoming.method, headers: incoming.headers, agent: false },
       (answer) => {
         if ((answer.statusCode ?? 500) >= 500) {
           serverErrors.push(`${answer.statusCode} ${incoming.method} ${incoming.url} (process ${index})`);
@@ -85,6 +88,8 @@ function roundRobin(port: number, backends: string[]) {
   return {
     served,
     serverErrors,
+    /** Stops handing requests to backend `index` (as a health check would). */
+    remove: (index: number) => void removed.add(index),
     listen: () => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve)),
     close: () =>
       new Promise<void>((resolve) => {
@@ -95,13 +100,18 @@ function roundRobin(port: number, backends: string[]) {
 }
 
 /** Polls `check` until it returns a value, or fails after `timeoutMs`. */
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000) {
+async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+  pauseMs = 100,
+) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
   }
 }
 
@@ -112,6 +122,9 @@ describe('three gateway processes of one organisation on one PostgreSQL, behind 
   let publicUrl: string;
   let balancer: ReturnType<typeof roundRobin>;
   const processes: GatewayProcess[] = [];
+  let hospital: Awaited<ReturnType<typeof foundConsortium>>;
+  let doctors: GatewayClient[];
+  let patients: GatewayClient[];
 
   before(async () => {
     [chain, storeUrl, dataDir] = await Promise.all([
@@ -150,9 +163,9 @@ describe('three gateway processes of one organisation on one PostgreSQL, behind 
   });
 
   it('anchors every acknowledged record once, numbers the audit log without gaps, and relays without nonce errors', async () => {
-    const hospital = await foundConsortium(publicUrl);
-    const doctors = await Promise.all([1, 2, 3].map(() => newMember(publicUrl, hospital)));
-    const patients = await Promise.all([1, 2, 3, 4].map(() => newPatient(publicUrl, hospital)));
+    hospital = await foundConsortium(publicUrl);
+    doctors = await Promise.all([1, 2, 3].map(() => newMember(publicUrl, hospital)));
+    patients = await Promise.all([1, 2, 3, 4].map(() => newPatient(publicUrl, hospital)));
     await Promise.all(
       patients.map((patient) =>
         patient.grantConsent({
@@ -261,5 +274,89 @@ describe('three gateway processes of one organisation on one PostgreSQL, behind 
     for (const [index, gateway] of processes.entries()) {
       assert.doesNotMatch(gateway.log(), /nonce/i, `process ${index} met no nonce error`);
     }
+  });
+
+  it('loses nothing acknowledged when a process is killed mid-write: the others apply what it left', async (t) => {
+    const victim = processes[2] as GatewayProcess;
+    const acknowledged: string[] = [];
+    const writes = Array.from({ length: 60 }, (_, n) =>
+      (doctors[n % doctors.length] as GatewayClient)
+        .addRecord({
+          patient: (patients[n % patients.length] as GatewayClient).address,
+          category: 'lab',
+          resource: labResult(`Potassium ${n} mmol/L`),
+        })
+        .then(({ recordId }) => void acknowledged.push(recordId)),
+    );
+    // Killed while it has journaled actions it has not seen mined: the moment to lose them.
+    const watcher = new pg.Client({ connectionString: storeUrl });
+    await watcher.connect();
+    const { rows } = await watcher.query('SELECT id FROM gateway_processes WHERE pid = $1', [
+      victim.child.pid,
+    ]);
+    const victimIds = rows.map((row) => Number(row.id));
+    const leftPending = await eventually(
+      'the victim to hold journaled actions',
+      async () => {
+        const { rows: pending } = await watcher.query(
+          `SELECT count(*) AS n FROM relay_journal WHERE status = 'pending' AND owner = ANY($1)`,
+          [victimIds],
+        );
+        if (Number(pending[0]?.n) === 0) return undefined;
+        balancer.remove(2);
+        victim.child.kill('SIGKILL');
+        return Number(pending[0]?.n);
+      },
+      60_000,
+      1,
+    ).finally(() => watcher.end());
+    await Promise.allSettled(writes);
+    assert.ok(acknowledged.length >= 10, `${acknowledged.length} of 60 writes acknowledged`);
+
+    const database = new pg.Client({ connectionString: storeUrl });
+    await database.connect();
+    try {
+      // What the killed process journaled and left pending is applied by a survivor.
+      await eventually('nothing left pending in the journal', async () => {
+        const { rows } = await database.query(
+          `SELECT count(*) AS n FROM relay_journal WHERE status = 'pending'`,
+        );
+        return Number(rows[0]?.n) === 0 ? true : undefined;
+      });
+      const unapplied = await database.query(
+        `SELECT count(*) AS n FROM relay_journal WHERE status = 'settled'`,
+      );
+      assert.equal(Number(unapplied.rows[0]?.n), 0, 'nothing settled unapplied');
+    } finally {
+      await database.end();
+    }
+    const deployment = await readDeployment(join(dataDir, 'deployment.json'));
+    assert.ok(deployment);
+    const client = createLedgerPublicClient(httpEndpoint(chain.rpcUrl), deployment.chainId);
+    const logs = await client.getLogs({
+      address: deployment.records,
+      fromBlock: deployment.deployedAtBlock,
+      toBlock: 'latest',
+    });
+    const anchored = parseEventLogs({ abi: ledgerAbis.records, logs, eventName: 'RecordAnchored' }).map(
+      (event) => event.args.recordId.toLowerCase(),
+    );
+    for (const id of acknowledged) {
+      assert.equal(anchored.filter((a) => a === id.toLowerCase()).length, 1, `record ${id} anchored once`);
+    }
+    const listed = await (patients[0] as GatewayClient).listRecords((patients[0] as GatewayClient).address);
+    const onChainForPatient = listed.records.length;
+    assert.ok(onChainForPatient >= 12, 'the survivors still list and serve');
+    for (const [index, gateway] of processes.slice(0, 2).entries()) {
+      assert.doesNotMatch(gateway.log(), /nonce/i, `process ${index} met no nonce error`);
+    }
+    const takeovers = processes
+      .slice(0, 2)
+      .flatMap((gateway) => gateway.log().match(/took over the pending actions/g) ?? []);
+    assert.ok(takeovers.length > 0, 'a survivor took over what the killed process left');
+    t.diagnostic(
+      `${acknowledged.length} of 60 writes acknowledged; the killed process left ${leftPending} ` +
+        `journaled actions pending; ${takeovers.length} takeover(s)`,
+    );
   });
 });

@@ -605,6 +605,12 @@ describe('Several gateway processes on one PostgreSQL database', () => {
       await first!.close();
       assert.equal(await second!.coordination.isAlive(firstProcess), false);
       assert.deepEqual(
+        (await second!.journal.orphaned()).map((e) => e.id),
+        [firstId],
+        'the ended process’s entries only',
+      );
+      assert.deepEqual(await second!.journal.orphaned(), [], 'taken over once');
+      assert.deepEqual(
         (await second!.journal.pending()).map((e) => e.id),
         [firstId, secondId],
       );

@@ -82,6 +82,29 @@ export class SqlActionJournal implements ActionJournal {
    */
   async pending(): Promise<JournalEntry[]> {
     const me = this.#coordination.processId();
+    await this.#adoptEnded(me);
+    const rows = await this.#db.all(
+      `SELECT * FROM relay_journal WHERE status = 'pending' AND owner = $me ORDER BY id`,
+      { me },
+    );
+    return rows.map(entryOf);
+  }
+
+  async orphaned(): Promise<JournalEntry[]> {
+    const me = this.#coordination.processId();
+    const ids = await this.#adoptEnded(me);
+    if (!ids.length) return [];
+    const rows = await this.#db.all(
+      `SELECT * FROM relay_journal WHERE status = 'pending' AND owner = $me AND id IN ${this.#db.jsonList('ids', 'integer')}
+       ORDER BY id`,
+      { me, ids: JSON.stringify(ids) },
+    );
+    return rows.map(entryOf);
+  }
+
+  /** Makes `me` the owner of the pending entries of processes that have ended; resolves with their ids. */
+  async #adoptEnded(me: number): Promise<number[]> {
+    const adopted: number[] = [];
     const others = await this.#db.all(
       `SELECT DISTINCT owner FROM relay_journal WHERE status = 'pending' AND (owner IS NULL OR owner <> $me)`,
       { me },
@@ -89,18 +112,15 @@ export class SqlActionJournal implements ActionJournal {
     for (const { owner } of others) {
       if (owner !== null && (await this.#coordination.isAlive(Number(owner)))) continue;
       // Another process taking over the same entries at once finds them owned already.
-      await this.#db.run(
+      const rows = await this.#db.all(
         `UPDATE relay_journal SET owner = $me WHERE status = 'pending' AND ${
           owner === null ? 'owner IS NULL' : 'owner = $owner'
-        }`,
+        } RETURNING id`,
         owner === null ? { me } : { me, owner: Number(owner) },
       );
+      adopted.push(...rows.map((row) => Number(row.id)));
     }
-    const rows = await this.#db.all(
-      `SELECT * FROM relay_journal WHERE status = 'pending' AND owner = $me ORDER BY id`,
-      { me },
-    );
-    return rows.map(entryOf);
+    return adopted;
   }
 
   async minedBefore(beforeBlock: number, limit: number): Promise<JournalEntry[]> {
