@@ -1,13 +1,16 @@
 /**
  * `medledger-gateway --demo-consortium` (or `medledger start --demo-consortium`): one chain and
  * three hospitals, each with its own gateway process (`medledger-gateway --rpc ...`), data
- * directory, database, blobs and keys, for people who want to see a consortium work on one machine. Ports N, N+1, N+2; the chain is the embedded anvil in `DATA/chain`.
+ * directory, database, blobs and keys, for people who want to see a consortium work on one
+ * machine. Ports N, N+1, N+2; the chain is the embedded anvil in `DATA/chain`.
  *
  * On the first start the three hospitals are set up as a real consortium would be: hospital 1
  * founds it, hospitals 2 and 3 join with the approval of two thirds of the active organisations.
  * Each publishes its gateway on chain, and the consortium splits record keys 2 of 3 across the
- * hospitals. Their admins' key files are in `DATA/demo-keys/`. Later starts find everything as it was.
- * The gateways reach the chain through its IPC socket (`--rpc ipc://DATA/chain/anvil.ipc`).
+ * hospitals. Their admins' key files are in `DATA/demo-keys/`. Later starts find everything as it
+ * was after a stop (Ctrl-C, SIGTERM): the demo saves the chain's state (`DATA/chain/state.json`)
+ * once set up and again when it stops. The gateways reach the chain through its IPC socket
+ * (`--rpc ipc://DATA/chain/anvil.ipc`).
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdir, open, readFile } from 'node:fs/promises';
@@ -22,7 +25,7 @@ import {
   parseKeyFile,
   serializeKeyFile,
 } from '@medledger/core';
-import { spawnWithParentDeathSignal, startEmbeddedChain } from '@medledger/ledger-node';
+import { type EmbeddedChain, spawnWithParentDeathSignal, startEmbeddedChain } from '@medledger/ledger-node';
 
 export interface DemoConsortiumOptions {
   dataDir: string;
@@ -51,7 +54,11 @@ export async function startDemoConsortium(options: DemoConsortiumOptions): Promi
   const children: ChildProcess[] = [];
   const stop = async () => {
     await Promise.all(children.map(stopChild));
-    await chain.stop();
+    try {
+      await saveChainState(chain);
+    } finally {
+      await chain.stop();
+    }
   };
   try {
     const gateways = hospitals.map((name, index) => ({
@@ -78,11 +85,22 @@ export async function startDemoConsortium(options: DemoConsortiumOptions): Promi
       await waitForHealth(gateway.url, child);
     }
     await setUpConsortium(gateways, join(dataDir, 'demo-keys'));
+    await saveChainState(chain);
     return { rpcUrl: chain.rpcUrl, gateways, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/**
+ * Saves the chain for the next start. Its gateways use it over --rpc, so none of them saves it as
+ * a gateway saves its own embedded chain: the demo does, once set up and again when stopping (after
+ * its gateways, when nothing writes). A crash of the demo loses what was written since.
+ */
+async function saveChainState(chain: EmbeddedChain): Promise<void> {
+  const { saved } = await chain.saveState();
+  if (!saved) throw new LedgerUnavailableError('The demo chain changed while its state was saved.');
 }
 
 /** Hospital 1 founds the consortium; each later one joins with two thirds of the active ones approving. */
