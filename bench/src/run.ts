@@ -115,13 +115,7 @@ async function thresholdScenario() {
   // The demo consortium's three gateways listen on port, port + 1 and port + 2.
   const port = await freePort(3);
   const url = `http://127.0.0.1:${port}`;
-  const consortium = startGatewayProcess([
-    '--demo-consortium',
-    '--data',
-    dataDir,
-    '--port',
-    String(port),
-  ]);
+  const consortium = startGatewayProcess(['--demo-consortium', '--data', dataDir, '--port', String(port)]);
   try {
     await waitForHealth(`http://127.0.0.1:${port + 2}`, consortium, 120_000);
     for (;;) {
