@@ -2,11 +2,12 @@
  * `npm run bench`: acknowledged record writes and authorised reads through the HTTP API of a
  * fresh embedded node, with all crypto on the client side as in real use.
  *
- * The gateway (with its anvil) runs as its own process, as `medledger start` would; the clients
- * run in this process. Each write encrypts a generated FHIR resource, seals its data key to the
- * patient and the custodian, signs the record leaf, and counts once the gateway answers that the
- * record is anchored in a block. Each read asks the gateway for the record, which checks consent on
- * chain, audits, and re-seals the data key; the client then decrypts and parses the resource.
+ * The gateway (with its anvil) runs as its own process (`medledger-gateway`, which `medledger start`
+ * runs too); the clients run in this process. Each write encrypts a generated FHIR resource, seals
+ * its data key to the patient and the custodian, signs the record leaf, and counts once the gateway
+ * answers that the record is anchored in a block. Each read asks the gateway for the record, which
+ * checks consent on chain, audits, and re-seals the data key; the client then decrypts and parses
+ * the resource.
  *
  * Options (environment): BENCH_WRITES (default 3000), BENCH_READS (default 6000),
  * BENCH_SCENARIOS (default single,threshold), BENCH_CONCURRENCY (default 64), BENCH_ACTORS (doctors and patients, default 8); BENCH_PROFILE_DIR
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
             write: pick(threshold.write),
             read: pick(threshold.read),
             auditAnchoring: threshold.auditAnchoring,
-            setup: '3 gateway processes (medledger start --demo-consortium), keys split 2 of 3',
+            setup: '3 gateway processes (medledger-gateway --demo-consortium), keys split 2 of 3',
           },
         }
       : {}),
@@ -93,7 +94,7 @@ async function singleGatewayScenario(): Promise<{ write: Phase; read: Phase }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'medledger-bench-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const gateway = startGatewayProcess(['start', '--data', dataDir, '--port', String(port)]);
+  const gateway = startGatewayProcess(['--data', dataDir, '--port', String(port)]);
   try {
     await waitForHealth(url, gateway);
     const admin = createGatewayClient({ url, identity: generateIdentity() });
@@ -114,14 +115,7 @@ async function thresholdScenario() {
   // The demo consortium's three gateways listen on port, port + 1 and port + 2.
   const port = await freePort(3);
   const url = `http://127.0.0.1:${port}`;
-  const consortium = startGatewayProcess([
-    'start',
-    '--demo-consortium',
-    '--data',
-    dataDir,
-    '--port',
-    String(port),
-  ]);
+  const consortium = startGatewayProcess(['--demo-consortium', '--data', dataDir, '--port', String(port)]);
   try {
     await waitForHealth(`http://127.0.0.1:${port + 2}`, consortium, 120_000);
     for (;;) {
@@ -296,7 +290,7 @@ function printTable(phases: Record<string, Phase>): void {
 }
 
 function startGatewayProcess(args: string[]): ChildProcess {
-  const bin = fileURLToPath(new URL('../../packages/cli/bin/medledger.ts', import.meta.url));
+  const bin = fileURLToPath(new URL('../../packages/gateway/bin/medledger-gateway.ts', import.meta.url));
   const profile = process.env.BENCH_PROFILE_DIR
     ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE_DIR]
     : [];

@@ -4,6 +4,7 @@ import {
   AccessDeniedError,
   ConflictError,
   CryptoError,
+  errorReport,
   exitCodeOf,
   httpStatusOf,
   IntegrityError,
@@ -67,5 +68,31 @@ describe('errors', () => {
       outer.walk((e) => e instanceof ConflictError),
       undefined,
     );
+  });
+
+  it("reports an error for a command line: a person's lines, or one JSON line for a program", () => {
+    const error = new LedgerUnavailableError('No chain answers.', {
+      reason: 'no_chain',
+      metaMessages: ['Is the node running?'],
+      cause: new Error('ECONNREFUSED'),
+    });
+    assert.equal(
+      errorReport(error, false),
+      'error: No chain answers.\nIs the node running?\n  (ECONNREFUSED)\n',
+    );
+    assert.deepEqual(JSON.parse(errorReport(error, true)), {
+      error: {
+        code: 'ledger_unavailable',
+        reason: 'no_chain',
+        message: 'No chain answers.',
+        details: 'ECONNREFUSED',
+      },
+    });
+    assert.ok(errorReport(error, true).endsWith('}\n'));
+    assert.equal(errorReport(new MedledgerError('Oops.', { details: 'stack' }), false), 'error: Oops.\n');
+    assert.equal(errorReport(new TypeError('boom'), false), 'error: boom\n');
+    assert.deepEqual(JSON.parse(errorReport(new TypeError('boom'), true)), {
+      error: { code: 'internal', message: 'boom' },
+    });
   });
 });

@@ -3,8 +3,8 @@
  *
  * The sources' fingerprint (SHA-256 over the web app's own files, the core and client packages and
  * the generated contract files it bundles, plus the lock file) is kept in dist/.source-hash;
- * `medledger start` and the root `prepare` script call this, so a fresh clone needs no separate build
- * step and an unchanged tree costs one hash (~50 ms).
+ * `medledger-gateway` (also behind `medledger start`) and the root `prepare` script call this, so a
+ * fresh clone needs no separate build step and an unchanged tree costs one hash (~50 ms).
  *
  * Usage: node packages/web/scripts/build.ts [--force]
  */

@@ -1,23 +1,31 @@
 /**
- * `medledger start --demo-consortium`: one chain and three hospitals, each with its own gateway
- * process, data directory, database, blobs and keys, for people who want to see a consortium work
- * on one machine. Ports N, N+1, N+2; the chain is the embedded anvil in `DATA/chain`.
+ * `medledger-gateway --demo-consortium` (or `medledger start --demo-consortium`): one chain and
+ * three hospitals, each with its own gateway process (`medledger-gateway --rpc ...`), data
+ * directory, database, blobs and keys, for people who want to see a consortium work on one
+ * machine. Ports N, N+1, N+2; the chain is the embedded anvil in `DATA/chain`.
  *
  * On the first start the three hospitals are set up as a real consortium would be: hospital 1
  * founds it, hospitals 2 and 3 join with the approval of two thirds of the active organisations.
  * Each publishes its gateway on chain, and the consortium splits record keys 2 of 3 across the
- * hospitals. Their admins' key files are in `DATA/demo-keys/`. Later starts find everything as it was.
- * The gateways reach the chain through its IPC socket (`--rpc ipc://DATA/chain/anvil.ipc`).
+ * hospitals. Their admins' key files are in `DATA/demo-keys/`. Later starts find everything as it
+ * was after a stop (Ctrl-C, SIGTERM): the demo saves the chain's state (`DATA/chain/state.json`)
+ * once set up and again when it stops. The gateways reach the chain through its IPC socket
+ * (`--rpc ipc://DATA/chain/anvil.ipc`).
  */
 import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGatewayClient, type GatewayClient } from '@medledger/client';
-import { LedgerUnavailableError } from '@medledger/core';
-import { spawnWithParentDeathSignal, startEmbeddedChain } from '@medledger/ledger-node';
-import { createKeyFile, readKeyFile } from './keyFile.ts';
+import {
+  generateIdentity,
+  type Identity,
+  InvalidInputError,
+  LedgerUnavailableError,
+  parseKeyFile,
+  serializeKeyFile,
+} from '@medledger/core';
+import { type EmbeddedChain, spawnWithParentDeathSignal, startEmbeddedChain } from '@medledger/ledger-node';
 
 export interface DemoConsortiumOptions {
   dataDir: string;
@@ -32,7 +40,7 @@ export interface RunningDemoConsortium {
 }
 
 const hospitals = ['St Mary Hospital', 'Riverside Hospital', 'Hillview Hospital'];
-const binPath = fileURLToPath(new URL('../bin/medledger.ts', import.meta.url));
+const binPath = fileURLToPath(new URL('../bin/medledger-gateway.ts', import.meta.url));
 
 export async function startDemoConsortium(options: DemoConsortiumOptions): Promise<RunningDemoConsortium> {
   const dataDir = resolve(options.dataDir);
@@ -46,7 +54,11 @@ export async function startDemoConsortium(options: DemoConsortiumOptions): Promi
   const children: ChildProcess[] = [];
   const stop = async () => {
     await Promise.all(children.map(stopChild));
-    await chain.stop();
+    try {
+      await saveChainState(chain);
+    } finally {
+      await chain.stop();
+    }
   };
   try {
     const gateways = hospitals.map((name, index) => ({
@@ -57,7 +69,7 @@ export async function startDemoConsortium(options: DemoConsortiumOptions): Promi
     }));
     const deploymentFile = join(gateways[0]!.dataDir, 'deployment.json');
     for (const [index, gateway] of gateways.entries()) {
-      const args = [binPath, 'start', '--rpc', chain.rpcUrl, '--data', gateway.dataDir];
+      const args = [binPath, '--rpc', chain.rpcUrl, '--data', gateway.dataDir];
       args.push(
         '--port',
         String(options.port + index),
@@ -73,11 +85,22 @@ export async function startDemoConsortium(options: DemoConsortiumOptions): Promi
       await waitForHealth(gateway.url, child);
     }
     await setUpConsortium(gateways, join(dataDir, 'demo-keys'));
+    await saveChainState(chain);
     return { rpcUrl: chain.rpcUrl, gateways, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/**
+ * Saves the chain for the next start. Its gateways use it over --rpc, so none of them saves it as
+ * a gateway saves its own embedded chain: the demo does, once set up and again when stopping (after
+ * its gateways, when nothing writes). A crash of the demo loses what was written since.
+ */
+async function saveChainState(chain: EmbeddedChain): Promise<void> {
+  const { saved } = await chain.saveState();
+  if (!saved) throw new LedgerUnavailableError('The demo chain changed while its state was saved.');
 }
 
 /** Hospital 1 founds the consortium; each later one joins with two thirds of the active ones approving. */
@@ -88,10 +111,9 @@ async function setUpConsortium(
   await mkdir(keyDir, { recursive: true });
   const admins: GatewayClient[] = [];
   for (const gateway of gateways) {
-    const identity = existsSync(gateway.adminKeyFile)
-      ? await readKeyFile(gateway.adminKeyFile)
-      : await createKeyFile(gateway.adminKeyFile);
-    admins.push(createGatewayClient({ url: gateway.url, identity }));
+    admins.push(
+      createGatewayClient({ url: gateway.url, identity: await adminIdentity(gateway.adminKeyFile) }),
+    );
   }
   const { organisations } = await admins[0]!.organisations();
   for (const [index, admin] of admins.entries()) {
@@ -115,6 +137,33 @@ async function setUpConsortium(
     const { proposalId, enacted } = await admins[0]!.proposeCustody([1, 2, 3], 2);
     if (!enacted) await admins[1]!.approveCustody(proposalId);
   }
+}
+
+/**
+ * The admin's identity from its key file (the format of `medledger key new`, so that `medledger
+ * --as` acts as the admin), written on the first start: mode 0600, synced before any use on chain.
+ */
+async function adminIdentity(keyFile: string): Promise<Identity> {
+  const text = await readFile(keyFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+  if (text !== undefined) {
+    try {
+      return parseKeyFile(text);
+    } catch (error) {
+      throw new InvalidInputError(`The demo's key file ${keyFile} is not a key file.`, { cause: error });
+    }
+  }
+  const identity = generateIdentity();
+  const file = await open(keyFile, 'wx', 0o600);
+  try {
+    await file.writeFile(serializeKeyFile(identity));
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  return identity;
 }
 
 async function waitForHealth(url: string, child: ChildProcess): Promise<void> {

@@ -1,0 +1,72 @@
+/**
+ * The options of starting a gateway, the same for `medledger-gateway` and `medledger start`. This
+ * module defines them and imports nothing at run time, so the CLI lists them in its `--help`
+ * without loading the server.
+ */
+import type { Command } from 'commander';
+
+/** The options as commander parses them (strings, as given; `loadGatewayConfig` checks them). */
+export interface StartOptions {
+  data?: string;
+  store?: string;
+  port?: string;
+  host?: string;
+  rpc?: string;
+  allowAdminRpc?: boolean;
+  deployment?: string;
+  publicUrl?: string;
+  blockTime?: string;
+  logLevel?: string;
+  /** false with --no-web-app */
+  webApp?: boolean;
+  auditAnchorInterval?: string;
+  demoConsortium?: boolean;
+}
+
+export const startDescription =
+  'Start a gateway: on the embedded chain by default (anvil, state in the data directory), or on --rpc';
+
+/** Adds the start options to `command` (`medledger-gateway` itself, or `medledger start`). */
+export function withStartOptions(command: Command): Command {
+  return command
+    .option(
+      '--data <dir>',
+      'data directory (chain state, database, blobs, keys); env MEDLEDGER_DATA',
+      undefined,
+    )
+    .option(
+      '--store <url>',
+      'keep the gateway state in this PostgreSQL database (postgres://user@host:port/db) instead of SQLite ' +
+        'in the data directory; env MEDLEDGER_STORE',
+    )
+    .option('--port <n>', 'HTTP port on 127.0.0.1; env PORT (default 8080)')
+    .option('--host <ip>', 'address to listen on; env MEDLEDGER_HOST (default 127.0.0.1)')
+    .option(
+      '--rpc <url>',
+      'use the chain at this JSON-RPC endpoint instead of the embedded one: an http(s) URL, or an IPC socket ' +
+        '(ipc:///path or /path); env MEDLEDGER_RPC_URL',
+    )
+    .option(
+      '--allow-admin-rpc',
+      'start even if the --rpc node answers administrative methods (admin_, debug_, txpool_, personal_, ' +
+        'evm_/anvil_/hardhat_, unlocked eth_accounts); by default such a node is refused, since anyone ' +
+        'reaching it could rewrite the ledger. For a development chain nobody else reaches; env ' +
+        'MEDLEDGER_ALLOW_ADMIN_RPC=true',
+    )
+    .option('--deployment <file>', 'deployment.json of an existing consortium (contracts to use on --rpc)')
+    .option('--public-url <url>', 'URL under which clients reach this gateway (published on chain)')
+    .option(
+      '--block-time <seconds>',
+      'embedded chain: seconds between blocks (default: one block per transaction)',
+    )
+    .option('--log-level <level>', 'fatal, error, warn, info, debug (default info)')
+    .option('--no-web-app', 'serve the HTTP API only, not the web app at /')
+    .option(
+      '--audit-anchor-interval <seconds>',
+      'seconds between audit anchoring runs (also at start and stop); env MEDLEDGER_AUDIT_ANCHOR_INTERVAL (default 1)',
+    )
+    .option(
+      '--demo-consortium',
+      'start a chain and three hospitals’ gateways (separate processes) on ports N, N+1, N+2, set up as a consortium',
+    );
+}

@@ -1,0 +1,19 @@
+/**
+ * What `medledger-gateway` prints: the start summary on standard output (JSON with --json), errors
+ * on standard error, as the CLI prints them (the gateway's logs go to standard error too).
+ */
+import { errorReport, exitCodeOf } from '@medledger/core';
+
+export interface OutputOptions {
+  json?: boolean;
+}
+
+export function print(options: OutputOptions, value: unknown, human: () => string): void {
+  process.stdout.write(`${options.json ? JSON.stringify(value, null, 2) : human()}\n`);
+}
+
+/** Prints an error as the CLI does (`errorReport`) and answers the exit code. */
+export function reportError(error: unknown, json: boolean): number {
+  process.stderr.write(errorReport(error, json));
+  return exitCodeOf(error);
+}
