@@ -5,7 +5,7 @@ import type { Transport } from '../transport.ts';
  * The grants this identity gave (as a patient) or holds (as a member).
  *
  * @example
- * const { consents } = await listConsents(patient);
+ * const { given, received } = await listConsents(patient);
  */
 export function listConsents(client: Transport): Promise<ConsentList> {
   return client.call<ConsentList>('GET', '/api/consents');
