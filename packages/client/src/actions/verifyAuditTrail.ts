@@ -14,7 +14,9 @@
 import type { AuditBatchPage } from '@medledger/api';
 import { type AuditLeaf, type AuditProblem, auditTagKey, verifyAuditLog } from '@medledger/core';
 import { createChainReader } from '@medledger/ledger';
-import type { GatewayClient } from './gatewayClient.ts';
+import type { Transport } from '../transport.ts';
+import { auditBatches } from './auditBatches.ts';
+import { auditProofs } from './auditProofs.ts';
 
 export interface AuditTrailReport {
   gateway: string;
@@ -45,10 +47,10 @@ export interface VerifyAuditTrailOptions {
  * if (!report.ok) console.error(report.problems);
  */
 export async function verifyAuditTrail(
-  client: GatewayClient,
+  client: Transport,
   options: VerifyAuditTrailOptions = {},
 ): Promise<AuditTrailReport> {
-  const [proofs, info] = await Promise.all([client.auditProofs(), client.ledger()]);
+  const [proofs, info] = await Promise.all([auditProofs(client), client.ledger()]);
   const organisationId = options.organisationId ?? proofs.organisationId;
   const report: AuditTrailReport = {
     gateway: client.url,
@@ -82,7 +84,7 @@ export async function verifyAuditTrail(
   const leaves: AuditLeaf[] = [];
   const disclosed = new Set<number>();
   for (let from: number | null = 0; from !== null && from < anchoredBatches.length; ) {
-    const page: AuditBatchPage = await client.auditBatches(from);
+    const page: AuditBatchPage = await auditBatches(client, from);
     for (const batch of page.batches) {
       if (
         batch.batchIndex < from ||
