@@ -79,7 +79,7 @@ async function fetchEnvelope(url: string, record: RecordMetadata) {
   try {
     response = await fetch(`${url}/api/blobs/${record.cid}`);
   } catch (cause) {
-    throw new MedledgerError(`Cannot reach the gateway at ${url}.`, { cause });
+    throw new MedledgerError(`Cannot reach the gateway at ${url}.`, { cause, reason: 'gateway_unreachable' });
   }
   if (!response.ok)
     throw new MedledgerError(`The blob of record ${record.recordId} answered HTTP ${response.status}.`);
