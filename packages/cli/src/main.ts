@@ -17,7 +17,7 @@ import { registerSecondFactor } from './commands/secondFactor.ts';
 import { registerStamps } from './commands/stamps.ts';
 import { registerStart } from './commands/start.ts';
 import { registerVerify } from './commands/verify.ts';
-import { defaultServer } from './options.ts';
+import { defaultServer, ReportedError } from './options.ts';
 import { reportError } from './output.ts';
 
 export function buildProgram(): Command {
@@ -61,6 +61,7 @@ export async function main(argv: string[]): Promise<number> {
       // commander already printed what was wrong with the command line
       return reportError(new InvalidInputError('Invalid command line; see --help.'), json) && 2;
     }
+    if (error instanceof ReportedError) return error.exitCode;
     return reportError(error, json);
   }
 }

@@ -37,3 +37,12 @@ export function lazyAction<K extends string>(
 ): ActionHandler {
   return async (...args) => (await load())[name](...args);
 }
+
+/** An error already reported on standard error: the command exits with `exitCode`, printing nothing more. */
+export class ReportedError extends Error {
+  readonly exitCode: number;
+  constructor(exitCode: number) {
+    super(`exit code ${exitCode}`);
+    this.exitCode = exitCode;
+  }
+}
