@@ -37,11 +37,14 @@ export interface AnchorInput {
   signature: Hex;
 }
 
-/** anvil's first unlocked account, which sends the bench's own transactions. */
-export async function developmentAccount(rpcUrl: string): Promise<Address> {
-  const [account] = await call<Address[]>(rpcUrl, 'eth_accounts');
-  if (!account) throw new Error('the chain has no unlocked account');
-  return account;
+/**
+ * anvil's unlocked development accounts, which send the bench's own transactions (one account per
+ * transaction under way: anvil gives concurrent sends of one account the same nonce).
+ */
+export async function developmentAccounts(rpcUrl: string): Promise<Address[]> {
+  const accounts = await call<Address[]>(rpcUrl, 'eth_accounts');
+  if (!accounts.length) throw new Error('the chain has no unlocked account');
+  return accounts;
 }
 
 /** Sends one `anchorRecords` transaction of `batch`; resolves with its hash once mined (automine). */

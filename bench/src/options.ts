@@ -17,30 +17,30 @@ function count(name: string, full: number, short: number): number {
 export const options = {
   quick,
   /** Doctors, and as many patients, each patient consenting to every doctor. */
-  actors: count('BENCH_ACTORS', 8, 4),
+  actors: count('BENCH_ACTORS', 8, 3),
   e2e: {
-    writes: count('BENCH_WRITES', 2_000, 100),
-    reads: count('BENCH_READS', 4_000, 200),
+    writes: count('BENCH_WRITES', 2_000, 80),
+    reads: count('BENCH_READS', 4_000, 160),
     /** Clients under way at once, spread over the worker threads. */
     concurrency: count('BENCH_CONCURRENCY', 64, 32),
   },
   threshold: {
-    writes: count('BENCH_THRESHOLD_WRITES', 1_000, 60),
-    reads: count('BENCH_THRESHOLD_READS', 2_000, 100),
+    writes: count('BENCH_THRESHOLD_WRITES', 1_000, 40),
+    reads: count('BENCH_THRESHOLD_READS', 2_000, 80),
   },
   capacity: {
-    writes: count('BENCH_CAPACITY_WRITES', 5_000, 200),
-    reads: count('BENCH_CAPACITY_READS', 10_000, 400),
-    thresholdReads: count('BENCH_CAPACITY_THRESHOLD_READS', 4_000, 200),
+    writes: count('BENCH_CAPACITY_WRITES', 5_000, 150),
+    reads: count('BENCH_CAPACITY_READS', 10_000, 300),
+    thresholdReads: count('BENCH_CAPACITY_THRESHOLD_READS', 4_000, 150),
     /** Requests under way at once (connections to each gateway). */
     concurrency: count('BENCH_CAPACITY_CONCURRENCY', 256, 64),
   },
   sweep: {
     levels: (env.BENCH_SWEEP ?? '1,8,64,256').split(',').map(Number),
-    /** Operations at each level: at least this many, and at least 4 (writes) or 8 (reads) per connection. */
-    writes: count('BENCH_SWEEP_WRITES', 1_000, 50),
-    reads: count('BENCH_SWEEP_READS', 2_000, 100),
-    perConnection: quick ? { writes: 2, reads: 2 } : { writes: 4, reads: 8 },
+    /** Operations at each level: at least this many, and 4 writes and 8 reads per connection (1 when quick). */
+    writes: count('BENCH_SWEEP_WRITES', 1_000, 40),
+    reads: count('BENCH_SWEEP_READS', 2_000, 80),
+    perConnection: quick ? { writes: 1, reads: 1 } : { writes: 4, reads: 8 },
   },
   /** `threshold` (3 gateway processes, custody 2 of 3) unless BENCH_SCENARIOS=single. */
   withThreshold: (env.BENCH_SCENARIOS ?? 'single,threshold').split(',').includes('threshold'),

@@ -22,7 +22,7 @@ import { setUpActors } from './actors.ts';
 import { createLoadGenerator } from './loadGenerator.ts';
 import { options } from './options.ts';
 import { recordContext } from './prepare.ts';
-import { startConsortium, startGateway } from './processes.ts';
+import { type Consortium, startConsortium, startGateway } from './processes.ts';
 import { machine, printTables, type Results, writeResults } from './report.ts';
 import {
   measureReplay,
@@ -47,8 +47,18 @@ async function main(): Promise<void> {
   const pool = await startWorkerPool();
   const load = createLoadGenerator();
   try {
-    const single = await singleGatewayViews(pool, load);
-    const threshold = options.withThreshold ? await consortiumViews(pool, load) : undefined;
+    // A quick run starts the consortium at once, beside the first gateway's start and set-up, and
+    // lets it idle through the single-gateway views: quick figures check the tooling, no more.
+    const early = options.quick && options.withThreshold ? startConsortium() : undefined;
+    early?.catch(() => undefined);
+    let single: Awaited<ReturnType<typeof singleGatewayViews>>;
+    try {
+      single = await singleGatewayViews(pool, load, early);
+    } catch (error) {
+      await (await early?.catch(() => undefined))?.stop();
+      throw error;
+    }
+    const threshold = options.withThreshold ? await consortiumViews(pool, load, early) : undefined;
     const growth = options.growth.enabled ? await runGrowth(pool, load, options.growth) : null;
 
     const phases: Record<string, Phase | null> = {
@@ -120,7 +130,7 @@ type Pool = Awaited<ReturnType<typeof startWorkerPool>>;
 type Load = ReturnType<typeof createLoadGenerator>;
 
 /** e2e, capacity, sweep and cost on one gateway process with its embedded chain. */
-async function singleGatewayViews(pool: Pool, load: Load) {
+async function singleGatewayViews(pool: Pool, load: Load, consortiumStarting?: Promise<Consortium>) {
   log('starting one gateway');
   const gateway = await startGateway();
   try {
@@ -130,6 +140,10 @@ async function singleGatewayViews(pool: Pool, load: Load) {
     log(
       `one gateway (pid ${gateway.pid}, anvil ${gateway.chainPid}): ${options.actors} doctors and patients set up`,
     );
+    if (consortiumStarting) {
+      await consortiumStarting.catch(() => undefined);
+      log('consortium started (quick run: it idles meanwhile)');
+    }
     const e2e = await runE2e(pool, url, actors, { ...options.e2e, label: 'e2e' }, pids);
 
     const patients = actors.patients.map((patient) => patient.address as Address);
@@ -139,8 +153,10 @@ async function singleGatewayViews(pool: Pool, load: Load) {
     );
     let next = 0;
     const prepare = async (count: number) => {
+      const began = performance.now();
       const records = await prepareWrites(pool, context, actors, next, count);
       next += count;
+      log(`prepared ${count} uploads in ${((performance.now() - began) / 1000).toFixed(1)} s (untimed)`);
       return records;
     };
     const tokens = () => sessionTokens([url], actors.doctors);
@@ -209,9 +225,10 @@ async function singleGatewayViews(pool: Pool, load: Load) {
 }
 
 /** e2e threshold writes and reads, and capacity threshold reads, on the demo consortium. */
-async function consortiumViews(pool: Pool, load: Load) {
-  log('starting the demo consortium');
-  const consortium = await startConsortium();
+async function consortiumViews(pool: Pool, load: Load, started?: Promise<Consortium>) {
+  if (!started) log('starting the demo consortium');
+  const consortium = await (started ?? startConsortium());
+  if (!started) log('consortium started');
   try {
     const url = consortium.urls[0] as string;
     const actors = await setUpActors(url, consortium.admin, consortium.organisationId, options.actors);

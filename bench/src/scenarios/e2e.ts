@@ -7,6 +7,7 @@
  */
 import type { Address } from 'viem';
 import type { Actors } from '../actors.ts';
+import { options } from '../options.ts';
 import { type CpuSample, cpuPerOperation, sampleCpu } from '../procStats.ts';
 import { log, type Phase, phaseOf } from '../stats.ts';
 import type { WrittenRecord } from '../worker.ts';
@@ -97,6 +98,6 @@ export async function runE2e(
  * Waits for work a phase leaves behind (audit events anchored about every second, the indexer),
  * so that CPU measured around a phase includes it.
  */
-export function settle(ms = 2_000): Promise<void> {
+export function settle(ms = options.quick ? 1_000 : 2_000): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

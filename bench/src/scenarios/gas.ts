@@ -7,8 +7,9 @@
  */
 import { createGatewayClient } from '@medledger/client';
 import { generateIdentity, type Identity } from '@medledger/core';
+import type { Address } from 'viem';
 import type { Actors } from '../actors.ts';
-import { anchorDirectly, developmentAccount, gasUsedBy } from '../chain.ts';
+import { anchorDirectly, developmentAccounts, gasUsedBy } from '../chain.ts';
 import type { RecordContext } from '../prepare.ts';
 import type { Gateway } from '../processes.ts';
 import type { WorkerPool } from '../workerPool.ts';
@@ -54,7 +55,7 @@ export async function measureGas(
   });
   const revoked = await patient.revokeConsent(granted.grantId);
 
-  const from = await developmentAccount(rpcUrl);
+  const [from] = (await developmentAccounts(rpcUrl)) as [Address];
   const records = await prepareWrites(pool, context, actors, 1_000_000, 111);
   const perRecord = async (size: number, offset: number) => {
     const batch = records.slice(offset, offset + size).map((record) => ({

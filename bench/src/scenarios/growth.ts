@@ -17,7 +17,7 @@ import { createGatewayClient } from '@medledger/client';
 import type { Identity } from '@medledger/core';
 import type { Address } from 'viem';
 import { setUpActors } from '../actors.ts';
-import { anchorDirectly, developmentAccount, gasUsedBy } from '../chain.ts';
+import { anchorDirectly, developmentAccounts, gasUsedBy } from '../chain.ts';
 import type { LoadGenerator } from '../loadGenerator.ts';
 import { options } from '../options.ts';
 import { recordContext } from '../prepare.ts';
@@ -55,6 +55,7 @@ export async function runGrowth(
   load: LoadGenerator,
   growth: { records: number; writes: number; reads: number },
 ): Promise<GrowthResult> {
+  log(`growth: starting a gateway, then seeding ${growth.records} records`);
   const gateway = await startGateway();
   try {
     const { url } = gateway;
@@ -64,7 +65,8 @@ export async function runGrowth(
       createGatewayClient({ url, identity: actors.doctors[0] as Identity }),
       patients,
     );
-    const from = await developmentAccount(gateway.rpcUrl);
+    const senders = await developmentAccounts(gateway.rpcUrl);
+    const lanes = Math.min(seedInFlight, senders.length);
     const started = performance.now();
     let anchored = 0;
     const sign = (start: number, count: number) =>
@@ -87,7 +89,7 @@ export async function runGrowth(
       const batches: (typeof signed)[] = [];
       for (let i = 0; i < signed.length; i += seedBatch) batches.push(signed.slice(i, i + seedBatch));
       await Promise.all(
-        Array.from({ length: seedInFlight }, async () => {
+        senders.slice(0, lanes).map(async (from) => {
           for (let batch = batches.shift(); batch; batch = batches.shift()) {
             const inputs = batch.map((record) => ({
               leaf: record.leaf,
@@ -111,6 +113,7 @@ export async function runGrowth(
     log(`growth: the gateway's index holds ${indexed} records`);
 
     const tokens = () => sessionTokens([url], actors.doctors);
+    log(`growth: preparing ${growth.writes} uploads (untimed)`);
     const writes = await prepareWrites(pool, context, actors, 0, growth.writes);
     const write = await measureReplay(
       load,
