@@ -7,7 +7,7 @@ import type { Figures } from './stats.ts';
 export type Sweep = Record<string, { write: Figures; read: Figures }>;
 
 const colours = { write: '#c0392b', read: '#2471a3' } as const;
-const panel = { width: 420, height: 300, left: 64, right: 16, top: 40, bottom: 48 };
+const panel = { width: 420, height: 300, left: 64, right: 24, top: 40, bottom: 48 };
 
 export function sweepChart(sweep: Sweep, title: string): string {
   const levels = Object.keys(sweep)
@@ -22,8 +22,8 @@ export function sweepChart(sweep: Sweep, title: string): string {
   const legend = (Object.keys(colours) as (keyof typeof colours)[])
     .map(
       (name, i) =>
-        `<rect x="${width - 170 + i * 80}" y="10" width="12" height="12" fill="${colours[name]}"/>` +
-        `<text x="${width - 154 + i * 80}" y="21">capacity ${name}</text>`,
+        `<rect x="${width - 240 + i * 115}" y="10" width="12" height="12" fill="${colours[name]}"/>` +
+        `<text x="${width - 224 + i * 115}" y="21">capacity ${name}</text>`,
     )
     .join('');
   return [

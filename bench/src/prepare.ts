@@ -25,7 +25,8 @@ import {
   validateResource,
 } from '@medledger/core';
 import { generateResource } from '@medledger/fixtures';
-import type { Address, Hex } from 'viem';
+import { type Address, getTypesForEIP712Domain, type Hex, hashDomain, keccak256, toHex } from 'viem';
+import { sign } from 'viem/accounts';
 
 const zeroHash = `0x${'00'.repeat(32)}` as Hex;
 
@@ -159,4 +160,45 @@ export function signLeaf(context: RecordContext, author: Identity, leaf: Prepare
     primaryType: 'Record',
     message: { ...leaf, createdAt: BigInt(leaf.createdAt) },
   });
+}
+
+/**
+ * A faster signer of many leaves by one author, for seeding (the growth view): the EIP-712 digest
+ * built by hand from the precomputed domain separator and the leaf's words (every field of Record is
+ * static, one word each), signed with the same secp256k1 signing as viem's. Its first signature is
+ * checked against `signLeaf`.
+ */
+export function fastLeafSigner(
+  context: RecordContext,
+  author: Identity,
+): (leaf: PreparedLeaf) => Promise<Hex> {
+  const domain = ledgerDomain('records', context.chainId, context.recordsContract);
+  const domainSeparator = hashDomain({
+    domain,
+    types: { EIP712Domain: getTypesForEIP712Domain({ domain }) },
+  } as Parameters<typeof hashDomain>[0]).slice(2);
+  const fields = recordsTypes.Record;
+  const typeHash = keccak256(
+    toHex(`Record(${fields.map((field) => `${field.type} ${field.name}`).join(',')})`),
+  ).slice(2);
+  const word = (value: string | number) =>
+    (typeof value === 'number' ? value.toString(16) : value.slice(2).toLowerCase()).padStart(64, '0');
+  let checked = false;
+  return async (leaf) => {
+    const struct = keccak256(
+      `0x${typeHash}${fields.map((field) => word(leaf[field.name as keyof PreparedLeaf])).join('')}`,
+    ).slice(2);
+    const signature = await sign({
+      hash: keccak256(`0x1901${domainSeparator}${struct}`),
+      privateKey: author.signingKey,
+      to: 'hex',
+    });
+    if (!checked) {
+      if (signature !== (await signLeaf(context, author, leaf))) {
+        throw new Error('the fast leaf signer disagrees with signTypedData');
+      }
+      checked = true;
+    }
+    return signature;
+  };
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGatewayClient, type GatewayClient } from '@medledger/client';
 import { generateIdentity, parseKeyFile } from '@medledger/core';
-import { freePort } from '@medledger/ledger-node';
+import { anvilBinaryPath, freePort, sendRpcCalls, spawnWithParentDeathSignal } from '@medledger/ledger-node';
 
 export interface Gateway {
   url: string;
@@ -18,7 +18,7 @@ export interface Gateway {
   pid: number;
   /** Its embedded anvil. */
   chainPid: number;
-  /** anvil's IPC socket, as `ipc://PATH` (the bench's private way to the chain: receipts, seeding). */
+  /** anvil's IPC socket, as `ipc://PATH`, or its HTTP URL (the bench's own way to the chain: receipts, seeding). */
   rpcUrl: string;
   /** Its data directory (chain state, gateway.sqlite), removed by `stop`. */
   dataDir: string;
@@ -28,26 +28,41 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-/** One gateway on its embedded chain, with one hospital whose admin the bench holds. */
-export async function startGateway(): Promise<Gateway> {
+/**
+ * One gateway, with one hospital whose admin the bench holds: on its embedded chain, or with
+ * `externalChain` on an anvil the bench starts (HTTP on 127.0.0.1, `--rpc … --allow-admin-rpc`),
+ * where the gateway takes no snapshots of the chain (see growth.ts for why).
+ */
+export async function startGateway(options: { externalChain?: boolean } = {}): Promise<Gateway> {
   const dataDir = await mkdtemp(join(tmpdir(), 'mlb-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = startGatewayProcess(['--data', dataDir, '--port', String(port), '--no-web-app']);
+  const chain = options.externalChain ? await startAnvil() : undefined;
+  const child = startGatewayProcess([
+    '--data',
+    dataDir,
+    '--port',
+    String(port),
+    '--no-web-app',
+    ...(chain ? ['--rpc', chain.rpcUrl, '--allow-admin-rpc'] : []),
+  ]);
   const stop = async () => {
     await stopProcess(child);
+    if (chain) await stopProcess(chain.child);
     await rm(dataDir, { recursive: true, force: true });
   };
   try {
     await waitForHealth(url, child);
-    const chainPid = Number(await readFile(join(dataDir, 'chain', 'anvil.pid'), 'utf8'));
+    const chainPid = chain
+      ? (chain.child.pid ?? 0)
+      : Number(await readFile(join(dataDir, 'chain', 'anvil.pid'), 'utf8'));
     const admin = createGatewayClient({ url, identity: generateIdentity() });
     const { organisationId } = await admin.createOrganisation({ name: 'Bench Hospital', kind: 'hospital' });
     return {
       url,
       pid: child.pid ?? 0,
       chainPid,
-      rpcUrl: `ipc://${join(dataDir, 'chain', 'anvil.ipc')}`,
+      rpcUrl: chain?.rpcUrl ?? `ipc://${join(dataDir, 'chain', 'anvil.ipc')}`,
       dataDir,
       admin,
       organisationId,
@@ -97,14 +112,63 @@ export async function startConsortium(): Promise<Consortium> {
   }
 }
 
+/** anvil on a free local port, with the embedded chain's block gas and code size limits. */
+async function startAnvil(): Promise<{ rpcUrl: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawnWithParentDeathSignal(anvilBinaryPath(), [
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--gas-limit',
+    '2000000000',
+    '--code-size-limit',
+    '100000',
+    '--silent',
+  ]);
+  track(child);
+  const rpcUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const answered = await sendRpcCalls(rpcUrl, [{ method: 'eth_chainId' }]).then(
+      () => true,
+      () => false,
+    );
+    if (answered) return { rpcUrl, child };
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill('SIGKILL');
+      throw new Error('anvil did not start');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Processes the bench started and has not stopped yet: stopped if the bench is interrupted. */
+const running = new Set<ChildProcess>();
+
+function track(child: ChildProcess): ChildProcess {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  return child;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const child of running) child.kill('SIGTERM');
+    process.exit(130);
+  });
+}
+
 function startGatewayProcess(args: string[]): ChildProcess {
   const bin = fileURLToPath(new URL('../../packages/gateway/bin/medledger-gateway.ts', import.meta.url));
   const profile = process.env.BENCH_PROFILE_DIR
     ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE_DIR]
     : [];
-  return spawn(process.execPath, [...profile, bin, ...args, '--log-level', 'warn'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  return track(
+    spawn(process.execPath, [...profile, bin, ...args, '--log-level', 'warn'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    }),
+  );
 }
 
 async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
