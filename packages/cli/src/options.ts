@@ -7,6 +7,9 @@ import type { Command } from 'commander';
 
 export const defaultServer = 'http://127.0.0.1:8080';
 
+/** What a reviewer may find of an emergency (`emergency review --verdict`). */
+export const reviewVerdicts = ['justified', 'unjustified'] as const;
+
 export interface GlobalOptions {
   json?: boolean;
   server: string;

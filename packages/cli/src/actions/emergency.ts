@@ -7,9 +7,8 @@ import {
   parseDuration,
 } from '@medledger/core';
 import type { Command } from 'commander';
-import { verdicts } from '../commands/emergency.ts';
 import { clientFor, globalOptions, parseAddress, parseInteger } from '../context.ts';
-import type { ActionHandler } from '../options.ts';
+import { type ActionHandler, reviewVerdicts } from '../options.ts';
 import { print } from '../output.ts';
 
 export const declareEmergency: ActionHandler = async (options, command: Command) => {
@@ -52,12 +51,12 @@ export const showEmergency: ActionHandler = async (id: string, _options, command
 };
 
 export const reviewEmergency: ActionHandler = async (id: string, options, command: Command) => {
-  if (!verdicts.includes(options.verdict)) {
-    throw new InvalidInputError(`Unknown verdict "${options.verdict}"; use ${verdicts.join(' or ')}.`);
+  if (!reviewVerdicts.includes(options.verdict)) {
+    throw new InvalidInputError(`Unknown verdict "${options.verdict}"; use ${reviewVerdicts.join(' or ')}.`);
   }
   const result = await (await clientFor(command)).reviewEmergency(
     parseInteger(id, 'emergency id'),
-    options.verdict as (typeof verdicts)[number],
+    options.verdict as (typeof reviewVerdicts)[number],
   );
   print(globalOptions(command), result, `emergency ${id} judged ${result.verdict}; it is ${result.status}`);
 };

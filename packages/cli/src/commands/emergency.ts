@@ -1,10 +1,8 @@
 import { emergencyReasons } from '@medledger/core/vocabulary';
 import type { Command } from 'commander';
-import { actingCommand, lazyAction } from '../options.ts';
+import { actingCommand, lazyAction, reviewVerdicts } from '../options.ts';
 
 const load = () => import('../actions/emergency.ts');
-
-export const verdicts = ['justified', 'unjustified'] as const;
 
 export function registerEmergency(program: Command): void {
   const emergency = program
@@ -52,7 +50,7 @@ export function registerEmergency(program: Command): void {
         'As an admin of the member’s organisation, judge an emergency; unjustified closes its access at once',
       )
       .argument('<id>')
-      .requiredOption('--verdict <verdict>', verdicts.join(' or ')),
+      .requiredOption('--verdict <verdict>', reviewVerdicts.join(' or ')),
   ).action(lazyAction(load, 'reviewEmergency'));
 
   const window = emergency
