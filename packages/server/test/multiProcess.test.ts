@@ -20,6 +20,7 @@ import { freePort, type HttpAnvil, readDeployment, startHttpAnvil } from '@medle
 import pg from 'pg';
 import { parseEventLogs } from 'viem';
 import { foundConsortium, newMember, newPatient } from './helpers/actors.ts';
+import { eventually } from './helpers/emergencies.ts';
 import { sharedTestPostgres } from './helpers/postgres.ts';
 import { labResult } from './helpers/records.ts';
 
@@ -97,22 +98,6 @@ function roundRobin(port: number, backends: string[]) {
         server.close(() => resolve());
       }),
   };
-}
-
-/** Polls `check` until it returns a value, or fails after `timeoutMs`. */
-async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-  pauseMs = 100,
-) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, pauseMs));
-  }
 }
 
 describe('three gateway processes of one organisation on one PostgreSQL, behind one port', () => {
@@ -246,13 +231,17 @@ describe('three gateway processes of one organisation on one PostgreSQL, behind 
         sequences,
         sequences.map((_, index) => index + 1),
       );
-      const batches = await eventually('the audit log anchored', async () => {
-        const rows = (
-          await database.query('SELECT first_sequence, count FROM audit_batches ORDER BY batch_index')
-        ).rows.map((row) => ({ first: Number(row.first_sequence), count: Number(row.count) }));
-        const covered = rows.reduce((sum, batch) => sum + batch.count, 0);
-        return covered >= sequences.length ? rows : undefined;
-      });
+      const batches = await eventually(
+        async () => {
+          const rows = (
+            await database.query('SELECT first_sequence, count FROM audit_batches ORDER BY batch_index')
+          ).rows.map((row) => ({ first: Number(row.first_sequence), count: Number(row.count) }));
+          const covered = rows.reduce((sum, batch) => sum + batch.count, 0);
+          return covered >= sequences.length ? rows : undefined;
+        },
+        'the audit log anchored',
+        60_000,
+      );
       let expected = 0;
       for (const batch of batches) {
         assert.equal(batch.first, expected, 'each batch starts where the last one ended');
@@ -298,7 +287,6 @@ describe('three gateway processes of one organisation on one PostgreSQL, behind 
     ]);
     const victimIds = rows.map((row) => Number(row.id));
     const leftPending = await eventually(
-      'the victim to hold journaled actions',
       async () => {
         const { rows: pending } = await watcher.query(
           `SELECT count(*) AS n FROM relay_journal WHERE status = 'pending' AND owner = ANY($1)`,
@@ -309,6 +297,7 @@ describe('three gateway processes of one organisation on one PostgreSQL, behind 
         victim.child.kill('SIGKILL');
         return Number(pending[0]?.n);
       },
+      'the victim to hold journaled actions',
       60_000,
       1,
     ).finally(() => watcher.end());
@@ -319,12 +308,16 @@ describe('three gateway processes of one organisation on one PostgreSQL, behind 
     await database.connect();
     try {
       // What the killed process journaled and left pending is applied by a survivor.
-      await eventually('nothing left pending in the journal', async () => {
-        const { rows } = await database.query(
-          `SELECT count(*) AS n FROM relay_journal WHERE status = 'pending'`,
-        );
-        return Number(rows[0]?.n) === 0 ? true : undefined;
-      });
+      await eventually(
+        async () => {
+          const { rows } = await database.query(
+            `SELECT count(*) AS n FROM relay_journal WHERE status = 'pending'`,
+          );
+          return Number(rows[0]?.n) === 0 ? true : undefined;
+        },
+        'nothing left pending in the journal',
+        60_000,
+      );
       // `superseded`: the killed process's transaction was mined, but it died before noting its hash;
       // sent again, the chain refuses it as already applied. Any other outcome would be a lost action.
       const unapplied = await database.query(

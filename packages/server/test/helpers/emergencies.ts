@@ -120,11 +120,15 @@ async function rpc(rpcUrl: string, method: string, params: unknown[]): Promise<u
   return outcome.result;
 }
 
-/** Polls `probe` until it returns something other than undefined, or fails after `timeoutMs`. */
+/**
+ * Polls `probe` every `pauseMs` until it returns something other than undefined, or fails after
+ * `timeoutMs`.
+ */
 export async function eventually<T>(
   probe: () => Promise<T | undefined>,
   what: string,
   timeoutMs = 15_000,
+  pauseMs = 100,
 ): Promise<T> {
   // performance.now(): tests may replace Date.now to move the gateway's clock.
   const deadline = performance.now() + timeoutMs;
@@ -132,6 +136,6 @@ export async function eventually<T>(
     const value = await probe();
     if (value !== undefined) return value;
     if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
   }
 }
