@@ -224,11 +224,28 @@ contract Consents is IConsents, SignedActions {
         uint8 sensitivity,
         uint8 action
     ) external view returns (bool) {
+        (, uint32 categories, uint8 maxSensitivity) = grantScope(grantId, actor, patient, action);
+        return
+            category < Vocabulary.CATEGORY_COUNT && (categories >> category) & 1 == 1 && sensitivity <= maxSensitivity;
+    }
+
+    /// @inheritdoc IConsents
+    function grantScope(
+        uint256 grantId,
+        address actor,
+        address patient,
+        uint8 action
+    ) public view returns (uint32 organisationId, uint32 categories, uint8 maxSensitivity) {
+        organisationId = _consortium.activeOrganisationOf(actor);
         Grant storage checked = _grants[grantId];
-        if (patient == address(0) || checked.patient != patient) return false;
-        if (!_covers(checked, category, sensitivity, action)) return false;
-        uint32 organisationId = _consortium.activeOrganisationOf(actor);
-        return organisationId != 0 && (checked.grantee == actor || checked.granteeOrganisation == organisationId);
+        if (
+            organisationId == 0 ||
+            patient == address(0) ||
+            checked.patient != patient ||
+            !(checked.grantee == actor || checked.granteeOrganisation == organisationId) ||
+            !_inForceFor(checked, action)
+        ) return (organisationId, 0, 0);
+        return (organisationId, checked.categories, checked.maxSensitivity);
     }
 
     /// @inheritdoc IConsents
@@ -321,12 +338,14 @@ contract Consents is IConsents, SignedActions {
     /// @dev Returns true if `g` is in force (not revoked, not expired) and covers the access.
     function _covers(Grant storage g, uint8 category, uint8 sensitivity, uint8 action) private view returns (bool) {
         return
-            !g.revoked &&
-            block.timestamp < g.expiresAt &&
+            _inForceFor(g, action) &&
             category < Vocabulary.CATEGORY_COUNT &&
             (g.categories >> category) & 1 == 1 &&
-            sensitivity <= g.maxSensitivity &&
-            action != 0 &&
-            g.actions & action == action;
+            sensitivity <= g.maxSensitivity;
+    }
+
+    /// @dev Returns true if `g` is in force (not revoked, not expired) and allows `action` (non-zero).
+    function _inForceFor(Grant storage g, uint8 action) private view returns (bool) {
+        return !g.revoked && block.timestamp < g.expiresAt && action != 0 && g.actions & action == action;
     }
 }

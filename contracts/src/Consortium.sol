@@ -44,9 +44,18 @@ contract Consortium is IConsortium, PatientKeys {
     mapping(uint32 organisationId => Organisation) private _organisations;
     TwoThirdsVote.Votes private _admissionVotes;
     mapping(address account => Member) private _members;
-    mapping(address account => Patient) private _patients;
+    /// @dev A registered patient, in two slots: its number and organisation, then its encryption key.
+    struct PatientEntry {
+        uint32 index;
+        uint32 organisationId;
+        bytes32 encryptionKey;
+    }
+
+    mapping(address account => PatientEntry) private _patients;
+    mapping(uint32 index => address patient) private _patientAddresses;
     uint32 private _organisationCount;
     uint32 private _activeOrganisationCount;
+    uint32 private _patientCount;
 
     mapping(uint32 organisationId => address relayer) private _relayers;
     mapping(uint256 proposalId => CustodyProposal) private _custodyProposals;
@@ -200,7 +209,9 @@ contract Consortium is IConsortium, PatientKeys {
         }
         _requireUnused(patient_);
 
-        _patients[patient_] = Patient(true, encryptionKey, organisationId);
+        uint32 index = ++_patientCount;
+        _patients[patient_] = PatientEntry(index, organisationId, encryptionKey);
+        _patientAddresses[index] = patient_;
         emit PatientRegistered(patient_, organisationId, encryptionKey);
     }
 
@@ -354,7 +365,19 @@ contract Consortium is IConsortium, PatientKeys {
 
     /// @inheritdoc IConsortium
     function patient(address account) external view returns (Patient memory) {
-        return _patients[account];
+        PatientEntry storage entry = _patients[account];
+        return Patient(entry.index != 0, entry.encryptionKey, entry.organisationId);
+    }
+
+    /// @inheritdoc IConsortium
+    function patientIndexOf(address account) external view returns (uint32 index, uint32 organisationId) {
+        PatientEntry storage entry = _patients[account];
+        return (entry.index, entry.organisationId);
+    }
+
+    /// @inheritdoc IConsortium
+    function patientAt(uint32 index) external view returns (address) {
+        return _patientAddresses[index];
     }
 
     /// @inheritdoc IConsortium
@@ -436,7 +459,7 @@ contract Consortium is IConsortium, PatientKeys {
 
     /// @dev Reverts if `account` is already a member, a patient or a key a patient rotated to.
     function _requireUnused(address account) private view {
-        if (_members[account].organisationId != 0 || _patients[account].registered || _isPatientSigner(account)) {
+        if (_members[account].organisationId != 0 || _patients[account].index != 0 || _isPatientSigner(account)) {
             revert ConsortiumAddressTaken(account);
         }
     }
@@ -445,7 +468,7 @@ contract Consortium is IConsortium, PatientKeys {
     /// @param account The address asked about.
     /// @return True if `account` is a registered patient.
     function _isRegisteredPatient(address account) internal view override returns (bool) {
-        return _patients[account].registered;
+        return _patients[account].index != 0;
     }
 
     /// @inheritdoc PatientKeys

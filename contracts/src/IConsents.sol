@@ -369,6 +369,27 @@ interface IConsents is ISignedActions {
         uint8 action
     ) external view returns (bool);
 
+    /**
+     * @dev Returns what grant `grantId` lets `actor` do on `patient`'s records now, for `action` (one or more
+     * action bits): the categories (bitmask, 0 for none) and the highest sensitivity for which {checkGrant}
+     * holds, and `actor`'s organisation (0 if `actor` is not an active member, categories 0 then). One call
+     * answers {checkGrant} for every category and sensitivity, as {IRecords-anchorRecords} needs in a batch.
+     *
+     * @param grantId The grant to check.
+     * @param actor The member who wants to act.
+     * @param patient The patient (its registered address).
+     * @param action The action wanted (1 read, 2 append, 4 share).
+     * @return organisationId The actor's organisation if it is an active member, else 0.
+     * @return categories The categories the grant covers for the actor and action now (0 if none).
+     * @return maxSensitivity The highest sensitivity covered (meaningless when `categories` is 0).
+     */
+    function grantScope(
+        uint256 grantId,
+        address actor,
+        address patient,
+        uint8 action
+    ) external view returns (uint32 organisationId, uint32 categories, uint8 maxSensitivity);
+
     /// @dev Returns the newest grant for which {checkGrant} holds, preferring grants to `actor` over grants
     /// to its organisation; 0 if none.
     /// @param actor The member who wants to act.

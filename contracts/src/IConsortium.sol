@@ -501,6 +501,19 @@ interface IConsortium is IPatientKeys, ISignedActions {
     /// @return The registration.
     function patient(address account) external view returns (Patient memory);
 
+    /// @dev Returns `account`'s patient number (1, 2, ... in the order patients registered; 0 if `account` is
+    /// not a registered patient) and the organisation it registered with. A patient number fits where an
+    /// address would not: {Records} keeps it in the single storage slot of each anchor.
+    /// @param account The address asked about.
+    /// @return index The patient number (0 if not a registered patient).
+    /// @return organisationId The organisation the patient registered with (possibly 0).
+    function patientIndexOf(address account) external view returns (uint32 index, uint32 organisationId);
+
+    /// @dev Returns the patient whose patient number is `index` (zero if none).
+    /// @param index The patient number (from 1).
+    /// @return The patient's registered address.
+    function patientAt(uint32 index) external view returns (address);
+
     /// @dev Returns true if `account` is an active member of an active organisation.
     /// @param account The address asked about.
     /// @return True if the account is an active member of an active organisation.

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {IPatientKeys} from "./IPatientKeys.sol";
 import {SignedActions} from "./SignedActions.sol";
+import {Signatures} from "./utils/Signatures.sol";
 
 /**
  * @dev Key rotation and key backup commitments for the patients of the contract that inherits this one,
@@ -40,9 +40,7 @@ abstract contract PatientKeys is IPatientKeys, SignedActions {
         if (newSigner == address(0)) revert PatientKeysZeroSigner();
         if (newEncryptionKey == 0) revert PatientKeysZeroEncryptionKey();
         _requireUnusedAccount(newSigner);
-        if (
-            !SignatureChecker.isValidSignatureNowCalldata(newSigner, _hashTypedDataV4(structHash), newSignerSignature)
-        ) {
+        if (!Signatures.isValidNowCalldata(newSigner, _hashTypedDataV4(structHash), newSignerSignature)) {
             revert PatientKeysInvalidNewSignerSignature(newSigner);
         }
 

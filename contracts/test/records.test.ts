@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { recordLeafHash } from '@medledger/core';
+import { anchoredLeafHash, recordLeafHash } from '@medledger/core';
 import type { Hex, LocalAccount } from 'viem';
 import {
   action,
@@ -27,6 +27,8 @@ import {
 } from './helpers/ledger.ts';
 
 const leafOf = (record: RecordLeaf): Hex => recordLeafHash(record);
+/** What the chain keeps of the leaf: its low 184 bits. */
+const anchoredLeafOf = (record: RecordLeaf): Hex => anchoredLeafHash(record);
 
 describe('Records', () => {
   let ledger: TestLedger;
@@ -61,7 +63,7 @@ describe('Records', () => {
       const anchoredAt = (await ledger.publicClient.getBlock({ blockNumber: result.receipt.blockNumber }))
         .timestamp;
       assert.deepEqual(await ledger.read('records', 'anchorOf', [record.recordId]), {
-        leaf: leafOf(record),
+        leaf: anchoredLeafOf(record),
         patient: c.patient.address,
         anchoredAt,
         supersededBy: zeroHash,
@@ -128,7 +130,7 @@ describe('Records', () => {
       assert.equal((await anchorOf(original.recordId)).supersededBy, amendment.recordId);
       assert.equal((await anchorOf(amendment.recordId)).supersededBy, second.recordId);
       assert.equal((await anchorOf(second.recordId)).supersededBy, zeroHash);
-      assert.equal((await anchorOf(original.recordId)).leaf, leafOf(original));
+      assert.equal((await anchorOf(original.recordId)).leaf, anchoredLeafOf(original));
       assert.equal(await ledger.read('records', 'recordCount'), 4n);
     });
 
