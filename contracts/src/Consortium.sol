@@ -44,10 +44,12 @@ contract Consortium is IConsortium, PatientKeys {
     mapping(uint32 organisationId => Organisation) private _organisations;
     TwoThirdsVote.Votes private _admissionVotes;
     mapping(address account => Member) private _members;
-    /// @dev A registered patient, in two slots: its number and organisation, then its encryption key.
+    /// @dev A registered patient, in two slots: its number, organisation and rotated key (zero until it
+    /// rotates its key, see {PatientKeys}), read together whenever a patient signs; then its encryption key.
     struct PatientEntry {
         uint32 index;
         uint32 organisationId;
+        address signer;
         bytes32 encryptionKey;
     }
 
@@ -210,7 +212,7 @@ contract Consortium is IConsortium, PatientKeys {
         _requireUnused(patient_);
 
         uint32 index = ++_patientCount;
-        _patients[patient_] = PatientEntry(index, organisationId, encryptionKey);
+        _patients[patient_] = PatientEntry(index, organisationId, address(0), encryptionKey);
         _patientAddresses[index] = patient_;
         emit PatientRegistered(patient_, organisationId, encryptionKey);
     }
@@ -376,6 +378,21 @@ contract Consortium is IConsortium, PatientKeys {
     }
 
     /// @inheritdoc IConsortium
+    function patientSigner(address account) external view returns (uint32 index, address signer) {
+        PatientEntry storage entry = _patients[account];
+        signer = entry.signer;
+        return (entry.index, signer == address(0) ? account : signer);
+    }
+
+    /// @inheritdoc IConsortium
+    function organisationAndPatientIndex(
+        address actor,
+        address patient_
+    ) external view returns (uint32 organisationId, uint32 patientIndex) {
+        return (activeOrganisationOf(actor), _patients[patient_].index);
+    }
+
+    /// @inheritdoc IConsortium
     function patientAt(uint32 index) external view returns (address) {
         return _patientAddresses[index];
     }
@@ -475,6 +492,20 @@ contract Consortium is IConsortium, PatientKeys {
     /// @param account The address to be used as a new patient key.
     function _requireUnusedAccount(address account) internal view override {
         _requireUnused(account);
+    }
+
+    /// @inheritdoc PatientKeys
+    /// @param account The address asked about.
+    /// @return The patient's current key if it rotated one in, else zero.
+    function _rotatedSignerOf(address account) internal view override returns (address) {
+        return _patients[account].signer;
+    }
+
+    /// @inheritdoc PatientKeys
+    /// @param patient_ The registered patient.
+    /// @param signer Its new key.
+    function _setRotatedSigner(address patient_, address signer) internal override {
+        _patients[patient_].signer = signer;
     }
 
     /// @inheritdoc PatientKeys

@@ -17,7 +17,6 @@ abstract contract PatientKeys is IPatientKeys, SignedActions {
         "CommitKeyBackup(address patient,bytes32 backupId,bytes32 backupHash,uint256 nonce,uint256 deadline)"
     );
 
-    mapping(address patient => address signer) private _rotatedSigners;
     mapping(address signer => address patient) private _signerPatients;
     mapping(address patient => KeyBackup) private _keyBackups;
 
@@ -44,7 +43,7 @@ abstract contract PatientKeys is IPatientKeys, SignedActions {
             revert PatientKeysInvalidNewSignerSignature(newSigner);
         }
 
-        _rotatedSigners[patient] = newSigner;
+        _setRotatedSigner(patient, newSigner);
         _signerPatients[newSigner] = patient;
         _setPatientEncryptionKey(patient, newEncryptionKey);
         emit PatientKeyRotated(patient, previousSigner, newSigner, newEncryptionKey);
@@ -73,7 +72,7 @@ abstract contract PatientKeys is IPatientKeys, SignedActions {
 
     /// @inheritdoc IPatientKeys
     function signerOf(address account) public view returns (address) {
-        address rotated = _rotatedSigners[account];
+        address rotated = _rotatedSignerOf(account);
         return rotated == address(0) ? account : rotated;
     }
 
@@ -100,6 +99,16 @@ abstract contract PatientKeys is IPatientKeys, SignedActions {
     /// @dev Reverts if `account` is already a member, a patient or a patient's key.
     /// @param account The address to be used as a new patient key.
     function _requireUnusedAccount(address account) internal view virtual;
+
+    /// @dev Returns the key `account` rotated to last (zero if it never rotated its key).
+    /// @param account The address asked about.
+    /// @return The patient's current key if it rotated one in, else zero.
+    function _rotatedSignerOf(address account) internal view virtual returns (address);
+
+    /// @dev Records that the registered patient `patient` now signs with `signer`.
+    /// @param patient The registered patient.
+    /// @param signer Its new key.
+    function _setRotatedSigner(address patient, address signer) internal virtual;
 
     /// @dev Sets the encryption public key of the registered patient `patient`.
     /// @param patient The registered patient.

@@ -468,7 +468,9 @@ describe('properties', () => {
         model.grants.some((g) =>
           covers(g, actor, patient, probe.category, probe.sensitivity, probe.actions, model),
         );
+      // Every grant is a candidate: the chain alone decides which, if any, authorises.
       const answer = await ledger.read<boolean>('consents', 'isAuthorised', [
+        model.grants.map((g) => g.id).reverse(),
         actor.account.address,
         patient,
         probe.category,
