@@ -102,8 +102,6 @@ contract Consents is IConsents, SignedActions {
     }
 
     /// @inheritdoc IConsents
-    /// @dev A revocation cannot take effect twice (a revoked grant stays revoked), so its nonce is neither
-    /// checked nor used: replaying it fails with {ConsentsAlreadyRevoked}.
     function revoke(
         address patient,
         uint256 grantId,

@@ -222,14 +222,15 @@ interface IConsents is ISignedActions {
      *
      * Requirements:
      *
-     * - a valid signature by `patient` of `Revoke`, unused nonce, deadline not passed.
+     * - a valid signature by `patient` (its current key) of `Revoke`, deadline not passed. The nonce is
+     *   signed but neither checked nor used: a revocation cannot take effect twice, its replay fails below.
      * - `grantId` exists, is `patient`'s and is not revoked.
      *
      * Emits {ConsentRevoked}.
      *
      * @param patient The patient who gave the grant and signs its revocation.
      * @param grantId The grant (ids run from 1).
-     * @param nonce A nonce of the signer not used before (unordered nonces).
+     * @param nonce A random nonce, part of the signed `Revoke` (not marked used).
      * @param deadline The last block timestamp at which the signature is accepted.
      * @param signature The EIP-712 signature of the typed action by its signer.
      */
