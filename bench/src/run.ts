@@ -1,328 +1,255 @@
 /**
- * `npm run bench`: acknowledged record writes and authorised reads through the HTTP API of a
- * fresh embedded node, with all crypto on the client side as in real use.
+ * `npm run bench`: medledger's benchmark, in four views (see README, "Benchmarks").
  *
- * The gateway (with its anvil) runs as its own process (`medledger-gateway`, which `medledger start`
- * runs too); the clients run in this process. Each write encrypts a generated FHIR resource, seals
- * its data key to the patient and the custodian, signs the record leaf, and counts once the gateway
- * answers that the record is anchored in a block. Each read asks the gateway for the record, which
- * checks consent on chain, audits, and re-seals the data key; the client then decrypts and parses
- * the resource.
+ * - e2e: clients as users have them (`@medledger/client`), crypto on worker threads, against one
+ *   gateway process and against the demo consortium (three gateway processes, custody 2 of 3).
+ * - capacity: uploads sealed and signed, sessions taken, before the clock starts; a lean load
+ *   generator (undici) replays them: what the gateway and its chain sustain. Also swept over
+ *   concurrency (1, 8, 64, 256 requests under way).
+ * - cost: CPU microseconds per operation of client, gateway and chain (from /proc), and gas per
+ *   action from transaction receipts.
+ * - growth (BENCH_GROWTH=1, opt-in): the capacity figures again on a chain and gateway index
+ *   holding a million records, with the processes' resident memory.
  *
- * Options (environment): BENCH_WRITES (default 3000), BENCH_READS (default 6000),
- * BENCH_SCENARIOS (default single,threshold), BENCH_CONCURRENCY (default 64), BENCH_ACTORS (doctors and patients, default 8); BENCH_PROFILE_DIR
- * writes a V8 CPU profile of the gateway process there.
+ * Writes bench/results/latest.json and latest.svg and prints tables. BENCH_QUICK=1: every view
+ * with small counts, no growth (CI). Other options: see options.ts. BENCH_PROFILE_DIR writes V8
+ * CPU profiles of the gateway processes there.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createGatewayClient, type GatewayClient } from '@medledger/client';
-import { type Category, generateIdentity, parseKeyFile } from '@medledger/core';
-import { generateResource } from '@medledger/fixtures';
-import { createChainReader } from '@medledger/ledger';
-import { freePort } from '@medledger/ledger-node';
-import type { Address, Hex } from 'viem';
-
-const writes = Number(process.env.BENCH_WRITES ?? 3000);
-const reads = Number(process.env.BENCH_READS ?? 6000);
-const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 64);
-const actors = Number(process.env.BENCH_ACTORS ?? 8);
-/** `single` always; `threshold` (3 gateway processes, 2-of-3 custody) unless BENCH_SCENARIOS=single. */
-const scenarios = (process.env.BENCH_SCENARIOS ?? 'single,threshold').split(',');
-const categoriesUsed: Category[] = ['lab', 'vitals', 'condition', 'medication'];
-
-interface Phase {
-  count: number;
-  failed: number;
-  perSec: number;
-  p50Ms: number;
-  p99Ms: number;
-  seconds: number;
-}
+import { createGatewayClient } from '@medledger/client';
+import type { Identity } from '@medledger/core';
+import type { Address } from 'viem';
+import { setUpActors } from './actors.ts';
+import { createLoadGenerator } from './loadGenerator.ts';
+import { options } from './options.ts';
+import { recordContext } from './prepare.ts';
+import { type Consortium, startConsortium, startGateway } from './processes.ts';
+import { machine, printTables, type Results, writeResults } from './report.ts';
+import {
+  measureReplay,
+  prepareWrites,
+  readOperations,
+  readTargets,
+  sessionTokens,
+  verifySample,
+  writeOperations,
+} from './scenarios/capacity.ts';
+import { runE2e } from './scenarios/e2e.ts';
+import { measureGas, recordsPerSecAtBudget } from './scenarios/gas.ts';
+import { runGrowth } from './scenarios/growth.ts';
+import { figuresOf, log, type Phase } from './stats.ts';
+import { startWorkerPool } from './workerPool.ts';
 
 async function main(): Promise<void> {
-  const single = await singleGatewayScenario();
-  const threshold = scenarios.includes('threshold') ? await thresholdScenario() : undefined;
-  const machine = {
-    cpus: availableParallelism(),
-    cpuModel: cpus()[0]?.model ?? 'unknown',
-    memoryGiB: Math.round(totalmem() / 2 ** 30),
-    node: process.version,
-    platform: `${process.platform}-${process.arch}`,
-  };
-  const results = {
-    write: pick(single.write),
-    read: pick(single.read),
-    ...(threshold
-      ? {
-          threshold: {
-            write: pick(threshold.write),
-            read: pick(threshold.read),
-            auditAnchoring: threshold.auditAnchoring,
-            setup: '3 gateway processes (medledger-gateway --demo-consortium), keys split 2 of 3',
-          },
-        }
-      : {}),
-    machine,
-    setup: { concurrency, actors, categories: categoriesUsed, chain: 'embedded anvil, automine' },
-    measuredAt: new Date().toISOString(),
-  };
-  const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
-  await mkdir(resultsDir, { recursive: true });
-  await writeFile(join(resultsDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-  printTable({
-    write: single.write,
-    read: single.read,
-    ...(threshold ? { 'threshold write': threshold.write, 'threshold read': threshold.read } : {}),
-  });
-  if (threshold) {
-    const { events, perSec } = threshold.auditAnchoring;
-    log(
-      `audit anchoring (3 gateways): ${events} events anchored, ${perSec} events/s from the first request to the last anchor`,
-    );
-  }
-  log(`machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}`);
-  log('results written to bench/results/latest.json');
-  const phases = [single.write, single.read, threshold?.write, threshold?.read];
-  if (phases.some((phase) => phase?.failed)) process.exitCode = 1;
-}
-
-/** One gateway, records sealed to the patient and its organisation (k = n = 1). */
-async function singleGatewayScenario(): Promise<{ write: Phase; read: Phase }> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'medledger-bench-'));
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const gateway = startGatewayProcess(['--data', dataDir, '--port', String(port)]);
-  try {
-    await waitForHealth(url, gateway);
-    const admin = createGatewayClient({ url, identity: generateIdentity() });
-    const { organisationId } = await admin.createOrganisation({ name: 'Bench Hospital', kind: 'hospital' });
-    return await writeAndRead(url, admin, organisationId);
-  } finally {
-    await stopProcess(gateway);
-    await rm(dataDir, { recursive: true, force: true });
-  }
-}
-
-/**
- * Three hospitals' gateways as separate processes, keys split 2 of 3: each read gathers two
- * custodians' shares from two gateways, and every gateway anchors its audit events on chain.
- */
-async function thresholdScenario() {
-  const dataDir = await mkdtemp(join(tmpdir(), 'medledger-bench-consortium-'));
-  // The demo consortium's three gateways listen on port, port + 1 and port + 2.
-  const port = await freePort(3);
-  const url = `http://127.0.0.1:${port}`;
-  const consortium = startGatewayProcess(['--demo-consortium', '--data', dataDir, '--port', String(port)]);
-  try {
-    await waitForHealth(`http://127.0.0.1:${port + 2}`, consortium, 120_000);
-    for (;;) {
-      const info = (await fetch(`${url}/api/ledger`).then((r) => r.json())) as {
-        custody: { version: number };
-      };
-      if (info.custody.version > 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    const keyFile = await readFile(join(dataDir, 'demo-keys', 'admin-1.json'), 'utf8');
-    const admin = createGatewayClient({ url, identity: parseKeyFile(keyFile) });
-    const info = await admin.ledger();
-    const chain = createChainReader({ rpcUrl: info.rpcUrl, contracts: info.contracts });
-    const anchoredSoFar = async () => {
-      let total = 0n;
-      for (const organisationId of [1, 2, 3]) {
-        total += await chain.read('auditAnchors', 'nextSequence', [organisationId]);
-      }
-      return Number(total);
-    };
-    const before = await anchoredSoFar();
-    const started = performance.now();
-    const phases = await writeAndRead(url, admin, 1);
-    // Anchoring runs behind the requests: wait until every gateway's outbox is drained.
-    let anchored = await anchoredSoFar();
-    let settledAt = performance.now();
-    while (performance.now() - settledAt < 3_000) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      const now = await anchoredSoFar();
-      if (now !== anchored) {
-        anchored = now;
-        settledAt = performance.now();
-      }
-    }
-    const events = anchored - before;
-    const seconds = (settledAt - started) / 1000;
-    return {
-      ...phases,
-      auditAnchoring: { events, perSec: round(events / seconds), seconds: round(seconds) },
-    };
-  } finally {
-    await stopProcess(consortium);
-    await rm(dataDir, { recursive: true, force: true });
-  }
-}
-
-/** Sets up doctors, patients and consents through `admin`'s organisation, then writes and reads. */
-async function writeAndRead(url: string, admin: GatewayClient, organisationId: number) {
-  const { doctors, patients } = await setUp(url, admin, organisationId);
+  const startedAt = performance.now();
   log(
-    `set up: ${doctors.length} doctors, ${patients.length} patients, ${doctors.length * patients.length} consents`,
+    `medledger bench${options.quick ? ' (quick)' : ''}: ${options.actors} doctors and patients; e2e ${options.e2e.writes} writes, ${options.e2e.reads} reads at ${options.e2e.concurrency}; capacity ${options.capacity.writes} writes, ${options.capacity.reads} reads at ${options.capacity.concurrency}`,
   );
-  const written: { recordId: Hex; doctor: number }[] = [];
-  const write = await runPhase('write', writes, async (i) => {
-    const doctor = i % doctors.length;
-    const patient = patients[Math.floor(i / doctors.length) % patients.length] as Address;
-    const category = categoriesUsed[i % categoriesUsed.length] as Category;
-    const resource = generateResource(category, { seed: i + 1, patientRef: `Patient/${patient}` });
-    const result = await (doctors[doctor] as GatewayClient).addRecord({ patient, category, resource });
-    written.push({ recordId: result.recordId, doctor });
-  });
-  const read = await runPhase('read', reads, async (i) => {
-    const target = written[(i * 7919) % written.length];
-    if (!target) throw new Error('nothing was written');
-    await (doctors[target.doctor] as GatewayClient).readRecord(target.recordId);
-  });
-  return { write, read };
-}
-
-async function setUp(
-  url: string,
-  admin: GatewayClient,
-  organisationId: number,
-): Promise<{ doctors: GatewayClient[]; patients: Address[] }> {
-  const doctors = Array.from({ length: actors }, () =>
-    createGatewayClient({ url, identity: generateIdentity() }),
-  );
-  const patients = Array.from({ length: actors }, () =>
-    createGatewayClient({ url, identity: generateIdentity() }),
-  );
-  for (const doctor of doctors) {
-    await admin.addMember({
-      organisationId,
-      member: doctor.address,
-      role: 'doctor',
-      encryptionKey: doctor.identity.encryption.publicKey,
-    });
-  }
-  for (const patient of patients) {
-    await patient.registerPatient({ organisationId });
-    for (const doctor of doctors) {
-      await patient.grantConsent({
-        grantee: doctor.address,
-        categories: categoriesUsed,
-        actions: ['read', 'append'],
-        expiresInSeconds: 24 * 3600,
-      });
+  const pool = await startWorkerPool();
+  const load = createLoadGenerator();
+  try {
+    // A quick run starts the consortium at once, beside the first gateway's start and set-up, and
+    // lets it idle through the single-gateway views: quick figures check the tooling, no more.
+    const early = options.quick && options.withThreshold ? startConsortium() : undefined;
+    early?.catch(() => undefined);
+    let single: Awaited<ReturnType<typeof singleGatewayViews>>;
+    try {
+      single = await singleGatewayViews(pool, load, early);
+    } catch (error) {
+      await (await early?.catch(() => undefined))?.stop();
+      throw error;
     }
+    const threshold = options.withThreshold ? await consortiumViews(pool, load, early) : undefined;
+    const growth = options.growth.enabled ? await runGrowth(pool, load, options.growth) : null;
+
+    const phases: Record<string, Phase | null> = {
+      'e2e write': single.e2e.write,
+      'e2e read': single.e2e.read,
+      'e2e threshold write': threshold?.e2e.write ?? null,
+      'e2e threshold read': threshold?.e2e.read ?? null,
+      'capacity write': single.capacity.write,
+      'capacity read': single.capacity.read,
+      'capacity threshold read': threshold?.capacityRead ?? null,
+      ...Object.fromEntries(
+        Object.entries(single.sweep).flatMap(([level, { write, read }]) => [
+          [`sweep ${level} write`, write],
+          [`sweep ${level} read`, read],
+        ]),
+      ),
+      'growth write': growth?.write ?? null,
+      'growth read': growth?.read ?? null,
+    };
+    const results: Results = {
+      e2e: {
+        write: figuresOf(single.e2e.write),
+        read: figuresOf(single.e2e.read),
+        thresholdWrite: threshold ? figuresOf(threshold.e2e.write) : null,
+        thresholdRead: threshold ? figuresOf(threshold.e2e.read) : null,
+      },
+      capacity: {
+        write: figuresOf(single.capacity.write),
+        read: figuresOf(single.capacity.read),
+        thresholdRead: threshold ? figuresOf(threshold.capacityRead) : null,
+      },
+      cost: {
+        cpuMicros: single.cpuMicros,
+        gas: single.gas,
+        recordsPerSecAtBlockBudget: recordsPerSecAtBudget(single.gas),
+      },
+      growth: growth
+        ? {
+            records: growth.records,
+            write: figuresOf(growth.write),
+            read: figuresOf(growth.read),
+            gatewayRssMiB: growth.gatewayRssMiB,
+            chainRssMiB: growth.chainRssMiB,
+          }
+        : null,
+      sweep: Object.fromEntries(
+        Object.entries(single.sweep).map(([level, { write, read }]) => [
+          level,
+          { write: figuresOf(write), read: figuresOf(read) },
+        ]),
+      ),
+      machine: machine(),
+    };
+    const written = await writeResults(results);
+    console.log('');
+    printTables(results, phases);
+    const m = results.machine;
+    console.log(`\nmachine: ${m.cpus} cores (${m.model}), ${m.memoryGiB} GiB, Node ${m.node}`);
+    console.log(`written: ${written.join(', ')}`);
+    console.log(`took ${Math.round((performance.now() - startedAt) / 1000)} s`);
+    if (Object.values(phases).some((phase) => phase?.failed)) process.exitCode = 1;
+  } finally {
+    await load.close();
+    await pool.close();
   }
-  await Promise.all(doctors.map((doctor) => doctor.signIn()));
-  return { doctors, patients: patients.map((patient) => patient.address) };
 }
 
-/** Runs `count` operations with `concurrency` under way at once; latency per operation. */
-async function runPhase(
-  name: string,
-  count: number,
-  operation: (index: number) => Promise<void>,
-): Promise<Phase> {
-  const latencies: number[] = [];
-  let next = 0;
-  let failed = 0;
-  let firstError: unknown;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, count) }, async () => {
-      while (next < count) {
-        const index = next++;
-        const begin = performance.now();
-        try {
-          await operation(index);
-          latencies.push(performance.now() - begin);
-        } catch (error) {
-          failed += 1;
-          firstError ??= error;
-        }
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  if (firstError)
-    log(`${name}: ${failed} failed; first error: ${String((firstError as Error).message ?? firstError)}`);
-  latencies.sort((a, b) => a - b);
-  return {
-    count: latencies.length,
-    failed,
-    perSec: round(latencies.length / seconds),
-    p50Ms: round(percentile(latencies, 0.5)),
-    p99Ms: round(percentile(latencies, 0.99)),
-    seconds: round(seconds),
-  };
-}
+type Pool = Awaited<ReturnType<typeof startWorkerPool>>;
+type Load = ReturnType<typeof createLoadGenerator>;
 
-function pick({ count, perSec, p50Ms, p99Ms }: Phase) {
-  return { count, perSec, p50Ms, p99Ms };
-}
-
-function percentile(sorted: number[], q: number): number {
-  if (!sorted.length) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
-}
-
-function round(value: number): number {
-  return Math.round(value * 10) / 10;
-}
-
-function printTable(phases: Record<string, Phase>): void {
-  const rows = Object.entries(phases).map(([name, p]) => [
-    name,
-    String(p.count),
-    String(p.failed),
-    p.perSec.toFixed(1),
-    p.p50Ms.toFixed(1),
-    p.p99Ms.toFixed(1),
-    p.seconds.toFixed(1),
-  ]);
-  const header = ['phase', 'count', 'failed', 'per sec', 'p50 ms', 'p99 ms', 'seconds'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i] as number)).join('  ');
-  console.log(line(header));
-  for (const row of rows) console.log(line(row));
-}
-
-function startGatewayProcess(args: string[]): ChildProcess {
-  const bin = fileURLToPath(new URL('../../packages/gateway/bin/medledger-gateway.ts', import.meta.url));
-  const profile = process.env.BENCH_PROFILE_DIR
-    ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE_DIR]
-    : [];
-  const child = spawn(process.execPath, [...profile, bin, ...args, '--log-level', 'warn'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  return child;
-}
-
-async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the gateway exited with ${child.exitCode}`);
-    const ok = await fetch(`${url}/api/health`).then(
-      (r) => r.ok,
-      () => false,
+/** e2e, capacity, sweep and cost on one gateway process with its embedded chain. */
+async function singleGatewayViews(pool: Pool, load: Load, consortiumStarting?: Promise<Consortium>) {
+  log('starting one gateway');
+  const gateway = await startGateway();
+  try {
+    const { url } = gateway;
+    const pids = { gateway: gateway.pid, chain: gateway.chainPid };
+    const actors = await setUpActors(url, gateway.admin, gateway.organisationId, options.actors);
+    log(
+      `one gateway (pid ${gateway.pid}, anvil ${gateway.chainPid}): ${options.actors} doctors and patients set up`,
     );
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    if (consortiumStarting) {
+      await consortiumStarting.catch(() => undefined);
+      log('consortium started (quick run: it idles meanwhile)');
+    }
+    const e2e = await runE2e(pool, url, actors, { ...options.e2e, label: 'e2e' }, pids);
+
+    const patients = actors.patients.map((patient) => patient.address as Address);
+    const context = await recordContext(
+      createGatewayClient({ url, identity: actors.doctors[0] as Identity }),
+      patients,
+    );
+    let next = 0;
+    const prepare = async (count: number) => {
+      const began = performance.now();
+      const records = await prepareWrites(pool, context, actors, next, count);
+      next += count;
+      log(`prepared ${count} uploads in ${((performance.now() - began) / 1000).toFixed(1)} s (untimed)`);
+      return records;
+    };
+    const tokens = () => sessionTokens([url], actors.doctors);
+
+    log('capacity: preparing uploads');
+    const writes = await prepare(options.capacity.writes);
+    const capacityWrite = await measureReplay(
+      load,
+      'capacity write',
+      writeOperations(url, (await tokens())[0] as string[], writes),
+      options.capacity.concurrency,
+      pids,
+    );
+    const checked = await verifySample(url, actors, writes);
+    const capacityRead = await measureReplay(
+      load,
+      'capacity read',
+      readOperations([url], await tokens(), readTargets(writes, options.capacity.reads), 1),
+      options.capacity.concurrency,
+      pids,
+    );
+    log(
+      `capacity: ${capacityWrite.phase.perSec} writes/s, ${capacityRead.phase.perSec} reads/s; ${checked} records read back and decrypted by the client`,
+    );
+
+    const sweep: Record<string, { write: Phase; read: Phase }> = {};
+    const written = [...writes];
+    for (const level of options.sweep.levels) {
+      const levelWrites = await prepare(
+        Math.max(options.sweep.writes, level * options.sweep.perConnection.writes),
+      );
+      const write = await load.replay(
+        `sweep ${level} write`,
+        writeOperations(url, (await tokens())[0] as string[], levelWrites),
+        level,
+      );
+      written.push(...levelWrites);
+      const reads = Math.max(options.sweep.reads, level * options.sweep.perConnection.reads);
+      const read = await load.replay(
+        `sweep ${level} read`,
+        readOperations([url], await tokens(), readTargets(written, reads), 1),
+        level,
+      );
+      sweep[String(level)] = { write, read };
+      log(
+        `sweep ${level}: ${write.perSec} writes/s (p99 ${write.p99Ms} ms), ${read.perSec} reads/s (p99 ${read.p99Ms} ms)`,
+      );
+    }
+
+    log('gas: registration, grant, revocation, record batches of 1, 10, 100');
+    const gas = await measureGas(gateway, actors, pool, context);
+    const cpu = (view: 'client' | 'gateway' | 'chain') => ({
+      write: (view === 'client' ? e2e.cpu?.write : capacityWrite.cpu)?.[view] ?? Number.NaN,
+      read: (view === 'client' ? e2e.cpu?.read : capacityRead.cpu)?.[view] ?? Number.NaN,
+    });
+    return {
+      e2e,
+      capacity: { write: capacityWrite.phase, read: capacityRead.phase },
+      sweep,
+      gas,
+      cpuMicros: { client: cpu('client'), gateway: cpu('gateway'), chain: cpu('chain') },
+    };
+  } finally {
+    await gateway.stop();
   }
-  throw new Error('the gateway did not become healthy within 60 s');
 }
 
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
-
-function log(message: string): void {
-  console.log(message);
+/** e2e threshold writes and reads, and capacity threshold reads, on the demo consortium. */
+async function consortiumViews(pool: Pool, load: Load, started?: Promise<Consortium>) {
+  if (!started) log('starting the demo consortium');
+  const consortium = await (started ?? startConsortium());
+  if (!started) log('consortium started');
+  try {
+    const url = consortium.urls[0] as string;
+    const actors = await setUpActors(url, consortium.admin, consortium.organisationId, options.actors);
+    log(`consortium (3 gateways, custody 2 of 3): ${options.actors} doctors and patients set up`);
+    const e2e = await runE2e(pool, url, actors, {
+      ...options.threshold,
+      concurrency: options.e2e.concurrency,
+      label: 'e2e threshold',
+    });
+    const tokens = await sessionTokens(consortium.urls.slice(0, 2), actors.doctors);
+    const capacityRead = await measureReplay(
+      load,
+      'capacity threshold read',
+      readOperations(consortium.urls, tokens, readTargets(e2e.written, options.capacity.thresholdReads), 2),
+      options.capacity.concurrency,
+    );
+    log(`capacity threshold read: ${capacityRead.phase.perSec} reads/s`);
+    return { e2e, capacityRead: capacityRead.phase };
+  } finally {
+    await consortium.stop();
+  }
 }
 
 await main();

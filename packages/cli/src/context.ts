@@ -1,36 +1,18 @@
-/** What every command shares: global options, the key file (--as) and the gateway client. */
+/** What the actions share: the gateway client of `--as KEYFILE` and the parsing of arguments. */
 import { createGatewayClient, type GatewayClient } from '@medledger/client';
 import { InvalidInputError } from '@medledger/core';
 import type { Command } from 'commander';
 import { type Address, isAddress } from 'viem';
 import { readKeyFile } from './keyFile.ts';
+import { globalOptions } from './options.ts';
 
-export const defaultServer = 'http://127.0.0.1:8080';
-
-export interface GlobalOptions {
-  json?: boolean;
-  server: string;
-  as?: string;
-}
-
-export function globalOptions(command: Command): GlobalOptions {
-  const options = command.optsWithGlobals<GlobalOptions>();
-  return { ...options, server: options.server ?? process.env.MEDLEDGER_SERVER ?? defaultServer };
-}
+export { defaultServer, type GlobalOptions, globalOptions } from './options.ts';
 
 /** The client acting as the identity of the command's `--as KEYFILE`. */
 export async function clientFor(command: Command): Promise<GatewayClient> {
   const options = globalOptions(command);
   if (!options.as) throw new InvalidInputError('This command needs --as KEYFILE: whose keys act.');
   return createGatewayClient({ url: options.server, identity: await readKeyFile(options.as) });
-}
-
-/** Adds the options every command that acts as someone takes. */
-export function actingCommand(command: Command): Command {
-  return command.requiredOption(
-    '--as <keyfile>',
-    'key file of the identity that acts (from `medledger key new`)',
-  );
 }
 
 export function parseAddress(value: string, what = 'address'): Address {

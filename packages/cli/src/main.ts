@@ -1,7 +1,10 @@
 /**
  * The medledger command line. Exit codes: 0 success, 2 invalid input, 3 access denied, 1 anything else.
+ *
+ * Building the program loads only the command definitions (commands/, options.ts): each action
+ * imports its code (actions/) when it runs, so that `--help` and every command start fast.
  */
-import { InvalidInputError } from '@medledger/core';
+import { InvalidInputError } from '@medledger/core/errors';
 import { Command, CommanderError } from 'commander';
 import { registerAudit } from './commands/audit.ts';
 import { registerConsents } from './commands/consents.ts';
@@ -14,7 +17,7 @@ import { registerSecondFactor } from './commands/secondFactor.ts';
 import { registerStamps } from './commands/stamps.ts';
 import { registerStart } from './commands/start.ts';
 import { registerVerify } from './commands/verify.ts';
-import { defaultServer } from './context.ts';
+import { defaultServer, ReportedError } from './options.ts';
 import { reportError } from './output.ts';
 
 export function buildProgram(): Command {
@@ -58,6 +61,7 @@ export async function main(argv: string[]): Promise<number> {
       // commander already printed what was wrong with the command line
       return reportError(new InvalidInputError('Invalid command line; see --help.'), json) && 2;
     }
+    if (error instanceof ReportedError) return error.exitCode;
     return reportError(error, json);
   }
 }

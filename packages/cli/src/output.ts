@@ -1,5 +1,5 @@
 /** How commands answer: a human summary by default, the JSON value with --json; errors on stderr. */
-import { errorReport, exitCodeOf } from '@medledger/core';
+import { errorReport, exitCodeOf } from '@medledger/core/errors';
 
 export interface OutputOptions {
   json?: boolean;

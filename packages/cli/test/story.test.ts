@@ -387,7 +387,8 @@ describe('the seeds’ story through the CLI', () => {
       '--actions',
       'read',
       '--expires',
-      '10s',
+      // Long enough for the grant, the listing and a read to finish on a loaded machine.
+      '30s',
     );
     const [{ given }, whileValid] = await Promise.all([
       cli.json<{ given: Consent[] }>('consent', 'list', '--as', patient.keyFile),

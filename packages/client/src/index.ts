@@ -1,48 +1,83 @@
 /** The API contract's types (answers of the gateway), for callers of the client. */
 export type * from '@medledger/api';
-export type { PolicyRequirementInput } from './coSignatureActions.ts';
-export { errorFromResponse } from './errorFromResponse.ts';
-export {
-  createGatewayClient,
-  type GatewayClient,
-  type GatewayClientOptions,
-  purposeCode,
-} from './gatewayClient.ts';
-export {
-  backUpKey,
-  type KeyBackupCommitment,
-  type KeyBackupCreated,
-  keyBackupOf,
-  type RegisteredAccount,
-} from './keyBackup.ts';
-export {
-  approveKeyRecovery,
-  finishKeyRecovery,
-  type KeyRecoveryRequestDetails,
-  keyRecoveryRequest,
-  type PendingKeyRecovery,
-  pendingKeyRecoveries,
-  startKeyRecovery,
-} from './keyRecovery.ts';
-export {
-  type KeyRotated,
-  keepRecordsReadable,
-  newPatientKeys,
-  type RecordsAfterRotation,
-  rotateKey,
-  signKeyRotation,
-} from './keyRotation.ts';
-export {
-  type FollowNotificationsOptions,
-  readEventStream,
-  type ServerSentEvent,
-} from './notificationMethods.ts';
-export type { VerificationProblem, VerificationProblemKind } from './verificationProblem.ts';
+export { accessRecord } from './actions/accessRecord.ts';
+export { accessRequest } from './actions/accessRequest.ts';
+export { addMember } from './actions/addMember.ts';
+export { type AddRecordInput, addRecord } from './actions/addRecord.ts';
+export { approveAccessRequest } from './actions/approveAccessRequest.ts';
+export { approveCustody } from './actions/approveCustody.ts';
+export { approveEmergencyWindow } from './actions/approveEmergencyWindow.ts';
+export { approveKeyRecovery } from './actions/approveKeyRecovery.ts';
+export { approveOrganisation } from './actions/approveOrganisation.ts';
+export { approvePolicy } from './actions/approvePolicy.ts';
+export { audit } from './actions/audit.ts';
+export { auditBatches } from './actions/auditBatches.ts';
+export { auditProofs } from './actions/auditProofs.ts';
+export { backUpKey } from './actions/backUpKey.ts';
+export { confirmOtp } from './actions/confirmOtp.ts';
+export { coSignRecord } from './actions/coSignRecord.ts';
+export { createOrganisation } from './actions/createOrganisation.ts';
+export { declareEmergency } from './actions/declareEmergency.ts';
+export { denyAccessRequest } from './actions/denyAccessRequest.ts';
+export { disableOtp } from './actions/disableOtp.ts';
+export { emergency } from './actions/emergency.ts';
+export { emergencyWindow } from './actions/emergencyWindow.ts';
+export { finishKeyRecovery } from './actions/finishKeyRecovery.ts';
+export { type FollowNotificationsOptions, followNotifications } from './actions/followNotifications.ts';
+export { type GrantConsentInput, grantConsent } from './actions/grantConsent.ts';
+export { health } from './actions/health.ts';
+export { keepRecordsReadable, type RecordsAfterRotation } from './actions/keepRecordsReadable.ts';
+export { keyBackupOf } from './actions/keyBackupOf.ts';
+export { type KeyRecoveryRequestDetails, keyRecoveryRequest } from './actions/keyRecoveryRequest.ts';
+export { listAccessRequests } from './actions/listAccessRequests.ts';
+export { listConsents } from './actions/listConsents.ts';
+export { listEmergencies } from './actions/listEmergencies.ts';
+export { listRecords } from './actions/listRecords.ts';
+export { me } from './actions/me.ts';
+export { members } from './actions/members.ts';
+export { newPatientKeys } from './actions/newPatientKeys.ts';
+export { notifications } from './actions/notifications.ts';
+export { organisations } from './actions/organisations.ts';
+export { otpStatus } from './actions/otpStatus.ts';
+export { pendingKeyRecoveries } from './actions/pendingKeyRecoveries.ts';
+export { policies } from './actions/policies.ts';
+export { policyProposals } from './actions/policyProposals.ts';
+export { proposeCustody } from './actions/proposeCustody.ts';
+export { proposeEmergencyWindow } from './actions/proposeEmergencyWindow.ts';
+export { type PolicyRequirementInput, proposePolicy } from './actions/proposePolicy.ts';
+export { publishGateway } from './actions/publishGateway.ts';
+export { readRecord } from './actions/readRecord.ts';
+export { registerPatient } from './actions/registerPatient.ts';
+export { rekeyRecord } from './actions/rekeyRecord.ts';
+export { type RequestAccessInput, requestAccess } from './actions/requestAccess.ts';
+export { reviewEmergency } from './actions/reviewEmergency.ts';
+export { revokeConsent } from './actions/revokeConsent.ts';
+export { type KeyRotated, rotateKey } from './actions/rotateKey.ts';
+export { setEmergencyPrivilege } from './actions/setEmergencyPrivilege.ts';
+export { signKeyRotation } from './actions/signKeyRotation.ts';
+export { stamp } from './actions/stamp.ts';
+export { type PendingKeyRecovery, startKeyRecovery } from './actions/startKeyRecovery.ts';
+export { startOtpEnrolment } from './actions/startOtpEnrolment.ts';
+export { suspendMember } from './actions/suspendMember.ts';
 export {
   type AuditTrailReport,
   type VerifyAuditTrailOptions,
   verifyAuditTrail,
-} from './verifyAuditTrail.ts';
+} from './actions/verifyAuditTrail.ts';
+export { errorFromResponse } from './errorFromResponse.ts';
+export { readEventStream, type ServerSentEvent } from './eventStream.ts';
+export { createGatewayClient, type GatewayClient, type GatewayClientOptions } from './gatewayClient.ts';
+export { purposeCode } from './purposeCode.ts';
+export {
+  createTransport,
+  requestGateway,
+  type Session,
+  type SignedAction,
+  type Transport,
+  type TransportOptions,
+  type TypedDataTypes,
+} from './transport.ts';
+export type { VerificationProblem, VerificationProblemKind } from './verificationProblem.ts';
 export {
   type ChainRecordAnchor,
   compareIndexWithChain,

@@ -6,9 +6,8 @@
  */
 
 import type { IndexedRecordAnchor, IndexedRecordAnchorPage } from '@medledger/api';
-import { MedledgerError } from '@medledger/core';
 import type { Address, Hex } from 'viem';
-import { errorFromResponse } from './errorFromResponse.ts';
+import { requestGateway } from './transport.ts';
 import type { VerificationProblem } from './verificationProblem.ts';
 
 /** A record as its `RecordAnchored` event on the chain tells it. */
@@ -44,13 +43,11 @@ export async function gatewayRecordAnchors(
       ...(after ? { after } : {}),
       ...(options.pageSize ? { limit: String(options.pageSize) } : {}),
     });
-    const url = `${base}/api/ledger/records${query.size ? `?${query}` : ''}`;
-    const response = await fetch(url).catch((cause) => {
-      throw new MedledgerError(`Cannot reach ${base}; is the gateway running?`, { cause });
-    });
-    const body = await response.json().catch(() => undefined);
-    if (!response.ok) throw errorFromResponse(response.status, body);
-    const page = body as IndexedRecordAnchorPage;
+    const page = await requestGateway<IndexedRecordAnchorPage>(
+      base,
+      'GET',
+      `/api/ledger/records${query.size ? `?${query}` : ''}`,
+    );
     anchors.push(...page.records);
     after = page.next;
   } while (after);

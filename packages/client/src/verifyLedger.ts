@@ -29,6 +29,7 @@ import {
 } from '@medledger/core';
 import { type ChainReader, createChainReader } from '@medledger/ledger';
 import { type Address, decodeFunctionData, type Hex, recoverTypedDataAddress } from 'viem';
+import { requestGateway } from './transport.ts';
 import type { VerificationProblem, VerificationProblemKind } from './verificationProblem.ts';
 import { type ChainRecordAnchor, compareIndexWithChain, gatewayRecordAnchors } from './verifyGatewayIndex.ts';
 
@@ -60,7 +61,7 @@ export interface VerificationReport {
  */
 export async function verifyLedger(options: VerifyLedgerOptions): Promise<VerificationReport> {
   const gatewayUrl = options.gatewayUrl.replace(/\/+$/, '');
-  const info = await getJson<LedgerInfo>(`${gatewayUrl}/api/ledger`);
+  const info = await requestGateway<LedgerInfo>(gatewayUrl, 'GET', '/api/ledger');
   const rpcUrl = options.rpcUrl ?? info.rpcUrl;
   const client = createChainReader({ rpcUrl, contracts: info.contracts });
   const chainId = await client.chainId().catch((cause) => {
@@ -335,14 +336,6 @@ async function checkBlob(
     if (actual !== wanted)
       report(leaf.recordId, 'blob-mismatch', `the envelope’s ${field} differs from the anchored record`);
   }
-}
-
-async function getJson<T>(url: string): Promise<T> {
-  const response = await fetch(url).catch((cause) => {
-    throw new MedledgerError(`Cannot reach ${url}; is the gateway running?`, { cause });
-  });
-  if (!response.ok) throw new MedledgerError(`${url} answered HTTP ${response.status}.`);
-  return (await response.json()) as T;
 }
 
 function sameAddress(a: Address, b: Address): boolean {

@@ -8,11 +8,15 @@
 import { type Hex, keccak256 } from 'viem';
 import { bytesToHex, concatBytes, hexToBytes, randomBytes, utf8ToBytes } from './bytes.ts';
 import { InvalidInputError } from './errors.ts';
-import { type Action, type Category, categoryIndex, categoryMask, type Sensitivity } from './vocabulary.ts';
-
-/** Why a member breaks the glass. On chain: `uint8`, starting at 1. */
-export const emergencyReasons = ['unconscious', 'cannot-consent', 'life-threatening', 'other'] as const;
-export type EmergencyReason = (typeof emergencyReasons)[number];
+import {
+  type Action,
+  type Category,
+  categoryIndex,
+  categoryMask,
+  type EmergencyReason,
+  emergencyReasons,
+  type Sensitivity,
+} from './vocabulary.ts';
 
 /** The review of an emergency by an admin of the member's organisation. On chain: `uint8` index. */
 export const emergencyVerdicts = ['pending', 'justified', 'unjustified'] as const;

@@ -129,3 +129,7 @@ export type VocabularyInStepWithContracts = [
   Expect<Same<IndexOf<typeof organisationStatuses, 'pending'>, `${typeof codes.ORGANISATION_PENDING}`>>,
   Expect<Same<IndexOf<typeof organisationStatuses, 'active'>, `${typeof codes.ORGANISATION_ACTIVE}`>>,
 ];
+
+/** Why a member breaks the glass (see emergency.ts). On chain: `uint8`, starting at 1. */
+export const emergencyReasons = ['unconscious', 'cannot-consent', 'life-threatening', 'other'] as const;
+export type EmergencyReason = (typeof emergencyReasons)[number];

@@ -1,9 +1,9 @@
-import { InvalidInputError, isOrganisationKind, isRole, organisationKinds, roles } from '@medledger/core';
+import { organisationKinds, roles } from '@medledger/core/vocabulary';
 import type { Command } from 'commander';
-import type { Hex } from 'viem';
-import { actingCommand, clientFor, globalOptions, parseAddress, parseInteger } from '../context.ts';
-import { print } from '../output.ts';
+import { actingCommand, lazyAction } from '../options.ts';
 import { registerEmergencyPrivilege } from './emergency.ts';
+
+const load = () => import('../actions/consortium.ts');
 
 export function registerConsortium(program: Command): void {
   const org = program.command('org').description('Organisations of the consortium');
@@ -16,56 +16,19 @@ export function registerConsortium(program: Command): void {
       .requiredOption('--name <name>', 'organisation name')
       .requiredOption('--kind <kind>', `one of ${organisationKinds.join(', ')}`)
       .option('--gateway-url <url>', 'URL of the organisation’s gateway (default: --server)'),
-  ).action(async (options, command: Command) => {
-    if (!isOrganisationKind(options.kind)) {
-      throw new InvalidInputError(
-        `Unknown kind "${options.kind}"; use one of: ${organisationKinds.join(', ')}.`,
-      );
-    }
-    const client = await clientFor(command);
-    const result = await client.createOrganisation({
-      name: options.name,
-      kind: options.kind,
-      gatewayUrl: options.gatewayUrl,
-    });
-    print(
-      globalOptions(command),
-      result,
-      `organisation ${result.organisationId} "${options.name}" is ${result.status}`,
-    );
-  });
+  ).action(lazyAction(load, 'createOrganisation'));
 
   actingCommand(
     org
       .command('approve')
       .description('Approve a pending organisation, as an admin of an active one')
       .argument('<organisationId>'),
-  ).action(async (id: string, _options, command: Command) => {
-    const result = await (await clientFor(command)).approveOrganisation(parseInteger(id, 'organisation id'));
-    print(globalOptions(command), result, `organisation ${id} is ${result.status}`);
-  });
+  ).action(lazyAction(load, 'approveOrganisation'));
 
   org
     .command('list')
     .description('List the organisations of the consortium')
-    .action(async (_options, command: Command) => {
-      const options = globalOptions(command);
-      const response = await fetch(`${options.server.replace(/\/+$/, '')}/api/organisations`).catch(
-        () => undefined,
-      );
-      if (!response?.ok) throw new InvalidInputError(`Cannot list organisations at ${options.server}.`);
-      const result = (await response.json()) as {
-        organisations: { organisationId: number; name: string; kind: string; status: string }[];
-      };
-      print(
-        options,
-        result,
-        () =>
-          result.organisations
-            .map((o) => `${o.organisationId}\t${o.kind}\t${o.status}\t${o.name}`)
-            .join('\n') || 'no organisations',
-      );
-    });
+    .action(lazyAction(load, 'listOrganisations'));
 
   actingCommand(
     org
@@ -75,12 +38,7 @@ export function registerConsortium(program: Command): void {
       )
       .argument('<organisationId>')
       .option('--gateway-url <url>', 'the gateway’s public URL (default: --server)'),
-  ).action(async (id: string, options, command: Command) => {
-    const result = await (await clientFor(command)).publishGateway(parseInteger(id, 'organisation id'), {
-      ...(options.gatewayUrl ? { gatewayUrl: options.gatewayUrl } : {}),
-    });
-    print(globalOptions(command), result, `organisation ${id} now publishes its gateway`);
-  });
+  ).action(lazyAction(load, 'setGateway'));
 
   const custody = program
     .command('custody')
@@ -90,19 +48,7 @@ export function registerConsortium(program: Command): void {
   custody
     .command('show')
     .description('The current custody: custodian organisations and threshold k')
-    .action(async (_options, command: Command) => {
-      const options = globalOptions(command);
-      const response = await fetch(`${options.server.replace(/\/+$/, '')}/api/ledger`).catch(() => undefined);
-      if (!response?.ok) throw new InvalidInputError(`Cannot reach the gateway at ${options.server}.`);
-      const { custody: current } = (await response.json()) as {
-        custody: { custodians: number[]; threshold: number; version: number };
-      };
-      print(options, current, () =>
-        current.version
-          ? `version ${current.version}: ${current.threshold} of organisations ${current.custodians.join(', ')}`
-          : 'no custody configured yet: records are sealed to the patient’s organisation alone',
-      );
-    });
+    .action(lazyAction(load, 'showCustody'));
   actingCommand(
     custody
       .command('propose')
@@ -111,30 +57,10 @@ export function registerConsortium(program: Command): void {
       )
       .requiredOption('--custodians <ids>', 'comma-separated organisation ids, e.g. 1,2,3')
       .requiredOption('--threshold <k>', 'how many custodians a read needs'),
-  ).action(async (options, command: Command) => {
-    const custodians = String(options.custodians)
-      .split(',')
-      .map((id) => parseInteger(id.trim(), 'organisation id'));
-    const result = await (await clientFor(command)).proposeCustody(
-      custodians,
-      parseInteger(options.threshold, 'threshold'),
-    );
-    print(
-      globalOptions(command),
-      result,
-      `custody proposal ${result.proposalId}${result.enacted ? ' is in effect' : ' awaits approvals'}`,
-    );
-  });
+  ).action(lazyAction(load, 'proposeCustody'));
   actingCommand(
     custody.command('approve').description('Approve a custody proposal').argument('<proposalId>'),
-  ).action(async (id: string, _options, command: Command) => {
-    const result = await (await clientFor(command)).approveCustody(parseInteger(id, 'proposal id'));
-    print(
-      globalOptions(command),
-      result,
-      `custody proposal ${id}${result.enacted ? ' is in effect' : ' awaits more approvals'}`,
-    );
-  });
+  ).action(lazyAction(load, 'approveCustody'));
 
   const member = program.command('member').description('Members of organisations');
   actingCommand(
@@ -145,34 +71,14 @@ export function registerConsortium(program: Command): void {
       .requiredOption('--role <role>', `one of ${roles.join(', ')}`)
       .requiredOption('--address <address>', 'the member’s address (from `medledger key new`)')
       .requiredOption('--encryption-key <key>', 'the member’s encryption key (from `medledger key new`)'),
-  ).action(async (options, command: Command) => {
-    if (!isRole(options.role))
-      throw new InvalidInputError(`Unknown role "${options.role}"; use one of: ${roles.join(', ')}.`);
-    if (!/^0x[0-9a-fA-F]{64}$/.test(options.encryptionKey)) {
-      throw new InvalidInputError('Invalid --encryption-key: expected 0x and 64 hex digits.');
-    }
-    const result = await (await clientFor(command)).addMember({
-      organisationId: parseInteger(options.org, 'organisation id'),
-      member: parseAddress(options.address),
-      role: options.role,
-      encryptionKey: options.encryptionKey.toLowerCase() as Hex,
-    });
-    print(
-      globalOptions(command),
-      result,
-      `${result.address} is now a ${result.role} of organisation ${result.organisationId}`,
-    );
-  });
+  ).action(lazyAction(load, 'addMember'));
 
   actingCommand(
     member
       .command('suspend')
       .description('Suspend a member of your organisation (you must be its admin)')
       .argument('<address>'),
-  ).action(async (address: string, _options, command: Command) => {
-    const result = await (await clientFor(command)).suspendMember(parseAddress(address));
-    print(globalOptions(command), result, `${result.address} is suspended`);
-  });
+  ).action(lazyAction(load, 'suspendMember'));
   registerEmergencyPrivilege(member);
 
   const patient = program.command('patient').description('Patients');
@@ -183,15 +89,5 @@ export function registerConsortium(program: Command): void {
         'Register yourself as a patient; your organisation keeps a custodian copy of your records’ keys',
       )
       .option('--org <id>', 'organisation to register with (default: the gateway’s own)'),
-  ).action(async (options, command: Command) => {
-    const client = await clientFor(command);
-    const result = await client.registerPatient(
-      options.org ? { organisationId: parseInteger(options.org, 'organisation id') } : {},
-    );
-    print(
-      globalOptions(command),
-      result,
-      `patient ${result.address} registered with organisation ${result.organisationId}`,
-    );
-  });
+  ).action(lazyAction(load, 'registerPatient'));
 }

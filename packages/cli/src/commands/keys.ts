@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { createKeyFile } from '../keyFile.ts';
-import { print } from '../output.ts';
+import { lazyAction } from '../options.ts';
 import { registerKeyRecovery } from './keyRecovery.ts';
 import { registerKeyRotation } from './keyRotation.ts';
+
+const load = () => import('../actions/keys.ts');
 
 export function registerKeys(program: Command): void {
   const key = program.command('key').description('Local key files');
@@ -10,21 +11,7 @@ export function registerKeys(program: Command): void {
     .command('new')
     .description('Create a new identity (signing and encryption keys) in a key file only you can read')
     .requiredOption('--out <file>', 'where to write the key file (never overwritten)')
-    .action(async (options, command: Command) => {
-      const identity = await createKeyFile(options.out);
-      const result = {
-        address: identity.address,
-        encryptionKey: identity.encryption.publicKey,
-        file: options.out,
-      };
-      print(command.optsWithGlobals(), result, () =>
-        [
-          `address:        ${result.address}`,
-          `encryptionKey:  ${result.encryptionKey}`,
-          `key file:       ${options.out}`,
-        ].join('\n'),
-      );
-    });
+    .action(lazyAction(load, 'newKey'));
   registerKeyRecovery(key);
   registerKeyRotation(key);
 }

@@ -2,16 +2,10 @@
  * `medledger otp`: the patient's one-time code (TOTP, RFC 6238) that its approvals of access requests and
  * grants of consent need once it is on.
  */
-import { createInterface } from 'node:readline/promises';
-import { InvalidInputError } from '@medledger/core';
 import type { Command } from 'commander';
-import { actingCommand, clientFor, globalOptions } from '../context.ts';
-import { print } from '../output.ts';
+import { actingCommand, lazyAction } from '../options.ts';
 
-export function parseOneTimeCode(value: string): string {
-  if (!/^\d{6}$/.test(value)) throw new InvalidInputError('A one-time code is 6 digits.');
-  return value;
-}
+const load = () => import('../actions/secondFactor.ts');
 
 export function registerSecondFactor(program: Command): void {
   const otp = program
@@ -27,57 +21,16 @@ export function registerSecondFactor(program: Command): void {
           'your home gateway, has the ledger accept your consents only through it',
       )
       .option('--code <code>', 'the code your authenticator shows, to confirm the enrolment'),
-  ).action(async (options, command: Command) => {
-    const client = await clientFor(command);
-    const global = globalOptions(command);
-    let code: string | undefined = options.code && parseOneTimeCode(options.code);
-    if (!code) {
-      const { uri, homeGateway } = await client.startOtpEnrolment();
-      if (!process.stdin.isTTY || global.json) {
-        print(global, { uri, homeGateway, enabled: false }, () =>
-          [
-            uri,
-            'Add this URI to your authenticator app (it is shown once), then confirm with:',
-            `  medledger otp enable --code CODE --as ${global.as}`,
-          ].join('\n'),
-        );
-        return;
-      }
-      process.stdout.write(`${uri}\nAdd this URI to your authenticator app (it is shown once).\n`);
-      const prompt = createInterface({ input: process.stdin, output: process.stdout });
-      code = parseOneTimeCode((await prompt.question('Code shown by the app: ')).trim());
-      prompt.close();
-    }
-    const status = await client.confirmOtp(code);
-    print(global, status, () =>
-      [
-        'one-time code on: approving access and granting consent now need --otp CODE',
-        status.homeRelayOnly
-          ? 'the ledger accepts your consents only through this gateway, your home gateway'
-          : 'note: this is not your home gateway; other gateways can still relay consents you sign without a code',
-      ].join('\n'),
-    );
-  });
+  ).action(lazyAction(load, 'enableOtp'));
 
   actingCommand(
     otp
       .command('disable')
       .description('Turn the one-time code off (and let any gateway relay your consents again)')
       .requiredOption('--code <code>', 'the code your authenticator shows'),
-  ).action(async (options, command: Command) => {
-    const status = await (await clientFor(command)).disableOtp(parseOneTimeCode(options.code));
-    print(globalOptions(command), status, 'one-time code off');
-  });
+  ).action(lazyAction(load, 'disableOtp'));
 
   actingCommand(otp.command('status').description('Whether your one-time code is on')).action(
-    async (_options, command: Command) => {
-      const status = await (await clientFor(command)).otpStatus();
-      print(globalOptions(command), status, () =>
-        [
-          `one-time code: ${status.enabled ? 'on' : status.pending ? 'enrolment awaiting its first code' : 'off'}`,
-          `consents relayed only by your home gateway: ${status.homeRelayOnly ? 'yes' : 'no'}`,
-        ].join('\n'),
-      );
-    },
+    lazyAction(load, 'otpStatus'),
   );
 }

@@ -4,13 +4,21 @@
  */
 import { type StartOptions, startDescription, withStartOptions } from '@medledger/gateway/options';
 import type { Command } from 'commander';
+import { ReportedError } from '../options.ts';
 
 export function registerStart(program: Command): void {
   withStartOptions(program.command('start').description(startDescription)).action(
     async (options: StartOptions, command: Command) => {
+      const json = command.optsWithGlobals<{ json?: boolean }>().json;
       // Loaded here so that every other command starts without the server's dependencies.
-      const { runGateway } = await import('@medledger/gateway');
-      await runGateway(options, { json: command.optsWithGlobals<{ json?: boolean }>().json });
+      const { reportError, runGateway } = await import('@medledger/gateway');
+      try {
+        await runGateway(options, { json });
+      } catch (error) {
+        // Reported by the gateway's own copy of the error classes: the bundled CLI (scripts/build.ts)
+        // has another, which `instanceof` would not recognise its errors by.
+        throw new ReportedError(reportError(error, Boolean(json)));
+      }
     },
   );
 }

@@ -1,9 +1,7 @@
-import { verifyLedger } from '@medledger/client';
-import { IntegrityError } from '@medledger/core';
 import type { Command } from 'commander';
-import type { Hex } from 'viem';
-import { globalOptions } from '../context.ts';
-import { print } from '../output.ts';
+import { lazyAction } from '../options.ts';
+
+const load = () => import('../actions/verify.ts');
 
 export function registerVerify(program: Command): void {
   program
@@ -15,23 +13,5 @@ export function registerVerify(program: Command): void {
     )
     .option('--record <recordId>', 'check only this record')
     .option('--rpc <url>', 'the chain to check against (default: the one the gateway names)')
-    .action(async (options, command: Command) => {
-      const global = globalOptions(command);
-      const report = await verifyLedger({
-        gatewayUrl: global.server,
-        ...(options.rpc ? { rpcUrl: options.rpc } : {}),
-        ...(options.record ? { recordId: options.record.toLowerCase() as Hex } : {}),
-      });
-      print(global, report, () =>
-        [
-          `checked ${report.checkedRecords} records and ${report.checkedCoSignatures} co-signatures in ${report.checkedBlocks} blocks on chain ${report.chainId}`,
-          `checked the ${report.checkedGatewayRecords} records the gateway has indexed against the chain`,
-          ...report.problems.map((p) => `MISMATCH ${p.recordId ?? '-'} ${p.kind}: ${p.problem}`),
-          report.ok ? 'everything matches the ledger' : `${report.problems.length} problem(s) found`,
-        ].join('\n'),
-      );
-      if (!report.ok) {
-        throw new IntegrityError(`Verification failed: ${report.problems.length} problem(s).`);
-      }
-    });
+    .action(lazyAction(load, 'verify'));
 }

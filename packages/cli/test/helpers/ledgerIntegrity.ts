@@ -494,7 +494,7 @@ export async function watchWhileRecovering(
     answered.push({ what, at: performance.now() });
   };
   const refused = (probe: string, error: unknown) => {
-    if (error instanceof MedledgerError && /^Cannot reach the gateway/.test(error.shortMessage)) {
+    if (error instanceof MedledgerError && error.reason === 'gateway_unreachable') {
       return count('not listening');
     }
     watch.listeningAt ??= performance.now();

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@medledger/ledger-node';
 
-export const medledgerBin = fileURLToPath(new URL('../../bin/medledger.ts', import.meta.url));
+export const medledgerBin = fileURLToPath(new URL('../../bin/medledger.js', import.meta.url));
 
 /**
  * The environment of the children: without the variables that would override the flags the tests
@@ -37,10 +37,13 @@ export interface CliResult {
 }
 
 /** Runs `medledger ...args` (with Node 24: the runner's own executable) and collects what it printed. */
-export function runMedledger(args: string[], options: { timeoutMs?: number } = {}): Promise<CliResult> {
+export function runMedledger(
+  args: string[],
+  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [medledgerBin, ...args], {
-      env: childEnvironment(),
+      env: { ...childEnvironment(), ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: options.timeoutMs ?? 60_000,
       killSignal: 'SIGKILL',

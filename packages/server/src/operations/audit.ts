@@ -22,7 +22,7 @@ import {
   categories,
   sensitivities,
 } from '@medledger/core';
-import type { Address, Hex } from 'viem';
+import type { Hex } from 'viem';
 import { toAuditEventInput } from '../auditTagger.ts';
 import type { Session } from '../auth.ts';
 import type { GatewayServices } from '../gatewayServices.ts';
@@ -53,7 +53,7 @@ export async function auditEvents(
     const members = await store.membersOf(organisationId);
     events = await store.auditEvents({ actors: members.map((member) => member.address) });
   } else {
-    const patient = (query.patient ?? me) as Address;
+    const patient = query.patient ?? me;
     if (patient.toLowerCase() !== me.toLowerCase()) {
       throw new AccessDeniedError('A patient’s access history is shown to that patient only.', {
         reason: 'not_the_patient',

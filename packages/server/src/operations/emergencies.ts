@@ -184,21 +184,21 @@ export async function declareEmergency(
   const { ledger, emergencies } = services;
   const member = requireSigner(session, body.member, 'emergency declaration');
   const justificationHash = body.justificationHash.toLowerCase() as Hex;
-  if (justificationHashOf(body.justificationSalt as Hex, body.justification) !== justificationHash) {
+  if (justificationHashOf(body.justificationSalt, body.justification) !== justificationHash) {
     throw new InvalidInputError(
       'justificationHash must be keccak256 of the 32-byte salt followed by the justification’s UTF-8 bytes.',
       { reason: 'justification_hash_mismatch' },
     );
   }
   const kept = await emergencies.saveJustification(justificationHash, {
-    salt: body.justificationSalt as Hex,
+    salt: body.justificationSalt,
     text: body.justification,
   });
   let sent: SentTransaction;
   try {
     sent = await ledger.write('emergencies', 'declareEmergency', [
       member,
-      body.patient as Address,
+      body.patient,
       body.reasonCode,
       justificationHash,
       ...signedArgs(body),

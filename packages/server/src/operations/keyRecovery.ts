@@ -112,17 +112,17 @@ export async function startKeyRecovery(
     }
     await store.deleteKeyRecoveryRequest(oldestUnapproved.requestId);
   }
-  if (await store.keyRecoveryRequest(body.requestId as Hex)) {
+  if (await store.keyRecoveryRequest(body.requestId)) {
     throw new ConflictError('A recovery request with this id exists; choose another id.', {
       reason: 'recovery_request_exists',
     });
   }
   const row: KeyRecoveryRequestRow = {
     ...normalizeRecoveryRequest({
-      requestId: body.requestId as Hex,
+      requestId: body.requestId,
       patient,
       backupId: backup.backupId,
-      recoveryKey: body.recoveryKey as Hex,
+      recoveryKey: body.recoveryKey,
       createdAt: body.createdAt,
     }),
     expiresAt: unixNow() + requestLifetimeSeconds,

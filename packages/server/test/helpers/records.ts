@@ -12,6 +12,7 @@ import {
   type RecordLeaf,
   randomBytes,
   recordsTypes,
+  type SealRecordParameters,
   type Sensitivity,
   sealRecord,
   sensitivities,
@@ -56,6 +57,8 @@ export interface BuildRecordOptions {
   resource?: unknown;
   /** Recipients of the data key; default: the patient's and its custodian's registered keys. */
   recipients?: Recipient[];
+  /** Splits the data key k-of-n to these custodians (envelope v2); `recipients` then lists patients only. */
+  custody?: SealRecordParameters['custody'];
   /** Changes the envelope's metadata (the leaf keeps the true values). */
   envelopeMetadata?: Partial<EnvelopeMetadata>;
   /** Changes the leaf after the envelope is sealed and before it is signed. */
@@ -93,6 +96,7 @@ export async function buildRecord(options: BuildRecordOptions): Promise<RecordSu
     plaintext: utf8ToBytes(JSON.stringify(options.resource ?? labResult())),
     metadata,
     recipients,
+    ...(options.custody ? { custody: options.custody } : {}),
   });
   const leaf: RecordLeaf = {
     recordId,

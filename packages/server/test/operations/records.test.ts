@@ -18,7 +18,10 @@ import {
   parseEnvelope,
   randomBytes,
 } from '@medledger/core';
+import { createLedgerClient, httpEndpoint } from '@medledger/ledger';
 import type { Hex } from 'viem';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { createAccessControl } from '../../src/accessControl.ts';
 import { addRecord, listRecords, readBlob, readRecord } from '../../src/operations/records.ts';
 import { type Consortium, foundConsortium, newActor, newMember, newPatient } from '../helpers/actors.ts';
 import { startTestConsortium, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
@@ -289,6 +292,36 @@ describe('records operations', () => {
     });
   });
 
+  describe('when the chain cannot be read', () => {
+    it('refuses a grantee’s listing (fails closed) and audits the refusal', async () => {
+      const { patient, doctor } = await labRecordAndDoctor(true);
+      // The same gateway, its access decisions asked of a chain endpoint where nothing answers.
+      const unreachable = createLedgerClient({
+        endpoint: httpEndpoint('http://127.0.0.1:9/'),
+        relayer: privateKeyToAccount(generatePrivateKey()),
+        deployment: gateway.deployment,
+      });
+      const { store, auditLog, emergencies } = gateway.services;
+      const services = {
+        ...gateway.services,
+        access: createAccessControl({ ledger: unreachable, auditLog, store, emergencies }),
+      };
+      await assert.rejects(
+        listRecords(services, sessionOf(doctor), { patient: patient.address }),
+        (error: unknown) => {
+          assert.ok(error instanceof MedledgerError, String(error));
+          assert.equal(error.code, 'ledger_unavailable');
+          return true;
+        },
+      );
+      const [last] = await store.auditEvents({ patient: patient.address, actor: doctor.address, limit: 1 });
+      assert.deepEqual([last?.action, last?.outcome, last?.reason], ['list', 'denied', 'ledger_unavailable']);
+      // The patient's own listing needs no chain answer.
+      const own = await listRecords(services, sessionOf(patient), { patient: patient.address });
+      assert.equal(own.records.length, 1);
+    });
+  });
+
   describe('readBlob', () => {
     it('serves a blob by its CID, and answers not_found for one it does not hold', async () => {
       const patient = await newPatient(gateway.url, consortium);
@@ -344,6 +377,31 @@ describe('records operations under k-of-n custody', () => {
     await assert.rejects(
       addRecord(home.services, sessionOf(patient), whole),
       refused('invalid_input', 'custody_shares_required', { threshold: 2, custodians: 2 }),
+    );
+  });
+
+  it('refuses key shares that are not k of n to the current custodians (custody_shares_mismatch)', async () => {
+    const first = await home.services.store.organisation(1);
+    assert.ok(first);
+    // Two shares, as k requires, but to organisation 1 and to an organisation that is no custodian.
+    const wrongCustodians = await buildRecord({
+      url: home.url,
+      author: patient.identity,
+      patient: patient.identity,
+      recipients: [
+        { kind: 'patient', id: patient.address, publicKey: patient.identity.encryption.publicKey },
+      ],
+      custody: {
+        threshold: 2,
+        custodians: [
+          { kind: 'custodian', id: '1', publicKey: first.encryptionKey },
+          { kind: 'custodian', id: '9', publicKey: generateEncryptionKeyPair().publicKey },
+        ],
+      },
+    });
+    await assert.rejects(
+      addRecord(home.services, sessionOf(patient), wrongCustodians),
+      refused('invalid_input', 'custody_shares_mismatch', { threshold: 2, custodians: '1,2' }),
     );
   });
 

@@ -1,0 +1,56 @@
+import { createGatewayClient, verifyAuditTrail } from '@medledger/client';
+import { IntegrityError } from '@medledger/core';
+import type { Command } from 'commander';
+import { clientFor, globalOptions, parseAddress, parseInteger } from '../context.ts';
+import type { ActionHandler } from '../options.ts';
+import { print } from '../output.ts';
+
+export const audit: ActionHandler = async (options, command: Command) => {
+  const client = await clientFor(command);
+  if (options.verify) {
+    const { organisations } = await client.organisations();
+    // One log per gateway, kept for the first active organisation that publishes it.
+    const gateways = new Map<string, number>();
+    for (const o of [...organisations].sort((a, b) => a.organisationId - b.organisationId)) {
+      if (o.status === 'active' && !gateways.has(o.gatewayUrl)) gateways.set(o.gatewayUrl, o.organisationId);
+    }
+    const reports = await Promise.all(
+      [...gateways].map(([url, organisationId]) =>
+        verifyAuditTrail(createGatewayClient({ url, identity: client.identity }), { organisationId }),
+      ),
+    );
+    const problems = reports.flatMap((report) =>
+      report.problems.map((problem) => ({ gateway: report.gateway, ...problem })),
+    );
+    print(globalOptions(command), { ok: problems.length === 0, gateways: reports }, () =>
+      [
+        ...reports.map(
+          (r) =>
+            `${r.gateway}: ${r.events} events, ${r.anchored} verified against the chain, ${r.awaitingAnchor} awaiting anchoring; ` +
+            `${r.leaves} anchored leaves searched for yours${r.recognisesOwnLeaves ? '' : ' (not possible: you are not a registered patient with this key)'}` +
+            (r.problems.length ? `, ${r.problems.length} PROBLEM(S)` : ''),
+        ),
+        ...problems.map((p) => `MISMATCH at ${p.gateway}: ${p.message}`),
+        problems.length ? `${problems.length} problem(s) found` : 'your access history matches the chain',
+      ].join('\n'),
+    );
+    if (problems.length)
+      throw new IntegrityError(`Audit verification failed: ${problems.length} problem(s).`);
+    return;
+  }
+  const result = await client.audit({
+    ...(options.patient ? { patient: parseAddress(options.patient, 'patient') } : {}),
+    ...(options.org ? { organisation: parseInteger(options.org, 'organisation id') } : {}),
+  });
+  print(
+    globalOptions(command),
+    result,
+    () =>
+      result.events
+        .map(
+          (e) =>
+            `${e.recordedAt}  ${e.outcome.padEnd(7)} ${e.action.padEnd(6)} ${e.actor}  ${e.category ?? ''}  ${e.recordId ?? ''}`,
+        )
+        .join('\n') || 'no access events',
+  );
+};

@@ -1,0 +1,129 @@
+import { InvalidInputError, isOrganisationKind, isRole, organisationKinds, roles } from '@medledger/core';
+import type { Command } from 'commander';
+import type { Hex } from 'viem';
+import { clientFor, globalOptions, parseAddress, parseInteger } from '../context.ts';
+import type { ActionHandler } from '../options.ts';
+import { print } from '../output.ts';
+
+export const createOrganisation: ActionHandler = async (options, command: Command) => {
+  if (!isOrganisationKind(options.kind)) {
+    throw new InvalidInputError(
+      `Unknown kind "${options.kind}"; use one of: ${organisationKinds.join(', ')}.`,
+    );
+  }
+  const client = await clientFor(command);
+  const result = await client.createOrganisation({
+    name: options.name,
+    kind: options.kind,
+    gatewayUrl: options.gatewayUrl,
+  });
+  print(
+    globalOptions(command),
+    result,
+    `organisation ${result.organisationId} "${options.name}" is ${result.status}`,
+  );
+};
+
+export const approveOrganisation: ActionHandler = async (id: string, _options, command: Command) => {
+  const result = await (await clientFor(command)).approveOrganisation(parseInteger(id, 'organisation id'));
+  print(globalOptions(command), result, `organisation ${id} is ${result.status}`);
+};
+
+export const listOrganisations: ActionHandler = async (_options, command: Command) => {
+  const options = globalOptions(command);
+  const response = await fetch(`${options.server.replace(/\/+$/, '')}/api/organisations`).catch(
+    () => undefined,
+  );
+  if (!response?.ok) throw new InvalidInputError(`Cannot list organisations at ${options.server}.`);
+  const result = (await response.json()) as {
+    organisations: { organisationId: number; name: string; kind: string; status: string }[];
+  };
+  print(
+    options,
+    result,
+    () =>
+      result.organisations.map((o) => `${o.organisationId}\t${o.kind}\t${o.status}\t${o.name}`).join('\n') ||
+      'no organisations',
+  );
+};
+
+export const setGateway: ActionHandler = async (id: string, options, command: Command) => {
+  const result = await (await clientFor(command)).publishGateway(parseInteger(id, 'organisation id'), {
+    ...(options.gatewayUrl ? { gatewayUrl: options.gatewayUrl } : {}),
+  });
+  print(globalOptions(command), result, `organisation ${id} now publishes its gateway`);
+};
+
+export const showCustody: ActionHandler = async (_options, command: Command) => {
+  const options = globalOptions(command);
+  const response = await fetch(`${options.server.replace(/\/+$/, '')}/api/ledger`).catch(() => undefined);
+  if (!response?.ok) throw new InvalidInputError(`Cannot reach the gateway at ${options.server}.`);
+  const { custody: current } = (await response.json()) as {
+    custody: { custodians: number[]; threshold: number; version: number };
+  };
+  print(options, current, () =>
+    current.version
+      ? `version ${current.version}: ${current.threshold} of organisations ${current.custodians.join(', ')}`
+      : 'no custody configured yet: records are sealed to the patient’s organisation alone',
+  );
+};
+
+export const proposeCustody: ActionHandler = async (options, command: Command) => {
+  const custodians = String(options.custodians)
+    .split(',')
+    .map((id) => parseInteger(id.trim(), 'organisation id'));
+  const result = await (await clientFor(command)).proposeCustody(
+    custodians,
+    parseInteger(options.threshold, 'threshold'),
+  );
+  print(
+    globalOptions(command),
+    result,
+    `custody proposal ${result.proposalId}${result.enacted ? ' is in effect' : ' awaits approvals'}`,
+  );
+};
+
+export const approveCustody: ActionHandler = async (id: string, _options, command: Command) => {
+  const result = await (await clientFor(command)).approveCustody(parseInteger(id, 'proposal id'));
+  print(
+    globalOptions(command),
+    result,
+    `custody proposal ${id}${result.enacted ? ' is in effect' : ' awaits more approvals'}`,
+  );
+};
+
+export const addMember: ActionHandler = async (options, command: Command) => {
+  if (!isRole(options.role))
+    throw new InvalidInputError(`Unknown role "${options.role}"; use one of: ${roles.join(', ')}.`);
+  if (!/^0x[0-9a-fA-F]{64}$/.test(options.encryptionKey)) {
+    throw new InvalidInputError('Invalid --encryption-key: expected 0x and 64 hex digits.');
+  }
+  const result = await (await clientFor(command)).addMember({
+    organisationId: parseInteger(options.org, 'organisation id'),
+    member: parseAddress(options.address),
+    role: options.role,
+    encryptionKey: options.encryptionKey.toLowerCase() as Hex,
+  });
+  print(
+    globalOptions(command),
+    result,
+    `${result.address} is now a ${result.role} of organisation ${result.organisationId}`,
+  );
+};
+
+export const suspendMember: ActionHandler = async (address: string, _options, command: Command) => {
+  const result = await (await clientFor(command)).suspendMember(parseAddress(address));
+  print(globalOptions(command), result, `${result.address} is suspended`);
+};
+
+export const registerPatient: ActionHandler = async (options, command: Command) => {
+  const client = await clientFor(command);
+  const result = await client.registerPatient(
+    options.org ? { organisationId: parseInteger(options.org, 'organisation id') } : {},
+  );
+  print(
+    globalOptions(command),
+    result,
+    `patient ${result.address} registered with organisation ${result.organisationId}`,
+  );
+};

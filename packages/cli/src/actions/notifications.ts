@@ -1,0 +1,42 @@
+import type { Notification } from '@medledger/client';
+import type { Command } from 'commander';
+import { clientFor, globalOptions, parseInteger } from '../context.ts';
+import type { ActionHandler } from '../options.ts';
+import { print } from '../output.ts';
+
+export const notifications: ActionHandler = async (options, command: Command) => {
+  const client = await clientFor(command);
+  const output = globalOptions(command);
+  const after = options.after === undefined ? 0 : parseInteger(options.after, 'notification id');
+  if (!options.follow) {
+    const result = await client.notifications({ after });
+    print(
+      output,
+      result,
+      () => result.notifications.map(describeNotification).join('\n') || 'no notifications',
+    );
+    return;
+  }
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    for await (const notification of client.followNotifications({ after, signal: controller.signal })) {
+      process.stdout.write(
+        `${output.json ? JSON.stringify(notification) : describeNotification(notification)}\n`,
+      );
+    }
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+};
+
+function describeNotification(notification: Notification): string {
+  const details = Object.entries(notification.data)
+    .filter(([key]) => key !== 'blockNumber')
+    .map(([key, value]) => `${key}=${Array.isArray(value) ? value.join(',') : String(value)}`)
+    .join(' ');
+  return `${notification.id}\t${notification.createdAt}\t${notification.kind}\t${details}`;
+}

@@ -1,0 +1,98 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import {
+  categories,
+  InvalidInputError,
+  isCategory,
+  isSensitivity,
+  parseResourceJson,
+  sensitivities,
+} from '@medledger/core';
+import type { Command } from 'commander';
+import type { Hex } from 'viem';
+import { clientFor, globalOptions, parseAddress } from '../context.ts';
+import type { ActionHandler } from '../options.ts';
+import { print } from '../output.ts';
+import { describeStamp } from './stamps.ts';
+
+export const addRecord: ActionHandler = async (options, command: Command) => {
+  if (!isCategory(options.category)) {
+    throw new InvalidInputError(
+      `Unknown category "${options.category}"; use one of: ${categories.join(', ')}.`,
+    );
+  }
+  if (!isSensitivity(options.sensitivity)) {
+    throw new InvalidInputError(
+      `Unknown sensitivity "${options.sensitivity}"; use one of: ${sensitivities.join(', ')}.`,
+    );
+  }
+  if (options.supersedes && !/^0x[0-9a-fA-F]{64}$/.test(options.supersedes)) {
+    throw new InvalidInputError('Invalid --supersedes: expected a record id (0x and 64 hex digits).');
+  }
+  let text: string;
+  try {
+    text = await readFile(options.file, 'utf8');
+  } catch {
+    throw new InvalidInputError(`Cannot read ${options.file}.`);
+  }
+  const resource = parseResourceJson(text, options.category);
+  const result = await (await clientFor(command)).addRecord({
+    patient: parseAddress(options.patient, 'patient'),
+    category: options.category,
+    sensitivity: options.sensitivity,
+    resource,
+    ...(options.supersedes ? { supersedes: options.supersedes as Hex } : {}),
+  });
+  print(globalOptions(command), result, () =>
+    [
+      `recordId: ${result.recordId}`,
+      `cid:      ${result.cid}`,
+      `anchored in block ${result.blockNumber} (${result.transactionHash})`,
+    ].join('\n'),
+  );
+};
+
+export const listRecords: ActionHandler = async (options, command: Command) => {
+  const result = await (await clientFor(command)).listRecords(parseAddress(options.patient, 'patient'));
+  print(globalOptions(command), result, () =>
+    result.records.length
+      ? result.records
+          .map(
+            (r) =>
+              `${r.recordId}  ${r.category}/${r.sensitivity}  by ${r.author}  ${new Date(r.createdAt * 1000).toISOString()}  ${r.cid}${r.stamp ? `  ${r.stamp.status} (${r.stamp.signers.length} signer${r.stamp.signers.length === 1 ? '' : 's'})` : ''}`,
+          )
+          .join('\n')
+      : 'no records you may see',
+  );
+};
+
+export const rekeyRecord: ActionHandler = async (recordId: string, _options, command: Command) => {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(recordId))
+    throw new InvalidInputError('Invalid record id: expected 0x and 64 hex digits.');
+  const result = await (await clientFor(command)).rekeyRecord(recordId as Hex);
+  print(
+    globalOptions(command),
+    result,
+    `record ${recordId} re-keyed as ${result.recordId} (block ${result.blockNumber})`,
+  );
+};
+
+export const getRecord: ActionHandler = async (recordId: string, options, command: Command) => {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(recordId))
+    throw new InvalidInputError('Invalid record id: expected 0x and 64 hex digits.');
+  const client = await clientFor(command);
+  const { record, resource } = await client.readRecord(recordId as Hex, options.purpose);
+  const stamp = await client.stamp(record.recordId);
+  const json = `${JSON.stringify(resource, null, 2)}\n`;
+  if (options.out) {
+    await writeFile(options.out, json, { mode: 0o600 });
+    print(globalOptions(command), { record: { ...record, stamp }, file: options.out }, () =>
+      [`wrote ${record.category} record ${record.recordId} to ${options.out}`, describeStamp(stamp)].join(
+        '\n',
+      ),
+    );
+  } else {
+    process.stdout.write(json);
+    // Standard output stays the FHIR resource; the stamp goes beside it.
+    if (!globalOptions(command).json) process.stderr.write(`${describeStamp(stamp)}\n`);
+  }
+};

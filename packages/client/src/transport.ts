@@ -1,0 +1,222 @@
+/**
+ * The client's transport to one gateway, acting as one identity: JSON requests to the gateway's
+ * URL, the session (EIP-4361 sign-in with the identity, the token reused until it nears expiry),
+ * the gateway's error answers turned into typed medledger errors, and EIP-712 signing of ledger
+ * actions with a fresh nonce and a deadline. Actions (`actions/`) take a transport first.
+ *
+ * Uses only `fetch`, viem and the core library, so the CLI, the benchmarks and the web app share it.
+ */
+
+import type { LedgerInfo, SignedIn, SignInChallenge } from '@medledger/api';
+import {
+  accountOf,
+  bytesToHex,
+  type Identity,
+  type LedgerContract,
+  ledgerDomain,
+  MedledgerError,
+  randomBytes,
+} from '@medledger/core';
+import type { Address, Hex } from 'viem';
+import { createSiweMessage } from 'viem/siwe';
+import { errorFromResponse } from './errorFromResponse.ts';
+
+export interface TransportOptions {
+  /** Base URL of the gateway, e.g. http://127.0.0.1:8080 */
+  url: string;
+  identity: Identity;
+  /**
+   * Seconds a signed action stays valid: one hour by default, so that a gateway that journaled it
+   * can still apply it after recovering from a crash of itself or of its chain. A revocation, which
+   * can only take access away and never applies twice, stays valid for 30 days.
+   */
+  signatureLifetimeSeconds?: number;
+}
+
+/** EIP-712 types of a ledger contract's actions (`consentsTypes`, `consortiumTypes`, ...). */
+export type TypedDataTypes = Record<string, readonly { name: string; type: string }[]>;
+
+/** What a signed action adds to its message in a request body. */
+export interface SignedAction {
+  nonce: string;
+  deadline: string;
+  signature: Hex;
+}
+
+export interface Session {
+  token: string;
+  /** Unix milliseconds. */
+  expiresAt: number;
+}
+
+/** One gateway as seen by one identity; what every action takes first. */
+export interface Transport {
+  /** The gateway's base URL, without a trailing slash. */
+  url: string;
+  identity: Identity;
+  /** The identity's address, lower-case. */
+  address: Address;
+  /** The identity's signing account (viem). */
+  account: ReturnType<typeof accountOf>;
+  signatureLifetimeSeconds: number;
+  /**
+   * One JSON request to the gateway, signed in unless `authenticated` is false; resolves with the
+   * answer's body (undefined for 204) and rejects with the medledger error the gateway's answer names.
+   */
+  call<T>(method: string, path: string, body?: unknown, authenticated?: boolean): Promise<T>;
+  /** The session, signed in (again) when there is none or it ends within 30 seconds. */
+  signIn(): Promise<Session>;
+  /** Forgets the session, so that the next request signs in again (the gateway ended it). */
+  dropSession(): void;
+  /** The chain and contracts the gateway works with (asked once). */
+  ledger(): Promise<LedgerInfo>;
+  /** Signs an action of this identity for a ledger contract, with a fresh nonce and deadline. */
+  signAction<M extends Record<string, unknown>>(
+    contract: LedgerContract,
+    types: TypedDataTypes,
+    primaryType: string,
+    message: M,
+  ): Promise<SignedAction>;
+  /**
+   * A value kept for this transport's lifetime under `key`, made by `load` on first use; a promise
+   * that rejects is forgotten, so that the next use asks again.
+   */
+  cached<T>(key: string, load: () => T): T;
+}
+
+/** A revocation's signature lifetime: re-applying it late is always safe, dropping it never is. */
+const revocationLifetimeSeconds = 30 * 24 * 3600;
+
+/**
+ * One JSON request to the gateway at `url`, with a session token or none; errors become medledger
+ * errors (`gateway_unreachable` when nothing answers). For calls made without an identity.
+ *
+ * @example
+ * const info = await requestGateway<LedgerInfo>('http://127.0.0.1:8080', 'GET', '/api/ledger');
+ */
+export async function requestGateway<T>(
+  url: string,
+  method: string,
+  path: string,
+  options: { body?: unknown; token?: string } = {},
+): Promise<T> {
+  const baseUrl = url.replace(/\/+$/, '');
+  const headers: Record<string, string> = {};
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let response: Response;
+  try {
+    response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers,
+      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+    });
+  } catch (cause) {
+    throw new MedledgerError(`Cannot reach the gateway at ${baseUrl}; is it running?`, {
+      cause,
+      reason: 'gateway_unreachable',
+    });
+  }
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    throw new MedledgerError(`The gateway answered ${response.status} with something that is not JSON.`);
+  }
+  if (!response.ok) throw errorFromResponse(response.status, json);
+  return json as T;
+}
+
+/**
+ * @example
+ * const transport = createTransport({ url: 'http://127.0.0.1:8080', identity });
+ * const me = await transport.call<Me>('GET', '/api/me');
+ */
+export function createTransport(options: TransportOptions): Transport {
+  const url = options.url.replace(/\/+$/, '');
+  const { identity } = options;
+  const account = accountOf(identity);
+  const lifetime = options.signatureLifetimeSeconds ?? 3600;
+  let session: Session | undefined;
+  const cache = new Map<string, unknown>();
+
+  function cached<T>(key: string, load: () => T): T {
+    if (cache.has(key)) return cache.get(key) as T;
+    const value = load();
+    cache.set(key, value);
+    if (value instanceof Promise) {
+      value.catch(() => {
+        if (cache.get(key) === value) cache.delete(key);
+      });
+    }
+    return value;
+  }
+
+  async function call<T>(method: string, path: string, body?: unknown, authenticated = true): Promise<T> {
+    return requestGateway<T>(url, method, path, {
+      ...(body === undefined ? {} : { body }),
+      ...(authenticated ? { token: (await signIn()).token } : {}),
+    });
+  }
+
+  async function signIn(): Promise<Session> {
+    if (session && session.expiresAt - Date.now() > 30_000) return session;
+    const challenge = await call<SignInChallenge>('POST', '/api/auth/challenge', undefined, false);
+    const { host, origin } = new URL(url);
+    const now = new Date();
+    const message = createSiweMessage({
+      domain: host,
+      address: account.address,
+      statement: 'Sign in to medledger.',
+      uri: origin,
+      version: '1',
+      chainId: challenge.chainId,
+      nonce: challenge.nonce,
+      issuedAt: now,
+      expirationTime: new Date(now.getTime() + 5 * 60_000),
+    });
+    const signature = await account.signMessage({ message });
+    const result = await call<SignedIn>('POST', '/api/auth/session', { message, signature }, false);
+    session = { token: result.token, expiresAt: result.expiresAt };
+    return session;
+  }
+
+  const ledger = () => cached('ledger', () => call<LedgerInfo>('GET', '/api/ledger', undefined, false));
+
+  async function signAction<M extends Record<string, unknown>>(
+    contract: LedgerContract,
+    types: TypedDataTypes,
+    primaryType: string,
+    message: M,
+  ): Promise<SignedAction> {
+    const info = await ledger();
+    const nonce = BigInt(bytesToHex(randomBytes(32)));
+    const seconds = primaryType === 'Revoke' ? Math.max(lifetime, revocationLifetimeSeconds) : lifetime;
+    const deadline = BigInt(Math.floor(Date.now() / 1000) + seconds);
+    const signature = await account.signTypedData({
+      domain: ledgerDomain(contract, info.chainId, info.contracts[contract]),
+      types,
+      primaryType,
+      message: { ...message, nonce, deadline },
+    } as Parameters<typeof account.signTypedData>[0]);
+    return { nonce: nonce.toString(), deadline: deadline.toString(), signature };
+  }
+
+  return {
+    url,
+    identity,
+    address: identity.address.toLowerCase() as Address,
+    account,
+    signatureLifetimeSeconds: lifetime,
+    call,
+    signIn,
+    dropSession: () => {
+      session = undefined;
+    },
+    ledger,
+    signAction,
+    cached,
+  };
+}
