@@ -95,7 +95,7 @@ export function compileSolidity(
     language: 'Solidity',
     sources: Object.fromEntries(Object.entries(sources).map(([name, content]) => [name, { content }])),
     settings: {
-      optimizer: { enabled: true, runs: 200 },
+      optimizer: { enabled: true, runs: 10_000 },
       viaIR: true,
       evmVersion: 'cancun',
       outputSelection: Object.fromEntries(

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {ICoSignatures} from "./ICoSignatures.sol";
 import {IConsents} from "./IConsents.sol";
 import {IConsortium} from "./IConsortium.sol";
 import {IRecords} from "./IRecords.sol";
 import {SignedActions} from "./SignedActions.sol";
 import {Vocabulary} from "./Vocabulary.sol";
+import {Signatures} from "./utils/Signatures.sol";
 import {TwoThirdsVote} from "./utils/TwoThirdsVote.sol";
 
 /**
@@ -186,7 +186,7 @@ contract CoSignatures is ICoSignatures, SignedActions {
         bytes32 digest = _hashTypedDataV4(coSignatureHash(recordId, record.contentDigest, signer));
         // The record's patient signs with its current key (see {IPatientKeys-signerOf}).
         address key = signer == record.patient ? _consortium.signerOf(signer) : signer;
-        if (!SignatureChecker.isValidSignatureNowCalldata(key, digest, input.signature)) {
+        if (!Signatures.isValidNowCalldata(key, digest, input.signature)) {
             revert CoSignaturesInvalidSignature(recordId, signer);
         }
         if (signer == record.author || _hasCoSigned[recordId][signer])
@@ -223,10 +223,10 @@ contract CoSignatures is ICoSignatures, SignedActions {
     /// @dev Returns the anchoring time of `record` if its fields hash to its anchored leaf, else reverts
     /// naming `signer`.
     function _requireAnchored(IRecords.Record calldata record, address signer) private view returns (uint64) {
-        IRecords.Anchor memory anchor = _records.anchorOf(record.recordId);
-        if (anchor.anchoredAt == 0) revert CoSignaturesUnknownRecord(record.recordId, signer);
-        if (_records.recordLeaf(record) != anchor.leaf) revert CoSignaturesRecordMismatch(record.recordId, signer);
-        return anchor.anchoredAt;
+        (uint64 anchoredAt, bool sameLeaf) = _records.anchorTimeOf(record);
+        if (anchoredAt == 0) revert CoSignaturesUnknownRecord(record.recordId, signer);
+        if (!sameLeaf) revert CoSignaturesRecordMismatch(record.recordId, signer);
+        return anchoredAt;
     }
 
     /// @dev The version of `category`'s policy a record anchored at `anchoredAt` is judged by: the last one

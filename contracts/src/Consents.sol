@@ -10,8 +10,8 @@ import {Vocabulary} from "./Vocabulary.sol";
  * @dev Patients' consents and members' access requests. Patients sign grants, revocations and denials
  * with their current key (`IPatientKeys.signerOf`); members sign requests; any gateway relays them.
  *
- * Grants are indexed per (patient, grantee) and per (patient, organisation), so an authorisation check
- * only looks at the grants that could apply.
+ * A grant is one storage slot (see {IConsents}); grants are not indexed on chain, so granting writes that
+ * slot, the signer's nonce and the grant counter only.
  */
 contract Consents is IConsents, SignedActions {
     bytes32 private constant GRANT_TYPEHASH = keccak256(
@@ -30,13 +30,24 @@ contract Consents is IConsents, SignedActions {
         "SetHomeRelayOnly(address patient,bool enabled,uint256 nonce,uint256 deadline)"
     );
 
+    /// @dev A grant's storage slot: bits 0..159 the grantee (a member's address, or an organisation id when
+    /// `ORGANISATION_BIT` is set), 160..191 the patient's number (`IConsortium.patientIndexOf`), 192..237 the
+    /// expiry (46 bits), 238..249 the categories, 250..252 the actions, 253 the highest sensitivity, 254 the
+    /// organisation flag, 255 revoked.
+    uint256 private constant PATIENT_SHIFT = 160;
+    uint256 private constant EXPIRY_SHIFT = 192;
+    uint256 private constant MAX_EXPIRY = (uint256(1) << 46) - 1;
+    uint256 private constant CATEGORIES_SHIFT = 238;
+    uint256 private constant ACTIONS_SHIFT = 250;
+    uint256 private constant SENSITIVITY_SHIFT = 253;
+    uint256 private constant ORGANISATION_BIT = uint256(1) << 254;
+    uint256 private constant REVOKED_BIT = uint256(1) << 255;
+
     IConsortium private immutable _consortium;
 
-    mapping(uint256 grantId => Grant) private _grants;
+    mapping(uint256 grantId => uint256 packed) private _grants;
+    mapping(uint256 grantId => uint256 requestId) private _grantRequests;
     mapping(uint256 requestId => AccessRequest) private _requests;
-    mapping(address patient => uint256[] grantIds) private _patientGrants;
-    mapping(address patient => mapping(address grantee => uint256[] grantIds)) private _memberGrants;
-    mapping(address patient => mapping(uint32 organisationId => uint256[] grantIds)) private _organisationGrants;
     uint256 private _grantCount;
     uint256 private _requestCount;
     mapping(address patient => bool) private _homeRelayOnly;
@@ -54,31 +65,24 @@ contract Consents is IConsents, SignedActions {
     ) external returns (uint256 grantId) {
         // GrantInput has only static fields, so abi.encode lays them out one word each, as EIP-712 encodeData.
         bytes32 structHash = keccak256(abi.encode(GRANT_TYPEHASH, g, nonce, deadline));
-        _useSignatureOf(g.patient, _consortium.signerOf(g.patient), structHash, nonce, deadline, signature);
-        _validateGrant(g);
+        (uint32 patientIndex, address signer) = _consortium.patientSigner(g.patient);
+        _useSignatureOf(g.patient, signer, structHash, nonce, deadline, signature);
+        _validateGrant(g, patientIndex);
         if (_homeRelayOnly[g.patient]) _requireHomeRelayer(g.patient);
 
         grantId = ++_grantCount;
-        _grants[grantId] = Grant({
-            patient: g.patient,
-            grantee: g.grantee,
-            granteeOrganisation: g.granteeOrganisation,
-            categories: g.categories,
-            maxSensitivity: g.maxSensitivity,
-            actions: g.actions,
-            purpose: g.purpose,
-            expiresAt: g.expiresAt,
-            requestId: g.requestId,
-            grantedAt: uint64(block.timestamp),
-            revoked: false
-        });
-        _patientGrants[g.patient].push(grantId);
-        if (g.grantee != address(0)) {
-            _memberGrants[g.patient][g.grantee].push(grantId);
-        } else {
-            _organisationGrants[g.patient][g.granteeOrganisation].push(grantId);
-        }
+        uint256 grantee =
+            g.grantee != address(0) ? uint256(uint160(g.grantee)) : uint256(g.granteeOrganisation) | ORGANISATION_BIT;
+        uint256 expiresAt = g.expiresAt > MAX_EXPIRY ? MAX_EXPIRY : g.expiresAt;
+        _grants[grantId] =
+            grantee |
+            (uint256(patientIndex) << PATIENT_SHIFT) |
+            (expiresAt << EXPIRY_SHIFT) |
+            (uint256(g.categories) << CATEGORIES_SHIFT) |
+            (uint256(g.actions) << ACTIONS_SHIFT) |
+            (uint256(g.maxSensitivity) << SENSITIVITY_SHIFT);
         if (g.requestId != 0) {
+            _grantRequests[grantId] = g.requestId;
             AccessRequest storage request = _requests[g.requestId];
             request.status = Vocabulary.REQUEST_APPROVED;
             request.grantId = grantId;
@@ -106,13 +110,16 @@ contract Consents is IConsents, SignedActions {
         bytes calldata signature
     ) external {
         bytes32 structHash = keccak256(abi.encode(REVOKE_TYPEHASH, patient, grantId, nonce, deadline));
-        _useSignatureOf(patient, _consortium.signerOf(patient), structHash, nonce, deadline, signature);
-        Grant storage revoked = _grants[grantId];
-        if (revoked.patient == address(0)) revert ConsentsUnknownGrant(grantId);
-        if (revoked.patient != patient) revert ConsentsNotGrantPatient(grantId, patient);
-        if (revoked.revoked) revert ConsentsAlreadyRevoked(grantId);
+        (uint32 patientIndex, address signer) = _consortium.patientSigner(patient);
+        _verifySignature(signer, structHash, deadline, signature);
+        uint256 packed = _grants[grantId];
+        if (packed == 0) revert ConsentsUnknownGrant(grantId);
+        if (patientIndex == 0 || uint32(packed >> PATIENT_SHIFT) != patientIndex) {
+            revert ConsentsNotGrantPatient(grantId, patient);
+        }
+        if (packed & REVOKED_BIT != 0) revert ConsentsAlreadyRevoked(grantId);
 
-        revoked.revoked = true;
+        _grants[grantId] = packed | REVOKED_BIT;
         emit ConsentRevoked(grantId, patient);
     }
 
@@ -132,7 +139,8 @@ contract Consents is IConsents, SignedActions {
         );
         _useSignature(requester, structHash, nonce, deadline, signature);
         if (!_consortium.isActiveMember(requester)) revert ConsentsInactiveMember(requester);
-        if (!_consortium.patient(patient).registered) revert ConsentsUnknownPatient(patient);
+        (uint32 patientIndex, ) = _consortium.patientIndexOf(patient);
+        if (patientIndex == 0) revert ConsentsUnknownPatient(patient);
         _validateScope(categories, actions);
 
         requestId = ++_requestCount;
@@ -174,7 +182,8 @@ contract Consents is IConsents, SignedActions {
     ) external {
         bytes32 structHash = keccak256(abi.encode(SET_HOME_RELAY_ONLY_TYPEHASH, patient, enabled, nonce, deadline));
         _useSignatureOf(patient, _consortium.signerOf(patient), structHash, nonce, deadline, signature);
-        if (!_consortium.patient(patient).registered) revert ConsentsUnknownPatient(patient);
+        (uint32 patientIndex, ) = _consortium.patientIndexOf(patient);
+        if (patientIndex == 0) revert ConsentsUnknownPatient(patient);
         if (enabled) {
             if (_homeRelayerOf(patient) == address(0)) revert ConsentsNoHomeGateway(patient);
         } else if (_homeRelayOnly[patient]) {
@@ -191,8 +200,18 @@ contract Consents is IConsents, SignedActions {
     }
 
     /// @inheritdoc IConsents
-    function grantOf(uint256 grantId) external view returns (Grant memory) {
-        return _grants[grantId];
+    function grantOf(uint256 grantId) external view returns (Grant memory result) {
+        uint256 packed = _grants[grantId];
+        if (packed == 0) return result;
+        result.patient = _consortium.patientAt(uint32(packed >> PATIENT_SHIFT));
+        if (packed & ORGANISATION_BIT != 0) result.granteeOrganisation = uint32(packed);
+        else result.grantee = address(uint160(packed));
+        result.categories = uint32((packed >> CATEGORIES_SHIFT) & Vocabulary.ALL_CATEGORIES);
+        result.maxSensitivity = uint8((packed >> SENSITIVITY_SHIFT) & 1);
+        result.actions = uint8((packed >> ACTIONS_SHIFT) & Vocabulary.ALL_ACTIONS);
+        result.expiresAt = uint64((packed >> EXPIRY_SHIFT) & MAX_EXPIRY);
+        result.requestId = _grantRequests[grantId];
+        result.revoked = packed & REVOKED_BIT != 0;
     }
 
     /// @inheritdoc IConsents
@@ -211,11 +230,6 @@ contract Consents is IConsents, SignedActions {
     }
 
     /// @inheritdoc IConsents
-    function grantsOfPatient(address patient) external view returns (uint256[] memory) {
-        return _patientGrants[patient];
-    }
-
-    /// @inheritdoc IConsents
     function checkGrant(
         uint256 grantId,
         address actor,
@@ -224,43 +238,65 @@ contract Consents is IConsents, SignedActions {
         uint8 sensitivity,
         uint8 action
     ) external view returns (bool) {
-        Grant storage checked = _grants[grantId];
-        if (patient == address(0) || checked.patient != patient) return false;
-        if (!_covers(checked, category, sensitivity, action)) return false;
-        uint32 organisationId = _consortium.activeOrganisationOf(actor);
-        return organisationId != 0 && (checked.grantee == actor || checked.granteeOrganisation == organisationId);
+        (, uint32 categories, uint8 maxSensitivity) = grantScope(grantId, actor, patient, action);
+        return _inScope(categories, maxSensitivity, category, sensitivity);
+    }
+
+    /// @inheritdoc IConsents
+    function grantScope(
+        uint256 grantId,
+        address actor,
+        address patient,
+        uint8 action
+    ) public view returns (uint32 organisationId, uint32 categories, uint8 maxSensitivity) {
+        uint32 patientIndex;
+        (organisationId, patientIndex) = _consortium.organisationAndPatientIndex(actor, patient);
+        (categories, maxSensitivity) = _scopeOf(_grants[grantId], actor, organisationId, patientIndex, action);
     }
 
     /// @inheritdoc IConsents
     function authorisingGrant(
+        uint256[] calldata grantIds,
         address actor,
         address patient,
         uint8 category,
         uint8 sensitivity,
         uint8 action
     ) public view returns (uint256) {
-        uint32 organisationId = _consortium.activeOrganisationOf(actor);
-        if (organisationId == 0) return 0;
-        uint256 grantId = _newestCovering(_memberGrants[patient][actor], category, sensitivity, action);
-        if (grantId != 0) return grantId;
-        return _newestCovering(_organisationGrants[patient][organisationId], category, sensitivity, action);
+        (uint32 organisationId, uint32 patientIndex) = _consortium.organisationAndPatientIndex(actor, patient);
+        for (uint256 i = 0; i < grantIds.length; ++i) {
+            uint256 grantId = grantIds[i];
+            (uint32 categories, uint8 maxSensitivity) = _scopeOf(
+                _grants[grantId],
+                actor,
+                organisationId,
+                patientIndex,
+                action
+            );
+            if (_inScope(categories, maxSensitivity, category, sensitivity)) return grantId;
+        }
+        return 0;
     }
 
     /// @inheritdoc IConsents
     function isAuthorised(
+        uint256[] calldata grantIds,
         address actor,
         address patient,
         uint8 category,
         uint8 sensitivity,
         uint8 action
     ) external view returns (bool) {
-        if (actor == patient) return _consortium.patient(patient).registered;
-        return authorisingGrant(actor, patient, category, sensitivity, action) != 0;
+        if (actor == patient) {
+            (uint32 patientIndex, ) = _consortium.patientIndexOf(patient);
+            return patientIndex != 0;
+        }
+        return authorisingGrant(grantIds, actor, patient, category, sensitivity, action) != 0;
     }
 
     /// @dev Reverts unless `g` is a valid grant for its patient (see {grant}).
-    function _validateGrant(GrantInput calldata g) private view {
-        if (!_consortium.patient(g.patient).registered) revert ConsentsUnknownPatient(g.patient);
+    function _validateGrant(GrantInput calldata g, uint32 patientIndex) private view {
+        if (patientIndex == 0) revert ConsentsUnknownPatient(g.patient);
         if ((g.grantee == address(0)) == (g.granteeOrganisation == 0)) {
             revert ConsentsInvalidGrantee(g.grantee, g.granteeOrganisation);
         }
@@ -280,7 +316,7 @@ contract Consents is IConsents, SignedActions {
 
     /// @dev Returns the relayer of the gateway of `patient`'s organisation (zero if none).
     function _homeRelayerOf(address patient) private view returns (address) {
-        uint32 organisationId = _consortium.patient(patient).organisationId;
+        (, uint32 organisationId) = _consortium.patientIndexOf(patient);
         return organisationId == 0 ? address(0) : _consortium.gatewayRelayerOf(organisationId);
     }
 
@@ -304,29 +340,45 @@ contract Consents is IConsents, SignedActions {
         if (request.status != Vocabulary.REQUEST_PENDING) revert ConsentsRequestNotPending(requestId, request.status);
     }
 
-    /// @dev Returns the newest of `grantIds` that is in force and covers the access, or 0.
-    function _newestCovering(
-        uint256[] storage grantIds,
-        uint8 category,
-        uint8 sensitivity,
+    /// @dev Returns the categories and highest sensitivity for which the grant stored as `packed` lets `actor`
+    /// (of active organisation `organisationId`, 0 if none) perform `action` on the records of the patient
+    /// numbered `patientIndex` now: categories 0 if it does not (unknown grant, another patient's, another
+    /// grantee's, revoked, expired, or not covering `action`).
+    function _scopeOf(
+        uint256 packed,
+        address actor,
+        uint32 organisationId,
+        uint32 patientIndex,
         uint8 action
-    ) private view returns (uint256) {
-        for (uint256 i = grantIds.length; i > 0; --i) {
-            uint256 grantId = grantIds[i - 1];
-            if (_covers(_grants[grantId], category, sensitivity, action)) return grantId;
-        }
-        return 0;
+    ) private view returns (uint32 categories, uint8 maxSensitivity) {
+        bool toActor =
+            packed & ORGANISATION_BIT != 0 ? uint32(packed) == organisationId : address(uint160(packed)) == actor;
+        uint8 actions = uint8((packed >> ACTIONS_SHIFT) & Vocabulary.ALL_ACTIONS);
+        if (
+            packed == 0 ||
+            organisationId == 0 ||
+            patientIndex == 0 ||
+            uint32(packed >> PATIENT_SHIFT) != patientIndex ||
+            !toActor ||
+            packed & REVOKED_BIT != 0 ||
+            block.timestamp >= (packed >> EXPIRY_SHIFT) & MAX_EXPIRY ||
+            action == 0 ||
+            actions & action != action
+        ) return (0, 0);
+        return (
+            uint32((packed >> CATEGORIES_SHIFT) & Vocabulary.ALL_CATEGORIES),
+            uint8((packed >> SENSITIVITY_SHIFT) & 1)
+        );
     }
 
-    /// @dev Returns true if `g` is in force (not revoked, not expired) and covers the access.
-    function _covers(Grant storage g, uint8 category, uint8 sensitivity, uint8 action) private view returns (bool) {
+    /// @dev True if `category` is one of `categories` and `sensitivity` is at most `maxSensitivity`.
+    function _inScope(
+        uint32 categories,
+        uint8 maxSensitivity,
+        uint8 category,
+        uint8 sensitivity
+    ) private pure returns (bool) {
         return
-            !g.revoked &&
-            block.timestamp < g.expiresAt &&
-            category < Vocabulary.CATEGORY_COUNT &&
-            (g.categories >> category) & 1 == 1 &&
-            sensitivity <= g.maxSensitivity &&
-            action != 0 &&
-            g.actions & action == action;
+            category < Vocabulary.CATEGORY_COUNT && (categories >> category) & 1 == 1 && sensitivity <= maxSensitivity;
     }
 }

@@ -44,9 +44,20 @@ contract Consortium is IConsortium, PatientKeys {
     mapping(uint32 organisationId => Organisation) private _organisations;
     TwoThirdsVote.Votes private _admissionVotes;
     mapping(address account => Member) private _members;
-    mapping(address account => Patient) private _patients;
+    /// @dev A registered patient, in two slots: its number, organisation and rotated key (zero until it
+    /// rotates its key, see {PatientKeys}), read together whenever a patient signs; then its encryption key.
+    struct PatientEntry {
+        uint32 index;
+        uint32 organisationId;
+        address signer;
+        bytes32 encryptionKey;
+    }
+
+    mapping(address account => PatientEntry) private _patients;
+    mapping(uint32 index => address patient) private _patientAddresses;
     uint32 private _organisationCount;
     uint32 private _activeOrganisationCount;
+    uint32 private _patientCount;
 
     mapping(uint32 organisationId => address relayer) private _relayers;
     mapping(uint256 proposalId => CustodyProposal) private _custodyProposals;
@@ -200,7 +211,9 @@ contract Consortium is IConsortium, PatientKeys {
         }
         _requireUnused(patient_);
 
-        _patients[patient_] = Patient(true, encryptionKey, organisationId);
+        uint32 index = ++_patientCount;
+        _patients[patient_] = PatientEntry(index, organisationId, address(0), encryptionKey);
+        _patientAddresses[index] = patient_;
         emit PatientRegistered(patient_, organisationId, encryptionKey);
     }
 
@@ -354,7 +367,34 @@ contract Consortium is IConsortium, PatientKeys {
 
     /// @inheritdoc IConsortium
     function patient(address account) external view returns (Patient memory) {
-        return _patients[account];
+        PatientEntry storage entry = _patients[account];
+        return Patient(entry.index != 0, entry.encryptionKey, entry.organisationId);
+    }
+
+    /// @inheritdoc IConsortium
+    function patientIndexOf(address account) external view returns (uint32 index, uint32 organisationId) {
+        PatientEntry storage entry = _patients[account];
+        return (entry.index, entry.organisationId);
+    }
+
+    /// @inheritdoc IConsortium
+    function patientSigner(address account) external view returns (uint32 index, address signer) {
+        PatientEntry storage entry = _patients[account];
+        signer = entry.signer;
+        return (entry.index, signer == address(0) ? account : signer);
+    }
+
+    /// @inheritdoc IConsortium
+    function organisationAndPatientIndex(
+        address actor,
+        address patient_
+    ) external view returns (uint32 organisationId, uint32 patientIndex) {
+        return (activeOrganisationOf(actor), _patients[patient_].index);
+    }
+
+    /// @inheritdoc IConsortium
+    function patientAt(uint32 index) external view returns (address) {
+        return _patientAddresses[index];
     }
 
     /// @inheritdoc IConsortium
@@ -436,7 +476,7 @@ contract Consortium is IConsortium, PatientKeys {
 
     /// @dev Reverts if `account` is already a member, a patient or a key a patient rotated to.
     function _requireUnused(address account) private view {
-        if (_members[account].organisationId != 0 || _patients[account].registered || _isPatientSigner(account)) {
+        if (_members[account].organisationId != 0 || _patients[account].index != 0 || _isPatientSigner(account)) {
             revert ConsortiumAddressTaken(account);
         }
     }
@@ -445,13 +485,27 @@ contract Consortium is IConsortium, PatientKeys {
     /// @param account The address asked about.
     /// @return True if `account` is a registered patient.
     function _isRegisteredPatient(address account) internal view override returns (bool) {
-        return _patients[account].registered;
+        return _patients[account].index != 0;
     }
 
     /// @inheritdoc PatientKeys
     /// @param account The address to be used as a new patient key.
     function _requireUnusedAccount(address account) internal view override {
         _requireUnused(account);
+    }
+
+    /// @inheritdoc PatientKeys
+    /// @param account The address asked about.
+    /// @return The patient's current key if it rotated one in, else zero.
+    function _rotatedSignerOf(address account) internal view override returns (address) {
+        return _patients[account].signer;
+    }
+
+    /// @inheritdoc PatientKeys
+    /// @param patient_ The registered patient.
+    /// @param signer Its new key.
+    function _setRotatedSigner(address patient_, address signer) internal override {
+        _patients[patient_].signer = signer;
     }
 
     /// @inheritdoc PatientKeys

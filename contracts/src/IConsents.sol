@@ -9,6 +9,14 @@ import {ISignedActions} from "./ISignedActions.sol";
  * read 1, append 2, share 4) and an expiry; revocations; and members' access requests.
  *
  * Request status is 0 none, 1 pending, 2 approved (by a grant), 3 denied.
+ *
+ * The chain keeps of a grant only what deciding on it needs, in one storage slot: its patient, grantee,
+ * scope, expiry and whether it is revoked ({grantOf}). Its purpose and the time it was granted are in its
+ * {ConsentGranted} event (and the event's block) only; the request it answers is kept only when there is
+ * one. The chain keeps no index of grants by patient or by grantee either: whoever looks for the grant that
+ * authorises an access (a gateway) finds the candidates in the {ConsentGranted} events and has the chain
+ * decide with {checkGrant}, {authorisingGrant} or {isAuthorised}, which read the chain's state only. A
+ * candidate the caller missed can only make it refuse an access, never allow one.
  */
 interface IConsents is ISignedActions {
     /// @dev A grant as the patient signs it (the typed `Grant` without its nonce and deadline).
@@ -214,14 +222,15 @@ interface IConsents is ISignedActions {
      *
      * Requirements:
      *
-     * - a valid signature by `patient` of `Revoke`, unused nonce, deadline not passed.
+     * - a valid signature by `patient` (its current key) of `Revoke`, deadline not passed. The nonce is
+     *   signed but neither checked nor used: a revocation cannot take effect twice, its replay fails below.
      * - `grantId` exists, is `patient`'s and is not revoked.
      *
      * Emits {ConsentRevoked}.
      *
      * @param patient The patient who gave the grant and signs its revocation.
      * @param grantId The grant (ids run from 1).
-     * @param nonce A nonce of the signer not used before (unordered nonces).
+     * @param nonce A random nonce, part of the signed `Revoke` (not marked used).
      * @param deadline The last block timestamp at which the signature is accepted.
      * @param signature The EIP-712 signature of the typed action by its signer.
      */
@@ -323,7 +332,9 @@ interface IConsents is ISignedActions {
     /// @return True if only the patient's home gateway may relay its grants.
     function homeRelayOnly(address patient) external view returns (bool);
 
-    /// @dev Returns the grant `grantId` (patient 0 if it does not exist).
+    /// @dev Returns the grant `grantId` (patient 0 if it does not exist). `purpose` and `grantedAt` are zero:
+    /// the chain keeps them in the {ConsentGranted} event (and the time of its block) only. An `expiresAt`
+    /// beyond 2^46 - 1 (the year 2.2 million) is kept as 2^46 - 1.
     /// @param grantId The grant (ids run from 1).
     /// @return The grant (all zero if it does not exist).
     function grantOf(uint256 grantId) external view returns (Grant memory);
@@ -340,11 +351,6 @@ interface IConsents is ISignedActions {
     /// @dev Returns the number of requests; ids run from 1 to this number.
     /// @return The number of access requests.
     function requestCount() external view returns (uint256);
-
-    /// @dev Returns the ids of every grant `patient` has signed, oldest first.
-    /// @param patient The patient (its registered address).
-    /// @return The ids of the patient's grants, in the order they were given.
-    function grantsOfPatient(address patient) external view returns (uint256[] memory);
 
     /**
      * @dev Returns true if grant `grantId` lets `actor` perform `action` (one or more action bits) on
@@ -369,8 +375,31 @@ interface IConsents is ISignedActions {
         uint8 action
     ) external view returns (bool);
 
-    /// @dev Returns the newest grant for which {checkGrant} holds, preferring grants to `actor` over grants
-    /// to its organisation; 0 if none.
+    /**
+     * @dev Returns what grant `grantId` lets `actor` do on `patient`'s records now, for `action` (one or more
+     * action bits): the categories (bitmask, 0 for none) and the highest sensitivity for which {checkGrant}
+     * holds, and `actor`'s organisation (0 if `actor` is not an active member, categories 0 then). One call
+     * answers {checkGrant} for every category and sensitivity, as {IRecords-anchorRecords} needs in a batch.
+     *
+     * @param grantId The grant to check.
+     * @param actor The member who wants to act.
+     * @param patient The patient (its registered address).
+     * @param action The action wanted (1 read, 2 append, 4 share).
+     * @return organisationId The actor's organisation if it is an active member, else 0.
+     * @return categories The categories the grant covers for the actor and action now (0 if none).
+     * @return maxSensitivity The highest sensitivity covered (meaningless when `categories` is 0).
+     */
+    function grantScope(
+        uint256 grantId,
+        address actor,
+        address patient,
+        uint8 action
+    ) external view returns (uint32 organisationId, uint32 categories, uint8 maxSensitivity);
+
+    /// @dev Returns the first of `grantIds` for which {checkGrant} holds, 0 if none. The caller lists the
+    /// candidates in its order of preference (a gateway: the newest first, grants to `actor` before grants to
+    /// its organisation), from the {ConsentGranted} events.
+    /// @param grantIds The candidate grants, in order of preference.
     /// @param actor The member who wants to act.
     /// @param patient The patient (its registered address).
     /// @param category The record category (0..11).
@@ -378,6 +407,7 @@ interface IConsents is ISignedActions {
     /// @param action The single action wanted (1 read, 2 append, 4 share).
     /// @return The first grant that authorises the action, 0 if none.
     function authorisingGrant(
+        uint256[] calldata grantIds,
         address actor,
         address patient,
         uint8 category,
@@ -385,7 +415,9 @@ interface IConsents is ISignedActions {
         uint8 action
     ) external view returns (uint256);
 
-    /// @dev Returns true if `actor` is the registered `patient` itself, or if {authorisingGrant} finds a grant.
+    /// @dev Returns true if `actor` is the registered `patient` itself, or if {authorisingGrant} finds a grant
+    /// among `grantIds`.
+    /// @param grantIds The candidate grants (ignored when `actor` is `patient`).
     /// @param actor The member who wants to act.
     /// @param patient The patient (its registered address).
     /// @param category The record category (0..11).
@@ -393,6 +425,7 @@ interface IConsents is ISignedActions {
     /// @param action The single action wanted (1 read, 2 append, 4 share).
     /// @return True if a grant authorises the action.
     function isAuthorised(
+        uint256[] calldata grantIds,
         address actor,
         address patient,
         uint8 category,

@@ -501,6 +501,37 @@ interface IConsortium is IPatientKeys, ISignedActions {
     /// @return The registration.
     function patient(address account) external view returns (Patient memory);
 
+    /// @dev Returns `account`'s patient number (1, 2, ... in the order patients registered; 0 if `account` is
+    /// not a registered patient) and the organisation it registered with. A patient number fits where an
+    /// address would not: {Records} keeps it in the single storage slot of each anchor.
+    /// @param account The address asked about.
+    /// @return index The patient number (0 if not a registered patient).
+    /// @return organisationId The organisation the patient registered with (possibly 0).
+    function patientIndexOf(address account) external view returns (uint32 index, uint32 organisationId);
+
+    /// @dev Returns `account`'s patient number (0 if it is not a registered patient) and the key that signs
+    /// for it ({IPatientKeys-signerOf}): what a contract checking a patient's signed action needs, in one call.
+    /// @param account The address asked about.
+    /// @return index The patient number (0 if not a registered patient).
+    /// @return signer The key that signs for the account.
+    function patientSigner(address account) external view returns (uint32 index, address signer);
+
+    /// @dev Returns {activeOrganisationOf} `actor` and `patient`'s patient number ({patientIndexOf}), in one
+    /// call: what checking a grant of `patient` to `actor` needs.
+    /// @param actor The member who wants to act.
+    /// @param patient The patient.
+    /// @return organisationId The actor's organisation if it is an active member, else 0.
+    /// @return patientIndex The patient number (0 if not a registered patient).
+    function organisationAndPatientIndex(
+        address actor,
+        address patient
+    ) external view returns (uint32 organisationId, uint32 patientIndex);
+
+    /// @dev Returns the patient whose patient number is `index` (zero if none).
+    /// @param index The patient number (from 1).
+    /// @return The patient's registered address.
+    function patientAt(uint32 index) external view returns (address);
+
     /// @dev Returns true if `account` is an active member of an active organisation.
     /// @param account The address asked about.
     /// @return True if the account is an active member of an active organisation.

@@ -6,6 +6,15 @@ pragma solidity ^0.8.28;
  * which stays encrypted off chain). An amendment supersedes an anchored record of the same patient; a
  * record is superseded at most once, so amendments form a chain and nothing is ever overwritten.
  *
+ * To keep each anchor in one storage slot, the chain's state keeps the low 184 bits of the leaf (with the
+ * anchoring time and the patient's number), not all 256: {anchorOf} returns them as `leaf`, its 72 high bits
+ * zero. Finding another record with the same 184 bits takes about 2^184 hashes; only an author could
+ * profit from two records sharing them and would need about 2^92 hashes to find such a pair, still out of
+ * reach. The full leaf stays on chain besides: {anchorRecords}'s calldata carries each signed record, and
+ * {RecordAnchored} carries every field of it, so a verifier recomputes the full leaf from the event, checks
+ * the author's signature from the transaction's calldata, and compares the state's 184 bits (the gateway's
+ * and the client's checks do, see `anchoredLeafHash` in the core package).
+ *
  * Every error of {anchorRecords} names the offending record, so a relayer can drop it and resend the rest.
  */
 interface IRecords {
@@ -29,7 +38,8 @@ interface IRecords {
         bytes signature;
     }
 
-    /// @dev What the chain keeps of an anchored record; `leaf` is the struct hash of its {Record}.
+    /// @dev What the chain keeps of an anchored record: `leaf` is the struct hash of its {Record}, its 72 high
+    /// bits cleared (the chain keeps the low 184); `supersededBy` is zero until an amendment supersedes it.
     struct Anchor {
         bytes32 leaf;
         address patient;
@@ -146,12 +156,19 @@ interface IRecords {
     /// @return The anchor (all zero if the record is not anchored).
     function anchorOf(bytes32 recordId) external view returns (Anchor memory);
 
+    /// @dev Returns when `record.recordId` was anchored (0 if it is not) and whether it was anchored with
+    /// `record`'s leaf (its 184 low bits, as kept). Other contracts check a record's fields with this one call.
+    /// @param record The record's signed fields.
+    /// @return anchoredAt The block timestamp of its anchoring (0 if the record id is not anchored).
+    /// @return sameLeaf True if the record id is anchored with this record's leaf.
+    function anchorTimeOf(Record calldata record) external view returns (uint64 anchoredAt, bool sameLeaf);
+
     /// @dev Returns true if `recordId` is anchored.
     /// @param recordId The record.
     /// @return True if the record is anchored.
     function isAnchored(bytes32 recordId) external view returns (bool);
 
-    /// @dev Returns the EIP-712 struct hash of `record`, the leaf the chain keeps.
+    /// @dev Returns the EIP-712 struct hash of `record`, the leaf (the chain keeps its low 184 bits).
     /// @param record The record's signed fields.
     /// @return The EIP-712 struct hash of the record.
     function recordLeaf(Record calldata record) external pure returns (bytes32);

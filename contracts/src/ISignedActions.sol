@@ -5,7 +5,8 @@ pragma solidity ^0.8.28;
  * @dev Errors and views shared by the contracts whose actions are authorised by EIP-712 signatures.
  *
  * Every signed action carries a random `nonce` (unordered: each one can be used once per signer, in any
- * order) and a `deadline` (unix seconds, inclusive). Whoever relays the transaction pays its gas and gains
+ * order) and a `deadline` (unix seconds, inclusive). An action that cannot take effect twice does not use
+ * its nonce (`IConsents.revoke`: a revoked grant stays revoked, so a replay fails anyway). Whoever relays the transaction pays its gas and gains
  * no authority from being `msg.sender`.
  */
 interface ISignedActions {

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {IPatientKeys} from "./IPatientKeys.sol";
 import {SignedActions} from "./SignedActions.sol";
+import {Signatures} from "./utils/Signatures.sol";
 
 /**
  * @dev Key rotation and key backup commitments for the patients of the contract that inherits this one,
@@ -17,7 +17,6 @@ abstract contract PatientKeys is IPatientKeys, SignedActions {
         "CommitKeyBackup(address patient,bytes32 backupId,bytes32 backupHash,uint256 nonce,uint256 deadline)"
     );
 
-    mapping(address patient => address signer) private _rotatedSigners;
     mapping(address signer => address patient) private _signerPatients;
     mapping(address patient => KeyBackup) private _keyBackups;
 
@@ -40,13 +39,11 @@ abstract contract PatientKeys is IPatientKeys, SignedActions {
         if (newSigner == address(0)) revert PatientKeysZeroSigner();
         if (newEncryptionKey == 0) revert PatientKeysZeroEncryptionKey();
         _requireUnusedAccount(newSigner);
-        if (
-            !SignatureChecker.isValidSignatureNowCalldata(newSigner, _hashTypedDataV4(structHash), newSignerSignature)
-        ) {
+        if (!Signatures.isValidNowCalldata(newSigner, _hashTypedDataV4(structHash), newSignerSignature)) {
             revert PatientKeysInvalidNewSignerSignature(newSigner);
         }
 
-        _rotatedSigners[patient] = newSigner;
+        _setRotatedSigner(patient, newSigner);
         _signerPatients[newSigner] = patient;
         _setPatientEncryptionKey(patient, newEncryptionKey);
         emit PatientKeyRotated(patient, previousSigner, newSigner, newEncryptionKey);
@@ -75,7 +72,7 @@ abstract contract PatientKeys is IPatientKeys, SignedActions {
 
     /// @inheritdoc IPatientKeys
     function signerOf(address account) public view returns (address) {
-        address rotated = _rotatedSigners[account];
+        address rotated = _rotatedSignerOf(account);
         return rotated == address(0) ? account : rotated;
     }
 
@@ -102,6 +99,16 @@ abstract contract PatientKeys is IPatientKeys, SignedActions {
     /// @dev Reverts if `account` is already a member, a patient or a patient's key.
     /// @param account The address to be used as a new patient key.
     function _requireUnusedAccount(address account) internal view virtual;
+
+    /// @dev Returns the key `account` rotated to last (zero if it never rotated its key).
+    /// @param account The address asked about.
+    /// @return The patient's current key if it rotated one in, else zero.
+    function _rotatedSignerOf(address account) internal view virtual returns (address);
+
+    /// @dev Records that the registered patient `patient` now signs with `signer`.
+    /// @param patient The registered patient.
+    /// @param signer Its new key.
+    function _setRotatedSigner(address patient, address signer) internal virtual;
 
     /// @dev Sets the encryption public key of the registered patient `patient`.
     /// @param patient The registered patient.

@@ -2,8 +2,8 @@
 pragma solidity ^0.8.28;
 
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {ISignedActions} from "./ISignedActions.sol";
+import {Signatures} from "./utils/Signatures.sol";
 
 /**
  * @dev Authorisation by EIP-712 signatures with unordered nonces and deadlines.
@@ -56,9 +56,34 @@ abstract contract SignedActions is ISignedActions, EIP712 {
     ) internal {
         if (block.timestamp > deadline) revert SignedActionExpired(deadline);
         if (_usedNonces[account][nonce]) revert SignedActionNonceUsed(account, nonce);
-        if (!SignatureChecker.isValidSignatureNowCalldata(signer, _hashTypedDataV4(structHash), signature)) {
+        _requireSignature(signer, structHash, signature);
+        _usedNonces[account][nonce] = true;
+    }
+
+    /**
+     * @dev {_useSignatureOf} without the nonce, for an action that cannot take effect twice whatever its
+     * nonce (a revocation: a revoked grant stays revoked), so that replaying it fails anyway. Its nonce stays
+     * in the signed typed data but is neither checked nor marked used, which saves a storage slot (22,100 gas).
+     *
+     * Requirements:
+     *
+     * - `block.timestamp` is at most `deadline`.
+     * - `signature` is valid for `signer` (ECDSA rejecting malleable signatures, or ERC-1271).
+     */
+    function _verifySignature(
+        address signer,
+        bytes32 structHash,
+        uint256 deadline,
+        bytes calldata signature
+    ) internal view {
+        if (block.timestamp > deadline) revert SignedActionExpired(deadline);
+        _requireSignature(signer, structHash, signature);
+    }
+
+    /// @dev Reverts unless `signature` is `signer`'s signature of the typed data whose struct hash is `structHash`.
+    function _requireSignature(address signer, bytes32 structHash, bytes calldata signature) private view {
+        if (!Signatures.isValidNowCalldata(signer, _hashTypedDataV4(structHash), signature)) {
             revert SignedActionInvalidSignature(signer);
         }
-        _usedNonces[account][nonce] = true;
     }
 }

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { Address } from 'viem';
 import {
   action,
+  authorisingGrant as authorisingGrantBy,
   denyRequest,
   farDeadline,
   grant,
+  isAuthorised as isAuthorisedBy,
   newAccount,
   proposeOrganisation,
   randomBytes32,
@@ -12,6 +15,7 @@ import {
   revoke,
   suspendMember,
   zeroAddress,
+  zeroHash,
 } from './helpers/actions.ts';
 import { type Consortium, setUpConsortium } from './helpers/fixtures.ts';
 import {
@@ -44,7 +48,7 @@ describe('Consents', () => {
     category: number,
     sensitivity: number,
     actions: number,
-  ) => ledger.read<boolean>('consents', 'isAuthorised', [actor, patient, category, sensitivity, actions]);
+  ) => isAuthorisedBy(ledger, actor as Address, patient as Address, category, sensitivity, actions);
   const checkGrant = (
     grantId: bigint,
     actor: string,
@@ -60,7 +64,7 @@ describe('Consents', () => {
     category: number,
     sensitivity: number,
     actions: number,
-  ) => ledger.read<bigint>('consents', 'authorisingGrant', [actor, patient, category, sensitivity, actions]);
+  ) => authorisingGrantBy(ledger, actor as Address, patient as Address, category, sensitivity, actions);
 
   describe('grant', () => {
     it('grants a member access and records it', async () => {
@@ -74,8 +78,6 @@ describe('Consents', () => {
         expiresAt: farDeadline,
       };
       const result = await grant(ledger, c.patient, input);
-      const grantedAt = (await ledger.publicClient.getBlock({ blockNumber: result.receipt.blockNumber }))
-        .timestamp;
       assertEvents(result, [
         {
           eventName: 'ConsentGranted',
@@ -88,20 +90,42 @@ describe('Consents', () => {
           },
         },
       ]);
+      // The chain keeps what deciding needs; purpose and grant time are in the event (and its block) only.
       assert.deepEqual(await ledger.read('consents', 'grantOf', [1n]), {
         patient: c.patient.address,
         granteeOrganisation: 0,
         requestId: 0n,
         ...input,
-        grantedAt,
+        purpose: zeroHash,
+        grantedAt: 0n,
         revoked: false,
       });
       assert.equal(await ledger.read('consents', 'grantCount'), 1n);
       await grant(ledger, c.patient, { grantee: c.nurse.address });
-      await grant(ledger, c.otherPatient, { grantee: c.nurse.address });
-      assert.deepEqual(await ledger.read('consents', 'grantsOfPatient', [c.patient.address]), [1n, 2n]);
-      assert.deepEqual(await ledger.read('consents', 'grantsOfPatient', [c.otherPatient.address]), [3n]);
-      assert.deepEqual(await ledger.read('consents', 'grantsOfPatient', [c.stranger.address]), []);
+      const { grantId: toOrganisation } = await grant(ledger, c.otherPatient, {
+        granteeOrganisation: c.lab,
+        categories: Number(0xfffn),
+        actions: action.read | action.append | action.share,
+        expiresAt: 2n ** 64n - 1n,
+      });
+      // An expiry beyond 2^46 - 1 (the year 2.2 million) is kept as 2^46 - 1.
+      assert.deepEqual(await ledger.read('consents', 'grantOf', [toOrganisation]), {
+        patient: c.otherPatient.address,
+        grantee: zeroAddress,
+        granteeOrganisation: c.lab,
+        categories: 0xfff,
+        maxSensitivity: 0,
+        actions: 7,
+        purpose: zeroHash,
+        expiresAt: 2n ** 46n - 1n,
+        requestId: 0n,
+        grantedAt: 0n,
+        revoked: false,
+      });
+      assert.equal(
+        (await ledger.read<{ patient: Address }>('consents', 'grantOf', [99n])).patient,
+        zeroAddress,
+      );
     });
 
     it('authorises exactly what a grant covers', async () => {
@@ -141,6 +165,61 @@ describe('Consents', () => {
       assert.equal(await checkGrant(99n, doctor, patient, condition, normal, action.read), false);
       assert.equal(await checkGrant(99n, doctor, zeroAddress, condition, normal, action.read), false);
       assert.equal(await authorisingGrant(doctor, patient, lab, normal, action.read), 0n);
+    });
+
+    it('decides on the candidates it is given only, whoever lists them', async () => {
+      const patient = c.patient.address;
+      const doctor = c.doctor.address;
+      const { grantId: toNurse } = await grant(ledger, c.patient, { grantee: c.nurse.address });
+      const { grantId: ofOther } = await grant(ledger, c.otherPatient, { grantee: doctor });
+      const { grantId: toLab } = await grant(ledger, c.patient, { granteeOrganisation: c.lab });
+      const { grantId: narrow } = await grant(ledger, c.patient, { grantee: doctor, categories: 1 << lab });
+      const { grantId: wide } = await grant(ledger, c.patient, { grantee: doctor, categories: 0xfff });
+      const ask = (candidates: bigint[]) =>
+        ledger.read<bigint>('consents', 'authorisingGrant', [
+          candidates,
+          doctor,
+          patient,
+          condition,
+          normal,
+          1,
+        ]);
+      // Another grantee's, another patient's, another organisation's, a narrower or unknown grant: never.
+      assert.equal(await ask([toNurse, ofOther, toLab, narrow, 99n, 0n]), 0n);
+      assert.equal(await ask([]), 0n);
+      // The first that authorises, in the caller's order.
+      assert.equal(await ask([toNurse, wide, narrow]), wide);
+      assert.equal(
+        await ledger.read('consents', 'isAuthorised', [
+          [toNurse, ofOther],
+          doctor,
+          patient,
+          condition,
+          normal,
+          1,
+        ]),
+        false,
+      );
+      assert.deepEqual(await ledger.read('consents', 'grantScope', [wide, doctor, patient, action.read]), [
+        c.hospital,
+        0xfff,
+        0,
+      ]);
+      // The scope is empty for a grant that does not apply, the organisation still named.
+      assert.deepEqual(await ledger.read('consents', 'grantScope', [toNurse, doctor, patient, action.read]), [
+        c.hospital,
+        0,
+        0,
+      ]);
+      assert.deepEqual(await ledger.read('consents', 'grantScope', [wide, doctor, patient, action.append]), [
+        c.hospital,
+        0,
+        0,
+      ]);
+      assert.deepEqual(
+        await ledger.read('consents', 'grantScope', [wide, c.stranger.address, patient, action.read]),
+        [0, 0, 0],
+      );
     });
 
     it('lets a patient act on its own records only once registered', async () => {

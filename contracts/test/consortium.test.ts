@@ -252,6 +252,36 @@ describe('Consortium', () => {
       await assertRevert(add(), 'ConsortiumNotActiveAdmin', [c.hospitalAdmin.address, c.hospital]);
     });
 
+    it('numbers patients in the order they register', async () => {
+      const [first, second] = [newAccount(), newAccount()];
+      const before = await ledger.read<[number, number]>('consortium', 'patientIndexOf', [c.patient.address]);
+      await registerPatient(ledger, first, { organisationId: c.hospital });
+      await registerPatient(ledger, second);
+      const [firstIndex, firstOrganisation] = await ledger.read<[number, number]>(
+        'consortium',
+        'patientIndexOf',
+        [first.address],
+      );
+      assert.equal(firstOrganisation, c.hospital);
+      assert.ok(firstIndex > before[0]);
+      assert.deepEqual(await ledger.read('consortium', 'patientIndexOf', [second.address]), [
+        firstIndex + 1,
+        0,
+      ]);
+      assert.equal(await ledger.read('consortium', 'patientAt', [firstIndex]), first.address);
+      assert.equal(await ledger.read('consortium', 'patientAt', [firstIndex + 1]), second.address);
+      assert.equal(await ledger.read('consortium', 'patientAt', [firstIndex + 2]), zeroAddress);
+      assert.deepEqual(await ledger.read('consortium', 'patientIndexOf', [c.doctor.address]), [0, 0]);
+      assert.deepEqual(await ledger.read('consortium', 'patientSigner', [first.address]), [
+        firstIndex,
+        first.address,
+      ]);
+      assert.deepEqual(
+        await ledger.read('consortium', 'organisationAndPatientIndex', [c.doctor.address, second.address]),
+        [c.hospital, firstIndex + 1],
+      );
+    });
+
     it('rejects invalid members and taken addresses', async () => {
       const add = (input: Parameters<typeof addMember>[2]) => addMember(ledger, c.hospitalAdmin, input);
       const newcomer = newAccount().address;

@@ -5,9 +5,11 @@ import {
   action,
   addMember,
   anchorRecords,
+  authorisingGrant as authorisingGrantOf,
   commitKeyBackup,
   denyRequest,
   grant,
+  isAuthorised,
   newAccount,
   newRecord,
   proposeOrganisation,
@@ -74,16 +76,20 @@ describe('PatientKeys (in Consortium)', () => {
         },
       ]);
       assert.equal(await signerOf(c.patient.address), newKey.address);
+      const [index] = await ledger.read<[number, Address]>('consortium', 'patientIndexOf', [
+        c.patient.address,
+      ]);
+      assert.deepEqual(await ledger.read('consortium', 'patientSigner', [c.patient.address]), [
+        index,
+        newKey.address,
+      ]);
       assert.equal(await patientOfSigner(newKey.address), c.patient.address);
       assert.equal(await patientOfSigner(c.patient.address), zeroAddress);
       assert.equal(await encryptionKeyOf(c.patient.address), newEncryptionKey);
       assert.equal(await signerOf(c.doctor.address), c.doctor.address, 'members sign with their own key');
 
       // The grant made with the old key still authorises its grantee.
-      assert.equal(
-        await ledger.read('consents', 'isAuthorised', [c.doctor.address, c.patient.address, 0, 0, 1]),
-        true,
-      );
+      assert.equal(await isAuthorised(ledger, c.doctor.address, c.patient.address, 0, 0, 1), true);
       // The new key grants, revokes and denies for the patient; the old key cannot.
       const patient = c.patient.address;
       const { grantId } = await grant(ledger, newKey, { patient, grantee: c.nurse.address });
@@ -289,7 +295,7 @@ describe('PatientKeys (in Consortium)', () => {
       actions: action.read,
     });
     const authorisingGrant = (actor: Address) =>
-      ledger.read<bigint>('consents', 'authorisingGrant', [actor, c.patient.address, 0, 0, action.read]);
+      authorisingGrantOf(ledger, actor, c.patient.address, 0, 0, action.read);
     assert.equal(await authorisingGrant(c.doctor.address), grantId);
     assert.notEqual(await authorisingGrant(c.labTechnician.address), 0n);
   });

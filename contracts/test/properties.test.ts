@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { recordsTypes } from '@medledger/core';
+import { anchoredLeafHash } from '@medledger/core';
 import fc from 'fast-check';
-import { type Address, type Hex, hashStruct, type LocalAccount } from 'viem';
+import type { Address, Hex, LocalAccount } from 'viem';
 import {
   addMember,
   anchorRecords,
@@ -429,10 +429,7 @@ describe('properties', () => {
         }
         await attempt;
         const anchor = await ledger.read<ModelRecord['anchor']>('records', 'anchorOf', [record.recordId]);
-        assert.equal(
-          anchor.leaf,
-          hashStruct({ data: { ...record }, primaryType: 'Record', types: recordsTypes }),
-        );
+        assert.equal(anchor.leaf, anchoredLeafHash(record));
         model.records.push({ record, anchor });
         if (superseded) superseded.anchor = { ...superseded.anchor, supersededBy: record.recordId };
         return author === patient ? 'ok by the patient' : 'ok by a member';
@@ -471,7 +468,9 @@ describe('properties', () => {
         model.grants.some((g) =>
           covers(g, actor, patient, probe.category, probe.sensitivity, probe.actions, model),
         );
+      // Every grant is a candidate: the chain alone decides which, if any, authorises.
       const answer = await ledger.read<boolean>('consents', 'isAuthorised', [
+        model.grants.map((g) => g.id).reverse(),
         actor.account.address,
         patient,
         probe.category,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { recordLeafHash } from '@medledger/core';
+import { anchoredLeafHash, recordLeafHash } from '@medledger/core';
 import type { Hex, LocalAccount } from 'viem';
 import {
   action,
@@ -27,6 +27,8 @@ import {
 } from './helpers/ledger.ts';
 
 const leafOf = (record: RecordLeaf): Hex => recordLeafHash(record);
+/** What the chain keeps of the leaf: its low 184 bits. */
+const anchoredLeafOf = (record: RecordLeaf): Hex => anchoredLeafHash(record);
 
 describe('Records', () => {
   let ledger: TestLedger;
@@ -61,7 +63,7 @@ describe('Records', () => {
       const anchoredAt = (await ledger.publicClient.getBlock({ blockNumber: result.receipt.blockNumber }))
         .timestamp;
       assert.deepEqual(await ledger.read('records', 'anchorOf', [record.recordId]), {
-        leaf: leafOf(record),
+        leaf: anchoredLeafOf(record),
         patient: c.patient.address,
         anchoredAt,
         supersededBy: zeroHash,
@@ -128,8 +130,88 @@ describe('Records', () => {
       assert.equal((await anchorOf(original.recordId)).supersededBy, amendment.recordId);
       assert.equal((await anchorOf(amendment.recordId)).supersededBy, second.recordId);
       assert.equal((await anchorOf(second.recordId)).supersededBy, zeroHash);
-      assert.equal((await anchorOf(original.recordId)).leaf, leafOf(original));
+      assert.equal((await anchorOf(original.recordId)).leaf, anchoredLeafOf(original));
       assert.equal(await ledger.read('records', 'recordCount'), 4n);
+    });
+
+    it('keeps one slot per record: its time, its patient and 184 bits of its leaf, which anchorTimeOf checks', async () => {
+      const record = byDoctor();
+      const result = await anchorOne(c.doctor, record, doctorGrant);
+      const anchoredAt = (await ledger.publicClient.getBlock({ blockNumber: result.receipt.blockNumber }))
+        .timestamp;
+      const anchorTimeOf = (fields: RecordLeaf) =>
+        ledger.read<[bigint, boolean]>('records', 'anchorTimeOf', [fields]);
+      assert.deepEqual(await anchorTimeOf(record), [anchoredAt, true]);
+      // Any other field, the patient included, no longer hashes to the kept bits.
+      assert.deepEqual(await anchorTimeOf({ ...record, contentDigest: randomBytes32() }), [
+        anchoredAt,
+        false,
+      ]);
+      assert.deepEqual(await anchorTimeOf({ ...record, patient: c.otherPatient.address }), [
+        anchoredAt,
+        false,
+      ]);
+      assert.deepEqual(await anchorTimeOf(byDoctor()), [0n, false]);
+      // The kept leaf is the full leaf's low 184 bits.
+      const { leaf } = await ledger.read<{ leaf: Hex }>('records', 'anchorOf', [record.recordId]);
+      assert.equal(BigInt(leaf), BigInt(leafOf(record)) & ((1n << 184n) - 1n));
+      // A record the doctor wrote on a patient registered later is still named by its own patient.
+      const late = newAccount();
+      await registerPatient(ledger, late);
+      const { grantId } = await grant(ledger, late, { grantee: c.doctor.address, actions: action.append });
+      const lateRecord = newRecord({ patient: late.address, author: c.doctor.address });
+      await anchorOne(c.doctor, lateRecord, grantId);
+      const lateAnchor = await ledger.read<{ patient: Hex }>('records', 'anchorOf', [lateRecord.recordId]);
+      assert.equal(lateAnchor.patient, late.address);
+    });
+
+    it('checks each record of a batch of several patients and authors on its own', async () => {
+      // Alternating patients and authors: what the batch remembers of the last one never carries over.
+      const byPatient = newRecord({ patient: c.patient.address, author: c.patient.address });
+      const foreign = newRecord({ patient: c.otherPatient.address, author: c.doctor.address });
+      await assertRevert(
+        anchorRecords(ledger, [
+          await signedRecord(ledger, c.doctor, byDoctor(), doctorGrant),
+          await signedRecord(ledger, c.patient, byPatient),
+          // The doctor's grant is the patient's, not the other patient's.
+          await signedRecord(ledger, c.doctor, foreign, doctorGrant),
+        ]),
+        'RecordsNotAuthorised',
+        [foreign.recordId, c.doctor.address],
+      );
+      const byNurse = newRecord({ patient: c.patient.address, author: c.nurse.address });
+      await assertRevert(
+        anchorRecords(ledger, [
+          await signedRecord(ledger, c.doctor, byDoctor(), doctorGrant),
+          // The same grant and patient, another author: the grant is the doctor's only.
+          await signedRecord(ledger, c.nurse, byNurse, doctorGrant),
+        ]),
+        'RecordsNotAuthorised',
+        [byNurse.recordId, c.nurse.address],
+      );
+      const otherOwn = newRecord({ patient: c.otherPatient.address, author: c.otherPatient.address });
+      const signedByPatient = await signedRecord(ledger, c.patient, {
+        ...otherOwn,
+      });
+      await assertRevert(
+        anchorRecords(ledger, [await signedRecord(ledger, c.patient, byPatient), signedByPatient]),
+        'RecordsInvalidSignature',
+        [otherOwn.recordId, c.otherPatient.address],
+      );
+      const restricted = byDoctor({ sensitivity: 1, category: 4 });
+      const { grantId: narrow } = await grant(ledger, c.patient, {
+        grantee: c.doctor.address,
+        categories: 0b1,
+        actions: action.append,
+      });
+      await assertRevert(
+        anchorRecords(ledger, [
+          await signedRecord(ledger, c.doctor, byDoctor({ category: 0 }), narrow),
+          await signedRecord(ledger, c.doctor, restricted, narrow),
+        ]),
+        'RecordsNotAuthorised',
+        [restricted.recordId, c.doctor.address],
+      );
     });
 
     it('hashes a record leaf exactly as the client and gateways do (recordLeafHash, EIP-712 hashStruct)', async () => {

@@ -47,14 +47,16 @@ describe('signed actions', () => {
       'SignedActionNonceUsed',
       [patient.address, 3n],
     );
-    await assertRevert(revoke(ledger, patient, 1n, {}, signed), 'SignedActionNonceUsed', [
-      patient.address,
-      3n,
-    ]);
     assert.equal(await ledger.read('consents', 'grantCount'), 1n);
 
+    // A revocation uses no nonce (it cannot take effect twice): replaying it fails as already revoked.
+    const revocation = { nonce: 3n };
+    await revoke(ledger, patient, 1n, {}, revocation);
+    assert.equal(await ledger.read('consents', 'nonceUsed', [patient.address, 3n]), true);
+    await assertRevert(revoke(ledger, patient, 1n, {}, revocation), 'ConsentsAlreadyRevoked', [1n]);
+
     // Lower nonces remain usable, other signers and other contracts have nonces of their own.
-    await revoke(ledger, patient, 1n, {}, { nonce: 1n });
+    await grant(ledger, patient, { grantee: c.doctor.address }, { nonce: 1n });
     await grant(ledger, c.patient, { grantee: c.doctor.address }, signed);
     assert.equal(await ledger.read('consents', 'nonceUsed', [patient.address, 7n]), false);
   });

@@ -8,6 +8,7 @@ import type { LedgerContract } from '@medledger/core';
 import { type Address, bytesToHex, type Hex, type LocalAccount } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import {
+  abis,
   type DomainOverride,
   eventsNamed,
   relayerAddress,
@@ -583,4 +584,68 @@ export async function commitKeyBackup(
     [message.patient, message.backupId, message.backupHash, signed.nonce, signed.deadline, signed.signature],
     options.address,
   );
+}
+
+/**
+ * The grants a gateway would offer the chain as candidates for `actor` on `patient`'s records (the chain
+ * keeps no index of grants): from the `ConsentGranted` events, grants to the actor, then grants to an
+ * organisation, the newest first.
+ */
+export async function candidateGrants(
+  ledger: TestLedger,
+  actor: Address,
+  patient: Address,
+): Promise<bigint[]> {
+  const logs = await ledger.publicClient.getContractEvents({
+    address: ledger.addresses.consents,
+    abi: abis.consents,
+    eventName: 'ConsentGranted',
+    args: { patient },
+    fromBlock: 0n,
+  });
+  const granted = logs.map((log) => log.args).reverse();
+  return [
+    ...granted.filter((g) => g.grantee?.toLowerCase() === actor.toLowerCase()),
+    ...granted.filter((g) => g.grantee === zeroAddress),
+  ].map((g) => g.grantId as bigint);
+}
+
+/** `Consents.authorisingGrant` over the candidates a gateway would offer ({@link candidateGrants}). */
+export async function authorisingGrant(
+  ledger: TestLedger,
+  actor: Address,
+  patient: Address,
+  category: number,
+  sensitivity: number,
+  actions: number,
+): Promise<bigint> {
+  const candidates = await candidateGrants(ledger, actor, patient);
+  return ledger.read<bigint>('consents', 'authorisingGrant', [
+    candidates,
+    actor,
+    patient,
+    category,
+    sensitivity,
+    actions,
+  ]);
+}
+
+/** `Consents.isAuthorised` over the candidates a gateway would offer ({@link candidateGrants}). */
+export async function isAuthorised(
+  ledger: TestLedger,
+  actor: Address,
+  patient: Address,
+  category: number,
+  sensitivity: number,
+  actions: number,
+): Promise<boolean> {
+  const candidates = await candidateGrants(ledger, actor, patient);
+  return ledger.read<boolean>('consents', 'isAuthorised', [
+    candidates,
+    actor,
+    patient,
+    category,
+    sensitivity,
+    actions,
+  ]);
 }

@@ -11,6 +11,7 @@
 import type { LedgerInfo } from '@medledger/api';
 import { coSignaturesAbi, recordsAbi } from '@medledger/contracts';
 import {
+  anchoredLeafHash,
   type Category,
   categories,
   cidFromDigest,
@@ -140,7 +141,8 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Verifi
           report(recordId, 'event-mismatch', 'the event differs from the signed record');
       }
       const anchor = await client.read('records', 'anchorOf', [recordId]);
-      if (anchor.leaf !== recordLeafHash(leaf))
+      // The chain's state keeps the leaf's low 184 bits; the event and the signed calldata pin all of it.
+      if (anchor.leaf !== anchoredLeafHash(leaf))
         report(recordId, 'leaf-mismatch', 'the stored leaf hash differs from the anchored record');
       await checkBlob(gatewayUrl, leaf, report);
     } catch (error) {

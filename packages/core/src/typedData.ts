@@ -188,11 +188,22 @@ export interface RecordLeaf {
 }
 
 /**
- * The EIP-712 struct hash of a record leaf: what the Records contract keeps as the anchor's `leaf`
- * (`anchorOf(recordId).leaf`), so a copy of a record's fields is checked against the chain with one read.
+ * The EIP-712 struct hash of a record leaf: what the author signs and `RecordAnchored` carries field by
+ * field. The Records contract keeps its low 184 bits (`anchoredLeafHash`).
  */
 export function recordLeafHash(leaf: RecordLeaf): Hex {
   return hashStruct({ data: { ...leaf }, primaryType: 'Record', types: recordsTypes });
+}
+
+const anchoredLeafMask = (1n << 184n) - 1n;
+
+/**
+ * What the Records contract keeps of a record's leaf, as `anchorOf(recordId).leaf` returns it: the low 184
+ * bits of `recordLeafHash`, the high 72 zero (the rest of the anchor's storage slot holds its time and
+ * patient). A copy of a record's fields is checked against the chain with one read.
+ */
+export function anchoredLeafHash(leaf: RecordLeaf): Hex {
+  return `0x${(BigInt(recordLeafHash(leaf)) & anchoredLeafMask).toString(16).padStart(64, '0')}`;
 }
 
 /** What a co-signer signs: the anchored record's id and content digest. */

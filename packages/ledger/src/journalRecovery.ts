@@ -7,7 +7,8 @@
  *   its parent), so only the rewound tail is read.
  * - A pending entry (journaled, fate unknown) is mined if its last transaction has a receipt.
  * - Anything else is sent again. The chain refusing it says why: a used nonce means the action is
- *   on chain already (superseded), a passed deadline means it cannot be applied any more (expired,
+ *   on chain already (superseded), and so does an already revoked grant for a revocation (which
+ *   uses no nonce: it cannot take effect twice), a passed deadline means it cannot be applied any more (expired,
  *   its author is told); in a batch, items already on chain are dropped and the rest sent again.
  */
 import { MedledgerError } from '@medledger/core';
@@ -163,7 +164,7 @@ async function reapply(
         continue;
       }
       const outcome: ActionOutcome =
-        refusal?.name === 'SignedActionNonceUsed'
+        refusal?.name === 'SignedActionNonceUsed' || refusal?.name === 'ConsentsAlreadyRevoked'
           ? 'superseded'
           : refusal?.name === 'SignedActionExpired'
             ? 'expired'

@@ -55,7 +55,7 @@ export const combinedAbi = [
  * uint32) are invalid input, not an outage.
  *
  * @example
- * const data = encodeLedgerCall('consents', 'isAuthorised', [actor, patient, 3, 0, 1]);
+ * const data = encodeLedgerCall('consents', 'isAuthorised', [[grantId], actor, patient, 3, 0, 1]);
  */
 export function encodeLedgerCall(
   contract: LedgerContractName,

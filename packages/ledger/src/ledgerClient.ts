@@ -83,7 +83,7 @@ export type LedgerClient = ReturnType<typeof createLedgerClient>;
 /**
  * @example
  * const ledger = createLedgerClient({ endpoint: httpEndpoint(rpcUrl), relayer, deployment });
- * const allowed = await ledger.read('consents', 'isAuthorised', [actor, patient, 3, 0, 1]);
+ * const allowed = await ledger.read('consents', 'isAuthorised', [[grantId], actor, patient, 3, 0, 1]);
  */
 export function createLedgerClient(options: LedgerClientOptions) {
   const options_ = options;

@@ -63,6 +63,12 @@ export interface AccessControlOptions {
    * longer holds what the gateway acknowledged (a rewound chain may show a revoked grant again).
    */
   assertIntact?: (headHash?: Hex) => Promise<void>;
+  /**
+   * Brings the index up to the chain's head. The chain keeps no index of grants, so the candidates
+   * come from the gateway's index: when none authorises, the index is brought up to date once and
+   * asked again (a grant relayed through another gateway may not be indexed here yet).
+   */
+  syncIndex?: () => Promise<void>;
 }
 
 interface Answer extends AccessDecision {
@@ -80,6 +86,7 @@ export function createAccessControl({
   emergencies,
   onAllowed,
   assertIntact,
+  syncIndex,
 }: AccessControlOptions) {
   /**
    * The chain's answers at one block. Each question is asked at the chain's latest block; the same
@@ -103,12 +110,43 @@ export function createAccessControl({
   function chainAnswer(block: bigint, question: AccessQuestion): Promise<bigint> {
     const { actor, patient, category, sensitivity, action } = question;
     const key = `grant:${actor}:${patient}:${category}:${sensitivity}:${action}`.toLowerCase();
-    return cachedAnswer(block, key, () => {
+    return cachedAnswer(block, key, async () => {
       const args = [actor, patient, category, sensitivity, actionBits[action]] as const;
-      return actor.toLowerCase() === patient.toLowerCase()
-        ? ledger.read('consents', 'isAuthorised', args, block).then((allowed) => (allowed ? -1n : 0n))
-        : ledger.read('consents', 'authorisingGrant', args, block);
+      if (isAddressEqual(actor, patient)) {
+        const allowed = await ledger.read('consents', 'isAuthorised', [[], ...args], block);
+        return allowed ? -1n : 0n;
+      }
+      const authorising = async () => {
+        const candidates = await candidateGrants(actor, patient);
+        return candidates.length === 0
+          ? 0n
+          : ledger.read('consents', 'authorisingGrant', [candidates, ...args], block);
+      };
+      const answer = await authorising();
+      if (answer !== 0n || !syncIndex) return answer;
+      try {
+        await syncIndex();
+      } catch {
+        return answer; // the index stays as it was: no grant it misses can be found
+      }
+      return authorising();
     });
+  }
+
+  /**
+   * The patient's grants that could authorise the actor, as the index has them and in the chain's
+   * order of preference: grants to the actor before grants to an organisation, the newest first.
+   * The chain decides which (if any) authorises; the index only proposes.
+   */
+  async function candidateGrants(actor: Address, patient: Address): Promise<bigint[]> {
+    const grants = (await store.grantsOfPatient(patient)).filter((grant) => grant.revokedAtBlock === null);
+    const newestFirst = (rows: GrantRow[]) => rows.map((grant) => BigInt(grant.grantId)).reverse();
+    return [
+      ...newestFirst(
+        grants.filter((grant) => grant.grantee !== null && isAddressEqual(grant.grantee, actor)),
+      ),
+      ...newestFirst(grants.filter((grant) => grant.grantee === null && grant.granteeOrganisation !== 0)),
+    ];
   }
 
   /** The open emergency the chain finds for the question at `block` (0 if none). */

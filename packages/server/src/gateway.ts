@@ -227,6 +227,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       store,
       emergencies,
       assertIntact: guard.assertIntact,
+      syncIndex: () => indexer.sync(),
       onAllowed: grantUseNotifier(notifier, (error) =>
         app?.log.warn({ err: error }, 'a notification failed'),
       ),

@@ -3,7 +3,7 @@
  * only a copy of the chain's events: after the chain lost blocks, or if the store was altered, it
  * can hold records the chain does not. Nothing that releases key material trusts it alone.
  */
-import { IntegrityError, NotFoundError, recordLeafHash } from '@medledger/core';
+import { anchoredLeafHash, IntegrityError, NotFoundError } from '@medledger/core';
 import type { LedgerClient } from '@medledger/ledger';
 import { leafOf } from './stamps.ts';
 import type { RecordRow } from './store/gatewayStore.ts';
@@ -23,7 +23,7 @@ export async function recordAnchorStatus(
 ): Promise<RecordAnchorStatus> {
   const anchor = await ledger.read('records', 'anchorOf', [row.recordId], blockNumber);
   if (anchor.anchoredAt === 0n) return 'missing';
-  const sameLeaf = anchor.leaf.toLowerCase() === recordLeafHash(leafOf(row)).toLowerCase();
+  const sameLeaf = anchor.leaf.toLowerCase() === anchoredLeafHash(leafOf(row)).toLowerCase();
   const samePatient = anchor.patient.toLowerCase() === row.patient.toLowerCase();
   return sameLeaf && samePatient ? 'anchored' : 'mismatch';
 }

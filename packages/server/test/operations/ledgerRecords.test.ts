@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { categoryIndex, recordLeafHash } from '@medledger/core';
+import { anchoredLeafHash, categoryIndex } from '@medledger/core';
 import type { Hex } from 'viem';
 import { indexedRecordAnchors } from '../../src/operations/ledgerRecords.ts';
 import { leafOf } from '../../src/stamps.ts';
@@ -41,7 +41,7 @@ describe('ledger-records operation', () => {
       assert.equal(anchor.sensitivity, 0);
       assert.equal(anchor.supersedes, `0x${'00'.repeat(32)}`);
       const onChain = await gateway.services.ledger.read('records', 'anchorOf', [anchor.recordId]);
-      assert.equal(onChain.leaf, recordLeafHash(leafOf({ ...anchor, supersededBy: null })));
+      assert.equal(onChain.leaf, anchoredLeafHash(leafOf({ ...anchor, supersededBy: null })));
       assert.equal(onChain.patient.toLowerCase(), anchor.patient);
     }
   });
