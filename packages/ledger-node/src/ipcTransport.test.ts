@@ -133,6 +133,25 @@ describe('the IPC transport on a socket that misbehaves', () => {
     assert.deepEqual(outcomes, [{ result: 'a' }, { result: 'b' }, { result: 'c' }]);
   });
 
+  test('a long answer in many small chunks, and two answers in one chunk, are each read whole', async () => {
+    const long = 'ab'.repeat(4_000_000);
+    misbehave = (socket, chunk) => {
+      const requests = JSON.parse(chunk) as { id: number }[];
+      const [first, second, third] = requests.map((request) => request.id);
+      const big = `${JSON.stringify({ jsonrpc: '2.0', id: first, result: long })}\n`;
+      const small = [second, third].map((id) => JSON.stringify({ jsonrpc: '2.0', id, result: id }));
+      socket.cork();
+      for (let offset = 0; offset < big.length; offset += 4_096)
+        socket.write(big.slice(offset, offset + 4_096));
+      socket.write(`${small.join('\n')}\n`);
+      socket.uncork();
+    };
+    const outcomes = await sendRpcCalls(socketPath(), [{ method: 'dump' }, { method: 'a' }, { method: 'b' }]);
+    assert.equal((outcomes[0] as { result: string }).result.length, long.length);
+    assert.equal(typeof (outcomes[1] as { result: number }).result, 'number');
+    assert.equal(typeof (outcomes[2] as { result: number }).result, 'number');
+  });
+
   test('a missing socket is the ledger being unavailable', async () => {
     await assert.rejects(
       sendRpcCalls(`ipc://${join(directory, 'nothing.ipc')}`, [{ method: 'eth_chainId' }]),

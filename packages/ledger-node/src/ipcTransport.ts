@@ -81,7 +81,8 @@ export class IpcConnection {
   private readonly url: string;
   private socket: Socket | undefined;
   private connected = false;
-  private received = '';
+  /** The start of a message whose end has not arrived yet, in the chunks it came in. */
+  private partial: string[] = [];
   /** Why the socket failed (ENOENT: no node there; ECONNREFUSED: the node is gone), for the callers. */
   private failure: Error | undefined;
   private nextId = 1;
@@ -148,11 +149,17 @@ export class IpcConnection {
     return socket;
   }
 
+  /**
+   * Messages end with a newline. Only the new chunk is searched for one, and a long message (a state
+   * dump runs to megabytes) is joined once, when its end arrives: linear in what is received.
+   */
   private receive(chunk: string): void {
-    this.received += chunk;
-    for (let end = this.received.indexOf('\n'); end >= 0; end = this.received.indexOf('\n')) {
-      const line = this.received.slice(0, end).trim();
-      this.received = this.received.slice(end + 1);
+    let start = 0;
+    for (let end = chunk.indexOf('\n'); end >= 0; end = chunk.indexOf('\n', start)) {
+      this.partial.push(chunk.slice(start, end));
+      start = end + 1;
+      const line = this.partial.join('').trim();
+      this.partial = [];
       if (!line) continue;
       let message: unknown;
       try {
@@ -163,6 +170,7 @@ export class IpcConnection {
       }
       for (const response of Array.isArray(message) ? message : [message]) this.settle(response);
     }
+    if (start < chunk.length) this.partial.push(chunk.slice(start));
   }
 
   private settle(response: { id?: unknown; result?: unknown; error?: JsonRpcFailure }): void {
@@ -191,7 +199,7 @@ export class IpcConnection {
     if (this.socket !== socket) return;
     this.socket = undefined;
     this.connected = false;
-    this.received = '';
+    this.partial = [];
     const failure = this.failure;
     this.failure = undefined;
     const failed = [...this.inFlight.values(), ...this.queued];
