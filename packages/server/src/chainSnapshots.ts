@@ -48,10 +48,15 @@ export function createChainSnapshots({ ledger, chain, intervalMs = 1_000, onErro
     onError,
   );
 
-  /** Tries until a consistent state is written (e.g. on shutdown, once writes have drained). */
-  async function saveUntilSaved(attempts = 50): Promise<boolean> {
-    for (let attempt = 0; attempt < attempts; attempt++) {
-      if (await saveNow()) return true;
+  /**
+   * Tries until a consistent state is written (e.g. on shutdown, once writes have drained), for at
+   * most `withinMs`: a chain that other gateways keep mining, or a dump too slow, does not hold a
+   * shutdown up; the relay journal re-applies whatever the last saved state lacks.
+   */
+  async function saveUntilSaved(withinMs = 30_000): Promise<boolean> {
+    const deadline = Date.now() + withinMs;
+    while (Date.now() < deadline) {
+      if (await saveNow().catch(() => false)) return true;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     return false;
