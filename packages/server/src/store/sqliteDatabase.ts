@@ -1,10 +1,19 @@
 /**
- * The gateway's one SQLite connection (`node:sqlite`, built into Node 24), shared by every store.
+ * The gateway's SQLite database (`node:sqlite`, built into Node 24), shared by every store: one
+ * connection that writes, and for a database on disk one more that only reads.
  *
- * WAL journal with `synchronous = FULL`: a transaction that returned is on disk, so an
- * acknowledged audit event or session survives a crash or a power cut. Statements run
- * synchronously on the one thread; while a transaction is open, statements from outside it wait
- * for its end, so that none runs inside another's transaction by accident.
+ * WAL journal with `synchronous = FULL`: a transaction that resolved is on disk, so an
+ * acknowledged audit event or session survives a crash or a power cut.
+ *
+ * Group commit: transactions run one at a time, each in a savepoint of a database transaction that
+ * stays open while more are waiting (at most `maxGroup` of them or `maxGroupMs`), and is committed,
+ * with one fsync, when none is. A transaction resolves only once the commit that holds it is on
+ * disk; one that fails is rolled back to its savepoint alone. Under load one fsync serves many
+ * requests instead of one each.
+ *
+ * Reads outside a transaction go to the reading connection, which sees what is committed and never
+ * waits for the writer (WAL). An in-memory database has one connection only: its reads wait until
+ * the open group is committed, so that none sees what might still be rolled back.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -12,12 +21,45 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { migrations, schemaMigrationsTable } from './migrations.ts';
 import type { SqlDatabase, SqlRow, SqlTransaction } from './sqlDatabase.ts';
 
+/** Transactions one commit may hold at most. */
+const maxGroup = 256;
+/** How long a group may stay open while transactions keep coming. */
+const maxGroupMs = 20;
+
+/** A database transaction holding the savepoints of several transactions, committed once. */
+interface Group {
+  openedAt: number;
+  size: number;
+  /** Settles when the group is committed (or rejects when the commit failed). */
+  committed: Promise<void>;
+  settle(error?: unknown): void;
+}
+
+/**
+ * Whether `sql` only reads: a SELECT (or WITH … SELECT) without RETURNING. Anything else (an
+ * INSERT … RETURNING read with `get`) runs as a transaction of its own on the writing connection.
+ */
+function isQuery(sql: string): boolean {
+  return (
+    /^\s*(SELECT|WITH)\b/i.test(sql) &&
+    !/\bRETURNING\b/i.test(sql) &&
+    !/\b(INSERT|UPDATE|DELETE)\b/i.test(sql)
+  );
+}
+
 export class SqliteDatabase implements SqlDatabase {
   readonly dialect = 'sqlite';
   readonly #db: DatabaseSync;
+  /** The reading connection; the writing one for an in-memory database. */
+  readonly #reader: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
-  /** Settles when the open transaction ends; undefined when none is open. */
-  #transactionEnd: Promise<void> | undefined;
+  readonly #readStatements = new Map<string, StatementSync>();
+  /** The group being filled, or undefined when no database transaction is open. */
+  #group: Group | undefined;
+  /** Whether a transaction's work runs now; the others wait in `#waiting`, in order. */
+  #busy = false;
+  readonly #waiting: (() => void)[] = [];
+  #commitScheduled = false;
 
   /** Opens `path` (or `:memory:`) and brings its schema up to date. */
   constructor(path: string) {
@@ -25,26 +67,35 @@ export class SqliteDatabase implements SqlDatabase {
     this.#db = new DatabaseSync(path);
     this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;');
     this.#migrate();
+    if (path === ':memory:') {
+      this.#reader = this.#db;
+    } else {
+      this.#reader = new DatabaseSync(path, { readOnly: true });
+      this.#reader.exec('PRAGMA busy_timeout = 5000;');
+    }
   }
 
   async close(): Promise<void> {
-    while (this.#transactionEnd) await this.#transactionEnd;
+    while (this.#busy || this.#group) await this.#idle();
+    if (this.#reader !== this.#db && this.#reader.isOpen) this.#reader.close();
     if (this.#db.isOpen) this.#db.close();
   }
 
-  async run(sql: string, params: SqlRow = {}): Promise<{ changes: number }> {
-    while (this.#transactionEnd) await this.#transactionEnd;
-    return this.#runNow(sql, params);
+  /** A statement outside any transaction: a transaction of its own (and so in the next commit). */
+  run(sql: string, params: SqlRow = {}): Promise<{ changes: number }> {
+    return this.transaction((transaction) => transaction.run(sql, params));
   }
 
   async all(sql: string, params: SqlRow = {}): Promise<SqlRow[]> {
-    while (this.#transactionEnd) await this.#transactionEnd;
-    return this.#allNow(sql, params);
+    if (!isQuery(sql)) return this.transaction((transaction) => transaction.all(sql, params));
+    await this.#readable();
+    return this.#readStatement(sql).all(params) as SqlRow[];
   }
 
   async get(sql: string, params: SqlRow = {}): Promise<SqlRow | undefined> {
-    while (this.#transactionEnd) await this.#transactionEnd;
-    return this.#statement(sql).get(params) as SqlRow | undefined;
+    if (!isQuery(sql)) return this.transaction((transaction) => transaction.get(sql, params));
+    await this.#readable();
+    return this.#readStatement(sql).get(params) as SqlRow | undefined;
   }
 
   jsonList(param: string): string {
@@ -52,25 +103,26 @@ export class SqliteDatabase implements SqlDatabase {
   }
 
   async transaction<T>(work: (transaction: SqlTransaction) => Promise<T>): Promise<T> {
-    while (this.#transactionEnd) await this.#transactionEnd;
-    let end = () => {};
-    this.#transactionEnd = new Promise((resolve) => {
-      end = resolve;
-    });
+    await this.#takeTurn();
+    let group: Group;
+    let result: T;
     try {
-      this.#db.exec('BEGIN IMMEDIATE');
+      group = this.#groupToJoin();
+      group.size += 1;
+      this.#db.exec('SAVEPOINT work');
       try {
-        const result = await work(this.#transaction);
-        this.#db.exec('COMMIT');
-        return result;
+        result = await work(this.#transaction);
+        this.#db.exec('RELEASE work');
       } catch (error) {
-        this.#db.exec('ROLLBACK');
+        this.#db.exec('ROLLBACK TO work');
+        this.#db.exec('RELEASE work');
         throw error;
       }
     } finally {
-      this.#transactionEnd = undefined;
-      end();
+      this.#endTurn();
     }
+    await group.committed;
+    return result;
   }
 
   /** Statements of the open transaction: they run at once, never waiting for it to end. */
@@ -83,6 +135,80 @@ export class SqliteDatabase implements SqlDatabase {
     // BEGIN IMMEDIATE took the database's one write lock: appends are serialised already.
     serialiseAppends: async () => {},
   };
+
+  /** The open group if it may take one more transaction, else a new one (committing the old). */
+  #groupToJoin(): Group {
+    const open = this.#group;
+    if (open && open.size < maxGroup && Date.now() - open.openedAt < maxGroupMs) return open;
+    if (open) this.#commit();
+    this.#db.exec('BEGIN IMMEDIATE');
+    let settle: (error?: unknown) => void = () => {};
+    const committed = new Promise<void>((resolve, reject) => {
+      settle = (error) => (error === undefined ? resolve() : reject(error));
+    });
+    // A group whose every transaction failed is committed empty; nobody awaits it then.
+    committed.catch(() => undefined);
+    this.#group = { openedAt: Date.now(), size: 0, committed, settle };
+    return this.#group;
+  }
+
+  async #takeTurn(): Promise<void> {
+    if (!this.#busy) {
+      this.#busy = true;
+      return;
+    }
+    await new Promise<void>((resolve) => this.#waiting.push(resolve));
+  }
+
+  /**
+   * Hands the turn to the next waiting transaction (in the same group), or, when none waits,
+   * commits the group once the event loop has run what it has at hand: requests that arrived
+   * meanwhile join it.
+   */
+  #endTurn(): void {
+    const next = this.#waiting.shift();
+    if (next) {
+      next(); // #busy stays true: the turn passes on
+      return;
+    }
+    this.#busy = false;
+    if (this.#group && !this.#commitScheduled) {
+      this.#commitScheduled = true;
+      setImmediate(() => {
+        this.#commitScheduled = false;
+        if (!this.#busy) this.#commit();
+      });
+    }
+  }
+
+  /** Commits the open group (one fsync) and settles its transactions. */
+  #commit(): void {
+    const group = this.#group;
+    if (!group) return;
+    this.#group = undefined;
+    try {
+      this.#db.exec('COMMIT');
+      group.settle();
+    } catch (error) {
+      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      group.settle(error);
+    }
+  }
+
+  /** Resolves when no transaction runs and no group is open. */
+  async #idle(): Promise<void> {
+    if (this.#group && !this.#busy) {
+      this.#commit();
+      return;
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  /** Reads on the one connection of an in-memory database wait until nothing uncommitted is open. */
+  async #readable(): Promise<void> {
+    if (this.#reader !== this.#db) return;
+    while (this.#busy || this.#group) await this.#idle();
+  }
 
   #runNow(sql: string, params: SqlRow): { changes: number } {
     return { changes: Number(this.#statement(sql).run(params).changes) };
@@ -97,6 +223,16 @@ export class SqliteDatabase implements SqlDatabase {
     if (!statement) {
       statement = this.#db.prepare(sql);
       this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  #readStatement(sql: string): StatementSync {
+    if (this.#reader === this.#db) return this.#statement(sql);
+    let statement = this.#readStatements.get(sql);
+    if (!statement) {
+      statement = this.#reader.prepare(sql);
+      this.#readStatements.set(sql, statement);
     }
     return statement;
   }

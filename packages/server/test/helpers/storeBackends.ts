@@ -1,7 +1,11 @@
 /**
- * The databases a gateway's stores run on, for store tests that must pass on each: SQLite in
- * memory and PostgreSQL (a fresh database of the test process's server for every `open`).
+ * The databases a gateway's stores run on, for store tests that must pass on each: SQLite in a
+ * file, as a gateway has it (a writing and a reading connection; removed on close), and PostgreSQL
+ * (a fresh database of the test process's server for every `open`).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type GatewayStores, openGatewayStores } from '../../src/store/gatewayStores.ts';
 import { sharedTestPostgres } from './postgres.ts';
 
@@ -12,7 +16,19 @@ export interface StoreBackend {
 }
 
 export const storeBackends: readonly StoreBackend[] = [
-  { name: 'SQLite', open: () => openGatewayStores(':memory:') },
+  {
+    name: 'SQLite',
+    open: async () => {
+      const directory = mkdtempSync(join(tmpdir(), 'medledger-store-'));
+      const stores = await openGatewayStores(join(directory, 'gateway.sqlite'));
+      const close = stores.close.bind(stores);
+      stores.close = async () => {
+        await close();
+        rmSync(directory, { recursive: true, force: true });
+      };
+      return stores;
+    },
+  },
   {
     name: 'PostgreSQL',
     open: async () => openGatewayStores(await (await sharedTestPostgres()).createDatabase()),
