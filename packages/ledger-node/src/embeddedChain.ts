@@ -18,7 +18,7 @@
  * its gateway. Before each start the last state file that parses is kept as `state.json.bak`.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { chmod, copyFile, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -133,7 +133,7 @@ export async function startEmbeddedChain(options: EmbeddedChainOptions): Promise
   });
   const exited = new Promise<number | null>((resolve) => anvil.once('exit', (code) => resolve(code)));
   const rpcUrl = `ipc://${socketPath}`;
-  const ready = await Promise.race([waitForRpc(rpcUrl, 30_000), exited.then(() => false)]);
+  const ready = await Promise.race([waitForRpc(rpcUrl, startTimeoutMs(statePath)), exited.then(() => false)]);
   if (!ready) {
     anvil.kill('SIGKILL');
     throw new LedgerUnavailableError('The embedded chain (anvil) did not start.', {
@@ -157,6 +157,16 @@ export async function startEmbeddedChain(options: EmbeddedChainOptions): Promise
       await rm(pidPath, { force: true });
     },
   };
+}
+
+/**
+ * How long anvil may take to answer after it starts: 30 s, and more for a large saved state, which
+ * it parses whole before it answers (measured here: 15 s for a state of 328 MB, about 50,000
+ * records), at 5 MB a second.
+ */
+function startTimeoutMs(statePath: string): number {
+  const bytes = existsSync(statePath) ? statSync(statePath).size : 0;
+  return Math.max(30_000, Math.ceil(bytes / 5_000_000) * 1_000);
 }
 
 export interface SavedState {

@@ -148,6 +148,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       ledger,
       chain: () => chain,
       onError: (error) => app?.log.warn({ err: error }, 'saving the embedded chain state failed'),
+      onSlow: ({ durationMs, bytes }) =>
+        app?.log.warn(
+          { durationMs, bytes },
+          'the embedded chain took long to save and answered nothing meanwhile: it has outgrown the embedded default; run the consortium on a node that persists itself (README, "Deploying on a consortium network")',
+        ),
     });
     const auditLog = createAuditLog(store);
     const blobs = new ReplicatingBlobStore({
