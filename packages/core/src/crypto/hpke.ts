@@ -171,11 +171,6 @@ class NodeX25519Primitives {
   readonly #crypto: NodeCrypto;
   readonly #codec: NodeX25519Codec;
   readonly #hkdf: NobleHkdfSha256;
-  /**
-   * Public keys imported lately, by their bytes in hex: a gateway seals to the same readers' keys
-   * over and over, and parsing one into OpenSSL costs more than the DH itself. Public, immutable.
-   */
-  readonly #publicKeys = new Map<string, NodeX25519Key>();
 
   constructor(crypto: NodeCrypto, kemKdf: NobleHkdfSha256) {
     this.#crypto = crypto;
@@ -297,20 +292,9 @@ class NodeX25519Primitives {
 
   #importRaw(raw: Uint8Array, isPublic: boolean): NodeX25519Key {
     if (raw.length !== 32) throw new Error('Invalid length of the key');
-    if (!isPublic) return new NodeX25519Key(this.#codec.importPrivate(raw));
-    const hex = bytesToHex(raw);
-    let key = this.#publicKeys.get(hex);
-    if (key) {
-      // Most recently used last: the first key in the map is the one to forget.
-      this.#publicKeys.delete(hex);
-    } else {
-      key = new NodeX25519Key(this.#codec.importPublic(raw), copyOf(raw));
-      if (this.#publicKeys.size >= cachedPublicKeys) {
-        this.#publicKeys.delete(this.#publicKeys.keys().next().value as string);
-      }
-    }
-    this.#publicKeys.set(hex, key);
-    return key;
+    return isPublic
+      ? new NodeX25519Key(this.#codec.importPublic(raw), copyOf(raw))
+      : new NodeX25519Key(this.#codec.importPrivate(raw));
   }
 }
 
@@ -321,9 +305,6 @@ function nodeKey(key: CryptoKey, type: 'public' | 'private'): NodeX25519Key {
   if (key.type !== type) throw new Error(`Not an X25519 ${type} key`);
   return key;
 }
-
-/** Public keys kept imported by each backend. */
-const cachedPublicKeys = 4_096;
 
 /** "dkp_prk" and "sk": labels of DeriveKeyPair (RFC 9180 §7.1.3). */
 const labelDkpPrk = utf8ToBytes('dkp_prk');
