@@ -18,7 +18,7 @@ export interface IndexerOptions {
    */
   exclusive?: Exclusive;
   intervalMs?: number;
-  /** Blocks per `eth_getLogs` request. */
+  /** Blocks per `eth_getLogs` request at most (fewer while ranges hold many events; see `indexTo`). */
   maxRange?: bigint;
   onError?: (error: unknown) => void;
   /** Told of the records of each indexed range (e.g. to replicate their blobs). */
@@ -28,6 +28,9 @@ export interface IndexerOptions {
 }
 
 export type Indexer = ReturnType<typeof createIndexer>;
+
+/** Events one `eth_getLogs` should return at most (a node answers 5,000 logs in well under a second). */
+export const eventsPerRequest = 5_000;
 
 export function createIndexer({
   ledger,
@@ -39,10 +42,19 @@ export function createIndexer({
   assertIntact,
   exclusive,
 }: IndexerOptions) {
+  /** Blocks asked for in the next `eth_getLogs` (adapted to how many events ranges hold). */
+  let range = maxRange;
+
   /**
    * Indexes every block up to the chain's head; resolves when the store has caught up. Each range
    * is stored with the hash of its last block, read before and after its events: if the two differ
    * the chain changed under the read, and nothing is stored.
+   *
+   * Ranges adapt to the events they hold: a range that held more than `eventsPerRequest` events
+   * halves the next, one that held under a quarter of that doubles it (up to `maxRange`), and a
+   * request the node fails (a timeout, or a node refusing that many logs) is asked again for half
+   * the blocks, down to one block, before the failure is reported. So a chain holding hundreds of
+   * thousands of records is indexed in requests the node answers, not one that never returns.
    */
   async function syncOnce(): Promise<void> {
     await assertIntact?.();
@@ -54,9 +66,18 @@ export function createIndexer({
     const indexed = await store.indexedBlock();
     let from = indexed === null ? ledger.deployment.deployedAtBlock : BigInt(indexed) + 1n;
     while (from <= head) {
-      const to = from + maxRange - 1n < head ? from + maxRange - 1n : head;
+      const to = from + range - 1n < head ? from + range - 1n : head;
       const hashBefore = await ledger.blockHash(to);
-      const events = await ledger.events(from, to);
+      let events: LedgerEvents;
+      try {
+        events = await ledger.events(from, to);
+      } catch (error) {
+        if (to === from || !(error instanceof LedgerUnavailableError)) throw error;
+        range = halved(to - from + 1n);
+        continue;
+      }
+      if (events.length > eventsPerRequest) range = halved(to - from + 1n);
+      else if (events.length < eventsPerRequest / 4 && to - from + 1n === range) range = doubled(range);
       const hashAfter = await ledger.blockHash(to);
       if (!hashBefore || hashBefore !== hashAfter) {
         throw new LedgerUnavailableError('The chain changed while it was being indexed.', {
@@ -69,6 +90,9 @@ export function createIndexer({
       from = to + 1n;
     }
   }
+
+  const halved = (blocks: bigint) => (blocks > 1n ? blocks / 2n : 1n);
+  const doubled = (blocks: bigint) => (blocks * 2n < maxRange ? blocks * 2n : maxRange);
 
   const task = createPeriodicTask(syncOnce, intervalMs, onError);
 
