@@ -14,10 +14,19 @@ export interface Results {
     thresholdWrite: Figures | null;
     thresholdRead: Figures | null;
   };
-  capacity: { write: Figures; read: Figures; thresholdRead: Figures | null };
+  /** `httpFloor`: GET /api/health, which does nothing: what HTTP alone sustains on this machine. */
+  capacity: { write: Figures; read: Figures; thresholdRead: Figures | null; httpFloor: Figures };
   cost: {
-    /** CPU microseconds per operation of the clients (e2e), the gateway and the chain (capacity). */
-    cpuMicros: Record<'client' | 'gateway' | 'chain', { write: number; read: number }>;
+    /**
+     * CPU microseconds per operation: of the clients (e2e), and during capacity of the load
+     * generator (the bench process), the gateway and the chain.
+     */
+    cpuMicros: Record<CpuPart, { write: number; read: number }>;
+    /**
+     * Operations per second that this machine's cores allow at the capacity view's CPU costs
+     * (load generator, gateway and chain together): the ceiling of the capacity figures here.
+     */
+    cpuCeilingPerSec: { write: number; read: number };
     gas: Gas;
     /** Records per second that blocks of 30M gas every 2 s hold, at each batch size. */
     recordsPerSecAtBlockBudget: { batch1: number; batch10: number; batch100: number };
@@ -55,6 +64,17 @@ export async function writeResults(results: Results): Promise<string[]> {
   return [json, svg];
 }
 
+type CpuPart = 'client' | 'loadGenerator' | 'gateway' | 'chain';
+
+/** Cores × 1 s over the CPU time one capacity operation costs the load generator, gateway and chain. */
+export function cpuCeiling(cpuMicros: Results['cost']['cpuMicros']): Results['cost']['cpuCeilingPerSec'] {
+  const of = (kind: 'write' | 'read') => {
+    const total = cpuMicros.loadGenerator[kind] + cpuMicros.gateway[kind] + cpuMicros.chain[kind];
+    return Math.round((cpus().length * 1e6) / total);
+  };
+  return { write: of('write'), read: of('read') };
+}
+
 export function printTables(results: Results, phases: Record<string, Phase | null>): void {
   printTable(
     ['view', 'count', 'failed', 'per sec', 'p50 ms', 'p99 ms', 'seconds'],
@@ -74,11 +94,18 @@ export function printTables(results: Results, phases: Record<string, Phase | nul
   const { cpuMicros, gas, recordsPerSecAtBlockBudget: budget } = results.cost;
   printTable(
     ['CPU µs per operation', 'write', 'read'],
-    (['client', 'gateway', 'chain'] as const).map((part) => [
-      part,
-      String(cpuMicros[part].write),
-      String(cpuMicros[part].read),
-    ]),
+    [
+      ...(['client', 'loadGenerator', 'gateway', 'chain'] as const).map((part) => [
+        part === 'client' ? 'client (e2e)' : part === 'loadGenerator' ? 'load generator (capacity)' : part,
+        String(cpuMicros[part].write),
+        String(cpuMicros[part].read),
+      ]),
+      [
+        `ceiling per sec on ${cpus().length} cores`,
+        String(results.cost.cpuCeilingPerSec.write),
+        String(results.cost.cpuCeilingPerSec.read),
+      ],
+    ],
   );
   console.log('');
   printTable(

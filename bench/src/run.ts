@@ -23,8 +23,9 @@ import { createLoadGenerator } from './loadGenerator.ts';
 import { options } from './options.ts';
 import { recordContext } from './prepare.ts';
 import { type Consortium, startConsortium, startGateway } from './processes.ts';
-import { machine, printTables, type Results, writeResults } from './report.ts';
+import { cpuCeiling, machine, printTables, type Results, writeResults } from './report.ts';
 import {
+  healthOperations,
   measureReplay,
   prepareWrites,
   readOperations,
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
       'capacity write': single.capacity.write,
       'capacity read': single.capacity.read,
       'capacity threshold read': threshold?.capacityRead ?? null,
+      'capacity http floor': single.capacity.httpFloor,
       ...Object.fromEntries(
         Object.entries(single.sweep).flatMap(([level, { write, read }]) => [
           [`sweep ${level} write`, write],
@@ -89,9 +91,11 @@ async function main(): Promise<void> {
         write: figuresOf(single.capacity.write),
         read: figuresOf(single.capacity.read),
         thresholdRead: threshold ? figuresOf(threshold.capacityRead) : null,
+        httpFloor: figuresOf(single.capacity.httpFloor),
       },
       cost: {
         cpuMicros: single.cpuMicros,
+        cpuCeilingPerSec: cpuCeiling(single.cpuMicros),
         gas: single.gas,
         recordsPerSecAtBlockBudget: recordsPerSecAtBudget(single.gas),
       },
@@ -181,6 +185,15 @@ async function singleGatewayViews(pool: Pool, load: Load, consortiumStarting?: P
     log(
       `capacity: ${capacityWrite.phase.perSec} writes/s, ${capacityRead.phase.perSec} reads/s; ${checked} records read back and decrypted by the client`,
     );
+    // The floor under every figure: what this machine's HTTP stack sustains for a request that does nothing.
+    const httpFloor = await measureReplay(
+      load,
+      'capacity http floor',
+      healthOperations(url, options.capacity.reads),
+      options.capacity.concurrency,
+      pids,
+    );
+    log(`capacity http floor: ${httpFloor.phase.perSec} GET /api/health/s`);
 
     const sweep: Record<string, { write: Phase; read: Phase }> = {};
     const written = [...writes];
@@ -212,12 +225,22 @@ async function singleGatewayViews(pool: Pool, load: Load, consortiumStarting?: P
       write: (view === 'client' ? e2e.cpu?.write : capacityWrite.cpu)?.[view] ?? Number.NaN,
       read: (view === 'client' ? e2e.cpu?.read : capacityRead.cpu)?.[view] ?? Number.NaN,
     });
+    // During capacity the bench process is the load generator and nothing else.
+    const loadGenerator = {
+      write: capacityWrite.cpu?.client ?? Number.NaN,
+      read: capacityRead.cpu?.client ?? Number.NaN,
+    };
     return {
       e2e,
-      capacity: { write: capacityWrite.phase, read: capacityRead.phase },
+      capacity: { write: capacityWrite.phase, read: capacityRead.phase, httpFloor: httpFloor.phase },
       sweep,
       gas,
-      cpuMicros: { client: cpu('client'), gateway: cpu('gateway'), chain: cpu('chain') },
+      cpuMicros: {
+        client: cpu('client'),
+        loadGenerator,
+        gateway: cpu('gateway'),
+        chain: cpu('chain'),
+      },
     };
   } finally {
     await gateway.stop();

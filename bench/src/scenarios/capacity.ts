@@ -87,6 +87,13 @@ export function readOperations(
   );
 }
 
+/** `count` GET /api/health: a request the gateway answers without any work of its own. */
+export function healthOperations(url: string, count: number): PreparedRequest[][] {
+  return Array.from({ length: count }, () => [
+    { origin: url, method: 'GET' as const, path: '/api/health', token: 'none' },
+  ]);
+}
+
 /** `count` read targets spread over `records`. */
 export function readTargets<T>(records: T[], count: number): T[] {
   if (!records.length) throw new Error('nothing to read');

@@ -121,11 +121,13 @@ export async function runGrowth(
     const tokens = () => sessionTokens([url], actors.doctors);
     log(`growth: preparing ${growth.writes} uploads (untimed)`);
     const writes = await prepareWrites(pool, context, actors, 0, growth.writes);
+    const pids = { gateway: gateway.pid, chain: gateway.chainPid };
     const write = await measureReplay(
       load,
       'growth write',
       writeOperations(url, (await tokens())[0] as string[], writes),
       options.capacity.concurrency,
+      pids,
     );
     await verifySample(url, actors, writes);
     const read = await measureReplay(
@@ -133,6 +135,10 @@ export async function runGrowth(
       'growth read',
       readOperations([url], await tokens(), readTargets(writes, growth.reads), 1),
       options.capacity.concurrency,
+      pids,
+    );
+    log(
+      `growth: CPU µs per write ${write.cpu?.gateway} gateway, ${write.cpu?.chain} chain; per read ${read.cpu?.gateway} gateway, ${read.cpu?.chain} chain`,
     );
     return {
       records: indexed,
