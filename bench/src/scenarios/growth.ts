@@ -17,6 +17,7 @@
  * machine), after which the gateway's other chain requests timed out behind it and its indexer
  * stalled. RSS is anvil's either way.
  */
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { createGatewayClient } from '@medledger/client';
@@ -49,6 +50,12 @@ export interface GrowthResult {
   chainRssMiB: number | null;
 }
 
+/**
+ * anvil's resident memory per seeded record, measured (2,960 MiB at 100,000 records): it keeps every
+ * block, receipt and call trace, and a state per block, in memory.
+ */
+const chainBytesPerRecord = 30_000;
+
 /** Records per seeding transaction (about 21M gas; anvil here takes up to its 2G block gas limit). */
 const seedBatch = 300;
 /** Leaves signed per round of work handed to the workers. */
@@ -61,6 +68,12 @@ export async function runGrowth(
   load: LoadGenerator,
   growth: { records: number; writes: number; reads: number },
 ): Promise<GrowthResult> {
+  const needed = growth.records * chainBytesPerRecord;
+  if (needed > totalmem() * 0.8) {
+    throw new Error(
+      `growth: ${growth.records} records would take anvil about ${Math.round(needed / 2 ** 30)} GiB of memory (measured: ${chainBytesPerRecord / 1000} KB a record), more than this machine's ${Math.round(totalmem() / 2 ** 30)} GiB allow; set BENCH_GROWTH_RECORDS lower`,
+    );
+  }
   log(`growth: starting a gateway, then seeding ${growth.records} records`);
   const gateway = await startGateway({ externalChain: true });
   try {
