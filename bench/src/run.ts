@@ -36,12 +36,13 @@ import {
 } from './scenarios/capacity.ts';
 import { runE2e } from './scenarios/e2e.ts';
 import { measureGas, recordsPerSecAtBudget } from './scenarios/gas.ts';
-import { runGrowth } from './scenarios/growth.ts';
+import { assertGrowthFits, runGrowth } from './scenarios/growth.ts';
 import { figuresOf, log, type Phase } from './stats.ts';
 import { startWorkerPool } from './workerPool.ts';
 
 async function main(): Promise<void> {
   const startedAt = performance.now();
+  if (options.growth.enabled) assertGrowthFits(options.growth.records);
   log(
     `medledger bench${options.quick ? ' (quick)' : ''}: ${options.actors} doctors and patients; e2e ${options.e2e.writes} writes, ${options.e2e.reads} reads at ${options.e2e.concurrency}; capacity ${options.capacity.writes} writes, ${options.capacity.reads} reads at ${options.capacity.concurrency}`,
   );

@@ -63,17 +63,21 @@ const seedChunk = 30_000;
 /** Seeding transactions under way at once. */
 const seedInFlight = 4;
 
+/** Throws when `records` seeded records would not fit in this machine's memory (checked before any view runs). */
+export function assertGrowthFits(records: number): void {
+  const needed = records * chainBytesPerRecord;
+  if (needed > totalmem() * 0.8) {
+    throw new Error(
+      `growth: ${records} records would take anvil about ${Math.round(needed / 2 ** 30)} GiB of memory (measured: ${chainBytesPerRecord / 1000} KB a record), more than this machine's ${Math.round(totalmem() / 2 ** 30)} GiB allow; set BENCH_GROWTH_RECORDS lower`,
+    );
+  }
+}
+
 export async function runGrowth(
   pool: WorkerPool,
   load: LoadGenerator,
   growth: { records: number; writes: number; reads: number },
 ): Promise<GrowthResult> {
-  const needed = growth.records * chainBytesPerRecord;
-  if (needed > totalmem() * 0.8) {
-    throw new Error(
-      `growth: ${growth.records} records would take anvil about ${Math.round(needed / 2 ** 30)} GiB of memory (measured: ${chainBytesPerRecord / 1000} KB a record), more than this machine's ${Math.round(totalmem() / 2 ** 30)} GiB allow; set BENCH_GROWTH_RECORDS lower`,
-    );
-  }
   log(`growth: starting a gateway, then seeding ${growth.records} records`);
   const gateway = await startGateway({ externalChain: true });
   try {
