@@ -4,11 +4,12 @@
  * verification (and its failure once a stored blob is altered) and the patient's audit trail.
  */
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { AccessRequest, AuditEvent, Consent, RecordAdded, RecordMetadata } from '@medledger/client';
 import type { Hex } from 'viem';
+import { alterStoredBlob } from '../../server/test/helpers/blobs.ts';
 import {
   diabetesCondition,
   labObservation,
@@ -454,12 +455,7 @@ describe('the seeds’ story through the CLI', () => {
       },
     );
 
-    const blob = join(gateway.dataDir, 'blobs', added.cid.slice(-2), added.cid);
-    const bytes = await readFile(blob);
-    const original = Buffer.from(bytes);
-    const index = Math.floor(bytes.length / 2);
-    bytes[index] = (bytes[index] ?? 0) ^ 0x01;
-    await writeFile(blob, bytes);
+    const restore = await alterStoredBlob(join(gateway.dataDir, 'gateway.sqlite'), added.cid);
 
     const [tamperedJson, tamperedHuman, tamperedRead] = await Promise.all([
       cli.run('--json', 'verify'),
@@ -478,7 +474,7 @@ describe('the seeds’ story through the CLI', () => {
     assert.notEqual(tamperedRead.code, 0, 'an altered record must not be served');
     assert.doesNotMatch(tamperedRead.stdout, /Glucose/);
 
-    await writeFile(blob, original);
+    await restore();
     const restored = await cli.run('verify');
     assert.equal(restored.code, 0, `${restored.stderr}${restored.stdout}`);
   });

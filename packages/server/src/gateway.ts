@@ -7,8 +7,10 @@
  *   chain/anvil.ipc    embedded anvil's JSON-RPC socket, the only way to it (embedded mode only)
  *   deployment.json    contract addresses on this chain
  *   gateway.sqlite     the gateway store (index, sessions, audit events, emergencies, notifications,
- *                      relay journal), unless `store` names a PostgreSQL database
- *   blobs/             encrypted envelopes by CID
+ *                      relay journal, and the encrypted envelopes by CID), unless `store` names a
+ *                      PostgreSQL database
+ *   blobs/             encrypted envelopes stored as files by earlier versions, still read (none
+ *                      are written there now)
  *   keys/relayer.json  the account that pays for relayed transactions
  *   keys/custodian.json  the custodian's X25519 key pair
  *   keys/second-factor.json  the key that encrypts patients' TOTP secrets at rest
@@ -69,6 +71,7 @@ import type { LockName } from './store/coordination.ts';
 import { type GatewayStores, openGatewayStores } from './store/gatewayStores.ts';
 import { isPostgresUrl } from './store/postgresDatabase.ts';
 import { createReplicationQueue, ReplicatingBlobStore } from './store/replicatingBlobStore.ts';
+import { SqlBlobStore } from './store/sqlBlobStore.ts';
 import { originOf } from './webApp.ts';
 
 export interface RunningGateway {
@@ -156,7 +159,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     });
     const auditLog = createAuditLog(store);
     const blobs = new ReplicatingBlobStore({
-      local: new FileBlobStore(join(config.dataDir, 'blobs')),
+      // In the database, with its other writes; blobs stored as files before are still served.
+      local: new SqlBlobStore(stores.database, { legacy: new FileBlobStore(join(config.dataDir, 'blobs')) }),
       peers: async () => peerGateways(await store.organisations(), publicUrl.origin),
     });
     // Every gateway keeps a copy of every record's blob: fetched from a peer as soon as the record

@@ -4,4 +4,5 @@ export { type RunningGateway, startGateway } from './gateway.ts';
 export type { GatewayServices } from './gatewayServices.ts';
 export { type BlobStore, FileBlobStore } from './store/blobStore.ts';
 export type { GatewayStore } from './store/gatewayStore.ts';
+export { SqlBlobStore, type SqlBlobStoreOptions } from './store/sqlBlobStore.ts';
 export { SqliteGatewayStore } from './store/sqliteStore.ts';

@@ -5,7 +5,6 @@
  * record keys split 2 of 3, as in the demo consortium.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createGatewayClient, type GatewayClient, verifyLedger } from '@medledger/client';
 import {
@@ -21,9 +20,9 @@ import {
   utf8ToBytes,
 } from '@medledger/core';
 import type { Address, Hex } from 'viem';
-import { FileBlobStore } from '../src/store/blobStore.ts';
 import type { RecordRow } from '../src/store/gatewayStore.ts';
 import { openGatewayStores, openSqlDatabase } from '../src/store/gatewayStores.ts';
+import { SqlBlobStore } from '../src/store/sqlBlobStore.ts';
 import { startTestConsortium, type TestConsortium, type TestGateway } from './helpers/gateway.ts';
 import { call } from './helpers/http.ts';
 import { labResult, zeroHash } from './helpers/records.ts';
@@ -126,8 +125,8 @@ async function indexRecordWithoutAnchor(sibling: { blockNumber: number; transact
     transactionHash: sibling.transactionHash,
   };
   for (const gateway of consortium.gateways) {
-    await new FileBlobStore(join(gateway.dataDir, 'blobs')).put(envelope);
     const stores = await openGatewayStores(gateway.storeLocation);
+    await new SqlBlobStore(stores.database).put(envelope);
     await stores.store.insertRecords([row]);
     await stores.close();
   }

@@ -3,7 +3,6 @@
  * chain, access decided by the consents contract, every decision audited, blobs verified.
  */
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { GatewayClient } from '@medledger/client';
@@ -20,6 +19,7 @@ import {
   randomBytes,
 } from '@medledger/core';
 import type { Hex } from 'viem';
+import { FileBlobStore } from '../src/store/blobStore.ts';
 import {
   type Consortium,
   foundConsortium,
@@ -28,6 +28,7 @@ import {
   newPatient,
   signIn,
 } from './helpers/actors.ts';
+import { alterStoredBlob } from './helpers/blobs.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 import { assertError, call } from './helpers/http.ts';
 import { buildRecord, labResult, medication } from './helpers/records.ts';
@@ -391,14 +392,19 @@ describe('records', () => {
       });
       const before = await fetch(`${gateway.url}/api/blobs/${cid}`);
       assert.equal(before.status, 200);
-      const file = join(gateway.dataDir, 'blobs', cid.slice(-2), cid);
-      const bytes = await readFile(file);
-      bytes[Math.floor(bytes.length / 2)] = (bytes[Math.floor(bytes.length / 2)] ?? 0) ^ 0x01;
-      await writeFile(file, bytes);
+      await alterStoredBlob(gateway.storeLocation, cid);
 
       const tampered = await call(gateway.url, 'GET', `/api/blobs/${cid}`);
       assert.match(assertError(tampered, 422, 'integrity'), /altered/);
       await assert.rejects(patient.readRecord(recordId), { code: 'integrity' });
+    });
+
+    it('still serves a blob stored as a file by an earlier version, under DATA/blobs', async () => {
+      const bytes = randomBytes(2000);
+      const cid = await new FileBlobStore(join(gateway.dataDir, 'blobs')).put(bytes);
+      const answer = await fetch(`${gateway.url}/api/blobs/${cid}`);
+      assert.equal(answer.status, 200);
+      assert.deepEqual(new Uint8Array(await answer.arrayBuffer()), bytes);
     });
 
     it('answers 404 for a blob it does not hold', async () => {

@@ -20,12 +20,14 @@
  *
  * It also proves that the gateway receives only ciphertext: a plaintext marker in the uploaded
  * record and in the prescription never appears in a request body the browsers sent, nor in any
- * file of the gateway's data directory (blobs, SQLite database and its WAL, chain state).
+ * file of the gateway's data directory (SQLite database, where the blobs are, and its WAL, chain
+ * state).
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { createGatewayClient } from '@medledger/client';
 import { generateIdentity, serializeKeyFile } from '@medledger/core';
@@ -570,9 +572,17 @@ describe('web app, end to end in Chromium', { timeout: 600_000 }, () => {
       );
     }
     const files = await filesUnder(gateway.dataDir);
+    // The blobs are in the database, whose file and WAL are among the files searched.
+    const database = new DatabaseSync(join(gateway.dataDir, 'gateway.sqlite'), { readOnly: true });
+    try {
+      const blobs = database.prepare('SELECT COUNT(*) AS n FROM blobs').get() as { n: number };
+      assert.ok(blobs.n > 0, 'blobs are stored');
+    } finally {
+      database.close();
+    }
     assert.ok(
-      files.some((file) => file.includes(`${join('/', 'blobs')}/`)),
-      'blobs are stored',
+      files.some((file) => file.endsWith('gateway.sqlite')),
+      'the database is among the files searched',
     );
     for (const file of files) {
       const bytes = await readFile(file);

@@ -20,8 +20,9 @@ export interface BlobStore {
 }
 
 /**
- * The default store: one file per blob under `directory/<2 chars>/<cid>`, written atomically
- * (temporary file, fsync, rename, fsync of the directory).
+ * One file per blob under `directory/<2 chars>/<cid>`, written atomically (temporary file, fsync,
+ * rename, fsync of the directory). The gateway's store before blobs moved into its database
+ * (`SqlBlobStore`), which reads the files it left under `DATA/blobs` through this class.
  */
 export class FileBlobStore implements BlobStore {
   readonly #directory: string;

@@ -215,6 +215,16 @@ CREATE TABLE gateway_processes (
   pid BIGINT NOT NULL);
 ALTER TABLE relay_journal ADD COLUMN owner BIGINT;`,
   },
+  {
+    version: 3,
+    name: 'blobs',
+    // Records' encrypted envelopes by CID, committed with the database's other writes (group commits)
+    // rather than as one file each. Blobs written as files before this are still read from there.
+    sqlite: `
+CREATE TABLE blobs (cid TEXT PRIMARY KEY, bytes BLOB NOT NULL);`,
+    postgres: `
+CREATE TABLE blobs (cid TEXT PRIMARY KEY, bytes BYTEA NOT NULL);`,
+  },
 ];
 
 /** The version a database reaches once every migration is applied. */
