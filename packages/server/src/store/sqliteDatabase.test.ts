@@ -94,6 +94,23 @@ describe('the SQLite database: group commit and a reading connection', () => {
     assert.equal(committedRows(), 1);
   });
 
+  it('two connections in one process writing at once wait for each other without a deadlock', async () => {
+    const other = new SqliteDatabase(path);
+    try {
+      // `db` keeps a group open (its commit waits for the event loop) while `other` wants the lock.
+      const writes = Array.from({ length: 30 }, (_, index) =>
+        (index % 2 ? other : db).run('INSERT INTO t (id, value) VALUES ($id, $value)', {
+          id: index + 1,
+          value: 'x',
+        }),
+      );
+      await Promise.all(writes);
+      assert.equal(committedRows(), 30);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('keeps what was committed across reopening, and closes only once nothing is open', async () => {
     const writes = Array.from({ length: 10 }, (_, index) =>
       db.run('INSERT INTO t (id, value) VALUES ($id, $value)', { id: index + 1, value: 'x' }),

@@ -21,6 +21,11 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { migrations, schemaMigrationsTable } from './migrations.ts';
 import type { SqlDatabase, SqlRow, SqlTransaction } from './sqlDatabase.ts';
 
+/** How long a transaction waits for another connection's write lock before it fails. */
+const lockWaitMs = 5_000;
+/** SQLITE_BUSY: another connection holds the lock. */
+const sqliteBusy = 5;
+
 /** Transactions one commit may hold at most. */
 const maxGroup = 256;
 /** How long a group may stay open while transactions keep coming. */
@@ -67,6 +72,9 @@ export class SqliteDatabase implements SqlDatabase {
     this.#db = new DatabaseSync(path);
     this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;');
     this.#migrate();
+    // From here on, waiting for another connection's write lock is done by `#begin`, without
+    // blocking the event loop (see there).
+    this.#db.exec('PRAGMA busy_timeout = 0;');
     if (path === ':memory:') {
       this.#reader = this.#db;
     } else {
@@ -107,7 +115,7 @@ export class SqliteDatabase implements SqlDatabase {
     let group: Group;
     let result: T;
     try {
-      group = this.#groupToJoin();
+      group = await this.#groupToJoin();
       group.size += 1;
       this.#db.exec('SAVEPOINT work');
       try {
@@ -137,11 +145,11 @@ export class SqliteDatabase implements SqlDatabase {
   };
 
   /** The open group if it may take one more transaction, else a new one (committing the old). */
-  #groupToJoin(): Group {
+  async #groupToJoin(): Promise<Group> {
     const open = this.#group;
     if (open && open.size < maxGroup && Date.now() - open.openedAt < maxGroupMs) return open;
     if (open) this.#commit();
-    this.#db.exec('BEGIN IMMEDIATE');
+    await this.#begin();
     let settle: (error?: unknown) => void = () => {};
     const committed = new Promise<void>((resolve, reject) => {
       settle = (error) => (error === undefined ? resolve() : reject(error));
@@ -150,6 +158,26 @@ export class SqliteDatabase implements SqlDatabase {
     committed.catch(() => undefined);
     this.#group = { openedAt: Date.now(), size: 0, committed, settle };
     return this.#group;
+  }
+
+  /**
+   * BEGIN IMMEDIATE, waiting up to `lockWaitMs` while another connection holds the write lock (a
+   * tool, or a test, with the file open). SQLite's own busy wait would block the event loop, and
+   * with it the other connection's commit when it lives in this process: a deadlock. This waits
+   * between attempts instead.
+   */
+  async #begin(): Promise<void> {
+    const deadline = Date.now() + lockWaitMs;
+    for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
+      try {
+        this.#db.exec('BEGIN IMMEDIATE');
+        return;
+      } catch (error) {
+        const busy = (error as { errcode?: number }).errcode === sqliteBusy;
+        if (!busy || Date.now() >= deadline) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
   }
 
   async #takeTurn(): Promise<void> {
