@@ -3,8 +3,8 @@
 // Node's type stripping, and a command that runs the bundle loads none.
 import { enableCompileCache } from 'node:module';
 
-// Blob writes (fsync) and WebCrypto jobs share libuv's thread pool; with its default 4 threads the
-// crypto of one request waits behind the disk syncs of others. The size must be set before the
+// File-system calls and WebCrypto jobs share libuv's thread pool; with its default 4 threads the
+// crypto of one request waits behind the file work of others. The size must be set before the
 // pool's first use, hence the dynamic imports.
 process.env.UV_THREADPOOL_SIZE ??= '16';
 // Node keeps the compiled code (and, for sources, the type-stripped text) of what it loads in its

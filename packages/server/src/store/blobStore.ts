@@ -20,6 +20,14 @@ export interface BlobStore {
 }
 
 /**
+ * Throws `NotFoundError` unless `cid` has the form of a blob's CID (CIDv1, base32): others name no
+ * blob, and are refused before any file or row is looked up.
+ */
+export function requireBlobCid(cid: string): void {
+  if (!/^b[a-z2-7]{20,100}$/.test(cid)) throw new NotFoundError(`No blob ${cid}.`);
+}
+
+/**
  * One file per blob under `directory/<2 chars>/<cid>`, written atomically (temporary file, fsync,
  * rename, fsync of the directory). The gateway's store before blobs moved into its database
  * (`SqlBlobStore`), which reads the files it left under `DATA/blobs` through this class.
@@ -32,7 +40,7 @@ export class FileBlobStore implements BlobStore {
   }
 
   #pathOf(cid: string): { directory: string; file: string } {
-    if (!/^b[a-z2-7]{20,100}$/.test(cid)) throw new NotFoundError(`No blob ${cid}.`);
+    requireBlobCid(cid);
     const directory = join(this.#directory, cid.slice(-2));
     return { directory, file: join(directory, cid) };
   }

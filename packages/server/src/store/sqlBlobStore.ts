@@ -8,7 +8,7 @@
  * blobs go to the table only.
  */
 import { cidOf, IntegrityError, NotFoundError, verifyCid } from '@medledger/core';
-import type { BlobStore } from './blobStore.ts';
+import { type BlobStore, requireBlobCid } from './blobStore.ts';
 import type { SqlDatabase } from './sqlDatabase.ts';
 
 export interface SqlBlobStoreOptions {
@@ -36,7 +36,7 @@ export class SqlBlobStore implements BlobStore {
   }
 
   async get(cid: string): Promise<Uint8Array> {
-    checkCid(cid);
+    requireBlobCid(cid);
     const row = await this.#db.get('SELECT bytes FROM blobs WHERE cid = $cid', { cid });
     if (!row) {
       if (this.#legacy) return this.#legacy.get(cid, { localOnly: true });
@@ -51,13 +51,8 @@ export class SqlBlobStore implements BlobStore {
   }
 
   async has(cid: string): Promise<boolean> {
-    checkCid(cid);
+    requireBlobCid(cid);
     if (await this.#db.get('SELECT 1 AS found FROM blobs WHERE cid = $cid', { cid })) return true;
     return this.#legacy ? this.#legacy.has(cid) : false;
   }
-}
-
-/** A CID this store can hold (as `FileBlobStore` checks it): others name no blob, unasked. */
-function checkCid(cid: string): void {
-  if (!/^b[a-z2-7]{20,100}$/.test(cid)) throw new NotFoundError(`No blob ${cid}.`);
 }
