@@ -179,8 +179,11 @@ export async function openPostgresCoordination(
     processId: () => processId,
     async isAlive(id) {
       if (id === processId) return !lost;
+      // pg_locks lists the advisory locks of every database on the server; process ids are per
+      // database, so another organisation's process 7 must not make this one's process 7 alive.
       const row = await database.get(
         `SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND granted
+           AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
            AND classid = $class AND objid = $id AND objsubid = 2`,
         { class: processLockClass, id },
       );

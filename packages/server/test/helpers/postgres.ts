@@ -99,7 +99,21 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   // The server does not keep the test process alive; if the process ends without `stop`, it ends too.
   server.unref();
   (server.stderr as (NodeJS.ReadableStream & { unref?: () => void }) | null)?.unref?.();
-  const killOnExit = () => server.kill('SIGQUIT');
+  // The test runner ends a file's process once its tests are done (--test-force-exit), so this is
+  // the usual way the server ends: immediate shutdown, its files removed as far as it lets go.
+  // the usual way the server ends: immediate shutdown, and a detached shell that removes its
+  // directory once it has exited (the test process cannot wait for that).
+  const killOnExit = () => {
+    server.kill('SIGQUIT');
+    spawn(
+      'sh',
+      ['-c', `while kill -0 ${server.pid} 2>/dev/null; do sleep 0.1; done; rm -rf "$0"`, directory],
+      {
+        detached: true,
+        stdio: 'ignore',
+      },
+    ).unref();
+  };
   process.once('exit', killOnExit);
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   let databases = 0;
@@ -155,7 +169,7 @@ let shared: Promise<TestPostgres> | undefined;
 
 /**
  * One server for the whole test process, started on first use and stopped when the process has
- * nothing left to do (it does not keep the process alive).
+ * nothing left to do or exits (it does not keep the process alive).
  */
 export function sharedTestPostgres(): Promise<TestPostgres> {
   shared ??= startTestPostgres().then((postgres) => {
