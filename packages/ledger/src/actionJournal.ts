@@ -50,8 +50,13 @@ export interface ActionJournal {
   append(entry: NewJournalEntry): Promise<number>;
   /** Remembers the hash of the transaction last sent for the entry (a hint for recovery). */
   sent(id: number, transactionHash: Hex): Promise<void>;
-  /** Durable when it resolves: the entry is acknowledged. */
-  mined(id: number, at: MinedAt): Promise<void>;
+  /**
+   * Durable when it resolves: the entry is acknowledged. With `ifPending` (a relay's own
+   * confirmation) nothing changes unless the entry is still pending: recovery may have settled or
+   * re-applied it meanwhile, and what it recorded of the chain as it is now stands. Resolves with
+   * whether the entry was marked.
+   */
+  mined(id: number, at: MinedAt, options?: { ifPending?: boolean }): Promise<boolean>;
   /** The entry ended without being applied as journaled (durable). */
   settle(id: number, outcome: ActionOutcome, detail: string): Promise<void>;
   /**

@@ -4,7 +4,10 @@
  *
  * - A mined entry still holds when its block's hash is unchanged. Mined entries are checked from
  *   the highest block down; the first that holds proves every lower block (each block commits to
- *   its parent), so only the rewound tail is read.
+ *   its parent), so only the rewound tail is read. That proof needs every mined mark to come from
+ *   the chain as it was before the rewind: a relay whose transaction was confirmed after the chain
+ *   went away (held writes) leaves its entry pending for recovery (see `ledgerClient.ts`).
+ * - An entry is taken once even when its relay marked it mined while recovery read the journal.
  * - A pending entry (journaled, fate unknown) is mined if its last transaction has a receipt.
  * - Anything else is sent again. The chain refusing it says why: a used nonce means the action is
  *   on chain already (superseded), and so does an already revoked grant for a revocation (which
@@ -58,10 +61,14 @@ export async function recoverJournal(
     intactBlock: undefined,
   };
   ledger.journaled.resetNonce();
+  // Pending first: an entry whose relay marks it mined while this runs is then in one list or the
+  // other (an entry only ever goes from pending to mined), never in neither.
+  const pending = await journal.pending();
   const rewound = await rewoundEntries(ledger, journal, report);
   report.rewound = rewound.length;
-  const pending = await journal.pending();
-  const entries = [...rewound, ...pending].sort((a, b) => a.id - b.id);
+  const entries = [...new Map([...rewound, ...pending].map((entry) => [entry.id, entry])).values()].sort(
+    (a, b) => a.id - b.id,
+  );
   for (const entry of entries) {
     if (entry.status === 'pending' && (await foundMined(ledger, entry))) {
       report.foundMined += 1;

@@ -112,6 +112,8 @@ export function createLedgerClient(options: LedgerClientOptions) {
     { resolve: (sent: SentTransaction) => void; reject: (error: unknown) => void }
   >();
   let writesHeld: MedledgerError | undefined;
+  /** Counts the holds: a relay that began before the latest one must not confirm what it saw since. */
+  let holds = 0;
 
   async function write<C extends LedgerContractName, F extends WriteFunctionName<C>>(
     contract: C,
@@ -147,9 +149,19 @@ export function createLedgerClient(options: LedgerClientOptions) {
     force = false,
   ): Promise<SentTransaction> {
     const journal = options_.journal as ActionJournal;
+    const holdsAtStart = holds;
     try {
       const sent = await sender.send(to, data, gas, (hash) => journal.sent(id, hash), force);
-      await confirm(id, sent);
+      if (!force && (writesHeld || holds !== holdsAtStart)) {
+        // The chain went away while this was under way: what it answered may be of the chain as
+        // it is after a restart or rewind, which recovery has not checked the journal against yet.
+        // The entry stays pending; recovery finds it mined (or applies it) and answers its waiter.
+        throw (
+          writesHeld ??
+          new LedgerUnavailableError('The ledger was recovered while this action was under way.')
+        );
+      }
+      await confirm(id, sent, { ifPending: !force });
       return sent;
     } catch (error) {
       // Mined but reverted: the action is over. Anything else (the chain went away) leaves it
@@ -162,15 +174,23 @@ export function createLedgerClient(options: LedgerClientOptions) {
     }
   }
 
-  /** Marks the entry mined (durably), then answers its waiter. */
-  async function confirm(id: number, sent: SentTransaction): Promise<void> {
+  /**
+   * Marks the entry mined (durably), then answers its waiter. A relay's own confirmation
+   * (`ifPending`) changes nothing, and answers nobody, once recovery has taken the entry over.
+   */
+  async function confirm(id: number, sent: SentTransaction, options: { ifPending?: boolean } = {}) {
     const journal = options_.journal as ActionJournal;
-    await journal.mined(id, {
-      transactionHash: sent.hash,
-      blockNumber: Number(sent.blockNumber),
-      blockHash: sent.receipt.blockHash,
-    });
-    takeWaiter(id)?.resolve(sent);
+    const marked = await journal.mined(
+      id,
+      {
+        transactionHash: sent.hash,
+        blockNumber: Number(sent.blockNumber),
+        blockHash: sent.receipt.blockHash,
+      },
+      options,
+    );
+    // Not marked: recovery took the entry over, and answers its waiter with what it found.
+    if (marked) takeWaiter(id)?.resolve(sent);
   }
 
   function takeWaiter(id: number) {
@@ -199,6 +219,7 @@ export function createLedgerClient(options: LedgerClientOptions) {
 
   /** While held, writes fail at once with `error` (the ledger is being recovered). */
   function holdWrites(error: MedledgerError | undefined): void {
+    if (error) holds += 1;
     writesHeld = error;
   }
 

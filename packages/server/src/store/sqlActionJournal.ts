@@ -58,14 +58,17 @@ export class SqlActionJournal implements ActionJournal {
     });
   }
 
-  mined(id: number, at: MinedAt): Promise<void> {
+  mined(id: number, at: MinedAt, options: { ifPending?: boolean } = {}): Promise<boolean> {
+    let marked = false;
     return this.#grouped(async (tx) => {
-      await tx.run(
+      const { changes } = await tx.run(
         `UPDATE relay_journal SET status = 'mined', transaction_hash = $hash, block_number = $block,
-           block_hash = $blockHash, outcome = NULL, detail = NULL WHERE id = $id`,
+           block_hash = $blockHash, outcome = NULL, detail = NULL
+         WHERE id = $id${options.ifPending ? ` AND status = 'pending'` : ''}`,
         { id, hash: at.transactionHash, block: at.blockNumber, blockHash: at.blockHash },
       );
-    });
+      marked = changes > 0;
+    }).then(() => marked);
   }
 
   async settle(id: number, outcome: ActionOutcome, detail: string): Promise<void> {
