@@ -44,6 +44,19 @@ export const options = {
   },
   /** `threshold` (3 gateway processes, custody 2 of 3) unless BENCH_SCENARIOS=single. */
   withThreshold: (env.BENCH_SCENARIOS ?? 'single,threshold').split(',').includes('threshold'),
+  /**
+   * Gateway processes of one organisation on PostgreSQL: a capacity write and read for each group
+   * size in BENCH_PROCESSES (default 1 and 2, quick 2; empty or 0 for none).
+   */
+  processGroup: {
+    sizes: (env.BENCH_PROCESSES ?? (quick ? '2' : '1,2'))
+      .split(',')
+      .filter((size) => size.trim() !== '')
+      .map(Number)
+      .filter((size) => size > 0),
+    writes: count('BENCH_GROUP_WRITES', 5_000, 100),
+    reads: count('BENCH_GROUP_READS', 10_000, 200),
+  },
   growth: {
     enabled: env.BENCH_GROWTH === '1' && !quick,
     records: count('BENCH_GROWTH_RECORDS', 1_000_000, 0),

@@ -3,7 +3,7 @@
  * process's threads) and VmRSS of /proc/PID/status. Zero or null where /proc is missing.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Clock ticks per second of /proc's CPU times (almost always 100). */
 const ticksPerSecond = (() => {
@@ -26,6 +26,26 @@ export function cpuMicrosOf(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * CPU microseconds of `pid` and its children so far (PostgreSQL: the postmaster and a backend per
+ * connection). A child that ended takes its time with it: sample while connections stay open.
+ */
+export function cpuMicrosWithChildren(pid: number): number {
+  let total = cpuMicrosOf(pid);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Field 4, the parent's id, is the second field after the command name.
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid)
+        total += cpuMicrosOf(Number(entry));
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return total;
 }
 
 /** Resident memory of `pid` in MiB, or null if it cannot be read. */

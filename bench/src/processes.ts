@@ -1,7 +1,7 @@
 /**
- * The processes under test: a gateway (`medledger-gateway`, with its embedded anvil) or the demo
- * consortium (three gateways and one anvil), each started as users start them, in a fresh data
- * directory removed afterwards. BENCH_PROFILE_DIR starts gateway processes with --cpu-prof there.
+ * The processes under test: a gateway (`medledger-gateway`, with its embedded anvil), the demo
+ * consortium (three gateways and one anvil) or a group of gateway processes of one organisation on
+ * PostgreSQL, each started as users start them, in a fresh data directory removed afterwards. BENCH_PROFILE_DIR starts gateway processes with --cpu-prof there.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -11,6 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { createGatewayClient, type GatewayClient } from '@medledger/client';
 import { generateIdentity, parseKeyFile } from '@medledger/core';
 import { anvilBinaryPath, freePort, sendRpcCalls, spawnWithParentDeathSignal } from '@medledger/ledger-node';
+// The server's throwaway PostgreSQL for tests (Debian's binaries, a temporary directory): the same
+// server serves the bench's process-group view.
+import { startTestPostgres } from '../../packages/server/test/helpers/postgres.ts';
 
 export interface Gateway {
   url: string;
@@ -106,6 +109,66 @@ export async function startConsortium(): Promise<Consortium> {
     const keyFile = await readFile(join(dataDir, 'demo-keys', 'admin-1.json'), 'utf8');
     const admin = createGatewayClient({ url: urls[0] as string, identity: parseKeyFile(keyFile) });
     return { urls, admin, organisationId: 1, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+export interface GatewayGroup {
+  /** The processes' own addresses: the load generator hands requests to them in turn. */
+  urls: string[];
+  /** Their Node processes. */
+  pids: number[];
+  /** The anvil they share. */
+  chainPid: number;
+  /** The PostgreSQL server's postmaster (its backends are its children). */
+  storePid: number;
+  admin: GatewayClient;
+  organisationId: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * `count` gateway processes of one organisation on one PostgreSQL store and one anvil (HTTP), as
+ * README's "An organisation that outgrows one process" runs them: the first deploys the contracts
+ * and makes the keys, the others join; all publish the first one's URL (a balancer's, in production).
+ */
+export async function startGatewayGroup(count: number): Promise<GatewayGroup> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'mlb-g-'));
+  const [postgres, chain] = await Promise.all([startTestPostgres(), startAnvil()]);
+  const children: ChildProcess[] = [];
+  const stop = async () => {
+    await Promise.all(children.map(stopProcess));
+    await stopProcess(chain.child);
+    await postgres.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const store = await postgres.createDatabase();
+    const port = await freePort(count);
+    const urls = Array.from({ length: count }, (_, i) => `http://127.0.0.1:${port + i}`);
+    const start = (i: number) => {
+      const child = startGatewayProcess([
+        ...['--store', store, '--rpc', chain.rpcUrl, '--allow-admin-rpc', '--data', dataDir],
+        ...['--public-url', urls[0] as string, '--port', String(port + i), '--no-web-app'],
+      ]);
+      children.push(child);
+      return waitForHealth(urls[i] as string, child, 120_000);
+    };
+    await start(0);
+    await Promise.all(urls.slice(1).map((_, i) => start(i + 1)));
+    const admin = createGatewayClient({ url: urls[0] as string, identity: generateIdentity() });
+    const { organisationId } = await admin.createOrganisation({ name: 'Bench Hospital', kind: 'hospital' });
+    return {
+      urls,
+      pids: children.map((child) => child.pid ?? 0),
+      chainPid: chain.child.pid ?? 0,
+      storePid: postgres.pid,
+      admin,
+      organisationId,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Sweep, sweepChart } from './chart.ts';
 import type { Gas } from './scenarios/gas.ts';
+import type { GroupCpu } from './scenarios/processGroup.ts';
 import type { Figures, Phase } from './stats.ts';
 
 export interface Results {
@@ -31,6 +32,14 @@ export interface Results {
     /** Records per second that blocks of 30M gas every 2 s hold, at each batch size. */
     recordsPerSecAtBlockBudget: { batch1: number; batch10: number; batch100: number };
   };
+  /**
+   * By number of gateway processes on one PostgreSQL store: capacity write and read, and CPU
+   * microseconds per operation of the load generator, all gateways, the chain and PostgreSQL.
+   */
+  processGroup: Record<
+    string,
+    { write: Figures; read: Figures; cpuMicros: { write: GroupCpu; read: GroupCpu } }
+  >;
   growth: {
     records: number;
     write: Figures;
@@ -119,6 +128,21 @@ export function printTables(results: Results, phases: Record<string, Phase | nul
       ['patient registration', String(gas.registerPatient), ''],
     ],
   );
+  const groups = Object.entries(results.processGroup);
+  if (groups.length) {
+    console.log('');
+    printTable(
+      ['CPU µs per operation, group on PostgreSQL', 'load generator', 'gateways', 'chain', 'PostgreSQL'],
+      groups.flatMap(([size, { cpuMicros }]) =>
+        (['write', 'read'] as const).map((kind) => [
+          `${size} process(es), ${kind}`,
+          ...(['loadGenerator', 'gateway', 'chain', 'store'] as const).map((part) =>
+            String(cpuMicros[kind][part]),
+          ),
+        ]),
+      ),
+    );
+  }
   if (results.growth) {
     console.log('');
     console.log(

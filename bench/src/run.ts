@@ -8,6 +8,8 @@
  *   concurrency (1, 8, 64, 256 requests under way).
  * - cost: CPU microseconds per operation of client, gateway and chain (from /proc), and gas per
  *   action from transaction receipts.
+ * - process group: capacity write and read on 1 and 2 gateway processes of one organisation sharing
+ *   one PostgreSQL store and one anvil (BENCH_PROCESSES).
  * - growth (BENCH_GROWTH=1, opt-in): the capacity figures again on a chain and gateway index
  *   holding a million records, with the processes' resident memory.
  *
@@ -37,6 +39,7 @@ import {
 import { runE2e } from './scenarios/e2e.ts';
 import { measureGas, recordsPerSecAtBudget } from './scenarios/gas.ts';
 import { assertGrowthFits, runGrowth } from './scenarios/growth.ts';
+import { type GroupResult, runProcessGroup } from './scenarios/processGroup.ts';
 import { figuresOf, log, type Phase } from './stats.ts';
 import { startWorkerPool } from './workerPool.ts';
 
@@ -61,6 +64,17 @@ async function main(): Promise<void> {
       throw error;
     }
     const threshold = options.withThreshold ? await consortiumViews(pool, load, early) : undefined;
+    const groups: GroupResult[] = [];
+    for (const size of options.processGroup.sizes) {
+      groups.push(
+        await runProcessGroup(pool, load, size, {
+          actors: options.actors,
+          writes: options.processGroup.writes,
+          reads: options.processGroup.reads,
+          concurrency: options.capacity.concurrency,
+        }),
+      );
+    }
     const growth = options.growth.enabled ? await runGrowth(pool, load, options.growth) : null;
 
     const phases: Record<string, Phase | null> = {
@@ -76,6 +90,12 @@ async function main(): Promise<void> {
         Object.entries(single.sweep).flatMap(([level, { write, read }]) => [
           [`sweep ${level} write`, write],
           [`sweep ${level} read`, read],
+        ]),
+      ),
+      ...Object.fromEntries(
+        groups.flatMap((group) => [
+          [`group of ${group.processes} on PostgreSQL: write`, group.write],
+          [`group of ${group.processes} on PostgreSQL: read`, group.read],
         ]),
       ),
       'growth write': growth?.write ?? null,
@@ -100,6 +120,12 @@ async function main(): Promise<void> {
         gas: single.gas,
         recordsPerSecAtBlockBudget: recordsPerSecAtBudget(single.gas),
       },
+      processGroup: Object.fromEntries(
+        groups.map((group) => [
+          String(group.processes),
+          { write: figuresOf(group.write), read: figuresOf(group.read), cpuMicros: group.cpuMicros },
+        ]),
+      ),
       growth: growth
         ? {
             records: growth.records,

@@ -17,6 +17,8 @@ import pg from 'pg';
 export interface TestPostgres {
   /** The URL of the server's `postgres` database. */
   url: string;
+  /** The postmaster's process id (each connection's backend is a child of it). */
+  pid: number;
   /** Creates an empty database; resolves with its URL. */
   createDatabase(): Promise<string>;
   /** Stops the server and removes its directory. */
@@ -120,6 +122,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   let stopping: Promise<void> | undefined;
   return {
     url,
+    pid: server.pid ?? 0,
     async createDatabase() {
       const name = `medledger_test_${++databases}`;
       const client = new pg.Client({ connectionString: url });
