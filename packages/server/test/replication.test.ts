@@ -89,6 +89,31 @@ test('a gateway fetches a missing blob from a peer, refusing a corrupted copy on
   assert.equal(fakeHits.length, hitsAfter);
 });
 
+test('reads of one missing blob at once share one search of the peers', async () => {
+  const patient = createGatewayClient({ url: gatewayA.url, identity: generateIdentity() });
+  await patient.registerPatient({ organisationId: 2 });
+  const added = await patient.addRecord({
+    patient: patient.address,
+    category: 'note',
+    resource: {
+      resourceType: 'DocumentReference',
+      status: 'current',
+      content: [{ attachment: { contentType: 'text/plain', data: 'dHdpY2U=' } }],
+    },
+  });
+  // Three reads at B at once, and B's background queue once it indexes the record: one search.
+  const answers = await Promise.all(
+    [1, 2, 3].map(() => fetch(`${gatewayB.url}/api/blobs/${added.cid}`).then((r) => r.status)),
+  );
+  assert.deepEqual(answers, [200, 200, 200]);
+  await waitFor(async () => (await gatewayB.services.store.record(added.recordId)) !== undefined);
+  assert.equal(
+    fakeHits.filter((cid) => cid === added.cid).length,
+    1,
+    'the first peer was asked once for the blob',
+  );
+});
+
 test('no intact copy anywhere is a 404, and nothing corrupted is kept', async () => {
   const cid = cidOf(randomBytes(100));
   const answer = await fetch(`${gatewayB.url}/api/blobs/${cid}`);

@@ -4,7 +4,8 @@
  * whose bytes match the CID. A copy that does not match is refused and the next peer is asked.
  *
  * A peer is asked with `x-medledger-peer: 1`, and a request carrying it is answered from local
- * storage only, so two gateways that both lack a blob never ask each other in a loop.
+ * storage only, so two gateways that both lack a blob never ask each other in a loop. Reads of one
+ * missing blob at once (a client's and the background queue's) share one search of the peers.
  */
 import { NotFoundError, verifyCid } from '@medledger/core';
 import type { BlobStore } from './blobStore.ts';
@@ -63,6 +64,8 @@ export function createReplicationQueue(store: BlobStore, concurrency = 4) {
 
 export class ReplicatingBlobStore implements BlobStore {
   readonly #options: ReplicatingBlobStoreOptions;
+  /** Peer searches under way, by CID: a read and the background queue share one. */
+  readonly #fetching = new Map<string, Promise<Uint8Array>>();
 
   constructor(options: ReplicatingBlobStoreOptions) {
     this.#options = options;
@@ -82,6 +85,17 @@ export class ReplicatingBlobStore implements BlobStore {
     } catch (error) {
       if (!(error instanceof NotFoundError) || options.localOnly) throw error;
     }
+    let fetching = this.#fetching.get(cid);
+    if (!fetching) {
+      fetching = this.#fromPeers(cid).finally(() => this.#fetching.delete(cid));
+      this.#fetching.set(cid, fetching);
+    }
+    return fetching;
+  }
+
+  async #fromPeers(cid: string): Promise<Uint8Array> {
+    // A search that ended while this read missed has stored its copy by now.
+    if (await this.#options.local.has(cid)) return this.#options.local.get(cid);
     for (const peer of await this.#options.peers()) {
       const bytes = await this.#fetchFrom(peer, cid);
       if (!bytes) continue;
