@@ -247,12 +247,17 @@ export function createAccessControl({
     }
     if (!answer.allowed) {
       await audit('denied', answer.denial ?? 'no_consent');
+      const why =
+        answer.denial === 'emergency_expired'
+          ? 'the emergency is over.'
+          : 'no active consent or emergency covers it.';
+      // A reader is told nothing of what it may not read (whose record, what kind, how sensitive);
+      // a writer is told back only the category and sensitivity it chose itself.
       throw new AccessDeniedError(
-        `${question.actor} may not ${question.action} ${categories[question.category] ?? 'records'} ` +
-          `(${sensitivities[question.sensitivity] ?? '?'}) of patient ${question.patient}: ` +
-          (answer.denial === 'emergency_expired'
-            ? 'the emergency is over.'
-            : 'no active consent or emergency covers it.'),
+        question.action === 'read'
+          ? `${question.actor} may not read this: ${why}`
+          : `${question.actor} may not ${question.action} ${categories[question.category] ?? 'records'} ` +
+              `(${sensitivities[question.sensitivity] ?? '?'}) for this patient: ${why}`,
         { reason: answer.denial ?? 'no_consent' },
       );
     }
