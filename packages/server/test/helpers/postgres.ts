@@ -101,10 +101,9 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   // The server does not keep the test process alive; if the process ends without `stop`, it ends too.
   server.unref();
   (server.stderr as (NodeJS.ReadableStream & { unref?: () => void }) | null)?.unref?.();
-  // The test runner ends a file's process once its tests are done (--test-force-exit), so this is
-  // the usual way the server ends: immediate shutdown, its files removed as far as it lets go.
-  // the usual way the server ends: immediate shutdown, and a detached shell that removes its
-  // directory once it has exited (the test process cannot wait for that).
+  // A process that ends by `process.exit` (no `beforeExit`) stops the server here: immediate
+  // shutdown, and a detached shell that removes its directory once it has exited (the test
+  // process cannot wait for that).
   const killOnExit = () => {
     server.kill('SIGQUIT');
     spawn(
