@@ -374,6 +374,15 @@ for (const backend of storeBackends)
         assert.equal(await store.session('unknown', 0), undefined);
       });
 
+      it('are purged once expired, at the next sign-in', async () => {
+        await store.saveSession({ tokenHash: 'gone', address: alice, signer: alice, expiresAt: 1_000 });
+        await store.saveSession({ tokenHash: 'kept', address: alice, signer: alice, expiresAt: 3_000 });
+        await store.consumeSignInNonce('any', 2_000);
+        // Asked as of time 0, when both were valid: only the row still stored is found.
+        assert.equal(await store.session('gone', 0), undefined);
+        assert.ok(await store.session('kept', 0));
+      });
+
       it('end on sign-out', async () => {
         await store.saveSession({ tokenHash: 'h2', address: alice, signer: alice, expiresAt: 10_000 });
         await store.deleteSession('h2');

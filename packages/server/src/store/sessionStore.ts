@@ -12,7 +12,10 @@ export interface SessionRow {
 
 export interface SessionStore {
   saveSignInNonce(nonce: string, expiresAt: number): Promise<void>;
-  /** Removes the nonce; true when it existed and had not expired. */
+  /**
+   * Removes the nonce; true when it existed and had not expired. Also removes every nonce and
+   * session expired by `now`, so that a sign-in keeps both tables to what is still valid.
+   */
   consumeSignInNonce(nonce: string, now: number): Promise<boolean>;
   saveSession(session: SessionRow): Promise<void>;
   session(tokenHash: string, now: number): Promise<SessionRow | undefined>;

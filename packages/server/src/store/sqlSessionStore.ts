@@ -20,7 +20,9 @@ export class SqlSessionStore implements SessionStore {
     const row = await this.#db.get('DELETE FROM sign_in_nonces WHERE nonce = $nonce RETURNING expires_at', {
       nonce,
     });
+    // Every sign-in clears what has expired: nonces, and sessions (which are never found again).
     await this.#db.run('DELETE FROM sign_in_nonces WHERE expires_at < $now', { now });
+    await this.#db.run('DELETE FROM sessions WHERE expires_at < $now', { now });
     return row !== undefined && Number(row.expires_at) >= now;
   }
 
