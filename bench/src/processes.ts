@@ -59,8 +59,7 @@ export async function startGateway(options: { externalChain?: boolean } = {}): P
     const chainPid = chain
       ? (chain.child.pid ?? 0)
       : Number(await readFile(join(dataDir, 'chain', 'anvil.pid'), 'utf8'));
-    const admin = createGatewayClient({ url, identity: generateIdentity() });
-    const { organisationId } = await admin.createOrganisation({ name: 'Bench Hospital', kind: 'hospital' });
+    const { admin, organisationId } = await foundBenchHospital(url);
     return {
       url,
       pid: child.pid ?? 0,
@@ -158,8 +157,7 @@ export async function startGatewayGroup(count: number): Promise<GatewayGroup> {
     };
     await start(0);
     await Promise.all(urls.slice(1).map((_, i) => start(i + 1)));
-    const admin = createGatewayClient({ url: urls[0] as string, identity: generateIdentity() });
-    const { organisationId } = await admin.createOrganisation({ name: 'Bench Hospital', kind: 'hospital' });
+    const { admin, organisationId } = await foundBenchHospital(urls[0] as string);
     return {
       urls,
       pids: children.map((child) => child.pid ?? 0),
@@ -173,6 +171,13 @@ export async function startGatewayGroup(count: number): Promise<GatewayGroup> {
     await stop();
     throw error;
   }
+}
+
+/** A fresh hospital founded at the gateway at `url`, and its admin, whom the bench holds. */
+async function foundBenchHospital(url: string): Promise<{ admin: GatewayClient; organisationId: number }> {
+  const admin = createGatewayClient({ url, identity: generateIdentity() });
+  const { organisationId } = await admin.createOrganisation({ name: 'Bench Hospital', kind: 'hospital' });
+  return { admin, organisationId };
 }
 
 /** anvil on a free local port, with the embedded chain's block gas and code size limits. */

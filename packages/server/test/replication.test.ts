@@ -58,17 +58,7 @@ after(async () => {
 });
 
 test('a gateway fetches a missing blob from a peer, refusing a corrupted copy on the way', async () => {
-  const patient = createGatewayClient({ url: gatewayA.url, identity: generateIdentity() });
-  await patient.registerPatient({ organisationId: 2 });
-  const added = await patient.addRecord({
-    patient: patient.address,
-    category: 'note',
-    resource: {
-      resourceType: 'DocumentReference',
-      status: 'current',
-      content: [{ attachment: { contentType: 'text/plain', data: 'bm90ZQ==' } }],
-    },
-  });
+  const added = await noteWrittenAtA('bm90ZQ==');
   const original = new Uint8Array(
     await (await fetch(`${gatewayA.url}/api/blobs/${added.cid}`)).arrayBuffer(),
   );
@@ -90,17 +80,7 @@ test('a gateway fetches a missing blob from a peer, refusing a corrupted copy on
 });
 
 test('reads of one missing blob at once share one search of the peers', async () => {
-  const patient = createGatewayClient({ url: gatewayA.url, identity: generateIdentity() });
-  await patient.registerPatient({ organisationId: 2 });
-  const added = await patient.addRecord({
-    patient: patient.address,
-    category: 'note',
-    resource: {
-      resourceType: 'DocumentReference',
-      status: 'current',
-      content: [{ attachment: { contentType: 'text/plain', data: 'dHdpY2U=' } }],
-    },
-  });
+  const added = await noteWrittenAtA('dHdpY2U=');
   // Three reads at B at once, and B's background queue once it indexes the record: one search.
   const answers = await Promise.all(
     [1, 2, 3].map(() => fetch(`${gatewayB.url}/api/blobs/${added.cid}`).then((r) => r.status)),
@@ -139,6 +119,21 @@ test('a peer request for a blob this gateway lacks is not passed on to other pee
   assert.equal(answer.status, 404);
   assert.equal(fakeHits.length, hits);
 });
+
+/** A new patient of organisation 2 writes a note at gateway A (text: base64 `data`); its record. */
+async function noteWrittenAtA(data: string) {
+  const patient = createGatewayClient({ url: gatewayA.url, identity: generateIdentity() });
+  await patient.registerPatient({ organisationId: 2 });
+  return patient.addRecord({
+    patient: patient.address,
+    category: 'note',
+    resource: {
+      resourceType: 'DocumentReference',
+      status: 'current',
+      content: [{ attachment: { contentType: 'text/plain', data } }],
+    },
+  });
+}
 
 async function waitFor(condition: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
