@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { createGatewayClient, type GatewayClient } from '@medledger/client';
 import { generateIdentity, parseKeyFile } from '@medledger/core';
 import { anvilBinaryPath, freePort, sendRpcCalls, spawnWithParentDeathSignal } from '@medledger/ledger-node';
+import { unreachableRateLimits } from '@medledger/server';
 // The server's throwaway PostgreSQL for tests (Debian's binaries, a temporary directory): the same
 // server serves the bench's process-group view.
 import { startTestPostgres } from '../../packages/server/test/helpers/postgres.ts';
@@ -235,6 +236,13 @@ function startGatewayProcess(args: string[]): ChildProcess {
   return track(
     spawn(process.execPath, [...profile, bin, ...args, '--log-level', 'warn'], {
       stdio: ['ignore', 'ignore', 'inherit'],
+      // One load generator on one address stands for many clients: per-address rate and
+      // connection limits out of reach (their cost per request is still paid).
+      env: {
+        ...process.env,
+        MEDLEDGER_RATE_LIMITS: unreachableRateLimits,
+        MEDLEDGER_MAX_CONNECTIONS_PER_ADDRESS: '0',
+      },
     }),
   );
 }

@@ -19,6 +19,7 @@ export const errorCodes = [
   'ledger_unavailable',
   'crypto',
   'rate_limited',
+  'overloaded',
 ] as const;
 
 export const errorBody = object(

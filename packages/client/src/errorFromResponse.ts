@@ -8,6 +8,7 @@ import {
   LedgerUnavailableError,
   MedledgerError,
   NotFoundError,
+  OverloadedError,
   RateLimitedError,
   UnauthenticatedError,
 } from '@medledger/core';
@@ -21,6 +22,7 @@ const errorClasses = {
   integrity: IntegrityError,
   ledger_unavailable: LedgerUnavailableError,
   rate_limited: RateLimitedError,
+  overloaded: OverloadedError,
 } as const;
 
 /** A gateway's error answer (an `ErrorBody`) as the matching medledger error, reason and fields kept. */

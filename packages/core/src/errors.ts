@@ -17,7 +17,8 @@ export type ErrorCode =
   | 'integrity'
   | 'ledger_unavailable'
   | 'crypto'
-  | 'rate_limited';
+  | 'rate_limited'
+  | 'overloaded';
 
 export type MedledgerErrorOptions = {
   /** The error that caused this one. */
@@ -139,6 +140,15 @@ export class RateLimitedError extends MedledgerError {
   override readonly code = 'rate_limited';
 }
 
+/**
+ * The server is at capacity (too many requests in flight or connections open): nothing was done,
+ * retry after a moment (HTTP 503 with Retry-After). Shed at once instead of queued.
+ */
+export class OverloadedError extends MedledgerError {
+  override name = 'OverloadedError';
+  override readonly code = 'overloaded';
+}
+
 const httpStatusByCode: Record<ErrorCode, number> = {
   internal: 500,
   invalid_input: 400,
@@ -150,6 +160,7 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   ledger_unavailable: 503,
   crypto: 500,
   rate_limited: 429,
+  overloaded: 503,
 };
 
 /**

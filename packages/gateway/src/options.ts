@@ -21,6 +21,13 @@ export interface StartOptions {
   webApp?: boolean;
   auditAnchorInterval?: string;
   demoConsortium?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  trustProxy?: string;
+  rateLimit?: string[];
+  maxConnections?: string;
+  maxConnectionsPerAddress?: string;
+  maxInFlight?: string;
 }
 
 export const startDescription =
@@ -64,6 +71,30 @@ export function withStartOptions(command: Command): Command {
     .option(
       '--audit-anchor-interval <seconds>',
       'seconds between audit anchoring runs (also at start and stop); env MEDLEDGER_AUDIT_ANCHOR_INTERVAL (default 1)',
+    )
+    .option('--tls-cert <file>', 'serve HTTPS with this certificate chain (PEM), HSTS on; env TLS_CERT')
+    .option('--tls-key <file>', 'the private key (PEM) of --tls-cert; env TLS_KEY')
+    .option(
+      '--trust-proxy <addresses>',
+      'reverse proxies (addresses or subnets, comma separated, or "loopback") whose X-Forwarded-For names the ' +
+        'client, for rate limits per client address; env MEDLEDGER_TRUST_PROXY',
+    )
+    .option(
+      '--rate-limit <name=max/seconds>',
+      'change a rate limit, e.g. signIn=30/60 (repeatable; names: challenge, signIn, signInAccount, oneTimeCode, ' +
+        'write, accessRequest, accessRequestPerPatient, keyRecovery, keyRecoveryShares, rpc); env ' +
+        'MEDLEDGER_RATE_LIMITS=name=max/seconds,…',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
+    .option('--max-connections <n>', 'open connections in all (default 4096); env MEDLEDGER_MAX_CONNECTIONS')
+    .option(
+      '--max-connections-per-address <n>',
+      'open connections per client address, 0 for none (default 128; behind a reverse proxy use 0); env ' +
+        'MEDLEDGER_MAX_CONNECTIONS_PER_ADDRESS',
+    )
+    .option(
+      '--max-in-flight <n>',
+      'API requests answered at once; more are refused with 503 overloaded (default 1024); env MEDLEDGER_MAX_IN_FLIGHT',
     )
     .option(
       '--demo-consortium',

@@ -26,6 +26,13 @@ export async function runGateway(options: StartOptions, output: OutputOptions): 
     blockTimeSeconds: options.blockTime,
     logLevel: options.logLevel,
     auditAnchorIntervalSeconds: options.auditAnchorInterval,
+    tlsCert: options.tlsCert,
+    tlsKey: options.tlsKey,
+    trustProxy: options.trustProxy,
+    rateLimits: options.rateLimit?.join(','),
+    maxConnections: options.maxConnections,
+    maxConnectionsPerAddress: options.maxConnectionsPerAddress,
+    maxRequestsInFlight: options.maxInFlight,
   });
   const gateway = await startGateway(config);
   const summary = {

@@ -71,7 +71,9 @@ const windowsPerRound = 10;
 export function createChainReader(options: ChainReaderOptions) {
   const limits = options.limits ?? readOnlyRpcLimits;
   const client = createPublicClient({
-    transport: http(options.rpcUrl, { batch: { batchSize: limits.maxBatchCalls } }),
+    // A gateway's read-only endpoint rate-limits each client (429 with Retry-After, windows of a
+    // few seconds): five retries, 0.15 s doubling to 2.4 s, outlast a window.
+    transport: http(options.rpcUrl, { batch: { batchSize: limits.maxBatchCalls }, retryCount: 5 }),
   }) as PublicClient;
   return { rpcUrl: options.rpcUrl, ...chainReaderOver(client, options.contracts, limits.maxLogBlockRange) };
 }

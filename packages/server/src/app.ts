@@ -3,6 +3,8 @@
  * their schema, authenticate, and call the services; errors become HTTP responses here, once.
  */
 import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
@@ -10,7 +12,15 @@ import type { ErrorBody } from '@medledger/api';
 import { httpStatusOf, MedledgerError, reasonOf } from '@medledger/core';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Session } from './auth.ts';
+import {
+  type ConnectionLimits,
+  capConnections,
+  defaultConnectionLimits,
+  serverTimeouts,
+  shedLoad,
+} from './connectionLimits.ts';
 import type { GatewayServices } from './gatewayServices.ts';
+import { installRateLimits, type RateLimits, rateLimitsWith } from './rateLimits.ts';
 import { auditRoutes, registerAuditProofRoutes } from './routes/auditRoutes.ts';
 import { consentRoutes } from './routes/consentRoutes.ts';
 import { consortiumRoutes } from './routes/consortiumRoutes.ts';
@@ -46,10 +56,42 @@ export interface BuildAppOptions {
    * other gateways, whose web apps gather key shares from every custodian gateway. Unset: none.
    */
   peerOrigins?: () => Promise<string[]>;
+  /** What a client may ask of the gateway: rates, connections, requests in flight. Unset: defaults. */
+  rateLimits?: RateLimits;
+  connectionLimits?: ConnectionLimits;
+  /** Serve HTTPS with this certificate chain and key (PEM); HSTS is sent then. */
+  tls?: { cert: Buffer; key: Buffer };
+  /** Clients reach the gateway over HTTPS through a reverse proxy: HSTS is sent. */
+  httpsBehindProxy?: boolean;
+  /**
+   * The reverse proxies whose `X-Forwarded-For` names the client (addresses or subnets, comma
+   * separated, or `loopback`); unset: the connection's address is the client's.
+   */
+  trustProxy?: string;
 }
 
-export async function buildApp({ services, logLevel = 'info', webApp, peerOrigins }: BuildAppOptions) {
+/** Bodies taken by default: signed actions, sign-in messages, key backups (16 kB), co-signatures. */
+export const defaultBodyLimitBytes = 256 * 1024;
+
+export async function buildApp({
+  services,
+  logLevel = 'info',
+  webApp,
+  peerOrigins,
+  rateLimits = rateLimitsWith(),
+  connectionLimits = defaultConnectionLimits,
+  tls,
+  httpsBehindProxy = false,
+  trustProxy,
+}: BuildAppOptions) {
+  // Node checks these timeouts every `connectionsCheckingInterval`: often enough to hold to them.
+  const serverOptions = { headersTimeout: serverTimeouts.headersMs, connectionsCheckingInterval: 1_000 };
   const app = Fastify({
+    ...(tls ? { https: { cert: tls.cert, key: tls.key, ...serverOptions } } : { http: serverOptions }),
+    ...(trustProxy ? { trustProxy } : {}),
+    connectionTimeout: serverTimeouts.idleSocketMs,
+    keepAliveTimeout: serverTimeouts.keepAliveMs,
+    requestTimeout: serverTimeouts.requestMs,
     logger: {
       level: logLevel,
       // Standard output is the command's answer (`medledger start --json`); logs go to standard error.
@@ -57,13 +99,41 @@ export async function buildApp({ services, logLevel = 'info', webApp, peerOrigin
       // Requests carry only ciphertext, but tokens and signatures are still secrets.
       redact: ['req.headers.authorization', 'req.headers.cookie'],
     },
-    bodyLimit: 32 * 1024 * 1024,
+    // Large bodies only where a record is uploaded (its route says so), after its caller is known.
+    bodyLimit: defaultBodyLimitBytes,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     // Errors the router raises before any route (a malformed URL, a too-long parameter) get the same body.
     frameworkErrors: replyWithError,
   }).withTypeProvider<JsonSchemaToTsProvider>();
 
+  capConnections(app.server, connectionLimits);
+
+  // Security headers on every answer: API, docs, web app, errors, and the refusals of the hooks
+  // below (so it comes first). API answers are data: nothing runs or loads from them. The web
+  // app's documents and the docs set their own policy.
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'none'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    crossOriginResourcePolicy: { policy: 'same-site' },
+    hsts: tls || httpsBehindProxy ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=(), payment=()');
+    if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control'))
+      reply.header('cache-control', 'no-store');
+  });
+
   app.decorateRequest('session', null as unknown as Session);
+  shedLoad(app as unknown as FastifyInstance, connectionLimits.maxRequestsInFlight);
 
   // Fail closed while the chain does not (yet) hold everything this gateway acknowledged.
   app.addHook('onRequest', async (request) => {
@@ -74,6 +144,8 @@ export async function buildApp({ services, logLevel = 'info', webApp, peerOrigin
 
   app.setErrorHandler((error: unknown, request, reply) => {
     const { status, body } = errorResponseOf(error);
+    const retryAfter = body.error.fields?.retryAfter;
+    if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
     if (status >= 500 && !(error instanceof MedledgerError))
       request.log.error({ err: error }, 'request failed');
     else if (status >= 500)
@@ -95,6 +167,9 @@ export async function buildApp({ services, logLevel = 'info', webApp, peerOrigin
     credentials: false,
     maxAge: 600,
   });
+  await app.register(rateLimit, { global: false });
+  const limits = installRateLimits(app as unknown as FastifyInstance, rateLimits);
+
   const webAppFallback = webApp ? await registerWebApp(app as unknown as FastifyInstance, webApp) : undefined;
   app.setNotFoundHandler(async (request, reply) => {
     if (webAppFallback && (await webAppFallback(request, reply))) return reply;
@@ -119,7 +194,25 @@ export async function buildApp({ services, logLevel = 'info', webApp, peerOrigin
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // The docs page runs Swagger UI's scripts and styles from this origin; Swagger UI sets style
+  // attributes, and shows schema images as data URLs. Nothing else, and never framed.
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    transformStaticCSP: () =>
+      [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'none'",
+        "object-src 'none'",
+      ].join('; '),
+  });
 
   for (const routes of [
     systemRoutes,
@@ -137,7 +230,7 @@ export async function buildApp({ services, logLevel = 'info', webApp, peerOrigin
     notificationRoutes,
     rpcRoutes,
   ]) {
-    routes(app as unknown as FastifyInstance, services);
+    routes(app as unknown as FastifyInstance, services, limits);
   }
   return app;
 }
@@ -181,7 +274,7 @@ export function errorResponseOf(error: unknown): { status: number; body: ErrorBo
       body: {
         error: {
           code: 'invalid_input',
-          reason: 'malformed_request',
+          reason: fastifyError.statusCode === 413 ? 'body_too_large' : 'malformed_request',
           message: fastifyError.message ?? 'Invalid request.',
         },
       },

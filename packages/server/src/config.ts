@@ -5,6 +5,8 @@
 import { resolve } from 'node:path';
 import { InvalidInputError } from '@medledger/core';
 import { isRpcEndpoint } from '@medledger/ledger-node';
+import { type ConnectionLimits, defaultConnectionLimits } from './connectionLimits.ts';
+import { parseRateLimits, type RateLimits, rateLimitsWith } from './rateLimits.ts';
 import { isPostgresUrl } from './store/postgresDatabase.ts';
 
 export interface GatewayConfig {
@@ -39,6 +41,12 @@ export interface GatewayConfig {
   auditAnchorIntervalSeconds: number;
   /** The built web app served at `/` (unset: the gateway serves the API only). */
   webAppDir: string | undefined;
+  /** Serve HTTPS with this certificate chain and key (PEM files); unset: HTTP. */
+  tls: { certFile: string; keyFile: string } | undefined;
+  /** Reverse proxies trusted to name the client in X-Forwarded-For (see `BuildAppOptions.trustProxy`). */
+  trustProxy: string | undefined;
+  rateLimits: RateLimits;
+  connectionLimits: ConnectionLimits;
 }
 
 export interface GatewayConfigInput {
@@ -55,6 +63,14 @@ export interface GatewayConfigInput {
   logLevel?: string;
   auditAnchorIntervalSeconds?: number | string;
   webAppDir?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  trustProxy?: string;
+  /** `name=max/seconds,…` (see `parseRateLimits`), or the overrides themselves. */
+  rateLimits?: string | Partial<RateLimits>;
+  maxConnections?: number | string;
+  maxConnectionsPerAddress?: number | string;
+  maxRequestsInFlight?: number | string;
 }
 
 export function loadGatewayConfig(
@@ -76,6 +92,18 @@ export function loadGatewayConfig(
     );
   }
   const blockTime = input.blockTimeSeconds ?? env.MEDLEDGER_BLOCK_TIME;
+  const tlsCert = input.tlsCert ?? env.TLS_CERT;
+  const tlsKey = input.tlsKey ?? env.TLS_KEY;
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) {
+    throw new InvalidInputError(
+      '--tls-cert and --tls-key go together: give both files, or neither for HTTP.',
+      {
+        reason: 'tls_incomplete',
+      },
+    );
+  }
+  const tls = tlsCert && tlsKey ? { certFile: resolve(tlsCert), keyFile: resolve(tlsKey) } : undefined;
+  const rateLimitOverrides = input.rateLimits ?? env.MEDLEDGER_RATE_LIMITS ?? {};
   const deploymentFile = input.deploymentFile ?? env.MEDLEDGER_DEPLOYMENT;
   return {
     dataDir: resolve(input.dataDir ?? env.MEDLEDGER_DATA ?? 'data'),
@@ -85,7 +113,7 @@ export function loadGatewayConfig(
     rpcUrl,
     allowAdminRpc: input.allowAdminRpc ?? env.MEDLEDGER_ALLOW_ADMIN_RPC === 'true',
     deploymentFile: deploymentFile ? resolve(deploymentFile) : undefined,
-    publicUrl: input.publicUrl ?? env.MEDLEDGER_PUBLIC_URL ?? `http://${host}:${port}`,
+    publicUrl: input.publicUrl ?? env.MEDLEDGER_PUBLIC_URL ?? `${tls ? 'https' : 'http'}://${host}:${port}`,
     blockTimeSeconds: blockTime === undefined ? undefined : integer(blockTime, 'block time', 1, 3600),
     sessionTtlSeconds: integer(
       input.sessionTtlSeconds ?? env.MEDLEDGER_SESSION_TTL ?? 900,
@@ -104,6 +132,35 @@ export function loadGatewayConfig(
       (input.webAppDir ?? env.MEDLEDGER_WEB_DIR)
         ? resolve(input.webAppDir ?? env.MEDLEDGER_WEB_DIR ?? '')
         : undefined,
+    tls,
+    trustProxy: input.trustProxy ?? env.MEDLEDGER_TRUST_PROXY,
+    rateLimits: rateLimitsWith(
+      typeof rateLimitOverrides === 'string' ? parseRateLimits(rateLimitOverrides) : rateLimitOverrides,
+    ),
+    connectionLimits: {
+      maxConnections: integer(
+        input.maxConnections ?? env.MEDLEDGER_MAX_CONNECTIONS ?? defaultConnectionLimits.maxConnections,
+        'connection cap',
+        1,
+        1_000_000,
+      ),
+      maxConnectionsPerAddress: integer(
+        input.maxConnectionsPerAddress ??
+          env.MEDLEDGER_MAX_CONNECTIONS_PER_ADDRESS ??
+          defaultConnectionLimits.maxConnectionsPerAddress,
+        'connection cap per address',
+        0,
+        1_000_000,
+      ),
+      maxRequestsInFlight: integer(
+        input.maxRequestsInFlight ??
+          env.MEDLEDGER_MAX_IN_FLIGHT ??
+          defaultConnectionLimits.maxRequestsInFlight,
+        'cap on requests in flight',
+        1,
+        1_000_000,
+      ),
+    },
   };
 }
 

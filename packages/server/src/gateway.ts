@@ -296,6 +296,14 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     app = await buildApp({
       services,
       logLevel: config.logLevel,
+      rateLimits: config.rateLimits,
+      connectionLimits: config.connectionLimits,
+      ...(config.tls
+        ? {
+            tls: { cert: await readTlsFile(config.tls.certFile), key: await readTlsFile(config.tls.keyFile) },
+          }
+        : { httpsBehindProxy: publicUrl.protocol === 'https:' }),
+      ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
       peerOrigins: async () =>
         peerGateways(await store.organisations(), publicUrl.origin)
           .map(originOf)
@@ -356,7 +364,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     if (chain) superviseChain(chain);
 
     return {
-      url: `http://${config.host}:${port}`,
+      url: `${config.tls ? 'https' : 'http'}://${config.host}:${port}`,
       rpcUrl,
       readOnlyRpcUrl,
       chainId,
@@ -461,6 +469,18 @@ async function loadOrCreateKeys(directory: string): Promise<GatewayKeys> {
     secondFactorKey: secondFactor.key as Hex,
     custodian: { secretKey: custodianSecret, publicKey: encryptionPublicKeyOf(custodianSecret) },
   };
+}
+
+/** A certificate or key file for HTTPS, or a clear error naming it. */
+async function readTlsFile(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    throw new InvalidInputError(`Cannot read the TLS file ${path}.`, {
+      reason: 'tls_unreadable',
+      cause: error,
+    });
+  }
 }
 
 async function readOrCreate<T extends object>(

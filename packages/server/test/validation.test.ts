@@ -405,6 +405,29 @@ describe('input validation', () => {
       contentType: 'application/json',
     });
     assertError(response, 413, 'invalid_input');
+    assert.equal((response.body as { error: { reason: string } }).error.reason, 'body_too_large');
+  });
+
+  it('takes a large body only where a record is uploaded: 413 body_too_large for 300 kB elsewhere', async () => {
+    const raw = JSON.stringify({ patient: someone, categories: ['x'.repeat(300 * 1024)] });
+    const response = await call(gateway.url, 'POST', '/api/access-requests', {
+      token,
+      raw,
+      contentType: 'application/json',
+    });
+    assertError(response, 413, 'invalid_input');
+    assert.equal((response.body as { error: { reason: string } }).error.reason, 'body_too_large');
+  });
+
+  it('reads no body of a caller who is not signed in: 401 and the connection closed', async () => {
+    const raw = JSON.stringify({ leaf: {}, signature, envelope: 'A'.repeat(20 * 1024 * 1024) });
+    const response = await call(gateway.url, 'POST', '/api/records', {
+      raw,
+      contentType: 'application/json',
+    });
+    assertError(response, 401, 'unauthenticated');
+    assert.equal((response.body as { error: { reason: string } }).error.reason, 'session_missing');
+    assert.equal(response.headers.get('connection'), 'close');
   });
 
   describe('fuzz: no input makes the gateway fail', () => {

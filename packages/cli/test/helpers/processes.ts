@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@medledger/ledger-node';
+import { unreachableRateLimits } from '@medledger/server';
 
 export const medledgerBin = fileURLToPath(new URL('../../bin/medledger.js', import.meta.url));
 
@@ -25,6 +26,10 @@ function childEnvironment(): NodeJS.ProcessEnv {
   for (const name of Object.keys(env)) {
     if (name.startsWith('MEDLEDGER_') || name === 'PORT') delete env[name];
   }
+  // The tests call from one address far faster than people: the gateways' limits out of reach
+  // (the security suite tests the defaults).
+  env.MEDLEDGER_RATE_LIMITS = unreachableRateLimits;
+  env.MEDLEDGER_MAX_CONNECTIONS_PER_ADDRESS = '0';
   return env;
 }
 

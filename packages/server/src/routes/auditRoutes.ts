@@ -18,7 +18,7 @@ export function auditRoutes(instance: FastifyInstance, services: GatewayServices
   app.get(
     '/api/audit',
     {
-      preHandler: requireSession(services.auth),
+      onRequest: requireSession(services.auth),
       schema: {
         summary:
           'Access decisions: a patient sees those on its records; an organisation admin those of its members',
@@ -46,7 +46,7 @@ export function registerAuditProofRoutes(instance: FastifyInstance, services: Ga
   app.get(
     '/api/audit/proofs',
     {
-      preHandler: requireSession(services.auth),
+      onRequest: requireSession(services.auth),
       schema: {
         summary:
           'The caller’s access history with leaf tags and Merkle inclusion proofs against the anchored audit batches',
@@ -61,7 +61,7 @@ export function registerAuditProofRoutes(instance: FastifyInstance, services: Ga
   app.get(
     '/api/audit/batches',
     {
-      preHandler: requireSession(services.auth),
+      onRequest: requireSession(services.auth),
       schema: {
         summary:
           'Every leaf of this gateway’s anchored audit batches, from batch `from` on, a page at a time',

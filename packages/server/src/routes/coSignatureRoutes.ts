@@ -26,7 +26,7 @@ export function coSignatureRoutes(instance: FastifyInstance, services: GatewaySe
   app.post(
     '/api/records/:id/co-signatures',
     {
-      preHandler: session,
+      onRequest: session,
       schema: {
         summary: 'Co-sign a record: the signer’s EIP-712 CoSignature of its id and anchored content digest',
         description:
@@ -48,7 +48,7 @@ export function coSignatureRoutes(instance: FastifyInstance, services: GatewaySe
   app.get(
     '/api/records/:id/stamp',
     {
-      preHandler: session,
+      onRequest: session,
       schema: {
         summary: 'A record’s stamp: final or draft under its category’s policy, and who signed it',
         description: 'For the patient and for those who may read the record.',
@@ -88,7 +88,7 @@ export function coSignatureRoutes(instance: FastifyInstance, services: GatewaySe
   app.post(
     '/api/co-signature-policies/proposals',
     {
-      preHandler: session,
+      onRequest: session,
       schema: {
         summary: 'Propose the co-signature policy of a record category, signed by an organisation admin',
         description:
@@ -109,7 +109,7 @@ export function coSignatureRoutes(instance: FastifyInstance, services: GatewaySe
   app.post(
     '/api/co-signature-policies/proposals/:id/approvals',
     {
-      preHandler: session,
+      onRequest: session,
       schema: {
         summary: 'Approve a co-signature policy proposal, as an admin of an active organisation',
         tags: ['consortium'],

@@ -34,7 +34,7 @@ export function consentRoutes(instance: FastifyInstance, services: GatewayServic
   app.post(
     '/api/consents',
     {
-      preHandler: session,
+      onRequest: session,
       schema: {
         summary: 'Grant consent (or approve an access request when requestId is set), signed by the patient',
         description:
@@ -52,7 +52,7 @@ export function consentRoutes(instance: FastifyInstance, services: GatewayServic
   app.post(
     '/api/consents/:id/revocation',
     {
-      preHandler: session,
+      onRequest: session,
       schema: {
         summary: 'Revoke a consent, signed by its patient; effective from the block that records it',
         tags,
@@ -69,7 +69,7 @@ export function consentRoutes(instance: FastifyInstance, services: GatewayServic
   app.get(
     '/api/consents',
     {
-      preHandler: session,
+      onRequest: session,
       schema: {
         summary: 'Consents given by the caller (a patient) or to the caller (a member or its organisation)',
         tags,
@@ -83,7 +83,7 @@ export function consentRoutes(instance: FastifyInstance, services: GatewayServic
   app.post(
     '/api/access-requests',
     {
-      preHandler: session,
+      onRequest: session,
       schema: {
         summary: 'Ask a patient for access, signed by the requesting member (the reason stays off chain)',
         tags,
@@ -99,7 +99,7 @@ export function consentRoutes(instance: FastifyInstance, services: GatewayServic
   app.get(
     '/api/access-requests',
     {
-      preHandler: session,
+      onRequest: session,
       schema: {
         summary: 'Access requests to the caller (a patient) and by the caller',
         tags,
@@ -113,7 +113,7 @@ export function consentRoutes(instance: FastifyInstance, services: GatewayServic
   app.get(
     '/api/access-requests/:id',
     {
-      preHandler: session,
+      onRequest: session,
       schema: {
         summary: 'One access request (to its patient and its requester only)',
         tags,
@@ -128,7 +128,7 @@ export function consentRoutes(instance: FastifyInstance, services: GatewayServic
   app.post(
     '/api/access-requests/:id/denial',
     {
-      preHandler: session,
+      onRequest: session,
       schema: {
         summary: 'Deny an access request, signed by the patient',
         tags,

@@ -29,7 +29,7 @@ export function consortiumMemberRoutes(instance: FastifyInstance, services: Gate
   app.get(
     '/api/organisations/:id/members',
     {
-      preHandler: session,
+      onRequest: session,
       schema: {
         summary: 'Members of an organisation (its members only)',
         tags,
@@ -44,7 +44,7 @@ export function consortiumMemberRoutes(instance: FastifyInstance, services: Gate
   app.post(
     '/api/members',
     {
-      preHandler: session,
+      onRequest: session,
       schema: {
         summary: 'Register a member, signed by an admin of its organisation',
         tags,
@@ -60,7 +60,7 @@ export function consortiumMemberRoutes(instance: FastifyInstance, services: Gate
   app.post(
     '/api/members/:address/suspension',
     {
-      preHandler: session,
+      onRequest: session,
       schema: {
         summary: 'Suspend a member, signed by an admin of its organisation',
         tags,
@@ -77,7 +77,7 @@ export function consortiumMemberRoutes(instance: FastifyInstance, services: Gate
   app.post(
     '/api/patients',
     {
-      preHandler: session,
+      onRequest: session,
       schema: {
         summary: 'Register a patient, signed by the patient',
         tags,
@@ -93,7 +93,7 @@ export function consortiumMemberRoutes(instance: FastifyInstance, services: Gate
   app.get(
     '/api/patients/:address',
     {
-      preHandler: session,
+      onRequest: session,
       schema: {
         summary: 'A patient’s public keys: the patient’s own and its custodian organisation’s',
         tags,

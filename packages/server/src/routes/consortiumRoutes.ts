@@ -27,7 +27,7 @@ export function consortiumRoutes(instance: FastifyInstance, services: GatewaySer
   app.post(
     '/api/organisations',
     {
-      preHandler: session,
+      onRequest: session,
       schema: {
         summary: 'Propose an organisation (the first one founds the consortium), signed by its admin',
         tags,
@@ -43,7 +43,7 @@ export function consortiumRoutes(instance: FastifyInstance, services: GatewaySer
   app.post(
     '/api/organisations/:id/approvals',
     {
-      preHandler: session,
+      onRequest: session,
       schema: {
         summary: 'Approve a pending organisation, signed by an admin of an active organisation',
         tags,
@@ -88,7 +88,7 @@ export function consortiumRoutes(instance: FastifyInstance, services: GatewaySer
   app.post(
     '/api/organisations/:id/gateway',
     {
-      preHandler: session,
+      onRequest: session,
       schema: {
         summary: 'Publish the organisation’s gateway (URL and relayer account), signed by its admin',
         description:
@@ -110,7 +110,7 @@ export function consortiumRoutes(instance: FastifyInstance, services: GatewaySer
   app.post(
     '/api/custody/proposals',
     {
-      preHandler: session,
+      onRequest: session,
       schema: {
         summary: 'Propose which organisations hold key shares and how many a read needs (k of n)',
         description:
@@ -128,7 +128,7 @@ export function consortiumRoutes(instance: FastifyInstance, services: GatewaySer
   app.post(
     '/api/custody/proposals/:id/approvals',
     {
-      preHandler: session,
+      onRequest: session,
       schema: {
         summary: 'Approve a custody proposal, as an admin of an active organisation',
         tags,

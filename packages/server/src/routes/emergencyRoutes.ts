@@ -29,14 +29,14 @@ import { apiRoutes, requireSession } from './routeHelpers.ts';
 
 export function emergencyRoutes(instance: FastifyInstance, services: GatewayServices): void {
   const app = apiRoutes(instance);
-  const preHandler = requireSession(services.auth);
+  const session = requireSession(services.auth);
   const security = [{ session: [] }];
   const tags = ['emergencies'];
 
   app.post(
     '/api/members/:address/emergency-privilege',
     {
-      preHandler,
+      onRequest: session,
       schema: {
         summary:
           'Give a member the emergency privilege, or take it away, signed by an admin of its organisation',
@@ -53,7 +53,7 @@ export function emergencyRoutes(instance: FastifyInstance, services: GatewayServ
   app.post(
     '/api/emergencies',
     {
-      preHandler,
+      onRequest: session,
       schema: {
         summary: 'Declare an emergency for a patient, signed by a member holding the emergency privilege',
         description:
@@ -74,7 +74,7 @@ export function emergencyRoutes(instance: FastifyInstance, services: GatewayServ
   app.get(
     '/api/emergencies',
     {
-      preHandler,
+      onRequest: session,
       schema: {
         summary:
           'Emergencies the caller declared, on the caller’s record, and (for an organisation admin) of its members',
@@ -91,7 +91,7 @@ export function emergencyRoutes(instance: FastifyInstance, services: GatewayServ
   app.get(
     '/api/emergencies/:id',
     {
-      preHandler,
+      onRequest: session,
       schema: {
         summary: 'One emergency (to its member, its patient and its organisation’s admins)',
         tags,
@@ -106,7 +106,7 @@ export function emergencyRoutes(instance: FastifyInstance, services: GatewayServ
   app.post(
     '/api/emergencies/:id/review',
     {
-      preHandler,
+      onRequest: session,
       schema: {
         summary:
           'Judge an emergency justified or unjustified, signed by an admin of the member’s organisation',

@@ -21,7 +21,7 @@ import { apiRoutes, requireSession } from './routeHelpers.ts';
 
 export function emergencyWindowRoutes(instance: FastifyInstance, services: GatewayServices): void {
   const app = apiRoutes(instance);
-  const preHandler = requireSession(services.auth);
+  const session = requireSession(services.auth);
   const security = [{ session: [] }];
   const tags = ['emergencies'];
 
@@ -40,7 +40,7 @@ export function emergencyWindowRoutes(instance: FastifyInstance, services: Gatew
   app.post(
     '/api/emergency-window/proposals',
     {
-      preHandler,
+      onRequest: session,
       schema: {
         summary: 'Propose the emergency window, as an admin of an active organisation',
         description:
@@ -59,7 +59,7 @@ export function emergencyWindowRoutes(instance: FastifyInstance, services: Gatew
   app.post(
     '/api/emergency-window/proposals/:id/approvals',
     {
-      preHandler,
+      onRequest: session,
       schema: {
         summary: 'Approve an emergency window proposal, as an admin of an active organisation',
         tags,

@@ -16,14 +16,14 @@ import { apiRoutes, requireSession } from './routeHelpers.ts';
 
 export function keyBackupRoutes(instance: FastifyInstance, services: GatewayServices): void {
   const app = apiRoutes(instance);
-  const preHandler = requireSession(services.auth);
+  const session = requireSession(services.auth);
   const security = [{ session: [] }];
   const tags = ['keys'];
 
   app.post(
     '/api/key-backups',
     {
-      preHandler,
+      onRequest: session,
       schema: {
         summary:
           'Store a key backup split among guardians and commit its hash on chain, signed by the patient',
@@ -43,7 +43,7 @@ export function keyBackupRoutes(instance: FastifyInstance, services: GatewayServ
   app.get(
     '/api/key-backups/:patient',
     {
-      preHandler,
+      onRequest: session,
       schema: {
         summary: 'A patient’s key backup, for the patient and its guardians, with the chain’s commitment',
         tags,

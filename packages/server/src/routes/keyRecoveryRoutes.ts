@@ -30,7 +30,7 @@ import { apiRoutes, requireSession } from './routeHelpers.ts';
 
 export function keyRecoveryRoutes(instance: FastifyInstance, services: GatewayServices): void {
   const app = apiRoutes(instance);
-  const preHandler = requireSession(services.auth);
+  const session = requireSession(services.auth);
   const security = [{ session: [] }];
   const tags = ['keys'];
 
@@ -53,7 +53,7 @@ export function keyRecoveryRoutes(instance: FastifyInstance, services: GatewaySe
   app.get(
     '/api/key-recovery/requests',
     {
-      preHandler,
+      onRequest: session,
       schema: {
         summary: 'Open recovery requests for the key backups the caller is a guardian of',
         tags,
@@ -67,7 +67,7 @@ export function keyRecoveryRoutes(instance: FastifyInstance, services: GatewaySe
   app.get(
     '/api/key-recovery/requests/:id',
     {
-      preHandler,
+      onRequest: session,
       schema: {
         summary: 'A recovery request with the backup it is for, for the backup’s guardians',
         tags,
@@ -82,7 +82,7 @@ export function keyRecoveryRoutes(instance: FastifyInstance, services: GatewaySe
   app.post(
     '/api/key-recovery/requests/:id/approvals',
     {
-      preHandler,
+      onRequest: session,
       schema: {
         summary: 'Approve a recovery request: a guardian’s share, sealed to the request’s recovery key',
         tags,

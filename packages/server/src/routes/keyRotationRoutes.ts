@@ -13,7 +13,7 @@ export function keyRotationRoutes(instance: FastifyInstance, services: GatewaySe
   app.post(
     '/api/patients/:address/key-rotation',
     {
-      preHandler: session,
+      onRequest: session,
       schema: {
         summary: 'Rotate a patient’s keys: signed by its current key and by the new one',
         description:
@@ -33,7 +33,7 @@ export function keyRotationRoutes(instance: FastifyInstance, services: GatewaySe
   app.get(
     '/api/accounts/:address/encryption-key',
     {
-      preHandler: session,
+      onRequest: session,
       schema: {
         summary: 'The encryption key a member or a patient registered, as the ledger has it now',
         tags: ['keys'],

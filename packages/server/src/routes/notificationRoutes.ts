@@ -23,7 +23,7 @@ const heartbeatMs = 15_000;
 
 export function notificationRoutes(instance: FastifyInstance, services: GatewayServices): void {
   const app = apiRoutes(instance);
-  const preHandler = requireSession(services.auth);
+  const session = requireSession(services.auth);
   const security = [{ session: [] }];
   const tags = ['notifications'];
 
@@ -33,7 +33,7 @@ export function notificationRoutes(instance: FastifyInstance, services: GatewayS
   app.get(
     '/api/notifications',
     {
-      preHandler,
+      onRequest: session,
       schema: {
         summary: 'The caller’s notifications after a given id, oldest first',
         description:
@@ -52,7 +52,7 @@ export function notificationRoutes(instance: FastifyInstance, services: GatewayS
   app.get(
     '/api/notifications/stream',
     {
-      preHandler,
+      onRequest: session,
       schema: {
         summary: 'The caller’s notifications as server-sent events (text/event-stream), live',
         description:

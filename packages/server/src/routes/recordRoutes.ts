@@ -17,6 +17,9 @@ import { addRecord, listRecords, readBlob, readRecord } from '../operations/reco
 import { peerRequestHeader } from '../store/replicatingBlobStore.ts';
 import { apiRoutes, requireSession } from './routeHelpers.ts';
 
+/** The largest record upload: its envelope (base64url) and signed leaf. Read only once the caller is signed in. */
+export const maxRecordBodyBytes = 32 * 1024 * 1024;
+
 export function recordRoutes(instance: FastifyInstance, services: GatewayServices): void {
   const app = apiRoutes(instance);
   const session = requireSession(services.auth);
@@ -25,7 +28,8 @@ export function recordRoutes(instance: FastifyInstance, services: GatewayService
   app.post(
     '/api/records',
     {
-      preHandler: session,
+      onRequest: session,
+      bodyLimit: maxRecordBodyBytes,
       schema: {
         summary: 'Anchor a record: its encrypted envelope and the leaf its author signed',
         description:
@@ -44,7 +48,7 @@ export function recordRoutes(instance: FastifyInstance, services: GatewayService
   app.get(
     '/api/records',
     {
-      preHandler: session,
+      onRequest: session,
       schema: {
         summary: 'Metadata of a patient’s records that the caller may read (all of them for the patient)',
         description:
@@ -62,7 +66,7 @@ export function recordRoutes(instance: FastifyInstance, services: GatewayService
   app.post(
     '/api/records/:id/access',
     {
-      preHandler: session,
+      onRequest: session,
       schema: {
         summary:
           'Read a record: its envelope, and its data key sealed to the caller when the ledger allows it',

@@ -4,7 +4,7 @@
  */
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import type { ApiTypeOptions } from '@medledger/api';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthService, Session } from '../auth.ts';
 
 declare module 'fastify' {
@@ -26,10 +26,23 @@ export function apiRoutes(app: FastifyInstance) {
   >();
 }
 
-/** A preHandler that admits only signed-in callers and puts their session on the request. */
+/**
+ * An `onRequest` hook that admits only signed-in callers and puts their session on the request:
+ * it runs before the body is read, so nobody unknown makes the gateway read a body. A refused
+ * request's connection is closed after the answer rather than read to its end.
+ */
 export function requireSession(auth: AuthService) {
-  return async (request: FastifyRequest) => {
-    request.session = await auth.authenticate(request.headers.authorization);
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    try {
+      request.session = await auth.authenticate(request.headers.authorization);
+    } catch (error) {
+      if (
+        request.headers['content-length'] !== undefined ||
+        request.headers['transfer-encoding'] !== undefined
+      )
+        reply.header('connection', 'close');
+      throw error;
+    }
   };
 }
 

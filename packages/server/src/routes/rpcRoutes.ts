@@ -1,16 +1,10 @@
 import { errorResponses } from '@medledger/api';
-import { InvalidInputError, RateLimitedError, readOnlyRpcLimits } from '@medledger/core';
+import { InvalidInputError, readOnlyRpcLimits } from '@medledger/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { GatewayServices } from '../gatewayServices.ts';
+import type { InstalledRateLimits } from '../rateLimits.ts';
 import { answerReadOnlyRpc, callCountOf, readOnlyRpcMethods } from '../readOnlyRpc.ts';
-import { TokenBuckets } from '../tokenBuckets.ts';
 import { apiRoutes } from './routeHelpers.ts';
-
-/**
- * Calls each client address may make: a burst of 1,000 (a whole-chain `verify` page by page), then
- * 200 a second. Counted per call, so a batch costs what it holds.
- */
-const rpcRateLimits = { capacity: 1_000, refillPerSecond: 200 };
 
 /** A JSON-RPC 2.0 call or answer, or a batch of them, documented loosely: each is checked (or passed) as it is. */
 const jsonRpcMessage = {
@@ -23,10 +17,15 @@ const jsonRpcMessage = {
 /** The largest body taken: a full batch of calls with their call data. */
 const maxBodyBytes = 1024 * 1024;
 
-export function rpcRoutes(instance: FastifyInstance, services: GatewayServices): void {
+export function rpcRoutes(
+  instance: FastifyInstance,
+  services: GatewayServices,
+  limits: InstalledRateLimits,
+): void {
   const app = apiRoutes(instance);
   const { ledger } = services;
-  const budgets = new TokenBuckets(rpcRateLimits);
+  // Counted per call (limit `rpc`, per client address), so a batch costs what it holds.
+  const budget = limits.byAddress('rpc');
 
   app.post(
     '/rpc',
@@ -48,13 +47,7 @@ export function rpcRoutes(instance: FastifyInstance, services: GatewayServices):
       },
     },
     async (request, reply) => {
-      const decision = budgets.take(request.ip, callCountOf(request.body));
-      if (!decision.allowed) {
-        reply.header('retry-after', String(decision.retryAfterSeconds));
-        throw new RateLimitedError('Too many chain reads from this address; wait a moment.', {
-          details: `retry after ${decision.retryAfterSeconds} s`,
-        });
-      }
+      await budget(request, callCountOf(request.body));
       reply.header('cache-control', 'no-store');
       return answerReadOnlyRpc(ledger.forwardRpc, request.body);
     },

@@ -16,14 +16,14 @@ import { apiRoutes, requireSession } from './routeHelpers.ts';
 
 export function secondFactorRoutes(instance: FastifyInstance, services: GatewayServices): void {
   const app = apiRoutes(instance);
-  const preHandler = requireSession(services.auth);
+  const session = requireSession(services.auth);
   const security = [{ session: [] }];
   const tags = ['second factor'];
 
   app.get(
     '/api/otp',
     {
-      preHandler,
+      onRequest: session,
       schema: {
         summary:
           'Whether the caller’s one-time code is on, and whether only its home gateway relays its grants',
@@ -38,7 +38,7 @@ export function secondFactorRoutes(instance: FastifyInstance, services: GatewayS
   app.post(
     '/api/otp/enrolment',
     {
-      preHandler,
+      onRequest: session,
       schema: {
         summary:
           'Start enrolling an authenticator: answers its otpauth:// URI (once), to confirm with a first code',
@@ -53,7 +53,7 @@ export function secondFactorRoutes(instance: FastifyInstance, services: GatewayS
   app.post(
     '/api/otp/confirmation',
     {
-      preHandler,
+      onRequest: session,
       schema: {
         summary: 'Turn the one-time code on with a first valid code',
         description:
@@ -71,7 +71,7 @@ export function secondFactorRoutes(instance: FastifyInstance, services: GatewayS
   app.post(
     '/api/otp/deactivation',
     {
-      preHandler,
+      onRequest: session,
       schema: {
         summary: 'Turn the one-time code off, with a valid code',
         description:

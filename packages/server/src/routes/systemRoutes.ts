@@ -89,7 +89,7 @@ export function systemRoutes(instance: FastifyInstance, services: GatewayService
   app.get(
     '/api/me',
     {
-      preHandler: requireSession(services.auth),
+      onRequest: requireSession(services.auth),
       schema: {
         summary: 'Who the session belongs to on the ledger',
         tags: ['auth'],

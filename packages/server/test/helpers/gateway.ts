@@ -15,6 +15,7 @@ import {
   loadGatewayConfig,
   type RunningGateway,
   startGateway,
+  unreachableRateLimits,
 } from '../../src/index.ts';
 import { sharedTestPostgres } from './postgres.ts';
 
@@ -50,7 +51,20 @@ export async function startTestGateway(input: GatewayConfigInput = {}): Promise<
   const dataDir = input.dataDir ?? (await mkdtemp(join(tmpdir(), 'medledger-gateway-test-')));
   const store = input.store ?? (await testStoreOf(dataDir));
   const gateway = await startGateway(
-    loadGatewayConfig({ port: 0, logLevel: 'silent', ...input, dataDir, ...(store ? { store } : {}) }, {}),
+    loadGatewayConfig(
+      // Tests of other things call from one address far faster than people: limits out of reach
+      // unless a test sets them (the security suite tests the defaults).
+      {
+        port: 0,
+        logLevel: 'silent',
+        rateLimits: unreachableRateLimits,
+        maxConnectionsPerAddress: 0,
+        ...input,
+        dataDir,
+        ...(store ? { store } : {}),
+      },
+      {},
+    ),
   );
   return {
     ...gateway,
