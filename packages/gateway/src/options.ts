@@ -20,6 +20,8 @@ export interface StartOptions {
   /** false with --no-web-app */
   webApp?: boolean;
   auditAnchorInterval?: string;
+  sessionIdle?: string;
+  sessionLifetime?: string;
   demoConsortium?: boolean;
 }
 
@@ -64,6 +66,16 @@ export function withStartOptions(command: Command): Command {
     .option(
       '--audit-anchor-interval <seconds>',
       'seconds between audit anchoring runs (also at start and stop); env MEDLEDGER_AUDIT_ANCHOR_INTERVAL (default 1)',
+    )
+    .option(
+      '--session-idle <seconds>',
+      'a session unused this long ends (60 to 86400, at most --session-lifetime); env MEDLEDGER_SESSION_IDLE ' +
+        '(default 900, 15 minutes)',
+    )
+    .option(
+      '--session-lifetime <seconds>',
+      'a session ends this long after sign-in however much it is used (60 to 604800); env ' +
+        'MEDLEDGER_SESSION_LIFETIME (default 43200, 12 hours)',
     )
     .option(
       '--demo-consortium',

@@ -26,6 +26,8 @@ export async function runGateway(options: StartOptions, output: OutputOptions): 
     blockTimeSeconds: options.blockTime,
     logLevel: options.logLevel,
     auditAnchorIntervalSeconds: options.auditAnchorInterval,
+    sessionIdleSeconds: options.sessionIdle,
+    sessionLifetimeSeconds: options.sessionLifetime,
   });
   const gateway = await startGateway(config);
   const summary = {
