@@ -130,6 +130,33 @@ describe('sessions over HTTP: idle timeout, absolute lifetime, sign-out everywhe
     );
   });
 
+  it('a live notification stream ends within a minute of its session being signed out everywhere', async () => {
+    // The stream's heartbeat is a setInterval: mocked too, so that a minute passes at once.
+    mock.timers.reset();
+    mock.timers.enable({ apis: ['Date', 'setInterval'], now: Date.now() });
+    const identity = generateIdentity();
+    const token = await signIn(gateway.url, identity);
+    const response = await fetch(`${gateway.url}/api/notifications/stream`, {
+      headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
+    });
+    assert.equal(response.status, 200);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read(); // the stream is open: its first bytes (the retry hint) arrived
+    let ended = false;
+    const drained = (async () => {
+      while (!(await reader.read()).done);
+      ended = true;
+    })();
+    mock.timers.tick(60_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(ended, false, 'a session still valid keeps its stream');
+    const other = await signIn(gateway.url, identity);
+    assert.equal((await call(gateway.url, 'DELETE', '/api/auth/sessions', { token: other })).status, 200);
+    mock.timers.tick(60_000);
+    await drained;
+    assert.equal(ended, true);
+  });
+
   it('a client keeps working when its session ends by idleness or is ended elsewhere', async () => {
     const identity = generateIdentity();
     const client = newActor(gateway.url, identity);
