@@ -78,16 +78,36 @@ export const signInBody = object({ message: { type: 'string', maxLength: 4096 },
 ]);
 export type SignInBody = ApiType<typeof signInBody>;
 
-/** A session token (sent as `Authorization: Bearer`) and when it expires. */
+/**
+ * A session token (sent as `Authorization: Bearer`) and its two limits: it ends at `expiresAt` however
+ * much it is used, and earlier once unused for `idleTimeoutSeconds`. Either way the gateway answers
+ * 401 with reason `session_unknown`, and the client signs in again.
+ */
 export const signedIn = object(
   {
     token: { type: 'string' },
     address,
-    expiresAt: { type: 'integer', description: 'milliseconds since the epoch' },
+    expiresAt: {
+      type: 'integer',
+      description: 'the session’s absolute end, milliseconds since the epoch',
+    },
+    idleTimeoutSeconds: {
+      type: 'integer',
+      description:
+        'the session ends once unused for this long; the gateway records use at most once a minute ' +
+        '(a quarter of this when shorter), so count from that much before the last request',
+    },
   },
-  ['token', 'address', 'expiresAt'],
+  ['token', 'address', 'expiresAt', 'idleTimeoutSeconds'],
 );
 export type SignedIn = ApiType<typeof signedIn>;
+
+/** `DELETE /api/auth/sessions`: how many sessions of the account were ended, the caller's included. */
+export const sessionsEnded = object(
+  { ended: { type: 'integer', minimum: 0, description: 'sessions ended, the caller’s own included' } },
+  ['ended'],
+);
+export type SessionsEnded = ApiType<typeof sessionsEnded>;
 
 /** `GET /api/me`: who the session belongs to on the ledger. */
 export const me = object(

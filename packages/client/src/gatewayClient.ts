@@ -53,6 +53,8 @@ import { requestAccess } from './actions/requestAccess.ts';
 import { reviewEmergency } from './actions/reviewEmergency.ts';
 import { revokeConsent } from './actions/revokeConsent.ts';
 import { setEmergencyPrivilege } from './actions/setEmergencyPrivilege.ts';
+import { signOut } from './actions/signOut.ts';
+import { signOutEverywhere } from './actions/signOutEverywhere.ts';
 import { stamp } from './actions/stamp.ts';
 import { startOtpEnrolment } from './actions/startOtpEnrolment.ts';
 import { suspendMember } from './actions/suspendMember.ts';
@@ -79,6 +81,8 @@ export function createGatewayClient(options: GatewayClientOptions) {
     ...transport,
     health: bind(health),
     me: bind(me),
+    signOut: bind(signOut),
+    signOutEverywhere: bind(signOutEverywhere),
     // Consortium
     createOrganisation: bind(createOrganisation),
     publishGateway: bind(publishGateway),

@@ -55,6 +55,8 @@ export { revokeConsent } from './actions/revokeConsent.ts';
 export { type KeyRotated, rotateKey } from './actions/rotateKey.ts';
 export { setEmergencyPrivilege } from './actions/setEmergencyPrivilege.ts';
 export { signKeyRotation } from './actions/signKeyRotation.ts';
+export { signOut } from './actions/signOut.ts';
+export { signOutEverywhere } from './actions/signOutEverywhere.ts';
 export { stamp } from './actions/stamp.ts';
 export { type PendingKeyRecovery, startKeyRecovery } from './actions/startKeyRecovery.ts';
 export { startOtpEnrolment } from './actions/startOtpEnrolment.ts';

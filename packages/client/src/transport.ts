@@ -1,6 +1,7 @@
 /**
  * The client's transport to one gateway, acting as one identity: JSON requests to the gateway's
- * URL, the session (EIP-4361 sign-in with the identity, the token reused until it nears expiry),
+ * URL, the session (EIP-4361 sign-in with the identity, the token reused until it nears its end or
+ * has been unused for half its idle timeout, and signed in again once when the gateway says it ended),
  * the gateway's error answers turned into typed medledger errors, and EIP-712 signing of ledger
  * actions with a fresh nonce and a deadline. Actions (`actions/`) take a transport first.
  *
@@ -16,6 +17,7 @@ import {
   ledgerDomain,
   MedledgerError,
   randomBytes,
+  UnauthenticatedError,
 } from '@medledger/core';
 import type { Address, Hex } from 'viem';
 import { createSiweMessage } from 'viem/siwe';
@@ -45,8 +47,12 @@ export interface SignedAction {
 
 export interface Session {
   token: string;
-  /** Unix milliseconds. */
+  /** The session's absolute end, Unix milliseconds. */
   expiresAt: number;
+  /** The gateway ends the session once unused for this long. */
+  idleTimeoutSeconds: number;
+  /** When this client last sent a request with the session, Unix milliseconds. */
+  usedAt: number;
 }
 
 /** One gateway as seen by one identity; what every action takes first. */
@@ -62,10 +68,18 @@ export interface Transport {
   /**
    * One JSON request to the gateway, signed in unless `authenticated` is false; resolves with the
    * answer's body (undefined for 204) and rejects with the medledger error the gateway's answer names.
+   * When the gateway answers that the session has ended (`session_unknown`: expired, unused too
+   * long, signed out elsewhere), it signs in again and sends the request once more; the gateway
+   * refused the first before doing anything.
    */
   call<T>(method: string, path: string, body?: unknown, authenticated?: boolean): Promise<T>;
-  /** The session, signed in (again) when there is none or it ends within 30 seconds. */
+  /**
+   * The session, signed in (again) when there is none, it ends within 30 seconds, or it has been
+   * unused for half its idle timeout (the gateway may have ended it).
+   */
   signIn(): Promise<Session>;
+  /** The session held now, if any, without signing in. */
+  currentSession(): Session | undefined;
   /** Forgets the session, so that the next request signs in again (the gateway ended it). */
   dropSession(): void;
   /** The chain and contracts the gateway works with (asked once). */
@@ -155,14 +169,32 @@ export function createTransport(options: TransportOptions): Transport {
   }
 
   async function call<T>(method: string, path: string, body?: unknown, authenticated = true): Promise<T> {
-    return requestGateway<T>(url, method, path, {
-      ...(body === undefined ? {} : { body }),
-      ...(authenticated ? { token: (await signIn()).token } : {}),
-    });
+    const send = (token?: string) =>
+      requestGateway<T>(url, method, path, {
+        ...(body === undefined ? {} : { body }),
+        ...(token ? { token } : {}),
+      });
+    if (!authenticated) return send();
+    const used = await signIn();
+    used.usedAt = Date.now();
+    try {
+      return await send(used.token);
+    } catch (error) {
+      if (!(error instanceof UnauthenticatedError) || error.reason !== 'session_unknown') throw error;
+      if (session === used) session = undefined;
+      const fresh = await signIn();
+      fresh.usedAt = Date.now();
+      return send(fresh.token);
+    }
+  }
+
+  /** Whether `held` can still be used: not near its end, nor unused for half its idle timeout. */
+  function usable(held: Session, now: number): boolean {
+    return held.expiresAt - now > 30_000 && now - held.usedAt < (held.idleTimeoutSeconds * 1000) / 2;
   }
 
   async function signIn(): Promise<Session> {
-    if (session && session.expiresAt - Date.now() > 30_000) return session;
+    if (session && usable(session, Date.now())) return session;
     const challenge = await call<SignInChallenge>('POST', '/api/auth/challenge', undefined, false);
     const { host, origin } = new URL(url);
     const now = new Date();
@@ -179,7 +211,12 @@ export function createTransport(options: TransportOptions): Transport {
     });
     const signature = await account.signMessage({ message });
     const result = await call<SignedIn>('POST', '/api/auth/session', { message, signature }, false);
-    session = { token: result.token, expiresAt: result.expiresAt };
+    session = {
+      token: result.token,
+      expiresAt: result.expiresAt,
+      idleTimeoutSeconds: result.idleTimeoutSeconds,
+      usedAt: Date.now(),
+    };
     return session;
   }
 
@@ -212,6 +249,7 @@ export function createTransport(options: TransportOptions): Transport {
     signatureLifetimeSeconds: lifetime,
     call,
     signIn,
+    currentSession: () => session,
     dropSession: () => {
       session = undefined;
     },

@@ -130,7 +130,12 @@ describe('notification actions', () => {
     // again, and gives up with the gateway's error rather than retrying for ever.
     const broken = {
       ...member,
-      signIn: async () => ({ token: 'not-a-token', expiresAt: Date.now() + 60_000 }),
+      signIn: async () => ({
+        token: 'not-a-token',
+        expiresAt: Date.now() + 60_000,
+        idleTimeoutSeconds: 900,
+        usedAt: Date.now(),
+      }),
     };
     await rejectsWith(followNotifications(broken).next(), UnauthenticatedError, 'session_missing');
   });

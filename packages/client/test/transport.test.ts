@@ -5,7 +5,15 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { createTransport, health, me, requestGateway, type Transport } from '@medledger/client';
+import {
+  createTransport,
+  health,
+  me,
+  requestGateway,
+  signOut,
+  signOutEverywhere,
+  type Transport,
+} from '@medledger/client';
 import {
   consentsTypes,
   generateIdentity,
@@ -52,6 +60,40 @@ describe('transport', () => {
       const answer = await requestGateway<{ address: string }>(gateway.url, 'GET', '/api/me', { token });
       assert.equal(answer.address, transport.address);
     }
+  });
+
+  it('signOut: ends the session at the gateway and forgets it, without signing in to do so', async () => {
+    const client = createTransport({ url: gateway.url, identity: generateIdentity() });
+    await signOut(client);
+    assert.equal(client.currentSession(), undefined, 'no session held: none opened');
+    const { token } = await client.signIn();
+    await signOut(client);
+    assert.equal(client.currentSession(), undefined);
+    await rejectsWith(
+      requestGateway(gateway.url, 'GET', '/api/me', { token }),
+      UnauthenticatedError,
+      'session_unknown',
+    );
+    assert.equal((await me(client)).address, client.address, 'the next request signs in again');
+  });
+
+  it('signOutEverywhere: ends the account’s other sessions too; a client whose session ended signs in again', async () => {
+    const identity = generateIdentity();
+    const [here, there] = [
+      createTransport({ url: gateway.url, identity }),
+      createTransport({ url: gateway.url, identity }),
+    ];
+    const thereToken = (await there.signIn()).token;
+    assert.deepEqual(await signOutEverywhere(here), { ended: 2 });
+    assert.equal(here.currentSession(), undefined);
+    await rejectsWith(
+      requestGateway(gateway.url, 'GET', '/api/me', { token: thereToken }),
+      UnauthenticatedError,
+      'session_unknown',
+    );
+    // `there` still holds its ended token: refused once with session_unknown, it signs in again.
+    assert.equal((await me(there)).address, there.address);
+    assert.notEqual(there.currentSession()?.token, thereToken);
   });
 
   it('ledger: the chain and contracts, asked once', async () => {

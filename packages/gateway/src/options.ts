@@ -20,6 +20,8 @@ export interface StartOptions {
   /** false with --no-web-app */
   webApp?: boolean;
   auditAnchorInterval?: string;
+  sessionIdle?: string;
+  sessionLifetime?: string;
   demoConsortium?: boolean;
   tlsCert?: string;
   tlsKey?: string;
@@ -95,6 +97,16 @@ export function withStartOptions(command: Command): Command {
     .option(
       '--max-in-flight <n>',
       'API requests answered at once; more are refused with 503 overloaded (default 1024); env MEDLEDGER_MAX_IN_FLIGHT',
+    )
+    .option(
+      '--session-idle <seconds>',
+      'a session unused this long ends (60 to 86400, at most --session-lifetime); env MEDLEDGER_SESSION_IDLE ' +
+        '(default 900, 15 minutes)',
+    )
+    .option(
+      '--session-lifetime <seconds>',
+      'a session ends this long after sign-in however much it is used (60 to 604800); env ' +
+        'MEDLEDGER_SESSION_LIFETIME (default 43200, 12 hours)',
     )
     .option(
       '--demo-consortium',

@@ -33,6 +33,8 @@ export async function runGateway(options: StartOptions, output: OutputOptions): 
     maxConnections: options.maxConnections,
     maxConnectionsPerAddress: options.maxConnectionsPerAddress,
     maxRequestsInFlight: options.maxInFlight,
+    sessionIdleSeconds: options.sessionIdle,
+    sessionLifetimeSeconds: options.sessionLifetime,
   });
   const gateway = await startGateway(config);
   const summary = {

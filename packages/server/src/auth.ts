@@ -1,7 +1,15 @@
 /**
  * Sign-in with Ethereum (EIP-4361): the gateway hands out a single-use nonce, the client signs a
- * SIWE message naming this gateway's domain, and gets a short-lived bearer token. Only the
- * token's SHA-256 is stored.
+ * SIWE message naming this gateway's domain, and gets a bearer token. Only the token's SHA-256 is
+ * stored.
+ *
+ * A session has two limits (OWASP ASVS level 2): it ends `sessionIdleSeconds` after its last use,
+ * and `sessionLifetimeSeconds` after sign-in however much it is used. Last use lives in the store
+ * (processes sharing a database see the same), written at most once per `sessionTouchMs(idle)`
+ * rather than on every request: a session therefore ends between idle − granularity and idle after
+ * its last request. Ended rows are removed at every sign-in and by `purgeEndedSessions` (run
+ * periodically by the gateway). Sign-out ends one session; sign-out everywhere every session of the
+ * account.
  *
  * The message names the account signing in; the signature must be by the key the chain says signs
  * for it now (`Consortium.signerOf`): a patient that rotated its key signs in as its first address
@@ -19,6 +27,7 @@ export interface Session {
   address: Address;
   /** The key that signed in for it. */
   signer: Address;
+  /** The session's absolute end (Unix ms). */
   expiresAt: number;
 }
 
@@ -35,17 +44,32 @@ export interface AuthServiceOptions {
   chainId: number;
   /** Domains (host[:port]) this gateway answers to; a message for any other is refused. */
   domains: string[];
-  sessionTtlSeconds: number;
+  /** Seconds a session may go unused before it ends. */
+  sessionIdleSeconds: number;
+  /** Seconds after sign-in at which a session ends however much it is used. */
+  sessionLifetimeSeconds: number;
   /** Reads the chain's keys of an account; throws `LedgerUnavailableError` when it cannot. */
   keysOf(account: Address): Promise<AccountKeys>;
 }
 
 const nonceTtlMs = 5 * 60_000;
 
+/**
+ * How stale a session's recorded last use may get before a request writes it again: a quarter of
+ * the idle timeout, at most a minute (so one write per session per minute at most, whatever the
+ * request rate).
+ */
+export function sessionTouchMs(idleSeconds: number): number {
+  return Math.min(60_000, (idleSeconds * 1000) / 4);
+}
+
 export type AuthService = ReturnType<typeof createAuthService>;
 
 export function createAuthService(options: AuthServiceOptions) {
-  const { store, chainId, sessionTtlSeconds } = options;
+  const { store, chainId } = options;
+  const idleMs = options.sessionIdleSeconds * 1000;
+  const lifetimeMs = options.sessionLifetimeSeconds * 1000;
+  const touchMs = sessionTouchMs(options.sessionIdleSeconds);
   const domains = new Set(options.domains.map((domain) => domain.toLowerCase()));
 
   async function challenge(): Promise<{ nonce: string; expiresAt: number }> {
@@ -58,7 +82,7 @@ export function createAuthService(options: AuthServiceOptions) {
   async function signIn(
     message: string,
     signature: Hex,
-  ): Promise<{ token: string; address: Address; expiresAt: number }> {
+  ): Promise<{ token: string; address: Address; expiresAt: number; idleTimeoutSeconds: number }> {
     const fields = parseSiweMessage(message);
     if (!fields.address || !fields.nonce || !fields.domain) {
       throw new InvalidInputError('The sign-in message is not an EIP-4361 message.', {
@@ -106,15 +130,25 @@ export function createAuthService(options: AuthServiceOptions) {
         reason: 'siwe_nonce_unknown',
       });
     }
+    const now = Date.now();
+    // Every sign-in clears the sessions that have ended, so the table holds at most the sessions
+    // still valid plus those ended since the last sign-in or purge.
+    await store.deleteEndedSessions(now, idleMs);
     const token = randomBytes(32).toString('base64url');
-    const expiresAt = Date.now() + sessionTtlSeconds * 1000;
+    const expiresAt = now + lifetimeMs;
     await store.saveSession({
       tokenHash: hashToken(token),
       address: account,
       signer: keys.signer,
       expiresAt,
+      lastUsedAt: now,
     });
-    return { token, address: account.toLowerCase() as Address, expiresAt };
+    return {
+      token,
+      address: account.toLowerCase() as Address,
+      expiresAt,
+      idleTimeoutSeconds: options.sessionIdleSeconds,
+    };
   }
 
   /** The session behind an `Authorization: Bearer` header, or `UnauthenticatedError`. */
@@ -124,11 +158,15 @@ export function createAuthService(options: AuthServiceOptions) {
       throw new UnauthenticatedError('Sign in first: this needs an "Authorization: Bearer" session token.', {
         reason: 'session_missing',
       });
-    const session = await store.session(hashToken(token), Date.now());
+    const tokenHash = hashToken(token);
+    const now = Date.now();
+    const session = await store.session(tokenHash, now, idleMs);
+    // Unknown, signed out, past its end or unused too long: one answer, the client signs in again.
     if (!session)
       throw new UnauthenticatedError('The session token is unknown or has expired; sign in again.', {
         reason: 'session_unknown',
       });
+    if (now - session.lastUsedAt >= touchMs) await store.touchSession(tokenHash, now, touchMs);
     return { address: session.address, signer: session.signer, expiresAt: session.expiresAt };
   }
 
@@ -137,7 +175,17 @@ export function createAuthService(options: AuthServiceOptions) {
     if (token) await store.deleteSession(hashToken(token));
   }
 
-  return { challenge, signIn, authenticate, signOut };
+  /** Ends every session of the session's account, this one included; resolves with how many. */
+  async function signOutEverywhere(session: Session): Promise<number> {
+    return store.deleteSessionsOfAccount(session.address);
+  }
+
+  /** Removes the sessions that have ended (absolute end or idle); resolves with how many. */
+  async function purgeEndedSessions(): Promise<number> {
+    return store.deleteEndedSessions(Date.now(), idleMs);
+  }
+
+  return { challenge, signIn, authenticate, signOut, signOutEverywhere, purgeEndedSessions };
 }
 
 function hashToken(token: string): string {

@@ -35,7 +35,14 @@ export interface GatewayConfig {
   publicUrl: string;
   /** Embedded chain: seconds between blocks (unset: a block per transaction). */
   blockTimeSeconds: number | undefined;
-  sessionTtlSeconds: number;
+  /**
+   * Seconds a session may go unused before it ends (default 900, 15 minutes). The gateway records
+   * a session's last use at most once per `sessionTouchMs(idle)`, so a session ends between that
+   * much less than this and this after its last request.
+   */
+  sessionIdleSeconds: number;
+  /** Seconds after sign-in at which a session ends however much it is used (default 43,200, 12 hours). */
+  sessionLifetimeSeconds: number;
   logLevel: string;
   /** Seconds between runs of the audit anchorer (it also runs at start and at stop). */
   auditAnchorIntervalSeconds: number;
@@ -59,7 +66,8 @@ export interface GatewayConfigInput {
   deploymentFile?: string;
   publicUrl?: string;
   blockTimeSeconds?: number | string;
-  sessionTtlSeconds?: number | string;
+  sessionIdleSeconds?: number | string;
+  sessionLifetimeSeconds?: number | string;
   logLevel?: string;
   auditAnchorIntervalSeconds?: number | string;
   webAppDir?: string;
@@ -104,6 +112,32 @@ export function loadGatewayConfig(
   }
   const tls = tlsCert && tlsKey ? { certFile: resolve(tlsCert), keyFile: resolve(tlsKey) } : undefined;
   const rateLimitOverrides = input.rateLimits ?? env.MEDLEDGER_RATE_LIMITS ?? {};
+  if (env.MEDLEDGER_SESSION_TTL !== undefined) {
+    // An operator who shortened sessions must not silently get the longer defaults.
+    throw new InvalidInputError(
+      'MEDLEDGER_SESSION_TTL is no longer read: set MEDLEDGER_SESSION_IDLE (seconds unused, default 900) ' +
+        'and MEDLEDGER_SESSION_LIFETIME (seconds after sign-in, default 43200) instead.',
+      { reason: 'session_ttl_replaced' },
+    );
+  }
+  const sessionIdleSeconds = integer(
+    input.sessionIdleSeconds ?? env.MEDLEDGER_SESSION_IDLE ?? 900,
+    'session idle timeout (--session-idle)',
+    60,
+    86_400,
+  );
+  const sessionLifetimeSeconds = integer(
+    input.sessionLifetimeSeconds ?? env.MEDLEDGER_SESSION_LIFETIME ?? 43_200,
+    'session lifetime (--session-lifetime)',
+    60,
+    7 * 86_400,
+  );
+  if (sessionIdleSeconds > sessionLifetimeSeconds) {
+    throw new InvalidInputError(
+      `The session idle timeout (${sessionIdleSeconds} s) must not exceed the session lifetime (${sessionLifetimeSeconds} s).`,
+      { reason: 'session_idle_exceeds_lifetime' },
+    );
+  }
   const deploymentFile = input.deploymentFile ?? env.MEDLEDGER_DEPLOYMENT;
   return {
     dataDir: resolve(input.dataDir ?? env.MEDLEDGER_DATA ?? 'data'),
@@ -115,12 +149,8 @@ export function loadGatewayConfig(
     deploymentFile: deploymentFile ? resolve(deploymentFile) : undefined,
     publicUrl: input.publicUrl ?? env.MEDLEDGER_PUBLIC_URL ?? `${tls ? 'https' : 'http'}://${host}:${port}`,
     blockTimeSeconds: blockTime === undefined ? undefined : integer(blockTime, 'block time', 1, 3600),
-    sessionTtlSeconds: integer(
-      input.sessionTtlSeconds ?? env.MEDLEDGER_SESSION_TTL ?? 900,
-      'session TTL',
-      30,
-      86_400,
-    ),
+    sessionIdleSeconds,
+    sessionLifetimeSeconds,
     logLevel: input.logLevel ?? env.MEDLEDGER_LOG_LEVEL ?? 'info',
     auditAnchorIntervalSeconds: integer(
       input.auditAnchorIntervalSeconds ?? env.MEDLEDGER_AUDIT_ANCHOR_INTERVAL ?? 1,

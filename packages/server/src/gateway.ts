@@ -227,7 +227,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       store,
       chainId,
       domains: [publicHost, `127.0.0.1:${port}`, `localhost:${port}`],
-      sessionTtlSeconds: config.sessionTtlSeconds,
+      sessionIdleSeconds: config.sessionIdleSeconds,
+      sessionLifetimeSeconds: config.sessionLifetimeSeconds,
       keysOf: (account) => accountKeysOf(ledger, account),
     });
     const access = createAccessControl({
@@ -328,6 +329,13 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       (error) => app?.log.warn({ err: error }, 'taking over the actions of an ended gateway process failed'),
     );
     if (sharedStore) orphans.start();
+    // Sign-ins remove ended sessions too; this removes them when nobody signs in for a while.
+    const sessionPurge = createPeriodicTask(
+      () => auth.purgeEndedSessions(),
+      60_000,
+      (error) => app?.log.warn({ err: error }, 'removing ended sessions failed'),
+    );
+    sessionPurge.start();
     indexer.start();
     auditAnchorer.start();
     eventFollower.start();
@@ -375,6 +383,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         stopping ??= (async () => {
           guard.stop();
           await orphans.stop();
+          await sessionPurge.stop();
           await served.close();
           await replication.stop();
           await anchorer.drain();

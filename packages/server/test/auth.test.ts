@@ -33,10 +33,17 @@ describe('sign-in with Ethereum (EIP-4361)', () => {
     const identity = generateIdentity();
     const response = await submit(await siweMessage(gateway.url, identity), identity);
     assert.equal(response.status, 200, response.text);
-    const session = response.body as { token: string; address: string; expiresAt: number };
+    const session = response.body as {
+      token: string;
+      address: string;
+      expiresAt: number;
+      idleTimeoutSeconds: number;
+    };
     assert.match(session.token, /^[A-Za-z0-9_-]{43}$/);
     assert.equal(session.address, identity.address.toLowerCase());
-    assert.ok(session.expiresAt > Date.now() + 14 * 60_000, 'the default session lasts 15 minutes');
+    const hours = (session.expiresAt - Date.now()) / 3_600_000;
+    assert.ok(hours > 11.9 && hours <= 12, 'by default a session ends 12 hours after sign-in');
+    assert.equal(session.idleTimeoutSeconds, 900, 'or after 15 minutes unused');
 
     const me = await call(gateway.url, 'GET', '/api/me', { token: session.token });
     assert.equal(me.status, 200, me.text);

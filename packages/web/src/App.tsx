@@ -4,7 +4,7 @@
  * explorer and key screens for everyone, and live notifications in the header. A new screen is a
  * new entry of `navigationOf`.
  */
-import type { ReactNode } from 'react';
+import { type ReactNode, useState } from 'react';
 import { AddressText, Button } from './components/ui.tsx';
 import { Link, usePath } from './router.tsx';
 import { AdminActivity, AdminConsortium, AdminMembers } from './screens/AdminScreens.tsx';
@@ -33,6 +33,25 @@ interface Screen {
 }
 
 const explorer: Screen = { path: '/explorer', label: 'Ledger', render: () => <Explorer /> };
+
+/** Ends the account's sessions on every device (a lost or shared one), then signs out here. */
+function SignOutEverywhere(props: { session: Session }) {
+  const [busy, setBusy] = useState(false);
+  return (
+    <Button
+      kind="ghost"
+      busy={busy}
+      busyLabel="Signing out everywhere…"
+      label="Sign out everywhere: end this account’s sessions on every device"
+      onClick={() => {
+        setBusy(true);
+        void props.session.signOutEverywhere();
+      }}
+    >
+      Sign out everywhere
+    </Button>
+  );
+}
 
 function navigationOf(session: Session): Screen[] {
   const screens: Screen[] = [];
@@ -144,6 +163,7 @@ export function App() {
           >
             Sign out
           </Button>
+          <SignOutEverywhere session={session} />
         </div>
       }
       nav={

@@ -1,7 +1,8 @@
 /**
  * The signed-in session: the unlocked identity (in memory only), a gateway client acting as it, and
  * what the ledger says it is (patient, member with a role, organisation admin). Signing out drops
- * the keys; so does inactivity.
+ * the keys and ends the session at the gateway; so does inactivity. Signing out everywhere ends
+ * every session of the account at the gateway (other devices too) before dropping the keys.
  */
 import {
   type AccessRequest,
@@ -12,6 +13,7 @@ import {
 } from '@medledger/client';
 import { type Identity, type Role, roleOfCode } from '@medledger/core';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import { plainError } from './errors.ts';
 
 export type Persona = Role | 'patient' | 'newcomer';
 
@@ -25,6 +27,11 @@ export interface Session {
   organisations: Organisation[];
   refresh(): Promise<void>;
   signOut(reason?: string): void;
+  /**
+   * Ends every session of the account at the gateway, then signs out here; says why in the
+   * signed-out message, including when the gateway could not be told (the keys are dropped anyway).
+   */
+  signOutEverywhere(): Promise<void>;
 }
 
 /** Minutes without a key press, click or touch after which the keys are dropped from memory. */
@@ -76,6 +83,7 @@ export function SessionProvider(props: { children: ReactNode }) {
     if (!state) return;
     let timer = window.setTimeout(expire, inactivityMinutes * 60_000);
     function expire() {
+      endAtGateway(state?.client);
       signOut(
         `You were signed out after ${inactivityMinutes} minutes without activity. Your keys are no longer in memory.`,
       );
@@ -100,7 +108,23 @@ export function SessionProvider(props: { children: ReactNode }) {
       persona: personaOf(state.me),
       adminOf: state.organisations.filter((o) => o.admin.toLowerCase() === me),
       refresh: () => load(state.identity, state.client),
-      signOut,
+      signOut: (reason?: string) => {
+        endAtGateway(state.client);
+        signOut(reason);
+      },
+      signOutEverywhere: async () => {
+        try {
+          const { ended } = await state.client.signOutEverywhere();
+          signOut(
+            `You signed out everywhere: ${ended === 1 ? '1 session' : `${ended} sessions`} of this account ended, on every device. Your keys are no longer in memory.`,
+          );
+        } catch (error) {
+          endAtGateway(state.client);
+          signOut(
+            `Your other sessions could not be ended: ${plainError(error)} You are signed out here; unlock again and retry.`,
+          );
+        }
+      },
     };
   }, [state, load, signOut]);
 
@@ -109,6 +133,11 @@ export function SessionProvider(props: { children: ReactNode }) {
       {props.children}
     </SessionContext.Provider>
   );
+}
+
+/** Ends the client's session at the gateway, if it holds one; the keys go regardless, so a failure is let be. */
+function endAtGateway(client: GatewayClient | undefined): void {
+  void client?.signOut().catch(() => undefined);
 }
 
 export function useSessionState(): SessionState {

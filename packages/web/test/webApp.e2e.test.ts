@@ -558,6 +558,27 @@ describe('web app, end to end in Chromium', { timeout: 600_000 }, () => {
     await phone.context.close();
   });
 
+  it('signing out everywhere ends the account’s sessions on other devices too', async () => {
+    const identity = generateIdentity();
+    const otherDevice = createGatewayClient({ url: gateway.url, identity });
+    const { token } = await otherDevice.signIn();
+    const bystander = createGatewayClient({ url: gateway.url, identity: generateIdentity() });
+    const bystanderToken = (await bystander.signIn()).token;
+    const device = await newActor(browser, gateway.url, sent);
+    await importKeyFile(device.page, 'Two devices', serializeKeyFile(identity));
+    await device.page.getByRole('button', { name: 'Sign out everywhere', exact: false }).click();
+    await device.page.getByText('You signed out everywhere: 2 sessions of this account ended').waitFor();
+    await device.page.getByRole('tab', { name: 'Import identity' }).waitFor();
+    const refused = await fetch(`${gateway.url}/api/me`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(refused.status, 401);
+    assert.equal((await refused.json()).error.reason, 'session_unknown');
+    const kept = await fetch(`${gateway.url}/api/me`, {
+      headers: { authorization: `Bearer ${bystanderToken}` },
+    });
+    assert.equal(kept.status, 200, 'another account’s session is untouched');
+    await device.context.close();
+  });
+
   it('the gateway received only ciphertext: no request body and no stored file holds the plaintext', async () => {
     const bodies = sent.filter((request) => request.body);
     assert.ok(

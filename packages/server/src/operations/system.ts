@@ -2,7 +2,15 @@
  * The system area: whether the gateway serves, what a client needs to know of its chain, sign-in
  * with Ethereum (EIP-4361) and who a session belongs to.
  */
-import type { Health, LedgerInfo, Me, SignedIn, SignInBody, SignInChallenge } from '@medledger/api';
+import type {
+  Health,
+  LedgerInfo,
+  Me,
+  SessionsEnded,
+  SignedIn,
+  SignInBody,
+  SignInChallenge,
+} from '@medledger/api';
 import type { Session } from '../auth.ts';
 import type { GatewayServices } from '../gatewayServices.ts';
 
@@ -61,6 +69,11 @@ export async function signIn(services: GatewayServices, input: SignInBody): Prom
 /** Ends the session behind an `Authorization: Bearer` header, if there is one. */
 export async function signOut(services: GatewayServices, authorization: string | undefined): Promise<void> {
   await services.auth.signOut(authorization);
+}
+
+/** Ends every session of the session's account (its own included, on every device); says how many. */
+export async function signOutEverywhere(services: GatewayServices, session: Session): Promise<SessionsEnded> {
+  return { ended: await services.auth.signOutEverywhere(session) };
 }
 
 /** Who the session's account is on the ledger now: a member (role as its code), a patient, both or neither. */

@@ -20,6 +20,8 @@ import { feedStart, followNotifications, listNotifications } from '../operations
 import { apiRoutes, requireSession } from './routeHelpers.ts';
 
 const heartbeatMs = 15_000;
+/** How often an open stream checks that its session still holds (sign-out, sign-out everywhere, its end). */
+const sessionCheckMs = 60_000;
 
 export function notificationRoutes(instance: FastifyInstance, services: GatewayServices): void {
   const app = apiRoutes(instance);
@@ -58,8 +60,9 @@ export function notificationRoutes(instance: FastifyInstance, services: GatewayS
         description:
           'Sends the notifications after `Last-Event-ID` (or `after`), then each new one as it is stored; event ' +
           'type `notification`, `id` its number, `data` its JSON (a notification, as `GET /api/notifications` ' +
-          'lists them). Comments keep the connection alive. The stream ends when the session expires; ' +
-          'reconnect with the last id to resume without loss.',
+          'lists them). Comments keep the connection alive. The session is checked again every minute (an open ' +
+          'stream counts as its use): the stream ends within a minute of the session ending (its absolute end, ' +
+          'sign-out, sign-out everywhere); reconnect with the last id to resume without loss.',
         tags,
         security,
         querystring: notificationStreamQuery,
@@ -78,7 +81,19 @@ export function notificationRoutes(instance: FastifyInstance, services: GatewayS
         'x-accel-buffering': 'no',
       });
       raw.write('retry: 1000\n\n');
-      const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), heartbeatMs);
+      let sinceCheck = 0;
+      const heartbeat = setInterval(() => {
+        raw.write(': keep-alive\n\n');
+        sinceCheck += heartbeatMs;
+        if (sinceCheck < sessionCheckMs) return;
+        sinceCheck = 0;
+        // A session ended since the stream opened ends the stream; so does a check that fails.
+        services.auth.authenticate(request.headers.authorization).catch(() => {
+          clearInterval(heartbeat);
+          feed.close();
+          raw.end();
+        });
+      }, heartbeatMs);
       const feed = followNotifications(services, request.session, after, {
         send: (notification) => {
           if (raw.destroyed) return;

@@ -4,6 +4,7 @@ import {
   health,
   ledgerInfo,
   me,
+  sessionsEnded,
   signedIn,
   signInBody,
   signInChallenge,
@@ -84,6 +85,25 @@ export function systemRoutes(instance: FastifyInstance, services: GatewayService
       await system.signOut(services, request.headers.authorization);
       return reply.status(204).send(null);
     },
+  );
+
+  app.delete(
+    '/api/auth/sessions',
+    {
+      preHandler: requireSession(services.auth),
+      schema: {
+        summary: 'Sign out everywhere',
+        description:
+          'Ends every session of the signed-in account at this gateway, the one making the request ' +
+          'included: on every device and in every process sharing the gateway’s database. Each ' +
+          'ended session is then answered 401 (reason `session_unknown`) and must sign in again. ' +
+          'Other accounts’ sessions are untouched. For a lost or shared device, or after a key leaked.',
+        tags: ['auth'],
+        security: [{ session: [] }],
+        response: { 200: sessionsEnded, ...errorResponses },
+      },
+    },
+    async (request) => system.signOutEverywhere(services, request.session),
   );
 
   app.get(

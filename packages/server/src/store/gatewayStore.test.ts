@@ -17,6 +17,8 @@ const bob = '0xB0B0000000000000000000000000000000000002' as Address;
 const carol = '0xCA201000000000000000000000000000000000003' as Address;
 const key = `0x${'11'.repeat(32)}` as Hex;
 const zeroHash = `0x${'00'.repeat(32)}` as Hex;
+/** An idle timeout longer than any test's clock: only the absolute end counts. */
+const day = 86_400_000;
 const hash = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as Hex;
 
 function emptyUpdate(toBlock: number): ChainIndexUpdate {
@@ -361,32 +363,140 @@ for (const backend of storeBackends)
     });
 
     describe('sessions', () => {
-      it('are found until they expire, then never again', async () => {
-        await store.saveSession({ tokenHash: 'h1', address: alice, signer: alice, expiresAt: 1_000 });
-        assert.deepEqual(await store.session('h1', 999), {
+      it('are found until their absolute end, then never again', async () => {
+        await store.saveSession({
+          tokenHash: 'h1',
+          address: alice,
+          signer: alice,
+          expiresAt: 1_000,
+          lastUsedAt: 0,
+        });
+        assert.deepEqual(await store.session('h1', 999, day), {
           tokenHash: 'h1',
           address: alice.toLowerCase(),
           signer: alice.toLowerCase(),
           expiresAt: 1_000,
+          lastUsedAt: 0,
         });
-        assert.ok(await store.session('h1', 1_000));
-        assert.equal(await store.session('h1', 1_001), undefined);
-        assert.equal(await store.session('unknown', 0), undefined);
+        assert.equal(await store.session('h1', 1_000, day), undefined, 'valid only before its end');
+        assert.equal(await store.session('unknown', 0, day), undefined);
       });
 
-      it('are purged once expired, at the next sign-in', async () => {
-        await store.saveSession({ tokenHash: 'gone', address: alice, signer: alice, expiresAt: 1_000 });
-        await store.saveSession({ tokenHash: 'kept', address: alice, signer: alice, expiresAt: 3_000 });
-        await store.consumeSignInNonce('any', 2_000);
-        // Asked as of time 0, when both were valid: only the row still stored is found.
-        assert.equal(await store.session('gone', 0), undefined);
-        assert.ok(await store.session('kept', 0));
+      it('end once unused for the idle timeout, though their absolute end is far', async () => {
+        const idle = 15_000;
+        await store.saveSession({
+          tokenHash: 'idle',
+          address: alice,
+          signer: alice,
+          expiresAt: day,
+          lastUsedAt: 1_000,
+        });
+        assert.ok(await store.session('idle', 1_000 + idle - 1, idle));
+        assert.equal(await store.session('idle', 1_000 + idle, idle), undefined);
+      });
+
+      it('stay valid while used within the idle timeout, and end at their absolute end even so', async () => {
+        const idle = 10_000;
+        const granularity = 2_000;
+        await store.saveSession({
+          tokenHash: 'busy',
+          address: alice,
+          signer: alice,
+          expiresAt: 50_000,
+          lastUsedAt: 0,
+        });
+        for (let now = 1_000; now < 50_000; now += 3_000) {
+          assert.ok(await store.session('busy', now, idle), `valid at ${now}`);
+          await store.touchSession('busy', now, granularity);
+        }
+        assert.equal((await store.session('busy', 49_999, idle))?.lastUsedAt, 49_000);
+        assert.equal(await store.session('busy', 50_000, idle), undefined, 'past its absolute end');
+      });
+
+      it('record their last use at most once per granularity window', async () => {
+        const granularity = 60_000;
+        await store.saveSession({
+          tokenHash: 't',
+          address: alice,
+          signer: alice,
+          expiresAt: day,
+          lastUsedAt: 1_000,
+        });
+        const writes: boolean[] = [];
+        for (const now of [1_000, 30_000, 60_999, 61_000, 61_001, 100_000, 121_000]) {
+          writes.push(await store.touchSession('t', now, granularity));
+        }
+        assert.deepEqual(writes, [false, false, false, true, false, false, true]);
+        assert.equal((await store.session('t', 121_000, day))?.lastUsedAt, 121_000);
+        assert.equal(await store.touchSession('unknown', 500_000, granularity), false);
+      });
+
+      it('ended ones are removed, by absolute end or idleness, and only those', async () => {
+        const idle = 10_000;
+        await store.saveSession({
+          tokenHash: 'past-end',
+          address: alice,
+          signer: alice,
+          expiresAt: 20_000,
+          lastUsedAt: 19_000,
+        });
+        await store.saveSession({
+          tokenHash: 'idle',
+          address: alice,
+          signer: alice,
+          expiresAt: day,
+          lastUsedAt: 9_000,
+        });
+        await store.saveSession({
+          tokenHash: 'kept',
+          address: alice,
+          signer: alice,
+          expiresAt: day,
+          lastUsedAt: 15_000,
+        });
+        await store.saveSession({
+          tokenHash: 'kept-2',
+          address: bob,
+          signer: bob,
+          expiresAt: 20_001,
+          lastUsedAt: 19_000,
+        });
+        assert.equal(await store.deleteEndedSessions(20_000, idle), 2);
+        assert.equal(await store.deleteEndedSessions(20_000, idle), 0, 'nothing left to remove');
+        // Asked as of time 0, when all were valid: only the rows still stored are found.
+        assert.equal(await store.session('past-end', 0, day), undefined);
+        assert.equal(await store.session('idle', 0, day), undefined);
+        assert.ok(await store.session('kept', 0, day));
+        assert.ok(await store.session('kept-2', 0, day));
+      });
+
+      it('of one account end together (sign-out everywhere), and no other account’s', async () => {
+        for (const [tokenHash, address, signer] of [
+          ['a1', alice, alice],
+          ['a2', alice, bob], // opened with a key rotated in for alice
+          ['b1', bob, bob],
+          ['c1', carol, carol],
+        ] as const) {
+          await store.saveSession({ tokenHash, address, signer, expiresAt: day, lastUsedAt: 0 });
+        }
+        assert.equal(await store.deleteSessionsOfAccount(alice.toLowerCase() as Address), 2);
+        assert.equal(await store.session('a1', 0, day), undefined);
+        assert.equal(await store.session('a2', 0, day), undefined);
+        assert.ok(await store.session('b1', 0, day));
+        assert.ok(await store.session('c1', 0, day));
+        assert.equal(await store.deleteSessionsOfAccount(alice), 0);
       });
 
       it('end on sign-out', async () => {
-        await store.saveSession({ tokenHash: 'h2', address: alice, signer: alice, expiresAt: 10_000 });
+        await store.saveSession({
+          tokenHash: 'h2',
+          address: alice,
+          signer: alice,
+          expiresAt: 10_000,
+          lastUsedAt: 0,
+        });
         await store.deleteSession('h2');
-        assert.equal(await store.session('h2', 0), undefined);
+        assert.equal(await store.session('h2', 0, day), undefined);
       });
 
       it('end when the key that opened them is rotated out, and only those', async () => {
@@ -394,19 +504,37 @@ for (const backend of storeBackends)
           ...emptyUpdate(1),
           patients: [{ address: alice, organisationId: 1, encryptionKey: key }],
         });
-        await store.saveSession({ tokenHash: 'old', address: alice, signer: alice, expiresAt: 10_000 });
-        await store.saveSession({ tokenHash: 'new', address: alice, signer: bob, expiresAt: 10_000 });
-        await store.saveSession({ tokenHash: 'other', address: carol, signer: carol, expiresAt: 10_000 });
+        await store.saveSession({
+          tokenHash: 'old',
+          address: alice,
+          signer: alice,
+          expiresAt: 10_000,
+          lastUsedAt: 0,
+        });
+        await store.saveSession({
+          tokenHash: 'new',
+          address: alice,
+          signer: bob,
+          expiresAt: 10_000,
+          lastUsedAt: 0,
+        });
+        await store.saveSession({
+          tokenHash: 'other',
+          address: carol,
+          signer: carol,
+          expiresAt: 10_000,
+          lastUsedAt: 0,
+        });
         await store.applyChainIndex({
           ...emptyUpdate(2),
           patientKeyRotations: [{ patient: alice, previousSigner: alice, encryptionKey: hash(7) }],
         });
-        assert.equal(await store.session('old', 0), undefined);
-        assert.equal((await store.session('new', 0))?.signer, bob.toLowerCase());
-        assert.ok(await store.session('other', 0));
+        assert.equal(await store.session('old', 0, day), undefined);
+        assert.equal((await store.session('new', 0, day))?.signer, bob.toLowerCase());
+        assert.ok(await store.session('other', 0, day));
         assert.equal((await store.patient(alice))?.encryptionKey, hash(7));
         await store.deleteSessionsOfSigner(bob);
-        assert.equal(await store.session('new', 0), undefined);
+        assert.equal(await store.session('new', 0, day), undefined);
       });
     });
 
@@ -685,7 +813,7 @@ describe('GatewayStore on a SQLite file', () => {
       assert.equal((await store.record(hash(11)))?.cid, 'bafkreiold');
       assert.equal((await store.grant(1))?.grantee, bob.toLowerCase());
       assert.equal(await store.requestReason(hash(9)), 'follow-up');
-      assert.equal((await store.session('old-session', 0))?.signer, alice.toLowerCase());
+      assert.equal((await store.session('old-session', 0, day))?.signer, alice.toLowerCase());
       assert.deepEqual((await store.secondFactor(alice))?.secretIv, new Uint8Array([1, 2, 3]));
       assert.deepEqual((await store.keyBackup(alice))?.guardians, [bob.toLowerCase()]);
       assert.equal((await store.auditBatches()).length, 1);
@@ -734,15 +862,55 @@ describe('GatewayStore on a SQLite file', () => {
       const path = join(directory, 'nested', 'gateway.sqlite');
       const first = new SqliteGatewayStore(path);
       await first.appendAuditEvents([auditEvent(1)]);
-      await first.saveSession({ tokenHash: 'h', address: alice, signer: alice, expiresAt: 10 });
+      await first.saveSession({
+        tokenHash: 'h',
+        address: alice,
+        signer: alice,
+        expiresAt: 10,
+        lastUsedAt: 0,
+      });
       await first.saveRequestReason(hash(9), 'follow-up');
       await first.close();
       const second = new SqliteGatewayStore(path);
       assert.equal((await second.auditEvents({})).length, 1);
-      assert.ok(await second.session('h', 0));
+      assert.ok(await second.session('h', 0, day));
       assert.equal(await second.requestReason(hash(9)), 'follow-up');
       assert.equal(await second.requestReason(hash(10)), undefined);
       await second.close();
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('ends the sessions of a database written before sessions had an idle timeout, and keeps working', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'medledger-store-'));
+    try {
+      const path = join(directory, 'gateway.sqlite');
+      const now = Date.UTC(2030, 0, 1);
+      const idle = 15 * 60_000;
+      const old = new DatabaseSync(path);
+      old.exec(
+        'CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, address TEXT NOT NULL, expires_at INTEGER NOT NULL)',
+      );
+      old.exec(`INSERT INTO sessions VALUES ('h', '${alice.toLowerCase()}', ${now + 60_000})`);
+      old.close();
+      const stores = await openGatewayStores(path);
+      const { store } = stores;
+      assert.deepEqual(
+        await appliedSchemaVersions(stores.database),
+        migrations.map((m) => m.version),
+      );
+      assert.equal(await store.session('h', now, idle), undefined, 'no recorded use: ended');
+      assert.equal(await store.deleteEndedSessions(now, idle), 1);
+      await store.saveSession({
+        tokenHash: 'new',
+        address: alice,
+        signer: alice,
+        expiresAt: now + 1,
+        lastUsedAt: now,
+      });
+      assert.equal((await store.session('new', now, idle))?.lastUsedAt, now);
+      await stores.close();
     } finally {
       await rm(directory, { recursive: true, force: true });
     }
@@ -759,11 +927,11 @@ describe('GatewayStore on a SQLite file', () => {
       old.exec(`INSERT INTO sessions VALUES ('h', '${alice.toLowerCase()}', 10)`);
       old.close();
       const store = new SqliteGatewayStore(path);
-      assert.equal((await store.session('h', 0))?.signer, alice.toLowerCase(), 'signed by its own key');
-      await store.saveSession({ tokenHash: 'h2', address: alice, signer: bob, expiresAt: 10 });
+      assert.equal((await store.session('h', 0, day))?.signer, alice.toLowerCase(), 'signed by its own key');
+      await store.saveSession({ tokenHash: 'h2', address: alice, signer: bob, expiresAt: 10, lastUsedAt: 0 });
       await store.deleteSessionsOfSigner(alice);
-      assert.equal(await store.session('h', 0), undefined);
-      assert.ok(await store.session('h2', 0));
+      assert.equal(await store.session('h', 0, day), undefined);
+      assert.ok(await store.session('h2', 0, day));
       await store.close();
     } finally {
       await rm(directory, { recursive: true, force: true });

@@ -225,6 +225,19 @@ CREATE TABLE blobs (cid TEXT PRIMARY KEY, bytes BLOB NOT NULL);`,
     postgres: `
 CREATE TABLE blobs (cid TEXT PRIMARY KEY, bytes BYTEA NOT NULL);`,
   },
+  {
+    version: 4,
+    name: 'session-idle',
+    // Sessions end after a time without use as well as at their absolute end (`expires_at`). Sessions
+    // opened before this count as unused since 1970: they end at once, and their holders sign in again.
+    // Sign-out everywhere finds an account's sessions by address.
+    sqlite: `
+ALTER TABLE sessions ADD COLUMN last_used_at INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX sessions_by_address ON sessions (address);`,
+    postgres: `
+ALTER TABLE sessions ADD COLUMN last_used_at BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX sessions_by_address ON sessions (address);`,
+  },
 ];
 
 /** The version a database reaches once every migration is applied. */

@@ -20,29 +20,30 @@ export class SqlSessionStore implements SessionStore {
     const row = await this.#db.get('DELETE FROM sign_in_nonces WHERE nonce = $nonce RETURNING expires_at', {
       nonce,
     });
-    // Every sign-in clears what has expired: nonces, and sessions (which are never found again).
+    // Every sign-in clears the nonces that have expired (sessions: `deleteEndedSessions`).
     await this.#db.run('DELETE FROM sign_in_nonces WHERE expires_at < $now', { now });
-    await this.#db.run('DELETE FROM sessions WHERE expires_at < $now', { now });
     return row !== undefined && Number(row.expires_at) >= now;
   }
 
   async saveSession(session: SessionRow): Promise<void> {
     await this.#db.run(
-      'INSERT INTO sessions (token_hash, address, expires_at, signer) VALUES ($hash, $address, $expires, $signer)',
+      `INSERT INTO sessions (token_hash, address, expires_at, signer, last_used_at)
+       VALUES ($hash, $address, $expires, $signer, $used)`,
       {
         hash: session.tokenHash,
         address: lower(session.address),
         expires: session.expiresAt,
         signer: lower(session.signer),
+        used: session.lastUsedAt,
       },
     );
   }
 
-  async session(tokenHash: string, now: number): Promise<SessionRow | undefined> {
-    const row = await this.#db.get('SELECT * FROM sessions WHERE token_hash = $hash AND expires_at >= $now', {
-      hash: tokenHash,
-      now,
-    });
+  async session(tokenHash: string, now: number, idleMs: number): Promise<SessionRow | undefined> {
+    const row = await this.#db.get(
+      'SELECT * FROM sessions WHERE token_hash = $hash AND expires_at > $now AND last_used_at > $idleSince',
+      { hash: tokenHash, now, idleSince: now - idleMs },
+    );
     return (
       row && {
         tokenHash: String(row.token_hash),
@@ -50,8 +51,17 @@ export class SqlSessionStore implements SessionStore {
         // Sessions opened before signers were recorded were signed by the account's own key.
         signer: ((row.signer as string | null) ?? row.address) as Address,
         expiresAt: Number(row.expires_at),
+        lastUsedAt: Number(row.last_used_at),
       }
     );
+  }
+
+  async touchSession(tokenHash: string, now: number, granularityMs: number): Promise<boolean> {
+    const { changes } = await this.#db.run(
+      'UPDATE sessions SET last_used_at = $now WHERE token_hash = $hash AND last_used_at <= $before',
+      { hash: tokenHash, now, before: now - granularityMs },
+    );
+    return changes > 0;
   }
 
   async deleteSession(tokenHash: string): Promise<void> {
@@ -65,5 +75,20 @@ export class SqlSessionStore implements SessionStore {
         signer: lower(signer),
       },
     );
+  }
+
+  async deleteSessionsOfAccount(address: Address): Promise<number> {
+    const { changes } = await this.#db.run('DELETE FROM sessions WHERE address = $address', {
+      address: lower(address),
+    });
+    return changes;
+  }
+
+  async deleteEndedSessions(now: number, idleMs: number): Promise<number> {
+    const { changes } = await this.#db.run(
+      'DELETE FROM sessions WHERE expires_at <= $now OR last_used_at <= $idleSince',
+      { now, idleSince: now - idleMs },
+    );
+    return changes;
   }
 }
