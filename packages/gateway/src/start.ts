@@ -25,6 +25,9 @@ export async function runGateway(options: StartOptions, output: OutputOptions): 
     publicUrl: options.publicUrl,
     blockTimeSeconds: options.blockTime,
     logLevel: options.logLevel,
+    logFile: options.logFile,
+    logFileBytes: options.logFileSize,
+    logFileCount: options.logFileCount,
     auditAnchorIntervalSeconds: options.auditAnchorInterval,
   });
   const gateway = await startGateway(config);

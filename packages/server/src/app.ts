@@ -11,6 +11,7 @@ import { httpStatusOf, MedledgerError, reasonOf } from '@medledger/core';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Session } from './auth.ts';
 import type { GatewayServices } from './gatewayServices.ts';
+import { type GatewayLogOptions, gatewayLoggerOptions } from './logging.ts';
 import { auditRoutes, registerAuditProofRoutes } from './routes/auditRoutes.ts';
 import { consentRoutes } from './routes/consentRoutes.ts';
 import { consortiumRoutes } from './routes/consortiumRoutes.ts';
@@ -39,6 +40,8 @@ const servedWhileRecovering = [
 export interface BuildAppOptions {
   services: GatewayServices;
   logLevel?: string;
+  /** The logs' pseudonym key and destination (`logging.ts`); unset: a fresh key, standard error. */
+  logging?: Omit<GatewayLogOptions, 'level'>;
   /** The web app to serve at `/`, if built. */
   webApp?: WebAppOptions;
   /**
@@ -48,15 +51,16 @@ export interface BuildAppOptions {
   peerOrigins?: () => Promise<string[]>;
 }
 
-export async function buildApp({ services, logLevel = 'info', webApp, peerOrigins }: BuildAppOptions) {
+export async function buildApp({
+  services,
+  logLevel = 'info',
+  logging,
+  webApp,
+  peerOrigins,
+}: BuildAppOptions) {
   const app = Fastify({
-    logger: {
-      level: logLevel,
-      // Standard output is the command's answer (`medledger start --json`); logs go to standard error.
-      stream: process.stderr,
-      // Requests carry only ciphertext, but tokens and signatures are still secrets.
-      redact: ['req.headers.authorization', 'req.headers.cookie'],
-    },
+    // Addresses and ids pseudonymised, headers redacted, to standard error or a rotated file: `logging.ts`.
+    logger: gatewayLoggerOptions({ level: logLevel, ...logging }),
     bodyLimit: 32 * 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     // Errors the router raises before any route (a malformed URL, a too-long parameter) get the same body.

@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { InvalidInputError } from '@medledger/core';
 import { isRpcEndpoint } from '@medledger/ledger-node';
+import { defaultLogFileBytes, defaultLogFileCount } from './logging.ts';
 import { isPostgresUrl } from './store/postgresDatabase.ts';
 
 export interface GatewayConfig {
@@ -35,6 +36,10 @@ export interface GatewayConfig {
   blockTimeSeconds: number | undefined;
   sessionTtlSeconds: number;
   logLevel: string;
+  /** Log files (issue 12): unset `logFile` logs to standard error; else a file rotated at `logFileBytes`, `logFileCount` old ones kept. */
+  logFile: string | undefined;
+  logFileBytes: number;
+  logFileCount: number;
   /** Seconds between runs of the audit anchorer (it also runs at start and at stop). */
   auditAnchorIntervalSeconds: number;
   /** The built web app served at `/` (unset: the gateway serves the API only). */
@@ -53,6 +58,9 @@ export interface GatewayConfigInput {
   blockTimeSeconds?: number | string;
   sessionTtlSeconds?: number | string;
   logLevel?: string;
+  logFile?: string;
+  logFileBytes?: number | string;
+  logFileCount?: number | string;
   auditAnchorIntervalSeconds?: number | string;
   webAppDir?: string;
 }
@@ -94,6 +102,7 @@ export function loadGatewayConfig(
       86_400,
     ),
     logLevel: input.logLevel ?? env.MEDLEDGER_LOG_LEVEL ?? 'info',
+    ...logFileConfig(input, env),
     auditAnchorIntervalSeconds: integer(
       input.auditAnchorIntervalSeconds ?? env.MEDLEDGER_AUDIT_ANCHOR_INTERVAL ?? 1,
       'audit anchor interval',
@@ -104,6 +113,29 @@ export function loadGatewayConfig(
       (input.webAppDir ?? env.MEDLEDGER_WEB_DIR)
         ? resolve(input.webAppDir ?? env.MEDLEDGER_WEB_DIR ?? '')
         : undefined,
+  };
+}
+
+/** `--log-file`, `--log-file-size` (bytes), `--log-file-count`, and their environment variables. */
+function logFileConfig(
+  input: GatewayConfigInput,
+  env: Record<string, string | undefined>,
+): Pick<GatewayConfig, 'logFile' | 'logFileBytes' | 'logFileCount'> {
+  const logFile = input.logFile ?? env.MEDLEDGER_LOG_FILE;
+  return {
+    logFile: logFile ? resolve(logFile) : undefined,
+    logFileBytes: integer(
+      input.logFileBytes ?? env.MEDLEDGER_LOG_FILE_SIZE ?? defaultLogFileBytes,
+      'log file size',
+      1024,
+      2 ** 40,
+    ),
+    logFileCount: integer(
+      input.logFileCount ?? env.MEDLEDGER_LOG_FILE_COUNT ?? defaultLogFileCount,
+      'log file count',
+      1,
+      1000,
+    ),
   };
 }
 

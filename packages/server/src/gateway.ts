@@ -14,6 +14,7 @@
  *   keys/relayer.json  the account that pays for relayed transactions
  *   keys/custodian.json  the custodian's X25519 key pair
  *   keys/second-factor.json  the key that encrypts patients' TOTP secrets at rest
+ *   keys/log-pseudonyms.json  the key of the logs' pseudonyms for addresses and ids (`logging.ts`)
  *   keys/at-rest.json  the key that encrypts emergency justifications and access-request reasons
  *                      in the store (the chain has only their hash); the stores encrypt and
  *                      decrypt, nowhere else (`store/atRest.ts`). Processes sharing a PostgreSQL
@@ -65,6 +66,7 @@ import { createEventFollower } from './eventFollower.ts';
 import type { GatewayServices } from './gatewayServices.ts';
 import { createIndexer } from './indexer.ts';
 import { createLedgerGuard } from './ledgerGuard.ts';
+import { openLogFile } from './logging.ts';
 import { createNotifier, grantUseNotifier } from './notifier.ts';
 import { hostedOrganisation, hostedOrganisations, peerGateways } from './organisations.ts';
 import { createPeriodicTask, type Exclusive } from './periodicTask.ts';
@@ -102,6 +104,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   let followersStarted = false;
   const stopChain = async () => chain?.stop();
   let stores: GatewayStores | undefined;
+  const logFile = config.logFile
+    ? openLogFile(config.logFile, { maxBytes: config.logFileBytes, keep: config.logFileCount })
+    : undefined;
 
   try {
     let rpcUrl = config.rpcUrl;
@@ -302,6 +307,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     app = await buildApp({
       services,
       logLevel: config.logLevel,
+      logging: {
+        pseudonymKey: hexToBytes(keys.logPseudonymKey, 32, 'log pseudonym key'),
+        ...(logFile ? { destination: logFile.stream } : {}),
+      },
       peerOrigins: async () =>
         peerGateways(await store.organisations(), publicUrl.origin)
           .map(originOf)
@@ -390,6 +399,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
           }
           await stores?.close();
           await stopChain();
+          await logFile?.close();
         })();
         return stopping;
       },
@@ -397,6 +407,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   } catch (error) {
     await stores?.close();
     await stopChain();
+    await logFile?.close();
     throw error;
   }
 }
@@ -450,6 +461,7 @@ interface GatewayKeys {
   relayerKey: Hex;
   secondFactorKey: Hex;
   atRestKey: Hex;
+  logPseudonymKey: Hex;
   custodian: { secretKey: Hex; publicKey: Hex };
 }
 
@@ -466,10 +478,14 @@ async function loadOrCreateKeys(directory: string): Promise<GatewayKeys> {
   const atRest = await readOrCreate(join(directory, 'at-rest.json'), () => ({
     key: bytesToHex(randomBytes(32)),
   }));
+  const logPseudonyms = await readOrCreate(join(directory, 'log-pseudonyms.json'), () => ({
+    key: bytesToHex(randomBytes(32)),
+  }));
   return {
     relayerKey: relayer.privateKey as Hex,
     secondFactorKey: secondFactor.key as Hex,
     atRestKey: atRest.key as Hex,
+    logPseudonymKey: logPseudonyms.key as Hex,
     custodian: { secretKey: custodianSecret, publicKey: encryptionPublicKeyOf(custodianSecret) },
   };
 }
