@@ -17,6 +17,9 @@ export interface StartOptions {
   publicUrl?: string;
   blockTime?: string;
   logLevel?: string;
+  logFile?: string;
+  logFileSize?: string;
+  logFileCount?: string;
   /** false with --no-web-app */
   webApp?: boolean;
   auditAnchorInterval?: string;
@@ -69,6 +72,18 @@ export function withStartOptions(command: Command): Command {
       'embedded chain: seconds between blocks (default: one block per transaction)',
     )
     .option('--log-level <level>', 'fatal, error, warn, info, debug (default info)')
+    .option(
+      '--log-file <path>',
+      'write logs to this file, rotated by size, instead of standard error; env MEDLEDGER_LOG_FILE',
+    )
+    .option(
+      '--log-file-size <bytes>',
+      'rotate the log file at this size; env MEDLEDGER_LOG_FILE_SIZE (default 10485760, 10 MiB)',
+    )
+    .option(
+      '--log-file-count <n>',
+      'rotated log files kept (FILE.1 … FILE.n); env MEDLEDGER_LOG_FILE_COUNT (default 5)',
+    )
     .option('--no-web-app', 'serve the HTTP API only, not the web app at /')
     .option(
       '--audit-anchor-interval <seconds>',

@@ -20,6 +20,7 @@ import {
   shedLoad,
 } from './connectionLimits.ts';
 import type { GatewayServices } from './gatewayServices.ts';
+import { type GatewayLogOptions, gatewayLoggerOptions } from './logging.ts';
 import { installRateLimits, type RateLimits, rateLimitsWith } from './rateLimits.ts';
 import { auditRoutes, registerAuditProofRoutes } from './routes/auditRoutes.ts';
 import { consentRoutes } from './routes/consentRoutes.ts';
@@ -49,6 +50,8 @@ const servedWhileRecovering = [
 export interface BuildAppOptions {
   services: GatewayServices;
   logLevel?: string;
+  /** The logs' pseudonym key and destination (`logging.ts`); unset: a fresh key, standard error. */
+  logging?: Omit<GatewayLogOptions, 'level'>;
   /** The web app to serve at `/`, if built. */
   webApp?: WebAppOptions;
   /**
@@ -76,6 +79,7 @@ export const defaultBodyLimitBytes = 256 * 1024;
 export async function buildApp({
   services,
   logLevel = 'info',
+  logging,
   webApp,
   peerOrigins,
   rateLimits = rateLimitsWith(),
@@ -92,13 +96,8 @@ export async function buildApp({
     connectionTimeout: serverTimeouts.idleSocketMs,
     keepAliveTimeout: serverTimeouts.keepAliveMs,
     requestTimeout: serverTimeouts.requestMs,
-    logger: {
-      level: logLevel,
-      // Standard output is the command's answer (`medledger start --json`); logs go to standard error.
-      stream: process.stderr,
-      // Requests carry only ciphertext, but tokens and signatures are still secrets.
-      redact: ['req.headers.authorization', 'req.headers.cookie'],
-    },
+    // Addresses and ids pseudonymised, headers redacted, to standard error or a rotated file: `logging.ts`.
+    logger: gatewayLoggerOptions({ level: logLevel, ...logging }),
     // Large bodies only where a record is uploaded (its route says so), after its caller is known.
     bodyLimit: defaultBodyLimitBytes,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },

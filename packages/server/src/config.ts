@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { InvalidInputError } from '@medledger/core';
 import { isRpcEndpoint } from '@medledger/ledger-node';
 import { type ConnectionLimits, defaultConnectionLimits } from './connectionLimits.ts';
+import { defaultLogFileBytes, defaultLogFileCount } from './logging.ts';
 import { parseRateLimits, type RateLimits, rateLimitsWith } from './rateLimits.ts';
 import { isPostgresUrl } from './store/postgresDatabase.ts';
 
@@ -44,6 +45,10 @@ export interface GatewayConfig {
   /** Seconds after sign-in at which a session ends however much it is used (default 43,200, 12 hours). */
   sessionLifetimeSeconds: number;
   logLevel: string;
+  /** Log files (issue 12): unset `logFile` logs to standard error; else a file rotated at `logFileBytes`, `logFileCount` old ones kept. */
+  logFile: string | undefined;
+  logFileBytes: number;
+  logFileCount: number;
   /** Seconds between runs of the audit anchorer (it also runs at start and at stop). */
   auditAnchorIntervalSeconds: number;
   /** The built web app served at `/` (unset: the gateway serves the API only). */
@@ -69,6 +74,9 @@ export interface GatewayConfigInput {
   sessionIdleSeconds?: number | string;
   sessionLifetimeSeconds?: number | string;
   logLevel?: string;
+  logFile?: string;
+  logFileBytes?: number | string;
+  logFileCount?: number | string;
   auditAnchorIntervalSeconds?: number | string;
   webAppDir?: string;
   tlsCert?: string;
@@ -152,6 +160,7 @@ export function loadGatewayConfig(
     sessionIdleSeconds,
     sessionLifetimeSeconds,
     logLevel: input.logLevel ?? env.MEDLEDGER_LOG_LEVEL ?? 'info',
+    ...logFileConfig(input, env),
     auditAnchorIntervalSeconds: integer(
       input.auditAnchorIntervalSeconds ?? env.MEDLEDGER_AUDIT_ANCHOR_INTERVAL ?? 1,
       'audit anchor interval',
@@ -191,6 +200,29 @@ export function loadGatewayConfig(
         1_000_000,
       ),
     },
+  };
+}
+
+/** `--log-file`, `--log-file-size` (bytes), `--log-file-count`, and their environment variables. */
+function logFileConfig(
+  input: GatewayConfigInput,
+  env: Record<string, string | undefined>,
+): Pick<GatewayConfig, 'logFile' | 'logFileBytes' | 'logFileCount'> {
+  const logFile = input.logFile ?? env.MEDLEDGER_LOG_FILE;
+  return {
+    logFile: logFile ? resolve(logFile) : undefined,
+    logFileBytes: integer(
+      input.logFileBytes ?? env.MEDLEDGER_LOG_FILE_SIZE ?? defaultLogFileBytes,
+      'log file size',
+      1024,
+      2 ** 40,
+    ),
+    logFileCount: integer(
+      input.logFileCount ?? env.MEDLEDGER_LOG_FILE_COUNT ?? defaultLogFileCount,
+      'log file count',
+      1,
+      1000,
+    ),
   };
 }
 

@@ -14,9 +14,14 @@
  *   keys/relayer.json  the account that pays for relayed transactions
  *   keys/custodian.json  the custodian's X25519 key pair
  *   keys/second-factor.json  the key that encrypts patients' TOTP secrets at rest
+ *   keys/log-pseudonyms.json  the key of the logs' pseudonyms for addresses and ids (`logging.ts`)
+ *   keys/at-rest.json  the key that encrypts emergency justifications and access-request reasons
+ *                      in the store (the chain has only their hash); the stores encrypt and
+ *                      decrypt, nowhere else (`store/atRest.ts`). Processes sharing a PostgreSQL
+ *                      store share it like the other keys; one with another key is refused at start
  */
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   bytesToHex,
@@ -61,11 +66,13 @@ import { createEventFollower } from './eventFollower.ts';
 import type { GatewayServices } from './gatewayServices.ts';
 import { createIndexer } from './indexer.ts';
 import { createLedgerGuard } from './ledgerGuard.ts';
+import { openLogFile } from './logging.ts';
 import { createNotifier, grantUseNotifier } from './notifier.ts';
 import { hostedOrganisation, hostedOrganisations, peerGateways } from './organisations.ts';
 import { createPeriodicTask, type Exclusive } from './periodicTask.ts';
 import { createSecondFactor } from './secondFactor.ts';
 import { createStamps } from './stamps.ts';
+import { createAtRestCipher } from './store/atRest.ts';
 import { FileBlobStore } from './store/blobStore.ts';
 import type { LockName } from './store/coordination.ts';
 import { type GatewayStores, openGatewayStores } from './store/gatewayStores.ts';
@@ -97,6 +104,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   let followersStarted = false;
   const stopChain = async () => chain?.stop();
   let stores: GatewayStores | undefined;
+  const logFile = config.logFile
+    ? openLogFile(config.logFile, { maxBytes: config.logFileBytes, keep: config.logFileCount })
+    : undefined;
 
   try {
     let rpcUrl = config.rpcUrl;
@@ -127,6 +137,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     }
 
     stores = await openGatewayStores(config.store ?? join(config.dataDir, 'gateway.sqlite'), {
+      atRest: createAtRestCipher(hexToBytes(keys.atRestKey, 32, 'at-rest key')),
       // The session proving this process alive was lost: others may have taken over its pending
       // actions, so it re-applies what is its own again before it relays anything.
       onReregistered: () => void guard.recover('restarted'),
@@ -305,6 +316,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
           }
         : { httpsBehindProxy: publicUrl.protocol === 'https:' }),
       ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
+      logging: {
+        pseudonymKey: hexToBytes(keys.logPseudonymKey, 32, 'log pseudonym key'),
+        ...(logFile ? { destination: logFile.stream } : {}),
+      },
       peerOrigins: async () =>
         peerGateways(await store.organisations(), publicUrl.origin)
           .map(originOf)
@@ -401,6 +416,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
           }
           await stores?.close();
           await stopChain();
+          await logFile?.close();
         })();
         return stopping;
       },
@@ -408,6 +424,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   } catch (error) {
     await stores?.close();
     await stopChain();
+    await logFile?.close();
     throw error;
   }
 }
@@ -460,6 +477,8 @@ async function resolveDeployment(
 interface GatewayKeys {
   relayerKey: Hex;
   secondFactorKey: Hex;
+  atRestKey: Hex;
+  logPseudonymKey: Hex;
   custodian: { secretKey: Hex; publicKey: Hex };
 }
 
@@ -473,9 +492,17 @@ async function loadOrCreateKeys(directory: string): Promise<GatewayKeys> {
   const secondFactor = await readOrCreate(join(directory, 'second-factor.json'), () => ({
     key: bytesToHex(randomBytes(32)),
   }));
+  const atRest = await readOrCreate(join(directory, 'at-rest.json'), () => ({
+    key: bytesToHex(randomBytes(32)),
+  }));
+  const logPseudonyms = await readOrCreate(join(directory, 'log-pseudonyms.json'), () => ({
+    key: bytesToHex(randomBytes(32)),
+  }));
   return {
     relayerKey: relayer.privateKey as Hex,
     secondFactorKey: secondFactor.key as Hex,
+    atRestKey: atRest.key as Hex,
+    logPseudonymKey: logPseudonyms.key as Hex,
     custodian: { secretKey: custodianSecret, publicKey: encryptionPublicKeyOf(custodianSecret) },
   };
 }
@@ -492,14 +519,27 @@ async function readTlsFile(path: string): Promise<Buffer> {
   }
 }
 
+/**
+ * Reads the key file at `path`, or creates it. Creation is exclusive (a hard link of a complete
+ * temporary file, which fails if `path` exists): of processes that start at once on one `keys/`
+ * directory, one creates the file and the others read it, so they never hold different keys.
+ */
 async function readOrCreate<T extends object>(
   path: string,
   create: () => T,
 ): Promise<Record<string, unknown>> {
   if (existsSync(path)) return JSON.parse(await readFile(path, 'utf8'));
   const value = create();
-  await writeFile(`${path}.tmp`, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
-  await chmod(`${path}.tmp`, 0o600);
-  await rename(`${path}.tmp`, path);
+  const temporary = `${path}.${process.pid}.${bytesToHex(randomBytes(4)).slice(2)}.tmp`;
+  await writeFile(temporary, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
+  try {
+    await chmod(temporary, 0o600);
+    await link(temporary, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return JSON.parse(await readFile(path, 'utf8'));
+  } finally {
+    await rm(temporary, { force: true });
+  }
   return value as Record<string, unknown>;
 }

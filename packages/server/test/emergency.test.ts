@@ -160,8 +160,13 @@ describe('emergency access', () => {
     const keptJustifications = async () => {
       const database = await openSqlDatabase(gateway.storeLocation);
       try {
-        return (await database.all('SELECT text FROM emergency_justifications')).map((row) =>
-          String(row.text),
+        // Every row kept, opened through the gateway's store (the text is encrypted at rest).
+        const rows = await database.all('SELECT justification_hash FROM emergency_justifications');
+        return Promise.all(
+          rows.map(
+            async (row) =>
+              (await gateway.services.emergencies.justification(row.justification_hash as Hex))?.text,
+          ),
         );
       } finally {
         await database.close();

@@ -6,7 +6,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { after, beforeEach, describe, it } from 'node:test';
 import type { Address, Hex } from 'viem';
 import { sharedTestPostgres } from '../../test/helpers/postgres.ts';
-import { storeBackends } from '../../test/helpers/storeBackends.ts';
+import { storeBackends, testAtRest } from '../../test/helpers/storeBackends.ts';
 import type { AuditEventRow, ChainIndexUpdate, GatewayStore, GrantRow, RecordRow } from './gatewayStore.ts';
 import { type GatewayStores, openGatewayStores } from './gatewayStores.ts';
 import { appliedSchemaVersions, migrations } from './migrations.ts';
@@ -803,7 +803,7 @@ describe('GatewayStore on a SQLite file', () => {
       const old = new DatabaseSync(path);
       old.exec(await readFile(new URL('./testdata/unnumbered-gateway.sql', import.meta.url), 'utf8'));
       old.close();
-      const stores = await openGatewayStores(path);
+      const stores = await openGatewayStores(path, { atRest: testAtRest });
       const { store, emergencies, notifications, journal } = stores;
       assert.deepEqual(
         await appliedSchemaVersions(stores.database),
@@ -813,6 +813,10 @@ describe('GatewayStore on a SQLite file', () => {
       assert.equal((await store.record(hash(11)))?.cid, 'bafkreiold');
       assert.equal((await store.grant(1))?.grantee, bob.toLowerCase());
       assert.equal(await store.requestReason(hash(9)), 'follow-up');
+      // The reason the old version kept in clear was sealed in place on open.
+      const raw = await stores.database.get('SELECT reason, sealed FROM request_reasons');
+      assert.equal(raw?.sealed, 1);
+      assert.doesNotMatch(String(raw?.reason), /follow-up/);
       assert.equal((await store.session('old-session', 0, day))?.signer, alice.toLowerCase());
       assert.deepEqual((await store.secondFactor(alice))?.secretIv, new Uint8Array([1, 2, 3]));
       assert.deepEqual((await store.keyBackup(alice))?.guardians, [bob.toLowerCase()]);
@@ -845,7 +849,7 @@ describe('GatewayStore on a SQLite file', () => {
         3,
       );
       await stores.close();
-      const reopened = await openGatewayStores(path);
+      const reopened = await openGatewayStores(path, { atRest: testAtRest });
       assert.deepEqual(
         await appliedSchemaVersions(reopened.database),
         migrations.map((m) => m.version),
@@ -860,7 +864,7 @@ describe('GatewayStore on a SQLite file', () => {
     const directory = await mkdtemp(join(tmpdir(), 'medledger-store-'));
     try {
       const path = join(directory, 'nested', 'gateway.sqlite');
-      const first = new SqliteGatewayStore(path);
+      const first = new SqliteGatewayStore(path, testAtRest);
       await first.appendAuditEvents([auditEvent(1)]);
       await first.saveSession({
         tokenHash: 'h',
@@ -871,7 +875,7 @@ describe('GatewayStore on a SQLite file', () => {
       });
       await first.saveRequestReason(hash(9), 'follow-up');
       await first.close();
-      const second = new SqliteGatewayStore(path);
+      const second = new SqliteGatewayStore(path, testAtRest);
       assert.equal((await second.auditEvents({})).length, 1);
       assert.ok(await second.session('h', 0, day));
       assert.equal(await second.requestReason(hash(9)), 'follow-up');

@@ -3,6 +3,7 @@
  * PostgreSQL (a `postgres://` URL). One connection (SQLite) or one pool (PostgreSQL) is shared by
  * all the areas and closed once, with `close`.
  */
+import { type AtRestCipher, checkAtRestKey, sealClearFreeText } from './atRest.ts';
 import type { AuditStore } from './auditStore.ts';
 import type { ChainIndexStore } from './chainIndexStore.ts';
 import {
@@ -40,22 +41,38 @@ export interface GatewayStores {
   close(): Promise<void>;
 }
 
+export interface OpenGatewayStoresOptions extends PostgresCoordinationOptions {
+  /**
+   * The gateway's at-rest key (`keys/at-rest.json`), which seals justifications and access-request
+   * reasons. With it, opening checks that the database is sealed under this key and seals the rows
+   * earlier versions wrote in clear; without it (tools, tests of other areas) those rows can be
+   * neither written nor read.
+   */
+  atRest?: AtRestCipher;
+}
+
 /**
  * Opens the database at `location` (a SQLite file path, `:memory:`, or a `postgres://` URL),
  * applies the migrations it lacks, and returns its stores.
  *
  * @example
- * const stores = await openGatewayStores(join(dataDir, 'gateway.sqlite'));
+ * const stores = await openGatewayStores(join(dataDir, 'gateway.sqlite'), { atRest });
  * await stores.store.appendAuditEvents(events);
  * await stores.close();
  */
 export async function openGatewayStores(
   location: string,
-  options: PostgresCoordinationOptions = {},
+  { atRest, ...options }: OpenGatewayStoresOptions = {},
 ): Promise<GatewayStores> {
   const database = await openSqlDatabase(location);
   let coordination: Coordination;
   try {
+    if (atRest) {
+      await checkAtRestKey(database, atRest);
+      if ((await sealClearFreeText(database, atRest)) > 0 && database instanceof SqliteDatabase) {
+        await database.checkpoint();
+      }
+    }
     coordination = isPostgresUrl(location)
       ? await openPostgresCoordination(location, database, options)
       : await openLocalCoordination(database);
@@ -65,8 +82,8 @@ export async function openGatewayStores(
   }
   return {
     database,
-    store: composeGatewayStore(database),
-    emergencies: new SqlEmergencyStore(database),
+    store: composeGatewayStore(database, atRest),
+    emergencies: new SqlEmergencyStore(database, atRest),
     notifications: new SqlNotificationStore(database),
     journal: new SqlActionJournal(database, coordination),
     coordination,
@@ -83,9 +100,9 @@ export async function openSqlDatabase(location: string): Promise<SqlDatabase> {
 }
 
 /** The areas of `GatewayStore` on `database`, as one object; its `close` closes the database. */
-export function composeGatewayStore(database: SqlDatabase): GatewayStore {
+export function composeGatewayStore(database: SqlDatabase, atRest?: AtRestCipher): GatewayStore {
   return {
-    ...methodsOf<ChainIndexStore>(new SqlChainIndexStore(database)),
+    ...methodsOf<ChainIndexStore>(new SqlChainIndexStore(database, atRest)),
     ...methodsOf<AuditStore>(new SqlAuditStore(database)),
     ...methodsOf<SessionStore>(new SqlSessionStore(database)),
     ...methodsOf<SecondFactorStore>(new SqlSecondFactorStore(database)),

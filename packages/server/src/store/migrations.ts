@@ -238,6 +238,19 @@ CREATE INDEX sessions_by_address ON sessions (address);`,
 ALTER TABLE sessions ADD COLUMN last_used_at BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX sessions_by_address ON sessions (address);`,
   },
+  {
+    version: 5,
+    name: 'sealed free text',
+    // Justifications and access-request reasons are encrypted at rest (`atRest.ts`): `sealed` = 1
+    // marks a row whose text column holds the ciphertext; rows written in clear before (0) are
+    // sealed in place when the stores open with the key (`sealClearFreeText`).
+    sqlite: `
+ALTER TABLE emergency_justifications ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE request_reasons ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;`,
+    postgres: `
+ALTER TABLE emergency_justifications ADD COLUMN sealed BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE request_reasons ADD COLUMN sealed BIGINT NOT NULL DEFAULT 0;`,
+  },
 ];
 
 /** The version a database reaches once every migration is applied. */

@@ -1,8 +1,9 @@
 /**
  * The chain index on SQL (SQLite or PostgreSQL, see `SqlDatabase`). Addresses and record ids are
- * stored in lower case.
+ * stored in lower case. Access-request reasons are encrypted at rest here (`atRest.ts`).
  */
 import type { Address, Hex } from 'viem';
+import { type AtRestCipher, noAtRestKey } from './atRest.ts';
 import type {
   AccessRequestRow,
   ChainIndexStore,
@@ -19,9 +20,12 @@ const lower = (value: string) => value.toLowerCase();
 
 export class SqlChainIndexStore implements ChainIndexStore {
   readonly #db: SqlDatabase;
+  readonly #atRest: AtRestCipher | undefined;
 
-  constructor(db: SqlDatabase) {
+  /** Without `atRest`, reasons can be neither saved nor read (`no_at_rest_key`). */
+  constructor(db: SqlDatabase, atRest?: AtRestCipher) {
     this.#db = db;
+    this.#atRest = atRest;
   }
 
   async indexedBlock(): Promise<number | null> {
@@ -274,17 +278,23 @@ export class SqlChainIndexStore implements ChainIndexStore {
   }
 
   async saveRequestReason(reasonHash: Hex, reason: string): Promise<void> {
+    if (!this.#atRest) throw noAtRestKey();
     await this.#db.run(
-      'INSERT INTO request_reasons VALUES ($hash, $reason) ON CONFLICT (reason_hash) DO NOTHING',
-      { hash: reasonHash, reason },
+      `INSERT INTO request_reasons (reason_hash, reason, sealed) VALUES ($hash, $reason, 1)
+       ON CONFLICT (reason_hash) DO NOTHING`,
+      { hash: reasonHash, reason: this.#atRest.seal('request_reasons', reasonHash, reason) },
     );
   }
 
   async requestReason(reasonHash: Hex): Promise<string | undefined> {
-    const row = await this.#db.get('SELECT reason FROM request_reasons WHERE reason_hash = $hash', {
+    if (!this.#atRest) throw noAtRestKey();
+    const row = await this.#db.get('SELECT reason, sealed FROM request_reasons WHERE reason_hash = $hash', {
       hash: reasonHash,
     });
-    return row ? String(row.reason) : undefined;
+    if (!row) return undefined;
+    // A row an earlier version wrote in clear, not sealed yet (`sealClearFreeText` seals them at open).
+    if (Number(row.sealed) !== 1) return String(row.reason);
+    return this.#atRest.open('request_reasons', reasonHash, String(row.reason));
   }
 }
 

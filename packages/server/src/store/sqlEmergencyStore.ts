@@ -1,6 +1,10 @@
-/** The emergency store on SQL (SQLite or PostgreSQL), in the gateway's database. Addresses in lower case. */
+/**
+ * The emergency store on SQL (SQLite or PostgreSQL), in the gateway's database. Addresses in lower
+ * case. Justifications are encrypted at rest here (`atRest.ts`); their salts are not secret.
+ */
 import { defaultEmergencyWindowSeconds } from '@medledger/core';
 import type { Address, Hex } from 'viem';
+import { type AtRestCipher, noAtRestKey } from './atRest.ts';
 import type { EmergencyIndexUpdate, EmergencyRow, EmergencyStore, Justification } from './emergencyStore.ts';
 import { isStorableId, type SqlDatabase, type SqlRow } from './sqlDatabase.ts';
 
@@ -8,9 +12,12 @@ const lower = (value: string) => value.toLowerCase();
 
 export class SqlEmergencyStore implements EmergencyStore {
   readonly #db: SqlDatabase;
+  readonly #atRest: AtRestCipher | undefined;
 
-  constructor(db: SqlDatabase) {
+  /** Without `atRest`, justifications can be neither saved nor read (`no_at_rest_key`). */
+  constructor(db: SqlDatabase, atRest?: AtRestCipher) {
     this.#db = db;
+    this.#atRest = atRest;
   }
 
   async rewindEmergencyIndex(toBlock: number | null): Promise<void> {
@@ -141,22 +148,34 @@ export class SqlEmergencyStore implements EmergencyStore {
   }
 
   async saveJustification(justificationHash: Hex, justification: Justification): Promise<boolean> {
+    if (!this.#atRest) throw noAtRestKey();
+    const hash = lower(justificationHash);
     const { changes } = await this.#db.run(
-      `INSERT INTO emergency_justifications VALUES ($hash, $salt, $text)
+      `INSERT INTO emergency_justifications (justification_hash, salt, text, sealed) VALUES ($hash, $salt, $text, 1)
        ON CONFLICT (justification_hash) DO NOTHING`,
-      { hash: lower(justificationHash), salt: lower(justification.salt), text: justification.text },
+      {
+        hash,
+        salt: lower(justification.salt),
+        text: this.#atRest.seal('emergency_justifications', hash, justification.text),
+      },
     );
     return changes > 0;
   }
 
   async justification(justificationHash: Hex): Promise<Justification | undefined> {
+    if (!this.#atRest) throw noAtRestKey();
+    const hash = lower(justificationHash);
     const row = await this.#db.get(
-      'SELECT * FROM emergency_justifications WHERE justification_hash = $hash',
-      {
-        hash: lower(justificationHash),
-      },
+      'SELECT salt, text, sealed FROM emergency_justifications WHERE justification_hash = $hash',
+      { hash },
     );
-    return row && { salt: row.salt as Hex, text: String(row.text) };
+    if (!row) return undefined;
+    // A row an earlier version wrote in clear, not sealed yet (`sealClearFreeText` seals them at open).
+    const text =
+      Number(row.sealed) === 1
+        ? this.#atRest.open('emergency_justifications', hash, String(row.text))
+        : String(row.text);
+    return { salt: row.salt as Hex, text };
   }
 
   async forgetJustification(justificationHash: Hex): Promise<void> {

@@ -3,6 +3,7 @@
  * directory's database apart from a running gateway. Gateways open theirs with `openGatewayStores`.
  */
 
+import type { AtRestCipher } from './atRest.ts';
 import type { GatewayStore } from './gatewayStore.ts';
 import { composeGatewayStore } from './gatewayStores.ts';
 import { SqliteDatabase } from './sqliteDatabase.ts';
@@ -17,7 +18,8 @@ export interface SqliteGatewayStore extends GatewayStore {}
  */
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the constructor assigns every method of GatewayStore.
 export class SqliteGatewayStore {
-  constructor(path: string) {
-    Object.assign(this, composeGatewayStore(new SqliteDatabase(path)));
+  /** Without `atRest` (the gateway's at-rest key), access-request reasons can be neither saved nor read. */
+  constructor(path: string, atRest?: AtRestCipher) {
+    Object.assign(this, composeGatewayStore(new SqliteDatabase(path), atRest));
   }
 }

@@ -6,6 +6,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomBytes } from '@medledger/core';
+import { createAtRestCipher } from '../../src/store/atRest.ts';
 import { type GatewayStores, openGatewayStores } from '../../src/store/gatewayStores.ts';
 import { sharedTestPostgres } from './postgres.ts';
 
@@ -15,12 +17,15 @@ export interface StoreBackend {
   open(): Promise<GatewayStores>;
 }
 
+/** The at-rest key of the test stores (a gateway's is `keys/at-rest.json`). */
+export const testAtRest = createAtRestCipher(randomBytes(32));
+
 export const storeBackends: readonly StoreBackend[] = [
   {
     name: 'SQLite',
     open: async () => {
       const directory = mkdtempSync(join(tmpdir(), 'medledger-store-'));
-      const stores = await openGatewayStores(join(directory, 'gateway.sqlite'));
+      const stores = await openGatewayStores(join(directory, 'gateway.sqlite'), { atRest: testAtRest });
       const close = stores.close.bind(stores);
       stores.close = async () => {
         await close();
@@ -31,6 +36,7 @@ export const storeBackends: readonly StoreBackend[] = [
   },
   {
     name: 'PostgreSQL',
-    open: async () => openGatewayStores(await (await sharedTestPostgres()).createDatabase()),
+    open: async () =>
+      openGatewayStores(await (await sharedTestPostgres()).createDatabase(), { atRest: testAtRest }),
   },
 ];
