@@ -104,7 +104,7 @@ function requestsFor(route: ApiRoute): fc.Arbitrary<FuzzRequest> {
     {
       weight: 2,
       arbitrary: fc.tuple(valid, fc.constantFrom(...pollutionKeys), fc.boolean()).map(([v, key, deep]) => ({
-        kind: 'prototype-pollution',
+        kind: key === 'prototype' ? 'prototype-key' : 'prototype-pollution',
         raw: withPollution(v, key, deep),
         contentType: 'application/json',
       })),
@@ -264,8 +264,15 @@ describe('fuzz of every route that takes a body, against a gateway process', () 
     const problems: string[] = [];
     let next = 0;
     const send = async (request: FuzzRequest) => {
-      const token =
-        request.token === 'none' || request.token === undefined ? undefined : tokens[request.token];
+      let token = request.token === 'none' || request.token === undefined ? undefined : tokens[request.token];
+      // Signing out ends the session: give it one of its own, so that the others' stay valid.
+      if (
+        request.method === 'DELETE' &&
+        request.path === '/api/auth/session' &&
+        request.token !== 'garbage'
+      ) {
+        token = request.token === 'none' ? undefined : await signIn(gateway.url, generateIdentity());
+      }
       const response = await call(gateway.url, request.method, request.path, {
         ...(request.raw === undefined ? {} : { raw: request.raw }),
         ...(request.contentType === undefined ? {} : { contentType: request.contentType }),
@@ -281,7 +288,11 @@ describe('fuzz of every route that takes a body, against a gateway process', () 
       const ofKind = byKind.get(request.kind) ?? {};
       ofKind[response.status] = (ofKind[response.status] ?? 0) + 1;
       byKind.set(request.kind, ofKind);
-      const problem = problemOf(response);
+      // Fastify refuses `__proto__` and `constructor.prototype` in JSON before any handler sees them.
+      const problem =
+        request.kind === 'prototype-pollution' && response.status < 400
+          ? `prototype pollution accepted (${response.status})`
+          : problemOf(response);
       if (problem) {
         problems.push(
           `${request.method} ${request.path.slice(0, 120)} (${request.kind}, token ${request.token}, ` +
@@ -328,6 +339,10 @@ describe('fuzz of every route that takes a body, against a gateway process', () 
       console.log(`fuzz: ${statuses.get(503)} answers were 503 (load shedding or chain unavailable)`);
     assert.deepEqual(problems.slice(0, 20), [], `${problems.length} problems (seed ${seed})`);
     assert.ok(sent >= total, `${sent} of ${total} requests answered`);
+    // The sessions the fuzz used are still valid: its requests reached past authentication.
+    for (const token of [tokens.member, tokens.stranger]) {
+      assert.equal((await call(gateway.url, 'GET', '/api/me', { token })).status, 200);
+    }
   });
 
   it('is still up and answering /api/health, under its memory bound', async () => {
