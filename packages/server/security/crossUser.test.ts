@@ -63,6 +63,22 @@ interface Row {
   call: (actor: Actor, world: World) => Promise<unknown>;
   /** Allowed calls that change A's world run after every other call. */
   changesWorld?: boolean;
+  /**
+   * Leaks in a 2xx answer that no canary string shows (e.g. A's notifications by id); lines that
+   * start with `missing` are what an entitled caller should have got and did not.
+   */
+  leaksIn?: (role: Role, answer: unknown, world: World) => string[];
+}
+
+/** A's notifications, in a list answered to someone else. */
+function notificationsOfA(role: Role, answer: unknown, w: World): string[] {
+  const ids = ((answer as { notifications?: { id: number }[] }).notifications ?? []).map((n) => n.id);
+  if (role === 'patientA') {
+    return w.a.notificationIds
+      .filter((id) => !ids.includes(id))
+      .map((id) => `missing: A’s notification ${id}`);
+  }
+  return ids.filter((id) => w.a.notificationIds.includes(id)).map((id) => `A’s notification ${id}`);
 }
 
 const get = (path: (w: World) => string) => (actor: Actor, w: World) =>
@@ -154,7 +170,13 @@ function matrix(): Row[] {
     { route: 'GET /api/consents', access: signedIn, call: get(() => '/api/consents') },
     { route: 'GET /api/access-requests', access: signedIn, call: get(() => '/api/access-requests') },
     { route: 'GET /api/emergencies', access: signedIn, call: get(() => '/api/emergencies') },
-    { route: 'GET /api/notifications', access: signedIn, call: get(() => '/api/notifications') },
+    {
+      route: 'GET /api/notifications',
+      what: 'after the one before A’s first (each caller gets its own only)',
+      access: signedIn,
+      call: get((w) => `/api/notifications?after=${Math.min(...w.a.notificationIds) - 1}`),
+      leaksIn: notificationsOfA,
+    },
     { route: 'GET /api/notifications/stream', access: signedIn, call: stream },
     { route: 'GET /api/otp', access: signedIn, call: get(() => '/api/otp') },
     { route: 'GET /api/audit', what: 'the caller’s own', access: signedIn, call: get(() => '/api/audit') },
@@ -632,6 +654,23 @@ describe('cross-user matrix: every route × every role, with patient A’s ids',
       if (outcome !== expected) {
         counts.wrong++;
         problems.push(`${label}: expected ${expected}, got ${answer.status} ${answer.text.slice(0, 200)}`);
+      }
+      if (row.leaksIn && outcome === 'allowed') {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(answer.text);
+        } catch {
+          parsed = undefined;
+        }
+        for (const leak of row.leaksIn(role, parsed, world)) {
+          if (leak.startsWith('missing')) {
+            counts.wrong++;
+            problems.push(`${label}: ${leak}`);
+          } else {
+            counts.leaks++;
+            problems.push(`${label}: LEAK of ${leak}`);
+          }
+        }
       }
       for (const text of [...captured.map((c) => c.text), ...streamTexts]) {
         for (const [secret, readers] of canaryReaders) {
