@@ -617,6 +617,8 @@ describe('cross-user matrix: every route × every role, with patient A’s ids',
     const counts = { calls: 0, allowed: 0, denied: 0, leaks: 0, wrong: 0 };
     /** Answers to an entitled reader that held a canary: proof that the check looks where they are. */
     const sightings = new Map<string, number>();
+    /** Why the denied calls were denied: `status reason` → calls, for signed-in roles and for no session. */
+    const denials = new Map<string, number>();
     const problems: string[] = [];
     const canaryReaders: [string, readonly Role[]][] = [
       [world.canaries.requestReason, readersOf.requestReason],
@@ -651,6 +653,11 @@ describe('cross-user matrix: every route × every role, with patient A’s ids',
       const outcome: Access | 'error' =
         answer.status < 300 ? 'allowed' : answer.status < 500 ? 'denied' : 'error';
       counts[outcome === 'allowed' ? 'allowed' : 'denied']++;
+      if (outcome === 'denied') {
+        const reason = (JSON.parse(answer.text || '{}') as { error?: { reason?: string } }).error?.reason;
+        const key = `${role === 'anonymous' ? 'anonymous' : 'signed-in'} ${answer.status} ${reason}`;
+        denials.set(key, (denials.get(key) ?? 0) + 1);
+      }
       if (outcome !== expected) {
         counts.wrong++;
         problems.push(`${label}: expected ${expected}, got ${answer.status} ${answer.text.slice(0, 200)}`);
@@ -691,11 +698,19 @@ describe('cross-user matrix: every route × every role, with patient A’s ids',
         `${counts.calls} calls, ${counts.allowed} allowed, ${counts.denied} denied, ${counts.leaks} leaks, ${counts.wrong} not as the table says`,
     );
     console.log(
+      `matrix: denials by status and reason ${JSON.stringify(Object.fromEntries([...denials].sort()))}`,
+    );
+    console.log(
       `matrix: canaries seen by their entitled readers: reason ${sightings.get(world.canaries.requestReason) ?? 0}, ` +
         `justification ${sightings.get(world.canaries.justification) ?? 0}`,
     );
     assert.deepEqual(problems, []);
     assert.equal(counts.calls, rows.length * roles.length);
+    // A signed-in caller's calls are well formed: each denial is the ledger's rules, not a bad body.
+    const malformed = [...denials.keys()].filter((key) =>
+      /^signed-in \d+ (schema_violation|malformed_request)$/.test(key),
+    );
+    assert.deepEqual(malformed, [], 'signed-in calls refused for their form, not their entitlement');
     // The reason and the justification do reach their readers: the leak check looks where they are.
     assert.ok(sightings.get(world.canaries.requestReason), 'no entitled reader saw the request reason');
     assert.ok(sightings.get(world.canaries.justification), 'no entitled reader saw the justification');
