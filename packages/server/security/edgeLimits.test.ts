@@ -6,7 +6,7 @@
  * kind of answer. Clients bind to other loopback addresses (127.0.0.N) to stand for other hosts.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -15,13 +15,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { accountOf, generateIdentity } from '@medledger/core';
 import { keccak256, toBytes } from 'viem';
 import { createSiweMessage } from 'viem/siwe';
 import { defaultRateLimits } from '../src/index.ts';
 import { signIn } from '../test/helpers/actors.ts';
 import { startTestGateway, type TestGateway } from '../test/helpers/gateway.ts';
+import { type GatewayProcess, startGatewayProcess } from './helpers/gatewayProcess.ts';
 
 interface Answer {
   status: number;
@@ -305,60 +305,6 @@ describe('rate limits as configured', () => {
   });
 });
 
-const gatewayScript = fileURLToPath(new URL('../test/helpers/gatewayProcess.ts', import.meta.url));
-
-interface GatewayProcess {
-  url: string;
-  pid: number;
-  stop(): Promise<void>;
-}
-
-/** A gateway in its own process (its memory is measured), with the default limits unless `config` says. */
-async function spawnGateway(config: Record<string, unknown>): Promise<GatewayProcess> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'medledger-edge-'));
-  const child = spawn(
-    process.execPath,
-    [
-      gatewayScript,
-      JSON.stringify({
-        dataDir,
-        port: 0,
-        logLevel: 'silent',
-        rateLimits: {},
-        maxConnectionsPerAddress: 128,
-        ...config,
-      }),
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (chunk) => {
-      output += String(chunk);
-      const line = output.split('\n').find((l) => l.startsWith('{"url"'));
-      if (line) resolve((JSON.parse(line) as { url: string }).url);
-    });
-    child.once('exit', (code) => reject(new Error(`the gateway process ended (${code})`)));
-  });
-  return {
-    url,
-    pid: child.pid ?? 0,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
-/** Peak and current resident memory of a process, in MB. */
-async function memoryOf(pid: number): Promise<{ peakMb: number; residentMb: number }> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN);
-  return { peakMb: kb('VmHWM') / 1024, residentMb: kb('VmRSS') / 1024 };
-}
-
 /** Opens a raw connection from `from`; resolves once connected (or closed at once by the server). */
 function openSocket(url: string, from: string): Promise<{ socket: Socket; closed: Promise<number> }> {
   const { hostname, port } = new URL(url);
@@ -374,12 +320,15 @@ function openSocket(url: string, from: string): Promise<{ socket: Socket; closed
 describe('bodies, connections and load', () => {
   let gateway: GatewayProcess;
   before(async () => {
-    gateway = await spawnGateway({});
+    gateway = await startGatewayProcess({
+      logLevel: 'silent',
+      config: { rateLimits: {}, maxConnectionsPerAddress: 128 },
+    });
   });
-  after(() => gateway?.stop());
+  after(() => gateway?.stopAndRemove());
 
   it('reads no body before sign-in: 40 concurrent 30 MB uploads without a token leave memory bounded', async () => {
-    const before = await memoryOf(gateway.pid);
+    const beforeMb = (await gateway.peakMemoryKiB()) / 1024;
     const body = Buffer.alloc(30 * 1024 * 1024, 'A');
     const { hostname, port } = new URL(gateway.url);
     const uploads = Array.from(
@@ -407,10 +356,10 @@ describe('bodies, connections and load', () => {
         }),
     );
     const statuses = await Promise.all(uploads);
-    const after = await memoryOf(gateway.pid);
-    const growthMb = after.peakMb - before.peakMb;
+    const afterMb = (await gateway.peakMemoryKiB()) / 1024;
+    const growthMb = afterMb - beforeMb;
     console.log(
-      `40 x 30 MB unauthenticated uploads: answers ${JSON.stringify(countOf(statuses))}; gateway peak ${before.peakMb.toFixed(0)} -> ${after.peakMb.toFixed(0)} MB (+${growthMb.toFixed(0)} MB)`,
+      `40 x 30 MB unauthenticated uploads: answers ${JSON.stringify(countOf(statuses))}; gateway peak ${beforeMb.toFixed(0)} -> ${afterMb.toFixed(0)} MB (+${growthMb.toFixed(0)} MB)`,
     );
     assert.ok(
       statuses.every((status) => status === 401 || status === 'EPIPE' || status === 'ECONNRESET'),

@@ -12,11 +12,11 @@ import { fileURLToPath } from 'node:url';
 const gatewayScript = fileURLToPath(new URL('../../test/helpers/gatewayProcess.ts', import.meta.url));
 
 /**
- * Configuration the gateway process gets besides its data directory, port and log level.
- *
- * RATE LIMITS: when the gateway gains rate-limit keys (issue 12), raise them here so that the
- * suite's thousands of requests from one address are not all answered 429 (429 stays an accepted
- * answer; the fuzz prints how many it got).
+ * Configuration the gateway process gets besides its data directory, port and log level. Rate
+ * limits and the connection cap per address are out of reach unless a test sets them
+ * (`test/helpers/gatewayProcess.ts`): the fuzz and the matrix send thousands of requests from one
+ * address to test inputs and authorisation (429 stays an accepted answer; the fuzz prints how many
+ * it got). `edgeLimits.test.ts` tests the limits with their defaults.
  */
 export const securitySuiteConfig: Record<string, unknown> = {};
 
@@ -42,12 +42,15 @@ export interface StartOptions {
   dataDir?: string;
   /** Unset: the gateway's default level. */
   logLevel?: string;
+  /** More configuration (`GatewayConfigInput`), e.g. `{ rateLimits: {} }` for the default limits. */
+  config?: Record<string, unknown>;
 }
 
 export async function startGatewayProcess(options: StartOptions = {}): Promise<GatewayProcess> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'medledger-security-')));
   const config = {
     ...securitySuiteConfig,
+    ...options.config,
     dataDir,
     port: 0,
     ...(options.logLevel ? { logLevel: options.logLevel } : {}),
