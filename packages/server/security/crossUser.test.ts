@@ -495,6 +495,8 @@ const outOfScope: Record<string, string> = {
     'an admin suspends a member: no patient data (consortium.test.ts)',
   'POST /api/members/{address}/emergency-privilege': 'an admin sets a member’s privilege (emergency.test.ts)',
   'POST /api/patients': 'a patient registers itself, signed by itself: no one else’s ids',
+  'DELETE /api/auth/sessions':
+    'ends the caller’s own sessions, takes no ids (it would end the matrix’s sessions); another account’s are untouched: sessions.test.ts',
   'POST /api/key-backups': 'a patient stores its own backup, signed by itself (keyRecovery.test.ts)',
   'POST /api/otp/enrolment':
     'the caller’s own second factor (secondFactor.test.ts; canaries.test.ts for its secret)',

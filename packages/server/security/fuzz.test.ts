@@ -34,7 +34,7 @@ import {
 const total = Number(process.env.MEDLEDGER_SECURITY_FUZZ ?? 10_000);
 const seed = Number(process.env.MEDLEDGER_SECURITY_SEED ?? Math.floor(Math.random() * 2 ** 31));
 /** Measured: see README.md. */
-const memoryBoundMiB = Number(process.env.MEDLEDGER_SECURITY_MEMORY_MIB ?? 450);
+const memoryBoundMiB = Number(process.env.MEDLEDGER_SECURITY_MEMORY_MIB ?? 350);
 /** Requests in flight at once. */
 const concurrency = 6;
 /** What the gateway must answer with a JSON error body. */
@@ -265,10 +265,11 @@ describe('fuzz of every route that takes a body, against a gateway process', () 
     let next = 0;
     const send = async (request: FuzzRequest) => {
       let token = request.token === 'none' || request.token === undefined ? undefined : tokens[request.token];
-      // Signing out ends the session: give it one of its own, so that the others' stay valid.
+      // Signing out (here or everywhere) ends sessions: give it an account of its own, so that the
+      // others' stay valid.
       if (
         request.method === 'DELETE' &&
-        request.path === '/api/auth/session' &&
+        (request.path === '/api/auth/session' || request.path === '/api/auth/sessions') &&
         request.token !== 'garbage'
       ) {
         token = request.token === 'none' ? undefined : await signIn(gateway.url, generateIdentity());

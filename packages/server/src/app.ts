@@ -3,7 +3,6 @@
  * their schema, authenticate, and call the services; errors become HTTP responses here, once.
  */
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -11,6 +10,7 @@ import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-
 import type { ErrorBody } from '@medledger/api';
 import { httpStatusOf, MedledgerError, reasonOf } from '@medledger/core';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import helmet from 'helmet';
 import type { Session } from './auth.ts';
 import {
   type ConnectionLimits,
@@ -110,7 +110,8 @@ export async function buildApp({
   // Security headers on every answer: API, docs, web app, errors, and the refusals of the hooks
   // below (so it comes first). API answers are data: nothing runs or loads from them. The web
   // app's documents and the docs set their own policy.
-  await app.register(helmet, {
+  // (`helmet`'s middleware, built once: `@fastify/helmet` builds it again for every request.)
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -123,7 +124,11 @@ export async function buildApp({
     frameguard: { action: 'deny' },
     referrerPolicy: { policy: 'no-referrer' },
     crossOriginResourcePolicy: { policy: 'same-site' },
-    hsts: tls || httpsBehindProxy ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    strictTransportSecurity:
+      tls || httpsBehindProxy ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+  });
+  app.addHook('onRequest', (request, reply, done) => {
+    securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined));
   });
   app.addHook('onSend', async (request, reply) => {
     reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=(), payment=()');

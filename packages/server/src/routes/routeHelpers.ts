@@ -4,7 +4,7 @@
  */
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import type { ApiTypeOptions } from '@medledger/api';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuthService, Session } from '../auth.ts';
 
 declare module 'fastify' {
@@ -28,21 +28,13 @@ export function apiRoutes(app: FastifyInstance) {
 
 /**
  * An `onRequest` hook that admits only signed-in callers and puts their session on the request:
- * it runs before the body is read, so nobody unknown makes the gateway read a body. A refused
- * request's connection is closed after the answer rather than read to its end.
+ * it runs before the body is read, so nobody unknown makes the gateway parse or keep a body (Node
+ * discards the rest of a refused request's body as it arrives, and the caller gets its 401: a
+ * client whose session ended mid-upload signs in again, rather than seeing its connection reset).
  */
 export function requireSession(auth: AuthService) {
-  return async (request: FastifyRequest, reply: FastifyReply) => {
-    try {
-      request.session = await auth.authenticate(request.headers.authorization);
-    } catch (error) {
-      if (
-        request.headers['content-length'] !== undefined ||
-        request.headers['transfer-encoding'] !== undefined
-      )
-        reply.header('connection', 'close');
-      throw error;
-    }
+  return async (request: FastifyRequest) => {
+    request.session = await auth.authenticate(request.headers.authorization);
   };
 }
 
