@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
-import { accountOf, generateIdentity, UnauthenticatedError } from '@medledger/core';
+import { accountOf, generateIdentity, OverloadedError, UnauthenticatedError } from '@medledger/core';
 import { createSiweMessage } from 'viem/siwe';
 import { createAuthService } from './auth.ts';
 import { SqliteGatewayStore } from './store/sqliteStore.ts';
@@ -53,6 +53,30 @@ describe('auth service: session and nonce lifetimes', () => {
     assert.match(error.shortMessage, /unknown or has expired/);
     return true;
   };
+
+  it('keeps at most maxPendingSignIns nonces: past it a challenge is refused, until nonces expire', async () => {
+    const service = createAuthService({
+      store,
+      chainId: 31337,
+      domains: ['gateway.test'],
+      sessionIdleSeconds: 60,
+      sessionLifetimeSeconds: 600,
+      keysOf: async (account) => ({ signer: account, patientOfSigner: null }),
+      maxPendingSignIns: 3,
+    });
+    for (let index = 0; index < 3; index++) await service.challenge();
+    await assert.rejects(service.challenge(), (error: OverloadedError) => {
+      assert.ok(error instanceof OverloadedError);
+      assert.equal(error.reason, 'sign_in_busy');
+      assert.equal(error.fields?.retryAfter, 60);
+      return true;
+    });
+    // Once the nonces handed out have expired (5 minutes), they make room.
+    mock.timers.tick(5 * 60_000 + 1);
+    const { nonce } = await service.challenge();
+    const { message, signature } = await signedMessage(nonce);
+    assert.ok((await service.signIn(message, signature)).token);
+  });
 
   it('answers the absolute end and the idle timeout at sign-in', async () => {
     const answer = await signIn(auth());

@@ -17,7 +17,7 @@
  * sign in as itself. Reading the chain is part of signing in: when it cannot be read, nobody signs in.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { InvalidInputError, UnauthenticatedError } from '@medledger/core';
+import { InvalidInputError, OverloadedError, UnauthenticatedError } from '@medledger/core';
 import { type Address, type Hex, isAddressEqual, verifyMessage } from 'viem';
 import { generateSiweNonce, parseSiweMessage, validateSiweMessage } from 'viem/siwe';
 import type { GatewayStore } from './store/gatewayStore.ts';
@@ -50,9 +50,18 @@ export interface AuthServiceOptions {
   sessionLifetimeSeconds: number;
   /** Reads the chain's keys of an account; throws `LedgerUnavailableError` when it cannot. */
   keysOf(account: Address): Promise<AccountKeys>;
+  /** Default `defaultMaxPendingSignIns`. */
+  maxPendingSignIns?: number;
 }
 
 const nonceTtlMs = 5 * 60_000;
+
+/**
+ * Sign-ins under way (nonces handed out, not yet used or expired) kept at most: past it, a
+ * challenge is refused (503 `overloaded`, reason `sign_in_busy`) rather than stored. The per-address
+ * rate limit holds one client to far fewer; this bounds the table against many addresses at once.
+ */
+export const defaultMaxPendingSignIns = 10_000;
 
 /**
  * How stale a session's recorded last use may get before a request writes it again: a quarter of
@@ -74,8 +83,18 @@ export function createAuthService(options: AuthServiceOptions) {
 
   async function challenge(): Promise<{ nonce: string; expiresAt: number }> {
     const nonce = generateSiweNonce();
-    const expiresAt = Date.now() + nonceTtlMs;
-    await store.saveSignInNonce(nonce, expiresAt);
+    const now = Date.now();
+    const expiresAt = now + nonceTtlMs;
+    const stored = await store.saveSignInNonce(nonce, expiresAt, {
+      now,
+      max: options.maxPendingSignIns ?? defaultMaxPendingSignIns,
+    });
+    if (!stored) {
+      throw new OverloadedError('Too many sign-ins are under way; try again in a minute.', {
+        reason: 'sign_in_busy',
+        fields: { retryAfter: 60 },
+      });
+    }
     return { nonce, expiresAt };
   }
 

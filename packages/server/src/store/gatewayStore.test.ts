@@ -345,6 +345,18 @@ for (const backend of storeBackends)
         assert.equal(await store.consumeSignInNonce('nonce-1', 1_000), false);
       });
 
+      it('are stored up to a bound, expired ones removed to make room', async () => {
+        const bound = { now: 1_000, max: 2 };
+        assert.equal(await store.saveSignInNonce('a', 1_500, bound), true);
+        assert.equal(await store.saveSignInNonce('b', 5_000, bound), true);
+        assert.equal(await store.saveSignInNonce('c', 5_000, bound), false);
+        assert.equal(await store.consumeSignInNonce('c', 1_000), false);
+        // Later, 'a' has expired: it goes, and 'c' fits.
+        assert.equal(await store.saveSignInNonce('c', 5_000, { now: 2_000, max: 2 }), true);
+        assert.equal(await store.consumeSignInNonce('c', 2_000), true);
+        assert.equal(await store.consumeSignInNonce('b', 2_000), true);
+      });
+
       it('are refused once expired, and valid up to their expiry', async () => {
         await store.saveSignInNonce('late', 1_000);
         await store.saveSignInNonce('just-in-time', 1_000);

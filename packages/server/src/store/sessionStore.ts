@@ -18,7 +18,11 @@ export interface SessionRow {
 }
 
 export interface SessionStore {
-  saveSignInNonce(nonce: string, expiresAt: number): Promise<void>;
+  /**
+   * Stores a nonce; with `bound`, only while fewer than `bound.max` nonces are stored (expired ones
+   * are removed first when the bound is reached). True when it was stored.
+   */
+  saveSignInNonce(nonce: string, expiresAt: number, bound?: { now: number; max: number }): Promise<boolean>;
   /**
    * Removes the nonce; true when it existed and had not expired. Also removes every nonce expired
    * by `now`, so that a sign-in keeps the table to what is still valid.

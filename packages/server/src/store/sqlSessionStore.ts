@@ -12,8 +12,21 @@ export class SqlSessionStore implements SessionStore {
     this.#db = db;
   }
 
-  async saveSignInNonce(nonce: string, expiresAt: number): Promise<void> {
+  async saveSignInNonce(
+    nonce: string,
+    expiresAt: number,
+    bound?: { now: number; max: number },
+  ): Promise<boolean> {
+    if (bound) {
+      const stored = async () =>
+        Number((await this.#db.get('SELECT count(*) AS n FROM sign_in_nonces'))?.n ?? 0);
+      if ((await stored()) >= bound.max) {
+        await this.#db.run('DELETE FROM sign_in_nonces WHERE expires_at < $now', { now: bound.now });
+        if ((await stored()) >= bound.max) return false;
+      }
+    }
     await this.#db.run('INSERT INTO sign_in_nonces VALUES ($nonce, $expires)', { nonce, expires: expiresAt });
+    return true;
   }
 
   async consumeSignInNonce(nonce: string, now: number): Promise<boolean> {
