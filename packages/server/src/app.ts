@@ -172,7 +172,7 @@ export async function buildApp({
     maxAge: 600,
   });
   await app.register(rateLimit, { global: false });
-  const limits = installRateLimits(app as unknown as FastifyInstance, rateLimits);
+  const limits = installRateLimits(app as unknown as FastifyInstance, rateLimits, services.store);
 
   const webAppFallback = webApp ? await registerWebApp(app as unknown as FastifyInstance, webApp) : undefined;
   app.setNotFoundHandler(async (request, reply) => {

@@ -70,6 +70,7 @@ import { openLogFile } from './logging.ts';
 import { createNotifier, grantUseNotifier } from './notifier.ts';
 import { hostedOrganisation, hostedOrganisations, peerGateways } from './organisations.ts';
 import { createPeriodicTask, type Exclusive } from './periodicTask.ts';
+import { longestRateLimitWindowMs } from './rateLimits.ts';
 import { createSecondFactor } from './secondFactor.ts';
 import { createStamps } from './stamps.ts';
 import { createAtRestCipher } from './store/atRest.ts';
@@ -346,9 +347,12 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     if (sharedStore) orphans.start();
     // Sign-ins remove ended sessions too; this removes them when nobody signs in for a while.
     const sessionPurge = createPeriodicTask(
-      () => auth.purgeEndedSessions(),
+      async () => {
+        await auth.purgeEndedSessions();
+        await store.deleteRateLimitWindows(Date.now() - longestRateLimitWindowMs(config.rateLimits));
+      },
       60_000,
-      (error) => app?.log.warn({ err: error }, 'removing ended sessions failed'),
+      (error) => app?.log.warn({ err: error }, 'removing ended sessions and rate-limit windows failed'),
     );
     sessionPurge.start();
     indexer.start();

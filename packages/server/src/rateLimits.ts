@@ -1,10 +1,12 @@
 /**
  * The gateway's rate limits, all in one table: which requests are counted, by what key (the
  * client's network address, the signed-in account, the account and the patient it asks about),
- * and how many pass in a window. Counting is `@fastify/rate-limit`'s (a fixed window per key in a
- * bounded LRU, in this process's memory: N gateway processes of one organisation allow N times the
- * figure). A refused request answers 429 with reason `rate_limited`, field `limit` naming the rule
- * and `retryAfter` in seconds, and a `Retry-After` header.
+ * and how many pass in a window (fixed windows). The limits against abuse (sign-in, one-time codes,
+ * access requests, key recovery) are counted in the gateway's database, one statement per hit, so
+ * every process of an organisation counts together; the throughput limits (`write`, `rpc`), on the
+ * hot path, are counted by `@fastify/rate-limit` in this process's memory (a bounded LRU: N
+ * processes allow N times the figure). A refused request answers 429 with reason `rate_limited`,
+ * field `limit` naming the rule and `retryAfter` in seconds, and a `Retry-After` header.
  *
  * Counted before the body is read where the key allows it (the address, the session's account);
  * rules keyed by what the body says (the account signing in, the patient asked about) run after the
@@ -13,6 +15,7 @@
 import { normalizeIP } from '@fastify/rate-limit';
 import { InvalidInputError, RateLimitedError } from '@medledger/core';
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import type { RateLimitStore } from './store/rateLimitStore.ts';
 
 export interface RateLimit {
   /** Requests (or, for `rpc`, chain calls) allowed per window and key. */
@@ -51,6 +54,9 @@ export const defaultRateLimits = {
 } satisfies Record<string, RateLimit>;
 
 export type RateLimitName = keyof typeof defaultRateLimits;
+
+/** The limits counted in memory, per process: the others are counted in the database. */
+const countedInMemory = new Set<RateLimitName>(['write', 'rpc']);
 export type RateLimits = Record<RateLimitName, RateLimit>;
 
 const rateLimitNames = Object.keys(defaultRateLimits) as RateLimitName[];
@@ -139,12 +145,17 @@ const notWrites = new Set(['POST /api/auth/challenge', 'POST /api/auth/session',
 
 export type RateLimiter = (request: FastifyRequest, cost?: number) => Promise<void>;
 
+/** The longest window of `limits`: a window begun longer ago than this has ended for every rule. */
+export function longestRateLimitWindowMs(limits: RateLimits): number {
+  return Math.max(...Object.values(limits).map((limit) => limit.windowSeconds * 1000));
+}
+
 /**
  * Installs the rules on `app` (which has `@fastify/rate-limit` registered): every route added
  * after this gets its rules' hooks. Returns a limiter by name for routes that count a cost
  * themselves (the RPC's calls per batch).
  */
-export function installRateLimits(app: FastifyInstance, limits: RateLimits) {
+export function installRateLimits(app: FastifyInstance, limits: RateLimits, store: RateLimitStore) {
   /** One budget per rule name, shared by every route it applies to; each name has one key. */
   const limiters = new Map<RateLimitName, RateLimiter>();
 
@@ -152,16 +163,30 @@ export function installRateLimits(app: FastifyInstance, limits: RateLimits) {
     const existing = limiters.get(name);
     if (existing) return existing;
     const { max, windowSeconds } = limits[name];
-    const count = app.createRateLimit({
-      max,
-      timeWindow: windowSeconds * 1000,
-      keyGenerator: (request) => `${name}|${keyOf(request)}`,
-    });
+    const windowMs = windowSeconds * 1000;
+    /** Counts one hit; the seconds to wait when it is over the limit. */
+    const hit: (request: FastifyRequest) => Promise<number | undefined> = countedInMemory.has(name)
+      ? (() => {
+          const count = app.createRateLimit({
+            max,
+            timeWindow: windowMs,
+            keyGenerator: (request) => `${name}|${keyOf(request)}`,
+          });
+          return async (request) => {
+            const result = await count(request);
+            return !result.isAllowed && result.isExceeded ? result.ttlInSeconds : undefined;
+          };
+        })()
+      : async (request) => {
+          const now = Date.now();
+          const window = await store.countRateLimitHit(`${name}|${keyOf(request)}`, windowMs, now);
+          return window.hits > max ? Math.ceil((window.windowStart + windowMs - now) / 1000) : undefined;
+        };
     const take: RateLimiter = async (request, cost = 1) => {
       for (let taken = 0; taken < cost; taken++) {
-        const result = await count(request);
-        if (!result.isAllowed && result.isExceeded) {
-          const retryAfter = Math.max(1, result.ttlInSeconds);
+        const wait = await hit(request);
+        if (wait !== undefined) {
+          const retryAfter = Math.max(1, wait);
           throw new RateLimitedError(`Too many requests (${name}); try again in ${retryAfter} s.`, {
             reason: 'rate_limited',
             fields: { limit: name, retryAfter },

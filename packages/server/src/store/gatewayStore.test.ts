@@ -338,6 +338,28 @@ for (const backend of storeBackends)
       });
     });
 
+    describe('rate-limit windows', () => {
+      it('count hits in a window, start a new one once it has passed, and are removed when old', async () => {
+        assert.deepEqual(await store.countRateLimitHit('signIn|1.2.3.4', 1_000, 10_000), {
+          hits: 1,
+          windowStart: 10_000,
+        });
+        assert.deepEqual(await store.countRateLimitHit('signIn|1.2.3.4', 1_000, 10_500), {
+          hits: 2,
+          windowStart: 10_000,
+        });
+        // Another key counts apart.
+        assert.equal((await store.countRateLimitHit('signIn|5.6.7.8', 1_000, 10_500)).hits, 1);
+        // The window began 1,000 ms ago: a new one begins.
+        assert.deepEqual(await store.countRateLimitHit('signIn|1.2.3.4', 1_000, 11_000), {
+          hits: 1,
+          windowStart: 11_000,
+        });
+        assert.equal(await store.deleteRateLimitWindows(11_000), 1);
+        assert.equal((await store.countRateLimitHit('signIn|5.6.7.8', 1_000, 11_200)).hits, 1);
+      });
+    });
+
     describe('sign-in nonces', () => {
       it('can be used once', async () => {
         await store.saveSignInNonce('nonce-1', 2_000);
@@ -687,6 +709,24 @@ describe('Several gateway processes on one PostgreSQL database', () => {
         if (index % 2 === 1)
           assert.equal(event.eventId.slice(0, -1), events[index - 1]!.eventId.slice(0, -1));
       }
+    } finally {
+      await Promise.all(processes.map((stores) => stores.close()));
+    }
+  });
+
+  it('count rate-limit hits together: 3 processes × 20 concurrent hits on one key make 60', async () => {
+    const url = await (await sharedTestPostgres()).createDatabase();
+    const processes = await Promise.all([1, 2, 3].map(() => openGatewayStores(url)));
+    try {
+      const windows = await Promise.all(
+        processes.flatMap(({ store }) =>
+          Array.from({ length: 20 }, () => store.countRateLimitHit('signInAccount|0xabc', 60_000, 1_000)),
+        ),
+      );
+      assert.deepEqual(
+        windows.map((window) => window.hits).sort((a, b) => a - b),
+        Array.from({ length: 60 }, (_, index) => index + 1),
+      );
     } finally {
       await Promise.all(processes.map((stores) => stores.close()));
     }

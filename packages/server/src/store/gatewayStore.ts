@@ -6,6 +6,7 @@
 import type { AuditStore } from './auditStore.ts';
 import type { ChainIndexStore } from './chainIndexStore.ts';
 import type { KeyRecoveryStore } from './keyRecoveryStore.ts';
+import type { RateLimitStore } from './rateLimitStore.ts';
 import type { SecondFactorStore } from './secondFactorStore.ts';
 import type { SessionStore } from './sessionStore.ts';
 
@@ -34,6 +35,7 @@ export type {
   KeyRecoveryShareRow,
   KeyRecoveryStore,
 } from './keyRecoveryStore.ts';
+export type { RateLimitStore, RateLimitWindow } from './rateLimitStore.ts';
 export type { SecondFactorRow, SecondFactorStore } from './secondFactorStore.ts';
 export type { SessionRow, SessionStore } from './sessionStore.ts';
 
@@ -42,7 +44,8 @@ export interface GatewayStore
     AuditStore,
     SessionStore,
     SecondFactorStore,
-    KeyRecoveryStore {
+    KeyRecoveryStore,
+    RateLimitStore {
   /** Closes the database connection the areas share. */
   close(): Promise<void>;
 }

@@ -15,6 +15,7 @@ import {
 import type { GatewayStore } from './gatewayStore.ts';
 import type { KeyRecoveryStore } from './keyRecoveryStore.ts';
 import { isPostgresUrl, openPostgresDatabase } from './postgresDatabase.ts';
+import type { RateLimitStore } from './rateLimitStore.ts';
 import type { SecondFactorStore } from './secondFactorStore.ts';
 import type { SessionStore } from './sessionStore.ts';
 import { SqlActionJournal } from './sqlActionJournal.ts';
@@ -25,6 +26,7 @@ import { SqlEmergencyStore } from './sqlEmergencyStore.ts';
 import { SqliteDatabase } from './sqliteDatabase.ts';
 import { SqlKeyRecoveryStore } from './sqlKeyRecoveryStore.ts';
 import { SqlNotificationStore } from './sqlNotificationStore.ts';
+import { SqlRateLimitStore } from './sqlRateLimitStore.ts';
 import { SqlSecondFactorStore } from './sqlSecondFactorStore.ts';
 import { SqlSessionStore } from './sqlSessionStore.ts';
 
@@ -107,6 +109,7 @@ export function composeGatewayStore(database: SqlDatabase, atRest?: AtRestCipher
     ...methodsOf<SessionStore>(new SqlSessionStore(database)),
     ...methodsOf<SecondFactorStore>(new SqlSecondFactorStore(database)),
     ...methodsOf<KeyRecoveryStore>(new SqlKeyRecoveryStore(database)),
+    ...methodsOf<RateLimitStore>(new SqlRateLimitStore(database)),
     close: () => database.close(),
   };
 }

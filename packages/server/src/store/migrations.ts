@@ -251,6 +251,16 @@ ALTER TABLE request_reasons ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;`,
 ALTER TABLE emergency_justifications ADD COLUMN sealed BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE request_reasons ADD COLUMN sealed BIGINT NOT NULL DEFAULT 0;`,
   },
+  {
+    version: 6,
+    name: 'rate limit windows',
+    // The limits every process of an organisation counts together (`rateLimits.ts`): a fixed window
+    // per key (rule and client address, account, or account and patient).
+    sqlite: `
+CREATE TABLE rate_limit_windows (key TEXT PRIMARY KEY, window_start INTEGER NOT NULL, hits INTEGER NOT NULL);`,
+    postgres: `
+CREATE TABLE rate_limit_windows (key TEXT PRIMARY KEY, window_start BIGINT NOT NULL, hits INTEGER NOT NULL);`,
+  },
 ];
 
 /** The version a database reaches once every migration is applied. */
