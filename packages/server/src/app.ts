@@ -176,6 +176,10 @@ export async function buildApp({
 
   const webAppFallback = webApp ? await registerWebApp(app as unknown as FastifyInstance, webApp) : undefined;
   app.setNotFoundHandler(async (request, reply) => {
+    if (/^\/fhir(\/|\?|$)/.test(request.url)) {
+      // FHIR clients get FHIR, never the web app's HTML: the FHIR API is not here.
+      return reply.status(404).type('application/fhir+json').send(fhirApiIsElsewhere);
+    }
     if (webAppFallback && (await webAppFallback(request, reply))) return reply;
     return reply.status(404).send({
       error: { code: 'not_found', reason: 'no_route', message: `No route ${request.method} ${request.url}.` },
@@ -238,6 +242,24 @@ export async function buildApp({
   }
   return app;
 }
+
+/**
+ * What the gateway answers under `/fhir`: the FHIR API decrypts records, so it runs where the
+ * user's key is (on the user's machine or the integration engine's), not in the gateway, which
+ * never sees plaintext.
+ */
+const fhirApiIsElsewhere = {
+  resourceType: 'OperationOutcome',
+  issue: [
+    {
+      severity: 'error',
+      code: 'not-found',
+      diagnostics:
+        'This gateway serves no FHIR API: it never holds decrypted records, so a FHIR API must run ' +
+        "where the user's key is.",
+    },
+  ],
+} as const;
 
 /** Answers a thrown value as the error response `errorResponseOf` maps it to. */
 function replyWithError(error: unknown, _request: FastifyRequest, reply: FastifyReply): void {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { contentSecurityPolicy, originOf, registerWebApp } from '../src/webApp.ts';
+import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 
 describe('web app serving', () => {
   let app: FastifyInstance;
@@ -86,5 +87,35 @@ describe('web app serving', () => {
     assert.equal(originOf('javascript:alert(1)'), undefined);
     assert.equal(originOf('not a url'), undefined);
     assert.match(contentSecurityPolicy([]), /connect-src 'self';/);
+  });
+});
+
+describe('a gateway serving its web app', () => {
+  let gateway: TestGateway;
+  let directory: string;
+  before(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'medledger-web-'));
+    await writeFile(join(directory, 'index.html'), '<!doctype html><div id="root"></div>');
+    gateway = await startTestGateway({ webAppDir: directory });
+  });
+  after(async () => {
+    await gateway?.stop();
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it('answers FHIR paths with a FHIR OperationOutcome 404, never the app', async () => {
+    for (const path of ['/fhir', '/fhir/metadata', '/fhir/Patient?name=x', '/fhir/Observation/1']) {
+      const response = await fetch(`${gateway.url}${path}`, { headers: { accept: 'application/fhir+json' } });
+      assert.equal(response.status, 404, path);
+      assert.match(response.headers.get('content-type') ?? '', /^application\/fhir\+json/, path);
+      const body = (await response.json()) as { resourceType: string; issue: { code: string }[] };
+      assert.equal(body.resourceType, 'OperationOutcome', path);
+      assert.equal(body.issue[0]?.code, 'not-found', path);
+    }
+    // A web app path that merely starts with the letters is still the app's.
+    assert.equal(
+      (await fetch(`${gateway.url}/fhirish`)).headers.get('content-type'),
+      'text/html; charset=utf-8',
+    );
   });
 });
