@@ -18,6 +18,7 @@ import { after, before, describe, it } from 'node:test';
 import { accountOf, generateIdentity } from '@medledger/core';
 import { keccak256, toBytes } from 'viem';
 import { createSiweMessage } from 'viem/siwe';
+import { launchChromium } from '../../web/test/helpers/browser.ts';
 import { defaultRateLimits } from '../src/index.ts';
 import { signIn } from '../test/helpers/actors.ts';
 import { startTestGateway, type TestGateway } from '../test/helpers/gateway.ts';
@@ -522,6 +523,25 @@ describe('TLS and security headers', () => {
     assert.equal(docsPage.headers['x-frame-options'], 'DENY');
     assert.match(String(docsPage.headers['content-security-policy']), /script-src 'self'(;|$)/);
     assert.match(String(docsPage.headers['content-security-policy']), /frame-ancestors 'none'/);
+  });
+
+  it('renders the API docs in a browser under their policy, with no violation', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      const problems: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error') problems.push(message.text());
+      });
+      page.on('pageerror', (error) => problems.push(String(error)));
+      await page.goto(`${plain.url}/docs`);
+      await page.locator('.opblock').first().waitFor({ timeout: 30_000 });
+      const operations = await page.locator('.opblock').count();
+      assert.ok(operations > 50, `${operations} operations shown`);
+      assert.deepEqual(problems, []);
+    } finally {
+      await browser.close();
+    }
   });
 });
 
