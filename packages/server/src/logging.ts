@@ -22,10 +22,9 @@ import { mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { FastifyServerOptions } from 'fastify';
+import { createStream } from 'rotating-file-stream';
 
 type LoggerOptions = Exclude<FastifyServerOptions['logger'], boolean | undefined>;
-
-import { createStream } from 'rotating-file-stream';
 
 /** Default size at which the log file is rotated. */
 export const defaultLogFileBytes = 10 * 1024 * 1024;
