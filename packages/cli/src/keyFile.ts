@@ -5,7 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { link, open, readFile, unlink } from 'node:fs/promises';
+import { type FileHandle, link, open, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import {
   ConflictError,
@@ -50,29 +50,59 @@ export async function writeKeyFile(path: string, identity: Identity): Promise<vo
   await writeSecretFile(path, serializeKeyFile(identity));
 }
 
+/** How `writeSecretFile` treats an existing file. */
+export interface WriteSecretFileOptions {
+  /** Replace an existing file (atomically, by a rename); by default an existing file is refused. */
+  overwrite?: boolean;
+  /** The `reason` of the `ConflictError` for an existing file, e.g. `export_exists`. */
+  existsReason?: string;
+}
+
 /**
  * Writes text (or a value as JSON) to a new file of mode 0600, synced to disk with its directory entry (a key file must
  * survive a power cut that follows, say, the rotation it was written for); `ConflictError` if
- * `path` exists, even if it appears meanwhile.
+ * `path` exists, even if it appears meanwhile, unless `overwrite`. The file is complete or absent
+ * (or, overwritten, the old one): it is written aside in the same directory, then linked or renamed
+ * into place.
  */
-export async function writeSecretFile(path: string, value: unknown): Promise<void> {
+export async function writeSecretFile(
+  path: string,
+  value: unknown,
+  { overwrite = false, existsReason }: WriteSecretFileOptions = {},
+): Promise<void> {
   const text = typeof value === 'string' ? value : `${JSON.stringify(value, null, 2)}\n`;
-  const exists = () => new ConflictError(`${path} already exists; refusing to overwrite it.`);
-  if (existsSync(path)) throw exists();
+  const exists = () =>
+    new ConflictError(`${path} already exists; refusing to overwrite it.`, {
+      ...(existsReason ? { reason: existsReason } : {}),
+    });
+  if (!overwrite && existsSync(path)) throw exists();
   const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  const file = await open(temporary, 'wx', 0o600);
+  let file: FileHandle;
   try {
-    await file.writeFile(text);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-  try {
-    await link(temporary, path);
+    file = await open(temporary, 'wx', 0o600);
   } catch (error) {
-    throw (error as NodeJS.ErrnoException).code === 'EEXIST' ? exists() : error;
+    throw new InvalidInputError(`Cannot write ${path}.`, { cause: error, reason: 'file_unwritable' });
+  }
+  let placed = false;
+  try {
+    try {
+      await file.writeFile(text);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    if (overwrite) {
+      await rename(temporary, path);
+      placed = true;
+    } else {
+      try {
+        await link(temporary, path);
+      } catch (error) {
+        throw (error as NodeJS.ErrnoException).code === 'EEXIST' ? exists() : error;
+      }
+    }
   } finally {
-    await unlink(temporary);
+    if (!placed) await unlink(temporary).catch(() => undefined);
   }
   const directory = await open(dirname(resolve(path)), 'r');
   try {
