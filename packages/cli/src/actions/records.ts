@@ -1,4 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import type { GatewayClient, RecordMetadata } from '@medledger/client';
 import {
   categories,
   InvalidInputError,
@@ -76,11 +77,30 @@ export const rekeyRecord: ActionHandler = async (recordId: string, _options, com
   );
 };
 
-export const getRecord: ActionHandler = async (recordId: string, options, command: Command) => {
-  if (!/^0x[0-9a-fA-F]{64}$/.test(recordId))
+/** A record id argument: 0x and 64 hex digits. */
+export function parseRecordId(value: string): Hex {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(value))
     throw new InvalidInputError('Invalid record id: expected 0x and 64 hex digits.');
+  return value as Hex;
+}
+
+/**
+ * The one way the CLI reads a record (`record get`, `export`): fetched with its key or key shares
+ * (audited by the gateway under `purpose`), its envelope checked against the anchored digest and
+ * its record id, then decrypted.
+ */
+export function readVerifiedRecord(
+  client: GatewayClient,
+  recordId: Hex,
+  purpose: string,
+): Promise<{ record: RecordMetadata; resource: unknown }> {
+  return client.readRecord(recordId, purpose);
+}
+
+export const getRecord: ActionHandler = async (recordId: string, options, command: Command) => {
+  const id = parseRecordId(recordId);
   const client = await clientFor(command);
-  const { record, resource } = await client.readRecord(recordId as Hex, options.purpose);
+  const { record, resource } = await readVerifiedRecord(client, id, options.purpose);
   const stamp = await client.stamp(record.recordId);
   const json = `${JSON.stringify(resource, null, 2)}\n`;
   if (options.out) {
