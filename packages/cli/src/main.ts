@@ -10,6 +10,7 @@ import { registerAudit } from './commands/audit.ts';
 import { registerConsents } from './commands/consents.ts';
 import { registerConsortium } from './commands/consortium.ts';
 import { registerEmergency } from './commands/emergency.ts';
+import { registerExport } from './commands/export.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerNotifications } from './commands/notifications.ts';
 import { registerRecords } from './commands/records.ts';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
     registerConsortium,
     registerRecords,
     registerStamps,
+    registerExport,
     registerConsents,
     registerSecondFactor,
     registerVerify,
