@@ -8,9 +8,10 @@ import { address, bytes32, cid, nullable, object, uint8, uint32, uint64 } from '
 /** The default and the largest page of `GET /api/ledger/records`. */
 export const ledgerRecordsPageSize = { default: 500, max: 1000 } as const;
 
-/** `GET /api/ledger/records?after=&limit=`. */
+/** `GET /api/ledger/records?after=&limit=&patient=`. */
 export const ledgerRecordsQuery = object({
   after: { ...bytes32, description: 'the last record id of the previous page' },
+  patient: { ...address, description: 'only the anchors of this patient' },
   limit: {
     type: 'string',
     pattern: '^[1-9][0-9]{0,3}$',

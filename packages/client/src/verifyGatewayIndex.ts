@@ -33,7 +33,7 @@ export interface ChainRecordAnchor {
  */
 export async function gatewayRecordAnchors(
   gatewayUrl: string,
-  options: { pageSize?: number } = {},
+  options: { pageSize?: number; patient?: Address } = {},
 ): Promise<IndexedRecordAnchor[]> {
   const base = gatewayUrl.replace(/\/+$/, '');
   const anchors: IndexedRecordAnchor[] = [];
@@ -42,6 +42,7 @@ export async function gatewayRecordAnchors(
     const query = new URLSearchParams({
       ...(after ? { after } : {}),
       ...(options.pageSize ? { limit: String(options.pageSize) } : {}),
+      ...(options.patient ? { patient: options.patient } : {}),
     });
     const page = await requestGateway<IndexedRecordAnchorPage>(
       base,

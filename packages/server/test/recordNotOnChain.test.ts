@@ -261,6 +261,19 @@ test('GET /api/ledger/records pages through the index by record id', async () =>
     after = body.next;
   } while (after);
   assert.deepEqual(seen, [anchored, altered, ghost].sort());
+  // One patient's anchors only, when asked; none for an address with no records.
+  const all = (await call(url, 'GET', '/api/ledger/records')).body as { records: { patient: string }[] };
+  const patient = all.records[0]!.patient;
+  const own = (await call(url, 'GET', `/api/ledger/records?patient=${patient}`)).body as {
+    records: { patient: string }[];
+  };
+  assert.ok(own.records.length > 0);
+  assert.deepEqual(
+    own.records,
+    all.records.filter((record) => record.patient === patient),
+  );
+  const nobody = await call(url, 'GET', `/api/ledger/records?patient=0x${'42'.repeat(20)}`);
+  assert.deepEqual((nobody.body as { records: unknown[] }).records, []);
   const refused = await call(url, 'GET', '/api/ledger/records?limit=0');
   assert.equal(refused.status, 400);
 });

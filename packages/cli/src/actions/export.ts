@@ -57,8 +57,8 @@ function latestOf<R extends { recordId: string; supersedes: string | null }>(rec
  */
 async function unlistedLatest(server: string, patient: Address, listed: readonly ListedRecord[]) {
   const zero = `0x${'0'.repeat(64)}`;
-  const anchors = (await gatewayRecordAnchors(server))
-    .filter((anchor) => anchor.patient.toLowerCase() === patient)
+  const anchors = (await gatewayRecordAnchors(server, { patient }))
+    .filter((anchor) => anchor.patient.toLowerCase() === patient.toLowerCase())
     .map((anchor) => ({
       recordId: anchor.recordId,
       supersedes: anchor.supersedes.toLowerCase() === zero ? null : anchor.supersedes,

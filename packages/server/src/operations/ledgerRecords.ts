@@ -9,22 +9,22 @@ import {
   type IndexedRecordAnchorPage,
   ledgerRecordsPageSize,
 } from '@medledger/api';
-import type { Hex } from 'viem';
+import type { Address, Hex } from 'viem';
 import type { GatewayServices } from '../gatewayServices.ts';
 import type { RecordRow } from '../store/gatewayStore.ts';
 
 /**
- * A page of indexed record anchors in the order of record ids, after `after` (from the first if
- * absent), of `limit` entries (default and cap in `ledgerRecordsPageSize`). `next` is the `after`
+ * A page of indexed record anchors (of `patient` only, if given) in the order of record ids, after
+ * `after` (from the first if absent), of `limit` entries (default and cap in `ledgerRecordsPageSize`). `next` is the `after`
  * of the next page, null after the last. Public: no session.
  */
 export async function indexedRecordAnchors(
   services: GatewayServices,
-  input: { after?: Hex | undefined; limit?: number | undefined },
+  input: { after?: Hex | undefined; limit?: number | undefined; patient?: Address | undefined },
 ): Promise<IndexedRecordAnchorPage> {
   const limit = Math.min(input.limit ?? ledgerRecordsPageSize.default, ledgerRecordsPageSize.max);
   const after = (input.after?.toLowerCase() as Hex | undefined) ?? null;
-  const rows = await services.store.recordsPage(after, limit);
+  const rows = await services.store.recordsPage(after, limit, input.patient);
   return {
     records: rows.map(describeAnchor),
     next: rows.length === limit ? (rows.at(-1)?.recordId ?? null) : null,

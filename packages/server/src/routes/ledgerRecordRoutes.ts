@@ -23,7 +23,8 @@ export function ledgerRecordRoutes(instance: FastifyInstance, services: GatewayS
           'of the record’s RecordAnchored event as this gateway indexed them, with codes for category and ' +
           `sensitivity; no health data. Pages of up to ${ledgerRecordsPageSize.max} (default ` +
           `${ledgerRecordsPageSize.default}) in the order of record ids; ask again with \`after\` set to ` +
-          '`next` until `next` is null.',
+          '`next` until `next` is null. With `patient`, only that patient’s anchors (what its records’ ' +
+          'events published already).',
         tags: ['system'],
         querystring: ledgerRecordsQuery,
         response: { 200: indexedRecordAnchorPage, ...errorResponses },
@@ -32,6 +33,7 @@ export function ledgerRecordRoutes(instance: FastifyInstance, services: GatewayS
     async (request) =>
       indexedRecordAnchors(services, {
         after: request.query.after,
+        patient: request.query.patient,
         limit: request.query.limit === undefined ? undefined : Number(request.query.limit),
       }),
   );

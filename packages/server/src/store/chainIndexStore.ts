@@ -112,7 +112,8 @@ export interface ChainIndexStore {
   recordsOfPatient(patient: Address): Promise<RecordRow[]>;
   allRecords(): Promise<RecordRow[]>;
   /** Up to `limit` records in the order of their ids, from the first id after `after` (from the start if null). */
-  recordsPage(after: Hex | null, limit: number): Promise<RecordRow[]>;
+  /** Records in the order of their ids after `after`, at most `limit`; only `patient`'s when given. */
+  recordsPage(after: Hex | null, limit: number, patient?: Address): Promise<RecordRow[]>;
   grant(grantId: number): Promise<GrantRow | undefined>;
   grantsOfPatient(patient: Address): Promise<GrantRow[]>;
   grantsToActor(actor: Address, organisationId: number): Promise<GrantRow[]>;

@@ -287,6 +287,18 @@ for (const backend of storeBackends)
         assert.deepEqual(await ids(hash(12), 2), []);
       });
 
+      it('pages through one patient’s records only, when asked', async () => {
+        await store.insertRecords([
+          ...[7, 3, 12].map((n) => record(n)),
+          ...[1, 10].map((n) => record(n, { patient: bob })),
+        ]);
+        const ids = async (after: Hex | null, patient: Address) =>
+          (await store.recordsPage(after, 2, patient)).map((row) => row.recordId);
+        assert.deepEqual(await ids(null, alice), [hash(3), hash(7)]);
+        assert.deepEqual(await ids(hash(7), alice.toUpperCase().replace('0X', '0x') as Address), [hash(12)]);
+        assert.deepEqual(await ids(null, bob), [hash(1), hash(10)]);
+      });
+
       it('looks records and members up whatever the case of the address or id', async () => {
         await store.applyChainIndex(fullUpdate());
         assert.equal(

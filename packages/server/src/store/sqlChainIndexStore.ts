@@ -190,10 +190,11 @@ export class SqlChainIndexStore implements ChainIndexStore {
     return (await this.#db.all('SELECT * FROM records ORDER BY block_number, record_id')).map(toRecord);
   }
 
-  async recordsPage(after: Hex | null, limit: number): Promise<RecordRow[]> {
+  async recordsPage(after: Hex | null, limit: number, patient?: Address): Promise<RecordRow[]> {
     const rows = await this.#db.all(
-      'SELECT * FROM records WHERE record_id > $after ORDER BY record_id LIMIT $limit',
-      { after: after ? lower(after) : '', limit },
+      `SELECT * FROM records WHERE record_id > $after${patient ? ' AND patient = $patient' : ''}
+       ORDER BY record_id LIMIT $limit`,
+      { after: after ? lower(after) : '', limit, ...(patient ? { patient: lower(patient) } : {}) },
     );
     return rows.map(toRecord);
   }
