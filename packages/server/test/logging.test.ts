@@ -5,20 +5,17 @@
  * the process still ends cleanly on SIGTERM.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { hexToBytes } from '@medledger/core';
 import Fastify from 'fastify';
+import { type GatewayProcess, startGatewayProcess } from '../security/helpers/gatewayProcess.ts';
 import { gatewayLoggerOptions, pseudonymise } from '../src/logging.ts';
 import { eventually } from './helpers/emergencies.ts';
 import { call } from './helpers/http.ts';
-
-const gatewayScript = fileURLToPath(new URL('./helpers/gatewayProcess.ts', import.meta.url));
 
 const address = '0xA11cE00000000000000000000000000000c0fFEe';
 const recordId = '0x7E57AB1E0000000000000000000000000000000000000000000000000000BEEF';
@@ -35,39 +32,6 @@ const urls = [
   `/api/records/${recordId.toLowerCase()}/co-signatures`,
   `/api/records/${bare(recordId).toUpperCase()}/stamp`,
 ];
-
-interface GatewayProcess {
-  url: string;
-  child: ChildProcess;
-  /** What it wrote on standard error. */
-  stderr: () => string;
-}
-
-async function spawnGateway(config: Record<string, unknown>): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, [gatewayScript, JSON.stringify(config)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stderr?.on('data', (chunk) => (stderr += String(chunk)));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (chunk) => {
-      stdout += String(chunk);
-      const line = stdout.split('\n').find((l) => l.startsWith('{"url"'));
-      if (line) resolve((JSON.parse(line) as { url: string }).url);
-    });
-    child.once('exit', (code) => reject(new Error(`the gateway process ended (${code}):\n${stderr}`)));
-  });
-  return { url, child, stderr: () => stderr };
-}
-
-/** SIGTERM, then its exit code once it has ended (the test's timeout bounds a process that hangs). */
-async function stopGateway({ child }: GatewayProcess): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  child.kill('SIGTERM');
-  return exited;
-}
 
 /** The log key a gateway made in its data directory. */
 async function logKeyOf(dataDir: string): Promise<Uint8Array> {
@@ -148,10 +112,10 @@ describe('a gateway process logging to standard error', () => {
 
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'medledger-logging-'));
-    gateway = await spawnGateway({ port: 0, dataDir, logLevel: 'info' });
+    gateway = await startGatewayProcess({ dataDir, logLevel: 'info' });
   });
   after(async () => {
-    await stopGateway(gateway);
+    await gateway.stop();
     await rm(dataDir, { recursive: true, force: true });
   });
 
@@ -160,12 +124,12 @@ describe('a gateway process logging to standard error', () => {
       await call(gateway.url, 'GET', url, { token: 'secret-session-token-9c1f' });
     }
     const logged = await eventually(() => {
-      const lines = parseLines(gateway.stderr()).filter((line) => line.req?.url.startsWith('/api/'));
+      const lines = parseLines(gateway.logs()).filter((line) => line.req?.url.startsWith('/api/'));
       return Promise.resolve(lines.length >= urls.length ? lines : undefined);
     }, 'a log line for every request');
-    assertNoIdentifiers(gateway.stderr());
-    assert.equal(gateway.stderr().includes('secret-session-token-9c1f'), false);
-    const completed = parseLines(gateway.stderr()).filter((line) => line.msg === 'request completed');
+    assertNoIdentifiers(gateway.logs());
+    assert.equal(gateway.logs().includes('secret-session-token-9c1f'), false);
+    const completed = parseLines(gateway.logs()).filter((line) => line.msg === 'request completed');
     assert.ok(completed.length > 0);
     for (const line of completed)
       assert.equal(typeof (line.res as { statusCode?: unknown }).statusCode, 'number');
@@ -189,7 +153,7 @@ describe('a gateway process logging to standard error', () => {
   });
 
   it('ends cleanly on SIGTERM', async () => {
-    assert.equal(await stopGateway(gateway), 0);
+    assert.equal(await gateway.stop(), 0);
   });
 });
 
@@ -203,17 +167,14 @@ describe('a gateway process logging to a rotated file', () => {
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'medledger-logging-'));
     logDir = join(dataDir, 'logs');
-    gateway = await spawnGateway({
-      port: 0,
+    gateway = await startGatewayProcess({
       dataDir,
       logLevel: 'info',
-      logFile: join(logDir, 'gateway.log'),
-      logFileBytes: maxBytes,
-      logFileCount: keep,
+      config: { logFile: join(logDir, 'gateway.log'), logFileBytes: maxBytes, logFileCount: keep },
     });
   });
   after(async () => {
-    await stopGateway(gateway);
+    await gateway.stop();
     await rm(dataDir, { recursive: true, force: true });
   });
 
@@ -226,7 +187,7 @@ describe('a gateway process logging to a rotated file', () => {
       async () => ((await readdir(logDir)).includes(`gateway.log.${keep}`) ? true : undefined),
       `the ${keep}th rotated log file`,
     );
-    assert.equal(await stopGateway(gateway), 0);
+    assert.equal(await gateway.stop(), 0);
 
     const names = (await readdir(logDir)).filter((name) => name.startsWith('gateway.log')).sort();
     assert.deepEqual(names, ['gateway.log', 'gateway.log.1', 'gateway.log.2', 'gateway.log.3']);
@@ -247,6 +208,6 @@ describe('a gateway process logging to a rotated file', () => {
       contents.join('').includes(pseudonymise(await logKeyOf(dataDir), recordId)),
       'the record id token is logged',
     );
-    assert.equal(gateway.stderr().trim(), '');
+    assert.equal(gateway.logs().trim(), '');
   });
 });

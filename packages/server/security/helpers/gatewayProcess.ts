@@ -31,8 +31,8 @@ export interface GatewayProcess {
   alive(): boolean;
   /** Peak resident memory of the gateway process (VmHWM), in KiB. */
   peakMemoryKiB(): Promise<number>;
-  /** SIGTERM, and wait for the process to end. Keeps the data directory. */
-  stop(): Promise<void>;
+  /** SIGTERM, and wait for the process to end; its exit code. Keeps the data directory. */
+  stop(): Promise<number | null>;
   /** Stops, and removes the data directory. */
   stopAndRemove(): Promise<void>;
 }
@@ -76,11 +76,11 @@ export async function startGatewayProcess(options: StartOptions = {}): Promise<G
   });
   const pid = child.pid as number;
   const alive = () => child.exitCode === null && child.signalCode === null;
-  const stop = async () => {
-    if (!alive()) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
+  const stop = async (): Promise<number | null> => {
+    if (!alive()) return child.exitCode;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
-    await exited;
+    return exited;
   };
   return {
     url,
