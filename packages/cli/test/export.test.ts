@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import type { RecordAdded } from '@medledger/client';
 import { ConflictError, exitCodeOf } from '@medledger/core';
 import type { Address } from 'viem';
+import type { ExportSummary } from '../src/actions/export.ts';
 import {
   diabetesCondition,
   labObservation,
@@ -27,16 +28,6 @@ import {
   startGatewayProcess,
   temporaryDirectory,
 } from './helpers/processes.ts';
-
-interface ExportSummary {
-  file: string;
-  patient: Address;
-  exported: number;
-  byCategory: Record<string, number>;
-  leftOut: number;
-  superseded: number;
-  seconds: number;
-}
 
 interface Bundle {
   resourceType: unknown;
