@@ -11,6 +11,7 @@ import { registerConsents } from './commands/consents.ts';
 import { registerConsortium } from './commands/consortium.ts';
 import { registerEmergency } from './commands/emergency.ts';
 import { registerExport } from './commands/export.ts';
+import { registerFhir } from './commands/fhir.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerNotifications } from './commands/notifications.ts';
 import { registerRecords } from './commands/records.ts';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
     registerRecords,
     registerStamps,
     registerExport,
+    registerFhir,
     registerConsents,
     registerSecondFactor,
     registerVerify,

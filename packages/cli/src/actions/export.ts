@@ -1,6 +1,6 @@
 /**
  * `medledger export`: every record of a patient that the caller may read, each read as `record get`
- * reads it (`readVerifiedRecord`), written as one FHIR R4 collection Bundle to a file of mode 0600.
+ * reads it (the client's `readRecord`), written as one FHIR R4 collection Bundle to a file of mode 0600.
  */
 import { existsSync } from 'node:fs';
 import { type GatewayClient, gatewayRecordAnchors, type RecordList } from '@medledger/client';
@@ -11,7 +11,6 @@ import { clientFor, globalOptions, parseAddress } from '../context.ts';
 import { writeSecretFile } from '../keyFile.ts';
 import type { ActionHandler } from '../options.ts';
 import { print } from '../output.ts';
-import { readVerifiedRecord } from './records.ts';
 
 /** Records read at once: a few, so that a large export neither waits on each round trip nor floods the gateway. */
 const concurrentReads = 4;
@@ -84,7 +83,7 @@ async function readAll(
       const index = next++;
       const record = records[index] as ListedRecord;
       try {
-        const { resource } = await readVerifiedRecord(client, record.recordId as Hex, purpose);
+        const { resource } = await client.readRecord(record.recordId as Hex, purpose);
         results[index] = { record, resource };
       } catch (error) {
         if (!(error instanceof AccessDeniedError)) throw error;

@@ -1,5 +1,4 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import type { GatewayClient, RecordMetadata } from '@medledger/client';
 import {
   categories,
   InvalidInputError,
@@ -84,23 +83,10 @@ export function parseRecordId(value: string): Hex {
   return value as Hex;
 }
 
-/**
- * The one way the CLI reads a record (`record get`, `export`): fetched with its key or key shares
- * (audited by the gateway under `purpose`), its envelope checked against the anchored digest and
- * its record id, then decrypted.
- */
-export function readVerifiedRecord(
-  client: GatewayClient,
-  recordId: Hex,
-  purpose: string,
-): Promise<{ record: RecordMetadata; resource: unknown }> {
-  return client.readRecord(recordId, purpose);
-}
-
 export const getRecord: ActionHandler = async (recordId: string, options, command: Command) => {
   const id = parseRecordId(recordId);
   const client = await clientFor(command);
-  const { record, resource } = await readVerifiedRecord(client, id, options.purpose);
+  const { record, resource } = await client.readRecord(id, options.purpose);
   const stamp = await client.stamp(record.recordId);
   const json = `${JSON.stringify(resource, null, 2)}\n`;
   if (options.out) {

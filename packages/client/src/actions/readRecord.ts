@@ -18,6 +18,9 @@ import { accessRecord } from './accessRecord.ts';
 /**
  * Fetches a record's envelope and key, checks the envelope against its anchored digest, and
  * decrypts it (gathering k key shares from the custodians' gateways when the record is split).
+ * The one verified read: the CLI (`record get`, `export`), the FHIR server and the web app all read
+ * records through it. The gateway audits the read under `purpose` (and a refusal, as
+ * `AccessDeniedError`).
  *
  * @example
  * const { record, resource } = await readRecord(client, recordId, 'TREAT');

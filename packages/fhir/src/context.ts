@@ -1,0 +1,15 @@
+/** What every operation of the FHIR server takes first: the user's client and what is kept between requests. */
+import type { GatewayClient, Me } from '@medledger/client';
+import type { ResourceCache } from './resourceCache.ts';
+
+export interface FhirContext {
+  /** The gateway client acting as the user: it holds the user's keys and decrypts locally. */
+  client: GatewayClient;
+  /** Purpose of use of every read (HL7 ActReason), audited by the gateway. */
+  purpose: string;
+  /** Records read (fetched and decrypted) at once. */
+  readConcurrency: number;
+  cache: ResourceCache;
+  /** Who the user is to the gateway: member, patient or both (asked once). */
+  whoAmI(): Promise<Me>;
+}

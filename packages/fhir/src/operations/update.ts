@@ -1,0 +1,72 @@
+/**
+ * update (`PUT /fhir/Type/id`): a new record superseding the resource's latest version, in the same
+ * category and sensitivity, validated before it is encrypted. No create on update: an unknown id is
+ * 404 (the server chooses ids), except that a patient's own Patient (`Patient/0x…`) gets its first
+ * record. `If-Match: W/"n"` must name the latest version (412 otherwise).
+ */
+import { type Category, ConflictError, InvalidInputError, type Sensitivity } from '@medledger/core';
+import type { Hex } from 'viem';
+import type { FhirContext } from '../context.ts';
+import { fhirReasons } from '../outcome.ts';
+import type { ListedRecord } from '../patientRecords.ts';
+import { presentResource, storedContentOf } from '../resources.ts';
+import {
+  categoryFor,
+  referencedPatient,
+  requireResourceBody,
+  validated,
+  type WriteResult,
+} from './create.ts';
+import { locateResource, type ResourceAddress, readVersion } from './read.ts';
+
+export interface UpdateInput extends ResourceAddress {
+  body: unknown;
+  /** The `If-Match` header, if sent. */
+  ifMatch?: string | undefined;
+}
+
+/**
+ * @example
+ * const { resource } = await update(context, { type: 'Observation', id, body: amended, ifMatch: 'W/"1"' });
+ */
+export async function update(context: FhirContext, input: UpdateInput): Promise<WriteResult> {
+  const body = requireResourceBody(input.body, input.type);
+  if (body.id !== undefined && String(body.id).toLowerCase() !== input.id.toLowerCase()) {
+    throw new InvalidInputError(`The body's id ${String(body.id)} is not ${input.id}, the id in the URL.`);
+  }
+  const located = await locateResource(context, input);
+  const patient = located.records.patient;
+  const content = storedContentOf(body);
+  const referenced = await referencedPatient(context, content);
+  if (referenced && referenced !== patient) {
+    throw new InvalidInputError(
+      `${input.type}/${input.id} belongs to patient ${patient}, not ${referenced}.`,
+    );
+  }
+  const latest = located.chain?.latest;
+  const expected =
+    input.ifMatch === undefined ? undefined : /^(?:W\/)?"([^"]*)"$/.exec(input.ifMatch.trim())?.[1];
+  if (input.ifMatch !== undefined && expected !== String(latest?.versionId ?? 0)) {
+    throw new ConflictError(
+      `If-Match names version ${expected ?? input.ifMatch}, but the latest version is ${latest?.versionId ?? 'none'}.`,
+      { reason: fhirReasons.preconditionFailed },
+    );
+  }
+  const previous = latest ? await readVersion(context, latest) : undefined;
+  if (previous && previous.resourceType !== input.type) {
+    throw new InvalidInputError(`${input.id} is a ${previous.resourceType}, not a ${input.type}.`);
+  }
+  const record = latest?.record as ListedRecord | undefined;
+  const category = (record?.category as Category | undefined) ?? categoryFor(content);
+  const resource = validated(content, category);
+  const createdAt = Math.floor(Date.now() / 1000);
+  const added = await context.client.addRecord({
+    patient,
+    category,
+    resource,
+    ...(record ? { sensitivity: record.sensitivity as Sensitivity, supersedes: record.recordId as Hex } : {}),
+  });
+  context.cache.set(added.recordId.toLowerCase(), JSON.stringify(resource));
+  const versionId = (latest?.versionId ?? 0) + 1;
+  return { resource: presentResource(resource, located.id, { versionId, createdAt }), created: !latest };
+}
