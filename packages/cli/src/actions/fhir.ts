@@ -25,6 +25,16 @@ export const serveFhir: ActionHandler = async (options, command: Command) => {
         'put it behind one (a TLS proxy with client authentication) or use --host 127.0.0.1.\n',
     );
   }
+  // Signals are caught from before the URL is printed: whoever reads it may stop the server at once.
+  const stopped = new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      app.close().then(resolve, resolve);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
   await app.listen({ host, port });
   const address = app.server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
@@ -34,13 +44,5 @@ export const serveFhir: ActionHandler = async (options, command: Command) => {
       ? `${JSON.stringify({ baseUrl: base, as: client.address })}\n`
       : `FHIR server for ${client.address} at ${base}\n`,
   );
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      app.close().then(resolve, resolve);
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await stopped;
 };
