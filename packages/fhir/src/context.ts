@@ -1,5 +1,6 @@
 /** What every operation of the FHIR server takes first: the user's client and what is kept between requests. */
 import type { GatewayClient, Me } from '@medledger/client';
+import type { PatientRecords } from './patientRecords.ts';
 import type { ResourceCache } from './resourceCache.ts';
 
 export interface FhirContext {
@@ -10,6 +11,12 @@ export interface FhirContext {
   /** Records read (fetched and decrypted) at once. */
   readConcurrency: number;
   cache: ResourceCache;
+  /**
+   * Listings kept for `listingTtlMs` by patient, so that paging through a large search does not
+   * list thousands of records again for each page; forgotten when the server writes for the patient.
+   */
+  listings: Map<string, { expiresAt: number; records: Promise<PatientRecords> }>;
+  listingTtlMs: number;
   /** Who the user is to the gateway: member, patient or both (asked once). */
   whoAmI(): Promise<Me>;
 }

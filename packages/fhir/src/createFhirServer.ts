@@ -25,6 +25,11 @@ export interface FhirServerOptions {
   purpose?: string;
   /** Records read at once (default 8). */
   readConcurrency?: number;
+  /**
+   * How long a patient's listing is reused, in ms (default 5,000; 0: listed for every request).
+   * Within it, a record the gateway stops showing (a consent revoked) may still be answered.
+   */
+  listingTtlMs?: number;
   /** Characters of decrypted JSON kept in memory (default 64 Mi). */
   cacheCharacters?: number;
   /** The base URL to write in links and locations (default: as each request reached the server). */
@@ -48,6 +53,8 @@ export async function createFhirServer(options: FhirServerOptions): Promise<Fast
     purpose: options.purpose ?? 'TREAT',
     readConcurrency: options.readConcurrency ?? 8,
     cache: createResourceCache(options.cacheCharacters ?? defaultCacheCharacters),
+    listings: new Map(),
+    listingTtlMs: options.listingTtlMs ?? 5_000,
     whoAmI() {
       me ??= client.me().catch((error: unknown) => {
         me = undefined;

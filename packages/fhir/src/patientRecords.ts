@@ -44,12 +44,37 @@ const zeroHash = `0x${'0'.repeat(64)}`;
 
 /**
  * The records of `patient` that the user may see, as resources with versions. A user the gateway
- * lets see none of them (no consent: the gateway audits the denied listing) gets none.
+ * lets see none of them (no consent: the gateway audits the denied listing) gets none. A listing
+ * is asked of the gateway at most once per `context.listingTtlMs` (and once for requests that
+ * need it at the same time), so what the gateway stops showing is gone from answers within it.
  *
  * @example
  * const { chains } = await listPatientRecords(context, patient);
  */
-export async function listPatientRecords(context: FhirContext, patient: Address): Promise<PatientRecords> {
+export function listPatientRecords(
+  context: FhirContext,
+  patient: Address,
+  options: { fresh?: boolean } = {},
+): Promise<PatientRecords> {
+  const now = performance.now();
+  const kept = context.listings.get(patient);
+  if (kept && kept.expiresAt > now && !options.fresh) return kept.records;
+  for (const [key, listing] of context.listings) if (listing.expiresAt <= now) context.listings.delete(key);
+  const records = listFromGateway(context, patient);
+  const listing = { expiresAt: now + context.listingTtlMs, records };
+  context.listings.set(patient, listing);
+  records.catch(() => {
+    if (context.listings.get(patient) === listing) context.listings.delete(patient);
+  });
+  return records;
+}
+
+/** Forgets the kept listing of `patient` (after a write for them). */
+export function forgetListing(context: FhirContext, patient: Address): void {
+  context.listings.delete(patient);
+}
+
+async function listFromGateway(context: FhirContext, patient: Address): Promise<PatientRecords> {
   let listed: ListedRecord[];
   try {
     listed = (await context.client.listRecords(patient)).records;

@@ -320,6 +320,32 @@ describe('FHIR server', () => {
     assert.match(needsPatient.body.issue[0].diagnostics, /patient/);
   });
 
+  test('a revoked consent: once the listing is renewed, the resources are gone from search and a read is 403', async () => {
+    const nurse = await newMember(gateway.url, consortium, 'nurse');
+    const { grantId } = await patient.grantConsent({
+      grantee: nurse.address,
+      categories: ['immunization'],
+      actions: ['read'],
+      expiresInSeconds: 3600,
+    });
+    const nurseFhir = await startFhirServer(nurse, { listingTtlMs: 0 });
+    try {
+      const before = await fhirCall(nurseFhir.base, 'GET', `Immunization?patient=${patient.address}`);
+      assert.equal(before.body.total, 1);
+      assert.equal((await fhirCall(nurseFhir.base, 'GET', `Immunization/${ids.flu}`)).status, 200);
+      await patient.revokeConsent(grantId);
+      const after = await fhirCall(nurseFhir.base, 'GET', `Immunization?patient=${patient.address}`);
+      assert.equal(after.status, 200);
+      assert.equal(after.body.total, 0);
+      // Decrypted before, kept in memory, and still not served.
+      const read = await fhirCall(nurseFhir.base, 'GET', `Immunization/${ids.flu}`);
+      assert.equal(read.status, 403);
+      assert.equal(read.body.resourceType, 'OperationOutcome');
+    } finally {
+      await nurseFhir.stop();
+    }
+  });
+
   test('create: 201 with Location, ETag W/"1" and the stored resource; conditional create finds it again', async () => {
     const resource = {
       ...labObservation(patient.address, glucose, '2025-02-01T07:30:00Z', 88),

@@ -22,7 +22,7 @@ import {
   referenceTarget,
 } from '../fhirIds.ts';
 import { fhirReasons } from '../outcome.ts';
-import { patientOfRecord } from '../patientRecords.ts';
+import { forgetListing, patientOfRecord } from '../patientRecords.ts';
 import { presentResource, storedContentOf } from '../resources.ts';
 import { findResources } from './search.ts';
 
@@ -150,6 +150,7 @@ export async function create(context: FhirContext, input: CreateInput): Promise<
   // The record's createdAt is taken by the client as it signs, within the same second or so.
   const createdAt = Math.floor(Date.now() / 1000);
   const added = await context.client.addRecord({ patient, category, resource });
+  forgetListing(context, patient);
   context.cache.set(added.recordId.toLowerCase(), JSON.stringify(resource));
   const id = resource.resourceType === 'Patient' ? patient : logicalIdOf(added.recordId as Hex);
   return { resource: presentResource(resource, id, { versionId: 1, createdAt }), created: true };

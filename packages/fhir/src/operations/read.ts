@@ -4,7 +4,7 @@
  * records the user may see are listed. A record the user may not see is asked for all the same, so
  * that the gateway refuses it and audits the refusal (403).
  */
-import { AccessDeniedError, type FhirResource, NotFoundError } from '@medledger/core';
+import { type FhirResource, NotFoundError } from '@medledger/core';
 import type { Hex } from 'viem';
 import type { FhirContext } from '../context.ts';
 import { addressOfId, recordIdOfLogicalId } from '../fhirIds.ts';
@@ -59,8 +59,13 @@ export async function locateResource(
   } catch (error) {
     throw error instanceof NotFoundError ? notFound(address) : error;
   }
-  const records = await listPatientRecords(context, owner);
-  const chain = records.chains.get(address.id.toLowerCase());
+  let records = await listPatientRecords(context, owner);
+  let chain = records.chains.get(address.id.toLowerCase());
+  if (!chain) {
+    // Written since the kept listing, perhaps: asked again before anything is concluded.
+    records = await listPatientRecords(context, owner, { fresh: true });
+    chain = records.chains.get(address.id.toLowerCase());
+  }
   if (chain) return { records, chain, id: chain.id };
   // A later version's record id is not a logical id; any other anchored record is one the user
   // may not see: asked for, so that the gateway refuses it and audits the refusal.
@@ -69,10 +74,13 @@ export async function locateResource(
   throw notFound(address);
 }
 
-/** Asks the gateway for a record the user was not listed: it refuses (and audits) it, or it vanished. */
+/**
+ * Asks the gateway for a record the user was not listed: it refuses it (`AccessDeniedError`,
+ * audited). Should it release it after all (a consent given since), it is not found as asked.
+ */
 async function refuseUnseen(context: FhirContext, recordId: Hex): Promise<void> {
   await context.client.readRecord(recordId, context.purpose);
-  throw new AccessDeniedError('You may not read this resource.', { reason: 'no_consent' });
+  throw new NotFoundError('This version is not listed to you; ask again.', { reason: 'resource_not_listed' });
 }
 
 /** The stored resource of a version, if the user may see it (else refused, audited, by the gateway). */

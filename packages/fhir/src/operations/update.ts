@@ -8,7 +8,7 @@ import { type Category, ConflictError, InvalidInputError, type Sensitivity } fro
 import type { Hex } from 'viem';
 import type { FhirContext } from '../context.ts';
 import { fhirReasons } from '../outcome.ts';
-import type { ListedRecord } from '../patientRecords.ts';
+import { forgetListing, type ListedRecord } from '../patientRecords.ts';
 import { presentResource, storedContentOf } from '../resources.ts';
 import {
   categoryFor,
@@ -67,6 +67,7 @@ export async function update(context: FhirContext, input: UpdateInput): Promise<
     ...(record ? { sensitivity: record.sensitivity as Sensitivity, supersedes: record.recordId as Hex } : {}),
   });
   context.cache.set(added.recordId.toLowerCase(), JSON.stringify(resource));
+  forgetListing(context, patient);
   const versionId = (latest?.versionId ?? 0) + 1;
   return { resource: presentResource(resource, located.id, { versionId, createdAt }), created: !latest };
 }
