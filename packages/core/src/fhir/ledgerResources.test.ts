@@ -332,6 +332,12 @@ describe('auditEventResource', () => {
     ]);
   });
 
+  it('maps an action named like an object property as any other non-REST action', () => {
+    const event = auditEventResource({ ...apiEvent, action: 'constructor' });
+    assertValid(event);
+    assert.deepEqual([event.type.code, event.action], ['110110', 'E']);
+  });
+
   it('refuses a malformed event', () => {
     assert.throws(() => auditEventResource({ ...apiEvent, actor: '0x12' as Address }), InvalidInputError);
     assert.throws(() => auditEventResource({ ...apiEvent, eventId: 'not an id' }), InvalidInputError);

@@ -373,11 +373,12 @@ export function accessRequestConsent(request: LedgerAccessRequest): LedgerConsen
   };
 }
 
-const restfulActions: Readonly<Record<string, { action: 'C' | 'R'; interaction: string }>> = {
-  read: { action: 'R', interaction: 'read' },
-  list: { action: 'R', interaction: 'search-type' },
-  append: { action: 'C', interaction: 'create' },
-};
+/** The gateway's REST actions: the AuditEvent action and the R4 `restful-interaction` of each. */
+const restfulActions: ReadonlyMap<string, { action: 'C' | 'R'; interaction: string }> = new Map([
+  ['read', { action: 'R', interaction: 'read' }],
+  ['list', { action: 'R', interaction: 'search-type' }],
+  ['append', { action: 'C', interaction: 'create' }],
+]);
 
 /**
  * An access decision of a gateway's audit log as a FHIR R4 AuditEvent (id: the event id). Never
@@ -411,7 +412,7 @@ export function auditEventResource(
   if (!/^[A-Za-z0-9\-.]{1,64}$/.test(e.eventId)) {
     throw invalid('an audit event id must be 1 to 64 of A-Z a-z 0-9 - . (a FHIR id)');
   }
-  const restful = restfulActions[e.action];
+  const restful = restfulActions.get(e.action);
   const labels = e.sensitivity ? [confidentiality[e.sensitivity]] : undefined;
   const details = e.category ? [{ type: 'category', valueString: e.category }] : undefined;
   const classified = {
