@@ -55,9 +55,10 @@ export const stampExtensionUrl = 'http://medledger.example/fhir/StructureDefinit
 export type FhirCoding = { system: string; code: string; display?: string };
 export type FhirCodeableConcept = { coding: FhirCoding[]; text?: string };
 export type FhirIdentifier = { system: string; value: string };
+/** A ledger party: by FHIR id (a patient, `Patient/<address>`), or by identifier (`type` for an organisation). */
 export type FhirReference = {
   reference?: string;
-  type?: string;
+  type?: 'Organization';
   identifier?: FhirIdentifier;
   display?: string;
 };
