@@ -9,6 +9,7 @@ import { capabilityStatement, requireServedType } from './operations/capabilitie
 import { create, type WriteResult } from './operations/create.ts';
 import { everything } from './operations/everything.ts';
 import { history } from './operations/history.ts';
+import { isLedgerResourceType } from './operations/ledgerResources.ts';
 import { read, vread } from './operations/read.ts';
 import { search } from './operations/search.ts';
 import { transaction } from './operations/transaction.ts';
@@ -180,12 +181,18 @@ export function fhirRoutes(
     throw notImplemented('PATCH');
   });
 
+  /** Ledger resources have no versions of their own. */
+  const versionedTypeOf = (request: Request) => {
+    const type = typeOf(request);
+    if (isLedgerResourceType(type)) throw notImplemented(`History of ${type} resources`);
+    return type;
+  };
   app.get('/fhir/:type/:id/_history', async (request: Request, reply) =>
     sendResource(
       request,
       reply,
       200,
-      await history(context, { type: typeOf(request), id: request.params.id ?? '' }, base(request)),
+      await history(context, { type: versionedTypeOf(request), id: request.params.id ?? '' }, base(request)),
     ),
   );
   app.get('/fhir/:type/:id/_history/:versionId', async (request: Request, reply) =>
@@ -194,7 +201,7 @@ export function fhirRoutes(
       reply,
       200,
       await vread(context, {
-        type: typeOf(request),
+        type: versionedTypeOf(request),
         id: request.params.id ?? '',
         versionId: request.params.versionId ?? '',
       }),

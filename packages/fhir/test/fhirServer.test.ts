@@ -455,6 +455,63 @@ describe('FHIR server', () => {
     assert.equal(xml.body.resourceType, 'OperationOutcome');
   });
 
+  test('Consent, AuditEvent and Provenance from ledger state: searched by patient, read by id, never written', async () => {
+    const p = patient.address;
+    const consents = await fhirCall(patientFhir.base, 'GET', `Consent?patient=${p}&status=active`);
+    assert.equal(consents.status, 200);
+    const grant = resourcesOf(consents.body, 'match').find(
+      (resource) => resource.provision.actor[0].reference.identifier?.value === doctor.address,
+    );
+    assert.ok(grant, 'the doctor’s grant is a Consent');
+    assert.equal(grant.status, 'active');
+    const read = await fhirCall(doctorFhir.base, 'GET', `Consent/${grant.id}`);
+    assert.equal(read.status, 200, 'the grantee reads it too');
+    assert.deepEqual(read.body, grant);
+
+    const audit = await fhirCall(patientFhir.base, 'GET', `AuditEvent?patient=${p}&_count=1000`);
+    assert.equal(audit.status, 200);
+    const events = resourcesOf(audit.body, 'match');
+    assert.ok(events.length > 0);
+    assert.ok(events.every((event) => event.resourceType === 'AuditEvent'));
+    assert.ok(
+      events.some((event) => event.outcome === '4'),
+      'the stranger’s denied read is there',
+    );
+    const oneEvent = await fhirCall(patientFhir.base, 'GET', `AuditEvent/${events[0].id}`);
+    assert.equal(oneEvent.status, 200);
+    assert.equal(oneEvent.body.id, events[0].id);
+    // Only the patient sees their audit log.
+    assert.equal((await fhirCall(doctorFhir.base, 'GET', `AuditEvent?patient=${p}`)).body.total, 0);
+
+    const provenance = await fhirCall(patientFhir.base, 'GET', `Provenance?patient=${p}`);
+    assert.equal(provenance.status, 200);
+    const ofHba1c = resourcesOf(provenance.body, 'match').filter(
+      (resource) => resource.target[0].reference === `Observation/${ids.hba1c2023}`,
+    );
+    assert.equal(ofHba1c.length, 2, 'one Provenance per version');
+    const one = await fhirCall(patientFhir.base, 'GET', `Provenance/${ids.glucose2024}`);
+    assert.equal(one.status, 200);
+    assert.equal(one.body.target[0].reference, `Observation/${ids.glucose2024}`);
+    assert.equal(one.body.agent[0].who.identifier.value, patient.address);
+    const doctorsProvenance = await fhirCall(doctorFhir.base, 'GET', `Provenance?patient=${p}`);
+    assert.ok(
+      !resourcesOf(doctorsProvenance.body).some((resource) =>
+        resource.target[0].reference.startsWith('Immunization/'),
+      ),
+      'no Provenance of a record the doctor may not see',
+    );
+
+    for (const [method, path] of [
+      ['POST', 'Consent'],
+      ['PUT', `Consent/${grant.id}`],
+      ['POST', 'Provenance'],
+    ] as const) {
+      const refused = await fhirCall(patientFhir.base, method, path, { body: grant });
+      assert.equal(refused.status, 405, `${method} ${path}`);
+      assert.equal(refused.body.resourceType, 'OperationOutcome');
+    }
+  });
+
   test('Patient/ADDRESS: the patient (minimal without demographics); $everything: every current resource', async () => {
     const read = await fhirCall(doctorFhir.base, 'GET', `Patient/${patient.address}`);
     assert.equal(read.status, 200);

@@ -6,10 +6,11 @@
 import { InvalidInputError } from '@medledger/core';
 import { fhirReasons } from '../outcome.ts';
 import { includesOf, recordResourceTypes, searchParametersOf } from '../searchParameters.ts';
+import { isLedgerResourceType, ledgerResourceTypes } from './ledgerResources.ts';
 
-/** The types served: those a record may hold, and Patient (each patient has one). */
+/** The types served: those a record may hold, Patient (each patient has one), and those derived from the ledger. */
 export function servedResourceTypes(): string[] {
-  return [...new Set([...recordResourceTypes(), 'Patient'])].sort();
+  return [...new Set([...recordResourceTypes(), 'Patient', ...ledgerResourceTypes])].sort();
 }
 
 /** Refuses a type this server does not serve (404, as FHIR asks for an unsupported type). */
@@ -50,20 +51,22 @@ export function capabilityStatement(base: string) {
           'an update is a new version superseding the latest. Paging by _count and _offset.',
         resource: servedResourceTypes().map((type) => ({
           type,
-          versioning: 'versioned',
-          readHistory: true,
+          versioning: isLedgerResourceType(type) ? 'no-version' : 'versioned',
+          readHistory: !isLedgerResourceType(type),
           updateCreate: false,
           conditionalCreate: writable.has(type),
           conditionalRead: 'not-supported',
           conditionalUpdate: false,
           conditionalDelete: 'not-supported',
-          interaction: [
-            { code: 'read' },
-            { code: 'vread' },
-            { code: 'history-instance' },
-            { code: 'search-type' },
-            ...(writable.has(type) ? [{ code: 'create' }, { code: 'update' }] : []),
-          ],
+          interaction: isLedgerResourceType(type)
+            ? [{ code: 'read' }, { code: 'search-type' }]
+            : [
+                { code: 'read' },
+                { code: 'vread' },
+                { code: 'history-instance' },
+                { code: 'search-type' },
+                ...(writable.has(type) ? [{ code: 'create' }, { code: 'update' }] : []),
+              ],
           searchInclude: includesOf(type),
           searchParam: searchParametersOf(type).map((parameter) => ({
             name: parameter.name,

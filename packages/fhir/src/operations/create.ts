@@ -24,6 +24,7 @@ import {
 import { fhirReasons } from '../outcome.ts';
 import { forgetListing, patientOfRecord } from '../patientRecords.ts';
 import { presentResource, storedContentOf } from '../resources.ts';
+import { refuseLedgerWrite } from './ledgerResources.ts';
 import { findResources } from './search.ts';
 
 export interface CreateInput {
@@ -133,6 +134,7 @@ async function patientOfNewResource(context: FhirContext, resource: FhirResource
  * const { resource } = await create(context, { type: 'Observation', body: observation });
  */
 export async function create(context: FhirContext, input: CreateInput): Promise<WriteResult> {
+  refuseLedgerWrite(input.type);
   const content = storedContentOf(requireResourceBody(input.body, input.type));
   const category = categoryFor(content);
   const resource = validated(content, category);

@@ -18,6 +18,7 @@ import {
   readResource,
 } from '../patientRecords.ts';
 import { factsOf, patientResourceOf, presentResource, requireRegisteredPatient } from '../resources.ts';
+import { isLedgerResourceType, readLedgerResource } from './ledgerResources.ts';
 
 export interface ResourceAddress {
   type: string;
@@ -96,6 +97,7 @@ export async function readVersion(context: FhirContext, version: ResourceVersion
  * const observation = await read(context, { type: 'Observation', id });
  */
 export async function read(context: FhirContext, address: ResourceAddress): Promise<FhirResource> {
+  if (isLedgerResourceType(address.type)) return readLedgerResource(context, address.type, address.id);
   const located = await locateResource(context, address);
   if (!located.chain) return (await patientResourceOf(context, located.records)).resource;
   return versionOf(context, address, located, located.chain.latest);

@@ -29,6 +29,7 @@ import {
   searchParametersOf,
   tokenValuesOf,
 } from '../searchParameters.ts';
+import { isLedgerResourceType, ledgerResourcesOf } from './ledgerResources.ts';
 
 /** Entries per page unless `_count` says otherwise, and the most a page holds. */
 export const defaultPageSize = 50;
@@ -289,6 +290,7 @@ async function matchingResources(
   const found: ServedResource[] = [];
   for (const records of recordsOf.values()) {
     if (type === 'Patient') found.push(await patientResourceOf(context, records));
+    else if (isLedgerResourceType(type)) found.push(...(await ledgerResourcesOf(context, type, records)));
     else found.push(...(await currentResourcesOf(context, records, type)));
   }
   return found

@@ -17,6 +17,7 @@ import {
   validated,
   type WriteResult,
 } from './create.ts';
+import { refuseLedgerWrite } from './ledgerResources.ts';
 import { locateResource, type ResourceAddress, readVersion } from './read.ts';
 
 export interface UpdateInput extends ResourceAddress {
@@ -30,6 +31,7 @@ export interface UpdateInput extends ResourceAddress {
  * const { resource } = await update(context, { type: 'Observation', id, body: amended, ifMatch: 'W/"1"' });
  */
 export async function update(context: FhirContext, input: UpdateInput): Promise<WriteResult> {
+  refuseLedgerWrite(input.type);
   const body = requireResourceBody(input.body, input.type);
   if (body.id !== undefined && String(body.id).toLowerCase() !== input.id.toLowerCase()) {
     throw new InvalidInputError(`The body's id ${String(body.id)} is not ${input.id}, the id in the URL.`);
