@@ -1,7 +1,7 @@
 /**
  * How records and patients are named in FHIR. A resource's logical id is the record id of its first
- * version, as 64 lower-case hex digits without `0x` (later versions supersede it and keep its id);
- * a patient's id is its address, lower-case with `0x`.
+ * version, as 64 lower-case hex digits without `0x` (core's `recordFhirId`; later versions
+ * supersede it and keep its id); a patient's id is its address, lower-case with `0x`.
  */
 import { InvalidInputError, r4ResourceTypes } from '@medledger/core';
 import type { Address, Hex } from 'viem';
@@ -15,11 +15,6 @@ export const addressIdentifierSystem = 'urn:ietf:rfc:3986';
 /** The identifier value of a patient's address. */
 export function addressIdentifierValue(address: Address): string {
   return `urn:ethereum:${address.toLowerCase()}`;
-}
-
-/** The logical id of the resource whose first version is `recordId`. */
-export function logicalIdOf(recordId: string): string {
-  return recordId.toLowerCase().replace(/^0x/, '');
 }
 
 /** The record id of a resource's first version, if `id` is a logical id. */

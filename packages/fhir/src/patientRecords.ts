@@ -6,10 +6,9 @@
  * time, through the client's verified read, and keeps what it decrypted in the resource cache.
  */
 import { gatewayRecordAnchors, type RecordList } from '@medledger/client';
-import { AccessDeniedError, type FhirResource, NotFoundError } from '@medledger/core';
+import { AccessDeniedError, type FhirResource, NotFoundError, recordFhirId } from '@medledger/core';
 import type { Address, Hex } from 'viem';
 import type { FhirContext } from './context.ts';
-import { logicalIdOf } from './fhirIds.ts';
 
 export type ListedRecord = RecordList['records'][number];
 
@@ -146,7 +145,7 @@ async function listFromGateway(context: FhirContext, patient: Address): Promise<
       (id): ResourceVersion => ({ recordId: id as Hex, versionId: placeOf(id).depth, record: byId.get(id) }),
     );
     const chain: ResourceChain = {
-      id: logicalIdOf(root),
+      id: recordFhirId(root as Hex),
       patient,
       versions,
       latest: versions.at(-1) as ResourceVersion,
@@ -177,7 +176,7 @@ export async function patientOfRecord(context: FhirContext, recordId: Hex): Prom
   );
   const anchor = page.records[0];
   if (!anchor || anchor.recordId.toLowerCase() !== recordId.toLowerCase()) {
-    throw new NotFoundError(`No resource with id ${logicalIdOf(recordId)}.`, {
+    throw new NotFoundError(`No resource with id ${recordFhirId(recordId)}.`, {
       reason: 'resource_not_found',
     });
   }

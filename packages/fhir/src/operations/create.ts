@@ -10,17 +10,12 @@ import {
   categoryOfResource,
   type FhirResource,
   InvalidInputError,
+  recordFhirId,
   validateResource,
 } from '@medledger/core';
 import type { Address, Hex } from 'viem';
 import type { FhirContext } from '../context.ts';
-import {
-  addressIdentifierSystem,
-  addressOfId,
-  logicalIdOf,
-  recordIdOfLogicalId,
-  referenceTarget,
-} from '../fhirIds.ts';
+import { addressIdentifierSystem, addressOfId, recordIdOfLogicalId, referenceTarget } from '../fhirIds.ts';
 import { fhirReasons } from '../outcome.ts';
 import { forgetListing, patientOfRecord } from '../patientRecords.ts';
 import { presentResource, storedContentOf } from '../resources.ts';
@@ -154,6 +149,6 @@ export async function create(context: FhirContext, input: CreateInput): Promise<
   const added = await context.client.addRecord({ patient, category, resource });
   forgetListing(context, patient);
   context.cache.set(added.recordId.toLowerCase(), JSON.stringify(resource));
-  const id = resource.resourceType === 'Patient' ? patient : logicalIdOf(added.recordId as Hex);
+  const id = resource.resourceType === 'Patient' ? patient : recordFhirId(added.recordId as Hex);
   return { resource: presentResource(resource, id, { versionId: 1, createdAt }), created: true };
 }
