@@ -5,10 +5,11 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { type InternalSchemaElement, isPrimitiveType } from '@medplum/core';
 import { InvalidInputError } from '../errors.ts';
 import type { Category } from '../vocabulary.ts';
 import { categoryOfResource } from './categoryOfResource.ts';
-import { resourceElements } from './r4Elements.ts';
+import { resourceSchema } from './fhirDefinitions.ts';
 import { splitBundle } from './splitBundle.ts';
 import { summarizeResource } from './summarizeResource.ts';
 import type { FhirResource } from './types.ts';
@@ -32,6 +33,12 @@ for (const resource of resources) {
   const category = categoryOfResource(resource);
   if (category && !samples.has(resource.resourceType))
     samples.set(resource.resourceType, { resource, category });
+}
+
+/** The elements R4 requires of a resource type (`min` of 1 or more), as medplum indexed them. */
+function requiredElements(resourceType: string): [string, InternalSchemaElement][] {
+  const elements = Object.entries(resourceSchema(resourceType)?.elements ?? {});
+  return elements.filter(([, element]) => element.min > 0);
 }
 
 function assertRejected(run: () => unknown, path: string) {
@@ -105,19 +112,16 @@ describe('Synthea R4 bundles', () => {
   it('names each required element removed from a real resource', () => {
     let checked = 0;
     for (const { resource, category } of samples.values()) {
-      for (const [name, rule] of Object.entries(resourceElements[resource.resourceType]!)) {
-        if (rule.min !== 1) continue;
+      for (const [name, element] of requiredElements(resource.resourceType)) {
         const broken: Record<string, unknown> = structuredClone(resource);
-        const choice = Array.isArray(rule.type);
+        const base = name.replace('[x]', '');
         for (const key of Object.keys(broken)) {
-          if (key === name || (choice && key.startsWith(name) && /^[A-Z]/.test(key.slice(name.length))))
-            delete broken[key];
+          const choice =
+            name.endsWith('[x]') && key.startsWith(base) && /^[A-Z]/.test(key.slice(base.length));
+          if (key === name || choice) delete broken[key];
         }
-        assertRejected(
-          () => validateResource(broken, category),
-          `${resource.resourceType}.${name}${choice ? '[x]' : ''}`,
-        );
-        checked++;
+        assertRejected(() => validateResource(broken, category), `${resource.resourceType}.${name}`);
+        checked += element.min;
       }
     }
     assert.ok(checked >= 35, `checked ${checked} required elements`);
@@ -125,11 +129,11 @@ describe('Synthea R4 bundles', () => {
 
   it('names each required element given the wrong JSON type', () => {
     for (const { resource, category } of samples.values()) {
-      for (const [name, rule] of Object.entries(resourceElements[resource.resourceType]!)) {
-        if (rule.min !== 1 || Array.isArray(rule.type)) continue;
+      for (const [name, element] of requiredElements(resource.resourceType)) {
+        if (name.endsWith('[x]')) continue;
         const broken: Record<string, unknown> = structuredClone(resource);
-        const primitive = typeof rule.type === 'string' && /^[a-z]/.test(rule.type);
-        broken[name] = rule.many ? { wrong: true } : primitive ? { wrong: true } : 'wrong';
+        const primitive = element.type.every((type) => isPrimitiveType(type.code));
+        broken[name] = element.isArray || primitive ? { wrong: true } : 'wrong';
         assertRejected(() => validateResource(broken, category), `${resource.resourceType}.${name}`);
       }
     }

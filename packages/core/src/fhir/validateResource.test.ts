@@ -43,7 +43,8 @@ const minimal: Record<string, FhirResource> = {
     effectiveDateTime: '2024-01-02T10:00:00Z',
   },
   Medication: { resourceType: 'Medication' },
-  AllergyIntolerance: { resourceType: 'AllergyIntolerance', patient },
+  // ait-1: clinicalStatus unless the allergy is entered in error.
+  AllergyIntolerance: { resourceType: 'AllergyIntolerance', patient, clinicalStatus: concept('active') },
   Observation: { resourceType: 'Observation', status: 'final', code: concept('4548-4') },
   DiagnosticReport: { resourceType: 'DiagnosticReport', status: 'final', code: concept('58410-2') },
   ServiceRequest: { resourceType: 'ServiceRequest', status: 'active', intent: 'order', subject: patient },
@@ -227,13 +228,17 @@ describe('validateResource', () => {
     ];
     for (const [resourceType, element, category] of cases) {
       const { [element]: _removed, ...rest } = minimal[resourceType]!;
-      rejects(() => validateResource(rest, category), `${resourceType}.${element}`, /missing: required/);
+      rejects(
+        () => validateResource(rest, category),
+        `${resourceType}.${element}`,
+        /missing required property/,
+      );
     }
     rejects(
       () =>
         validateResource({ resourceType: 'Bundle', entry: [{ resource: minimal.Condition }] }, 'condition'),
       'Bundle.type',
-      /missing/,
+      /missing required property/,
     );
   });
 
@@ -242,19 +247,19 @@ describe('validateResource', () => {
     rejects(
       () => validateResource(noMedication, 'medication'),
       'MedicationRequest.medication[x]',
-      /medicationCodeableConcept, medicationReference/,
+      /missing required property/,
     );
     const { occurrenceDateTime: _o, ...noOccurrence } = minimal.Immunization!;
     rejects(() => validateResource(noOccurrence, 'immunization'), 'Immunization.occurrence[x]');
     rejects(
       () => validateResource({ ...minimal.Observation!, valueString: 'a', valueBoolean: true }, 'lab'),
       'Observation.value[x]',
-      /only one of/,
+      /expected only one of its types, got valueString and valueBoolean/,
     );
     rejects(
       () => validateResource({ ...minimal.Immunization!, occurrenceDateTime: 'yesterday' }, 'immunization'),
-      'Immunization.occurrenceDateTime',
-      /expected a dateTime/,
+      'Immunization.occurrence[x]',
+      /invalid dateTime format/,
     );
   });
 
@@ -287,22 +292,22 @@ describe('validateResource', () => {
     rejects(
       () => validateResource({ ...minimal.Observation!, code: 'A1c' }, 'lab'),
       'Observation.code',
-      /expected a CodeableConcept, got a string/,
+      /expected a CodeableConcept \(a JSON object\), got a string/,
     );
     rejects(
       () => validateResource({ ...minimal.Observation!, status: 1 }, 'lab'),
       'Observation.status',
-      /got a number/,
+      /invalid JSON type: expected string, but got number/,
     );
     rejects(
       () => validateResource({ ...minimal.Observation!, valueQuantity: { value: '6.1', unit: '%' } }, 'lab'),
-      'Observation.valueQuantity.value',
-      /expected a decimal number, got a string/,
+      'Observation.value[x].value',
+      /invalid JSON type: expected number, but got string/,
     );
     rejects(
       () => validateResource({ ...minimal.Observation!, code: { coding: { code: 'x' } } }, 'lab'),
       'Observation.code.coding',
-      /expected an array of a Coding/,
+      /expected array of values/,
     );
     rejects(
       () =>
@@ -337,7 +342,7 @@ describe('validateResource', () => {
           'insurance',
         ),
       'Claim.insurance[0].sequence',
-      /positive integer, got 0/,
+      /expected number to be in the range 1\.\.2147483647/,
     );
     rejects(
       () =>
@@ -350,7 +355,7 @@ describe('validateResource', () => {
     rejects(
       () => validateResource({ ...minimal.Observation!, issued: '2024-01-02' }, 'lab'),
       'Observation.issued',
-      /instant/,
+      /invalid instant format/,
     );
   });
 
@@ -375,7 +380,19 @@ describe('validateResource', () => {
     const bundle = (type: string, ...resources: FhirResource[]) => ({
       resourceType: 'Bundle',
       type,
-      entry: resources.map((resource) => ({ resource })),
+      // bdl-9, bdl-10: a document has an identifier and a timestamp.
+      ...(type === 'document'
+        ? {
+            identifier: { system: 'urn:ietf:rfc:3986', value: 'urn:uuid:1' },
+            timestamp: '2024-01-02T10:00:00Z',
+          }
+        : {}),
+      // bdl-3: the entries of a transaction say what to do with them.
+      entry: resources.map((resource) =>
+        type === 'transaction'
+          ? { resource, request: { method: 'POST', url: resource.resourceType } }
+          : { resource },
+      ),
     });
     assert.ok(
       validateResource(bundle('transaction', minimal.Observation!, minimal.DiagnosticReport!), 'lab'),
@@ -412,6 +429,90 @@ describe('validateResource', () => {
     );
   });
 
+  it('checks the invariants of R4 (FHIRPath constraints)', () => {
+    const { clinicalStatus: _c, ...noStatus } = minimal.AllergyIntolerance!;
+    rejects(() => validateResource(noStatus, 'allergy'), 'AllergyIntolerance', /constraint ait-1 not met/);
+    rejects(
+      () =>
+        validateResource(
+          { ...minimal.Observation!, valueString: 'x', dataAbsentReason: concept('unknown') },
+          'lab',
+        ),
+      'Observation',
+      /constraint obs-6 not met/,
+    );
+    const enteredInError = {
+      coding: [
+        {
+          system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-verification',
+          code: 'entered-in-error',
+        },
+      ],
+    };
+    assert.ok(validateResource({ ...noStatus, verificationStatus: enteredInError }, 'allergy'));
+  });
+
+  it("refuses elements R4 does not define, medplum's additions to Meta included", () => {
+    rejects(
+      () => validateResource({ ...minimal.Observation!, colour: 'red' }, 'lab'),
+      'Observation.colour',
+      /invalid additional property "colour"/,
+    );
+    rejects(
+      () => validateResource({ ...minimal.Observation!, meta: { project: 'p1' } }, 'lab'),
+      'Observation.meta.project',
+    );
+    assert.ok(validateResource({ ...minimal.Observation!, meta: { versionId: '2' } }, 'lab'));
+  });
+
+  it('refuses a primitive where an object belongs, and an object where a primitive does', () => {
+    for (const wrong of [5, true, 'Patient/p1', null]) {
+      rejects(
+        () => validateResource({ ...minimal.Observation!, subject: wrong }, 'lab'),
+        'Observation.subject',
+        /expected a Reference \(a JSON object\)/,
+      );
+    }
+    rejects(
+      () => validateResource({ ...minimal.Observation!, valueQuantity: 6.1 }, 'lab'),
+      'Observation.valueQuantity',
+      /expected a Quantity \(a JSON object\), got a number/,
+    );
+    rejects(
+      () => validateResource({ ...minimal.Observation!, status: { id: 'x' } }, 'lab'),
+      'Observation.status',
+      /expected a code \(a JSON string\), got an object/,
+    );
+  });
+
+  it('refuses empty objects and arrays anywhere, extensions of primitives included', () => {
+    rejects(
+      () => validateResource({ ...minimal.Observation!, _status: {} }, 'lab'),
+      'Observation._status',
+      /non-empty object/,
+    );
+    rejects(
+      () => validateResource({ ...minimal.Observation!, _status: { extension: [] } }, 'lab'),
+      'Observation._status.extension',
+      /non-empty array/,
+    );
+    assert.ok(
+      validateResource(
+        { ...minimal.Observation!, _status: { extension: [{ url: 'https://x/e', valueString: 'y' }] } },
+        'lab',
+      ),
+    );
+  });
+
+  it('checks dates against the calendar', () => {
+    assert.ok(validateResource({ ...minimal.Observation!, effectiveDateTime: '2024-02-29' }, 'lab'));
+    rejects(
+      () => validateResource({ ...minimal.Observation!, effectiveDateTime: '2023-02-29' }, 'lab'),
+      'Observation.effective[x]',
+      /invalid dateTime value/,
+    );
+  });
+
   it('checks the id format', () => {
     assert.ok(validateResource({ ...minimal.Observation!, id: 'a-B.9' }, 'lab'));
     rejects(() => validateResource({ ...minimal.Observation!, id: 'no spaces' }, 'lab'), 'Observation.id');
@@ -443,9 +544,9 @@ describe('validateResource', () => {
     } catch (error) {
       assert.ok(error instanceof InvalidInputError);
       assert.deepEqual(error.metaMessages, [
+        'Observation.code: missing required property',
+        'Observation.value[x]: expected number to be an integer',
         'Observation.status: expected one of registered | preliminary | final | amended | corrected | cancelled | entered-in-error | unknown, got "done"',
-        'Observation.code: missing: required (1..1), expected a CodeableConcept',
-        'Observation.valueInteger: expected an integer, got 1.5',
       ]);
       assert.equal(error.details, '3 problems found');
     }
