@@ -118,7 +118,86 @@ const minimal: Record<string, FhirResource> = {
   },
   Procedure: { resourceType: 'Procedure', status: 'completed', subject: patient },
   Encounter: { resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' } },
+  Patient: { resourceType: 'Patient' },
+  RelatedPerson: { resourceType: 'RelatedPerson', patient },
+  Person: { resourceType: 'Person' },
+  Organization: { resourceType: 'Organization', name: 'Acme Clinic' },
+  OrganizationAffiliation: { resourceType: 'OrganizationAffiliation' },
+  Practitioner: { resourceType: 'Practitioner' },
+  PractitionerRole: { resourceType: 'PractitionerRole' },
+  Location: { resourceType: 'Location' },
+  HealthcareService: { resourceType: 'HealthcareService' },
+  Endpoint: {
+    resourceType: 'Endpoint',
+    status: 'active',
+    connectionType: { code: 'hl7-fhir-rest' },
+    payloadType: [concept('any')],
+    address: 'https://fhir.example.org/r4',
+  },
+  Device: { resourceType: 'Device' },
+  Group: { resourceType: 'Group', type: 'person', actual: true },
+  Account: { resourceType: 'Account', status: 'active' },
+  Schedule: { resourceType: 'Schedule', actor: [{ reference: 'Practitioner/d1' }] },
+  Slot: {
+    resourceType: 'Slot',
+    schedule: { reference: 'Schedule/s1' },
+    status: 'free',
+    start: '2024-01-02T10:00:00Z',
+    end: '2024-01-02T10:30:00Z',
+  },
+  // app-3: only a proposed or cancelled appointment may lack a start and an end.
+  Appointment: {
+    resourceType: 'Appointment',
+    status: 'proposed',
+    participant: [{ actor: patient, status: 'needs-action' }],
+  },
+  AppointmentResponse: {
+    resourceType: 'AppointmentResponse',
+    appointment: { reference: 'Appointment/a1' },
+    actor: patient,
+    participantStatus: 'accepted',
+  },
+  CarePlan: { resourceType: 'CarePlan', status: 'active', intent: 'plan', subject: patient },
+  CareTeam: { resourceType: 'CareTeam' },
+  Goal: {
+    resourceType: 'Goal',
+    lifecycleStatus: 'active',
+    description: { text: 'Walk daily' },
+    subject: patient,
+  },
+  EpisodeOfCare: { resourceType: 'EpisodeOfCare', status: 'active', patient },
+  RequestGroup: { resourceType: 'RequestGroup', status: 'active', intent: 'plan' },
+  // nor-1: an oral diet, a supplement or an enteral formula.
+  NutritionOrder: {
+    resourceType: 'NutritionOrder',
+    status: 'active',
+    intent: 'order',
+    patient,
+    dateTime: '2024-01-02',
+    oralDiet: { type: [concept('low-salt')] },
+  },
+  RiskAssessment: { resourceType: 'RiskAssessment', status: 'final', subject: patient },
+  DetectedIssue: { resourceType: 'DetectedIssue', status: 'final' },
+  Flag: { resourceType: 'Flag', status: 'active', code: concept('fall-risk'), subject: patient },
+  FamilyMemberHistory: {
+    resourceType: 'FamilyMemberHistory',
+    status: 'completed',
+    patient,
+    relationship: concept('MTH'),
+  },
+  QuestionnaireResponse: { resourceType: 'QuestionnaireResponse', status: 'completed' },
+  Provenance: {
+    resourceType: 'Provenance',
+    target: [{ reference: 'Condition/c1' }],
+    recorded: '2024-01-02T10:00:00Z',
+    agent: [{ who: { reference: 'Practitioner/d1' } }],
+  },
+  Task: { resourceType: 'Task', status: 'requested', intent: 'order' },
+  Basic: { resourceType: 'Basic', code: concept('referral') },
 };
+
+/** `other` holds every type no other category does; these few stand for it. */
+const otherExamples = ['FamilyMemberHistory', 'QuestionnaireResponse', 'Provenance', 'Task', 'Basic'];
 
 function exampleFor(category: Category, resourceType: string): FhirResource {
   if (resourceType === 'Bundle') {
@@ -143,8 +222,18 @@ function rejects(run: () => unknown, path: string, message?: RegExp) {
 }
 
 describe('validateResource', () => {
+  it('has an example of every type of every category (of other, a few)', () => {
+    for (const category of categories) {
+      const types = category === 'other' ? otherExamples : categoryResourceTypes[category];
+      for (const resourceType of types) {
+        assert.ok(resourceType === 'Bundle' || minimal[resourceType], `${resourceType} (${category})`);
+        assert.ok(categoryResourceTypes[category].includes(resourceType), `${resourceType} (${category})`);
+      }
+    }
+  });
+
   for (const category of categories) {
-    for (const resourceType of categoryResourceTypes[category]) {
+    for (const resourceType of category === 'other' ? otherExamples : categoryResourceTypes[category]) {
       it(`accepts a minimal ${resourceType} as ${category}`, () => {
         const example = exampleFor(category, resourceType);
         assert.deepEqual(validateResource(example, category), example);
