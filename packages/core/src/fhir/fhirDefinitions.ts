@@ -1,5 +1,6 @@
 import { getDataType, type InternalTypeSchema, indexStructureDefinitionBundle } from '@medplum/core';
 import type { StructureDefinition } from '@medplum/fhirtypes';
+import { MedledgerError } from '../errors.ts';
 
 /** The content of `generated/r4Definitions.json` (see packages/core/scripts/generateFhirDefinitions.ts). */
 type R4Definitions = {
@@ -28,7 +29,9 @@ let loading: Promise<void> | undefined;
 export function loadFhirDefinitions(): Promise<void> {
   if (loaded) return Promise.resolve();
   loading ??= import('./generated/r4Definitions.json', { with: { type: 'json' } }).then(
-    (module) => use(module.default as unknown as R4Definitions),
+    (module) => {
+      use(module.default as unknown as R4Definitions);
+    },
     (cause: unknown) => {
       loading = undefined;
       throw cause;
@@ -62,14 +65,15 @@ function definitions(): Loaded {
   if (loaded) return loaded;
   const definitions = readDefinitionsInNode();
   if (!definitions) {
-    throw new Error('FHIR definitions are not loaded: await loadFhirDefinitions() before validating');
+    throw new MedledgerError('FHIR definitions are not loaded: await loadFhirDefinitions() first', {
+      reason: 'fhir_definitions_not_loaded',
+    });
   }
-  use(definitions);
-  return loaded as unknown as Loaded;
+  return use(definitions);
 }
 
-function use(definitions: R4Definitions) {
-  if (loaded) return;
+function use(definitions: R4Definitions): Loaded {
+  if (loaded) return loaded;
   const resources = new Map<string, StructureDefinition>();
   const dataTypes: StructureDefinition[] = [];
   for (const definition of definitions.structureDefinitions) {
@@ -78,9 +82,11 @@ function use(definitions: R4Definitions) {
   }
   indexStructureDefinitionBundle(dataTypes);
   const requiredCodes = new Map<string, ReadonlySet<string>>();
-  for (const [url, codes] of Object.entries(definitions.requiredCodes))
+  for (const [url, codes] of Object.entries(definitions.requiredCodes)) {
     requiredCodes.set(url, new Set(codes));
+  }
   loaded = { resources, requiredCodes };
+  return loaded;
 }
 
 /**

@@ -38,7 +38,7 @@ const base64BinaryMaxBytes = 5 * 1024 * 1024;
  *
  * @example
  * listResourceIssues({ resourceType: 'Observation', status: 'final' }, 'lab');
- * // [{ path: 'Observation.code', message: 'Missing required property' }]
+ * // [{ path: 'Observation.code', message: 'missing required property' }]
  */
 export function listResourceIssues(value: unknown, category: Category): FhirIssue[] {
   const issues: FhirIssue[] = [];
@@ -120,7 +120,8 @@ function listMedplumIssues(resource: Resource): FhirIssue[] {
     if (!codes) continue;
     for (const { type, value, path } of values) {
       if (type !== 'code' || typeof value !== 'string' || codes.has(value)) continue;
-      issues.push({ path, message: `expected one of ${[...codes].join(' | ')}, got "${clip(value)}"` });
+      const expected = codes.size <= 12 ? `one of ${[...codes].join(' | ')}` : `a code of ${valueSet}`;
+      issues.push({ path, message: `expected ${expected}, got "${clip(value)}"` });
     }
   }
   return issues;
@@ -220,7 +221,7 @@ function checkValue(value: unknown, type: string, path: string, walk: Walk, dept
     if (typeof value === 'object' && value !== null) {
       malformed(walk, {
         path,
-        message: `expected a ${type} (a JSON ${jsonKindOf(type)}), got ${kindOf(value)}`,
+        message: `expected ${article(type)} (a JSON ${jsonKindOf(type)}), got ${kindOf(value)}`,
       });
     }
   } else if (type === 'Resource') {
