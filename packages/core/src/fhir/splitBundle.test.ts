@@ -62,7 +62,7 @@ describe('splitBundle', () => {
       ],
     );
     assert.match(skipped[0]!.reason, /administrative/);
-    assert.match(skipped[1]!.reason, /no record category holds CarePlan/);
+    assert.match(skipped[1]!.reason, /^invalid for category careplan: CarePlan\.status: missing/);
     assert.match(skipped[2]!.reason, /^invalid for category condition: Condition\.subject: missing/);
     assert.match(skipped[3]!.reason, /no resource/);
   });

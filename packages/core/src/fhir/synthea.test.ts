@@ -5,10 +5,11 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { type InternalSchemaElement, isPrimitiveType } from '@medplum/core';
 import { InvalidInputError } from '../errors.ts';
 import type { Category } from '../vocabulary.ts';
 import { categoryOfResource } from './categoryOfResource.ts';
-import { resourceElements } from './r4Elements.ts';
+import { resourceSchema } from './fhirDefinitions.ts';
 import { splitBundle } from './splitBundle.ts';
 import { summarizeResource } from './summarizeResource.ts';
 import type { FhirResource } from './types.ts';
@@ -26,12 +27,18 @@ const bundles = files.map((name) => ({
 }));
 const resources = bundles.flatMap(({ bundle }) => bundle.entry.map((entry) => entry.resource));
 
-/** One resource of each type that has a category, the first in file order. */
+/** One resource of each type, the first in file order. */
 const samples = new Map<string, { resource: FhirResource; category: Category }>();
 for (const resource of resources) {
   const category = categoryOfResource(resource);
   if (category && !samples.has(resource.resourceType))
     samples.set(resource.resourceType, { resource, category });
+}
+
+/** The elements R4 requires of a resource type (`min` of 1 or more), as medplum indexed them. */
+function requiredElements(resourceType: string): [string, InternalSchemaElement][] {
+  const elements = Object.entries(resourceSchema(resourceType)?.elements ?? {});
+  return elements.filter(([, element]) => element.min > 0);
 }
 
 function assertRejected(run: () => unknown, path: string) {
@@ -48,28 +55,37 @@ describe('Synthea R4 bundles', () => {
     assert.ok(resources.length > 6000);
   });
 
-  it('every resource of a supported type validates under its best-guess category', () => {
+  it('every resource has a category and validates under it', () => {
     const validated = new Map<string, number>();
     for (const resource of resources) {
       const category = categoryOfResource(resource);
-      if (!category) continue;
+      assert.ok(category, `${resource.resourceType} has no category`);
       validateResource(resource, category);
       validated.set(resource.resourceType, (validated.get(resource.resourceType) ?? 0) + 1);
     }
     assert.deepEqual([...validated.keys()].sort(), [
       'AllergyIntolerance',
+      'CarePlan',
       'Claim',
       'Condition',
       'DiagnosticReport',
       'Encounter',
       'ExplanationOfBenefit',
+      'Goal',
       'ImagingStudy',
       'Immunization',
       'MedicationRequest',
       'Observation',
+      'Organization',
+      'Patient',
+      'Practitioner',
       'Procedure',
     ]);
     assert.equal(validated.get('Observation'), 2930);
+    assert.equal(
+      [...validated.values()].reduce((sum, count) => sum + count),
+      6368,
+    );
   });
 
   it('parses each entry from JSON text too', () => {
@@ -105,19 +121,16 @@ describe('Synthea R4 bundles', () => {
   it('names each required element removed from a real resource', () => {
     let checked = 0;
     for (const { resource, category } of samples.values()) {
-      for (const [name, rule] of Object.entries(resourceElements[resource.resourceType]!)) {
-        if (rule.min !== 1) continue;
+      for (const [name, element] of requiredElements(resource.resourceType)) {
         const broken: Record<string, unknown> = structuredClone(resource);
-        const choice = Array.isArray(rule.type);
+        const base = name.replace('[x]', '');
         for (const key of Object.keys(broken)) {
-          if (key === name || (choice && key.startsWith(name) && /^[A-Z]/.test(key.slice(name.length))))
-            delete broken[key];
+          const choice =
+            name.endsWith('[x]') && key.startsWith(base) && /^[A-Z]/.test(key.slice(base.length));
+          if (key === name || choice) delete broken[key];
         }
-        assertRejected(
-          () => validateResource(broken, category),
-          `${resource.resourceType}.${name}${choice ? '[x]' : ''}`,
-        );
-        checked++;
+        assertRejected(() => validateResource(broken, category), `${resource.resourceType}.${name}`);
+        checked += element.min;
       }
     }
     assert.ok(checked >= 35, `checked ${checked} required elements`);
@@ -125,11 +138,11 @@ describe('Synthea R4 bundles', () => {
 
   it('names each required element given the wrong JSON type', () => {
     for (const { resource, category } of samples.values()) {
-      for (const [name, rule] of Object.entries(resourceElements[resource.resourceType]!)) {
-        if (rule.min !== 1 || Array.isArray(rule.type)) continue;
+      for (const [name, element] of requiredElements(resource.resourceType)) {
+        if (name.endsWith('[x]')) continue;
         const broken: Record<string, unknown> = structuredClone(resource);
-        const primitive = typeof rule.type === 'string' && /^[a-z]/.test(rule.type);
-        broken[name] = rule.many ? { wrong: true } : primitive ? { wrong: true } : 'wrong';
+        const primitive = element.type.every((type) => isPrimitiveType(type.code));
+        broken[name] = element.isArray || primitive ? { wrong: true } : 'wrong';
         assertRejected(() => validateResource(broken, category), `${resource.resourceType}.${name}`);
       }
     }
