@@ -9,14 +9,6 @@ import type { Address, Hex } from 'viem';
 const logicalIdPattern = /^[0-9a-f]{64}$/;
 const addressPattern = /^0x[0-9a-f]{40}$/;
 
-/** The identifier system of a patient's address (as the gateway's AuditEvents name people). */
-export const addressIdentifierSystem = 'urn:ietf:rfc:3986';
-
-/** The identifier value of a patient's address. */
-export function addressIdentifierValue(address: Address): string {
-  return `urn:ethereum:${address.toLowerCase()}`;
-}
-
 /** The record id of a resource's first version, if `id` is a logical id. */
 export function recordIdOfLogicalId(id: string): Hex | undefined {
   const lower = id.toLowerCase();

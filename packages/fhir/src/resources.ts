@@ -3,10 +3,9 @@
  * time of the record), and the Patient that stands for a patient (their newest Patient record, or a
  * minimal one naming their address).
  */
-import { categoryResourceTypes, type FhirResource, NotFoundError } from '@medledger/core';
+import { categoryResourceTypes, type FhirResource, ledgerSystems, NotFoundError } from '@medledger/core';
 import type { Address } from 'viem';
 import type { FhirContext } from './context.ts';
-import { addressIdentifierSystem, addressIdentifierValue } from './fhirIds.ts';
 import {
   currentChains,
   type ListedRecord,
@@ -63,7 +62,7 @@ export function presentResource(stored: FhirResource, id: string, version: Versi
       lastUpdated: instantOf(version.createdAt),
     },
     ...rest,
-  };
+  } as FhirResource;
 }
 
 /** What the server keeps of a resource it is given: all but `id` and the version elements of `meta`. */
@@ -124,7 +123,7 @@ export function minimalPatient(patient: Address): FhirResource {
   return {
     resourceType: 'Patient',
     id: patient,
-    identifier: [{ system: addressIdentifierSystem, value: addressIdentifierValue(patient) }],
+    identifier: [{ system: ledgerSystems.address, value: patient.toLowerCase() }],
   };
 }
 

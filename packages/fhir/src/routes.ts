@@ -251,7 +251,7 @@ function parametersResource(body: unknown): [string, string][] {
     throw new InvalidInputError('An operation takes a Parameters resource, or no body.');
   }
   const parameters = Array.isArray(resource.parameter)
-    ? (resource.parameter as Record<string, unknown>[])
+    ? (resource.parameter as unknown as Record<string, unknown>[])
     : [];
   return parameters.flatMap((parameter) => {
     const value = Object.entries(parameter).find(([key]) => key.startsWith('value'))?.[1];

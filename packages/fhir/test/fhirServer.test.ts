@@ -455,6 +455,75 @@ describe('FHIR server', () => {
     assert.equal(xml.body.resourceType, 'OperationOutcome');
   });
 
+  test('demographics: the patient’s Patient is Patient/ADDRESS, created, updated and included; _include of a Practitioner', async () => {
+    const p = patient.address;
+    const created = await fhirCall(patientFhir.base, 'POST', 'Patient', {
+      body: {
+        resourceType: 'Patient',
+        name: [{ family: 'Okafor', given: ['Ada'] }],
+        birthDate: '1980-04-02',
+      },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body.id, p);
+    assert.equal(created.headers.get('location'), `${patientFhir.base}/Patient/${p}/_history/1`);
+    const read = await fhirCall(patientFhir.base, 'GET', `Patient/${p}`);
+    assert.equal(read.status, 200);
+    assert.equal(read.body.name[0].family, 'Okafor');
+    assert.equal(read.body.id, p);
+    // The doctor's consent does not cover demographics: the minimal Patient.
+    const doctors = await fhirCall(doctorFhir.base, 'GET', `Patient/${p}`);
+    assert.equal(doctors.status, 200);
+    assert.equal(doctors.body.name, undefined);
+
+    const updated = await fhirCall(patientFhir.base, 'PUT', `Patient/${p}`, {
+      body: { ...created.body, name: [{ family: 'Okafor-Smith', given: ['Ada'] }] },
+      headers: { 'if-match': 'W/"1"' },
+    });
+    assert.equal(updated.status, 200, JSON.stringify(updated.body));
+    assert.equal(updated.body.meta.versionId, '2');
+    const history = await fhirCall(patientFhir.base, 'GET', `Patient/${p}/_history`);
+    assert.deepEqual(
+      resourcesOf(history.body).map((resource) => resource.name[0].family),
+      ['Okafor-Smith', 'Okafor'],
+    );
+
+    const practitioner = await fhirCall(patientFhir.base, 'POST', 'Practitioner', {
+      body: { resourceType: 'Practitioner', name: [{ family: 'Moreau', prefix: ['Dr'] }] },
+    });
+    assert.equal(practitioner.status, 201, JSON.stringify(practitioner.body));
+    const encounter = await fhirCall(patientFhir.base, 'POST', 'Encounter', {
+      body: {
+        resourceType: 'Encounter',
+        status: 'finished',
+        class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' },
+        subject: { reference: `Patient/${p}` },
+        participant: [{ individual: { reference: `Practitioner/${practitioner.body.id}` } }],
+        period: { start: '2024-11-05T09:00:00Z', end: '2024-11-05T09:20:00Z' },
+      },
+    });
+    assert.equal(encounter.status, 201, JSON.stringify(encounter.body));
+    const withPeople = await fhirCall(
+      patientFhir.base,
+      'GET',
+      'Encounter?date=2024-11-05&_include=Encounter:participant&_include=Encounter:subject',
+    );
+    assert.equal(withPeople.status, 200);
+    assert.deepEqual(
+      resourcesOf(withPeople.body, 'match').map((resource) => resource.id),
+      [encounter.body.id],
+    );
+    const included = resourcesOf(withPeople.body, 'include');
+    assert.deepEqual(included.map((resource) => `${resource.resourceType}/${resource.id}`).sort(), [
+      `Patient/${p}`,
+      `Practitioner/${practitioner.body.id}`,
+    ]);
+    assert.equal(
+      included.find((resource) => resource.resourceType === 'Patient').name[0].family,
+      'Okafor-Smith',
+    );
+  });
+
   test('Consent, AuditEvent and Provenance from ledger state: searched by patient, read by id, never written', async () => {
     const p = patient.address;
     const consents = await fhirCall(patientFhir.base, 'GET', `Consent?patient=${p}&status=active`);
@@ -512,11 +581,11 @@ describe('FHIR server', () => {
     }
   });
 
-  test('Patient/ADDRESS: the patient (minimal without demographics); $everything: every current resource', async () => {
+  test('Patient/ADDRESS to a user who may not see demographics: a minimal Patient; $everything: every current resource', async () => {
     const read = await fhirCall(doctorFhir.base, 'GET', `Patient/${patient.address}`);
     assert.equal(read.status, 200);
     assert.equal(read.body.id, patient.address);
-    assert.equal(read.body.identifier[0].value, `urn:ethereum:${patient.address}`);
+    assert.deepEqual(read.body.identifier, [{ system: 'urn:medledger:address', value: patient.address }]);
     const unknown = await fhirCall(doctorFhir.base, 'GET', `Patient/0x${'ab'.repeat(20)}`);
     assert.equal(unknown.status, 404);
 

@@ -10,12 +10,13 @@ import {
   categoryOfResource,
   type FhirResource,
   InvalidInputError,
+  ledgerSystems,
   recordFhirId,
   validateResource,
 } from '@medledger/core';
 import type { Address, Hex } from 'viem';
 import type { FhirContext } from '../context.ts';
-import { addressIdentifierSystem, addressOfId, recordIdOfLogicalId, referenceTarget } from '../fhirIds.ts';
+import { addressOfId, recordIdOfLogicalId, referenceTarget } from '../fhirIds.ts';
 import { fhirReasons } from '../outcome.ts';
 import { forgetListing, patientOfRecord } from '../patientRecords.ts';
 import { presentResource, storedContentOf } from '../resources.ts';
@@ -107,10 +108,9 @@ async function patientOfNewResource(context: FhirContext, resource: FhirResource
       ? (resource.identifier as Record<string, unknown>[])
       : [];
     for (const identifier of identifiers) {
-      const value = typeof identifier.value === 'string' ? identifier.value : '';
       const address =
-        identifier.system === addressIdentifierSystem
-          ? addressOfId(value.replace(/^urn:ethereum:/, ''))
+        identifier.system === ledgerSystems.address && typeof identifier.value === 'string'
+          ? addressOfId(identifier.value)
           : undefined;
       if (address) return address;
     }
@@ -119,7 +119,7 @@ async function patientOfNewResource(context: FhirContext, resource: FhirResource
   const element = resource.resourceType === 'Patient' ? 'identifier' : 'subject';
   throw invalidResource(`Name the patient this ${resource.resourceType} belongs to.`, [
     resource.resourceType === 'Patient'
-      ? `Patient.identifier: name the patient with an identifier of system ${addressIdentifierSystem} and value urn:ethereum:0x…`
+      ? `Patient.identifier: name the patient with an identifier of system ${ledgerSystems.address} and their address (0x…) as value`
       : `${resource.resourceType}.${element}: reference the patient as Patient/0x… (their address)`,
   ]);
 }

@@ -97,7 +97,21 @@ export async function readVersion(context: FhirContext, version: ResourceVersion
  * const observation = await read(context, { type: 'Observation', id });
  */
 export async function read(context: FhirContext, address: ResourceAddress): Promise<FhirResource> {
-  if (isLedgerResourceType(address.type)) return readLedgerResource(context, address.type, address.id);
+  if (isLedgerResourceType(address.type)) {
+    // A record may hold a Consent, AuditEvent or Provenance too (imported, say): it is read as
+    // stored; any other id names one derived from the ledger.
+    if (!recordIdOfLogicalId(address.id)) return readLedgerResource(context, address.type, address.id);
+    try {
+      return await readStored(context, address);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      return readLedgerResource(context, address.type, address.id);
+    }
+  }
+  return readStored(context, address);
+}
+
+async function readStored(context: FhirContext, address: ResourceAddress): Promise<FhirResource> {
   const located = await locateResource(context, address);
   if (!located.chain) return (await patientResourceOf(context, located.records)).resource;
   return versionOf(context, address, located, located.chain.latest);

@@ -290,8 +290,9 @@ async function matchingResources(
   const found: ServedResource[] = [];
   for (const records of recordsOf.values()) {
     if (type === 'Patient') found.push(await patientResourceOf(context, records));
-    else if (isLedgerResourceType(type)) found.push(...(await ledgerResourcesOf(context, type, records)));
     else found.push(...(await currentResourcesOf(context, records, type)));
+    // Beside any stored as records, those derived from the ledger.
+    if (isLedgerResourceType(type)) found.push(...(await ledgerResourcesOf(context, type, records)));
   }
   return found
     .filter((item) => plan.criteria.every((criterion) => matchesCriterion(item, criterion)))
