@@ -5,7 +5,7 @@
  * once (`outcome.ts`), never HTML.
  */
 import type { GatewayClient, Me } from '@medledger/client';
-import { InvalidInputError } from '@medledger/core';
+import { InvalidInputError, loadFhirDefinitions } from '@medledger/core';
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -47,6 +47,8 @@ export interface FhirServerOptions {
  */
 export async function createFhirServer(options: FhirServerOptions): Promise<FastifyInstance> {
   const { client } = options;
+  // The validator's R4 definitions, loaded before the first request needs them.
+  await loadFhirDefinitions();
   let me: Promise<Me> | undefined;
   const context: FhirContext = {
     client,
