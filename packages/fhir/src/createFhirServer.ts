@@ -6,12 +6,7 @@
  */
 import type { GatewayClient, Me } from '@medledger/client';
 import { InvalidInputError, loadFhirDefinitions } from '@medledger/core';
-import Fastify, {
-  type FastifyError,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-} from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { FhirContext } from './context.ts';
 import { fhirJson } from './http.ts';
 import { operationOutcome, outcomeOfError } from './outcome.ts';
@@ -111,24 +106,8 @@ export async function createFhirServer(options: FhirServerOptions): Promise<Fast
   return app;
 }
 
-/** Any error as an OperationOutcome: a medledger error by `outcome.ts`, a framework error (bad JSON, too large) by its status. */
+/** Any error as an OperationOutcome (`outcome.ts`). */
 function sendError(error: unknown, _request: FastifyRequest, reply: FastifyReply) {
-  const frameworkStatus = (error as FastifyError).statusCode;
-  const { status, outcome } =
-    typeof frameworkStatus === 'number' &&
-    frameworkStatus >= 400 &&
-    frameworkStatus < 500 &&
-    !(error instanceof InvalidInputError)
-      ? {
-          status: frameworkStatus,
-          outcome: operationOutcome([
-            {
-              severity: 'error',
-              code: frameworkStatus === 413 ? 'too-long' : 'invalid',
-              diagnostics: (error as Error).message,
-            },
-          ]),
-        }
-      : outcomeOfError(error);
+  const { status, outcome } = outcomeOfError(error);
   return reply.status(status).type(`${fhirJson}; charset=utf-8`).send(outcome);
 }

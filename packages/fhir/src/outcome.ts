@@ -86,7 +86,8 @@ export function fhirStatusOf(error: unknown): number {
 /**
  * A thrown value as an OperationOutcome with its HTTP status. A validation failure gives one issue
  * per problem, each naming its element path in `expression` (from the validator's meta messages,
- * `path: message`); anything that is not a medledger error says only that the server failed.
+ * `path: message`); a refusal of the HTTP framework keeps its 4xx status; anything else that is
+ * not a medledger error says only that the server failed.
  *
  * @example
  * const { status, outcome } = outcomeOfError(error);
@@ -94,6 +95,25 @@ export function fhirStatusOf(error: unknown): number {
 export function outcomeOfError(error: unknown): { status: number; outcome: OperationOutcome } {
   const status = fhirStatusOf(error);
   const code = issueCodeByStatus[status] ?? 'exception';
+  const frameworkStatus = (error as { statusCode?: unknown } | undefined)?.statusCode;
+  if (
+    !(error instanceof MedledgerError) &&
+    typeof frameworkStatus === 'number' &&
+    frameworkStatus >= 400 &&
+    frameworkStatus < 500
+  ) {
+    // The HTTP framework's refusals before any route (a body too large, a malformed URL): their own status.
+    return {
+      status: frameworkStatus,
+      outcome: operationOutcome([
+        {
+          severity: 'error',
+          code: frameworkStatus === 413 ? 'too-long' : (issueCodeByStatus[frameworkStatus] ?? 'invalid'),
+          diagnostics: (error as Error).message,
+        },
+      ]),
+    };
+  }
   if (!(error instanceof MedledgerError)) {
     return {
       status,
