@@ -87,8 +87,9 @@ try {
       search('Observation?code=4548-4&_count=50'),
     );
     console.log(`  total ${first.body.total}, page ${first.body.entry?.length ?? 0}`);
-    await timed('same search, warm', () => search('Observation?code=4548-4&_count=50'));
-    await timed('search Observation?date=ge2020&date=lt2021, warm', () =>
+    await timed('same search, warm (listed again)', () => search('Observation?code=4548-4&_count=50'));
+    await timed('same search, hot', () => search('Observation?code=4548-4&_count=50'));
+    await timed('search Observation?date=ge2020&date=lt2021, hot', () =>
       search('Observation?date=ge2020&date=lt2021'),
     );
     const conditions = await timed('search Condition, cold', () => search('Condition?_count=100'));
