@@ -6,7 +6,13 @@
  * time, through the client's verified read, and keeps what it decrypted in the resource cache.
  */
 import { gatewayRecordAnchors, type RecordList } from '@medledger/client';
-import { AccessDeniedError, type FhirResource, NotFoundError, recordFhirId } from '@medledger/core';
+import {
+  AccessDeniedError,
+  type FhirResource,
+  NotFoundError,
+  RateLimitedError,
+  recordFhirId,
+} from '@medledger/core';
 import type { Address, Hex } from 'viem';
 import type { FhirContext } from './context.ts';
 
@@ -191,9 +197,28 @@ export async function readResource(context: FhirContext, record: ListedRecord): 
   const key = record.recordId.toLowerCase();
   const cached = context.cache.get(key);
   if (cached !== undefined) return JSON.parse(cached) as FhirResource;
-  const { resource } = await context.client.readRecord(record.recordId as Hex, context.purpose);
+  const { resource } = await readWaitingOutLimits(context, record.recordId as Hex);
   context.cache.set(key, JSON.stringify(resource));
   return resource as FhirResource;
+}
+
+/** How often one read is tried again after the gateway answered `rate_limited`. */
+const maxRateLimitRetries = 30;
+
+/**
+ * The client's verified read, the gateway's rate limit waited out: a gateway counts each read as a
+ * state-changing call (it is audited), so a search over thousands of records meets the limit.
+ */
+async function readWaitingOutLimits(context: FhirContext, recordId: Hex) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await context.client.readRecord(recordId, context.purpose);
+    } catch (error) {
+      if (!(error instanceof RateLimitedError) || attempt >= maxRateLimitRetries) throw error;
+      const seconds = Number(error.fields?.retryAfter ?? 1);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(Math.max(seconds, 1), 60) * 1000));
+    }
+  }
 }
 
 /**
