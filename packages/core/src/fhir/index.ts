@@ -1,5 +1,15 @@
 export { categoryOfResource } from './categoryOfResource.ts';
 export { listResourceIssues, maxIssues } from './listResourceIssues.ts';
+export type {
+  ImportEntry,
+  PlanImportErrorType,
+  PlanImportOptions,
+  PlanImportReturnType,
+  PlannedRecord,
+  RefusalKind,
+  RefusedEntry,
+} from './planImport.ts';
+export { planImport } from './planImport.ts';
 export {
   categoryMismatch,
   categoryResourceTypes,
