@@ -17,14 +17,6 @@ export {
   importBundleTypes,
   r4ResourceTypes,
 } from './resourceTypes.ts';
-export type {
-  SkippedEntry,
-  SplitBundleErrorType,
-  SplitBundleOptions,
-  SplitBundleReturnType,
-  SplitRecord,
-} from './splitBundle.ts';
-export { splitBundle } from './splitBundle.ts';
 export { summarizeResource } from './summarizeResource.ts';
 export type { FhirIssue, FhirResource } from './types.ts';
 export type { ValidateResourceErrorType } from './validateResource.ts';
