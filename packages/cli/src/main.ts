@@ -11,6 +11,7 @@ import { registerConsents } from './commands/consents.ts';
 import { registerConsortium } from './commands/consortium.ts';
 import { registerEmergency } from './commands/emergency.ts';
 import { registerExport } from './commands/export.ts';
+import { registerImport } from './commands/import.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerNotifications } from './commands/notifications.ts';
 import { registerRecords } from './commands/records.ts';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
     registerConsortium,
     registerRecords,
     registerStamps,
+    registerImport,
     registerExport,
     registerConsents,
     registerSecondFactor,
