@@ -175,8 +175,12 @@ export function planImport(bundle: unknown, options: PlanImportOptions): PlanImp
   for (const candidate of candidates) {
     const { index, resource, category, recordId, sourceKey } = candidate;
     const referenced = new Set<number>();
-    const copy = rewriteReferences(structuredClone(resource), targets, referenced) as FhirResource;
-    copy.id = candidate.target.slice(candidate.target.indexOf('/') + 1);
+    const { resourceType, id: _sourceId, ...elements } = resource;
+    const copy = {
+      resourceType,
+      id: candidate.target.slice(candidate.target.indexOf('/') + 1),
+      ...(rewriteReferences(structuredClone(elements), targets, referenced) as Record<string, unknown>),
+    };
     referenced.delete(index);
     let valid: FhirResource;
     try {
