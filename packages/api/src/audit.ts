@@ -68,8 +68,17 @@ const coding = object({ system: { type: 'string' }, code: { type: 'string' }, di
   'code',
 ]);
 const identifier = object({ system: { type: 'string' }, value: { type: 'string' } }, ['system', 'value']);
+const reference = object({
+  reference: { type: 'string' },
+  type: { type: 'string' },
+  identifier,
+  display: { type: 'string' },
+});
 
-/** An access decision as a FHIR R4 AuditEvent (REST interaction; outcome 0 allowed, 4 denied). */
+/**
+ * An access decision as a FHIR R4 AuditEvent, as `@medledger/core`'s `auditEventResource` maps it
+ * (REST interaction; outcome 0 allowed, 4 denied).
+ */
 export const fhirAuditEvent = object(
   {
     resourceType: { type: 'string', const: 'AuditEvent' },
@@ -87,24 +96,30 @@ export const fhirAuditEvent = object(
     },
     agent: {
       type: 'array',
-      items: object({ who: object({ identifier }, ['identifier']), requestor: { type: 'boolean' } }, [
-        'who',
-        'requestor',
-      ]),
+      items: object({ who: reference, requestor: { type: 'boolean' } }, ['who', 'requestor']),
     },
-    source: object({ observer: object({ display: { type: 'string' } }, ['display']) }, ['observer']),
+    source: object({ observer: reference }, ['observer']),
     entity: {
       type: 'array',
       items: object(
         {
-          what: object({ identifier }, ['identifier']),
-          role: object({ code: { type: 'string' }, display: { type: 'string' } }, ['code', 'display']),
+          what: reference,
+          type: coding,
+          role: coding,
+          securityLabel: { type: 'array', items: coding },
+          detail: {
+            type: 'array',
+            items: object({ type: { type: 'string' }, valueString: { type: 'string' } }, [
+              'type',
+              'valueString',
+            ]),
+          },
         },
-        ['what', 'role'],
+        ['what', 'type', 'role'],
       ),
     },
   },
-  ['resourceType', 'id', 'type', 'subtype', 'action', 'recorded', 'outcome', 'agent', 'source', 'entity'],
+  ['resourceType', 'id', 'type', 'subtype', 'action', 'recorded', 'outcome', 'agent', 'source'],
 );
 export type FhirAuditEvent = ApiType<typeof fhirAuditEvent>;
 

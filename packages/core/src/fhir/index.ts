@@ -1,4 +1,33 @@
 export { categoryOfResource } from './categoryOfResource.ts';
+export type {
+  AuditEventSource,
+  FhirCodeableConcept,
+  FhirCoding,
+  FhirExtension,
+  FhirIdentifier,
+  FhirReference,
+  LedgerAccessRequest,
+  LedgerAuditEvent,
+  LedgerAuditEventResource,
+  LedgerConsent,
+  LedgerConsentResource,
+  LedgerProvenanceResource,
+  LedgerRecordAnchor,
+  LedgerResourceErrorType,
+  LedgerStamp,
+  LedgerStampSigner,
+  ProvenanceContext,
+} from './ledgerResources.ts';
+export {
+  accessRequestConsent,
+  anchorExtensionUrl,
+  auditEventResource,
+  consentResource,
+  ledgerSystems,
+  provenanceResource,
+  recordFhirId,
+  stampExtensionUrl,
+} from './ledgerResources.ts';
 export { listResourceIssues, maxIssues } from './listResourceIssues.ts';
 export type {
   ImportEntry,

@@ -18,6 +18,7 @@ import type {
 import {
   AccessDeniedError,
   type AuditBatch,
+  auditEventResource,
   buildAuditBatch,
   categories,
   sensitivities,
@@ -28,7 +29,6 @@ import type { Session } from '../auth.ts';
 import type { GatewayServices } from '../gatewayServices.ts';
 import { hostedOrganisation } from '../organisations.ts';
 import type { AuditEventRow } from '../store/gatewayStore.ts';
-import { toFhirAuditBundle } from './auditFhir.ts';
 
 /** At most this many leaves per page of `auditBatches` (a page holds at least one whole batch). */
 const leavesPerPage = 20_000;
@@ -61,7 +61,14 @@ export async function auditEvents(
     }
     events = await store.auditEvents({ patient });
   }
-  return query.format === 'fhir' ? toFhirAuditBundle(events) : { events: events.map(describeAuditEvent) };
+  if (query.format !== 'fhir') return { events: events.map(describeAuditEvent) };
+  const source = { organisationId: await hostedOrganisationId(services) };
+  return {
+    resourceType: 'Bundle',
+    type: 'searchset',
+    total: events.length,
+    entry: events.map((event) => ({ resource: auditEventResource(event, source) })),
+  };
 }
 
 /** The caller's access history with leaf tags and Merkle inclusion proofs against the anchored batches. */

@@ -86,7 +86,10 @@ describe('audit operations', () => {
       assert.equal(bundle.total, events.length);
       const denied = bundle.entry.find((entry) => entry.resource.outcome === '4')?.resource;
       assert.equal(denied?.outcomeDesc, 'no_consent');
-      assert.equal(denied?.agent[0]?.who.identifier.value, `urn:ethereum:${stranger.address}`);
+      assert.deepEqual(denied?.agent[0]?.who.identifier, {
+        system: 'urn:medledger:address',
+        value: stranger.address.toLowerCase(),
+      });
     });
 
     it('keeps a patient’s history to that patient (not_the_patient)', async () => {
