@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { type GatewayClient, gatewayRecordAnchors, type RecordList } from '@medledger/client';
-import { AccessDeniedError, ConflictError, categories } from '@medledger/core';
+import { AccessDeniedError, ConflictError, categories, recordFhirId } from '@medledger/core';
 import type { Command } from 'commander';
 import type { Address, Hex } from 'viem';
 import { clientFor, globalOptions, parseAddress } from '../context.ts';
@@ -65,7 +65,7 @@ function fhirIdOf(record: ListedRecord, byId: ReadonlyMap<string, ListedRecord>,
     if (!older) break;
     first = older;
   }
-  return first.recordId.slice(2).toLowerCase();
+  return recordFhirId(first.recordId as Hex);
 }
 
 /** `resource` with `id` as its first element, so that every entry of the Bundle reads the same way. */

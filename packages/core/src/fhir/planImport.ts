@@ -2,6 +2,7 @@ import type { Address, Hex } from 'viem';
 import { InvalidInputError } from '../errors.ts';
 import type { Category } from '../vocabulary.ts';
 import { categoryOfResource } from './categoryOfResource.ts';
+import { recordFhirId } from './ledgerResources.ts';
 import { importBundleTypes, isObject, r4ResourceTypes } from './resourceTypes.ts';
 import type { FhirResource } from './types.ts';
 import { validateResource } from './validateResource.ts';
@@ -166,7 +167,7 @@ export function planImport(bundle: unknown, options: PlanImportOptions): PlanImp
       index,
       sourceKey,
       recordId,
-      target: type === 'Patient' ? `Patient/${patient}` : `${type}/${recordId.slice(2)}`,
+      target: type === 'Patient' ? `Patient/${patient}` : `${type}/${recordFhirId(recordId)}`,
     });
   }
 
