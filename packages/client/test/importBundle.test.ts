@@ -11,7 +11,13 @@ import {
   importSecretOf,
   readRecord,
 } from '@medledger/client';
-import { bytesToHex, ConflictError, InvalidInputError, randomBytes } from '@medledger/core';
+import {
+  bytesToHex,
+  ConflictError,
+  type FhirResource,
+  InvalidInputError,
+  randomBytes,
+} from '@medledger/core';
 import type { Hex } from 'viem';
 import {
   type Consortium,
@@ -83,12 +89,12 @@ describe('importBundle', () => {
 
   it('derives the same record ids each time, different ones for another identity or patient', async () => {
     const other = await newPatient(gateway.url, consortium);
-    const entry = { index: 0, sourceKey: 'urn:uuid:a', resource: labResult() };
+    const entry = { index: 0, sourceKey: 'urn:uuid:a', resource: labResult() as FhirResource };
     const mine = importRecordIdFor(await importSecretOf(patient), patient.address);
     assert.equal(mine(entry), importRecordIdFor(await importSecretOf(patient), patient.address)(entry));
     assert.notEqual(mine(entry), importRecordIdFor(await importSecretOf(other), patient.address)(entry));
     assert.notEqual(mine(entry), importRecordIdFor(await importSecretOf(patient), other.address)(entry));
-    assert.notEqual(mine(entry), mine({ ...entry, resource: labResult('Another') }));
+    assert.notEqual(mine(entry), mine({ ...entry, resource: labResult('Another') as FhirResource }));
     assert.notEqual(mine(entry), mine({ ...entry, sourceKey: 'urn:uuid:b' }));
   });
 

@@ -3,13 +3,14 @@ import { describe, it } from 'node:test';
 import { type Hex, keccak256, toBytes } from 'viem';
 import { InvalidInputError } from '../errors.ts';
 import { type ImportEntry, planImport } from './planImport.ts';
+import type { FhirResource } from './types.ts';
 
 const patient = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
 const me = patient.toLowerCase();
 /** A record id per entry, as the client derives them: deterministic in what names the entry. */
 const recordIdFor = (entry: ImportEntry): Hex => keccak256(toBytes(`test:${entry.sourceKey}`));
 const hexOf = (sourceKey: string) =>
-  recordIdFor({ index: 0, sourceKey, resource: { resourceType: 'X' } }).slice(2);
+  recordIdFor({ index: 0, sourceKey, resource: { resourceType: 'Basic' } as FhirResource }).slice(2);
 
 const heartRate = (subject: string, encounter?: string) => ({
   resourceType: 'Observation',
