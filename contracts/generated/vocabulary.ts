@@ -2,7 +2,7 @@
 
 /** The numeric codes of `contracts/src/Vocabulary.sol` (its number literals). */
 export const vocabularyCodes = {
-  CATEGORY_COUNT: 12,
+  CATEGORY_COUNT: 16,
   CATEGORY_CONDITION: 0,
   CATEGORY_MEDICATION: 1,
   CATEGORY_ALLERGY: 2,

@@ -306,7 +306,7 @@ contract CoSignatures is ICoSignatures, SignedActions {
         }
     }
 
-    /// @dev Reverts unless `category` is 0..11 and each requirement names a distinct member role, 1..16 times.
+    /// @dev Reverts unless `category` is 0..15 and each requirement names a distinct member role, 1..16 times.
     function _requireValidPolicy(uint8 category, Requirement[] calldata requirements) private pure {
         if (category >= Vocabulary.CATEGORY_COUNT) revert CoSignaturesInvalidCategory(category);
         for (uint256 i = 0; i < requirements.length; ++i) {

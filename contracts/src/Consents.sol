@@ -31,13 +31,13 @@ contract Consents is IConsents, SignedActions {
     );
 
     /// @dev A grant's storage slot: bits 0..159 the grantee (a member's address, or an organisation id when
-    /// `ORGANISATION_BIT` is set), 160..191 the patient's number (`IConsortium.patientIndexOf`), 192..237 the
-    /// expiry (46 bits), 238..249 the categories, 250..252 the actions, 253 the highest sensitivity, 254 the
-    /// organisation flag, 255 revoked.
+    /// `ORGANISATION_BIT` is set), 160..191 the patient's number (`IConsortium.patientIndexOf`), 192..233 the
+    /// expiry (42 bits), 234..249 the categories (`Vocabulary.CATEGORY_COUNT`, 16), 250..252 the actions, 253
+    /// the highest sensitivity, 254 the organisation flag, 255 revoked.
     uint256 private constant PATIENT_SHIFT = 160;
     uint256 private constant EXPIRY_SHIFT = 192;
-    uint256 private constant MAX_EXPIRY = (uint256(1) << 46) - 1;
-    uint256 private constant CATEGORIES_SHIFT = 238;
+    uint256 private constant MAX_EXPIRY = (uint256(1) << 42) - 1;
+    uint256 private constant CATEGORIES_SHIFT = 234;
     uint256 private constant ACTIONS_SHIFT = 250;
     uint256 private constant SENSITIVITY_SHIFT = 253;
     uint256 private constant ORGANISATION_BIT = uint256(1) << 254;

@@ -89,7 +89,7 @@ interface ICoSignatures is ISignedActions {
 
     /// @dev A policy for `category` was proposed.
     /// @param proposalId The proposal (ids run from 1).
-    /// @param category The record category (0..11).
+    /// @param category The record category (0..15).
     /// @param requirements The requirements of the policy, each for a distinct role.
     /// @param patient Whether the record's patient must co-sign.
     event PolicyProposed(uint256 indexed proposalId, uint8 indexed category, Requirement[] requirements, bool patient);
@@ -102,7 +102,7 @@ interface ICoSignatures is ISignedActions {
     event PolicyApproved(uint256 indexed proposalId, uint32 indexed approverOrganisationId, uint32 approvals);
 
     /// @dev The policy `version` of `category` was enacted; it applies to records anchored after this block.
-    /// @param category The record category (0..11).
+    /// @param category The record category (0..15).
     /// @param version The policy's new version for the category (from 1).
     /// @param requirements The requirements of the policy, each for a distinct role.
     /// @param patient Whether the record's patient must co-sign.
@@ -151,7 +151,7 @@ interface ICoSignatures is ISignedActions {
     /// @param admin The signer that is not an active admin of an active organisation.
     error CoSignaturesNotActiveAdmin(address admin);
 
-    /// @dev `category` is not one of the 12 categories (0..11).
+    /// @dev `category` is not a category (0..`Vocabulary.CATEGORY_COUNT - 1`).
     /// @param category The category given.
     error CoSignaturesInvalidCategory(uint8 category);
 
@@ -169,7 +169,7 @@ interface ICoSignatures is ISignedActions {
     error CoSignaturesDuplicateRole(uint8 role);
 
     /// @dev `category` has no policy version `version`.
-    /// @param category The record category (0..11).
+    /// @param category The record category (0..15).
     /// @param version The version asked for.
     error CoSignaturesUnknownPolicy(uint8 category, uint64 version);
 
@@ -212,11 +212,11 @@ interface ICoSignatures is ISignedActions {
      *
      * - a valid signature by `admin` of `ProposePolicy`, unused nonce, deadline not passed.
      * - `admin` is an active admin of an active organisation.
-     * - `category` is 0..11; each requirement's role is 1..6, distinct, and its count 1..16.
+     * - `category` is 0..15; each requirement's role is 1..6, distinct, and its count 1..16.
      *
      * Emits {PolicyProposed}, {PolicyApproved} and possibly {PolicyChanged}.
      *
-     * @param category The record category the policy is for (0..11).
+     * @param category The record category the policy is for (0..15).
      * @param requirements The requirements of the policy, each for a distinct role.
      * @param patient Whether the record's patient must co-sign.
      * @param admin An admin of an active organisation, who signs the proposal.
@@ -264,7 +264,7 @@ interface ICoSignatures is ISignedActions {
     ) external;
 
     /// @dev Returns the current policy of `category` and its version (0 and an empty policy if none).
-    /// @param category The record category (0..11).
+    /// @param category The record category (0..15).
     /// @return current The current policy of the category (empty if none).
     /// @return version Its version (0 if none).
     function policy(uint8 category) external view returns (Policy memory current, uint64 version);
@@ -276,7 +276,7 @@ interface ICoSignatures is ISignedActions {
      *
      * - `version` is 1..the current version of `category`.
      *
-     * @param category The record category (0..11).
+     * @param category The record category (0..15).
      * @param version The version of the policy (1..the current version).
      * @return The policy.
      */

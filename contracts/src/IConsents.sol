@@ -5,7 +5,7 @@ import {ISignedActions} from "./ISignedActions.sol";
 
 /**
  * @dev Patients' consents: grants of access to a member or to a whole organisation, scoped by record
- * categories (bitmask of 12 categories), a maximum sensitivity (0 normal, 1 restricted), actions (bitmask:
+ * categories (bitmask, bit i for category i), a maximum sensitivity (0 normal, 1 restricted), actions (bitmask:
  * read 1, append 2, share 4) and an expiry; revocations; and members' access requests.
  *
  * Request status is 0 none, 1 pending, 2 approved (by a grant), 3 denied.
@@ -129,7 +129,7 @@ interface IConsents is ISignedActions {
     /// @param organisationId The organisation.
     error ConsentsInactiveOrganisation(uint32 organisationId);
 
-    /// @dev `categories` is zero or has bits beyond the 12 categories.
+    /// @dev `categories` is zero or has bits beyond the last category (`Vocabulary.CATEGORY_COUNT - 1`).
     /// @param categories The categories, as a bitmask (bit i = category i).
     error ConsentsInvalidCategories(uint32 categories);
 
@@ -197,8 +197,8 @@ interface IConsents is ISignedActions {
      * - a valid signature by `g.patient` of `Grant`, unused nonce, deadline not passed.
      * - `g.patient` is registered.
      * - exactly one of `g.grantee` (an active member) and `g.granteeOrganisation` (an active organisation).
-     * - `g.categories` non-zero within 12 bits, `g.actions` non-zero within 3 bits, `g.maxSensitivity` at
-     *   most 1, `g.expiresAt` after `block.timestamp`.
+     * - `g.categories` non-zero within 16 bits (one per category), `g.actions` non-zero within 3 bits,
+     *   `g.maxSensitivity` at most 1, `g.expiresAt` after `block.timestamp`.
      * - if `g.requestId` is not 0: a pending request of `g.patient` whose requester is `g.grantee`.
      * - if `g.patient` asked for it ({setHomeRelayOnly}), the sender is its home gateway's relayer.
      *
@@ -334,7 +334,7 @@ interface IConsents is ISignedActions {
 
     /// @dev Returns the grant `grantId` (patient 0 if it does not exist). `purpose` and `grantedAt` are zero:
     /// the chain keeps them in the {ConsentGranted} event (and the time of its block) only. An `expiresAt`
-    /// beyond 2^46 - 1 (the year 2.2 million) is kept as 2^46 - 1.
+    /// beyond 2^42 - 1 (the year 141,000) is kept as 2^42 - 1.
     /// @param grantId The grant (ids run from 1).
     /// @return The grant (all zero if it does not exist).
     function grantOf(uint256 grantId) external view returns (Grant memory);
@@ -361,7 +361,7 @@ interface IConsents is ISignedActions {
      * @param grantId The grant to check.
      * @param actor The member who wants to act.
      * @param patient The patient (its registered address).
-     * @param category The record category (0..11).
+     * @param category The record category (0..15).
      * @param sensitivity The record sensitivity (0 normal, 1 restricted).
      * @param action The single action wanted (1 read, 2 append, 4 share).
      * @return True if the grant authorises the action.
@@ -402,7 +402,7 @@ interface IConsents is ISignedActions {
     /// @param grantIds The candidate grants, in order of preference.
     /// @param actor The member who wants to act.
     /// @param patient The patient (its registered address).
-    /// @param category The record category (0..11).
+    /// @param category The record category (0..15).
     /// @param sensitivity The record sensitivity (0 normal, 1 restricted).
     /// @param action The single action wanted (1 read, 2 append, 4 share).
     /// @return The first grant that authorises the action, 0 if none.
@@ -420,7 +420,7 @@ interface IConsents is ISignedActions {
     /// @param grantIds The candidate grants (ignored when `actor` is `patient`).
     /// @param actor The member who wants to act.
     /// @param patient The patient (its registered address).
-    /// @param category The record category (0..11).
+    /// @param category The record category (0..15).
     /// @param sensitivity The record sensitivity (0 normal, 1 restricted).
     /// @param action The single action wanted (1 read, 2 append, 4 share).
     /// @return True if a grant authorises the action.

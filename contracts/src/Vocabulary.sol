@@ -9,7 +9,7 @@ pragma solidity ^0.8.28;
  */
 library Vocabulary {
     /// @dev Record categories are 0..`CATEGORY_COUNT - 1`; consent scopes are bitmasks of them.
-    uint8 internal constant CATEGORY_COUNT = 12;
+    uint8 internal constant CATEGORY_COUNT = 16;
     /// @dev The consent scope of every category.
     uint32 internal constant ALL_CATEGORIES = (uint32(1) << CATEGORY_COUNT) - 1;
     uint8 internal constant CATEGORY_CONDITION = 0;

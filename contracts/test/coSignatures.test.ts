@@ -5,7 +5,9 @@ import { hashStruct, type LocalAccount } from 'viem';
 import {
   action,
   addMember,
+  allCategories,
   anchorRecords,
+  categoryCount,
   grant,
   highS,
   newAccount,
@@ -61,7 +63,7 @@ describe('CoSignatures', () => {
     labDoctor = newAccount();
     await addMember(ledger, c.hospitalAdmin, { organisationId: c.hospital, member: peerDoctor.address });
     await addMember(ledger, c.labAdmin, { organisationId: c.lab, member: labDoctor.address });
-    const everything = { categories: 0xfff, maxSensitivity: 1, actions: action.read | action.append };
+    const everything = { categories: allCategories, maxSensitivity: 1, actions: action.read | action.append };
     ({ grantId: hospitalGrant } = await grant(ledger, c.patient, {
       granteeOrganisation: c.hospital,
       ...everything,
@@ -212,7 +214,7 @@ describe('CoSignatures', () => {
       const propose = (category: number, requirements: Requirement[]) =>
         proposePolicy(ledger, c.hospitalAdmin, category, requirements);
       const doctors = (count: number): Requirement => ({ role: role.doctor, count, sameOrganisation: true });
-      await assertRevert(propose(12, []), 'CoSignaturesInvalidCategory', [12]);
+      await assertRevert(propose(categoryCount, []), 'CoSignaturesInvalidCategory', [categoryCount]);
       await assertRevert(propose(lab, [{ ...doctors(1), role: 0 }]), 'CoSignaturesInvalidRole', [0]);
       await assertRevert(propose(lab, [{ ...doctors(1), role: 7 }]), 'CoSignaturesInvalidRole', [7]);
       await assertRevert(propose(lab, [doctors(0)]), 'CoSignaturesInvalidCount', [role.doctor, 0]);

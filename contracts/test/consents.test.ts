@@ -3,7 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import type { Address } from 'viem';
 import {
   action,
+  allCategories,
   authorisingGrant as authorisingGrantBy,
+  categoryCount,
   denyRequest,
   farDeadline,
   grant,
@@ -104,20 +106,20 @@ describe('Consents', () => {
       await grant(ledger, c.patient, { grantee: c.nurse.address });
       const { grantId: toOrganisation } = await grant(ledger, c.otherPatient, {
         granteeOrganisation: c.lab,
-        categories: Number(0xfffn),
+        categories: allCategories,
         actions: action.read | action.append | action.share,
         expiresAt: 2n ** 64n - 1n,
       });
-      // An expiry beyond 2^46 - 1 (the year 2.2 million) is kept as 2^46 - 1.
+      // An expiry beyond 2^42 - 1 (the year 141,000) is kept as 2^42 - 1.
       assert.deepEqual(await ledger.read('consents', 'grantOf', [toOrganisation]), {
         patient: c.otherPatient.address,
         grantee: zeroAddress,
         granteeOrganisation: c.lab,
-        categories: 0xfff,
+        categories: allCategories,
         maxSensitivity: 0,
         actions: 7,
         purpose: zeroHash,
-        expiresAt: 2n ** 46n - 1n,
+        expiresAt: 2n ** 42n - 1n,
         requestId: 0n,
         grantedAt: 0n,
         revoked: false,
@@ -146,7 +148,7 @@ describe('Consents', () => {
       assert.equal(await authorisingGrant(doctor, patient, condition, normal, action.read), grantId);
 
       assert.equal(await isAuthorised(doctor, patient, lab, normal, action.read), false);
-      assert.equal(await isAuthorised(doctor, patient, 12, normal, action.read), false);
+      assert.equal(await isAuthorised(doctor, patient, categoryCount, normal, action.read), false);
       assert.equal(await isAuthorised(doctor, patient, 255, normal, action.read), false);
       assert.equal(await isAuthorised(doctor, patient, condition, restricted, action.read), false);
       assert.equal(await isAuthorised(doctor, patient, condition, normal, action.share), false);
@@ -167,6 +169,30 @@ describe('Consents', () => {
       assert.equal(await authorisingGrant(doctor, patient, lab, normal, action.read), 0n);
     });
 
+    it('keeps the last category apart from the expiry and the actions in the grant it stores', async () => {
+      const last = categoryCount - 1;
+      const { grantId } = await grant(ledger, c.patient, {
+        grantee: c.doctor.address,
+        categories: 1 << last,
+        maxSensitivity: normal,
+        actions: action.read,
+        expiresAt: 2n ** 42n - 1n,
+      });
+      const stored = await ledger.read<{ categories: number; actions: number; expiresAt: bigint }>(
+        'consents',
+        'grantOf',
+        [grantId],
+      );
+      assert.deepEqual(
+        [stored.categories, stored.actions, stored.expiresAt],
+        [1 << last, action.read, 2n ** 42n - 1n],
+      );
+      const [patient, doctor] = [c.patient.address, c.doctor.address];
+      assert.equal(await isAuthorised(doctor, patient, last, normal, action.read), true);
+      assert.equal(await isAuthorised(doctor, patient, last - 1, normal, action.read), false);
+      assert.equal(await isAuthorised(doctor, patient, last, normal, action.append), false);
+    });
+
     it('decides on the candidates it is given only, whoever lists them', async () => {
       const patient = c.patient.address;
       const doctor = c.doctor.address;
@@ -174,7 +200,10 @@ describe('Consents', () => {
       const { grantId: ofOther } = await grant(ledger, c.otherPatient, { grantee: doctor });
       const { grantId: toLab } = await grant(ledger, c.patient, { granteeOrganisation: c.lab });
       const { grantId: narrow } = await grant(ledger, c.patient, { grantee: doctor, categories: 1 << lab });
-      const { grantId: wide } = await grant(ledger, c.patient, { grantee: doctor, categories: 0xfff });
+      const { grantId: wide } = await grant(ledger, c.patient, {
+        grantee: doctor,
+        categories: allCategories,
+      });
       const ask = (candidates: bigint[]) =>
         ledger.read<bigint>('consents', 'authorisingGrant', [
           candidates,
@@ -202,7 +231,7 @@ describe('Consents', () => {
       );
       assert.deepEqual(await ledger.read('consents', 'grantScope', [wide, doctor, patient, action.read]), [
         c.hospital,
-        0xfff,
+        allCategories,
         0,
       ]);
       // The scope is empty for a grant that does not apply, the organisation still named.
@@ -324,7 +353,7 @@ describe('Consents', () => {
         'ConsentsInactiveOrganisation',
         [pending],
       );
-      for (const categories of [0, 1 << 12, 0xffffffff]) {
+      for (const categories of [0, 2 ** categoryCount, 0xffffffff]) {
         await assertRevert(
           grant(ledger, patient, { grantee: doctor, categories }),
           'ConsentsInvalidCategories',
@@ -469,9 +498,9 @@ describe('Consents', () => {
         [0],
       );
       await assertRevert(
-        requestAccess(ledger, c.doctor, { patient, categories: 1 << 12 }),
+        requestAccess(ledger, c.doctor, { patient, categories: 2 ** categoryCount }),
         'ConsentsInvalidCategories',
-        [1 << 12],
+        [2 ** categoryCount],
       );
       await assertRevert(
         requestAccess(ledger, c.doctor, { patient, actions: 0 }),

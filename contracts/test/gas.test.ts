@@ -10,7 +10,9 @@ import { after, before, describe, it } from 'node:test';
 import type { LocalAccount } from 'viem';
 import {
   action,
+  allCategories,
   anchorRecords,
+  categoryCount,
   grant,
   newAccount,
   newRecord,
@@ -48,7 +50,7 @@ describe('gas', () => {
     c = await setUpConsortium(ledger);
     ({ grantId: doctorGrant } = await grant(ledger, c.patient, {
       grantee: c.doctor.address,
-      categories: 0xfff,
+      categories: allCategories,
       maxSensitivity: 1,
       actions: action.read | action.append,
     }));
@@ -65,7 +67,11 @@ describe('gas', () => {
         signedRecord(
           ledger,
           c.doctor,
-          newRecord({ patient: c.patient.address, author: c.doctor.address, category: index % 12 }),
+          newRecord({
+            patient: c.patient.address,
+            author: c.doctor.address,
+            category: index % categoryCount,
+          }),
           doctorGrant,
         ),
       ),

@@ -10,7 +10,9 @@ import fc from 'fast-check';
 import type { Address, Hex, LocalAccount } from 'viem';
 import {
   addMember,
+  allCategories,
   anchorRecords,
+  categoryCount,
   denyRequest,
   grant,
   newAccount,
@@ -85,7 +87,7 @@ const command = {
     signer: signerArbitrary,
     patient: fc.nat(1),
     target: fc.nat(5),
-    categories: fc.integer({ min: 1, max: 0xfff }),
+    categories: fc.integer({ min: 1, max: allCategories }),
     maxSensitivity: fc.nat(1),
     actions: fc.integer({ min: 1, max: 7 }),
     lifetime: fc.integer({ min: 1, max: 3 }),
@@ -100,14 +102,14 @@ const command = {
     type: fc.constant('request' as const),
     requester: fc.nat(6),
     patient: fc.nat(1),
-    categories: fc.integer({ min: 1, max: 0xfff }),
+    categories: fc.integer({ min: 1, max: allCategories }),
   }),
   answer: fc.record({
     type: fc.constant('answer' as const),
     signer: signerArbitrary,
     request: fc.nat(),
     approve: fc.boolean(),
-    categories: fc.integer({ min: 1, max: 0xfff }),
+    categories: fc.integer({ min: 1, max: allCategories }),
     actions: fc.integer({ min: 1, max: 7 }),
   }),
   anchor: fc.record({
@@ -117,7 +119,7 @@ const command = {
       { weight: 2, arbitrary: fc.nat(6) },
     ),
     patient: fc.nat(1),
-    category: fc.nat(11),
+    category: fc.nat(categoryCount - 1),
     sensitivity: fc.nat(1),
     grant: fc.nat(),
     supersedes: sometimes(fc.nat(), 1),
@@ -132,7 +134,7 @@ type Command = {
 const probeArbitrary = fc.record({
   actor: fc.nat(6),
   patient: fc.nat(1),
-  category: fc.nat(11),
+  category: fc.nat(categoryCount - 1),
   sensitivity: fc.nat(1),
   actions: fc.integer({ min: 1, max: 7 }),
 });
@@ -181,7 +183,13 @@ describe('properties', () => {
     ];
     organisations = [c.hospital, c.lab];
     const standing = [
-      { patient: c.patient, grantee: c.doctor.address, categories: 0xfff, maxSensitivity: 1, actions: 0b011 },
+      {
+        patient: c.patient,
+        grantee: c.doctor.address,
+        categories: allCategories,
+        maxSensitivity: 1,
+        actions: 0b011,
+      },
       {
         patient: c.patient,
         granteeOrganisation: c.lab,
@@ -383,7 +391,7 @@ describe('properties', () => {
         );
         const aimed = applicable.length > 0 && cmd.grant % 4 !== 0;
         const candidate = pick(aimed ? applicable : model.grants, cmd.grant);
-        const coveredCategories = [...Array(12).keys()].filter(
+        const coveredCategories = [...Array(categoryCount).keys()].filter(
           (bit) => ((candidate?.categories ?? 0) >> bit) & 1,
         );
         const record = existing

@@ -4,7 +4,9 @@ import { anchoredLeafHash, recordLeafHash } from '@medledger/core';
 import type { Hex, LocalAccount } from 'viem';
 import {
   action,
+  allCategories,
   anchorRecords,
+  categoryCount,
   grant,
   newAccount,
   newRecord,
@@ -40,7 +42,7 @@ describe('Records', () => {
     c = await setUpConsortium(ledger);
     ({ grantId: doctorGrant } = await grant(ledger, c.patient, {
       grantee: c.doctor.address,
-      categories: 0xfff,
+      categories: allCategories,
       maxSensitivity: 1,
       actions: action.read | action.append,
     }));
@@ -240,10 +242,10 @@ describe('Records', () => {
         'RecordsInvalidRecordId',
         [zeroHash],
       );
-      const invalidCategory = byDoctor({ category: 12 });
+      const invalidCategory = byDoctor({ category: categoryCount });
       await assertRevert(anchorOne(c.doctor, invalidCategory, doctorGrant), 'RecordsInvalidCategory', [
         invalidCategory.recordId,
-        12,
+        categoryCount,
       ]);
       const invalidSensitivity = byDoctor({ sensitivity: 2 });
       await assertRevert(anchorOne(c.doctor, invalidSensitivity, doctorGrant), 'RecordsInvalidSensitivity', [
@@ -323,7 +325,7 @@ describe('Records', () => {
       const expiresAt = (await ledger.now()) + 50n;
       const { grantId: shortLived } = await grant(ledger, c.patient, {
         grantee: c.nurse.address,
-        categories: 0xfff,
+        categories: allCategories,
         actions: action.append,
         expiresAt,
       });

@@ -4,6 +4,7 @@
  * domains, tampered signatures.
  */
 
+import { vocabularyCodes } from '@medledger/contracts/vocabulary';
 import type { LedgerContract } from '@medledger/core';
 import { type Address, bytesToHex, type Hex, type LocalAccount } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
@@ -19,6 +20,9 @@ import {
 export const role = { doctor: 1, nurse: 2, lab: 3, pharmacist: 4, insurer: 5, admin: 6 } as const;
 export const kind = { hospital: 1, lab: 2, pharmacy: 3, insurer: 4 } as const;
 export const action = { read: 1, append: 2, share: 4 } as const;
+/** Record categories are 0..`categoryCount - 1`; `allCategories` is the consent scope of every one. */
+export const categoryCount = vocabularyCodes.CATEGORY_COUNT;
+export const allCategories = 2 ** categoryCount - 1;
 export const farDeadline = 2n ** 40n;
 
 export interface SignOptions extends DomainOverride {

@@ -39,6 +39,12 @@ interface Bundle {
 function penicillinAllergy(patient: Address) {
   return {
     resourceType: 'AllergyIntolerance',
+    // R4 invariant ait-1: a clinical status unless entered in error.
+    clinicalStatus: {
+      coding: [
+        { system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', code: 'active' },
+      ],
+    },
     type: 'allergy',
     category: ['medication'],
     criticality: 'high',

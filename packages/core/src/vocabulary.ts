@@ -23,6 +23,10 @@ export const categories = [
   'procedure',
   'encounter',
   'vitals',
+  'demographics',
+  'administrative',
+  'careplan',
+  'other',
 ] as const;
 export type Category = (typeof categories)[number];
 

@@ -46,6 +46,10 @@ import { labResult, medication } from './helpers/records.ts';
 
 const allergy = {
   resourceType: 'AllergyIntolerance',
+  // R4 invariant ait-1: a clinical status unless entered in error.
+  clinicalStatus: {
+    coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', code: 'active' }],
+  },
   patient: { reference: 'Patient/example' },
   code: { text: 'Penicillin' },
 };

@@ -21,6 +21,10 @@ let doctor: GatewayClient;
 let patient: GatewayClient;
 const allergy = {
   resourceType: 'AllergyIntolerance',
+  // R4 invariant ait-1: a clinical status unless entered in error.
+  clinicalStatus: {
+    coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', code: 'active' }],
+  },
   patient: { reference: 'Patient/example' },
   code: { text: 'Penicillin' },
 };

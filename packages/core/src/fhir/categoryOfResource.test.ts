@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { categoryOfResource } from './categoryOfResource.ts';
+import { categoryResourceTypes, r4ResourceTypes } from './resourceTypes.ts';
 
 const observation = (category?: string, loinc = '4548-4') => ({
   resourceType: 'Observation',
@@ -47,6 +48,16 @@ describe('categoryOfResource', () => {
       ['Immunization', 'immunization'],
       ['Procedure', 'procedure'],
       ['Encounter', 'encounter'],
+      ['Patient', 'demographics'],
+      ['RelatedPerson', 'demographics'],
+      ['Organization', 'administrative'],
+      ['Practitioner', 'administrative'],
+      ['Appointment', 'administrative'],
+      ['CarePlan', 'careplan'],
+      ['Goal', 'careplan'],
+      ['FamilyMemberHistory', 'other'],
+      ['Provenance', 'other'],
+      ['QuestionnaireResponse', 'other'],
     ];
     for (const [resourceType, category] of expected)
       assert.equal(categoryOfResource({ resourceType }), category);
@@ -85,13 +96,24 @@ describe('categoryOfResource', () => {
     );
     assert.equal(categoryOfResource(summary), 'emergency');
     assert.equal(categoryOfResource({ ...summary, type: 'transaction' }), undefined);
-    assert.equal(categoryOfResource(bundle('collection', { resourceType: 'Patient' })), undefined);
+    assert.equal(categoryOfResource(bundle('collection', { resourceType: 'Patient' })), 'demographics');
+    assert.equal(
+      categoryOfResource(bundle('collection', { resourceType: 'Patient' }, { resourceType: 'Goal' })),
+      undefined,
+    );
     assert.equal(categoryOfResource(bundle('collection')), undefined);
   });
 
-  it('has no category for what no record holds', () => {
-    for (const value of [{ resourceType: 'Patient' }, { resourceType: 'CarePlan' }, {}, null, 'Condition']) {
-      assert.equal(categoryOfResource(value), undefined);
+  it('gives every R4 resource type a category that holds it', () => {
+    for (const resourceType of r4ResourceTypes) {
+      if (resourceType === 'Bundle') continue;
+      const category = categoryOfResource({ resourceType });
+      assert.ok(category && categoryResourceTypes[category].includes(resourceType), resourceType);
     }
+  });
+
+  it('has no category for what is not an R4 resource', () => {
+    const values = [{ resourceType: 'Observatio' }, { resourceType: 'constructor' }, {}, null, 'Condition'];
+    for (const value of values) assert.equal(categoryOfResource(value), undefined);
   });
 });

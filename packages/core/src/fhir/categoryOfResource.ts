@@ -1,6 +1,7 @@
 import type { Category } from '../vocabulary.ts';
 import {
   categoryMismatch,
+  categoryResourceTypes,
   emergencyBundleTypes,
   isObject,
   observationCategoryCodes,
@@ -65,12 +66,18 @@ const categoryByResourceType: Readonly<Record<string, Category>> = {
   Immunization: 'immunization',
   Procedure: 'procedure',
   Encounter: 'encounter',
+  ...Object.fromEntries(
+    (['demographics', 'administrative', 'careplan', 'other'] as const).flatMap((category) =>
+      categoryResourceTypes[category].map((resourceType) => [resourceType, category]),
+    ),
+  ),
 };
 
 /**
  * The category a resource most likely belongs to, for importing records whose category nobody
- * chose; `undefined` when no category holds it (Patient, CarePlan, ...). The result is a guess:
- * `validateResource` still decides.
+ * chose: every R4 resource type has one (Patient is demographics, CarePlan careplan, and a type no
+ * other category holds is other); `undefined` for what is not an R4 resource, and for a Bundle
+ * whose entries share no category. The result is a guess: `validateResource` still decides.
  *
  * Observations go by their category: `laboratory` to lab, `imaging` to imaging, any other
  * (`vital-signs`, `survey`, `exam`, `social-history`, ...) to vitals, the category of non-lab
@@ -91,7 +98,9 @@ export function categoryOfResource(resource: unknown): Category | undefined {
     return conceptCodes([resource.type]).includes(patientSummaryLoinc) ? 'emergency' : 'note';
   }
   if (resourceType === 'Bundle') return bundleCategory(resource);
-  return categoryByResourceType[resourceType];
+  return Object.hasOwn(categoryByResourceType, resourceType)
+    ? categoryByResourceType[resourceType]
+    : undefined;
 }
 
 function observationCategory(resource: Record<string, unknown>): Category {

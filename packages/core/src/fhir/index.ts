@@ -1,4 +1,5 @@
 export { categoryOfResource } from './categoryOfResource.ts';
+export { loadFhirDefinitions } from './fhirDefinitions.ts';
 export type {
   AuditEventSource,
   FhirCodeableConcept,

@@ -1,13 +1,17 @@
-import type { Category } from '../vocabulary.ts';
 import {
-  type DatatypeName,
-  datatypes,
-  type ElementRule,
-  type PrimitiveType,
-  resourceBase,
-  resourceElements,
-  type Shape,
-} from './r4Elements.ts';
+  capitalize,
+  fhirTypeToJsType,
+  getDataType,
+  type InternalSchemaElement,
+  type InternalTypeSchema,
+  isPrimitiveType,
+  OperationOutcomeError,
+  type ValidatorOptions,
+  validateResource as validateWithMedplum,
+} from '@medplum/core';
+import type { Resource } from '@medplum/fhirtypes';
+import type { Category } from '../vocabulary.ts';
+import { requiredCodes, resourceSchema } from './fhirDefinitions.ts';
 import { categoryMismatch, isObject, r4ResourceTypes } from './resourceTypes.ts';
 import type { FhirIssue } from './types.ts';
 
@@ -15,15 +19,26 @@ import type { FhirIssue } from './types.ts';
 export const maxIssues = 50;
 /** Objects nested deeper than this (sections within sections, bundles within bundles) are refused. */
 const maxDepth = 64;
+/** Base64 data may fill a whole record (medplum's own default is 1 MiB). */
+const base64BinaryMaxBytes = 5 * 1024 * 1024;
 
 /**
  * Every problem (up to `maxIssues`) that keeps a parsed JSON value from being a valid FHIR R4
  * resource for a record of `category`: category fit first, then structure. An empty list means
  * the value is valid. `validateResource` throws on the same problems.
  *
+ * Structure is checked by `@medplum/core`'s validator against the R4 StructureDefinitions
+ * (elements, cardinality, JSON types, formats of primitives, invariants), plus what it leaves out:
+ * - first, a walk over the JSON that refuses what is not shaped like FHIR JSON at all (a string or
+ *   number where an object belongs, empty objects or arrays, nesting deeper than 64 levels,
+ *   unknown resource types) and more than one type of a choice element (`value[x]`);
+ * - then, codes outside the value set R4 binds `required` to a `code` element (`Observation.status`).
+ *
+ * Before `loadFhirDefinitions()` has resolved, a browser throws here (Node loads them itself).
+ *
  * @example
  * listResourceIssues({ resourceType: 'Observation', status: 'final' }, 'lab');
- * // [{ path: 'Observation.code', message: 'missing: required (1..1), expected a CodeableConcept' }]
+ * // [{ path: 'Observation.code', message: 'missing required property' }]
  */
 export function listResourceIssues(value: unknown, category: Category): FhirIssue[] {
   const issues: FhirIssue[] = [];
@@ -31,7 +46,10 @@ export function listResourceIssues(value: unknown, category: Category): FhirIssu
     isObject(value) && typeof value.resourceType === 'string' && r4ResourceTypes.has(value.resourceType);
   const path = root ? String((value as Record<string, unknown>).resourceType) : '$';
   if (root) checkCategory(value as Record<string, unknown>, category, path, issues);
-  checkResource(value, path, issues, 0);
+  const walk: Walk = { issues, malformed: false };
+  checkResource(value, path, walk, 0);
+  // medplum's validator trusts the JSON to be shaped like FHIR (it crawls a string as an object).
+  if (!walk.malformed) issues.push(...listMedplumIssues(value as Resource));
   return issues.slice(0, maxIssues);
 }
 
@@ -75,204 +93,192 @@ function checkCategory(
   });
 }
 
-function checkResource(value: unknown, path: string, issues: FhirIssue[], depth: number) {
+/** The issues found so far; `malformed` once the JSON is too far from FHIR for medplum to crawl. */
+type Walk = { issues: FhirIssue[]; malformed: boolean };
+
+function listMedplumIssues(resource: Resource): FhirIssue[] {
+  const collect: NonNullable<ValidatorOptions['collect']> = { tokens: {} };
+  const issues: FhirIssue[] = [];
+  try {
+    validateWithMedplum(resource, { collect, base64BinaryMaxBytes });
+  } catch (error) {
+    if (!(error instanceof OperationOutcomeError)) throw error;
+    // Invariants last: one that fails for want of an element says less than the missing element.
+    const errors = (error.outcome.issue ?? []).filter(
+      (issue) => issue.severity === 'error' || issue.severity === 'fatal',
+    );
+    errors.sort((a, b) => Number(a.code === 'invariant') - Number(b.code === 'invariant'));
+    for (const issue of errors) {
+      issues.push({
+        path: issue.expression?.[0] ?? resource.resourceType,
+        message: lowerFirst(issue.details?.text ?? issue.code),
+      });
+    }
+  }
+  for (const [valueSet, values] of Object.entries(collect.tokens ?? {})) {
+    const codes = requiredCodes(valueSet);
+    if (!codes) continue;
+    for (const { type, value, path } of values) {
+      if (type !== 'code' || typeof value !== 'string' || codes.has(value)) continue;
+      const expected = codes.size <= 12 ? `one of ${[...codes].join(' | ')}` : `a code of ${valueSet}`;
+      issues.push({ path, message: `expected ${expected}, got "${clip(value)}"` });
+    }
+  }
+  return issues;
+}
+
+/** Records an issue that leaves the JSON too far from FHIR for medplum's validator to crawl. */
+function malformed(walk: Walk, issue: FhirIssue) {
+  walk.issues.push(issue);
+  walk.malformed = true;
+}
+
+/** Checks that `value` is a resource of an R4 type, then its elements against the type's schema. */
+function checkResource(value: unknown, path: string, walk: Walk, depth: number) {
   if (!isObject(value)) {
-    issues.push({ path, message: `expected a FHIR resource (a JSON object), got ${kindOf(value)}` });
+    malformed(walk, { path, message: `expected a FHIR resource (a JSON object), got ${kindOf(value)}` });
     return;
   }
   const { resourceType, id } = value;
   if (typeof resourceType !== 'string') {
-    issues.push({
+    malformed(walk, {
       path: `${path}.resourceType`,
       message: `expected a string naming an R4 resource type, got ${kindOf(resourceType)}`,
     });
     return;
   }
-  if (!r4ResourceTypes.has(resourceType)) {
-    issues.push({
+  const schema = r4ResourceTypes.has(resourceType) ? resourceSchema(resourceType) : undefined;
+  if (!schema) {
+    malformed(walk, {
       path: `${path}.resourceType`,
       message: `"${clip(resourceType)}" is not a FHIR R4 resource type`,
     });
     return;
   }
+  // R4's StructureDefinitions type Resource.id as a plain string; FHIR ids have a format.
   if (id !== undefined && !(typeof id === 'string' && /^[A-Za-z0-9\-.]{1,64}$/.test(id))) {
-    issues.push({
+    walk.issues.push({
       path: `${path}.id`,
       message: `expected an id (1 to 64 of A-Z a-z 0-9 - .), got ${typeof id === 'string' ? `"${clip(id)}"` : kindOf(id)}`,
     });
   }
-  checkShape(value, resourceBase, path, issues, depth);
-  const elements = resourceElements[resourceType];
-  if (elements) checkShape(value, elements, path, issues, depth);
+  checkObject(value, schema, path, walk, depth);
 }
 
-function checkShape(
+/**
+ * Checks the JSON shape of an object of a complex type, element by element: each value of a
+ * complex type must be a non-empty object, of a resource type a resource, and at most one type
+ * of each choice element may be present. Elements the schema does not know are left to medplum.
+ */
+function checkObject(
   value: Record<string, unknown>,
-  shape: Shape,
+  schema: InternalTypeSchema,
   path: string,
-  issues: FhirIssue[],
+  walk: Walk,
   depth: number,
 ) {
   if (depth > maxDepth) {
-    issues.push({ path, message: `nested more than ${maxDepth} levels deep` });
+    malformed(walk, { path, message: `nested more than ${maxDepth} levels deep` });
     return;
   }
-  for (const [name, rule] of Object.entries(shape)) {
-    if (issues.length >= maxIssues) return;
-    if (isChoice(rule.type)) checkChoice(value, name, rule.type, rule.min, path, issues, depth);
-    else checkElement(value[name], rule, `${path}.${name}`, issues, depth);
-  }
-}
-
-function checkElement(value: unknown, rule: ElementRule, path: string, issues: FhirIssue[], depth: number) {
-  const label = typeLabel(rule.type);
-  if (value === undefined) {
-    if (rule.min === 1) {
-      issues.push({ path, message: `missing: required (${rule.many ? '1..*' : '1..1'}), expected ${label}` });
+  const choices = new Map<string, string[]>();
+  for (const [key, item] of Object.entries(value)) {
+    if (walk.issues.length >= maxIssues) return;
+    if (key === 'resourceType') continue;
+    const itemPath = `${path}.${key}`;
+    const element = elementOf(schema, key);
+    if (!element) {
+      checkJson(item, itemPath, walk, depth + 1);
+      continue;
     }
-    return;
-  }
-  if (!rule.many) {
-    if (Array.isArray(value)) issues.push({ path, message: `expected a single ${label}, got an array` });
-    else checkValue(value, rule, path, issues, depth);
-    return;
-  }
-  if (!Array.isArray(value)) {
-    issues.push({ path, message: `expected an array of ${label}, got ${kindOf(value)}` });
-    return;
-  }
-  if (value.length === 0) {
-    issues.push({ path, message: 'expected a non-empty array (FHIR JSON has no empty arrays)' });
-    return;
-  }
-  value.forEach((item, index) => {
-    checkValue(item, rule, `${path}[${index}]`, issues, depth);
-  });
-}
-
-function checkChoice(
-  value: Record<string, unknown>,
-  name: string,
-  types: readonly (PrimitiveType | DatatypeName)[],
-  min: 0 | 1,
-  path: string,
-  issues: FhirIssue[],
-  depth: number,
-) {
-  const keys = types.map((type) => `${name}${type[0]!.toUpperCase()}${type.slice(1)}`);
-  const present = keys.filter((key) => value[key] !== undefined);
-  if (present.length === 0) {
-    if (min === 1)
-      issues.push({
-        path: `${path}.${name}[x]`,
-        message: `missing: required (1..1), expected one of ${keys.join(', ')}`,
+    if (element.choice) choices.set(element.choice, [...(choices.get(element.choice) ?? []), key]);
+    if (!Array.isArray(item)) {
+      checkValue(item, element.type, itemPath, walk, depth + 1);
+    } else if (item.length === 0) {
+      walk.issues.push({
+        path: itemPath,
+        message: 'expected a non-empty array (FHIR JSON has no empty arrays)',
       });
-    return;
+    } else {
+      item.forEach((one, index) => {
+        checkValue(one, element.type, `${itemPath}[${index}]`, walk, depth + 1);
+      });
+    }
   }
-  if (present.length > 1) {
-    issues.push({
-      path: `${path}.${name}[x]`,
-      message: `expected only one of ${keys.join(', ')}, got ${present.join(' and ')}`,
-    });
-    return;
+  for (const [choice, keys] of choices) {
+    if (keys.length > 1) {
+      walk.issues.push({
+        path: `${path}.${choice}`,
+        message: `expected only one of its types, got ${keys.join(' and ')}`,
+      });
+    }
   }
-  const key = present[0]!;
-  const type = types[keys.indexOf(key)]!;
-  checkElement(value[key], { type, min: 1, many: false }, `${path}.${key}`, issues, depth);
 }
 
-function checkValue(value: unknown, rule: ElementRule, path: string, issues: FhirIssue[], depth: number) {
-  const { type } = rule;
-  if (isChoice(type)) return;
-  if (type === 'Resource') {
-    checkResource(value, path, issues, depth + 1);
-    return;
-  }
-  if (typeof type === 'string' && type in primitiveChecks) {
-    const problem = primitiveChecks[type as PrimitiveType](value);
-    if (problem) {
-      issues.push({ path, message: problem });
-    } else if (rule.values && !rule.values.includes(value as string)) {
-      issues.push({
+function checkValue(value: unknown, type: string, path: string, walk: Walk, depth: number) {
+  if (isPrimitiveType(type)) {
+    // medplum would take an object for a primitive's extensions and the value as missing.
+    if (typeof value === 'object' && value !== null) {
+      malformed(walk, {
         path,
-        message: `expected one of ${rule.values.join(' | ')}, got "${clip(String(value))}"`,
+        message: `expected ${article(type)} (a JSON ${jsonKindOf(type)}), got ${kindOf(value)}`,
       });
     }
+  } else if (type === 'Resource') {
+    checkResource(value, path, walk, depth);
+  } else if (!isObject(value)) {
+    malformed(walk, { path, message: `expected ${article(type)} (a JSON object), got ${kindOf(value)}` });
+  } else if (Object.keys(value).length === 0) {
+    walk.issues.push({ path, message: `expected ${article(type)}, got an empty object` });
+  } else {
+    checkObject(value, getDataType(type), path, walk, depth);
+  }
+}
+
+/** Empty objects and arrays, and depth, anywhere in JSON the schema walk does not type. */
+function checkJson(value: unknown, path: string, walk: Walk, depth: number) {
+  if (typeof value !== 'object' || value === null) return;
+  if (depth > maxDepth) {
+    malformed(walk, { path, message: `nested more than ${maxDepth} levels deep` });
     return;
   }
-  if (!isObject(value)) {
-    issues.push({ path, message: `expected ${typeLabel(type)}, got ${kindOf(value)}` });
-    return;
+  const items = Array.isArray(value)
+    ? value.map((item, index) => [`${path}[${index}]`, item] as const)
+    : Object.entries(value).map(([key, item]) => [`${path}.${key}`, item] as const);
+  if (items.length === 0) {
+    const kind = Array.isArray(value) ? 'array' : 'object';
+    walk.issues.push({ path, message: `expected a non-empty ${kind} (FHIR JSON has no empty ${kind}s)` });
   }
-  if (Object.keys(value).length === 0) {
-    issues.push({ path, message: `expected ${typeLabel(type)}, got an empty object` });
-    return;
+  for (const [itemPath, item] of items) checkJson(item, itemPath, walk, depth + 1);
+}
+
+/** The element a JSON key holds and its type: `valueQuantity` is the Quantity of `value[x]`. */
+function elementOf(schema: InternalTypeSchema, key: string): { type: string; choice?: string } | undefined {
+  const element: InternalSchemaElement | undefined = Object.hasOwn(schema.elements, key)
+    ? schema.elements[key]
+    : undefined;
+  if (element) return element.type.length === 1 ? { type: element.type[0]!.code } : undefined;
+  for (let end = 1; end < key.length; end++) {
+    if (!/[A-Z]/.test(key[end]!)) continue;
+    const choice = `${key.slice(0, end)}[x]`;
+    const suffix = key.slice(end);
+    if (!Object.hasOwn(schema.elements, choice)) continue;
+    const type = schema.elements[choice]?.type.find((candidate) => capitalize(candidate.code) === suffix);
+    if (type) return { type: type.code, choice };
   }
-  const shape = typeof type === 'string' ? datatypes[type as DatatypeName] : type;
-  checkShape(value, shape, path, issues, depth + 1);
+  return undefined;
 }
 
-function isChoice(type: ElementRule['type']): type is readonly (PrimitiveType | DatatypeName)[] {
-  return Array.isArray(type);
+function jsonKindOf(primitiveType: string): string {
+  return (fhirTypeToJsType as Record<string, string>)[primitiveType] ?? 'string';
 }
 
-const dateTimePattern =
-  /^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2][0-9]|3[0-1])(T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?(Z|(\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?$/;
-const datePattern =
-  /^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2][0-9]|3[0-1]))?)?$/;
-const instantPattern =
-  /^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)-(0[1-9]|1[0-2])-(0[1-9]|[1-2][0-9]|3[0-1])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?(Z|(\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00))$/;
-const timePattern = /^([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?$/;
-
-function stringMatching(label: string, pattern: RegExp, echo: boolean) {
-  return (value: unknown): string | undefined => {
-    if (typeof value !== 'string') return `expected ${label}, got ${kindOf(value)}`;
-    if (pattern.test(value)) return undefined;
-    return `expected ${label}, got ${echo ? `"${clip(value)}"` : 'a string in another format'}`;
-  };
+/** medplum's messages read like ours: `Missing required property` becomes `missing required property`. */
+function lowerFirst(text: string): string {
+  return text.slice(0, 1).toLowerCase() + text.slice(1);
 }
 
-function numberWhere(label: string, test: (value: number) => boolean) {
-  return (value: unknown): string | undefined => {
-    if (typeof value === 'number' && test(value)) return undefined;
-    return `expected ${label}, got ${typeof value === 'number' ? String(value) : kindOf(value)}`;
-  };
-}
-
-const isInt32 = (value: number) => Number.isInteger(value) && value >= -2147483648 && value <= 2147483647;
-
-const primitiveChecks: Readonly<Record<PrimitiveType, (value: unknown) => string | undefined>> = {
-  string: stringMatching('a non-empty string', /^[\s\S]+$/, false),
-  markdown: stringMatching('a non-empty markdown string', /^[\s\S]+$/, false),
-  xhtml: stringMatching('an XHTML <div>', /^\s*<div[\s>]/, false),
-  code: stringMatching('a code (no leading, trailing or double whitespace)', /^[^\s]+(\s[^\s]+)*$/, true),
-  id: stringMatching('an id (1 to 64 of A-Z a-z 0-9 - .)', /^[A-Za-z0-9\-.]{1,64}$/, true),
-  uri: stringMatching('a URI (no whitespace)', /^\S+$/, true),
-  dateTime: stringMatching(
-    'a dateTime (YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm:ss+zz:zz)',
-    dateTimePattern,
-    true,
-  ),
-  date: stringMatching('a date (YYYY, YYYY-MM or YYYY-MM-DD)', datePattern, true),
-  instant: stringMatching('an instant (YYYY-MM-DDThh:mm:ss+zz:zz)', instantPattern, true),
-  time: stringMatching('a time (hh:mm:ss)', timePattern, true),
-  base64Binary: (value) => {
-    if (typeof value !== 'string') return `expected base64 data, got ${kindOf(value)}`;
-    const compact = value.replace(/\s+/g, '');
-    if (compact.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(compact)) return undefined;
-    return 'expected base64 data, got a string that is not base64';
-  },
-  boolean: (value) => (typeof value === 'boolean' ? undefined : `expected a boolean, got ${kindOf(value)}`),
-  integer: numberWhere('an integer', isInt32),
-  positiveInt: numberWhere('a positive integer', (value) => isInt32(value) && value >= 1),
-  unsignedInt: numberWhere('a non-negative integer', (value) => isInt32(value) && value >= 0),
-  decimal: numberWhere('a decimal number', Number.isFinite),
-};
-
-function typeLabel(type: ElementRule['type']): string {
-  if (isChoice(type)) return `one of ${type.join(', ')}`;
-  if (type === 'Resource') return 'a FHIR resource';
-  if (typeof type !== 'string') return 'an object';
+function article(type: string): string {
   return /^[AEIOU]/i.test(type) ? `an ${type}` : `a ${type}`;
 }
 

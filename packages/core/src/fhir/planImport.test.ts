@@ -67,26 +67,93 @@ describe('planImport', () => {
     assert.match(enc.resource.id!, /^[0-9a-f]{64}$/);
     assert.deepEqual(
       [enc.category, enc.sourceId, enc.sourceKey, enc.references],
-      ['encounter', 'e', 'urn:uuid:e', []],
+      ['encounter', 'e', 'urn:uuid:e', [0]],
     );
     assert.equal(observation.resource.id, hexOf('urn:uuid:o'));
     assert.equal(observation.category, 'vitals');
     assert.deepEqual(observation.resource.subject, { reference: `Patient/${me}` });
     assert.deepEqual(observation.resource.encounter, { reference: `Encounter/${hexOf('urn:uuid:e')}` });
-    assert.deepEqual(observation.references, [1]);
+    assert.deepEqual(observation.references, [0, 1]);
+  });
+
+  it('makes the Patient the patient’s demographics: its id the address, references to it and in it rewritten', () => {
+    const bundle = {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        {
+          fullUrl: 'urn:uuid:org',
+          resource: { resourceType: 'Organization', id: 'org', name: 'St Elsewhere' },
+        },
+        {
+          fullUrl: 'urn:uuid:p',
+          resource: {
+            resourceType: 'Patient',
+            id: 'p',
+            managingOrganization: { reference: 'urn:uuid:org' },
+            link: [{ other: { reference: 'Patient/p' }, type: 'seealso' }],
+          },
+        },
+        { resource: { resourceType: 'Patient', id: 'mother' } },
+        {
+          resource: {
+            resourceType: 'CarePlan',
+            status: 'active',
+            intent: 'plan',
+            subject: { reference: 'Patient/p' },
+          },
+        },
+        {
+          resource: {
+            resourceType: 'Basic',
+            code: { text: 'anything else' },
+            subject: { reference: 'urn:uuid:p' },
+          },
+        },
+      ],
+    };
+    const { records, refused } = planImport(bundle, { patient, recordIdFor });
+    assert.deepEqual(
+      records.map((record) => [record.index, record.category, record.resource.id]),
+      [
+        [0, 'administrative', hexOf('urn:uuid:org')],
+        [1, 'demographics', me],
+        [3, 'careplan', records[2]!.recordId.slice(2)],
+        [4, 'other', records[3]!.recordId.slice(2)],
+      ],
+    );
+    const [, demographics, carePlan, basic] = records;
+    assert.deepEqual(demographics!.resource.managingOrganization, {
+      reference: `Organization/${hexOf('urn:uuid:org')}`,
+    });
+    assert.deepEqual(demographics!.resource.link, [
+      { other: { reference: `Patient/${me}` }, type: 'seealso' },
+    ]);
+    assert.deepEqual(demographics!.references, [0]);
+    assert.deepEqual(carePlan!.resource.subject, { reference: `Patient/${me}` });
+    assert.deepEqual(basic!.resource.subject, { reference: `Patient/${me}` });
+    assert.deepEqual(basic!.references, [1]);
+    assert.deepEqual(
+      refused.map(({ index, kind, reason }) => [index, kind, reason]),
+      [
+        [
+          2,
+          'second_patient',
+          "a second Patient: an import holds one patient's records, and entry 1 is the patient",
+        ],
+      ],
+    );
   });
 
   it('refuses entries it cannot import, each with a kind and a reason', () => {
     const { records, refused } = planImport(transaction, { patient, recordIdFor });
-    // The Patient has no category on this branch; the others never become records.
     assert.deepEqual(
       records.map((record) => record.index),
-      [1, 2],
+      [0, 1, 2],
     );
     assert.deepEqual(
       refused.map(({ index, resourceType, kind }) => [index, resourceType, kind]),
       [
-        [0, 'Patient', 'no_category'],
         [3, 'Condition', 'invalid_resource'],
         [4, 'unknown', 'not_a_resource'],
         [5, 'Observation', 'unsupported_method'],
@@ -94,7 +161,7 @@ describe('planImport', () => {
         [7, 'Spaceship', 'unknown_resource_type'],
       ],
     );
-    const [, condition, empty, deleted, patched, spaceship] = refused;
+    const [condition, empty, deleted, patched, spaceship] = refused;
     assert.match(condition!.reason, /category condition: Condition\.subject: missing/);
     assert.equal(condition!.path, 'Condition.subject');
     assert.match(empty!.reason, /no resource/);
@@ -109,16 +176,16 @@ describe('planImport', () => {
       (error: unknown) => {
         assert.ok(error instanceof InvalidInputError);
         assert.equal(error.reason, 'bundle_entries_refused');
-        assert.deepEqual(error.fields, { refused: 6, entries: 8 });
-        assert.equal(error.metaMessages?.length, 6);
-        assert.match(error.metaMessages![1]!, /^entry\[3\] Condition at Condition\.subject: /);
-        assert.match(error.metaMessages![3]!, /^entry\[5\] Observation: DELETE/);
+        assert.deepEqual(error.fields, { refused: 5, entries: 8 });
+        assert.equal(error.metaMessages?.length, 5);
+        assert.match(error.metaMessages![0]!, /^entry\[3\] Condition at Condition\.subject: /);
+        assert.match(error.metaMessages![2]!, /^entry\[5\] Observation: DELETE/);
         return true;
       },
     );
-    const valid = { ...transaction, entry: transaction.entry.slice(1, 3) };
+    const valid = { ...transaction, entry: transaction.entry.slice(0, 3) };
     const { records, refused } = planImport(valid, { patient, recordIdFor, atomic: true });
-    assert.deepEqual([records.length, refused.length], [2, 0]);
+    assert.deepEqual([records.length, refused.length], [3, 0]);
   });
 
   it('leaves the bundle untouched', () => {

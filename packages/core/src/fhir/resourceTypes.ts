@@ -150,29 +150,8 @@ export const r4ResourceTypes: ReadonlySet<string> = new Set([
   'VisionPrescription',
 ]);
 
-/**
- * Which FHIR R4 resource types a record of each category may hold.
- *
- * | category     | resource types                                                                       |
- * | ------------ | ------------------------------------------------------------------------------------ |
- * | condition    | Condition                                                                            |
- * | medication   | MedicationRequest, MedicationStatement, MedicationDispense, MedicationAdministration, Medication |
- * | allergy      | AllergyIntolerance                                                                   |
- * | lab          | Observation (category `laboratory` or none), DiagnosticReport, ServiceRequest, Specimen |
- * | imaging      | ImagingStudy, DiagnosticReport, Media, Observation (category `imaging`)              |
- * | note         | DocumentReference, Composition, ClinicalImpression, Communication                    |
- * | emergency    | Bundle (type `document` or `collection`), Composition, AllergyIntolerance, Condition, MedicationStatement, Observation |
- * | insurance    | Coverage, Claim, ExplanationOfBenefit, ClaimResponse                                 |
- * | immunization | Immunization                                                                         |
- * | procedure    | Procedure                                                                            |
- * | encounter    | Encounter                                                                            |
- * | vitals       | Observation (any category but `laboratory`, unless also `vital-signs`)               |
- *
- * Any category also accepts a `Bundle` (bundle import) whose entries all fit that category; an
- * emergency Bundle's entries must fit `emergency`. The Observation restrictions keep a lab result
- * out of a `vitals` record: a grant for vitals must not reveal lab results.
- */
-export const categoryResourceTypes: Readonly<Record<Category, readonly string[]>> = {
+/** Resource types of the categories that have a fixed list (every one but `other`). */
+const listedResourceTypes = {
   condition: ['Condition'],
   medication: [
     'MedicationRequest',
@@ -198,6 +177,74 @@ export const categoryResourceTypes: Readonly<Record<Category, readonly string[]>
   procedure: ['Procedure'],
   encounter: ['Encounter'],
   vitals: ['Observation'],
+  demographics: ['Patient', 'RelatedPerson', 'Person'],
+  administrative: [
+    'Organization',
+    'OrganizationAffiliation',
+    'Practitioner',
+    'PractitionerRole',
+    'Location',
+    'HealthcareService',
+    'Endpoint',
+    'Device',
+    'Group',
+    'Account',
+    'Schedule',
+    'Slot',
+    'Appointment',
+    'AppointmentResponse',
+  ],
+  careplan: [
+    'CarePlan',
+    'CareTeam',
+    'Goal',
+    'EpisodeOfCare',
+    'RequestGroup',
+    'NutritionOrder',
+    'RiskAssessment',
+    'DetectedIssue',
+    'Flag',
+  ],
+} as const satisfies Record<Exclude<Category, 'other'>, readonly string[]>;
+
+const listed: ReadonlySet<string> = new Set(Object.values(listedResourceTypes).flat());
+
+/**
+ * Which FHIR R4 resource types a record of each category may hold.
+ *
+ * | category       | resource types                                                                     |
+ * | -------------- | ---------------------------------------------------------------------------------- |
+ * | condition      | Condition                                                                          |
+ * | medication     | MedicationRequest, MedicationStatement, MedicationDispense, MedicationAdministration, Medication |
+ * | allergy        | AllergyIntolerance                                                                 |
+ * | lab            | Observation (category `laboratory` or none), DiagnosticReport, ServiceRequest, Specimen |
+ * | imaging        | ImagingStudy, DiagnosticReport, Media, Observation (category `imaging`)            |
+ * | note           | DocumentReference, Composition, ClinicalImpression, Communication                  |
+ * | emergency      | Bundle (type `document` or `collection`), Composition, AllergyIntolerance, Condition, MedicationStatement, Observation |
+ * | insurance      | Coverage, Claim, ExplanationOfBenefit, ClaimResponse                               |
+ * | immunization   | Immunization                                                                       |
+ * | procedure      | Procedure                                                                          |
+ * | encounter      | Encounter                                                                          |
+ * | vitals         | Observation (any category but `laboratory`, unless also `vital-signs`)             |
+ * | demographics   | Patient, RelatedPerson, Person                                                     |
+ * | administrative | Organization, OrganizationAffiliation, Practitioner, PractitionerRole, Location, HealthcareService, Endpoint, Device, Group, Account, Schedule, Slot, Appointment, AppointmentResponse |
+ * | careplan       | CarePlan, CareTeam, Goal, EpisodeOfCare, RequestGroup, NutritionOrder, RiskAssessment, DetectedIssue, Flag |
+ * | other          | every other R4 resource type (FamilyMemberHistory, QuestionnaireResponse, Provenance, Task, AdverseEvent, DeviceRequest, Invoice, ...) |
+ *
+ * Any category also accepts a `Bundle` (bundle import) whose entries all fit that category; an
+ * emergency Bundle's entries must fit `emergency`. The Observation restrictions keep a lab result
+ * out of a `vitals` record: a grant for vitals must not reveal lab results. Each of the four last
+ * categories holds types no other category lists (`other` is whatever is left, so that no R4
+ * resource a patient's record may contain lacks a category), so a grant for one of them reveals
+ * nothing of the others. Administrative records say who and where (people, organisations,
+ * places, devices, appointments); financial resources beyond the insurance ones (Invoice,
+ * ChargeItem, PaymentNotice, ...) and Provenance, which name the care they concern, are `other`.
+ */
+export const categoryResourceTypes: Readonly<Record<Category, readonly string[]>> = {
+  ...listedResourceTypes,
+  other: [...r4ResourceTypes].filter(
+    (resourceType) => resourceType !== 'Bundle' && !listed.has(resourceType),
+  ),
 };
 
 /** Bundle types a record may hold: an emergency summary is a `document` or a `collection`. */
@@ -243,7 +290,11 @@ export function categoryMismatch(resource: Record<string, unknown>, category: Ca
     return undefined;
   }
   if (!accepted.includes(resourceType)) {
-    return `${resourceType} is not accepted for category ${category} (expected ${[...accepted, 'Bundle'].filter(unique).join(', ')})`;
+    const expected =
+      category === 'other'
+        ? 'a type no other category holds, or Bundle'
+        : [...accepted, 'Bundle'].filter(unique).join(', ');
+    return `${resourceType} is not accepted for category ${category} (expected ${expected})`;
   }
   if (resourceType !== 'Observation') return undefined;
   const codes = observationCategoryCodes(resource);

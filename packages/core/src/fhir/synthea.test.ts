@@ -5,12 +5,13 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { type InternalSchemaElement, isPrimitiveType } from '@medplum/core';
 import { keccak256, toBytes } from 'viem';
 import { InvalidInputError } from '../errors.ts';
 import type { Category } from '../vocabulary.ts';
 import { categoryOfResource } from './categoryOfResource.ts';
+import { resourceSchema } from './fhirDefinitions.ts';
 import { planImport } from './planImport.ts';
-import { resourceElements } from './r4Elements.ts';
 import { summarizeResource } from './summarizeResource.ts';
 import type { FhirResource } from './types.ts';
 import { parseResourceJson, validateResource } from './validateResource.ts';
@@ -27,12 +28,18 @@ const bundles = files.map((name) => ({
 }));
 const resources = bundles.flatMap(({ bundle }) => bundle.entry.map((entry) => entry.resource));
 
-/** One resource of each type that has a category, the first in file order. */
+/** One resource of each type, the first in file order. */
 const samples = new Map<string, { resource: FhirResource; category: Category }>();
 for (const resource of resources) {
   const category = categoryOfResource(resource);
   if (category && !samples.has(resource.resourceType))
     samples.set(resource.resourceType, { resource, category });
+}
+
+/** The elements R4 requires of a resource type (`min` of 1 or more), as medplum indexed them. */
+function requiredElements(resourceType: string): [string, InternalSchemaElement][] {
+  const elements = Object.entries(resourceSchema(resourceType)?.elements ?? {});
+  return elements.filter(([, element]) => element.min > 0);
 }
 
 function assertRejected(run: () => unknown, path: string) {
@@ -49,28 +56,37 @@ describe('Synthea R4 bundles', () => {
     assert.ok(resources.length > 6000);
   });
 
-  it('every resource of a supported type validates under its best-guess category', () => {
+  it('every resource has a category and validates under it', () => {
     const validated = new Map<string, number>();
     for (const resource of resources) {
       const category = categoryOfResource(resource);
-      if (!category) continue;
+      assert.ok(category, `${resource.resourceType} has no category`);
       validateResource(resource, category);
       validated.set(resource.resourceType, (validated.get(resource.resourceType) ?? 0) + 1);
     }
     assert.deepEqual([...validated.keys()].sort(), [
       'AllergyIntolerance',
+      'CarePlan',
       'Claim',
       'Condition',
       'DiagnosticReport',
       'Encounter',
       'ExplanationOfBenefit',
+      'Goal',
       'ImagingStudy',
       'Immunization',
       'MedicationRequest',
       'Observation',
+      'Organization',
+      'Patient',
+      'Practitioner',
       'Procedure',
     ]);
     assert.equal(validated.get('Observation'), 2930);
+    assert.equal(
+      [...validated.values()].reduce((sum, count) => sum + count),
+      6368,
+    );
   });
 
   it('parses each entry from JSON text too', () => {
@@ -106,19 +122,16 @@ describe('Synthea R4 bundles', () => {
   it('names each required element removed from a real resource', () => {
     let checked = 0;
     for (const { resource, category } of samples.values()) {
-      for (const [name, rule] of Object.entries(resourceElements[resource.resourceType]!)) {
-        if (rule.min !== 1) continue;
+      for (const [name, element] of requiredElements(resource.resourceType)) {
         const broken: Record<string, unknown> = structuredClone(resource);
-        const choice = Array.isArray(rule.type);
+        const base = name.replace('[x]', '');
         for (const key of Object.keys(broken)) {
-          if (key === name || (choice && key.startsWith(name) && /^[A-Z]/.test(key.slice(name.length))))
-            delete broken[key];
+          const choice =
+            name.endsWith('[x]') && key.startsWith(base) && /^[A-Z]/.test(key.slice(base.length));
+          if (key === name || choice) delete broken[key];
         }
-        assertRejected(
-          () => validateResource(broken, category),
-          `${resource.resourceType}.${name}${choice ? '[x]' : ''}`,
-        );
-        checked++;
+        assertRejected(() => validateResource(broken, category), `${resource.resourceType}.${name}`);
+        checked += element.min;
       }
     }
     assert.ok(checked >= 35, `checked ${checked} required elements`);
@@ -126,11 +139,11 @@ describe('Synthea R4 bundles', () => {
 
   it('names each required element given the wrong JSON type', () => {
     for (const { resource, category } of samples.values()) {
-      for (const [name, rule] of Object.entries(resourceElements[resource.resourceType]!)) {
-        if (rule.min !== 1 || Array.isArray(rule.type)) continue;
+      for (const [name, element] of requiredElements(resource.resourceType)) {
+        if (name.endsWith('[x]')) continue;
         const broken: Record<string, unknown> = structuredClone(resource);
-        const primitive = typeof rule.type === 'string' && /^[a-z]/.test(rule.type);
-        broken[name] = rule.many ? { wrong: true } : primitive ? { wrong: true } : 'wrong';
+        const primitive = element.type.every((type) => isPrimitiveType(type.code));
+        broken[name] = element.isArray || primitive ? { wrong: true } : 'wrong';
         assertRejected(() => validateResource(broken, category), `${resource.resourceType}.${name}`);
       }
     }
@@ -151,33 +164,30 @@ describe('Synthea R4 bundles', () => {
     );
   });
 
-  it('plan into records resource by resource, with reasons for what is refused', () => {
+  it('plan into records resource by resource: every entry kept, every reference resolved', () => {
     const patient = '0x5fbdb2315678afecb367f032d93f642f64180aa3';
     for (const { name, bundle } of bundles) {
       const { records, refused } = planImport(bundle, {
         patient,
         recordIdFor: (entry) => keccak256(toBytes(`${name}:${entry.sourceKey}`)),
       });
-      assert.equal(records.length + refused.length, bundle.entry.length, name);
+      assert.deepEqual(refused, [], name);
+      assert.equal(records.length, bundle.entry.length, name);
       for (const { resource, category } of records) validateResource(resource, category);
-      // Until every resource type has a category, those without one are the only ones refused.
-      for (const entry of refused) {
-        assert.equal(entry.kind, 'no_category', `${name}: ${entry.resourceType}: ${entry.reason}`);
-        assert.equal(categoryOfResource(bundle.entry[entry.index]!.resource), undefined);
-      }
-      // References to other entries are resolved, but to those refused.
-      const refusedUrls = new Set(
-        refused.map((entry) => (bundle.entry[entry.index] as { fullUrl?: string }).fullUrl),
+      const resources = records.map((record) => record.resource);
+      assert.ok(!JSON.stringify(resources).includes('urn:uuid:'), `${name}: references left unresolved`);
+      const [demographics, ...others] = resources.filter((resource) => resource.resourceType === 'Patient');
+      assert.deepEqual([demographics?.id, others.length], [patient, 0], `${name}: the patient's Patient`);
+      // Every resource but those that describe people and places refers to the patient.
+      const aboutThePatient = records.filter(
+        ({ category }) => category !== 'demographics' && category !== 'administrative',
       );
-      const unresolved =
-        JSON.stringify(records.map((record) => record.resource)).match(/"urn:uuid:[^"]*"/g) ?? [];
-      for (const reference of unresolved) {
-        assert.ok(refusedUrls.has(JSON.parse(reference)), `${name}: ${reference} left unresolved`);
+      for (const { resource } of aboutThePatient) {
+        assert.ok(
+          JSON.stringify(resource).includes(`"Patient/${patient}"`),
+          `${name}: ${resource.resourceType}`,
+        );
       }
-      const patientRefs = records.filter(({ resource }) =>
-        JSON.stringify(resource).includes(`"Patient/${patient}"`),
-      );
-      assert.equal(patientRefs.length, records.length, `${name}: every record refers to the patient`);
     }
   });
 });

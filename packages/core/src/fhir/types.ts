@@ -1,14 +1,15 @@
-/**
- * The minimal shape every FHIR R4 resource has. The record model does not type each resource in
- * full: it checks the elements it knows (see `r4Elements.ts`) and carries the rest as JSON.
- */
-export type FhirResource = {
-  resourceType: string;
-  id?: string;
-  [element: string]: unknown;
-};
+import type { Resource } from '@medplum/fhirtypes';
 
-/** One problem found in a resource: where (a JSON path such as `Observation.code.coding[0]`) and what. */
+/**
+ * A FHIR R4 resource as a record holds it: `@medplum/fhirtypes`' `Resource` (so a resource written
+ * as a literal is type-checked element by element), whose elements can also be read by name as
+ * plain JSON (`resource.subject` is `unknown` until narrowed), since records carry any resource type.
+ * Note that medplum's `Resource` also admits medplum's own resource types; `validateResource`
+ * refuses them.
+ */
+export type FhirResource = Resource & { [element: string]: unknown };
+
+/** One problem found in a resource: where (a path such as `Observation.code.coding[0]`) and what. */
 export type FhirIssue = {
   path: string;
   message: string;

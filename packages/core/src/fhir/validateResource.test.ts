@@ -43,7 +43,8 @@ const minimal: Record<string, FhirResource> = {
     effectiveDateTime: '2024-01-02T10:00:00Z',
   },
   Medication: { resourceType: 'Medication' },
-  AllergyIntolerance: { resourceType: 'AllergyIntolerance', patient },
+  // ait-1: clinicalStatus unless the allergy is entered in error.
+  AllergyIntolerance: { resourceType: 'AllergyIntolerance', patient, clinicalStatus: concept('active') },
   Observation: { resourceType: 'Observation', status: 'final', code: concept('4548-4') },
   DiagnosticReport: { resourceType: 'DiagnosticReport', status: 'final', code: concept('58410-2') },
   ServiceRequest: { resourceType: 'ServiceRequest', status: 'active', intent: 'order', subject: patient },
@@ -117,7 +118,86 @@ const minimal: Record<string, FhirResource> = {
   },
   Procedure: { resourceType: 'Procedure', status: 'completed', subject: patient },
   Encounter: { resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' } },
+  Patient: { resourceType: 'Patient' },
+  RelatedPerson: { resourceType: 'RelatedPerson', patient },
+  Person: { resourceType: 'Person' },
+  Organization: { resourceType: 'Organization', name: 'Acme Clinic' },
+  OrganizationAffiliation: { resourceType: 'OrganizationAffiliation' },
+  Practitioner: { resourceType: 'Practitioner' },
+  PractitionerRole: { resourceType: 'PractitionerRole' },
+  Location: { resourceType: 'Location' },
+  HealthcareService: { resourceType: 'HealthcareService' },
+  Endpoint: {
+    resourceType: 'Endpoint',
+    status: 'active',
+    connectionType: { code: 'hl7-fhir-rest' },
+    payloadType: [concept('any')],
+    address: 'https://fhir.example.org/r4',
+  },
+  Device: { resourceType: 'Device' },
+  Group: { resourceType: 'Group', type: 'person', actual: true },
+  Account: { resourceType: 'Account', status: 'active' },
+  Schedule: { resourceType: 'Schedule', actor: [{ reference: 'Practitioner/d1' }] },
+  Slot: {
+    resourceType: 'Slot',
+    schedule: { reference: 'Schedule/s1' },
+    status: 'free',
+    start: '2024-01-02T10:00:00Z',
+    end: '2024-01-02T10:30:00Z',
+  },
+  // app-3: only a proposed or cancelled appointment may lack a start and an end.
+  Appointment: {
+    resourceType: 'Appointment',
+    status: 'proposed',
+    participant: [{ actor: patient, status: 'needs-action' }],
+  },
+  AppointmentResponse: {
+    resourceType: 'AppointmentResponse',
+    appointment: { reference: 'Appointment/a1' },
+    actor: patient,
+    participantStatus: 'accepted',
+  },
+  CarePlan: { resourceType: 'CarePlan', status: 'active', intent: 'plan', subject: patient },
+  CareTeam: { resourceType: 'CareTeam' },
+  Goal: {
+    resourceType: 'Goal',
+    lifecycleStatus: 'active',
+    description: { text: 'Walk daily' },
+    subject: patient,
+  },
+  EpisodeOfCare: { resourceType: 'EpisodeOfCare', status: 'active', patient },
+  RequestGroup: { resourceType: 'RequestGroup', status: 'active', intent: 'plan' },
+  // nor-1: an oral diet, a supplement or an enteral formula.
+  NutritionOrder: {
+    resourceType: 'NutritionOrder',
+    status: 'active',
+    intent: 'order',
+    patient,
+    dateTime: '2024-01-02',
+    oralDiet: { type: [concept('low-salt')] },
+  },
+  RiskAssessment: { resourceType: 'RiskAssessment', status: 'final', subject: patient },
+  DetectedIssue: { resourceType: 'DetectedIssue', status: 'final' },
+  Flag: { resourceType: 'Flag', status: 'active', code: concept('fall-risk'), subject: patient },
+  FamilyMemberHistory: {
+    resourceType: 'FamilyMemberHistory',
+    status: 'completed',
+    patient,
+    relationship: concept('MTH'),
+  },
+  QuestionnaireResponse: { resourceType: 'QuestionnaireResponse', status: 'completed' },
+  Provenance: {
+    resourceType: 'Provenance',
+    target: [{ reference: 'Condition/c1' }],
+    recorded: '2024-01-02T10:00:00Z',
+    agent: [{ who: { reference: 'Practitioner/d1' } }],
+  },
+  Task: { resourceType: 'Task', status: 'requested', intent: 'order' },
+  Basic: { resourceType: 'Basic', code: concept('referral') },
 };
+
+/** `other` holds every type no other category does; these few stand for it. */
+const otherExamples = ['FamilyMemberHistory', 'QuestionnaireResponse', 'Provenance', 'Task', 'Basic'];
 
 function exampleFor(category: Category, resourceType: string): FhirResource {
   if (resourceType === 'Bundle') {
@@ -142,8 +222,18 @@ function rejects(run: () => unknown, path: string, message?: RegExp) {
 }
 
 describe('validateResource', () => {
+  it('has an example of every type of every category (of other, a few)', () => {
+    for (const category of categories) {
+      const types = category === 'other' ? otherExamples : categoryResourceTypes[category];
+      for (const resourceType of types) {
+        assert.ok(resourceType === 'Bundle' || minimal[resourceType], `${resourceType} (${category})`);
+        assert.ok(categoryResourceTypes[category].includes(resourceType), `${resourceType} (${category})`);
+      }
+    }
+  });
+
   for (const category of categories) {
-    for (const resourceType of categoryResourceTypes[category]) {
+    for (const resourceType of category === 'other' ? otherExamples : categoryResourceTypes[category]) {
       it(`accepts a minimal ${resourceType} as ${category}`, () => {
         const example = exampleFor(category, resourceType);
         assert.deepEqual(validateResource(example, category), example);
@@ -227,13 +317,17 @@ describe('validateResource', () => {
     ];
     for (const [resourceType, element, category] of cases) {
       const { [element]: _removed, ...rest } = minimal[resourceType]!;
-      rejects(() => validateResource(rest, category), `${resourceType}.${element}`, /missing: required/);
+      rejects(
+        () => validateResource(rest, category),
+        `${resourceType}.${element}`,
+        /missing required property/,
+      );
     }
     rejects(
       () =>
         validateResource({ resourceType: 'Bundle', entry: [{ resource: minimal.Condition }] }, 'condition'),
       'Bundle.type',
-      /missing/,
+      /missing required property/,
     );
   });
 
@@ -242,19 +336,19 @@ describe('validateResource', () => {
     rejects(
       () => validateResource(noMedication, 'medication'),
       'MedicationRequest.medication[x]',
-      /medicationCodeableConcept, medicationReference/,
+      /missing required property/,
     );
     const { occurrenceDateTime: _o, ...noOccurrence } = minimal.Immunization!;
     rejects(() => validateResource(noOccurrence, 'immunization'), 'Immunization.occurrence[x]');
     rejects(
       () => validateResource({ ...minimal.Observation!, valueString: 'a', valueBoolean: true }, 'lab'),
       'Observation.value[x]',
-      /only one of/,
+      /expected only one of its types, got valueString and valueBoolean/,
     );
     rejects(
       () => validateResource({ ...minimal.Immunization!, occurrenceDateTime: 'yesterday' }, 'immunization'),
-      'Immunization.occurrenceDateTime',
-      /expected a dateTime/,
+      'Immunization.occurrence[x]',
+      /invalid dateTime format/,
     );
   });
 
@@ -287,22 +381,22 @@ describe('validateResource', () => {
     rejects(
       () => validateResource({ ...minimal.Observation!, code: 'A1c' }, 'lab'),
       'Observation.code',
-      /expected a CodeableConcept, got a string/,
+      /expected a CodeableConcept \(a JSON object\), got a string/,
     );
     rejects(
       () => validateResource({ ...minimal.Observation!, status: 1 }, 'lab'),
       'Observation.status',
-      /got a number/,
+      /invalid JSON type: expected string, but got number/,
     );
     rejects(
       () => validateResource({ ...minimal.Observation!, valueQuantity: { value: '6.1', unit: '%' } }, 'lab'),
-      'Observation.valueQuantity.value',
-      /expected a decimal number, got a string/,
+      'Observation.value[x].value',
+      /invalid JSON type: expected number, but got string/,
     );
     rejects(
       () => validateResource({ ...minimal.Observation!, code: { coding: { code: 'x' } } }, 'lab'),
       'Observation.code.coding',
-      /expected an array of a Coding/,
+      /expected array of values/,
     );
     rejects(
       () =>
@@ -337,7 +431,7 @@ describe('validateResource', () => {
           'insurance',
         ),
       'Claim.insurance[0].sequence',
-      /positive integer, got 0/,
+      /expected number to be in the range 1\.\.2147483647/,
     );
     rejects(
       () =>
@@ -350,7 +444,7 @@ describe('validateResource', () => {
     rejects(
       () => validateResource({ ...minimal.Observation!, issued: '2024-01-02' }, 'lab'),
       'Observation.issued',
-      /instant/,
+      /invalid instant format/,
     );
   });
 
@@ -375,7 +469,19 @@ describe('validateResource', () => {
     const bundle = (type: string, ...resources: FhirResource[]) => ({
       resourceType: 'Bundle',
       type,
-      entry: resources.map((resource) => ({ resource })),
+      // bdl-9, bdl-10: a document has an identifier and a timestamp.
+      ...(type === 'document'
+        ? {
+            identifier: { system: 'urn:ietf:rfc:3986', value: 'urn:uuid:1' },
+            timestamp: '2024-01-02T10:00:00Z',
+          }
+        : {}),
+      // bdl-3: the entries of a transaction say what to do with them.
+      entry: resources.map((resource) =>
+        type === 'transaction'
+          ? { resource, request: { method: 'POST', url: resource.resourceType } }
+          : { resource },
+      ),
     });
     assert.ok(
       validateResource(bundle('transaction', minimal.Observation!, minimal.DiagnosticReport!), 'lab'),
@@ -412,6 +518,90 @@ describe('validateResource', () => {
     );
   });
 
+  it('checks the invariants of R4 (FHIRPath constraints)', () => {
+    const { clinicalStatus: _c, ...noStatus } = minimal.AllergyIntolerance!;
+    rejects(() => validateResource(noStatus, 'allergy'), 'AllergyIntolerance', /constraint ait-1 not met/);
+    rejects(
+      () =>
+        validateResource(
+          { ...minimal.Observation!, valueString: 'x', dataAbsentReason: concept('unknown') },
+          'lab',
+        ),
+      'Observation',
+      /constraint obs-6 not met/,
+    );
+    const enteredInError = {
+      coding: [
+        {
+          system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-verification',
+          code: 'entered-in-error',
+        },
+      ],
+    };
+    assert.ok(validateResource({ ...noStatus, verificationStatus: enteredInError }, 'allergy'));
+  });
+
+  it("refuses elements R4 does not define, medplum's additions to Meta included", () => {
+    rejects(
+      () => validateResource({ ...minimal.Observation!, colour: 'red' }, 'lab'),
+      'Observation.colour',
+      /invalid additional property "colour"/,
+    );
+    rejects(
+      () => validateResource({ ...minimal.Observation!, meta: { project: 'p1' } }, 'lab'),
+      'Observation.meta.project',
+    );
+    assert.ok(validateResource({ ...minimal.Observation!, meta: { versionId: '2' } }, 'lab'));
+  });
+
+  it('refuses a primitive where an object belongs, and an object where a primitive does', () => {
+    for (const wrong of [5, true, 'Patient/p1', null]) {
+      rejects(
+        () => validateResource({ ...minimal.Observation!, subject: wrong }, 'lab'),
+        'Observation.subject',
+        /expected a Reference \(a JSON object\)/,
+      );
+    }
+    rejects(
+      () => validateResource({ ...minimal.Observation!, valueQuantity: 6.1 }, 'lab'),
+      'Observation.valueQuantity',
+      /expected a Quantity \(a JSON object\), got a number/,
+    );
+    rejects(
+      () => validateResource({ ...minimal.Observation!, status: { id: 'x' } }, 'lab'),
+      'Observation.status',
+      /expected a code \(a JSON string\), got an object/,
+    );
+  });
+
+  it('refuses empty objects and arrays anywhere, extensions of primitives included', () => {
+    rejects(
+      () => validateResource({ ...minimal.Observation!, _status: {} }, 'lab'),
+      'Observation._status',
+      /non-empty object/,
+    );
+    rejects(
+      () => validateResource({ ...minimal.Observation!, _status: { extension: [] } }, 'lab'),
+      'Observation._status.extension',
+      /non-empty array/,
+    );
+    assert.ok(
+      validateResource(
+        { ...minimal.Observation!, _status: { extension: [{ url: 'https://x/e', valueString: 'y' }] } },
+        'lab',
+      ),
+    );
+  });
+
+  it('checks dates against the calendar', () => {
+    assert.ok(validateResource({ ...minimal.Observation!, effectiveDateTime: '2024-02-29' }, 'lab'));
+    rejects(
+      () => validateResource({ ...minimal.Observation!, effectiveDateTime: '2023-02-29' }, 'lab'),
+      'Observation.effective[x]',
+      /invalid dateTime value/,
+    );
+  });
+
   it('checks the id format', () => {
     assert.ok(validateResource({ ...minimal.Observation!, id: 'a-B.9' }, 'lab'));
     rejects(() => validateResource({ ...minimal.Observation!, id: 'no spaces' }, 'lab'), 'Observation.id');
@@ -443,9 +633,9 @@ describe('validateResource', () => {
     } catch (error) {
       assert.ok(error instanceof InvalidInputError);
       assert.deepEqual(error.metaMessages, [
+        'Observation.code: missing required property',
+        'Observation.value[x]: expected number to be an integer',
         'Observation.status: expected one of registered | preliminary | final | amended | corrected | cancelled | entered-in-error | unknown, got "done"',
-        'Observation.code: missing: required (1..1), expected a CodeableConcept',
-        'Observation.valueInteger: expected an integer, got 1.5',
       ]);
       assert.equal(error.details, '3 problems found');
     }

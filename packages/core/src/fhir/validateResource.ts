@@ -13,10 +13,13 @@ export type ValidateResourceErrorType = InvalidInputError;
  * plain JSON (a copy: encrypt what this returns, not `input`). The client calls it before
  * encrypting, so it is the only gate against malformed records: the gateway never sees plaintext.
  *
- * Throws `InvalidInputError` naming the JSON path of the first problem (all problems are in
+ * Throws `InvalidInputError` naming the element path of the first problem (all problems are in
  * `metaMessages`) when the input is not JSON, too large, not an R4 resource, of a type the
- * category does not hold (see `categoryResourceTypes`), or misses or mistypes an element R4
- * requires.
+ * category does not hold (see `categoryResourceTypes`), or breaks the R4 definition of its type
+ * (see `listResourceIssues`: `@medplum/core`'s validator and what it leaves out).
+ *
+ * Synchronous; in a browser, await `loadFhirDefinitions()` once before the first call (Node loads
+ * the definitions itself on first use, ~50 ms).
  *
  * @example
  * const resource = validateResource(observation, 'lab');

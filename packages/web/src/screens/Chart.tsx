@@ -33,6 +33,10 @@ export const categoryLabels: Record<Category, string> = {
   procedure: 'Procedures',
   encounter: 'Encounters',
   vitals: 'Vitals',
+  demographics: 'Demographics',
+  administrative: 'Administrative',
+  careplan: 'Care plans',
+  other: 'Other',
 };
 
 /** Lists a patient's records visible to the client and decrypts each; superseded versions are left out. */
