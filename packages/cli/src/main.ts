@@ -12,6 +12,7 @@ import { registerConsortium } from './commands/consortium.ts';
 import { registerEmergency } from './commands/emergency.ts';
 import { registerExport } from './commands/export.ts';
 import { registerFhir } from './commands/fhir.ts';
+import { registerImport } from './commands/import.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerNotifications } from './commands/notifications.ts';
 import { registerRecords } from './commands/records.ts';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
     registerConsortium,
     registerRecords,
     registerStamps,
+    registerImport,
     registerExport,
     registerFhir,
     registerConsents,

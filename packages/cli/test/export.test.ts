@@ -58,7 +58,7 @@ function sorted(resources: readonly unknown[]): unknown[] {
   return [...resources].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 }
 
-/** A valid FHIR R4 collection Bundle; its resources. */
+/** A valid FHIR R4 collection Bundle; its resources without their ids, each its FHIR id (see `import`). */
 function resourcesOfCollection(bundle: Bundle): unknown[] {
   assert.equal(bundle.resourceType, 'Bundle');
   assert.equal(bundle.type, 'collection');
@@ -74,7 +74,21 @@ function resourcesOfCollection(bundle: Bundle): unknown[] {
     assert.ok(entry.resource);
   }
   assert.equal(new Set(entries.map((entry) => entry.fullUrl)).size, entries.length, 'fullUrls are unique');
-  return entries.map((entry) => entry.resource);
+  return entries.map((entry) => {
+    const { id, ...resource } = entry.resource as { id?: unknown };
+    assert.match(String(id), /^[0-9a-f]{64}$/, 'the id is the first version’s record id without 0x');
+    return resource;
+  });
+}
+
+/** The FHIR id of each resource of an exported Bundle, by its glucose value (lab results only). */
+function glucoseIds(bundle: Bundle): Map<unknown, unknown> {
+  return new Map(
+    (bundle.entry ?? []).flatMap(({ resource }) => {
+      const { id, valueQuantity } = resource as { id?: unknown; valueQuantity?: { value?: unknown } };
+      return valueQuantity ? [[valueQuantity.value, id]] : [];
+    }),
+  );
 }
 
 function errorOf(result: CliResult): { code: string; reason?: string } {
@@ -96,6 +110,7 @@ describe('medledger export', () => {
     allergy: [],
   };
   let firstGlucose: unknown;
+  const recordIds: Record<string, string> = {};
 
   const addRecord = async (category: string, name: string, resource: unknown, supersedes?: string) =>
     cli.json<RecordAdded>(
@@ -148,7 +163,8 @@ describe('medledger export', () => {
     const amended = labObservation(patient.address, 97);
     await addRecord('lab', 'glucose-2.json', amended, first.recordId);
     const second = labObservation(patient.address, 130);
-    await addRecord('lab', 'glucose-3.json', second);
+    recordIds.first = first.recordId;
+    recordIds.second = (await addRecord('lab', 'glucose-3.json', second)).recordId;
     const condition = diabetesCondition(patient.address);
     await addRecord('condition', 'condition.json', condition);
     const allergy = penicillinAllergy(patient.address);
@@ -189,10 +205,19 @@ describe('medledger export', () => {
     assert.ok(summary.seconds > 0);
     console.log(`# patient export: ${summary.exported} records in ${summary.seconds} s`);
     assert.equal((await stat(out)).mode & 0o777, 0o600);
-    const exported = resourcesOfCollection(JSON.parse(await readFile(out, 'utf8')) as Bundle);
+    const bundle = JSON.parse(await readFile(out, 'utf8')) as Bundle;
+    const exported = resourcesOfCollection(bundle);
     assert.deepEqual(
       sorted(exported),
       sorted([...resources.lab, ...resources.condition, ...resources.allergy]),
+    );
+    // A record's FHIR id is its first version's record id: the amended result keeps the first one's.
+    assert.deepEqual(
+      glucoseIds(bundle),
+      new Map([
+        [97, recordIds.first?.slice(2)],
+        [130, recordIds.second?.slice(2)],
+      ]),
     );
     assert.ok(
       !exported.some((resource) => JSON.stringify(resource) === JSON.stringify(firstGlucose)),

@@ -31,6 +31,7 @@ import { emergencyWindow } from './actions/emergencyWindow.ts';
 import { followNotifications } from './actions/followNotifications.ts';
 import { grantConsent } from './actions/grantConsent.ts';
 import { health } from './actions/health.ts';
+import { importBundle } from './actions/importBundle.ts';
 import { listAccessRequests } from './actions/listAccessRequests.ts';
 import { listConsents } from './actions/listConsents.ts';
 import { listEmergencies } from './actions/listEmergencies.ts';
@@ -96,6 +97,7 @@ export function createGatewayClient(options: GatewayClientOptions) {
     registerPatient: bind(registerPatient),
     // Records
     addRecord: bind(addRecord),
+    importBundle: bind(importBundle),
     readRecord: bind(readRecord),
     accessRecord: bind(accessRecord),
     rekeyRecord: bind(rekeyRecord),

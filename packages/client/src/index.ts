@@ -26,6 +26,17 @@ export { finishKeyRecovery } from './actions/finishKeyRecovery.ts';
 export { type FollowNotificationsOptions, followNotifications } from './actions/followNotifications.ts';
 export { type GrantConsentInput, grantConsent } from './actions/grantConsent.ts';
 export { health } from './actions/health.ts';
+export {
+  defaultImportConcurrency,
+  type ImportBundleErrorType,
+  type ImportBundleParameters,
+  type ImportBundleReturnType,
+  type ImportedRecord,
+  type ImportProgress,
+  importBundle,
+  importRecordIdFor,
+  importSecretOf,
+} from './actions/importBundle.ts';
 export { keepRecordsReadable, type RecordsAfterRotation } from './actions/keepRecordsReadable.ts';
 export { keyBackupOf } from './actions/keyBackupOf.ts';
 export { type KeyRecoveryRequestDetails, keyRecoveryRequest } from './actions/keyRecoveryRequest.ts';

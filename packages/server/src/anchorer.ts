@@ -85,7 +85,12 @@ export function createAnchorer({ ledger, store, maxBatchSize = 200, maxInFlight 
     offenders: (error, batch) => {
       const recordId = contractErrorArgs(error)?.[0];
       if (typeof recordId !== 'string') return [];
-      return batch.filter((item) => item.leaf.recordId.toLowerCase() === recordId.toLowerCase());
+      const named = batch.filter((item) => item.leaf.recordId.toLowerCase() === recordId.toLowerCase());
+      // One record twice in a batch (uploaded twice at once, as by a resumed import): the first would
+      // be anchored, the others are the duplicates. Sent again, the first is blamed if it was anchored
+      // before this batch.
+      const duplicate = (error as { contractError?: { name?: string } }).contractError?.name;
+      return duplicate === 'RecordsAlreadyAnchored' && named.length > 1 ? named.slice(1) : named;
     },
     maxBatchSize,
     maxInFlight,

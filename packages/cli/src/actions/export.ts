@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { type GatewayClient, gatewayRecordAnchors, type RecordList } from '@medledger/client';
-import { AccessDeniedError, ConflictError, categories } from '@medledger/core';
+import { AccessDeniedError, ConflictError, categories, recordFhirId } from '@medledger/core';
 import type { Command } from 'commander';
 import type { Address, Hex } from 'viem';
 import { clientFor, globalOptions, parseAddress } from '../context.ts';
@@ -47,6 +47,30 @@ function latestOf<R extends { recordId: string; supersedes: string | null }>(rec
     records.flatMap((record) => (record.supersedes ? [record.supersedes.toLowerCase()] : [])),
   );
   return records.filter((record) => !superseded.has(record.recordId.toLowerCase()));
+}
+
+/**
+ * A record's FHIR logical id, as `medledger import` gives it: the patient's address for its own
+ * Patient resource, else the record id of the resource's first version (following `supersedes`
+ * among the records listed) without `0x`.
+ */
+function fhirIdOf(record: ListedRecord, byId: ReadonlyMap<string, ListedRecord>, resource: unknown): string {
+  if ((resource as { resourceType?: unknown }).resourceType === 'Patient')
+    return record.patient.toLowerCase();
+  let first = record;
+  // Bounded: a list (from a gateway) that loops does not hang the export.
+  for (let step = 0; step < byId.size && first.supersedes; step++) {
+    const older = byId.get(first.supersedes.toLowerCase());
+    if (!older) break;
+    first = older;
+  }
+  return recordFhirId(first.recordId as Hex);
+}
+
+/** `resource` with `id` as its first element, so that every entry of the Bundle reads the same way. */
+function withFhirId(resource: unknown, id: string): unknown {
+  const { resourceType, id: _stored, ...rest } = resource as Record<string, unknown>;
+  return { resourceType, id, ...rest };
 }
 
 /**
@@ -118,8 +142,16 @@ export const exportRecords: ActionHandler = async (options, command: Command) =>
     readAll(client, latest, options.purpose),
     unlistedLatest(global.server, patient, records),
   ]);
+  const byId = new Map(records.map((record) => [record.recordId.toLowerCase(), record]));
   const entries = read.flatMap((item) =>
-    item ? [{ fullUrl: recordUuid(item.record.recordId as Hex), resource: item.resource }] : [],
+    item
+      ? [
+          {
+            fullUrl: recordUuid(item.record.recordId as Hex),
+            resource: withFhirId(item.resource, fhirIdOf(item.record, byId, item.resource)),
+          },
+        ]
+      : [],
   );
   const byCategory: Record<string, number> = {};
   for (const item of read) {

@@ -34,6 +34,7 @@ export const addRecord: ActionHandler = async (options, command: Command) => {
   } catch {
     throw new InvalidInputError(`Cannot read ${options.file}.`);
   }
+  refuseImportBundle(text, options.file, options.category);
   const resource = parseResourceJson(text, options.category);
   const result = await (await clientFor(command)).addRecord({
     patient: parseAddress(options.patient, 'patient'),
@@ -50,6 +51,27 @@ export const addRecord: ActionHandler = async (options, command: Command) => {
     ].join('\n'),
   );
 };
+
+/**
+ * A Bundle holds many resources: `medledger import` makes one record of each. Only an emergency
+ * summary (a `document` or `collection` Bundle under category emergency) is one record.
+ */
+function refuseImportBundle(text: string, file: string, category: string): void {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return; // parseResourceJson says what is wrong with it
+  }
+  const bundle = value as { resourceType?: unknown; type?: unknown; entry?: unknown } | null;
+  if (bundle?.resourceType !== 'Bundle' || category === 'emergency') return;
+  const entries = Array.isArray(bundle.entry) ? bundle.entry.length : 0;
+  throw new InvalidInputError(
+    `${file} is a FHIR Bundle${typeof bundle.type === 'string' ? ` (${bundle.type.slice(0, 32)})` : ''} of ${entries} ${entries === 1 ? 'entry' : 'entries'}: ` +
+      'import it with `medledger import FILE --patient ADDRESS --as KEYFILE`, which makes one record of each entry.',
+    { reason: 'bundle_needs_import' },
+  );
+}
 
 export const listRecords: ActionHandler = async (options, command: Command) => {
   const result = await (await clientFor(command)).listRecords(parseAddress(options.patient, 'patient'));

@@ -5,6 +5,7 @@ import {
   type Category,
   categoryIndex,
   digestOf,
+  InvalidInputError,
   ledgerDomain,
   type Recipient,
   type RecordLeaf,
@@ -30,6 +31,19 @@ export interface AddRecordInput {
   resource: unknown;
   /** The record this one is a new version of. */
   supersedes?: Hex;
+  /**
+   * The new record's id (0x and 64 hex digits); 32 random bytes by default. A caller that derives
+   * ids (a resumable import, `importBundle`) must keep them unguessable: record ids are public on
+   * chain. The ledger refuses an id already anchored (`ConflictError`, `records_already_anchored`).
+   */
+  recordId?: Hex;
+}
+
+function checkRecordId(recordId: string): Hex {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(recordId) || /^0x0{64}$/.test(recordId)) {
+    throw new InvalidInputError('Invalid recordId: expected 0x and 64 hex digits, not all zero.');
+  }
+  return recordId.toLowerCase() as Hex;
 }
 
 /**
@@ -45,7 +59,7 @@ export async function addRecord(client: Transport, input: AddRecordInput): Promi
   const [info, keys] = await Promise.all([client.ledger(), patientKeysOf(client, input.patient)]);
   const patient = input.patient.toLowerCase() as Address;
   const me = client.address;
-  const recordId = bytesToHex(randomBytes(32));
+  const recordId = input.recordId ? checkRecordId(input.recordId) : bytesToHex(randomBytes(32));
   const createdAt = Math.floor(Date.now() / 1000);
   const supersedes = (input.supersedes?.toLowerCase() as Hex | undefined) ?? zeroHash;
   const recipients: Recipient[] = [{ kind: 'patient', id: patient, publicKey: keys.encryptionKey }];

@@ -30,6 +30,16 @@ export {
   stampExtensionUrl,
 } from './ledgerResources.ts';
 export { listResourceIssues, maxIssues } from './listResourceIssues.ts';
+export type {
+  ImportEntry,
+  PlanImportErrorType,
+  PlanImportOptions,
+  PlanImportReturnType,
+  PlannedRecord,
+  RefusalKind,
+  RefusedEntry,
+} from './planImport.ts';
+export { planImport } from './planImport.ts';
 export {
   categoryMismatch,
   categoryResourceTypes,
@@ -37,14 +47,6 @@ export {
   importBundleTypes,
   r4ResourceTypes,
 } from './resourceTypes.ts';
-export type {
-  SkippedEntry,
-  SplitBundleErrorType,
-  SplitBundleOptions,
-  SplitBundleReturnType,
-  SplitRecord,
-} from './splitBundle.ts';
-export { splitBundle } from './splitBundle.ts';
 export { summarizeResource } from './summarizeResource.ts';
 export type { FhirIssue, FhirResource } from './types.ts';
 export type { ValidateResourceErrorType } from './validateResource.ts';

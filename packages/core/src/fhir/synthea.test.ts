@@ -6,11 +6,12 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { type InternalSchemaElement, isPrimitiveType } from '@medplum/core';
+import { keccak256, toBytes } from 'viem';
 import { InvalidInputError } from '../errors.ts';
 import type { Category } from '../vocabulary.ts';
 import { categoryOfResource } from './categoryOfResource.ts';
 import { resourceSchema } from './fhirDefinitions.ts';
-import { splitBundle } from './splitBundle.ts';
+import { planImport } from './planImport.ts';
 import { summarizeResource } from './summarizeResource.ts';
 import type { FhirResource } from './types.ts';
 import { parseResourceJson, validateResource } from './validateResource.ts';
@@ -163,22 +164,30 @@ describe('Synthea R4 bundles', () => {
     );
   });
 
-  it('split into records resource by resource, with reasons for what is skipped', () => {
+  it('plan into records resource by resource: every entry kept, every reference resolved', () => {
+    const patient = '0x5fbdb2315678afecb367f032d93f642f64180aa3';
     for (const { name, bundle } of bundles) {
-      const { records, skipped } = splitBundle(bundle, { patientRef: 'Patient/me' });
-      assert.equal(records.length + skipped.length, bundle.entry.length, name);
+      const { records, refused } = planImport(bundle, {
+        patient,
+        recordIdFor: (entry) => keccak256(toBytes(`${name}:${entry.sourceKey}`)),
+      });
+      assert.deepEqual(refused, [], name);
+      assert.equal(records.length, bundle.entry.length, name);
       for (const { resource, category } of records) validateResource(resource, category);
-      const reasons = new Set(skipped.map((entry) => `${entry.resourceType}: ${entry.reason}`));
-      for (const reason of reasons) {
-        assert.match(
-          reason,
-          /^(Patient|Organization|Practitioner): .* administrative|^(CarePlan|Goal): no record category/,
+      const resources = records.map((record) => record.resource);
+      assert.ok(!JSON.stringify(resources).includes('urn:uuid:'), `${name}: references left unresolved`);
+      const [demographics, ...others] = resources.filter((resource) => resource.resourceType === 'Patient');
+      assert.deepEqual([demographics?.id, others.length], [patient, 0], `${name}: the patient's Patient`);
+      // Every resource but those that describe people and places refers to the patient.
+      const aboutThePatient = records.filter(
+        ({ category }) => category !== 'demographics' && category !== 'administrative',
+      );
+      for (const { resource } of aboutThePatient) {
+        assert.ok(
+          JSON.stringify(resource).includes(`"Patient/${patient}"`),
+          `${name}: ${resource.resourceType}`,
         );
       }
-      const json = JSON.stringify(records);
-      assert.ok(!json.includes('urn:uuid:'), `${name}: references left unresolved`);
-      const patientRefs = records.filter(({ resource }) => JSON.stringify(resource).includes('"Patient/me"'));
-      assert.equal(patientRefs.length, records.length, `${name}: every record refers to the patient`);
     }
   });
 });

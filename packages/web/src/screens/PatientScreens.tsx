@@ -1,12 +1,17 @@
 /** The patient's screens: records (with upload), access requests, sharing, and who accessed their data. */
-import { type AccessRequest, type AuditEvent, verifyAuditTrail } from '@medledger/client';
+import {
+  type AccessRequest,
+  type AuditEvent,
+  type ImportBundleReturnType,
+  type ImportProgress,
+  verifyAuditTrail,
+} from '@medledger/client';
 import {
   type Category,
   categories,
   categoryOfResource,
   type Sensitivity,
   sensitivities,
-  splitBundle,
 } from '@medledger/core';
 import { type FormEvent, useState } from 'react';
 import {
@@ -49,38 +54,39 @@ function Upload(props: { onDone: () => void }) {
   const [category, setCategory] = useState<Category | 'auto'>('auto');
   const [progress, setProgress] = useState<string>();
   const [done, setDone] = useState<string>();
+  const [summary, setSummary] = useState<ImportBundleReturnType>();
   const action = useAction(async () => {
     if (!file) throw new Error('Choose a FHIR JSON file first.');
     setDone(undefined);
+    setSummary(undefined);
     let resource: unknown;
     try {
       resource = JSON.parse(await file.text());
     } catch {
       throw new Error('This file is not JSON: choose a FHIR resource or Bundle in JSON format.');
     }
-    const items: { resource: unknown; category: Category }[] = [];
     if ((resource as { resourceType?: string }).resourceType === 'Bundle' && category === 'auto') {
-      const split = splitBundle(resource);
-      for (const record of split.records)
-        items.push({ resource: record.resource, category: record.category });
-      if (items.length === 0) throw new Error('This Bundle holds no resource that fits a record category.');
+      // The same import as `medledger import`: one record per entry, resumable.
+      setProgress('Reading the Bundle…');
+      const result = await client.importBundle({
+        patient: identity.address,
+        bundle: resource,
+        onProgress: (now: ImportProgress) => setProgress(describeImportProgress(now)),
+      });
+      setProgress(undefined);
+      setSummary(result);
+      if (result.records + result.alreadyThere === 0) {
+        throw new Error('This Bundle holds no resource that could be imported: see why below.');
+      }
+      setDone(describeImport(result));
     } else {
       const chosen = category === 'auto' ? categoryOfResource(resource) : category;
       if (!chosen) throw new Error('Choose the category of this record: it could not be guessed.');
-      items.push({ resource, category: chosen });
+      setProgress('Encrypting and anchoring your record…');
+      await client.addRecord({ patient: identity.address, category: chosen, resource });
+      setProgress(undefined);
+      setDone('Your record is encrypted and anchored on the ledger.');
     }
-    let index = 0;
-    for (const item of items) {
-      index += 1;
-      setProgress(`Encrypting and anchoring record ${index} of ${items.length}…`);
-      await client.addRecord({ patient: identity.address, category: item.category, resource: item.resource });
-    }
-    setProgress(undefined);
-    setDone(
-      items.length === 1
-        ? 'Your record is encrypted and anchored on the ledger.'
-        : `${items.length} records are encrypted and anchored on the ledger.`,
-    );
     props.onDone();
   });
   return (
@@ -128,7 +134,54 @@ function Upload(props: { onDone: () => void }) {
       {progress && <Spinner label={progress} />}
       {action.error && <Notice kind="error">{action.error}</Notice>}
       {done && <Notice kind="success">{done}</Notice>}
+      {summary && <ImportSummary summary={summary} />}
     </Card>
+  );
+}
+
+function describeImportProgress({ done, total, skipped }: ImportProgress): string {
+  const already = skipped ? ` (${skipped} already there)` : '';
+  return `Encrypting and anchoring records: ${done} of ${total}${already}…`;
+}
+
+function describeImport(summary: ImportBundleReturnType): string {
+  const { records, alreadyThere } = summary;
+  const added =
+    records === 1
+      ? 'Your record is encrypted and anchored on the ledger.'
+      : `${records} records are encrypted and anchored on the ledger.`;
+  if (!alreadyThere) return added;
+  if (!records) return `Nothing new: all ${alreadyThere} records of this Bundle were already on the ledger.`;
+  return `${added} ${alreadyThere} ${alreadyThere === 1 ? 'was' : 'were'} already there from an earlier upload.`;
+}
+
+/** What the Bundle held, and each entry left out with its reason (no health data: types and reasons only). */
+function ImportSummary(props: { summary: ImportBundleReturnType }) {
+  const { summary } = props;
+  const types = Object.entries(summary.byResourceType);
+  return (
+    <div className="stack">
+      {types.length > 0 && (
+        <p className="hint">
+          In this Bundle: {types.map(([type, count]) => `${type} ${count}`).join(', ')} (
+          {summary.seconds.toFixed(1)} s).
+        </p>
+      )}
+      {summary.refused.length > 0 && (
+        <Notice kind="info">
+          {summary.refused.length === 1
+            ? '1 entry was left out:'
+            : `${summary.refused.length} entries were left out:`}
+          <ul className="plain-list">
+            {summary.refused.map((entry) => (
+              <li key={entry.index}>
+                Entry {entry.index + 1} ({entry.resourceType}): {entry.reason}
+              </li>
+            ))}
+          </ul>
+        </Notice>
+      )}
+    </div>
   );
 }
 
