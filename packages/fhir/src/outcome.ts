@@ -84,9 +84,9 @@ export function fhirStatusOf(error: unknown): number {
 }
 
 /**
- * A thrown value as an OperationOutcome with its HTTP status. A validation failure gives one issue
- * per problem, each naming its element path in `expression` (from the validator's meta messages,
- * `path: message`); a refusal of the HTTP framework keeps its 4xx status; anything else that is
+ * A thrown value as an OperationOutcome with its HTTP status: an issue saying what happened, and
+ * for a validation failure one more per problem, each naming its element path in `expression`
+ * (from the validator's meta messages, `path: message`); a refusal of the HTTP framework keeps its 4xx status; anything else that is
  * not a medledger error says only that the server failed.
  *
  * @example
@@ -124,9 +124,11 @@ export function outcomeOfError(error: unknown): { status: number; outcome: Opera
     error.reason === fhirReasons.invalidResource
       ? (error.metaMessages ?? []).map((line) => problemOfLine(line, code))
       : [];
-  const issues: OperationOutcomeIssue[] = problems.length
-    ? problems
-    : [{ severity: 'error', code, diagnostics: error.shortMessage }];
+  // What happened first (e.g. that nothing was written), then each problem with its element.
+  const issues: OperationOutcomeIssue[] = [
+    { severity: 'error', code, diagnostics: error.shortMessage },
+    ...problems,
+  ];
   return { status, outcome: operationOutcome(issues) };
 }
 

@@ -106,6 +106,43 @@ describe('fhir-kit-client against medledger fhir serve', () => {
     );
   });
 
+  test('transaction', async () => {
+    const encounter = 'urn:uuid:5d2c3b0e-0f1a-4c36-9d7e-3f1f2b6a8e01';
+    const response: Json = await fhir.transaction({
+      body: {
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [
+          {
+            fullUrl: encounter,
+            resource: {
+              resourceType: 'Encounter',
+              status: 'finished',
+              class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' },
+              subject: { reference: `Patient/${patient.address}` },
+            },
+            request: { method: 'POST', url: 'Encounter' },
+          },
+          {
+            resource: {
+              ...condition(patient.address, '444814009', '2024-12'),
+              encounter: { reference: encounter },
+            },
+            request: { method: 'POST', url: 'Condition' },
+          },
+        ],
+      },
+    });
+    assert.equal(response.type, 'transaction-response');
+    assert.deepEqual(
+      response.entry.map((entry: Json) => entry.response.status),
+      ['201 Created', '201 Created'],
+    );
+    const [encounterId, conditionId] = response.entry.map((entry: Json) => entry.resource.id);
+    const stored: Json = await fhir.read({ resourceType: 'Condition', id: conditionId });
+    assert.equal(stored.encounter.reference, `Encounter/${encounterId}`);
+  });
+
   test('$everything through operation', async () => {
     const bundle: Json = await fhir.operation({
       name: '$everything',
@@ -116,6 +153,7 @@ describe('fhir-kit-client against medledger fhir serve', () => {
     const types = bundle.entry.map((entry: Json) => entry.resource.resourceType);
     assert.equal(types[0], 'Patient');
     assert.equal(types.filter((type: string) => type === 'Observation').length, 5);
+    assert.equal(bundle.total, bundle.entry.length);
     const viaGet: Json = await fhir.operation({
       name: 'everything',
       resourceType: 'Patient',
