@@ -172,6 +172,57 @@ describe('FHIR transactions and batches', () => {
     assert.equal((await fhirCall(patientFhir.base, 'GET', `Observation/${written}`)).status, 200);
   });
 
+  test('PUT Type/id of an existing resource in a transaction is an update; a stale ifMatch refuses the whole', async () => {
+    const p = patient.address;
+    const created = await fhirCall(patientFhir.base, 'POST', 'Condition', {
+      body: condition(p, '271737000', '2023-02'),
+    });
+    assert.equal(created.status, 201);
+    const id = created.body.id;
+    const conditionUrl = 'urn:uuid:7a3e9d1c-51b2-4f0a-8c7e-2d4b6a8f0c11';
+    const bundle = (ifMatch: string, value: number) => ({
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        {
+          fullUrl: conditionUrl,
+          resource: { ...created.body, onsetDateTime: '2023-03' },
+          request: { method: 'PUT', url: `Condition/${id}`, ifMatch },
+        },
+        {
+          resource: {
+            ...labObservation(p, '718-7', '2023-03-02', value),
+            focus: [{ reference: conditionUrl }],
+          },
+          request: { method: 'POST', url: 'Observation' },
+        },
+      ],
+    });
+    const answer = await fhirCall(patientFhir.base, 'POST', '', { body: bundle('W/"1"', 10.2) });
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    assert.deepEqual(
+      answer.body.entry.map((entry: Json) => entry.response.status),
+      ['200 OK', '201 Created'],
+    );
+    assert.equal(answer.body.entry[0].response.location, `Condition/${id}/_history/2`);
+    const current = await fhirCall(patientFhir.base, 'GET', `Condition/${id}`);
+    assert.equal(current.body.meta.versionId, '2');
+    assert.equal(current.body.onsetDateTime, '2023-03');
+    const observation = await fhirCall(
+      patientFhir.base,
+      'GET',
+      `Observation/${answer.body.entry[1].resource.id}`,
+    );
+    assert.equal(observation.body.focus[0].reference, `Condition/${id}`);
+
+    const observations = await count(patientFhir, 'Observation');
+    const stale = await fhirCall(patientFhir.base, 'POST', '', { body: bundle('W/"1"', 10.9) });
+    assert.equal(stale.status, 412);
+    assert.match(stale.body.issue[0].diagnostics, /Bundle\.entry\[0\]/);
+    assert.equal(await count(patientFhir, 'Observation'), observations, 'nothing was written');
+    assert.equal((await fhirCall(patientFhir.base, 'GET', `Condition/${id}`)).body.meta.versionId, '2');
+  });
+
   test('not a transaction or batch: 400', async () => {
     const answer = await fhirCall(patientFhir.base, 'POST', '', {
       body: { resourceType: 'Bundle', type: 'collection' },

@@ -4,8 +4,14 @@
  * 404 (the server chooses ids), except that a patient's own Patient (`Patient/0x…`) gets its first
  * record. `If-Match: W/"n"` must name the latest version (412 otherwise).
  */
-import { type Category, ConflictError, InvalidInputError, type Sensitivity } from '@medledger/core';
-import type { Hex } from 'viem';
+import {
+  type Category,
+  ConflictError,
+  type FhirResource,
+  InvalidInputError,
+  type Sensitivity,
+} from '@medledger/core';
+import type { Address, Hex } from 'viem';
 import type { FhirContext } from '../context.ts';
 import { fhirReasons } from '../outcome.ts';
 import { forgetListing, type ListedRecord } from '../patientRecords.ts';
@@ -26,11 +32,23 @@ export interface UpdateInput extends ResourceAddress {
   ifMatch?: string | undefined;
 }
 
+/** An update checked and ready to write: the new version's record. */
+export interface PreparedUpdate {
+  patient: Address;
+  category: Category;
+  resource: FhirResource;
+  /** The id the resource is shown with. */
+  id: string;
+  /** The latest version's record, superseded by this one (none: a patient's first Patient record). */
+  supersedes: ListedRecord | undefined;
+  versionId: number;
+}
+
 /**
- * @example
- * const { resource } = await update(context, { type: 'Observation', id, body: amended, ifMatch: 'W/"1"' });
+ * Checks an update without writing anything: the resource, its id, the patient it names, `If-Match`
+ * against the latest version, the type of the latest version, validation under its category.
  */
-export async function update(context: FhirContext, input: UpdateInput): Promise<WriteResult> {
+export async function prepareUpdate(context: FhirContext, input: UpdateInput): Promise<PreparedUpdate> {
   refuseLedgerWrite(input.type);
   const body = requireResourceBody(input.body, input.type);
   if (body.id !== undefined && String(body.id).toLowerCase() !== input.id.toLowerCase()) {
@@ -60,16 +78,43 @@ export async function update(context: FhirContext, input: UpdateInput): Promise<
   }
   const record = latest?.record as ListedRecord | undefined;
   const category = (record?.category as Category | undefined) ?? categoryFor(content);
-  const resource = validated(content, category);
-  const createdAt = Math.floor(Date.now() / 1000);
-  const added = await context.client.addRecord({
+  return {
     patient,
     category,
-    resource,
-    ...(record ? { sensitivity: record.sensitivity as Sensitivity, supersedes: record.recordId as Hex } : {}),
-  });
-  context.cache.set(added.recordId.toLowerCase(), JSON.stringify(resource));
-  forgetListing(context, patient);
-  const versionId = (latest?.versionId ?? 0) + 1;
-  return { resource: presentResource(resource, located.id, { versionId, createdAt }), created: !latest };
+    resource: validated(content, category),
+    id: located.id,
+    supersedes: record,
+    versionId: (latest?.versionId ?? 0) + 1,
+  };
+}
+
+/** Writes a prepared update: a record superseding the latest version, in its category and sensitivity. */
+export async function writeUpdate(context: FhirContext, prepared: PreparedUpdate): Promise<WriteResult> {
+  const { patient, category, resource, supersedes } = prepared;
+  const createdAt = Math.floor(Date.now() / 1000);
+  try {
+    const added = await context.client.addRecord({
+      patient,
+      category,
+      resource,
+      ...(supersedes
+        ? { sensitivity: supersedes.sensitivity as Sensitivity, supersedes: supersedes.recordId as Hex }
+        : {}),
+    });
+    context.cache.set(added.recordId.toLowerCase(), JSON.stringify(resource));
+  } finally {
+    forgetListing(context, patient);
+  }
+  return {
+    resource: presentResource(resource, prepared.id, { versionId: prepared.versionId, createdAt }),
+    created: !supersedes,
+  };
+}
+
+/**
+ * @example
+ * const { resource } = await update(context, { type: 'Observation', id, body: amended, ifMatch: 'W/"1"' });
+ */
+export async function update(context: FhirContext, input: UpdateInput): Promise<WriteResult> {
+  return writeUpdate(context, await prepareUpdate(context, input));
 }
