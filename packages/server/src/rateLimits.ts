@@ -37,7 +37,7 @@ export const defaultRateLimits = {
   /** Second-factor enrolment, confirmation and deactivation, per account (wrong codes also lock). */
   oneTimeCode: { max: 20, windowSeconds: 15 * 60 },
   /** Every state-changing API call, per account (per address when not signed in). */
-  write: { max: 1_200, windowSeconds: 60 },
+  write: { max: 6_000, windowSeconds: 60 },
   /** `POST /api/access-requests`, per member. */
   accessRequest: { max: 30, windowSeconds: 60 * 60 },
   /** `POST /api/access-requests`, per member and patient: a patient is not flooded with requests. */
