@@ -1,7 +1,7 @@
 /** What every operation of the FHIR server takes first: the user's client and what is kept between requests. */
 import type { GatewayClient, Me } from '@medledger/client';
-import type { PatientRecords } from './patientRecords.ts';
 import type { ResourceCache } from './resourceCache.ts';
+import type { PatientRecords } from './resourceChains.ts';
 
 export interface FhirContext {
   /** The gateway client acting as the user: it holds the user's keys and decrypts locally. */

@@ -5,7 +5,7 @@
  * `meta.versionId` is its 1-based place in the chain. Reading decrypts locally, a few records at a
  * time, through the client's verified read, and keeps what it decrypted in the resource cache.
  */
-import { gatewayRecordAnchors, type RecordList } from '@medledger/client';
+import { gatewayRecordAnchors } from '@medledger/client';
 import {
   AccessDeniedError,
   type FhirResource,
@@ -15,35 +15,7 @@ import {
 } from '@medledger/core';
 import type { Address, Hex } from 'viem';
 import type { FhirContext } from './context.ts';
-
-export type ListedRecord = RecordList['records'][number];
-
-/** One version of a resource: a record, listed when the user may see it. */
-export interface ResourceVersion {
-  recordId: Hex;
-  /** 1-based place in the chain. */
-  versionId: number;
-  /** The record's metadata; undefined when the user may not see this version. */
-  record: ListedRecord | undefined;
-}
-
-/** A resource: every known version, oldest first. */
-export interface ResourceChain {
-  /** The logical id: the first version's record id without `0x`. */
-  id: string;
-  patient: Address;
-  versions: ResourceVersion[];
-  /** The newest version (it may be one the user may not see). */
-  latest: ResourceVersion;
-}
-
-export interface PatientRecords {
-  patient: Address;
-  /** The resources with at least one version the user may see, by logical id. */
-  chains: Map<string, ResourceChain>;
-  /** The chain of each listed record, by record id (lower case). */
-  chainOfRecord: Map<string, ResourceChain>;
-}
+import type { ListedRecord, PatientRecords, ResourceChain, ResourceVersion } from './resourceChains.ts';
 
 const zeroHash = `0x${'0'.repeat(64)}`;
 

@@ -6,14 +6,8 @@
 import { categoryResourceTypes, type FhirResource, ledgerSystems, NotFoundError } from '@medledger/core';
 import type { Address } from 'viem';
 import type { FhirContext } from './context.ts';
-import {
-  currentChains,
-  type ListedRecord,
-  type PatientRecords,
-  type ResourceChain,
-  type ResourceVersion,
-  readResources,
-} from './patientRecords.ts';
+import { currentChains, readResources } from './patientRecords.ts';
+import type { ListedRecord, PatientRecords, ResourceChain, ResourceVersion } from './resourceChains.ts';
 
 /** A resource as served, with what search sorts and filters by. */
 export interface ServedResource {

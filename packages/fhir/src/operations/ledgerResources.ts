@@ -19,13 +19,8 @@ import type { Address, Hex } from 'viem';
 import type { FhirContext } from '../context.ts';
 import { recordIdOfLogicalId } from '../fhirIds.ts';
 import { fhirReasons } from '../outcome.ts';
-import {
-  type ListedRecord,
-  listPatientRecords,
-  type PatientRecords,
-  patientOfRecord,
-  readResources,
-} from '../patientRecords.ts';
+import { listPatientRecords, patientOfRecord, readResources } from '../patientRecords.ts';
+import type { ListedRecord, PatientRecords } from '../resourceChains.ts';
 import type { ServedResource } from '../resources.ts';
 
 /** The types derived from ledger state: served, never written. */

@@ -8,15 +8,8 @@ import { type FhirResource, NotFoundError } from '@medledger/core';
 import type { Hex } from 'viem';
 import type { FhirContext } from '../context.ts';
 import { addressOfId, recordIdOfLogicalId } from '../fhirIds.ts';
-import {
-  type ListedRecord,
-  listPatientRecords,
-  type PatientRecords,
-  patientOfRecord,
-  type ResourceChain,
-  type ResourceVersion,
-  readResource,
-} from '../patientRecords.ts';
+import { listPatientRecords, patientOfRecord, readResource } from '../patientRecords.ts';
+import type { ListedRecord, PatientRecords, ResourceChain, ResourceVersion } from '../resourceChains.ts';
 import { factsOf, patientResourceOf, presentResource, requireRegisteredPatient } from '../resources.ts';
 import { isLedgerResourceType, readLedgerResource } from './ledgerResources.ts';
 

@@ -13,7 +13,8 @@ import type { FhirContext } from '../context.ts';
 import { dateRange, referencesOf, type TimeRange, type Token } from '../elements.ts';
 import { addressOfId, parsePatientReference, referenceTarget } from '../fhirIds.ts';
 import { fhirReasons, type OperationOutcomeIssue, operationOutcome } from '../outcome.ts';
-import { listPatientRecords, type PatientRecords, readResource } from '../patientRecords.ts';
+import { listPatientRecords, readResource } from '../patientRecords.ts';
+import type { PatientRecords } from '../resourceChains.ts';
 import {
   currentResourcesOf,
   factsOf,

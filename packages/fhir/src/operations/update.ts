@@ -14,7 +14,8 @@ import {
 import type { Address, Hex } from 'viem';
 import type { FhirContext } from '../context.ts';
 import { fhirReasons } from '../outcome.ts';
-import { forgetListing, type ListedRecord } from '../patientRecords.ts';
+import { forgetListing } from '../patientRecords.ts';
+import type { ListedRecord } from '../resourceChains.ts';
 import { presentResource, storedContentOf } from '../resources.ts';
 import {
   categoryFor,
