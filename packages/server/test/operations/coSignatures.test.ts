@@ -10,6 +10,7 @@ import type { GatewayClient } from '@medledger/client';
 import {
   accountOf,
   bytesToHex,
+  categories,
   categoryIndex,
   coSignaturesTypes,
   ledgerDomain,
@@ -115,7 +116,7 @@ describe('co-signature operations', () => {
       assert.deepEqual([approved.proposalId, approved.enacted], [proposed.proposalId, true]);
 
       const { policies } = await coSignaturePolicies(gateway.services);
-      assert.equal(policies.length, 12);
+      assert.equal(policies.length, categories.length);
       const byCategory = Object.fromEntries(policies.map((policy) => [policy.category, policy]));
       assert.deepEqual(byCategory.condition?.requirements, [
         { role: 'doctor', count: 2, sameOrganisation: false },
@@ -143,7 +144,7 @@ describe('co-signature operations', () => {
         proposeCoSignaturePolicy(
           gateway.services,
           sessionOf(hospital.admin),
-          await proposal(hospital.admin, 12, 1),
+          await proposal(hospital.admin, categories.length, 1),
         ),
         refused('invalid_input', 'unknown_category'),
       );
