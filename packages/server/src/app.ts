@@ -255,8 +255,9 @@ const fhirApiIsElsewhere = {
       severity: 'error',
       code: 'not-found',
       diagnostics:
-        'This gateway serves no FHIR API: it never holds decrypted records, so a FHIR API must run ' +
-        "where the user's key is.",
+        'This gateway serves no FHIR API: it never holds decrypted records. The FHIR R4 API runs ' +
+        "where the user's key is: start it with `medledger fhir serve --as KEYFILE --port N " +
+        "--server <this gateway's URL>` and point FHIR clients at http://127.0.0.1:N/fhir.",
     },
   ],
 } as const;
