@@ -19,7 +19,7 @@ const { Medication } = await import('../src/records/Medication.tsx');
 const { Condition } = await import('../src/records/Condition.tsx');
 const { ClinicalNote } = await import('../src/records/ClinicalNote.tsx');
 const { RecordView } = await import('../src/records/RecordView.tsx');
-const { buildClinicalNote } = await import('../src/fhir/buildResources.ts');
+const { buildClinicalNote } = await import('@medledger/core');
 
 type Json = Record<string, unknown>;
 

@@ -1,3 +1,14 @@
+export type { BuiltResource, PeriodUnit } from './buildResources.ts';
+export {
+  buildClinicalNote,
+  buildDiagnosis,
+  buildDispense,
+  buildLabOrder,
+  buildLabResult,
+  buildPrescription,
+  builtCategory,
+  patientReference,
+} from './buildResources.ts';
 export { categoryOfResource } from './categoryOfResource.ts';
 export { loadFhirDefinitions } from './fhirDefinitions.ts';
 export type {

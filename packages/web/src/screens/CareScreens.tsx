@@ -3,11 +3,10 @@
  * chart, write records), laboratories (orders and results), pharmacies (prescriptions and
  * dispenses) and insurers (what was shared for payment).
  */
-import { type Action, type Category, categories } from '@medledger/core';
+import { type Action, buildDispense, type Category, categories } from '@medledger/core';
 import { type FormEvent, useState } from 'react';
 import { AddressText, Button, Card, Field, Notice, Spinner, useAction, useLoad } from '../components/ui.tsx';
 import { isDenied, plainError } from '../errors.ts';
-import { buildDispense } from '../fhir/buildResources.ts';
 import type { Json } from '../records/fhirText.ts';
 import { ResourceBody } from '../records/RecordView.tsx';
 import { navigate, usePath } from '../router.tsx';

@@ -1,23 +1,24 @@
 /** Forms that write records: each builds valid FHIR, encrypts it in the browser and anchors it. */
-import { type Category, validateResource } from '@medledger/core';
-import { type FormEvent, type ReactNode, useState } from 'react';
-import { Button, Field, Notice, useAction } from '../components/ui.tsx';
 import {
+  type BuiltResource,
   buildClinicalNote,
   buildDiagnosis,
   buildLabOrder,
   buildLabResult,
   buildPrescription,
+  type Category,
   type PeriodUnit,
-  type Resource,
-} from '../fhir/buildResources.ts';
+  validateResource,
+} from '@medledger/core';
+import { type FormEvent, type ReactNode, useState } from 'react';
+import { Button, Field, Notice, useAction } from '../components/ui.tsx';
 import { useSession } from '../session.tsx';
 
 /** Encrypts and anchors a built resource for a patient; shows progress and the outcome. */
 function useWriteRecord(patient: string, category: Category, onDone: () => void) {
   const { client } = useSession();
   const [done, setDone] = useState<string>();
-  const action = useAction(async (resource: Resource, what: string) => {
+  const action = useAction(async (resource: BuiltResource, what: string) => {
     setDone(undefined);
     validateResource(resource, category);
     const added = await client.addRecord({ patient: patient as `0x${string}`, category, resource });
@@ -295,7 +296,7 @@ export function LabOrderForm(props: { patient: string; onDone: () => void }) {
 
 export function LabResultForm(props: {
   patient: string;
-  order?: Resource | Record<string, unknown>;
+  order?: BuiltResource | Record<string, unknown>;
   onDone: () => void;
 }) {
   const { identity } = useSession();

@@ -1,11 +1,11 @@
 /**
- * The FHIR R4 resources the web app's forms produce. Each builder returns a resource that passes
+ * The FHIR R4 resources the web app's forms and the CLI's workflow commands produce. Each builder returns a resource that passes
  * core's `validateResource` for its category (checked in test/buildResources.test.ts). The patient
  * is referenced by their ledger address as a logical identifier, never by name.
  */
-import type { Category } from '@medledger/core';
+import type { Category } from '../vocabulary.ts';
 
-export type Resource = Record<string, unknown> & { resourceType: string; id: string };
+export type BuiltResource = Record<string, unknown> & { resourceType: string; id: string };
 
 const loinc = 'http://loinc.org';
 const snomed = 'http://snomed.info/sct';
@@ -32,7 +32,7 @@ export function buildClinicalNote(input: {
   title: string;
   text: string;
   author: string;
-}): Resource {
+}): BuiltResource {
   const bytes = new TextEncoder().encode(input.text);
   let binary = '';
   for (const byte of bytes) binary += String.fromCharCode(byte);
@@ -77,7 +77,7 @@ export function buildDiagnosis(input: {
   clinicalStatus: 'active' | 'recurrence' | 'remission' | 'resolved';
   onset?: string;
   note?: string;
-}): Resource {
+}): BuiltResource {
   return {
     resourceType: 'Condition',
     id: newId(),
@@ -122,7 +122,7 @@ export function buildPrescription(input: {
   durationDays?: number;
   instructions?: string;
   prescriber: string;
-}): Resource {
+}): BuiltResource {
   return {
     resourceType: 'MedicationRequest',
     id: newId(),
@@ -170,7 +170,7 @@ export function buildLabOrder(input: {
   reason?: string;
   priority: 'routine' | 'urgent' | 'asap' | 'stat';
   requester: string;
-}): Resource {
+}): BuiltResource {
   return {
     resourceType: 'ServiceRequest',
     id: newId(),
@@ -196,7 +196,7 @@ export function buildLabResult(input: {
   low?: number;
   high?: number;
   performer: string;
-}): Resource {
+}): BuiltResource {
   const quantity = (value: number) => ({ value, unit: input.unit });
   const range =
     input.low !== undefined || input.high !== undefined
@@ -235,12 +235,12 @@ export function buildLabResult(input: {
 
 export function buildDispense(input: {
   patient: string;
-  prescription: Resource | Record<string, unknown>;
+  prescription: BuiltResource | Record<string, unknown>;
   quantity: number;
   unit: string;
   daysSupply?: number;
   pharmacist: string;
-}): Resource {
+}): BuiltResource {
   const prescription = input.prescription;
   return {
     resourceType: 'MedicationDispense',

@@ -1,8 +1,8 @@
-/** Every form of the web app produces FHIR R4 that the record model accepts for its category. */
+/** Every builder (the web app's forms, the CLI's workflow commands) produces FHIR R4 that the record model accepts for its category. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { listResourceIssues, validateResource } from '@medledger/core';
 import {
+  type BuiltResource,
   buildClinicalNote,
   buildDiagnosis,
   buildDispense,
@@ -10,8 +10,9 @@ import {
   buildLabResult,
   buildPrescription,
   builtCategory,
-  type Resource,
-} from '../src/fhir/buildResources.ts';
+} from './buildResources.ts';
+import { listResourceIssues } from './listResourceIssues.ts';
+import { validateResource } from './validateResource.ts';
 
 const patient = `0x${'ab'.repeat(20)}`;
 
@@ -37,7 +38,7 @@ const order = buildLabOrder({
   requester: 'Dr Rivera',
 });
 
-const built: Resource[] = [
+const built: BuiltResource[] = [
   buildClinicalNote({ patient, title: 'Consultation', text: 'Stable.', author: 'Dr Rivera' }),
   buildDiagnosis({
     patient,
@@ -80,9 +81,9 @@ describe('FHIR built by the forms', () => {
   }
 
   it('links a result to its order and a dispense to its prescription', () => {
-    const result = built[4] as Resource & { basedOn: { reference: string }[] };
+    const result = built[4] as BuiltResource & { basedOn: { reference: string }[] };
     assert.equal(result.basedOn[0]?.reference, `ServiceRequest/${order.id}`);
-    const dispense = built[5] as Resource & { authorizingPrescription: { reference: string }[] };
+    const dispense = built[5] as BuiltResource & { authorizingPrescription: { reference: string }[] };
     assert.equal(dispense.authorizingPrescription[0]?.reference, `MedicationRequest/${prescription.id}`);
   });
 
