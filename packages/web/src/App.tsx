@@ -8,12 +8,15 @@ import { type ReactNode, useState } from 'react';
 import { AddressText, Button } from './components/ui.tsx';
 import { Link, usePath } from './router.tsx';
 import { AdminActivity, AdminConsortium, AdminMembers } from './screens/AdminScreens.tsx';
-import { FindPatient, InsurerShared, LabOrders, PharmacyPrescriptions } from './screens/CareScreens.tsx';
+import { FindPatient } from './screens/CareScreens.tsx';
+import { InsurerClaims } from './screens/ClaimScreens.tsx';
 import { AdminEmergencies, PatientEmergencies } from './screens/EmergencyScreens.tsx';
 import { Explorer } from './screens/Explorer.tsx';
 import { GetStarted } from './screens/GetStarted.tsx';
 import { KeysScreen } from './screens/KeyScreens.tsx';
+import { LabWorklist } from './screens/LabScreens.tsx';
 import { NotificationBell } from './screens/Notifications.tsx';
+import { MyOrders } from './screens/OrderScreens.tsx';
 import {
   PatientAccessHistory,
   PatientRecords,
@@ -21,6 +24,7 @@ import {
   PatientSharing,
 } from './screens/PatientScreens.tsx';
 import { PatientSettings } from './screens/PatientSettings.tsx';
+import { PharmacyWorklist } from './screens/PharmacyScreens.tsx';
 import { Welcome } from './screens/Welcome.tsx';
 import { type Session, useSessionState } from './session.tsx';
 
@@ -59,6 +63,7 @@ function navigationOf(session: Session): Screen[] {
     case 'patient':
       screens.push(
         { path: '/records', label: 'My records', render: () => <PatientRecords /> },
+        { path: '/orders', label: 'Orders and claims', render: () => <MyOrders /> },
         { path: '/requests', label: 'Requests', render: () => <PatientRequests /> },
         { path: '/sharing', label: 'Sharing', render: () => <PatientSharing /> },
         { path: '/history', label: 'Access history', render: () => <PatientAccessHistory /> },
@@ -77,7 +82,7 @@ function navigationOf(session: Session): Screen[] {
       break;
     case 'lab':
       screens.push(
-        { path: '/orders', label: 'Lab orders', render: () => <LabOrders /> },
+        { path: '/worklist', label: 'Worklist', render: () => <LabWorklist /> },
         {
           path: '/patients',
           label: 'Patients',
@@ -88,7 +93,7 @@ function navigationOf(session: Session): Screen[] {
       break;
     case 'pharmacist':
       screens.push(
-        { path: '/prescriptions', label: 'Prescriptions', render: () => <PharmacyPrescriptions /> },
+        { path: '/prescriptions', label: 'Prescriptions', render: () => <PharmacyWorklist /> },
         {
           path: '/patients',
           label: 'Patients',
@@ -98,7 +103,7 @@ function navigationOf(session: Session): Screen[] {
       );
       break;
     case 'insurer':
-      screens.push({ path: '/shared', label: 'Shared with us', render: () => <InsurerShared /> });
+      screens.push({ path: '/claims', label: 'Claims', render: () => <InsurerClaims /> });
       break;
     case 'admin':
     case 'newcomer':

@@ -2,7 +2,7 @@
  * The web app end to end, in Debian's Chromium, against a real `medledger start` (real process,
  * real anvil, temporary data directory, free port): a patient creates an identity and uploads a
  * record; a doctor requests access; the patient approves with an expiry; the doctor sees the record
- * rendered and adds a prescription; a pharmacy sees the prescription and records a dispense; the
+ * rendered and prescribes; a pharmacy sees the prescription and dispenses it; the
  * patient revokes and the doctor is refused; the patient's access history shows these accesses as
  * verified against the ledger. The hospital admin registers members and approves the pharmacy's
  * organisation in the admin screens.
@@ -269,13 +269,16 @@ describe('web app, end to end in Chromium', { timeout: 600_000 }, () => {
     assert.equal(await doctor.locator('.record-card').filter({ hasText: 'Hemoglobin A1c' }).count(), 3);
     assert.match(await textOf(doctor.locator('.record-card').first()), /7\.9 %/);
     screenshots.push(await screenshot(doctor, '06-doctor-chart'));
-    await doctor.getByRole('button', { name: 'Prescription', exact: true }).click();
+    await doctor.getByRole('button', { name: 'Prescribe', exact: true }).click();
     await doctor.getByLabel('Medicine and strength').fill(medicineMarker);
     await doctor.getByLabel('Dose', { exact: true }).fill('1');
     await doctor.getByLabel('Dose unit').fill('capsule');
     await doctor.getByLabel('Times').fill('3');
-    await doctor.getByRole('button', { name: 'Save prescription' }).click();
-    await doctor.getByText(/Prescription saved: encrypted and anchored in block \d+/).waitFor();
+    await doctor.getByLabel('Quantity to dispense').fill('21');
+    await doctor.getByRole('button', { name: 'Send prescription' }).click();
+    await doctor
+      .getByText(/Prescribed: 21 capsule, no refill, for any pharmacy the patient allows\./)
+      .waitFor();
     await doctor.locator('.record-card').filter({ hasText: medicineMarker }).waitFor();
     const prescription = await textOf(doctor.locator('.record-card').filter({ hasText: medicineMarker }));
     assert.match(prescription, /1 capsule, 3 times a day/);
@@ -360,11 +363,15 @@ describe('web app, end to end in Chromium', { timeout: 600_000 }, () => {
     await card.getByText(/Co-signed in block \d+: the record is now final\./).waitFor();
     assert.match(await textOf(card), /final[\s\S]*Co-signed by .*\(you\) · pharmacist/);
     assert.equal(await card.getByRole('button', { name: 'Co-sign this record' }).count(), 0);
-    await card.getByLabel('Quantity dispensed').fill('21');
-    await card.getByLabel('Unit').fill('capsule');
+    assert.equal(await card.getByLabel('Quantity dispensed').inputValue(), '21');
+    assert.equal(await card.getByLabel('Unit').inputValue(), 'capsule');
     screenshots.push(await screenshot(pharmacist, '08-pharmacy-prescriptions'));
-    await card.getByRole('button', { name: 'Record dispense' }).click();
-    await pharmacist.getByText(/Dispense recorded and anchored in block \d+/).waitFor();
+    await card.getByRole('button', { name: 'Dispense', exact: true }).click();
+    await pharmacist
+      .getByText(
+        'Dispensed 21 capsule: 21 of 21 dispensed on this prescription, which is now fully dispensed.',
+      )
+      .waitFor();
 
     await nav(patient, 'My records');
     await patient.locator('.record-card').filter({ hasText: 'Dispensed' }).waitFor();

@@ -1,20 +1,18 @@
 /**
- * Screens of the people patients share with: clinicians (find a patient, request access, see the
- * chart, write records), laboratories (orders and results), pharmacies (prescriptions and
- * dispenses) and insurers (what was shared for payment).
+ * Screens of the people patients share with: clinicians find a patient, request access, see the
+ * chart, write records and place orders (OrderScreens.tsx); laboratories, pharmacies and insurers
+ * find a patient here too, and work on their orders in LabScreens, PharmacyScreens, ClaimScreens.
  */
-import { type Action, buildDispense, type Category, categories } from '@medledger/core';
+import { type Action, type Category, categories } from '@medledger/core';
 import { type FormEvent, useState } from 'react';
-import { AddressText, Button, Card, Field, Notice, Spinner, useAction, useLoad } from '../components/ui.tsx';
-import { isDenied, plainError } from '../errors.ts';
-import type { Json } from '../records/fhirText.ts';
-import { ResourceBody } from '../records/RecordView.tsx';
+import { AddressText, Button, Card, Field, Notice, useAction, useLoad } from '../components/ui.tsx';
+import { isDenied } from '../errors.ts';
 import { navigate, usePath } from '../router.tsx';
 import { patientsSharingWithMe, useSession } from '../session.tsx';
-import { type ChartEntry, ChartView, categoryLabels, loadChart, useChart } from './Chart.tsx';
+import { ChartView, categoryLabels, useChart } from './Chart.tsx';
 import { DeclareEmergency } from './EmergencyScreens.tsx';
-import { DiagnosisForm, LabOrderForm, LabResultForm, NoteForm, PrescriptionForm } from './RecordForms.tsx';
-import { RecordStampLine } from './RecordStamp.tsx';
+import { ChartOrders } from './OrderScreens.tsx';
+import { DiagnosisForm, NoteForm } from './RecordForms.tsx';
 
 const addressPattern = /^0x[0-9a-fA-F]{40}$/;
 
@@ -86,7 +84,7 @@ function PatientChart(props: { patient: string }) {
   const { client, persona } = useSession();
   const chart = useChart(client, props.patient);
   const writesRecords = persona === 'doctor' || persona === 'nurse';
-  const [form, setForm] = useState<'note' | 'diagnosis' | 'prescription' | 'lab-order' | undefined>();
+  const [form, setForm] = useState<'note' | 'diagnosis' | undefined>();
   const denied = chart.error && isDenied(chart.error);
   return (
     <div className="stack">
@@ -120,8 +118,6 @@ function PatientChart(props: { patient: string }) {
               [
                 ['note', 'Clinical note'],
                 ['diagnosis', 'Diagnosis'],
-                ['prescription', 'Prescription'],
-                ['lab-order', 'Lab order'],
               ] as const
             ).map(([key, label]) => (
               <button
@@ -137,12 +133,13 @@ function PatientChart(props: { patient: string }) {
           </fieldset>
           {form === 'note' && <NoteForm patient={props.patient} onDone={chart.reload} />}
           {form === 'diagnosis' && <DiagnosisForm patient={props.patient} onDone={chart.reload} />}
-          {form === 'prescription' && <PrescriptionForm patient={props.patient} onDone={chart.reload} />}
-          {form === 'lab-order' && <LabOrderForm patient={props.patient} onDone={chart.reload} />}
           <p className="hint">
             Writing needs the patient’s consent to append in that category; a refusal is explained here.
           </p>
         </Card>
+      )}
+      {!denied && chart.data && writesRecords && (
+        <ChartOrders patient={props.patient} onPlaced={chart.reload} />
       )}
       <RequestAccess patient={props.patient} />
     </div>
@@ -204,183 +201,5 @@ function RequestAccess(props: { patient: string }) {
         </Button>
       </form>
     </Card>
-  );
-}
-
-/** Records of every patient who shares with this identity, filtered to what this screen is about. */
-function useSharedRecords(filter: (entry: ChartEntry) => boolean) {
-  const { client } = useSession();
-  return useLoad(async () => {
-    const patients = await patientsSharingWithMe(client);
-    const charts = await Promise.all(
-      patients.map(async (patient) => {
-        try {
-          return { patient, entries: (await loadChart(client, patient)).filter(filter) };
-        } catch (error) {
-          return { patient, entries: [] as ChartEntry[], error: plainError(error) };
-        }
-      }),
-    );
-    return charts;
-  }, [client]);
-}
-
-const isOrder = (entry: ChartEntry) => entry.resource?.resourceType === 'ServiceRequest';
-const isPrescription = (entry: ChartEntry) => entry.resource?.resourceType === 'MedicationRequest';
-
-export function LabOrders() {
-  const orders = useSharedRecords(isOrder);
-  const [open, setOpen] = useState<string>();
-  return (
-    <div className="stack">
-      <h1>Lab orders</h1>
-      {orders.loading && !orders.data && <Spinner label="Fetching and decrypting orders…" />}
-      {orders.error ? <Notice kind="error">{plainError(orders.error)}</Notice> : null}
-      {orders.data?.every((chart) => chart.entries.length === 0) && (
-        <p className="empty">No lab orders have been shared with you.</p>
-      )}
-      {orders.data?.map((chart) =>
-        chart.entries.map((entry) => (
-          <Card
-            key={entry.meta.recordId}
-            title={
-              <>
-                Order for <AddressText address={chart.patient} />
-              </>
-            }
-          >
-            <ResourceBody resource={entry.resource as Json} />
-            <RecordStampLine meta={entry.meta} readable />
-            {open === entry.meta.recordId ? (
-              <LabResultForm patient={chart.patient} order={entry.resource} onDone={orders.reload} />
-            ) : (
-              <Button kind="secondary" onClick={() => setOpen(entry.meta.recordId)}>
-                Record result
-              </Button>
-            )}
-          </Card>
-        )),
-      )}
-    </div>
-  );
-}
-
-export function PharmacyPrescriptions() {
-  const prescriptions = useSharedRecords(isPrescription);
-  return (
-    <div className="stack">
-      <h1>Prescriptions</h1>
-      {prescriptions.loading && !prescriptions.data && (
-        <Spinner label="Fetching and decrypting prescriptions…" />
-      )}
-      {prescriptions.error ? <Notice kind="error">{plainError(prescriptions.error)}</Notice> : null}
-      {prescriptions.data?.every((chart) => chart.entries.length === 0) && (
-        <p className="empty">No prescriptions have been shared with you.</p>
-      )}
-      {prescriptions.data?.map((chart) =>
-        chart.entries.map((entry) => (
-          <Card
-            key={entry.meta.recordId}
-            title={
-              <>
-                Prescription for <AddressText address={chart.patient} />
-              </>
-            }
-            className="prescription-card"
-          >
-            <ResourceBody resource={entry.resource as Json} />
-            <RecordStampLine meta={entry.meta} readable />
-            <DispenseForm
-              patient={chart.patient}
-              prescription={entry.resource as Json}
-              onDone={prescriptions.reload}
-            />
-          </Card>
-        )),
-      )}
-    </div>
-  );
-}
-
-function DispenseForm(props: { patient: string; prescription: Json; onDone: () => void }) {
-  const { client, identity } = useSession();
-  const [quantity, setQuantity] = useState('30');
-  const [unit, setUnit] = useState('tablet');
-  const [done, setDone] = useState<string>();
-  const action = useAction(async () => {
-    const resource = buildDispense({
-      patient: props.patient,
-      prescription: props.prescription,
-      quantity: Number(quantity),
-      unit,
-      pharmacist: identity.address,
-    });
-    const added = await client.addRecord({
-      patient: props.patient as `0x${string}`,
-      category: 'medication',
-      resource,
-    });
-    setDone(`Dispense recorded and anchored in block ${added.blockNumber}.`);
-    props.onDone();
-  });
-  return (
-    <form
-      className="form form-inline"
-      aria-label="Record a dispense"
-      onSubmit={(event: FormEvent) => {
-        event.preventDefault();
-        void action.run();
-      }}
-    >
-      <Field label="Quantity dispensed">
-        {(id) => (
-          <input
-            id={id}
-            type="number"
-            min="1"
-            value={quantity}
-            onChange={(e) => setQuantity(e.target.value)}
-            required
-          />
-        )}
-      </Field>
-      <Field label="Unit">
-        {(id) => <input id={id} value={unit} onChange={(e) => setUnit(e.target.value)} required />}
-      </Field>
-      <Button type="submit" busy={action.busy} busyLabel="Recording…">
-        Record dispense
-      </Button>
-      {action.error && <Notice kind="error">{action.error}</Notice>}
-      {done && <Notice kind="success">{done}</Notice>}
-    </form>
-  );
-}
-
-export function InsurerShared() {
-  const shared = useSharedRecords(() => true);
-  return (
-    <div className="stack">
-      <h1>Shared with us</h1>
-      <p className="muted">Records patients have shared with you, for example for payment of a claim.</p>
-      {shared.loading && !shared.data && <Spinner label="Fetching and decrypting shared records…" />}
-      {shared.error ? <Notice kind="error">{plainError(shared.error)}</Notice> : null}
-      {shared.data?.length === 0 && <p className="empty">No patient shares records with you.</p>}
-      {shared.data?.map((chart) => (
-        <Card
-          key={chart.patient}
-          title={
-            <>
-              Patient <AddressText address={chart.patient} />
-            </>
-          }
-        >
-          {chart.error ? (
-            <Notice kind="error">{chart.error}</Notice>
-          ) : (
-            <ChartView entries={chart.entries} loading={false} emptyText="Nothing shared." />
-          )}
-        </Card>
-      ))}
-    </div>
   );
 }

@@ -1,0 +1,293 @@
+/**
+ * Lab orders: the clinician orders a test from a chosen laboratory; the laboratory's worklist of
+ * orders sent to it, where it marks them received, in progress or rejected and posts the result
+ * (a DiagnosticReport with its Observation), which completes the order; the result as read back.
+ */
+import { completeOrder, placeOrder, setOrderStatus } from '@medledger/client';
+import { buildDiagnosticReport, buildLabOrder, buildLabResult } from '@medledger/core';
+import { useState } from 'react';
+import { Button, Field, Notice, Spinner, useAction, useLoad } from '../components/ui.tsx';
+import { plainError } from '../errors.ts';
+import { conceptText, type Json } from '../records/fhirText.ts';
+import { ResourceBody } from '../records/RecordView.tsx';
+import { useSession } from '../session.tsx';
+import { filterByStatus, OrderCard, StatusFilter } from './OrderScreens.tsx';
+import {
+  loadOrders,
+  type OrderEntry,
+  plainOrderError,
+  requestFhirId,
+  useOrganisationsOfKind,
+} from './orders.ts';
+import { FormShell } from './RecordForms.tsx';
+
+/** The clinician's lab order: a test (LOINC code), a reason, a priority, and the laboratory that performs it. */
+export function LabOrderForm(props: { patient: string; onDone: () => void }) {
+  const { client, identity } = useSession();
+  const labs = useOrganisationsOfKind('lab');
+  const [lab, setLab] = useState('');
+  const [test, setTest] = useState('');
+  const [code, setCode] = useState('');
+  const [reason, setReason] = useState('');
+  const [priority, setPriority] = useState<'routine' | 'urgent' | 'asap' | 'stat'>('routine');
+  const [done, setDone] = useState<string>();
+  const action = useAction(async () => {
+    setDone(undefined);
+    const performer = labs.find((o) => String(o.organisationId) === lab);
+    if (!performer) throw new Error('Choose the laboratory that performs the test.');
+    const resource = {
+      ...buildLabOrder({
+        patient: props.patient,
+        test,
+        loincCode: code,
+        reason,
+        priority,
+        requester: identity.address,
+      }),
+      performer: [{ display: performer.name }],
+    };
+    await placeOrder(client, {
+      patient: props.patient as `0x${string}`,
+      kind: 'lab',
+      performerOrganisation: performer.organisationId,
+      resource,
+    });
+    setDone(`Lab order sent to ${performer.name}. Its status follows below.`);
+    props.onDone();
+  });
+  return (
+    <FormShell
+      title="Lab order"
+      submit="Order test"
+      busy={action.busy}
+      error={action.error}
+      done={done}
+      onSubmit={() => void action.run()}
+    >
+      <Field label="Laboratory">
+        {(id) => (
+          <select id={id} value={lab} onChange={(e) => setLab(e.target.value)} required>
+            <option value="">Choose a laboratory…</option>
+            {labs.map((o) => (
+              <option key={o.organisationId} value={o.organisationId}>
+                {o.name}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field label="Test">
+        {(id) => <input id={id} value={test} onChange={(e) => setTest(e.target.value)} required />}
+      </Field>
+      <Field label="LOINC code (optional)">
+        {(id) => (
+          <input id={id} value={code} pattern="\d{1,7}-\d" onChange={(e) => setCode(e.target.value)} />
+        )}
+      </Field>
+      <Field label="Reason">
+        {(id) => <input id={id} value={reason} onChange={(e) => setReason(e.target.value)} />}
+      </Field>
+      <Field label="Priority">
+        {(id) => (
+          <select id={id} value={priority} onChange={(e) => setPriority(e.target.value as typeof priority)}>
+            <option>routine</option>
+            <option>urgent</option>
+            <option>asap</option>
+            <option>stat</option>
+          </select>
+        )}
+      </Field>
+    </FormShell>
+  );
+}
+
+const labFilters = [
+  ['open', 'Open'],
+  ['placed', 'New'],
+  ['accepted', 'Received'],
+  ['in_progress', 'In progress'],
+  ['completed', 'Completed'],
+  ['rejected', 'Rejected'],
+  ['all', 'All'],
+] as const;
+
+/** The laboratory's worklist: orders sent to its organisation, filtered by status. */
+export function LabWorklist() {
+  const { client } = useSession();
+  const [filter, setFilter] = useState<(typeof labFilters)[number][0]>('open');
+  const orders = useLoad(() => loadOrders(client, { view: 'worklist', kind: 'lab' }), [client]);
+  const shown = orders.data ? filterByStatus(orders.data, filter) : [];
+  return (
+    <div className="stack">
+      <h1>Lab worklist</h1>
+      <p className="muted">
+        Tests clinicians ordered from your laboratory. Each step you take is signed by you.
+      </p>
+      <StatusFilter value={filter} options={labFilters} onChange={setFilter} />
+      <Button kind="ghost" onClick={orders.reload}>
+        Refresh
+      </Button>
+      {orders.loading && !orders.data && <Spinner label="Fetching and decrypting orders…" />}
+      {orders.error ? <Notice kind="error">{plainError(orders.error)}</Notice> : null}
+      {orders.data && shown.length === 0 && <p className="empty">No orders with this status.</p>}
+      {shown.map((entry) => (
+        <OrderCard
+          key={entry.order.orderId}
+          entry={entry}
+          showPatient
+          actions={<LabActions entry={entry} onDone={orders.reload} />}
+        />
+      ))}
+    </div>
+  );
+}
+
+function LabActions(props: { entry: OrderEntry; onDone: () => void }) {
+  const { client } = useSession();
+  const { order } = props.entry;
+  const [posting, setPosting] = useState(false);
+  const step = useAction(async (status: 'accepted' | 'in_progress' | 'rejected') => {
+    try {
+      await setOrderStatus(client, { orderId: order.orderId, status });
+    } catch (error) {
+      throw new Error(plainOrderError(error, order));
+    } finally {
+      props.onDone();
+    }
+  });
+  const open = order.status === 'placed' || order.status === 'accepted' || order.status === 'in_progress';
+  if (!open) return null;
+  return (
+    <>
+      <div className="card-actions">
+        {order.status === 'placed' && (
+          <Button kind="secondary" busy={step.busy} onClick={() => void step.run('accepted')}>
+            Mark received
+          </Button>
+        )}
+        {order.status !== 'in_progress' && (
+          <Button kind="secondary" busy={step.busy} onClick={() => void step.run('in_progress')}>
+            Mark in progress
+          </Button>
+        )}
+        <Button kind="danger" busy={step.busy} onClick={() => void step.run('rejected')}>
+          Reject
+        </Button>
+        {!posting && <Button onClick={() => setPosting(true)}>Post result</Button>}
+      </div>
+      {step.error && <Notice kind="error">{step.error}</Notice>}
+      {posting && <PostResultForm entry={props.entry} onDone={props.onDone} />}
+    </>
+  );
+}
+
+/** The result: a value with its unit and reference range, and a conclusion; posting it completes the order. */
+function PostResultForm(props: { entry: OrderEntry; onDone: () => void }) {
+  const { client, identity } = useSession();
+  const { order, request } = props.entry;
+  const orderCode = request?.code as { text?: string; coding?: { code?: string }[] } | undefined;
+  const [value, setValue] = useState('');
+  const [unit, setUnit] = useState('');
+  const [low, setLow] = useState('');
+  const [high, setHigh] = useState('');
+  const [conclusion, setConclusion] = useState('');
+  const action = useAction(async () => {
+    const test = conceptText(request?.code) ?? 'Lab test';
+    const loincCode = orderCode?.coding?.[0]?.code;
+    const observation = buildLabResult({
+      patient: order.patient,
+      orderId: requestFhirId(order.orderId),
+      test,
+      ...(loincCode ? { loincCode } : {}),
+      value: Number(value),
+      unit,
+      ...(low ? { low: Number(low) } : {}),
+      ...(high ? { high: Number(high) } : {}),
+      performer: identity.address,
+    });
+    const report = buildDiagnosticReport({
+      patient: order.patient,
+      orderId: requestFhirId(order.orderId),
+      test,
+      ...(loincCode ? { loincCode } : {}),
+      results: [observation],
+      ...(conclusion ? { conclusion } : {}),
+      performer: identity.address,
+    });
+    try {
+      await completeOrder(client, { orderId: order.orderId, resources: [report, observation] });
+    } catch (error) {
+      throw new Error(plainOrderError(error, order));
+    }
+    props.onDone();
+  });
+  return (
+    <FormShell
+      title="Result"
+      submit="Post result"
+      busy={action.busy}
+      error={action.error}
+      onSubmit={() => void action.run()}
+    >
+      <div className="form-row">
+        <Field label="Value">
+          {(id) => (
+            <input
+              id={id}
+              type="number"
+              step="any"
+              value={value}
+              onChange={(e) => setValue(e.target.value)}
+              required
+            />
+          )}
+        </Field>
+        <Field label="Unit">
+          {(id) => <input id={id} value={unit} onChange={(e) => setUnit(e.target.value)} required />}
+        </Field>
+      </div>
+      <div className="form-row">
+        <Field label="Reference low">
+          {(id) => (
+            <input id={id} type="number" step="any" value={low} onChange={(e) => setLow(e.target.value)} />
+          )}
+        </Field>
+        <Field label="Reference high">
+          {(id) => (
+            <input id={id} type="number" step="any" value={high} onChange={(e) => setHigh(e.target.value)} />
+          )}
+        </Field>
+      </div>
+      <Field label="Conclusion">
+        {(id) => (
+          <textarea id={id} rows={2} value={conclusion} onChange={(e) => setConclusion(e.target.value)} />
+        )}
+      </Field>
+    </FormShell>
+  );
+}
+
+/** A lab's answer: the report's conclusion, then each result with its range. */
+export function LabReportView(props: { resources: Json[] }) {
+  const report = props.resources.find((r) => r.resourceType === 'DiagnosticReport');
+  const results = props.resources.filter((r) => r.resourceType !== 'DiagnosticReport');
+  return (
+    <div className="lab-report">
+      {report && (
+        <dl className="facts">
+          <dt>Report</dt>
+          <dd className="strong">{conceptText(report.code) ?? 'Lab report'}</dd>
+          {typeof report.conclusion === 'string' && (
+            <div className="facts-row">
+              <dt>Conclusion</dt>
+              <dd>{report.conclusion}</dd>
+            </div>
+          )}
+        </dl>
+      )}
+      {results.map((resource) => (
+        <ResourceBody key={String(resource.id)} resource={resource} />
+      ))}
+    </div>
+  );
+}

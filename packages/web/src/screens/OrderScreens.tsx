@@ -1,0 +1,341 @@
+/**
+ * Orders as the people involved see them: an order's card (what was asked, by whom, of whom, its
+ * status and each step), its outcome opened on request (the lab's result, the pharmacy's dispensing,
+ * the insurer's decision), the patient's own screen of their orders, prescriptions and claims, and
+ * the clinician's section of a patient's chart where new ones are placed.
+ */
+import { orderOf } from '@medledger/client';
+import { type ReactNode, useState } from 'react';
+import { AddressText, Badge, Button, Card, formatTime, Notice, Spinner, useLoad } from '../components/ui.tsx';
+import { isDenied, plainError } from '../errors.ts';
+import { conceptText, type Json } from '../records/fhirText.ts';
+import { ResourceBody } from '../records/RecordView.tsx';
+import { useSession } from '../session.tsx';
+import { ClaimForm, ClaimResponseView, ClaimSummary, claimTitle } from './ClaimScreens.tsx';
+import { LabOrderForm, LabReportView } from './LabScreens.tsx';
+import {
+  isOpen,
+  kindLabels,
+  loadOrders,
+  type OrderEntry,
+  type OrderKind,
+  type OrderSummary,
+  statusText,
+  statusTone,
+  useOrganisationName,
+} from './orders.ts';
+import { PrescribeForm } from './PharmacyScreens.tsx';
+import { RecordStampLine } from './RecordStamp.tsx';
+
+/** What an order asks for, in a few words: the test, the medicine, the claim's total. */
+export function orderTitle(entry: OrderEntry): string {
+  const { order, request } = entry;
+  if (!request) return kindLabels[order.kind];
+  if (order.kind === 'lab') return conceptText(request.code) ?? 'Lab test';
+  if (order.kind === 'prescription') return conceptText(request.medicationCodeableConcept) ?? 'Medication';
+  return claimTitle(request);
+}
+
+export function OrderStatusBadge(props: { order: OrderSummary }) {
+  return (
+    <Badge tone={statusTone(props.order.status)}>{statusText(props.order.kind, props.order.status)}</Badge>
+  );
+}
+
+/**
+ * One order: title, status, who asked whom and when, the request's content, its steps, and its
+ * outcome on request. `actions` are the viewer's role's buttons and forms.
+ */
+export function OrderCard(props: {
+  entry: OrderEntry;
+  showPatient?: boolean;
+  /** Shows the request record's signatures, with "Co-sign" for those who may. */
+  showStamp?: boolean;
+  actions?: ReactNode;
+}) {
+  const { order, request, requestMeta, error } = props.entry;
+  const organisationName = useOrganisationName();
+  return (
+    <article
+      className={`card order-card order-${order.kind}`}
+      data-order-id={order.orderId}
+      aria-label={`${kindLabels[order.kind]}: ${orderTitle(props.entry)}`}
+    >
+      <header className="card-header">
+        <h3>
+          {kindLabels[order.kind]}: {orderTitle(props.entry)}
+        </h3>
+        <OrderStatusBadge order={order} />
+      </header>
+      <dl className="facts">
+        {props.showPatient && (
+          <div className="facts-row">
+            <dt>Patient</dt>
+            <dd>
+              <AddressText address={order.patient} />
+            </dd>
+          </div>
+        )}
+        <div className="facts-row">
+          <dt>{order.kind === 'claim' ? 'Submitted by' : 'Ordered by'}</dt>
+          <dd>
+            {organisationName(order.requesterOrganisation)} (<AddressText address={order.requester} />)
+          </dd>
+        </div>
+        <div className="facts-row">
+          <dt>{order.kind === 'claim' ? 'Insurer' : order.kind === 'lab' ? 'Laboratory' : 'Pharmacy'}</dt>
+          <dd>{organisationName(order.performerOrganisation)}</dd>
+        </div>
+        <div className="facts-row">
+          <dt>Placed</dt>
+          <dd>{formatTime(order.placedAt)}</dd>
+        </div>
+        {order.kind === 'prescription' && (
+          <div className="facts-row">
+            <dt>Dispensed</dt>
+            <dd data-testid="dispensed">
+              {order.dispensed} of {order.quantity} · {order.quantity - order.dispensed} remaining · fills
+              used {order.fillsUsed} of {order.fills}
+            </dd>
+          </div>
+        )}
+      </dl>
+      {request ? (
+        order.kind === 'claim' ? (
+          <ClaimSummary claim={request} />
+        ) : (
+          <ResourceBody resource={request} />
+        )
+      ) : (
+        <Notice kind="error">{error}</Notice>
+      )}
+      {props.showStamp && requestMeta && <RecordStampLine meta={requestMeta} readable={Boolean(request)} />}
+      <OrderSteps order={order} />
+      <OrderOutcome order={order} />
+      {props.actions && <div className="order-actions">{props.actions}</div>}
+    </article>
+  );
+}
+
+const stepWords: Record<OrderKind, Partial<Record<OrderSummary['status'], string>>> = {
+  lab: { placed: 'Ordered', accepted: 'Received', in_progress: 'In progress', completed: 'Result posted' },
+  prescription: { placed: 'Prescribed', in_progress: 'Dispensed', completed: 'Dispensed' },
+  claim: { placed: 'Submitted', accepted: 'Received', in_progress: 'Under review', completed: 'Decided' },
+};
+
+/** The order's steps from the gateway's index of the chain's events: what, by whom, when. */
+function OrderSteps(props: { order: OrderSummary }) {
+  const { client } = useSession();
+  const { order } = props;
+  const detail = useLoad(() => orderOf(client, order.orderId), [client, order.orderId, order.updatedAt]);
+  if (!detail.data) return detail.loading ? <Spinner label="Fetching the order’s steps…" /> : null;
+  return (
+    <ol className="order-steps" aria-label="Steps">
+      {detail.data.steps.map((step) => (
+        <li key={`${step.status}-${step.at}-${step.recordId ?? ''}`}>
+          <span className="strong">
+            {stepWords[order.kind][step.status] ?? statusText(order.kind, step.status)}
+            {step.quantity ? ` ${step.quantity}` : ''}
+          </span>{' '}
+          <span className="muted">
+            by <AddressText address={step.actor} /> · <time>{formatTime(step.at)}</time>
+          </span>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/** The records an order produced: the lab's report and results, the dispensings, the insurer's answer. */
+function OrderOutcome(props: { order: OrderSummary }) {
+  const { client } = useSession();
+  const { order } = props;
+  const [open, setOpen] = useState(false);
+  const outcome = useLoad(async () => {
+    if (!open) return undefined;
+    const ids =
+      order.kind === 'prescription'
+        ? (await orderOf(client, order.orderId)).steps.flatMap((step) =>
+            step.recordId ? [step.recordId] : [],
+          )
+        : order.resultRecordIds;
+    return Promise.all(ids.map(async (id) => (await client.readRecord(id)).resource as Json));
+  }, [client, open, order.orderId, order.updatedAt]);
+  const has = order.kind === 'prescription' ? order.dispensed > 0 : order.resultRecordIds.length > 0;
+  if (!has) return null;
+  const label = order.kind === 'lab' ? 'result' : order.kind === 'prescription' ? 'dispensings' : 'decision';
+  if (!open)
+    return (
+      <Button kind="secondary" onClick={() => setOpen(true)}>
+        Open {label}
+      </Button>
+    );
+  if (outcome.error)
+    return <Notice kind={isDenied(outcome.error) ? 'denied' : 'error'}>{plainError(outcome.error)}</Notice>;
+  if (!outcome.data) return <Spinner label={`Fetching and decrypting the ${label}…`} />;
+  const resources = outcome.data;
+  return (
+    <section className="order-outcome" aria-label={`The ${label}`}>
+      {order.kind === 'lab' && <LabReportView resources={resources} />}
+      {order.kind === 'claim' &&
+        resources.map((resource) => <ClaimResponseView key={String(resource.id)} response={resource} />)}
+      {order.kind === 'prescription' &&
+        resources.map((resource) => <ResourceBody key={String(resource.id)} resource={resource} />)}
+    </section>
+  );
+}
+
+/** Orders grouped by kind, each group a card with its own empty text. */
+function OrderGroups(props: {
+  entries: OrderEntry[];
+  showPatient?: boolean;
+  empty: Record<OrderKind, string>;
+}) {
+  return (
+    <>
+      {(['lab', 'prescription', 'claim'] as const).map((kind) => {
+        const entries = props.entries.filter((entry) => entry.order.kind === kind);
+        return (
+          <section key={kind} className="stack" aria-label={groupTitles[kind]}>
+            <h3>{groupTitles[kind]}</h3>
+            {entries.length === 0 && <p className="empty">{props.empty[kind]}</p>}
+            {entries.map((entry) => (
+              <OrderCard key={entry.order.orderId} entry={entry} showPatient={props.showPatient} />
+            ))}
+          </section>
+        );
+      })}
+    </>
+  );
+}
+
+const groupTitles: Record<OrderKind, string> = {
+  lab: 'Lab tests',
+  prescription: 'Prescriptions',
+  claim: 'Claims',
+};
+
+/** The patient's own orders, prescriptions and claims, with status, who, when and the outcome. */
+export function MyOrders() {
+  const { client, identity } = useSession();
+  const orders = useLoad(
+    () => loadOrders(client, { view: 'patient', patient: identity.address }),
+    [client, identity.address],
+  );
+  return (
+    <div className="stack">
+      <h1>Orders and claims</h1>
+      <p className="muted">
+        What your clinicians ordered for you, what pharmacies dispensed, and what your insurer decided. Each
+        step is signed by who did it and recorded on the ledger.
+      </p>
+      <Button kind="ghost" onClick={orders.reload}>
+        Refresh
+      </Button>
+      {orders.loading && !orders.data && <Spinner label="Fetching and decrypting your orders…" />}
+      {orders.error ? <Notice kind="error">{plainError(orders.error)}</Notice> : null}
+      {orders.data && (
+        <OrderGroups
+          entries={orders.data}
+          empty={{
+            lab: 'No lab tests have been ordered for you.',
+            prescription: 'You have no prescriptions.',
+            claim: 'No claims have been submitted for your care.',
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+/**
+ * The orders section of a patient's chart: the patient's orders, prescriptions and claims the
+ * clinician may see, and forms to order a test, prescribe or submit a claim.
+ */
+export function ChartOrders(props: { patient: string; onPlaced: () => void }) {
+  const { client, persona } = useSession();
+  const [form, setForm] = useState<'lab' | 'prescription' | 'claim' | undefined>();
+  const orders = useLoad(
+    () => loadOrders(client, { view: 'patient', patient: props.patient }),
+    [client, props.patient],
+  );
+  // A new order's request is a record of the chart too.
+  const placed = () => {
+    orders.reload();
+    props.onPlaced();
+  };
+  const choices = [
+    ['lab', 'Order a lab test'],
+    ...(persona === 'doctor' ? [['prescription', 'Prescribe']] : []),
+    ['claim', 'Submit a claim'],
+  ] as [typeof form, string][];
+  return (
+    <Card title="Orders, prescriptions and claims">
+      <fieldset className="filters">
+        <legend className="visually-hidden">New order</legend>
+        {choices.map(([key, label]) => (
+          <button
+            key={key}
+            type="button"
+            className={`chip ${form === key ? 'chip-active' : ''}`}
+            aria-pressed={form === key}
+            onClick={() => setForm(key)}
+          >
+            {label}
+          </button>
+        ))}
+      </fieldset>
+      {form === 'lab' && <LabOrderForm patient={props.patient} onDone={placed} />}
+      {form === 'prescription' && <PrescribeForm patient={props.patient} onDone={placed} />}
+      {form === 'claim' && <ClaimForm patient={props.patient} onDone={placed} />}
+      {orders.loading && !orders.data && <Spinner label="Fetching and decrypting orders…" />}
+      {orders.error ? (
+        <Notice kind={isDenied(orders.error) ? 'denied' : 'error'}>{plainError(orders.error)}</Notice>
+      ) : null}
+      {orders.data && (
+        <OrderGroups
+          entries={orders.data}
+          empty={{
+            lab: 'No lab tests you may see.',
+            prescription: 'No prescriptions you may see.',
+            claim: 'No claims you may see.',
+          }}
+        />
+      )}
+      <Button kind="ghost" onClick={orders.reload}>
+        Refresh
+      </Button>
+    </Card>
+  );
+}
+
+/** Status filter chips of a worklist: the open ones, everything, or one status. */
+export function StatusFilter<T extends string>(props: {
+  value: T;
+  options: readonly (readonly [T, string])[];
+  onChange: (value: T) => void;
+}) {
+  return (
+    <fieldset className="filters">
+      <legend className="visually-hidden">Filter by status</legend>
+      {props.options.map(([value, label]) => (
+        <button
+          key={value}
+          type="button"
+          className={`chip ${props.value === value ? 'chip-active' : ''}`}
+          aria-pressed={props.value === value}
+          onClick={() => props.onChange(value)}
+        >
+          {label}
+        </button>
+      ))}
+    </fieldset>
+  );
+}
+
+/** Keeps the entries a worklist filter asks for: open ones, all, or one status. */
+export function filterByStatus(entries: OrderEntry[], filter: string): OrderEntry[] {
+  if (filter === 'all') return entries;
+  if (filter === 'open') return entries.filter((entry) => isOpen(entry.order.status));
+  return entries.filter((entry) => entry.order.status === filter);
+}

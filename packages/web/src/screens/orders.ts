@@ -1,0 +1,135 @@
+/**
+ * What the order screens share: the orders of a view with their request record decrypted, the
+ * words for each kind's statuses, organisation names instead of numbers, and refusals of a step in
+ * plain words (told apart by the error's `reason`).
+ */
+import type { GatewayClient, RecordMetadata } from '@medledger/client';
+import { listOrders, type OrderKind, type OrderStatus, type OrderSummary } from '@medledger/client';
+import { MedledgerError } from '@medledger/core';
+import { plainError } from '../errors.ts';
+import type { Json } from '../records/fhirText.ts';
+import { useSession } from '../session.tsx';
+
+export type { OrderKind, OrderStatus, OrderSummary };
+
+/** An order with its request (ServiceRequest, MedicationRequest, Claim) decrypted, if readable. */
+export interface OrderEntry {
+  order: OrderSummary;
+  request?: Json;
+  requestMeta?: RecordMetadata;
+  error?: string;
+}
+
+export type OrderQuery = Parameters<typeof listOrders>[1];
+
+/** The orders of a view, newest first, each with its request record read and decrypted here. */
+export async function loadOrders(client: GatewayClient, query: OrderQuery): Promise<OrderEntry[]> {
+  const orders = await listOrders(client, query);
+  const entries = await Promise.all(
+    orders.map(async (order): Promise<OrderEntry> => {
+      try {
+        const { record, resource } = await client.readRecord(order.requestRecordId);
+        return { order, request: resource as Json, requestMeta: record };
+      } catch (error) {
+        return { order, error: plainError(error) };
+      }
+    }),
+  );
+  return entries.sort((a, b) => b.order.placedAt - a.order.placedAt);
+}
+
+/** Open orders can still move: placed, accepted (received), in progress. */
+export function isOpen(status: OrderStatus): boolean {
+  return status === 'placed' || status === 'accepted' || status === 'in_progress';
+}
+
+const statusWords: Record<OrderKind, Record<OrderStatus, string>> = {
+  lab: {
+    placed: 'sent to the lab',
+    accepted: 'received',
+    in_progress: 'in progress',
+    completed: 'completed · result posted',
+    cancelled: 'cancelled',
+    rejected: 'rejected',
+  },
+  prescription: {
+    placed: 'not dispensed yet',
+    accepted: 'accepted',
+    in_progress: 'partly dispensed',
+    completed: 'dispensed',
+    cancelled: 'cancelled',
+    rejected: 'rejected',
+  },
+  claim: {
+    placed: 'submitted',
+    accepted: 'received by the insurer',
+    in_progress: 'under review',
+    completed: 'decided',
+    cancelled: 'withdrawn',
+    rejected: 'rejected',
+  },
+};
+
+export function statusText(kind: OrderKind, status: OrderStatus): string {
+  return statusWords[kind][status];
+}
+
+export function statusTone(status: OrderStatus): 'good' | 'bad' | 'warn' | 'neutral' {
+  if (status === 'completed') return 'good';
+  if (status === 'rejected' || status === 'cancelled') return 'bad';
+  if (status === 'in_progress' || status === 'accepted') return 'warn';
+  return 'neutral';
+}
+
+export const kindLabels: Record<OrderKind, string> = {
+  lab: 'Lab test',
+  prescription: 'Prescription',
+  claim: 'Claim',
+};
+
+/** Organisation names by id, from the consortium the session loaded; a number only if unknown. */
+export function useOrganisationName(): (id: number | null | undefined) => string {
+  const { organisations } = useSession();
+  return (id) => {
+    if (!id) return 'any pharmacy';
+    return organisations.find((o) => o.organisationId === id)?.name ?? `organisation #${id}`;
+  };
+}
+
+/** Active organisations of a kind, by name, for choosing a performer. */
+export function useOrganisationsOfKind(kind: 'lab' | 'pharmacy' | 'insurer') {
+  const { organisations } = useSession();
+  return organisations
+    .filter((o) => o.kind === kind && o.status === 'active')
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The FHIR id of an order's request: the order id without 0x. */
+export function requestFhirId(orderId: string): string {
+  return orderId.replace(/^0x/, '');
+}
+
+/** A refused step in plain words: the chain's reason names what happened (e.g. another pharmacy was first). */
+export function plainOrderError(error: unknown, order?: OrderSummary): string {
+  if (!(error instanceof MedledgerError)) return plainError(error);
+  const remaining = error.fields?.remaining;
+  switch (error.reason) {
+    case 'order_quantity_exceeded':
+      return `Not dispensed: ${
+        typeof remaining === 'number' || typeof remaining === 'string'
+          ? `only ${remaining} remain on this prescription`
+          : 'this is more than remains on this prescription'
+      }. Another pharmacy may have dispensed it in the meantime; the list now shows what is left.`;
+    case 'order_fills_used':
+      return 'Not dispensed: every fill of this prescription has already been used, by another pharmacy or an earlier dispensing. Nothing more may be dispensed on it.';
+    case 'order_not_open':
+    case 'order_invalid_transition':
+      return order?.kind === 'prescription'
+        ? 'Not dispensed: this prescription is no longer open (fully dispensed, perhaps by another pharmacy, or cancelled). The list now shows its status.'
+        : 'Not done: this order has moved on in the meantime (completed, rejected or cancelled). The list now shows its status.';
+    case 'order_not_performer':
+      return 'Refused: this order was not sent to your organisation.';
+    default:
+      return plainError(error);
+  }
+}
