@@ -14,6 +14,7 @@ import {
   buildLabOrder,
   buildLabResult,
   buildPrescription,
+  buildPrescriptionOrder,
   builtCategory,
   claimDecisionOf,
 } from './buildResources.ts';
@@ -187,6 +188,33 @@ describe('FHIR built for the clinical workflows (lab report, coverage, claim, cl
       assert.doesNotThrow(() => validateResource(resource, category));
     });
   }
+
+  it('a prescription order carries its quantity per fill, refills and pharmacy', () => {
+    const ordered = buildPrescriptionOrder({
+      patient,
+      medicine: 'Amoxicillin 500 mg',
+      doseValue: 1,
+      doseUnit: 'capsule',
+      timesPerPeriod: 3,
+      period: 1,
+      periodUnit: 'd',
+      prescriber: 'Dr Rivera',
+      quantity: 21,
+      unit: 'capsule',
+      refills: 1,
+      pharmacy: { organisationId: 3, name: 'Corner Pharmacy' },
+    });
+    assert.deepEqual(listResourceIssues(ordered, 'medication'), []);
+    assert.deepEqual(ordered.dispenseRequest, {
+      numberOfRepeatsAllowed: 1,
+      quantity: { value: 21, unit: 'capsule' },
+      performer: {
+        type: 'Organization',
+        identifier: { system: 'urn:medledger:organisation', value: '3' },
+        display: 'Corner Pharmacy',
+      },
+    });
+  });
 
   it('a report is based on its order and refers to its observations', () => {
     assert.deepEqual(report.basedOn, [{ reference: `ServiceRequest/${orderId}` }]);

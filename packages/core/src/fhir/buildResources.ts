@@ -575,6 +575,32 @@ function claimTotal(
   };
 }
 
+/**
+ * A prescription as an order (`buildPrescription` with its dispense request): `quantity` to dispense
+ * at each fill, in `unit`, `refills` more fills after the first, optionally at one pharmacy
+ * (by ledger organisation id). The order on the ledger counts `quantity × (1 + refills)` in all
+ * over `1 + refills` fills.
+ */
+export function buildPrescriptionOrder(
+  input: Parameters<typeof buildPrescription>[0] & {
+    quantity: number;
+    unit: string;
+    refills: number;
+    pharmacy?: { organisationId: number; name: string };
+  },
+): BuiltResource {
+  return {
+    ...buildPrescription(input),
+    dispenseRequest: {
+      numberOfRepeatsAllowed: input.refills,
+      quantity: { value: input.quantity, unit: input.unit },
+      ...(input.pharmacy
+        ? { performer: organisationReference(input.pharmacy.organisationId, input.pharmacy.name) }
+        : {}),
+    },
+  };
+}
+
 /** The category each builder's resource is recorded under. */
 export const builtCategory = {
   DocumentReference: 'note',

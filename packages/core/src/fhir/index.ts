@@ -10,6 +10,7 @@ export {
   buildLabOrder,
   buildLabResult,
   buildPrescription,
+  buildPrescriptionOrder,
   builtCategory,
   claimDecisionOf,
   organisationReference,
