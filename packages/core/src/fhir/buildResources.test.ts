@@ -1,16 +1,24 @@
 /** Every builder (the web app's forms, the CLI's workflow commands) produces FHIR R4 that the record model accepts for its category. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { InvalidInputError } from '../errors.ts';
 import {
   type BuiltResource,
+  buildClaim,
+  buildClaimResponse,
   buildClinicalNote,
+  buildCoverage,
   buildDiagnosis,
+  buildDiagnosticReport,
   buildDispense,
   buildLabOrder,
   buildLabResult,
   buildPrescription,
+  buildPrescriptionOrder,
   builtCategory,
+  claimDecisionOf,
 } from './buildResources.ts';
+import { categoryOfResource } from './categoryOfResource.ts';
 import { listResourceIssues } from './listResourceIssues.ts';
 import { validateResource } from './validateResource.ts';
 
@@ -93,6 +101,209 @@ describe('FHIR built by the forms', () => {
         identifier: { system: 'urn:medledger:address', value: patient },
         type: 'Patient',
       });
+    }
+  });
+});
+
+describe('FHIR built for the clinical workflows (lab report, coverage, claim, claim response)', () => {
+  const orderId = 'ab'.repeat(32);
+  const observation = buildLabResult({
+    patient,
+    orderId,
+    test: 'Hemoglobin A1c',
+    loincCode: '4548-4',
+    value: 7.1,
+    unit: '%',
+    performer: 'City Lab',
+  });
+  const report = buildDiagnosticReport({
+    patient,
+    orderId,
+    test: 'Hemoglobin A1c',
+    loincCode: '4548-4',
+    results: [observation],
+    conclusion: 'Above target',
+    performer: 'City Lab',
+  });
+  const coverage = buildCoverage({
+    patient,
+    insurer: 'Acme Health',
+    insurerOrganisation: 4,
+    subscriberId: 'M-1',
+  });
+  const claim = buildClaim({
+    patient,
+    provider: 'St Mary',
+    providerOrganisation: 1,
+    insurer: 'Acme Health',
+    insurerOrganisation: 4,
+    coverage: coverage.id,
+    items: [
+      { code: '99213', description: 'Consultation', amount: 80 },
+      { code: '83036', system: 'http://www.ama-assn.org/go/cpt', description: 'HbA1c test', amount: 40.5 },
+    ],
+    currency: 'eur',
+    encounter: 'cd'.repeat(32),
+  });
+  const claimWithoutCoverage = buildClaim({
+    patient,
+    provider: 'St Mary',
+    insurer: 'Acme Health',
+    insurerOrganisation: 4,
+    items: [{ code: '99213', description: 'Consultation', amount: 80 }],
+    currency: 'USD',
+  });
+  const responses = (['approved', 'partial', 'denied'] as const).map((decision) =>
+    buildClaimResponse({
+      patient,
+      claim,
+      claimId: orderId,
+      insurer: 'Acme Health',
+      insurerOrganisation: 4,
+      decision,
+      ...(decision === 'partial' ? { benefit: 100, reason: 'test not covered in full' } : {}),
+      ...(decision === 'denied' ? { reason: 'no coverage on that date' } : {}),
+    }),
+  );
+  const workflow: [string, BuiltResource, 'lab' | 'insurance'][] = [
+    ['DiagnosticReport', report, 'lab'],
+    ['Coverage', coverage, 'insurance'],
+    ['Claim with a Coverage reference', claim, 'insurance'],
+    ['Claim with the insurer as coverage identifier', claimWithoutCoverage, 'insurance'],
+    ...responses.map(
+      (response) =>
+        [`ClaimResponse ${String(response.outcome)}`, response, 'insurance'] as [
+          string,
+          BuiltResource,
+          'insurance',
+        ],
+    ),
+  ];
+
+  for (const [name, resource, category] of workflow) {
+    it(`${name} is valid for category ${category}, the category it is guessed to be`, () => {
+      assert.equal(builtCategory[resource.resourceType as keyof typeof builtCategory], category);
+      assert.equal(categoryOfResource(resource), category);
+      assert.deepEqual(listResourceIssues(resource, category), []);
+      assert.doesNotThrow(() => validateResource(resource, category));
+    });
+  }
+
+  it('a prescription order carries its quantity per fill, refills and pharmacy', () => {
+    const ordered = buildPrescriptionOrder({
+      patient,
+      medicine: 'Amoxicillin 500 mg',
+      doseValue: 1,
+      doseUnit: 'capsule',
+      timesPerPeriod: 3,
+      period: 1,
+      periodUnit: 'd',
+      prescriber: 'Dr Rivera',
+      quantity: 21,
+      unit: 'capsule',
+      refills: 1,
+      pharmacy: { organisationId: 3, name: 'Corner Pharmacy' },
+    });
+    assert.deepEqual(listResourceIssues(ordered, 'medication'), []);
+    assert.deepEqual(ordered.dispenseRequest, {
+      numberOfRepeatsAllowed: 1,
+      quantity: { value: 21, unit: 'capsule' },
+      performer: {
+        type: 'Organization',
+        identifier: { system: 'urn:medledger:organisation', value: '3' },
+        display: 'Corner Pharmacy',
+      },
+    });
+  });
+
+  it('a report is based on its order and refers to its observations', () => {
+    assert.deepEqual(report.basedOn, [{ reference: `ServiceRequest/${orderId}` }]);
+    assert.deepEqual(report.result, [{ reference: `Observation/${observation.id}` }]);
+    assert.equal(report.status, 'final');
+    assert.deepEqual((report.code as { coding: { code: string }[] }).coding[0]?.code, '4548-4');
+  });
+
+  it('a coverage names the insurer by ledger organisation id, the patient as subscriber and beneficiary', () => {
+    assert.deepEqual(coverage.payor, [
+      {
+        type: 'Organization',
+        identifier: { system: 'urn:medledger:organisation', value: '4' },
+        display: 'Acme Health',
+      },
+    ]);
+    assert.deepEqual(coverage.subscriber, coverage.beneficiary);
+  });
+
+  it('a claim totals its items in its currency and names its coverage', () => {
+    assert.deepEqual(claim.total, { value: 120.5, currency: 'EUR' });
+    assert.equal(claim.use, 'claim');
+    const [insurance] = claim.insurance as { coverage: Record<string, unknown> }[];
+    assert.deepEqual(insurance?.coverage, { reference: `Coverage/${coverage.id}` });
+    const [other] = claimWithoutCoverage.insurance as { coverage: { identifier: unknown } }[];
+    assert.deepEqual(other?.coverage.identifier, { system: 'urn:medledger:organisation', value: '4' });
+  });
+
+  it('a response adjudicates each item and totals what is paid; its decision reads back', () => {
+    const [approved, partial, denied] = responses as [BuiltResource, BuiltResource, BuiltResource];
+    assert.deepEqual(
+      responses.map((response) => [response.outcome, claimDecisionOf(response)]),
+      [
+        ['complete', 'approved'],
+        ['partial', 'partial'],
+        ['error', 'denied'],
+      ],
+    );
+    const amounts = (response: BuiltResource) =>
+      (
+        response.item as {
+          adjudication: { category: { coding: { code: string }[] }; amount: { value: number } }[];
+        }[]
+      ).map((item) =>
+        item.adjudication.map((a) => `${a.category.coding[0]?.code}=${a.amount.value}`).join(' '),
+      );
+    assert.deepEqual(amounts(approved), [
+      'submitted=80 eligible=80 benefit=80',
+      'submitted=40.5 eligible=40.5 benefit=40.5',
+    ]);
+    assert.deepEqual(amounts(partial), [
+      'submitted=80 eligible=80 benefit=80',
+      'submitted=40.5 eligible=20 benefit=20',
+    ]);
+    assert.deepEqual(amounts(denied), [
+      'submitted=80 eligible=0 benefit=0',
+      'submitted=40.5 eligible=0 benefit=0',
+    ]);
+    assert.deepEqual(partial.total, [
+      {
+        category: {
+          coding: [{ system: 'http://terminology.hl7.org/CodeSystem/adjudication', code: 'submitted' }],
+        },
+        amount: { value: 120.5, currency: 'EUR' },
+      },
+      {
+        category: {
+          coding: [{ system: 'http://terminology.hl7.org/CodeSystem/adjudication', code: 'benefit' }],
+        },
+        amount: { value: 100, currency: 'EUR' },
+      },
+    ]);
+    assert.equal(partial.disposition, 'Claim partly approved: test not covered in full');
+    assert.deepEqual(approved.request, { reference: `Claim/${orderId}` });
+    assert.equal(denied.payment, undefined);
+    assert.equal(claimDecisionOf(claim), undefined);
+  });
+
+  it('refuses a benefit above the claim, below zero, or on a denial', () => {
+    for (const [decision, benefit] of [
+      ['partial', 121],
+      ['approved', -1],
+      ['denied', 10],
+    ] as const) {
+      assert.throws(
+        () =>
+          buildClaimResponse({ patient, claim, claimId: orderId, insurer: 'Acme Health', decision, benefit }),
+        (error) => error instanceof InvalidInputError && error.reason === 'claim_benefit_out_of_range',
+      );
     }
   });
 });

@@ -1,12 +1,19 @@
-export type { BuiltResource, PeriodUnit } from './buildResources.ts';
+export type { BuiltResource, ClaimDecision, ClaimItemInput, PeriodUnit } from './buildResources.ts';
 export {
+  buildClaim,
+  buildClaimResponse,
   buildClinicalNote,
+  buildCoverage,
   buildDiagnosis,
+  buildDiagnosticReport,
   buildDispense,
   buildLabOrder,
   buildLabResult,
   buildPrescription,
+  buildPrescriptionOrder,
   builtCategory,
+  claimDecisionOf,
+  organisationReference,
   patientReference,
 } from './buildResources.ts';
 export { categoryOfResource } from './categoryOfResource.ts';
