@@ -20,10 +20,12 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { createGatewayClient, dispenseOrder, type GatewayClient, listOrders } from '@medledger/client';
 import {
+  buildCoverage,
   buildDispense,
   generateIdentity,
   type Identity,
   type OrganisationKind,
+  patientReference,
   type Role,
   serializeKeyFile,
 } from '@medledger/core';
@@ -108,6 +110,7 @@ describe('clinical workflows (orders, prescriptions, claims), end to end in Chro
     patient: generateIdentity(),
   };
   let patientAddress = '';
+  let insurerId = 0;
   let doctor: Page;
   let lab: Page;
   let pharmacist: Page;
@@ -172,6 +175,36 @@ describe('clinical workflows (orders, prescriptions, claims), end to end in Chro
         expiresInSeconds: day,
       });
     }
+
+    // The patient's insurance, and the visit the hospital will claim for.
+    await patientClient.addRecord({
+      patient: patientClient.address,
+      category: 'insurance',
+      resource: buildCoverage({
+        patient: patientAddress,
+        insurer: 'Mutual Health',
+        insurerOrganisation: mutual.id,
+      }),
+    });
+    insurerId = mutual.id;
+    const doctorClient = createGatewayClient({ url: gateway.url, identity: people.doctor });
+    await doctorClient.addRecord({
+      patient: patientClient.address,
+      category: 'encounter',
+      resource: {
+        resourceType: 'Encounter',
+        id: 'visit',
+        status: 'finished',
+        class: {
+          system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode',
+          code: 'AMB',
+          display: 'ambulatory',
+        },
+        type: [{ text: 'Diabetes consultation' }],
+        subject: patientReference(patientAddress),
+        period: { start: '2026-12-03T09:00:00Z', end: '2026-12-03T09:30:00Z' },
+      },
+    });
 
     browser = await launchChromium();
     for (const name of ['doctor', 'lab', 'pharmacist', 'insurer', 'patient'] as const) {
@@ -271,11 +304,11 @@ describe('clinical workflows (orders, prescriptions, claims), end to end in Chro
     await form.getByLabel('Dose', { exact: true }).fill('1');
     await form.getByLabel('Dose unit').fill('tablet');
     await form.getByLabel('Times').fill('2');
-    await form.getByLabel('Quantity to dispense').fill('60');
+    await form.getByLabel('Quantity a fill').fill('30');
     await form.getByLabel('Refills').fill('1');
     await form.getByRole('button', { name: 'Send prescription' }).click();
     await form
-      .getByText(/Prescribed: 60 tablet, 1 refill\(s\), for any pharmacy the patient allows\./)
+      .getByText(/Prescribed: 30 tablet a fill, 2 fills \(60 in all\), for any pharmacy the patient allows\./)
       .waitFor();
     const doctorsPrescription = orderCard(doctor, 'Metformin 500 mg');
     await doctorsPrescription.getByText('not dispensed yet', { exact: true }).waitFor();
@@ -340,11 +373,16 @@ describe('clinical workflows (orders, prescriptions, claims), end to end in Chro
   it('the hospital submits a claim to Mutual Health; the insurer decides it partly; the hospital and the patient see the decision', async () => {
     await doctor.getByRole('button', { name: 'Submit a claim' }).click();
     const form = doctor.getByRole('form', { name: 'Claim' });
-    await form.getByLabel('Insurer').selectOption({ label: 'Mutual Health' });
-    await form.getByLabel('Encounter (optional)').fill('Diabetes consultation, 3 December');
+    // The patient's Coverage names the insurer, and the doctor's encounter is there to claim for.
+    await form.getByText('The patient’s coverage names Mutual Health.').waitFor();
+    assert.equal(await form.getByLabel('Insurer').inputValue(), String(insurerId));
+    await form.getByLabel('Encounter').selectOption({ index: 1 });
+    assert.match(await textOf(form.getByLabel('Encounter')), /Diabetes consultation/);
+    await form.getByLabel('Code 1').fill('99213');
     await form.getByLabel('Service 1').fill('Consultation');
     await form.getByLabel('Amount 1').fill('80');
     await form.getByRole('button', { name: 'Add an item' }).click();
+    await form.getByLabel('Code 2').fill('83036');
     await form.getByLabel('Service 2').fill('HbA1c test');
     await form.getByLabel('Amount 2').fill('25');
     await form.getByRole('button', { name: 'Submit claim' }).click();
@@ -358,7 +396,7 @@ describe('clinical workflows (orders, prescriptions, claims), end to end in Chro
     assert.match(await textOf(card), /Consultation\s*80\.00 EUR[\s\S]*HbA1c test\s*25\.00 EUR/);
     assert.match(await textOf(card), /Submitted by\s*St Mary Hospital/);
     await card.getByLabel('Approve partly').check();
-    await card.getByLabel('Approved for HbA1c test').fill('15');
+    await card.getByLabel('Amount paid').fill('95');
     await card.getByLabel('Reason').fill('HbA1c tests are covered up to 15 EUR.');
     await card.getByRole('button', { name: 'Decide claim' }).click();
     await card.waitFor({ state: 'detached' });
@@ -372,7 +410,7 @@ describe('clinical workflows (orders, prescriptions, claims), end to end in Chro
 
     await refreshUntil(chartOrders(), doctorsClaim, 'decided');
     await doctorsClaim.getByRole('button', { name: 'Open decision' }).click();
-    await doctorsClaim.getByText('Reason: HbA1c tests are covered up to 15 EUR.').waitFor();
+    await doctorsClaim.getByText('Claim partly approved: HbA1c tests are covered up to 15 EUR.').waitFor();
     assert.match(await textOf(doctorsClaim), /partly approved[\s\S]*95\.00 EUR of 105\.00 EUR/);
 
     await nav(patient, 'My records');

@@ -274,10 +274,10 @@ describe('web app, end to end in Chromium', { timeout: 600_000 }, () => {
     await doctor.getByLabel('Dose', { exact: true }).fill('1');
     await doctor.getByLabel('Dose unit').fill('capsule');
     await doctor.getByLabel('Times').fill('3');
-    await doctor.getByLabel('Quantity to dispense').fill('21');
+    await doctor.getByLabel('Quantity a fill').fill('21');
     await doctor.getByRole('button', { name: 'Send prescription' }).click();
     await doctor
-      .getByText(/Prescribed: 21 capsule, no refill, for any pharmacy the patient allows\./)
+      .getByText(/Prescribed: 21 capsule a fill, 1 fill \(21 in all\), for any pharmacy the patient allows\./)
       .waitFor();
     await doctor.locator('.record-card').filter({ hasText: medicineMarker }).waitFor();
     const prescription = await textOf(doctor.locator('.record-card').filter({ hasText: medicineMarker }));

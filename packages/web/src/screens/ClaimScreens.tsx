@@ -3,8 +3,8 @@
  * patient's insurer under the patient's consent; the insurer reads the claim's items and decides
  * (approved, partly, denied, with amounts and a reason) in a ClaimResponse, which completes it.
  */
-import { completeOrder, placeOrder } from '@medledger/client';
-import { buildClaim, buildClaimResponse } from '@medledger/core';
+import { completeOrder, type GatewayClient, placeOrder } from '@medledger/client';
+import { buildClaim, buildClaimResponse, type ClaimDecision, claimDecisionOf } from '@medledger/core';
 import { useState } from 'react';
 import { Badge, Button, Field, Notice, Spinner, useAction, useLoad } from '../components/ui.tsx';
 import { plainError } from '../errors.ts';
@@ -94,31 +94,27 @@ function adjudicated(entries: unknown, category: string): Money | undefined {
   return undefined;
 }
 
-/** The insurer's decision in words: approved when it pays what was claimed, denied when nothing, else partly. */
-export function decisionOf(response: Json): 'approved' | 'partly approved' | 'denied' | undefined {
-  const benefit = adjudicated(response.total, 'benefit');
-  const submitted = adjudicated(response.total, 'submitted');
-  if (!benefit) return undefined;
-  if (benefit.value === 0) return 'denied';
-  if (submitted && benefit.value >= submitted.value) return 'approved';
-  return 'partly approved';
-}
+const decisionWords: Record<ClaimDecision, string> = {
+  approved: 'approved',
+  partial: 'partly approved',
+  denied: 'denied',
+};
 
 /** The insurer's answer: the decision, the amounts per item, and the reason. */
 export function ClaimResponseView(props: { response: Json }) {
   const { response } = props;
-  const decision = decisionOf(response);
+  const decision = claimDecisionOf(response);
   return (
     <div className="claim-decision">
       <p>
         Decision:{' '}
         <Badge tone={decision === 'approved' ? 'good' : decision === 'denied' ? 'bad' : 'warn'}>
-          {decision ?? String(response.outcome ?? 'unknown')}
+          {decision ? decisionWords[decision] : String(response.outcome ?? 'unknown')}
         </Badge>{' '}
         · approved {moneyText(adjudicated(response.total, 'benefit'))} of{' '}
         {moneyText(adjudicated(response.total, 'submitted'))}
       </p>
-      {typeof response.disposition === 'string' && <p>Reason: {response.disposition}</p>}
+      {typeof response.disposition === 'string' && <p>{response.disposition}</p>}
       <table className="data-table">
         <caption className="visually-hidden">Decided amounts per item</caption>
         <thead>
@@ -142,56 +138,92 @@ export function ClaimResponseView(props: { response: Json }) {
   );
 }
 
-/** The insurer named in the patient's Coverage, if the clinician may read it; to preselect. */
-async function coveredBy(
-  client: ReturnType<typeof useSession>['client'],
-  patient: string,
-): Promise<string | undefined> {
+interface ClaimContext {
+  /** The patient's Coverage: its FHIR id (record id without 0x) and insurer organisation. */
+  coverage?: { fhirId: string; insurerOrganisation?: number; insurer?: string };
+  /** The patient's encounters the clinician may read, newest first. */
+  encounters: { fhirId: string; label: string }[];
+}
+
+/** What a claim refers to: the patient's Coverage and encounters, among the records the clinician may read. */
+async function claimContext(client: GatewayClient, patient: string): Promise<ClaimContext> {
   const { records } = await client.listRecords(patient as `0x${string}`);
-  for (const meta of records.filter((r) => r.category === 'insurance' && !r.supersededBy)) {
+  const wanted = records
+    .filter((r) => (r.category === 'insurance' || r.category === 'encounter') && !r.supersededBy)
+    .sort((a, b) => b.createdAt - a.createdAt);
+  const context: ClaimContext = { encounters: [] };
+  for (const meta of wanted) {
+    let resource: Json;
     try {
-      const { resource } = await client.readRecord(meta.recordId);
-      const coverage = resource as Json;
-      if (coverage.resourceType !== 'Coverage') continue;
-      const payor = list(coverage.payor)[0];
-      if (typeof payor?.display === 'string') return payor.display;
+      resource = (await client.readRecord(meta.recordId)).resource as Json;
     } catch {
-      // A record the clinician may not read names no insurer for this purpose.
+      continue; // One the clinician may not read is no part of the claim.
+    }
+    const fhirId = requestFhirId(meta.recordId);
+    if (resource.resourceType === 'Coverage' && !context.coverage) {
+      const payor = list(resource.payor)[0];
+      const identifier = isObject(payor?.identifier) ? payor.identifier : undefined;
+      context.coverage = {
+        fhirId,
+        ...(identifier?.value ? { insurerOrganisation: Number(identifier.value) } : {}),
+        ...(typeof payor?.display === 'string' ? { insurer: payor.display } : {}),
+      };
+    }
+    if (resource.resourceType === 'Encounter') {
+      const period = isObject(resource.period) ? resource.period : {};
+      const what =
+        list(resource.type).map(conceptText).find(Boolean) ??
+        list(resource.reasonCode).map(conceptText).find(Boolean);
+      const when = typeof period.start === 'string' ? new Date(period.start).toLocaleDateString() : '';
+      context.encounters.push({ fhirId, label: [when, what ?? 'Encounter'].filter(Boolean).join(' · ') });
     }
   }
-  return undefined;
+  return context;
 }
 
 interface ItemDraft {
-  service: string;
+  code: string;
+  description: string;
   amount: string;
 }
 
-/** The hospital's claim after an encounter: items with amounts, to the patient's insurer. */
+const emptyItem: ItemDraft = { code: '', description: '', amount: '' };
+
+/** The hospital's claim after an encounter: billed services with amounts, to the patient's insurer. */
 export function ClaimForm(props: { patient: string; onDone: () => void }) {
-  const { client, identity, me } = useSession();
+  const { client, me } = useSession();
   const organisationName = useOrganisationName();
   const insurers = useOrganisationsOfKind('insurer');
-  const coverage = useLoad(() => coveredBy(client, props.patient), [client, props.patient]);
+  const context = useLoad(() => claimContext(client, props.patient), [client, props.patient]);
   const [insurer, setInsurer] = useState('');
   const [encounter, setEncounter] = useState('');
   const [currency, setCurrency] = useState('EUR');
-  const [items, setItems] = useState<ItemDraft[]>([{ service: '', amount: '' }]);
+  const [items, setItems] = useState<ItemDraft[]>([emptyItem]);
   const [done, setDone] = useState<string>();
-  const covered = insurers.find((o) => o.name === coverage.data);
+  const coverage = context.data?.coverage;
+  const covered = insurers.find((o) => o.organisationId === coverage?.insurerOrganisation);
   const chosen = insurer || (covered ? String(covered.organisationId) : '');
   const action = useAction(async () => {
     setDone(undefined);
     const payer = insurers.find((o) => String(o.organisationId) === chosen);
     if (!payer) throw new Error('Choose the patient’s insurer.');
+    const providerOrganisation = me.member?.organisationId;
     const resource = buildClaim({
       patient: props.patient,
-      provider: organisationName(me.member?.organisationId),
+      provider: organisationName(providerOrganisation),
+      ...(providerOrganisation ? { providerOrganisation } : {}),
       insurer: payer.name,
+      insurerOrganisation: payer.organisationId,
+      ...(coverage && coverage.insurerOrganisation === payer.organisationId
+        ? { coverage: coverage.fhirId }
+        : {}),
       ...(encounter ? { encounter } : {}),
       currency,
-      items: items.map((item) => ({ service: item.service, amount: Number(item.amount) })),
-      author: identity.address,
+      items: items.map((item) => ({
+        code: item.code,
+        description: item.description,
+        amount: Number(item.amount),
+      })),
     });
     await placeOrder(client, {
       patient: props.patient as `0x${string}`,
@@ -213,12 +245,13 @@ export function ClaimForm(props: { patient: string; onDone: () => void }) {
       done={done}
       onSubmit={() => void action.run()}
     >
+      {context.loading && <Spinner label="Looking for the patient’s coverage and encounters…" />}
       <Field
         label="Insurer"
         hint={
-          coverage.data
-            ? `The patient’s coverage names ${coverage.data}.`
-            : 'The patient’s insurer; the claim needs the patient’s consent to add insurance records.'
+          coverage?.insurer
+            ? `The patient’s coverage names ${coverage.insurer}.`
+            : 'No coverage of the patient is readable: choose their insurer. The claim needs the patient’s consent to add insurance records.'
         }
       >
         {(id) => (
@@ -232,8 +265,17 @@ export function ClaimForm(props: { patient: string; onDone: () => void }) {
           </select>
         )}
       </Field>
-      <Field label="Encounter (optional)" hint="The visit this claim is for, e.g. the date and reason.">
-        {(id) => <input id={id} value={encounter} onChange={(e) => setEncounter(e.target.value)} />}
+      <Field label="Encounter" hint="The visit the services were given in, from the patient’s encounters.">
+        {(id) => (
+          <select id={id} value={encounter} onChange={(e) => setEncounter(e.target.value)}>
+            <option value="">Not recorded</option>
+            {context.data?.encounters.map((e) => (
+              <option key={e.fhirId} value={e.fhirId}>
+                {e.label}
+              </option>
+            ))}
+          </select>
+        )}
       </Field>
       <Field label="Currency">
         {(id) => (
@@ -243,12 +285,22 @@ export function ClaimForm(props: { patient: string; onDone: () => void }) {
       {items.map((item, index) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: items are edited in place and never reordered.
         <div className="form-row" key={index}>
+          <Field label={`Code ${index + 1}`}>
+            {(id) => (
+              <input
+                id={id}
+                value={item.code}
+                onChange={(e) => setItem(index, { code: e.target.value })}
+                required
+              />
+            )}
+          </Field>
           <Field label={`Service ${index + 1}`}>
             {(id) => (
               <input
                 id={id}
-                value={item.service}
-                onChange={(e) => setItem(index, { service: e.target.value })}
+                value={item.description}
+                onChange={(e) => setItem(index, { description: e.target.value })}
                 required
               />
             )}
@@ -268,10 +320,9 @@ export function ClaimForm(props: { patient: string; onDone: () => void }) {
           </Field>
         </div>
       ))}
-      <Button kind="ghost" onClick={() => setItems((all) => [...all, { service: '', amount: '' }])}>
+      <Button kind="ghost" onClick={() => setItems((all) => [...all, emptyItem])}>
         Add an item
       </Button>
-      {coverage.loading && <Spinner label="Looking for the patient’s coverage…" />}
     </FormShell>
   );
 }
@@ -322,36 +373,26 @@ export function InsurerClaims() {
   );
 }
 
-type Decision = 'approved' | 'partly' | 'denied';
-
-/** Approve (every amount), approve partly (the amounts given) or deny (nothing), with a reason. */
+/** Approve (the whole claim), approve partly (the amount paid) or deny (nothing), with a reason. */
 function DecideClaim(props: { entry: OrderEntry; claim: Json; onDone: () => void }) {
-  const { client, identity } = useSession();
+  const { client, me } = useSession();
+  const organisationName = useOrganisationName();
   const { order } = props.entry;
-  const items = claimItems(props.claim);
-  const currency = claimTotal(props.claim)?.currency || 'EUR';
-  const [decision, setDecision] = useState<Decision>('approved');
-  const [approved, setApproved] = useState(items.map((item) => String(item.amount?.value ?? 0)));
+  const total = claimTotal(props.claim);
+  const [decision, setDecision] = useState<ClaimDecision>('approved');
+  const [paid, setPaid] = useState('');
   const [reason, setReason] = useState('');
-  const amountOf = (index: number) =>
-    decision === 'approved'
-      ? (items[index]?.amount?.value ?? 0)
-      : decision === 'denied'
-        ? 0
-        : Number(approved[index] ?? 0);
   const action = useAction(async () => {
+    const insurerOrganisation = me.member?.organisationId;
     const response = buildClaimResponse({
       patient: order.patient,
+      claim: props.claim,
       claimId: requestFhirId(order.orderId),
+      insurer: organisationName(insurerOrganisation),
+      ...(insurerOrganisation ? { insurerOrganisation } : {}),
       decision,
-      currency,
-      items: items.map((item, index) => ({
-        sequence: item.sequence,
-        claimed: item.amount?.value ?? 0,
-        approved: amountOf(index),
-      })),
+      ...(decision === 'partial' ? { benefit: Number(paid) } : {}),
       ...(reason ? { reason } : {}),
-      author: identity.address,
     });
     try {
       await completeOrder(client, { orderId: order.orderId, resources: [response] });
@@ -373,7 +414,7 @@ function DecideClaim(props: { entry: OrderEntry; claim: Json; onDone: () => void
         {(
           [
             ['approved', 'Approve'],
-            ['partly', 'Approve partly'],
+            ['partial', 'Approve partly'],
             ['denied', 'Deny'],
           ] as const
         ).map(([value, label]) => (
@@ -388,11 +429,10 @@ function DecideClaim(props: { entry: OrderEntry; claim: Json; onDone: () => void
           </label>
         ))}
       </fieldset>
-      {items.map((item, index) => (
+      {decision === 'partial' && (
         <Field
-          key={item.sequence}
-          label={`Approved for ${item.service}`}
-          hint={`Claimed ${moneyText(item.amount)}`}
+          label="Amount paid"
+          hint={`Of the ${moneyText(total)} claimed; spread over the items in order.`}
         >
           {(id) => (
             <input
@@ -400,16 +440,14 @@ function DecideClaim(props: { entry: OrderEntry; claim: Json; onDone: () => void
               type="number"
               min="0"
               step="0.01"
-              max={item.amount?.value}
-              value={decision === 'partly' ? (approved[index] ?? '') : String(amountOf(index))}
-              disabled={decision !== 'partly'}
-              onChange={(e) =>
-                setApproved((all) => all.map((value, i) => (i === index ? e.target.value : value)))
-              }
+              max={total?.value}
+              value={paid}
+              onChange={(e) => setPaid(e.target.value)}
+              required
             />
           )}
         </Field>
-      ))}
+      )}
       <Field label="Reason" hint="The hospital and the patient read it.">
         {(id) => (
           <input

@@ -5,7 +5,7 @@
  * pharmacies dispensing at once: the second is refused, and that is said in plain words.
  */
 import { dispenseOrder, placeOrder } from '@medledger/client';
-import { buildDispense, buildPrescription, type PeriodUnit } from '@medledger/core';
+import { buildDispense, buildPrescriptionOrder, type PeriodUnit } from '@medledger/core';
 import { useState } from 'react';
 import { Button, Field, Notice, Spinner, useAction, useLoad } from '../components/ui.tsx';
 import { plainError } from '../errors.ts';
@@ -40,35 +40,34 @@ export function PrescribeForm(props: { patient: string; onDone: () => void }) {
   const action = useAction(async () => {
     setDone(undefined);
     const named = pharmacies.find((o) => String(o.organisationId) === pharmacy);
-    const resource = {
-      ...buildPrescription({
-        patient: props.patient,
-        medicine,
-        doseValue: Number(dose),
-        doseUnit: unit,
-        timesPerPeriod: Number(times),
-        period: Number(period),
-        periodUnit,
-        ...(days ? { durationDays: Number(days) } : {}),
-        ...(instructions ? { instructions } : {}),
-        prescriber: identity.address,
-      }),
-      dispenseRequest: {
-        numberOfRepeatsAllowed: Number(refills),
-        quantity: { value: Number(quantity), unit },
-        ...(named ? { performer: { display: named.name } } : {}),
-      },
-    };
+    const fills = 1 + Number(refills);
+    const resource = buildPrescriptionOrder({
+      patient: props.patient,
+      medicine,
+      doseValue: Number(dose),
+      doseUnit: unit,
+      timesPerPeriod: Number(times),
+      period: Number(period),
+      periodUnit,
+      ...(days ? { durationDays: Number(days) } : {}),
+      ...(instructions ? { instructions } : {}),
+      prescriber: identity.address,
+      quantity: Number(quantity),
+      unit,
+      refills: Number(refills),
+      ...(named ? { pharmacy: { organisationId: named.organisationId, name: named.name } } : {}),
+    });
+    // The ledger counts the whole prescription: every fill's quantity, over every fill.
     await placeOrder(client, {
       patient: props.patient as `0x${string}`,
       kind: 'prescription',
       ...(named ? { performerOrganisation: named.organisationId } : {}),
       resource,
-      quantity: Number(quantity),
-      fills: 1 + Number(refills),
+      quantity: Number(quantity) * fills,
+      fills,
     });
     setDone(
-      `Prescribed: ${quantity} ${unit}, ${Number(refills) === 0 ? 'no refill' : `${refills} refill(s)`}, for ${named ? named.name : 'any pharmacy the patient allows'}.`,
+      `Prescribed: ${quantity} ${unit} a fill, ${fills} ${fills === 1 ? 'fill' : 'fills'} (${Number(quantity) * fills} in all), for ${named ? named.name : 'any pharmacy the patient allows'}.`,
     );
     props.onDone();
   });
@@ -146,7 +145,7 @@ export function PrescribeForm(props: { patient: string; onDone: () => void }) {
         {(id) => <input id={id} value={instructions} onChange={(e) => setInstructions(e.target.value)} />}
       </Field>
       <div className="form-row">
-        <Field label="Quantity to dispense" hint="In dose units, over all fills.">
+        <Field label="Quantity a fill" hint="In dose units, dispensed at each fill.">
           {(id) => (
             <input
               id={id}
@@ -238,12 +237,15 @@ export function PharmacyWorklist() {
   );
 }
 
-/** The dose unit the prescription counts in, to prefill the dispensing. */
-function prescribedUnit(entry: OrderEntry): string {
+/** A fill as the prescription asks it (its dispense request's quantity and unit), to prefill the dispensing. */
+function prescribedFill(entry: OrderEntry): { value?: number; unit: string } {
   const request = entry.request;
   const dispenseRequest = isObject(request?.dispenseRequest) ? request.dispenseRequest : undefined;
   const quantity = isObject(dispenseRequest?.quantity) ? dispenseRequest.quantity : undefined;
-  return typeof quantity?.unit === 'string' ? quantity.unit : 'unit';
+  return {
+    ...(typeof quantity?.value === 'number' ? { value: quantity.value } : {}),
+    unit: typeof quantity?.unit === 'string' ? quantity.unit : 'unit',
+  };
 }
 
 function DispenseForm(props: {
@@ -254,11 +256,11 @@ function DispenseForm(props: {
   const { order } = props.entry;
   const remaining = order.quantity - order.dispensed;
   const fillsLeft = order.fills - order.fillsUsed;
-  // One fill's share of what remains, as a suggestion.
-  const [quantity, setQuantity] = useState(
-    String(Math.max(1, Math.ceil(remaining / Math.max(1, fillsLeft)))),
-  );
-  const [unit, setUnit] = useState(prescribedUnit(props.entry));
+  const fill = prescribedFill(props.entry);
+  // A fill as prescribed, or one fill's share of what remains, never more than remains.
+  const suggested = Math.min(remaining, fill.value ?? Math.ceil(remaining / Math.max(1, fillsLeft)));
+  const [quantity, setQuantity] = useState(String(Math.max(1, suggested)));
+  const [unit, setUnit] = useState(fill.unit);
   const action = useAction(async () => {
     const resource = buildDispense({
       patient: order.patient,
