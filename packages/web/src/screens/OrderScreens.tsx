@@ -19,6 +19,7 @@ import {
   loadOrders,
   type OrderEntry,
   type OrderKind,
+  type OrderStep,
   type OrderSummary,
   statusText,
   statusTone,
@@ -123,25 +124,54 @@ const stepWords: Record<OrderKind, Partial<Record<OrderSummary['status'], string
   claim: { placed: 'Submitted', accepted: 'Received', in_progress: 'Under review', completed: 'Decided' },
 };
 
+/**
+ * Who took a step, by organisation: the step's own when the gateway names it, else the requester's
+ * for placing and the performer's for the rest (a prescription open to any pharmacy names none).
+ */
+function stepOrganisation(order: OrderSummary, step: OrderStep): number | null {
+  if (typeof step.actorOrganisation === 'number') return step.actorOrganisation;
+  if (step.status === 'placed' || (step.status === 'cancelled' && sameAddress(step.actor, order.requester)))
+    return order.requesterOrganisation;
+  return order.performerOrganisation;
+}
+
+function sameAddress(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
 /** The order's steps from the gateway's index of the chain's events: what, by whom, when. */
 function OrderSteps(props: { order: OrderSummary }) {
-  const { client } = useSession();
+  const { client, identity } = useSession();
+  const organisationName = useOrganisationName();
   const { order } = props;
   const detail = useLoad(() => orderOf(client, order.orderId), [client, order.orderId, order.updatedAt]);
   if (!detail.data) return detail.loading ? <Spinner label="Fetching the order’s steps…" /> : null;
   return (
     <ol className="order-steps" aria-label="Steps">
-      {detail.data.steps.map((step) => (
-        <li key={`${step.status}-${step.at}-${step.recordId ?? ''}`}>
-          <span className="strong">
-            {stepWords[order.kind][step.status] ?? statusText(order.kind, step.status)}
-            {step.quantity ? ` ${step.quantity}` : ''}
-          </span>{' '}
-          <span className="muted">
-            by <AddressText address={step.actor} /> · <time>{formatTime(step.at)}</time>
-          </span>
-        </li>
-      ))}
+      {detail.data.steps.map((step) => {
+        const organisation = stepOrganisation(order, step);
+        const byPatient = sameAddress(step.actor, order.patient);
+        return (
+          <li key={`${step.status}-${step.at}-${step.recordId ?? ''}`}>
+            <span className="strong">
+              {stepWords[order.kind][step.status] ?? statusText(order.kind, step.status)}
+              {step.quantity ? ` ${step.quantity}` : ''}
+            </span>{' '}
+            <span className="muted">
+              by{' '}
+              {sameAddress(step.actor, identity.address)
+                ? 'you'
+                : byPatient
+                  ? 'the patient'
+                  : organisation
+                    ? organisationName(organisation)
+                    : 'a pharmacy'}{' '}
+              (<AddressText address={step.actor} />) ·{' '}
+              <time dateTime={new Date(step.at * 1000).toISOString()}>{formatTime(step.at)}</time>
+            </span>
+          </li>
+        );
+      })}
     </ol>
   );
 }

@@ -4,13 +4,24 @@
  * plain words (told apart by the error's `reason`).
  */
 import type { GatewayClient, RecordMetadata } from '@medledger/client';
-import { listOrders, type OrderKind, type OrderStatus, type OrderSummary } from '@medledger/client';
+import {
+  listOrders,
+  type OrderKind,
+  type OrderStatus,
+  type OrderSummary,
+  type orderOf,
+} from '@medledger/client';
 import { MedledgerError } from '@medledger/core';
 import { plainError } from '../errors.ts';
 import type { Json } from '../records/fhirText.ts';
 import { useSession } from '../session.tsx';
 
 export type { OrderKind, OrderStatus, OrderSummary };
+
+/** One step of an order (placed, a status change, a dispensing, the completion), with its actor's organisation when the gateway names it. */
+export type OrderStep = Awaited<ReturnType<typeof orderOf>>['steps'][number] & {
+  actorOrganisation?: number | null;
+};
 
 /** An order with its request (ServiceRequest, MedicationRequest, Claim) decrypted, if readable. */
 export interface OrderEntry {
