@@ -183,16 +183,11 @@ function OrderOutcome(props: { order: OrderSummary }) {
   const [open, setOpen] = useState(false);
   const outcome = useLoad(async () => {
     if (!open) return undefined;
-    const ids =
-      order.kind === 'prescription'
-        ? (await orderOf(client, order.orderId)).steps.flatMap((step) =>
-            step.recordId ? [step.recordId] : [],
-          )
-        : order.resultRecordIds;
-    return Promise.all(ids.map(async (id) => (await client.readRecord(id)).resource as Json));
+    return Promise.all(
+      order.resultRecordIds.map(async (id) => (await client.readRecord(id)).resource as Json),
+    );
   }, [client, open, order.orderId, order.updatedAt]);
-  const has = order.kind === 'prescription' ? order.dispensed > 0 : order.resultRecordIds.length > 0;
-  if (!has) return null;
+  if (order.resultRecordIds.length === 0) return null;
   const label = order.kind === 'lab' ? 'result' : order.kind === 'prescription' ? 'dispensings' : 'decision';
   if (!open)
     return (

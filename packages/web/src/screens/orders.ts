@@ -3,15 +3,14 @@
  * words for each kind's statuses, organisation names instead of numbers, and refusals of a step in
  * plain words (told apart by the error's `reason`).
  */
-import type { GatewayClient, RecordMetadata } from '@medledger/client';
 import {
+  type GatewayClient,
+  type OrderStep as LedgerOrderStep,
   listOrders,
-  type OrderKind,
-  type OrderStatus,
   type OrderSummary,
-  type orderOf,
+  type RecordMetadata,
 } from '@medledger/client';
-import { MedledgerError } from '@medledger/core';
+import { MedledgerError, type OrderKind, type OrderStatus } from '@medledger/core';
 import { plainError } from '../errors.ts';
 import type { Json } from '../records/fhirText.ts';
 import { useSession } from '../session.tsx';
@@ -19,9 +18,7 @@ import { useSession } from '../session.tsx';
 export type { OrderKind, OrderStatus, OrderSummary };
 
 /** One step of an order (placed, a status change, a dispensing, the completion), with its actor's organisation when the gateway names it. */
-export type OrderStep = Awaited<ReturnType<typeof orderOf>>['steps'][number] & {
-  actorOrganisation?: number | null;
-};
+export type OrderStep = LedgerOrderStep & { actorOrganisation?: number | null };
 
 /** An order with its request (ServiceRequest, MedicationRequest, Claim) decrypted, if readable. */
 export interface OrderEntry {
