@@ -281,7 +281,7 @@ export function ChartOrders(props: { patient: string; onPlaced: () => void }) {
   const { client, persona } = useSession();
   const [form, setForm] = useState<'lab' | 'prescription' | 'claim' | undefined>();
   const orders = useLoad(
-    () => loadOrders(client, { view: 'patient', patient: props.patient }),
+    () => loadOrders(client, { view: 'patient', patient: props.patient as `0x${string}` }),
     [client, props.patient],
   );
   // A new order's request is a record of the chart too.
