@@ -73,17 +73,20 @@ function orderCard(page: Page, text: string): Locator {
   return page.locator('.order-card').filter({ hasText: text });
 }
 
-/** Clicks a list's Refresh until the card shows `status` (the chain's event reaches the gateway's index). */
-async function refreshUntil(scope: Locator, card: Locator, status: string): Promise<void> {
+/**
+ * Waits for `target` to show; a list updates itself when a notification says an order changed, and
+ * where none comes (a pharmacy is not told of a prescription for any pharmacy) its Refresh is clicked.
+ */
+async function shows(scope: Locator, target: Locator): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const shown = await card
-      .getByText(status, { exact: true })
+    const shown = await target
+      .first()
       .waitFor({ timeout: 5_000 })
       .then(() => true)
       .catch(() => false);
     if (shown) return;
-    assert.ok(Date.now() < deadline, `the card did not show “${status}” within 60 s`);
+    assert.ok(Date.now() < deadline, 'not shown within 60 s, even after refreshing');
     await scope.getByRole('button', { name: 'Refresh' }).click();
   }
 }
@@ -263,7 +266,7 @@ describe('clinical workflows (orders, prescriptions, claims), end to end in Chro
 
     await nav(lab, 'Worklist');
     const card = orderCard(lab, 'Hemoglobin A1c');
-    await card.waitFor();
+    await shows(lab.locator('main'), card);
     assert.match(await textOf(card), /Patient/);
     await card.getByRole('button', { name: 'Mark received' }).click();
     await card.getByText('received', { exact: true }).waitFor();
@@ -282,7 +285,7 @@ describe('clinical workflows (orders, prescriptions, claims), end to end in Chro
     await orderCard(lab, 'Hemoglobin A1c').getByText('completed · result posted').waitFor();
     screenshots.push(await screenshot(lab, 'lab-worklist-completed'));
 
-    await refreshUntil(chartOrders(), doctorsOrder, 'completed · result posted');
+    await shows(chartOrders(), doctorsOrder.getByText('completed · result posted', { exact: true }));
     assert.match(await textOf(doctorsOrder), /Ordered[\s\S]*Received[\s\S]*In progress[\s\S]*Result posted/);
     await doctorsOrder.getByRole('button', { name: 'Open result' }).click();
     await doctorsOrder.getByText('Above target: adjust the treatment.').waitFor();
@@ -315,7 +318,7 @@ describe('clinical workflows (orders, prescriptions, claims), end to end in Chro
 
     await nav(pharmacist, 'Prescriptions');
     const card = orderCard(pharmacist, 'Metformin 500 mg');
-    await card.waitFor();
+    await shows(pharmacist.locator('main'), card);
     assert.match(await textOf(card), /0 of 60 · 60 remaining · fills used 0 of 2/);
     assert.equal(await card.getByLabel('Quantity dispensed').inputValue(), '30');
     await card.getByRole('button', { name: 'Dispense', exact: true }).click();
@@ -352,7 +355,7 @@ describe('clinical workflows (orders, prescriptions, claims), end to end in Chro
       .getByText('60 of 60 · 0 remaining · fills used 2 of 2')
       .waitFor();
 
-    await refreshUntil(chartOrders(), doctorsPrescription, 'dispensed');
+    await shows(chartOrders(), doctorsPrescription.getByText('dispensed', { exact: true }));
     const steps = await textOf(doctorsPrescription.getByRole('list', { name: 'Steps' }));
     assert.match(steps, /Prescribed[\s\S]*Dispensed 30 by .*·.*\d{4}[\s\S]*Dispensed 30 by .*·.*\d{4}/);
     assert.match(await textOf(doctorsPrescription), /60 of 60/);
@@ -392,7 +395,7 @@ describe('clinical workflows (orders, prescriptions, claims), end to end in Chro
 
     await nav(insurer, 'Claims');
     const card = orderCard(insurer, '105.00 EUR');
-    await card.waitFor();
+    await shows(insurer.locator('main'), card);
     assert.match(await textOf(card), /Consultation\s*80\.00 EUR[\s\S]*HbA1c test\s*25\.00 EUR/);
     assert.match(await textOf(card), /Submitted by\s*St Mary Hospital/);
     await card.getByLabel('Approve partly').check();
@@ -404,11 +407,11 @@ describe('clinical workflows (orders, prescriptions, claims), end to end in Chro
     const decided = orderCard(insurer, '105.00 EUR');
     await decided.getByText('decided', { exact: true }).waitFor();
     await decided.getByRole('button', { name: 'Open decision' }).click();
-    await decided.getByText('partly approved').waitFor();
+    await decided.getByText('partly approved', { exact: true }).waitFor();
     assert.match(await textOf(decided), /approved 95\.00 EUR of 105\.00 EUR/);
     screenshots.push(await screenshot(insurer, 'claim-decided'));
 
-    await refreshUntil(chartOrders(), doctorsClaim, 'decided');
+    await shows(chartOrders(), doctorsClaim.getByText('decided', { exact: true }));
     await doctorsClaim.getByRole('button', { name: 'Open decision' }).click();
     await doctorsClaim.getByText('Claim partly approved: HbA1c tests are covered up to 15 EUR.').waitFor();
     assert.match(await textOf(doctorsClaim), /partly approved[\s\S]*95\.00 EUR of 105\.00 EUR/);
@@ -418,7 +421,7 @@ describe('clinical workflows (orders, prescriptions, claims), end to end in Chro
     const mine = orderCard(patient, '105.00 EUR');
     await mine.getByText('decided', { exact: true }).waitFor();
     await mine.getByRole('button', { name: 'Open decision' }).click();
-    await mine.getByText('partly approved').waitFor();
+    await mine.getByText('partly approved', { exact: true }).waitFor();
     screenshots.push(await screenshot(patient, 'patient-orders'));
   });
 

@@ -16,6 +16,7 @@ import {
   type OrderEntry,
   plainOrderError,
   requestFhirId,
+  useOrderUpdates,
   useOrganisationName,
   useOrganisationsOfKind,
 } from './orders.ts';
@@ -101,8 +102,11 @@ const decisionWords: Record<ClaimDecision, string> = {
 };
 
 /** The insurer's answer: the decision, the amounts per item, and the reason. */
-export function ClaimResponseView(props: { response: Json }) {
+export function ClaimResponseView(props: { response: Json; claim?: Json }) {
   const { response } = props;
+  const services = new Map(
+    props.claim ? claimItems(props.claim).map((item) => [item.sequence, item.service] as const) : [],
+  );
   const decision = claimDecisionOf(response);
   return (
     <div className="claim-decision">
@@ -119,7 +123,7 @@ export function ClaimResponseView(props: { response: Json }) {
         <caption className="visually-hidden">Decided amounts per item</caption>
         <thead>
           <tr>
-            <th scope="col">Item</th>
+            <th scope="col">Service</th>
             <th scope="col">Claimed</th>
             <th scope="col">Approved</th>
           </tr>
@@ -127,7 +131,7 @@ export function ClaimResponseView(props: { response: Json }) {
         <tbody>
           {list(response.item).map((item) => (
             <tr key={String(item.itemSequence)}>
-              <td>#{String(item.itemSequence)}</td>
+              <td>{services.get(Number(item.itemSequence)) ?? `#${String(item.itemSequence)}`}</td>
               <td>{moneyText(adjudicated(item.adjudication, 'submitted'))}</td>
               <td>{moneyText(adjudicated(item.adjudication, 'benefit'))}</td>
             </tr>
@@ -339,6 +343,7 @@ export function InsurerClaims() {
   const { client } = useSession();
   const [filter, setFilter] = useState<(typeof claimFilters)[number][0]>('open');
   const orders = useLoad(() => loadOrders(client, { view: 'worklist', kind: 'claim' }), [client]);
+  useOrderUpdates(orders.reload);
   const shown = orders.data ? filterByStatus(orders.data, filter) : [];
   return (
     <div className="stack">
@@ -347,10 +352,12 @@ export function InsurerClaims() {
         Claims hospitals submitted to you. You see what the claim and the patient’s consent cover, nothing
         more.
       </p>
-      <StatusFilter value={filter} options={claimFilters} onChange={setFilter} />
-      <Button kind="ghost" onClick={orders.reload}>
-        Refresh
-      </Button>
+      <div className="list-toolbar">
+        <StatusFilter value={filter} options={claimFilters} onChange={setFilter} />
+        <Button kind="ghost" onClick={orders.reload}>
+          Refresh
+        </Button>
+      </div>
       {orders.loading && !orders.data && <Spinner label="Fetching and decrypting claims…" />}
       {orders.error ? <Notice kind="error">{plainError(orders.error)}</Notice> : null}
       {orders.data && shown.length === 0 && <p className="empty">No claims here.</p>}

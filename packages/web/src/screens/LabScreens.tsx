@@ -17,6 +17,7 @@ import {
   type OrderEntry,
   plainOrderError,
   requestFhirId,
+  useOrderUpdates,
   useOrganisationsOfKind,
 } from './orders.ts';
 import { FormShell } from './RecordForms.tsx';
@@ -116,6 +117,7 @@ export function LabWorklist() {
   const { client } = useSession();
   const [filter, setFilter] = useState<(typeof labFilters)[number][0]>('open');
   const orders = useLoad(() => loadOrders(client, { view: 'worklist', kind: 'lab' }), [client]);
+  useOrderUpdates(orders.reload);
   const shown = orders.data ? filterByStatus(orders.data, filter) : [];
   return (
     <div className="stack">
@@ -123,10 +125,12 @@ export function LabWorklist() {
       <p className="muted">
         Tests clinicians ordered from your laboratory. Each step you take is signed by you.
       </p>
-      <StatusFilter value={filter} options={labFilters} onChange={setFilter} />
-      <Button kind="ghost" onClick={orders.reload}>
-        Refresh
-      </Button>
+      <div className="list-toolbar">
+        <StatusFilter value={filter} options={labFilters} onChange={setFilter} />
+        <Button kind="ghost" onClick={orders.reload}>
+          Refresh
+        </Button>
+      </div>
       {orders.loading && !orders.data && <Spinner label="Fetching and decrypting orders…" />}
       {orders.error ? <Notice kind="error">{plainError(orders.error)}</Notice> : null}
       {orders.data && shown.length === 0 && <p className="empty">No orders with this status.</p>}

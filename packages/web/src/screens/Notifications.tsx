@@ -12,6 +12,7 @@ import { formatTime } from '../components/ui.tsx';
 import { plainError } from '../errors.ts';
 import { useSession } from '../session.tsx';
 import { categoryLabels } from './Chart.tsx';
+import { announceOrderUpdate, describeOrderNotification } from './orders.ts';
 
 const short = (value: unknown) =>
   typeof value === 'string' && value.startsWith('0x')
@@ -56,7 +57,10 @@ export function describeNotification(notification: Notification, me: string): st
         ? 'You now hold the emergency privilege of your organisation.'
         : 'Your emergency privilege was taken away.';
     default:
-      return `Notification: ${notification.kind.replaceAll('-', ' ')}.`;
+      return (
+        describeOrderNotification(notification.kind, d, me, short) ??
+        `Notification: ${notification.kind.replaceAll('-', ' ')}.`
+      );
   }
 }
 
@@ -93,6 +97,7 @@ export function NotificationBell() {
           setItems((previous) =>
             previous.some((item) => item.id === notification.id) ? previous : [...previous, notification],
           );
+          announceOrderUpdate(notification);
           setError(undefined);
         }
       } catch (caught) {

@@ -23,6 +23,7 @@ import {
   type OrderSummary,
   statusText,
   statusTone,
+  useOrderUpdates,
   useOrganisationName,
 } from './orders.ts';
 import { PrescribeForm } from './PharmacyScreens.tsx';
@@ -112,7 +113,7 @@ export function OrderCard(props: {
       )}
       {props.showStamp && requestMeta && <RecordStampLine meta={requestMeta} readable={Boolean(request)} />}
       <OrderSteps order={order} />
-      <OrderOutcome order={order} />
+      <OrderOutcome order={order} request={request} />
       {props.actions && <div className="order-actions">{props.actions}</div>}
     </article>
   );
@@ -177,7 +178,7 @@ function OrderSteps(props: { order: OrderSummary }) {
 }
 
 /** The records an order produced: the lab's report and results, the dispensings, the insurer's answer. */
-function OrderOutcome(props: { order: OrderSummary }) {
+function OrderOutcome(props: { order: OrderSummary; request?: Json }) {
   const { client } = useSession();
   const { order } = props;
   const [open, setOpen] = useState(false);
@@ -203,7 +204,9 @@ function OrderOutcome(props: { order: OrderSummary }) {
     <section className="order-outcome" aria-label={`The ${label}`}>
       {order.kind === 'lab' && <LabReportView resources={resources} />}
       {order.kind === 'claim' &&
-        resources.map((resource) => <ClaimResponseView key={String(resource.id)} response={resource} />)}
+        resources.map((resource) => (
+          <ClaimResponseView key={String(resource.id)} response={resource} claim={props.request} />
+        ))}
       {order.kind === 'prescription' &&
         resources.map((resource) => <ResourceBody key={String(resource.id)} resource={resource} />)}
     </section>
@@ -247,6 +250,7 @@ export function MyOrders() {
     () => loadOrders(client, { view: 'patient', patient: identity.address }),
     [client, identity.address],
   );
+  useOrderUpdates(orders.reload);
   return (
     <div className="stack">
       <h1>Orders and claims</h1>
@@ -254,9 +258,11 @@ export function MyOrders() {
         What your clinicians ordered for you, what pharmacies dispensed, and what your insurer decided. Each
         step is signed by who did it and recorded on the ledger.
       </p>
-      <Button kind="ghost" onClick={orders.reload}>
-        Refresh
-      </Button>
+      <div>
+        <Button kind="ghost" onClick={orders.reload}>
+          Refresh
+        </Button>
+      </div>
       {orders.loading && !orders.data && <Spinner label="Fetching and decrypting your orders…" />}
       {orders.error ? <Notice kind="error">{plainError(orders.error)}</Notice> : null}
       {orders.data && (
@@ -284,6 +290,7 @@ export function ChartOrders(props: { patient: string; onPlaced: () => void }) {
     () => loadOrders(client, { view: 'patient', patient: props.patient as `0x${string}` }),
     [client, props.patient],
   );
+  useOrderUpdates(orders.reload);
   // A new order's request is a record of the chart too.
   const placed = () => {
     orders.reload();

@@ -17,6 +17,7 @@ import {
   type OrderEntry,
   plainOrderError,
   requestFhirId,
+  useOrderUpdates,
   useOrganisationsOfKind,
 } from './orders.ts';
 import { FormShell } from './RecordForms.tsx';
@@ -197,7 +198,11 @@ const pharmacyFilters = [
 export function PharmacyWorklist() {
   const { client } = useSession();
   const [filter, setFilter] = useState<(typeof pharmacyFilters)[number][0]>('open');
-  const orders = useLoad(() => loadOrders(client, { view: 'worklist', kind: 'prescription' }), [client]);
+  const orders = useLoad(
+    () => loadOrders(client, { view: 'worklist', kind: 'prescription' }, { stamps: true }),
+    [client],
+  );
+  useOrderUpdates(orders.reload);
   const shown = orders.data ? filterByStatus(orders.data, filter) : [];
   const [outcome, setOutcome] = useState<{ kind: 'success' | 'error'; text: string }>();
   const finished = (result: { kind: 'success' | 'error'; text: string }) => {
@@ -211,10 +216,12 @@ export function PharmacyWorklist() {
         Prescriptions named to your pharmacy, and those for any pharmacy of patients who allow yours to see
         their medications.
       </p>
-      <StatusFilter value={filter} options={pharmacyFilters} onChange={setFilter} />
-      <Button kind="ghost" onClick={orders.reload}>
-        Refresh
-      </Button>
+      <div className="list-toolbar">
+        <StatusFilter value={filter} options={pharmacyFilters} onChange={setFilter} />
+        <Button kind="ghost" onClick={orders.reload}>
+          Refresh
+        </Button>
+      </div>
       {orders.loading && !orders.data && <Spinner label="Fetching and decrypting prescriptions…" />}
       {orders.error ? <Notice kind="error">{plainError(orders.error)}</Notice> : null}
       {outcome && <Notice kind={outcome.kind}>{outcome.text}</Notice>}

@@ -7,10 +7,12 @@ import {
   type GatewayClient,
   type OrderStep as LedgerOrderStep,
   listOrders,
+  type Notification,
   type OrderSummary,
   type RecordMetadata,
 } from '@medledger/client';
 import { MedledgerError, type OrderKind, type OrderStatus } from '@medledger/core';
+import { useEffect, useRef } from 'react';
 import { plainError } from '../errors.ts';
 import type { Json } from '../records/fhirText.ts';
 import { useSession } from '../session.tsx';
@@ -30,13 +32,24 @@ export interface OrderEntry {
 
 export type OrderQuery = Parameters<typeof listOrders>[1];
 
-/** The orders of a view, newest first, each with its request record read and decrypted here. */
-export async function loadOrders(client: GatewayClient, query: OrderQuery): Promise<OrderEntry[]> {
+/**
+ * The orders of a view, newest first, each with its request record read and decrypted here; with
+ * `stamps`, each request's co-signature stamp too (a read does not carry it, a list of records does).
+ */
+export async function loadOrders(
+  client: GatewayClient,
+  query: OrderQuery,
+  options: { stamps?: boolean } = {},
+): Promise<OrderEntry[]> {
   const orders = await listOrders(client, query);
   const entries = await Promise.all(
     orders.map(async (order): Promise<OrderEntry> => {
       try {
         const { record, resource } = await client.readRecord(order.requestRecordId);
+        if (options.stamps && !record.stamp) {
+          const { recordId: _, ...stamp } = await client.stamp(order.requestRecordId);
+          return { order, request: resource as Json, requestMeta: { ...record, stamp } };
+        }
         return { order, request: resource as Json, requestMeta: record };
       } catch (error) {
         return { order, error: plainError(error) };
@@ -139,5 +152,54 @@ export function plainOrderError(error: unknown, order?: OrderSummary): string {
       return 'Refused: this order was not sent to your organisation.';
     default:
       return plainError(error);
+  }
+}
+
+const orderUpdateEvent = 'medledger:order-update';
+
+/** Tells the open order screens that an order changed (from the live notifications: order-*). */
+export function announceOrderUpdate(notification: Notification): void {
+  if (notification.kind.startsWith('order-')) window.dispatchEvent(new Event(orderUpdateEvent));
+}
+
+/** Calls `onUpdate` whenever a notification says an order of this identity's changed. */
+export function useOrderUpdates(onUpdate: () => void): void {
+  const latest = useRef(onUpdate);
+  latest.current = onUpdate;
+  useEffect(() => {
+    const listener = () => latest.current();
+    window.addEventListener(orderUpdateEvent, listener);
+    return () => window.removeEventListener(orderUpdateEvent, listener);
+  }, []);
+}
+
+/** An order notification in plain words, from the reader's point of view (ids and addresses only). */
+export function describeOrderNotification(
+  kind: string,
+  data: Record<string, unknown>,
+  me: string,
+  short: (value: unknown) => string,
+): string | undefined {
+  const orderKind =
+    typeof data.kind === 'string' && data.kind in kindLabels ? (data.kind as OrderKind) : undefined;
+  const what = orderKind ? kindLabels[orderKind].toLowerCase() : 'order';
+  const forMe = typeof data.patient === 'string' && data.patient.toLowerCase() === me.toLowerCase();
+  switch (kind) {
+    case 'order-placed':
+      return forMe
+        ? `${short(data.requester)} placed a ${what} for you.`
+        : `New ${what} for your organisation from ${short(data.requester)}.`;
+    case 'order-status': {
+      const status = typeof data.status === 'string' ? (data.status as OrderStatus) : undefined;
+      return `Your ${what} ${short(data.orderId)} is now ${orderKind && status ? statusText(orderKind, status) : String(data.status)}.`;
+    }
+    case 'order-completed':
+      return orderKind === 'claim'
+        ? `Your claim ${short(data.orderId)} was decided.`
+        : `The result of your ${what} ${short(data.orderId)} is posted.`;
+    case 'order-dispensed':
+      return `${String(data.quantity)} dispensed on prescription ${short(data.orderId)} (${String(data.dispensed)} in all).`;
+    default:
+      return undefined;
   }
 }
