@@ -7,7 +7,7 @@
  * are walked in the browsers only:
  * - a doctor orders a lab test from the laboratory; the laboratory's worklist marks it received and
  *   in progress and posts the result; the doctor and the patient see the order completed and read
- *   the result;
+ *   the result; an order the lab cannot perform it rejects, and the doctor sees it rejected;
  * - a doctor prescribes with a refill; a pharmacy dispenses the first fill; another pharmacy
  *   dispenses the rest meanwhile, so the first pharmacy's stale second dispensing is refused in
  *   plain words; the prescription shows dispensed, with quantities and dates, to the doctor and the
@@ -298,6 +298,34 @@ describe('clinical workflows (orders, prescriptions, claims), end to end in Chro
     await mine.getByText('Above target: adjust the treatment.').waitFor();
     assert.match(await textOf(mine), /7\.1 %/);
     screenshots.push(await screenshot(patient, 'patient-lab-result'));
+  });
+
+  it('the lab rejects an order it cannot perform; the doctor sees it rejected', async () => {
+    await doctor.getByRole('button', { name: 'Order a lab test' }).click();
+    const form = doctor.getByRole('form', { name: 'Lab order' });
+    await form.getByLabel('Laboratory').selectOption({ label: 'City Lab' });
+    await form.getByLabel('Test', { exact: true }).fill('Genetic panel');
+    await form.getByRole('button', { name: 'Order test' }).click();
+    await orderCard(doctor, 'Genetic panel').getByText('sent to the lab', { exact: true }).waitFor();
+
+    await lab.getByRole('button', { name: 'Open', exact: true }).click();
+    const card = orderCard(lab, 'Genetic panel');
+    await shows(lab.locator('main'), card);
+    await card.getByRole('button', { name: 'Reject' }).click();
+    await card.waitFor({ state: 'detached' });
+    await lab.getByRole('button', { name: 'Rejected', exact: true }).click();
+    await orderCard(lab, 'Genetic panel').getByText('rejected', { exact: true }).waitFor();
+    assert.equal(
+      await orderCard(lab, 'Genetic panel').getByRole('button', { name: 'Post result' }).count(),
+      0,
+    );
+
+    const doctorsOrder = orderCard(doctor, 'Genetic panel');
+    await shows(chartOrders(), doctorsOrder.getByText('rejected', { exact: true }));
+    assert.match(
+      await textOf(doctorsOrder.getByRole('list', { name: 'Steps' })),
+      /Ordered[\s\S]*Rejected by City Lab/,
+    );
   });
 
   it('a doctor prescribes with a refill; a pharmacy dispenses; a stale second dispensing after another pharmacy is refused in plain words; the prescription shows dispensed with quantities and dates', async () => {

@@ -119,11 +119,29 @@ export function OrderCard(props: {
   );
 }
 
+const endings = { cancelled: 'Cancelled', rejected: 'Rejected' } as const;
 const stepWords: Record<OrderKind, Partial<Record<OrderSummary['status'], string>>> = {
-  lab: { placed: 'Ordered', accepted: 'Received', in_progress: 'In progress', completed: 'Result posted' },
-  prescription: { placed: 'Prescribed', in_progress: 'Dispensed', completed: 'Dispensed' },
-  claim: { placed: 'Submitted', accepted: 'Received', in_progress: 'Under review', completed: 'Decided' },
+  lab: {
+    placed: 'Ordered',
+    accepted: 'Received',
+    in_progress: 'In progress',
+    completed: 'Result posted',
+    ...endings,
+  },
+  prescription: { placed: 'Prescribed', in_progress: 'Dispensed', completed: 'Dispensed', ...endings },
+  claim: {
+    placed: 'Submitted',
+    accepted: 'Received',
+    in_progress: 'Under review',
+    completed: 'Decided',
+    ...endings,
+  },
 };
+
+/** Changes whenever a step was taken (two steps can share a block's second, so not the time alone). */
+function versionOf(order: OrderSummary): string {
+  return `${order.status}:${order.updatedAt}:${order.dispensed}:${order.fillsUsed}:${order.resultRecordIds.length}`;
+}
 
 /**
  * Who took a step, by organisation: the step's own when the gateway names it, else the requester's
@@ -145,7 +163,7 @@ function OrderSteps(props: { order: OrderSummary }) {
   const { client, identity } = useSession();
   const organisationName = useOrganisationName();
   const { order } = props;
-  const detail = useLoad(() => orderOf(client, order.orderId), [client, order.orderId, order.updatedAt]);
+  const detail = useLoad(() => orderOf(client, order.orderId), [client, order.orderId, versionOf(order)]);
   if (!detail.data) return detail.loading ? <Spinner label="Fetching the order’s steps…" /> : null;
   return (
     <ol className="order-steps" aria-label="Steps">
@@ -187,7 +205,7 @@ function OrderOutcome(props: { order: OrderSummary; request?: Json }) {
     return Promise.all(
       order.resultRecordIds.map(async (id) => (await client.readRecord(id)).resource as Json),
     );
-  }, [client, open, order.orderId, order.updatedAt]);
+  }, [client, open, order.orderId, versionOf(order)]);
   if (order.resultRecordIds.length === 0) return null;
   const label = order.kind === 'lab' ? 'result' : order.kind === 'prescription' ? 'dispensings' : 'decision';
   if (!open)
