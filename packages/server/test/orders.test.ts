@@ -29,6 +29,7 @@ import {
   MedledgerError,
   type OrganisationKind,
 } from '@medledger/core';
+import { sendRpcCalls } from '@medledger/ledger-node';
 import type { Hex } from 'viem';
 import { type Consortium, foundConsortium, newActor, newMember, newPatient } from './helpers/actors.ts';
 import { eventually } from './helpers/emergencies.ts';
@@ -254,6 +255,10 @@ describe('orders', () => {
       ],
     );
     assert.ok(order.steps.every((step) => step.at >= order.placedAt && step.at > 0));
+    assert.deepEqual(
+      order.steps.map((step) => step.actorOrganisation),
+      [hospital.organisationId, labA.organisationId, labA.organisationId, labA.organisationId],
+    );
 
     const { resource } = await readRecord(doctor, resultRecordIds[0] as Hex);
     assert.deepEqual((resource as { result: unknown }).result, [
@@ -326,9 +331,7 @@ describe('orders', () => {
       (o) => o.orderId,
     );
     assert.ok(!notAllowed.includes(orderId));
-    const patientView = (await listOrders(patient, { view: 'patient', patient: patient.address })).map(
-      (o) => o.orderId,
-    );
+    const patientView = (await listOrders(patient, { view: 'patient' })).map((o) => o.orderId);
     assert.ok([forLabA, forLabB, orderId].every((id) => patientView.includes(id)));
   });
 
@@ -410,6 +413,50 @@ describe('orders', () => {
       before[winner === 'a' ? 'b' : 'a'],
       'no record of the loser',
     );
+  });
+
+  it('answers 409 to the loser also when both dispenses passed simulation and the loser reverts on chain', async () => {
+    const rpc = async (method: string, params: unknown[] = []) => {
+      const [outcome] = await sendRpcCalls(gateway.rpcUrl, [{ method, params }]);
+      if (!outcome || 'error' in outcome) throw new Error(`${method}: ${JSON.stringify(outcome)}`);
+      return outcome.result;
+    };
+    const { orderId } = await placeOrder(doctor, {
+      patient: patient.address,
+      kind: 'prescription',
+      resource: prescription(),
+      quantity: 20,
+      fills: 3,
+    });
+    const pendingBefore = Number.parseInt(((await rpc('txpool_status')) as { pending: string }).pending, 16);
+    await rpc('evm_setAutomine', [false]);
+    let outcomes: PromiseSettledResult<unknown>[];
+    try {
+      const racing = Promise.allSettled([
+        dispenseOrder(pharmacistA, { orderId, quantity: 15, resource: dispense('Corner', 15) }),
+        dispenseOrder(pharmacistB, { orderId, quantity: 15, resource: dispense('Station', 15) }),
+      ]);
+      // Both were simulated against the same state and sent: the chain alone decides between them.
+      await eventually(
+        async () =>
+          Number.parseInt(((await rpc('txpool_status')) as { pending: string }).pending, 16) >=
+          pendingBefore + 2
+            ? true
+            : undefined,
+        'both dispenses sent',
+      );
+      await rpc('evm_mine');
+      outcomes = await racing;
+    } finally {
+      await rpc('evm_setAutomine', [true]);
+    }
+    assert.equal(outcomes.filter((outcome) => outcome.status === 'fulfilled').length, 1);
+    const lost = outcomes.find((outcome) => outcome.status === 'rejected') as PromiseRejectedResult;
+    assert.ok(lost.reason instanceof ConflictError, `the loser gets a conflict, got ${String(lost.reason)}`);
+    assert.equal(lost.reason.reason, 'order_quantity_exceeded');
+    const order = await orderOf(patient, orderId);
+    assert.equal(order.dispensed, 15);
+    assert.equal(order.resultRecordIds.length, 1);
   });
 
   it('takes a claim from the hospital to the insurer’s ClaimResponse', async () => {
