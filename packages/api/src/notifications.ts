@@ -24,6 +24,10 @@ export const notificationKinds = [
   'emergency-reviewed',
   'emergency-ended',
   'emergency-privilege-set',
+  'order-placed',
+  'order-status',
+  'order-completed',
+  'order-dispensed',
 ] as const;
 
 /** One notification: what happened (`kind`) and its facts (`data`). */

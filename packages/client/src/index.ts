@@ -48,6 +48,15 @@ export { me } from './actions/me.ts';
 export { members } from './actions/members.ts';
 export { newPatientKeys } from './actions/newPatientKeys.ts';
 export { notifications } from './actions/notifications.ts';
+export {
+  completeOrder,
+  dispenseOrder,
+  listOrders,
+  orderOf,
+  type PlaceOrderInput,
+  placeOrder,
+  setOrderStatus,
+} from './actions/orders.ts';
 export { organisations } from './actions/organisations.ts';
 export { otpStatus } from './actions/otpStatus.ts';
 export { pendingKeyRecoveries } from './actions/pendingKeyRecoveries.ts';
