@@ -392,7 +392,11 @@ describe('clinical workflows (orders, prescriptions, claims), end to end in Chro
     await nav(patient, 'Orders and claims');
     const mine = orderCard(patient, 'Metformin 500 mg');
     await mine.getByText('dispensed', { exact: true }).waitFor();
-    assert.match(await textOf(mine), /Dispensed 30 by[\s\S]*Dispensed 30 by/);
+    // Each dispensing names its pharmacy, with the date.
+    assert.match(
+      await textOf(mine.getByRole('list', { name: 'Steps' })),
+      /Dispensed 30 by Corner Pharmacy .*· .*\d{4}[\s\S]*Dispensed 30 by Harbour Pharmacy .*· .*\d{4}/,
+    );
     await mine.getByRole('button', { name: 'Open dispensings' }).click();
     await mine
       .getByText(/30 tablet/)

@@ -226,7 +226,11 @@ function OrderOutcome(props: { order: OrderSummary; request?: Json }) {
           <ClaimResponseView key={String(resource.id)} response={resource} claim={props.request} />
         ))}
       {order.kind === 'prescription' &&
-        resources.map((resource) => <ResourceBody key={String(resource.id)} resource={resource} />)}
+        resources.map((resource) => (
+          <div className="bundle-entry" key={String(resource.id)}>
+            <ResourceBody resource={resource} />
+          </div>
+        ))}
     </section>
   );
 }

@@ -5,9 +5,9 @@
  */
 import {
   type GatewayClient,
-  type OrderStep as LedgerOrderStep,
   listOrders,
   type Notification,
+  type OrderStep,
   type OrderSummary,
   type RecordMetadata,
 } from '@medledger/client';
@@ -17,10 +17,7 @@ import { plainError } from '../errors.ts';
 import type { Json } from '../records/fhirText.ts';
 import { useSession } from '../session.tsx';
 
-export type { OrderKind, OrderStatus, OrderSummary };
-
-/** One step of an order (placed, a status change, a dispensing, the completion), with its actor's organisation when the gateway names it. */
-export type OrderStep = LedgerOrderStep & { actorOrganisation?: number | null };
+export type { OrderKind, OrderStatus, OrderStep, OrderSummary };
 
 /** An order with its request (ServiceRequest, MedicationRequest, Claim) decrypted, if readable. */
 export interface OrderEntry {
