@@ -130,21 +130,18 @@ export function requestFhirId(orderId: string): string {
 /** A refused step in plain words: the chain's reason names what happened (e.g. another pharmacy was first). */
 export function plainOrderError(error: unknown, order?: OrderSummary): string {
   if (!(error instanceof MedledgerError)) return plainError(error);
-  const remaining = error.fields?.remaining;
+  const remaining = Number(error.fields?.remaining);
   switch (error.reason) {
     case 'order_quantity_exceeded':
-      return `Not dispensed: ${
-        typeof remaining === 'number' || typeof remaining === 'string'
-          ? `only ${remaining} remain on this prescription`
-          : 'this is more than remains on this prescription'
-      }. Another pharmacy may have dispensed it in the meantime; the list now shows what is left.`;
+      return remaining > 0
+        ? `Not dispensed: only ${remaining} remain on this prescription; another pharmacy may have dispensed some in the meantime. The list now shows what is left.`
+        : 'Not dispensed: nothing remains on this prescription; another pharmacy dispensed it in the meantime. The list now shows it as dispensed.';
     case 'order_fills_used':
-      return 'Not dispensed: every fill of this prescription has already been used, by another pharmacy or an earlier dispensing. Nothing more may be dispensed on it.';
+      return 'Not dispensed: every fill of this prescription has already been used; another pharmacy dispensed the last one in the meantime. The list now shows it as dispensed.';
     case 'order_not_open':
+      return `Not done: this ${order ? kindLabels[order.kind].toLowerCase() : 'order'} was cancelled or rejected in the meantime. The list now shows its status.`;
     case 'order_invalid_transition':
-      return order?.kind === 'prescription'
-        ? 'Not dispensed: this prescription is no longer open (fully dispensed, perhaps by another pharmacy, or cancelled). The list now shows its status.'
-        : 'Not done: this order has moved on in the meantime (completed, rejected or cancelled). The list now shows its status.';
+      return 'Not done: this order has moved on in the meantime. The list now shows its status.';
     case 'order_not_performer':
       return 'Refused: this order was not sent to your organisation.';
     default:
