@@ -7,7 +7,8 @@
  * are walked in the browsers only:
  * - a doctor orders a lab test from the laboratory; the laboratory's worklist marks it received and
  *   in progress and posts the result; the doctor and the patient see the order completed and read
- *   the result; an order the lab cannot perform it rejects, and the doctor sees it rejected;
+ *   the result; an order the lab cannot perform it rejects, another the patient cancels, and the
+ *   doctor sees both;
  * - a doctor prescribes with a refill; a pharmacy dispenses the first fill; another pharmacy
  *   dispenses the rest meanwhile, so the first pharmacy's stale second dispensing is refused in
  *   plain words; the prescription shows dispensed, with quantities and dates, to the doctor and the
@@ -300,7 +301,7 @@ describe('clinical workflows (orders, prescriptions, claims), end to end in Chro
     screenshots.push(await screenshot(patient, 'patient-lab-result'));
   });
 
-  it('the lab rejects an order it cannot perform; the doctor sees it rejected', async () => {
+  it('the lab rejects an order it cannot perform, the patient cancels another; the doctor sees both', async () => {
     await doctor.getByRole('button', { name: 'Order a lab test' }).click();
     const form = doctor.getByRole('form', { name: 'Lab order' });
     await form.getByLabel('Laboratory').selectOption({ label: 'City Lab' });
@@ -325,6 +326,23 @@ describe('clinical workflows (orders, prescriptions, claims), end to end in Chro
     assert.match(
       await textOf(doctorsOrder.getByRole('list', { name: 'Steps' })),
       /Ordered[\s\S]*Rejected by City Lab/,
+    );
+
+    await doctor.getByRole('button', { name: 'Order a lab test' }).click();
+    await form.getByLabel('Laboratory').selectOption({ label: 'City Lab' });
+    await form.getByLabel('Test', { exact: true }).fill('Vitamin D');
+    await form.getByRole('button', { name: 'Order test' }).click();
+    await orderCard(doctor, 'Vitamin D').getByText('sent to the lab', { exact: true }).waitFor();
+    await nav(patient, 'My records');
+    await nav(patient, 'Orders and claims');
+    const mine = orderCard(patient, 'Vitamin D');
+    await mine.getByRole('button', { name: 'Cancel this lab test' }).click();
+    await mine.getByText('cancelled', { exact: true }).waitFor();
+    assert.match(await textOf(mine.getByRole('list', { name: 'Steps' })), /Cancelled by you/);
+    await shows(chartOrders(), orderCard(doctor, 'Vitamin D').getByText('cancelled', { exact: true }));
+    assert.match(
+      await textOf(orderCard(doctor, 'Vitamin D').getByRole('list', { name: 'Steps' })),
+      /Cancelled by the patient/,
     );
   });
 

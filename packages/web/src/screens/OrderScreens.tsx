@@ -4,9 +4,19 @@
  * the insurer's decision), the patient's own screen of their orders, prescriptions and claims, and
  * the clinician's section of a patient's chart where new ones are placed.
  */
-import { orderOf } from '@medledger/client';
+import { orderOf, setOrderStatus } from '@medledger/client';
 import { type ReactNode, useState } from 'react';
-import { AddressText, Badge, Button, Card, formatTime, Notice, Spinner, useLoad } from '../components/ui.tsx';
+import {
+  AddressText,
+  Badge,
+  Button,
+  Card,
+  formatTime,
+  Notice,
+  Spinner,
+  useAction,
+  useLoad,
+} from '../components/ui.tsx';
 import { isDenied, plainError } from '../errors.ts';
 import { conceptText, type Json } from '../records/fhirText.ts';
 import { ResourceBody } from '../records/RecordView.tsx';
@@ -21,6 +31,7 @@ import {
   type OrderKind,
   type OrderStep,
   type OrderSummary,
+  plainOrderError,
   statusText,
   statusTone,
   useOrderUpdates,
@@ -240,7 +251,13 @@ function OrderGroups(props: {
   entries: OrderEntry[];
   showPatient?: boolean;
   empty: Record<OrderKind, string>;
+  onChange: () => void;
 }) {
+  const { identity } = useSession();
+  // The requester and the patient may cancel an order while it is open.
+  const mayCancel = (order: OrderSummary) =>
+    isOpen(order.status) &&
+    (sameAddress(order.requester, identity.address) || sameAddress(order.patient, identity.address));
   return (
     <>
       {(['lab', 'prescription', 'claim'] as const).map((kind) => {
@@ -250,11 +267,49 @@ function OrderGroups(props: {
             <h3>{groupTitles[kind]}</h3>
             {entries.length === 0 && <p className="empty">{props.empty[kind]}</p>}
             {entries.map((entry) => (
-              <OrderCard key={entry.order.orderId} entry={entry} showPatient={props.showPatient} />
+              <OrderCard
+                key={entry.order.orderId}
+                entry={entry}
+                showPatient={props.showPatient}
+                actions={
+                  mayCancel(entry.order) ? (
+                    <CancelOrder order={entry.order} onDone={props.onChange} />
+                  ) : undefined
+                }
+              />
             ))}
           </section>
         );
       })}
+    </>
+  );
+}
+
+/** Cancels an open order, as its requester or its patient; a signed step like every other. */
+function CancelOrder(props: { order: OrderSummary; onDone: () => void }) {
+  const { client } = useSession();
+  const { order } = props;
+  const cancel = useAction(async () => {
+    try {
+      await setOrderStatus(client, { orderId: order.orderId, status: 'cancelled' });
+    } catch (error) {
+      throw new Error(plainOrderError(error, order));
+    } finally {
+      props.onDone();
+    }
+  });
+  return (
+    <>
+      <Button
+        kind="danger"
+        busy={cancel.busy}
+        busyLabel="Cancelling…"
+        label={`Cancel this ${kindLabels[order.kind].toLowerCase()}`}
+        onClick={() => void cancel.run()}
+      >
+        Cancel
+      </Button>
+      {cancel.error && <Notice kind="error">{cancel.error}</Notice>}
     </>
   );
 }
@@ -290,6 +345,7 @@ export function MyOrders() {
       {orders.data && (
         <OrderGroups
           entries={orders.data}
+          onChange={orders.reload}
           empty={{
             lab: 'No lab tests have been ordered for you.',
             prescription: 'You have no prescriptions.',
@@ -349,6 +405,7 @@ export function ChartOrders(props: { patient: string; onPlaced: () => void }) {
       {orders.data && (
         <OrderGroups
           entries={orders.data}
+          onChange={orders.reload}
           empty={{
             lab: 'No lab tests you may see.',
             prescription: 'No prescriptions you may see.',
