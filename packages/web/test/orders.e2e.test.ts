@@ -92,6 +92,11 @@ async function shows(scope: Locator, target: Locator): Promise<void> {
   }
 }
 
+/** Waits until the card's steps read as `pattern` (they load after the card's status). */
+async function stepsShow(card: Locator, pattern: RegExp): Promise<void> {
+  await card.getByRole('list', { name: 'Steps' }).filter({ hasText: pattern }).waitFor();
+}
+
 interface Organisation {
   id: number;
   admin: GatewayClient;
@@ -287,7 +292,7 @@ describe('clinical workflows (orders, prescriptions, claims), end to end in Chro
     screenshots.push(await screenshot(lab, 'lab-worklist-completed'));
 
     await shows(chartOrders(), doctorsOrder.getByText('completed · result posted', { exact: true }));
-    assert.match(await textOf(doctorsOrder), /Ordered[\s\S]*Received[\s\S]*In progress[\s\S]*Result posted/);
+    await stepsShow(doctorsOrder, /Ordered[\s\S]*Received[\s\S]*In progress[\s\S]*Result posted/);
     await doctorsOrder.getByRole('button', { name: 'Open result' }).click();
     await doctorsOrder.getByText('Above target: adjust the treatment.').waitFor();
     assert.match(await textOf(doctorsOrder), /7\.1 %[\s\S]*4 – 5\.6 %/);
@@ -323,10 +328,7 @@ describe('clinical workflows (orders, prescriptions, claims), end to end in Chro
 
     const doctorsOrder = orderCard(doctor, 'Genetic panel');
     await shows(chartOrders(), doctorsOrder.getByText('rejected', { exact: true }));
-    assert.match(
-      await textOf(doctorsOrder.getByRole('list', { name: 'Steps' })),
-      /Ordered[\s\S]*Rejected by City Lab/,
-    );
+    await stepsShow(doctorsOrder, /Ordered[\s\S]*Rejected by City Lab/);
 
     await doctor.getByRole('button', { name: 'Order a lab test' }).click();
     await form.getByLabel('Laboratory').selectOption({ label: 'City Lab' });
@@ -338,12 +340,9 @@ describe('clinical workflows (orders, prescriptions, claims), end to end in Chro
     const mine = orderCard(patient, 'Vitamin D');
     await mine.getByRole('button', { name: 'Cancel this lab test' }).click();
     await mine.getByText('cancelled', { exact: true }).waitFor();
-    assert.match(await textOf(mine.getByRole('list', { name: 'Steps' })), /Cancelled by you/);
+    await stepsShow(mine, /Cancelled by you/);
     await shows(chartOrders(), orderCard(doctor, 'Vitamin D').getByText('cancelled', { exact: true }));
-    assert.match(
-      await textOf(orderCard(doctor, 'Vitamin D').getByRole('list', { name: 'Steps' })),
-      /Cancelled by the patient/,
-    );
+    await stepsShow(orderCard(doctor, 'Vitamin D'), /Cancelled by the patient/);
   });
 
   it('a doctor prescribes with a refill; a pharmacy dispenses; a stale second dispensing after another pharmacy is refused in plain words; the prescription shows dispensed with quantities and dates', async () => {
@@ -402,8 +401,10 @@ describe('clinical workflows (orders, prescriptions, claims), end to end in Chro
       .waitFor();
 
     await shows(chartOrders(), doctorsPrescription.getByText('dispensed', { exact: true }));
-    const steps = await textOf(doctorsPrescription.getByRole('list', { name: 'Steps' }));
-    assert.match(steps, /Prescribed[\s\S]*Dispensed 30 by .*·.*\d{4}[\s\S]*Dispensed 30 by .*·.*\d{4}/);
+    await stepsShow(
+      doctorsPrescription,
+      /Prescribed[\s\S]*Dispensed 30 by .*·.*\d{4}[\s\S]*Dispensed 30 by .*·.*\d{4}/,
+    );
     assert.match(await textOf(doctorsPrescription), /60 of 60/);
 
     await nav(patient, 'My records');
@@ -411,8 +412,8 @@ describe('clinical workflows (orders, prescriptions, claims), end to end in Chro
     const mine = orderCard(patient, 'Metformin 500 mg');
     await mine.getByText('dispensed', { exact: true }).waitFor();
     // Each dispensing names its pharmacy, with the date.
-    assert.match(
-      await textOf(mine.getByRole('list', { name: 'Steps' })),
+    await stepsShow(
+      mine,
       /Dispensed 30 by Corner Pharmacy .*· .*\d{4}[\s\S]*Dispensed 30 by Harbour Pharmacy .*· .*\d{4}/,
     );
     await mine.getByRole('button', { name: 'Open dispensings' }).click();
@@ -473,6 +474,16 @@ describe('clinical workflows (orders, prescriptions, claims), end to end in Chro
     await mine.getByRole('button', { name: 'Open decision' }).click();
     await mine.getByText('partly approved', { exact: true }).waitFor();
     screenshots.push(await screenshot(patient, 'patient-orders'));
+  });
+
+  it('the ledger explorer verifies every record the workflows anchored, in the browser', async () => {
+    await nav(patient, 'Ledger');
+    await patient.getByRole('button', { name: 'Check the whole chain' }).click();
+    const outcome = patient
+      .getByText(/Verified: \d+ record\(s\) and \d+ block\(s\) match the chain/)
+      .or(patient.getByText(/^Verification failed/));
+    await outcome.first().waitFor();
+    assert.match(await textOf(outcome.first()), /^Verified: /);
   });
 
   it('the gateway received no plaintext of the orders', () => {
