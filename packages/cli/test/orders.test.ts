@@ -47,7 +47,9 @@ describe('clinical workflows through the CLI: lab order, prescription, claim', (
   let pharmacist1: Person;
   let pharmacist2: Person;
   let agent: Person;
-  const organisation = { hospital: 0, lab: 0, pharmacy1: 0, pharmacy2: 0, insurer: 0 };
+  let otherTechnician: Person;
+  let otherPatient: Person;
+  const organisation = { hospital: 0, lab: 0, pharmacy1: 0, pharmacy2: 0, insurer: 0, otherLab: 0 };
 
   before(async () => {
     const dataDir = await temporaryDirectory('orders-data');
@@ -66,10 +68,33 @@ describe('clinical workflows through the CLI: lab order, prescription, claim', (
       'pharmacist2',
       'insurer-admin',
       'agent',
+      'other-lab-admin',
+      'other-technician',
+      'other-patient',
     ]);
     const [admin, , , labAdmin, , pharmacy1Admin, , pharmacy2Admin, , insurerAdmin] = people;
-    [, doctor, patient, , technician, , pharmacist1, , pharmacist2, , agent] = people;
-    organisation.hospital = await setUpHospital(cli, { admin, doctors: [doctor], patients: [patient] });
+    [
+      ,
+      doctor,
+      patient,
+      ,
+      technician,
+      ,
+      pharmacist1,
+      ,
+      pharmacist2,
+      ,
+      agent,
+      ,
+      otherTechnician,
+      otherPatient,
+    ] = people;
+    const otherLabAdmin = people[11];
+    organisation.hospital = await setUpHospital(cli, {
+      admin,
+      doctors: [doctor],
+      patients: [patient, otherPatient],
+    });
     const admins = [admin];
     /** Creates an organisation, approved by the active ones' admins until it is active, with one member. */
     const join = async (name: string, kind: string, founder: Person, role: string, member: Person) => {
@@ -121,12 +146,15 @@ describe('clinical workflows through the CLI: lab order, prescription, claim', (
       pharmacist2,
     );
     organisation.insurer = await join('Acme Health', 'insurer', insurerAdmin, 'insurer', agent);
+    organisation.otherLab = await join('Other Lab', 'lab', otherLabAdmin, 'lab', otherTechnician);
     const grants: [number, string][] = [
       [organisation.hospital, 'lab,medication,insurance'],
       [organisation.lab, 'lab'],
       [organisation.pharmacy1, 'medication'],
       [organisation.pharmacy2, 'medication'],
       [organisation.insurer, 'insurance'],
+      // Another lab the patient lets read and add lab records: it sees the orders, but posts no result to one sent elsewhere.
+      [organisation.otherLab, 'lab'],
     ];
     for (const [org, categories] of grants) {
       await cli.json(
@@ -166,7 +194,7 @@ describe('clinical workflows through the CLI: lab order, prescription, claim', (
     }
   });
 
-  test('a lab order: the doctor orders, the lab receives, works on it and posts the result; the doctor and the patient see it', async () => {
+  test('a lab order: the doctor orders, the lab receives, works on it and posts the result (another lab may not); the doctor and the patient see it', async () => {
     const placed = await cli.json<{ orderId: string; status: string }>(
       'order',
       'create',
@@ -236,6 +264,21 @@ describe('clinical workflows through the CLI: lab order, prescription, claim', (
     );
     assert.equal(refused.code, 2);
     assert.equal(errorOf(refused).code, 'invalid_input');
+
+    const foreign = await cli.run(
+      '--json',
+      'order',
+      'result',
+      id,
+      '--value',
+      '5',
+      '--unit',
+      '%',
+      '--as',
+      otherTechnician.keyFile,
+    );
+    assert.equal(foreign.code, 3);
+    assert.equal(errorOf(foreign).reason, 'order_not_performer');
 
     const result = await cli.json<{ resultRecordIds: string[]; status: string }>(
       'order',
@@ -424,7 +467,7 @@ describe('clinical workflows through the CLI: lab order, prescription, claim', (
     );
   });
 
-  test('a claim: the patient records the insurer, the hospital claims, the insurer partly approves', async () => {
+  test('a claim: the patient records the insurer, the hospital claims, the insurer partly approves; a claim without consent is refused', async () => {
     const coverage = await cli.json<{ recordId: string }>(
       'claim',
       'coverage',
@@ -500,6 +543,25 @@ describe('clinical workflows through the CLI: lab order, prescription, claim', (
     const forPatient = await cli.run('claim', 'show', id, '--as', patient.keyFile);
     assert.match(forPatient.stdout, /^claim +partly approved, 100\.00 of 120\.50 EUR paid$/m);
     assert.match(forPatient.stdout, /2\. 83036 HbA1c test +40\.50 EUR +paid 20\.00 EUR/);
+
+    const withoutConsent = await cli.run(
+      '--json',
+      'claim',
+      'submit',
+      '--patient',
+      otherPatient.address,
+      '--insurer',
+      String(organisation.insurer),
+      '--item',
+      '99213:Consultation:80',
+      '--as',
+      doctor.keyFile,
+    );
+    assert.equal(withoutConsent.code, 3);
+    assert.deepEqual(
+      { code: errorOf(withoutConsent).code, reason: errorOf(withoutConsent).reason },
+      { code: 'access_denied', reason: 'no_consent' },
+    );
 
     const twice = await cli.run(
       '--json',

@@ -198,9 +198,7 @@ export const dispensePrescription: ActionHandler = async (id: string, options, c
   const request = await readResource(context, order.requestRecordId as Hex, 'TREAT');
   const unit = unitOf(request);
   if (order.status !== 'placed' && order.status !== 'accepted' && order.status !== 'in_progress') {
-    const closed = new ConflictError(`Prescription ${order.orderId} is ${order.status}.`, {
-      reason: 'order_not_open',
-    });
+    const closed = new ConflictError('Nothing was sent to the ledger.', { reason: 'order_not_open' });
     throw await explainRefusedDispense(context, order, quantity, unit, closed);
   }
   if (!request) {
