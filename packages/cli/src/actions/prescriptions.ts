@@ -23,6 +23,7 @@ import {
   actorDisplay,
   changeStatus,
   conceptText,
+  explainRefusal,
   type FhirJson,
   historyLines,
   listOrdersOf,
@@ -219,7 +220,7 @@ export const dispensePrescription: ActionHandler = async (id: string, options, c
   try {
     result = await dispenseOrder(context.client, { orderId: order.orderId as Hex, quantity, resource });
   } catch (error) {
-    if (!usedUpReasons.has(reasonOf(error))) throw error;
+    if (!usedUpReasons.has(reasonOf(error))) throw explainRefusal(context, order, error, 'dispense it');
     throw await explainRefusedDispense(context, order, quantity, unit, error);
   }
   const fillsUsed = Math.min(order.fillsUsed + 1, order.fills);
@@ -235,6 +236,34 @@ export const dispensePrescription: ActionHandler = async (id: string, options, c
 };
 
 /**
+ * The prescription as the gateway has indexed it after the ledger refused a dispense of `before`:
+ * the winning dispense of another pharmacy may reach the index a moment after the refusal, so this
+ * waits (up to 5 s) for the index to show a change when what it showed before allowed the dispense.
+ */
+async function dispensedSince(
+  context: OrderContext,
+  before: OrderDetails,
+  quantity: number,
+): Promise<OrderDetails> {
+  const allowedBefore =
+    before.status !== 'completed' &&
+    before.status !== 'cancelled' &&
+    before.status !== 'rejected' &&
+    before.fillsUsed < before.fills &&
+    before.dispensed + quantity <= before.quantity;
+  const deadline = Date.now() + (allowedBefore ? 5000 : 0);
+  for (;;) {
+    const order = await orderOfKind(context, before.orderId, 'prescription').catch(() => before);
+    const changed =
+      order.dispensed !== before.dispensed ||
+      order.fillsUsed !== before.fillsUsed ||
+      order.status !== before.status;
+    if (changed || Date.now() > deadline) return order;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/**
  * The ledger refused a dispense: says in plain words what the prescription had left (read again now,
  * as another pharmacy may have dispensed meanwhile) and who dispensed it, keeping the refusal's reason.
  */
@@ -245,7 +274,7 @@ async function explainRefusedDispense(
   unit: string,
   error: unknown,
 ): Promise<unknown> {
-  const order = await orderOfKind(context, before.orderId, 'prescription').catch(() => before);
+  const order = await dispensedSince(context, before, quantity);
   const me = context.me.address.toLowerCase();
   const dispenses = order.steps.filter((step) => step.quantity);
   const byOthers = dispenses.filter((step) => step.actor.toLowerCase() !== me);
