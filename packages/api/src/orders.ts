@@ -91,7 +91,7 @@ export const listOrdersQuery = object(
         'worklist: orders my organisation performs (and prescriptions with no pharmacy named of patients who let me ' +
         'read their medication); requested: orders I placed; patient: a patient’s orders',
     },
-    patient: address,
+    patient: { ...address, description: 'the patient view: whose orders (default: the caller’s own)' },
     kind: orderKind,
     status: orderStatus,
   },
@@ -131,12 +131,16 @@ export const orderStep = object(
   {
     status: orderStatus,
     actor: address,
+    actorOrganisation: {
+      ...nullable({ type: 'integer' }),
+      description: 'the actor’s organisation as this gateway indexed it (null: the patient, or unknown)',
+    },
     at: { type: 'integer', description: 'unix seconds (block time)' },
     recordId: bytes32,
     recordIds: { type: 'array', items: bytes32 },
     quantity: { type: 'integer' },
   },
-  ['status', 'actor', 'at', 'recordIds'],
+  ['status', 'actor', 'actorOrganisation', 'at', 'recordIds'],
 );
 export type OrderStep = ApiType<typeof orderStep>;
 

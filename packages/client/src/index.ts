@@ -1,5 +1,6 @@
 /** The API contract's types (answers of the gateway), for callers of the client. */
 export type * from '@medledger/api';
+export type { OrderKind, OrderStatus } from '@medledger/core';
 export { accessRecord } from './actions/accessRecord.ts';
 export { accessRequest } from './actions/accessRequest.ts';
 export { addMember } from './actions/addMember.ts';

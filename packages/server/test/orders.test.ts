@@ -255,6 +255,10 @@ describe('orders', () => {
       ],
     );
     assert.ok(order.steps.every((step) => step.at >= order.placedAt && step.at > 0));
+    assert.deepEqual(
+      order.steps.map((step) => step.actorOrganisation),
+      [hospital.organisationId, labA.organisationId, labA.organisationId, labA.organisationId],
+    );
 
     const { resource } = await readRecord(doctor, resultRecordIds[0] as Hex);
     assert.deepEqual((resource as { result: unknown }).result, [
@@ -327,9 +331,7 @@ describe('orders', () => {
       (o) => o.orderId,
     );
     assert.ok(!notAllowed.includes(orderId));
-    const patientView = (await listOrders(patient, { view: 'patient', patient: patient.address })).map(
-      (o) => o.orderId,
-    );
+    const patientView = (await listOrders(patient, { view: 'patient' })).map((o) => o.orderId);
     assert.ok([forLabA, forLabB, orderId].every((id) => patientView.includes(id)));
   });
 

@@ -159,10 +159,7 @@ export async function listOrders(
   };
   let rows: OrderRow[];
   if (query.view === 'patient') {
-    if (!query.patient) {
-      throw new InvalidInputError('The patient view needs a patient.', { reason: 'patient_required' });
-    }
-    const patient = query.patient.toLowerCase() as Address;
+    const patient = (query.patient ?? me).toLowerCase() as Address;
     const candidates = await store.orders({ patient, ...narrow });
     rows = await access.ordersVisibleTo(me, candidates);
     await access.auditOrderStep(
@@ -207,11 +204,15 @@ export async function getOrder(
   if (!row) throw new NotFoundError(`No order ${id} of yours.`, { reason: 'no_such_order' });
   await services.access.authoriseOrderView(session.address, row);
   const steps = await services.store.orderSteps(id);
+  const organisations = await Promise.all(
+    steps.map(async (entry) => (await services.store.member(entry.actor))?.organisationId ?? null),
+  );
   return {
     ...summarise(row, steps),
-    steps: steps.map((entry) => ({
+    steps: steps.map((entry, index) => ({
       status: statusName(entry.status),
       actor: entry.actor,
+      actorOrganisation: organisations[index] ?? null,
       at: entry.at,
       recordIds: entry.recordIds,
       ...(entry.recordIds[0] ? { recordId: entry.recordIds[0] } : {}),
