@@ -321,7 +321,10 @@ describe('clinical workflows through the CLI: lab order, prescription, claim', (
     assert.match(forPatient.stdout, /^test +Hemoglobin A1c \(LOINC 4548-4\), routine$/m);
     assert.match(forPatient.stdout, /Hemoglobin A1c: 7\.1 % \(reference 4–5\.6\) HIGH/);
     assert.match(forPatient.stdout, /conclusion: Above target/);
-    assert.match(forPatient.stdout, /\d{4}-\d\d-\d\d \d\d:\d\d UTC +received +by 0x/);
+    assert.match(
+      forPatient.stdout,
+      /\d{4}-\d\d-\d\d \d\d:\d\d UTC +received +by 0x[0-9a-f]{40} of City Lab \(organisation \d+\)$/m,
+    );
     const mine = await cli.json<{ orders: Order[] }>('order', 'list', '--as', patient.keyFile);
     assert.equal(mine.orders.find((order) => order.orderId === id)?.status, 'completed');
 
@@ -431,7 +434,7 @@ describe('clinical workflows through the CLI: lab order, prescription, claim', (
     assert.match(third.stderr, alreadyDispensed(1));
     assert.match(
       third.stderr,
-      /^Dispensed: 21 capsule on .*; 21 capsule on .* by another pharmacy \(0x[0-9a-f]{40}\)\.$/m,
+      /^Dispensed: 21 capsule on .*; 21 capsule on .* by another pharmacy: (Corner|Station) Pharmacy \(organisation \d+\), pharmacist 0x[0-9a-f]{40}\.$/m,
     );
     const thirdJson = await cli.run(
       '--json',

@@ -255,7 +255,7 @@ export const showClaim: ActionHandler = async (id: string, _options, command: Co
         ...(facts.disposition ? [`decision   ${facts.disposition}`] : []),
         ...(order.resultRecordIds[0] ? [`response   record ${order.resultRecordIds[0]}`] : []),
         'history',
-        ...historyLines(order),
+        ...historyLines(context, order),
       ].join('\n'),
   );
 };

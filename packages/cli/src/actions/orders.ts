@@ -39,6 +39,7 @@ import type { ActionHandler } from '../options.ts';
 import { print } from '../output.ts';
 
 export type OrderDetails = Awaited<ReturnType<typeof orderOf>>;
+export type OrderStep = OrderDetails['steps'][number];
 export type FhirJson = Record<string, unknown>;
 
 /** What a person calls each status of each kind of order. */
@@ -259,13 +260,23 @@ export async function readRequests(
 
 /** The lines of an order's history: when, what, by whom. */
 export function historyLines(
+  context: OrderContext,
   order: OrderDetails,
-  extra?: (step: OrderDetails['steps'][number]) => string,
+  extra?: (step: OrderStep) => string,
 ): string[] {
   return order.steps.map(
     (step) =>
-      `  ${when(step.at)}  ${statusWord(order.kind, step.status).padEnd(25)} by ${step.actor}${extra ? extra(step) : ''}`,
+      `  ${when(step.at)}  ${statusWord(order.kind, step.status).padEnd(25)} by ${actorName(context, order, step)}${extra ? extra(step) : ''}`,
   );
+}
+
+/** Who took a step: "0x… of City Lab (organisation 2)", "0x… (the patient)". */
+export function actorName(context: OrderContext, order: OrderSummary, step: OrderStep): string {
+  if (step.actorOrganisation !== null)
+    return `${step.actor} of ${organisationName(context, step.actorOrganisation)}`;
+  return step.actor.toLowerCase() === order.patient.toLowerCase()
+    ? `${step.actor} (the patient)`
+    : step.actor;
 }
 
 /** The fields every order shows: id, status, patient, who placed it and who performs it, times. */
@@ -442,7 +453,7 @@ export const showLabOrder: ActionHandler = async (id: string, _options, command:
           : []),
         ...describeLabResults(order, results, stamp?.status),
         'history',
-        ...historyLines(order, (step) => (step.recordId ? `  record ${step.recordId}` : '')),
+        ...historyLines(context, order, (step) => (step.recordId ? `  record ${step.recordId}` : '')),
       ].join('\n'),
   );
 };

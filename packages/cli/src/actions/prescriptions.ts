@@ -166,7 +166,7 @@ export const showPrescription: ActionHandler = async (id: string, _options, comm
       ...(dosage ? [`dose       ${describeDosage(dosage)}`] : []),
       `dispensed  ${progress(order, unit)}`,
       'history',
-      ...historyLines(order, (step) => (step.quantity ? `  ${step.quantity} ${unit}` : '')),
+      ...historyLines(context, order, (step) => (step.quantity ? `  ${step.quantity} ${unit}` : '')),
     ].join('\n'),
   );
 };
@@ -281,7 +281,7 @@ async function explainRefusedDispense(
   const who = dispenses
     .map(
       (step) =>
-        `${step.quantity} ${unit} on ${when(step.at)} by ${step.actor.toLowerCase() === me ? 'you' : `another pharmacy (${step.actor})`}`,
+        `${step.quantity} ${unit} on ${when(step.at)} by ${step.actor.toLowerCase() === me ? 'you' : `another pharmacy: ${step.actorOrganisation === null ? '' : `${organisationName(context, step.actorOrganisation)}, `}pharmacist ${step.actor}`}`,
     )
     .join('; ');
   const remaining = order.quantity - order.dispensed;
