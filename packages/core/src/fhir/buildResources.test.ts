@@ -8,6 +8,7 @@ import {
   buildDispense,
   buildLabOrder,
   buildLabResult,
+  buildPatientProfile,
   buildPrescription,
   builtCategory,
 } from './buildResources.ts';
@@ -94,5 +95,44 @@ describe('FHIR built by the forms', () => {
         type: 'Patient',
       });
     }
+  });
+});
+
+describe('the patient profile', () => {
+  const profile = buildPatientProfile({
+    patient,
+    given: 'Alex  Maria',
+    family: 'Rivera',
+    birthDate: '1984-02-29',
+    gender: 'female',
+    phone: '+44 20 7946 0000',
+    email: 'alex@example.org',
+  });
+
+  it('is a Patient valid for category demographics, identified by the ledger address', () => {
+    assert.equal(builtCategory.Patient, 'demographics');
+    assert.deepEqual(listResourceIssues(profile, 'demographics'), []);
+    assert.doesNotThrow(() => validateResource(profile, 'demographics'));
+    assert.deepEqual(profile.identifier, [{ system: 'urn:medledger:address', value: patient }]);
+    assert.deepEqual(profile.name, [
+      { use: 'official', text: 'Alex Maria Rivera', family: 'Rivera', given: ['Alex', 'Maria'] },
+    ]);
+    assert.equal(profile.birthDate, '1984-02-29');
+    assert.deepEqual(profile.telecom, [
+      { system: 'phone', value: '+44 20 7946 0000', use: 'mobile' },
+      { system: 'email', value: 'alex@example.org' },
+    ]);
+  });
+
+  it('leaves out what the patient did not give, and is refused for another category', () => {
+    const minimal = buildPatientProfile({ patient, family: 'Rivera' });
+    assert.deepEqual(listResourceIssues(minimal, 'demographics'), []);
+    assert.equal('telecom' in minimal || 'birthDate' in minimal || 'gender' in minimal, false);
+    assert.throws(() => validateResource(minimal, 'lab'), { name: 'InvalidInputError' });
+  });
+
+  it('refuses a birth date that is not a FHIR date', () => {
+    const wrong = buildPatientProfile({ patient, family: 'Rivera', birthDate: '29/02/1984' });
+    assert.throws(() => validateResource(wrong, 'demographics'), { name: 'InvalidInputError' });
   });
 });

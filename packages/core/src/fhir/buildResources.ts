@@ -268,6 +268,55 @@ export function buildDispense(input: {
   };
 }
 
+/** A patient's administrative gender, as FHIR R4 codes it. */
+export const patientGenders = ['female', 'male', 'other', 'unknown'] as const;
+export type PatientGender = (typeof patientGenders)[number];
+
+/** What a patient says of themselves in their profile; every field but the name is optional. */
+export interface PatientProfileInput {
+  /** The patient's ledger address: the profile's logical identifier. */
+  patient: string;
+  /** Given names, space separated as the patient writes them. */
+  given?: string;
+  family: string;
+  /** YYYY-MM-DD */
+  birthDate?: string;
+  gender?: PatientGender;
+  phone?: string;
+  email?: string;
+}
+
+/**
+ * A patient's demographics as a FHIR R4 Patient, recorded under category demographics (encrypted
+ * like every record: the name never reaches the gateway or the chain in clear). The patient is
+ * identified by their ledger address, as every other resource refers to them.
+ */
+export function buildPatientProfile(input: PatientProfileInput): BuiltResource {
+  const given = (input.given ?? '').split(/\s+/).filter(Boolean);
+  const family = input.family.trim();
+  const telecom = [
+    ...(input.phone?.trim() ? [{ system: 'phone', value: input.phone.trim(), use: 'mobile' }] : []),
+    ...(input.email?.trim() ? [{ system: 'email', value: input.email.trim() }] : []),
+  ];
+  return {
+    resourceType: 'Patient',
+    id: newId(),
+    identifier: [patientReference(input.patient).identifier],
+    active: true,
+    name: [
+      {
+        use: 'official',
+        text: [...given, family].join(' '),
+        family,
+        ...(given.length ? { given } : {}),
+      },
+    ],
+    ...(telecom.length ? { telecom } : {}),
+    ...(input.gender ? { gender: input.gender } : {}),
+    ...(input.birthDate ? { birthDate: input.birthDate } : {}),
+  };
+}
+
 /** The category each builder's resource is recorded under. */
 export const builtCategory = {
   DocumentReference: 'note',
@@ -276,4 +325,5 @@ export const builtCategory = {
   MedicationDispense: 'medication',
   ServiceRequest: 'lab',
   Observation: 'lab',
+  Patient: 'demographics',
 } as const satisfies Record<string, Category>;

@@ -1,12 +1,14 @@
-export type { BuiltResource, PeriodUnit } from './buildResources.ts';
+export type { BuiltResource, PatientGender, PatientProfileInput, PeriodUnit } from './buildResources.ts';
 export {
   buildClinicalNote,
   buildDiagnosis,
   buildDispense,
   buildLabOrder,
   buildLabResult,
+  buildPatientProfile,
   buildPrescription,
   builtCategory,
+  patientGenders,
   patientReference,
 } from './buildResources.ts';
 export { categoryOfResource } from './categoryOfResource.ts';
