@@ -13,6 +13,7 @@ export * from './keyRecovery.ts';
 export * from './keyRotation.ts';
 export * from './ledgerRecords.ts';
 export * from './notifications.ts';
+export * from './patientDirectory.ts';
 export * from './records.ts';
 export * from './schemaParts.ts';
 export * from './secondFactor.ts';

@@ -50,6 +50,24 @@ export { newPatientKeys } from './actions/newPatientKeys.ts';
 export { notifications } from './actions/notifications.ts';
 export { organisations } from './actions/organisations.ts';
 export { otpStatus } from './actions/otpStatus.ts';
+export {
+  assignPatientIdentifier,
+  type FindPatientsQuery,
+  type FindPatientsResult,
+  findPatientByIdentifier,
+  findPatients,
+  formatDeskCode,
+  issueDeskCode,
+  listPatientIdentifiers,
+  normalizeDeskCode,
+  profileMatches,
+  redeemDeskCode,
+} from './actions/patientDirectory.ts';
+export {
+  type PatientProfile,
+  type PatientProfileOfErrorType,
+  patientProfileOf,
+} from './actions/patientProfileOf.ts';
 export { pendingKeyRecoveries } from './actions/pendingKeyRecoveries.ts';
 export { policies } from './actions/policies.ts';
 export { policyProposals } from './actions/policyProposals.ts';
@@ -65,6 +83,7 @@ export { reviewEmergency } from './actions/reviewEmergency.ts';
 export { revokeConsent } from './actions/revokeConsent.ts';
 export { type KeyRotated, rotateKey } from './actions/rotateKey.ts';
 export { setEmergencyPrivilege } from './actions/setEmergencyPrivilege.ts';
+export { type SetPatientProfileInput, setPatientProfile } from './actions/setPatientProfile.ts';
 export { signKeyRotation } from './actions/signKeyRotation.ts';
 export { signOut } from './actions/signOut.ts';
 export { signOutEverywhere } from './actions/signOutEverywhere.ts';

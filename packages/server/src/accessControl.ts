@@ -17,6 +17,7 @@ import {
   actionBits,
   breakTheGlassPurpose,
   categories,
+  categoryIndex,
   isEmergencyScope,
   LedgerUnavailableError,
   MedledgerError,
@@ -554,7 +555,179 @@ export function createAccessControl({
     }
   }
 
+  /**
+   * The organisation, among `hosted` (those this gateway serves), of which the chain says `actor` is
+   * an active member now; anyone else is refused (`AccessDeniedError`, reason
+   * `not_organisation_member`), audited as `action` under `patient` (null when none is known yet).
+   */
+  async function requireHostedMember(
+    actor: Address,
+    hosted: readonly number[],
+    action: string,
+    patient: Address | null,
+  ): Promise<number> {
+    const organisationId = await ledger.read('consortium', 'activeOrganisationOf', [actor]);
+    if (organisationId !== 0 && hosted.includes(organisationId)) return organisationId;
+    await auditLog.record({
+      ...directoryEvent(actor, patient, action),
+      outcome: 'denied',
+      reason: 'not_organisation_member',
+    });
+    throw new AccessDeniedError('Only an active member of an organisation this gateway serves may do this.', {
+      reason: 'not_organisation_member',
+    });
+  }
+
+  function directoryEvent(actor: Address, patient: Address | null, action: string) {
+    return { actor, patient, action, recordId: null, category: null, sensitivity: null, purpose: null };
+  }
+
+  /**
+   * Lets a registered patient (as the chain says now) ask for a desk code; anyone else is refused
+   * (`AccessDeniedError`, reason `not_a_patient`). Audited under the patient, allowed and denied.
+   */
+  async function authoriseDeskCodeIssue(actor: Address): Promise<void> {
+    const patient = await ledger.read('consortium', 'patient', [actor]);
+    const allowed = patient.registered;
+    await auditLog.record({
+      ...directoryEvent(actor, actor, 'desk-code-issue'),
+      outcome: allowed ? 'allowed' : 'denied',
+      reason: allowed ? 'patient' : 'not_a_patient',
+    });
+    if (!allowed) {
+      throw new AccessDeniedError('Only a registered patient gets a desk code.', { reason: 'not_a_patient' });
+    }
+  }
+
+  /**
+   * Lets an active member of an organisation this gateway serves redeem a desk code for its
+   * patient. Refuses anyone else (`not_organisation_member`), an account over its budget of failed
+   * attempts (`RateLimitedError` from `lockedOut`, reason `rate_limited`), and a code that is not live
+   * (`NotFoundError`, reason `no_such_desk_code`, counted by `countFailure`). Every attempt is audited:
+   * a redemption under its patient, a refusal with no patient (none is known).
+   */
+  async function authoriseDeskCodeRedemption(
+    actor: Address,
+    steps: {
+      hosted: readonly number[];
+      /** Throws when the account has failed too often lately. */
+      lockedOut: () => Promise<void>;
+      /** Takes the code (single use): its patient, or undefined. */
+      take: () => Promise<Address | undefined>;
+      countFailure: () => Promise<void>;
+    },
+  ): Promise<{ patient: Address; organisationId: number }> {
+    const organisationId = await requireHostedMember(actor, steps.hosted, 'desk-code-redeem', null);
+    const refuse = (reason: string) =>
+      auditLog.record({ ...directoryEvent(actor, null, 'desk-code-redeem'), outcome: 'denied', reason });
+    try {
+      await steps.lockedOut();
+    } catch (error) {
+      await refuse('rate_limited');
+      throw error;
+    }
+    const patient = await steps.take();
+    if (!patient) {
+      await steps.countFailure();
+      await refuse('wrong_desk_code');
+      throw new NotFoundError('No live desk code is this one: it is wrong, used or expired.', {
+        reason: 'no_such_desk_code',
+      });
+    }
+    await auditLog.record({
+      ...directoryEvent(actor, patient, 'desk-code-redeem'),
+      outcome: 'allowed',
+      reason: `organisation ${organisationId}`,
+    });
+    return { patient, organisationId };
+  }
+
+  /**
+   * Whether `organisationId` may keep identifiers of `patient`: the patient registered with it, or
+   * `actor` may read the patient's demographics now (a grant to it or its organisation).
+   */
+  async function isPatientOf(actor: Address, organisationId: number, patient: Address): Promise<boolean> {
+    const registration = await ledger.read('consortium', 'patient', [patient]);
+    if (!registration.registered) return false;
+    if (registration.organisationId === organisationId) return true;
+    const demographics = { category: categoryIndex('demographics'), sensitivity: 0, action: 'read' as const };
+    return allows({ actor, patient, ...demographics });
+  }
+
+  /**
+   * Lets an active member of an organisation this gateway serves keep an identifier of `patient`
+   * for its organisation (or list them, `action` `identifier-list`), when the patient registered
+   * with the organisation or the member may read the patient's demographics. Refuses anyone else
+   * (`not_organisation_member`; `no_patient_relationship`). Audited under the patient, allowed and
+   * denied. Resolves with the member's organisation; a patient listing its own identifiers is let
+   * through with null (all organisations').
+   */
+  async function authoriseIdentifierUse(
+    actor: Address,
+    hosted: readonly number[],
+    patient: Address,
+    action: 'identifier-assign',
+  ): Promise<number>;
+  async function authoriseIdentifierUse(
+    actor: Address,
+    hosted: readonly number[],
+    patient: Address,
+    action: 'identifier-list',
+  ): Promise<number | null>;
+  async function authoriseIdentifierUse(
+    actor: Address,
+    hosted: readonly number[],
+    patient: Address,
+    action: 'identifier-assign' | 'identifier-list',
+  ): Promise<number | null> {
+    if (action === 'identifier-list' && isAddressEqual(actor, patient)) return null;
+    const organisationId = await requireHostedMember(actor, hosted, action, patient);
+    const allowed = await isPatientOf(actor, organisationId, patient);
+    await auditLog.record({
+      ...directoryEvent(actor, patient, action),
+      outcome: allowed ? 'allowed' : 'denied',
+      reason: allowed ? `organisation ${organisationId}` : 'no_patient_relationship',
+    });
+    if (!allowed) {
+      throw new AccessDeniedError(
+        'Your organisation keeps identifiers only of its own patients and of patients who share their demographics with you.',
+        { reason: 'no_patient_relationship' },
+      );
+    }
+    return organisationId;
+  }
+
+  /**
+   * Lets an active member of an organisation this gateway serves find the patient its organisation
+   * keeps under an identifier (`find`); refuses anyone else (`not_organisation_member`) and answers
+   * `NotFoundError` (reason `no_such_identifier`) for an identifier it does not keep. Audited: a
+   * finding under its patient, a miss with no patient.
+   */
+  async function authoriseIdentifierLookup<R extends { patient: Address }>(
+    actor: Address,
+    hosted: readonly number[],
+    find: (organisationId: number) => Promise<R | undefined>,
+  ): Promise<R> {
+    const organisationId = await requireHostedMember(actor, hosted, 'identifier-lookup', null);
+    const found = await find(organisationId);
+    await auditLog.record({
+      ...directoryEvent(actor, found?.patient ?? null, 'identifier-lookup'),
+      outcome: found ? 'allowed' : 'denied',
+      reason: found ? `organisation ${organisationId}` : 'no_such_identifier',
+    });
+    if (!found) {
+      throw new NotFoundError('Your organisation keeps no patient under this identifier.', {
+        reason: 'no_such_identifier',
+      });
+    }
+    return found;
+  }
+
   return {
+    authoriseDeskCodeIssue,
+    authoriseDeskCodeRedemption,
+    authoriseIdentifierUse,
+    authoriseIdentifierLookup,
     authorise,
     allows,
     grantsVisibleTo,

@@ -31,6 +31,7 @@ import { keyRecoveryRoutes } from './routes/keyRecoveryRoutes.ts';
 import { keyRotationRoutes } from './routes/keyRotationRoutes.ts';
 import { ledgerRecordRoutes } from './routes/ledgerRecordRoutes.ts';
 import { notificationRoutes } from './routes/notificationRoutes.ts';
+import { patientDirectoryRoutes } from './routes/patientDirectoryRoutes.ts';
 import { recordRoutes } from './routes/recordRoutes.ts';
 import { rpcRoutes } from './routes/rpcRoutes.ts';
 import { secondFactorRoutes } from './routes/secondFactorRoutes.ts';
@@ -237,6 +238,7 @@ export async function buildApp({
     emergencyRoutes,
     notificationRoutes,
     rpcRoutes,
+    patientDirectoryRoutes,
   ]) {
     routes(app as unknown as FastifyInstance, services, limits);
   }

@@ -77,6 +77,7 @@ import { createAtRestCipher } from './store/atRest.ts';
 import { FileBlobStore } from './store/blobStore.ts';
 import type { LockName } from './store/coordination.ts';
 import { type GatewayStores, openGatewayStores } from './store/gatewayStores.ts';
+import { deskCodeKey, SqlPatientDirectoryStore } from './store/patientDirectoryStore.ts';
 import { isPostgresUrl } from './store/postgresDatabase.ts';
 import { createReplicationQueue, ReplicatingBlobStore } from './store/replicatingBlobStore.ts';
 import { SqlBlobStore } from './store/sqlBlobStore.ts';
@@ -305,6 +306,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       emergencyWatcher,
       guard,
       readOnlyRpcUrl,
+      patientDirectory: new SqlPatientDirectoryStore(stores.database, deskCodeKey(keys.atRestKey)),
     };
     app = await buildApp({
       services,

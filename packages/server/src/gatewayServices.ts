@@ -16,6 +16,7 @@ import type { Stamps } from './stamps.ts';
 import type { BlobStore } from './store/blobStore.ts';
 import type { EmergencyStore } from './store/emergencyStore.ts';
 import type { GatewayStore } from './store/gatewayStore.ts';
+import type { SqlPatientDirectoryStore } from './store/patientDirectoryStore.ts';
 
 export interface GatewayServices {
   ledger: LedgerClient;
@@ -37,4 +38,6 @@ export interface GatewayServices {
   guard: LedgerGuard;
   /** The public URL of this gateway's read-only JSON-RPC endpoint (`POST /rpc`), for clients reading the chain. */
   readOnlyRpcUrl: string;
+  /** Desk codes and the identifiers organisations keep, in this gateway's database. */
+  patientDirectory: SqlPatientDirectoryStore;
 }

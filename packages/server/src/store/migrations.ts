@@ -261,6 +261,27 @@ CREATE TABLE rate_limit_windows (key TEXT PRIMARY KEY, window_start INTEGER NOT 
     postgres: `
 CREATE TABLE rate_limit_windows (key TEXT PRIMARY KEY, window_start BIGINT NOT NULL, hits INTEGER NOT NULL);`,
   },
+  {
+    version: 8,
+    name: 'patient directory',
+    // Finding a patient without an address, kept off chain: desk codes a patient shows (only their
+    // keyed hash is kept, one live code per patient) and the identifiers (MRNs) an organisation keeps.
+    sqlite: `
+CREATE TABLE desk_codes (
+  code_hash TEXT PRIMARY KEY, patient TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+CREATE TABLE patient_identifiers (
+  organisation_id INTEGER NOT NULL, system TEXT NOT NULL, value TEXT NOT NULL, patient TEXT NOT NULL,
+  assigned_by TEXT NOT NULL, assigned_at INTEGER NOT NULL, PRIMARY KEY (organisation_id, system, value));
+CREATE INDEX patient_identifiers_by_patient ON patient_identifiers (patient);`,
+    postgres: `
+CREATE TABLE desk_codes (
+  code_hash TEXT PRIMARY KEY, patient TEXT NOT NULL UNIQUE, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL);
+CREATE TABLE patient_identifiers (
+  organisation_id BIGINT NOT NULL, system TEXT COLLATE "C" NOT NULL, value TEXT COLLATE "C" NOT NULL,
+  patient TEXT NOT NULL, assigned_by TEXT NOT NULL, assigned_at BIGINT NOT NULL,
+  PRIMARY KEY (organisation_id, system, value));
+CREATE INDEX patient_identifiers_by_patient ON patient_identifiers (patient);`,
+  },
 ];
 
 /** The version a database reaches once every migration is applied. */
