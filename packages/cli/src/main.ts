@@ -15,6 +15,7 @@ import { registerFhir } from './commands/fhir.ts';
 import { registerImport } from './commands/import.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerNotifications } from './commands/notifications.ts';
+import { registerPatientDirectory } from './commands/patientDirectory.ts';
 import { registerRecords } from './commands/records.ts';
 import { registerSecondFactor } from './commands/secondFactor.ts';
 import { registerStamps } from './commands/stamps.ts';
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
     registerAudit,
     registerEmergency,
     registerNotifications,
+    registerPatientDirectory,
   ]) {
     register(program);
   }
