@@ -57,6 +57,8 @@ export function PatientProfileForm() {
       throw error;
     }
   }, [client]);
+  // Kept here: a saved profile is a new record, and the fields start again from it.
+  const [saved, setSaved] = useState<string>();
   return (
     <Card title="My profile">
       <p className="muted">
@@ -66,18 +68,27 @@ export function PatientProfileForm() {
       </p>
       {current.loading && current.data === undefined && <Spinner label="Opening your profile…" />}
       {current.error ? <Notice kind="error">{plainError(current.error)}</Notice> : null}
+      {saved && <Notice kind="success">{saved}</Notice>}
       {current.data !== undefined && (
         <ProfileFields
           key={current.data?.recordId ?? 'new'}
           profile={current.data}
-          onSaved={current.reload}
+          onSaving={() => setSaved(undefined)}
+          onSaved={(message) => {
+            setSaved(message);
+            current.reload();
+          }}
         />
       )}
     </Card>
   );
 }
 
-function ProfileFields(props: { profile: PatientProfile | null; onSaved: () => void }) {
+function ProfileFields(props: {
+  profile: PatientProfile | null;
+  onSaving: () => void;
+  onSaved: (message: string) => void;
+}) {
   const { client } = useSession();
   const [given, setGiven] = useState(props.profile?.given.join(' ') ?? '');
   const [family, setFamily] = useState(props.profile?.family ?? '');
@@ -85,9 +96,8 @@ function ProfileFields(props: { profile: PatientProfile | null; onSaved: () => v
   const [gender, setGender] = useState<PatientGender | ''>(props.profile?.gender ?? '');
   const [phone, setPhone] = useState(props.profile?.phone ?? '');
   const [email, setEmail] = useState(props.profile?.email ?? '');
-  const [saved, setSaved] = useState<string>();
   const save = useAction(async () => {
-    setSaved(undefined);
+    props.onSaving();
     const added = await client.setPatientProfile({
       family,
       ...(given.trim() ? { given } : {}),
@@ -96,8 +106,7 @@ function ProfileFields(props: { profile: PatientProfile | null; onSaved: () => v
       ...(phone.trim() ? { phone } : {}),
       ...(email.trim() ? { email } : {}),
     });
-    setSaved(`Your profile is saved, encrypted, and anchored in block ${added.blockNumber}.`);
-    props.onSaved();
+    props.onSaved(`Your profile is saved, encrypted, and anchored in block ${added.blockNumber}.`);
   });
   return (
     <form className="form" aria-label="My profile" onSubmit={submitting(save.run)}>
@@ -148,7 +157,6 @@ function ProfileFields(props: { profile: PatientProfile | null; onSaved: () => v
         </Field>
       </div>
       {save.error && <Notice kind="error">{save.error}</Notice>}
-      {saved && <Notice kind="success">{saved}</Notice>}
       <Button type="submit" busy={save.busy} busyLabel="Encrypting and saving…">
         Save my profile
       </Button>
