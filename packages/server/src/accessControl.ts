@@ -566,7 +566,9 @@ export function createAccessControl({
     action: string,
     patient: Address | null,
   ): Promise<number> {
-    const organisationId = await ledger.read('consortium', 'activeOrganisationOf', [actor]);
+    const organisationId = await failingClosed(actor, patient, action, () =>
+      ledger.read('consortium', 'activeOrganisationOf', [actor]),
+    );
     if (organisationId !== 0 && hosted.includes(organisationId)) return organisationId;
     await auditLog.record({
       ...directoryEvent(actor, patient, action),
@@ -582,12 +584,35 @@ export function createAccessControl({
     return { actor, patient, action, recordId: null, category: null, sensitivity: null, purpose: null };
   }
 
+  /** `read`'s answer; when the chain cannot answer, a refusal audited as `ledger_unavailable`. */
+  async function failingClosed<T>(
+    actor: Address,
+    patient: Address | null,
+    action: string,
+    read: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      await auditLog.record({
+        ...directoryEvent(actor, patient, action),
+        outcome: 'denied',
+        reason: 'ledger_unavailable',
+      });
+      throw error instanceof MedledgerError
+        ? error
+        : new LedgerUnavailableError('The ledger could not be read; access is refused.', { cause: error });
+    }
+  }
+
   /**
    * Lets a registered patient (as the chain says now) ask for a desk code; anyone else is refused
    * (`AccessDeniedError`, reason `not_a_patient`). Audited under the patient, allowed and denied.
    */
   async function authoriseDeskCodeIssue(actor: Address): Promise<void> {
-    const patient = await ledger.read('consortium', 'patient', [actor]);
+    const patient = await failingClosed(actor, actor, 'desk-code-issue', () =>
+      ledger.read('consortium', 'patient', [actor]),
+    );
     const allowed = patient.registered;
     await auditLog.record({
       ...directoryEvent(actor, actor, 'desk-code-issue'),
@@ -682,7 +707,9 @@ export function createAccessControl({
   ): Promise<number | null> {
     if (action === 'identifier-list' && isAddressEqual(actor, patient)) return null;
     const organisationId = await requireHostedMember(actor, hosted, action, patient);
-    const allowed = await isPatientOf(actor, organisationId, patient);
+    const allowed = await failingClosed(actor, patient, action, () =>
+      isPatientOf(actor, organisationId, patient),
+    );
     await auditLog.record({
       ...directoryEvent(actor, patient, action),
       outcome: allowed ? 'allowed' : 'denied',

@@ -9,9 +9,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { GatewayClient } from '@medledger/client';
-import { AccessDeniedError, NotFoundError } from '@medledger/core';
+import { AccessDeniedError, LedgerUnavailableError, NotFoundError } from '@medledger/core';
+import { createLedgerClient, httpEndpoint } from '@medledger/ledger';
+import { freePort } from '@medledger/ledger-node';
 import type { Address } from 'viem';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { createAccessControl } from '../src/accessControl.ts';
+import { createAuditLog } from '../src/auditLog.ts';
 import { deskCodeFailureLimit, redeemDeskCode } from '../src/operations/patientDirectory.ts';
+import { openGatewayStores } from '../src/store/gatewayStores.ts';
 import { newActor, newMember, newPatient, signIn } from './helpers/actors.ts';
 import { eventually } from './helpers/emergencies.ts';
 import { startTestConsortium, type TestConsortium, type TestGateway } from './helpers/gateway.ts';
@@ -374,5 +380,53 @@ describe('patient directory: desk codes, identifiers, profiles', { timeout: 300_
       const newcomer = await newPatient(home.url, { admin: consortium.admins[0]!, organisationId: 1 });
       await rejectsWith(newcomer.patientProfileOf(newcomer.address), NotFoundError, 'no_patient_profile');
     });
+  });
+});
+
+describe('patient directory decisions fail closed', () => {
+  it('refuses, audited as ledger_unavailable, when the chain cannot be read', async () => {
+    const address = (n: number) => `0x${n.toString(16).padStart(40, '0')}` as Address;
+    const { store, emergencies, close } = await openGatewayStores(':memory:');
+    const ledger = createLedgerClient({
+      // A port nobody listens on: every chain read fails.
+      endpoint: httpEndpoint(`http://127.0.0.1:${await freePort()}`),
+      relayer: privateKeyToAccount(generatePrivateKey()),
+      deployment: {
+        chainId: 31337,
+        consortium: address(1),
+        consents: address(2),
+        records: address(3),
+        auditAnchors: address(4),
+        coSignatures: address(5),
+        emergencies: address(6),
+        deployedAtBlock: 0n,
+      },
+    });
+    const access = createAccessControl({ ledger, auditLog: createAuditLog(store), store, emergencies });
+    const actor = address(10);
+    await assert.rejects(access.authoriseDeskCodeIssue(actor), LedgerUnavailableError);
+    await assert.rejects(
+      access.authoriseDeskCodeRedemption(actor, {
+        hosted: [1],
+        lockedOut: async () => {},
+        take: async () => address(11),
+        countFailure: async () => {},
+      }),
+      LedgerUnavailableError,
+    );
+    await assert.rejects(
+      access.authoriseIdentifierLookup(actor, [1], async () => ({ patient: address(11) })),
+      LedgerUnavailableError,
+    );
+    const events = await store.auditEventsFrom(0, 10);
+    assert.deepEqual(
+      events.map((event) => [event.action, event.outcome, event.reason]),
+      [
+        ['desk-code-issue', 'denied', 'ledger_unavailable'],
+        ['desk-code-redeem', 'denied', 'ledger_unavailable'],
+        ['identifier-lookup', 'denied', 'ledger_unavailable'],
+      ],
+    );
+    await close();
   });
 });
