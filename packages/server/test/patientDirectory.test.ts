@@ -207,13 +207,28 @@ describe('patient directory: desk codes, identifiers, profiles', { timeout: 300_
           assignedAt: 0,
         },
       );
-      // The same again is kept as it is.
-      const again = await clerk.assignPatientIdentifier({
-        patient: patient.address,
-        system,
-        value: 'MRN-0001',
+      // The same again is kept as it is (200, where a new one is 201).
+      const token = await signIn(home.url, clerk.identity);
+      const path = '/api/patient-directory/identifiers';
+      const again = await call(home.url, 'POST', path, {
+        token,
+        body: { patient: patient.address, system, value: 'MRN-0001' },
       });
-      assert.equal(again.assignedAt, assigned.assignedAt);
+      assert.equal(again.status, 200, again.text);
+      assert.equal((again.body as { assignedAt: number }).assignedAt, assigned.assignedAt);
+      const fresh = await call(home.url, 'POST', path, {
+        token,
+        body: { patient: patient.address, system: 'urn:st-mary:lab', value: 'L-7' },
+      });
+      assert.equal(fresh.status, 201, fresh.text);
+      assertError(
+        await call(home.url, 'POST', path, {
+          token,
+          body: { patient: patient.address, system, value: 'has space' },
+        }),
+        400,
+        'invalid_input',
+      );
       const other = await newPatient(home.url, { admin: consortium.admins[0]!, organisationId: 1 });
       await assert.rejects(
         clerk.assignPatientIdentifier({ patient: other.address, system, value: 'MRN-0001' }),
@@ -247,9 +262,12 @@ describe('patient directory: desk codes, identifiers, profiles', { timeout: 300_
       const own = await patient.listPatientIdentifiers(patient.address);
       assert.deepEqual(
         own.identifiers.map((identifier) => [identifier.organisationId, identifier.system, identifier.value]),
-        [[1, system, 'MRN-0001']],
+        [
+          [1, 'urn:st-mary:lab', 'L-7'],
+          [1, system, 'MRN-0001'],
+        ],
       );
-      assert.equal((await clerk.listPatientIdentifiers(patient.address)).identifiers.length, 1);
+      assert.equal((await clerk.listPatientIdentifiers(patient.address)).identifiers.length, 2);
       const otherPatient = await newPatient(home.url, { admin: consortium.admins[0]!, organisationId: 1 });
       await rejectsWith(
         otherPatient.listPatientIdentifiers(patient.address),

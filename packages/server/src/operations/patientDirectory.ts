@@ -106,14 +106,13 @@ export async function assignIdentifier(
     patient,
     'identifier-assign',
   );
-  const assignedAt = Date.now();
-  const stored = await services.patientDirectory.assignIdentifier({
+  const { stored, created } = await services.patientDirectory.assignIdentifier({
     organisationId,
     system: body.system,
     value: body.value,
     patient,
     assignedBy: session.address,
-    assignedAt,
+    assignedAt: Date.now(),
   });
   if (stored.patient.toLowerCase() !== patient) {
     throw new ConflictError(
@@ -123,7 +122,7 @@ export async function assignIdentifier(
       },
     );
   }
-  return { identifier: describeIdentifier(stored), created: stored.assignedAt === assignedAt };
+  return { identifier: describeIdentifier(stored), created };
 }
 
 /** The patient the caller's organisation keeps under an identifier (`no_such_identifier` if none). */

@@ -84,12 +84,15 @@ export class SqlPatientDirectoryStore {
   }
 
   /**
-   * Keeps an identifier for a patient; resolves with the row now stored under its organisation,
-   * system and value, which names another patient when the identifier was already taken.
+   * Keeps an identifier for a patient. Resolves with the row now stored under its organisation,
+   * system and value (which names another patient when the identifier was already taken), and
+   * whether this call stored it.
    */
-  async assignIdentifier(identifier: PatientIdentifierRow): Promise<PatientIdentifierRow> {
+  async assignIdentifier(
+    identifier: PatientIdentifierRow,
+  ): Promise<{ stored: PatientIdentifierRow; created: boolean }> {
     return this.#db.transaction(async (tx) => {
-      await tx.run(
+      const { changes } = await tx.run(
         `INSERT INTO patient_identifiers (organisation_id, system, value, patient, assigned_by, assigned_at)
          VALUES ($organisationId, $system, $value, $patient, $assignedBy, $assignedAt)
          ON CONFLICT (organisation_id, system, value) DO NOTHING`,
@@ -107,7 +110,7 @@ export class SqlPatientDirectoryStore {
          WHERE organisation_id = $organisationId AND system = $system AND value = $value`,
         { organisationId: identifier.organisationId, system: identifier.system, value: identifier.value },
       );
-      return toIdentifier(row as SqlRow);
+      return { stored: toIdentifier(row as SqlRow), created: changes > 0 };
     });
   }
 
