@@ -101,6 +101,10 @@ describe('patient directory: desk codes, identifiers, profiles', { timeout: 300_
       const second = await patient.issueDeskCode();
       await rejectsWith(clerk.redeemDeskCode(first.code), NotFoundError, 'no_such_desk_code');
       assert.equal((await clerk.redeemDeskCode(second.code)).patient, patient.address);
+      // Asked for at once, five codes: all answered, exactly one of them live.
+      const codes = await Promise.all(Array.from({ length: 5 }, () => patient.issueDeskCode()));
+      const redeemed = await Promise.allSettled(codes.map(({ code }) => clerk.redeemDeskCode(code)));
+      assert.equal(redeemed.filter((outcome) => outcome.status === 'fulfilled').length, 1);
     });
 
     it('refuses a code after its ten minutes', async () => {

@@ -46,12 +46,11 @@ export class SqlPatientDirectoryStore {
    */
   async saveDeskCode(patient: Address, code: string, now: number, expiresAt: number): Promise<void> {
     await this.#db.transaction(async (tx) => {
-      await tx.run('DELETE FROM desk_codes WHERE patient = $patient OR expires_at <= $now', {
-        patient: patient.toLowerCase(),
-        now,
-      });
+      await tx.run('DELETE FROM desk_codes WHERE expires_at <= $now', { now });
+      // One row per patient: two requests at once leave the later code, never an error.
       await tx.run(
-        'INSERT INTO desk_codes (code_hash, patient, created_at, expires_at) VALUES ($hash, $patient, $now, $expiresAt)',
+        `INSERT INTO desk_codes (code_hash, patient, created_at, expires_at) VALUES ($hash, $patient, $now, $expiresAt)
+         ON CONFLICT (patient) DO UPDATE SET code_hash = $hash, created_at = $now, expires_at = $expiresAt`,
         { hash: this.#hash(code), patient: patient.toLowerCase(), now, expiresAt },
       );
     });
