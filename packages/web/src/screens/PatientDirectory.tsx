@@ -198,7 +198,10 @@ export function DeskCodeCard() {
 
 /** The identifiers (MRNs) organisations keep of the patient at this gateway. */
 export function MyIdentifiers() {
-  const { client } = useSession();
+  const { client, organisations } = useSession();
+  const nameOf = (organisationId: number) =>
+    organisations.find((organisation) => organisation.organisationId === organisationId)?.name ??
+    `Organisation ${organisationId}`;
   const identifiers = useLoad(() => client.listPatientIdentifiers(client.address), [client]);
   return (
     <Card title="My identifiers">
@@ -211,7 +214,7 @@ export function MyIdentifiers() {
       <ul className="plain-list">
         {identifiers.data?.identifiers.map((identifier) => (
           <li key={`${identifier.organisationId}|${identifier.system}|${identifier.value}`}>
-            Organisation {identifier.organisationId}: <span className="mono">{identifier.value}</span>{' '}
+            {nameOf(identifier.organisationId)}: <span className="mono">{identifier.value}</span>{' '}
             <span className="hint">({identifier.system})</span>
           </li>
         ))}
