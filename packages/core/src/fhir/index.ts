@@ -1,13 +1,16 @@
 export type { BuiltResource, PeriodUnit } from './buildResources.ts';
 export {
+  buildAppointment,
   buildClinicalNote,
   buildDiagnosis,
   buildDispense,
   buildLabOrder,
   buildLabResult,
   buildPrescription,
+  buildSchedule,
   builtCategory,
   patientReference,
+  practitionerReference,
 } from './buildResources.ts';
 export { categoryOfResource } from './categoryOfResource.ts';
 export { loadFhirDefinitions } from './fhirDefinitions.ts';
