@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
+  type Appointment,
   appointmentOf,
   bookAppointment,
   cancelAppointment,
@@ -22,12 +23,20 @@ import {
   revokeEndedAppointmentConsents,
   slotsAsFhir,
 } from '@medledger/client';
-import { AccessDeniedError, ConflictError, generateIdentity, NotFoundError } from '@medledger/core';
+import {
+  AccessDeniedError,
+  buildAppointment,
+  ConflictError,
+  generateIdentity,
+  InvalidInputError,
+  NotFoundError,
+} from '@medledger/core';
 import { writeDeployment } from '@medledger/ledger-node';
 import { rejectsWith } from '../../client/test/helpers.ts';
 import { type Consortium, foundConsortium, newActor, newMember, newPatient } from './helpers/actors.ts';
 import { condition, eventually } from './helpers/emergencies.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
+import { call } from './helpers/http.ts';
 import { sharedTestPostgres } from './helpers/postgres.ts';
 
 /** Tomorrow at `hour`:00 UTC plus `minutes`, in unix seconds. */
@@ -241,6 +250,110 @@ describe('appointments', () => {
     });
   });
 
+  describe('a booking that fails midway', () => {
+    it('refuses to confirm with a grant that is not the visit’s, and its cancellation frees the slot and ends the grant', async () => {
+      const patient = await newPatient(gateway.url, hospital);
+      const chart = await patient.addRecord({
+        patient: patient.address,
+        category: 'condition',
+        resource: condition('Gout'),
+      });
+      const [slot] = await publishSlots(doctor, {
+        from: tomorrowAt(18),
+        to: tomorrowAt(18, 15),
+        minutes: 15,
+      });
+      assert.ok(slot);
+      const pending = await patient.call<Appointment>('POST', '/api/appointments', {
+        slotId: slot.slotId,
+        categories: ['condition'],
+      });
+      assert.equal(pending.status, 'pending');
+      assert.equal(pending.consentExpiresAt, slot.end + 24 * 3600, 'a day of follow-up by default');
+      // A grant too long (a year) is not the visit's consent.
+      const tooLong = await patient.grantConsent({
+        grantee: doctor.address,
+        categories: ['condition', 'administrative'],
+        actions: ['read', 'append'],
+        expiresInSeconds: 365 * 86_400,
+      });
+      const { recordId } = await patient.addRecord({
+        patient: patient.address,
+        category: 'administrative',
+        resource: buildAppointment({
+          patient: patient.address,
+          practitioner: doctor.address,
+          organisationId: hospital.organisationId,
+          appointmentId: pending.appointmentId,
+          slotId: slot.slotId,
+          start: new Date(slot.start * 1000).toISOString(),
+          end: new Date(slot.end * 1000).toISOString(),
+          status: 'booked',
+        }),
+      });
+      await rejectsWith(
+        patient.call('POST', `/api/appointments/${pending.appointmentId}/confirmation`, {
+          grantId: tooLong.grantId,
+          recordId,
+        }),
+        InvalidInputError,
+        'grant_mismatch',
+      );
+      await patient.revokeConsent(tooLong.grantId);
+      // The visit's grant was made, then the record step "failed": the client cancels with the grant.
+      const visit = await patient.grantConsent({
+        grantee: doctor.address,
+        categories: ['condition', 'administrative'],
+        actions: ['read', 'append'],
+        expiresInSeconds: pending.consentExpiresAt - Math.floor(Date.now() / 1000),
+      });
+      await doctor.readRecord(chart.recordId);
+      const cancelled = await patient.call<Appointment>(
+        'POST',
+        `/api/appointments/${pending.appointmentId}/cancellation`,
+        { reason: 'booking-failed', grantId: visit.grantId },
+      );
+      assert.equal(cancelled.consent, 'ended');
+      await rejectsWith(doctor.readRecord(chart.recordId), AccessDeniedError, 'no_consent');
+      assert.ok(
+        (
+          await listSlots(otherPatient, {
+            practitioner: doctor.address,
+            from: tomorrowAt(18),
+            to: tomorrowAt(19),
+          })
+        ).some((s) => s.slotId === slot.slotId),
+      );
+    });
+
+    it('refuses unknown fields and documents the routes in the OpenAPI description', async () => {
+      const token = (await patient.signIn()).token;
+      const refused = await call(gateway.url, 'POST', '/api/slots', {
+        token,
+        body: {
+          practitioner: doctor.address,
+          from: tomorrowAt(20),
+          to: tomorrowAt(21),
+          minutes: 30,
+          colour: 'red',
+        },
+      });
+      assert.equal(refused.status, 400);
+      assert.equal((refused.body as { error: { reason: string } }).error.reason, 'schema_violation');
+      const openApi = (await call(gateway.url, 'GET', '/docs/json')).body as {
+        paths: Record<string, unknown>;
+      };
+      for (const path of [
+        '/api/slots',
+        '/api/appointments',
+        '/api/appointments/{id}/confirmation',
+        '/api/appointments/{id}/cancellation',
+      ]) {
+        assert.ok(openApi.paths[path], path);
+      }
+    });
+  });
+
   describe('a cancelled appointment’s consent ends', () => {
     it('when the patient cancels: the slot is free, the grant revoked on chain, the cancelled record written, both told', async () => {
       const [slot] = await listSlots(patient, {
@@ -384,6 +497,7 @@ describe('two gateways of one organisation on one PostgreSQL store', () => {
     ]);
     assert.deepEqual(outcomes.map((o) => o.status).toSorted(), ['fulfilled', 'rejected']);
     const lost = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-    assert.equal((lost?.reason as ConflictError).reason, 'slot_taken');
+    assert.ok(lost?.reason instanceof ConflictError);
+    assert.equal(lost.reason.reason, 'slot_taken');
   });
 });
