@@ -409,6 +409,11 @@ describe('appointments', () => {
       const cancelled = await cancelAppointment(doctor, booked.appointmentId);
       assert.equal(cancelled.cancelReason, 'practitioner');
       assert.equal(cancelled.consent, 'ended');
+      // The clinician wrote the record's cancelled version under the visit's grant, before it ended.
+      const version = await patient.readRecord(cancelled.cancelRecordId as `0x${string}`);
+      assert.equal((version.resource as { status: string }).status, 'cancelled');
+      assert.equal(version.record.supersedes, booked.recordId);
+      assert.equal(version.record.author, doctor.address);
       assert.equal(
         (await grantOnChain(booked.grantId as number)).revoked,
         false,

@@ -11,7 +11,7 @@
  */
 import { ConflictError, NotFoundError } from '@medledger/core';
 import type { Address, Hex } from 'viem';
-import type { SqlDatabase, SqlRow } from './sqlDatabase.ts';
+import { isStorableId, type SqlDatabase, type SqlRow } from './sqlDatabase.ts';
 
 export interface SlotRow {
   slotId: number;
@@ -129,6 +129,7 @@ export class SqlAppointmentStore {
   }
 
   async slot(slotId: number): Promise<SlotRow | undefined> {
+    if (!isStorableId(slotId)) return undefined;
     const row = await this.#db.get('SELECT * FROM slots WHERE slot_id = $id', { id: slotId });
     return row ? toSlot(row, Date.now()) : undefined;
   }
@@ -269,6 +270,7 @@ export class SqlAppointmentStore {
   }
 
   async appointment(appointmentId: number): Promise<AppointmentRow | undefined> {
+    if (!isStorableId(appointmentId)) return undefined;
     const row = await this.#db.get('SELECT * FROM appointments WHERE appointment_id = $id', {
       id: appointmentId,
     });
@@ -296,7 +298,7 @@ export class SqlAppointmentStore {
 
   /** Whether the gateway stopped honouring grant `grantId` because its appointment was cancelled. */
   async isGrantEnded(grantId: number): Promise<boolean> {
-    if (!Number.isSafeInteger(grantId)) return false;
+    if (!isStorableId(grantId)) return false;
     const row = await this.#db.get(
       'SELECT 1 AS ended FROM appointments WHERE grant_id = $grant AND consent_ended = 1 LIMIT 1',
       { grant: grantId },
