@@ -1,13 +1,15 @@
 /**
  * Appointments through a real gateway on a real chain: slots published by clinicians and admins
- * (and refused to anyone else), two bookings of one slot (one wins, also through two gateways on one
- * PostgreSQL store), the visit's consent given by booking and ended by cancelling (revoked on chain
+ * (and refused to anyone else), two bookings of one slot (one wins, also through two gateway
+ * processes on one PostgreSQL store), the visit's consent given by booking and ended by cancelling (revoked on chain
  * when the patient cancels; refused by the gateway at once when the clinician does), rescheduling,
  * the clinician's day list, and the notifications and audit events of each change.
  */
 import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import {
   type Appointment,
   appointmentOf,
@@ -38,6 +40,8 @@ import { condition, eventually } from './helpers/emergencies.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 import { call } from './helpers/http.ts';
 import { sharedTestPostgres } from './helpers/postgres.ts';
+
+const gatewayScript = fileURLToPath(new URL('./helpers/gatewayProcess.ts', import.meta.url));
 
 /** Tomorrow at `hour`:00 UTC plus `minutes`, in unix seconds. */
 function tomorrowAt(hour: number, minutes = 0): number {
@@ -465,28 +469,51 @@ describe('appointments', () => {
   });
 });
 
-describe('two gateways of one organisation on one PostgreSQL store', () => {
+describe('two gateway processes of one organisation on one PostgreSQL store', () => {
   let first: TestGateway;
-  let second: TestGateway;
+  let second: { url: string; child: ChildProcess; output: () => string };
 
   before(async () => {
     const store = await (await sharedTestPostgres()).createDatabase();
     first = await startTestGateway({ store });
-    const deploymentFile = join(first.dataDir, 'deployment.json');
+    const deploymentFile = join(first.dataDir, 'shared-deployment.json');
     await writeDeployment(deploymentFile, first.deployment);
-    second = await startTestGateway({
-      store,
+    // The second process shares the first's store, chain, keys and contracts, as processes of one organisation do.
+    const config = {
       dataDir: first.dataDir,
+      store,
       rpcUrl: first.rpcUrl,
       deploymentFile,
+      port: 0,
+      logLevel: 'warn',
+    };
+    const child = spawn(process.execPath, [gatewayScript, JSON.stringify(config)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let output = '';
+    child.stdout?.on('data', (chunk) => (output += String(chunk)));
+    child.stderr?.on('data', (chunk) => (output += String(chunk)));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout?.on('data', () => {
+        const line = output.split('\n').find((l) => l.startsWith('{"url"'));
+        if (line) resolve((JSON.parse(line) as { url: string }).url);
+      });
+      child.once('exit', (code) =>
+        reject(new Error(`the second gateway process ended (${code}):\n${output}`)),
+      );
+    });
+    second = { url, child, output: () => output };
   });
   after(async () => {
-    await second?.stop();
+    if (second && second.child.exitCode === null) {
+      const exited = new Promise((resolve) => second.child.once('exit', resolve));
+      second.child.kill('SIGTERM');
+      await exited;
+    }
     await first?.stop();
   });
 
-  it('lets one of two bookings of one slot win, each sent to another gateway process', async () => {
+  it('lets one of two bookings of one slot win, each sent to another process', async () => {
     const hospital = await foundConsortium(first.url);
     const doctor = await newMember(first.url, hospital, 'doctor');
     const patients = await Promise.all([newPatient(first.url, hospital), newPatient(first.url, hospital)]);
