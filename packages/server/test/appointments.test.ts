@@ -34,6 +34,7 @@ import {
   NotFoundError,
 } from '@medledger/core';
 import { writeDeployment } from '@medledger/ledger-node';
+import { TOTP, URI } from 'otpauth';
 import { rejectsWith } from '../../client/test/helpers.ts';
 import { type Consortium, foundConsortium, newActor, newMember, newPatient } from './helpers/actors.ts';
 import { condition, eventually } from './helpers/emergencies.ts';
@@ -328,6 +329,42 @@ describe('appointments', () => {
           })
         ).some((s) => s.slotId === slot.slotId),
       );
+    });
+
+    it('a failed grant (second factor on, no code) frees the slot; with the code the booking goes through', async () => {
+      const patient = await newPatient(gateway.url, hospital);
+      const { uri } = await patient.startOtpEnrolment();
+      const totp = URI.parse(uri);
+      assert.ok(totp instanceof TOTP);
+      await patient.confirmOtp(totp.generate());
+      const [slot] = await publishSlots(doctor, {
+        from: tomorrowAt(19),
+        to: tomorrowAt(19, 15),
+        minutes: 15,
+      });
+      assert.ok(slot);
+      const refused = await rejectsWith(
+        bookAppointment(patient, { slotId: slot.slotId, categories: ['condition'] }),
+        AccessDeniedError,
+        'otp_required',
+      );
+      assert.ok(refused);
+      const free = await listSlots(patient, {
+        practitioner: doctor.address,
+        from: tomorrowAt(19),
+        to: tomorrowAt(20),
+      });
+      assert.ok(
+        free.some((s) => s.slotId === slot.slotId),
+        'the failed booking released its slot',
+      );
+      assert.deepEqual((await patient.listConsents()).given, []);
+      const booked = await bookAppointment(patient, {
+        slotId: slot.slotId,
+        categories: ['condition'],
+        otp: totp.generate({ timestamp: Date.now() + 30_000 }),
+      });
+      assert.equal(booked.status, 'booked');
     });
 
     it('refuses unknown fields and documents the routes in the OpenAPI description', async () => {
