@@ -3,7 +3,8 @@
  * free slots, a patient books one choosing what the doctor may see, the doctor's day list shows the
  * patient, the time and the reason read from the encrypted Appointment record (screenshot
  * "clinician-day-of-appointments"), the patient cancels and the slot is free again, the doctor's
- * list shows it cancelled, and the reason never reached the gateway in clear.
+ * list shows it cancelled, and the reason never reached the gateway in clear; the patient books
+ * again and reschedules.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -146,5 +147,29 @@ describe('appointments in the web app, end to end in Chromium', { timeout: 300_0
       [],
       'the reason is sent encrypted only',
     );
+  });
+
+  it('the patient books again and reschedules to a later slot: one booked, the old one cancelled', async () => {
+    const slots = patient.getByRole('table', { name: 'Free slots' });
+    await slots
+      .getByRole('button', { name: /^Book / })
+      .first()
+      .click();
+    await patient.getByText(/^Booked for/).waitFor();
+    const mine = patient.getByRole('table', { name: 'My appointments' });
+    await mine.getByRole('button', { name: /^Reschedule / }).click();
+    await slots
+      .getByRole('button', { name: /^Move to / })
+      .last()
+      .click();
+    await patient.getByText(/^Moved to/).waitFor();
+    await patient.waitForFunction(
+      () =>
+        [...document.querySelectorAll('table[aria-label="My appointments"] .badge')]
+          .map((badge) => badge.textContent)
+          .join(',') === 'cancelled,cancelled,booked',
+    );
+    await doctor.getByRole('button', { name: 'Refresh' }).click();
+    await doctor.getByRole('table', { name: 'Day list' }).getByText('booked').waitFor();
   });
 });
