@@ -470,6 +470,35 @@ describe('appointments', () => {
       assert.equal((await appointmentOf(patient, booked.appointmentId)).consent, 'revoked');
     });
 
+    it('ends only the appointment’s grant: another consent of the patient still authorises the clinician', async () => {
+      const patient = await newPatient(gateway.url, hospital);
+      const chart = await patient.addRecord({
+        patient: patient.address,
+        category: 'condition',
+        resource: condition('Migraine'),
+      });
+      const standing = await patient.grantConsent({
+        grantee: doctor.address,
+        categories: ['condition'],
+        actions: ['read'],
+        expiresInSeconds: 7 * 86_400,
+      });
+      const [slot] = await listSlots(patient, {
+        practitioner: doctor.address,
+        from: tomorrowAt(9),
+        to: tomorrowAt(17),
+      });
+      assert.ok(slot);
+      const booked = await bookAppointment(patient, { slotId: slot.slotId, categories: ['condition'] });
+      await cancelAppointment(doctor, booked.appointmentId);
+      const { record } = await doctor.readRecord(chart.recordId);
+      assert.equal(record.recordId, chart.recordId);
+      const allowed = (await gateway.services.store.auditEvents({ actor: doctor.address })).find(
+        (event) => event.recordId === chart.recordId && event.outcome === 'allowed',
+      );
+      assert.equal(allowed?.reason, `grant ${standing.grantId}`, 'the standing grant, not the ended one');
+    });
+
     it('reschedules: books the new slot, cancels the old one as rescheduled, the old slot free again', async () => {
       const [first, second] = await listSlots(patient, {
         practitioner: doctor.address,
