@@ -3,6 +3,7 @@
  * and the types derived from them; the server registers the schemas, the client imports the types.
  */
 export type { ApiType, ApiTypeOptions } from './apiType.ts';
+export * from './appointments.ts';
 export * from './audit.ts';
 export * from './consents.ts';
 export * from './consortium.ts';

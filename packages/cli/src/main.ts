@@ -6,6 +6,7 @@
  */
 import { InvalidInputError } from '@medledger/core/errors';
 import { Command, CommanderError } from 'commander';
+import { registerAppointments } from './commands/appointments.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerConsents } from './commands/consents.ts';
 import { registerConsortium } from './commands/consortium.ts';
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
     registerEmergency,
     registerNotifications,
     registerPatientDirectory,
+    registerAppointments,
   ]) {
     register(program);
   }

@@ -4,6 +4,24 @@ export { accessRecord } from './actions/accessRecord.ts';
 export { accessRequest } from './actions/accessRequest.ts';
 export { addMember } from './actions/addMember.ts';
 export { type AddRecordInput, addRecord } from './actions/addRecord.ts';
+export {
+  appointmentOf,
+  type BookAppointmentParameters,
+  bookAppointment,
+  type CancelAppointmentParameters,
+  cancelAppointment,
+  type DayListEntry,
+  dayList,
+  type ListAppointmentsParameters,
+  listAppointments,
+  listSlots,
+  type PublishSlotsParameters,
+  publishSlots,
+  rescheduleAppointment,
+  revokeEndedAppointmentConsents,
+  type SlotQueryParameters,
+  slotsAsFhir,
+} from './actions/appointments.ts';
 export { approveAccessRequest } from './actions/approveAccessRequest.ts';
 export { approveCustody } from './actions/approveCustody.ts';
 export { approveEmergencyWindow } from './actions/approveEmergencyWindow.ts';

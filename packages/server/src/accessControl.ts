@@ -70,6 +70,11 @@ export interface AccessControlOptions {
    * asked again (a grant relayed through another gateway may not be indexed here yet).
    */
   syncIndex?: () => Promise<void>;
+  /**
+   * Whether the gateway stopped honouring a grant the chain still has in force: the grant of an
+   * appointment that was cancelled (the clinician cannot make the patient sign its revocation).
+   */
+  isGrantEnded?: (grantId: number) => Promise<boolean>;
 }
 
 interface Answer extends AccessDecision {
@@ -88,6 +93,7 @@ export function createAccessControl({
   onAllowed,
   assertIntact,
   syncIndex,
+  isGrantEnded,
 }: AccessControlOptions) {
   /**
    * The chain's answers at one block. Each question is asked at the chain's latest block; the same
@@ -108,17 +114,21 @@ export function createAccessControl({
     return answer;
   }
 
-  function chainAnswer(block: bigint, question: AccessQuestion): Promise<bigint> {
+  /**
+   * `honouredOnly`: leaves out the grants the gateway ended (`isGrantEnded`), asked afresh: for when
+   * the cached answer named such a grant (a grant ends without a new block).
+   */
+  function chainAnswer(block: bigint, question: AccessQuestion, honouredOnly = false): Promise<bigint> {
     const { actor, patient, category, sensitivity, action } = question;
     const key = `grant:${actor}:${patient}:${category}:${sensitivity}:${action}`.toLowerCase();
-    return cachedAnswer(block, key, async () => {
+    const read = async () => {
       const args = [actor, patient, category, sensitivity, actionBits[action]] as const;
       if (isAddressEqual(actor, patient)) {
         const allowed = await ledger.read('consents', 'isAuthorised', [[], ...args], block);
         return allowed ? -1n : 0n;
       }
       const authorising = async () => {
-        const candidates = await candidateGrants(actor, patient);
+        const candidates = await candidateGrants(actor, patient, honouredOnly);
         return candidates.length === 0
           ? 0n
           : ledger.read('consents', 'authorisingGrant', [candidates, ...args], block);
@@ -131,7 +141,8 @@ export function createAccessControl({
         return answer; // the index stays as it was: no grant it misses can be found
       }
       return authorising();
-    });
+    };
+    return honouredOnly ? read() : cachedAnswer(block, key, read);
   }
 
   /**
@@ -139,8 +150,12 @@ export function createAccessControl({
    * order of preference: grants to the actor before grants to an organisation, the newest first.
    * The chain decides which (if any) authorises; the index only proposes.
    */
-  async function candidateGrants(actor: Address, patient: Address): Promise<bigint[]> {
-    const grants = (await store.grantsOfPatient(patient)).filter((grant) => grant.revokedAtBlock === null);
+  async function candidateGrants(actor: Address, patient: Address, honouredOnly = false): Promise<bigint[]> {
+    let grants = (await store.grantsOfPatient(patient)).filter((grant) => grant.revokedAtBlock === null);
+    if (honouredOnly && isGrantEnded) {
+      const ended = await Promise.all(grants.map((grant) => isGrantEnded(grant.grantId)));
+      grants = grants.filter((_, index) => !ended[index]);
+    }
     const newestFirst = (rows: GrantRow[]) => rows.map((grant) => BigInt(grant.grantId)).reverse();
     return [
       ...newestFirst(
@@ -181,7 +196,9 @@ export function createAccessControl({
     block: bigint,
     question: AccessQuestion,
   ): Promise<Omit<Answer, 'blockNumber' | 'headHash'>> {
-    const answer = await chainAnswer(block, question);
+    let answer = await chainAnswer(block, question);
+    if (answer > 0n && (await isGrantEnded?.(Number(answer))))
+      answer = await chainAnswer(block, question, true);
     if (answer === -1n) return { allowed: true, grantId: 0n, emergencyId: 0n };
     if (answer !== 0n) {
       const expiresAt =
@@ -750,6 +767,86 @@ export function createAccessControl({
     return found;
   }
 
+  /**
+   * Lets `actor` publish slots for `practitioner`: an active doctor or nurse publishes its own, an
+   * active admin those of its organisation's active doctors and nurses. Resolves with the
+   * practitioner's organisation; refuses anyone else (`AccessDeniedError`, `not_practitioner` or
+   * `not_organisation_admin`). Audited (no patient), allowed and denied alike. Fails closed.
+   */
+  async function authoriseSlotPublishing(actor: Address, practitioner: Address): Promise<number> {
+    const [member, publisher] = await Promise.all([
+      ledger.read('consortium', 'member', [practitioner]),
+      isAddressEqual(actor, practitioner) ? undefined : ledger.read('consortium', 'member', [actor]),
+    ]);
+    const clinical = member.active && [roleCode('doctor'), roleCode('nurse')].includes(member.role);
+    const denial = !clinical
+      ? 'not_practitioner'
+      : publisher &&
+          !(
+            publisher.active &&
+            publisher.role === roleCode('admin') &&
+            publisher.organisationId === member.organisationId
+          )
+        ? 'not_organisation_admin'
+        : undefined;
+    await auditLog.record({
+      actor,
+      patient: null,
+      action: 'slots-publish',
+      recordId: null,
+      category: null,
+      sensitivity: null,
+      purpose: null,
+      outcome: denial ? 'denied' : 'allowed',
+      reason: denial ?? `practitioner ${practitioner.toLowerCase()}`,
+    });
+    if (denial === 'not_practitioner') {
+      throw new AccessDeniedError(`${practitioner} is not an active doctor or nurse.`, { reason: denial });
+    }
+    if (denial) {
+      throw new AccessDeniedError(
+        `Only ${practitioner} or an active admin of its organisation publishes its slots.`,
+        { reason: denial, fields: { organisationId: member.organisationId } },
+      );
+    }
+    return member.organisationId;
+  }
+
+  /**
+   * Lets the appointment's patient and practitioner act on it (see it, cancel it); anyone else gets
+   * `NotFoundError` (`no_such_appointment`, as for one that does not exist). Every state change and
+   * every refusal is audited under the patient, as an access is (`action`: `appointment-book`,
+   * `appointment-cancel`, ...). Resolves with who the actor is to it.
+   */
+  async function authoriseAppointment(
+    actor: Address,
+    appointment: { appointmentId: number; patient: Address; practitioner: Address },
+    action: string,
+    allowedParties: readonly ('patient' | 'practitioner')[] = ['patient', 'practitioner'],
+  ): Promise<'patient' | 'practitioner'> {
+    const party = isAddressEqual(actor, appointment.patient)
+      ? 'patient'
+      : isAddressEqual(actor, appointment.practitioner)
+        ? 'practitioner'
+        : undefined;
+    const allowed = party !== undefined && allowedParties.includes(party);
+    if (action !== 'appointment-read' || !allowed) {
+      await auditDecision(
+        actor,
+        appointment.patient,
+        action,
+        allowed ? 'allowed' : 'denied',
+        allowed ? `appointment ${appointment.appointmentId}` : 'not_party_to_appointment',
+      );
+    }
+    if (!allowed) {
+      throw new NotFoundError(`No appointment ${appointment.appointmentId} of yours.`, {
+        reason: 'no_such_appointment',
+      });
+    }
+    return party;
+  }
+
   return {
     authoriseDeskCodeIssue,
     authoriseDeskCodeRedemption,
@@ -770,6 +867,9 @@ export function createAccessControl({
     authoriseRecoveryRequestRead,
     authoriseRecoveryApproval,
     authoriseRecoveryShares,
+    authoriseSlotPublishing,
+    authoriseAppointment,
+    auditDecision,
   };
 }
 

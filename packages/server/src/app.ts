@@ -22,6 +22,7 @@ import {
 import type { GatewayServices } from './gatewayServices.ts';
 import { type GatewayLogOptions, gatewayLoggerOptions } from './logging.ts';
 import { installRateLimits, type RateLimits, rateLimitsWith } from './rateLimits.ts';
+import { appointmentRoutes } from './routes/appointmentRoutes.ts';
 import { auditRoutes, registerAuditProofRoutes } from './routes/auditRoutes.ts';
 import { consentRoutes } from './routes/consentRoutes.ts';
 import { consortiumRoutes } from './routes/consortiumRoutes.ts';
@@ -239,6 +240,7 @@ export async function buildApp({
     notificationRoutes,
     rpcRoutes,
     patientDirectoryRoutes,
+    appointmentRoutes,
   ]) {
     routes(app as unknown as FastifyInstance, services, limits);
   }

@@ -145,7 +145,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       onReregistered: () => void guard.recover('restarted'),
       onError: (error) => app?.log.error({ err: error }, 'the connection to the shared store failed'),
     });
-    const { store, emergencies, journal, coordination } = stores;
+    const { store, emergencies, journal, coordination, appointments } = stores;
     const exclusively =
       (lock: LockName): Exclusive =>
       (work) =>
@@ -251,6 +251,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       emergencies,
       assertIntact: guard.assertIntact,
       syncIndex: () => indexer.sync(),
+      isGrantEnded: (grantId) => appointments.isGrantEnded(grantId),
       onAllowed: grantUseNotifier(notifier, (error) =>
         app?.log.warn({ err: error }, 'a notification failed'),
       ),
@@ -307,6 +308,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       guard,
       readOnlyRpcUrl,
       patientDirectory: new SqlPatientDirectoryStore(stores.database, deskCodeKey(keys.atRestKey)),
+      appointments,
     };
     app = await buildApp({
       services,

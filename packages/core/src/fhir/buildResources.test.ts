@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   type BuiltResource,
+  buildAppointment,
   buildClinicalNote,
   buildDiagnosis,
   buildDispense,
@@ -10,6 +11,7 @@ import {
   buildLabResult,
   buildPatientProfile,
   buildPrescription,
+  buildSchedule,
   builtCategory,
 } from './buildResources.ts';
 import { listResourceIssues } from './listResourceIssues.ts';
@@ -134,5 +136,78 @@ describe('the patient profile', () => {
   it('refuses a birth date that is not a FHIR date', () => {
     const wrong = buildPatientProfile({ patient, family: 'Rivera', birthDate: '29/02/1984' });
     assert.throws(() => validateResource(wrong, 'demographics'), { name: 'InvalidInputError' });
+  });
+});
+
+describe('appointments as FHIR', () => {
+  const practitioner = `0x${'cd'.repeat(20)}`;
+  const booked = buildAppointment({
+    patient,
+    practitioner,
+    organisationId: 1,
+    appointmentId: 7,
+    slotId: 42,
+    start: '2026-12-03T09:00:00.000Z',
+    end: '2026-12-03T09:20:00.000Z',
+    status: 'booked',
+    description: 'Follow-up',
+  });
+  const cancelled = buildAppointment({
+    patient,
+    practitioner,
+    organisationId: 1,
+    appointmentId: 7,
+    slotId: 42,
+    start: '2026-12-03T09:00:00.000Z',
+    end: '2026-12-03T09:20:00.000Z',
+    status: 'cancelled',
+    cancelationReason: 'practitioner',
+    id: booked.id,
+  });
+
+  it('builds a booked and a cancelled Appointment valid for category administrative', () => {
+    for (const appointment of [booked, cancelled]) {
+      assert.deepEqual(listResourceIssues(appointment, 'administrative'), []);
+      assert.doesNotThrow(() => validateResource(appointment, 'administrative'));
+    }
+    assert.equal(booked.minutesDuration, 20);
+    assert.equal(cancelled.id, booked.id, 'the cancellation is a version of the same appointment');
+    assert.deepEqual(cancelled.cancelationReason, { text: 'practitioner' });
+    assert.equal(booked.cancelationReason, undefined);
+  });
+
+  it('names patient and practitioner by ledger address and refuses another category', () => {
+    const participants = booked.participant as { actor: { identifier: { value: string }; type: string } }[];
+    assert.deepEqual(
+      participants.map((p) => [p.actor.type, p.actor.identifier.value]),
+      [
+        ['Patient', patient],
+        ['Practitioner', practitioner],
+        ['Organization', '1'],
+      ],
+    );
+    assert.throws(() => validateResource(booked, 'encounter'), { name: 'InvalidInputError' });
+  });
+
+  it('builds a Schedule and its Slots, valid and naming no patient', () => {
+    const { schedule, slots } = buildSchedule({
+      practitioner,
+      organisationId: 1,
+      slots: [
+        { slotId: 1, start: '2026-12-03T09:00:00.000Z', end: '2026-12-03T09:20:00.000Z', free: true },
+        { slotId: 2, start: '2026-12-03T09:20:00.000Z', end: '2026-12-03T09:40:00.000Z', free: false },
+      ],
+    });
+    for (const resource of [schedule, ...slots]) {
+      assert.deepEqual(listResourceIssues(resource, 'administrative'), []);
+    }
+    assert.deepEqual(
+      slots.map((slot) => [slot.status, (slot.schedule as { reference: string }).reference]),
+      [
+        ['free', `Schedule/${schedule.id}`],
+        ['busy', `Schedule/${schedule.id}`],
+      ],
+    );
+    assert.doesNotMatch(JSON.stringify(slots), new RegExp(patient.slice(2)));
   });
 });

@@ -1,5 +1,6 @@
 export type { BuiltResource, PatientGender, PatientProfileInput, PeriodUnit } from './buildResources.ts';
 export {
+  buildAppointment,
   buildClinicalNote,
   buildDiagnosis,
   buildDispense,
@@ -7,9 +8,11 @@ export {
   buildLabResult,
   buildPatientProfile,
   buildPrescription,
+  buildSchedule,
   builtCategory,
   patientGenders,
   patientReference,
+  practitionerReference,
 } from './buildResources.ts';
 export { categoryOfResource } from './categoryOfResource.ts';
 export { loadFhirDefinitions } from './fhirDefinitions.ts';
