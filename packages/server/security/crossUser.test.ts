@@ -178,6 +178,15 @@ function matrix(): Row[] {
       leaksIn: notificationsOfA,
     },
     { route: 'GET /api/notifications/stream', access: signedIn, call: stream },
+    // Appointments: free slots are availability, not health data (every signed-in caller); the
+    // appointment lists are the caller's own (as patient, as practitioner), never A's.
+    { route: 'GET /api/slots', access: signedIn, call: get(() => '/api/slots') },
+    {
+      route: 'GET /api/appointments',
+      what: 'the caller’s own (as a patient)',
+      access: signedIn,
+      call: get(() => '/api/appointments?view=patient'),
+    },
     { route: 'GET /api/otp', access: signedIn, call: get(() => '/api/otp') },
     { route: 'GET /api/audit', what: 'the caller’s own', access: signedIn, call: get(() => '/api/audit') },
     { route: 'GET /api/audit/proofs', access: signedIn, call: get(() => '/api/audit/proofs') },
@@ -539,6 +548,16 @@ function matrix(): Row[] {
 
 /** Routes the matrix does not call, and why. */
 const outOfScope: Record<string, string> = {
+  'POST /api/slots':
+    'a clinician publishes its own free slots, an admin its members’: no patient data; refusals: appointments.test.ts',
+  'POST /api/appointments':
+    'a patient books a slot for itself: takes no one else’s ids (appointments.test.ts)',
+  'GET /api/appointments/{id}':
+    'A’s world has no slots; only its patient and practitioner see one, others get 404: appointments.test.ts',
+  'POST /api/appointments/{id}/confirmation':
+    'only the booking patient confirms, with its own grant (appointments.test.ts)',
+  'POST /api/appointments/{id}/cancellation':
+    'only its patient and practitioner cancel, others get 404: appointments.test.ts',
   'POST /api/organisations': 'consortium governance: takes no patient’s ids, answers no patient data',
   'POST /api/organisations/{id}/approvals': 'consortium governance (consortium.test.ts)',
   'POST /api/organisations/{id}/gateway': 'consortium governance (consortium.test.ts)',

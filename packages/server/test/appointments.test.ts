@@ -252,6 +252,12 @@ describe('appointments', () => {
         );
       }
       await rejectsWith(appointmentOf(nurse, booked.appointmentId), NotFoundError, 'no_such_appointment');
+      // Someone else cannot cancel it either, straight at the route: the same answer as for none.
+      await rejectsWith(
+        nurse.call('POST', `/api/appointments/${booked.appointmentId}/cancellation`, {}),
+        NotFoundError,
+        'no_such_appointment',
+      );
     });
   });
 
