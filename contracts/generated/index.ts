@@ -5,6 +5,7 @@ export { coSignaturesAbi, coSignaturesBytecode } from './CoSignatures.ts';
 export { consentsAbi, consentsBytecode } from './Consents.ts';
 export { consortiumAbi, consortiumBytecode } from './Consortium.ts';
 export { emergenciesAbi, emergenciesBytecode } from './Emergencies.ts';
+export { ordersAbi, ordersBytecode } from './Orders.ts';
 export { recordsAbi, recordsBytecode } from './Records.ts';
-export { coSignaturesTypedData, consentsTypedData, consortiumTypedData, emergenciesTypedData, recordsTypedData } from './typedData.ts';
+export { coSignaturesTypedData, consentsTypedData, consortiumTypedData, emergenciesTypedData, ordersTypedData, recordsTypedData } from './typedData.ts';
 export { vocabularyCodes } from './vocabulary.ts';

@@ -564,6 +564,105 @@ export const emergenciesTypedData = {
   },
 } as const;
 
+/** The EIP-712 domain name of the Orders contract and the types of the actions it verifies. */
+export const ordersTypedData = {
+  domainName: 'medledger.Orders',
+  types: {
+    PlaceOrder: [
+      {
+        name: 'orderId',
+        type: 'bytes32',
+      },
+      {
+        name: 'patient',
+        type: 'address',
+      },
+      {
+        name: 'kind',
+        type: 'uint8',
+      },
+      {
+        name: 'performerOrganisation',
+        type: 'uint32',
+      },
+      {
+        name: 'quantity',
+        type: 'uint32',
+      },
+      {
+        name: 'fills',
+        type: 'uint16',
+      },
+      {
+        name: 'nonce',
+        type: 'uint256',
+      },
+      {
+        name: 'deadline',
+        type: 'uint256',
+      },
+    ],
+    OrderStatus: [
+      {
+        name: 'orderId',
+        type: 'bytes32',
+      },
+      {
+        name: 'status',
+        type: 'uint8',
+      },
+      {
+        name: 'nonce',
+        type: 'uint256',
+      },
+      {
+        name: 'deadline',
+        type: 'uint256',
+      },
+    ],
+    CompleteOrder: [
+      {
+        name: 'orderId',
+        type: 'bytes32',
+      },
+      {
+        name: 'result',
+        type: 'bytes32',
+      },
+      {
+        name: 'nonce',
+        type: 'uint256',
+      },
+      {
+        name: 'deadline',
+        type: 'uint256',
+      },
+    ],
+    DispenseOrder: [
+      {
+        name: 'orderId',
+        type: 'bytes32',
+      },
+      {
+        name: 'quantity',
+        type: 'uint32',
+      },
+      {
+        name: 'record',
+        type: 'bytes32',
+      },
+      {
+        name: 'nonce',
+        type: 'uint256',
+      },
+      {
+        name: 'deadline',
+        type: 'uint256',
+      },
+    ],
+  },
+} as const;
+
 /** The EIP-712 domain name of the Records contract and the types of the actions it verifies. */
 export const recordsTypedData = {
   domainName: 'medledger.Records',

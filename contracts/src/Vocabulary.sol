@@ -3,7 +3,7 @@ pragma solidity ^0.8.28;
 
 /**
  * @dev The codes of the fixed vocabularies the contracts share (categories, sensitivities, actions, roles,
- * organisation kinds and statuses, request statuses, emergency reasons and verdicts). The TypeScript side
+ * organisation kinds and statuses, request statuses, emergency reasons and verdicts, order kinds and statuses). The TypeScript side
  * (`packages/core/src/vocabulary.ts`) names them; `contracts/scripts/compile.ts` copies the numbers below to
  * `contracts/generated/vocabulary.ts`, which the core checks its lists against. Codes are only ever appended.
  */
@@ -15,7 +15,9 @@ library Vocabulary {
     uint8 internal constant CATEGORY_CONDITION = 0;
     uint8 internal constant CATEGORY_MEDICATION = 1;
     uint8 internal constant CATEGORY_ALLERGY = 2;
+    uint8 internal constant CATEGORY_LAB = 3;
     uint8 internal constant CATEGORY_EMERGENCY = 6;
+    uint8 internal constant CATEGORY_INSURANCE = 7;
 
     /// @dev Sensitivities, ordered: a grant up to `SENSITIVITY_RESTRICTED` also covers `SENSITIVITY_NORMAL`.
     uint8 internal constant SENSITIVITY_NORMAL = 0;
@@ -30,11 +32,18 @@ library Vocabulary {
 
     /// @dev Member roles are 1..`ROLE_COUNT` (0: none); a record's patient co-signs as `ROLE_PATIENT`.
     uint8 internal constant ROLE_PATIENT = 0;
+    uint8 internal constant ROLE_DOCTOR = 1;
+    uint8 internal constant ROLE_NURSE = 2;
+    uint8 internal constant ROLE_PHARMACIST = 4;
     uint8 internal constant ROLE_ADMIN = 6;
     uint8 internal constant ROLE_COUNT = 6;
 
     /// @dev Organisation kinds are 1..`KIND_COUNT` (0: none).
     uint8 internal constant KIND_COUNT = 4;
+    uint8 internal constant KIND_HOSPITAL = 1;
+    uint8 internal constant KIND_LAB = 2;
+    uint8 internal constant KIND_PHARMACY = 3;
+    uint8 internal constant KIND_INSURER = 4;
 
     /// @dev Organisation statuses (0: none).
     uint8 internal constant ORGANISATION_PENDING = 1;
@@ -51,4 +60,19 @@ library Vocabulary {
     /// @dev Emergency verdicts (0: not reviewed).
     uint8 internal constant VERDICT_JUSTIFIED = 1;
     uint8 internal constant VERDICT_UNJUSTIFIED = 2;
+
+    /// @dev Order kinds are 1..`ORDER_KIND_COUNT` (0: none): lab order, prescription, claim.
+    uint8 internal constant ORDER_KIND_LAB = 1;
+    uint8 internal constant ORDER_KIND_PRESCRIPTION = 2;
+    uint8 internal constant ORDER_KIND_CLAIM = 3;
+    uint8 internal constant ORDER_KIND_COUNT = 3;
+
+    /// @dev Order statuses are 1..`ORDER_STATUS_COUNT` (0: none); placed, accepted and in progress are open.
+    uint8 internal constant ORDER_PLACED = 1;
+    uint8 internal constant ORDER_ACCEPTED = 2;
+    uint8 internal constant ORDER_IN_PROGRESS = 3;
+    uint8 internal constant ORDER_COMPLETED = 4;
+    uint8 internal constant ORDER_CANCELLED = 5;
+    uint8 internal constant ORDER_REJECTED = 6;
+    uint8 internal constant ORDER_STATUS_COUNT = 6;
 }

@@ -14,6 +14,7 @@ export * from './keyRecovery.ts';
 export * from './keyRotation.ts';
 export * from './ledgerRecords.ts';
 export * from './notifications.ts';
+export * from './orders.ts';
 export * from './patientDirectory.ts';
 export * from './records.ts';
 export * from './schemaParts.ts';

@@ -26,6 +26,10 @@ export const notificationKinds = [
   'emergency-privilege-set',
   'appointment-booked',
   'appointment-cancelled',
+  'order-placed',
+  'order-status',
+  'order-completed',
+  'order-dispensed',
 ] as const;
 
 /** One notification: what happened (`kind`) and its facts (`data`). */

@@ -17,8 +17,9 @@ export const ledgerInfo = object(
         auditAnchors: address,
         coSignatures: address,
         emergencies: address,
+        orders: address,
       },
-      ['consortium', 'consents', 'records', 'auditAnchors', 'coSignatures', 'emergencies'],
+      ['consortium', 'consents', 'records', 'auditAnchors', 'coSignatures', 'emergencies', 'orders'],
     ),
     custodian: object({ encryptionKey: hex, organisationIds: integers }, [
       'encryptionKey',

@@ -39,6 +39,14 @@ import { listRecords } from './actions/listRecords.ts';
 import { me } from './actions/me.ts';
 import { members } from './actions/members.ts';
 import { notifications } from './actions/notifications.ts';
+import {
+  completeOrder,
+  dispenseOrder,
+  listOrders,
+  orderOf,
+  placeOrder,
+  setOrderStatus,
+} from './actions/orders.ts';
 import { organisations } from './actions/organisations.ts';
 import { otpStatus } from './actions/otpStatus.ts';
 import {
@@ -112,6 +120,13 @@ export function createGatewayClient(options: GatewayClientOptions) {
     accessRecord: bind(accessRecord),
     rekeyRecord: bind(rekeyRecord),
     listRecords: bind(listRecords),
+    // Orders: lab orders, prescriptions, claims
+    placeOrder: bind(placeOrder),
+    setOrderStatus: bind(setOrderStatus),
+    completeOrder: bind(completeOrder),
+    dispenseOrder: bind(dispenseOrder),
+    listOrders: bind(listOrders),
+    orderOf: bind(orderOf),
     // Consents and access requests
     grantConsent: bind(grantConsent),
     revokeConsent: bind(revokeConsent),

@@ -1,5 +1,6 @@
 /** The API contract's types (answers of the gateway), for callers of the client. */
 export type * from '@medledger/api';
+export type { OrderKind, OrderStatus } from '@medledger/core';
 export { accessRecord } from './actions/accessRecord.ts';
 export { accessRequest } from './actions/accessRequest.ts';
 export { addMember } from './actions/addMember.ts';
@@ -66,6 +67,15 @@ export { me } from './actions/me.ts';
 export { members } from './actions/members.ts';
 export { newPatientKeys } from './actions/newPatientKeys.ts';
 export { notifications } from './actions/notifications.ts';
+export {
+  completeOrder,
+  dispenseOrder,
+  listOrders,
+  orderOf,
+  type PlaceOrderInput,
+  placeOrder,
+  setOrderStatus,
+} from './actions/orders.ts';
 export { organisations } from './actions/organisations.ts';
 export { otpStatus } from './actions/otpStatus.ts';
 export {

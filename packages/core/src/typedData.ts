@@ -14,6 +14,7 @@ import {
   consortiumTypedData,
   coSignaturesTypedData,
   emergenciesTypedData,
+  ordersTypedData,
   recordsTypedData,
 } from '@medledger/contracts/typedData';
 import {
@@ -32,6 +33,7 @@ export const domainNames = {
   records: recordsTypedData.domainName,
   coSignatures: coSignaturesTypedData.domainName,
   emergencies: emergenciesTypedData.domainName,
+  orders: ordersTypedData.domainName,
 } as const;
 export type LedgerContract = keyof typeof domainNames;
 export const domainVersion = '1';
@@ -61,6 +63,9 @@ export const coSignaturesTypes = coSignaturesTypedData.types;
 
 /** The Emergencies contract's signed actions (privileges, declarations, reviews, the window). */
 export const emergenciesTypes = emergenciesTypedData.types;
+
+/** The Orders contract's signed actions (placing an order, its status, its result, a dispense). */
+export const ordersTypes = ordersTypedData.types;
 
 export interface ProposeOrganisationMessage {
   name: string;
@@ -278,6 +283,39 @@ export interface ApproveEmergencyWindowMessage {
   nonce: bigint;
   deadline: bigint;
 }
+/** A requester places an order whose request record is `orderId` (kind and status codes: vocabulary.ts). */
+export interface PlaceOrderMessage {
+  orderId: Hex;
+  patient: Address;
+  kind: number;
+  performerOrganisation: number;
+  quantity: number;
+  fills: number;
+  nonce: bigint;
+  deadline: bigint;
+}
+/** The performer (accepted, in progress, rejected), the requester or the patient (cancelled) moves an order. */
+export interface OrderStatusMessage {
+  orderId: Hex;
+  status: number;
+  nonce: bigint;
+  deadline: bigint;
+}
+/** The performer posts an order's result; `result` is the first result record's id. */
+export interface CompleteOrderMessage {
+  orderId: Hex;
+  result: Hex;
+  nonce: bigint;
+  deadline: bigint;
+}
+/** A pharmacist dispenses `quantity` of a prescription with the MedicationDispense record `record`. */
+export interface DispenseOrderMessage {
+  orderId: Hex;
+  quantity: number;
+  record: Hex;
+  nonce: bigint;
+  deadline: bigint;
+}
 
 /** The message viem expects for `primaryType` of `types`, read from the generated type definitions. */
 type MessageOf<Types extends TypedData, PrimaryType extends keyof Types & string> = TypedDataDefinition<
@@ -321,4 +359,8 @@ export type MessagesInStepWithContracts = [
   Expect<Matches<ReviewEmergencyMessage, typeof emergenciesTypes, 'ReviewEmergency'>>,
   Expect<Matches<ProposeEmergencyWindowMessage, typeof emergenciesTypes, 'ProposeEmergencyWindow'>>,
   Expect<Matches<ApproveEmergencyWindowMessage, typeof emergenciesTypes, 'ApproveEmergencyWindow'>>,
+  Expect<Matches<PlaceOrderMessage, typeof ordersTypes, 'PlaceOrder'>>,
+  Expect<Matches<OrderStatusMessage, typeof ordersTypes, 'OrderStatus'>>,
+  Expect<Matches<CompleteOrderMessage, typeof ordersTypes, 'CompleteOrder'>>,
+  Expect<Matches<DispenseOrderMessage, typeof ordersTypes, 'DispenseOrder'>>,
 ];

@@ -55,6 +55,59 @@ export type OrganisationKind = (typeof organisationKinds)[number];
 export const organisationStatuses = ['none', 'pending', 'active'] as const;
 export type OrganisationStatus = (typeof organisationStatuses)[number];
 
+/**
+ * Order kinds (see contracts/src/IOrders.sol): a lab order (ServiceRequest -> DiagnosticReport), a
+ * prescription (MedicationRequest -> MedicationDispense), an insurance claim (Claim -> ClaimResponse).
+ * On chain: `uint8`, starting at 1 (0 = none).
+ */
+export const orderKinds = ['lab', 'prescription', 'claim'] as const;
+export type OrderKind = (typeof orderKinds)[number];
+
+/** The record category of an order kind's request and results. */
+export const orderKindCategory = {
+  lab: 'lab',
+  prescription: 'medication',
+  claim: 'insurance',
+} as const satisfies Record<OrderKind, Category>;
+
+/**
+ * Order statuses; `placed`, `accepted` and `in_progress` are open. A prescription is `in_progress` once
+ * partly dispensed. On chain: `uint8`, starting at 1 (0 = none).
+ */
+export const orderStatuses = [
+  'placed',
+  'accepted',
+  'in_progress',
+  'completed',
+  'cancelled',
+  'rejected',
+] as const;
+export type OrderStatus = (typeof orderStatuses)[number];
+
+export function orderKindCode(kind: OrderKind): number {
+  return orderKinds.indexOf(kind) + 1;
+}
+
+export function orderKindOfCode(code: number): OrderKind | undefined {
+  return orderKinds[code - 1];
+}
+
+export function orderStatusCode(status: OrderStatus): number {
+  return orderStatuses.indexOf(status) + 1;
+}
+
+export function orderStatusOfCode(code: number): OrderStatus | undefined {
+  return orderStatuses[code - 1];
+}
+
+export function isOrderKind(value: string): value is OrderKind {
+  return (orderKinds as readonly string[]).includes(value);
+}
+
+export function isOrderStatus(value: string): value is OrderStatus {
+  return (orderStatuses as readonly string[]).includes(value);
+}
+
 export function categoryIndex(category: Category): number {
   return categories.indexOf(category);
 }
@@ -124,14 +177,45 @@ export type VocabularyInStepWithContracts = [
   Expect<Same<IndexOf<typeof categories, 'condition'>, `${typeof codes.CATEGORY_CONDITION}`>>,
   Expect<Same<IndexOf<typeof categories, 'medication'>, `${typeof codes.CATEGORY_MEDICATION}`>>,
   Expect<Same<IndexOf<typeof categories, 'allergy'>, `${typeof codes.CATEGORY_ALLERGY}`>>,
+  Expect<Same<IndexOf<typeof categories, 'lab'>, `${typeof codes.CATEGORY_LAB}`>>,
   Expect<Same<IndexOf<typeof categories, 'emergency'>, `${typeof codes.CATEGORY_EMERGENCY}`>>,
+  Expect<Same<IndexOf<typeof categories, 'insurance'>, `${typeof codes.CATEGORY_INSURANCE}`>>,
   Expect<Same<IndexOf<typeof sensitivities, 'normal'>, `${typeof codes.SENSITIVITY_NORMAL}`>>,
   Expect<Same<IndexOf<typeof sensitivities, 'restricted'>, `${typeof codes.SENSITIVITY_RESTRICTED}`>>,
   Expect<Same<(typeof roles)['length'], typeof codes.ROLE_COUNT>>,
   Expect<Same<IndexOf<[undefined, ...typeof roles], 'admin'>, `${typeof codes.ROLE_ADMIN}`>>,
+  Expect<Same<IndexOf<[undefined, ...typeof roles], 'doctor'>, `${typeof codes.ROLE_DOCTOR}`>>,
+  Expect<Same<IndexOf<[undefined, ...typeof roles], 'nurse'>, `${typeof codes.ROLE_NURSE}`>>,
+  Expect<Same<IndexOf<[undefined, ...typeof roles], 'pharmacist'>, `${typeof codes.ROLE_PHARMACIST}`>>,
   Expect<Same<(typeof organisationKinds)['length'], typeof codes.KIND_COUNT>>,
+  Expect<
+    Same<IndexOf<[undefined, ...typeof organisationKinds], 'hospital'>, `${typeof codes.KIND_HOSPITAL}`>
+  >,
+  Expect<Same<IndexOf<[undefined, ...typeof organisationKinds], 'lab'>, `${typeof codes.KIND_LAB}`>>,
+  Expect<
+    Same<IndexOf<[undefined, ...typeof organisationKinds], 'pharmacy'>, `${typeof codes.KIND_PHARMACY}`>
+  >,
+  Expect<Same<IndexOf<[undefined, ...typeof organisationKinds], 'insurer'>, `${typeof codes.KIND_INSURER}`>>,
   Expect<Same<IndexOf<typeof organisationStatuses, 'pending'>, `${typeof codes.ORGANISATION_PENDING}`>>,
   Expect<Same<IndexOf<typeof organisationStatuses, 'active'>, `${typeof codes.ORGANISATION_ACTIVE}`>>,
+  Expect<Same<(typeof orderKinds)['length'], typeof codes.ORDER_KIND_COUNT>>,
+  Expect<Same<IndexOf<[undefined, ...typeof orderKinds], 'lab'>, `${typeof codes.ORDER_KIND_LAB}`>>,
+  Expect<
+    Same<
+      IndexOf<[undefined, ...typeof orderKinds], 'prescription'>,
+      `${typeof codes.ORDER_KIND_PRESCRIPTION}`
+    >
+  >,
+  Expect<Same<IndexOf<[undefined, ...typeof orderKinds], 'claim'>, `${typeof codes.ORDER_KIND_CLAIM}`>>,
+  Expect<Same<(typeof orderStatuses)['length'], typeof codes.ORDER_STATUS_COUNT>>,
+  Expect<Same<IndexOf<[undefined, ...typeof orderStatuses], 'placed'>, `${typeof codes.ORDER_PLACED}`>>,
+  Expect<Same<IndexOf<[undefined, ...typeof orderStatuses], 'accepted'>, `${typeof codes.ORDER_ACCEPTED}`>>,
+  Expect<
+    Same<IndexOf<[undefined, ...typeof orderStatuses], 'in_progress'>, `${typeof codes.ORDER_IN_PROGRESS}`>
+  >,
+  Expect<Same<IndexOf<[undefined, ...typeof orderStatuses], 'completed'>, `${typeof codes.ORDER_COMPLETED}`>>,
+  Expect<Same<IndexOf<[undefined, ...typeof orderStatuses], 'cancelled'>, `${typeof codes.ORDER_CANCELLED}`>>,
+  Expect<Same<IndexOf<[undefined, ...typeof orderStatuses], 'rejected'>, `${typeof codes.ORDER_REJECTED}`>>,
 ];
 
 /** Why a member breaks the glass (see emergency.ts). On chain: `uint8`, starting at 1. */

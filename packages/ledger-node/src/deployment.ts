@@ -18,6 +18,8 @@ import {
   coSignaturesBytecode,
   emergenciesAbi,
   emergenciesBytecode,
+  ordersAbi,
+  ordersBytecode,
   recordsAbi,
   recordsBytecode,
 } from '@medledger/contracts';
@@ -31,7 +33,7 @@ import {
 import { type Abi, type Address, encodeDeployData, type Hex, type LocalAccount } from 'viem';
 import { ledgerEndpoint } from './rpcEndpoint.ts';
 
-/** Deploys Consortium, Consents, Records, AuditAnchors, CoSignatures and Emergencies with the relayer account. */
+/** Deploys Consortium, Consents, Records, AuditAnchors, CoSignatures, Emergencies and Orders with the relayer account. */
 export async function deployContracts(
   rpcUrl: string,
   chainId: number,
@@ -73,6 +75,10 @@ export async function deployContracts(
     records.contractAddress,
   ]);
   const emergencies = await deploy(emergenciesAbi, emergenciesBytecode, [consortium.contractAddress]);
+  const orders = await deploy(ordersAbi, ordersBytecode, [
+    consortium.contractAddress,
+    records.contractAddress,
+  ]);
   return {
     chainId,
     consortium: consortium.contractAddress!,
@@ -81,6 +87,7 @@ export async function deployContracts(
     auditAnchors: auditAnchors.contractAddress!,
     coSignatures: coSignatures.contractAddress!,
     emergencies: emergencies.contractAddress!,
+    orders: orders.contractAddress!,
     deployedAtBlock: consortium.blockNumber,
   };
 }
@@ -107,6 +114,7 @@ export async function isDeployed(rpcUrl: string, deployment: Deployment): Promis
       deployment.auditAnchors,
       deployment.coSignatures,
       deployment.emergencies,
+      deployment.orders,
     ].map((address) => client.getCode({ address })),
   );
   return codes.every((code) => code !== undefined && code !== '0x');

@@ -14,6 +14,7 @@ export interface Deployment {
   auditAnchors: Address;
   coSignatures: Address;
   emergencies: Address;
+  orders: Address;
   /** First block to read events from. */
   deployedAtBlock: bigint;
 }
@@ -40,6 +41,15 @@ export function parseDeployment(text: string, source = 'deployment'): Deployment
   };
   if (!Number.isSafeInteger(raw.chainId))
     throw new InvalidInputError(`${source}: "chainId" must be an integer.`);
+  if (raw.orders === undefined) {
+    // Orders cannot be added to a running consortium by one gateway alone (every gateway must use the
+    // same contract), so a ledger deployed before it existed is refused rather than half upgraded.
+    throw new InvalidInputError(
+      `${source} has no "orders" contract: this ledger was deployed before lab orders, prescriptions and ` +
+        'claims existed. Start a new ledger with a new data directory.',
+      { reason: 'deployment_without_orders' },
+    );
+  }
   return {
     chainId: raw.chainId as number,
     consortium: address('consortium'),
@@ -48,6 +58,7 @@ export function parseDeployment(text: string, source = 'deployment'): Deployment
     auditAnchors: address('auditAnchors'),
     coSignatures: address('coSignatures'),
     emergencies: address('emergencies'),
+    orders: address('orders'),
     deployedAtBlock: BigInt(String(raw.deployedAtBlock ?? '0')),
   };
 }

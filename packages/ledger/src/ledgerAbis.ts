@@ -5,6 +5,7 @@ import {
   consortiumAbi,
   coSignaturesAbi,
   emergenciesAbi,
+  ordersAbi,
   recordsAbi,
 } from '@medledger/contracts';
 import { InvalidInputError } from '@medledger/core';
@@ -18,6 +19,7 @@ export const ledgerAbis = {
   auditAnchors: auditAnchorsAbi,
   coSignatures: coSignaturesAbi,
   emergencies: emergenciesAbi,
+  orders: ordersAbi,
 } as const;
 
 /** A contract of the ledger: `consortium`, `consents`, `records`, ... */
@@ -48,6 +50,7 @@ export const combinedAbi = [
   ...auditAnchorsAbi,
   ...coSignaturesAbi,
   ...emergenciesAbi,
+  ...ordersAbi,
 ] as const;
 
 /**

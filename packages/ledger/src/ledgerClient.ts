@@ -96,6 +96,7 @@ export function createLedgerClient(options: LedgerClientOptions) {
     auditAnchors: deployment.auditAnchors,
     coSignatures: deployment.coSignatures,
     emergencies: deployment.emergencies,
+    orders: deployment.orders,
   };
   const sender = createTransactionSender(
     publicClient,

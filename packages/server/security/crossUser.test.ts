@@ -171,6 +171,12 @@ function matrix(): Row[] {
     { route: 'GET /api/access-requests', access: signedIn, call: get(() => '/api/access-requests') },
     { route: 'GET /api/emergencies', access: signedIn, call: get(() => '/api/emergencies') },
     {
+      route: 'GET /api/orders',
+      what: 'A’s orders (each caller gets those it may see only; who sees which order: orders.test.ts)',
+      access: signedIn,
+      call: get((w) => `/api/orders?view=patient&patient=${w.a.address}`),
+    },
+    {
       route: 'GET /api/notifications',
       what: 'after the one before A’s first (each caller gets its own only)',
       access: signedIn,
@@ -579,6 +585,15 @@ const outOfScope: Record<string, string> = {
   'POST /api/emergency-window/proposals/{id}/approvals': 'consortium governance (emergency.test.ts)',
   'POST /api/co-signature-policies/proposals': 'consortium governance (coSignatures.test.ts)',
   'POST /api/co-signature-policies/proposals/{id}/approvals': 'consortium governance (coSignatures.test.ts)',
+  'GET /api/orders/{orderId}':
+    'A’s world has no lab, pharmacy or insurer to send an order to; who sees an order: orders.test.ts',
+  'POST /api/orders':
+    'each step is signed by its actor and decided by the chain (orders.test.ts, contracts orders.test.ts)',
+  'POST /api/orders/{orderId}/status': 'signed by its actor, decided by the chain (orders.test.ts)',
+  'POST /api/orders/{orderId}/complete':
+    'signed by its actor, decided by the chain: a lab not sent the order is refused (orders.test.ts)',
+  'POST /api/orders/{orderId}/dispense':
+    'signed by its actor, decided by the chain: two pharmacies at once, one wins (orders.test.ts)',
   'POST /rpc':
     'read-only JSON-RPC to the chain, public by design; the chain holds hashes, not private texts (readOnlyRpc.test.ts)',
 };

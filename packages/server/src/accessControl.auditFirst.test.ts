@@ -30,6 +30,7 @@ async function withUnreachableChain() {
       auditAnchors: address(4),
       coSignatures: address(5),
       emergencies: address(6),
+      orders: address(7),
       deployedAtBlock: 0n,
     },
   });

@@ -22,6 +22,8 @@ import {
   LedgerUnavailableError,
   MedledgerError,
   NotFoundError,
+  orderKindCategory,
+  orderKindOfCode,
   roleCode,
   sensitivities,
 } from '@medledger/core';
@@ -29,7 +31,7 @@ import type { LedgerClient } from '@medledger/ledger';
 import { type Address, type Hex, isAddressEqual } from 'viem';
 import type { AuditLog } from './auditLog.ts';
 import type { EmergencyStore } from './store/emergencyStore.ts';
-import type { AccessRequestRow, GatewayStore, GrantRow } from './store/gatewayStore.ts';
+import type { AccessRequestRow, GatewayStore, GrantRow, OrderRow } from './store/gatewayStore.ts';
 
 export interface AccessQuestion {
   actor: Address;
@@ -847,11 +849,78 @@ export function createAccessControl({
     return party;
   }
 
+  /**
+   * Whether `actor` may see an order (its status and steps; its records stay under their own
+   * decisions): its patient, its requester, an active member of its performer organisation, and
+   * anyone the patient lets read the kind's category (for a prescription with no pharmacy named,
+   * that is how a pharmacy the patient allows finds it). `organisationId`: the actor's active
+   * organisation (0: none). Not audited: for lists; see `authoriseOrderView` for one order.
+   */
+  async function maySeeOrder(actor: Address, organisationId: number, order: OrderRow): Promise<boolean> {
+    if (isAddressEqual(actor, order.patient) || isAddressEqual(actor, order.requester)) return true;
+    if (organisationId !== 0 && order.performerOrganisation === organisationId) return true;
+    const kind = orderKindOfCode(order.kind);
+    if (!kind) return false;
+    const category = categories.indexOf(orderKindCategory[kind]);
+    return allows({ actor, patient: order.patient, category, sensitivity: 0, action: 'read' });
+  }
+
+  /** The orders `actor` may see of `orders` (see `maySeeOrder`). Not audited: a list names no content. */
+  async function ordersVisibleTo(actor: Address, orders: readonly OrderRow[]): Promise<OrderRow[]> {
+    const organisationId = Number(await ledger.read('consortium', 'activeOrganisationOf', [actor]));
+    const visible = await Promise.all(orders.map((order) => maySeeOrder(actor, organisationId, order)));
+    return orders.filter((_, index) => visible[index]);
+  }
+
+  /**
+   * Resolves when `actor` may see the order (see `maySeeOrder`); anyone else is told there is no such
+   * order of theirs (`NotFoundError`, reason `no_such_order`). Audited under the patient either way.
+   */
+  async function authoriseOrderView(actor: Address, order: OrderRow): Promise<void> {
+    let allowed: boolean;
+    try {
+      const organisationId = Number(await ledger.read('consortium', 'activeOrganisationOf', [actor]));
+      allowed = await maySeeOrder(actor, organisationId, order);
+    } catch (error) {
+      await auditDecision(actor, order.patient, 'order-view', 'denied', 'ledger_unavailable');
+      throw error;
+    }
+    await auditDecision(
+      actor,
+      order.patient,
+      'order-view',
+      allowed ? 'allowed' : 'denied',
+      `order ${order.orderId}`,
+    );
+    if (!allowed) {
+      throw new NotFoundError(`No order ${order.orderId} of yours.`, { reason: 'no_such_order' });
+    }
+  }
+
+  /**
+   * Audits a step of an order (`order-place`, `order-status`, `order-complete`, `order-dispense`) as
+   * the chain decided it: allowed with its transaction, or denied with the chain's reason. The
+   * records a step writes are audited besides, as every record write (`authorise`, action append).
+   */
+  function auditOrderStep(
+    actor: Address,
+    patient: Address,
+    step: string,
+    outcome: 'allowed' | 'denied',
+    reason: string,
+  ) {
+    return auditDecision(actor, patient, step, outcome, reason);
+  }
+
   return {
     authoriseDeskCodeIssue,
     authoriseDeskCodeRedemption,
     authoriseIdentifierUse,
     authoriseIdentifierLookup,
+    maySeeOrder,
+    ordersVisibleTo,
+    authoriseOrderView,
+    auditOrderStep,
     authorise,
     allows,
     grantsVisibleTo,

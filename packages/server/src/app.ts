@@ -32,6 +32,7 @@ import { keyRecoveryRoutes } from './routes/keyRecoveryRoutes.ts';
 import { keyRotationRoutes } from './routes/keyRotationRoutes.ts';
 import { ledgerRecordRoutes } from './routes/ledgerRecordRoutes.ts';
 import { notificationRoutes } from './routes/notificationRoutes.ts';
+import { orderRoutes } from './routes/orderRoutes.ts';
 import { patientDirectoryRoutes } from './routes/patientDirectoryRoutes.ts';
 import { recordRoutes } from './routes/recordRoutes.ts';
 import { rpcRoutes } from './routes/rpcRoutes.ts';
@@ -241,6 +242,7 @@ export async function buildApp({
     rpcRoutes,
     patientDirectoryRoutes,
     appointmentRoutes,
+    orderRoutes,
   ]) {
     routes(app as unknown as FastifyInstance, services, limits);
   }

@@ -84,11 +84,22 @@ export function createIndexer({
           reason: ledgerRecovering,
         });
       }
-      const update = { ...toIndexUpdate(events, Number(to)), toBlockHash: hashBefore };
+      const blockTimes = await orderBlockTimes(events);
+      const update = { ...toIndexUpdate(events, Number(to), blockTimes), toBlockHash: hashBefore };
       await store.applyChainIndex(update);
       if (update.records.length) onRecords?.(update.records);
       from = to + 1n;
     }
+  }
+
+  /** The times of the blocks that hold Orders events (an order's steps are dated by their block). */
+  async function orderBlockTimes(events: LedgerEvents): Promise<Map<bigint, number>> {
+    const blocks = new Set(
+      events.filter((event) => orderEventNames.has(event.eventName)).map((e) => e.blockNumber),
+    );
+    const times = new Map<bigint, number>();
+    for (const number of blocks) times.set(number, Number((await ledger.block(number)).timestamp));
+    return times;
   }
 
   const halved = (blocks: bigint) => (blocks > 1n ? blocks / 2n : 1n);
@@ -120,7 +131,14 @@ export function createIndexer({
 
 type LedgerEvents = Awaited<ReturnType<LedgerClient['events']>>;
 
-export function toIndexUpdate(events: LedgerEvents, toBlock: number): ChainIndexUpdate {
+const orderEventNames = new Set(['OrderPlaced', 'OrderStatusChanged', 'OrderCompleted', 'OrderDispensed']);
+
+/** `blockTimes`: the times (unix seconds) of the blocks that hold Orders events, to date their steps. */
+export function toIndexUpdate(
+  events: LedgerEvents,
+  toBlock: number,
+  blockTimes: ReadonlyMap<bigint, number> = new Map(),
+): ChainIndexUpdate {
   const update: ChainIndexUpdate = {
     toBlock,
     organisations: [],
@@ -135,11 +153,70 @@ export function toIndexUpdate(events: LedgerEvents, toBlock: number): ChainIndex
     records: [],
     supersessions: [],
     patientKeyRotations: [],
+    orderEvents: [],
   };
+  const orderEvents = update.orderEvents ?? [];
+  /** Records anchored by each transaction: an order's results are those of the step's transaction. */
+  const recordsOfTransaction = new Map<Hex, Hex[]>();
+  for (const event of events) {
+    if (event.eventName !== 'RecordAnchored') continue;
+    const list = recordsOfTransaction.get(event.transactionHash) ?? [];
+    list.push(event.args.recordId);
+    recordsOfTransaction.set(event.transactionHash, list);
+  }
   const zero = '0x0000000000000000000000000000000000000000';
   for (const event of events) {
     const blockNumber = Number(event.blockNumber);
+    const step = {
+      at: blockTimes.get(event.blockNumber) ?? 0,
+      blockNumber,
+      logIndex: event.logIndex,
+    };
     switch (event.eventName) {
+      case 'OrderPlaced':
+        orderEvents.push({
+          type: 'placed',
+          ...step,
+          orderId: event.args.orderId,
+          actor: event.args.requester,
+          patient: event.args.patient,
+          requesterOrganisation: event.args.requesterOrganisation,
+          performerOrganisation: event.args.performerOrganisation,
+          kind: event.args.kind,
+          quantity: event.args.quantity,
+          fills: event.args.fills,
+        });
+        break;
+      case 'OrderStatusChanged':
+        orderEvents.push({
+          type: 'status',
+          ...step,
+          orderId: event.args.orderId,
+          actor: event.args.actor,
+          status: event.args.status,
+        });
+        break;
+      case 'OrderCompleted':
+        orderEvents.push({
+          type: 'completed',
+          ...step,
+          orderId: event.args.orderId,
+          actor: event.args.actor,
+          recordIds: recordsOfTransaction.get(event.transactionHash) ?? [event.args.result],
+        });
+        break;
+      case 'OrderDispensed':
+        orderEvents.push({
+          type: 'dispensed',
+          ...step,
+          orderId: event.args.orderId,
+          actor: event.args.actor,
+          quantity: event.args.quantity,
+          dispensed: event.args.dispensed,
+          fillsUsed: event.args.fillsUsed,
+          recordId: event.args.record,
+        });
+        break;
       case 'OrganisationProposed':
         update.organisations.push({
           organisationId: event.args.organisationId,

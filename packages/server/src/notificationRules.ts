@@ -14,10 +14,12 @@ import {
   categoriesOfMask,
   emergencyCategories,
   emergencyVerdicts,
+  orderKindOfCode,
+  orderStatusOfCode,
   roleCode,
 } from '@medledger/core';
 import type { LedgerClient } from '@medledger/ledger';
-import type { Address } from 'viem';
+import type { Address, Hex } from 'viem';
 import type { EmergencyStore } from './store/emergencyStore.ts';
 import type { GatewayStore } from './store/gatewayStore.ts';
 import type { NotificationData, NotificationDraft } from './store/notificationStore.ts';
@@ -43,7 +45,71 @@ export type NotificationRules = {
   ) => Notice[] | Promise<Notice[]>;
 };
 
+/** The requester and the patient of an indexed order, but `actor` (who knows what it did). */
+async function orderParties(store: GatewayStore, orderId: Hex, actor: Address) {
+  const order = await store.order(orderId);
+  if (!order) return { order: undefined, recipients: [] as Address[] };
+  const recipients = [order.requester, order.patient].filter(
+    (recipient) => recipient.toLowerCase() !== actor.toLowerCase(),
+  );
+  return { order, recipients };
+}
+
 export const chainNotificationRules: NotificationRules = {
+  OrderPlaced: async (event, { store }) => {
+    const { orderId, patient, requester, requesterOrganisation, performerOrganisation, kind } = event.args;
+    const data = {
+      orderId,
+      kind: orderKindOfCode(kind) ?? String(kind),
+      patient,
+      requester,
+      requesterOrganisation,
+      performerOrganisation,
+    };
+    const performers = performerOrganisation
+      ? (await store.membersOf(performerOrganisation)).filter((member) => member.active)
+      : [];
+    return [patient, ...performers.map((member) => member.address)].map((recipient) => ({
+      recipient,
+      kind: 'order-placed',
+      data,
+    }));
+  },
+
+  OrderStatusChanged: async (event, { store }) => {
+    const { orderId, status, actor } = event.args;
+    const { order, recipients } = await orderParties(store, orderId, actor);
+    const data = {
+      orderId,
+      kind: order ? (orderKindOfCode(order.kind) ?? null) : null,
+      status: orderStatusOfCode(status) ?? String(status),
+      actor,
+    };
+    return recipients.map((recipient) => ({ recipient, kind: 'order-status', data }));
+  },
+
+  OrderCompleted: async (event, { store }) => {
+    const { orderId, actor, result } = event.args;
+    const { order, recipients } = await orderParties(store, orderId, actor);
+    const data = { orderId, kind: order ? (orderKindOfCode(order.kind) ?? null) : null, actor, result };
+    return recipients.map((recipient) => ({ recipient, kind: 'order-completed', data }));
+  },
+
+  OrderDispensed: async (event, { store }) => {
+    const { orderId, actor, quantity, dispensed, fillsUsed, record } = event.args;
+    const { order, recipients } = await orderParties(store, orderId, actor);
+    const data = {
+      orderId,
+      actor,
+      quantity,
+      dispensed,
+      fillsUsed,
+      record,
+      status: order ? (orderStatusOfCode(order.status) ?? null) : null,
+    };
+    return recipients.map((recipient) => ({ recipient, kind: 'order-dispensed', data }));
+  },
+
   AccessRequested: (event) => [
     {
       recipient: event.args.patient,

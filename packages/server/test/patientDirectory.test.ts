@@ -421,6 +421,7 @@ describe('patient directory decisions fail closed', () => {
         auditAnchors: address(4),
         coSignatures: address(5),
         emergencies: address(6),
+        orders: address(7),
         deployedAtBlock: 0n,
       },
     });

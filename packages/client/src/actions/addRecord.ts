@@ -1,4 +1,4 @@
-import type { RecordAdded } from '@medledger/api';
+import type { AddRecordBody, RecordAdded } from '@medledger/api';
 import {
   bytesToBase64url,
   bytesToHex,
@@ -54,6 +54,17 @@ function checkRecordId(recordId: string): Hex {
  * const { recordId } = await addRecord(client, { patient, category: 'lab', resource: observation });
  */
 export async function addRecord(client: Transport, input: AddRecordInput): Promise<RecordAdded> {
+  return client.call<RecordAdded>('POST', '/api/records', await sealAndSignRecord(client, input));
+}
+
+/**
+ * Checks a FHIR resource, encrypts it for the patient and the custodians, and signs its leaf as the
+ * client: the body of `POST /api/records`, which orders' steps carry too (see `actions/orders.ts`).
+ *
+ * @example
+ * const body = await sealAndSignRecord(client, { patient, category: 'lab', resource: serviceRequest });
+ */
+export async function sealAndSignRecord(client: Transport, input: AddRecordInput): Promise<AddRecordBody> {
   const sensitivity = input.sensitivity ?? 'normal';
   const resource = validateResource(input.resource, input.category);
   const [info, keys] = await Promise.all([client.ledger(), patientKeysOf(client, input.patient)]);
@@ -94,9 +105,5 @@ export async function addRecord(client: Transport, input: AddRecordInput): Promi
     primaryType: 'Record',
     message: leaf,
   });
-  return client.call<RecordAdded>('POST', '/api/records', {
-    leaf: { ...leaf, createdAt },
-    signature,
-    envelope: bytesToBase64url(envelope),
-  });
+  return { leaf: { ...leaf, createdAt }, signature, envelope: bytesToBase64url(envelope) };
 }

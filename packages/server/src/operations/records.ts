@@ -31,17 +31,25 @@ export interface OperationLog {
 const silentLog: OperationLog = { warn: () => undefined };
 const zeroHash = `0x${'00'.repeat(32)}`;
 
+/** A record checked and accepted for anchoring: its leaf, the grant that lets its author append it, its blob. */
+export interface AcceptedRecord {
+  leaf: RecordLeaf;
+  grantId: bigint;
+  signature: Hex;
+  cid: string;
+}
+
 /**
- * Anchors a record its author (the session) signed: checks the envelope against the leaf and its
- * sealing, asks for an append decision, stores the blob and resolves once the record is in a block.
- * Throws `AccessDeniedError` (`not_the_signer`, `no_consent`), `InvalidInputError` (see
- * `recordEnvelope.ts`), `NotFoundError` (`patient_not_registered`), or the anchorer's errors.
+ * Checks a record its author (the session) signed before it is anchored, alone (`addRecord`) or
+ * within an order's step (`operations/orders.ts`): the envelope against the leaf and its sealing, an
+ * append decision (audited), then stores the blob. Throws `AccessDeniedError` (`not_the_signer`,
+ * `no_consent`), `InvalidInputError` (see `recordEnvelope.ts`), `NotFoundError` (`patient_not_registered`).
  */
-export async function addRecord(
+export async function acceptRecord(
   services: GatewayServices,
   session: Session,
   body: AddRecordBody,
-): Promise<RecordAdded> {
+): Promise<AcceptedRecord> {
   const author = requireSigner(session, body.leaf.author, 'record');
   const leaf: RecordLeaf = {
     ...body.leaf,
@@ -63,11 +71,24 @@ export async function addRecord(
     action: 'append',
     recordId: leaf.recordId,
   });
-  const storedCid = await services.blobs.put(bytes);
+  const cid = await services.blobs.put(bytes);
+  return { leaf, grantId, signature: body.signature as Hex, cid };
+}
+
+/**
+ * Anchors a record its author (the session) signed (see `acceptRecord`) and resolves once the record
+ * is in a block. Throws `acceptRecord`'s errors, or the anchorer's.
+ */
+export async function addRecord(
+  services: GatewayServices,
+  session: Session,
+  body: AddRecordBody,
+): Promise<RecordAdded> {
+  const { leaf, grantId, cid } = await acceptRecord(services, session, body);
   const receipt = await services.anchorer.anchor({ leaf, grantId, signature: body.signature });
   return {
     recordId: leaf.recordId,
-    cid: storedCid,
+    cid,
     contentDigest: leaf.contentDigest,
     organisationId: receipt.organisationId,
     blockNumber: receipt.blockNumber,

@@ -4,6 +4,7 @@
  * reasons given for access requests, which the gateway keeps itself (only their hash is on chain).
  */
 import type { Address, Hex } from 'viem';
+import type { OrderEvent } from './orderStore.ts';
 
 export interface RecordRow {
   recordId: Hex;
@@ -92,6 +93,8 @@ export interface ChainIndexUpdate {
   supersessions: { recordId: Hex; supersededBy: Hex }[];
   /** Patients that rotated their key: their new encryption key; the sessions of the old key end. */
   patientKeyRotations?: { patient: Address; previousSigner: Address; encryptionKey: Hex }[];
+  /** The Orders contract's events, in chain order (see orderStore.ts). */
+  orderEvents?: OrderEvent[];
 }
 
 export interface ChainIndexStore {

@@ -6,6 +6,7 @@
 import type { AuditStore } from './auditStore.ts';
 import type { ChainIndexStore } from './chainIndexStore.ts';
 import type { KeyRecoveryStore } from './keyRecoveryStore.ts';
+import type { OrderStore } from './orderStore.ts';
 import type { RateLimitStore } from './rateLimitStore.ts';
 import type { SecondFactorStore } from './secondFactorStore.ts';
 import type { SessionStore } from './sessionStore.ts';
@@ -35,6 +36,7 @@ export type {
   KeyRecoveryShareRow,
   KeyRecoveryStore,
 } from './keyRecoveryStore.ts';
+export type { OrderEvent, OrderFilter, OrderRow, OrderStepRow, OrderStore } from './orderStore.ts';
 export type { RateLimitStore, RateLimitWindow } from './rateLimitStore.ts';
 export type { SecondFactorRow, SecondFactorStore } from './secondFactorStore.ts';
 export type { SessionRow, SessionStore } from './sessionStore.ts';
@@ -45,7 +47,8 @@ export interface GatewayStore
     SessionStore,
     SecondFactorStore,
     KeyRecoveryStore,
-    RateLimitStore {
+    RateLimitStore,
+    OrderStore {
   /** Closes the database connection the areas share. */
   close(): Promise<void>;
 }

@@ -15,6 +15,7 @@ import {
 } from './coordination.ts';
 import type { GatewayStore } from './gatewayStore.ts';
 import type { KeyRecoveryStore } from './keyRecoveryStore.ts';
+import type { OrderStore } from './orderStore.ts';
 import { isPostgresUrl, openPostgresDatabase } from './postgresDatabase.ts';
 import type { RateLimitStore } from './rateLimitStore.ts';
 import type { SecondFactorStore } from './secondFactorStore.ts';
@@ -27,6 +28,7 @@ import { SqlEmergencyStore } from './sqlEmergencyStore.ts';
 import { SqliteDatabase } from './sqliteDatabase.ts';
 import { SqlKeyRecoveryStore } from './sqlKeyRecoveryStore.ts';
 import { SqlNotificationStore } from './sqlNotificationStore.ts';
+import { SqlOrderStore } from './sqlOrderStore.ts';
 import { SqlRateLimitStore } from './sqlRateLimitStore.ts';
 import { SqlSecondFactorStore } from './sqlSecondFactorStore.ts';
 import { SqlSessionStore } from './sqlSessionStore.ts';
@@ -114,6 +116,7 @@ export function composeGatewayStore(database: SqlDatabase, atRest?: AtRestCipher
     ...methodsOf<SecondFactorStore>(new SqlSecondFactorStore(database)),
     ...methodsOf<KeyRecoveryStore>(new SqlKeyRecoveryStore(database)),
     ...methodsOf<RateLimitStore>(new SqlRateLimitStore(database)),
+    ...methodsOf<OrderStore>(new SqlOrderStore(database)),
     close: () => database.close(),
   };
 }

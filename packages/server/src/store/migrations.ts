@@ -262,6 +262,41 @@ CREATE TABLE rate_limit_windows (key TEXT PRIMARY KEY, window_start INTEGER NOT 
 CREATE TABLE rate_limit_windows (key TEXT PRIMARY KEY, window_start BIGINT NOT NULL, hits INTEGER NOT NULL);`,
   },
   {
+    version: 7,
+    name: 'orders',
+    // Lab orders, prescriptions and claims as the indexer follows them from the Orders contract's
+    // events (chain-derived like records: rebuilt from the chain on a rewind). Each step of an order,
+    // with the records it wrote (comma-separated ids). Times are the blocks' (unix seconds).
+    sqlite: `
+CREATE TABLE orders (
+  order_id TEXT PRIMARY KEY, kind INTEGER NOT NULL, status INTEGER NOT NULL, patient TEXT NOT NULL,
+  requester TEXT NOT NULL, requester_organisation INTEGER NOT NULL, performer_organisation INTEGER NOT NULL,
+  quantity INTEGER NOT NULL, dispensed INTEGER NOT NULL, fills INTEGER NOT NULL, fills_used INTEGER NOT NULL,
+  placed_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, block_number INTEGER NOT NULL);
+CREATE INDEX orders_by_patient ON orders (patient);
+CREATE INDEX orders_by_requester ON orders (requester);
+CREATE INDEX orders_by_performer ON orders (performer_organisation);
+CREATE TABLE order_steps (
+  block_number INTEGER NOT NULL, log_index INTEGER NOT NULL, order_id TEXT NOT NULL, status INTEGER NOT NULL,
+  actor TEXT NOT NULL, at INTEGER NOT NULL, record_ids TEXT NOT NULL, quantity INTEGER,
+  PRIMARY KEY (block_number, log_index));
+CREATE INDEX order_steps_by_order ON order_steps (order_id, block_number, log_index);`,
+    postgres: `
+CREATE TABLE orders (
+  order_id TEXT COLLATE "C" PRIMARY KEY, kind BIGINT NOT NULL, status BIGINT NOT NULL, patient TEXT NOT NULL,
+  requester TEXT NOT NULL, requester_organisation BIGINT NOT NULL, performer_organisation BIGINT NOT NULL,
+  quantity BIGINT NOT NULL, dispensed BIGINT NOT NULL, fills BIGINT NOT NULL, fills_used BIGINT NOT NULL,
+  placed_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, block_number BIGINT NOT NULL);
+CREATE INDEX orders_by_patient ON orders (patient);
+CREATE INDEX orders_by_requester ON orders (requester);
+CREATE INDEX orders_by_performer ON orders (performer_organisation);
+CREATE TABLE order_steps (
+  block_number BIGINT NOT NULL, log_index BIGINT NOT NULL, order_id TEXT NOT NULL, status BIGINT NOT NULL,
+  actor TEXT NOT NULL, at BIGINT NOT NULL, record_ids TEXT NOT NULL, quantity BIGINT,
+  PRIMARY KEY (block_number, log_index));
+CREATE INDEX order_steps_by_order ON order_steps (order_id, block_number, log_index);`,
+  },
+  {
     version: 8,
     name: 'patient directory',
     // Finding a patient without an address, kept off chain: desk codes a patient shows (only their

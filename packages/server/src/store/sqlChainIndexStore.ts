@@ -15,6 +15,7 @@ import type {
   RecordRow,
 } from './chainIndexStore.ts';
 import { isStorableId, type SqlDatabase, type SqlExecutor, type SqlRow } from './sqlDatabase.ts';
+import { applyOrderEvents } from './sqlOrderStore.ts';
 
 const lower = (value: string) => value.toLowerCase();
 
@@ -147,6 +148,7 @@ export class SqlChainIndexStore implements ChainIndexStore {
           by: supersededBy,
         });
       }
+      await applyOrderEvents(tx, update.orderEvents ?? []);
       await tx.run(
         `INSERT INTO meta VALUES ('indexed_block', $block) ON CONFLICT (key) DO UPDATE SET value = $block`,
         { block: String(update.toBlock) },
@@ -161,7 +163,16 @@ export class SqlChainIndexStore implements ChainIndexStore {
   async resetChainIndex(): Promise<Hex[]> {
     return this.#db.transaction(async (tx) => {
       const recordIds = (await tx.all('SELECT record_id FROM records')).map((row) => row.record_id as Hex);
-      for (const table of ['records', 'grants', 'access_requests', 'organisations', 'members', 'patients']) {
+      for (const table of [
+        'records',
+        'grants',
+        'access_requests',
+        'organisations',
+        'members',
+        'patients',
+        'orders',
+        'order_steps',
+      ]) {
         await tx.run(`DELETE FROM ${table}`);
       }
       await tx.run(`DELETE FROM meta WHERE key IN ('indexed_block', 'indexed_block_hash')`);

@@ -219,6 +219,58 @@ export function routeCases(): RouteCase[] {
       expect: denied,
       badPaths: ['/api/emergency-window/proposals/x/approvals'],
     },
+    ...orderRouteCases(recordId, denied),
+  ];
+}
+
+/** The orders routes: their records are shaped as `POST /api/records` takes them. */
+function orderRouteCases(recordId: string, denied: RouteCase['expect']): RouteCase[] {
+  const record = {
+    leaf: {
+      recordId,
+      patient: someone,
+      author: someone,
+      category: 3,
+      sensitivity: 0,
+      contentDigest: bytes32,
+      supersedes: `0x${'00'.repeat(32)}`,
+      createdAt: 1_700_000_000,
+    },
+    signature,
+    envelope: 'AAAA',
+  };
+  const noSuchOrder = { status: 404, code: 'not_found' };
+  return [
+    {
+      method: 'POST',
+      path: '/api/orders',
+      body: { kind: 'lab', record, performerOrganisation: 2, quantity: 0, fills: 0, ...signed },
+      expect: denied,
+      max: { performerOrganisation: 4_294_967_295, quantity: 4_294_967_295, fills: 65_535 },
+    },
+    {
+      method: 'POST',
+      path: `/api/orders/${recordId}/status`,
+      body: { status: 'accepted', actor: someone, ...signed },
+      expect: denied,
+      optional: ['actor'],
+      badPaths: ['/api/orders/0x12/status', '/api/orders/order/status'],
+    },
+    {
+      method: 'POST',
+      path: `/api/orders/${recordId}/complete`,
+      body: { results: [record], ...signed },
+      expect: noSuchOrder,
+      badPaths: ['/api/orders/0x12/complete'],
+    },
+    {
+      method: 'POST',
+      path: `/api/orders/${recordId}/dispense`,
+      body: { quantity: 1, record, ...signed },
+      expect: noSuchOrder,
+      max: { quantity: 4_294_967_295 },
+      badPaths: ['/api/orders/0x12/dispense'],
+    },
   ];
 }
 
