@@ -6,6 +6,7 @@
  */
 import { InvalidInputError } from '@medledger/core/errors';
 import { Command, CommanderError } from 'commander';
+import { registerAppointments } from './commands/appointments.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerClaims } from './commands/claims.ts';
 import { registerConsents } from './commands/consents.ts';
@@ -17,6 +18,7 @@ import { registerImport } from './commands/import.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerNotifications } from './commands/notifications.ts';
 import { registerOrders } from './commands/orders.ts';
+import { registerPatientDirectory } from './commands/patientDirectory.ts';
 import { registerPrescriptions } from './commands/prescriptions.ts';
 import { registerRecords } from './commands/records.ts';
 import { registerSecondFactor } from './commands/secondFactor.ts';
@@ -52,6 +54,8 @@ export function buildProgram(): Command {
     registerOrders,
     registerPrescriptions,
     registerClaims,
+    registerPatientDirectory,
+    registerAppointments,
   ]) {
     register(program);
   }

@@ -8,6 +8,7 @@ import { type ReactNode, useState } from 'react';
 import { AddressText, Button } from './components/ui.tsx';
 import { Link, usePath } from './router.tsx';
 import { AdminActivity, AdminConsortium, AdminMembers } from './screens/AdminScreens.tsx';
+import { ClinicianAppointments, PatientAppointments } from './screens/AppointmentScreens.tsx';
 import { FindPatient, InsurerShared, LabOrders, PharmacyPrescriptions } from './screens/CareScreens.tsx';
 import { AdminEmergencies, PatientEmergencies } from './screens/EmergencyScreens.tsx';
 import { Explorer } from './screens/Explorer.tsx';
@@ -64,6 +65,7 @@ function navigationOf(session: Session): Screen[] {
         { path: '/history', label: 'Access history', render: () => <PatientAccessHistory /> },
         { path: '/emergencies', label: 'Emergencies', render: () => <PatientEmergencies /> },
         { path: '/settings', label: 'Settings', render: () => <PatientSettings /> },
+        { path: '/appointments', label: 'Appointments', render: () => <PatientAppointments /> },
       );
       break;
     case 'doctor':
@@ -74,6 +76,7 @@ function navigationOf(session: Session): Screen[] {
         prefix: true,
         render: () => <FindPatient base="/patients" />,
       });
+      screens.push({ path: '/appointments', label: 'Appointments', render: () => <ClinicianAppointments /> });
       break;
     case 'lab':
       screens.push(
