@@ -505,6 +505,11 @@ describe('clinical workflows through the CLI: lab order, prescription, claim', (
     assert.equal(worklist.code, 0, worklist.stderr);
     assert.match(worklist.stdout, new RegExp(`^${id}  submitted, 120\\.50 EUR claimed  patient`, 'm'));
 
+    const received = await cli.run('claim', 'accept', id, '--as', agent.keyFile);
+    assert.equal(received.stdout.trim(), `claim ${id} received`, received.stderr);
+    const inReview = await cli.run('claim', 'start', id, '--as', agent.keyFile);
+    assert.equal(inReview.stdout.trim(), `claim ${id} in review`, inReview.stderr);
+
     const denied = await cli.run(
       '--json',
       'claim',

@@ -21,6 +21,7 @@ import { globalOptions, parseAddress } from '../context.ts';
 import type { ActionHandler } from '../options.ts';
 import { print } from '../output.ts';
 import {
+  changeStatus,
   codeOf,
   conceptText,
   explainRefusal,
@@ -333,3 +334,8 @@ export const respondToClaim: ActionHandler = async (id: string, options, command
     ].join('\n'),
   );
 };
+
+export const acceptClaim = changeStatus('claim', 'accepted');
+export const startClaim = changeStatus('claim', 'in_progress');
+export const rejectClaim = changeStatus('claim', 'rejected');
+export const cancelClaim = changeStatus('claim', 'cancelled');

@@ -64,6 +64,21 @@ export function registerClaims(program: Command): void {
       .argument('<orderId>'),
   ).action(lazyAction(load, 'showClaim'));
 
+  for (const [name, action, description] of [
+    ['accept', 'acceptClaim', 'As a member of the claim’s insurer, mark it received'],
+    ['start', 'startClaim', 'As a member of the claim’s insurer, mark it in review'],
+    [
+      'reject',
+      'rejectClaim',
+      'As a member of the claim’s insurer, refuse to process it without a decision (a denial is `claim respond --outcome denied`)',
+    ],
+    ['cancel', 'cancelClaim', 'As the member who submitted it or the patient, withdraw an open claim'],
+  ] as const) {
+    actingCommand(claim.command(name).description(description).argument('<orderId>')).action(
+      lazyAction(load, action),
+    );
+  }
+
   actingCommand(
     claim
       .command('respond')
