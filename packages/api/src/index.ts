@@ -3,6 +3,7 @@
  * and the types derived from them; the server registers the schemas, the client imports the types.
  */
 export type { ApiType, ApiTypeOptions } from './apiType.ts';
+export * from './appointments.ts';
 export * from './audit.ts';
 export * from './consents.ts';
 export * from './consortium.ts';
@@ -14,6 +15,7 @@ export * from './keyRotation.ts';
 export * from './ledgerRecords.ts';
 export * from './notifications.ts';
 export * from './orders.ts';
+export * from './patientDirectory.ts';
 export * from './records.ts';
 export * from './schemaParts.ts';
 export * from './secondFactor.ts';

@@ -24,6 +24,8 @@ export const notificationKinds = [
   'emergency-reviewed',
   'emergency-ended',
   'emergency-privilege-set',
+  'appointment-booked',
+  'appointment-cancelled',
   'order-placed',
   'order-status',
   'order-completed',

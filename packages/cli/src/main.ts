@@ -6,7 +6,9 @@
  */
 import { InvalidInputError } from '@medledger/core/errors';
 import { Command, CommanderError } from 'commander';
+import { registerAppointments } from './commands/appointments.ts';
 import { registerAudit } from './commands/audit.ts';
+import { registerClaims } from './commands/claims.ts';
 import { registerConsents } from './commands/consents.ts';
 import { registerConsortium } from './commands/consortium.ts';
 import { registerEmergency } from './commands/emergency.ts';
@@ -15,6 +17,9 @@ import { registerFhir } from './commands/fhir.ts';
 import { registerImport } from './commands/import.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerNotifications } from './commands/notifications.ts';
+import { registerOrders } from './commands/orders.ts';
+import { registerPatientDirectory } from './commands/patientDirectory.ts';
+import { registerPrescriptions } from './commands/prescriptions.ts';
 import { registerRecords } from './commands/records.ts';
 import { registerSecondFactor } from './commands/secondFactor.ts';
 import { registerStamps } from './commands/stamps.ts';
@@ -46,6 +51,11 @@ export function buildProgram(): Command {
     registerAudit,
     registerEmergency,
     registerNotifications,
+    registerOrders,
+    registerPrescriptions,
+    registerClaims,
+    registerPatientDirectory,
+    registerAppointments,
   ]) {
     register(program);
   }

@@ -49,6 +49,15 @@ import {
 } from './actions/orders.ts';
 import { organisations } from './actions/organisations.ts';
 import { otpStatus } from './actions/otpStatus.ts';
+import {
+  assignPatientIdentifier,
+  findPatientByIdentifier,
+  findPatients,
+  issueDeskCode,
+  listPatientIdentifiers,
+  redeemDeskCode,
+} from './actions/patientDirectory.ts';
+import { patientProfileOf } from './actions/patientProfileOf.ts';
 import { policies } from './actions/policies.ts';
 import { policyProposals } from './actions/policyProposals.ts';
 import { proposeCustody } from './actions/proposeCustody.ts';
@@ -62,6 +71,7 @@ import { requestAccess } from './actions/requestAccess.ts';
 import { reviewEmergency } from './actions/reviewEmergency.ts';
 import { revokeConsent } from './actions/revokeConsent.ts';
 import { setEmergencyPrivilege } from './actions/setEmergencyPrivilege.ts';
+import { setPatientProfile } from './actions/setPatientProfile.ts';
 import { signOut } from './actions/signOut.ts';
 import { signOutEverywhere } from './actions/signOutEverywhere.ts';
 import { stamp } from './actions/stamp.ts';
@@ -154,5 +164,14 @@ export function createGatewayClient(options: GatewayClientOptions) {
     // Notifications
     notifications: bind(notifications),
     followNotifications: bind(followNotifications),
+    // Patient profile and directory
+    setPatientProfile: bind(setPatientProfile),
+    patientProfileOf: bind(patientProfileOf),
+    issueDeskCode: bind(issueDeskCode),
+    redeemDeskCode: bind(redeemDeskCode),
+    assignPatientIdentifier: bind(assignPatientIdentifier),
+    findPatientByIdentifier: bind(findPatientByIdentifier),
+    listPatientIdentifiers: bind(listPatientIdentifiers),
+    findPatients: bind(findPatients),
   };
 }

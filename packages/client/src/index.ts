@@ -5,6 +5,24 @@ export { accessRecord } from './actions/accessRecord.ts';
 export { accessRequest } from './actions/accessRequest.ts';
 export { addMember } from './actions/addMember.ts';
 export { type AddRecordInput, addRecord } from './actions/addRecord.ts';
+export {
+  appointmentOf,
+  type BookAppointmentParameters,
+  bookAppointment,
+  type CancelAppointmentParameters,
+  cancelAppointment,
+  type DayListEntry,
+  dayList,
+  type ListAppointmentsParameters,
+  listAppointments,
+  listSlots,
+  type PublishSlotsParameters,
+  publishSlots,
+  rescheduleAppointment,
+  revokeEndedAppointmentConsents,
+  type SlotQueryParameters,
+  slotsAsFhir,
+} from './actions/appointments.ts';
 export { approveAccessRequest } from './actions/approveAccessRequest.ts';
 export { approveCustody } from './actions/approveCustody.ts';
 export { approveEmergencyWindow } from './actions/approveEmergencyWindow.ts';
@@ -60,6 +78,24 @@ export {
 } from './actions/orders.ts';
 export { organisations } from './actions/organisations.ts';
 export { otpStatus } from './actions/otpStatus.ts';
+export {
+  assignPatientIdentifier,
+  type FindPatientsQuery,
+  type FindPatientsResult,
+  findPatientByIdentifier,
+  findPatients,
+  formatDeskCode,
+  issueDeskCode,
+  listPatientIdentifiers,
+  normalizeDeskCode,
+  profileMatches,
+  redeemDeskCode,
+} from './actions/patientDirectory.ts';
+export {
+  type PatientProfile,
+  type PatientProfileOfErrorType,
+  patientProfileOf,
+} from './actions/patientProfileOf.ts';
 export { pendingKeyRecoveries } from './actions/pendingKeyRecoveries.ts';
 export { policies } from './actions/policies.ts';
 export { policyProposals } from './actions/policyProposals.ts';
@@ -75,6 +111,7 @@ export { reviewEmergency } from './actions/reviewEmergency.ts';
 export { revokeConsent } from './actions/revokeConsent.ts';
 export { type KeyRotated, rotateKey } from './actions/rotateKey.ts';
 export { setEmergencyPrivilege } from './actions/setEmergencyPrivilege.ts';
+export { type SetPatientProfileInput, setPatientProfile } from './actions/setPatientProfile.ts';
 export { signKeyRotation } from './actions/signKeyRotation.ts';
 export { signOut } from './actions/signOut.ts';
 export { signOutEverywhere } from './actions/signOutEverywhere.ts';

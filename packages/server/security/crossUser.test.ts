@@ -184,6 +184,15 @@ function matrix(): Row[] {
       leaksIn: notificationsOfA,
     },
     { route: 'GET /api/notifications/stream', access: signedIn, call: stream },
+    // Appointments: free slots are availability, not health data (every signed-in caller); the
+    // appointment lists are the caller's own (as patient, as practitioner), never A's.
+    { route: 'GET /api/slots', access: signedIn, call: get(() => '/api/slots') },
+    {
+      route: 'GET /api/appointments',
+      what: 'the caller’s own (as a patient)',
+      access: signedIn,
+      call: get(() => '/api/appointments?view=patient'),
+    },
     { route: 'GET /api/otp', access: signedIn, call: get(() => '/api/otp') },
     { route: 'GET /api/audit', what: 'the caller’s own', access: signedIn, call: get(() => '/api/audit') },
     { route: 'GET /api/audit/proofs', access: signedIn, call: get(() => '/api/audit/proofs') },
@@ -439,6 +448,60 @@ function matrix(): Row[] {
       access: only('clinician1', 'admin1'),
       call: get((w) => `/api/organisations/${w.organisation1}/members`),
     },
+    // Finding A without an address (patient directory): a desk code A shows, the MRN organisation 1
+    // keeps of A. They name A (public by design), never A's health data; the gateway serves both
+    // organisations, so every member of either may redeem a code A shows (it grants nothing).
+    {
+      route: 'POST /api/patient-directory/desk-codes',
+      what: 'the caller’s own desk code (a patient’s)',
+      access: only('patientA', 'patientB'),
+      call: post(() => '/api/patient-directory/desk-codes'),
+      changesWorld: true,
+    },
+    {
+      route: 'POST /api/patient-directory/desk-codes/redemption',
+      what: 'a desk code A shows',
+      access: only('clinician1', 'clinician2', 'admin1', 'admin2'),
+      call: async (actor, w) => {
+        const { code } = await (w.actors.patientA.client as GatewayClient).issueDeskCode();
+        return post(
+          () => '/api/patient-directory/desk-codes/redemption',
+          () => ({ code }),
+        )(actor, w);
+      },
+    },
+    {
+      route: 'POST /api/patient-directory/identifiers',
+      what: 'an MRN of the caller’s organisation for A (A registered with organisation 1)',
+      access: only('clinician1', 'admin1'),
+      call: post(
+        () => '/api/patient-directory/identifiers',
+        (actor, w) => ({ patient: w.a.address, system: 'urn:matrix:mrn', value: `MRN-${actor.role}` }),
+      ),
+      changesWorld: true,
+    },
+    {
+      route: 'POST /api/patient-directory/identifier-lookups',
+      what: 'the MRN organisation 1 keeps of A',
+      access: only('clinician1', 'admin1'),
+      call: async (actor, w) => {
+        await (w.actors.admin1.client as GatewayClient).assignPatientIdentifier({
+          patient: w.a.address,
+          system: 'urn:matrix:mrn',
+          value: 'MRN-A',
+        });
+        return post(
+          () => '/api/patient-directory/identifier-lookups',
+          () => ({ system: 'urn:matrix:mrn', value: 'MRN-A' }),
+        )(actor, w);
+      },
+    },
+    {
+      route: 'GET /api/patient-directory/identifiers',
+      what: '?patient=A',
+      access: only('patientA', 'clinician1', 'admin1'),
+      call: get((w) => `/api/patient-directory/identifiers?patient=${w.a.address}`),
+    },
     // Last: it changes A's signing key, so A's signed calls after it would fail.
     {
       route: 'POST /api/patients/{address}/key-rotation',
@@ -491,6 +554,16 @@ function matrix(): Row[] {
 
 /** Routes the matrix does not call, and why. */
 const outOfScope: Record<string, string> = {
+  'POST /api/slots':
+    'a clinician publishes its own free slots, an admin its members’: no patient data; refusals: appointments.test.ts',
+  'POST /api/appointments':
+    'a patient books a slot for itself: takes no one else’s ids (appointments.test.ts)',
+  'GET /api/appointments/{id}':
+    'A’s world has no slots; only its patient and practitioner see one, others get 404: appointments.test.ts',
+  'POST /api/appointments/{id}/confirmation':
+    'only the booking patient confirms, with its own grant (appointments.test.ts)',
+  'POST /api/appointments/{id}/cancellation':
+    'only its patient and practitioner cancel, others get 404: appointments.test.ts',
   'POST /api/organisations': 'consortium governance: takes no patient’s ids, answers no patient data',
   'POST /api/organisations/{id}/approvals': 'consortium governance (consortium.test.ts)',
   'POST /api/organisations/{id}/gateway': 'consortium governance (consortium.test.ts)',

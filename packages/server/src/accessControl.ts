@@ -17,6 +17,7 @@ import {
   actionBits,
   breakTheGlassPurpose,
   categories,
+  categoryIndex,
   isEmergencyScope,
   LedgerUnavailableError,
   MedledgerError,
@@ -71,6 +72,11 @@ export interface AccessControlOptions {
    * asked again (a grant relayed through another gateway may not be indexed here yet).
    */
   syncIndex?: () => Promise<void>;
+  /**
+   * Whether the gateway stopped honouring a grant the chain still has in force: the grant of an
+   * appointment that was cancelled (the clinician cannot make the patient sign its revocation).
+   */
+  isGrantEnded?: (grantId: number) => Promise<boolean>;
 }
 
 interface Answer extends AccessDecision {
@@ -89,6 +95,7 @@ export function createAccessControl({
   onAllowed,
   assertIntact,
   syncIndex,
+  isGrantEnded,
 }: AccessControlOptions) {
   /**
    * The chain's answers at one block. Each question is asked at the chain's latest block; the same
@@ -109,17 +116,21 @@ export function createAccessControl({
     return answer;
   }
 
-  function chainAnswer(block: bigint, question: AccessQuestion): Promise<bigint> {
+  /**
+   * `honouredOnly`: leaves out the grants the gateway ended (`isGrantEnded`), asked afresh: for when
+   * the cached answer named such a grant (a grant ends without a new block).
+   */
+  function chainAnswer(block: bigint, question: AccessQuestion, honouredOnly = false): Promise<bigint> {
     const { actor, patient, category, sensitivity, action } = question;
     const key = `grant:${actor}:${patient}:${category}:${sensitivity}:${action}`.toLowerCase();
-    return cachedAnswer(block, key, async () => {
+    const read = async () => {
       const args = [actor, patient, category, sensitivity, actionBits[action]] as const;
       if (isAddressEqual(actor, patient)) {
         const allowed = await ledger.read('consents', 'isAuthorised', [[], ...args], block);
         return allowed ? -1n : 0n;
       }
       const authorising = async () => {
-        const candidates = await candidateGrants(actor, patient);
+        const candidates = await candidateGrants(actor, patient, honouredOnly);
         return candidates.length === 0
           ? 0n
           : ledger.read('consents', 'authorisingGrant', [candidates, ...args], block);
@@ -132,7 +143,8 @@ export function createAccessControl({
         return answer; // the index stays as it was: no grant it misses can be found
       }
       return authorising();
-    });
+    };
+    return honouredOnly ? read() : cachedAnswer(block, key, read);
   }
 
   /**
@@ -140,8 +152,12 @@ export function createAccessControl({
    * order of preference: grants to the actor before grants to an organisation, the newest first.
    * The chain decides which (if any) authorises; the index only proposes.
    */
-  async function candidateGrants(actor: Address, patient: Address): Promise<bigint[]> {
-    const grants = (await store.grantsOfPatient(patient)).filter((grant) => grant.revokedAtBlock === null);
+  async function candidateGrants(actor: Address, patient: Address, honouredOnly = false): Promise<bigint[]> {
+    let grants = (await store.grantsOfPatient(patient)).filter((grant) => grant.revokedAtBlock === null);
+    if (honouredOnly && isGrantEnded) {
+      const ended = await Promise.all(grants.map((grant) => isGrantEnded(grant.grantId)));
+      grants = grants.filter((_, index) => !ended[index]);
+    }
     const newestFirst = (rows: GrantRow[]) => rows.map((grant) => BigInt(grant.grantId)).reverse();
     return [
       ...newestFirst(
@@ -182,7 +198,9 @@ export function createAccessControl({
     block: bigint,
     question: AccessQuestion,
   ): Promise<Omit<Answer, 'blockNumber' | 'headHash'>> {
-    const answer = await chainAnswer(block, question);
+    let answer = await chainAnswer(block, question);
+    if (answer > 0n && (await isGrantEnded?.(Number(answer))))
+      answer = await chainAnswer(block, question, true);
     if (answer === -1n) return { allowed: true, grantId: 0n, emergencyId: 0n };
     if (answer !== 0n) {
       const expiresAt =
@@ -557,6 +575,281 @@ export function createAccessControl({
   }
 
   /**
+   * The organisation, among `hosted` (those this gateway serves), of which the chain says `actor` is
+   * an active member now; anyone else is refused (`AccessDeniedError`, reason
+   * `not_organisation_member`), audited as `action` under `patient` (null when none is known yet).
+   */
+  async function requireHostedMember(
+    actor: Address,
+    hosted: readonly number[],
+    action: string,
+    patient: Address | null,
+  ): Promise<number> {
+    const organisationId = await failingClosed(actor, patient, action, () =>
+      ledger.read('consortium', 'activeOrganisationOf', [actor]),
+    );
+    if (organisationId !== 0 && hosted.includes(organisationId)) return organisationId;
+    await auditLog.record({
+      ...directoryEvent(actor, patient, action),
+      outcome: 'denied',
+      reason: 'not_organisation_member',
+    });
+    throw new AccessDeniedError('Only an active member of an organisation this gateway serves may do this.', {
+      reason: 'not_organisation_member',
+    });
+  }
+
+  function directoryEvent(actor: Address, patient: Address | null, action: string) {
+    return { actor, patient, action, recordId: null, category: null, sensitivity: null, purpose: null };
+  }
+
+  /** `read`'s answer; when the chain cannot answer, a refusal audited as `ledger_unavailable`. */
+  async function failingClosed<T>(
+    actor: Address,
+    patient: Address | null,
+    action: string,
+    read: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      await auditLog.record({
+        ...directoryEvent(actor, patient, action),
+        outcome: 'denied',
+        reason: 'ledger_unavailable',
+      });
+      throw error instanceof MedledgerError
+        ? error
+        : new LedgerUnavailableError('The ledger could not be read; access is refused.', { cause: error });
+    }
+  }
+
+  /**
+   * Lets a registered patient (as the chain says now) ask for a desk code; anyone else is refused
+   * (`AccessDeniedError`, reason `not_a_patient`). Audited under the patient, allowed and denied.
+   */
+  async function authoriseDeskCodeIssue(actor: Address): Promise<void> {
+    const patient = await failingClosed(actor, actor, 'desk-code-issue', () =>
+      ledger.read('consortium', 'patient', [actor]),
+    );
+    const allowed = patient.registered;
+    await auditLog.record({
+      ...directoryEvent(actor, actor, 'desk-code-issue'),
+      outcome: allowed ? 'allowed' : 'denied',
+      reason: allowed ? 'patient' : 'not_a_patient',
+    });
+    if (!allowed) {
+      throw new AccessDeniedError('Only a registered patient gets a desk code.', { reason: 'not_a_patient' });
+    }
+  }
+
+  /**
+   * Lets an active member of an organisation this gateway serves redeem a desk code for its
+   * patient. Refuses anyone else (`not_organisation_member`), an account over its budget of failed
+   * attempts (`RateLimitedError` from `lockedOut`, reason `rate_limited`), and a code that is not live
+   * (`NotFoundError`, reason `no_such_desk_code`, counted by `countFailure`). Every attempt is audited:
+   * a redemption under its patient, a refusal with no patient (none is known).
+   */
+  async function authoriseDeskCodeRedemption(
+    actor: Address,
+    steps: {
+      hosted: readonly number[];
+      /** Throws when the account has failed too often lately. */
+      lockedOut: () => Promise<void>;
+      /** Takes the code (single use): its patient, or undefined. */
+      take: () => Promise<Address | undefined>;
+      countFailure: () => Promise<void>;
+    },
+  ): Promise<{ patient: Address; organisationId: number }> {
+    const organisationId = await requireHostedMember(actor, steps.hosted, 'desk-code-redeem', null);
+    const refuse = (reason: string) =>
+      auditLog.record({ ...directoryEvent(actor, null, 'desk-code-redeem'), outcome: 'denied', reason });
+    try {
+      await steps.lockedOut();
+    } catch (error) {
+      await refuse('rate_limited');
+      throw error;
+    }
+    const patient = await steps.take();
+    if (!patient) {
+      await steps.countFailure();
+      await refuse('wrong_desk_code');
+      throw new NotFoundError('No live desk code is this one: it is wrong, used or expired.', {
+        reason: 'no_such_desk_code',
+      });
+    }
+    await auditLog.record({
+      ...directoryEvent(actor, patient, 'desk-code-redeem'),
+      outcome: 'allowed',
+      reason: `organisation ${organisationId}`,
+    });
+    return { patient, organisationId };
+  }
+
+  /**
+   * Whether `organisationId` may keep identifiers of `patient`: the patient registered with it, or
+   * `actor` may read the patient's demographics now (a grant to it or its organisation).
+   */
+  async function isPatientOf(actor: Address, organisationId: number, patient: Address): Promise<boolean> {
+    const registration = await ledger.read('consortium', 'patient', [patient]);
+    if (!registration.registered) return false;
+    if (registration.organisationId === organisationId) return true;
+    const demographics = { category: categoryIndex('demographics'), sensitivity: 0, action: 'read' as const };
+    return allows({ actor, patient, ...demographics });
+  }
+
+  /**
+   * Lets an active member of an organisation this gateway serves keep an identifier of `patient`
+   * for its organisation (or list them, `action` `identifier-list`), when the patient registered
+   * with the organisation or the member may read the patient's demographics. Refuses anyone else
+   * (`not_organisation_member`; `no_patient_relationship`). Audited under the patient, allowed and
+   * denied. Resolves with the member's organisation; a patient listing its own identifiers is let
+   * through with null (all organisations').
+   */
+  async function authoriseIdentifierUse(
+    actor: Address,
+    hosted: readonly number[],
+    patient: Address,
+    action: 'identifier-assign',
+  ): Promise<number>;
+  async function authoriseIdentifierUse(
+    actor: Address,
+    hosted: readonly number[],
+    patient: Address,
+    action: 'identifier-list',
+  ): Promise<number | null>;
+  async function authoriseIdentifierUse(
+    actor: Address,
+    hosted: readonly number[],
+    patient: Address,
+    action: 'identifier-assign' | 'identifier-list',
+  ): Promise<number | null> {
+    if (action === 'identifier-list' && isAddressEqual(actor, patient)) return null;
+    const organisationId = await requireHostedMember(actor, hosted, action, patient);
+    const allowed = await failingClosed(actor, patient, action, () =>
+      isPatientOf(actor, organisationId, patient),
+    );
+    await auditLog.record({
+      ...directoryEvent(actor, patient, action),
+      outcome: allowed ? 'allowed' : 'denied',
+      reason: allowed ? `organisation ${organisationId}` : 'no_patient_relationship',
+    });
+    if (!allowed) {
+      throw new AccessDeniedError(
+        'Your organisation keeps identifiers only of its own patients and of patients who share their demographics with you.',
+        { reason: 'no_patient_relationship' },
+      );
+    }
+    return organisationId;
+  }
+
+  /**
+   * Lets an active member of an organisation this gateway serves find the patient its organisation
+   * keeps under an identifier (`find`); refuses anyone else (`not_organisation_member`) and answers
+   * `NotFoundError` (reason `no_such_identifier`) for an identifier it does not keep. Audited: a
+   * finding under its patient, a miss with no patient.
+   */
+  async function authoriseIdentifierLookup<R extends { patient: Address }>(
+    actor: Address,
+    hosted: readonly number[],
+    find: (organisationId: number) => Promise<R | undefined>,
+  ): Promise<R> {
+    const organisationId = await requireHostedMember(actor, hosted, 'identifier-lookup', null);
+    const found = await find(organisationId);
+    await auditLog.record({
+      ...directoryEvent(actor, found?.patient ?? null, 'identifier-lookup'),
+      outcome: found ? 'allowed' : 'denied',
+      reason: found ? `organisation ${organisationId}` : 'no_such_identifier',
+    });
+    if (!found) {
+      throw new NotFoundError('Your organisation keeps no patient under this identifier.', {
+        reason: 'no_such_identifier',
+      });
+    }
+    return found;
+  }
+
+  /**
+   * Lets `actor` publish slots for `practitioner`: an active doctor or nurse publishes its own, an
+   * active admin those of its organisation's active doctors and nurses. Resolves with the
+   * practitioner's organisation; refuses anyone else (`AccessDeniedError`, `not_practitioner` or
+   * `not_organisation_admin`). Audited (no patient), allowed and denied alike. Fails closed.
+   */
+  async function authoriseSlotPublishing(actor: Address, practitioner: Address): Promise<number> {
+    const [member, publisher] = await Promise.all([
+      ledger.read('consortium', 'member', [practitioner]),
+      isAddressEqual(actor, practitioner) ? undefined : ledger.read('consortium', 'member', [actor]),
+    ]);
+    const clinical = member.active && [roleCode('doctor'), roleCode('nurse')].includes(member.role);
+    const denial = !clinical
+      ? 'not_practitioner'
+      : publisher &&
+          !(
+            publisher.active &&
+            publisher.role === roleCode('admin') &&
+            publisher.organisationId === member.organisationId
+          )
+        ? 'not_organisation_admin'
+        : undefined;
+    await auditLog.record({
+      actor,
+      patient: null,
+      action: 'slots-publish',
+      recordId: null,
+      category: null,
+      sensitivity: null,
+      purpose: null,
+      outcome: denial ? 'denied' : 'allowed',
+      reason: denial ?? `practitioner ${practitioner.toLowerCase()}`,
+    });
+    if (denial === 'not_practitioner') {
+      throw new AccessDeniedError(`${practitioner} is not an active doctor or nurse.`, { reason: denial });
+    }
+    if (denial) {
+      throw new AccessDeniedError(
+        `Only ${practitioner} or an active admin of its organisation publishes its slots.`,
+        { reason: denial, fields: { organisationId: member.organisationId } },
+      );
+    }
+    return member.organisationId;
+  }
+
+  /**
+   * Lets the appointment's patient and practitioner act on it (see it, cancel it); anyone else gets
+   * `NotFoundError` (`no_such_appointment`, as for one that does not exist). Every state change and
+   * every refusal is audited under the patient, as an access is (`action`: `appointment-book`,
+   * `appointment-cancel`, ...). Resolves with who the actor is to it.
+   */
+  async function authoriseAppointment(
+    actor: Address,
+    appointment: { appointmentId: number; patient: Address; practitioner: Address },
+    action: string,
+    allowedParties: readonly ('patient' | 'practitioner')[] = ['patient', 'practitioner'],
+  ): Promise<'patient' | 'practitioner'> {
+    const party = isAddressEqual(actor, appointment.patient)
+      ? 'patient'
+      : isAddressEqual(actor, appointment.practitioner)
+        ? 'practitioner'
+        : undefined;
+    const allowed = party !== undefined && allowedParties.includes(party);
+    if (action !== 'appointment-read' || !allowed) {
+      await auditDecision(
+        actor,
+        appointment.patient,
+        action,
+        allowed ? 'allowed' : 'denied',
+        allowed ? `appointment ${appointment.appointmentId}` : 'not_party_to_appointment',
+      );
+    }
+    if (!allowed) {
+      throw new NotFoundError(`No appointment ${appointment.appointmentId} of yours.`, {
+        reason: 'no_such_appointment',
+      });
+    }
+    return party;
+  }
+
+  /**
    * Whether `actor` may see an order (its status and steps; its records stay under their own
    * decisions): its patient, its requester, an active member of its performer organisation, and
    * anyone the patient lets read the kind's category (for a prescription with no pharmacy named,
@@ -620,6 +913,10 @@ export function createAccessControl({
   }
 
   return {
+    authoriseDeskCodeIssue,
+    authoriseDeskCodeRedemption,
+    authoriseIdentifierUse,
+    authoriseIdentifierLookup,
     maySeeOrder,
     ordersVisibleTo,
     authoriseOrderView,
@@ -639,6 +936,9 @@ export function createAccessControl({
     authoriseRecoveryRequestRead,
     authoriseRecoveryApproval,
     authoriseRecoveryShares,
+    authoriseSlotPublishing,
+    authoriseAppointment,
+    auditDecision,
   };
 }
 

@@ -22,6 +22,7 @@ import {
 import type { GatewayServices } from './gatewayServices.ts';
 import { type GatewayLogOptions, gatewayLoggerOptions } from './logging.ts';
 import { installRateLimits, type RateLimits, rateLimitsWith } from './rateLimits.ts';
+import { appointmentRoutes } from './routes/appointmentRoutes.ts';
 import { auditRoutes, registerAuditProofRoutes } from './routes/auditRoutes.ts';
 import { consentRoutes } from './routes/consentRoutes.ts';
 import { consortiumRoutes } from './routes/consortiumRoutes.ts';
@@ -32,6 +33,7 @@ import { keyRotationRoutes } from './routes/keyRotationRoutes.ts';
 import { ledgerRecordRoutes } from './routes/ledgerRecordRoutes.ts';
 import { notificationRoutes } from './routes/notificationRoutes.ts';
 import { orderRoutes } from './routes/orderRoutes.ts';
+import { patientDirectoryRoutes } from './routes/patientDirectoryRoutes.ts';
 import { recordRoutes } from './routes/recordRoutes.ts';
 import { rpcRoutes } from './routes/rpcRoutes.ts';
 import { secondFactorRoutes } from './routes/secondFactorRoutes.ts';
@@ -238,6 +240,8 @@ export async function buildApp({
     emergencyRoutes,
     notificationRoutes,
     rpcRoutes,
+    patientDirectoryRoutes,
+    appointmentRoutes,
     orderRoutes,
   ]) {
     routes(app as unknown as FastifyInstance, services, limits);

@@ -77,6 +77,7 @@ import { createAtRestCipher } from './store/atRest.ts';
 import { FileBlobStore } from './store/blobStore.ts';
 import type { LockName } from './store/coordination.ts';
 import { type GatewayStores, openGatewayStores } from './store/gatewayStores.ts';
+import { deskCodeKey, SqlPatientDirectoryStore } from './store/patientDirectoryStore.ts';
 import { isPostgresUrl } from './store/postgresDatabase.ts';
 import { createReplicationQueue, ReplicatingBlobStore } from './store/replicatingBlobStore.ts';
 import { SqlBlobStore } from './store/sqlBlobStore.ts';
@@ -144,7 +145,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       onReregistered: () => void guard.recover('restarted'),
       onError: (error) => app?.log.error({ err: error }, 'the connection to the shared store failed'),
     });
-    const { store, emergencies, journal, coordination } = stores;
+    const { store, emergencies, journal, coordination, appointments } = stores;
     const exclusively =
       (lock: LockName): Exclusive =>
       (work) =>
@@ -250,6 +251,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       emergencies,
       assertIntact: guard.assertIntact,
       syncIndex: () => indexer.sync(),
+      isGrantEnded: (grantId) => appointments.isGrantEnded(grantId),
       onAllowed: grantUseNotifier(notifier, (error) =>
         app?.log.warn({ err: error }, 'a notification failed'),
       ),
@@ -305,6 +307,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       emergencyWatcher,
       guard,
       readOnlyRpcUrl,
+      patientDirectory: new SqlPatientDirectoryStore(stores.database, deskCodeKey(keys.atRestKey)),
+      appointments,
     };
     app = await buildApp({
       services,

@@ -13,9 +13,11 @@ import type { LedgerGuard } from './ledgerGuard.ts';
 import type { Notifier } from './notifier.ts';
 import type { SecondFactor } from './secondFactor.ts';
 import type { Stamps } from './stamps.ts';
+import type { SqlAppointmentStore } from './store/appointmentStore.ts';
 import type { BlobStore } from './store/blobStore.ts';
 import type { EmergencyStore } from './store/emergencyStore.ts';
 import type { GatewayStore } from './store/gatewayStore.ts';
+import type { SqlPatientDirectoryStore } from './store/patientDirectoryStore.ts';
 
 export interface GatewayServices {
   ledger: LedgerClient;
@@ -35,6 +37,10 @@ export interface GatewayServices {
   eventFollower: EventFollower;
   emergencyWatcher: EmergencyWatcher;
   guard: LedgerGuard;
+  /** Clinicians' slots and the appointments booked in them (`operations/appointments.ts`). */
+  appointments: SqlAppointmentStore;
   /** The public URL of this gateway's read-only JSON-RPC endpoint (`POST /rpc`), for clients reading the chain. */
   readOnlyRpcUrl: string;
+  /** Desk codes and the identifiers organisations keep, in this gateway's database. */
+  patientDirectory: SqlPatientDirectoryStore;
 }

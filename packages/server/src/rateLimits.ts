@@ -51,6 +51,8 @@ export const defaultRateLimits = {
    * windows short enough that a client's retries (`createChainReader`) outlast them.
    */
   rpc: { max: 500, windowSeconds: 2 },
+  /** Desk codes redeemed, per member (failures have a tighter budget: `deskCodeFailureLimit`). */
+  deskCodeRedeem: { max: 120, windowSeconds: 60 * 60 },
 } satisfies Record<string, RateLimit>;
 
 export type RateLimitName = keyof typeof defaultRateLimits;
@@ -136,6 +138,7 @@ const rulesByRoute: Record<string, Rule[]> = {
   ],
   'POST /api/key-recovery/requests': [{ limit: 'keyRecovery', keyOf: byAddress }],
   'POST /api/key-recovery/requests/:id/shares': [{ limit: 'keyRecoveryShares', keyOf: byAddress }],
+  'POST /api/patient-directory/desk-codes/redemption': [{ limit: 'deskCodeRedeem', keyOf: byAccount }],
 };
 
 const stateChanging = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

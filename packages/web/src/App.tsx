@@ -8,6 +8,7 @@ import { type ReactNode, useState } from 'react';
 import { AddressText, Button } from './components/ui.tsx';
 import { Link, usePath } from './router.tsx';
 import { AdminActivity, AdminConsortium, AdminMembers } from './screens/AdminScreens.tsx';
+import { ClinicianAppointments, PatientAppointments } from './screens/AppointmentScreens.tsx';
 import { FindPatient } from './screens/CareScreens.tsx';
 import { InsurerClaims } from './screens/ClaimScreens.tsx';
 import { AdminEmergencies, PatientEmergencies } from './screens/EmergencyScreens.tsx';
@@ -69,6 +70,7 @@ function navigationOf(session: Session): Screen[] {
         { path: '/history', label: 'Access history', render: () => <PatientAccessHistory /> },
         { path: '/emergencies', label: 'Emergencies', render: () => <PatientEmergencies /> },
         { path: '/settings', label: 'Settings', render: () => <PatientSettings /> },
+        { path: '/appointments', label: 'Appointments', render: () => <PatientAppointments /> },
       );
       break;
     case 'doctor':
@@ -79,6 +81,7 @@ function navigationOf(session: Session): Screen[] {
         prefix: true,
         render: () => <FindPatient base="/patients" />,
       });
+      screens.push({ path: '/appointments', label: 'Appointments', render: () => <ClinicianAppointments /> });
       break;
     case 'lab':
       screens.push(

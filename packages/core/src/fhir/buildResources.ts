@@ -601,6 +601,147 @@ export function buildPrescriptionOrder(
   };
 }
 
+/** A patient's administrative gender, as FHIR R4 codes it. */
+export const patientGenders = ['female', 'male', 'other', 'unknown'] as const;
+export type PatientGender = (typeof patientGenders)[number];
+
+/** What a patient says of themselves in their profile; every field but the name is optional. */
+export interface PatientProfileInput {
+  /** The patient's ledger address: the profile's logical identifier. */
+  patient: string;
+  /** Given names, space separated as the patient writes them. */
+  given?: string;
+  family: string;
+  /** YYYY-MM-DD */
+  birthDate?: string;
+  gender?: PatientGender;
+  phone?: string;
+  email?: string;
+}
+
+/**
+ * A patient's demographics as a FHIR R4 Patient, recorded under category demographics (encrypted
+ * like every record: the name never reaches the gateway or the chain in clear). The patient is
+ * identified by their ledger address, as every other resource refers to them.
+ */
+export function buildPatientProfile(input: PatientProfileInput): BuiltResource {
+  const given = (input.given ?? '').split(/\s+/).filter(Boolean);
+  const family = input.family.trim();
+  const telecom = [
+    ...(input.phone?.trim() ? [{ system: 'phone', value: input.phone.trim(), use: 'mobile' }] : []),
+    ...(input.email?.trim() ? [{ system: 'email', value: input.email.trim() }] : []),
+  ];
+  return {
+    resourceType: 'Patient',
+    id: newId(),
+    identifier: [patientReference(input.patient).identifier],
+    active: true,
+    name: [
+      {
+        use: 'official',
+        text: [...given, family].join(' '),
+        family,
+        ...(given.length ? { given } : {}),
+      },
+    ],
+    ...(telecom.length ? { telecom } : {}),
+    ...(input.gender ? { gender: input.gender } : {}),
+    ...(input.birthDate ? { birthDate: input.birthDate } : {}),
+  };
+}
+
+/** A practitioner referenced by their ledger address, as the patient is. */
+export function practitionerReference(address: string) {
+  return {
+    identifier: { system: 'urn:medledger:address', value: address.toLowerCase() },
+    type: 'Practitioner',
+  };
+}
+
+/**
+ * An appointment of the patient with a practitioner in one of the organisation's slots: the
+ * patient's own record (category `administrative`). A cancellation is a new version of it (a record
+ * superseding the booked one) with status `cancelled`; `slotId` and `appointmentId` are the
+ * gateway's numbers, kept as identifiers so that either version finds its booking.
+ */
+export function buildAppointment(input: {
+  patient: string;
+  practitioner: string;
+  organisationId: number;
+  appointmentId: number;
+  slotId: number;
+  /** ISO 8601 instants. */
+  start: string;
+  end: string;
+  status: 'booked' | 'cancelled';
+  description?: string;
+  /** When cancelled: why, e.g. `patient`, `practitioner`, `rescheduled`. */
+  cancelationReason?: string;
+  /** The FHIR id the booked version had, kept by the cancelled version. */
+  id?: string;
+}): BuiltResource {
+  return {
+    resourceType: 'Appointment',
+    id: input.id ?? newId(),
+    identifier: [{ system: 'urn:medledger:appointment', value: String(input.appointmentId) }],
+    status: input.status,
+    ...(input.status === 'cancelled' && input.cancelationReason
+      ? { cancelationReason: { text: input.cancelationReason } }
+      : {}),
+    ...(input.description ? { description: input.description } : {}),
+    start: input.start,
+    end: input.end,
+    minutesDuration: Math.round((Date.parse(input.end) - Date.parse(input.start)) / 60_000),
+    slot: [{ identifier: { system: 'urn:medledger:slot', value: String(input.slotId) }, type: 'Slot' }],
+    created: now(),
+    participant: [
+      { actor: patientReference(input.patient), status: 'accepted', required: 'required' },
+      { actor: practitionerReference(input.practitioner), status: 'accepted', required: 'required' },
+      {
+        actor: {
+          identifier: { system: 'urn:medledger:organisation', value: String(input.organisationId) },
+          type: 'Organization',
+        },
+        status: 'accepted',
+      },
+    ],
+  };
+}
+
+/**
+ * A practitioner's free and busy times as FHIR: one Schedule for the practitioner at the
+ * organisation, and a Slot per time (availability only: no patient is named).
+ */
+export function buildSchedule(input: {
+  practitioner: string;
+  organisationId: number;
+  slots: readonly { slotId: number; start: string; end: string; free: boolean }[];
+}): { schedule: BuiltResource; slots: BuiltResource[] } {
+  const scheduleId = `${input.organisationId}-${input.practitioner.toLowerCase().slice(2)}`;
+  return {
+    schedule: {
+      resourceType: 'Schedule',
+      id: scheduleId,
+      active: true,
+      actor: [
+        practitionerReference(input.practitioner),
+        {
+          identifier: { system: 'urn:medledger:organisation', value: String(input.organisationId) },
+          type: 'Organization',
+        },
+      ],
+    },
+    slots: input.slots.map((slot) => ({
+      resourceType: 'Slot',
+      id: String(slot.slotId),
+      schedule: { reference: `Schedule/${scheduleId}` },
+      status: slot.free ? 'free' : 'busy',
+      start: slot.start,
+      end: slot.end,
+    })),
+  };
+}
+
 /** The category each builder's resource is recorded under. */
 export const builtCategory = {
   DocumentReference: 'note',
@@ -613,4 +754,8 @@ export const builtCategory = {
   Coverage: 'insurance',
   Claim: 'insurance',
   ClaimResponse: 'insurance',
+  Patient: 'demographics',
+  Appointment: 'administrative',
+  Schedule: 'administrative',
+  Slot: 'administrative',
 } as const satisfies Record<string, Category>;

@@ -1,5 +1,13 @@
-export type { BuiltResource, ClaimDecision, ClaimItemInput, PeriodUnit } from './buildResources.ts';
+export type {
+  BuiltResource,
+  ClaimDecision,
+  ClaimItemInput,
+  PatientGender,
+  PatientProfileInput,
+  PeriodUnit,
+} from './buildResources.ts';
 export {
+  buildAppointment,
   buildClaim,
   buildClaimResponse,
   buildClinicalNote,
@@ -9,12 +17,16 @@ export {
   buildDispense,
   buildLabOrder,
   buildLabResult,
+  buildPatientProfile,
   buildPrescription,
   buildPrescriptionOrder,
+  buildSchedule,
   builtCategory,
   claimDecisionOf,
   organisationReference,
+  patientGenders,
   patientReference,
+  practitionerReference,
 } from './buildResources.ts';
 export { categoryOfResource } from './categoryOfResource.ts';
 export { loadFhirDefinitions } from './fhirDefinitions.ts';

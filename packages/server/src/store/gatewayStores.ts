@@ -3,6 +3,7 @@
  * PostgreSQL (a `postgres://` URL). One connection (SQLite) or one pool (PostgreSQL) is shared by
  * all the areas and closed once, with `close`.
  */
+import { SqlAppointmentStore } from './appointmentStore.ts';
 import { type AtRestCipher, checkAtRestKey, sealClearFreeText } from './atRest.ts';
 import type { AuditStore } from './auditStore.ts';
 import type { ChainIndexStore } from './chainIndexStore.ts';
@@ -39,6 +40,8 @@ export interface GatewayStores {
   emergencies: SqlEmergencyStore;
   notifications: SqlNotificationStore;
   journal: SqlActionJournal;
+  /** Clinicians' slots and the appointments booked in them. */
+  appointments: SqlAppointmentStore;
   /** How this process shares the store with the other processes on it (see `coordination.ts`). */
   coordination: Coordination;
   /** Closes the database the stores share. */
@@ -90,6 +93,7 @@ export async function openGatewayStores(
     emergencies: new SqlEmergencyStore(database, atRest),
     notifications: new SqlNotificationStore(database),
     journal: new SqlActionJournal(database, coordination),
+    appointments: new SqlAppointmentStore(database),
     coordination,
     close: async () => {
       await coordination.close();

@@ -12,11 +12,15 @@ import { patientsSharingWithMe, useSession } from '../session.tsx';
 import { ChartView, categoryLabels, useChart } from './Chart.tsx';
 import { DeclareEmergency } from './EmergencyScreens.tsx';
 import { ChartOrders } from './OrderScreens.tsx';
+import { FindPatientBy, PatientIdentifiers, PatientName } from './PatientDirectory.tsx';
 import { DiagnosisForm, NoteForm } from './RecordForms.tsx';
 
 const addressPattern = /^0x[0-9a-fA-F]{40}$/;
 
-/** Find a patient by address; the chosen patient's address goes in the URL (/patients/0x…). */
+/**
+ * Find a patient by desk code, MRN, name among the patients who share demographics, or address;
+ * the chosen patient's address goes in the URL (/patients/0x…).
+ */
 export function FindPatient(props: { base: string }) {
   const path = usePath();
   const selected = path.startsWith(`${props.base}/`) ? path.slice(props.base.length + 1) : '';
@@ -24,6 +28,11 @@ export function FindPatient(props: { base: string }) {
   const [error, setError] = useState<string>();
   const { client } = useSession();
   const sharing = useLoad(() => patientsSharingWithMe(client), [client]);
+  const openPatient = (patient: string) => {
+    setAddress(patient);
+    setError(undefined);
+    navigate(`${props.base}/${patient.toLowerCase()}`);
+  };
   const open = (event: FormEvent) => {
     event.preventDefault();
     const value = address.trim();
@@ -31,14 +40,14 @@ export function FindPatient(props: { base: string }) {
       setError('Enter the patient’s address: 0x followed by 40 hexadecimal characters.');
       return;
     }
-    setError(undefined);
-    navigate(`${props.base}/${value.toLowerCase()}`);
+    openPatient(value);
   };
   return (
     <div className="stack">
       <h1>Patients</h1>
       <Card title="Find a patient">
-        <form className="form form-inline" onSubmit={open}>
+        <FindPatientBy onOpen={openPatient} />
+        <form className="form form-inline" aria-label="Open by address" onSubmit={open}>
           <Field label="Patient address">
             {(id) => (
               <input
@@ -63,8 +72,7 @@ export function FindPatient(props: { base: string }) {
                     href={`${props.base}/${patient}`}
                     onClick={(e) => {
                       e.preventDefault();
-                      setAddress(patient);
-                      navigate(`${props.base}/${patient}`);
+                      openPatient(patient);
                     }}
                   >
                     <AddressText address={patient} />
@@ -76,6 +84,7 @@ export function FindPatient(props: { base: string }) {
         )}
       </Card>
       {addressPattern.test(selected) && <PatientChart key={selected} patient={selected} />}
+      {addressPattern.test(selected) && <PatientIdentifiers key={`ids-${selected}`} patient={selected} />}
     </div>
   );
 }
@@ -91,7 +100,7 @@ function PatientChart(props: { patient: string }) {
       <Card
         title={
           <>
-            Chart of <AddressText address={props.patient} />
+            Chart of <PatientName patient={props.patient} /> <AddressText address={props.patient} />
           </>
         }
       >

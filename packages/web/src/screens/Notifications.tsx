@@ -56,6 +56,12 @@ export function describeNotification(notification: Notification, me: string): st
       return d.privileged
         ? 'You now hold the emergency privilege of your organisation.'
         : 'Your emergency privilege was taken away.';
+    case 'appointment-booked':
+      return mine(d.patient)
+        ? `Your appointment #${d.appointmentId} with ${short(d.practitioner)} is booked for ${formatTime(Number(d.start))}.`
+        : `${short(d.patient)} booked appointment #${d.appointmentId} with you for ${formatTime(Number(d.start))}.`;
+    case 'appointment-cancelled':
+      return `Appointment #${d.appointmentId} of ${formatTime(Number(d.start))} was cancelled${mine(d.by) ? '' : ` by ${short(d.by)}`}${d.rescheduledTo ? ` (moved to #${d.rescheduledTo})` : ''}.`;
     default:
       return (
         describeOrderNotification(notification.kind, d, me, short) ??

@@ -1,41 +1,16 @@
 /**
- * The patient's settings: the second factor for approvals (TOTP, RFC 6238). Turning it on shows the
+ * The patient's settings: their profile (demographics, an encrypted record), a desk code to show
+ * at a reception desk, the identifiers organisations keep of them, and the second factor for approvals (TOTP, RFC 6238). Turning it on shows the
  * authenticator's `otpauth://` URI once, as a QR code and as text, and is confirmed with a first
  * code; from then on approving a request needs the current code, which the gateway checks before it
  * relays the signed grant. Turning it off needs a valid code too.
  */
-import QRCode from 'qrcode';
-import { type FormEvent, useMemo, useState } from 'react';
+import { type FormEvent, useState } from 'react';
+import { QrCode } from '../components/QrCode.tsx';
 import { Badge, Button, Card, Field, Notice, Spinner, useAction, useLoad } from '../components/ui.tsx';
 import { plainError, withPlainCodeErrors } from '../errors.ts';
 import { useSession } from '../session.tsx';
-
-/** A QR code drawn as SVG (no data: URL, so the strict Content-Security-Policy holds). */
-export function QrCode(props: { text: string; label: string }) {
-  const { size, path } = useMemo(() => {
-    const { modules } = QRCode.create(props.text, { errorCorrectionLevel: 'M' });
-    const quiet = 4;
-    let d = '';
-    for (let row = 0; row < modules.size; row++) {
-      for (let col = 0; col < modules.size; col++) {
-        if (modules.get(row, col)) d += `M${col + quiet} ${row + quiet}h1v1h-1z`;
-      }
-    }
-    return { size: modules.size + 2 * quiet, path: d };
-  }, [props.text]);
-  return (
-    <svg
-      className="qr-code"
-      viewBox={`0 0 ${size} ${size}`}
-      role="img"
-      aria-label={props.label}
-      shapeRendering="crispEdges"
-    >
-      <rect width={size} height={size} fill="#fff" />
-      <path d={path} fill="#000" />
-    </svg>
-  );
-}
+import { DeskCodeCard, MyIdentifiers, PatientProfileForm } from './PatientDirectory.tsx';
 
 /** A six-digit code field, as authenticator apps show it. */
 export function CodeField(props: {
@@ -95,6 +70,9 @@ export function PatientSettings() {
   return (
     <div className="stack">
       <h1>Settings</h1>
+      <PatientProfileForm />
+      <DeskCodeCard />
+      <MyIdentifiers />
       <Card
         title="One-time code for approvals"
         actions={
