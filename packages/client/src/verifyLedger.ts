@@ -9,7 +9,7 @@
  */
 
 import type { LedgerInfo } from '@medledger/api';
-import { coSignaturesAbi, recordsAbi } from '@medledger/contracts';
+import { coSignaturesAbi, ordersAbi, recordsAbi } from '@medledger/contracts';
 import {
   anchoredLeafHash,
   type Category,
@@ -92,12 +92,7 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Verifi
   const inputsOf = (hash: Hex) => {
     let inputs = calldata.get(hash);
     if (!inputs) {
-      inputs = client.transactionInput(hash).then((input) => {
-        const decoded = decodeFunctionData({ abi: recordsAbi, data: input });
-        return decoded.functionName === 'anchorRecords'
-          ? (decoded.args[0] as readonly { record: RecordLeaf; signature: Hex }[])
-          : [];
-      });
+      inputs = client.transactionInput(hash).then(signedRecordsOf);
       calldata.set(hash, inputs);
     }
     return inputs;
@@ -340,4 +335,27 @@ async function checkBlob(
 
 function sameAddress(a: Address, b: Address): boolean {
   return a.toLowerCase() === b.toLowerCase();
+}
+
+type SignedRecord = { record: RecordLeaf; signature: Hex };
+
+/**
+ * The signed records a transaction's calldata carries: a batch anchored by Records, or the records
+ * of an order's step (the Orders contract anchors them through Records in the same transaction: a
+ * request placed, a result completed, a dispensing). Anything else carries none.
+ */
+function signedRecordsOf(input: Hex): readonly SignedRecord[] {
+  const decoded = decodeFunctionData({ abi: [...recordsAbi, ...ordersAbi], data: input });
+  switch (decoded.functionName) {
+    case 'anchorRecords':
+      return decoded.args[0] as readonly SignedRecord[];
+    case 'place':
+      return [decoded.args[0] as SignedRecord];
+    case 'complete':
+      return decoded.args[1] as readonly SignedRecord[];
+    case 'dispense':
+      return [decoded.args[2] as SignedRecord];
+    default:
+      return [];
+  }
 }
