@@ -583,4 +583,13 @@ describe('clinical workflows through the CLI: lab order, prescription, claim', (
     assert.equal(errorOf(twice).reason, 'order_not_open');
     assert.match(errorOf(twice).message, /^Claim 0x[0-9a-f]{64} is decided since /);
   });
+
+  test('verifies, from the chain alone, every record the workflows anchored through Orders', async () => {
+    const verified = await cli.json<{ ok: boolean; checkedRecords: number; problems: unknown[] }>('verify');
+    assert.deepEqual(verified.problems, []);
+    assert.equal(verified.ok, true);
+    // The lab order, its report and observation; the prescription and its two dispensings; the
+    // coverage, the claim and its decision: nine at least, all checked.
+    assert.ok(verified.checkedRecords >= 9, `checked ${verified.checkedRecords}`);
+  });
 });
