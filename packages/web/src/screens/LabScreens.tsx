@@ -1,25 +1,17 @@
 /**
  * Lab orders: the clinician orders a test from a chosen laboratory; the laboratory's worklist of
  * orders sent to it, where it marks them received, in progress or rejected and posts the result
- * (a DiagnosticReport with its Observation), which completes the order; the result as read back.
+ * (a DiagnosticReport with its Observation), which completes the order. The result as read back is
+ * LabReportView's (OrderViews.tsx).
  */
 import { completeOrder, placeOrder, setOrderStatus } from '@medledger/client';
 import { buildDiagnosticReport, buildLabOrder, buildLabResult } from '@medledger/core';
 import { useState } from 'react';
-import { Button, Field, Notice, Spinner, useAction, useLoad } from '../components/ui.tsx';
-import { plainError } from '../errors.ts';
-import { conceptText, type Json } from '../records/fhirText.ts';
-import { ResourceBody } from '../records/RecordView.tsx';
+import { Button, Field, Notice, useAction } from '../components/ui.tsx';
+import { conceptText } from '../records/fhirText.ts';
 import { useSession } from '../session.tsx';
-import { filterByStatus, OrderCard, StatusFilter } from './OrderScreens.tsx';
-import {
-  loadOrders,
-  type OrderEntry,
-  plainOrderError,
-  requestFhirId,
-  useOrderUpdates,
-  useOrganisationsOfKind,
-} from './orders.ts';
+import { OrderCard, OrderWorklist } from './OrderCard.tsx';
+import { type OrderEntry, plainOrderError, requestFhirId, useOrganisationsOfKind } from './orders.ts';
 import { FormShell } from './RecordForms.tsx';
 
 /** The clinician's lab order: a test (LOINC code), a reason, a priority, and the laboratory that performs it. */
@@ -114,35 +106,18 @@ const labFilters = [
 
 /** The laboratory's worklist: orders sent to its organisation, filtered by status. */
 export function LabWorklist() {
-  const { client } = useSession();
-  const [filter, setFilter] = useState<(typeof labFilters)[number][0]>('open');
-  const orders = useLoad(() => loadOrders(client, { view: 'worklist', kind: 'lab' }), [client]);
-  useOrderUpdates(orders.reload);
-  const shown = orders.data ? filterByStatus(orders.data, filter) : [];
   return (
-    <div className="stack">
-      <h1>Lab worklist</h1>
-      <p className="muted">
-        Tests clinicians ordered from your laboratory. Each step you take is signed by you.
-      </p>
-      <div className="list-toolbar">
-        <StatusFilter value={filter} options={labFilters} onChange={setFilter} />
-        <Button kind="ghost" onClick={orders.reload}>
-          Refresh
-        </Button>
-      </div>
-      {orders.loading && !orders.data && <Spinner label="Fetching and decrypting orders…" />}
-      {orders.error ? <Notice kind="error">{plainError(orders.error)}</Notice> : null}
-      {orders.data && shown.length === 0 && <p className="empty">No orders with this status.</p>}
-      {shown.map((entry) => (
-        <OrderCard
-          key={entry.order.orderId}
-          entry={entry}
-          showPatient
-          actions={<LabActions entry={entry} onDone={orders.reload} />}
-        />
-      ))}
-    </div>
+    <OrderWorklist
+      kind="lab"
+      title="Lab worklist"
+      intro="Tests clinicians ordered from your laboratory. Each step you take is signed by you."
+      filters={labFilters}
+      fetching="Fetching and decrypting orders…"
+      empty="No orders with this status."
+      card={(entry, reload) => (
+        <OrderCard entry={entry} showPatient actions={<LabActions entry={entry} onDone={reload} />} />
+      )}
+    />
   );
 }
 
@@ -268,30 +243,5 @@ function PostResultForm(props: { entry: OrderEntry; onDone: () => void }) {
         )}
       </Field>
     </FormShell>
-  );
-}
-
-/** A lab's answer: the report's conclusion, then each result with its range. */
-export function LabReportView(props: { resources: Json[] }) {
-  const report = props.resources.find((r) => r.resourceType === 'DiagnosticReport');
-  const results = props.resources.filter((r) => r.resourceType !== 'DiagnosticReport');
-  return (
-    <div className="lab-report">
-      {report && (
-        <dl className="facts">
-          <dt>Report</dt>
-          <dd className="strong">{conceptText(report.code) ?? 'Lab report'}</dd>
-          {typeof report.conclusion === 'string' && (
-            <div className="facts-row">
-              <dt>Conclusion</dt>
-              <dd>{report.conclusion}</dd>
-            </div>
-          )}
-        </dl>
-      )}
-      {results.map((resource) => (
-        <ResourceBody key={String(resource.id)} resource={resource} />
-      ))}
-    </div>
   );
 }

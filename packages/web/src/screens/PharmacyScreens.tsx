@@ -7,19 +7,11 @@
 import { dispenseOrder, placeOrder } from '@medledger/client';
 import { buildDispense, buildPrescriptionOrder, type PeriodUnit } from '@medledger/core';
 import { useState } from 'react';
-import { Button, Field, Notice, Spinner, useAction, useLoad } from '../components/ui.tsx';
-import { plainError } from '../errors.ts';
+import { Button, Field, Notice, useAction } from '../components/ui.tsx';
 import { isObject } from '../records/fhirText.ts';
 import { useSession } from '../session.tsx';
-import { filterByStatus, OrderCard, StatusFilter } from './OrderScreens.tsx';
-import {
-  loadOrders,
-  type OrderEntry,
-  plainOrderError,
-  requestFhirId,
-  useOrderUpdates,
-  useOrganisationsOfKind,
-} from './orders.ts';
+import { OrderCard, OrderWorklist } from './OrderCard.tsx';
+import { type OrderEntry, plainOrderError, requestFhirId, useOrganisationsOfKind } from './orders.ts';
 import { FormShell } from './RecordForms.tsx';
 
 /** The doctor's prescription: what and how to take it, how much, how many fills, and where. */
@@ -196,51 +188,38 @@ const pharmacyFilters = [
 
 /** The pharmacy's prescriptions: those named to it, or to any pharmacy for patients who allow it. */
 export function PharmacyWorklist() {
-  const { client } = useSession();
-  const [filter, setFilter] = useState<(typeof pharmacyFilters)[number][0]>('open');
-  const orders = useLoad(
-    () => loadOrders(client, { view: 'worklist', kind: 'prescription' }, { stamps: true }),
-    [client],
-  );
-  useOrderUpdates(orders.reload);
-  const shown = orders.data ? filterByStatus(orders.data, filter) : [];
   const [outcome, setOutcome] = useState<{ kind: 'success' | 'error'; text: string }>();
-  const finished = (result: { kind: 'success' | 'error'; text: string }) => {
-    setOutcome(result);
-    orders.reload();
-  };
   return (
-    <div className="stack">
-      <h1>Prescriptions</h1>
-      <p className="muted">
-        Prescriptions named to your pharmacy, and those for any pharmacy of patients who allow yours to see
-        their medications.
-      </p>
-      <div className="list-toolbar">
-        <StatusFilter value={filter} options={pharmacyFilters} onChange={setFilter} />
-        <Button kind="ghost" onClick={orders.reload}>
-          Refresh
-        </Button>
-      </div>
-      {orders.loading && !orders.data && <Spinner label="Fetching and decrypting prescriptions…" />}
-      {orders.error ? <Notice kind="error">{plainError(orders.error)}</Notice> : null}
-      {outcome && <Notice kind={outcome.kind}>{outcome.text}</Notice>}
-      {orders.data && shown.length === 0 && <p className="empty">No prescriptions here.</p>}
-      {shown.map((entry) => (
-        <div key={entry.order.orderId} className="prescription-card">
+    <OrderWorklist
+      kind="prescription"
+      title="Prescriptions"
+      intro="Prescriptions named to your pharmacy, and those for any pharmacy of patients who allow yours to see their medications."
+      filters={pharmacyFilters}
+      stamps
+      fetching="Fetching and decrypting prescriptions…"
+      empty="No prescriptions here."
+      notice={outcome && <Notice kind={outcome.kind}>{outcome.text}</Notice>}
+      card={(entry, reload) => (
+        <div className="prescription-card">
           <OrderCard
             entry={entry}
             showPatient
             showStamp
             actions={
               entry.request && (entry.order.status === 'placed' || entry.order.status === 'in_progress') ? (
-                <DispenseForm entry={entry} onDone={finished} />
+                <DispenseForm
+                  entry={entry}
+                  onDone={(result) => {
+                    setOutcome(result);
+                    reload();
+                  }}
+                />
               ) : undefined
             }
           />
         </div>
-      ))}
-    </div>
+      )}
+    />
   );
 }
 
