@@ -17,7 +17,7 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import './helpers/tsxHooks.ts';
 
 const { plainOrderError, describeOrderNotification, statusText } = await import('../src/screens/orders.ts');
-const { ClaimResponseView, claimTitle } = await import('../src/screens/ClaimScreens.tsx');
+const { ClaimResponseView, claimTitle } = await import('../src/screens/OrderViews.tsx');
 
 const patient = '0xa11ce00000000000000000000000000000000001';
 const me = '0xb0b0000000000000000000000000000000000002';

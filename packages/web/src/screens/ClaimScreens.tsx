@@ -21,9 +21,6 @@ import {
 } from './orders.ts';
 import { FormShell } from './RecordForms.tsx';
 
-// They live in OrderViews.tsx; test/orderWords.test.ts still reads them from here.
-export { ClaimResponseView, claimTitle } from './OrderViews.tsx';
-
 interface ClaimContext {
   /** The patient's Coverage: its FHIR id (record id without 0x) and insurer organisation. */
   coverage?: { fhirId: string; insurerOrganisation?: number; insurer?: string };
