@@ -75,10 +75,13 @@ export async function publishSlots(
     });
   }
   if (count > maxSlotsPerPublication) {
-    throw new InvalidInputError(`At most ${maxSlotsPerPublication} slots at once (asked ${count}).`, {
-      reason: 'too_many_slots',
-      fields: { count },
-    });
+    throw new InvalidInputError(
+      `One publication makes up to ${maxSlotsPerPublication} slots; this range and length make ${count}.`,
+      {
+        reason: 'too_many_slots',
+        fields: { count },
+      },
+    );
   }
   const practitioner = body.practitioner.toLowerCase() as Address;
   const organisationId = await services.access.authoriseSlotPublishing(session.address, practitioner);
