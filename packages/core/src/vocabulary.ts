@@ -84,6 +84,11 @@ export const orderStatuses = [
 ] as const;
 export type OrderStatus = (typeof orderStatuses)[number];
 
+/** Whether an order in `status` can still change (placed, accepted, in progress), as Orders decides. */
+export function isOrderOpen(status: OrderStatus): boolean {
+  return status === 'placed' || status === 'accepted' || status === 'in_progress';
+}
+
 export function orderKindCode(kind: OrderKind): number {
   return orderKinds.indexOf(kind) + 1;
 }

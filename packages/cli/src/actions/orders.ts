@@ -22,6 +22,7 @@ import {
   buildLabResult,
   ConflictError,
   InvalidInputError,
+  isOrderOpen,
   isOrderStatus,
   MedledgerError,
   type MedledgerErrorOptions,
@@ -292,14 +293,12 @@ export function orderHeader(context: OrderContext, order: OrderSummary, performe
   ];
 }
 
-const openStatuses: readonly OrderStatus[] = ['placed', 'accepted', 'in_progress'];
-
 /**
  * Refuses a step on an order that is closed (completed, cancelled or rejected) before signing
  * anything, saying since when; the ledger refuses it too (`order_not_open`), in its own words.
  */
 export function refuseUnlessOpen(order: OrderSummary): void {
-  if (openStatuses.includes(order.status)) return;
+  if (isOrderOpen(order.status)) return;
   throw new ConflictError(
     `${capitalised(kindWord(order.kind))} ${order.orderId} is ${statusWord(order.kind, order.status)} since ${when(order.updatedAt)}: nothing more can be done to it.`,
     { reason: 'order_not_open', fields: { status: order.status } },

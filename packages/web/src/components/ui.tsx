@@ -141,3 +141,31 @@ export function Button(props: {
     </button>
   );
 }
+
+/**
+ * A row of toggle chips of which one (or, before a choice, none) is chosen: a list's filter, or
+ * which form to show. `legend` names the group for screen readers.
+ */
+export function ChipGroup<T extends string>(props: {
+  legend: string;
+  value: T | undefined;
+  options: readonly (readonly [T, string])[];
+  onChange: (value: T) => void;
+}) {
+  return (
+    <fieldset className="filters">
+      <legend className="visually-hidden">{props.legend}</legend>
+      {props.options.map(([value, label]) => (
+        <button
+          key={value}
+          type="button"
+          className={`chip ${props.value === value ? 'chip-active' : ''}`}
+          aria-pressed={props.value === value}
+          onClick={() => props.onChange(value)}
+        >
+          {label}
+        </button>
+      ))}
+    </fieldset>
+  );
+}

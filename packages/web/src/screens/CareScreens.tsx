@@ -5,7 +5,16 @@
  */
 import { type Action, type Category, categories } from '@medledger/core';
 import { type FormEvent, useState } from 'react';
-import { AddressText, Button, Card, Field, Notice, useAction, useLoad } from '../components/ui.tsx';
+import {
+  AddressText,
+  Button,
+  Card,
+  ChipGroup,
+  Field,
+  Notice,
+  useAction,
+  useLoad,
+} from '../components/ui.tsx';
 import { isDenied } from '../errors.ts';
 import { navigate, usePath } from '../router.tsx';
 import { patientsSharingWithMe, useSession } from '../session.tsx';
@@ -121,25 +130,15 @@ function PatientChart(props: { patient: string }) {
       <DeclareEmergency patient={props.patient} onDeclared={chart.reload} />
       {!denied && chart.data && writesRecords && (
         <Card title="Add to the record">
-          <fieldset className="filters">
-            <legend className="visually-hidden">Record to add</legend>
-            {(
-              [
-                ['note', 'Clinical note'],
-                ['diagnosis', 'Diagnosis'],
-              ] as const
-            ).map(([key, label]) => (
-              <button
-                key={key}
-                type="button"
-                className={`chip ${form === key ? 'chip-active' : ''}`}
-                aria-pressed={form === key}
-                onClick={() => setForm(key)}
-              >
-                {label}
-              </button>
-            ))}
-          </fieldset>
+          <ChipGroup
+            legend="Record to add"
+            value={form}
+            options={[
+              ['note', 'Clinical note'],
+              ['diagnosis', 'Diagnosis'],
+            ]}
+            onChange={setForm}
+          />
           {form === 'note' && <NoteForm patient={props.patient} onDone={chart.reload} />}
           {form === 'diagnosis' && <DiagnosisForm patient={props.patient} onDone={chart.reload} />}
           <p className="hint">

@@ -5,7 +5,7 @@
  * LabReportView's (OrderViews.tsx).
  */
 import { completeOrder, placeOrder, setOrderStatus } from '@medledger/client';
-import { buildDiagnosticReport, buildLabOrder, buildLabResult } from '@medledger/core';
+import { buildDiagnosticReport, buildLabOrder, buildLabResult, isOrderOpen } from '@medledger/core';
 import { useState } from 'react';
 import { Button, Field, Notice, useAction } from '../components/ui.tsx';
 import { conceptText } from '../records/fhirText.ts';
@@ -134,8 +134,7 @@ function LabActions(props: { entry: OrderEntry; onDone: () => void }) {
       props.onDone();
     }
   });
-  const open = order.status === 'placed' || order.status === 'accepted' || order.status === 'in_progress';
-  if (!open) return null;
+  if (!isOrderOpen(order.status)) return null;
   return (
     <>
       <div className="card-actions">

@@ -4,11 +4,13 @@
  * "Cancel" for who may, and a performer's worklist filtered by status.
  */
 import { orderOf, setOrderStatus } from '@medledger/client';
+import { isOrderOpen } from '@medledger/core';
 import { Fragment, type ReactNode, useState } from 'react';
 import {
   AddressText,
   Badge,
   Button,
+  ChipGroup,
   formatTime,
   Notice,
   Spinner,
@@ -21,7 +23,6 @@ import { ResourceBody } from '../records/RecordView.tsx';
 import { useSession } from '../session.tsx';
 import { ClaimResponseView, ClaimSummary, claimTitle, LabReportView } from './OrderViews.tsx';
 import {
-  isOpen,
   kindLabels,
   loadOrders,
   type OrderEntry,
@@ -252,7 +253,7 @@ export function OrderGroups(props: {
   const { identity } = useSession();
   // The requester and the patient may cancel an order while it is open.
   const mayCancel = (order: OrderSummary) =>
-    isOpen(order.status) &&
+    isOrderOpen(order.status) &&
     (sameAddress(order.requester, identity.address) || sameAddress(order.patient, identity.address));
   return (
     <>
@@ -316,34 +317,10 @@ const groupTitles: Record<OrderKind, string> = {
   claim: 'Claims',
 };
 
-/** Status filter chips of a worklist: the open ones, everything, or one status. */
-function StatusFilter<T extends string>(props: {
-  value: T;
-  options: readonly (readonly [T, string])[];
-  onChange: (value: T) => void;
-}) {
-  return (
-    <fieldset className="filters">
-      <legend className="visually-hidden">Filter by status</legend>
-      {props.options.map(([value, label]) => (
-        <button
-          key={value}
-          type="button"
-          className={`chip ${props.value === value ? 'chip-active' : ''}`}
-          aria-pressed={props.value === value}
-          onClick={() => props.onChange(value)}
-        >
-          {label}
-        </button>
-      ))}
-    </fieldset>
-  );
-}
-
 /** Keeps the entries a worklist filter asks for: open ones, all, or one status. */
 function filterByStatus(entries: OrderEntry[], filter: string): OrderEntry[] {
   if (filter === 'all') return entries;
-  if (filter === 'open') return entries.filter((entry) => isOpen(entry.order.status));
+  if (filter === 'open') return entries.filter((entry) => isOrderOpen(entry.order.status));
   return entries.filter((entry) => entry.order.status === filter);
 }
 
@@ -380,7 +357,7 @@ export function OrderWorklist(props: {
       <h1>{props.title}</h1>
       <p className="muted">{props.intro}</p>
       <div className="list-toolbar">
-        <StatusFilter value={filter} options={props.filters} onChange={setFilter} />
+        <ChipGroup legend="Filter by status" value={filter} options={props.filters} onChange={setFilter} />
         <Button kind="ghost" onClick={orders.reload}>
           Refresh
         </Button>

@@ -4,7 +4,7 @@
  * kind's form.
  */
 import { useState } from 'react';
-import { Button, Card, Notice, Spinner, useLoad } from '../components/ui.tsx';
+import { Button, Card, ChipGroup, Notice, Spinner, useLoad } from '../components/ui.tsx';
 import { isDenied, plainError } from '../errors.ts';
 import { useSession } from '../session.tsx';
 import { ClaimForm } from './ClaimScreens.tsx';
@@ -71,23 +71,10 @@ export function ChartOrders(props: { patient: string; onPlaced: () => void }) {
     ['lab', 'Order a lab test'],
     ...(persona === 'doctor' ? [['prescription', 'Prescribe']] : []),
     ['claim', 'Submit a claim'],
-  ] as [typeof form, string][];
+  ] as ['lab' | 'prescription' | 'claim', string][];
   return (
     <Card title="Orders, prescriptions and claims">
-      <fieldset className="filters">
-        <legend className="visually-hidden">New order</legend>
-        {choices.map(([key, label]) => (
-          <button
-            key={key}
-            type="button"
-            className={`chip ${form === key ? 'chip-active' : ''}`}
-            aria-pressed={form === key}
-            onClick={() => setForm(key)}
-          >
-            {label}
-          </button>
-        ))}
-      </fieldset>
+      <ChipGroup legend="New order" value={form} options={choices} onChange={setForm} />
       {form === 'lab' && <LabOrderForm patient={props.patient} onDone={placed} />}
       {form === 'prescription' && <PrescribeForm patient={props.patient} onDone={placed} />}
       {form === 'claim' && <ClaimForm patient={props.patient} onDone={placed} />}

@@ -57,10 +57,6 @@ export async function loadOrders(
 }
 
 /** Open orders can still move: placed, accepted (received), in progress. */
-export function isOpen(status: OrderStatus): boolean {
-  return status === 'placed' || status === 'accepted' || status === 'in_progress';
-}
-
 const statusWords: Record<OrderKind, Record<OrderStatus, string>> = {
   lab: {
     placed: 'sent to the lab',
