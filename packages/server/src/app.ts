@@ -34,6 +34,7 @@ import { ledgerRecordRoutes } from './routes/ledgerRecordRoutes.ts';
 import { notificationRoutes } from './routes/notificationRoutes.ts';
 import { orderRoutes } from './routes/orderRoutes.ts';
 import { patientDirectoryRoutes } from './routes/patientDirectoryRoutes.ts';
+import { recordLifecycleRoutes } from './routes/recordLifecycleRoutes.ts';
 import { recordRoutes } from './routes/recordRoutes.ts';
 import { rpcRoutes } from './routes/rpcRoutes.ts';
 import { secondFactorRoutes } from './routes/secondFactorRoutes.ts';
@@ -230,6 +231,7 @@ export async function buildApp({
     ledgerRecordRoutes,
     consortiumRoutes,
     recordRoutes,
+    recordLifecycleRoutes,
     consentRoutes,
     auditRoutes,
     registerAuditProofRoutes,
