@@ -1,6 +1,7 @@
 /**
  * The signed-in session: the unlocked identity (in memory only), a gateway client acting as it, and
- * what the ledger says it is (patient, member with a role, organisation admin). Signing out drops
+ * what the ledger says it is (patient, member with a role, organisation admin). A wallet identity
+ * (`identity/wallet.ts`) signs out when its wallet changes account or network. Signing out drops
  * the keys and ends the session at the gateway; so does inactivity. Signing out everywhere ends
  * every session of the account at the gateway (other devices too) before dropping the keys.
  */
@@ -11,15 +12,17 @@ import {
   type Me,
   type Organisation,
 } from '@medledger/client';
-import { type Identity, type Role, roleOfCode } from '@medledger/core';
+import { type Actor, isWalletIdentity, type Role, roleOfCode } from '@medledger/core';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { plainError } from './errors.ts';
+import { injectedWallet, watchWallet } from './identity/wallet.ts';
 
 export type Persona = Role | 'patient' | 'newcomer';
 
 export interface Session {
-  identity: Identity;
-  client: GatewayClient;
+  /** The unlocked identity, or the wallet identity whose wallet signs. */
+  identity: Actor;
+  client: GatewayClient<Actor>;
   me: Me;
   persona: Persona;
   /** Organisations whose admin this identity is. */
@@ -40,7 +43,7 @@ export const inactivityMinutes = 10;
 interface SessionState {
   session: Session | undefined;
   signedOutReason: string | undefined;
-  signIn(identity: Identity): Promise<void>;
+  signIn(identity: Actor): Promise<void>;
 }
 
 const SessionContext = createContext<SessionState | undefined>(undefined);
@@ -53,23 +56,23 @@ export function personaOf(me: Me): Persona {
 
 export function SessionProvider(props: { children: ReactNode }) {
   const [state, setState] = useState<{
-    identity: Identity;
-    client: GatewayClient;
+    identity: Actor;
+    client: GatewayClient<Actor>;
     me: Me;
     organisations: Organisation[];
   }>();
   const [signedOutReason, setSignedOutReason] = useState<string>();
 
-  const load = useCallback(async (identity: Identity, client: GatewayClient) => {
+  const load = useCallback(async (identity: Actor, client: GatewayClient<Actor>) => {
     await client.signIn();
     const [me, { organisations }] = await Promise.all([client.me(), client.organisations()]);
     setState({ identity, client, me, organisations });
   }, []);
 
   const signIn = useCallback(
-    async (identity: Identity) => {
+    async (identity: Actor) => {
       setSignedOutReason(undefined);
-      await load(identity, createGatewayClient({ url: window.location.origin, identity }));
+      await load(identity, createGatewayClient<Actor>({ url: window.location.origin, identity }));
     },
     [load],
   );
@@ -98,6 +101,16 @@ export function SessionProvider(props: { children: ReactNode }) {
       window.clearTimeout(timer);
       for (const event of events) window.removeEventListener(event, reset);
     };
+  }, [state, signOut]);
+
+  // A wallet identity lasts while its wallet stays on the same account and network.
+  useEffect(() => {
+    const provider = injectedWallet();
+    if (!state || !provider || !isWalletIdentity(state.identity)) return;
+    return watchWallet(provider, state.identity.address, (reason) => {
+      endAtGateway(state.client);
+      signOut(reason);
+    });
   }, [state, signOut]);
 
   const session = useMemo<Session | undefined>(() => {
@@ -136,7 +149,7 @@ export function SessionProvider(props: { children: ReactNode }) {
 }
 
 /** Ends the client's session at the gateway, if it holds one; the keys go regardless, so a failure is let be. */
-function endAtGateway(client: GatewayClient | undefined): void {
+function endAtGateway(client: GatewayClient<Actor> | undefined): void {
   void client?.signOut().catch(() => undefined);
 }
 
@@ -154,7 +167,7 @@ export function useSession(): Session {
 }
 
 /** Patients who have an active grant to this identity (or its organisation), from the consents it received. */
-export async function patientsSharingWithMe(client: GatewayClient): Promise<string[]> {
+export async function patientsSharingWithMe(client: GatewayClient<Actor>): Promise<string[]> {
   const { received } = await client.listConsents();
   return [
     ...new Set(
