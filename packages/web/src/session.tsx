@@ -15,7 +15,6 @@ import {
 import { type Actor, isWalletIdentity, type Role, roleOfCode } from '@medledger/core';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { plainError } from './errors.ts';
-import { injectedWallet, watchWallet } from './identity/wallet.ts';
 
 export type Persona = Role | 'patient' | 'newcomer';
 
@@ -103,14 +102,25 @@ export function SessionProvider(props: { children: ReactNode }) {
     };
   }, [state, signOut]);
 
-  // A wallet identity lasts while its wallet stays on the same account and network.
+  // A wallet identity lasts while its wallet stays on the same account and network. The wallet
+  // module is loaded on demand (already loaded by then: it connected the wallet).
   useEffect(() => {
-    const provider = injectedWallet();
-    if (!state || !provider || !isWalletIdentity(state.identity)) return;
-    return watchWallet(provider, state.identity.address, (reason) => {
-      endAtGateway(state.client);
-      signOut(reason);
+    if (!state || !isWalletIdentity(state.identity)) return;
+    const { address } = state.identity;
+    let live = true;
+    let stop: (() => void) | undefined;
+    void import('./identity/wallet.ts').then(({ injectedWallet, watchWallet }) => {
+      const provider = injectedWallet();
+      if (!live || !provider) return;
+      stop = watchWallet(provider, address, (reason) => {
+        endAtGateway(state.client);
+        signOut(reason);
+      });
     });
+    return () => {
+      live = false;
+      stop?.();
+    };
   }, [state, signOut]);
 
   const session = useMemo<Session | undefined>(() => {

@@ -12,7 +12,6 @@ import {
   storeIdentity,
   unlockIdentity,
 } from '../identity/vault.ts';
-import { connectWallet, injectedWallet } from '../identity/wallet.ts';
 import { useSessionState } from '../session.tsx';
 import { RecoverWithGuardians } from './KeyScreens.tsx';
 
@@ -40,7 +39,7 @@ export function Welcome() {
         </p>
       </div>
       {signedOutReason && <Notice kind="info">{signedOutReason}</Notice>}
-      {injectedWallet() && <WalletSignIn onSignIn={signIn} />}
+      {'ethereum' in window && <WalletSignIn onSignIn={signIn} />}
       <div className="tabs" role="tablist" aria-label="Identity">
         {(['unlock', 'create', 'import', 'recover'] as const).map((tab) => (
           <button
@@ -66,6 +65,8 @@ export function Welcome() {
 
 function WalletSignIn(props: { onSignIn: (identity: Actor) => Promise<void> }) {
   const action = useAction(async () => {
+    // Loaded on demand: the wallet code is no weight for those who do not use one.
+    const { connectWallet, injectedWallet } = await import('../identity/wallet.ts');
     const provider = injectedWallet();
     if (!provider) throw new Error('No wallet is connected to this browser.');
     await props.onSignIn(await connectWallet(provider));
