@@ -11,14 +11,29 @@
  * your wallet". The patient signs in (the encryption key derived twice the first time, and equal to
  * the core's derivation), registers, adds a record and reads it back; an action declined in the
  * wallet is shown the same way; a changed wallet account signs out; signing in again derives the
- * same key (one signature) and the record is still readable.
+ * same key (one signature) and the record is still readable. A wallet with randomised signatures is
+ * refused. A doctor signs in with another wallet, is registered as a member with its derived key,
+ * requests access, the patient approves and later revokes (each signed by the wallets), and the
+ * doctor reads the record, then is refused.
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { createGatewayClient, type GatewayClient, type RegisteredAccount } from '@medledger/client';
 import { deriveWalletEncryptionKey, generateIdentity } from '@medledger/core';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
 import type { Browser, Page } from 'playwright-core';
-import { type Address, type Hex, hexToNumber, isAddressEqual, type TypedDataDefinition, toHex } from 'viem';
+import {
+  type Address,
+  type Hex,
+  hashTypedData,
+  hexToBytes,
+  hexToNumber,
+  isAddressEqual,
+  numberToHex,
+  serializeSignature,
+  type TypedDataDefinition,
+  toHex,
+} from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import {
   cleanUp,
@@ -65,12 +80,18 @@ function revive(types: TypedFields, type: string, value: unknown): unknown {
 class ScriptedWallet {
   readonly key = generatePrivateKey();
   readonly account = privateKeyToAccount(this.key);
-  chainId = 1;
+  chainId: number;
   refuseSwitch = false;
+  /** Sign typed data with fresh randomness each time, as a wallet without RFC 6979 would. */
+  randomise = false;
   /** Methods whose next request the user declines (EIP-1193 code 4001). */
   readonly declineNext = new Set<string>();
   /** Every request the page sent, in order; typed data by its primary type. */
   readonly log: string[] = [];
+
+  constructor(chainId: number) {
+    this.chainId = chainId;
+  }
 
   async handle(method: string, params: unknown[]): Promise<unknown> {
     if (method === 'eth_signTypedData_v4') {
@@ -111,12 +132,26 @@ class ScriptedWallet {
           );
         }
         const { EIP712Domain: _, ...messageTypes } = types;
-        return this.account.signTypedData({
+        const definition = {
           domain: { ...domain, ...(domain.chainId === undefined ? {} : { chainId: Number(domain.chainId) }) },
           types: messageTypes,
           primaryType,
           message: revive(messageTypes, primaryType, message),
-        } as TypedDataDefinition);
+        } as TypedDataDefinition;
+        if (!this.randomise) return this.account.signTypedData(definition);
+        const signature = secp256k1.Signature.fromBytes(
+          secp256k1.sign(hexToBytes(hashTypedData(definition)), hexToBytes(this.key), {
+            prehash: false,
+            extraEntropy: true,
+            format: 'recovered',
+          }),
+          'recovered',
+        );
+        return serializeSignature({
+          r: numberToHex(signature.r, { size: 32 }),
+          s: numberToHex(signature.s, { size: 32 }),
+          yParity: signature.recovery ?? 0,
+        });
       }
       default:
         throw new WalletRpcError(4200, `The scripted wallet does not support ${method}.`);
@@ -206,14 +241,29 @@ async function uploadObservation(page: Page, resource: object): Promise<void> {
   await page.getByRole('button', { name: 'Encrypt and upload' }).click();
 }
 
+async function nav(page: Page, name: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
+}
+
+/** Opens a patient's chart afresh (away and back, so the chart is loaded again). */
+async function openChart(page: Page, patient: Address): Promise<void> {
+  await nav(page, 'Appointments');
+  await nav(page, 'Patients');
+  await page.getByLabel('Patient address').fill(patient);
+  await page.getByRole('button', { name: 'Open' }).click();
+}
+
 describe('signing in with an injected wallet, end to end in Chromium', { timeout: 300_000 }, () => {
   let gateway: GatewayProcess;
   let browser: Browser;
   let patient: Page;
   let chainId = 0;
   let admin: GatewayClient;
+  let organisationId = 0;
+  let doctor: Page;
   const sent: SentRequest[] = [];
-  const wallet = new ScriptedWallet();
+  const wallet = new ScriptedWallet(1);
+  let doctorWallet: ScriptedWallet;
 
   before(async () => {
     await clearFailureScreenshots();
@@ -223,16 +273,22 @@ describe('signing in with an injected wallet, end to end in Chromium', { timeout
     });
     chainId = ((await (await fetch(`${gateway.url}/api/ledger`)).json()) as { chainId: number }).chainId;
     admin = createGatewayClient({ url: gateway.url, identity: generateIdentity() });
-    await admin.createOrganisation({ name: 'St Mary Hospital', kind: 'hospital' });
+    ({ organisationId } = await admin.createOrganisation({ name: 'St Mary Hospital', kind: 'hospital' }));
+    doctorWallet = new ScriptedWallet(chainId);
     browser = await launchChromium();
     patient = (await newActor(browser, gateway.url, sent)).page;
     await wallet.inject(patient);
     await patient.goto('/');
+    doctor = (await newActor(browser, gateway.url, sent)).page;
+    await doctorWallet.inject(doctor);
+    await doctor.goto('/');
   });
 
   afterEach(async (context) => {
-    if (!(context as unknown as { passed?: boolean }).passed && patient) {
-      await screenshot(patient, 'failed-wallet-patient').catch(() => undefined);
+    if (!(context as unknown as { passed?: boolean }).passed) {
+      for (const [name, page] of Object.entries({ patient, doctor })) {
+        if (page) await screenshot(page, `failed-wallet-${name}`).catch(() => undefined);
+      }
     }
   });
 
@@ -247,8 +303,8 @@ describe('signing in with an injected wallet, end to end in Chromium', { timeout
     await patient.getByRole('button', { name: 'Sign in with a wallet' }).click();
     await patient
       .getByText(
-        `Your wallet is on another network (chain 1) and did not switch to this consortium’s network (chain ${chainId}).`,
-        { exact: false },
+        `Your wallet is on another network (chain 1) and did not switch to this consortium’s network (chain ${chainId}). Switch to it in your wallet (add it there first if your wallet does not know it), then sign in again.`,
+        { exact: true },
       )
       .waitFor();
     assert.deepEqual(wallet.log, ['eth_requestAccounts', 'eth_chainId', 'wallet_switchEthereumChain']);
@@ -270,6 +326,23 @@ describe('signing in with an injected wallet, end to end in Chromium', { timeout
       'eth_signTypedData_v4:EncryptionKey',
     ]);
     await screenshot(patient, 'wallet-declined');
+  });
+
+  it('a wallet whose signatures are randomised is refused: it could not keep the encryption key', async () => {
+    wallet.randomise = true;
+    wallet.log.length = 0;
+    await patient.getByRole('button', { name: 'Sign in with a wallet' }).click();
+    await patient
+      .getByText(
+        'This wallet signs the same message differently each time, so it cannot keep your encryption key',
+        {
+          exact: false,
+        },
+      )
+      .waitFor();
+    assert.equal(wallet.log.filter((method) => method === 'eth_signTypedData_v4:EncryptionKey').length, 2);
+    assert.equal(wallet.log.includes('personal_sign'), false, 'not signed in');
+    wallet.randomise = false;
   });
 
   it('the patient signs in with the wallet, registers, adds a record and reads it back', async () => {
@@ -346,5 +419,61 @@ describe('signing in with an injected wallet, end to end in Chromium', { timeout
     await card.waitFor();
     assert.match((await card.textContent()) ?? '', /6\.1 %/);
     await screenshot(patient, 'wallet-signed-in-again');
+  });
+
+  it('a doctor signs in with a wallet, is registered with its derived key and reads the record under consent', async () => {
+    await doctor.getByRole('button', { name: 'Sign in with a wallet' }).click();
+    await doctor.getByTestId('my-encryption-key').waitFor();
+    const encryptionKey = ((await doctor.getByTestId('my-encryption-key').textContent()) ?? '').trim() as Hex;
+    const expected = await deriveWalletEncryptionKey(doctorWallet.account, {
+      chainId,
+      checkDeterminism: false,
+    });
+    assert.equal(encryptionKey, expected.publicKey);
+    await admin.addMember({
+      organisationId,
+      member: doctorWallet.account.address,
+      role: 'doctor',
+      encryptionKey,
+    });
+    await doctor.getByRole('button', { name: 'I have been registered: check again' }).click();
+    await openChart(doctor, wallet.account.address);
+    await doctor.getByText('You may not see this patient’s records').waitFor();
+    doctorWallet.log.length = 0;
+    await doctor.getByLabel('Reason').fill('Diabetes follow-up');
+    await doctor.getByRole('button', { name: 'Send request' }).click();
+    await doctor.getByText(/Request #\d+ sent/).waitFor();
+    assert.ok(
+      doctorWallet.log.some((method) => method.startsWith('eth_signTypedData_v4:')),
+      doctorWallet.log.join(', '),
+    );
+
+    wallet.log.length = 0;
+    await nav(patient, 'Requests');
+    const card = patient.locator('.request-card').filter({ hasText: 'Diabetes follow-up' });
+    await card.getByRole('button', { name: 'Approve' }).click();
+    await patient.getByText('No one is waiting for an answer from you.').waitFor();
+    assert.ok(
+      wallet.log.some((method) => method.startsWith('eth_signTypedData_v4:')),
+      wallet.log.join(', '),
+    );
+
+    await openChart(doctor, wallet.account.address);
+    const record = doctor.locator('.record-card').filter({ hasText: 'Hemoglobin A1c' });
+    await record.waitFor();
+    assert.match((await record.textContent()) ?? '', /6\.1 %/);
+    await screenshot(doctor, 'wallet-doctor-chart');
+  });
+
+  it('the patient revokes with a wallet signature and the doctor is refused', async () => {
+    wallet.log.length = 0;
+    await nav(patient, 'Sharing');
+    const row = patient.locator('tr', { hasText: doctorWallet.account.address.slice(0, 6) });
+    await row.getByRole('button', { name: /Revoke grant/ }).click();
+    await row.waitFor({ state: 'detached' });
+    assert.ok(wallet.log.includes('eth_signTypedData_v4:Revoke'), wallet.log.join(', '));
+    await openChart(doctor, wallet.account.address);
+    await doctor.getByText('You may not see this patient’s records').waitFor();
+    assert.equal(await doctor.locator('.record-card').count(), 0);
   });
 });

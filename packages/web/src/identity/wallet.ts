@@ -10,12 +10,7 @@
  */
 import type { LedgerInfo } from '@medledger/client';
 import { requestGateway } from '@medledger/client';
-import {
-  deriveWalletEncryptionKey,
-  InvalidInputError,
-  MedledgerError,
-  type WalletIdentity,
-} from '@medledger/core';
+import { deriveWalletEncryptionKey, MedledgerError, type WalletIdentity } from '@medledger/core';
 import {
   type Address,
   createClient,
@@ -62,6 +57,14 @@ async function askWallet<T>(request: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * A problem with the wallet, said as it is: a `MedledgerError` of its own reason, with none of the
+ * generic advice the app adds to invalid input ("Some of the information is not valid").
+ */
+function walletProblem(message: string, reason: string, cause?: unknown): MedledgerError {
+  return new MedledgerError(message, { reason, ...(cause === undefined ? {} : { cause }) });
+}
+
 /** Where this browser remembers the public encryption key a wallet account gave (not a secret). */
 function knownKeyName(chainId: number, address: Address): string {
   return `medledger:wallet-encryption-key:${chainId}:${address.toLowerCase()}`;
@@ -77,23 +80,24 @@ export async function connectWallet(provider: EIP1193Provider): Promise<WalletId
   // No retries: each retry could be one more prompt in the wallet.
   const client = createClient({ transport: custom(provider, { retryCount: 0 }) });
   const [first] = await askWallet(() => requestAddresses(client));
-  if (!first) throw new InvalidInputError('Your wallet shared no account.', { reason: 'wallet_no_account' });
+  if (!first) throw walletProblem('Your wallet shared no account.', 'wallet_no_account');
   const address = getAddress(first);
   const current = await getChainId(client);
   if (current !== chainId) {
     try {
       await switchChain(client, { id: chainId });
     } catch (cause) {
-      throw new InvalidInputError(
+      throw walletProblem(
         `Your wallet is on another network (chain ${current}) and did not switch to this consortium’s network (chain ${chainId}). Switch to it in your wallet (add it there first if your wallet does not know it), then sign in again.`,
-        { reason: 'wallet_wrong_chain', cause },
+        'wallet_wrong_chain',
+        cause,
       );
     }
     const switched = await getChainId(client);
     if (switched !== chainId) {
-      throw new InvalidInputError(
+      throw walletProblem(
         `Your wallet stayed on another network (chain ${switched}) instead of this consortium’s (chain ${chainId}). Switch to it in your wallet, then sign in again.`,
-        { reason: 'wallet_wrong_chain' },
+        'wallet_wrong_chain',
       );
     }
   }
@@ -105,9 +109,7 @@ export async function connectWallet(provider: EIP1193Provider): Promise<WalletId
         signTypedData(client, { ...typedData, account: address } as Parameters<typeof signTypedData>[1]),
       ),
     signTransaction: () => {
-      throw new InvalidInputError('medledger never asks a wallet to sign a transaction.', {
-        reason: 'wallet_transaction',
-      });
+      throw walletProblem('medledger never asks a wallet to sign a transaction.', 'wallet_transaction');
     },
   });
   const known = window.localStorage.getItem(knownKeyName(chainId, address)) as Hex | null;
@@ -115,6 +117,16 @@ export async function connectWallet(provider: EIP1193Provider): Promise<WalletId
     chainId,
     checkDeterminism: known === null,
     ...(known === null ? {} : { expectedPublicKey: known }),
+  }).catch((error: unknown) => {
+    // The core refuses the wallet's signatures as invalid input; to the user it is the wallet's problem.
+    if (
+      error instanceof MedledgerError &&
+      error.reason?.startsWith('wallet_') &&
+      error.code === 'invalid_input'
+    ) {
+      throw walletProblem(error.shortMessage, error.reason, error);
+    }
+    throw error;
   });
   window.localStorage.setItem(knownKeyName(chainId, address), encryption.publicKey);
   return { address, account, encryption };
