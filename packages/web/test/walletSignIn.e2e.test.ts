@@ -476,4 +476,10 @@ describe('signing in with an injected wallet, end to end in Chromium', { timeout
     await doctor.getByText('You may not see this patient’s records').waitFor();
     assert.equal(await doctor.locator('.record-card').count(), 0);
   });
+
+  it('the Keys screen tells a wallet patient that the wallet is the backup', async () => {
+    await nav(patient, 'Keys');
+    await patient.getByText('Your wallet’s own recovery phrase is your backup', { exact: false }).waitFor();
+    assert.equal(await patient.getByLabel('Guardians’ addresses').count(), 0);
+  });
 });
