@@ -12,7 +12,7 @@ import {
   type Me,
   type Organisation,
 } from '@medledger/client';
-import { type Actor, isWalletIdentity, type Role, roleOfCode } from '@medledger/core';
+import { type Actor, isWalletIdentity, MedledgerError, type Role, roleOfCode } from '@medledger/core';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { plainError } from './errors.ts';
 
@@ -65,6 +65,13 @@ export function SessionProvider(props: { children: ReactNode }) {
   const load = useCallback(async (identity: Actor, client: GatewayClient<Actor>) => {
     await client.signIn();
     const [me, { organisations }] = await Promise.all([client.me(), client.organisations()]);
+    if (isWalletIdentity(identity) && !holdsRegisteredKey(me, identity.encryption.publicKey)) {
+      endAtGateway(client);
+      throw new MedledgerError(
+        'Your wallet gives another encryption key than the one the ledger holds for this account, so it could not read your records: its signatures are not deterministic. Sign in the way you registered.',
+        { reason: 'wallet_key_mismatch' },
+      );
+    }
     setState({ identity, client, me, organisations });
   }, []);
 
@@ -156,6 +163,15 @@ export function SessionProvider(props: { children: ReactNode }) {
       {props.children}
     </SessionContext.Provider>
   );
+}
+
+/** Whether every encryption key the ledger holds for the account (as patient, as member) is `publicKey`. */
+function holdsRegisteredKey(me: Me, publicKey: string): boolean {
+  const registered = [
+    me.patient?.registered ? me.patient.encryptionKey : undefined,
+    me.member?.encryptionKey,
+  ];
+  return registered.every((key) => key === undefined || key.toLowerCase() === publicKey.toLowerCase());
 }
 
 /** Ends the client's session at the gateway, if it holds one; the keys go regardless, so a failure is let be. */

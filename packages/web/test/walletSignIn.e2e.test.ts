@@ -14,7 +14,8 @@
  * same key (one signature) and the record is still readable. A wallet with randomised signatures is
  * refused. A doctor signs in with another wallet, is registered as a member with its derived key,
  * requests access, the patient approves and later revokes (each signed by the wallets), and the
- * doctor reads the record, then is refused.
+ * doctor reads the record, then is refused. On a new device, a wallet whose signature (valid,
+ * repeatable there) gives another key than the registered one is refused after sign-in.
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -84,6 +85,12 @@ class ScriptedWallet {
   refuseSwitch = false;
   /** Sign typed data with fresh randomness each time, as a wallet without RFC 6979 would. */
   randomise = false;
+  /**
+   * Sign with fixed extra entropy: the same signature each time within this session, but not the
+   * RFC 6979 one given before (as a wallet whose signatures change between sessions would).
+   */
+  drifted = false;
+  private readonly driftEntropy = hexToBytes(generatePrivateKey());
   /** Methods whose next request the user declines (EIP-1193 code 4001). */
   readonly declineNext = new Set<string>();
   /** Every request the page sent, in order; typed data by its primary type. */
@@ -138,11 +145,11 @@ class ScriptedWallet {
           primaryType,
           message: revive(messageTypes, primaryType, message),
         } as TypedDataDefinition;
-        if (!this.randomise) return this.account.signTypedData(definition);
+        if (!this.randomise && !this.drifted) return this.account.signTypedData(definition);
         const signature = secp256k1.Signature.fromBytes(
           secp256k1.sign(hexToBytes(hashTypedData(definition)), hexToBytes(this.key), {
             prehash: false,
-            extraEntropy: true,
+            extraEntropy: this.randomise ? true : this.driftEntropy,
             format: 'recovered',
           }),
           'recovered',
@@ -481,5 +488,30 @@ describe('signing in with an injected wallet, end to end in Chromium', { timeout
     await nav(patient, 'Keys');
     await patient.getByText('Your wallet’s own recovery phrase is your backup', { exact: false }).waitFor();
     assert.equal(await patient.getByLabel('Guardians’ addresses').count(), 0);
+  });
+
+  it('a wallet that gives another key than the registered one on a new device is refused', async () => {
+    const elsewhere = (await newActor(browser, gateway.url, sent)).page;
+    await wallet.inject(elsewhere);
+    await elsewhere.goto('/');
+    wallet.drifted = true;
+    try {
+      await elsewhere.getByRole('button', { name: 'Sign in with a wallet' }).click();
+      await elsewhere
+        .getByText(
+          'Your wallet gives another encryption key than the one the ledger holds for this account',
+          {
+            exact: false,
+          },
+        )
+        .waitFor();
+      assert.equal(await elsewhere.locator('.who').count(), 0, 'not signed in');
+    } catch (error) {
+      await screenshot(elsewhere, 'failed-wallet-elsewhere');
+      throw error;
+    } finally {
+      wallet.drifted = false;
+      await elsewhere.context().close();
+    }
   });
 });
