@@ -9,6 +9,7 @@ import { accountOf, encryptionPublicKeyOf } from './keys.ts';
 import {
   deriveWalletEncryptionKey,
   encryptionKeyFromWalletSignature,
+  secp256k1Order,
   walletEncryptionKeyTypedData,
 } from './walletEncryptionKey.ts';
 
@@ -92,6 +93,10 @@ describe('wallet encryption key', () => {
       await deriveWalletEncryptionKey(accountOf({ signingKey: key }), { chainId, checkDeterminism: false }),
       here,
     );
+  });
+
+  it('knows the order of secp256k1', () => {
+    assert.equal(secp256k1Order, secp256k1.Point.CURVE().n);
   });
 
   it('gives the same key for the high-s form of the same signature', async () => {

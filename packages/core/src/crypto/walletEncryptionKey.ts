@@ -15,7 +15,6 @@
  * asks twice and refuses such a wallet.
  */
 
-import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import {
@@ -30,6 +29,13 @@ import {
 import { bytesToHex, hexToBytes } from '../bytes.ts';
 import { InvalidInputError } from '../errors.ts';
 import { type EncryptionKeyPair, encryptionPublicKeyOf } from './keys.ts';
+
+/**
+ * The order n of secp256k1's group (SEC 2, section 2.4.1), to take s in its low half. A constant
+ * rather than an import of a second secp256k1 implementation into the web app's first load (viem
+ * bundles its own); the test checks it against @noble/curves.
+ */
+export const secp256k1Order = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
 /** What the derivation signs; changing it changes every wallet's encryption key. */
 export const walletEncryptionKeyPurpose = 'medledger encryption key v1';
@@ -78,9 +84,8 @@ export function encryptionKeyFromWalletSignature(signature: Hex): EncryptionKeyP
       reason: 'wallet_signature_invalid',
     });
   }
-  const order = secp256k1.Point.CURVE().n;
   const high = BigInt(s);
-  const lowS = high > order / 2n ? order - high : high;
+  const lowS = high > secp256k1Order / 2n ? secp256k1Order - high : high;
   const material = new Uint8Array(64);
   material.set(hexToBytes(r, 32, 'signature r'), 0);
   material.set(hexToBytes(`0x${lowS.toString(16).padStart(64, '0')}`, 32, 'signature s'), 32);
