@@ -11,7 +11,7 @@ import {
   type Me,
   type Organisation,
 } from '@medledger/client';
-import { type Identity, type Role, roleOfCode } from '@medledger/core';
+import { type Identity, MedledgerError, type Role, roleOfCode, UnauthenticatedError } from '@medledger/core';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { plainError } from './errors.ts';
 
@@ -37,10 +37,25 @@ export interface Session {
 /** Minutes without a key press, click or touch after which the keys are dropped from memory. */
 export const inactivityMinutes = 10;
 
+/** A sign-in waiting for the member's one-time code (its organisation's policy, or its own enrolment). */
+export interface CodeRequest {
+  identity: Identity;
+  /** `pending`: the first code of an enrolment an admin started, which turns it on. */
+  enrolment: 'enabled' | 'pending';
+}
+
 interface SessionState {
   session: Session | undefined;
   signedOutReason: string | undefined;
+  /**
+   * Signs in; when the gateway asks for the member's one-time code, resolves with `codeRequest` set
+   * instead, for `signInWithCode`.
+   */
   signIn(identity: Identity): Promise<void>;
+  codeRequest: CodeRequest | undefined;
+  /** Signs the code request's identity in with its code; rejects with the gateway's refusal. */
+  signInWithCode(code: string): Promise<void>;
+  cancelCodeRequest(): void;
 }
 
 const SessionContext = createContext<SessionState | undefined>(undefined);
@@ -66,12 +81,40 @@ export function SessionProvider(props: { children: ReactNode }) {
     setState({ identity, client, me, organisations });
   }, []);
 
+  const [codeRequest, setCodeRequest] = useState<CodeRequest>();
+
   const signIn = useCallback(
     async (identity: Identity) => {
       setSignedOutReason(undefined);
-      await load(identity, createGatewayClient({ url: window.location.origin, identity }));
+      try {
+        await load(identity, createGatewayClient({ url: window.location.origin, identity }));
+      } catch (error) {
+        if (error instanceof MedledgerError && error.reason === 'second_factor_enrolment_required') {
+          throw new Error(
+            'Your organisation requires a one-time code at sign-in, and you have no authenticator enrolled yet: ask an admin of your organisation to enrol one for you, then unlock again.',
+          );
+        }
+        if (!(error instanceof MedledgerError) || error.reason !== 'otp_required') throw error;
+        setCodeRequest({
+          identity,
+          enrolment: error.fields?.enrolment === 'pending' ? 'pending' : 'enabled',
+        });
+      }
     },
     [load],
+  );
+
+  const signInWithCode = useCallback(
+    async (code: string) => {
+      if (!codeRequest) throw new Error('No sign-in is waiting for a code.');
+      const { identity } = codeRequest;
+      await load(
+        identity,
+        createGatewayClient({ url: window.location.origin, identity, otp: onceOnly(code) }),
+      );
+      setCodeRequest(undefined);
+    },
+    [load, codeRequest],
   );
 
   const signOut = useCallback((reason?: string) => {
@@ -129,10 +172,35 @@ export function SessionProvider(props: { children: ReactNode }) {
   }, [state, load, signOut]);
 
   return (
-    <SessionContext.Provider value={{ session, signedOutReason, signIn }}>
+    <SessionContext.Provider
+      value={{
+        session,
+        signedOutReason,
+        signIn,
+        codeRequest,
+        signInWithCode,
+        cancelCodeRequest: () => setCodeRequest(undefined),
+      }}
+    >
       {props.children}
     </SessionContext.Provider>
   );
+}
+
+/**
+ * The code for the sign-in it was typed for: a later sign-in of the same client (the session ended)
+ * needs a new code, so it is refused and the user unlocks again.
+ */
+function onceOnly(code: string): () => string {
+  let unused: string | undefined = code;
+  return () => {
+    const given = unused;
+    unused = undefined;
+    if (given) return given;
+    throw new UnauthenticatedError('Your session has ended: unlock again with a new one-time code.', {
+      reason: 'otp_required',
+    });
+  };
 }
 
 /** Ends the client's session at the gateway, if it holds one; the keys go regardless, so a failure is let be. */

@@ -11,6 +11,7 @@ import {
 } from '../identity/vault.ts';
 import { useSessionState } from '../session.tsx';
 import { RecoverWithGuardians } from './KeyScreens.tsx';
+import { SignInCode } from './SignInCode.tsx';
 
 type Mode = 'unlock' | 'create' | 'import' | 'recover';
 
@@ -22,7 +23,7 @@ const tabLabels: Record<Mode, string> = {
 };
 
 export function Welcome() {
-  const { signIn, signedOutReason } = useSessionState();
+  const { signIn, signedOutReason, codeRequest } = useSessionState();
   const stored = useLoad(listStoredIdentities, []);
   const [mode, setMode] = useState<Mode | undefined>();
   const current: Mode = mode ?? (stored.data?.length ? 'unlock' : 'create');
@@ -36,6 +37,7 @@ export function Welcome() {
         </p>
       </div>
       {signedOutReason && <Notice kind="info">{signedOutReason}</Notice>}
+      {codeRequest && <SignInCode />}
       <div className="tabs" role="tablist" aria-label="Identity">
         {(['unlock', 'create', 'import', 'recover'] as const).map((tab) => (
           <button
