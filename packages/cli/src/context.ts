@@ -11,12 +11,13 @@ export { defaultServer, type GlobalOptions, globalOptions } from './options.ts';
 
 /**
  * The client acting as the identity of the command's `--as KEYFILE`. A member's one-time code for
- * signing in is `--otp CODE`; without it, in a terminal, it is asked for when the gateway needs one.
+ * signing in is `--otp CODE` (else `signIn.otp`); without either, in a terminal, it is asked for
+ * when the gateway needs one.
  */
-export async function clientFor(command: Command): Promise<GatewayClient> {
+export async function clientFor(command: Command, signIn: { otp?: string } = {}): Promise<GatewayClient> {
   const options = globalOptions(command);
   if (!options.as) throw new InvalidInputError('This command needs --as KEYFILE: whose keys act.');
-  const { otp } = command.optsWithGlobals<{ otp?: string }>();
+  const otp = command.optsWithGlobals<{ otp?: string }>().otp ?? signIn.otp;
   const signInCode = otp ? parseOneTimeCode(otp) : process.stdin.isTTY && !options.json ? askCode : undefined;
   return createGatewayClient({
     url: options.server,

@@ -1,6 +1,6 @@
 /**
  * `medledger otp` for organisation members through the real CLI against a real gateway process: an
- * admin enrols a doctor, whose first code at sign-in (`--otp`) turns it on; admins enrol themselves
+ * admin enrols a doctor, whose first code (`otp confirm`, which signs in with it) turns it on; admins enrol themselves
  * and require codes of admins (`otp policy privileged`); a doctor's factor is reset by an admin;
  * every later sign-in of an enrolled member needs `--otp CODE`. Each CLI run signs in anew, and a
  * code is single-use per 30-second step: each account gives at most two (this step's and the next's).
@@ -69,7 +69,9 @@ describe('medledger otp for organisation members', () => {
       ...['otp', 'enrol', doctor.address, '--as', admin.keyFile],
     );
     const doctorCode = authenticator(doctorUri);
-    const doctorStatus = await cli.json(...['otp', 'status', '--as', doctor.keyFile, '--otp', doctorCode()]);
+    const doctorStatus = await cli.json(
+      ...['otp', 'confirm', '--as', doctor.keyFile, '--code', doctorCode()],
+    );
     assert.deepEqual(doctorStatus, {
       organisationId: organisation,
       policy: 'optional',
@@ -80,6 +82,8 @@ describe('medledger otp for organisation members', () => {
     const withoutCode = await cli.run('--json', 'otp', 'status', '--as', doctor.keyFile);
     assert.equal(withoutCode.code, 3, withoutCode.stderr);
     assert.equal(errorOf(withoutCode).reason, 'otp_required');
+    const withCode = await cli.json(...['otp', 'status', '--as', doctor.keyFile, '--otp', doctorCode(30)]);
+    assert.deepEqual(withCode, doctorStatus);
 
     // Admins enrol themselves (not yet required of them) and confirm with a first code.
     const admin2Code = authenticator(

@@ -47,10 +47,23 @@ export const enableOtp: ActionHandler = async (options, command: Command) => {
   await confirm(client, global, member, code);
 };
 
+/**
+ * Confirms with the first code. A member signs in with it too: an enrolment its admin started, which
+ * its policy may require before any session, is confirmed by that sign-in.
+ */
 export const confirmOtp: ActionHandler = async (options, command: Command) => {
-  const client = await clientFor(command);
+  const code = parseOneTimeCode(options.code);
+  const client = await clientFor(command, { otp: code });
+  const global = globalOptions(command);
   const member = (await memberOrganisation(client)) !== undefined;
-  await confirm(client, globalOptions(command), member, parseOneTimeCode(options.code));
+  if (member) {
+    const status = await client.staffOtpStatus();
+    if (status.enabled) {
+      print(global, status, 'one-time code on: signing in now needs --otp CODE (asked for in a terminal)');
+      return;
+    }
+  }
+  await confirm(client, global, member, code);
 };
 
 async function confirm(
