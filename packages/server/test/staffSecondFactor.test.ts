@@ -235,7 +235,7 @@ describe('second factor for staff at sign-in (TOTP)', () => {
     assert.equal((await signInWith(identity)).status, 200);
   });
 
-  it('requires a code of a member with the emergency privilege under privileged', async () => {
+  it('requires a code of a member with the emergency privilege under privileged, ending its key-only session', async () => {
     const identity = generateIdentity();
     await admin.addMember({
       organisationId,
@@ -243,8 +243,16 @@ describe('second factor for staff at sign-in (TOTP)', () => {
       role: 'nurse',
       encryptionKey: identity.encryption.publicKey,
     });
-    assert.equal((await signInWith(identity)).status, 200);
+    const before = await signInWith(identity);
+    assert.equal(before.status, 200, before.text);
     await admin.setEmergencyPrivilege(identity.address, true);
+    // Its key-only session ends with the privilege: it signs in again under the policy.
+    assertRefusal(
+      await call(gateway.url, 'GET', '/api/me', { token: (before.body as { token: string }).token }),
+      401,
+      'unauthenticated',
+      'session_unknown',
+    );
     assertRefusal(await signInWith(identity), 403, 'access_denied', 'second_factor_enrolment_required');
     const code = authenticator((await admin.enrolMemberOtp(organisationId, identity.address)).uri);
     const nurse = createGatewayClient({ url: gateway.url, identity, otp: code() });

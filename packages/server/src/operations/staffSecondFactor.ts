@@ -217,6 +217,22 @@ async function memberSecondFactor(
   };
 }
 
+/**
+ * Ends the member's sessions at this gateway when its organisation's policy now requires a code of
+ * it and its code is not on: after it was given the emergency privilege, it signs in again under
+ * the policy.
+ */
+export async function endSessionsWithoutRequiredCode(
+  services: GatewayServices,
+  member: Address,
+): Promise<void> {
+  const facts = await services.ledger.read('consortium', 'member', [member]);
+  if (!facts.organisationId) return;
+  const { policy } = await policyOf(services, facts.organisationId);
+  const state = await memberSecondFactor(services, policy, { address: member, ...facts });
+  if (state.required && !state.enabled) await services.store.deleteSessionsOfAccount(member);
+}
+
 /** The organisation's policy and every member's second factor, to an admin of it at its gateway. */
 export async function organisationSecondFactors(
   services: GatewayServices,
