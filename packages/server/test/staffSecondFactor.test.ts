@@ -316,7 +316,11 @@ describe('second factor for staff at sign-in (TOTP)', () => {
       await assert.rejects(caller.enrolMemberOtp(organisationId, identity.address), {
         reason: 'not_organisation_admin',
       });
+      await assert.rejects(caller.setStaffOtpPolicy(organisationId, 'optional'), {
+        reason: 'not_organisation_admin',
+      });
     }
+    assert.equal((await admin.organisationSecondFactors(organisationId)).policy, 'privileged');
     // Nor can the admin reset its own: another admin does.
     await assert.rejects(admin.resetMemberOtp(organisationId, admin.address), {
       code: 'access_denied',
