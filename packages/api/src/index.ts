@@ -19,4 +19,5 @@ export * from './patientDirectory.ts';
 export * from './records.ts';
 export * from './schemaParts.ts';
 export * from './secondFactor.ts';
+export * from './staffSecondFactor.ts';
 export * from './system.ts';

@@ -31,6 +31,7 @@ export const notificationKinds = [
   'order-status',
   'order-completed',
   'order-dispensed',
+  'second-factor-changed',
 ] as const;
 
 /** One notification: what happened (`kind`) and its facts (`data`). */

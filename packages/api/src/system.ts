@@ -1,6 +1,6 @@
 /** The system area: what a client needs to know about a gateway and its chain. */
 import type { ApiType } from './apiType.ts';
-import { address, bytes32, hex, object, signature, uint8 } from './schemaParts.ts';
+import { address, bytes32, hex, object, oneTimeCode, signature, uint8 } from './schemaParts.ts';
 
 const integers = { type: 'array', items: { type: 'integer' } } as const;
 
@@ -72,11 +72,14 @@ export const signInChallenge = object(
 );
 export type SignInChallenge = ApiType<typeof signInChallenge>;
 
-/** `POST /api/auth/session`: a signed EIP-4361 message. */
-export const signInBody = object({ message: { type: 'string', maxLength: 4096 }, signature }, [
-  'message',
-  'signature',
-]);
+/**
+ * `POST /api/auth/session`: a signed EIP-4361 message, and the member's one-time code when its
+ * organisation's policy or its own enrolment asks for one (`staffSecondFactor.ts`).
+ */
+export const signInBody = object(
+  { message: { type: 'string', maxLength: 4096 }, signature, otp: oneTimeCode },
+  ['message', 'signature'],
+);
 export type SignInBody = ApiType<typeof signInBody>;
 
 /**

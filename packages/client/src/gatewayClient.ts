@@ -75,6 +75,16 @@ import { setEmergencyPrivilege } from './actions/setEmergencyPrivilege.ts';
 import { setPatientProfile } from './actions/setPatientProfile.ts';
 import { signOut } from './actions/signOut.ts';
 import { signOutEverywhere } from './actions/signOutEverywhere.ts';
+import {
+  confirmStaffOtp,
+  disableStaffOtp,
+  enrolMemberOtp,
+  organisationSecondFactors,
+  resetMemberOtp,
+  setStaffOtpPolicy,
+  staffOtpStatus,
+  startStaffOtpEnrolment,
+} from './actions/staffSecondFactor.ts';
 import { stamp } from './actions/stamp.ts';
 import { startOtpEnrolment } from './actions/startOtpEnrolment.ts';
 import { suspendMember } from './actions/suspendMember.ts';
@@ -154,6 +164,15 @@ export function createGatewayClient<A extends Actor = Identity>(options: Gateway
     startOtpEnrolment: bind(startOtpEnrolment),
     confirmOtp: bind(confirmOtp),
     disableOtp: bind(disableOtp),
+    // Staff second factor at sign-in
+    staffOtpStatus: bind(staffOtpStatus),
+    startStaffOtpEnrolment: bind(startStaffOtpEnrolment),
+    confirmStaffOtp: bind(confirmStaffOtp),
+    disableStaffOtp: bind(disableStaffOtp),
+    organisationSecondFactors: bind(organisationSecondFactors),
+    setStaffOtpPolicy: bind(setStaffOtpPolicy),
+    enrolMemberOtp: bind(enrolMemberOtp),
+    resetMemberOtp: bind(resetMemberOtp),
     // Emergencies
     setEmergencyPrivilege: bind(setEmergencyPrivilege),
     declareEmergency: bind(declareEmergency),

@@ -115,6 +115,16 @@ export { type SetPatientProfileInput, setPatientProfile } from './actions/setPat
 export { signKeyRotation } from './actions/signKeyRotation.ts';
 export { signOut } from './actions/signOut.ts';
 export { signOutEverywhere } from './actions/signOutEverywhere.ts';
+export {
+  confirmStaffOtp,
+  disableStaffOtp,
+  enrolMemberOtp,
+  organisationSecondFactors,
+  resetMemberOtp,
+  setStaffOtpPolicy,
+  staffOtpStatus,
+  startStaffOtpEnrolment,
+} from './actions/staffSecondFactor.ts';
 export { stamp } from './actions/stamp.ts';
 export { type PendingKeyRecovery, startKeyRecovery } from './actions/startKeyRecovery.ts';
 export { startOtpEnrolment } from './actions/startOtpEnrolment.ts';

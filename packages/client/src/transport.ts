@@ -35,6 +35,12 @@ export interface TransportOptions<A extends Actor = Identity> {
    * can only take access away and never applies twice, stays valid for 30 days.
    */
   signatureLifetimeSeconds?: number;
+  /**
+   * The one-time code an organisation member gives at sign-in (its organisation's policy, or its own
+   * enrolment): a code, sent with the first sign-in, or a function asked for one when the gateway
+   * answers `otp_required` (and asked again on each later sign-in that needs one).
+   */
+  otp?: string | (() => string | Promise<string>);
 }
 
 /** EIP-712 types of a ledger contract's actions (`consentsTypes`, `consortiumTypes`, ...). */
@@ -200,6 +206,27 @@ export function createTransport<A extends Actor = Identity>(options: TransportOp
 
   async function signIn(): Promise<Session> {
     if (session && usable(session, Date.now())) return session;
+    const { otp } = options;
+    let result: SignedIn;
+    try {
+      result = await signInOnce(typeof otp === 'string' ? otp : undefined);
+    } catch (error) {
+      // The gateway spent the nonce: a new message carries the code.
+      const asked = error instanceof UnauthenticatedError && error.reason === 'otp_required';
+      if (!asked || typeof otp !== 'function') throw error;
+      result = await signInOnce(await otp());
+    }
+    session = {
+      token: result.token,
+      expiresAt: result.expiresAt,
+      idleTimeoutSeconds: result.idleTimeoutSeconds,
+      usedAt: Date.now(),
+    };
+    return session;
+  }
+
+  /** One EIP-4361 sign-in (a fresh challenge, a signed message), with a one-time code or none. */
+  async function signInOnce(code: string | undefined): Promise<SignedIn> {
     const challenge = await call<SignInChallenge>('POST', '/api/auth/challenge', undefined, false);
     const { host, origin } = new URL(url);
     const now = new Date();
@@ -215,14 +242,8 @@ export function createTransport<A extends Actor = Identity>(options: TransportOp
       expirationTime: new Date(now.getTime() + 5 * 60_000),
     });
     const signature = await account.signMessage({ message });
-    const result = await call<SignedIn>('POST', '/api/auth/session', { message, signature }, false);
-    session = {
-      token: result.token,
-      expiresAt: result.expiresAt,
-      idleTimeoutSeconds: result.idleTimeoutSeconds,
-      usedAt: Date.now(),
-    };
-    return session;
+    const body = { message, signature, ...(code ? { otp: code } : {}) };
+    return call<SignedIn>('POST', '/api/auth/session', body, false);
   }
 
   const ledger = () => cached('ledger', () => call<LedgerInfo>('GET', '/api/ledger', undefined, false));

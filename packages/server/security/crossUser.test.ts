@@ -194,6 +194,12 @@ function matrix(): Row[] {
       call: get(() => '/api/appointments?view=patient'),
     },
     { route: 'GET /api/otp', access: signedIn, call: get(() => '/api/otp') },
+    {
+      route: 'GET /api/staff-otp',
+      what: 'the caller’s own sign-in code (members only)',
+      access: only('clinician1', 'clinician2', 'admin1', 'admin2'),
+      call: get(() => '/api/staff-otp'),
+    },
     { route: 'GET /api/audit', what: 'the caller’s own', access: signedIn, call: get(() => '/api/audit') },
     { route: 'GET /api/audit/proofs', access: signedIn, call: get(() => '/api/audit/proofs') },
     { route: 'GET /api/audit/batches', access: signedIn, call: get(() => '/api/audit/batches') },
@@ -508,6 +514,47 @@ function matrix(): Row[] {
       access: only('patientA', 'clinician1', 'admin1'),
       call: get((w) => `/api/patient-directory/identifiers?patient=${w.a.address}`),
     },
+    // Organisation 1's second factors at sign-in (A's custodian): its admin alone. The policy is set
+    // to what it is (optional: nobody's sign-in changes). The reset ends clinician 1's sessions, so
+    // it comes after every other allowed change that clinician 1 makes.
+    {
+      route: 'GET /api/organisations/{id}/second-factor',
+      access: only('admin1'),
+      call: get((w) => `/api/organisations/${w.organisation1}/second-factor`),
+    },
+    {
+      route: 'PUT /api/organisations/{id}/second-factor/policy',
+      access: only('admin1'),
+      call: async (actor, w) =>
+        call(w.url, 'PUT', `/api/organisations/${w.organisation1}/second-factor/policy`, {
+          body: { policy: 'optional' },
+          ...(actor.token ? { token: actor.token } : {}),
+        }),
+      changesWorld: true,
+    },
+    {
+      route: 'POST /api/organisations/{id}/second-factor/members/{address}/enrolment',
+      what: 'clinician 1’s (a pending enrolment: under optional, its key alone still signs in)',
+      access: only('admin1'),
+      call: post(
+        (w) =>
+          `/api/organisations/${w.organisation1}/second-factor/members/${identityOf(w, 'clinician1').address.toLowerCase()}/enrolment`,
+      ),
+      changesWorld: true,
+    },
+    {
+      route: 'DELETE /api/organisations/{id}/second-factor/members/{address}',
+      what: 'clinician 1’s',
+      access: only('admin1'),
+      call: async (actor, w) =>
+        call(
+          w.url,
+          'DELETE',
+          `/api/organisations/${w.organisation1}/second-factor/members/${identityOf(w, 'clinician1').address.toLowerCase()}`,
+          actor.token ? { token: actor.token } : {},
+        ),
+      changesWorld: true,
+    },
     // Last: it changes A's signing key, so A's signed calls after it would fail.
     {
       route: 'POST /api/patients/{address}/key-rotation',
@@ -587,6 +634,9 @@ const outOfScope: Record<string, string> = {
     'the caller’s own second factor (secondFactor.test.ts; canaries.test.ts for its secret)',
   'POST /api/otp/confirmation': 'the caller’s own second factor (secondFactor.test.ts)',
   'POST /api/otp/deactivation': 'the caller’s own second factor (secondFactor.test.ts)',
+  'POST /api/staff-otp/enrolment': 'the member’s own sign-in code (staffSecondFactor.test.ts)',
+  'POST /api/staff-otp/confirmation': 'the member’s own sign-in code (staffSecondFactor.test.ts)',
+  'POST /api/staff-otp/deactivation': 'the member’s own sign-in code (staffSecondFactor.test.ts)',
   'POST /api/emergency-window/proposals': 'consortium governance (emergency.test.ts)',
   'POST /api/emergency-window/proposals/{id}/approvals': 'consortium governance (emergency.test.ts)',
   'POST /api/co-signature-policies/proposals': 'consortium governance (coSignatures.test.ts)',

@@ -37,6 +37,7 @@ import { patientDirectoryRoutes } from './routes/patientDirectoryRoutes.ts';
 import { recordRoutes } from './routes/recordRoutes.ts';
 import { rpcRoutes } from './routes/rpcRoutes.ts';
 import { secondFactorRoutes } from './routes/secondFactorRoutes.ts';
+import { staffSecondFactorRoutes } from './routes/staffSecondFactorRoutes.ts';
 import { systemRoutes } from './routes/systemRoutes.ts';
 import { registerWebApp, type WebAppOptions } from './webApp.ts';
 
@@ -235,6 +236,7 @@ export async function buildApp({
     registerAuditProofRoutes,
     coSignatureRoutes,
     secondFactorRoutes,
+    staffSecondFactorRoutes,
     keyRotationRoutes,
     keyRecoveryRoutes,
     emergencyRoutes,

@@ -68,6 +68,7 @@ import { createIndexer } from './indexer.ts';
 import { createLedgerGuard } from './ledgerGuard.ts';
 import { openLogFile } from './logging.ts';
 import { createNotifier, grantUseNotifier } from './notifier.ts';
+import { requireStaffSecondFactor } from './operations/staffSecondFactor.ts';
 import { hostedOrganisation, hostedOrganisations, peerGateways } from './organisations.ts';
 import { createPeriodicTask, type Exclusive } from './periodicTask.ts';
 import { longestRateLimitWindowMs } from './rateLimits.ts';
@@ -246,6 +247,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     if (publicUrl.port === '0') publicUrl.port = String(port);
     const publicHost = publicUrl.host;
     const readOnlyRpcUrl = `${publicUrl.href.replace(/\/+$/, '')}/rpc`;
+    const secondFactor = createSecondFactor({ store, key: hexToBytes(keys.secondFactorKey) });
     const auth = createAuthService({
       store,
       chainId,
@@ -253,6 +255,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       sessionIdleSeconds: config.sessionIdleSeconds,
       sessionLifetimeSeconds: config.sessionLifetimeSeconds,
       keysOf: (account) => accountKeysOf(ledger, account),
+      checkSecondFactor: (account, otp) =>
+        requireStaffSecondFactor({ ledger, store, secondFactor }, account, otp),
     });
     const access = createAccessControl({
       ledger,
@@ -310,7 +314,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       custodian,
       coSignatureAnchorer,
       stamps: createStamps({ ledger, store }),
-      secondFactor: createSecondFactor({ store, key: hexToBytes(keys.secondFactorKey) }),
+      secondFactor,
       emergencies,
       notifier,
       eventFollower,

@@ -12,7 +12,14 @@ import {
   type Me,
   type Organisation,
 } from '@medledger/client';
-import { type Actor, isWalletIdentity, MedledgerError, type Role, roleOfCode } from '@medledger/core';
+import {
+  type Actor,
+  isWalletIdentity,
+  MedledgerError,
+  type Role,
+  roleOfCode,
+  UnauthenticatedError,
+} from '@medledger/core';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { plainError } from './errors.ts';
 
@@ -39,10 +46,25 @@ export interface Session {
 /** Minutes without a key press, click or touch after which the keys are dropped from memory. */
 export const inactivityMinutes = 10;
 
+/** A sign-in waiting for the member's one-time code (its organisation's policy, or its own enrolment). */
+export interface CodeRequest {
+  identity: Actor;
+  /** `pending`: the first code of an enrolment an admin started, which turns it on. */
+  enrolment: 'enabled' | 'pending';
+}
+
 interface SessionState {
   session: Session | undefined;
   signedOutReason: string | undefined;
+  /**
+   * Signs in; when the gateway asks for the member's one-time code, resolves with `codeRequest` set
+   * instead, for `signInWithCode`.
+   */
   signIn(identity: Actor): Promise<void>;
+  codeRequest: CodeRequest | undefined;
+  /** Signs the code request's identity in with its code; rejects with the gateway's refusal. */
+  signInWithCode(code: string): Promise<void>;
+  cancelCodeRequest(): void;
 }
 
 const SessionContext = createContext<SessionState | undefined>(undefined);
@@ -75,12 +97,40 @@ export function SessionProvider(props: { children: ReactNode }) {
     setState({ identity, client, me, organisations });
   }, []);
 
+  const [codeRequest, setCodeRequest] = useState<CodeRequest>();
+
   const signIn = useCallback(
     async (identity: Actor) => {
       setSignedOutReason(undefined);
-      await load(identity, createGatewayClient<Actor>({ url: window.location.origin, identity }));
+      try {
+        await load(identity, createGatewayClient<Actor>({ url: window.location.origin, identity }));
+      } catch (error) {
+        if (error instanceof MedledgerError && error.reason === 'second_factor_enrolment_required') {
+          throw new Error(
+            'Your organisation requires a one-time code at sign-in, and you have no authenticator enrolled yet: ask an admin of your organisation to enrol one for you, then unlock again.',
+          );
+        }
+        if (!(error instanceof MedledgerError) || error.reason !== 'otp_required') throw error;
+        setCodeRequest({
+          identity,
+          enrolment: error.fields?.enrolment === 'pending' ? 'pending' : 'enabled',
+        });
+      }
     },
     [load],
+  );
+
+  const signInWithCode = useCallback(
+    async (code: string) => {
+      if (!codeRequest) throw new Error('No sign-in is waiting for a code.');
+      const { identity } = codeRequest;
+      await load(
+        identity,
+        createGatewayClient<Actor>({ url: window.location.origin, identity, otp: onceOnly(code) }),
+      );
+      setCodeRequest(undefined);
+    },
+    [load, codeRequest],
   );
 
   const signOut = useCallback((reason?: string) => {
@@ -159,7 +209,16 @@ export function SessionProvider(props: { children: ReactNode }) {
   }, [state, load, signOut]);
 
   return (
-    <SessionContext.Provider value={{ session, signedOutReason, signIn }}>
+    <SessionContext.Provider
+      value={{
+        session,
+        signedOutReason,
+        signIn,
+        codeRequest,
+        signInWithCode,
+        cancelCodeRequest: () => setCodeRequest(undefined),
+      }}
+    >
       {props.children}
     </SessionContext.Provider>
   );
@@ -172,6 +231,22 @@ function holdsRegisteredKey(me: Me, publicKey: string): boolean {
     me.member?.encryptionKey,
   ];
   return registered.every((key) => key === undefined || key.toLowerCase() === publicKey.toLowerCase());
+}
+
+/**
+ * The code for the sign-in it was typed for: a later sign-in of the same client (the session ended)
+ * needs a new code, so it is refused and the user unlocks again.
+ */
+function onceOnly(code: string): () => string {
+  let unused: string | undefined = code;
+  return () => {
+    const given = unused;
+    unused = undefined;
+    if (given) return given;
+    throw new UnauthenticatedError('Your session has ended: unlock again with a new one-time code.', {
+      reason: 'otp_required',
+    });
+  };
 }
 
 /** Ends the client's session at the gateway, if it holds one; the keys go regardless, so a failure is let be. */

@@ -376,6 +376,19 @@ CREATE TABLE refusal_alerts (
   reported BIGINT NOT NULL, unreported BIGINT NOT NULL, notice_token TEXT NOT NULL,
   PRIMARY KEY (patient, requester));`,
   },
+  {
+    version: 14,
+    name: 'staff second factor policies',
+    // Each hosted organisation's policy for its members' one-time codes at sign-in
+    // (`operations/staffSecondFactor.ts`): 'optional', 'privileged' or 'all'; no row: the default.
+    // The members' factors themselves are rows of `second_factors`, as patients' are.
+    sqlite: `
+CREATE TABLE staff_second_factor_policies (
+  organisation_id INTEGER PRIMARY KEY, policy TEXT NOT NULL, set_by TEXT NOT NULL, set_at INTEGER NOT NULL);`,
+    postgres: `
+CREATE TABLE staff_second_factor_policies (
+  organisation_id BIGINT PRIMARY KEY, policy TEXT NOT NULL, set_by TEXT NOT NULL, set_at BIGINT NOT NULL);`,
+  },
 ];
 
 /** The version a database reaches once every migration is applied. */

@@ -64,6 +64,10 @@ export function describeNotification(notification: Notification, me: string): st
         : `${short(d.patient)} booked appointment #${d.appointmentId} with you for ${formatTime(Number(d.start))}.`;
     case 'appointment-cancelled':
       return `Appointment #${d.appointmentId} of ${formatTime(Number(d.start))} was cancelled${mine(d.by) ? '' : ` by ${short(d.by)}`}${d.rescheduledTo ? ` (moved to #${d.rescheduledTo})` : ''}.`;
+    case 'second-factor-changed':
+      return d.change === 'reset'
+        ? `${short(d.by)}, an admin of your organisation, removed your one-time code for signing in; your sessions were ended.`
+        : `${short(d.by)}, an admin of your organisation, started enrolling an authenticator for your sign-in: its first code turns it on.`;
     default:
       return (
         describeOrderNotification(notification.kind, d, me, short) ??

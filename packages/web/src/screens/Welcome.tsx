@@ -14,6 +14,7 @@ import {
 } from '../identity/vault.ts';
 import { useSessionState } from '../session.tsx';
 import { RecoverWithGuardians } from './KeyScreens.tsx';
+import { SignInCode } from './SignInCode.tsx';
 
 type Mode = 'unlock' | 'create' | 'import' | 'recover';
 
@@ -25,7 +26,7 @@ const tabLabels: Record<Mode, string> = {
 };
 
 export function Welcome() {
-  const { signIn, signedOutReason } = useSessionState();
+  const { signIn, signedOutReason, codeRequest } = useSessionState();
   const stored = useLoad(listStoredIdentities, []);
   const [mode, setMode] = useState<Mode | undefined>();
   const current: Mode = mode ?? (stored.data?.length ? 'unlock' : 'create');
@@ -40,6 +41,7 @@ export function Welcome() {
       </div>
       {signedOutReason && <Notice kind="info">{signedOutReason}</Notice>}
       {'ethereum' in window && <WalletSignIn onSignIn={signIn} />}
+      {codeRequest && <SignInCode />}
       <div className="tabs" role="tablist" aria-label="Identity">
         {(['unlock', 'create', 'import', 'recover'] as const).map((tab) => (
           <button
