@@ -24,6 +24,7 @@ import { confirmOtp } from './actions/confirmOtp.ts';
 import { coSignRecord } from './actions/coSignRecord.ts';
 import { createOrganisation } from './actions/createOrganisation.ts';
 import { declareEmergency } from './actions/declareEmergency.ts';
+import { addDelegate, listDelegates, removeDelegate } from './actions/delegates.ts';
 import { denyAccessRequest } from './actions/denyAccessRequest.ts';
 import { disableOtp } from './actions/disableOtp.ts';
 import { emergency } from './actions/emergency.ts';
@@ -136,6 +137,10 @@ export function createGatewayClient(options: GatewayClientOptions) {
     listAccessRequests: bind(listAccessRequests),
     approveAccessRequest: bind(approveAccessRequest),
     denyAccessRequest: bind(denyAccessRequest),
+    // Delegates: family, caregivers, researchers
+    addDelegate: bind(addDelegate),
+    removeDelegate: bind(removeDelegate),
+    listDelegates: bind(listDelegates),
     // Audit
     audit: bind(audit),
     auditProofs: bind(auditProofs),
