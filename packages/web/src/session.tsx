@@ -15,7 +15,7 @@ import { type Identity, type Role, roleOfCode } from '@medledger/core';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { plainError } from './errors.ts';
 
-export type Persona = Role | 'patient' | 'newcomer';
+export type Persona = Role | 'patient' | 'delegate' | 'newcomer';
 
 export interface Session {
   identity: Identity;
@@ -48,6 +48,8 @@ const SessionContext = createContext<SessionState | undefined>(undefined);
 export function personaOf(me: Me): Persona {
   if (me.member?.active) return roleOfCode(me.member.role) ?? 'newcomer';
   if (me.patient?.registered) return 'patient';
+  // Family, a caregiver or a researcher a patient registered (not a member of an organisation).
+  if (me.delegateOf.length > 0) return 'delegate';
   return 'newcomer';
 }
 

@@ -6,6 +6,7 @@ import { type OrganisationKind, organisationKinds } from '@medledger/core';
 import { type FormEvent, useState } from 'react';
 import { Button, Card, Field, Notice, useAction } from '../components/ui.tsx';
 import { useSession } from '../session.tsx';
+import { DelegateInvitation } from './DelegateScreens.tsx';
 
 export function GetStarted() {
   const session = useSession();
@@ -73,6 +74,7 @@ export function GetStarted() {
           </Button>
         </Card>
       </div>
+      <DelegateInvitation />
       <ProposeOrganisation />
     </div>
   );
