@@ -18,6 +18,7 @@ export const notificationKinds = [
   'access-request-approved',
   'access-request-denied',
   'grant-used',
+  'access-refused',
   'record-added',
   'record-co-signed',
   'emergency-declared',

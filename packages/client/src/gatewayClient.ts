@@ -8,6 +8,7 @@
  * Uses only `fetch` and the core library, so the CLI, the benchmarks and the web app share it.
  */
 
+import type { Actor, Identity } from '@medledger/core';
 import { accessRecord } from './actions/accessRecord.ts';
 import { accessRequest } from './actions/accessRequest.ts';
 import { addMember } from './actions/addMember.ts';
@@ -80,9 +81,10 @@ import { startOtpEnrolment } from './actions/startOtpEnrolment.ts';
 import { suspendMember } from './actions/suspendMember.ts';
 import { createTransport, type Transport, type TransportOptions } from './transport.ts';
 
-export type GatewayClientOptions = TransportOptions;
+export type GatewayClientOptions<A extends Actor = Identity> = TransportOptions<A>;
 
-export type GatewayClient = ReturnType<typeof createGatewayClient>;
+/** A client acting as an `Identity` holding its keys (by default) or as any `Actor` (`GatewayClient<Actor>`, e.g. a wallet identity). */
+export type GatewayClient<A extends Actor = Identity> = ReturnType<typeof createGatewayClient<A>>;
 
 /**
  * @example
@@ -90,7 +92,7 @@ export type GatewayClient = ReturnType<typeof createGatewayClient>;
  * const { recordId } = await client.addRecord({ patient, category: 'lab', resource: observation });
  * const { resource } = await client.readRecord(recordId);
  */
-export function createGatewayClient(options: GatewayClientOptions) {
+export function createGatewayClient<A extends Actor = Identity>(options: GatewayClientOptions<A>) {
   const transport = createTransport(options);
   /** `action` with this client's transport as its first argument. */
   const bind =

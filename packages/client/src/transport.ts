@@ -10,23 +10,25 @@
 
 import type { LedgerInfo, SignedIn, SignInChallenge } from '@medledger/api';
 import {
-  accountOf,
+  type Actor,
   bytesToHex,
   type Identity,
   type LedgerContract,
   ledgerDomain,
   MedledgerError,
   randomBytes,
+  signingAccountOf,
   UnauthenticatedError,
 } from '@medledger/core';
-import type { Address, Hex } from 'viem';
+import type { Address, Hex, LocalAccount } from 'viem';
 import { createSiweMessage } from 'viem/siwe';
 import { errorFromResponse } from './errorFromResponse.ts';
 
-export interface TransportOptions {
+export interface TransportOptions<A extends Actor = Identity> {
   /** Base URL of the gateway, e.g. http://127.0.0.1:8080 */
   url: string;
-  identity: Identity;
+  /** Who acts: an identity holding its signing key, or a wallet identity whose wallet signs. */
+  identity: A;
   /**
    * Seconds a signed action stays valid: one hour by default, so that a gateway that journaled it
    * can still apply it after recovering from a crash of itself or of its chain. A revocation, which
@@ -55,15 +57,18 @@ export interface Session {
   usedAt: number;
 }
 
-/** One gateway as seen by one identity; what every action takes first. */
-export interface Transport {
+/**
+ * One gateway as seen by one identity; what every action takes first. Actions take any `Transport`
+ * (an identity holding its key or a wallet identity); a client made for an `Identity` keeps that type.
+ */
+export interface Transport<A extends Actor = Actor> {
   /** The gateway's base URL, without a trailing slash. */
   url: string;
-  identity: Identity;
+  identity: A;
   /** The identity's address, lower-case. */
   address: Address;
-  /** The identity's signing account (viem). */
-  account: ReturnType<typeof accountOf>;
+  /** The identity's signing account (viem): its signing key's, or its wallet's. */
+  account: LocalAccount;
   signatureLifetimeSeconds: number;
   /**
    * One JSON request to the gateway, signed in unless `authenticated` is false; resolves with the
@@ -148,10 +153,10 @@ export async function requestGateway<T>(
  * const transport = createTransport({ url: 'http://127.0.0.1:8080', identity });
  * const me = await transport.call<Me>('GET', '/api/me');
  */
-export function createTransport(options: TransportOptions): Transport {
+export function createTransport<A extends Actor = Identity>(options: TransportOptions<A>): Transport<A> {
   const url = options.url.replace(/\/+$/, '');
   const { identity } = options;
-  const account = accountOf(identity);
+  const account = signingAccountOf(identity);
   const lifetime = options.signatureLifetimeSeconds ?? 3600;
   let session: Session | undefined;
   const cache = new Map<string, unknown>();

@@ -427,6 +427,12 @@ function matrix(): Row[] {
     },
     {
       route: 'GET /api/audit',
+      what: '?patient=A&outcome=denied (the attempts refused on A’s records)',
+      access: only('patientA'),
+      call: get((w) => `/api/audit?patient=${w.a.address}&outcome=denied`),
+    },
+    {
+      route: 'GET /api/audit',
       what: '?organisation=1 (clinician 1’s reads of A’s chart)',
       access: only('admin1'),
       call: get((w) => `/api/audit?organisation=${w.organisation1}`),

@@ -71,6 +71,7 @@ import { createNotifier, grantUseNotifier } from './notifier.ts';
 import { hostedOrganisation, hostedOrganisations, peerGateways } from './organisations.ts';
 import { createPeriodicTask, type Exclusive } from './periodicTask.ts';
 import { longestRateLimitWindowMs } from './rateLimits.ts';
+import { refusalAlerter } from './refusalAlerts.ts';
 import { createSecondFactor } from './secondFactor.ts';
 import { createStamps } from './stamps.ts';
 import { createAtRestCipher } from './store/atRest.ts';
@@ -170,7 +171,16 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
           'the embedded chain took long to save and answered nothing meanwhile: it has outgrown the embedded default; run the consortium on a node that persists itself (README, "Deploying on a consortium network")',
         ),
     });
-    const auditLog = createAuditLog(store);
+    const auditLog = createAuditLog(store, {
+      onCommitted: refusalAlerter(
+        {
+          store: stores.notifications,
+          organisationOf: async (address) => (await store.member(address))?.organisationId || null,
+          announce: () => coordination.announce('notifications'),
+        },
+        (error) => app?.log.warn({ err: error }, 'alerting patients of refused access failed'),
+      ),
+    });
     const blobs = new ReplicatingBlobStore({
       // In the database, with its other writes; blobs stored as files before are still served.
       local: new SqlBlobStore(stores.database, { legacy: new FileBlobStore(join(config.dataDir, 'blobs')) }),

@@ -1,6 +1,7 @@
 /**
  * The signed-in session: the unlocked identity (in memory only), a gateway client acting as it, and
- * what the ledger says it is (patient, member with a role, organisation admin). Signing out drops
+ * what the ledger says it is (patient, member with a role, organisation admin). A wallet identity
+ * (`identity/wallet.ts`) signs out when its wallet changes account or network. Signing out drops
  * the keys and ends the session at the gateway; so does inactivity. Signing out everywhere ends
  * every session of the account at the gateway (other devices too) before dropping the keys.
  */
@@ -11,15 +12,16 @@ import {
   type Me,
   type Organisation,
 } from '@medledger/client';
-import { type Identity, type Role, roleOfCode } from '@medledger/core';
+import { type Actor, isWalletIdentity, MedledgerError, type Role, roleOfCode } from '@medledger/core';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { plainError } from './errors.ts';
 
 export type Persona = Role | 'patient' | 'delegate' | 'newcomer';
 
 export interface Session {
-  identity: Identity;
-  client: GatewayClient;
+  /** The unlocked identity, or the wallet identity whose wallet signs. */
+  identity: Actor;
+  client: GatewayClient<Actor>;
   me: Me;
   persona: Persona;
   /** Organisations whose admin this identity is. */
@@ -40,7 +42,7 @@ export const inactivityMinutes = 10;
 interface SessionState {
   session: Session | undefined;
   signedOutReason: string | undefined;
-  signIn(identity: Identity): Promise<void>;
+  signIn(identity: Actor): Promise<void>;
 }
 
 const SessionContext = createContext<SessionState | undefined>(undefined);
@@ -55,23 +57,30 @@ export function personaOf(me: Me): Persona {
 
 export function SessionProvider(props: { children: ReactNode }) {
   const [state, setState] = useState<{
-    identity: Identity;
-    client: GatewayClient;
+    identity: Actor;
+    client: GatewayClient<Actor>;
     me: Me;
     organisations: Organisation[];
   }>();
   const [signedOutReason, setSignedOutReason] = useState<string>();
 
-  const load = useCallback(async (identity: Identity, client: GatewayClient) => {
+  const load = useCallback(async (identity: Actor, client: GatewayClient<Actor>) => {
     await client.signIn();
     const [me, { organisations }] = await Promise.all([client.me(), client.organisations()]);
+    if (isWalletIdentity(identity) && !holdsRegisteredKey(me, identity.encryption.publicKey)) {
+      endAtGateway(client);
+      throw new MedledgerError(
+        'Your wallet gives another encryption key than the one the ledger holds for this account, so it could not read your records: its signatures are not deterministic. Sign in the way you registered.',
+        { reason: 'wallet_key_mismatch' },
+      );
+    }
     setState({ identity, client, me, organisations });
   }, []);
 
   const signIn = useCallback(
-    async (identity: Identity) => {
+    async (identity: Actor) => {
       setSignedOutReason(undefined);
-      await load(identity, createGatewayClient({ url: window.location.origin, identity }));
+      await load(identity, createGatewayClient<Actor>({ url: window.location.origin, identity }));
     },
     [load],
   );
@@ -99,6 +108,27 @@ export function SessionProvider(props: { children: ReactNode }) {
     return () => {
       window.clearTimeout(timer);
       for (const event of events) window.removeEventListener(event, reset);
+    };
+  }, [state, signOut]);
+
+  // A wallet identity lasts while its wallet stays on the same account and network. The wallet
+  // module is loaded on demand (already loaded by then: it connected the wallet).
+  useEffect(() => {
+    if (!state || !isWalletIdentity(state.identity)) return;
+    const { address } = state.identity;
+    let live = true;
+    let stop: (() => void) | undefined;
+    void import('./identity/wallet.ts').then(({ injectedWallet, watchWallet }) => {
+      const provider = injectedWallet();
+      if (!live || !provider) return;
+      stop = watchWallet(provider, address, (reason) => {
+        endAtGateway(state.client);
+        signOut(reason);
+      });
+    });
+    return () => {
+      live = false;
+      stop?.();
     };
   }, [state, signOut]);
 
@@ -137,8 +167,17 @@ export function SessionProvider(props: { children: ReactNode }) {
   );
 }
 
+/** Whether every encryption key the ledger holds for the account (as patient, as member) is `publicKey`. */
+function holdsRegisteredKey(me: Me, publicKey: string): boolean {
+  const registered = [
+    me.patient?.registered ? me.patient.encryptionKey : undefined,
+    me.member?.encryptionKey,
+  ];
+  return registered.every((key) => key === undefined || key.toLowerCase() === publicKey.toLowerCase());
+}
+
 /** Ends the client's session at the gateway, if it holds one; the keys go regardless, so a failure is let be. */
-function endAtGateway(client: GatewayClient | undefined): void {
+function endAtGateway(client: GatewayClient<Actor> | undefined): void {
   void client?.signOut().catch(() => undefined);
 }
 
@@ -156,7 +195,7 @@ export function useSession(): Session {
 }
 
 /** Patients who have an active grant to this identity (or its organisation), from the consents it received. */
-export async function patientsSharingWithMe(client: GatewayClient): Promise<string[]> {
+export async function patientsSharingWithMe(client: GatewayClient<Actor>): Promise<string[]> {
   const { received } = await client.listConsents();
   return [
     ...new Set(

@@ -39,7 +39,7 @@ export function notificationRoutes(instance: FastifyInstance, services: GatewayS
       schema: {
         summary: 'The caller’s notifications after a given id, oldest first',
         description:
-          'Kinds: access-requested, access-request-approved, access-request-denied, grant-used, record-added, ' +
+          'Kinds: access-requested, access-request-approved, access-request-denied, grant-used, access-refused, record-added, ' +
           'record-co-signed, emergency-declared, emergency-reviewed, emergency-ended, emergency-privilege-set. ' +
           'Data are ids, addresses, category names and times only, never health content.',
         tags,

@@ -376,6 +376,25 @@ CREATE TABLE delegates (
   added_at_block BIGINT NOT NULL, PRIMARY KEY (patient, delegate));
 CREATE INDEX delegates_by_delegate ON delegates (delegate);`,
   },
+  {
+    version: 13,
+    name: 'refusal_alerts',
+    // The throttle of the patient's alerts on refused access (`refusalAlerts.ts`): one row per
+    // patient and requester, updated by one conditional upsert so that gateway processes sharing the
+    // database send at most one alert per window. `notified_at` (unix ms): the last alert;
+    // `unreported`: refusals since then; `reported`: the refusals the last alert counted;
+    // `notice_token`: set by the refusal that sent the last alert (it tells that refusal it did).
+    sqlite: `
+CREATE TABLE refusal_alerts (
+  patient TEXT NOT NULL, requester TEXT NOT NULL, notified_at INTEGER NOT NULL, previous_notified_at INTEGER,
+  reported INTEGER NOT NULL, unreported INTEGER NOT NULL, notice_token TEXT NOT NULL,
+  PRIMARY KEY (patient, requester));`,
+    postgres: `
+CREATE TABLE refusal_alerts (
+  patient TEXT NOT NULL, requester TEXT NOT NULL, notified_at BIGINT NOT NULL, previous_notified_at BIGINT,
+  reported BIGINT NOT NULL, unreported BIGINT NOT NULL, notice_token TEXT NOT NULL,
+  PRIMARY KEY (patient, requester));`,
+  },
 ];
 
 /** The version a database reaches once every migration is applied. */

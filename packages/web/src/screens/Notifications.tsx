@@ -40,6 +40,8 @@ export function describeNotification(notification: Notification, me: string): st
       return `${short(d.patient)} denied your request #${d.requestId}.`;
     case 'grant-used':
       return `${short(d.actor)} used your consent #${d.grantId} to ${String(d.action)} ${categoryText(d.category) || 'your'} records.`;
+    case 'access-refused':
+      return `${short(d.requester)}${d.organisationId ? ` (organisation #${d.organisationId})` : ''} was refused access to ${categoryText(d.category) || 'your'} records (${String(d.action)}, ${String(d.reason).replaceAll('_', ' ')})${Number(d.attempts) > 1 ? `: ${d.attempts} attempts since the last alert` : ''}.`;
     case 'record-added':
       return `${short(d.author)} added a ${categoryText(d.category) || 'new'} record to your chart.`;
     case 'record-co-signed':
