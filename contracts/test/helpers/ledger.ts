@@ -14,6 +14,8 @@ import {
   consortiumBytecode,
   coSignaturesAbi,
   coSignaturesBytecode,
+  delegatesAbi,
+  delegatesBytecode,
   emergenciesAbi,
   emergenciesBytecode,
   ordersAbi,
@@ -25,6 +27,7 @@ import {
   consentsTypes,
   consortiumTypes,
   coSignaturesTypes,
+  delegatesTypes,
   emergenciesTypes,
   type LedgerContract,
   ledgerDomain,
@@ -67,6 +70,7 @@ export const abis = {
   emergencies: emergenciesAbi,
   // Orders anchors records through Records, whose errors it lets through.
   orders: [...ordersAbi, ...recordsAbi.filter((item) => item.type === 'error')],
+  delegates: delegatesAbi,
 } as const;
 /** Every deployed contract: those actors sign typed data for, and AuditAnchors (sent to by gateways only). */
 export type TestContract = keyof typeof abis;
@@ -77,6 +81,7 @@ const typesOf = {
   coSignatures: coSignaturesTypes,
   emergencies: emergenciesTypes,
   orders: ordersTypes,
+  delegates: delegatesTypes,
 } as const;
 const combinedAbi = [
   ...consortiumAbi,
@@ -86,6 +91,7 @@ const combinedAbi = [
   ...coSignaturesAbi,
   ...emergenciesAbi,
   ...ordersAbi,
+  ...delegatesAbi,
 ] as Abi;
 
 export interface DecodedEvent {
@@ -108,9 +114,8 @@ export interface DomainOverride {
 export type TestLedger = Awaited<ReturnType<typeof deployLedger>>;
 
 /**
- * Starts anvil and deploys Consortium, Consents, Records, AuditAnchors, CoSignatures, Emergencies and Orders,
- * in this order (so the earlier ones keep the addresses they had before the later ones existed). Call
- * `stop()` after the suite.
+ * Starts anvil and deploys Consortium, Delegates, Consents, Records, AuditAnchors, CoSignatures, Emergencies and
+ * Orders, in this order (Consents takes Delegates). Call `stop()` after the suite.
  */
 export async function deployLedger() {
   const anvil: Anvil = await startAnvil();
@@ -127,7 +132,8 @@ export async function deployLedger() {
   }
 
   const consortium = await deploy(consortiumAbi, consortiumBytecode, []);
-  const consents = await deploy(consentsAbi, consentsBytecode, [consortium]);
+  const delegates = await deploy(delegatesAbi, delegatesBytecode, [consortium]);
+  const consents = await deploy(consentsAbi, consentsBytecode, [consortium, delegates]);
   const records = await deploy(recordsAbi, recordsBytecode, [consortium, consents]);
   const auditAnchors = await deploy(auditAnchorsAbi, auditAnchorsBytecode, [consortium]);
   const coSignatures = await deploy(coSignaturesAbi, coSignaturesBytecode, [consortium, consents, records]);
@@ -141,6 +147,7 @@ export async function deployLedger() {
     coSignatures,
     emergencies,
     orders,
+    delegates,
   };
 
   return {

@@ -8,6 +8,7 @@ export * from './audit.ts';
 export * from './consents.ts';
 export * from './consortium.ts';
 export * from './coSignatures.ts';
+export * from './delegates.ts';
 export * from './emergencies.ts';
 export * from './errors.ts';
 export * from './keyRecovery.ts';

@@ -1,5 +1,6 @@
 /** The system area: what a client needs to know about a gateway and its chain. */
 import type { ApiType } from './apiType.ts';
+import { delegateKind } from './delegates.ts';
 import { address, bytes32, hex, object, oneTimeCode, signature, uint8 } from './schemaParts.ts';
 
 const integers = { type: 'array', items: { type: 'integer' } } as const;
@@ -18,8 +19,18 @@ export const ledgerInfo = object(
         coSignatures: address,
         emergencies: address,
         orders: address,
+        delegates: address,
       },
-      ['consortium', 'consents', 'records', 'auditAnchors', 'coSignatures', 'emergencies', 'orders'],
+      [
+        'consortium',
+        'consents',
+        'records',
+        'auditAnchors',
+        'coSignatures',
+        'emergencies',
+        'orders',
+        'delegates',
+      ],
     ),
     custodian: object({ encryptionKey: hex, organisationIds: integers }, [
       'encryptionKey',
@@ -142,7 +153,14 @@ export const me = object(
       ],
       description: 'the account as a patient, null when it is none',
     },
+    delegateOf: {
+      type: 'array',
+      items: object({ patient: address, kind: delegateKind }, ['patient', 'kind']),
+      description:
+        'the patients who registered the account as their delegate (family, caregiver, researcher) and have ' +
+        'not removed it, as this gateway indexed them; empty when none',
+    },
   },
-  ['address', 'member', 'patient'],
+  ['address', 'member', 'patient', 'delegateOf'],
 );
 export type Me = ApiType<typeof me>;

@@ -11,6 +11,7 @@ import { registerAudit } from './commands/audit.ts';
 import { registerClaims } from './commands/claims.ts';
 import { registerConsents } from './commands/consents.ts';
 import { registerConsortium } from './commands/consortium.ts';
+import { registerDelegates } from './commands/delegates.ts';
 import { registerEmergency } from './commands/emergency.ts';
 import { registerExport } from './commands/export.ts';
 import { registerFhir } from './commands/fhir.ts';
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
     registerExport,
     registerFhir,
     registerConsents,
+    registerDelegates,
     registerSecondFactor,
     registerVerify,
     registerAudit,

@@ -25,6 +25,7 @@ import { confirmOtp } from './actions/confirmOtp.ts';
 import { coSignRecord } from './actions/coSignRecord.ts';
 import { createOrganisation } from './actions/createOrganisation.ts';
 import { declareEmergency } from './actions/declareEmergency.ts';
+import { addDelegate, listDelegates, removeDelegate } from './actions/delegates.ts';
 import { denyAccessRequest } from './actions/denyAccessRequest.ts';
 import { disableOtp } from './actions/disableOtp.ts';
 import { emergency } from './actions/emergency.ts';
@@ -148,6 +149,10 @@ export function createGatewayClient<A extends Actor = Identity>(options: Gateway
     listAccessRequests: bind(listAccessRequests),
     approveAccessRequest: bind(approveAccessRequest),
     denyAccessRequest: bind(denyAccessRequest),
+    // Delegates: family, caregivers, researchers
+    addDelegate: bind(addDelegate),
+    removeDelegate: bind(removeDelegate),
+    listDelegates: bind(listDelegates),
     // Audit
     audit: bind(audit),
     auditProofs: bind(auditProofs),

@@ -37,6 +37,12 @@ export { confirmOtp } from './actions/confirmOtp.ts';
 export { coSignRecord } from './actions/coSignRecord.ts';
 export { createOrganisation } from './actions/createOrganisation.ts';
 export { declareEmergency } from './actions/declareEmergency.ts';
+export {
+  type AddDelegateParameters,
+  addDelegate,
+  listDelegates,
+  removeDelegate,
+} from './actions/delegates.ts';
 export { denyAccessRequest } from './actions/denyAccessRequest.ts';
 export { disableOtp } from './actions/disableOtp.ts';
 export { emergency } from './actions/emergency.ts';

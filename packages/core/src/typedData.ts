@@ -13,6 +13,7 @@ import {
   consentsTypedData,
   consortiumTypedData,
   coSignaturesTypedData,
+  delegatesTypedData,
   emergenciesTypedData,
   ordersTypedData,
   recordsTypedData,
@@ -34,6 +35,7 @@ export const domainNames = {
   coSignatures: coSignaturesTypedData.domainName,
   emergencies: emergenciesTypedData.domainName,
   orders: ordersTypedData.domainName,
+  delegates: delegatesTypedData.domainName,
 } as const;
 export type LedgerContract = keyof typeof domainNames;
 export const domainVersion = '1';
@@ -66,6 +68,9 @@ export const emergenciesTypes = emergenciesTypedData.types;
 
 /** The Orders contract's signed actions (placing an order, its status, its result, a dispense). */
 export const ordersTypes = ordersTypedData.types;
+
+/** The Delegates contract's signed actions (a patient adds or removes a delegate). */
+export const delegatesTypes = delegatesTypedData.types;
 
 export interface ProposeOrganisationMessage {
   name: string;
@@ -177,6 +182,23 @@ export interface RequestAccessMessage {
 export interface DenyRequestMessage {
   patient: Address;
   requestId: bigint;
+  nonce: bigint;
+  deadline: bigint;
+}
+/** A patient registers (or updates) a delegate: family 1, caregiver 2, researcher 3, with a category limit. */
+export interface AddDelegateMessage {
+  patient: Address;
+  delegate: Address;
+  kind: number;
+  categoryLimit: number;
+  encryptionKey: Hex;
+  nonce: bigint;
+  deadline: bigint;
+}
+/** A patient removes a delegate; the grants made to it stop applying. */
+export interface RemoveDelegateMessage {
+  patient: Address;
+  delegate: Address;
   nonce: bigint;
   deadline: bigint;
 }
@@ -363,4 +385,6 @@ export type MessagesInStepWithContracts = [
   Expect<Matches<OrderStatusMessage, typeof ordersTypes, 'OrderStatus'>>,
   Expect<Matches<CompleteOrderMessage, typeof ordersTypes, 'CompleteOrder'>>,
   Expect<Matches<DispenseOrderMessage, typeof ordersTypes, 'DispenseOrder'>>,
+  Expect<Matches<AddDelegateMessage, typeof delegatesTypes, 'AddDelegate'>>,
+  Expect<Matches<RemoveDelegateMessage, typeof delegatesTypes, 'RemoveDelegate'>>,
 ];

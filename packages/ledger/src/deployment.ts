@@ -15,6 +15,7 @@ export interface Deployment {
   coSignatures: Address;
   emergencies: Address;
   orders: Address;
+  delegates: Address;
   /** First block to read events from. */
   deployedAtBlock: bigint;
 }
@@ -50,6 +51,15 @@ export function parseDeployment(text: string, source = 'deployment'): Deployment
       { reason: 'deployment_without_orders' },
     );
   }
+  if (raw.delegates === undefined) {
+    // Consents takes the Delegates contract at deployment, so a ledger deployed before it existed cannot
+    // gain it: it is refused rather than half upgraded.
+    throw new InvalidInputError(
+      `${source} has no "delegates" contract: this ledger was deployed before patients could register ` +
+        'delegates (family, caregivers, researchers). Start a new ledger with a new data directory.',
+      { reason: 'deployment_without_delegates' },
+    );
+  }
   return {
     chainId: raw.chainId as number,
     consortium: address('consortium'),
@@ -59,6 +69,7 @@ export function parseDeployment(text: string, source = 'deployment'): Deployment
     coSignatures: address('coSignatures'),
     emergencies: address('emergencies'),
     orders: address('orders'),
+    delegates: address('delegates'),
     deployedAtBlock: BigInt(String(raw.deployedAtBlock ?? '0')),
   };
 }

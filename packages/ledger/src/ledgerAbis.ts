@@ -4,6 +4,7 @@ import {
   consentsAbi,
   consortiumAbi,
   coSignaturesAbi,
+  delegatesAbi,
   emergenciesAbi,
   ordersAbi,
   recordsAbi,
@@ -20,6 +21,7 @@ export const ledgerAbis = {
   coSignatures: coSignaturesAbi,
   emergencies: emergenciesAbi,
   orders: ordersAbi,
+  delegates: delegatesAbi,
 } as const;
 
 /** A contract of the ledger: `consortium`, `consents`, `records`, ... */
@@ -51,6 +53,7 @@ export const combinedAbi = [
   ...coSignaturesAbi,
   ...emergenciesAbi,
   ...ordersAbi,
+  ...delegatesAbi,
 ] as const;
 
 /**

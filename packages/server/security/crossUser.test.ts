@@ -31,6 +31,9 @@ import { type Actor, buildWorld, fhirNote, type Role, roles, type World } from '
 type Access = 'allowed' | 'denied';
 type Entitlement = Record<Role, Access>;
 
+/** A delegate A registers (then removes) in the matrix: a key that is registered as nothing else. */
+const delegateOfA = generateIdentity();
+
 const everyone: Entitlement = Object.fromEntries(roles.map((role) => [role, 'allowed'])) as Entitlement;
 /** Each signed-in caller, about itself (the answer holds the caller's own data only). */
 const signedIn: Entitlement = { ...everyone, anonymous: 'denied' };
@@ -359,6 +362,66 @@ function matrix(): Row[] {
         path: (w) => `/api/access-requests/${w.a.requestId}/denial`,
         body: {},
       }),
+      changesWorld: true,
+    },
+    // A's delegates (family, caregivers, researchers): A's to register, remove and list (and a
+    // delegate's own entries, delegates.test.ts).
+    {
+      route: 'GET /api/delegates',
+      what: '?patient=A',
+      access: only('patientA'),
+      call: get((w) => `/api/delegates?patient=${w.a.address}`),
+    },
+    {
+      route: 'POST /api/delegates',
+      what: 'a delegate of A, with patient A, signed by the caller',
+      access: only('patientA'),
+      call: post(
+        () => '/api/delegates',
+        async (actor, w) => {
+          const message = {
+            patient: w.a.address,
+            delegate: delegateOfA.address,
+            kind: 1,
+            categoryLimit: categoryMask(['lab']),
+            encryptionKey: delegateOfA.encryption.publicKey,
+          };
+          const signed = await signAction(
+            w.url,
+            identityOf(w, 'patientA'),
+            'delegates',
+            'AddDelegate',
+            message,
+            {
+              signer: actor.identity ?? generateIdentity(),
+            },
+          );
+          return { ...message, ...signed };
+        },
+      ),
+      changesWorld: true,
+    },
+    {
+      route: 'DELETE /api/delegates/{address}',
+      what: 'A’s delegate, with patient A, signed by the caller',
+      access: only('patientA'),
+      call: async (actor, w) => {
+        const message = { patient: w.a.address, delegate: delegateOfA.address };
+        const signed = await signAction(
+          w.url,
+          identityOf(w, 'patientA'),
+          'delegates',
+          'RemoveDelegate',
+          message,
+          {
+            signer: actor.identity ?? generateIdentity(),
+          },
+        );
+        return call(w.url, 'DELETE', `/api/delegates/${delegateOfA.address}`, {
+          body: { patient: w.a.address, ...signed },
+          ...(actor.token ? { token: actor.token } : {}),
+        });
+      },
       changesWorld: true,
     },
     // A's audit trail: A's alone; an organisation's members' activity, its admin's alone.

@@ -27,6 +27,7 @@ import { auditRoutes, registerAuditProofRoutes } from './routes/auditRoutes.ts';
 import { consentRoutes } from './routes/consentRoutes.ts';
 import { consortiumRoutes } from './routes/consortiumRoutes.ts';
 import { coSignatureRoutes } from './routes/coSignatureRoutes.ts';
+import { delegateRoutes } from './routes/delegateRoutes.ts';
 import { emergencyRoutes } from './routes/emergencyRoutes.ts';
 import { keyRecoveryRoutes } from './routes/keyRecoveryRoutes.ts';
 import { keyRotationRoutes } from './routes/keyRotationRoutes.ts';
@@ -245,6 +246,7 @@ export async function buildApp({
     patientDirectoryRoutes,
     appointmentRoutes,
     orderRoutes,
+    delegateRoutes,
   ]) {
     routes(app as unknown as FastifyInstance, services, limits);
   }

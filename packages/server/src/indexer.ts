@@ -154,8 +154,10 @@ export function toIndexUpdate(
     supersessions: [],
     patientKeyRotations: [],
     orderEvents: [],
+    delegateEvents: [],
   };
   const orderEvents = update.orderEvents ?? [];
+  const delegateEvents = update.delegateEvents ?? [];
   /** Records anchored by each transaction: an order's results are those of the step's transaction. */
   const recordsOfTransaction = new Map<Hex, Hex[]>();
   for (const event of events) {
@@ -216,6 +218,20 @@ export function toIndexUpdate(
           fillsUsed: event.args.fillsUsed,
           recordId: event.args.record,
         });
+        break;
+      case 'DelegateAdded':
+        delegateEvents.push({
+          type: 'added',
+          patient: event.args.patient,
+          delegate: event.args.delegate,
+          kind: event.args.kind,
+          categoryLimit: event.args.categoryLimit,
+          encryptionKey: event.args.encryptionKey,
+          addedAtBlock: blockNumber,
+        });
+        break;
+      case 'DelegateRemoved':
+        delegateEvents.push({ type: 'removed', patient: event.args.patient, delegate: event.args.delegate });
         break;
       case 'OrganisationProposed':
         update.organisations.push({

@@ -23,7 +23,7 @@ import {
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { plainError } from './errors.ts';
 
-export type Persona = Role | 'patient' | 'newcomer';
+export type Persona = Role | 'patient' | 'delegate' | 'newcomer';
 
 export interface Session {
   /** The unlocked identity, or the wallet identity whose wallet signs. */
@@ -72,6 +72,8 @@ const SessionContext = createContext<SessionState | undefined>(undefined);
 export function personaOf(me: Me): Persona {
   if (me.member?.active) return roleOfCode(me.member.role) ?? 'newcomer';
   if (me.patient?.registered) return 'patient';
+  // Family, a caregiver or a researcher a patient registered (not a member of an organisation).
+  if (me.delegateOf.length > 0) return 'delegate';
   return 'newcomer';
 }
 

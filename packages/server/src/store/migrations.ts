@@ -358,6 +358,25 @@ CREATE INDEX appointments_by_practitioner ON appointments (practitioner, starts_
 CREATE INDEX appointments_by_grant ON appointments (grant_id);`,
   },
   {
+    version: 12,
+    name: 'delegates',
+    // Patients' delegates (family, caregivers, researchers), indexed from the Delegates contract's
+    // events: one row per patient and delegate, `active` 0 once removed. Feeds lists and sign-in's
+    // role only; access decisions ask the chain.
+    sqlite: `
+CREATE TABLE delegates (
+  patient TEXT NOT NULL, delegate TEXT NOT NULL, kind INTEGER NOT NULL, category_limit INTEGER NOT NULL,
+  encryption_key TEXT NOT NULL, active INTEGER NOT NULL, added_at_block INTEGER NOT NULL,
+  PRIMARY KEY (patient, delegate));
+CREATE INDEX delegates_by_delegate ON delegates (delegate);`,
+    postgres: `
+CREATE TABLE delegates (
+  patient TEXT COLLATE "C" NOT NULL, delegate TEXT COLLATE "C" NOT NULL, kind BIGINT NOT NULL,
+  category_limit BIGINT NOT NULL, encryption_key TEXT NOT NULL, active BIGINT NOT NULL,
+  added_at_block BIGINT NOT NULL, PRIMARY KEY (patient, delegate));
+CREATE INDEX delegates_by_delegate ON delegates (delegate);`,
+  },
+  {
     version: 13,
     name: 'refusal_alerts',
     // The throttle of the patient's alerts on refused access (`refusalAlerts.ts`): one row per

@@ -9,6 +9,7 @@ import {
   bytesToHex,
   consentsTypes,
   consortiumTypes,
+  delegatesTypes,
   emergenciesTypes,
   generateIdentity,
   type Identity,
@@ -96,7 +97,9 @@ export async function signAction(
       ? consortiumTypes
       : contract === 'emergencies'
         ? emergenciesTypes
-        : consentsTypes;
+        : contract === 'delegates'
+          ? delegatesTypes
+          : consentsTypes;
   const signature = await accountOf(options.signer ?? identity).signTypedData({
     domain: ledgerDomain(contract, ledger.chainId, ledger.contracts[contract] as `0x${string}`),
     types,

@@ -7,6 +7,7 @@ import { isWalletIdentity, type OrganisationKind, organisationKinds } from '@med
 import { type FormEvent, useState } from 'react';
 import { Button, Card, Field, Notice, useAction } from '../components/ui.tsx';
 import { useSession } from '../session.tsx';
+import { DelegateInvitation } from './DelegateScreens.tsx';
 
 export function GetStarted() {
   const session = useSession();
@@ -80,6 +81,7 @@ export function GetStarted() {
           </Button>
         </Card>
       </div>
+      <DelegateInvitation />
       <ProposeOrganisation />
     </div>
   );
