@@ -29,6 +29,14 @@ export {
   practitionerReference,
 } from './buildResources.ts';
 export { categoryOfResource } from './categoryOfResource.ts';
+export type { DerivationKind, DeriveResourceInput, ResourceDerivation } from './deriveResource.ts';
+export {
+  derivationExtensionUrl,
+  derivationKinds,
+  derivationOfResource,
+  derivationTagSystem,
+  deriveResource,
+} from './deriveResource.ts';
 export { loadFhirDefinitions } from './fhirDefinitions.ts';
 export type {
   AuditEventSource,
