@@ -16,6 +16,7 @@ export * from './ledgerRecords.ts';
 export * from './notifications.ts';
 export * from './orders.ts';
 export * from './patientDirectory.ts';
+export * from './recordDerivations.ts';
 export * from './records.ts';
 export * from './schemaParts.ts';
 export * from './secondFactor.ts';

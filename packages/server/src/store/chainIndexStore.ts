@@ -4,6 +4,7 @@
  * reasons given for access requests, which the gateway keeps itself (only their hash is on chain).
  */
 import type { Address, Hex } from 'viem';
+import type { DerivationRow } from './derivationStore.ts';
 import type { OrderEvent } from './orderStore.ts';
 
 export interface RecordRow {
@@ -95,6 +96,8 @@ export interface ChainIndexUpdate {
   patientKeyRotations?: { patient: Address; previousSigner: Address; encryptionKey: Hex }[];
   /** The Orders contract's events, in chain order (see orderStore.ts). */
   orderEvents?: OrderEvent[];
+  /** The RecordActions contract's derivations (copy, duplicate, move), in chain order. */
+  derivations?: DerivationRow[];
 }
 
 export interface ChainIndexStore {

@@ -5,6 +5,7 @@
  */
 import type { AuditStore } from './auditStore.ts';
 import type { ChainIndexStore } from './chainIndexStore.ts';
+import type { DerivationStore } from './derivationStore.ts';
 import type { KeyRecoveryStore } from './keyRecoveryStore.ts';
 import type { OrderStore } from './orderStore.ts';
 import type { RateLimitStore } from './rateLimitStore.ts';
@@ -30,6 +31,7 @@ export type {
   PatientRow,
   RecordRow,
 } from './chainIndexStore.ts';
+export type { DerivationRow, DerivationStore } from './derivationStore.ts';
 export type {
   KeyBackupRow,
   KeyRecoveryRequestRow,
@@ -48,7 +50,8 @@ export interface GatewayStore
     SecondFactorStore,
     KeyRecoveryStore,
     RateLimitStore,
-    OrderStore {
+    OrderStore,
+    DerivationStore {
   /** Closes the database connection the areas share. */
   close(): Promise<void>;
 }

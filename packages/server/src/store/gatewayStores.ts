@@ -13,6 +13,7 @@ import {
   openPostgresCoordination,
   type PostgresCoordinationOptions,
 } from './coordination.ts';
+import type { DerivationStore } from './derivationStore.ts';
 import type { GatewayStore } from './gatewayStore.ts';
 import type { KeyRecoveryStore } from './keyRecoveryStore.ts';
 import type { OrderStore } from './orderStore.ts';
@@ -24,6 +25,7 @@ import { SqlActionJournal } from './sqlActionJournal.ts';
 import { SqlAuditStore } from './sqlAuditStore.ts';
 import { SqlChainIndexStore } from './sqlChainIndexStore.ts';
 import type { SqlDatabase } from './sqlDatabase.ts';
+import { SqlDerivationStore } from './sqlDerivationStore.ts';
 import { SqlEmergencyStore } from './sqlEmergencyStore.ts';
 import { SqliteDatabase } from './sqliteDatabase.ts';
 import { SqlKeyRecoveryStore } from './sqlKeyRecoveryStore.ts';
@@ -117,6 +119,7 @@ export function composeGatewayStore(database: SqlDatabase, atRest?: AtRestCipher
     ...methodsOf<KeyRecoveryStore>(new SqlKeyRecoveryStore(database)),
     ...methodsOf<RateLimitStore>(new SqlRateLimitStore(database)),
     ...methodsOf<OrderStore>(new SqlOrderStore(database)),
+    ...methodsOf<DerivationStore>(new SqlDerivationStore(database)),
     close: () => database.close(),
   };
 }

@@ -357,6 +357,25 @@ CREATE INDEX appointments_by_patient ON appointments (patient, starts_at);
 CREATE INDEX appointments_by_practitioner ON appointments (practitioner, starts_at);
 CREATE INDEX appointments_by_grant ON appointments (grant_id);`,
   },
+  {
+    version: 11,
+    name: 'record derivations',
+    // Copies, duplicates and moves as the indexer follows them from the RecordActions contract's
+    // RecordDerived events (chain-derived like records: rebuilt from the chain on a rewind), keyed by
+    // the new record. `to_organisation`: a copy's organisation, else 0.
+    sqlite: `
+CREATE TABLE record_derivations (
+  record_id TEXT PRIMARY KEY, kind INTEGER NOT NULL, source_id TEXT NOT NULL, by_address TEXT NOT NULL,
+  to_organisation INTEGER NOT NULL, block_number INTEGER NOT NULL, log_index INTEGER NOT NULL,
+  transaction_hash TEXT NOT NULL);
+CREATE INDEX record_derivations_by_source ON record_derivations (source_id);`,
+    postgres: `
+CREATE TABLE record_derivations (
+  record_id TEXT COLLATE "C" PRIMARY KEY, kind BIGINT NOT NULL, source_id TEXT COLLATE "C" NOT NULL,
+  by_address TEXT NOT NULL, to_organisation BIGINT NOT NULL, block_number BIGINT NOT NULL,
+  log_index BIGINT NOT NULL, transaction_hash TEXT NOT NULL);
+CREATE INDEX record_derivations_by_source ON record_derivations (source_id);`,
+  },
 ];
 
 /** The version a database reaches once every migration is applied. */

@@ -15,6 +15,7 @@ import type {
   RecordRow,
 } from './chainIndexStore.ts';
 import { isStorableId, type SqlDatabase, type SqlExecutor, type SqlRow } from './sqlDatabase.ts';
+import { applyDerivationRows } from './sqlDerivationStore.ts';
 import { applyOrderEvents } from './sqlOrderStore.ts';
 
 const lower = (value: string) => value.toLowerCase();
@@ -149,6 +150,7 @@ export class SqlChainIndexStore implements ChainIndexStore {
         });
       }
       await applyOrderEvents(tx, update.orderEvents ?? []);
+      await applyDerivationRows(tx, update.derivations ?? []);
       await tx.run(
         `INSERT INTO meta VALUES ('indexed_block', $block) ON CONFLICT (key) DO UPDATE SET value = $block`,
         { block: String(update.toBlock) },
@@ -172,6 +174,7 @@ export class SqlChainIndexStore implements ChainIndexStore {
         'patients',
         'orders',
         'order_steps',
+        'record_derivations',
       ]) {
         await tx.run(`DELETE FROM ${table}`);
       }
