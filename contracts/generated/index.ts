@@ -6,6 +6,7 @@ export { consentsAbi, consentsBytecode } from './Consents.ts';
 export { consortiumAbi, consortiumBytecode } from './Consortium.ts';
 export { emergenciesAbi, emergenciesBytecode } from './Emergencies.ts';
 export { ordersAbi, ordersBytecode } from './Orders.ts';
+export { recordActionsAbi, recordActionsBytecode } from './RecordActions.ts';
 export { recordsAbi, recordsBytecode } from './Records.ts';
-export { coSignaturesTypedData, consentsTypedData, consortiumTypedData, emergenciesTypedData, ordersTypedData, recordsTypedData } from './typedData.ts';
+export { coSignaturesTypedData, consentsTypedData, consortiumTypedData, emergenciesTypedData, ordersTypedData, recordActionsTypedData, recordsTypedData } from './typedData.ts';
 export { vocabularyCodes } from './vocabulary.ts';

@@ -18,6 +18,8 @@ import {
   emergenciesBytecode,
   ordersAbi,
   ordersBytecode,
+  recordActionsAbi,
+  recordActionsBytecode,
   recordsAbi,
   recordsBytecode,
 } from '@medledger/contracts';
@@ -29,6 +31,7 @@ import {
   type LedgerContract,
   ledgerDomain,
   ordersTypes,
+  recordActionsTypes,
   recordsTypes,
 } from '@medledger/core';
 import {
@@ -67,6 +70,8 @@ export const abis = {
   emergencies: emergenciesAbi,
   // Orders anchors records through Records, whose errors it lets through.
   orders: [...ordersAbi, ...recordsAbi.filter((item) => item.type === 'error')],
+  // RecordActions anchors derived records through Records, whose errors it lets through.
+  recordActions: [...recordActionsAbi, ...recordsAbi.filter((item) => item.type === 'error')],
 } as const;
 /** Every deployed contract: those actors sign typed data for, and AuditAnchors (sent to by gateways only). */
 export type TestContract = keyof typeof abis;
@@ -77,6 +82,7 @@ const typesOf = {
   coSignatures: coSignaturesTypes,
   emergencies: emergenciesTypes,
   orders: ordersTypes,
+  recordActions: recordActionsTypes,
 } as const;
 const combinedAbi = [
   ...consortiumAbi,
@@ -86,6 +92,7 @@ const combinedAbi = [
   ...coSignaturesAbi,
   ...emergenciesAbi,
   ...ordersAbi,
+  ...recordActionsAbi,
 ] as Abi;
 
 export interface DecodedEvent {
@@ -108,7 +115,8 @@ export interface DomainOverride {
 export type TestLedger = Awaited<ReturnType<typeof deployLedger>>;
 
 /**
- * Starts anvil and deploys Consortium, Consents, Records, AuditAnchors, CoSignatures, Emergencies and Orders,
+ * Starts anvil and deploys Consortium, Consents, Records, AuditAnchors, CoSignatures, Emergencies, Orders and
+ * RecordActions,
  * in this order (so the earlier ones keep the addresses they had before the later ones existed). Call
  * `stop()` after the suite.
  */
@@ -133,6 +141,11 @@ export async function deployLedger() {
   const coSignatures = await deploy(coSignaturesAbi, coSignaturesBytecode, [consortium, consents, records]);
   const emergencies = await deploy(emergenciesAbi, emergenciesBytecode, [consortium]);
   const orders = await deploy(ordersAbi, ordersBytecode, [consortium, records]);
+  const recordActions = await deploy(recordActionsAbi, recordActionsBytecode, [
+    consortium,
+    consents,
+    records,
+  ]);
   const addresses: Record<TestContract, Address> = {
     consortium,
     consents,
@@ -141,6 +154,7 @@ export async function deployLedger() {
     coSignatures,
     emergencies,
     orders,
+    recordActions,
   };
 
   return {

@@ -20,6 +20,8 @@ import {
   emergenciesBytecode,
   ordersAbi,
   ordersBytecode,
+  recordActionsAbi,
+  recordActionsBytecode,
   recordsAbi,
   recordsBytecode,
 } from '@medledger/contracts';
@@ -33,7 +35,7 @@ import {
 import { type Abi, type Address, encodeDeployData, type Hex, type LocalAccount } from 'viem';
 import { ledgerEndpoint } from './rpcEndpoint.ts';
 
-/** Deploys Consortium, Consents, Records, AuditAnchors, CoSignatures, Emergencies and Orders with the relayer account. */
+/** Deploys Consortium, Consents, Records, AuditAnchors, CoSignatures, Emergencies, Orders and RecordActions with the relayer account. */
 export async function deployContracts(
   rpcUrl: string,
   chainId: number,
@@ -79,6 +81,11 @@ export async function deployContracts(
     consortium.contractAddress,
     records.contractAddress,
   ]);
+  const recordActions = await deploy(recordActionsAbi, recordActionsBytecode, [
+    consortium.contractAddress,
+    consents.contractAddress,
+    records.contractAddress,
+  ]);
   return {
     chainId,
     consortium: consortium.contractAddress!,
@@ -88,6 +95,7 @@ export async function deployContracts(
     coSignatures: coSignatures.contractAddress!,
     emergencies: emergencies.contractAddress!,
     orders: orders.contractAddress!,
+    recordActions: recordActions.contractAddress!,
     deployedAtBlock: consortium.blockNumber,
   };
 }
@@ -115,6 +123,7 @@ export async function isDeployed(rpcUrl: string, deployment: Deployment): Promis
       deployment.coSignatures,
       deployment.emergencies,
       deployment.orders,
+      deployment.recordActions,
     ].map((address) => client.getCode({ address })),
   );
   return codes.every((code) => code !== undefined && code !== '0x');

@@ -13,13 +13,15 @@ const contracts = {
   coSignatures: address(5),
   emergencies: address(6),
   orders: address(7),
+  recordActions: address(8),
   deployedAtBlock: '12',
 };
 
 describe('parseDeployment', () => {
-  it('reads every contract address, Orders included', () => {
+  it('reads every contract address, Orders and RecordActions included', () => {
     const deployment = parseDeployment(JSON.stringify(contracts));
     assert.equal(deployment.orders, address(7));
+    assert.equal(deployment.recordActions, address(8));
     assert.equal(deployment.deployedAtBlock, 12n);
   });
 
@@ -31,6 +33,17 @@ describe('parseDeployment', () => {
         error instanceof InvalidInputError &&
         error.reason === 'deployment_without_orders' &&
         error.message.startsWith('data/deployment.json has no "orders" contract'),
+    );
+  });
+
+  it('refuses a deployment made before the RecordActions contract existed, saying so', () => {
+    const { recordActions: _, ...before } = contracts;
+    assert.throws(
+      () => parseDeployment(JSON.stringify(before), 'data/deployment.json'),
+      (error: unknown) =>
+        error instanceof InvalidInputError &&
+        error.reason === 'deployment_without_record_actions' &&
+        error.message.startsWith('data/deployment.json has no "recordActions" contract'),
     );
   });
 });

@@ -15,6 +15,7 @@ export interface Deployment {
   coSignatures: Address;
   emergencies: Address;
   orders: Address;
+  recordActions: Address;
   /** First block to read events from. */
   deployedAtBlock: bigint;
 }
@@ -50,6 +51,14 @@ export function parseDeployment(text: string, source = 'deployment'): Deployment
       { reason: 'deployment_without_orders' },
     );
   }
+  if (raw.recordActions === undefined) {
+    // Like Orders: every gateway must follow the same erasures, so a ledger without the contract is refused.
+    throw new InvalidInputError(
+      `${source} has no "recordActions" contract: this ledger was deployed before records could be erased, ` +
+        'hidden, copied or moved. Start a new ledger with a new data directory.',
+      { reason: 'deployment_without_record_actions' },
+    );
+  }
   return {
     chainId: raw.chainId as number,
     consortium: address('consortium'),
@@ -59,6 +68,7 @@ export function parseDeployment(text: string, source = 'deployment'): Deployment
     coSignatures: address('coSignatures'),
     emergencies: address('emergencies'),
     orders: address('orders'),
+    recordActions: address('recordActions'),
     deployedAtBlock: BigInt(String(raw.deployedAtBlock ?? '0')),
   };
 }

@@ -6,6 +6,7 @@ import {
   coSignaturesAbi,
   emergenciesAbi,
   ordersAbi,
+  recordActionsAbi,
   recordsAbi,
 } from '@medledger/contracts';
 import { InvalidInputError } from '@medledger/core';
@@ -20,6 +21,7 @@ export const ledgerAbis = {
   coSignatures: coSignaturesAbi,
   emergencies: emergenciesAbi,
   orders: ordersAbi,
+  recordActions: recordActionsAbi,
 } as const;
 
 /** A contract of the ledger: `consortium`, `consents`, `records`, ... */
@@ -51,6 +53,7 @@ export const combinedAbi = [
   ...coSignaturesAbi,
   ...emergenciesAbi,
   ...ordersAbi,
+  ...recordActionsAbi,
 ] as const;
 
 /**

@@ -97,6 +97,7 @@ export function createLedgerClient(options: LedgerClientOptions) {
     coSignatures: deployment.coSignatures,
     emergencies: deployment.emergencies,
     orders: deployment.orders,
+    recordActions: deployment.recordActions,
   };
   const sender = createTransactionSender(
     publicClient,

@@ -31,6 +31,7 @@ async function withUnreachableChain() {
       coSignatures: address(5),
       emergencies: address(6),
       orders: address(7),
+      recordActions: address(8),
       deployedAtBlock: 0n,
     },
   });

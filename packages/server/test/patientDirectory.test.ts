@@ -422,6 +422,7 @@ describe('patient directory decisions fail closed', () => {
         coSignatures: address(5),
         emergencies: address(6),
         orders: address(7),
+        recordActions: address(8),
         deployedAtBlock: 0n,
       },
     });
