@@ -38,6 +38,7 @@ export { coSignRecord } from './actions/coSignRecord.ts';
 export { createOrganisation } from './actions/createOrganisation.ts';
 export { declareEmergency } from './actions/declareEmergency.ts';
 export { denyAccessRequest } from './actions/denyAccessRequest.ts';
+export { type DeriveRecordInput, deriveRecord } from './actions/deriveRecord.ts';
 export { disableOtp } from './actions/disableOtp.ts';
 export { emergency } from './actions/emergency.ts';
 export { emergencyWindow } from './actions/emergencyWindow.ts';

@@ -34,6 +34,7 @@ import { ledgerRecordRoutes } from './routes/ledgerRecordRoutes.ts';
 import { notificationRoutes } from './routes/notificationRoutes.ts';
 import { orderRoutes } from './routes/orderRoutes.ts';
 import { patientDirectoryRoutes } from './routes/patientDirectoryRoutes.ts';
+import { recordDerivationRoutes } from './routes/recordDerivationRoutes.ts';
 import { recordRoutes } from './routes/recordRoutes.ts';
 import { rpcRoutes } from './routes/rpcRoutes.ts';
 import { secondFactorRoutes } from './routes/secondFactorRoutes.ts';
@@ -243,6 +244,7 @@ export async function buildApp({
     patientDirectoryRoutes,
     appointmentRoutes,
     orderRoutes,
+    recordDerivationRoutes,
   ]) {
     routes(app as unknown as FastifyInstance, services, limits);
   }

@@ -154,6 +154,7 @@ export function toIndexUpdate(
     supersessions: [],
     patientKeyRotations: [],
     orderEvents: [],
+    derivations: [],
   };
   const orderEvents = update.orderEvents ?? [];
   /** Records anchored by each transaction: an order's results are those of the step's transaction. */
@@ -307,6 +308,18 @@ export function toIndexUpdate(
           patient: event.args.patient,
           previousSigner: event.args.previousSigner,
           encryptionKey: event.args.encryptionKey,
+        });
+        break;
+      case 'RecordDerived':
+        update.derivations?.push({
+          recordId: event.args.newRecordId,
+          kind: event.args.kind,
+          sourceId: event.args.sourceId,
+          by: event.args.by,
+          toOrganisation: event.args.toOrganisation,
+          blockNumber,
+          logIndex: event.logIndex,
+          transactionHash: event.transactionHash,
         });
         break;
       case 'RecordSuperseded':

@@ -12,6 +12,7 @@ import {
   actionsOfMask,
   categories,
   categoriesOfMask,
+  derivationKindOfCode,
   emergencyCategories,
   emergencyVerdicts,
   orderKindOfCode,
@@ -179,6 +180,33 @@ export const chainNotificationRules: NotificationRules = {
             },
           },
         ],
+
+  /** The patient's report of a copy, duplicate or move of its record (both patients for a move), but to whoever did it. */
+  RecordDerived: async (event, { store }) => {
+    const { kind, sourceId, newRecordId, by, toOrganisation } = event.args;
+    const name = derivationKindOfCode(kind);
+    if (!name) return [];
+    const [source, derived] = await Promise.all([store.record(sourceId), store.record(newRecordId)]);
+    const fromPatient = source?.patient ?? null;
+    const toPatient = derived?.patient ?? null;
+    const data = {
+      sourceId,
+      recordId: newRecordId,
+      by,
+      toOrganisation,
+      category: derived ? (categories[derived.category] ?? null) : null,
+      fromPatient,
+      toPatient,
+    };
+    const recipients = [fromPatient, toPatient].filter(
+      (recipient, index, all): recipient is Address =>
+        recipient !== null &&
+        recipient.toLowerCase() !== by.toLowerCase() &&
+        all.findIndex((other) => other?.toLowerCase() === recipient.toLowerCase()) === index,
+    );
+    const notice = { copy: 'record-copied', duplicate: 'record-duplicated', move: 'record-moved' }[name];
+    return recipients.map((recipient) => ({ recipient, kind: notice, data }));
+  },
 
   EmergencyDeclared: async (event, { store }) => {
     const admins = (await store.membersOf(event.args.organisationId)).filter(

@@ -64,6 +64,14 @@ describe('deriveResource', () => {
     validateResource(moved, 'lab');
   });
 
+  it('notes a reason given with the copy (a referral)', () => {
+    const copied = deriveResource({ resource: lab, kind: 'copy', sourceRecordId, reason: 'referral' });
+    assert.deepEqual(derivationOfResource(copied), { kind: 'copy', sourceRecordId, reason: 'referral' });
+    assert.throws(() =>
+      deriveResource({ resource: lab, kind: 'copy', sourceRecordId, reason: 'Not a code!' }),
+    );
+  });
+
   it('a record derived again carries only its last origin', () => {
     const first = deriveResource({ resource: lab, kind: 'copy', sourceRecordId });
     const otherSource = `0x${'34'.repeat(32)}`;

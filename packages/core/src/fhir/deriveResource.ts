@@ -1,19 +1,16 @@
 /**
  * The record actions copy, duplicate and move make a new record from an existing one (the source):
  * the same content under a new FHIR id, with a note of where it came from. The note is the
- * extension `derivationExtensionUrl` (sub-extensions `action`, `source` and, for a move,
- * `relation` = `replaces`) and a `meta.tag` of system `ledgerSystems.derivation`, so a reader of
+ * extension `derivationExtensionUrl` (sub-extensions `action`, `source`, for a move `relation` =
+ * `replaces`, and an optional `reason` such as `referral`) and a `meta.tag` of system `ledgerSystems.derivation`, so a reader of
  * the decrypted resource alone sees the provenance; the chain holds the same facts
  * (`RecordActions.derivationOf`). A move also rewrites every reference to the wrong patient into
  * the right one.
  */
 import { InvalidInputError } from '../errors.ts';
+import { type DerivationKind, derivationKinds } from '../vocabulary.ts';
 import { ledgerSystems } from './ledgerResources.ts';
 import type { FhirResource } from './types.ts';
-
-/** The record actions that derive a new record, in the order of their on-chain `kind` (1, 2, 3). */
-export const derivationKinds = ['copy', 'duplicate', 'move'] as const;
-export type DerivationKind = (typeof derivationKinds)[number];
 
 /** The extension naming a derived resource's source record and the action that made it. */
 export const derivationExtensionUrl = 'http://medledger.example/fhir/StructureDefinition/derived-from';
@@ -32,6 +29,8 @@ export interface DeriveResourceInput {
   toPatient?: string;
   /** The new resource's FHIR id; a random UUID by default. */
   id?: string;
+  /** Why, as a code noted with the derivation, e.g. `referral` for a copy into a referral. */
+  reason?: string;
 }
 
 /** What a derived resource says about its origin (`derivationOfResource`). */
@@ -40,6 +39,8 @@ export interface ResourceDerivation {
   sourceRecordId: string;
   /** `replaces` for a move: the new record takes the place of the erased source. */
   relation?: 'replaces';
+  /** The reason noted with it (`DeriveResourceInput.reason`). */
+  reason?: string;
 }
 
 const addressPattern = /^0x[0-9a-fA-F]{40}$/;
@@ -68,6 +69,9 @@ export function deriveResource(input: DeriveResourceInput): FhirResource {
   if (typeof input.sourceRecordId !== 'string' || !recordIdPattern.test(input.sourceRecordId)) {
     invalid('Invalid sourceRecordId: expected 0x and 64 hex digits.');
   }
+  if (input.reason !== undefined && !/^[a-z][a-z0-9-]{0,31}$/.test(input.reason)) {
+    invalid('Invalid reason: expected a short code in lower case, e.g. referral.');
+  }
   let copy = JSON.parse(JSON.stringify(resource)) as { [key: string]: Json };
   if (kind === 'move') {
     const from = patientAddress(input.fromPatient, 'fromPatient');
@@ -87,6 +91,7 @@ export function deriveResource(input: DeriveResourceInput): FhirResource {
       { url: 'action', valueCode: kind },
       { url: 'source', valueIdentifier: { system: ledgerSystems.record, value: sourceRecordId } },
       ...(kind === 'move' ? [{ url: 'relation', valueCode: 'replaces' }] : []),
+      ...(input.reason ? [{ url: 'reason', valueCode: input.reason }] : []),
     ],
   });
   copy.extension = extensions;
@@ -120,10 +125,12 @@ export function derivationOfResource(resource: unknown): ResourceDerivation | nu
     return null;
   }
   const relation = part('relation');
+  const reason = part('reason');
   return {
     kind: kind as DerivationKind,
     sourceRecordId: value.toLowerCase(),
     ...(isObject(relation) && relation.valueCode === 'replaces' ? { relation: 'replaces' as const } : {}),
+    ...(isObject(reason) && typeof reason.valueCode === 'string' ? { reason: reason.valueCode } : {}),
   };
 }
 

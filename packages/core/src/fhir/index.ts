@@ -29,10 +29,9 @@ export {
   practitionerReference,
 } from './buildResources.ts';
 export { categoryOfResource } from './categoryOfResource.ts';
-export type { DerivationKind, DeriveResourceInput, ResourceDerivation } from './deriveResource.ts';
+export type { DeriveResourceInput, ResourceDerivation } from './deriveResource.ts';
 export {
   derivationExtensionUrl,
-  derivationKinds,
   derivationOfResource,
   derivationTagSystem,
   deriveResource,
