@@ -18,12 +18,15 @@ import {
   actionMask,
   categoryMask,
   coSignaturesTypes,
+  derivationKindCode,
   generateIdentity,
   ledgerDomain,
+  recordActionsTypes,
 } from '@medledger/core';
 import type { Hex } from 'viem';
 import { signAction, siweMessage } from '../test/helpers/actors.ts';
 import { call } from '../test/helpers/http.ts';
+import { buildRecord } from '../test/helpers/records.ts';
 import { type GatewayProcess, startGatewayProcess } from './helpers/gatewayProcess.ts';
 import { type ApiRoute, openApiRoutes } from './helpers/openApi.ts';
 import { type Actor, buildWorld, fhirNote, type Role, roles, type World } from './helpers/world.ts';
@@ -259,6 +262,40 @@ function matrix(): Row[] {
         (client, w) =>
           client.addRecord({ patient: w.a.address, category: 'note', resource: fhirNote('appended') }),
         { method: 'POST', path: () => '/api/records', body: {} },
+      ),
+    },
+    {
+      route: 'POST /api/records/{id}/derive',
+      what: 'a duplicate of A’s restricted note (only A reads it; copy and move: recordDerivations.test.ts)',
+      access: only('patientA'),
+      changesWorld: true,
+      // Built by hand: the client's deriveRecord reads the source first, so a refused reader never reaches the route.
+      call: asClient(
+        async (client, w) => {
+          const record = await buildRecord({
+            url: w.url,
+            author: identityOf(w, roleOf(w, client.address)),
+            patient: identityOf(w, 'patientA'),
+            category: 'note',
+            sensitivity: 'restricted',
+            resource: fhirNote('a duplicate'),
+          });
+          const signed = await client.signAction('recordActions', recordActionsTypes, 'Derivation', {
+            kind: derivationKindCode('duplicate'),
+            sourceId: w.a.noteRecordId,
+            newRecordId: record.leaf.recordId,
+            by: client.address,
+            toOrganisation: 0,
+          });
+          return client.call('POST', `/api/records/${w.a.noteRecordId}/derive`, {
+            kind: 'duplicate',
+            by: client.address,
+            toOrganisation: 0,
+            record,
+            ...signed,
+          });
+        },
+        { method: 'POST', path: (w) => `/api/records/${w.a.noteRecordId}/derive`, body: {} },
       ),
     },
     {
@@ -597,6 +634,13 @@ const outOfScope: Record<string, string> = {
   'POST /rpc':
     'read-only JSON-RPC to the chain, public by design; the chain holds hashes, not private texts (readOnlyRpc.test.ts)',
 };
+
+/** The role of the actor signed in as `address`. */
+function roleOf(w: World, address: string): Role {
+  const role = roles.find((candidate) => w.actors[candidate].client?.address === address);
+  if (!role) throw new Error(`no actor ${address}`);
+  return role;
+}
 
 function identityOf(w: World, role: Role) {
   const identity = w.actors[role].identity;

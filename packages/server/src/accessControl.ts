@@ -557,15 +557,23 @@ export function createAccessControl({
 
   /**
    * Whether the actor may see a record's metadata (its stamp, say): its patient always, anyone else
-   * while it may read the record. Not audited: for metadata, never for releasing content.
+   * while it may read the record (a copy: as a member of the organisation it was made for). Not
+   * audited: for metadata, never for releasing content.
    */
   async function maySee(
     actor: Address,
-    record: { patient: Address; category: number; sensitivity: number },
+    record: { patient: Address; category: number; sensitivity: number; recordId?: Hex },
   ): Promise<boolean> {
     if (actor.toLowerCase() === record.patient.toLowerCase()) return true;
-    const { patient, category, sensitivity } = record;
-    return allows({ actor, patient, category, sensitivity, action: 'read' });
+    const { patient, category, sensitivity, recordId } = record;
+    return allows({
+      actor,
+      patient,
+      category,
+      sensitivity,
+      action: 'read',
+      ...(recordId ? { recordId } : {}),
+    });
   }
 
   /**

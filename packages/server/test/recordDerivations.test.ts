@@ -128,6 +128,7 @@ describe('record derivations: copy, duplicate, move', () => {
     await rejectsWith(readRecord(clinicDoctor, source), AccessDeniedError, 'no_consent');
     const hospitalOutsider = await newMember(gateway.url, hospital, 'doctor');
     await rejectsWith(readRecord(hospitalOutsider, copied.recordId as Hex), AccessDeniedError, 'no_consent');
+    assert.equal((await clinicDoctor.stamp(copied.recordId as Hex)).recordId, copied.recordId);
     // The copy is listed for the clinic's members (the chain confirms what the index proposes).
     const listed = await listRecords(clinicDoctor, patient.address);
     assert.deepEqual(

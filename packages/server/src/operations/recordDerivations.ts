@@ -42,7 +42,7 @@ export async function deriveRecord(
   sourceId: Hex,
   body: DeriveRecordBody,
 ): Promise<RecordDerived> {
-  const { access, indexer, ledger } = services;
+  const { indexer, ledger } = services;
   const by = requireSigner(session, body.by, 'derivation').toLowerCase() as Address;
   const id = sourceId.toLowerCase() as Hex;
   const source = await indexer.record(id);
@@ -50,16 +50,24 @@ export async function deriveRecord(
   const action = derivationAuditActions[body.kind];
   const newPatient = body.record.leaf.patient.toLowerCase() as Address;
   const patients = body.kind === 'move' ? [source.patient, newPatient] : [source.patient];
-  const refuse = async (error: MedledgerError): Promise<never> => {
-    for (const patient of patients) {
-      await access.auditDecision(
-        by,
+  /** Audits the action under each patient it touches: the source's, and for a move the new record's. */
+  const audit = async (outcome: 'allowed' | 'denied', reason: string, newRecordId: Hex | null) => {
+    for (const [index, patient] of patients.entries()) {
+      await services.auditLog.record({
+        actor: by,
         patient,
         action,
-        'denied',
-        `record ${id}: ${error.reason ?? error.code}`,
-      );
+        recordId: index === 0 ? id : newRecordId,
+        category: source.category,
+        sensitivity: source.sensitivity,
+        purpose: null,
+        outcome,
+        reason,
+      });
     }
+  };
+  const refuse = async (error: MedledgerError): Promise<never> => {
+    await audit('denied', error.reason ?? error.code, null);
     throw error;
   };
   const samePatient = newPatient === source.patient.toLowerCase();
@@ -108,15 +116,7 @@ export async function deriveRecord(
     if (error instanceof MedledgerError) await refuse(error);
     throw error;
   }
-  for (const patient of patients) {
-    await access.auditDecision(
-      by,
-      patient,
-      action,
-      'allowed',
-      `record ${id} to ${newRecordId}: ${sent.hash}`,
-    );
-  }
+  await audit('allowed', `${body.kind} ${id} to ${newRecordId} (${sent.hash})`, newRecordId);
   await services.indexer.sync();
   await services.eventFollower.sync();
   return {
