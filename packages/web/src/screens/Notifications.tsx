@@ -42,6 +42,14 @@ export function describeNotification(notification: Notification, me: string): st
       return `${short(d.actor)} used your consent #${d.grantId} to ${String(d.action)} ${categoryText(d.category) || 'your'} records.`;
     case 'record-added':
       return `${short(d.author)} added a ${categoryText(d.category) || 'new'} record to your chart.`;
+    case 'record-copied':
+      return `${short(d.by)} copied a ${categoryText(d.category) || 'health'} record of yours for organisation #${d.toOrganisation}: its members may read that copy.`;
+    case 'record-duplicated':
+      return `${short(d.by)} duplicated a ${categoryText(d.category) || 'health'} record in your chart.`;
+    case 'record-moved':
+      return mine(d.toPatient)
+        ? `${short(d.by)} moved a ${categoryText(d.category) || 'health'} record into your chart from another patient’s, where it was filed by mistake.`
+        : `${short(d.by)} moved a ${categoryText(d.category) || 'health'} record out of your chart: it belonged to another patient, and it is erased from yours.`;
     case 'record-co-signed':
       return `${short(d.signer)} co-signed a record of yours${d.finalised ? ': it is final now' : ''}.`;
     case 'emergency-declared':
