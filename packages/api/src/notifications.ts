@@ -33,6 +33,8 @@ export const notificationKinds = [
   'order-status',
   'order-completed',
   'order-dispensed',
+  'record-erased',
+  'record-hidden',
 ] as const;
 
 /** One notification: what happened (`kind`) and its facts (`data`). */

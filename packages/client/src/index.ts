@@ -24,6 +24,7 @@ export {
   slotsAsFhir,
 } from './actions/appointments.ts';
 export { approveAccessRequest } from './actions/approveAccessRequest.ts';
+export { approveAuthorErasureWindow } from './actions/approveAuthorErasureWindow.ts';
 export { approveCustody } from './actions/approveCustody.ts';
 export { approveEmergencyWindow } from './actions/approveEmergencyWindow.ts';
 export { approveKeyRecovery } from './actions/approveKeyRecovery.ts';
@@ -42,10 +43,14 @@ export { type DeriveRecordInput, deriveRecord } from './actions/deriveRecord.ts'
 export { disableOtp } from './actions/disableOtp.ts';
 export { emergency } from './actions/emergency.ts';
 export { emergencyWindow } from './actions/emergencyWindow.ts';
+export { eraseChart } from './actions/eraseChart.ts';
+export { eraseRecord } from './actions/eraseRecord.ts';
+export { eraseRecords, erasuresPerRequest } from './actions/eraseRecords.ts';
 export { finishKeyRecovery } from './actions/finishKeyRecovery.ts';
 export { type FollowNotificationsOptions, followNotifications } from './actions/followNotifications.ts';
 export { type GrantConsentInput, grantConsent } from './actions/grantConsent.ts';
 export { health } from './actions/health.ts';
+export { hideRecord } from './actions/hideRecord.ts';
 export {
   defaultImportConcurrency,
   type ImportBundleErrorType,
@@ -63,7 +68,7 @@ export { type KeyRecoveryRequestDetails, keyRecoveryRequest } from './actions/ke
 export { listAccessRequests } from './actions/listAccessRequests.ts';
 export { listConsents } from './actions/listConsents.ts';
 export { listEmergencies } from './actions/listEmergencies.ts';
-export { listRecords } from './actions/listRecords.ts';
+export { type ListRecordsOptions, listRecords } from './actions/listRecords.ts';
 export { me } from './actions/me.ts';
 export { members } from './actions/members.ts';
 export { newPatientKeys } from './actions/newPatientKeys.ts';
@@ -100,6 +105,7 @@ export {
 export { pendingKeyRecoveries } from './actions/pendingKeyRecoveries.ts';
 export { policies } from './actions/policies.ts';
 export { policyProposals } from './actions/policyProposals.ts';
+export { proposeAuthorErasureWindow } from './actions/proposeAuthorErasureWindow.ts';
 export { proposeCustody } from './actions/proposeCustody.ts';
 export { proposeEmergencyWindow } from './actions/proposeEmergencyWindow.ts';
 export { type PolicyRequirementInput, proposePolicy } from './actions/proposePolicy.ts';
@@ -120,6 +126,7 @@ export { stamp } from './actions/stamp.ts';
 export { type PendingKeyRecovery, startKeyRecovery } from './actions/startKeyRecovery.ts';
 export { startOtpEnrolment } from './actions/startOtpEnrolment.ts';
 export { suspendMember } from './actions/suspendMember.ts';
+export { unhideRecord } from './actions/unhideRecord.ts';
 export {
   type AuditTrailReport,
   type VerifyAuditTrailOptions,
@@ -145,6 +152,7 @@ export {
   gatewayRecordAnchors,
 } from './verifyGatewayIndex.ts';
 export {
+  type ErasedRecord,
   type VerificationReport,
   type VerifyLedgerOptions,
   verifyLedger,

@@ -35,6 +35,7 @@ import { notificationRoutes } from './routes/notificationRoutes.ts';
 import { orderRoutes } from './routes/orderRoutes.ts';
 import { patientDirectoryRoutes } from './routes/patientDirectoryRoutes.ts';
 import { recordDerivationRoutes } from './routes/recordDerivationRoutes.ts';
+import { recordLifecycleRoutes } from './routes/recordLifecycleRoutes.ts';
 import { recordRoutes } from './routes/recordRoutes.ts';
 import { rpcRoutes } from './routes/rpcRoutes.ts';
 import { secondFactorRoutes } from './routes/secondFactorRoutes.ts';
@@ -231,6 +232,7 @@ export async function buildApp({
     ledgerRecordRoutes,
     consortiumRoutes,
     recordRoutes,
+    recordLifecycleRoutes,
     consentRoutes,
     auditRoutes,
     registerAuditProofRoutes,

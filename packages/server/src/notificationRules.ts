@@ -15,6 +15,7 @@ import {
   derivationKindOfCode,
   emergencyCategories,
   emergencyVerdicts,
+  erasureReasonOfCode,
   orderKindOfCode,
   orderStatusOfCode,
   roleCode,
@@ -57,6 +58,27 @@ async function orderParties(store: GatewayStore, orderId: Hex, actor: Address) {
 }
 
 export const chainNotificationRules: NotificationRules = {
+  // The patient's report of what happened to its record: who erased or hid it, why, until when.
+  RecordErased: (event) => [
+    {
+      recipient: event.args.patient,
+      kind: 'record-erased',
+      data: {
+        recordId: event.args.recordId,
+        by: event.args.by,
+        reason: erasureReasonOfCode(event.args.reason) ?? String(event.args.reason),
+      },
+    },
+  ],
+
+  RecordHidden: (event) => [
+    {
+      recipient: event.args.patient,
+      kind: 'record-hidden',
+      data: { recordId: event.args.recordId, by: event.args.by, retainUntil: Number(event.args.retainUntil) },
+    },
+  ],
+
   OrderPlaced: async (event, { store }) => {
     const { orderId, patient, requester, requesterOrganisation, performerOrganisation, kind } = event.args;
     const data = {

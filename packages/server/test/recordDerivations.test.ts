@@ -19,6 +19,7 @@ import {
 import {
   AccessDeniedError,
   derivationOfResource,
+  GoneError,
   InvalidInputError,
   type MedledgerError,
   patientReference,
@@ -157,7 +158,7 @@ describe('record derivations: copy, duplicate, move', () => {
     assert.ok(ids.includes(source) && ids.includes(duplicated.recordId));
   });
 
-  it('move: the record is in the right chart only, the source is erased on the chain (reason moved), both patients are told', async () => {
+  it('move: the record is in the right chart only, the wrong chart’s record is erased (reason moved) and answers 410, both patients are told', async () => {
     const misfiled = await labRecord('Creatinine 80 umol/L (for the other patient)');
     const moved = await deriveRecord(doctor, {
       kind: 'move',
@@ -180,7 +181,9 @@ describe('record derivations: copy, duplicate, move', () => {
     );
     assert.ok(right.includes(moved.recordId));
     const wrong = (await listRecords(patient, patient.address)).records.map((entry) => entry.recordId);
-    assert.ok(!wrong.includes(moved.recordId));
+    assert.ok(!wrong.includes(misfiled) && !wrong.includes(moved.recordId));
+    await rejectsWith(readRecord(patient, misfiled), GoneError);
+    await rejectsWith(readRecord(doctor, misfiled), GoneError);
     // The chain erased the record in the wrong chart (reason 3, moved) in the same transaction.
     const [erasedAt, erasedBy, reason] = await gateway.services.ledger.read('recordActions', 'erasureOf', [
       misfiled,

@@ -25,10 +25,13 @@ export type {
   AccessRequestStatus,
   ChainIndexStore,
   ChainIndexUpdate,
+  ErasureRow,
   GrantRow,
+  HiddenRow,
   MemberRow,
   OrganisationRow,
   PatientRow,
+  RecordLifecycleEvent,
   RecordRow,
 } from './chainIndexStore.ts';
 export type { DerivationRow, DerivationStore } from './derivationStore.ts';
