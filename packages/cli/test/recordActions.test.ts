@@ -202,6 +202,14 @@ describe('record copy, duplicate and move through the CLI', () => {
     assert.equal(rightChart.records.length, 1);
   });
 
+  test('medledger verify checks the records the actions anchored through RecordActions (no problem)', async () => {
+    const verified = await cli.json<{ ok: boolean; checkedRecords: number; problems: unknown[] }>('verify');
+    assert.deepEqual(verified.problems, []);
+    assert.equal(verified.ok, true);
+    // Two sources, their copy, duplicate and moved record; the moved source is erased, not checked.
+    assert.ok(verified.checkedRecords >= 4, `checked ${verified.checkedRecords}`);
+  });
+
   test('medledger audit shows the patient each action', async () => {
     const history = await cli.run('audit', '--patient', patient.address, '--as', patient.keyFile);
     assert.equal(history.code, 0, history.stderr);
