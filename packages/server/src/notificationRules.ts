@@ -187,8 +187,10 @@ export const chainNotificationRules: NotificationRules = {
     );
     return recipients.map((recipient) => ({ recipient, kind: 'record-co-signed', data }));
   },
-  RecordAnchored: (event) =>
-    event.args.author.toLowerCase() === event.args.patient.toLowerCase()
+  // A copy, duplicate or moved record is reported by its `RecordDerived` entry instead.
+  RecordAnchored: async (event, { store }) =>
+    event.args.author.toLowerCase() === event.args.patient.toLowerCase() ||
+    (await store.derivation(event.args.recordId))
       ? []
       : [
           {

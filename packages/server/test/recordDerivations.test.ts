@@ -233,6 +233,17 @@ describe('record derivations: copy, duplicate, move', () => {
         kind,
       );
     }
+    // Reported once: a derived record is not also reported as a record added.
+    const derived = new Set(
+      (await notifications(patient)).notifications
+        .filter((entry) => ['record-copied', 'record-duplicated', 'record-moved'].includes(entry.kind))
+        .map((entry) => entry.data.recordId),
+    );
+    const added = (await notifications(patient)).notifications.filter(
+      (entry) => entry.kind === 'record-added',
+    );
+    assert.ok(added.length > 0);
+    assert.ok(added.every((entry) => !derived.has(entry.data.recordId)));
   });
 
   it('refuses a copy without the share action, a move by another than the author, a move to the same patient, a duplicate without read', async () => {
