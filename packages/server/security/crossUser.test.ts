@@ -541,6 +541,75 @@ function matrix(): Row[] {
     },
     // Last: it changes A's signing key, so A's signed calls after it would fail.
     {
+      route: 'GET /api/records/erasure-window',
+      access: everyone,
+      call: get(() => '/api/records/erasure-window'),
+    },
+    {
+      route: 'POST /api/records/{id}/hide',
+      what: 'A’s lab record, hidden for patient A, signed by the caller',
+      access: only('patientA'),
+      call: post(
+        (w) => `/api/records/${w.a.labRecordId}/hide`,
+        async (actor, w) => ({
+          by: w.a.address,
+          retainUntil: 0,
+          ...(await signAction(
+            w.url,
+            identityOf(w, 'patientA'),
+            'recordActions',
+            'Hide',
+            { recordId: w.a.labRecordId, by: w.a.address, retainUntil: 0n },
+            { signer: actor.identity ?? generateIdentity() },
+          )),
+        }),
+      ),
+      changesWorld: true,
+    },
+    {
+      route: 'POST /api/records/{id}/unhide',
+      what: 'A’s lab record (hidden by A last), shown again for patient A, signed by the caller',
+      access: only('patientA'),
+      call: post(
+        (w) => `/api/records/${w.a.labRecordId}/unhide`,
+        async (actor, w) => ({
+          by: w.a.address,
+          ...(await signAction(
+            w.url,
+            identityOf(w, 'patientA'),
+            'recordActions',
+            'Unhide',
+            { recordId: w.a.labRecordId, by: w.a.address },
+            { signer: actor.identity ?? generateIdentity() },
+          )),
+        }),
+      ),
+      changesWorld: true,
+    },
+    {
+      route: 'POST /api/records/erase',
+      what: 'A’s note, erased at patient A’s request, signed by the caller',
+      access: only('patientA'),
+      call: post(
+        () => '/api/records/erase',
+        async (actor, w) => {
+          const message = { recordId: w.a.noteRecordId, by: w.a.address, reason: 1 };
+          const signed = await signAction(
+            w.url,
+            identityOf(w, 'patientA'),
+            'recordActions',
+            'Erasure',
+            message,
+            {
+              signer: actor.identity ?? generateIdentity(),
+            },
+          );
+          return { erasures: [{ ...message, ...signed }] };
+        },
+      ),
+      changesWorld: true,
+    },
+    {
       route: 'POST /api/patients/{address}/key-rotation',
       what: 'A’s key, rotated to a new one, with patient A, signed by the caller',
       access: only('patientA'),
@@ -631,6 +700,8 @@ const outOfScope: Record<string, string> = {
     'signed by its actor, decided by the chain: a lab not sent the order is refused (orders.test.ts)',
   'POST /api/orders/{orderId}/dispense':
     'signed by its actor, decided by the chain: two pharmacies at once, one wins (orders.test.ts)',
+  'POST /api/records/erasure-window/proposals': 'consortium governance (erasure.test.ts)',
+  'POST /api/records/erasure-window/proposals/{id}/approvals': 'consortium governance (erasure.test.ts)',
   'POST /rpc':
     'read-only JSON-RPC to the chain, public by design; the chain holds hashes, not private texts (readOnlyRpc.test.ts)',
 };

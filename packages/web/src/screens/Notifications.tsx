@@ -64,6 +64,10 @@ export function describeNotification(notification: Notification, me: string): st
       return d.privileged
         ? 'You now hold the emergency privilege of your organisation.'
         : 'Your emergency privilege was taken away.';
+    case 'record-erased':
+      return `${mine(d.by) ? 'You' : short(d.by)} erased a record of yours (${String(d.reason).replaceAll('-', ' ')}): its content and keys are destroyed at every gateway.`;
+    case 'record-hidden':
+      return `${mine(d.by) ? 'You' : short(d.by)} deleted a record of yours${Number(d.retainUntil) ? `; it is erased for good after ${formatTime(Number(d.retainUntil))} unless you restore it` : '; you may restore it'}.`;
     case 'appointment-booked':
       return mine(d.patient)
         ? `Your appointment #${d.appointmentId} with ${short(d.practitioner)} is booked for ${formatTime(Number(d.start))}.`
