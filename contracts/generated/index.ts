@@ -7,6 +7,7 @@ export { consortiumAbi, consortiumBytecode } from './Consortium.ts';
 export { delegatesAbi, delegatesBytecode } from './Delegates.ts';
 export { emergenciesAbi, emergenciesBytecode } from './Emergencies.ts';
 export { ordersAbi, ordersBytecode } from './Orders.ts';
+export { recordActionsAbi, recordActionsBytecode } from './RecordActions.ts';
 export { recordsAbi, recordsBytecode } from './Records.ts';
-export { coSignaturesTypedData, consentsTypedData, consortiumTypedData, delegatesTypedData, emergenciesTypedData, ordersTypedData, recordsTypedData } from './typedData.ts';
+export { coSignaturesTypedData, consentsTypedData, consortiumTypedData, delegatesTypedData, emergenciesTypedData, ordersTypedData, recordActionsTypedData, recordsTypedData } from './typedData.ts';
 export { vocabularyCodes } from './vocabulary.ts';

@@ -718,6 +718,141 @@ export const ordersTypedData = {
   },
 } as const;
 
+/** The EIP-712 domain name of the RecordActions contract and the types of the actions it verifies. */
+export const recordActionsTypedData = {
+  domainName: 'medledger.RecordActions',
+  types: {
+    Erasure: [
+      {
+        name: 'recordId',
+        type: 'bytes32',
+      },
+      {
+        name: 'by',
+        type: 'address',
+      },
+      {
+        name: 'reason',
+        type: 'uint8',
+      },
+      {
+        name: 'nonce',
+        type: 'uint256',
+      },
+      {
+        name: 'deadline',
+        type: 'uint256',
+      },
+    ],
+    Hide: [
+      {
+        name: 'recordId',
+        type: 'bytes32',
+      },
+      {
+        name: 'by',
+        type: 'address',
+      },
+      {
+        name: 'retainUntil',
+        type: 'uint64',
+      },
+      {
+        name: 'nonce',
+        type: 'uint256',
+      },
+      {
+        name: 'deadline',
+        type: 'uint256',
+      },
+    ],
+    Unhide: [
+      {
+        name: 'recordId',
+        type: 'bytes32',
+      },
+      {
+        name: 'by',
+        type: 'address',
+      },
+      {
+        name: 'nonce',
+        type: 'uint256',
+      },
+      {
+        name: 'deadline',
+        type: 'uint256',
+      },
+    ],
+    Derivation: [
+      {
+        name: 'kind',
+        type: 'uint8',
+      },
+      {
+        name: 'sourceId',
+        type: 'bytes32',
+      },
+      {
+        name: 'newRecordId',
+        type: 'bytes32',
+      },
+      {
+        name: 'by',
+        type: 'address',
+      },
+      {
+        name: 'toOrganisation',
+        type: 'uint32',
+      },
+      {
+        name: 'nonce',
+        type: 'uint256',
+      },
+      {
+        name: 'deadline',
+        type: 'uint256',
+      },
+    ],
+    ProposeAuthorErasureWindow: [
+      {
+        name: 'windowSeconds',
+        type: 'uint64',
+      },
+      {
+        name: 'admin',
+        type: 'address',
+      },
+      {
+        name: 'nonce',
+        type: 'uint256',
+      },
+      {
+        name: 'deadline',
+        type: 'uint256',
+      },
+    ],
+    ApproveAuthorErasureWindow: [
+      {
+        name: 'proposalId',
+        type: 'uint256',
+      },
+      {
+        name: 'approver',
+        type: 'address',
+      },
+      {
+        name: 'nonce',
+        type: 'uint256',
+      },
+      {
+        name: 'deadline',
+        type: 'uint256',
+      },
+    ],
+  },
+} as const;
+
 /** The EIP-712 domain name of the Records contract and the types of the actions it verifies. */
 export const recordsTypedData = {
   domainName: 'medledger.Records',

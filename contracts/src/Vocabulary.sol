@@ -3,7 +3,7 @@ pragma solidity ^0.8.28;
 
 /**
  * @dev The codes of the fixed vocabularies the contracts share (categories, sensitivities, actions, roles,
- * organisation kinds and statuses, request statuses, emergency reasons and verdicts, order kinds and statuses). The TypeScript side
+ * organisation kinds and statuses, request statuses, emergency reasons and verdicts, order kinds and statuses, erasure reasons, derivation kinds). The TypeScript side
  * (`packages/core/src/vocabulary.ts`) names them; `contracts/scripts/compile.ts` copies the numbers below to
  * `contracts/generated/vocabulary.ts`, which the core checks its lists against. Codes are only ever appended.
  */
@@ -75,4 +75,19 @@ library Vocabulary {
     uint8 internal constant ORDER_CANCELLED = 5;
     uint8 internal constant ORDER_REJECTED = 6;
     uint8 internal constant ORDER_STATUS_COUNT = 6;
+
+    /// @dev Erasure reasons are 1..`ERASURE_REASON_COUNT` (0: not erased): the patient's request (right to
+    /// erasure), entered in error (the author's organisation, within the consortium's window), moved to
+    /// another patient (only by a derivation), retention ended (only after a soft deletion).
+    uint8 internal constant ERASURE_PATIENT_REQUEST = 1;
+    uint8 internal constant ERASURE_ENTERED_IN_ERROR = 2;
+    uint8 internal constant ERASURE_MOVED = 3;
+    uint8 internal constant ERASURE_RETENTION_ENDED = 4;
+    uint8 internal constant ERASURE_REASON_COUNT = 4;
+
+    /// @dev Derivation kinds are 1..`DERIVATION_KIND_COUNT` (0: not derived): copy, duplicate, move.
+    uint8 internal constant DERIVATION_COPY = 1;
+    uint8 internal constant DERIVATION_DUPLICATE = 2;
+    uint8 internal constant DERIVATION_MOVE = 3;
+    uint8 internal constant DERIVATION_KIND_COUNT = 3;
 }

@@ -1,6 +1,7 @@
 /**
  * Gas of the transactions gateways send most: anchoring records (per record, in batches of 1, 10 and 100),
- * granting and revoking consent, registering a patient, registering a delegate and granting it. Each figure is the receipt's `gasUsed` (intrinsic
+ * granting and revoking consent, registering a patient, registering a delegate and granting it, and the record
+ * actions (erasing one record and a batch of 50, hiding, deriving a copy). Each figure is the receipt's `gasUsed` (intrinsic
  * 21,000 and calldata included), measured on anvil. The limits below fail the suite on a regression.
  *
  * Reproduce: npx node --test contracts/test/gas.test.ts
@@ -24,6 +25,14 @@ import {
 import { addDelegate } from './helpers/delegateActions.ts';
 import { type Consortium, setUpConsortium } from './helpers/fixtures.ts';
 import { deployLedger, type TestLedger } from './helpers/ledger.ts';
+import {
+  derivationKind,
+  derive,
+  eraseBatch,
+  erasureReason,
+  hide,
+  signErasure,
+} from './helpers/recordActionHelpers.ts';
 
 /**
  * Upper bounds, in gas. The targets were 25,000 per record at a batch of 100, 100,000 for a grant and
@@ -41,6 +50,10 @@ const limits = {
   registerPatient: 135_000n,
   addDelegate: 125_000n,
   grantToDelegate: 130_000n,
+  eraseOf1: 80_000n,
+  eraseOf50: 45_000n,
+  hide: 95_000n,
+  deriveCopy: 190_000n,
 };
 
 describe('gas', () => {
@@ -55,7 +68,7 @@ describe('gas', () => {
       grantee: c.doctor.address,
       categories: allCategories,
       maxSensitivity: 1,
-      actions: action.read | action.append,
+      actions: action.read | action.append | action.share,
     }));
   });
   after(() => ledger.stop());
@@ -169,5 +182,42 @@ describe('gas', () => {
       figures.grantToDelegate <= limits.grantToDelegate,
       `grant to a delegate: ${figures.grantToDelegate}`,
     );
+  });
+
+  it('erases one record and a batch of 50 (per record), hides one, derives a copy', async (t) => {
+    const anchoredByDoctor = async (count: number) => {
+      const batch = await byDoctor(count);
+      await anchorRecords(ledger, batch);
+      return batch.map((input) => input.record);
+    };
+    const eraseAll = async (records: Awaited<ReturnType<typeof anchoredByDoctor>>) => {
+      const signed = await Promise.all(
+        records.map((record) => signErasure(ledger, c.patient, record, erasureReason.patientRequest)),
+      );
+      const { receipt } = await eraseBatch(ledger, signed, records);
+      return receipt.gasUsed / BigInt(records.length);
+    };
+    figures.eraseOf50 = await eraseAll(await anchoredByDoctor(50));
+    figures.eraseOf1 = await eraseAll(await anchoredByDoctor(1));
+    const [hidden, source] = await anchoredByDoctor(2);
+    figures.hide = (await hide(ledger, c.patient, hidden!, 0n)).receipt.gasUsed;
+    const [copy] = await byDoctor(1);
+    figures.deriveCopy = (
+      await derive(ledger, c.doctor, {
+        kind: derivationKind.copy,
+        source: source!,
+        newRecord: copy!,
+        toOrganisation: c.lab,
+        grantId: doctorGrant,
+      })
+    ).receipt.gasUsed;
+    t.diagnostic(
+      `gas: erase ${figures.eraseOf1} (1), ${figures.eraseOf50} per record (batch of 50), hide ${figures.hide}, ` +
+        `derive a copy ${figures.deriveCopy} (its anchoring included)`,
+    );
+    assert.ok(figures.eraseOf1 <= limits.eraseOf1, `erase of 1: ${figures.eraseOf1}`);
+    assert.ok(figures.eraseOf50 <= limits.eraseOf50, `erase of 50: ${figures.eraseOf50}`);
+    assert.ok(figures.hide <= limits.hide, `hide: ${figures.hide}`);
+    assert.ok(figures.deriveCopy <= limits.deriveCopy, `derive: ${figures.deriveCopy}`);
   });
 });

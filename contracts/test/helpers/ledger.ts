@@ -20,6 +20,8 @@ import {
   emergenciesBytecode,
   ordersAbi,
   ordersBytecode,
+  recordActionsAbi,
+  recordActionsBytecode,
   recordsAbi,
   recordsBytecode,
 } from '@medledger/contracts';
@@ -32,6 +34,7 @@ import {
   type LedgerContract,
   ledgerDomain,
   ordersTypes,
+  recordActionsTypes,
   recordsTypes,
 } from '@medledger/core';
 import {
@@ -71,6 +74,8 @@ export const abis = {
   // Orders anchors records through Records, whose errors it lets through.
   orders: [...ordersAbi, ...recordsAbi.filter((item) => item.type === 'error')],
   delegates: delegatesAbi,
+  // RecordActions anchors derived records through Records, whose errors it lets through.
+  recordActions: [...recordActionsAbi, ...recordsAbi.filter((item) => item.type === 'error')],
 } as const;
 /** Every deployed contract: those actors sign typed data for, and AuditAnchors (sent to by gateways only). */
 export type TestContract = keyof typeof abis;
@@ -82,6 +87,7 @@ const typesOf = {
   emergencies: emergenciesTypes,
   orders: ordersTypes,
   delegates: delegatesTypes,
+  recordActions: recordActionsTypes,
 } as const;
 const combinedAbi = [
   ...consortiumAbi,
@@ -92,6 +98,7 @@ const combinedAbi = [
   ...emergenciesAbi,
   ...ordersAbi,
   ...delegatesAbi,
+  ...recordActionsAbi,
 ] as Abi;
 
 export interface DecodedEvent {
@@ -114,8 +121,8 @@ export interface DomainOverride {
 export type TestLedger = Awaited<ReturnType<typeof deployLedger>>;
 
 /**
- * Starts anvil and deploys Consortium, Delegates, Consents, Records, AuditAnchors, CoSignatures, Emergencies and
- * Orders, in this order (Consents takes Delegates). Call `stop()` after the suite.
+ * Starts anvil and deploys Consortium, Delegates, Consents, Records, AuditAnchors, CoSignatures, Emergencies,
+ * Orders and RecordActions, in this order (Consents takes Delegates). Call `stop()` after the suite.
  */
 export async function deployLedger() {
   const anvil: Anvil = await startAnvil();
@@ -139,6 +146,11 @@ export async function deployLedger() {
   const coSignatures = await deploy(coSignaturesAbi, coSignaturesBytecode, [consortium, consents, records]);
   const emergencies = await deploy(emergenciesAbi, emergenciesBytecode, [consortium]);
   const orders = await deploy(ordersAbi, ordersBytecode, [consortium, records]);
+  const recordActions = await deploy(recordActionsAbi, recordActionsBytecode, [
+    consortium,
+    consents,
+    records,
+  ]);
   const addresses: Record<TestContract, Address> = {
     consortium,
     consents,
@@ -148,6 +160,7 @@ export async function deployLedger() {
     emergencies,
     orders,
     delegates,
+    recordActions,
   };
 
   return {

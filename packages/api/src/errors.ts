@@ -15,6 +15,7 @@ export const errorCodes = [
   'access_denied',
   'not_found',
   'conflict',
+  'gone',
   'integrity',
   'ledger_unavailable',
   'crypto',

@@ -17,6 +17,8 @@ export * from './ledgerRecords.ts';
 export * from './notifications.ts';
 export * from './orders.ts';
 export * from './patientDirectory.ts';
+export * from './recordDerivations.ts';
+export * from './recordLifecycle.ts';
 export * from './records.ts';
 export * from './schemaParts.ts';
 export * from './secondFactor.ts';

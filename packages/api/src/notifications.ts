@@ -21,6 +21,9 @@ export const notificationKinds = [
   'access-refused',
   'record-added',
   'record-co-signed',
+  'record-copied',
+  'record-duplicated',
+  'record-moved',
   'emergency-declared',
   'emergency-reviewed',
   'emergency-ended',
@@ -32,6 +35,8 @@ export const notificationKinds = [
   'order-completed',
   'order-dispensed',
   'second-factor-changed',
+  'record-erased',
+  'record-hidden',
 ] as const;
 
 /** One notification: what happened (`kind`) and its facts (`data`). */

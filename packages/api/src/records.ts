@@ -137,7 +137,18 @@ export const recordAdded = object(
 export type RecordAdded = ApiType<typeof recordAdded>;
 
 /** `GET /api/records?patient=`. */
-export const listRecordsQuery = object({ patient: address }, ['patient']);
+export const listRecordsQuery = object(
+  {
+    patient: address,
+    includeHidden: {
+      type: 'string',
+      enum: ['true', 'false'],
+      description:
+        'the patient only: also list its hidden (soft-deleted) and erased records, marked as such (default false)',
+    },
+  },
+  ['patient'],
+);
 export type ListRecordsQuery = ApiType<typeof listRecordsQuery>;
 
 /** `GET /api/records`: the patient's records the caller may read, each with its stamp. */
@@ -146,7 +157,31 @@ export const recordList = object(
     patient: address,
     records: {
       type: 'array',
-      items: object({ ...recordMetadataProperties, stamp }, [...recordMetadataRequired, 'stamp']),
+      items: object(
+        {
+          ...recordMetadataProperties,
+          stamp,
+          hidden: object(
+            {
+              by: address,
+              retainUntil: { type: 'integer', description: 'unix seconds; 0: no end of retention' },
+            },
+            ['by', 'retainUntil'],
+          ),
+          erased: object(
+            {
+              erasedAt: { type: 'integer', description: 'unix seconds' },
+              by: address,
+              reason: {
+                type: 'string',
+                enum: ['patient-request', 'entered-in-error', 'moved', 'retention-ended'],
+              },
+            },
+            ['erasedAt', 'by', 'reason'],
+          ),
+        },
+        [...recordMetadataRequired, 'stamp'],
+      ),
     },
   },
   ['patient', 'records'],

@@ -20,6 +20,7 @@ export const ledgerInfo = object(
         emergencies: address,
         orders: address,
         delegates: address,
+        recordActions: address,
       },
       [
         'consortium',
@@ -30,6 +31,7 @@ export const ledgerInfo = object(
         'emergencies',
         'orders',
         'delegates',
+        'recordActions',
       ],
     ),
     custodian: object({ encryptionKey: hex, organisationIds: integers }, [

@@ -21,6 +21,7 @@ import { registerNotifications } from './commands/notifications.ts';
 import { registerOrders } from './commands/orders.ts';
 import { registerPatientDirectory } from './commands/patientDirectory.ts';
 import { registerPrescriptions } from './commands/prescriptions.ts';
+import { registerRecordActions } from './commands/recordActions.ts';
 import { registerRecords } from './commands/records.ts';
 import { registerSecondFactor } from './commands/secondFactor.ts';
 import { registerStamps } from './commands/stamps.ts';
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
     registerKeys,
     registerConsortium,
     registerRecords,
+    registerRecordActions,
     registerStamps,
     registerImport,
     registerExport,

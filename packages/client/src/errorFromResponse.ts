@@ -3,6 +3,7 @@ import type { ErrorBody } from '@medledger/api';
 import {
   AccessDeniedError,
   ConflictError,
+  GoneError,
   IntegrityError,
   InvalidInputError,
   LedgerUnavailableError,
@@ -19,6 +20,7 @@ const errorClasses = {
   access_denied: AccessDeniedError,
   not_found: NotFoundError,
   conflict: ConflictError,
+  gone: GoneError,
   integrity: IntegrityError,
   ledger_unavailable: LedgerUnavailableError,
   rate_limited: RateLimitedError,

@@ -14,6 +14,7 @@ import { accessRequest } from './actions/accessRequest.ts';
 import { addMember } from './actions/addMember.ts';
 import { addRecord } from './actions/addRecord.ts';
 import { approveAccessRequest } from './actions/approveAccessRequest.ts';
+import { approveAuthorErasureWindow } from './actions/approveAuthorErasureWindow.ts';
 import { approveCustody } from './actions/approveCustody.ts';
 import { approveEmergencyWindow } from './actions/approveEmergencyWindow.ts';
 import { approveOrganisation } from './actions/approveOrganisation.ts';
@@ -30,9 +31,13 @@ import { denyAccessRequest } from './actions/denyAccessRequest.ts';
 import { disableOtp } from './actions/disableOtp.ts';
 import { emergency } from './actions/emergency.ts';
 import { emergencyWindow } from './actions/emergencyWindow.ts';
+import { eraseChart } from './actions/eraseChart.ts';
+import { eraseRecord } from './actions/eraseRecord.ts';
+import { eraseRecords } from './actions/eraseRecords.ts';
 import { followNotifications } from './actions/followNotifications.ts';
 import { grantConsent } from './actions/grantConsent.ts';
 import { health } from './actions/health.ts';
+import { hideRecord } from './actions/hideRecord.ts';
 import { importBundle } from './actions/importBundle.ts';
 import { listAccessRequests } from './actions/listAccessRequests.ts';
 import { listConsents } from './actions/listConsents.ts';
@@ -62,6 +67,7 @@ import {
 import { patientProfileOf } from './actions/patientProfileOf.ts';
 import { policies } from './actions/policies.ts';
 import { policyProposals } from './actions/policyProposals.ts';
+import { proposeAuthorErasureWindow } from './actions/proposeAuthorErasureWindow.ts';
 import { proposeCustody } from './actions/proposeCustody.ts';
 import { proposeEmergencyWindow } from './actions/proposeEmergencyWindow.ts';
 import { proposePolicy } from './actions/proposePolicy.ts';
@@ -89,6 +95,7 @@ import {
 import { stamp } from './actions/stamp.ts';
 import { startOtpEnrolment } from './actions/startOtpEnrolment.ts';
 import { suspendMember } from './actions/suspendMember.ts';
+import { unhideRecord } from './actions/unhideRecord.ts';
 import { createTransport, type Transport, type TransportOptions } from './transport.ts';
 
 export type GatewayClientOptions<A extends Actor = Identity> = TransportOptions<A>;
@@ -133,6 +140,13 @@ export function createGatewayClient<A extends Actor = Identity>(options: Gateway
     accessRecord: bind(accessRecord),
     rekeyRecord: bind(rekeyRecord),
     listRecords: bind(listRecords),
+    eraseRecord: bind(eraseRecord),
+    eraseRecords: bind(eraseRecords),
+    eraseChart: bind(eraseChart),
+    hideRecord: bind(hideRecord),
+    unhideRecord: bind(unhideRecord),
+    proposeAuthorErasureWindow: bind(proposeAuthorErasureWindow),
+    approveAuthorErasureWindow: bind(approveAuthorErasureWindow),
     // Orders: lab orders, prescriptions, claims
     placeOrder: bind(placeOrder),
     setOrderStatus: bind(setOrderStatus),

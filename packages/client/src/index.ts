@@ -24,6 +24,7 @@ export {
   slotsAsFhir,
 } from './actions/appointments.ts';
 export { approveAccessRequest } from './actions/approveAccessRequest.ts';
+export { approveAuthorErasureWindow } from './actions/approveAuthorErasureWindow.ts';
 export { approveCustody } from './actions/approveCustody.ts';
 export { approveEmergencyWindow } from './actions/approveEmergencyWindow.ts';
 export { approveKeyRecovery } from './actions/approveKeyRecovery.ts';
@@ -44,13 +45,18 @@ export {
   removeDelegate,
 } from './actions/delegates.ts';
 export { denyAccessRequest } from './actions/denyAccessRequest.ts';
+export { type DeriveRecordInput, deriveRecord } from './actions/deriveRecord.ts';
 export { disableOtp } from './actions/disableOtp.ts';
 export { emergency } from './actions/emergency.ts';
 export { emergencyWindow } from './actions/emergencyWindow.ts';
+export { eraseChart } from './actions/eraseChart.ts';
+export { eraseRecord } from './actions/eraseRecord.ts';
+export { eraseRecords, erasuresPerRequest } from './actions/eraseRecords.ts';
 export { finishKeyRecovery } from './actions/finishKeyRecovery.ts';
 export { type FollowNotificationsOptions, followNotifications } from './actions/followNotifications.ts';
 export { type GrantConsentInput, grantConsent } from './actions/grantConsent.ts';
 export { health } from './actions/health.ts';
+export { hideRecord } from './actions/hideRecord.ts';
 export {
   defaultImportConcurrency,
   type ImportBundleErrorType,
@@ -68,7 +74,7 @@ export { type KeyRecoveryRequestDetails, keyRecoveryRequest } from './actions/ke
 export { listAccessRequests } from './actions/listAccessRequests.ts';
 export { listConsents } from './actions/listConsents.ts';
 export { listEmergencies } from './actions/listEmergencies.ts';
-export { listRecords } from './actions/listRecords.ts';
+export { type ListRecordsOptions, listRecords } from './actions/listRecords.ts';
 export { me } from './actions/me.ts';
 export { members } from './actions/members.ts';
 export { newPatientKeys } from './actions/newPatientKeys.ts';
@@ -105,6 +111,7 @@ export {
 export { pendingKeyRecoveries } from './actions/pendingKeyRecoveries.ts';
 export { policies } from './actions/policies.ts';
 export { policyProposals } from './actions/policyProposals.ts';
+export { proposeAuthorErasureWindow } from './actions/proposeAuthorErasureWindow.ts';
 export { proposeCustody } from './actions/proposeCustody.ts';
 export { proposeEmergencyWindow } from './actions/proposeEmergencyWindow.ts';
 export { type PolicyRequirementInput, proposePolicy } from './actions/proposePolicy.ts';
@@ -135,6 +142,7 @@ export { stamp } from './actions/stamp.ts';
 export { type PendingKeyRecovery, startKeyRecovery } from './actions/startKeyRecovery.ts';
 export { startOtpEnrolment } from './actions/startOtpEnrolment.ts';
 export { suspendMember } from './actions/suspendMember.ts';
+export { unhideRecord } from './actions/unhideRecord.ts';
 export {
   type AuditTrailReport,
   type VerifyAuditTrailOptions,
@@ -160,6 +168,7 @@ export {
   gatewayRecordAnchors,
 } from './verifyGatewayIndex.ts';
 export {
+  type ErasedRecord,
   type VerificationReport,
   type VerifyLedgerOptions,
   verifyLedger,

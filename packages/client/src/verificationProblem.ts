@@ -22,6 +22,8 @@ export type VerificationProblemKind =
   | 'blob-missing'
   /** The blob does not hash to the anchored digest, or its envelope describes another record. */
   | 'blob-mismatch'
+  /** The chain erased the record, yet the gateway still serves its blob. */
+  | 'erased-blob-served'
   /** A co-signature does not check against its record, its signer or the contract. */
   | 'co-signature-mismatch'
   /** A block holding anchors does not link to its parent or lacks the anchoring transaction. */

@@ -9,7 +9,7 @@
  */
 
 import type { LedgerInfo } from '@medledger/api';
-import { coSignaturesAbi, ordersAbi, recordsAbi } from '@medledger/contracts';
+import { coSignaturesAbi, ordersAbi, recordActionsAbi, recordsAbi } from '@medledger/contracts';
 import {
   anchoredLeafHash,
   type Category,
@@ -17,6 +17,8 @@ import {
   cidFromDigest,
   coSignaturesTypes,
   digestOf,
+  type ErasureReason,
+  erasureReasonOfCode,
   InvalidInputError,
   LedgerUnavailableError,
   ledgerDomain,
@@ -41,10 +43,24 @@ export interface VerifyLedgerOptions {
   recordId?: Hex;
 }
 
+/** A record the chain erased (its content destroyed on purpose): reported, not a problem. */
+export interface ErasedRecord {
+  recordId: Hex;
+  /** Unix seconds. */
+  erasedAt: number;
+  by: Address;
+  reason: ErasureReason;
+}
+
 export interface VerificationReport {
   chainId: number;
   rpcUrl: string;
   checkedRecords: number;
+  /**
+   * Records the chain erased whose blob the gateway no longer serves, as it should not. One it still
+   * serves is a problem (`erased-blob-served`).
+   */
+  erased: ErasedRecord[];
   /** Records the gateway has indexed, each checked to be anchored on the chain as indexed. */
   checkedGatewayRecords: number;
   /** Co-signatures whose signer was recovered from its EIP-712 signature and checked against the chain. */
@@ -86,6 +102,21 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Verifi
     fromBlock: 0n,
     ...(options.recordId ? { args: { recordId: options.recordId } } : {}),
   });
+
+  const erasures = new Map<string, ErasedRecord>();
+  for (const log of await client.events('recordActions', 'RecordErased', {
+    fromBlock: 0n,
+    ...(options.recordId ? { args: { recordId: options.recordId } } : {}),
+  })) {
+    const block = await client.block(log.blockNumber);
+    erasures.set(log.args.recordId.toLowerCase(), {
+      recordId: log.args.recordId,
+      erasedAt: Number(block.timestamp),
+      by: log.args.by,
+      reason: erasureReasonOfCode(log.args.reason) ?? 'patient-request',
+    });
+  }
+  const erased: ErasedRecord[] = [];
 
   const patientSigners = await patientSignerHistory(client);
   const calldata = new Map<Hex, Promise<readonly { record: RecordLeaf; signature: Hex }[]>>();
@@ -139,7 +170,9 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Verifi
       // The chain's state keeps the leaf's low 184 bits; the event and the signed calldata pin all of it.
       if (anchor.leaf !== anchoredLeafHash(leaf))
         report(recordId, 'leaf-mismatch', 'the stored leaf hash differs from the anchored record');
-      await checkBlob(gatewayUrl, leaf, report);
+      const erasure = erasures.get(recordId.toLowerCase());
+      if (erasure) await checkErasedBlob(gatewayUrl, leaf, erasure, report, erased);
+      else await checkBlob(gatewayUrl, leaf, report);
     } catch (error) {
       report(
         recordId,
@@ -198,6 +231,7 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Verifi
     chainId,
     rpcUrl,
     checkedRecords: logs.length,
+    erased,
     checkedGatewayRecords: indexed.length,
     checkedCoSignatures,
     checkedBlocks: blockNumbers.length,
@@ -300,6 +334,31 @@ async function patientSignerHistory(client: ChainReader) {
   };
 }
 
+/** An erased record's blob must be gone: 410 (or 404) is the erasure, listed; the bytes served are a problem. */
+async function checkErasedBlob(
+  gatewayUrl: string,
+  leaf: RecordLeaf,
+  erasure: ErasedRecord,
+  report: (recordId: Hex | null, kind: VerificationProblemKind, problem: string) => void,
+  erased: ErasedRecord[],
+): Promise<void> {
+  const cid = cidFromDigest(leaf.contentDigest);
+  const response = await fetch(`${gatewayUrl}/api/blobs/${cid}`).catch(() => undefined);
+  if (!response)
+    return report(leaf.recordId, 'unchecked', `the gateway could not be reached for blob ${cid}`);
+  await response.body?.cancel();
+  if (response.status === 410 || response.status === 404) {
+    erased.push(erasure);
+    return;
+  }
+  report(
+    leaf.recordId,
+    'erased-blob-served',
+    `erased on ${new Date(erasure.erasedAt * 1000).toISOString()} by ${erasure.by} (${erasure.reason}), ` +
+      `but the gateway still answers HTTP ${response.status} for its blob ${cid}`,
+  );
+}
+
 async function checkBlob(
   gatewayUrl: string,
   leaf: RecordLeaf,
@@ -340,12 +399,16 @@ function sameAddress(a: Address, b: Address): boolean {
 type SignedRecord = { record: RecordLeaf; signature: Hex };
 
 /**
- * The signed records a transaction's calldata carries: a batch anchored by Records, or the records
- * of an order's step (the Orders contract anchors them through Records in the same transaction: a
- * request placed, a result completed, a dispensing). Anything else carries none.
+ * The signed records a transaction's calldata carries: a batch anchored by Records, the records of
+ * an order's step (the Orders contract anchors them through Records in the same transaction: a
+ * request placed, a result completed, a dispensing), or the new record of a copy, duplicate or move
+ * (RecordActions `derive`). Anything else carries none.
  */
 function signedRecordsOf(input: Hex): readonly SignedRecord[] {
-  const decoded = decodeFunctionData({ abi: [...recordsAbi, ...ordersAbi], data: input });
+  const decoded = decodeFunctionData({
+    abi: [...recordsAbi, ...ordersAbi, ...recordActionsAbi],
+    data: input,
+  });
   switch (decoded.functionName) {
     case 'anchorRecords':
       return decoded.args[0] as readonly SignedRecord[];
@@ -355,6 +418,8 @@ function signedRecordsOf(input: Hex): readonly SignedRecord[] {
       return decoded.args[1] as readonly SignedRecord[];
     case 'dispense':
       return [decoded.args[2] as SignedRecord];
+    case 'derive':
+      return [decoded.args[4] as SignedRecord];
     default:
       return [];
   }

@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'access_denied'
   | 'not_found'
   | 'conflict'
+  | 'gone'
   | 'integrity'
   | 'ledger_unavailable'
   | 'crypto'
@@ -116,6 +117,15 @@ export class ConflictError extends MedledgerError {
   override readonly code = 'conflict';
 }
 
+/**
+ * The thing asked for existed and was destroyed on purpose, e.g. an erased record (HTTP 410): asking
+ * again, here or at another gateway, will not bring it back.
+ */
+export class GoneError extends MedledgerError {
+  override name = 'GoneError';
+  override readonly code = 'gone';
+}
+
 /** Data failed an integrity check: a tampered ciphertext, blob, hash or anchor (HTTP 422). */
 export class IntegrityError extends MedledgerError {
   override name = 'IntegrityError';
@@ -156,6 +166,7 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   access_denied: 403,
   not_found: 404,
   conflict: 409,
+  gone: 410,
   integrity: 422,
   ledger_unavailable: 503,
   crypto: 500,

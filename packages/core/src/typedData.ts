@@ -16,6 +16,7 @@ import {
   delegatesTypedData,
   emergenciesTypedData,
   ordersTypedData,
+  recordActionsTypedData,
   recordsTypedData,
 } from '@medledger/contracts/typedData';
 import {
@@ -36,6 +37,7 @@ export const domainNames = {
   emergencies: emergenciesTypedData.domainName,
   orders: ordersTypedData.domainName,
   delegates: delegatesTypedData.domainName,
+  recordActions: recordActionsTypedData.domainName,
 } as const;
 export type LedgerContract = keyof typeof domainNames;
 export const domainVersion = '1';
@@ -71,6 +73,8 @@ export const ordersTypes = ordersTypedData.types;
 
 /** The Delegates contract's signed actions (a patient adds or removes a delegate). */
 export const delegatesTypes = delegatesTypedData.types;
+/** The RecordActions contract's signed actions (erasures, hiding, derivations, the author erasure window). */
+export const recordActionsTypes = recordActionsTypedData.types;
 
 export interface ProposeOrganisationMessage {
   name: string;
@@ -339,6 +343,55 @@ export interface DispenseOrderMessage {
   deadline: bigint;
 }
 
+/**
+ * `by` erases record `recordId` for `reason` (erasure reason codes: vocabulary.ts; 1 patient's request,
+ * 2 entered in error). An erasure cannot happen twice, so its nonce is signed but not spent.
+ */
+export interface ErasureMessage {
+  recordId: Hex;
+  by: Address;
+  reason: number;
+  nonce: bigint;
+  deadline: bigint;
+}
+/** The patient or an admin of the author's organisation hides a record until `retainUntil` (0: no end). */
+export interface HideMessage {
+  recordId: Hex;
+  by: Address;
+  retainUntil: bigint;
+  nonce: bigint;
+  deadline: bigint;
+}
+/** The patient shows a hidden record again. */
+export interface UnhideMessage {
+  recordId: Hex;
+  by: Address;
+  nonce: bigint;
+  deadline: bigint;
+}
+/** `by` derives `newRecordId` from `sourceId`: kind 1 copy (for `toOrganisation`), 2 duplicate, 3 move. */
+export interface DerivationMessage {
+  kind: number;
+  sourceId: Hex;
+  newRecordId: Hex;
+  by: Address;
+  toOrganisation: number;
+  nonce: bigint;
+  deadline: bigint;
+}
+export interface ProposeAuthorErasureWindowMessage {
+  windowSeconds: bigint;
+  admin: Address;
+  nonce: bigint;
+  deadline: bigint;
+}
+export interface ApproveAuthorErasureWindowMessage {
+  proposalId: bigint;
+  approver: Address;
+  nonce: bigint;
+  deadline: bigint;
+}
+
 /** The message viem expects for `primaryType` of `types`, read from the generated type definitions. */
 type MessageOf<Types extends TypedData, PrimaryType extends keyof Types & string> = TypedDataDefinition<
   Types,
@@ -387,4 +440,10 @@ export type MessagesInStepWithContracts = [
   Expect<Matches<DispenseOrderMessage, typeof ordersTypes, 'DispenseOrder'>>,
   Expect<Matches<AddDelegateMessage, typeof delegatesTypes, 'AddDelegate'>>,
   Expect<Matches<RemoveDelegateMessage, typeof delegatesTypes, 'RemoveDelegate'>>,
+  Expect<Matches<ErasureMessage, typeof recordActionsTypes, 'Erasure'>>,
+  Expect<Matches<HideMessage, typeof recordActionsTypes, 'Hide'>>,
+  Expect<Matches<UnhideMessage, typeof recordActionsTypes, 'Unhide'>>,
+  Expect<Matches<DerivationMessage, typeof recordActionsTypes, 'Derivation'>>,
+  Expect<Matches<ProposeAuthorErasureWindowMessage, typeof recordActionsTypes, 'ProposeAuthorErasureWindow'>>,
+  Expect<Matches<ApproveAuthorErasureWindowMessage, typeof recordActionsTypes, 'ApproveAuthorErasureWindow'>>,
 ];

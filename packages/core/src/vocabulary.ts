@@ -113,6 +113,38 @@ export function isOrderStatus(value: string): value is OrderStatus {
   return (orderStatuses as readonly string[]).includes(value);
 }
 
+/**
+ * Why a record was erased (see contracts/src/IRecordActions.sol): the patient's request (right to
+ * erasure), entered in error (the author's organisation, within the consortium's window), moved to another
+ * patient, retention ended (after a soft deletion). On chain: `uint8`, starting at 1 (0 = not erased).
+ */
+export const erasureReasons = ['patient-request', 'entered-in-error', 'moved', 'retention-ended'] as const;
+export type ErasureReason = (typeof erasureReasons)[number];
+
+/** How a record was derived from another: a copy for another organisation, a duplicate, a move. */
+export const derivationKinds = ['copy', 'duplicate', 'move'] as const;
+export type DerivationKind = (typeof derivationKinds)[number];
+
+export function erasureReasonCode(reason: ErasureReason): number {
+  return erasureReasons.indexOf(reason) + 1;
+}
+
+export function erasureReasonOfCode(code: number): ErasureReason | undefined {
+  return erasureReasons[code - 1];
+}
+
+export function isErasureReason(value: string): value is ErasureReason {
+  return (erasureReasons as readonly string[]).includes(value);
+}
+
+export function derivationKindCode(kind: DerivationKind): number {
+  return derivationKinds.indexOf(kind) + 1;
+}
+
+export function derivationKindOfCode(code: number): DerivationKind | undefined {
+  return derivationKinds[code - 1];
+}
+
 export function categoryIndex(category: Category): number {
   return categories.indexOf(category);
 }
@@ -221,6 +253,32 @@ export type VocabularyInStepWithContracts = [
   Expect<Same<IndexOf<[undefined, ...typeof orderStatuses], 'completed'>, `${typeof codes.ORDER_COMPLETED}`>>,
   Expect<Same<IndexOf<[undefined, ...typeof orderStatuses], 'cancelled'>, `${typeof codes.ORDER_CANCELLED}`>>,
   Expect<Same<IndexOf<[undefined, ...typeof orderStatuses], 'rejected'>, `${typeof codes.ORDER_REJECTED}`>>,
+  Expect<Same<(typeof erasureReasons)['length'], typeof codes.ERASURE_REASON_COUNT>>,
+  Expect<
+    Same<
+      IndexOf<[undefined, ...typeof erasureReasons], 'patient-request'>,
+      `${typeof codes.ERASURE_PATIENT_REQUEST}`
+    >
+  >,
+  Expect<
+    Same<
+      IndexOf<[undefined, ...typeof erasureReasons], 'entered-in-error'>,
+      `${typeof codes.ERASURE_ENTERED_IN_ERROR}`
+    >
+  >,
+  Expect<Same<IndexOf<[undefined, ...typeof erasureReasons], 'moved'>, `${typeof codes.ERASURE_MOVED}`>>,
+  Expect<
+    Same<
+      IndexOf<[undefined, ...typeof erasureReasons], 'retention-ended'>,
+      `${typeof codes.ERASURE_RETENTION_ENDED}`
+    >
+  >,
+  Expect<Same<(typeof derivationKinds)['length'], typeof codes.DERIVATION_KIND_COUNT>>,
+  Expect<Same<IndexOf<[undefined, ...typeof derivationKinds], 'copy'>, `${typeof codes.DERIVATION_COPY}`>>,
+  Expect<
+    Same<IndexOf<[undefined, ...typeof derivationKinds], 'duplicate'>, `${typeof codes.DERIVATION_DUPLICATE}`>
+  >,
+  Expect<Same<IndexOf<[undefined, ...typeof derivationKinds], 'move'>, `${typeof codes.DERIVATION_MOVE}`>>,
 ];
 
 /** Why a member breaks the glass (see emergency.ts). On chain: `uint8`, starting at 1. */

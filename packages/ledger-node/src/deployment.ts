@@ -22,6 +22,8 @@ import {
   emergenciesBytecode,
   ordersAbi,
   ordersBytecode,
+  recordActionsAbi,
+  recordActionsBytecode,
   recordsAbi,
   recordsBytecode,
 } from '@medledger/contracts';
@@ -36,8 +38,8 @@ import { type Abi, type Address, encodeDeployData, type Hex, type LocalAccount }
 import { ledgerEndpoint } from './rpcEndpoint.ts';
 
 /**
- * Deploys Consortium, Delegates, Consents, Records, AuditAnchors, CoSignatures, Emergencies and Orders with the
- * relayer account (Delegates before Consents, which takes it).
+ * Deploys Consortium, Delegates, Consents, Records, AuditAnchors, CoSignatures, Emergencies, Orders and
+ * RecordActions with the relayer account (Delegates before Consents, which takes it).
  */
 export async function deployContracts(
   rpcUrl: string,
@@ -88,6 +90,11 @@ export async function deployContracts(
     consortium.contractAddress,
     records.contractAddress,
   ]);
+  const recordActions = await deploy(recordActionsAbi, recordActionsBytecode, [
+    consortium.contractAddress,
+    consents.contractAddress,
+    records.contractAddress,
+  ]);
   return {
     chainId,
     consortium: consortium.contractAddress!,
@@ -98,6 +105,7 @@ export async function deployContracts(
     emergencies: emergencies.contractAddress!,
     orders: orders.contractAddress!,
     delegates: delegates.contractAddress!,
+    recordActions: recordActions.contractAddress!,
     deployedAtBlock: consortium.blockNumber,
   };
 }
@@ -126,6 +134,7 @@ export async function isDeployed(rpcUrl: string, deployment: Deployment): Promis
       deployment.emergencies,
       deployment.orders,
       deployment.delegates,
+      deployment.recordActions,
     ].map((address) => client.getCode({ address })),
   );
   return codes.every((code) => code !== undefined && code !== '0x');

@@ -9,6 +9,7 @@ import {
   AccessDeniedError,
   ConflictError,
   type ErrorFields,
+  GoneError,
   InvalidInputError,
   type MedledgerError,
   NotFoundError,
@@ -29,6 +30,7 @@ export interface DecodedContractError {
 type RefusalClass =
   | typeof AccessDeniedError
   | typeof ConflictError
+  | typeof GoneError
   | typeof InvalidInputError
   | typeof NotFoundError;
 
@@ -43,6 +45,7 @@ export interface ContractErrorMapping {
 
 const denied = (reason: string): ContractErrorMapping => ({ error: AccessDeniedError, reason });
 const conflict = (reason: string): ContractErrorMapping => ({ error: ConflictError, reason });
+const gone = (reason: string): ContractErrorMapping => ({ error: GoneError, reason });
 const notFound = (reason: string): ContractErrorMapping => ({ error: NotFoundError, reason });
 const invalid = (reason: string): ContractErrorMapping => ({ error: InvalidInputError, reason });
 
@@ -169,6 +172,25 @@ export const contractErrors: Record<LedgerContractErrorName, ContractErrorMappin
   PatientKeysUnknownPatient: notFound('patient_keys_unknown_patient'),
   PatientKeysZeroEncryptionKey: invalid('patient_keys_zero_encryption_key'),
   PatientKeysZeroSigner: invalid('patient_keys_zero_signer'),
+  RecordActionsAlreadyErased: gone('record_erased'),
+  RecordActionsAlreadyHidden: conflict('record_already_hidden'),
+  RecordActionsErasureWindowClosed: denied('record_erasure_window_closed'),
+  RecordActionsInvalidBatch: invalid('record_actions_invalid_batch'),
+  RecordActionsInvalidDerivedRecord: invalid('record_invalid_derived_record'),
+  RecordActionsInvalidKind: invalid('record_invalid_derivation_kind'),
+  RecordActionsInvalidOrganisation: invalid('record_invalid_derivation_organisation'),
+  RecordActionsInvalidReason: invalid('record_invalid_erasure_reason'),
+  RecordActionsInvalidRetention: invalid('record_invalid_retention'),
+  RecordActionsInvalidWindow: invalid('record_invalid_erasure_window'),
+  RecordActionsNotActiveAdmin: denied('record_actions_not_active_admin'),
+  RecordActionsNotAnchored: notFound('record_not_anchored'),
+  RecordActionsNotAuthorised: denied('record_action_not_authorised'),
+  RecordActionsNotHidden: conflict('record_not_hidden'),
+  RecordActionsRecordMismatch: invalid('record_fields_mismatch'),
+  RecordActionsRetentionEnded: conflict('record_retention_ended'),
+  RecordActionsRetentionNotEnded: conflict('record_retention_not_ended'),
+  RecordActionsWindowAlreadyApproved: conflict('record_erasure_window_already_approved'),
+  RecordActionsWindowProposalNotPending: invalid('record_erasure_window_proposal_not_pending'),
   RecordsAlreadyAnchored: conflict('records_already_anchored'),
   RecordsAlreadySuperseded: conflict('records_already_superseded'),
   RecordsEmptyBatch: invalid('records_empty_batch'),

@@ -14,6 +14,7 @@ const contracts = {
   emergencies: address(6),
   orders: address(7),
   delegates: address(8),
+  recordActions: address(9),
   deployedAtBlock: '12',
 };
 
@@ -22,6 +23,7 @@ describe('parseDeployment', () => {
     const deployment = parseDeployment(JSON.stringify(contracts));
     assert.equal(deployment.orders, address(7));
     assert.equal(deployment.delegates, address(8));
+    assert.equal(deployment.recordActions, address(9));
     assert.equal(deployment.deployedAtBlock, 12n);
   });
 
@@ -44,6 +46,17 @@ describe('parseDeployment', () => {
         error instanceof InvalidInputError &&
         error.reason === 'deployment_without_delegates' &&
         error.message.startsWith('data/deployment.json has no "delegates" contract'),
+    );
+  });
+
+  it('refuses a deployment made before the RecordActions contract existed, saying so', () => {
+    const { recordActions: _, ...before } = contracts;
+    assert.throws(
+      () => parseDeployment(JSON.stringify(before), 'data/deployment.json'),
+      (error: unknown) =>
+        error instanceof InvalidInputError &&
+        error.reason === 'deployment_without_record_actions' &&
+        error.message.startsWith('data/deployment.json has no "recordActions" contract'),
     );
   });
 });

@@ -16,6 +16,7 @@ export interface Deployment {
   emergencies: Address;
   orders: Address;
   delegates: Address;
+  recordActions: Address;
   /** First block to read events from. */
   deployedAtBlock: bigint;
 }
@@ -60,6 +61,14 @@ export function parseDeployment(text: string, source = 'deployment'): Deployment
       { reason: 'deployment_without_delegates' },
     );
   }
+  if (raw.recordActions === undefined) {
+    // Like Orders: every gateway must follow the same erasures, so a ledger without the contract is refused.
+    throw new InvalidInputError(
+      `${source} has no "recordActions" contract: this ledger was deployed before records could be erased, ` +
+        'hidden, copied or moved. Start a new ledger with a new data directory.',
+      { reason: 'deployment_without_record_actions' },
+    );
+  }
   return {
     chainId: raw.chainId as number,
     consortium: address('consortium'),
@@ -70,6 +79,7 @@ export function parseDeployment(text: string, source = 'deployment'): Deployment
     emergencies: address('emergencies'),
     orders: address('orders'),
     delegates: address('delegates'),
+    recordActions: address('recordActions'),
     deployedAtBlock: BigInt(String(raw.deployedAtBlock ?? '0')),
   };
 }

@@ -7,6 +7,7 @@ import {
   delegatesAbi,
   emergenciesAbi,
   ordersAbi,
+  recordActionsAbi,
   recordsAbi,
 } from '@medledger/contracts';
 import { InvalidInputError } from '@medledger/core';
@@ -22,6 +23,7 @@ export const ledgerAbis = {
   emergencies: emergenciesAbi,
   orders: ordersAbi,
   delegates: delegatesAbi,
+  recordActions: recordActionsAbi,
 } as const;
 
 /** A contract of the ledger: `consortium`, `consents`, `records`, ... */
@@ -54,6 +56,7 @@ export const combinedAbi = [
   ...emergenciesAbi,
   ...ordersAbi,
   ...delegatesAbi,
+  ...recordActionsAbi,
 ] as const;
 
 /**

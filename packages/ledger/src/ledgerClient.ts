@@ -98,6 +98,7 @@ export function createLedgerClient(options: LedgerClientOptions) {
     emergencies: deployment.emergencies,
     orders: deployment.orders,
     delegates: deployment.delegates,
+    recordActions: deployment.recordActions,
   };
   const sender = createTransactionSender(
     publicClient,

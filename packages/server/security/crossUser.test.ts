@@ -18,12 +18,15 @@ import {
   actionMask,
   categoryMask,
   coSignaturesTypes,
+  derivationKindCode,
   generateIdentity,
   ledgerDomain,
+  recordActionsTypes,
 } from '@medledger/core';
 import type { Hex } from 'viem';
 import { signAction, siweMessage } from '../test/helpers/actors.ts';
 import { call } from '../test/helpers/http.ts';
+import { buildRecord } from '../test/helpers/records.ts';
 import { type GatewayProcess, startGatewayProcess } from './helpers/gatewayProcess.ts';
 import { type ApiRoute, openApiRoutes } from './helpers/openApi.ts';
 import { type Actor, buildWorld, fhirNote, type Role, roles, type World } from './helpers/world.ts';
@@ -268,6 +271,40 @@ function matrix(): Row[] {
         (client, w) =>
           client.addRecord({ patient: w.a.address, category: 'note', resource: fhirNote('appended') }),
         { method: 'POST', path: () => '/api/records', body: {} },
+      ),
+    },
+    {
+      route: 'POST /api/records/{id}/derive',
+      what: 'a duplicate of A’s restricted note (only A reads it; copy and move: recordDerivations.test.ts)',
+      access: only('patientA'),
+      changesWorld: true,
+      // Built by hand: the client's deriveRecord reads the source first, so a refused reader never reaches the route.
+      call: asClient(
+        async (client, w) => {
+          const record = await buildRecord({
+            url: w.url,
+            author: identityOf(w, roleOf(w, client.address)),
+            patient: identityOf(w, 'patientA'),
+            category: 'note',
+            sensitivity: 'restricted',
+            resource: fhirNote('a duplicate'),
+          });
+          const signed = await client.signAction('recordActions', recordActionsTypes, 'Derivation', {
+            kind: derivationKindCode('duplicate'),
+            sourceId: w.a.noteRecordId,
+            newRecordId: record.leaf.recordId,
+            by: client.address,
+            toOrganisation: 0,
+          });
+          return client.call('POST', `/api/records/${w.a.noteRecordId}/derive`, {
+            kind: 'duplicate',
+            by: client.address,
+            toOrganisation: 0,
+            record,
+            ...signed,
+          });
+        },
+        { method: 'POST', path: (w) => `/api/records/${w.a.noteRecordId}/derive`, body: {} },
       ),
     },
     {
@@ -620,6 +657,75 @@ function matrix(): Row[] {
     },
     // Last: it changes A's signing key, so A's signed calls after it would fail.
     {
+      route: 'GET /api/records/erasure-window',
+      access: everyone,
+      call: get(() => '/api/records/erasure-window'),
+    },
+    {
+      route: 'POST /api/records/{id}/hide',
+      what: 'A’s lab record, hidden for patient A, signed by the caller',
+      access: only('patientA'),
+      call: post(
+        (w) => `/api/records/${w.a.labRecordId}/hide`,
+        async (actor, w) => ({
+          by: w.a.address,
+          retainUntil: 0,
+          ...(await signAction(
+            w.url,
+            identityOf(w, 'patientA'),
+            'recordActions',
+            'Hide',
+            { recordId: w.a.labRecordId, by: w.a.address, retainUntil: 0n },
+            { signer: actor.identity ?? generateIdentity() },
+          )),
+        }),
+      ),
+      changesWorld: true,
+    },
+    {
+      route: 'POST /api/records/{id}/unhide',
+      what: 'A’s lab record (hidden by A last), shown again for patient A, signed by the caller',
+      access: only('patientA'),
+      call: post(
+        (w) => `/api/records/${w.a.labRecordId}/unhide`,
+        async (actor, w) => ({
+          by: w.a.address,
+          ...(await signAction(
+            w.url,
+            identityOf(w, 'patientA'),
+            'recordActions',
+            'Unhide',
+            { recordId: w.a.labRecordId, by: w.a.address },
+            { signer: actor.identity ?? generateIdentity() },
+          )),
+        }),
+      ),
+      changesWorld: true,
+    },
+    {
+      route: 'POST /api/records/erase',
+      what: 'A’s note, erased at patient A’s request, signed by the caller',
+      access: only('patientA'),
+      call: post(
+        () => '/api/records/erase',
+        async (actor, w) => {
+          const message = { recordId: w.a.noteRecordId, by: w.a.address, reason: 1 };
+          const signed = await signAction(
+            w.url,
+            identityOf(w, 'patientA'),
+            'recordActions',
+            'Erasure',
+            message,
+            {
+              signer: actor.identity ?? generateIdentity(),
+            },
+          );
+          return { erasures: [{ ...message, ...signed }] };
+        },
+      ),
+      changesWorld: true,
+    },
+    {
       route: 'POST /api/patients/{address}/key-rotation',
       what: 'A’s key, rotated to a new one, with patient A, signed by the caller',
       access: only('patientA'),
@@ -713,9 +819,18 @@ const outOfScope: Record<string, string> = {
     'signed by its actor, decided by the chain: a lab not sent the order is refused (orders.test.ts)',
   'POST /api/orders/{orderId}/dispense':
     'signed by its actor, decided by the chain: two pharmacies at once, one wins (orders.test.ts)',
+  'POST /api/records/erasure-window/proposals': 'consortium governance (erasure.test.ts)',
+  'POST /api/records/erasure-window/proposals/{id}/approvals': 'consortium governance (erasure.test.ts)',
   'POST /rpc':
     'read-only JSON-RPC to the chain, public by design; the chain holds hashes, not private texts (readOnlyRpc.test.ts)',
 };
+
+/** The role of the actor signed in as `address`. */
+function roleOf(w: World, address: string): Role {
+  const role = roles.find((candidate) => w.actors[candidate].client?.address === address);
+  if (!role) throw new Error(`no actor ${address}`);
+  return role;
+}
 
 function identityOf(w: World, role: Role) {
   const identity = w.actors[role].identity;

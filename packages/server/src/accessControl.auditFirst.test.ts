@@ -32,6 +32,7 @@ async function withUnreachableChain() {
       emergencies: address(6),
       orders: address(7),
       delegates: address(8),
+      recordActions: address(9),
       deployedAtBlock: 0n,
     },
   });

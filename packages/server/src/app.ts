@@ -35,6 +35,8 @@ import { ledgerRecordRoutes } from './routes/ledgerRecordRoutes.ts';
 import { notificationRoutes } from './routes/notificationRoutes.ts';
 import { orderRoutes } from './routes/orderRoutes.ts';
 import { patientDirectoryRoutes } from './routes/patientDirectoryRoutes.ts';
+import { recordDerivationRoutes } from './routes/recordDerivationRoutes.ts';
+import { recordLifecycleRoutes } from './routes/recordLifecycleRoutes.ts';
 import { recordRoutes } from './routes/recordRoutes.ts';
 import { rpcRoutes } from './routes/rpcRoutes.ts';
 import { secondFactorRoutes } from './routes/secondFactorRoutes.ts';
@@ -232,6 +234,7 @@ export async function buildApp({
     ledgerRecordRoutes,
     consortiumRoutes,
     recordRoutes,
+    recordLifecycleRoutes,
     consentRoutes,
     auditRoutes,
     registerAuditProofRoutes,
@@ -247,6 +250,7 @@ export async function buildApp({
     appointmentRoutes,
     orderRoutes,
     delegateRoutes,
+    recordDerivationRoutes,
   ]) {
     routes(app as unknown as FastifyInstance, services, limits);
   }

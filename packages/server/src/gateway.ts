@@ -68,6 +68,7 @@ import { createIndexer } from './indexer.ts';
 import { createLedgerGuard } from './ledgerGuard.ts';
 import { openLogFile } from './logging.ts';
 import { createNotifier, grantUseNotifier } from './notifier.ts';
+import { destroyErasedBlobs, finaliseDueRetentions } from './operations/recordLifecycle.ts';
 import { requireStaffSecondFactor } from './operations/staffSecondFactor.ts';
 import { hostedOrganisation, hostedOrganisations, peerGateways } from './organisations.ts';
 import { createPeriodicTask, type Exclusive } from './periodicTask.ts';
@@ -186,7 +187,16 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       // In the database, with its other writes; blobs stored as files before are still served.
       local: new SqlBlobStore(stores.database, { legacy: new FileBlobStore(join(config.dataDir, 'blobs')) }),
       peers: async () => peerGateways(await store.organisations(), publicUrl.origin),
+      // An erased record's blob is never kept, fetched or served again (see recordLifecycle.ts).
+      isErased: (cid) => store.isErasedCid(cid),
     });
+    const destroyErased = () =>
+      destroyErasedBlobs(store, blobs).catch((error) =>
+        app?.log.warn(
+          { err: error },
+          'destroying the blobs of erased records failed; retried at the next erasure',
+        ),
+      );
     // Every gateway keeps a copy of every record's blob: fetched from a peer as soon as the record
     // is anchored, so reads and custodians need not wait for it, and copies survive a lost gateway.
     const replication = createReplicationQueue(blobs);
@@ -235,6 +245,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       ledger,
       store,
       onRecords: (records) => replication.add(records.map((r) => r.cid)),
+      onErasures: () => void destroyErased(),
       assertIntact: guard.assertIntact,
       exclusive: exclusively('index'),
     });
@@ -301,6 +312,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     let app: Awaited<ReturnType<typeof buildApp>> | undefined;
     await guard.recover('start');
     await indexer.sync();
+    await destroyErased();
 
     const services: GatewayServices = {
       ledger,
@@ -373,6 +385,13 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       (error) => app?.log.warn({ err: error }, 'removing ended sessions and rate-limit windows failed'),
     );
     sessionPurge.start();
+    // Hidden records whose retention ended are erased by whichever gateway sees them first.
+    const retentions = createPeriodicTask(
+      () => finaliseDueRetentions(services).then(() => undefined),
+      5_000,
+      (error) => app?.log.warn({ err: error }, 'erasing hidden records whose retention ended failed'),
+    );
+    retentions.start();
     indexer.start();
     auditAnchorer.start();
     eventFollower.start();
@@ -421,6 +440,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
           guard.stop();
           await orphans.stop();
           await sessionPurge.stop();
+          await retentions.stop();
           await served.close();
           await replication.stop();
           await anchorer.drain();

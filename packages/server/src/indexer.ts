@@ -23,6 +23,8 @@ export interface IndexerOptions {
   onError?: (error: unknown) => void;
   /** Told of the records of each indexed range (e.g. to replicate their blobs). */
   onRecords?: (records: ChainIndexUpdate['records']) => void;
+  /** Told when an indexed range erased records (to destroy their blobs here). */
+  onErasures?: () => void;
   /** Checked before each run: throws when the chain no longer holds what was indexed (see ledgerGuard.ts). */
   assertIntact?: () => Promise<void>;
 }
@@ -39,6 +41,7 @@ export function createIndexer({
   maxRange = 5_000n,
   onError,
   onRecords,
+  onErasures,
   assertIntact,
   exclusive,
 }: IndexerOptions) {
@@ -88,14 +91,17 @@ export function createIndexer({
       const update = { ...toIndexUpdate(events, Number(to), blockTimes), toBlockHash: hashBefore };
       await store.applyChainIndex(update);
       if (update.records.length) onRecords?.(update.records);
+      if (update.recordLifecycle?.some((event) => event.type === 'erased')) onErasures?.();
       from = to + 1n;
     }
   }
 
-  /** The times of the blocks that hold Orders events (an order's steps are dated by their block). */
+  /** The times of the blocks that hold Orders events or erasures (both are dated by their block). */
   async function orderBlockTimes(events: LedgerEvents): Promise<Map<bigint, number>> {
     const blocks = new Set(
-      events.filter((event) => orderEventNames.has(event.eventName)).map((e) => e.blockNumber),
+      events
+        .filter((event) => orderEventNames.has(event.eventName) || event.eventName === 'RecordErased')
+        .map((e) => e.blockNumber),
     );
     const times = new Map<bigint, number>();
     for (const number of blocks) times.set(number, Number((await ledger.block(number)).timestamp));
@@ -133,7 +139,7 @@ type LedgerEvents = Awaited<ReturnType<LedgerClient['events']>>;
 
 const orderEventNames = new Set(['OrderPlaced', 'OrderStatusChanged', 'OrderCompleted', 'OrderDispensed']);
 
-/** `blockTimes`: the times (unix seconds) of the blocks that hold Orders events, to date their steps. */
+/** `blockTimes`: the times (unix seconds) of the blocks that hold Orders events and erasures, to date them. */
 export function toIndexUpdate(
   events: LedgerEvents,
   toBlock: number,
@@ -155,9 +161,12 @@ export function toIndexUpdate(
     patientKeyRotations: [],
     orderEvents: [],
     delegateEvents: [],
+    derivations: [],
+    recordLifecycle: [],
   };
   const orderEvents = update.orderEvents ?? [];
   const delegateEvents = update.delegateEvents ?? [];
+  const recordLifecycle = update.recordLifecycle ?? [];
   /** Records anchored by each transaction: an order's results are those of the step's transaction. */
   const recordsOfTransaction = new Map<Hex, Hex[]>();
   for (const event of events) {
@@ -324,6 +333,42 @@ export function toIndexUpdate(
           previousSigner: event.args.previousSigner,
           encryptionKey: event.args.encryptionKey,
         });
+        break;
+      case 'RecordDerived':
+        update.derivations?.push({
+          recordId: event.args.newRecordId,
+          kind: event.args.kind,
+          sourceId: event.args.sourceId,
+          by: event.args.by,
+          toOrganisation: event.args.toOrganisation,
+          blockNumber,
+          logIndex: event.logIndex,
+          transactionHash: event.transactionHash,
+        });
+        break;
+      case 'RecordErased':
+        recordLifecycle.push({
+          type: 'erased',
+          recordId: event.args.recordId,
+          patient: event.args.patient,
+          by: event.args.by,
+          reason: event.args.reason,
+          erasedAt: step.at,
+          blockNumber,
+        });
+        break;
+      case 'RecordHidden':
+        recordLifecycle.push({
+          type: 'hidden',
+          recordId: event.args.recordId,
+          patient: event.args.patient,
+          by: event.args.by,
+          retainUntil: Number(event.args.retainUntil),
+          blockNumber,
+        });
+        break;
+      case 'RecordUnhidden':
+        recordLifecycle.push({ type: 'unhidden', recordId: event.args.recordId });
         break;
       case 'RecordSuperseded':
         update.supersessions.push({ recordId: event.args.recordId, supersededBy: event.args.supersededBy });

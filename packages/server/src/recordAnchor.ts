@@ -3,8 +3,15 @@
  * only a copy of the chain's events: after the chain lost blocks, or if the store was altered, it
  * can hold records the chain does not. Nothing that releases key material trusts it alone.
  */
-import { anchoredLeafHash, IntegrityError, NotFoundError } from '@medledger/core';
+import {
+  anchoredLeafHash,
+  erasureReasonOfCode,
+  GoneError,
+  IntegrityError,
+  NotFoundError,
+} from '@medledger/core';
 import type { LedgerClient } from '@medledger/ledger';
+import type { Hex } from 'viem';
 import { leafOf } from './stamps.ts';
 import type { RecordRow } from './store/gatewayStore.ts';
 
@@ -29,16 +36,38 @@ export async function recordAnchorStatus(
 }
 
 /**
- * Resolves when the chain anchors exactly the indexed record; otherwise throws `NotFoundError`
- * (reason `record_not_on_chain`), `IntegrityError` (reason `record_anchor_mismatch`) or, when the
- * chain cannot be read, `LedgerUnavailableError`. Call before releasing a data key or a key share.
+ * Throws `GoneError` (reason `record_erased`, fields `erasedAt`, `by`, `reason`) if the RecordActions
+ * contract erased `recordId` by `blockNumber` (else the latest block); `LedgerUnavailableError` when the
+ * chain cannot be read.
+ */
+export async function requireNotErased(
+  ledger: LedgerClient,
+  recordId: Hex,
+  blockNumber?: bigint,
+): Promise<void> {
+  const [erasedAt, by, reason] = await ledger.read('recordActions', 'erasureOf', [recordId], blockNumber);
+  if (erasedAt === 0n) return;
+  throw new GoneError(`Record ${recordId} was erased: its content and keys were destroyed.`, {
+    reason: 'record_erased',
+    fields: { erasedAt: Number(erasedAt), by, reason: erasureReasonOfCode(reason) ?? String(reason) },
+  });
+}
+
+/**
+ * Resolves when the chain anchors exactly the indexed record and has not erased it; otherwise throws
+ * `NotFoundError` (reason `record_not_on_chain`), `IntegrityError` (reason `record_anchor_mismatch`),
+ * `GoneError` (reason `record_erased`, see `requireNotErased`) or, when the chain cannot be read,
+ * `LedgerUnavailableError`. Both are read at the same block. Call before releasing a data key or a key share.
  */
 export async function requireRecordAnchored(
   ledger: LedgerClient,
   row: RecordRow,
   blockNumber?: bigint,
 ): Promise<void> {
-  const status = await recordAnchorStatus(ledger, row, blockNumber);
+  const [status] = await Promise.all([
+    recordAnchorStatus(ledger, row, blockNumber),
+    requireNotErased(ledger, row.recordId, blockNumber),
+  ]);
   const at = blockNumber === undefined ? 'now' : `at block ${blockNumber}`;
   if (status === 'missing') {
     throw new NotFoundError(`Record ${row.recordId} is not anchored on the ledger ${at}.`, {

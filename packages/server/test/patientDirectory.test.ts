@@ -423,6 +423,7 @@ describe('patient directory decisions fail closed', () => {
         emergencies: address(6),
         orders: address(7),
         delegates: address(8),
+        recordActions: address(9),
         deployedAtBlock: 0n,
       },
     });

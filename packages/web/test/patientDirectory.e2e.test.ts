@@ -4,12 +4,14 @@
  * QR code); a doctor of the hospital redeems it on the find-patient screen and sees the patient's
  * name in the chart's header; the doctor keeps an MRN and a colleague finds the patient by it; the
  * doctor finds the patient by name among the patients who share demographics. The name never
- * appears in a request body a browser sent: the gateway gets ciphertext only.
+ * appears in a request body a browser sent: the gateway gets ciphertext only. Then the patient deletes
+ * a record and restores it, and erases another: it leaves the list, a read says it was erased, and the
+ * history shows "Erased on … by …".
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { createGatewayClient, type GatewayClient } from '@medledger/client';
-import { generateIdentity, type Identity, serializeKeyFile } from '@medledger/core';
+import { GoneError, generateIdentity, type Identity, serializeKeyFile } from '@medledger/core';
 import type { Page } from 'playwright-core';
 import {
   cleanUp,
@@ -208,5 +210,49 @@ describe('patient profile and finding a patient, in Chromium', { timeout: 600_00
       assert.doesNotMatch(request.url, new RegExp(family));
       assert.doesNotMatch(request.body, /1984-02-29/, `${request.method} ${request.url}`);
     }
+  });
+
+  it('the patient deletes and restores a record, then erases one: gone from the list, a read says erased', async () => {
+    const observation = (value: number) => ({
+      resourceType: 'Observation',
+      status: 'final',
+      code: { coding: [{ system: 'http://loinc.org', code: '2345-7', display: 'Glucose' }] },
+      valueQuantity: { value, unit: 'mmol/L' },
+    });
+    const { recordId: kept } = await patientClient.addRecord({
+      patient: patientClient.address,
+      category: 'lab',
+      resource: observation(5.1),
+    });
+    const { recordId: erased } = await patientClient.addRecord({
+      patient: patientClient.address,
+      category: 'lab',
+      resource: observation(6.2),
+    });
+    await nav(patient, 'Settings');
+    await nav(patient, 'My records');
+    const card = (recordId: string) => patient.locator(`article.record-card[data-record-id="${recordId}"]`);
+    await card(kept).waitFor();
+
+    await card(kept).getByRole('button', { name: 'Delete' }).click();
+    await card(kept).waitFor({ state: 'detached' });
+    const deleted = patient.locator(`li[data-record-id="${kept}"]`);
+    await deleted.getByRole('button', { name: 'Restore' }).click();
+    await card(kept).waitFor();
+
+    await card(erased).getByRole('button', { name: 'Erase…' }).click();
+    const confirmation = card(erased).getByRole('alertdialog', { name: 'Erase this record for good?' });
+    await confirmation.getByText('This cannot be undone.', { exact: false }).waitFor();
+    screenshots.push(await screenshot(patient, 'directory-06-patient-confirms-erasure'));
+    await confirmation.getByRole('button', { name: 'Erase for good' }).click();
+    await card(erased).waitFor({ state: 'detached' });
+    await patient
+      .locator(`li[data-record-id="${erased}"]`)
+      .getByText('Erased on', { exact: false })
+      .waitFor();
+    screenshots.push(await screenshot(patient, 'directory-07-patient-record-erased'));
+    await assert.rejects(patientClient.readRecord(erased), GoneError);
+    const { records } = await patientClient.listRecords(patientClient.address);
+    assert.ok(!records.some((record) => record.recordId === erased));
   });
 });

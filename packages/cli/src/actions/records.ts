@@ -74,13 +74,21 @@ function refuseImportBundle(text: string, file: string, category: string): void 
 }
 
 export const listRecords: ActionHandler = async (options, command: Command) => {
-  const result = await (await clientFor(command)).listRecords(parseAddress(options.patient, 'patient'));
+  const result = await (await clientFor(command)).listRecords(parseAddress(options.patient, 'patient'), {
+    includeHidden: options.includeDeleted === true,
+  });
   print(globalOptions(command), result, () =>
     result.records.length
       ? result.records
           .map(
             (r) =>
-              `${r.recordId}  ${r.category}/${r.sensitivity}  by ${r.author}  ${new Date(r.createdAt * 1000).toISOString()}  ${r.cid}${r.stamp ? `  ${r.stamp.status} (${r.stamp.signers.length} signer${r.stamp.signers.length === 1 ? '' : 's'})` : ''}`,
+              `${r.recordId}  ${r.category}/${r.sensitivity}  by ${r.author}  ${new Date(r.createdAt * 1000).toISOString()}  ${r.cid}${r.stamp ? `  ${r.stamp.status} (${r.stamp.signers.length} signer${r.stamp.signers.length === 1 ? '' : 's'})` : ''}${
+                r.erased
+                  ? `  ERASED on ${new Date(r.erased.erasedAt * 1000).toISOString()} by ${r.erased.by} (${r.erased.reason})`
+                  : r.hidden
+                    ? `  DELETED by ${r.hidden.by}${r.hidden.retainUntil ? `, erased after ${new Date(r.hidden.retainUntil * 1000).toISOString()}` : ''}`
+                    : ''
+              }`,
           )
           .join('\n')
       : 'no records you may see',

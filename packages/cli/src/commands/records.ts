@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { actingCommand, lazyAction } from '../options.ts';
 
 const load = () => import('../actions/records.ts');
+const loadLifecycle = () => import('../actions/recordLifecycle.ts');
 
 export function registerRecords(program: Command): void {
   const record = program
@@ -26,7 +27,11 @@ export function registerRecords(program: Command): void {
     record
       .command('list')
       .description('List the metadata of a patient’s records that you may see, each final or draft')
-      .requiredOption('--patient <address>', 'the patient'),
+      .requiredOption('--patient <address>', 'the patient')
+      .option(
+        '--include-deleted',
+        'as the patient: also list your deleted (hidden) and erased records, marked',
+      ),
   ).action(lazyAction(load, 'listRecords'));
 
   actingCommand(
@@ -50,4 +55,45 @@ export function registerRecords(program: Command): void {
       .option('--out <file>', 'write the FHIR JSON to this file')
       .option('--purpose <code>', 'purpose of use (HL7 ActReason, e.g. TREAT)', 'TREAT'),
   ).action(lazyAction(load, 'getRecord'));
+
+  actingCommand(
+    record
+      .command('erase')
+      .description(
+        'Erase a record for good (crypto-shredding). Who may: the record’s patient; an admin of the author’s ' +
+          'organisation for a record entered in error, within the window the consortium voted (none by default). ' +
+          'Every gateway destroys the encrypted content and refuses the keys. CANNOT BE UNDONE, and cannot reach ' +
+          'a copy a reader already decrypted, backups of a gateway, or the anchor and events on chain (kept by design).',
+      )
+      .argument('[recordId]')
+      .option(
+        '--reason <reason>',
+        'patient-request (the patient) or entered-in-error (an admin of the author’s organisation)',
+      )
+      .option('--all', 'as the patient: erase your whole chart (asks for confirmation)')
+      .option('--yes', 'with --all: do not ask for confirmation'),
+  ).action(lazyAction(loadLifecycle, 'eraseRecord'));
+
+  actingCommand(
+    record
+      .command('delete')
+      .description(
+        'Delete a record (soft delete): it leaves every list; its patient may restore it until --retain-until, ' +
+          'after which it is erased for good. Who may: the record’s patient, or an admin of the author’s organisation.',
+      )
+      .argument('<recordId>')
+      .option(
+        '--retain-until <date>',
+        'when the deleted record is erased (ISO date); none: kept until restored or erased',
+      ),
+  ).action(lazyAction(loadLifecycle, 'deleteRecord'));
+
+  actingCommand(
+    record
+      .command('restore')
+      .description(
+        'Restore a deleted record, as its patient, before its retention date (an erased record cannot be restored)',
+      )
+      .argument('<recordId>'),
+  ).action(lazyAction(loadLifecycle, 'restoreRecord'));
 }

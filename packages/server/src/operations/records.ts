@@ -10,6 +10,7 @@ import {
   bytesToBase64url,
   categories,
   type Envelope,
+  erasureReasonOfCode,
   NotFoundError,
   parseEnvelope,
   type RecordLeaf,
@@ -108,12 +109,37 @@ export async function listRecords(
   log: OperationLog = silentLog,
 ): Promise<RecordList> {
   const patient = query.patient.toLowerCase() as Address;
-  const rows = await anchoredOnly(services, await services.store.recordsOfPatient(patient), log);
+  const { store } = services;
+  // Erased and hidden records are left out, but for the patient asking for them (marked as such).
+  const withHidden = query.includeHidden === 'true' && session.address.toLowerCase() === patient;
+  const erased = new Map((await store.erasuresOfPatient(patient)).map((row) => [row.recordId, row]));
+  const hidden = new Map((await store.hiddenOfPatient(patient)).map((row) => [row.recordId, row]));
+  const listed = (await store.recordsOfPatient(patient)).filter(
+    (row) => withHidden || (!erased.has(row.recordId) && !hidden.has(row.recordId)),
+  );
+  const rows = await anchoredOnly(services, listed, log);
   const visible = await services.access.authoriseListing(session.address, patient, rows);
   return {
     patient,
     records: await Promise.all(
-      visible.map(async (row) => ({ ...describeRecord(row), stamp: await services.stamps.of(row) })),
+      visible.map(async (row) => {
+        const erasure = erased.get(row.recordId);
+        const hiding = hidden.get(row.recordId);
+        return {
+          ...describeRecord(row),
+          stamp: await services.stamps.of(row),
+          ...(hiding ? { hidden: { by: hiding.by, retainUntil: hiding.retainUntil } } : {}),
+          ...(erasure
+            ? {
+                erased: {
+                  erasedAt: erasure.erasedAt,
+                  by: erasure.by,
+                  reason: erasureReasonOfCode(erasure.reason) ?? 'patient-request',
+                },
+              }
+            : {}),
+        };
+      }),
     ),
   };
 }
@@ -186,6 +212,7 @@ export function readBlob(
   services: GatewayServices,
   input: { cid: string; localOnly: boolean },
 ): Promise<Uint8Array> {
+  // An erased record's blob answers GoneError (410): the blob store refuses it (replicatingBlobStore.ts).
   return services.blobs.get(input.cid, { localOnly: input.localOnly });
 }
 

@@ -17,6 +17,8 @@ export interface BlobStore {
    */
   get(cid: string, options?: { localOnly?: boolean }): Promise<Uint8Array>;
   has(cid: string): Promise<boolean>;
+  /** Destroys this store's copy of `cid` (an erased record's blob), if it holds one. */
+  delete(cid: string): Promise<void>;
 }
 
 /**
@@ -90,5 +92,25 @@ export class FileBlobStore implements BlobStore {
 
   async has(cid: string): Promise<boolean> {
     return existsSync(this.#pathOf(cid).file);
+  }
+
+  /** Overwrites the file with zeros before removing it, so that its bytes do not stay in free blocks. */
+  async delete(cid: string): Promise<void> {
+    const { file } = this.#pathOf(cid);
+    let handle: Awaited<ReturnType<typeof open>>;
+    try {
+      handle = await open(file, 'r+');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    try {
+      const { size } = await handle.stat();
+      await handle.write(new Uint8Array(size), 0, size, 0);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rm(file, { force: true });
   }
 }

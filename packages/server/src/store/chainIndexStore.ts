@@ -5,6 +5,7 @@
  */
 import type { Address, Hex } from 'viem';
 import type { DelegateEvent } from './delegateStore.ts';
+import type { DerivationRow } from './derivationStore.ts';
 import type { OrderEvent } from './orderStore.ts';
 
 export interface RecordRow {
@@ -21,6 +22,29 @@ export interface RecordRow {
   createdAt: number;
   blockNumber: number;
   transactionHash: Hex;
+}
+
+/** A record the RecordActions contract erased (reason codes: the core's `erasureReasons`). */
+export interface ErasureRow {
+  recordId: Hex;
+  patient: Address;
+  by: Address;
+  reason: number;
+  /** Unix seconds (the erasure's block). */
+  erasedAt: number;
+  blockNumber: number;
+  /** The erased record's blob ('' if the index did not hold the record). */
+  cid: string;
+}
+
+/** A record hidden (soft-deleted) until its patient shows it again or its retention ends. */
+export interface HiddenRow {
+  recordId: Hex;
+  patient: Address;
+  by: Address;
+  /** Unix seconds; 0: no end of retention. */
+  retainUntil: number;
+  blockNumber: number;
 }
 
 export interface GrantRow {
@@ -98,7 +122,16 @@ export interface ChainIndexUpdate {
   orderEvents?: OrderEvent[];
   /** The Delegates contract's events, in chain order (see delegateStore.ts). */
   delegateEvents?: DelegateEvent[];
+  /** The RecordActions contract's derivations (copy, duplicate, move), in chain order. */
+  derivations?: DerivationRow[];
+  /** The RecordActions contract's erasures, hidings and unhidings, in chain order. */
+  recordLifecycle?: RecordLifecycleEvent[];
 }
+
+export type RecordLifecycleEvent =
+  | ({ type: 'erased' } & Omit<ErasureRow, 'cid'>)
+  | ({ type: 'hidden' } & HiddenRow)
+  | { type: 'unhidden'; recordId: Hex };
 
 export interface ChainIndexStore {
   indexedBlock(): Promise<number | null>;
@@ -130,6 +163,18 @@ export interface ChainIndexStore {
   member(address: Address): Promise<MemberRow | undefined>;
   membersOf(organisationId: number): Promise<MemberRow[]>;
   patient(address: Address): Promise<PatientRow | undefined>;
+
+  erasure(recordId: Hex): Promise<ErasureRow | undefined>;
+  erasuresOfPatient(patient: Address): Promise<ErasureRow[]>;
+  /** True if `cid` is the blob of an erased record: it is neither kept, fetched nor served. */
+  isErasedCid(cid: string): Promise<boolean>;
+  /** Erasures whose blob this gateway has not deleted yet. */
+  erasuresWithBlob(): Promise<ErasureRow[]>;
+  markBlobsDeleted(recordIds: readonly Hex[]): Promise<void>;
+  hiddenRecord(recordId: Hex): Promise<HiddenRow | undefined>;
+  hiddenOfPatient(patient: Address): Promise<HiddenRow[]>;
+  /** Hidden records whose retention ended before `now` (unix seconds), at most `limit`. */
+  retentionsDue(now: number, limit: number): Promise<HiddenRow[]>;
 
   saveRequestReason(reasonHash: Hex, reason: string): Promise<void>;
   requestReason(reasonHash: Hex): Promise<string | undefined>;

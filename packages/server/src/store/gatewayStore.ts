@@ -6,6 +6,7 @@
 import type { AuditStore } from './auditStore.ts';
 import type { ChainIndexStore } from './chainIndexStore.ts';
 import type { DelegateStore } from './delegateStore.ts';
+import type { DerivationStore } from './derivationStore.ts';
 import type { KeyRecoveryStore } from './keyRecoveryStore.ts';
 import type { OrderStore } from './orderStore.ts';
 import type { RateLimitStore } from './rateLimitStore.ts';
@@ -25,13 +26,17 @@ export type {
   AccessRequestStatus,
   ChainIndexStore,
   ChainIndexUpdate,
+  ErasureRow,
   GrantRow,
+  HiddenRow,
   MemberRow,
   OrganisationRow,
   PatientRow,
+  RecordLifecycleEvent,
   RecordRow,
 } from './chainIndexStore.ts';
 export type { DelegateEvent, DelegateRow, DelegateStore } from './delegateStore.ts';
+export type { DerivationRow, DerivationStore } from './derivationStore.ts';
 export type {
   KeyBackupRow,
   KeyRecoveryRequestRow,
@@ -51,7 +56,8 @@ export interface GatewayStore
     KeyRecoveryStore,
     RateLimitStore,
     OrderStore,
-    DelegateStore {
+    DelegateStore,
+    DerivationStore {
   /** Closes the database connection the areas share. */
   close(): Promise<void>;
 }

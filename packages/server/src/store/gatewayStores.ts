@@ -14,6 +14,7 @@ import {
   type PostgresCoordinationOptions,
 } from './coordination.ts';
 import type { DelegateStore } from './delegateStore.ts';
+import type { DerivationStore } from './derivationStore.ts';
 import type { GatewayStore } from './gatewayStore.ts';
 import type { KeyRecoveryStore } from './keyRecoveryStore.ts';
 import type { OrderStore } from './orderStore.ts';
@@ -26,6 +27,7 @@ import { SqlAuditStore } from './sqlAuditStore.ts';
 import { SqlChainIndexStore } from './sqlChainIndexStore.ts';
 import type { SqlDatabase } from './sqlDatabase.ts';
 import { SqlDelegateStore } from './sqlDelegateStore.ts';
+import { SqlDerivationStore } from './sqlDerivationStore.ts';
 import { SqlEmergencyStore } from './sqlEmergencyStore.ts';
 import { SqliteDatabase } from './sqliteDatabase.ts';
 import { SqlKeyRecoveryStore } from './sqlKeyRecoveryStore.ts';
@@ -120,6 +122,7 @@ export function composeGatewayStore(database: SqlDatabase, atRest?: AtRestCipher
     ...methodsOf<RateLimitStore>(new SqlRateLimitStore(database)),
     ...methodsOf<OrderStore>(new SqlOrderStore(database)),
     ...methodsOf<DelegateStore>(new SqlDelegateStore(database)),
+    ...methodsOf<DerivationStore>(new SqlDerivationStore(database)),
     close: () => database.close(),
   };
 }

@@ -358,6 +358,52 @@ CREATE INDEX appointments_by_practitioner ON appointments (practitioner, starts_
 CREATE INDEX appointments_by_grant ON appointments (grant_id);`,
   },
   {
+    version: 10,
+    name: 'record erasures and hidden records',
+    // The RecordActions contract's erasures and soft deletions, indexed from its events (rebuilt after a
+    // rewind like the rest of the index). `cid` is the erased record's blob, which every gateway deletes
+    // (`blob_deleted` = 1 once done here) and never fetches or serves again. Times are unix seconds.
+    sqlite: `
+CREATE TABLE record_erasures (
+  record_id TEXT PRIMARY KEY, patient TEXT NOT NULL, erased_by TEXT NOT NULL, reason INTEGER NOT NULL,
+  erased_at INTEGER NOT NULL, block_number INTEGER NOT NULL, cid TEXT NOT NULL, blob_deleted INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX record_erasures_by_patient ON record_erasures (patient);
+CREATE INDEX record_erasures_by_cid ON record_erasures (cid);
+CREATE TABLE record_hidden (
+  record_id TEXT PRIMARY KEY, patient TEXT NOT NULL, hidden_by TEXT NOT NULL, retain_until INTEGER NOT NULL,
+  block_number INTEGER NOT NULL);
+CREATE INDEX record_hidden_by_patient ON record_hidden (patient);`,
+    postgres: `
+CREATE TABLE record_erasures (
+  record_id TEXT PRIMARY KEY, patient TEXT NOT NULL, erased_by TEXT NOT NULL, reason BIGINT NOT NULL,
+  erased_at BIGINT NOT NULL, block_number BIGINT NOT NULL, cid TEXT NOT NULL, blob_deleted BIGINT NOT NULL DEFAULT 0);
+CREATE INDEX record_erasures_by_patient ON record_erasures (patient);
+CREATE INDEX record_erasures_by_cid ON record_erasures (cid);
+CREATE TABLE record_hidden (
+  record_id TEXT PRIMARY KEY, patient TEXT NOT NULL, hidden_by TEXT NOT NULL, retain_until BIGINT NOT NULL,
+  block_number BIGINT NOT NULL);
+CREATE INDEX record_hidden_by_patient ON record_hidden (patient);`,
+  },
+  {
+    version: 11,
+    name: 'record derivations',
+    // Copies, duplicates and moves as the indexer follows them from the RecordActions contract's
+    // RecordDerived events (chain-derived like records: rebuilt from the chain on a rewind), keyed by
+    // the new record. `to_organisation`: a copy's organisation, else 0.
+    sqlite: `
+CREATE TABLE record_derivations (
+  record_id TEXT PRIMARY KEY, kind INTEGER NOT NULL, source_id TEXT NOT NULL, by_address TEXT NOT NULL,
+  to_organisation INTEGER NOT NULL, block_number INTEGER NOT NULL, log_index INTEGER NOT NULL,
+  transaction_hash TEXT NOT NULL);
+CREATE INDEX record_derivations_by_source ON record_derivations (source_id);`,
+    postgres: `
+CREATE TABLE record_derivations (
+  record_id TEXT COLLATE "C" PRIMARY KEY, kind BIGINT NOT NULL, source_id TEXT COLLATE "C" NOT NULL,
+  by_address TEXT NOT NULL, to_organisation BIGINT NOT NULL, block_number BIGINT NOT NULL,
+  log_index BIGINT NOT NULL, transaction_hash TEXT NOT NULL);
+CREATE INDEX record_derivations_by_source ON record_derivations (source_id);`,
+  },
+  {
     version: 12,
     name: 'delegates',
     // Patients' delegates (family, caregivers, researchers), indexed from the Delegates contract's

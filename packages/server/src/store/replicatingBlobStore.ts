@@ -6,8 +6,12 @@
  * A peer is asked with `x-medledger-peer: 1`, and a request carrying it is answered from local
  * storage only, so two gateways that both lack a blob never ask each other in a loop. Reads of one
  * missing blob at once (a client's and the background queue's) share one search of the peers.
+ *
+ * The blob of an erased record (`isErased`) is neither stored, served nor fetched: asking for it
+ * answers `GoneError` (HTTP 410 to a peer), and a copy a peer was sending when the erasure was indexed
+ * is dropped, not kept.
  */
-import { NotFoundError, verifyCid } from '@medledger/core';
+import { cidOf, GoneError, NotFoundError, verifyCid } from '@medledger/core';
 import type { BlobStore } from './blobStore.ts';
 
 export const peerRequestHeader = 'x-medledger-peer';
@@ -19,6 +23,8 @@ export interface ReplicatingBlobStoreOptions {
   timeoutMs?: number;
   /** Told about every copy a peer served that did not match its CID. */
   onRejectedCopy?: (peer: string, cid: string) => void;
+  /** True if `cid` is an erased record's blob (see the class's comment). */
+  isErased?: (cid: string) => Promise<boolean>;
 }
 
 /**
@@ -71,15 +77,22 @@ export class ReplicatingBlobStore implements BlobStore {
     this.#options = options;
   }
 
-  put(bytes: Uint8Array): Promise<string> {
+  async put(bytes: Uint8Array): Promise<string> {
+    await this.#refuseErased(cidOf(bytes));
     return this.#options.local.put(bytes);
   }
 
-  has(cid: string): Promise<boolean> {
+  async has(cid: string): Promise<boolean> {
+    if (await this.#options.isErased?.(cid)) return false;
     return this.#options.local.has(cid);
   }
 
+  delete(cid: string): Promise<void> {
+    return this.#options.local.delete(cid);
+  }
+
   async get(cid: string, options: { localOnly?: boolean } = {}): Promise<Uint8Array> {
+    await this.#refuseErased(cid);
     try {
       return await this.#options.local.get(cid);
     } catch (error) {
@@ -103,10 +116,20 @@ export class ReplicatingBlobStore implements BlobStore {
         this.#options.onRejectedCopy?.(peer, cid);
         continue;
       }
+      // The erasure may have been indexed while the copy was on its way.
+      await this.#refuseErased(cid);
       await this.#options.local.put(bytes);
       return bytes;
     }
     throw new NotFoundError(`No blob ${cid} here, and no peer gateway holds an intact copy.`);
+  }
+
+  async #refuseErased(cid: string): Promise<void> {
+    if (await this.#options.isErased?.(cid)) {
+      throw new GoneError(`Blob ${cid} belongs to an erased record: it was destroyed.`, {
+        reason: 'record_erased',
+      });
+    }
   }
 
   async #fetchFrom(peer: string, cid: string): Promise<Uint8Array | undefined> {

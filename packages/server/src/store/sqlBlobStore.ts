@@ -6,10 +6,15 @@
  *
  * Blobs written as files before the table existed (`FileBlobStore`) are read through `legacy`: new
  * blobs go to the table only.
+ *
+ * An erased record's blob is deleted (`delete`): on SQLite the database zeroes freed pages
+ * (`secure_delete`, see sqliteDatabase.ts) and the WAL is then truncated; on PostgreSQL the deleted row
+ * stays in the table's dead tuples until VACUUM, which `delete` runs on the table.
  */
 import { cidOf, IntegrityError, NotFoundError, verifyCid } from '@medledger/core';
 import { type BlobStore, requireBlobCid } from './blobStore.ts';
 import type { SqlDatabase } from './sqlDatabase.ts';
+import { SqliteDatabase } from './sqliteDatabase.ts';
 
 export interface SqlBlobStoreOptions {
   /** Where blobs stored before the table are read from when the table has no row for them. */
@@ -54,5 +59,13 @@ export class SqlBlobStore implements BlobStore {
     requireBlobCid(cid);
     if (await this.#db.get('SELECT 1 AS found FROM blobs WHERE cid = $cid', { cid })) return true;
     return this.#legacy ? this.#legacy.has(cid) : false;
+  }
+
+  async delete(cid: string): Promise<void> {
+    requireBlobCid(cid);
+    await this.#db.run('DELETE FROM blobs WHERE cid = $cid', { cid });
+    await this.#legacy?.delete(cid);
+    if (this.#db.dialect === 'postgres') await this.#db.run('VACUUM blobs');
+    else if (this.#db instanceof SqliteDatabase) await this.#db.checkpoint();
   }
 }

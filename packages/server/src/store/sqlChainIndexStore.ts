@@ -8,14 +8,18 @@ import type {
   AccessRequestRow,
   ChainIndexStore,
   ChainIndexUpdate,
+  ErasureRow,
   GrantRow,
+  HiddenRow,
   MemberRow,
   OrganisationRow,
   PatientRow,
+  RecordLifecycleEvent,
   RecordRow,
 } from './chainIndexStore.ts';
 import { isStorableId, type SqlDatabase, type SqlExecutor, type SqlRow } from './sqlDatabase.ts';
 import { applyDelegateEvents } from './sqlDelegateStore.ts';
+import { applyDerivationRows } from './sqlDerivationStore.ts';
 import { applyOrderEvents } from './sqlOrderStore.ts';
 
 const lower = (value: string) => value.toLowerCase();
@@ -151,6 +155,8 @@ export class SqlChainIndexStore implements ChainIndexStore {
       }
       await applyOrderEvents(tx, update.orderEvents ?? []);
       await applyDelegateEvents(tx, update.delegateEvents ?? []);
+      await applyDerivationRows(tx, update.derivations ?? []);
+      await applyRecordLifecycle(tx, update.recordLifecycle ?? []);
       await tx.run(
         `INSERT INTO meta VALUES ('indexed_block', $block) ON CONFLICT (key) DO UPDATE SET value = $block`,
         { block: String(update.toBlock) },
@@ -175,6 +181,9 @@ export class SqlChainIndexStore implements ChainIndexStore {
         'orders',
         'order_steps',
         'delegates',
+        'record_derivations',
+        'record_erasures',
+        'record_hidden',
       ]) {
         await tx.run(`DELETE FROM ${table}`);
       }
@@ -211,6 +220,69 @@ export class SqlChainIndexStore implements ChainIndexStore {
       { after: after ? lower(after) : '', limit, ...(patient ? { patient: lower(patient) } : {}) },
     );
     return rows.map(toRecord);
+  }
+
+  async erasure(recordId: Hex): Promise<ErasureRow | undefined> {
+    const row = await this.#db.get('SELECT * FROM record_erasures WHERE record_id = $id', {
+      id: lower(recordId),
+    });
+    return row && toErasure(row);
+  }
+
+  async erasuresOfPatient(patient: Address): Promise<ErasureRow[]> {
+    const rows = await this.#db.all(
+      'SELECT * FROM record_erasures WHERE patient = $patient ORDER BY block_number, record_id',
+      { patient: lower(patient) },
+    );
+    return rows.map(toErasure);
+  }
+
+  async isErasedCid(cid: string): Promise<boolean> {
+    return (
+      (await this.#db.get('SELECT 1 AS found FROM record_erasures WHERE cid = $cid', { cid })) !== undefined
+    );
+  }
+
+  async erasuresWithBlob(): Promise<ErasureRow[]> {
+    const rows = await this.#db.all(
+      'SELECT * FROM record_erasures WHERE blob_deleted = 0 ORDER BY block_number, record_id',
+    );
+    return rows.map(toErasure);
+  }
+
+  async markBlobsDeleted(recordIds: readonly Hex[]): Promise<void> {
+    if (!recordIds.length) return;
+    await this.#db.transaction(async (tx) => {
+      for (const id of recordIds) {
+        await tx.run('UPDATE record_erasures SET blob_deleted = 1 WHERE record_id = $id', { id: lower(id) });
+      }
+    });
+  }
+
+  async hiddenRecord(recordId: Hex): Promise<HiddenRow | undefined> {
+    const row = await this.#db.get('SELECT * FROM record_hidden WHERE record_id = $id', {
+      id: lower(recordId),
+    });
+    return row && toHidden(row);
+  }
+
+  async hiddenOfPatient(patient: Address): Promise<HiddenRow[]> {
+    const rows = await this.#db.all(
+      'SELECT * FROM record_hidden WHERE patient = $patient ORDER BY block_number',
+      {
+        patient: lower(patient),
+      },
+    );
+    return rows.map(toHidden);
+  }
+
+  async retentionsDue(now: number, limit: number): Promise<HiddenRow[]> {
+    const rows = await this.#db.all(
+      `SELECT * FROM record_hidden WHERE retain_until > 0 AND retain_until < $now
+       ORDER BY retain_until, record_id LIMIT $limit`,
+      { now, limit },
+    );
+    return rows.map(toHidden);
   }
 
   async grant(grantId: number): Promise<GrantRow | undefined> {
@@ -352,6 +424,66 @@ function toRecord(row: SqlRow): RecordRow {
     createdAt: Number(row.created_at),
     blockNumber: Number(row.block_number),
     transactionHash: row.transaction_hash as Hex,
+  };
+}
+
+/** Applies erasures, hidings and unhidings in chain order; an erasure ends a hiding. */
+async function applyRecordLifecycle(tx: SqlExecutor, events: readonly RecordLifecycleEvent[]): Promise<void> {
+  for (const event of events) {
+    const id = lower(event.recordId);
+    if (event.type === 'erased') {
+      await tx.run(
+        `INSERT INTO record_erasures (record_id, patient, erased_by, reason, erased_at, block_number, cid)
+         VALUES ($id, $patient, $by, $reason, $at, $block,
+           COALESCE((SELECT cid FROM records WHERE record_id = $id), ''))
+         ON CONFLICT (record_id) DO NOTHING`,
+        {
+          id,
+          patient: lower(event.patient),
+          by: lower(event.by),
+          reason: event.reason,
+          at: event.erasedAt,
+          block: event.blockNumber,
+        },
+      );
+      await tx.run('DELETE FROM record_hidden WHERE record_id = $id', { id });
+    } else if (event.type === 'hidden') {
+      await tx.run(
+        `INSERT INTO record_hidden VALUES ($id, $patient, $by, $until, $block)
+         ON CONFLICT (record_id) DO UPDATE SET hidden_by = $by, retain_until = $until, block_number = $block`,
+        {
+          id,
+          patient: lower(event.patient),
+          by: lower(event.by),
+          until: event.retainUntil,
+          block: event.blockNumber,
+        },
+      );
+    } else {
+      await tx.run('DELETE FROM record_hidden WHERE record_id = $id', { id });
+    }
+  }
+}
+
+function toErasure(row: SqlRow): ErasureRow {
+  return {
+    recordId: row.record_id as Hex,
+    patient: row.patient as Address,
+    by: row.erased_by as Address,
+    reason: Number(row.reason),
+    erasedAt: Number(row.erased_at),
+    blockNumber: Number(row.block_number),
+    cid: String(row.cid),
+  };
+}
+
+function toHidden(row: SqlRow): HiddenRow {
+  return {
+    recordId: row.record_id as Hex,
+    patient: row.patient as Address,
+    by: row.hidden_by as Address,
+    retainUntil: Number(row.retain_until),
+    blockNumber: Number(row.block_number),
   };
 }
 

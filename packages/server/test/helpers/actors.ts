@@ -17,6 +17,7 @@ import {
   ledgerDomain,
   type Role,
   randomBytes,
+  recordActionsTypes,
 } from '@medledger/core';
 import type { Hex } from 'viem';
 import { createSiweMessage } from 'viem/siwe';
@@ -99,7 +100,9 @@ export async function signAction(
         ? emergenciesTypes
         : contract === 'delegates'
           ? delegatesTypes
-          : consentsTypes;
+          : contract === 'recordActions'
+            ? recordActionsTypes
+            : consentsTypes;
   const signature = await accountOf(options.signer ?? identity).signTypedData({
     domain: ledgerDomain(contract, ledger.chainId, ledger.contracts[contract] as `0x${string}`),
     types,

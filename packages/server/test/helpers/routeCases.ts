@@ -234,6 +234,41 @@ export function routeCases(): RouteCase[] {
       badPaths: ['/api/emergency-window/proposals/x/approvals'],
     },
     ...orderRouteCases(recordId, denied),
+    {
+      method: 'POST',
+      path: '/api/records/erase',
+      body: { erasures: [{ recordId, by: someone, reason: 1, ...signed }] },
+      expect: denied,
+    },
+    {
+      method: 'POST',
+      path: `/api/records/${recordId}/hide`,
+      body: { by: someone, retainUntil: 0, ...signed },
+      expect: denied,
+      max: { retainUntil: Number.MAX_SAFE_INTEGER },
+      badPaths: ['/api/records/0x12/hide', '/api/records/record/hide'],
+    },
+    {
+      method: 'POST',
+      path: `/api/records/${recordId}/unhide`,
+      body: { by: someone, ...signed },
+      expect: denied,
+      badPaths: ['/api/records/0x12/unhide'],
+    },
+    {
+      method: 'POST',
+      path: '/api/records/erasure-window/proposals',
+      body: { windowSeconds: 3600, admin: someone, ...signed },
+      expect: denied,
+      max: { windowSeconds: 90 * 24 * 3600 },
+    },
+    {
+      method: 'POST',
+      path: '/api/records/erasure-window/proposals/1/approvals',
+      body: { approver: someone, ...signed },
+      expect: denied,
+      badPaths: ['/api/records/erasure-window/proposals/x/approvals'],
+    },
   ];
 }
 

@@ -4,7 +4,7 @@
  * shares with; what the viewer may not see is said plainly.
  */
 import type { GatewayClient, RecordMetadata } from '@medledger/client';
-import { type Actor, type Category, categories } from '@medledger/core';
+import { type Actor, type Category, categories, derivationOfResource } from '@medledger/core';
 import { type ReactNode, useMemo, useState } from 'react';
 import { Badge, Card, formatTime, Notice, Spinner, useLoad } from '../components/ui.tsx';
 import { isDenied, plainError } from '../errors.ts';
@@ -188,6 +188,7 @@ function RecordCard(props: { entry: ChartEntry; actions?: ReactNode }) {
         <StampBadge stamp={stamp} />
         {meta.sensitivity === 'restricted' && <Badge tone="warn">restricted</Badge>}
         <Badge tone="good">anchored in block {meta.blockNumber}</Badge>
+        <RecordProvenance resource={resource} />
       </header>
       {resource ? (
         <RecordView resource={resource} />
@@ -199,5 +200,23 @@ function RecordCard(props: { entry: ChartEntry; actions?: ReactNode }) {
         {props.actions && <span className="record-actions">{props.actions}</span>}
       </footer>
     </article>
+  );
+}
+
+/** Where a copied, duplicated or moved record came from, as its resource notes it (`deriveResource`). */
+export function RecordProvenance(props: { resource: Json | undefined }) {
+  const origin = derivationOfResource(props.resource);
+  if (!origin) return null;
+  const source = `${origin.sourceRecordId.slice(0, 8)}…`;
+  const text =
+    origin.kind === 'copy'
+      ? `copy of record ${source}${origin.reason === 'referral' ? ' for a referral' : ''}`
+      : origin.kind === 'duplicate'
+        ? `duplicate of record ${source}`
+        : `moved here from another patient’s chart (replaces record ${source})`;
+  return (
+    <Badge tone="neutral">
+      <span title={origin.sourceRecordId}>{text}</span>
+    </Badge>
   );
 }

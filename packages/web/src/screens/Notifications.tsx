@@ -44,6 +44,14 @@ export function describeNotification(notification: Notification, me: string): st
       return `${short(d.requester)}${d.organisationId ? ` (organisation #${d.organisationId})` : ''} was refused access to ${categoryText(d.category) || 'your'} records (${String(d.action)}, ${String(d.reason).replaceAll('_', ' ')})${Number(d.attempts) > 1 ? `: ${d.attempts} attempts since the last alert` : ''}.`;
     case 'record-added':
       return `${short(d.author)} added a ${categoryText(d.category) || 'new'} record to your chart.`;
+    case 'record-copied':
+      return `${short(d.by)} copied a ${categoryText(d.category) || 'health'} record of yours for organisation #${d.toOrganisation}: its members may read that copy.`;
+    case 'record-duplicated':
+      return `${short(d.by)} duplicated a ${categoryText(d.category) || 'health'} record in your chart.`;
+    case 'record-moved':
+      return mine(d.toPatient)
+        ? `${short(d.by)} moved a ${categoryText(d.category) || 'health'} record into your chart from another patient’s, where it was filed by mistake.`
+        : `${short(d.by)} moved a ${categoryText(d.category) || 'health'} record out of your chart: it belonged to another patient, and it is erased from yours.`;
     case 'record-co-signed':
       return `${short(d.signer)} co-signed a record of yours${d.finalised ? ': it is final now' : ''}.`;
     case 'emergency-declared':
@@ -58,6 +66,10 @@ export function describeNotification(notification: Notification, me: string): st
       return d.privileged
         ? 'You now hold the emergency privilege of your organisation.'
         : 'Your emergency privilege was taken away.';
+    case 'record-erased':
+      return `${mine(d.by) ? 'You' : short(d.by)} erased a record of yours (${String(d.reason).replaceAll('-', ' ')}): its content and keys are destroyed at every gateway.`;
+    case 'record-hidden':
+      return `${mine(d.by) ? 'You' : short(d.by)} deleted a record of yours${Number(d.retainUntil) ? `; it is erased for good after ${formatTime(Number(d.retainUntil))} unless you restore it` : '; you may restore it'}.`;
     case 'appointment-booked':
       return mine(d.patient)
         ? `Your appointment #${d.appointmentId} with ${short(d.practitioner)} is booked for ${formatTime(Number(d.start))}.`

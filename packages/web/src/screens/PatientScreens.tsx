@@ -31,10 +31,16 @@ import { plainError, withPlainCodeErrors } from '../errors.ts';
 import { useSession } from '../session.tsx';
 import { ChartView, categoryLabels, useChart } from './Chart.tsx';
 import { CodeField } from './PatientSettings.tsx';
+import { DeletedRecords, RecordLifecycleActions } from './RecordLifecycle.tsx';
 
 export function PatientRecords() {
   const { client, identity } = useSession();
   const chart = useChart(client, identity.address);
+  const [version, setVersion] = useState(0);
+  const changed = () => {
+    chart.reload();
+    setVersion((value) => value + 1);
+  };
   return (
     <div className="stack">
       <h1>My records</h1>
@@ -44,7 +50,9 @@ export function PatientRecords() {
         loading={chart.loading}
         error={chart.error}
         emptyText="No records yet. Upload one above, or ask your clinician to add them."
+        actions={(entry) => <RecordLifecycleActions meta={entry.meta} onDone={changed} />}
       />
+      <DeletedRecords version={version} onRestored={changed} />
     </div>
   );
 }
