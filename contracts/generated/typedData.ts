@@ -451,6 +451,61 @@ export const consortiumTypedData = {
   },
 } as const;
 
+/** The EIP-712 domain name of the Delegates contract and the types of the actions it verifies. */
+export const delegatesTypedData = {
+  domainName: 'medledger.Delegates',
+  types: {
+    AddDelegate: [
+      {
+        name: 'patient',
+        type: 'address',
+      },
+      {
+        name: 'delegate',
+        type: 'address',
+      },
+      {
+        name: 'kind',
+        type: 'uint8',
+      },
+      {
+        name: 'categoryLimit',
+        type: 'uint32',
+      },
+      {
+        name: 'encryptionKey',
+        type: 'bytes32',
+      },
+      {
+        name: 'nonce',
+        type: 'uint256',
+      },
+      {
+        name: 'deadline',
+        type: 'uint256',
+      },
+    ],
+    RemoveDelegate: [
+      {
+        name: 'patient',
+        type: 'address',
+      },
+      {
+        name: 'delegate',
+        type: 'address',
+      },
+      {
+        name: 'nonce',
+        type: 'uint256',
+      },
+      {
+        name: 'deadline',
+        type: 'uint256',
+      },
+    ],
+  },
+} as const;
+
 /** The EIP-712 domain name of the Emergencies contract and the types of the actions it verifies. */
 export const emergenciesTypedData = {
   domainName: 'medledger.Emergencies',

@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {IConsents} from "./IConsents.sol";
 import {IConsortium} from "./IConsortium.sol";
+import {IDelegates} from "./IDelegates.sol";
 import {SignedActions} from "./SignedActions.sol";
 import {Vocabulary} from "./Vocabulary.sol";
 
@@ -11,7 +12,8 @@ import {Vocabulary} from "./Vocabulary.sol";
  * with their current key (`IPatientKeys.signerOf`); members sign requests; any gateway relays them.
  *
  * A grant is one storage slot (see {IConsents}); grants are not indexed on chain, so granting writes that
- * slot, the signer's nonce and the grant counter only.
+ * slot, the signer's nonce and the grant counter only. A grant to a patient's delegate ({IDelegates}) takes
+ * one more slot: the delegate's registration it was made under.
  */
 contract Consents is IConsents, SignedActions {
     bytes32 private constant GRANT_TYPEHASH = keccak256(
@@ -44,16 +46,20 @@ contract Consents is IConsents, SignedActions {
     uint256 private constant REVOKED_BIT = uint256(1) << 255;
 
     IConsortium private immutable _consortium;
+    IDelegates private immutable _delegates;
 
     mapping(uint256 grantId => uint256 packed) private _grants;
+    /// @dev For a grant to a delegate, the delegate's registration it was made under (see {IDelegates}).
+    mapping(uint256 grantId => uint32 registration) private _delegateRegistrations;
     mapping(uint256 grantId => uint256 requestId) private _grantRequests;
     mapping(uint256 requestId => AccessRequest) private _requests;
     uint256 private _grantCount;
     uint256 private _requestCount;
     mapping(address patient => bool) private _homeRelayOnly;
 
-    constructor(IConsortium consortium) SignedActions("medledger.Consents") {
+    constructor(IConsortium consortium, IDelegates delegates) SignedActions("medledger.Consents") {
         _consortium = consortium;
+        _delegates = delegates;
     }
 
     /// @inheritdoc IConsents
@@ -67,10 +73,11 @@ contract Consents is IConsents, SignedActions {
         bytes32 structHash = keccak256(abi.encode(GRANT_TYPEHASH, g, nonce, deadline));
         (uint32 patientIndex, address signer) = _consortium.patientSigner(g.patient);
         _useSignatureOf(g.patient, signer, structHash, nonce, deadline, signature);
-        _validateGrant(g, patientIndex);
+        uint32 delegateRegistration = _validateGrant(g, patientIndex);
         if (_homeRelayOnly[g.patient]) _requireHomeRelayer(g.patient);
 
         grantId = ++_grantCount;
+        if (delegateRegistration != 0) _delegateRegistrations[grantId] = delegateRegistration;
         uint256 grantee =
             g.grantee != address(0) ? uint256(uint160(g.grantee)) : uint256(g.granteeOrganisation) | ORGANISATION_BIT;
         uint256 expiresAt = g.expiresAt > MAX_EXPIRY ? MAX_EXPIRY : g.expiresAt;
@@ -251,7 +258,19 @@ contract Consents is IConsents, SignedActions {
     ) public view returns (uint32 organisationId, uint32 categories, uint8 maxSensitivity) {
         uint32 patientIndex;
         (organisationId, patientIndex) = _consortium.organisationAndPatientIndex(actor, patient);
-        (categories, maxSensitivity) = _scopeOf(_grants[grantId], actor, organisationId, patientIndex, action);
+        if (organisationId != 0) {
+            (categories, maxSensitivity) = _scopeOf(_grants[grantId], actor, organisationId, patientIndex, action);
+        } else {
+            (uint32 categoryLimit, uint32 registration) = _delegates.delegateScope(patient, actor);
+            (categories, maxSensitivity) = _delegateScopeOf(
+                grantId,
+                actor,
+                patientIndex,
+                action,
+                categoryLimit,
+                registration
+            );
+        }
     }
 
     /// @inheritdoc IConsents
@@ -264,15 +283,14 @@ contract Consents is IConsents, SignedActions {
         uint8 action
     ) public view returns (uint256) {
         (uint32 organisationId, uint32 patientIndex) = _consortium.organisationAndPatientIndex(actor, patient);
+        uint32 categoryLimit;
+        uint32 registration;
+        if (organisationId == 0) (categoryLimit, registration) = _delegates.delegateScope(patient, actor);
         for (uint256 i = 0; i < grantIds.length; ++i) {
             uint256 grantId = grantIds[i];
-            (uint32 categories, uint8 maxSensitivity) = _scopeOf(
-                _grants[grantId],
-                actor,
-                organisationId,
-                patientIndex,
-                action
-            );
+            (uint32 categories, uint8 maxSensitivity) = organisationId != 0
+                ? _scopeOf(_grants[grantId], actor, organisationId, patientIndex, action)
+                : _delegateScopeOf(grantId, actor, patientIndex, action, categoryLimit, registration);
             if (_inScope(categories, maxSensitivity, category, sensitivity)) return grantId;
         }
         return 0;
@@ -294,24 +312,46 @@ contract Consents is IConsents, SignedActions {
         return authorisingGrant(grantIds, actor, patient, category, sensitivity, action) != 0;
     }
 
-    /// @dev Reverts unless `g` is a valid grant for its patient (see {grant}).
-    function _validateGrant(GrantInput calldata g, uint32 patientIndex) private view {
+    /// @dev Reverts unless `g` is a valid grant for its patient (see {grant}). Returns the grantee's
+    /// registration as the patient's delegate if it is one (0 for a member or an organisation).
+    function _validateGrant(
+        GrantInput calldata g,
+        uint32 patientIndex
+    ) private view returns (uint32 delegateRegistration) {
         if (patientIndex == 0) revert ConsentsUnknownPatient(g.patient);
         if ((g.grantee == address(0)) == (g.granteeOrganisation == 0)) {
             revert ConsentsInvalidGrantee(g.grantee, g.granteeOrganisation);
         }
+        _validateScope(g.categories, g.actions);
         if (g.grantee != address(0)) {
-            if (!_consortium.isActiveMember(g.grantee)) revert ConsentsInactiveMember(g.grantee);
+            if (!_consortium.isActiveMember(g.grantee)) {
+                delegateRegistration = _validateDelegateGrant(g);
+            }
         } else if (!_consortium.isActiveOrganisation(g.granteeOrganisation)) {
             revert ConsentsInactiveOrganisation(g.granteeOrganisation);
         }
-        _validateScope(g.categories, g.actions);
         if (g.maxSensitivity > Vocabulary.MAX_SENSITIVITY) revert ConsentsInvalidSensitivity(g.maxSensitivity);
         if (g.expiresAt <= block.timestamp) revert ConsentsInvalidExpiry(g.expiresAt);
         if (g.requestId != 0) {
             AccessRequest storage request = _pendingRequest(g.requestId, g.patient);
             if (request.requester != g.grantee) revert ConsentsNotRequester(g.requestId, g.grantee);
         }
+    }
+
+    /// @dev Returns the registration of `g.grantee` as `g.patient`'s delegate, or reverts if it is none (a
+    /// member that is suspended, or a stranger), if `g` reaches beyond its category limit, or if `g` allows
+    /// more than reading.
+    function _validateDelegateGrant(GrantInput calldata g) private view returns (uint32 registration) {
+        uint32 categoryLimit;
+        (categoryLimit, registration) = _delegates.delegateScope(g.patient, g.grantee);
+        if (registration == 0) {
+            if (_consortium.member(g.grantee).organisationId != 0) revert ConsentsInactiveMember(g.grantee);
+            revert ConsentsGranteeNotMemberOrDelegate(g.grantee);
+        }
+        if (g.categories & ~categoryLimit != 0) {
+            revert ConsentsBeyondDelegateLimit(g.grantee, g.categories, categoryLimit);
+        }
+        if (g.actions != Vocabulary.ACTION_READ) revert ConsentsDelegateReadOnly(g.grantee, g.actions);
     }
 
     /// @dev Returns the relayer of the gateway of `patient`'s organisation (zero if none).
@@ -369,6 +409,25 @@ contract Consents is IConsents, SignedActions {
             uint32((packed >> CATEGORIES_SHIFT) & Vocabulary.ALL_CATEGORIES),
             uint8((packed >> SENSITIVITY_SHIFT) & 1)
         );
+    }
+
+    /// @dev {_scopeOf} for `actor`, not an active member: what grant `grantId` lets it do as a delegate of the
+    /// patient numbered `patientIndex`, registered now with `categoryLimit` under `registration` (0 if it is
+    /// not an active delegate). A grant made under an earlier registration, or to an organisation, does not
+    /// apply; the delegate's current limit narrows the grant's categories.
+    function _delegateScopeOf(
+        uint256 grantId,
+        address actor,
+        uint32 patientIndex,
+        uint8 action,
+        uint32 categoryLimit,
+        uint32 registration
+    ) private view returns (uint32 categories, uint8 maxSensitivity) {
+        uint256 packed = _grants[grantId];
+        if (registration == 0 || packed & ORGANISATION_BIT != 0 || _delegateRegistrations[grantId] != registration)
+            return (0, 0);
+        (categories, maxSensitivity) = _scopeOf(packed, actor, type(uint32).max, patientIndex, action);
+        categories &= categoryLimit;
     }
 
     /// @dev True if `category` is one of `categories` and `sensitivity` is at most `maxSensitivity`.

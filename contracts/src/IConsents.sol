@@ -121,9 +121,28 @@ interface IConsents is ISignedActions {
     /// @param granteeOrganisation The organisation the grant is for (0 for a grant to one member).
     error ConsentsInvalidGrantee(address grantee, uint32 granteeOrganisation);
 
-    /// @dev `account` is not an active member of an active organisation.
+    /// @dev `account` is a member, but not an active member of an active organisation.
     /// @param account The grantee that is not an active member.
     error ConsentsInactiveMember(address account);
+
+    /// @dev `grantee` is neither an active member nor a delegate of the patient (see {IDelegates}). Consents
+    /// can be granted to active members of the consortium's organisations, to whole organisations, or to the
+    /// patient's registered delegates (family, caregivers, researchers).
+    /// @param grantee The address the grant was meant for.
+    error ConsentsGranteeNotMemberOrDelegate(address grantee);
+
+    /// @dev The grant to the patient's delegate `delegate` covers `categories` beyond `categoryLimit`, the
+    /// categories the patient allows this delegate to be granted.
+    /// @param delegate The delegate.
+    /// @param categories The categories of the grant, as a bitmask.
+    /// @param categoryLimit The delegate's limit, as a bitmask.
+    error ConsentsBeyondDelegateLimit(address delegate, uint32 categories, uint32 categoryLimit);
+
+    /// @dev A grant to the patient's delegate `delegate` allows `actions` other than reading: delegates read
+    /// only (a record's author must be a member, whose organisation the record names).
+    /// @param delegate The delegate.
+    /// @param actions The actions of the grant, as a bitmask (1 read, 2 append, 4 share).
+    error ConsentsDelegateReadOnly(address delegate, uint8 actions);
 
     /// @dev `organisationId` is not an active organisation.
     /// @param organisationId The organisation.
@@ -189,16 +208,19 @@ interface IConsents is ISignedActions {
     error ConsentsNotAuthorisedRelayer(address patient, address sender);
 
     /**
-     * @dev Grants access to `g.grantee` (a member) or to every member of `g.granteeOrganisation`. When
-     * `g.requestId` is not 0 the grant answers that request, which becomes approved.
+     * @dev Grants access to `g.grantee` (a member, or a delegate of the patient, see {IDelegates}) or to every
+     * member of `g.granteeOrganisation`. When `g.requestId` is not 0 the grant answers that request, which
+     * becomes approved.
      *
      * Requirements:
      *
      * - a valid signature by `g.patient` of `Grant`, unused nonce, deadline not passed.
      * - `g.patient` is registered.
-     * - exactly one of `g.grantee` (an active member) and `g.granteeOrganisation` (an active organisation).
+     * - exactly one of `g.grantee` (an active member, or an active delegate of `g.patient`) and
+     *   `g.granteeOrganisation` (an active organisation).
      * - `g.categories` non-zero within 16 bits (one per category), `g.actions` non-zero within 3 bits,
      *   `g.maxSensitivity` at most 1, `g.expiresAt` after `block.timestamp`.
+     * - to a delegate: `g.categories` within the delegate's category limit, `g.actions` read only.
      * - if `g.requestId` is not 0: a pending request of `g.patient` whose requester is `g.grantee`.
      * - if `g.patient` asked for it ({setHomeRelayOnly}), the sender is its home gateway's relayer.
      *
@@ -356,7 +378,8 @@ interface IConsents is ISignedActions {
      * @dev Returns true if grant `grantId` lets `actor` perform `action` (one or more action bits) on
      * `patient`'s records of `category` and `sensitivity` now: the grant is `patient`'s, not revoked, not
      * expired, covers the category, sensitivity and action, and goes to `actor` or to `actor`'s
-     * organisation, `actor` being an active member.
+     * organisation, `actor` being an active member; or it goes to `actor` as an active delegate of `patient`,
+     * made under its current registration, and the category is within the delegate's current limit.
      *
      * @param grantId The grant to check.
      * @param actor The member who wants to act.
@@ -378,7 +401,8 @@ interface IConsents is ISignedActions {
     /**
      * @dev Returns what grant `grantId` lets `actor` do on `patient`'s records now, for `action` (one or more
      * action bits): the categories (bitmask, 0 for none) and the highest sensitivity for which {checkGrant}
-     * holds, and `actor`'s organisation (0 if `actor` is not an active member, categories 0 then). One call
+     * holds, and `actor`'s organisation (0 if `actor` is not an active member: categories 0 then, unless `actor`
+     * is a delegate of `patient`, see {checkGrant}). One call
      * answers {checkGrant} for every category and sensitivity, as {IRecords-anchorRecords} needs in a batch.
      *
      * @param grantId The grant to check.

@@ -340,7 +340,9 @@ describe('Consents', () => {
         [doctor, c.hospital],
       );
       for (const grantee of [c.stranger.address, c.otherPatient.address]) {
-        await assertRevert(grant(ledger, patient, { grantee }), 'ConsentsInactiveMember', [grantee]);
+        await assertRevert(grant(ledger, patient, { grantee }), 'ConsentsGranteeNotMemberOrDelegate', [
+          grantee,
+        ]);
       }
       await assertRevert(
         grant(ledger, patient, { granteeOrganisation: 99 }),

@@ -1,7 +1,7 @@
 /**
  * Gas of the transactions gateways send most: anchoring records (per record, in batches of 1, 10 and 100),
- * granting and revoking consent, registering a patient, and the record actions (erasing one record and a
- * batch of 50, hiding, deriving a copy). Each figure is the receipt's `gasUsed` (intrinsic
+ * granting and revoking consent, registering a patient, registering a delegate and granting it, and the record
+ * actions (erasing one record and a batch of 50, hiding, deriving a copy). Each figure is the receipt's `gasUsed` (intrinsic
  * 21,000 and calldata included), measured on anvil. The limits below fail the suite on a regression.
  *
  * Reproduce: npx node --test contracts/test/gas.test.ts
@@ -22,6 +22,7 @@ import {
   revoke,
   signedRecord,
 } from './helpers/actions.ts';
+import { addDelegate } from './helpers/delegateActions.ts';
 import { type Consortium, setUpConsortium } from './helpers/fixtures.ts';
 import { deployLedger, type TestLedger } from './helpers/ledger.ts';
 import {
@@ -47,6 +48,8 @@ const limits = {
   grant: 100_000n,
   revoke: 42_000n,
   registerPatient: 135_000n,
+  addDelegate: 125_000n,
+  grantToDelegate: 130_000n,
   eraseOf1: 80_000n,
   eraseOf50: 45_000n,
   hide: 95_000n,
@@ -160,6 +163,24 @@ describe('gas', () => {
     assert.ok(
       figures.registerPatient <= limits.registerPatient,
       `registerPatient: ${figures.registerPatient}`,
+    );
+  });
+
+  it('registers a delegate and grants it (a grant to a delegate keeps its registration: one more slot)', async (t) => {
+    const patient = newAccount();
+    await registerPatient(ledger, patient, { organisationId: c.hospital });
+    const delegate = newAccount().address;
+    figures.addDelegate = (
+      await addDelegate(ledger, patient, { delegate, categoryLimit: 0b101 })
+    ).receipt.gasUsed;
+    figures.grantToDelegate = (
+      await grant(ledger, patient, { grantee: delegate, categories: 0b101, actions: action.read })
+    ).receipt.gasUsed;
+    t.diagnostic(`gas: addDelegate ${figures.addDelegate}, grant to a delegate ${figures.grantToDelegate}`);
+    assert.ok(figures.addDelegate <= limits.addDelegate, `addDelegate: ${figures.addDelegate}`);
+    assert.ok(
+      figures.grantToDelegate <= limits.grantToDelegate,
+      `grant to a delegate: ${figures.grantToDelegate}`,
     );
   });
 

@@ -14,6 +14,8 @@ import {
   consortiumBytecode,
   coSignaturesAbi,
   coSignaturesBytecode,
+  delegatesAbi,
+  delegatesBytecode,
   emergenciesAbi,
   emergenciesBytecode,
   ordersAbi,
@@ -27,6 +29,7 @@ import {
   consentsTypes,
   consortiumTypes,
   coSignaturesTypes,
+  delegatesTypes,
   emergenciesTypes,
   type LedgerContract,
   ledgerDomain,
@@ -70,6 +73,7 @@ export const abis = {
   emergencies: emergenciesAbi,
   // Orders anchors records through Records, whose errors it lets through.
   orders: [...ordersAbi, ...recordsAbi.filter((item) => item.type === 'error')],
+  delegates: delegatesAbi,
   // RecordActions anchors derived records through Records, whose errors it lets through.
   recordActions: [...recordActionsAbi, ...recordsAbi.filter((item) => item.type === 'error')],
 } as const;
@@ -82,6 +86,7 @@ const typesOf = {
   coSignatures: coSignaturesTypes,
   emergencies: emergenciesTypes,
   orders: ordersTypes,
+  delegates: delegatesTypes,
   recordActions: recordActionsTypes,
 } as const;
 const combinedAbi = [
@@ -92,6 +97,7 @@ const combinedAbi = [
   ...coSignaturesAbi,
   ...emergenciesAbi,
   ...ordersAbi,
+  ...delegatesAbi,
   ...recordActionsAbi,
 ] as Abi;
 
@@ -115,10 +121,8 @@ export interface DomainOverride {
 export type TestLedger = Awaited<ReturnType<typeof deployLedger>>;
 
 /**
- * Starts anvil and deploys Consortium, Consents, Records, AuditAnchors, CoSignatures, Emergencies, Orders and
- * RecordActions,
- * in this order (so the earlier ones keep the addresses they had before the later ones existed). Call
- * `stop()` after the suite.
+ * Starts anvil and deploys Consortium, Delegates, Consents, Records, AuditAnchors, CoSignatures, Emergencies,
+ * Orders and RecordActions, in this order (Consents takes Delegates). Call `stop()` after the suite.
  */
 export async function deployLedger() {
   const anvil: Anvil = await startAnvil();
@@ -135,7 +139,8 @@ export async function deployLedger() {
   }
 
   const consortium = await deploy(consortiumAbi, consortiumBytecode, []);
-  const consents = await deploy(consentsAbi, consentsBytecode, [consortium]);
+  const delegates = await deploy(delegatesAbi, delegatesBytecode, [consortium]);
+  const consents = await deploy(consentsAbi, consentsBytecode, [consortium, delegates]);
   const records = await deploy(recordsAbi, recordsBytecode, [consortium, consents]);
   const auditAnchors = await deploy(auditAnchorsAbi, auditAnchorsBytecode, [consortium]);
   const coSignatures = await deploy(coSignaturesAbi, coSignaturesBytecode, [consortium, consents, records]);
@@ -154,6 +159,7 @@ export async function deployLedger() {
     coSignatures,
     emergencies,
     orders,
+    delegates,
     recordActions,
   };
 

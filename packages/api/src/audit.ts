@@ -14,11 +14,15 @@ const vocabularyIndex = {
   description: 'a vocabulary index this gateway has no name for',
 } as const;
 
-/** `GET /api/audit`: whose history (default the caller, a patient), or an organisation's, and the format. */
+/**
+ * `GET /api/audit`: whose history (default the caller, a patient), or an organisation's, the
+ * format, and `outcome` to keep only the allowed or only the refused (`denied`) decisions.
+ */
 export const auditQuery = object({
   patient: address,
   organisation: { type: 'string', pattern: '^[0-9]{1,10}$' },
   format: { type: 'string', enum: ['json', 'fhir'] },
+  outcome,
 });
 export type AuditQuery = ApiType<typeof auditQuery>;
 

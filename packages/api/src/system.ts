@@ -1,6 +1,7 @@
 /** The system area: what a client needs to know about a gateway and its chain. */
 import type { ApiType } from './apiType.ts';
-import { address, bytes32, hex, object, signature, uint8 } from './schemaParts.ts';
+import { delegateKind } from './delegates.ts';
+import { address, bytes32, hex, object, oneTimeCode, signature, uint8 } from './schemaParts.ts';
 
 const integers = { type: 'array', items: { type: 'integer' } } as const;
 
@@ -18,6 +19,7 @@ export const ledgerInfo = object(
         coSignatures: address,
         emergencies: address,
         orders: address,
+        delegates: address,
         recordActions: address,
       },
       [
@@ -28,6 +30,7 @@ export const ledgerInfo = object(
         'coSignatures',
         'emergencies',
         'orders',
+        'delegates',
         'recordActions',
       ],
     ),
@@ -82,11 +85,14 @@ export const signInChallenge = object(
 );
 export type SignInChallenge = ApiType<typeof signInChallenge>;
 
-/** `POST /api/auth/session`: a signed EIP-4361 message. */
-export const signInBody = object({ message: { type: 'string', maxLength: 4096 }, signature }, [
-  'message',
-  'signature',
-]);
+/**
+ * `POST /api/auth/session`: a signed EIP-4361 message, and the member's one-time code when its
+ * organisation's policy or its own enrolment asks for one (`staffSecondFactor.ts`).
+ */
+export const signInBody = object(
+  { message: { type: 'string', maxLength: 4096 }, signature, otp: oneTimeCode },
+  ['message', 'signature'],
+);
 export type SignInBody = ApiType<typeof signInBody>;
 
 /**
@@ -149,7 +155,14 @@ export const me = object(
       ],
       description: 'the account as a patient, null when it is none',
     },
+    delegateOf: {
+      type: 'array',
+      items: object({ patient: address, kind: delegateKind }, ['patient', 'kind']),
+      description:
+        'the patients who registered the account as their delegate (family, caregiver, researcher) and have ' +
+        'not removed it, as this gateway indexed them; empty when none',
+    },
   },
-  ['address', 'member', 'patient'],
+  ['address', 'member', 'patient', 'delegateOf'],
 );
 export type Me = ApiType<typeof me>;

@@ -1,4 +1,5 @@
 /** What the actions share: the gateway client of `--as KEYFILE` and the parsing of arguments. */
+import { createInterface } from 'node:readline/promises';
 import { createGatewayClient, type GatewayClient } from '@medledger/client';
 import { InvalidInputError } from '@medledger/core';
 import type { Command } from 'commander';
@@ -8,11 +9,38 @@ import { globalOptions } from './options.ts';
 
 export { defaultServer, type GlobalOptions, globalOptions } from './options.ts';
 
-/** The client acting as the identity of the command's `--as KEYFILE`. */
-export async function clientFor(command: Command): Promise<GatewayClient> {
+/**
+ * The client acting as the identity of the command's `--as KEYFILE`. A member's one-time code for
+ * signing in is `--otp CODE` (else `signIn.otp`); without either, in a terminal, it is asked for
+ * when the gateway needs one.
+ */
+export async function clientFor(command: Command, signIn: { otp?: string } = {}): Promise<GatewayClient> {
   const options = globalOptions(command);
   if (!options.as) throw new InvalidInputError('This command needs --as KEYFILE: whose keys act.');
-  return createGatewayClient({ url: options.server, identity: await readKeyFile(options.as) });
+  const otp = command.optsWithGlobals<{ otp?: string }>().otp ?? signIn.otp;
+  const signInCode = otp ? parseOneTimeCode(otp) : process.stdin.isTTY && !options.json ? askCode : undefined;
+  return createGatewayClient({
+    url: options.server,
+    identity: await readKeyFile(options.as),
+    ...(signInCode ? { otp: signInCode } : {}),
+  });
+}
+
+/** Asks the person at the terminal for its sign-in code (on standard error: standard output is the answer's). */
+async function askCode(): Promise<string> {
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return parseOneTimeCode(
+      (await prompt.question('One-time code for signing in (authenticator app): ')).trim(),
+    );
+  } finally {
+    prompt.close();
+  }
+}
+
+export function parseOneTimeCode(value: string): string {
+  if (!/^\d{6}$/.test(value)) throw new InvalidInputError('A one-time code is 6 digits.');
+  return value;
 }
 
 export function parseAddress(value: string, what = 'address'): Address {

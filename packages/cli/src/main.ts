@@ -11,6 +11,7 @@ import { registerAudit } from './commands/audit.ts';
 import { registerClaims } from './commands/claims.ts';
 import { registerConsents } from './commands/consents.ts';
 import { registerConsortium } from './commands/consortium.ts';
+import { registerDelegates } from './commands/delegates.ts';
 import { registerEmergency } from './commands/emergency.ts';
 import { registerExport } from './commands/export.ts';
 import { registerFhir } from './commands/fhir.ts';
@@ -20,6 +21,7 @@ import { registerNotifications } from './commands/notifications.ts';
 import { registerOrders } from './commands/orders.ts';
 import { registerPatientDirectory } from './commands/patientDirectory.ts';
 import { registerPrescriptions } from './commands/prescriptions.ts';
+import { registerRecordActions } from './commands/recordActions.ts';
 import { registerRecords } from './commands/records.ts';
 import { registerSecondFactor } from './commands/secondFactor.ts';
 import { registerStamps } from './commands/stamps.ts';
@@ -41,11 +43,13 @@ export function buildProgram(): Command {
     registerKeys,
     registerConsortium,
     registerRecords,
+    registerRecordActions,
     registerStamps,
     registerImport,
     registerExport,
     registerFhir,
     registerConsents,
+    registerDelegates,
     registerSecondFactor,
     registerVerify,
     registerAudit,

@@ -21,12 +21,20 @@ export function globalOptions(command: Command): GlobalOptions {
   return { ...options, server: options.server ?? process.env.MEDLEDGER_SERVER ?? defaultServer };
 }
 
-/** Adds the options every command that acts as someone takes. */
+/**
+ * Adds the options every command that acts as someone takes: `--as`, and `--otp` for the one-time
+ * code an organisation member gives at sign-in (a command whose own `--otp` is a patient's code
+ * for its approval keeps it: a patient's sign-in takes no code).
+ */
 export function actingCommand(command: Command): Command {
-  return command.requiredOption(
-    '--as <keyfile>',
-    'key file of the identity that acts (from `medledger key new`)',
-  );
+  command.requiredOption('--as <keyfile>', 'key file of the identity that acts (from `medledger key new`)');
+  if (!command.options.some((option) => option.long === '--otp')) {
+    command.option(
+      '--otp <code>',
+      'your one-time code at sign-in, when your organisation’s policy or your enrolment asks for one (asked for when run in a terminal)',
+    );
+  }
+  return command;
 }
 
 /** A command's action as commander calls it: its arguments, the options, then the command. */

@@ -7,7 +7,14 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { AccessRequest, AuditEvent, Consent, RecordAdded, RecordMetadata } from '@medledger/client';
+import type {
+  AccessRequest,
+  AuditEvent,
+  Consent,
+  Notification,
+  RecordAdded,
+  RecordMetadata,
+} from '@medledger/client';
 import type { Hex } from 'viem';
 import { alterStoredBlob } from '../../server/test/helpers/blobs.ts';
 import {
@@ -440,6 +447,41 @@ describe('the seeds’ story through the CLI', () => {
 
     assert.ok(others.events.every((e) => e.patient?.toLowerCase() === otherPatient.address.toLowerCase()));
     assert.equal(snooping.code, 3, snooping.stderr);
+  });
+
+  test('audit --refused lists only the refused attempts, with who and why; the patient was alerted of them', async () => {
+    const [{ events }, human, { notifications }] = await Promise.all([
+      cli.json<{ events: AuditEvent[] }>('audit', '--refused', '--as', patient.keyFile),
+      cli.run('audit', '--refused', '--as', patient.keyFile),
+      cli.json<{ notifications: Notification[] }>('notifications', '--as', patient.keyFile),
+    ]);
+    assert.ok(events.length > 0);
+    assert.ok(events.every((e) => e.outcome === 'denied'));
+    const refusal = (actor: Person) =>
+      events.find(
+        (e) => e.actor.toLowerCase() === actor.address.toLowerCase() && e.recordId === added.recordId,
+      );
+    assert.deepEqual([refusal(doctor2)?.action, refusal(doctor2)?.reason], ['read', 'no_consent']);
+    assert.equal(refusal(otherPatient)?.reason, 'no_consent');
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, new RegExp(`refused read\\s+${doctor2.address}.*why: no_consent`, 'i'));
+    assert.doesNotMatch(human.stdout, /allowed/);
+
+    // One alert per requester (they were refused within the hour), naming the doctor's hospital.
+    const alerts = notifications.filter((n) => n.kind === 'access-refused');
+    const alertOf = (actor: Person) => alerts.filter((n) => n.data.requester === actor.address.toLowerCase());
+    assert.equal(alertOf(doctor2).length, 1);
+    assert.equal(alertOf(otherPatient).length, 1);
+    assert.equal(alertOf(patient).length, 0);
+    assert.deepEqual(
+      [
+        alertOf(doctor2)[0]?.data.reason,
+        alertOf(doctor2)[0]?.data.attempts,
+        typeof alertOf(doctor2)[0]?.data.organisationId,
+      ],
+      ['no_consent', 1, 'number'],
+    );
+    assert.equal(alertOf(otherPatient)[0]?.data.organisationId, null);
   });
 
   test('verify passes, then fails naming the record once one byte of its stored blob changes', async () => {

@@ -8,6 +8,7 @@
  * Uses only `fetch` and the core library, so the CLI, the benchmarks and the web app share it.
  */
 
+import type { Actor, Identity } from '@medledger/core';
 import { accessRecord } from './actions/accessRecord.ts';
 import { accessRequest } from './actions/accessRequest.ts';
 import { addMember } from './actions/addMember.ts';
@@ -25,6 +26,7 @@ import { confirmOtp } from './actions/confirmOtp.ts';
 import { coSignRecord } from './actions/coSignRecord.ts';
 import { createOrganisation } from './actions/createOrganisation.ts';
 import { declareEmergency } from './actions/declareEmergency.ts';
+import { addDelegate, listDelegates, removeDelegate } from './actions/delegates.ts';
 import { denyAccessRequest } from './actions/denyAccessRequest.ts';
 import { disableOtp } from './actions/disableOtp.ts';
 import { emergency } from './actions/emergency.ts';
@@ -80,15 +82,26 @@ import { setEmergencyPrivilege } from './actions/setEmergencyPrivilege.ts';
 import { setPatientProfile } from './actions/setPatientProfile.ts';
 import { signOut } from './actions/signOut.ts';
 import { signOutEverywhere } from './actions/signOutEverywhere.ts';
+import {
+  confirmStaffOtp,
+  disableStaffOtp,
+  enrolMemberOtp,
+  organisationSecondFactors,
+  resetMemberOtp,
+  setStaffOtpPolicy,
+  staffOtpStatus,
+  startStaffOtpEnrolment,
+} from './actions/staffSecondFactor.ts';
 import { stamp } from './actions/stamp.ts';
 import { startOtpEnrolment } from './actions/startOtpEnrolment.ts';
 import { suspendMember } from './actions/suspendMember.ts';
 import { unhideRecord } from './actions/unhideRecord.ts';
 import { createTransport, type Transport, type TransportOptions } from './transport.ts';
 
-export type GatewayClientOptions = TransportOptions;
+export type GatewayClientOptions<A extends Actor = Identity> = TransportOptions<A>;
 
-export type GatewayClient = ReturnType<typeof createGatewayClient>;
+/** A client acting as an `Identity` holding its keys (by default) or as any `Actor` (`GatewayClient<Actor>`, e.g. a wallet identity). */
+export type GatewayClient<A extends Actor = Identity> = ReturnType<typeof createGatewayClient<A>>;
 
 /**
  * @example
@@ -96,7 +109,7 @@ export type GatewayClient = ReturnType<typeof createGatewayClient>;
  * const { recordId } = await client.addRecord({ patient, category: 'lab', resource: observation });
  * const { resource } = await client.readRecord(recordId);
  */
-export function createGatewayClient(options: GatewayClientOptions) {
+export function createGatewayClient<A extends Actor = Identity>(options: GatewayClientOptions<A>) {
   const transport = createTransport(options);
   /** `action` with this client's transport as its first argument. */
   const bind =
@@ -150,6 +163,10 @@ export function createGatewayClient(options: GatewayClientOptions) {
     listAccessRequests: bind(listAccessRequests),
     approveAccessRequest: bind(approveAccessRequest),
     denyAccessRequest: bind(denyAccessRequest),
+    // Delegates: family, caregivers, researchers
+    addDelegate: bind(addDelegate),
+    removeDelegate: bind(removeDelegate),
+    listDelegates: bind(listDelegates),
     // Audit
     audit: bind(audit),
     auditProofs: bind(auditProofs),
@@ -166,6 +183,15 @@ export function createGatewayClient(options: GatewayClientOptions) {
     startOtpEnrolment: bind(startOtpEnrolment),
     confirmOtp: bind(confirmOtp),
     disableOtp: bind(disableOtp),
+    // Staff second factor at sign-in
+    staffOtpStatus: bind(staffOtpStatus),
+    startStaffOtpEnrolment: bind(startStaffOtpEnrolment),
+    confirmStaffOtp: bind(confirmStaffOtp),
+    disableStaffOtp: bind(disableStaffOtp),
+    organisationSecondFactors: bind(organisationSecondFactors),
+    setStaffOtpPolicy: bind(setStaffOtpPolicy),
+    enrolMemberOtp: bind(enrolMemberOtp),
+    resetMemberOtp: bind(resetMemberOtp),
     // Emergencies
     setEmergencyPrivilege: bind(setEmergencyPrivilege),
     declareEmergency: bind(declareEmergency),

@@ -38,7 +38,14 @@ export { confirmOtp } from './actions/confirmOtp.ts';
 export { coSignRecord } from './actions/coSignRecord.ts';
 export { createOrganisation } from './actions/createOrganisation.ts';
 export { declareEmergency } from './actions/declareEmergency.ts';
+export {
+  type AddDelegateParameters,
+  addDelegate,
+  listDelegates,
+  removeDelegate,
+} from './actions/delegates.ts';
 export { denyAccessRequest } from './actions/denyAccessRequest.ts';
+export { type DeriveRecordInput, deriveRecord } from './actions/deriveRecord.ts';
 export { disableOtp } from './actions/disableOtp.ts';
 export { emergency } from './actions/emergency.ts';
 export { emergencyWindow } from './actions/emergencyWindow.ts';
@@ -121,6 +128,16 @@ export { type SetPatientProfileInput, setPatientProfile } from './actions/setPat
 export { signKeyRotation } from './actions/signKeyRotation.ts';
 export { signOut } from './actions/signOut.ts';
 export { signOutEverywhere } from './actions/signOutEverywhere.ts';
+export {
+  confirmStaffOtp,
+  disableStaffOtp,
+  enrolMemberOtp,
+  organisationSecondFactors,
+  resetMemberOtp,
+  setStaffOtpPolicy,
+  staffOtpStatus,
+  startStaffOtpEnrolment,
+} from './actions/staffSecondFactor.ts';
 export { stamp } from './actions/stamp.ts';
 export { type PendingKeyRecovery, startKeyRecovery } from './actions/startKeyRecovery.ts';
 export { startOtpEnrolment } from './actions/startOtpEnrolment.ts';

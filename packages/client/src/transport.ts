@@ -10,29 +10,37 @@
 
 import type { LedgerInfo, SignedIn, SignInChallenge } from '@medledger/api';
 import {
-  accountOf,
+  type Actor,
   bytesToHex,
   type Identity,
   type LedgerContract,
   ledgerDomain,
   MedledgerError,
   randomBytes,
+  signingAccountOf,
   UnauthenticatedError,
 } from '@medledger/core';
-import type { Address, Hex } from 'viem';
+import type { Address, Hex, LocalAccount } from 'viem';
 import { createSiweMessage } from 'viem/siwe';
 import { errorFromResponse } from './errorFromResponse.ts';
 
-export interface TransportOptions {
+export interface TransportOptions<A extends Actor = Identity> {
   /** Base URL of the gateway, e.g. http://127.0.0.1:8080 */
   url: string;
-  identity: Identity;
+  /** Who acts: an identity holding its signing key, or a wallet identity whose wallet signs. */
+  identity: A;
   /**
    * Seconds a signed action stays valid: one hour by default, so that a gateway that journaled it
    * can still apply it after recovering from a crash of itself or of its chain. A revocation, which
    * can only take access away and never applies twice, stays valid for 30 days.
    */
   signatureLifetimeSeconds?: number;
+  /**
+   * The one-time code an organisation member gives at sign-in (its organisation's policy, or its own
+   * enrolment): a code, sent with the first sign-in, or a function asked for one when the gateway
+   * answers `otp_required` (and asked again on each later sign-in that needs one).
+   */
+  otp?: string | (() => string | Promise<string>);
 }
 
 /** EIP-712 types of a ledger contract's actions (`consentsTypes`, `consortiumTypes`, ...). */
@@ -55,15 +63,18 @@ export interface Session {
   usedAt: number;
 }
 
-/** One gateway as seen by one identity; what every action takes first. */
-export interface Transport {
+/**
+ * One gateway as seen by one identity; what every action takes first. Actions take any `Transport`
+ * (an identity holding its key or a wallet identity); a client made for an `Identity` keeps that type.
+ */
+export interface Transport<A extends Actor = Actor> {
   /** The gateway's base URL, without a trailing slash. */
   url: string;
-  identity: Identity;
+  identity: A;
   /** The identity's address, lower-case. */
   address: Address;
-  /** The identity's signing account (viem). */
-  account: ReturnType<typeof accountOf>;
+  /** The identity's signing account (viem): its signing key's, or its wallet's. */
+  account: LocalAccount;
   signatureLifetimeSeconds: number;
   /**
    * One JSON request to the gateway, signed in unless `authenticated` is false; resolves with the
@@ -148,10 +159,10 @@ export async function requestGateway<T>(
  * const transport = createTransport({ url: 'http://127.0.0.1:8080', identity });
  * const me = await transport.call<Me>('GET', '/api/me');
  */
-export function createTransport(options: TransportOptions): Transport {
+export function createTransport<A extends Actor = Identity>(options: TransportOptions<A>): Transport<A> {
   const url = options.url.replace(/\/+$/, '');
   const { identity } = options;
-  const account = accountOf(identity);
+  const account = signingAccountOf(identity);
   const lifetime = options.signatureLifetimeSeconds ?? 3600;
   let session: Session | undefined;
   const cache = new Map<string, unknown>();
@@ -195,6 +206,27 @@ export function createTransport(options: TransportOptions): Transport {
 
   async function signIn(): Promise<Session> {
     if (session && usable(session, Date.now())) return session;
+    const { otp } = options;
+    let result: SignedIn;
+    try {
+      result = await signInOnce(typeof otp === 'string' ? otp : undefined);
+    } catch (error) {
+      // The gateway spent the nonce: a new message carries the code.
+      const asked = error instanceof UnauthenticatedError && error.reason === 'otp_required';
+      if (!asked || typeof otp !== 'function') throw error;
+      result = await signInOnce(await otp());
+    }
+    session = {
+      token: result.token,
+      expiresAt: result.expiresAt,
+      idleTimeoutSeconds: result.idleTimeoutSeconds,
+      usedAt: Date.now(),
+    };
+    return session;
+  }
+
+  /** One EIP-4361 sign-in (a fresh challenge, a signed message), with a one-time code or none. */
+  async function signInOnce(code: string | undefined): Promise<SignedIn> {
     const challenge = await call<SignInChallenge>('POST', '/api/auth/challenge', undefined, false);
     const { host, origin } = new URL(url);
     const now = new Date();
@@ -210,14 +242,8 @@ export function createTransport(options: TransportOptions): Transport {
       expirationTime: new Date(now.getTime() + 5 * 60_000),
     });
     const signature = await account.signMessage({ message });
-    const result = await call<SignedIn>('POST', '/api/auth/session', { message, signature }, false);
-    session = {
-      token: result.token,
-      expiresAt: result.expiresAt,
-      idleTimeoutSeconds: result.idleTimeoutSeconds,
-      usedAt: Date.now(),
-    };
-    return session;
+    const body = { message, signature, ...(code ? { otp: code } : {}) };
+    return call<SignedIn>('POST', '/api/auth/session', body, false);
   }
 
   const ledger = () => cached('ledger', () => call<LedgerInfo>('GET', '/api/ledger', undefined, false));

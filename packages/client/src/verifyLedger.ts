@@ -9,7 +9,7 @@
  */
 
 import type { LedgerInfo } from '@medledger/api';
-import { coSignaturesAbi, ordersAbi, recordsAbi } from '@medledger/contracts';
+import { coSignaturesAbi, ordersAbi, recordActionsAbi, recordsAbi } from '@medledger/contracts';
 import {
   anchoredLeafHash,
   type Category,
@@ -399,12 +399,16 @@ function sameAddress(a: Address, b: Address): boolean {
 type SignedRecord = { record: RecordLeaf; signature: Hex };
 
 /**
- * The signed records a transaction's calldata carries: a batch anchored by Records, or the records
- * of an order's step (the Orders contract anchors them through Records in the same transaction: a
- * request placed, a result completed, a dispensing). Anything else carries none.
+ * The signed records a transaction's calldata carries: a batch anchored by Records, the records of
+ * an order's step (the Orders contract anchors them through Records in the same transaction: a
+ * request placed, a result completed, a dispensing), or the new record of a copy, duplicate or move
+ * (RecordActions `derive`). Anything else carries none.
  */
 function signedRecordsOf(input: Hex): readonly SignedRecord[] {
-  const decoded = decodeFunctionData({ abi: [...recordsAbi, ...ordersAbi], data: input });
+  const decoded = decodeFunctionData({
+    abi: [...recordsAbi, ...ordersAbi, ...recordActionsAbi],
+    data: input,
+  });
   switch (decoded.functionName) {
     case 'anchorRecords':
       return decoded.args[0] as readonly SignedRecord[];
@@ -414,6 +418,8 @@ function signedRecordsOf(input: Hex): readonly SignedRecord[] {
       return decoded.args[1] as readonly SignedRecord[];
     case 'dispense':
       return [decoded.args[2] as SignedRecord];
+    case 'derive':
+      return [decoded.args[4] as SignedRecord];
     default:
       return [];
   }

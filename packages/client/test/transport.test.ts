@@ -145,6 +145,11 @@ describe('transport', () => {
   });
 
   it('me: who this identity is to the gateway (nobody yet)', async () => {
-    assert.deepEqual(await me(transport), { address: transport.address, member: null, patient: null });
+    assert.deepEqual(await me(transport), {
+      address: transport.address,
+      member: null,
+      patient: null,
+      delegateOf: [],
+    });
   });
 });

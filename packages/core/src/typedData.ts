@@ -13,6 +13,7 @@ import {
   consentsTypedData,
   consortiumTypedData,
   coSignaturesTypedData,
+  delegatesTypedData,
   emergenciesTypedData,
   ordersTypedData,
   recordActionsTypedData,
@@ -35,6 +36,7 @@ export const domainNames = {
   coSignatures: coSignaturesTypedData.domainName,
   emergencies: emergenciesTypedData.domainName,
   orders: ordersTypedData.domainName,
+  delegates: delegatesTypedData.domainName,
   recordActions: recordActionsTypedData.domainName,
 } as const;
 export type LedgerContract = keyof typeof domainNames;
@@ -69,6 +71,8 @@ export const emergenciesTypes = emergenciesTypedData.types;
 /** The Orders contract's signed actions (placing an order, its status, its result, a dispense). */
 export const ordersTypes = ordersTypedData.types;
 
+/** The Delegates contract's signed actions (a patient adds or removes a delegate). */
+export const delegatesTypes = delegatesTypedData.types;
 /** The RecordActions contract's signed actions (erasures, hiding, derivations, the author erasure window). */
 export const recordActionsTypes = recordActionsTypedData.types;
 
@@ -182,6 +186,23 @@ export interface RequestAccessMessage {
 export interface DenyRequestMessage {
   patient: Address;
   requestId: bigint;
+  nonce: bigint;
+  deadline: bigint;
+}
+/** A patient registers (or updates) a delegate: family 1, caregiver 2, researcher 3, with a category limit. */
+export interface AddDelegateMessage {
+  patient: Address;
+  delegate: Address;
+  kind: number;
+  categoryLimit: number;
+  encryptionKey: Hex;
+  nonce: bigint;
+  deadline: bigint;
+}
+/** A patient removes a delegate; the grants made to it stop applying. */
+export interface RemoveDelegateMessage {
+  patient: Address;
+  delegate: Address;
   nonce: bigint;
   deadline: bigint;
 }
@@ -417,6 +438,8 @@ export type MessagesInStepWithContracts = [
   Expect<Matches<OrderStatusMessage, typeof ordersTypes, 'OrderStatus'>>,
   Expect<Matches<CompleteOrderMessage, typeof ordersTypes, 'CompleteOrder'>>,
   Expect<Matches<DispenseOrderMessage, typeof ordersTypes, 'DispenseOrder'>>,
+  Expect<Matches<AddDelegateMessage, typeof delegatesTypes, 'AddDelegate'>>,
+  Expect<Matches<RemoveDelegateMessage, typeof delegatesTypes, 'RemoveDelegate'>>,
   Expect<Matches<ErasureMessage, typeof recordActionsTypes, 'Erasure'>>,
   Expect<Matches<HideMessage, typeof recordActionsTypes, 'Hide'>>,
   Expect<Matches<UnhideMessage, typeof recordActionsTypes, 'Unhide'>>,

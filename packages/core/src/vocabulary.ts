@@ -284,3 +284,22 @@ export type VocabularyInStepWithContracts = [
 /** Why a member breaks the glass (see emergency.ts). On chain: `uint8`, starting at 1. */
 export const emergencyReasons = ['unconscious', 'cannot-consent', 'life-threatening', 'other'] as const;
 export type EmergencyReason = (typeof emergencyReasons)[number];
+
+/**
+ * Kinds of a patient's delegate (code = index + 1, as `Delegates.sol` numbers them): people who are not
+ * members of the consortium's organisations and whom a patient lets hold its consents, read only.
+ */
+export const delegateKinds = ['family', 'caregiver', 'researcher'] as const;
+export type DelegateKind = (typeof delegateKinds)[number];
+
+export function delegateKindCode(kind: DelegateKind): number {
+  return delegateKinds.indexOf(kind) + 1;
+}
+
+export function delegateKindOfCode(code: number): DelegateKind | undefined {
+  return delegateKinds[code - 1];
+}
+
+export function isDelegateKind(value: string): value is DelegateKind {
+  return (delegateKinds as readonly string[]).includes(value);
+}

@@ -16,6 +16,8 @@ import {
   consortiumBytecode,
   coSignaturesAbi,
   coSignaturesBytecode,
+  delegatesAbi,
+  delegatesBytecode,
   emergenciesAbi,
   emergenciesBytecode,
   ordersAbi,
@@ -35,7 +37,10 @@ import {
 import { type Abi, type Address, encodeDeployData, type Hex, type LocalAccount } from 'viem';
 import { ledgerEndpoint } from './rpcEndpoint.ts';
 
-/** Deploys Consortium, Consents, Records, AuditAnchors, CoSignatures, Emergencies, Orders and RecordActions with the relayer account. */
+/**
+ * Deploys Consortium, Delegates, Consents, Records, AuditAnchors, CoSignatures, Emergencies, Orders and
+ * RecordActions with the relayer account (Delegates before Consents, which takes it).
+ */
 export async function deployContracts(
   rpcUrl: string,
   chainId: number,
@@ -65,7 +70,11 @@ export async function deployContracts(
   }
 
   const consortium = await deploy(consortiumAbi, consortiumBytecode, []);
-  const consents = await deploy(consentsAbi, consentsBytecode, [consortium.contractAddress]);
+  const delegates = await deploy(delegatesAbi, delegatesBytecode, [consortium.contractAddress]);
+  const consents = await deploy(consentsAbi, consentsBytecode, [
+    consortium.contractAddress,
+    delegates.contractAddress,
+  ]);
   const records = await deploy(recordsAbi, recordsBytecode, [
     consortium.contractAddress,
     consents.contractAddress,
@@ -95,6 +104,7 @@ export async function deployContracts(
     coSignatures: coSignatures.contractAddress!,
     emergencies: emergencies.contractAddress!,
     orders: orders.contractAddress!,
+    delegates: delegates.contractAddress!,
     recordActions: recordActions.contractAddress!,
     deployedAtBlock: consortium.blockNumber,
   };
@@ -123,6 +133,7 @@ export async function isDeployed(rpcUrl: string, deployment: Deployment): Promis
       deployment.coSignatures,
       deployment.emergencies,
       deployment.orders,
+      deployment.delegates,
       deployment.recordActions,
     ].map((address) => client.getCode({ address })),
   );

@@ -39,6 +39,8 @@ export interface ContractErrorMapping {
   error: RefusalClass;
   /** Stable snake_case reason (`MedledgerError.reason`). */
   reason: string;
+  /** The message, in words, when the error's name and arguments alone would not explain the refusal. */
+  explain?: (args: readonly unknown[]) => string;
 }
 
 const denied = (reason: string): ContractErrorMapping => ({ error: AccessDeniedError, reason });
@@ -74,6 +76,24 @@ export const contractErrors: Record<LedgerContractErrorName, ContractErrorMappin
   CoSignaturesUnknownPolicy: notFound('co_signatures_unknown_policy'),
   CoSignaturesUnknownRecord: notFound('co_signatures_unknown_record'),
   ConsentsAlreadyRevoked: conflict('consents_already_revoked'),
+  ConsentsBeyondDelegateLimit: {
+    ...invalid('consents_beyond_delegate_limit'),
+    explain: ([delegate]) =>
+      `The ledger refused: the grant covers categories the patient does not allow its delegate ${String(delegate)} ` +
+      'to be granted (its category limit).',
+  },
+  ConsentsDelegateReadOnly: {
+    ...invalid('consents_delegate_read_only'),
+    explain: ([delegate]) =>
+      `The ledger refused: a delegate (${String(delegate)}) can be granted reading only, not appending or sharing.`,
+  },
+  ConsentsGranteeNotMemberOrDelegate: {
+    ...invalid('consents_grantee_not_member_or_delegate'),
+    explain: ([grantee]) =>
+      `The ledger refused: ${String(grantee)} is neither a member nor a delegate of the patient. Consents can be ` +
+      "granted to active members of the consortium's organisations, to whole organisations, or to the " +
+      "patient's registered delegates (family, caregivers, researchers).",
+  },
   ConsentsInactiveMember: invalid('consents_inactive_member'),
   ConsentsInactiveOrganisation: invalid('consents_inactive_organisation'),
   ConsentsInvalidActions: invalid('consents_invalid_actions'),
@@ -108,6 +128,13 @@ export const contractErrors: Record<LedgerContractErrorName, ContractErrorMappin
   ConsortiumUnknownMember: notFound('consortium_unknown_member'),
   ConsortiumZeroAddress: invalid('consortium_zero_address'),
   ConsortiumZeroEncryptionKey: invalid('consortium_zero_encryption_key'),
+  DelegatesAccountTaken: invalid('delegates_account_taken'),
+  DelegatesInvalidCategoryLimit: invalid('delegates_invalid_category_limit'),
+  DelegatesInvalidKind: invalid('delegates_invalid_kind'),
+  DelegatesUnknownDelegate: notFound('delegates_unknown_delegate'),
+  DelegatesUnknownPatient: notFound('delegates_unknown_patient'),
+  DelegatesZeroAddress: invalid('delegates_zero_address'),
+  DelegatesZeroEncryptionKey: invalid('delegates_zero_encryption_key'),
   EmergenciesAlreadyActive: conflict('emergencies_already_active'),
   EmergenciesAlreadyReviewed: conflict('emergencies_already_reviewed'),
   EmergenciesEmptyJustification: invalid('emergencies_empty_justification'),
@@ -217,8 +244,13 @@ export function contractErrorFrom(error: unknown): MedledgerError | undefined {
   return Object.assign(result, { contractError: decoded });
 }
 
-/** "ConsentsAlreadyRevoked" with args [3] becomes "The ledger refused: consents already revoked (3)." */
+/**
+ * "ConsentsAlreadyRevoked" with args [3] becomes "The ledger refused: consents already revoked (3)."; an
+ * error whose table entry explains it says so in words.
+ */
 export function describeContractError({ name, args }: DecodedContractError): string {
+  const explain = contractErrors[name].explain;
+  if (explain) return explain(args);
   const words = name
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .toLowerCase()

@@ -13,15 +13,17 @@ const contracts = {
   coSignatures: address(5),
   emergencies: address(6),
   orders: address(7),
-  recordActions: address(8),
+  delegates: address(8),
+  recordActions: address(9),
   deployedAtBlock: '12',
 };
 
 describe('parseDeployment', () => {
-  it('reads every contract address, Orders and RecordActions included', () => {
+  it('reads every contract address, Orders and Delegates included', () => {
     const deployment = parseDeployment(JSON.stringify(contracts));
     assert.equal(deployment.orders, address(7));
-    assert.equal(deployment.recordActions, address(8));
+    assert.equal(deployment.delegates, address(8));
+    assert.equal(deployment.recordActions, address(9));
     assert.equal(deployment.deployedAtBlock, 12n);
   });
 
@@ -33,6 +35,17 @@ describe('parseDeployment', () => {
         error instanceof InvalidInputError &&
         error.reason === 'deployment_without_orders' &&
         error.message.startsWith('data/deployment.json has no "orders" contract'),
+    );
+  });
+
+  it('refuses a deployment made before the Delegates contract existed, saying so', () => {
+    const { delegates: _, ...before } = contracts;
+    assert.throws(
+      () => parseDeployment(JSON.stringify(before), 'data/deployment.json'),
+      (error: unknown) =>
+        error instanceof InvalidInputError &&
+        error.reason === 'deployment_without_delegates' &&
+        error.message.startsWith('data/deployment.json has no "delegates" contract'),
     );
   });
 

@@ -15,6 +15,7 @@ export interface Deployment {
   coSignatures: Address;
   emergencies: Address;
   orders: Address;
+  delegates: Address;
   recordActions: Address;
   /** First block to read events from. */
   deployedAtBlock: bigint;
@@ -51,6 +52,15 @@ export function parseDeployment(text: string, source = 'deployment'): Deployment
       { reason: 'deployment_without_orders' },
     );
   }
+  if (raw.delegates === undefined) {
+    // Consents takes the Delegates contract at deployment, so a ledger deployed before it existed cannot
+    // gain it: it is refused rather than half upgraded.
+    throw new InvalidInputError(
+      `${source} has no "delegates" contract: this ledger was deployed before patients could register ` +
+        'delegates (family, caregivers, researchers). Start a new ledger with a new data directory.',
+      { reason: 'deployment_without_delegates' },
+    );
+  }
   if (raw.recordActions === undefined) {
     // Like Orders: every gateway must follow the same erasures, so a ledger without the contract is refused.
     throw new InvalidInputError(
@@ -68,6 +78,7 @@ export function parseDeployment(text: string, source = 'deployment'): Deployment
     coSignatures: address('coSignatures'),
     emergencies: address('emergencies'),
     orders: address('orders'),
+    delegates: address('delegates'),
     recordActions: address('recordActions'),
     deployedAtBlock: BigInt(String(raw.deployedAtBlock ?? '0')),
   };

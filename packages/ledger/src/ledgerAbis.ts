@@ -4,6 +4,7 @@ import {
   consentsAbi,
   consortiumAbi,
   coSignaturesAbi,
+  delegatesAbi,
   emergenciesAbi,
   ordersAbi,
   recordActionsAbi,
@@ -21,6 +22,7 @@ export const ledgerAbis = {
   coSignatures: coSignaturesAbi,
   emergencies: emergenciesAbi,
   orders: ordersAbi,
+  delegates: delegatesAbi,
   recordActions: recordActionsAbi,
 } as const;
 
@@ -53,6 +55,7 @@ export const combinedAbi = [
   ...coSignaturesAbi,
   ...emergenciesAbi,
   ...ordersAbi,
+  ...delegatesAbi,
   ...recordActionsAbi,
 ] as const;
 

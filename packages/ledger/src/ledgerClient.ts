@@ -97,6 +97,7 @@ export function createLedgerClient(options: LedgerClientOptions) {
     coSignatures: deployment.coSignatures,
     emergencies: deployment.emergencies,
     orders: deployment.orders,
+    delegates: deployment.delegates,
     recordActions: deployment.recordActions,
   };
   const sender = createTransactionSender(

@@ -18,18 +18,24 @@ import {
   actionMask,
   categoryMask,
   coSignaturesTypes,
+  derivationKindCode,
   generateIdentity,
   ledgerDomain,
+  recordActionsTypes,
 } from '@medledger/core';
 import type { Hex } from 'viem';
 import { signAction, siweMessage } from '../test/helpers/actors.ts';
 import { call } from '../test/helpers/http.ts';
+import { buildRecord } from '../test/helpers/records.ts';
 import { type GatewayProcess, startGatewayProcess } from './helpers/gatewayProcess.ts';
 import { type ApiRoute, openApiRoutes } from './helpers/openApi.ts';
 import { type Actor, buildWorld, fhirNote, type Role, roles, type World } from './helpers/world.ts';
 
 type Access = 'allowed' | 'denied';
 type Entitlement = Record<Role, Access>;
+
+/** A delegate A registers (then removes) in the matrix: a key that is registered as nothing else. */
+const delegateOfA = generateIdentity();
 
 const everyone: Entitlement = Object.fromEntries(roles.map((role) => [role, 'allowed'])) as Entitlement;
 /** Each signed-in caller, about itself (the answer holds the caller's own data only). */
@@ -194,6 +200,12 @@ function matrix(): Row[] {
       call: get(() => '/api/appointments?view=patient'),
     },
     { route: 'GET /api/otp', access: signedIn, call: get(() => '/api/otp') },
+    {
+      route: 'GET /api/staff-otp',
+      what: 'the caller’s own sign-in code (members only)',
+      access: only('clinician1', 'clinician2', 'admin1', 'admin2'),
+      call: get(() => '/api/staff-otp'),
+    },
     { route: 'GET /api/audit', what: 'the caller’s own', access: signedIn, call: get(() => '/api/audit') },
     { route: 'GET /api/audit/proofs', access: signedIn, call: get(() => '/api/audit/proofs') },
     { route: 'GET /api/audit/batches', access: signedIn, call: get(() => '/api/audit/batches') },
@@ -259,6 +271,40 @@ function matrix(): Row[] {
         (client, w) =>
           client.addRecord({ patient: w.a.address, category: 'note', resource: fhirNote('appended') }),
         { method: 'POST', path: () => '/api/records', body: {} },
+      ),
+    },
+    {
+      route: 'POST /api/records/{id}/derive',
+      what: 'a duplicate of A’s restricted note (only A reads it; copy and move: recordDerivations.test.ts)',
+      access: only('patientA'),
+      changesWorld: true,
+      // Built by hand: the client's deriveRecord reads the source first, so a refused reader never reaches the route.
+      call: asClient(
+        async (client, w) => {
+          const record = await buildRecord({
+            url: w.url,
+            author: identityOf(w, roleOf(w, client.address)),
+            patient: identityOf(w, 'patientA'),
+            category: 'note',
+            sensitivity: 'restricted',
+            resource: fhirNote('a duplicate'),
+          });
+          const signed = await client.signAction('recordActions', recordActionsTypes, 'Derivation', {
+            kind: derivationKindCode('duplicate'),
+            sourceId: w.a.noteRecordId,
+            newRecordId: record.leaf.recordId,
+            by: client.address,
+            toOrganisation: 0,
+          });
+          return client.call('POST', `/api/records/${w.a.noteRecordId}/derive`, {
+            kind: 'duplicate',
+            by: client.address,
+            toOrganisation: 0,
+            record,
+            ...signed,
+          });
+        },
+        { method: 'POST', path: (w) => `/api/records/${w.a.noteRecordId}/derive`, body: {} },
       ),
     },
     {
@@ -355,12 +401,78 @@ function matrix(): Row[] {
       }),
       changesWorld: true,
     },
+    // A's delegates (family, caregivers, researchers): A's to register, remove and list (and a
+    // delegate's own entries, delegates.test.ts).
+    {
+      route: 'GET /api/delegates',
+      what: '?patient=A',
+      access: only('patientA'),
+      call: get((w) => `/api/delegates?patient=${w.a.address}`),
+    },
+    {
+      route: 'POST /api/delegates',
+      what: 'a delegate of A, with patient A, signed by the caller',
+      access: only('patientA'),
+      call: post(
+        () => '/api/delegates',
+        async (actor, w) => {
+          const message = {
+            patient: w.a.address,
+            delegate: delegateOfA.address,
+            kind: 1,
+            categoryLimit: categoryMask(['lab']),
+            encryptionKey: delegateOfA.encryption.publicKey,
+          };
+          const signed = await signAction(
+            w.url,
+            identityOf(w, 'patientA'),
+            'delegates',
+            'AddDelegate',
+            message,
+            {
+              signer: actor.identity ?? generateIdentity(),
+            },
+          );
+          return { ...message, ...signed };
+        },
+      ),
+      changesWorld: true,
+    },
+    {
+      route: 'DELETE /api/delegates/{address}',
+      what: 'A’s delegate, with patient A, signed by the caller',
+      access: only('patientA'),
+      call: async (actor, w) => {
+        const message = { patient: w.a.address, delegate: delegateOfA.address };
+        const signed = await signAction(
+          w.url,
+          identityOf(w, 'patientA'),
+          'delegates',
+          'RemoveDelegate',
+          message,
+          {
+            signer: actor.identity ?? generateIdentity(),
+          },
+        );
+        return call(w.url, 'DELETE', `/api/delegates/${delegateOfA.address}`, {
+          body: { patient: w.a.address, ...signed },
+          ...(actor.token ? { token: actor.token } : {}),
+        });
+      },
+      changesWorld: true,
+    },
     // A's audit trail: A's alone; an organisation's members' activity, its admin's alone.
     {
       route: 'GET /api/audit',
       what: '?patient=A',
       access: only('patientA'),
       call: get((w) => `/api/audit?patient=${w.a.address}`),
+    },
+    {
+      route: 'GET /api/audit',
+      what: '?patient=A&outcome=denied (the attempts refused on A’s records)',
+      access: only('patientA'),
+      call: get((w) => `/api/audit?patient=${w.a.address}&outcome=denied`),
     },
     {
       route: 'GET /api/audit',
@@ -501,6 +613,47 @@ function matrix(): Row[] {
       what: '?patient=A',
       access: only('patientA', 'clinician1', 'admin1'),
       call: get((w) => `/api/patient-directory/identifiers?patient=${w.a.address}`),
+    },
+    // Organisation 1's second factors at sign-in (A's custodian): its admin alone. The policy is set
+    // to what it is (optional: nobody's sign-in changes). The reset ends clinician 1's sessions, so
+    // it comes after every other allowed change that clinician 1 makes.
+    {
+      route: 'GET /api/organisations/{id}/second-factor',
+      access: only('admin1'),
+      call: get((w) => `/api/organisations/${w.organisation1}/second-factor`),
+    },
+    {
+      route: 'PUT /api/organisations/{id}/second-factor/policy',
+      access: only('admin1'),
+      call: async (actor, w) =>
+        call(w.url, 'PUT', `/api/organisations/${w.organisation1}/second-factor/policy`, {
+          body: { policy: 'optional' },
+          ...(actor.token ? { token: actor.token } : {}),
+        }),
+      changesWorld: true,
+    },
+    {
+      route: 'POST /api/organisations/{id}/second-factor/members/{address}/enrolment',
+      what: 'clinician 1’s (a pending enrolment: under optional, its key alone still signs in)',
+      access: only('admin1'),
+      call: post(
+        (w) =>
+          `/api/organisations/${w.organisation1}/second-factor/members/${identityOf(w, 'clinician1').address.toLowerCase()}/enrolment`,
+      ),
+      changesWorld: true,
+    },
+    {
+      route: 'DELETE /api/organisations/{id}/second-factor/members/{address}',
+      what: 'clinician 1’s',
+      access: only('admin1'),
+      call: async (actor, w) =>
+        call(
+          w.url,
+          'DELETE',
+          `/api/organisations/${w.organisation1}/second-factor/members/${identityOf(w, 'clinician1').address.toLowerCase()}`,
+          actor.token ? { token: actor.token } : {},
+        ),
+      changesWorld: true,
     },
     // Last: it changes A's signing key, so A's signed calls after it would fail.
     {
@@ -650,6 +803,9 @@ const outOfScope: Record<string, string> = {
     'the caller’s own second factor (secondFactor.test.ts; canaries.test.ts for its secret)',
   'POST /api/otp/confirmation': 'the caller’s own second factor (secondFactor.test.ts)',
   'POST /api/otp/deactivation': 'the caller’s own second factor (secondFactor.test.ts)',
+  'POST /api/staff-otp/enrolment': 'the member’s own sign-in code (staffSecondFactor.test.ts)',
+  'POST /api/staff-otp/confirmation': 'the member’s own sign-in code (staffSecondFactor.test.ts)',
+  'POST /api/staff-otp/deactivation': 'the member’s own sign-in code (staffSecondFactor.test.ts)',
   'POST /api/emergency-window/proposals': 'consortium governance (emergency.test.ts)',
   'POST /api/emergency-window/proposals/{id}/approvals': 'consortium governance (emergency.test.ts)',
   'POST /api/co-signature-policies/proposals': 'consortium governance (coSignatures.test.ts)',
@@ -668,6 +824,13 @@ const outOfScope: Record<string, string> = {
   'POST /rpc':
     'read-only JSON-RPC to the chain, public by design; the chain holds hashes, not private texts (readOnlyRpc.test.ts)',
 };
+
+/** The role of the actor signed in as `address`. */
+function roleOf(w: World, address: string): Role {
+  const role = roles.find((candidate) => w.actors[candidate].client?.address === address);
+  if (!role) throw new Error(`no actor ${address}`);
+  return role;
+}
 
 function identityOf(w: World, role: Role) {
   const identity = w.actors[role].identity;

@@ -31,7 +31,8 @@ async function withUnreachableChain() {
       coSignatures: address(5),
       emergencies: address(6),
       orders: address(7),
-      recordActions: address(8),
+      delegates: address(8),
+      recordActions: address(9),
       deployedAtBlock: 0n,
     },
   });

@@ -43,6 +43,13 @@ export interface AccessQuestion {
   purpose?: string;
 }
 
+/** A record as listings hand it to `authoriseListing`: its scope, and its id to find copies by. */
+export interface ListedRecord {
+  category: number;
+  sensitivity: number;
+  recordId?: Hex;
+}
+
 export interface AccessDecision {
   /** The grant that authorises a non-patient actor; 0 when the actor is the patient or an emergency authorises. */
   grantId: bigint;
@@ -85,6 +92,8 @@ interface Answer extends AccessDecision {
   headHash: Hex;
   /** Why it was denied: no grant or emergency in force, or an emergency the gateway's clock says is over. */
   denial?: 'no_consent' | 'emergency_expired';
+  /** The organisation the record was copied to, when its copy authorises the read (see `copyOrganisation`). */
+  copiedTo?: number;
 }
 
 export function createAccessControl({
@@ -218,7 +227,23 @@ export function createAccessControl({
         return { allowed: false, grantId: 0n, emergencyId: 0n, denial: 'emergency_expired' };
       }
     }
+    if (question.action === 'read' && question.recordId) {
+      const copiedTo = await copyOrganisation(block, question.actor, question.recordId);
+      if (copiedTo) return { allowed: true, grantId: 0n, emergencyId: 0n, copiedTo };
+    }
     return { allowed: false, grantId: 0n, emergencyId: 0n, denial: 'no_consent' };
+  }
+
+  /**
+   * The organisation a record was copied to (RecordActions `copy`), when `actor` is an active member of
+   * it at `block`: the copier's share authority is the patient's consent for that organisation's
+   * members to read the copy. 0 otherwise.
+   */
+  async function copyOrganisation(block: bigint, actor: Address, recordId: Hex): Promise<number> {
+    const copiedTo = await ledger.read('recordActions', 'copiedTo', [recordId], block);
+    if (copiedTo === 0) return 0;
+    const organisationId = await ledger.read('consortium', 'activeOrganisationOf', [actor], block);
+    return organisationId === copiedTo ? copiedTo : 0;
   }
 
   /**
@@ -288,6 +313,8 @@ export function createAccessControl({
     };
     if (decision.emergencyId) {
       await audit('allowed', `emergency ${decision.emergencyId}`, breakTheGlassPurpose);
+    } else if (answer.copiedTo) {
+      await audit('allowed', `copy for organisation ${answer.copiedTo}`);
     } else {
       await audit('allowed', decision.grantId ? `grant ${decision.grantId}` : 'patient');
     }
@@ -447,7 +474,7 @@ export function createAccessControl({
    * when the patient has records and none is visible, and `LedgerUnavailableError` when the chain
    * cannot be read.
    */
-  async function authoriseListing<R extends { category: number; sensitivity: number }>(
+  async function authoriseListing<R extends ListedRecord>(
     actor: Address,
     patient: Address,
     records: readonly R[],
@@ -489,8 +516,11 @@ export function createAccessControl({
     return visible;
   }
 
-  /** The records of the categories and sensitivities the actor may read (one question per scope). */
-  async function readable<R extends { category: number; sensitivity: number }>(
+  /**
+   * The records of the categories and sensitivities the actor may read (one question per scope), and
+   * the copies made for the actor's organisation (the index proposes them, the chain confirms).
+   */
+  async function readable<R extends ListedRecord>(
     actor: Address,
     patient: Address,
     records: readonly R[],
@@ -504,20 +534,46 @@ export function createAccessControl({
           readableScopes.add(scope);
       }),
     );
-    return records.filter((record) => readableScopes.has(scopeOf(record)));
+    const copies = new Set<string>();
+    const others = records.filter((record) => !readableScopes.has(scopeOf(record)) && record.recordId);
+    if (others.length) {
+      const head = await ledger.head();
+      await Promise.all(
+        others.map(async ({ recordId }) => {
+          const id = recordId as Hex;
+          if (
+            (await store.derivation(id))?.toOrganisation &&
+            (await copyOrganisation(head.number, actor, id))
+          )
+            copies.add(id.toLowerCase());
+        }),
+      );
+    }
+    return records.filter(
+      (record) =>
+        readableScopes.has(scopeOf(record)) || (record.recordId && copies.has(record.recordId.toLowerCase())),
+    );
   }
 
   /**
    * Whether the actor may see a record's metadata (its stamp, say): its patient always, anyone else
-   * while it may read the record. Not audited: for metadata, never for releasing content.
+   * while it may read the record (a copy: as a member of the organisation it was made for). Not
+   * audited: for metadata, never for releasing content.
    */
   async function maySee(
     actor: Address,
-    record: { patient: Address; category: number; sensitivity: number },
+    record: { patient: Address; category: number; sensitivity: number; recordId?: Hex },
   ): Promise<boolean> {
     if (actor.toLowerCase() === record.patient.toLowerCase()) return true;
-    const { patient, category, sensitivity } = record;
-    return allows({ actor, patient, category, sensitivity, action: 'read' });
+    const { patient, category, sensitivity, recordId } = record;
+    return allows({
+      actor,
+      patient,
+      category,
+      sensitivity,
+      action: 'read',
+      ...(recordId ? { recordId } : {}),
+    });
   }
 
   /**

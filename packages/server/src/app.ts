@@ -27,6 +27,7 @@ import { auditRoutes, registerAuditProofRoutes } from './routes/auditRoutes.ts';
 import { consentRoutes } from './routes/consentRoutes.ts';
 import { consortiumRoutes } from './routes/consortiumRoutes.ts';
 import { coSignatureRoutes } from './routes/coSignatureRoutes.ts';
+import { delegateRoutes } from './routes/delegateRoutes.ts';
 import { emergencyRoutes } from './routes/emergencyRoutes.ts';
 import { keyRecoveryRoutes } from './routes/keyRecoveryRoutes.ts';
 import { keyRotationRoutes } from './routes/keyRotationRoutes.ts';
@@ -34,10 +35,12 @@ import { ledgerRecordRoutes } from './routes/ledgerRecordRoutes.ts';
 import { notificationRoutes } from './routes/notificationRoutes.ts';
 import { orderRoutes } from './routes/orderRoutes.ts';
 import { patientDirectoryRoutes } from './routes/patientDirectoryRoutes.ts';
+import { recordDerivationRoutes } from './routes/recordDerivationRoutes.ts';
 import { recordLifecycleRoutes } from './routes/recordLifecycleRoutes.ts';
 import { recordRoutes } from './routes/recordRoutes.ts';
 import { rpcRoutes } from './routes/rpcRoutes.ts';
 import { secondFactorRoutes } from './routes/secondFactorRoutes.ts';
+import { staffSecondFactorRoutes } from './routes/staffSecondFactorRoutes.ts';
 import { systemRoutes } from './routes/systemRoutes.ts';
 import { registerWebApp, type WebAppOptions } from './webApp.ts';
 
@@ -237,6 +240,7 @@ export async function buildApp({
     registerAuditProofRoutes,
     coSignatureRoutes,
     secondFactorRoutes,
+    staffSecondFactorRoutes,
     keyRotationRoutes,
     keyRecoveryRoutes,
     emergencyRoutes,
@@ -245,6 +249,8 @@ export async function buildApp({
     patientDirectoryRoutes,
     appointmentRoutes,
     orderRoutes,
+    delegateRoutes,
+    recordDerivationRoutes,
   ]) {
     routes(app as unknown as FastifyInstance, services, limits);
   }

@@ -11,7 +11,15 @@ export type AuditEventInput = Omit<AuditEventRow, 'eventId' | 'recordedAt'>;
 
 export type AuditLog = ReturnType<typeof createAuditLog>;
 
-export function createAuditLog(store: GatewayStore) {
+export interface AuditLogOptions {
+  /**
+   * Told of each batch once it is durable, after its callers were answered (e.g. to alert patients
+   * of refusals, `refusalAlerts.ts`): it must not throw, and what it does is off the decision path.
+   */
+  onCommitted?: (events: readonly AuditEventRow[]) => void;
+}
+
+export function createAuditLog(store: GatewayStore, { onCommitted }: AuditLogOptions = {}) {
   let pending: { event: AuditEventRow; settle: (error?: unknown) => void }[] = [];
   let scheduled = false;
 
@@ -21,10 +29,12 @@ export function createAuditLog(store: GatewayStore) {
     pending = [];
     try {
       await store.appendAuditEvents(batch.map((item) => item.event));
-      for (const item of batch) item.settle();
     } catch (error) {
       for (const item of batch) item.settle(error);
+      return;
     }
+    for (const item of batch) item.settle();
+    onCommitted?.(batch.map((item) => item.event));
   }
 
   function record(input: AuditEventInput): Promise<AuditEventRow> {

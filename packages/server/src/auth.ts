@@ -52,6 +52,11 @@ export interface AuthServiceOptions {
   keysOf(account: Address): Promise<AccountKeys>;
   /** Default `defaultMaxPendingSignIns`. */
   maxPendingSignIns?: number;
+  /**
+   * Runs once the signature and nonce are accepted, before a session is made: the second factor of
+   * the account at sign-in (`operations/staffSecondFactor.ts`), given `otp`; throws to refuse.
+   */
+  checkSecondFactor?(account: Address, otp: string | undefined): Promise<void>;
 }
 
 const nonceTtlMs = 5 * 60_000;
@@ -101,6 +106,7 @@ export function createAuthService(options: AuthServiceOptions) {
   async function signIn(
     message: string,
     signature: Hex,
+    otp?: string,
   ): Promise<{ token: string; address: Address; expiresAt: number; idleTimeoutSeconds: number }> {
     const fields = parseSiweMessage(message);
     if (!fields.address || !fields.nonce || !fields.domain) {
@@ -149,6 +155,8 @@ export function createAuthService(options: AuthServiceOptions) {
         reason: 'siwe_nonce_unknown',
       });
     }
+    // After the nonce is spent, so that one signed message never tries more than one code.
+    await options.checkSecondFactor?.(account, otp);
     const now = Date.now();
     // Every sign-in clears the sessions that have ended, so the table holds at most the sessions
     // still valid plus those ended since the last sign-in or purge.

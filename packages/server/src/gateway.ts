@@ -69,9 +69,11 @@ import { createLedgerGuard } from './ledgerGuard.ts';
 import { openLogFile } from './logging.ts';
 import { createNotifier, grantUseNotifier } from './notifier.ts';
 import { destroyErasedBlobs, finaliseDueRetentions } from './operations/recordLifecycle.ts';
+import { requireStaffSecondFactor } from './operations/staffSecondFactor.ts';
 import { hostedOrganisation, hostedOrganisations, peerGateways } from './organisations.ts';
 import { createPeriodicTask, type Exclusive } from './periodicTask.ts';
 import { longestRateLimitWindowMs } from './rateLimits.ts';
+import { refusalAlerter } from './refusalAlerts.ts';
 import { createSecondFactor } from './secondFactor.ts';
 import { createStamps } from './stamps.ts';
 import { createAtRestCipher } from './store/atRest.ts';
@@ -171,7 +173,16 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
           'the embedded chain took long to save and answered nothing meanwhile: it has outgrown the embedded default; run the consortium on a node that persists itself (README, "Deploying on a consortium network")',
         ),
     });
-    const auditLog = createAuditLog(store);
+    const auditLog = createAuditLog(store, {
+      onCommitted: refusalAlerter(
+        {
+          store: stores.notifications,
+          organisationOf: async (address) => (await store.member(address))?.organisationId || null,
+          announce: () => coordination.announce('notifications'),
+        },
+        (error) => app?.log.warn({ err: error }, 'alerting patients of refused access failed'),
+      ),
+    });
     const blobs = new ReplicatingBlobStore({
       // In the database, with its other writes; blobs stored as files before are still served.
       local: new SqlBlobStore(stores.database, { legacy: new FileBlobStore(join(config.dataDir, 'blobs')) }),
@@ -247,6 +258,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     if (publicUrl.port === '0') publicUrl.port = String(port);
     const publicHost = publicUrl.host;
     const readOnlyRpcUrl = `${publicUrl.href.replace(/\/+$/, '')}/rpc`;
+    const secondFactor = createSecondFactor({ store, key: hexToBytes(keys.secondFactorKey) });
     const auth = createAuthService({
       store,
       chainId,
@@ -254,6 +266,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       sessionIdleSeconds: config.sessionIdleSeconds,
       sessionLifetimeSeconds: config.sessionLifetimeSeconds,
       keysOf: (account) => accountKeysOf(ledger, account),
+      checkSecondFactor: (account, otp) =>
+        requireStaffSecondFactor({ ledger, store, secondFactor }, account, otp),
     });
     const access = createAccessControl({
       ledger,
@@ -312,7 +326,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       custodian,
       coSignatureAnchorer,
       stamps: createStamps({ ledger, store }),
-      secondFactor: createSecondFactor({ store, key: hexToBytes(keys.secondFactorKey) }),
+      secondFactor,
       emergencies,
       notifier,
       eventFollower,

@@ -160,9 +160,12 @@ export function toIndexUpdate(
     supersessions: [],
     patientKeyRotations: [],
     orderEvents: [],
+    delegateEvents: [],
+    derivations: [],
     recordLifecycle: [],
   };
   const orderEvents = update.orderEvents ?? [];
+  const delegateEvents = update.delegateEvents ?? [];
   const recordLifecycle = update.recordLifecycle ?? [];
   /** Records anchored by each transaction: an order's results are those of the step's transaction. */
   const recordsOfTransaction = new Map<Hex, Hex[]>();
@@ -224,6 +227,20 @@ export function toIndexUpdate(
           fillsUsed: event.args.fillsUsed,
           recordId: event.args.record,
         });
+        break;
+      case 'DelegateAdded':
+        delegateEvents.push({
+          type: 'added',
+          patient: event.args.patient,
+          delegate: event.args.delegate,
+          kind: event.args.kind,
+          categoryLimit: event.args.categoryLimit,
+          encryptionKey: event.args.encryptionKey,
+          addedAtBlock: blockNumber,
+        });
+        break;
+      case 'DelegateRemoved':
+        delegateEvents.push({ type: 'removed', patient: event.args.patient, delegate: event.args.delegate });
         break;
       case 'OrganisationProposed':
         update.organisations.push({
@@ -315,6 +332,18 @@ export function toIndexUpdate(
           patient: event.args.patient,
           previousSigner: event.args.previousSigner,
           encryptionKey: event.args.encryptionKey,
+        });
+        break;
+      case 'RecordDerived':
+        update.derivations?.push({
+          recordId: event.args.newRecordId,
+          kind: event.args.kind,
+          sourceId: event.args.sourceId,
+          by: event.args.by,
+          toOrganisation: event.args.toOrganisation,
+          blockNumber,
+          logIndex: event.logIndex,
+          transactionHash: event.transactionHash,
         });
         break;
       case 'RecordErased':

@@ -2,7 +2,8 @@
  * The notifier: stores notifications per recipient (they survive restarts and wait for recipients
  * who are offline) and hands the new ones at once to the live streams open for their recipients.
  * Sources: chain events (`eventFollower.ts` with `notificationRules.ts`), access decisions allowed
- * under a grant (`grantUseNotifier`), and the ends of emergencies (`emergencyWatcher.ts`).
+ * under a grant (`grantUseNotifier`), the ends of emergencies (`emergencyWatcher.ts`), and refused
+ * access (`refusalAlerts.ts`, through the audit log).
  */
 import { categories } from '@medledger/core';
 import type { Address } from 'viem';

@@ -132,6 +132,12 @@ const rulesByRoute: Record<string, Rule[]> = {
   'POST /api/otp/enrolment': [{ limit: 'oneTimeCode', keyOf: byAccount }],
   'POST /api/otp/confirmation': [{ limit: 'oneTimeCode', keyOf: byAccount }],
   'POST /api/otp/deactivation': [{ limit: 'oneTimeCode', keyOf: byAccount }],
+  'POST /api/staff-otp/enrolment': [{ limit: 'oneTimeCode', keyOf: byAccount }],
+  'POST /api/staff-otp/confirmation': [{ limit: 'oneTimeCode', keyOf: byAccount }],
+  'POST /api/staff-otp/deactivation': [{ limit: 'oneTimeCode', keyOf: byAccount }],
+  'POST /api/organisations/:id/second-factor/members/:address/enrolment': [
+    { limit: 'oneTimeCode', keyOf: byAccount },
+  ],
   'POST /api/access-requests': [
     { limit: 'accessRequest', keyOf: byAccount },
     { limit: 'accessRequestPerPatient', keyOf: byAccountAndPatient, afterBody: true },

@@ -1,6 +1,8 @@
 /**
  * A patient's second factor for approvals (seed 002's U_OTP): a TOTP (RFC 6238) one-time code that
  * the gateway checks before it relays the patient's grant of consent or approval of an access request.
+ * The same factor (one per account) is what organisation members give at sign-in, under their
+ * organisation's policy (`operations/staffSecondFactor.ts`).
  *
  * - Enrolment: the gateway creates a random 160-bit secret and hands out an `otpauth://` URI once;
  *   the second factor is on only after the patient confirms it with a first valid code.
@@ -150,6 +152,15 @@ export function createSecondFactor({
     await store.deleteSecondFactor(address);
   }
 
+  /**
+   * Removes the second factor of `address`, on or pending, without a code, and forgets its failed
+   * attempts: for an organisation's admin resetting a member's (`operations/staffSecondFactor.ts`).
+   */
+  async function reset(address: Address): Promise<void> {
+    await store.deleteSecondFactor(address);
+    await store.clearSecondFactorFailures(address);
+  }
+
   async function check(row: SecondFactorRow, code: string): Promise<void> {
     const { address } = row;
     const at = now();
@@ -206,7 +217,7 @@ export function createSecondFactor({
     );
   }
 
-  return { status, startEnrolment, confirmEnrolment, requireCode, disable };
+  return { status, startEnrolment, confirmEnrolment, requireCode, disable, reset };
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -47,7 +47,12 @@ describe('sign-in with Ethereum (EIP-4361)', () => {
 
     const me = await call(gateway.url, 'GET', '/api/me', { token: session.token });
     assert.equal(me.status, 200, me.text);
-    assert.deepEqual(me.body, { address: identity.address.toLowerCase(), member: null, patient: null });
+    assert.deepEqual(me.body, {
+      address: identity.address.toLowerCase(),
+      member: null,
+      patient: null,
+      delegateOf: [],
+    });
 
     const signOut = await call(gateway.url, 'DELETE', '/api/auth/session', { token: session.token });
     assert.equal(signOut.status, 204);

@@ -422,7 +422,8 @@ describe('patient directory decisions fail closed', () => {
         coSignatures: address(5),
         emergencies: address(6),
         orders: address(7),
-        recordActions: address(8),
+        delegates: address(8),
+        recordActions: address(9),
         deployedAtBlock: 0n,
       },
     });

@@ -11,6 +11,7 @@ import { AdminActivity, AdminConsortium, AdminMembers } from './screens/AdminScr
 import { ClinicianAppointments, PatientAppointments } from './screens/AppointmentScreens.tsx';
 import { FindPatient } from './screens/CareScreens.tsx';
 import { InsurerClaims } from './screens/ClaimScreens.tsx';
+import { DelegateHome } from './screens/DelegateScreens.tsx';
 import { AdminEmergencies, PatientEmergencies } from './screens/EmergencyScreens.tsx';
 import { Explorer } from './screens/Explorer.tsx';
 import { GetStarted } from './screens/GetStarted.tsx';
@@ -108,6 +109,9 @@ function navigationOf(session: Session): Screen[] {
     case 'insurer':
       screens.push({ path: '/claims', label: 'Claims', render: () => <InsurerClaims /> });
       break;
+    case 'delegate':
+      screens.push({ path: '/shared', label: 'Shared with me', render: () => <DelegateHome /> });
+      break;
     case 'admin':
     case 'newcomer':
       if (session.adminOf.length === 0)
@@ -137,6 +141,7 @@ const personaLabels: Record<Session['persona'], string> = {
   pharmacist: 'Pharmacy',
   insurer: 'Insurer',
   admin: 'Administrator',
+  delegate: 'Delegate',
   newcomer: 'New identity',
 };
 

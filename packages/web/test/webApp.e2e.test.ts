@@ -424,11 +424,26 @@ describe('web app, end to end in Chromium', { timeout: 600_000 }, () => {
       texts.join('\n'),
     );
     assert.ok(
-      texts.some((t) => /denied/.test(t) && /verified/.test(t)),
-      'the refusal is in the history too',
+      texts.some((t) => /denied/.test(t) && /no consent of yours covers/.test(t) && /verified/.test(t)),
+      'the refusal is in the history too, with why',
     );
     assert.ok(texts.every((t) => /✓ verified/.test(t)));
     screenshots.push(await screenshot(patient, '10-patient-access-history'));
+    // The refused attempts alone, set apart.
+    await patient.getByRole('button', { name: /^Refused attempts/ }).click();
+    const refusedRows = patient.locator('.audit-table tbody tr');
+    await refusedRows.first().waitFor();
+    const outcomes = await refusedRows.evaluateAll((rows) =>
+      rows.map((row) => row.getAttribute('data-outcome')),
+    );
+    assert.ok(outcomes.length > 0 && outcomes.every((outcome) => outcome === 'denied'), outcomes.join());
+    assert.ok(
+      (await patient
+        .locator('.audit-table tr.audit-refused', { hasText: doctorAddress.slice(0, 6) })
+        .count()) > 0,
+      'the doctor’s refused attempt, shown as refused',
+    );
+    await patient.getByRole('button', { name: 'All decisions' }).click();
   });
 
   it('the admin sees the organisation’s access activity without health content', async () => {

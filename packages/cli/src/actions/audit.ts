@@ -41,16 +41,21 @@ export const audit: ActionHandler = async (options, command: Command) => {
   const result = await client.audit({
     ...(options.patient ? { patient: parseAddress(options.patient, 'patient') } : {}),
     ...(options.org ? { organisation: parseInteger(options.org, 'organisation id') } : {}),
+    ...(options.refused ? { outcome: 'denied' as const } : {}),
   });
-  print(
-    globalOptions(command),
-    result,
-    () =>
-      result.events
-        .map(
-          (e) =>
-            `${e.recordedAt}  ${e.outcome.padEnd(7)} ${e.action.padEnd(6)} ${e.actor}  ${e.category ?? ''}  ${e.recordId ?? ''}`,
-        )
-        .join('\n') || 'no access events',
+  print(globalOptions(command), result, () =>
+    options.refused
+      ? result.events
+          .map(
+            (e) =>
+              `${e.recordedAt}  refused ${e.action.padEnd(6)} ${e.actor}  ${e.category ?? ''}  why: ${e.reason ?? 'unknown'}`,
+          )
+          .join('\n') || 'no refused attempts'
+      : result.events
+          .map(
+            (e) =>
+              `${e.recordedAt}  ${e.outcome.padEnd(7)} ${e.action.padEnd(6)} ${e.actor}  ${e.category ?? ''}  ${e.recordId ?? ''}`,
+          )
+          .join('\n') || 'no access events',
   );
 };

@@ -15,6 +15,7 @@ export function registerAudit(program: Command): void {
       )
       .option('--patient <address>', 'the patient (yourself)')
       .option('--org <id>', 'your organisation (admins only)')
-      .option('--verify', 'check your history at every gateway against the chain'),
+      .option('--verify', 'check your history at every gateway against the chain')
+      .option('--refused', 'only the refused attempts: who, when, what and why'),
   ).action(lazyAction(load, 'audit'));
 }

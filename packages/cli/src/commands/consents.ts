@@ -44,9 +44,10 @@ export function registerConsents(program: Command): void {
     consent
       .command('grant')
       .description(
-        'As a patient, let a member (or a whole organisation) act on categories of your records until an expiry',
+        'As a patient, let a member (or a whole organisation, or one of your delegates: read only) act on ' +
+          'categories of your records until an expiry',
       )
-      .option('--to <address>', 'the member')
+      .option('--to <address>', 'the member, or your delegate (see `medledger delegate`)')
       .option('--to-org <id>', 'or a whole organisation')
       .requiredOption('--categories <list>', `comma-separated: ${categories.join(', ')}`)
       .requiredOption('--actions <list>', `comma-separated: ${actions.join(', ')}`)

@@ -16,7 +16,7 @@ import type { Transport } from '../transport.ts';
 const zeroAddress = '0x0000000000000000000000000000000000000000' as Address;
 
 export interface GrantConsentInput {
-  /** The member given access; or `granteeOrganisation`. */
+  /** The member (or the patient's delegate, read only) given access; or `granteeOrganisation`. */
   grantee?: Address;
   granteeOrganisation?: number;
   categories: Category[];
@@ -32,15 +32,16 @@ export interface GrantConsentInput {
 }
 
 /**
- * As the patient: gives one member or one organisation access to records of some categories, for
- * a while; resolves once the grant is in a block.
+ * As the patient: gives one member, one organisation or one of its delegates (read only, within the
+ * delegate's category limit) access to records of some categories, for a while; resolves once the grant
+ * is in a block.
  *
  * @example
  * const { grantId } = await grantConsent(patient, { grantee: doctor, categories: ['lab'], actions: ['read'], expiresInSeconds: 3600 });
  */
 export async function grantConsent(client: Transport, input: GrantConsentInput): Promise<ConsentGranted> {
   if (!input.grantee === !input.granteeOrganisation) {
-    throw new InvalidInputError('Give consent either to one member or to one organisation.');
+    throw new InvalidInputError('Give consent either to one member or delegate, or to one organisation.');
   }
   const message = {
     patient: client.account.address,

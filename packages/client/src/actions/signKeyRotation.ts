@@ -37,7 +37,7 @@ export async function signKeyRotation(client: Transport, next: Identity): Promis
     message,
   } as const;
   const [signature, newSignerSignature] = await Promise.all([
-    accountOf(client.identity).signTypedData(typedData),
+    client.account.signTypedData(typedData),
     accountOf(next).signTypedData(typedData),
   ]);
   return {

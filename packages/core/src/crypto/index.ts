@@ -57,6 +57,7 @@ export {
 } from './hpke.ts';
 export { parseKeyFile, serializeKeyFile } from './keyFile.ts';
 export {
+  type Actor,
   accountOf,
   type EncryptionKeyPair,
   encryptionPublicKeyOf,
@@ -64,7 +65,10 @@ export {
   generateIdentity,
   type Identity,
   identityFromKeys,
+  isWalletIdentity,
   signerAddressOf,
+  signingAccountOf,
+  type WalletIdentity,
 } from './keys.ts';
 export {
   type CombineSharesErrorType,
@@ -76,3 +80,10 @@ export {
   shareIndex,
   splitSecret,
 } from './shamir.ts';
+export {
+  type DeriveWalletEncryptionKeyParameters,
+  deriveWalletEncryptionKey,
+  encryptionKeyFromWalletSignature,
+  walletEncryptionKeyPurpose,
+  walletEncryptionKeyTypedData,
+} from './walletEncryptionKey.ts';

@@ -12,7 +12,15 @@
  * first address (`accountOf`), and `signerAddressOf` gives the key's own address.
  */
 import { x25519 } from '@noble/curves/ed25519.js';
-import { type Address, getAddress, type Hex, isAddress, isAddressEqual, type PrivateKeyAccount } from 'viem';
+import {
+  type Address,
+  getAddress,
+  type Hex,
+  isAddress,
+  isAddressEqual,
+  type LocalAccount,
+  type PrivateKeyAccount,
+} from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { bytesToHex, hexToBytes } from '../bytes.ts';
 import { InvalidInputError } from '../errors.ts';
@@ -27,6 +35,36 @@ export type Identity = {
   signingKey: Hex;
   encryption: EncryptionKeyPair;
 };
+
+/**
+ * An actor whose signing key stays in a wallet (EIP-1193, e.g. MetaMask): `account` asks the wallet
+ * for each signature, and the encryption key pair is derived from the wallet
+ * (`walletEncryptionKey.ts`). It has no signing key to export, back up or rotate from.
+ */
+export type WalletIdentity = {
+  address: Address;
+  /** A viem account (`toAccount`) whose signatures come from the wallet. */
+  account: LocalAccount;
+  encryption: EncryptionKeyPair;
+};
+
+/** Who acts: an identity holding its signing key here, or a wallet identity. */
+export type Actor = Identity | WalletIdentity;
+
+/** Whether an actor's signatures come from a wallet. */
+export function isWalletIdentity(actor: Actor): actor is WalletIdentity {
+  return 'account' in actor;
+}
+
+/**
+ * The viem account that signs for an actor: the wallet's, or the one of its signing key (`accountOf`).
+ *
+ * @example
+ * const signature = await signingAccountOf(actor).signMessage({ message });
+ */
+export function signingAccountOf(actor: Actor): LocalAccount {
+  return isWalletIdentity(actor) ? actor.account : accountOf(actor);
+}
 
 /** A 32-byte key as bytes; accepts hex (`0x…`) or bytes. */
 export function keyBytes(key: Hex | Uint8Array, what = 'key'): Uint8Array {

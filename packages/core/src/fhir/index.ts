@@ -29,6 +29,13 @@ export {
   practitionerReference,
 } from './buildResources.ts';
 export { categoryOfResource } from './categoryOfResource.ts';
+export type { DeriveResourceInput, ResourceDerivation } from './deriveResource.ts';
+export {
+  derivationExtensionUrl,
+  derivationOfResource,
+  derivationTagSystem,
+  deriveResource,
+} from './deriveResource.ts';
 export { loadFhirDefinitions } from './fhirDefinitions.ts';
 export type {
   AuditEventSource,

@@ -36,8 +36,8 @@ const leavesPerPage = 20_000;
 /**
  * Access decisions: with `organisation`, those of its members, for an active admin of it (see
  * `accessControl.requireOrganisationAdmin`); otherwise those on the caller's own records (`patient`,
- * if given, must be the caller: reason `not_the_patient`). As JSON, or as a FHIR R4 Bundle with
- * `format: 'fhir'`.
+ * if given, must be the caller: reason `not_the_patient`); with `outcome`, only the allowed or only
+ * the refused (`denied`) ones. As JSON, or as a FHIR R4 Bundle with `format: 'fhir'`.
  */
 export async function auditEvents(
   services: GatewayServices,
@@ -46,12 +46,13 @@ export async function auditEvents(
 ): Promise<AuditEventList | FhirAuditBundle> {
   const { store, access } = services;
   const me = session.address;
+  const outcome = query.outcome ? { outcome: query.outcome } : {};
   let events: AuditEventRow[];
   if (query.organisation) {
     const organisationId = Number(query.organisation);
     await access.requireOrganisationAdmin(me, organisationId, 'its access activity');
     const members = await store.membersOf(organisationId);
-    events = await store.auditEvents({ actors: members.map((member) => member.address) });
+    events = await store.auditEvents({ actors: members.map((member) => member.address), ...outcome });
   } else {
     const patient = query.patient ?? me;
     if (patient.toLowerCase() !== me.toLowerCase()) {
@@ -59,7 +60,7 @@ export async function auditEvents(
         reason: 'not_the_patient',
       });
     }
-    events = await store.auditEvents({ patient });
+    events = await store.auditEvents({ patient, ...outcome });
   }
   if (query.format !== 'fhir') return { events: events.map(describeAuditEvent) };
   const source = { organisationId: await hostedOrganisationId(services) };

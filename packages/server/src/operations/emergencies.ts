@@ -34,6 +34,7 @@ import type { Session } from '../auth.ts';
 import type { GatewayServices } from '../gatewayServices.ts';
 import type { EmergencyRow } from '../store/emergencyStore.ts';
 import { requireSigner, signedArgs } from './signedActions.ts';
+import { endSessionsWithoutRequiredCode } from './staffSecondFactor.ts';
 
 /**
  * Brings the index, the emergency state and this gateway's audit of emergency starts and ends up to
@@ -160,6 +161,7 @@ export async function setEmergencyPrivilege(
     ...signedArgs(body),
   ]);
   await catchUp(services);
+  if (body.privileged) await endSessionsWithoutRequiredCode(services, memberAddress);
   const set = sent.events.find((event) => event.eventName === 'EmergencyPrivilegeSet');
   if (!set || !('organisationId' in set.args)) throw missingEvent(sent, 'EmergencyPrivilegeSet');
   return {

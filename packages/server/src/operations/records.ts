@@ -184,7 +184,7 @@ export async function readRecord(
   const readerKey =
     actor.toLowerCase() === row.patient.toLowerCase()
       ? await rotatedPatientKey(services, envelope, row.patient)
-      : await encryptionKeyOf(services, actor);
+      : await encryptionKeyOf(services, actor, row.patient);
   if (readerKey) {
     if (envelope.v === 2) {
       // k-of-n: this gateway gives its own share only; the reader asks the other custodians.
@@ -254,15 +254,27 @@ async function anchoredOnly(
   });
 }
 
-/** A reader's encryption key as registered on chain (a member's key never changes once added). */
-async function encryptionKeyOf({ ledger, store }: GatewayServices, actor: Address): Promise<Hex> {
+/**
+ * A reader's encryption key as registered on chain: a member's own (it never changes once added), or for
+ * a delegate of `patient` the key the patient registered for it, read from the chain (not the index: a
+ * re-sealed key must go to the key the patient registered last).
+ */
+async function encryptionKeyOf(
+  { ledger, store }: GatewayServices,
+  actor: Address,
+  patient: Address,
+): Promise<Hex> {
   const indexed = await store.member(actor);
   if (indexed) return indexed.encryptionKey;
   const member = await ledger.read('consortium', 'member', [actor]);
-  if (!member.organisationId) {
-    throw new AccessDeniedError(`${actor} is not a registered member.`, { reason: 'not_a_member' });
+  if (member.organisationId) return member.encryptionKey;
+  const delegateKey = await ledger.read('delegates', 'encryptionKeyOf', [patient, actor]);
+  if (BigInt(delegateKey) === 0n) {
+    throw new AccessDeniedError(`${actor} is neither a registered member nor a delegate of the patient.`, {
+      reason: 'not_a_member',
+    });
   }
-  return member.encryptionKey;
+  return delegateKey;
 }
 
 /**

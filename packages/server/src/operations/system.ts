@@ -11,8 +11,10 @@ import type {
   SignInBody,
   SignInChallenge,
 } from '@medledger/api';
+import { delegateKindOfCode } from '@medledger/core';
 import type { Session } from '../auth.ts';
 import type { GatewayServices } from '../gatewayServices.ts';
+import { knownName } from './vocabularyCodes.ts';
 
 /**
  * The gateway's health. Resolves only while it serves: the chain answers and still holds everything
@@ -63,7 +65,7 @@ export async function signInChallenge(services: GatewayServices): Promise<SignIn
 
 /** Exchanges a signed EIP-4361 message for a session token; refusals are `UnauthenticatedError`s with a reason. */
 export async function signIn(services: GatewayServices, input: SignInBody): Promise<SignedIn> {
-  return services.auth.signIn(input.message, input.signature);
+  return services.auth.signIn(input.message, input.signature, input.otp);
 }
 
 /** Ends the session behind an `Authorization: Bearer` header, if there is one. */
@@ -79,9 +81,10 @@ export async function signOutEverywhere(services: GatewayServices, session: Sess
 /** Who the session's account is on the ledger now: a member (role as its code), a patient, both or neither. */
 export async function whoAmI(services: GatewayServices, session: Session): Promise<Me> {
   const me = session.address;
-  const [member, patient] = await Promise.all([
+  const [member, patient, delegations] = await Promise.all([
     services.ledger.read('consortium', 'member', [me]),
     services.ledger.read('consortium', 'patient', [me]),
+    services.store.delegationsTo(me),
   ]);
   return {
     address: me,
@@ -100,5 +103,11 @@ export async function whoAmI(services: GatewayServices, session: Session): Promi
           organisationId: patient.organisationId,
         }
       : null,
+    delegateOf: delegations
+      .filter((row) => row.active)
+      .map((row) => ({
+        patient: row.patient,
+        kind: knownName(delegateKindOfCode(row.kind), 'delegate kind', row.kind),
+      })),
   };
 }

@@ -39,8 +39,9 @@ export function notificationRoutes(instance: FastifyInstance, services: GatewayS
       schema: {
         summary: 'The caller’s notifications after a given id, oldest first',
         description:
-          'Kinds: access-requested, access-request-approved, access-request-denied, grant-used, record-added, ' +
-          'record-co-signed, emergency-declared, emergency-reviewed, emergency-ended, emergency-privilege-set. ' +
+          'Kinds: access-requested, access-request-approved, access-request-denied, grant-used, access-refused, record-added, ' +
+          'record-co-signed, record-copied, record-duplicated, record-moved, record-erased, record-hidden, ' +
+          'emergency-declared, emergency-reviewed, emergency-ended, emergency-privilege-set, second-factor-changed. ' +
           'Data are ids, addresses, category names and times only, never health content.',
         tags,
         security,

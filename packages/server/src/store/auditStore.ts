@@ -48,6 +48,7 @@ export interface AuditQuery {
   patient?: Address;
   actor?: Address;
   actors?: Address[];
+  outcome?: AuditOutcome;
   limit?: number;
 }
 

@@ -4,6 +4,8 @@
  * reasons given for access requests, which the gateway keeps itself (only their hash is on chain).
  */
 import type { Address, Hex } from 'viem';
+import type { DelegateEvent } from './delegateStore.ts';
+import type { DerivationRow } from './derivationStore.ts';
 import type { OrderEvent } from './orderStore.ts';
 
 export interface RecordRow {
@@ -118,6 +120,10 @@ export interface ChainIndexUpdate {
   patientKeyRotations?: { patient: Address; previousSigner: Address; encryptionKey: Hex }[];
   /** The Orders contract's events, in chain order (see orderStore.ts). */
   orderEvents?: OrderEvent[];
+  /** The Delegates contract's events, in chain order (see delegateStore.ts). */
+  delegateEvents?: DelegateEvent[];
+  /** The RecordActions contract's derivations (copy, duplicate, move), in chain order. */
+  derivations?: DerivationRow[];
   /** The RecordActions contract's erasures, hidings and unhidings, in chain order. */
   recordLifecycle?: RecordLifecycleEvent[];
 }

@@ -5,6 +5,8 @@
  */
 import type { AuditStore } from './auditStore.ts';
 import type { ChainIndexStore } from './chainIndexStore.ts';
+import type { DelegateStore } from './delegateStore.ts';
+import type { DerivationStore } from './derivationStore.ts';
 import type { KeyRecoveryStore } from './keyRecoveryStore.ts';
 import type { OrderStore } from './orderStore.ts';
 import type { RateLimitStore } from './rateLimitStore.ts';
@@ -33,6 +35,8 @@ export type {
   RecordLifecycleEvent,
   RecordRow,
 } from './chainIndexStore.ts';
+export type { DelegateEvent, DelegateRow, DelegateStore } from './delegateStore.ts';
+export type { DerivationRow, DerivationStore } from './derivationStore.ts';
 export type {
   KeyBackupRow,
   KeyRecoveryRequestRow,
@@ -51,7 +55,9 @@ export interface GatewayStore
     SecondFactorStore,
     KeyRecoveryStore,
     RateLimitStore,
-    OrderStore {
+    OrderStore,
+    DelegateStore,
+    DerivationStore {
   /** Closes the database connection the areas share. */
   close(): Promise<void>;
 }

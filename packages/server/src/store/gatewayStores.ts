@@ -13,6 +13,8 @@ import {
   openPostgresCoordination,
   type PostgresCoordinationOptions,
 } from './coordination.ts';
+import type { DelegateStore } from './delegateStore.ts';
+import type { DerivationStore } from './derivationStore.ts';
 import type { GatewayStore } from './gatewayStore.ts';
 import type { KeyRecoveryStore } from './keyRecoveryStore.ts';
 import type { OrderStore } from './orderStore.ts';
@@ -24,6 +26,8 @@ import { SqlActionJournal } from './sqlActionJournal.ts';
 import { SqlAuditStore } from './sqlAuditStore.ts';
 import { SqlChainIndexStore } from './sqlChainIndexStore.ts';
 import type { SqlDatabase } from './sqlDatabase.ts';
+import { SqlDelegateStore } from './sqlDelegateStore.ts';
+import { SqlDerivationStore } from './sqlDerivationStore.ts';
 import { SqlEmergencyStore } from './sqlEmergencyStore.ts';
 import { SqliteDatabase } from './sqliteDatabase.ts';
 import { SqlKeyRecoveryStore } from './sqlKeyRecoveryStore.ts';
@@ -117,6 +121,8 @@ export function composeGatewayStore(database: SqlDatabase, atRest?: AtRestCipher
     ...methodsOf<KeyRecoveryStore>(new SqlKeyRecoveryStore(database)),
     ...methodsOf<RateLimitStore>(new SqlRateLimitStore(database)),
     ...methodsOf<OrderStore>(new SqlOrderStore(database)),
+    ...methodsOf<DelegateStore>(new SqlDelegateStore(database)),
+    ...methodsOf<DerivationStore>(new SqlDerivationStore(database)),
     close: () => database.close(),
   };
 }

@@ -384,6 +384,76 @@ CREATE TABLE record_hidden (
   block_number BIGINT NOT NULL);
 CREATE INDEX record_hidden_by_patient ON record_hidden (patient);`,
   },
+  {
+    version: 11,
+    name: 'record derivations',
+    // Copies, duplicates and moves as the indexer follows them from the RecordActions contract's
+    // RecordDerived events (chain-derived like records: rebuilt from the chain on a rewind), keyed by
+    // the new record. `to_organisation`: a copy's organisation, else 0.
+    sqlite: `
+CREATE TABLE record_derivations (
+  record_id TEXT PRIMARY KEY, kind INTEGER NOT NULL, source_id TEXT NOT NULL, by_address TEXT NOT NULL,
+  to_organisation INTEGER NOT NULL, block_number INTEGER NOT NULL, log_index INTEGER NOT NULL,
+  transaction_hash TEXT NOT NULL);
+CREATE INDEX record_derivations_by_source ON record_derivations (source_id);`,
+    postgres: `
+CREATE TABLE record_derivations (
+  record_id TEXT COLLATE "C" PRIMARY KEY, kind BIGINT NOT NULL, source_id TEXT COLLATE "C" NOT NULL,
+  by_address TEXT NOT NULL, to_organisation BIGINT NOT NULL, block_number BIGINT NOT NULL,
+  log_index BIGINT NOT NULL, transaction_hash TEXT NOT NULL);
+CREATE INDEX record_derivations_by_source ON record_derivations (source_id);`,
+  },
+  {
+    version: 12,
+    name: 'delegates',
+    // Patients' delegates (family, caregivers, researchers), indexed from the Delegates contract's
+    // events: one row per patient and delegate, `active` 0 once removed. Feeds lists and sign-in's
+    // role only; access decisions ask the chain.
+    sqlite: `
+CREATE TABLE delegates (
+  patient TEXT NOT NULL, delegate TEXT NOT NULL, kind INTEGER NOT NULL, category_limit INTEGER NOT NULL,
+  encryption_key TEXT NOT NULL, active INTEGER NOT NULL, added_at_block INTEGER NOT NULL,
+  PRIMARY KEY (patient, delegate));
+CREATE INDEX delegates_by_delegate ON delegates (delegate);`,
+    postgres: `
+CREATE TABLE delegates (
+  patient TEXT COLLATE "C" NOT NULL, delegate TEXT COLLATE "C" NOT NULL, kind BIGINT NOT NULL,
+  category_limit BIGINT NOT NULL, encryption_key TEXT NOT NULL, active BIGINT NOT NULL,
+  added_at_block BIGINT NOT NULL, PRIMARY KEY (patient, delegate));
+CREATE INDEX delegates_by_delegate ON delegates (delegate);`,
+  },
+  {
+    version: 13,
+    name: 'refusal_alerts',
+    // The throttle of the patient's alerts on refused access (`refusalAlerts.ts`): one row per
+    // patient and requester, updated by one conditional upsert so that gateway processes sharing the
+    // database send at most one alert per window. `notified_at` (unix ms): the last alert;
+    // `unreported`: refusals since then; `reported`: the refusals the last alert counted;
+    // `notice_token`: set by the refusal that sent the last alert (it tells that refusal it did).
+    sqlite: `
+CREATE TABLE refusal_alerts (
+  patient TEXT NOT NULL, requester TEXT NOT NULL, notified_at INTEGER NOT NULL, previous_notified_at INTEGER,
+  reported INTEGER NOT NULL, unreported INTEGER NOT NULL, notice_token TEXT NOT NULL,
+  PRIMARY KEY (patient, requester));`,
+    postgres: `
+CREATE TABLE refusal_alerts (
+  patient TEXT NOT NULL, requester TEXT NOT NULL, notified_at BIGINT NOT NULL, previous_notified_at BIGINT,
+  reported BIGINT NOT NULL, unreported BIGINT NOT NULL, notice_token TEXT NOT NULL,
+  PRIMARY KEY (patient, requester));`,
+  },
+  {
+    version: 14,
+    name: 'staff second factor policies',
+    // Each hosted organisation's policy for its members' one-time codes at sign-in
+    // (`operations/staffSecondFactor.ts`): 'optional', 'privileged' or 'all'; no row: the default.
+    // The members' factors themselves are rows of `second_factors`, as patients' are.
+    sqlite: `
+CREATE TABLE staff_second_factor_policies (
+  organisation_id INTEGER PRIMARY KEY, policy TEXT NOT NULL, set_by TEXT NOT NULL, set_at INTEGER NOT NULL);`,
+    postgres: `
+CREATE TABLE staff_second_factor_policies (
+  organisation_id BIGINT PRIMARY KEY, policy TEXT NOT NULL, set_by TEXT NOT NULL, set_at BIGINT NOT NULL);`,
+  },
 ];
 
 /** The version a database reaches once every migration is applied. */

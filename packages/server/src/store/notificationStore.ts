@@ -43,4 +43,19 @@ export interface NotificationStore {
   latestNotificationId(): Promise<number>;
   /** `recipient`'s notifications after id `afterId`, oldest first, at most `limit`. */
   notificationsOf(recipient: Address, afterId: number, limit: number): Promise<NotificationRow[]>;
+  /**
+   * Counts each refusal against the throttle of its patient and requester and, for those whose last
+   * alert is at least `windowMs` old (or that have none), stores an `access-refused` notification to
+   * the patient with `attempts` (the refusals since the last alert, this one included) and `since`
+   * (the last alert's time, null for the first). One transaction; processes sharing the database
+   * never both alert for one window. Resolves with the notifications stored.
+   */
+  addRefusalAlerts(refusals: RefusalAlertDraft[], now: number, windowMs: number): Promise<NotificationRow[]>;
+}
+
+/** A refusal to count against its patient and requester's throttle; `data` is the alert's, but the counts. */
+export interface RefusalAlertDraft {
+  patient: Address;
+  requester: Address;
+  data: NotificationData;
 }

@@ -56,6 +56,10 @@ export class SqlAuditStore implements AuditStore {
       conditions.push('actor = $actor');
       params.actor = lower(query.actor);
     }
+    if (query.outcome) {
+      conditions.push('outcome = $outcome');
+      params.outcome = query.outcome;
+    }
     if (query.actors) {
       if (!query.actors.length) return [];
       conditions.push(`actor IN ${this.#db.jsonList('actors', 'text')}`);

@@ -18,6 +18,8 @@ import type {
   RecordRow,
 } from './chainIndexStore.ts';
 import { isStorableId, type SqlDatabase, type SqlExecutor, type SqlRow } from './sqlDatabase.ts';
+import { applyDelegateEvents } from './sqlDelegateStore.ts';
+import { applyDerivationRows } from './sqlDerivationStore.ts';
 import { applyOrderEvents } from './sqlOrderStore.ts';
 
 const lower = (value: string) => value.toLowerCase();
@@ -152,6 +154,8 @@ export class SqlChainIndexStore implements ChainIndexStore {
         });
       }
       await applyOrderEvents(tx, update.orderEvents ?? []);
+      await applyDelegateEvents(tx, update.delegateEvents ?? []);
+      await applyDerivationRows(tx, update.derivations ?? []);
       await applyRecordLifecycle(tx, update.recordLifecycle ?? []);
       await tx.run(
         `INSERT INTO meta VALUES ('indexed_block', $block) ON CONFLICT (key) DO UPDATE SET value = $block`,
@@ -176,6 +180,8 @@ export class SqlChainIndexStore implements ChainIndexStore {
         'patients',
         'orders',
         'order_steps',
+        'delegates',
+        'record_derivations',
         'record_erasures',
         'record_hidden',
       ]) {

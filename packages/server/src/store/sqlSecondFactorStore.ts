@@ -1,6 +1,6 @@
 /** Second factors and their failed attempts on SQL (SQLite or PostgreSQL). Addresses in lower case. */
 import type { Address } from 'viem';
-import type { SecondFactorRow, SecondFactorStore } from './secondFactorStore.ts';
+import type { SecondFactorRow, SecondFactorStore, StaffSecondFactorPolicyRow } from './secondFactorStore.ts';
 import type { SqlDatabase } from './sqlDatabase.ts';
 
 const lower = (value: string) => value.toLowerCase();
@@ -79,5 +79,28 @@ export class SqlSecondFactorStore implements SecondFactorStore {
     await this.#db.run('DELETE FROM second_factor_failures WHERE address = $address', {
       address: lower(address),
     });
+  }
+
+  async staffSecondFactorPolicy(organisationId: number): Promise<StaffSecondFactorPolicyRow | undefined> {
+    const row = await this.#db.get(
+      'SELECT * FROM staff_second_factor_policies WHERE organisation_id = $organisationId',
+      { organisationId },
+    );
+    return (
+      row && {
+        organisationId: Number(row.organisation_id),
+        policy: row.policy as StaffSecondFactorPolicyRow['policy'],
+        setBy: row.set_by as Address,
+        setAt: Number(row.set_at),
+      }
+    );
+  }
+
+  async saveStaffSecondFactorPolicy(row: StaffSecondFactorPolicyRow): Promise<void> {
+    await this.#db.run(
+      `INSERT INTO staff_second_factor_policies VALUES ($organisationId, $policy, $setBy, $setAt)
+       ON CONFLICT (organisation_id) DO UPDATE SET policy = $policy, set_by = $setBy, set_at = $setAt`,
+      { organisationId: row.organisationId, policy: row.policy, setBy: lower(row.setBy), setAt: row.setAt },
+    );
   }
 }

@@ -9,6 +9,7 @@ import {
   bytesToHex,
   consentsTypes,
   consortiumTypes,
+  delegatesTypes,
   emergenciesTypes,
   generateIdentity,
   type Identity,
@@ -97,9 +98,11 @@ export async function signAction(
       ? consortiumTypes
       : contract === 'emergencies'
         ? emergenciesTypes
-        : contract === 'recordActions'
-          ? recordActionsTypes
-          : consentsTypes;
+        : contract === 'delegates'
+          ? delegatesTypes
+          : contract === 'recordActions'
+            ? recordActionsTypes
+            : consentsTypes;
   const signature = await accountOf(options.signer ?? identity).signTypedData({
     domain: ledgerDomain(contract, ledger.chainId, ledger.contracts[contract] as `0x${string}`),
     types,

@@ -155,6 +155,20 @@ export function routeCases(): RouteCase[] {
     },
     {
       method: 'POST',
+      path: '/api/delegates',
+      body: {
+        patient: someone,
+        delegate: someone,
+        kind: 1,
+        categoryLimit: 8,
+        encryptionKey: bytes32,
+        ...signed,
+      },
+      expect: denied,
+      max: { kind: 255, categoryLimit: 4_294_967_295 },
+    },
+    {
+      method: 'POST',
       path: '/api/access-requests',
       body: {
         requester: someone,

@@ -112,6 +112,7 @@ describe('system operations', () => {
         encryptionKey: (await ledgerInfo(gateway.services)).custodian.encryptionKey,
       },
       patient: null,
+      delegateOf: [],
     });
     assert.deepEqual(await whoAmI(gateway.services, sessionOf(patient)), {
       address: patient.address,
@@ -121,11 +122,13 @@ describe('system operations', () => {
         encryptionKey: patient.identity.encryption.publicKey,
         organisationId: consortium.organisationId,
       },
+      delegateOf: [],
     });
     assert.deepEqual(await whoAmI(gateway.services, sessionOf(stranger)), {
       address: stranger.address,
       member: null,
       patient: null,
+      delegateOf: [],
     });
   });
 });

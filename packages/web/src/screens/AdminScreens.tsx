@@ -1,7 +1,12 @@
-/** The organisation admin's screens: members (register, suspend), joining organisations, and access activity without health content. */
-import type { Organisation } from '@medledger/client';
+/**
+ * The organisation admin's screens: members (register, suspend; their one-time codes at sign-in: the
+ * organisation's policy, enrolment and reset), joining organisations, and access activity without
+ * health content.
+ */
+import type { Organisation, StaffSecondFactorPolicy } from '@medledger/client';
 import { type Role, roles } from '@medledger/core';
 import { type FormEvent, useState } from 'react';
+import { QrCode } from '../components/QrCode.tsx';
 import {
   AddressText,
   Badge,
@@ -13,9 +18,10 @@ import {
   useAction,
   useLoad,
 } from '../components/ui.tsx';
-import { plainError } from '../errors.ts';
+import { plainError, withPlainCodeErrors } from '../errors.ts';
 import { useSession } from '../session.tsx';
 import { AuditTable } from './PatientScreens.tsx';
+import { CodeField } from './PatientSettings.tsx';
 
 const roleLabels: Record<Role, string> = {
   doctor: 'Doctor',
@@ -33,6 +39,9 @@ export function AdminMembers() {
       <h1>Members</h1>
       {adminOf.map((organisation) => (
         <OrganisationMembers key={organisation.organisationId} organisation={organisation} />
+      ))}
+      {adminOf.map((organisation) => (
+        <OrganisationSecondFactors key={organisation.organisationId} organisation={organisation} />
       ))}
     </div>
   );
@@ -164,6 +173,197 @@ function OrganisationMembers(props: { organisation: Organisation }) {
           Register member
         </Button>
       </form>
+    </Card>
+  );
+}
+
+const policyLabels: Record<StaffSecondFactorPolicy, string> = {
+  optional: 'Optional: members who enrolled give their code',
+  privileged: 'Privileged: also required of admins and of members with the emergency privilege',
+  all: 'All: required of every member',
+};
+
+/**
+ * The organisation's policy for one-time codes at sign-in, each member's code (on, pending, off,
+ * required), the admin's enrolment of a member (its setup shown once, to hand over) and reset, and
+ * the admin's own code.
+ */
+function OrganisationSecondFactors(props: { organisation: Organisation }) {
+  const { client, me } = useSession();
+  const { organisationId } = props.organisation;
+  const factors = useLoad(() => client.organisationSecondFactors(organisationId), [client, organisationId]);
+  const [policy, setPolicy] = useState<StaffSecondFactorPolicy>();
+  const [handOver, setHandOver] = useState<{ member: string; uri: string }>();
+  const [ownUri, setOwnUri] = useState<string>();
+  const [ownCode, setOwnCode] = useState('');
+  const savePolicy = useAction(async () => {
+    if (!policy) return;
+    await client.setStaffOtpPolicy(organisationId, policy);
+    factors.reload();
+  });
+  const enrol = useAction(async (member: string) => {
+    setHandOver(await client.enrolMemberOtp(organisationId, member as `0x${string}`));
+    factors.reload();
+  });
+  const reset = useAction(async (member: string) => {
+    await client.resetMemberOtp(organisationId, member as `0x${string}`);
+    setHandOver(undefined);
+    factors.reload();
+  });
+  const startOwn = useAction(async () => setOwnUri((await client.startStaffOtpEnrolment()).uri));
+  const confirmOwn = useAction(async () => {
+    await withPlainCodeErrors(() => client.confirmStaffOtp(ownCode));
+    setOwnUri(undefined);
+    setOwnCode('');
+    factors.reload();
+  });
+  const data = factors.data;
+  const self = data?.members.find((member) => member.address.toLowerCase() === me.address.toLowerCase());
+  const current = policy ?? data?.policy;
+  return (
+    <Card title={`One-time codes at sign-in: ${props.organisation.name}`}>
+      {factors.loading && !data && <Spinner label="Loading second factors…" />}
+      {factors.error ? <Notice kind="error">{plainError(factors.error)}</Notice> : null}
+      {data && (
+        <>
+          <p data-testid="second-factor-policy">
+            Policy: <strong>{data.policy}</strong>
+            {data.isDefault ? ' (default)' : ''}
+          </p>
+          <form
+            className="form"
+            aria-label="Sign-in code policy"
+            onSubmit={(event: FormEvent) => {
+              event.preventDefault();
+              void savePolicy.run();
+            }}
+          >
+            <Field
+              label="Who must give a one-time code at sign-in"
+              hint="Turn your own code on before requiring codes of admins."
+            >
+              {(id) => (
+                <select
+                  id={id}
+                  value={current}
+                  onChange={(e) => setPolicy(e.target.value as StaffSecondFactorPolicy)}
+                >
+                  {(Object.keys(policyLabels) as StaffSecondFactorPolicy[]).map((p) => (
+                    <option key={p} value={p}>
+                      {policyLabels[p]}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            {savePolicy.error && <Notice kind="error">{savePolicy.error}</Notice>}
+            <Button type="submit" busy={savePolicy.busy} busyLabel="Saving…">
+              Save policy
+            </Button>
+          </form>
+          <table className="data-table responsive" aria-label="Members’ one-time codes">
+            <thead>
+              <tr>
+                <th scope="col">Member</th>
+                <th scope="col">Role</th>
+                <th scope="col">One-time code</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.members.map((member) => {
+                const isSelf = member.address === self?.address;
+                return (
+                  <tr key={member.address} data-member={member.address}>
+                    <td data-label="Member">
+                      <AddressText address={member.address} />
+                    </td>
+                    <td data-label="Role">
+                      {roleLabels[member.role as Role] ?? member.role}
+                      {member.emergencyPrivileged ? ' (emergency privilege)' : ''}
+                    </td>
+                    <td data-label="One-time code">
+                      <Badge tone={member.enabled ? 'good' : member.required ? 'bad' : 'warn'}>
+                        {member.enabled ? 'on' : member.pending ? 'pending' : 'off'}
+                      </Badge>
+                      {member.required ? ' required' : ''}
+                    </td>
+                    <td>
+                      {!member.enabled && !isSelf && (
+                        <Button
+                          onClick={() => void enrol.run(member.address)}
+                          busy={enrol.busy}
+                          busyLabel="Enrolling…"
+                          label={`Enrol ${member.address}`}
+                        >
+                          Enrol
+                        </Button>
+                      )}
+                      {(member.enabled || member.pending) && !isSelf && (
+                        <Button
+                          kind="danger"
+                          onClick={() => void reset.run(member.address)}
+                          busy={reset.busy}
+                          busyLabel="Resetting…"
+                          label={`Reset ${member.address}`}
+                        >
+                          Reset
+                        </Button>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+          {enrol.error && <Notice kind="error">{enrol.error}</Notice>}
+          {reset.error && <Notice kind="error">{reset.error}</Notice>}
+          {handOver && (
+            <div className="stack" data-testid="member-otp-setup">
+              <p>
+                Hand this setup to <AddressText address={handOver.member} /> (it is shown only now): they scan
+                it with an authenticator app and sign in with its first code, which turns the code on.
+              </p>
+              <QrCode text={handOver.uri} label="QR code of the member’s authenticator setup" />
+              <code className="otpauth-uri">{handOver.uri}</code>
+            </div>
+          )}
+          {self && !self.enabled && (
+            <div className="stack">
+              <h3>Your own code</h3>
+              {!ownUri ? (
+                <>
+                  {startOwn.error && <Notice kind="error">{startOwn.error}</Notice>}
+                  <Button onClick={() => void startOwn.run()} busy={startOwn.busy} busyLabel="Starting…">
+                    Turn on my one-time code
+                  </Button>
+                </>
+              ) : (
+                <form
+                  className="form"
+                  aria-label="Your own one-time code"
+                  onSubmit={(event: FormEvent) => {
+                    event.preventDefault();
+                    void confirmOwn.run();
+                  }}
+                >
+                  <QrCode text={ownUri} label="QR code of your authenticator setup" />
+                  <code className="otpauth-uri" data-testid="own-otpauth-uri">
+                    {ownUri}
+                  </code>
+                  <CodeField label="First code from your app" value={ownCode} onChange={setOwnCode} />
+                  {confirmOwn.error && <Notice kind="error">{confirmOwn.error}</Notice>}
+                  <Button type="submit" busy={confirmOwn.busy} busyLabel="Confirming…">
+                    Turn on
+                  </Button>
+                </form>
+              )}
+            </div>
+          )}
+        </>
+      )}
     </Card>
   );
 }

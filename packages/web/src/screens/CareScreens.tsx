@@ -18,10 +18,11 @@ import {
 import { isDenied } from '../errors.ts';
 import { navigate, usePath } from '../router.tsx';
 import { patientsSharingWithMe, useSession } from '../session.tsx';
-import { ChartView, categoryLabels, useChart } from './Chart.tsx';
+import { type ChartEntry, ChartView, categoryLabels, useChart } from './Chart.tsx';
 import { DeclareEmergency } from './EmergencyScreens.tsx';
 import { ChartOrders } from './OrderScreens.tsx';
 import { FindPatientBy, PatientIdentifiers, PatientName } from './PatientDirectory.tsx';
+import { RecordActionButtons } from './RecordActionDialogs.tsx';
 import { DiagnosisForm, NoteForm } from './RecordForms.tsx';
 
 const addressPattern = /^0x[0-9a-fA-F]{40}$/;
@@ -124,6 +125,11 @@ function PatientChart(props: { patient: string }) {
             loading={chart.loading}
             error={chart.error}
             emptyText="You can see no records of this patient. Records in categories the patient has not shared with you are not shown."
+            {...(writesRecords
+              ? {
+                  actions: (entry: ChartEntry) => <RecordActionButtons entry={entry} onDone={chart.reload} />,
+                }
+              : {})}
           />
         )}
       </Card>

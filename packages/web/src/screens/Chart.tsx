@@ -4,7 +4,7 @@
  * shares with; what the viewer may not see is said plainly.
  */
 import type { GatewayClient, RecordMetadata } from '@medledger/client';
-import { type Category, categories } from '@medledger/core';
+import { type Actor, type Category, categories, derivationOfResource } from '@medledger/core';
 import { type ReactNode, useMemo, useState } from 'react';
 import { Badge, Card, formatTime, Notice, Spinner, useLoad } from '../components/ui.tsx';
 import { isDenied, plainError } from '../errors.ts';
@@ -40,7 +40,7 @@ export const categoryLabels: Record<Category, string> = {
 };
 
 /** Lists a patient's records visible to the client and decrypts each; superseded versions are left out. */
-export async function loadChart(client: GatewayClient, patient: string): Promise<ChartEntry[]> {
+export async function loadChart(client: GatewayClient<Actor>, patient: string): Promise<ChartEntry[]> {
   const { records } = await client.listRecords(patient as `0x${string}`);
   const current = records.filter((record) => !record.supersededBy).sort((a, b) => b.createdAt - a.createdAt);
   const entries = await Promise.all(
@@ -74,7 +74,7 @@ function clinicalTime(entry: ChartEntry): number {
   return entry.meta.createdAt * 1000;
 }
 
-export function useChart(client: GatewayClient, patient: string) {
+export function useChart(client: GatewayClient<Actor>, patient: string) {
   return useLoad(() => loadChart(client, patient), [client, patient]);
 }
 
@@ -188,6 +188,7 @@ function RecordCard(props: { entry: ChartEntry; actions?: ReactNode }) {
         <StampBadge stamp={stamp} />
         {meta.sensitivity === 'restricted' && <Badge tone="warn">restricted</Badge>}
         <Badge tone="good">anchored in block {meta.blockNumber}</Badge>
+        <RecordProvenance resource={resource} />
       </header>
       {resource ? (
         <RecordView resource={resource} />
@@ -199,5 +200,23 @@ function RecordCard(props: { entry: ChartEntry; actions?: ReactNode }) {
         {props.actions && <span className="record-actions">{props.actions}</span>}
       </footer>
     </article>
+  );
+}
+
+/** Where a copied, duplicated or moved record came from, as its resource notes it (`deriveResource`). */
+export function RecordProvenance(props: { resource: Json | undefined }) {
+  const origin = derivationOfResource(props.resource);
+  if (!origin) return null;
+  const source = `${origin.sourceRecordId.slice(0, 8)}…`;
+  const text =
+    origin.kind === 'copy'
+      ? `copy of record ${source}${origin.reason === 'referral' ? ' for a referral' : ''}`
+      : origin.kind === 'duplicate'
+        ? `duplicate of record ${source}`
+        : `moved here from another patient’s chart (replaces record ${source})`;
+  return (
+    <Badge tone="neutral">
+      <span title={origin.sourceRecordId}>{text}</span>
+    </Badge>
   );
 }

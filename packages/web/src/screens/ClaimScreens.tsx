@@ -5,7 +5,7 @@
  * How a claim and a decision read is OrderViews.tsx's.
  */
 import { completeOrder, type GatewayClient, placeOrder } from '@medledger/client';
-import { buildClaim, buildClaimResponse, type ClaimDecision } from '@medledger/core';
+import { type Actor, buildClaim, buildClaimResponse, type ClaimDecision } from '@medledger/core';
 import { useState } from 'react';
 import { Button, Field, Spinner, useAction, useLoad } from '../components/ui.tsx';
 import { conceptText, isObject, type Json, list } from '../records/fhirText.ts';
@@ -29,7 +29,7 @@ interface ClaimContext {
 }
 
 /** What a claim refers to: the patient's Coverage and encounters, among the records the clinician may read. */
-async function claimContext(client: GatewayClient, patient: string): Promise<ClaimContext> {
+async function claimContext(client: GatewayClient<Actor>, patient: string): Promise<ClaimContext> {
   const { records } = await client.listRecords(patient as `0x${string}`);
   const wanted = records
     .filter((r) => (r.category === 'insurance' || r.category === 'encounter') && !r.supersededBy)

@@ -7,7 +7,7 @@
  */
 
 import type { Emergency, GatewayClient, Organisation } from '@medledger/client';
-import { type EmergencyReason, emergencyCategories, emergencyReasons } from '@medledger/core';
+import { type Actor, type EmergencyReason, emergencyCategories, emergencyReasons } from '@medledger/core';
 import { createChainReader } from '@medledger/ledger';
 import { type FormEvent, useState } from 'react';
 import {
@@ -36,7 +36,7 @@ export const reasonLabels: Record<EmergencyReason, string> = {
 const emergencySetText = emergencyCategories.map((c) => categoryLabels[c].toLowerCase()).join(', ');
 
 /** Whether `member` holds the emergency privilege, as the chain says (read through `/rpc`, like the explorer). */
-async function hasEmergencyPrivilege(client: GatewayClient, member: string): Promise<boolean> {
+async function hasEmergencyPrivilege(client: GatewayClient<Actor>, member: string): Promise<boolean> {
   const info = await client.ledger();
   const chain = createChainReader({ rpcUrl: info.rpcUrl, contracts: info.contracts });
   return chain.read('emergencies', 'isEmergencyPrivileged', [member as `0x${string}`]);

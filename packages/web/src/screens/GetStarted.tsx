@@ -1,11 +1,13 @@
 /**
- * An identity the ledger does not know yet: register as a patient with an organisation, hand one's
- * keys to an organisation's admin to be registered as a member, or found / propose an organisation.
+ * An identity the ledger does not know yet (keys held here or a wallet): register as a patient with
+ * an organisation, hand one's keys to an organisation's admin to be registered as a member, or found /
+ * propose an organisation.
  */
-import { type OrganisationKind, organisationKinds } from '@medledger/core';
+import { isWalletIdentity, type OrganisationKind, organisationKinds } from '@medledger/core';
 import { type FormEvent, useState } from 'react';
 import { Button, Card, Field, Notice, useAction } from '../components/ui.tsx';
 import { useSession } from '../session.tsx';
+import { DelegateInvitation } from './DelegateScreens.tsx';
 
 export function GetStarted() {
   const session = useSession();
@@ -19,6 +21,12 @@ export function GetStarted() {
     <div className="stack">
       <h1>Welcome</h1>
       <p>The ledger does not know this identity yet. Choose how you will use medledger.</p>
+      {isWalletIdentity(session.identity) && (
+        <p className="muted">
+          You signed in with your wallet: it signs your registration, and your encryption key below comes from
+          your wallet's signature.
+        </p>
+      )}
       <div className="grid-2">
         <Card title="I am a patient">
           {active.length === 0 ? (
@@ -73,6 +81,7 @@ export function GetStarted() {
           </Button>
         </Card>
       </div>
+      <DelegateInvitation />
       <ProposeOrganisation />
     </div>
   );

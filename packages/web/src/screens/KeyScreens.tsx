@@ -12,7 +12,7 @@ import {
   pendingKeyRecoveries,
   startKeyRecovery,
 } from '@medledger/client';
-import { type Identity, MedledgerError } from '@medledger/core';
+import { type Identity, isWalletIdentity, MedledgerError } from '@medledger/core';
 import { type FormEvent, useState } from 'react';
 import { isAddress } from 'viem';
 import {
@@ -52,7 +52,17 @@ export function KeysScreen() {
   return (
     <div className="stack">
       <h1>Keys</h1>
-      {session.persona === 'patient' && <KeyBackupCard />}
+      {session.persona === 'patient' &&
+        (isWalletIdentity(session.identity) ? (
+          <Card title="Back up my keys">
+            <p>
+              You sign in with a wallet: it holds your signing key, and your encryption key comes back from
+              the same wallet. Your wallet’s own recovery phrase is your backup; keep it safe.
+            </p>
+          </Card>
+        ) : (
+          <KeyBackupCard />
+        ))}
       <GuardianRequests />
     </div>
   );

@@ -40,8 +40,18 @@ export function describeNotification(notification: Notification, me: string): st
       return `${short(d.patient)} denied your request #${d.requestId}.`;
     case 'grant-used':
       return `${short(d.actor)} used your consent #${d.grantId} to ${String(d.action)} ${categoryText(d.category) || 'your'} records.`;
+    case 'access-refused':
+      return `${short(d.requester)}${d.organisationId ? ` (organisation #${d.organisationId})` : ''} was refused access to ${categoryText(d.category) || 'your'} records (${String(d.action)}, ${String(d.reason).replaceAll('_', ' ')})${Number(d.attempts) > 1 ? `: ${d.attempts} attempts since the last alert` : ''}.`;
     case 'record-added':
       return `${short(d.author)} added a ${categoryText(d.category) || 'new'} record to your chart.`;
+    case 'record-copied':
+      return `${short(d.by)} copied a ${categoryText(d.category) || 'health'} record of yours for organisation #${d.toOrganisation}: its members may read that copy.`;
+    case 'record-duplicated':
+      return `${short(d.by)} duplicated a ${categoryText(d.category) || 'health'} record in your chart.`;
+    case 'record-moved':
+      return mine(d.toPatient)
+        ? `${short(d.by)} moved a ${categoryText(d.category) || 'health'} record into your chart from another patient’s, where it was filed by mistake.`
+        : `${short(d.by)} moved a ${categoryText(d.category) || 'health'} record out of your chart: it belonged to another patient, and it is erased from yours.`;
     case 'record-co-signed':
       return `${short(d.signer)} co-signed a record of yours${d.finalised ? ': it is final now' : ''}.`;
     case 'emergency-declared':
@@ -66,6 +76,10 @@ export function describeNotification(notification: Notification, me: string): st
         : `${short(d.patient)} booked appointment #${d.appointmentId} with you for ${formatTime(Number(d.start))}.`;
     case 'appointment-cancelled':
       return `Appointment #${d.appointmentId} of ${formatTime(Number(d.start))} was cancelled${mine(d.by) ? '' : ` by ${short(d.by)}`}${d.rescheduledTo ? ` (moved to #${d.rescheduledTo})` : ''}.`;
+    case 'second-factor-changed':
+      return d.change === 'reset'
+        ? `${short(d.by)}, an admin of your organisation, removed your one-time code for signing in; your sessions were ended.`
+        : `${short(d.by)}, an admin of your organisation, started enrolling an authenticator for your sign-in: its first code turns it on.`;
     default:
       return (
         describeOrderNotification(notification.kind, d, me, short) ??

@@ -19,6 +19,7 @@ import {
   Badge,
   Button,
   Card,
+  ChipGroup,
   Field,
   formatTime,
   Notice,
@@ -409,9 +410,33 @@ export function PatientSharing() {
 
 type Verification = 'verified' | 'not-verified' | 'awaiting';
 
+/** Which decisions the access history shows. */
+type HistoryFilter = 'all' | 'refused';
+
+/**
+ * Why a decision was refused, in plain words: the audit log's reason (`no_consent`, ...); a reason
+ * this screen has no words for is shown as it is.
+ */
+const refusalReasons: Record<string, string> = {
+  no_consent: 'no consent of yours covers it',
+  emergency_expired: 'the emergency access was over',
+  ledger_unavailable: 'the ledger could not be read (not their doing)',
+  record_not_on_chain: 'the record was not on the ledger (not their doing)',
+  not_patient_or_guardian: 'not a guardian of your key backup',
+  not_a_guardian: 'not a guardian of your key backup',
+  not_party_to_emergency: 'not a party to the emergency',
+};
+
+function refusalReasonText(reason: string | null): string {
+  if (!reason) return 'refused';
+  if (/^\d+ of \d+ records visible$/.test(reason)) return 'no consent of yours covers your records';
+  return refusalReasons[reason] ?? reason.replaceAll('_', ' ');
+}
+
 /** Every access decision about the patient's data, each marked as verified against the ledger's audit anchors. */
 export function PatientAccessHistory() {
   const { client } = useSession();
+  const [filter, setFilter] = useState<HistoryFilter>('all');
   const history = useLoad(async () => {
     // The gateway records a batch just after the chain has it, so a verification that races an
     // anchoring sees an event "anchored but without proof". It is tried again, briefly, before
@@ -465,7 +490,27 @@ export function PatientAccessHistory() {
               ? `The log is intact: ${history.data.report.anchored} of ${history.data.report.events} events are anchored on the ledger and verified${history.data.report.awaitingAnchor ? `; ${history.data.report.awaitingAnchor} await their anchor` : ''}.`
               : `The log does not match the ledger: ${history.data.report.problems.map((p) => p.message).join(' ')}`}
           </Notice>
-          <AuditTable events={history.data.events} stateOf={history.data.stateOf} />
+          <ChipGroup
+            legend="Which decisions to show"
+            value={filter}
+            options={[
+              ['all', 'All decisions'],
+              [
+                'refused',
+                `Refused attempts (${history.data.events.filter((e) => e.outcome === 'denied').length})`,
+              ],
+            ]}
+            onChange={setFilter}
+          />
+          <AuditTable
+            events={
+              filter === 'refused'
+                ? history.data.events.filter((event) => event.outcome === 'denied')
+                : history.data.events
+            }
+            stateOf={history.data.stateOf}
+            showReason
+          />
         </>
       )}
     </div>
@@ -476,6 +521,8 @@ export function AuditTable(props: {
   events: AuditEvent[];
   stateOf?: Map<string, Verification>;
   showPatient?: boolean;
+  /** A "Why" column: the reason of each refusal. */
+  showReason?: boolean;
 }) {
   if (props.events.length === 0) return <p className="empty">No access has been recorded.</p>;
   return (
@@ -488,6 +535,7 @@ export function AuditTable(props: {
           <th scope="col">Action</th>
           <th scope="col">Category</th>
           <th scope="col">Outcome</th>
+          {props.showReason && <th scope="col">Why</th>}
           {props.stateOf && <th scope="col">Ledger check</th>}
         </tr>
       </thead>
@@ -495,7 +543,11 @@ export function AuditTable(props: {
         {[...props.events].reverse().map((event) => {
           const state = props.stateOf?.get(event.eventId);
           return (
-            <tr key={event.eventId} data-outcome={event.outcome}>
+            <tr
+              key={event.eventId}
+              data-outcome={event.outcome}
+              className={event.outcome === 'denied' ? 'audit-refused' : undefined}
+            >
               <td data-label="When">{formatTime(event.recordedAt)}</td>
               <td data-label="Who">
                 <AddressText address={event.actor} />
@@ -508,6 +560,9 @@ export function AuditTable(props: {
               <td data-label="Outcome">
                 <Badge tone={event.outcome === 'allowed' ? 'good' : 'bad'}>{event.outcome}</Badge>
               </td>
+              {props.showReason && (
+                <td data-label="Why">{event.outcome === 'denied' ? refusalReasonText(event.reason) : '—'}</td>
+              )}
               {props.stateOf && (
                 <td data-label="Ledger check">
                   {state === 'verified' ? (

@@ -10,6 +10,7 @@ import { QrCode } from '../components/QrCode.tsx';
 import { Badge, Button, Card, Field, Notice, Spinner, useAction, useLoad } from '../components/ui.tsx';
 import { plainError, withPlainCodeErrors } from '../errors.ts';
 import { useSession } from '../session.tsx';
+import { PatientDelegates } from './DelegateScreens.tsx';
 import { DeskCodeCard, MyIdentifiers, PatientProfileForm } from './PatientDirectory.tsx';
 
 /** A six-digit code field, as authenticator apps show it. */
@@ -73,6 +74,7 @@ export function PatientSettings() {
       <PatientProfileForm />
       <DeskCodeCard />
       <MyIdentifiers />
+      <PatientDelegates />
       <Card
         title="One-time code for approvals"
         actions={

@@ -1,5 +1,8 @@
-/** Before sign-in: unlock an identity kept in this browser, create a new one, or import one. */
-import { type Identity, parseKeyFile } from '@medledger/core';
+/**
+ * Before sign-in: sign in with a wallet injected into the page (when there is one), unlock an
+ * identity kept in this browser, create a new one, or import one.
+ */
+import { type Actor, type Identity, parseKeyFile } from '@medledger/core';
 import { type FormEvent, useState } from 'react';
 import { AddressText, Button, Card, Field, Notice, Spinner, useAction, useLoad } from '../components/ui.tsx';
 import { identityFromRecoveryPhrase, newRecoveryPhrase } from '../identity/recoveryPhrase.ts';
@@ -11,6 +14,7 @@ import {
 } from '../identity/vault.ts';
 import { useSessionState } from '../session.tsx';
 import { RecoverWithGuardians } from './KeyScreens.tsx';
+import { SignInCode } from './SignInCode.tsx';
 
 type Mode = 'unlock' | 'create' | 'import' | 'recover';
 
@@ -22,7 +26,7 @@ const tabLabels: Record<Mode, string> = {
 };
 
 export function Welcome() {
-  const { signIn, signedOutReason } = useSessionState();
+  const { signIn, signedOutReason, codeRequest } = useSessionState();
   const stored = useLoad(listStoredIdentities, []);
   const [mode, setMode] = useState<Mode | undefined>();
   const current: Mode = mode ?? (stored.data?.length ? 'unlock' : 'create');
@@ -36,6 +40,8 @@ export function Welcome() {
         </p>
       </div>
       {signedOutReason && <Notice kind="info">{signedOutReason}</Notice>}
+      {'ethereum' in window && <WalletSignIn onSignIn={signIn} />}
+      {codeRequest && <SignInCode />}
       <div className="tabs" role="tablist" aria-label="Identity">
         {(['unlock', 'create', 'import', 'recover'] as const).map((tab) => (
           <button
@@ -56,6 +62,29 @@ export function Welcome() {
       {stored.data && current === 'import' && <Import onSignIn={signIn} />}
       {stored.data && current === 'recover' && <RecoverWithGuardians onSignIn={signIn} />}
     </div>
+  );
+}
+
+function WalletSignIn(props: { onSignIn: (identity: Actor) => Promise<void> }) {
+  const action = useAction(async () => {
+    // Loaded on demand: the wallet code is no weight for those who do not use one.
+    const { connectWallet, injectedWallet } = await import('../identity/wallet.ts');
+    const provider = injectedWallet();
+    if (!provider) throw new Error('No wallet is connected to this browser.');
+    await props.onSignIn(await connectWallet(provider));
+  });
+  return (
+    <Card title="Sign in with a wallet">
+      <p>
+        Your wallet signs everything you do here; its signing key never leaves it. Your encryption key is
+        derived from your wallet's signature of a fixed message, so the same wallet gives it back on any
+        device. The first time, your wallet asks you to sign that message twice.
+      </p>
+      {action.error && <Notice kind="error">{action.error}</Notice>}
+      <Button busy={action.busy} busyLabel="Waiting for your wallet…" onClick={() => void action.run()}>
+        Sign in with a wallet
+      </Button>
+    </Card>
   );
 }
 

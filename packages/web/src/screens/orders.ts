@@ -11,7 +11,7 @@ import {
   type OrderSummary,
   type RecordMetadata,
 } from '@medledger/client';
-import { MedledgerError, type OrderKind, type OrderStatus } from '@medledger/core';
+import { type Actor, MedledgerError, type OrderKind, type OrderStatus } from '@medledger/core';
 import { useEffect, useRef } from 'react';
 import { plainError } from '../errors.ts';
 import type { Json } from '../records/fhirText.ts';
@@ -34,7 +34,7 @@ export type OrderQuery = Parameters<typeof listOrders>[1];
  * `stamps`, each request's co-signature stamp too (a read does not carry it, a list of records does).
  */
 export async function loadOrders(
-  client: GatewayClient,
+  client: GatewayClient<Actor>,
   query: OrderQuery,
   options: { stamps?: boolean } = {},
 ): Promise<OrderEntry[]> {
