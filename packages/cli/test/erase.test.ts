@@ -80,6 +80,9 @@ describe('erasing and deleting records through the CLI', () => {
     );
     assert.match(marked.stdout, new RegExp(`${erased}.*ERASED on .* \\(patient-request\\)`));
     assert.match(marked.stdout, new RegExp(`${kept}.*DELETED by`));
+    const verify = await cli.run('verify');
+    assert.equal(verify.code, 0, verify.stderr);
+    assert.match(verify.stdout, new RegExp(`ERASED ${erased} on .* \\(patient-request\\)`));
   });
 
   test('erase --all asks for confirmation (--yes without a terminal), then erases the whole chart', async () => {

@@ -9,6 +9,7 @@ import { gatewayRecordAnchors } from '@medledger/client';
 import {
   AccessDeniedError,
   type FhirResource,
+  GoneError,
   NotFoundError,
   RateLimitedError,
   recordFhirId,
@@ -195,8 +196,8 @@ async function readWaitingOutLimits(context: FhirContext, recordId: Hex) {
 
 /**
  * The resources of `records`, in order, read `context.readConcurrency` at a time; a record the
- * gateway refuses to release (its consent ended since it was listed, or does not cover the purpose)
- * is `undefined`. Any other failure (verification, an unreachable gateway) fails the whole.
+ * gateway refuses to release (its consent ended since it was listed, or does not cover the purpose,
+ * or it was erased since) is `undefined`. Any other failure (verification, an unreachable gateway) fails the whole.
  */
 export async function readResources(
   context: FhirContext,
@@ -210,7 +211,8 @@ export async function readResources(
       try {
         results[index] = await readResource(context, records[index] as ListedRecord);
       } catch (error) {
-        if (!(error instanceof AccessDeniedError)) throw error;
+        // Erased since it was listed: gone, like a record whose consent ended.
+        if (!(error instanceof AccessDeniedError || error instanceof GoneError)) throw error;
         results[index] = undefined;
       }
     }

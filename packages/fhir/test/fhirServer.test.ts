@@ -616,4 +616,27 @@ describe('FHIR server', () => {
     }
     assert.equal(seen, doctors.body.total);
   });
+
+  test('an erased record: once the listing is renewed (5 s by default), a read is 410 deleted and searches leave it out', async () => {
+    const p = patient.address;
+    const recordId = await addAs(patient, 'erasedFlu', 'immunization', immunization(p, '141', '2025-10-01'));
+    const listedFhir = await startFhirServer(patient, { listingTtlMs: 0 });
+    try {
+      assert.equal((await fhirCall(listedFhir.base, 'GET', `Immunization/${ids.erasedFlu}`)).status, 200);
+      await patient.eraseRecord(recordId);
+      const read = await fhirCall(listedFhir.base, 'GET', `Immunization/${ids.erasedFlu}`);
+      assert.equal(read.status, 410);
+      assert.equal(read.body.resourceType, 'OperationOutcome');
+      assert.equal(read.body.issue[0].code, 'deleted');
+      const search = await fhirCall(
+        patientFhir.base,
+        'GET',
+        `Immunization?patient=${p}&_id=${ids.erasedFlu}`,
+      );
+      assert.equal(search.status, 200);
+      assert.equal(search.body.total, 0);
+    } finally {
+      await listedFhir.stop();
+    }
+  });
 });

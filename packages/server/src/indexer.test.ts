@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { LedgerUnavailableError } from '@medledger/core';
 import type { LedgerClient } from '@medledger/ledger';
-import { createIndexer, eventsPerRequest } from './indexer.ts';
+import { createIndexer, eventsPerRequest, toIndexUpdate } from './indexer.ts';
 import { type GatewayStores, openGatewayStores } from './store/gatewayStores.ts';
 
 interface StandInChain {
@@ -109,5 +109,31 @@ describe('the indexer on a chain too big for one request', () => {
       [8, 4, 2, 1],
     );
     assert.equal(await stores.store.indexedBlock(), null);
+  });
+});
+
+describe('toIndexUpdate of the RecordActions events', () => {
+  it('keeps erasures (dated by their block), hidings and unhidings in chain order', () => {
+    const recordId = `0x${'ab'.repeat(32)}` as const;
+    const patient = '0x00000000000000000000000000000000000000a1' as const;
+    const by = '0x00000000000000000000000000000000000000b2' as const;
+    const event = (eventName: string, args: Record<string, unknown>, blockNumber: bigint) => ({
+      eventName,
+      args,
+      blockNumber,
+      logIndex: 0,
+      transactionHash: `0x${'01'.repeat(32)}`,
+    });
+    const events = [
+      event('RecordHidden', { recordId, patient, by, retainUntil: 99n }, 5n),
+      event('RecordUnhidden', { recordId, patient }, 6n),
+      event('RecordErased', { recordId, patient, by, reason: 2 }, 7n),
+    ] as unknown as Parameters<typeof toIndexUpdate>[0];
+    const update = toIndexUpdate(events, 7, new Map([[7n, 1_700_000_123]]));
+    assert.deepEqual(update.recordLifecycle, [
+      { type: 'hidden', recordId, patient, by, retainUntil: 99, blockNumber: 5 },
+      { type: 'unhidden', recordId },
+      { type: 'erased', recordId, patient, by, reason: 2, erasedAt: 1_700_000_123, blockNumber: 7 },
+    ]);
   });
 });

@@ -126,6 +126,8 @@ describe('erasure', () => {
       assert.equal(await blobStatus(gateway.url, cid, false), 410, `gateway ${index + 1}, direct`);
       assert.equal(await blobStatus(gateway.url, cid, true), 410, `gateway ${index + 1}, as a peer`);
       assert.equal(await gateway.services.blobs.has(cid), false);
+      // Never fetched again from a peer, nor stored if one sent it.
+      await assert.rejects(gateway.services.blobs.get(cid), GoneError);
     }
     await assert.rejects(doctor.readRecord(recordId), GoneError);
     await assert.rejects(patient.readRecord(recordId), GoneError);

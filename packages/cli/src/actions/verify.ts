@@ -17,6 +17,10 @@ export const verify: ActionHandler = async (options, command: Command) => {
     [
       `checked ${report.checkedRecords} records and ${report.checkedCoSignatures} co-signatures in ${report.checkedBlocks} blocks on chain ${report.chainId}`,
       `checked the ${report.checkedGatewayRecords} records the gateway has indexed against the chain`,
+      ...report.erased.map(
+        (e) =>
+          `ERASED ${e.recordId} on ${new Date(e.erasedAt * 1000).toISOString()} by ${e.by} (${e.reason}): its content is gone, as it should be`,
+      ),
       ...report.problems.map((p) => `MISMATCH ${p.recordId ?? '-'} ${p.kind}: ${p.problem}`),
       report.ok ? 'everything matches the ledger' : `${report.problems.length} problem(s) found`,
     ].join('\n'),

@@ -277,6 +277,73 @@ for (const backend of storeBackends)
         assert.equal(await store.indexedBlock(), 50);
       });
 
+      it('indexes erasures, hidings and unhidings in chain order, and forgets them with the index', async () => {
+        const lowerAlice = alice.toLowerCase() as Address;
+        await store.applyChainIndex({
+          ...emptyUpdate(80),
+          records: [record(1), record(2), record(3)],
+          recordLifecycle: [
+            {
+              type: 'hidden',
+              recordId: hash(1),
+              patient: alice,
+              by: alice,
+              retainUntil: 1_000,
+              blockNumber: 80,
+            },
+            { type: 'hidden', recordId: hash(2), patient: alice, by: bob, retainUntil: 0, blockNumber: 80 },
+            {
+              type: 'hidden',
+              recordId: hash(3),
+              patient: alice,
+              by: alice,
+              retainUntil: 5_000,
+              blockNumber: 80,
+            },
+            { type: 'unhidden', recordId: hash(3) },
+            {
+              type: 'erased',
+              recordId: hash(2),
+              patient: alice,
+              by: alice,
+              reason: 1,
+              erasedAt: 900,
+              blockNumber: 80,
+            },
+          ],
+        });
+        assert.deepEqual(await store.erasure(hash(2)), {
+          recordId: hash(2),
+          patient: lowerAlice,
+          by: lowerAlice,
+          reason: 1,
+          erasedAt: 900,
+          blockNumber: 80,
+          cid: 'bafkreitest2',
+        });
+        assert.equal(await store.isErasedCid('bafkreitest2'), true);
+        assert.equal(await store.isErasedCid('bafkreitest1'), false);
+        // An erasure ends a hiding; an unhiding too.
+        assert.deepEqual(
+          (await store.hiddenOfPatient(alice)).map((row) => row.recordId),
+          [hash(1)],
+        );
+        assert.deepEqual(
+          (await store.retentionsDue(1_001, 10)).map((row) => row.recordId),
+          [hash(1)],
+        );
+        assert.deepEqual(await store.retentionsDue(1_000, 10), []);
+        assert.deepEqual(
+          (await store.erasuresWithBlob()).map((row) => row.recordId),
+          [hash(2)],
+        );
+        await store.markBlobsDeleted([hash(2)]);
+        assert.deepEqual(await store.erasuresWithBlob(), []);
+        await store.resetChainIndex();
+        assert.equal(await store.erasure(hash(2)), undefined);
+        assert.deepEqual(await store.hiddenOfPatient(alice), []);
+      });
+
       it('pages through every record in the order of their ids, whatever the case of `after`', async () => {
         await store.insertRecords([7, 3, 12, 1, 10].map((n) => record(n)));
         const ids = async (after: Hex | null, limit: number) =>

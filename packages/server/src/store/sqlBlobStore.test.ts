@@ -28,6 +28,19 @@ for (const backend of storeBackends) {
 
     const rows = async () => Number((await stores.database.get('SELECT COUNT(*) AS n FROM blobs'))?.n);
 
+    it('deletes an erased record’s blob from the table and its legacy file (zeroed first), and again harmlessly', async () => {
+      const inTable = await blobs.put(utf8ToBytes('erased ciphertext'));
+      const legacyBytes = utf8ToBytes('legacy erased ciphertext');
+      const inFile = await legacy.put(legacyBytes);
+      await blobs.delete(inTable);
+      await blobs.delete(inFile);
+      assert.equal(await rows(), 0);
+      assert.equal(await blobs.has(inTable), false);
+      assert.equal(await blobs.has(inFile), false);
+      await assert.rejects(blobs.get(inFile), NotFoundError);
+      await blobs.delete(inTable);
+    });
+
     it('stores bytes under their CID, in the table, and gives them back as a plain Uint8Array', async () => {
       const bytes = utf8ToBytes('ciphertext, really');
       const cid = await blobs.put(bytes);
