@@ -60,11 +60,7 @@ contract RecordActions is IRecordActions, SignedActions {
     uint64 private _window;
     uint64 private _windowVersion;
 
-    constructor(
-        IConsortium consortium,
-        IConsents consents,
-        IRecords records
-    ) SignedActions("medledger.RecordActions") {
+    constructor(IConsortium consortium, IConsents consents, IRecords records) SignedActions("medledger.RecordActions") {
         _consortium = consortium;
         _consents = consents;
         _records = records;
@@ -107,12 +103,7 @@ contract RecordActions is IRecordActions, SignedActions {
                 revert RecordActionsInvalidReason(recordId, erasure.reason);
             }
             // An erasure cannot happen twice: its nonce is signed but need not be spent.
-            _verifySignature(
-                signer,
-                keccak256(abi.encode(ERASURE_TYPEHASH, erasure)),
-                erasure.deadline,
-                signatures[i]
-            );
+            _verifySignature(signer, keccak256(abi.encode(ERASURE_TYPEHASH, erasure)), erasure.deadline, signatures[i]);
             _erase(recordId, record.patient, by, erasure.reason);
         }
     }
@@ -163,7 +154,8 @@ contract RecordActions is IRecordActions, SignedActions {
             signature
         );
         uint64 retainUntil = _retainUntil(hidden);
-        if (retainUntil != 0 && block.timestamp > retainUntil) revert RecordActionsRetentionEnded(recordId, retainUntil);
+        if (retainUntil != 0 && block.timestamp > retainUntil)
+            revert RecordActionsRetentionEnded(recordId, retainUntil);
 
         delete _hidden[recordId];
         emit RecordUnhidden(recordId, patient);
@@ -361,9 +353,7 @@ contract RecordActions is IRecordActions, SignedActions {
         }
         bool authorised;
         if (kind == Vocabulary.DERIVATION_MOVE) {
-            authorised =
-                (by == source.author && _consortium.isActiveMember(by)) ||
-                _isAuthorAdmin(by, source);
+            authorised = (by == source.author && _consortium.isActiveMember(by)) || _isAuthorAdmin(by, source);
         } else {
             authorised =
                 byPatient ||
