@@ -15,6 +15,7 @@ import {
   derivationKindOfCode,
   emergencyCategories,
   emergencyVerdicts,
+  erasureReasonCode,
   erasureReasonOfCode,
   orderKindOfCode,
   orderStatusOfCode,
@@ -58,18 +59,22 @@ async function orderParties(store: GatewayStore, orderId: Hex, actor: Address) {
 }
 
 export const chainNotificationRules: NotificationRules = {
-  // The patient's report of what happened to its record: who erased or hid it, why, until when.
-  RecordErased: (event) => [
-    {
-      recipient: event.args.patient,
-      kind: 'record-erased',
-      data: {
-        recordId: event.args.recordId,
-        by: event.args.by,
-        reason: erasureReasonOfCode(event.args.reason) ?? String(event.args.reason),
-      },
-    },
-  ],
+  // The patient's report of what happened to its record: who erased or hid it, why, until when. A move's
+  // erasure is reported once, by its `RecordDerived` entry (record-moved), not here as well.
+  RecordErased: (event) =>
+    event.args.reason === erasureReasonCode('moved')
+      ? []
+      : [
+          {
+            recipient: event.args.patient,
+            kind: 'record-erased',
+            data: {
+              recordId: event.args.recordId,
+              by: event.args.by,
+              reason: erasureReasonOfCode(event.args.reason) ?? String(event.args.reason),
+            },
+          },
+        ],
 
   RecordHidden: (event) => [
     {

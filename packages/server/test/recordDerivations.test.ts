@@ -210,6 +210,14 @@ describe('record derivations: copy, duplicate, move', () => {
       assert.equal(notice.data.fromPatient, patient.address);
       assert.equal(notice.data.toPatient, otherPatient.address);
     }
+    // The move's erasure is reported by record-moved alone (both notices come from one transaction, so the
+    // erasure's would be stored by now).
+    assert.equal(
+      (await notifications(patient)).notifications.some(
+        (entry) => entry.kind === 'record-erased' && entry.data.recordId === misfiled,
+      ),
+      false,
+    );
     for (const who of [patient, otherPatient]) {
       const events = (await audit(who, { patient: who.address })).events;
       assert.ok(
