@@ -139,6 +139,11 @@ describe('staff second factor at other organisations’ gateways (attestations)'
       code: 'not_found',
       reason: 'organisation_not_hosted',
     });
+    // Nor does another gateway enrol a code it would never look at.
+    await assert.rejects(doctorAtLab.startStaffOtpEnrolment(), {
+      code: 'not_found',
+      reason: 'organisation_not_hosted',
+    });
   });
 
   it('refuses an expired attestation, one signed by another key, and one for another member', async () => {

@@ -365,15 +365,22 @@ export async function staffOtpStatus(
 }
 
 /**
- * A member enrols its own authenticator: the URI, answered once. Only while the policy does not
- * require a code of it (otherwise 403 `enrolment_by_admin_required`: a key alone must not enrol the
- * factor that the policy requires).
+ * A member enrols its own authenticator: the URI, answered once. Only at its organisation's gateway
+ * (404 `organisation_not_hosted`: the others ask that one, and never look at a code kept here), and
+ * only while the policy does not require a code of it (otherwise 403 `enrolment_by_admin_required`:
+ * a key alone must not enrol the factor that the policy requires).
  */
 export async function startStaffOtpEnrolment(
   services: GatewayServices,
   session: Session,
 ): Promise<StaffOtpEnrolment> {
   const status = await staffOtpStatus(services, session);
+  if (!(await hostsOrganisation(services.ledger, services.custodian.publicKey, status.organisationId))) {
+    throw new NotFoundError(
+      `Organisation ${status.organisationId} keeps its members’ sign-in codes at its own gateway: enrol there.`,
+      { reason: 'organisation_not_hosted', fields: { organisationId: status.organisationId } },
+    );
+  }
   if (status.required && !status.enabled) {
     throw new AccessDeniedError(
       'Your organisation’s policy requires a one-time code of you: an admin of your organisation enrols it.',
