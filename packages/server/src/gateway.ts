@@ -73,7 +73,7 @@ import { requireStaffSecondFactor } from './operations/staffSecondFactor.ts';
 import { hostedOrganisation, hostedOrganisations, peerGateways } from './organisations.ts';
 import { createPeriodicTask, type Exclusive } from './periodicTask.ts';
 import { longestRateLimitWindowMs } from './rateLimits.ts';
-import { refusalAlerter } from './refusalAlerts.ts';
+import { alertRefusalsSinceCursor, isAlertedRefusal } from './refusalAlerts.ts';
 import { createSecondFactor } from './secondFactor.ts';
 import { createStaffAttestations } from './staffAttestation.ts';
 import { createStamps } from './stamps.ts';
@@ -174,15 +174,34 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
           'the embedded chain took long to save and answered nothing meanwhile: it has outgrown the embedded default; run the consortium on a node that persists itself (README, "Deploying on a consortium network")',
         ),
     });
+    // Patients are alerted of refused access from the committed audit log, after a cursor moved with
+    // the alerts (see refusalAlerts.ts): at once when a batch holds a refusal, and every 2 s for the
+    // events other processes sharing the store committed or a stopped process left.
+    const alertingFailed = (error: unknown) =>
+      app?.log.warn(
+        { err: error },
+        'alerting patients of refused access failed; retried from the same cursor',
+      );
+    const notificationStore = stores.notifications;
+    const refusalAlerts = createPeriodicTask(
+      () =>
+        alertRefusalsSinceCursor(
+          {
+            store: notificationStore,
+            auditEventsAfter: (after, limit) => store.auditEventsFrom(after + 1, limit),
+            organisationOf: async (address) => (await store.member(address))?.organisationId || null,
+            announce: () => coordination.announce('notifications'),
+          },
+          Date.now(),
+        ),
+      2_000,
+      alertingFailed,
+      exclusively('refusal-alerts'),
+    );
     const auditLog = createAuditLog(store, {
-      onCommitted: refusalAlerter(
-        {
-          store: stores.notifications,
-          organisationOf: async (address) => (await store.member(address))?.organisationId || null,
-          announce: () => coordination.announce('notifications'),
-        },
-        (error) => app?.log.warn({ err: error }, 'alerting patients of refused access failed'),
-      ),
+      onCommitted: (events) => {
+        if (events.some(isAlertedRefusal)) refusalAlerts.runNow().catch(alertingFailed);
+      },
     });
     const blobs = new ReplicatingBlobStore({
       // In the database, with its other writes; blobs stored as files before are still served.
@@ -400,6 +419,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       (error) => app?.log.warn({ err: error }, 'erasing hidden records whose retention ended failed'),
     );
     retentions.start();
+    refusalAlerts.start();
     indexer.start();
     auditAnchorer.start();
     eventFollower.start();
@@ -450,6 +470,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
           await sessionPurge.stop();
           await retentions.stop();
           await served.close();
+          // Whatever it leaves is alerted at the next start, from the same cursor.
+          await refusalAlerts.stop();
           await replication.stop();
           await anchorer.drain();
           await coSignatureAnchorer.drain();

@@ -10,10 +10,12 @@
  * next alert says how many attempts were made since the last one.
  *
  * The source is the audit log, not the decision: every refusal is audited before the requester
- * learns it, and the audit log hands each committed batch here (`createAuditLog`'s `onCommitted`).
- * The alerts are written after that commit, off the decision path: a refusal is answered as soon
- * as it is audited, whatever the alert costs. A process that ends between the two writes loses that
- * batch's alerts; the audit log keeps the attempts (`medledger audit --refused`).
+ * learns it. The alerter reads the committed audit events after its cursor (`refusal_alert_cursor`)
+ * and stores their alerts and the moved cursor in one transaction, so each refusal is alerted once,
+ * and none is lost when a process stops: the next run, in this process or another sharing the store
+ * (one at a time, lock `refusal-alerts`), starts from the same cursor. It runs when the audit log
+ * commits a batch with a refusal (`createAuditLog`'s `onCommitted`) and every few seconds, off the
+ * decision path: a refusal is answered as soon as it is audited, whatever the alert costs.
  *
  * Not alerted: the patient's own refused actions; refusals that are not the requester's doing (the
  * chain could not be read, `ledger_unavailable`, or did not anchor the record the index named);
@@ -82,9 +84,11 @@ export async function alertRefusals(
   { store, organisationOf, announce }: RefusalAlertDependencies,
   events: readonly AuditEventRow[],
   now: number,
+  /** The last audit event of `events`, to move the alerter's cursor to with the alerts. */
+  throughSequence?: number,
 ): Promise<NotificationRow[]> {
   const refusals = events.filter(isAlertedRefusal);
-  if (!refusals.length) return [];
+  if (!refusals.length && throughSequence === undefined) return [];
   const organisations = new Map<string, Promise<number | null>>();
   const drafts: RefusalAlertDraft[] = [];
   for (const event of refusals) {
@@ -108,24 +112,36 @@ export async function alertRefusals(
       },
     });
   }
-  const stored = await store.addRefusalAlerts(drafts, now, refusalAlertWindowMs);
+  const stored = await store.addRefusalAlerts(drafts, now, refusalAlertWindowMs, throughSequence);
   if (stored.length) await announce();
   return stored;
 }
 
+/** Audit events read per run of the alerter. */
+const eventsPerRun = 500;
+
+export interface RefusalAlerterDependencies extends RefusalAlertDependencies {
+  store: Pick<NotificationStore, 'addRefusalAlerts' | 'refusalAlertCursor'>;
+  /** The committed audit events after sequence number `after`, in order, at most `limit`. */
+  auditEventsAfter: (after: number, limit: number) => Promise<AuditEventRow[]>;
+}
+
 /**
- * The audit log's `onCommitted` hook: alerts of each committed batch's refusals, in the
- * background and one batch after the other (a batch's counts follow the previous batch's).
+ * Alerts the refusals of every audit event after the cursor, `eventsPerRun` at a time, moving the
+ * cursor with each batch's alerts. Run one at a time per store (lock `refusal-alerts`). Resolves
+ * with the alerts stored.
  */
-export function refusalAlerter(
-  dependencies: RefusalAlertDependencies,
-  onError: (error: unknown) => void,
-  // Read at each batch (not bound once), so that a test that moves `Date.now` moves this clock too.
-  now: () => number = () => Date.now(),
-): (events: readonly AuditEventRow[]) => void {
-  let previous: Promise<unknown> = Promise.resolve();
-  return (events) => {
-    if (!events.some(isAlertedRefusal)) return;
-    previous = previous.then(() => alertRefusals(dependencies, events, now()).catch(onError));
-  };
+export async function alertRefusalsSinceCursor(
+  dependencies: RefusalAlerterDependencies,
+  now: number,
+): Promise<NotificationRow[]> {
+  const stored: NotificationRow[] = [];
+  for (;;) {
+    const cursor = await dependencies.store.refusalAlertCursor();
+    const events = await dependencies.auditEventsAfter(cursor, eventsPerRun);
+    const through = events.at(-1)?.sequence;
+    if (through === undefined) return stored;
+    stored.push(...(await alertRefusals(dependencies, events, now, through)));
+    if (events.length < eventsPerRun) return stored;
+  }
 }

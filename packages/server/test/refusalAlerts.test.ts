@@ -9,7 +9,7 @@ import { after, before, describe, it, mock } from 'node:test';
 import type { GatewayClient, Notification } from '@medledger/client';
 import { categoryIndex } from '@medledger/core';
 import type { Address } from 'viem';
-import { alertRefusals, refusalAlertWindowMs } from '../src/refusalAlerts.ts';
+import { alertRefusals, alertRefusalsSinceCursor, refusalAlertWindowMs } from '../src/refusalAlerts.ts';
 import type { AuditEventRow } from '../src/store/auditStore.ts';
 import { type GatewayStores, openGatewayStores } from '../src/store/gatewayStores.ts';
 import { type Consortium, foundConsortium, newMember, newPatient } from './helpers/actors.ts';
@@ -269,6 +269,44 @@ for (const backend of storeBackends) {
             [patient, 1],
             [requester, 1],
           ],
+        );
+      } finally {
+        await stores.close();
+      }
+    });
+
+    it('alerts from the audit log after its cursor: refusals committed while no alerter ran are alerted once, by the next run', async () => {
+      const stores = await backend.open();
+      try {
+        const dependencies = {
+          ...dependenciesOf(stores),
+          auditEventsAfter: (after: number, limit: number) => stores.store.auditEventsFrom(after + 1, limit),
+        };
+        const now = Date.now();
+        // As if a process committed these and stopped before alerting: the audit log holds them.
+        const allowed = {
+          ...refusal(now),
+          eventId: crypto.randomUUID(),
+          outcome: 'allowed' as const,
+          reason: null,
+        };
+        await stores.store.appendAuditEvents([refusal(now), allowed, refusal(now)]);
+        const first = await alertRefusalsSinceCursor(dependencies, now);
+        assert.deepEqual(
+          first.map((n) => [n.recipient, n.kind, n.data.attempts]),
+          [[patient, 'access-refused', 1]],
+        );
+        const through = await stores.notifications.refusalAlertCursor();
+        assert.equal(through, (await stores.store.auditEventsFrom(0, 10)).at(-1)?.sequence);
+        // Run again (another process, or a restart): nothing is alerted twice, nothing counted twice.
+        assert.deepEqual(await alertRefusalsSinceCursor(dependencies, now), []);
+        assert.equal(await stores.notifications.refusalAlertCursor(), through);
+        await stores.store.appendAuditEvents([refusal(now + refusalAlertWindowMs)]);
+        const next = await alertRefusalsSinceCursor(dependencies, now + refusalAlertWindowMs);
+        // The second refusal of the first batch waited in the throttle and is counted now.
+        assert.deepEqual(
+          next.map((n) => n.data.attempts),
+          [2],
         );
       } finally {
         await stores.close();

@@ -21,6 +21,7 @@ import {
 import {
   clearFailureScreenshots,
   launchChromium,
+  nav,
   newActor,
   type SentRequest,
   screenshot,
@@ -38,10 +39,6 @@ async function importKeyFile(page: Page, label: string, keyFile: string): Promis
   await page.getByLabel('Passphrase').fill('correct horse battery');
   await page.getByRole('button', { name: 'Import and sign in' }).click();
   await page.locator('.who').waitFor();
-}
-
-async function nav(page: Page, name: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
 }
 
 describe('appointments in the web app, end to end in Chromium', { timeout: 300_000 }, () => {

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { createGatewayClient } from '@medledger/client';
-import { generateIdentity, type Identity, serializeKeyFile } from '@medledger/core';
+import { generateIdentity } from '@medledger/core';
 import type { Page } from 'playwright-core';
 import type { Hex } from 'viem';
 import {
@@ -19,29 +19,13 @@ import {
 } from '../../cli/test/helpers/processes.ts';
 import {
   clearFailureScreenshots,
+  importIdentity,
   launchChromium,
+  nav,
   newActor,
   type SentRequest,
   screenshot,
 } from './helpers/browser.ts';
-
-async function importIdentity(page: Page, label: string, identity: Identity): Promise<void> {
-  await page.goto('/');
-  await page.getByRole('tab', { name: 'Import identity' }).click();
-  await page.getByLabel('Key file', { exact: true }).setInputFiles({
-    name: 'key.json',
-    mimeType: 'application/json',
-    buffer: Buffer.from(serializeKeyFile(identity)),
-  });
-  await page.getByLabel('Name for this identity').fill(label);
-  await page.getByLabel('Passphrase').fill('correct horse battery');
-  await page.getByRole('button', { name: 'Import and sign in' }).click();
-  await page.locator('.who').waitFor();
-}
-
-async function nav(page: Page, name: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
-}
 
 const aspirin = {
   resourceType: 'MedicationStatement',

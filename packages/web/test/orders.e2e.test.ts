@@ -40,6 +40,7 @@ import {
 import {
   clearFailureScreenshots,
   launchChromium,
+  nav,
   newActor,
   type SentRequest,
   screenshot,
@@ -63,10 +64,6 @@ async function importKeyFile(page: Page, label: string, identity: Identity): Pro
 
 async function textOf(locator: Locator): Promise<string> {
   return (await locator.textContent()) ?? '';
-}
-
-async function nav(page: Page, name: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
 }
 
 /** The order card whose text has `text`. */

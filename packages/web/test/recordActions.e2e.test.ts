@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { createGatewayClient, type GatewayClient } from '@medledger/client';
-import { buildLabResult, generateIdentity, type Identity, serializeKeyFile } from '@medledger/core';
+import { buildLabResult, generateIdentity } from '@medledger/core';
 import type { Page } from 'playwright-core';
 import {
   cleanUp,
@@ -17,25 +17,12 @@ import {
 } from '../../cli/test/helpers/processes.ts';
 import {
   clearFailureScreenshots,
+  importIdentity,
   launchChromium,
   newActor,
   type SentRequest,
   screenshot,
 } from './helpers/browser.ts';
-
-async function importIdentity(page: Page, label: string, identity: Identity): Promise<void> {
-  await page.goto('/');
-  await page.getByRole('tab', { name: 'Import identity' }).click();
-  await page.getByLabel('Key file', { exact: true }).setInputFiles({
-    name: 'key.json',
-    mimeType: 'application/json',
-    buffer: Buffer.from(serializeKeyFile(identity)),
-  });
-  await page.getByLabel('Name for this identity').fill(label);
-  await page.getByLabel('Passphrase').fill('correct horse battery');
-  await page.getByRole('button', { name: 'Import and sign in' }).click();
-  await page.locator('.who').waitFor();
-}
 
 describe('copy and duplicate in the clinician’s chart, in Chromium', { timeout: 600_000 }, () => {
   let gateway: GatewayProcess;

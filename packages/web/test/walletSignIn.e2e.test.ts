@@ -45,6 +45,7 @@ import {
 import {
   clearFailureScreenshots,
   launchChromium,
+  nav,
   newActor,
   type SentRequest,
   screenshot,
@@ -246,10 +247,6 @@ async function uploadObservation(page: Page, resource: object): Promise<void> {
     buffer: Buffer.from(JSON.stringify(resource)),
   });
   await page.getByRole('button', { name: 'Encrypt and upload' }).click();
-}
-
-async function nav(page: Page, name: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
 }
 
 /** Opens a patient's chart afresh (away and back, so the chart is loaded again). */

@@ -42,6 +42,7 @@ import {
 import {
   clearFailureScreenshots,
   launchChromium,
+  nav,
   newActor,
   type SentRequest,
   screenshot,
@@ -76,10 +77,6 @@ async function importKeyFile(page: Page, label: string, keyFile: string): Promis
 
 async function textOf(locator: Locator): Promise<string> {
   return (await locator.textContent()) ?? '';
-}
-
-async function nav(page: Page, name: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
 }
 
 /** The authenticator's code `steps` 30-second steps from now. */

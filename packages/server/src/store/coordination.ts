@@ -13,7 +13,8 @@
  * - **Named locks.** One process at a time sends the relayer's transactions (`relay`: the nonce is
  *   read from the chain under it), re-applies the journal (`recovery`), writes the chain index
  *   (`index`), follows emergencies and notifications (`follow`), anchors the audit log
- *   (`audit-anchor`) and audits emergencies (`emergency-watch`). Each work re-reads its cursor
+ *   (`audit-anchor`), audits emergencies (`emergency-watch`) and alerts patients of refused access
+ *   (`refusal-alerts`). Each work re-reads its cursor
  *   under its lock, so whichever process runs next continues where the last one stopped.
  * - **Announcements.** A process that stored notifications announces it (`NOTIFY`); every process
  *   then hands the new ones, in id order, to its own live streams.
@@ -23,7 +24,14 @@ import { LedgerUnavailableError } from '@medledger/core';
 import pg from 'pg';
 import type { SqlDatabase } from './sqlDatabase.ts';
 
-export type LockName = 'relay' | 'recovery' | 'index' | 'follow' | 'audit-anchor' | 'emergency-watch';
+export type LockName =
+  | 'relay'
+  | 'recovery'
+  | 'index'
+  | 'follow'
+  | 'audit-anchor'
+  | 'emergency-watch'
+  | 'refusal-alerts';
 
 export type Channel = 'notifications';
 
@@ -48,6 +56,7 @@ const lockNames: readonly LockName[] = [
   'follow',
   'audit-anchor',
   'emergency-watch',
+  'refusal-alerts',
 ];
 
 /** Advisory lock classes (PostgreSQL's two-key form): "ml" for named locks, "mp" for processes. */

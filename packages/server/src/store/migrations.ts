@@ -454,6 +454,20 @@ CREATE TABLE staff_second_factor_policies (
 CREATE TABLE staff_second_factor_policies (
   organisation_id BIGINT PRIMARY KEY, policy TEXT NOT NULL, set_by TEXT NOT NULL, set_at BIGINT NOT NULL);`,
   },
+  {
+    version: 15,
+    name: 'refusal alert cursor',
+    // The last audit event (`audit_events.seq`) whose refusals were alerted (`refusalAlerts.ts`),
+    // moved in the transaction that stores the alerts, so that no refusal is alerted twice or lost
+    // when a process stops. It starts after the events already in the log: those are not alerted.
+    // (`seq` is the event's sequence number plus one: the first event is sequence 0.)
+    sqlite: `
+CREATE TABLE refusal_alert_cursor (id INTEGER PRIMARY KEY CHECK (id = 1), last_seq INTEGER NOT NULL);
+INSERT INTO refusal_alert_cursor (id, last_seq) SELECT 1, COALESCE(MAX(seq), 0) - 1 FROM audit_events;`,
+    postgres: `
+CREATE TABLE refusal_alert_cursor (id INTEGER PRIMARY KEY CHECK (id = 1), last_seq BIGINT NOT NULL);
+INSERT INTO refusal_alert_cursor (id, last_seq) SELECT 1, COALESCE(MAX(seq), 0) - 1 FROM audit_events;`,
+  },
 ];
 
 /** The version a database reaches once every migration is applied. */

@@ -50,7 +50,17 @@ export interface NotificationStore {
    * (the last alert's time, null for the first). One transaction; processes sharing the database
    * never both alert for one window. Resolves with the notifications stored.
    */
-  addRefusalAlerts(refusals: RefusalAlertDraft[], now: number, windowMs: number): Promise<NotificationRow[]>;
+  addRefusalAlerts(
+    refusals: RefusalAlertDraft[],
+    now: number,
+    windowMs: number,
+    throughSequence?: number,
+  ): Promise<NotificationRow[]>;
+  /**
+   * The sequence number of the last audit event whose refusals were alerted (`addRefusalAlerts` with
+   * `throughSequence` moves it in the same transaction); -1 before the first.
+   */
+  refusalAlertCursor(): Promise<number>;
 }
 
 /** A refusal to count against its patient and requester's throttle; `data` is the alert's, but the counts. */

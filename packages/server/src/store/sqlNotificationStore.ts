@@ -53,9 +53,20 @@ export class SqlNotificationStore implements NotificationStore {
     refusals: RefusalAlertDraft[],
     now: number,
     windowMs: number,
+    throughSequence?: number,
   ): Promise<NotificationRow[]> {
-    if (!refusals.length) return [];
+    if (!refusals.length && throughSequence === undefined) return [];
     return this.#db.transaction(async (tx) => {
+      if (throughSequence !== undefined) {
+        // Moved with the alerts, so that audit events are alerted once: a run that stopped before
+        // this commit is done again from the same cursor.
+        await tx.run(
+          'UPDATE refusal_alert_cursor SET last_seq = $through WHERE id = 1 AND last_seq < $through',
+          {
+            through: throughSequence,
+          },
+        );
+      }
       const due: NotificationDraft[] = [];
       // In one order of pairs in every transaction (their rows are locked as they are updated), so
       // that two processes' transactions never wait on each other; a pair's refusals keep their order.
@@ -99,6 +110,11 @@ export class SqlNotificationStore implements NotificationStore {
       }
       return due.length ? this.#insert(tx, due, now) : [];
     });
+  }
+
+  async refusalAlertCursor(): Promise<number> {
+    const row = await this.#db.get('SELECT last_seq FROM refusal_alert_cursor WHERE id = 1');
+    return row ? Number(row.last_seq) : -1;
   }
 
   async notificationsOf(recipient: Address, afterId: number, limit: number): Promise<NotificationRow[]> {

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type Identity, serializeKeyFile } from '@medledger/core';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -62,4 +63,24 @@ export async function clearFailureScreenshots(): Promise<void> {
   for (const name of await readdir(artifactsDirectory)) {
     if (name.startsWith('failed-')) await rm(join(artifactsDirectory, name));
   }
+}
+
+/** Imports `identity` as a key file under `label` on the welcome screen and waits until it is signed in. */
+export async function importIdentity(page: Page, label: string, identity: Identity): Promise<void> {
+  await page.goto('/');
+  await page.getByRole('tab', { name: 'Import identity' }).click();
+  await page.getByLabel('Key file', { exact: true }).setInputFiles({
+    name: 'key.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(serializeKeyFile(identity)),
+  });
+  await page.getByLabel('Name for this identity').fill(label);
+  await page.getByLabel('Passphrase').fill('correct horse battery');
+  await page.getByRole('button', { name: 'Import and sign in' }).click();
+  await page.locator('.who').waitFor();
+}
+
+/** Follows the main navigation's link `name`. */
+export async function nav(page: Page, name: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
 }
