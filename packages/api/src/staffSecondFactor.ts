@@ -5,10 +5,14 @@
  * (no code; field `enrolment` is `pending` when the code would confirm an enrolment), `otp_invalid`
  * (wrong, expired or already used; field `attemptsLeft`) and `otp_locked` (field `lockedUntil`, unix
  * seconds); 403 `second_factor_enrolment_required` when the policy requires a factor the member does
- * not have (an admin of its organisation starts the enrolment).
+ * not have (an admin of its organisation starts the enrolment). At another organisation's gateway, a
+ * member its home gateway requires a code of signs in with an attestation of that gateway instead:
+ * 401 `second_factor_attestation_required` without one, 401 `second_factor_attestation_invalid`
+ * (field `problem`: `expired`, `wrong_signer`, `wrong_member`, `wrong_organisation`, `malformed`)
+ * with a bad one, 503 `home_gateway_unavailable` when the home gateway cannot be asked.
  */
 import type { ApiType } from './apiType.ts';
-import { address, object, oneTimeCode, role } from './schemaParts.ts';
+import { address, object, oneTimeCode, role, signature, uint32, uint64 } from './schemaParts.ts';
 
 /**
  * Who must give a code at sign-in: `optional` (members may enrol; an enrolled member must give its
@@ -109,3 +113,38 @@ export type StaffOtpEnrolment = ApiType<typeof staffOtpEnrolment>;
 /** `POST /api/staff-otp/confirmation` and `POST /api/staff-otp/deactivation`. */
 export const staffOtpCodeRequest = object({ code: oneTimeCode }, ['code']);
 export type StaffOtpCodeRequest = ApiType<typeof staffOtpCodeRequest>;
+
+/**
+ * `GET /api/staff-otp/attestation`, and the optional `attestation` of a sign-in at another
+ * organisation's gateway: the member's home gateway states, signed with its relayer key (EIP-712
+ * `StaffSecondFactorAttestation`, domain `medledger.StaffSecondFactor`, see the core's
+ * `staffAttestation.ts`), that the member signed in there under its organisation's policy.
+ */
+export const staffSecondFactorAttestation = object(
+  {
+    message: object(
+      {
+        member: address,
+        organisationId: uint32,
+        issuedAt: { ...uint64, description: 'unix seconds' },
+        expiresAt: { ...uint64, description: 'unix seconds: the home session’s absolute end, at most 12 h' },
+      },
+      ['member', 'organisationId', 'issuedAt', 'expiresAt'],
+    ),
+    signature,
+  },
+  ['message', 'signature'],
+);
+export type StaffSecondFactorAttestationBody = ApiType<typeof staffSecondFactorAttestation>;
+
+/** `GET /api/staff-otp/requirement/:address` (public, asked by other gateways): whether sign-in needs a code. */
+export const staffOtpRequirement = object(
+  {
+    required: {
+      type: 'boolean',
+      description: 'the member’s code is on, or its organisation’s policy requires one of it',
+    },
+  },
+  ['required'],
+);
+export type StaffOtpRequirement = ApiType<typeof staffOtpRequirement>;

@@ -2,6 +2,7 @@
 import type { ApiType } from './apiType.ts';
 import { delegateKind } from './delegates.ts';
 import { address, bytes32, hex, object, oneTimeCode, signature, uint8 } from './schemaParts.ts';
+import { staffSecondFactorAttestation } from './staffSecondFactor.ts';
 
 const integers = { type: 'array', items: { type: 'integer' } } as const;
 
@@ -87,10 +88,16 @@ export type SignInChallenge = ApiType<typeof signInChallenge>;
 
 /**
  * `POST /api/auth/session`: a signed EIP-4361 message, and the member's one-time code when its
- * organisation's policy or its own enrolment asks for one (`staffSecondFactor.ts`).
+ * organisation's policy or its own enrolment asks for one, and, at another organisation's gateway, its
+ * home gateway's attestation when that gateway requires a code of it (`staffSecondFactor.ts`).
  */
 export const signInBody = object(
-  { message: { type: 'string', maxLength: 4096 }, signature, otp: oneTimeCode },
+  {
+    message: { type: 'string', maxLength: 4096 },
+    signature,
+    otp: oneTimeCode,
+    attestation: staffSecondFactorAttestation,
+  },
   ['message', 'signature'],
 );
 export type SignInBody = ApiType<typeof signInBody>;

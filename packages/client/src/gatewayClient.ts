@@ -89,6 +89,7 @@ import {
   organisationSecondFactors,
   resetMemberOtp,
   setStaffOtpPolicy,
+  staffAttestation,
   staffOtpStatus,
   startStaffOtpEnrolment,
 } from './actions/staffSecondFactor.ts';
@@ -185,6 +186,7 @@ export function createGatewayClient<A extends Actor = Identity>(options: Gateway
     disableOtp: bind(disableOtp),
     // Staff second factor at sign-in
     staffOtpStatus: bind(staffOtpStatus),
+    staffAttestation: bind(staffAttestation),
     startStaffOtpEnrolment: bind(startStaffOtpEnrolment),
     confirmStaffOtp: bind(confirmStaffOtp),
     disableStaffOtp: bind(disableStaffOtp),

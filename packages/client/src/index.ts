@@ -135,6 +135,7 @@ export {
   organisationSecondFactors,
   resetMemberOtp,
   setStaffOtpPolicy,
+  staffAttestation,
   staffOtpStatus,
   startStaffOtpEnrolment,
 } from './actions/staffSecondFactor.ts';

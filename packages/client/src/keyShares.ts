@@ -14,13 +14,15 @@ import {
   type ResealedShare,
 } from '@medledger/core';
 import { accessRecord } from './actions/accessRecord.ts';
+import { staffAttestation } from './actions/staffSecondFactor.ts';
 import { organisationsById } from './lookups.ts';
 import { createTransport, type Transport } from './transport.ts';
 
 /**
  * Asks the record's custodians, each at its own gateway, for their shares, in parallel, and
  * resolves once k have answered. Each custodian checks the chain and audits on its own; fewer
- * than k answers fail closed, saying why each custodian refused.
+ * than k answers fail closed, saying why each custodian refused. A member signs in at the other
+ * custodians with its home gateway's second-factor attestation when they ask for it.
  */
 export async function gatherShares(
   client: Transport,
@@ -52,6 +54,9 @@ export async function gatherShares(
         url,
         identity: client.identity,
         signatureLifetimeSeconds: client.signatureLifetimeSeconds,
+        // A member's code is checked at its own organisation's gateway (the client's): the others
+        // take that gateway's attestation.
+        attestation: () => staffAttestation(client),
       }),
     );
     const answer = await accessRecord(peer, envelope.meta.recordId, purpose);

@@ -8,7 +8,7 @@
  * Uses only `fetch`, viem and the core library, so the CLI, the benchmarks and the web app share it.
  */
 
-import type { LedgerInfo, SignedIn, SignInChallenge } from '@medledger/api';
+import type { LedgerInfo, SignedIn, SignInChallenge, StaffSecondFactorAttestationBody } from '@medledger/api';
 import {
   type Actor,
   bytesToHex,
@@ -41,6 +41,12 @@ export interface TransportOptions<A extends Actor = Identity> {
    * answers `otp_required` (and asked again on each later sign-in that needs one).
    */
   otp?: string | (() => string | Promise<string>);
+  /**
+   * At another organisation's gateway: the member's home gateway's attestation that it signed in
+   * there with its code (`staffAttestation` of a client of that gateway), asked for when this
+   * gateway answers `second_factor_attestation_required`.
+   */
+  attestation?: () => Promise<StaffSecondFactorAttestationBody>;
 }
 
 /** EIP-712 types of a ledger contract's actions (`consentsTypes`, `consortiumTypes`, ...). */
@@ -107,6 +113,8 @@ export interface Transport<A extends Actor = Actor> {
    * that rejects is forgotten, so that the next use asks again.
    */
   cached<T>(key: string, load: () => T): T;
+  /** Forgets the value kept under `key`: the next `cached` use makes it again. */
+  forget(key: string): void;
 }
 
 /** A revocation's signature lifetime: re-applying it late is always safe, dropping it never is. */
@@ -206,15 +214,20 @@ export function createTransport<A extends Actor = Identity>(options: TransportOp
 
   async function signIn(): Promise<Session> {
     if (session && usable(session, Date.now())) return session;
-    const { otp } = options;
+    const { otp, attestation } = options;
     let result: SignedIn;
     try {
       result = await signInOnce(typeof otp === 'string' ? otp : undefined);
     } catch (error) {
-      // The gateway spent the nonce: a new message carries the code.
-      const asked = error instanceof UnauthenticatedError && error.reason === 'otp_required';
-      if (!asked || typeof otp !== 'function') throw error;
-      result = await signInOnce(await otp());
+      // The gateway spent the nonce: a new message carries the code or the attestation.
+      const asked = error instanceof UnauthenticatedError ? error.reason : undefined;
+      if (asked === 'otp_required' && typeof otp === 'function') {
+        result = await signInOnce(await otp());
+      } else if (asked === 'second_factor_attestation_required' && attestation) {
+        result = await signInOnce(undefined, await attestation());
+      } else {
+        throw error;
+      }
     }
     session = {
       token: result.token,
@@ -225,8 +238,11 @@ export function createTransport<A extends Actor = Identity>(options: TransportOp
     return session;
   }
 
-  /** One EIP-4361 sign-in (a fresh challenge, a signed message), with a one-time code or none. */
-  async function signInOnce(code: string | undefined): Promise<SignedIn> {
+  /** One EIP-4361 sign-in (a fresh challenge, a signed message), with a one-time code or attestation. */
+  async function signInOnce(
+    code: string | undefined,
+    attestation?: StaffSecondFactorAttestationBody,
+  ): Promise<SignedIn> {
     const challenge = await call<SignInChallenge>('POST', '/api/auth/challenge', undefined, false);
     const { host, origin } = new URL(url);
     const now = new Date();
@@ -242,7 +258,12 @@ export function createTransport<A extends Actor = Identity>(options: TransportOp
       expirationTime: new Date(now.getTime() + 5 * 60_000),
     });
     const signature = await account.signMessage({ message });
-    const body = { message, signature, ...(code ? { otp: code } : {}) };
+    const body = {
+      message,
+      signature,
+      ...(code ? { otp: code } : {}),
+      ...(attestation ? { attestation } : {}),
+    };
     return call<SignedIn>('POST', '/api/auth/session', body, false);
   }
 
@@ -282,5 +303,6 @@ export function createTransport<A extends Actor = Identity>(options: TransportOp
     ledger,
     signAction,
     cached,
+    forget: (key: string) => void cache.delete(key),
   };
 }

@@ -11,5 +11,6 @@ export * from './errors.ts';
 export * from './fhir/index.ts';
 export * from './keyBackup/index.ts';
 export * from './readOnlyRpc.ts';
+export * from './staffAttestation.ts';
 export * from './typedData.ts';
 export * from './vocabulary.ts';

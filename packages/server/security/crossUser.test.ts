@@ -206,6 +206,16 @@ function matrix(): Row[] {
       access: only('clinician1', 'clinician2', 'admin1', 'admin2'),
       call: get(() => '/api/staff-otp'),
     },
+    {
+      route: 'GET /api/staff-otp/attestation',
+      what: 'the caller’s own second-factor attestation (organisation 2 published no relayer: 409 for its members)',
+      access: only('clinician1', 'admin1'),
+      call: get(() => '/api/staff-otp/attestation'),
+      leaksIn: (role, answer, w) => {
+        const member = (answer as { message?: { member?: string } }).message?.member;
+        return member === w.actors[role].client?.address ? [] : [`an attestation for ${member}`];
+      },
+    },
     { route: 'GET /api/audit', what: 'the caller’s own', access: signedIn, call: get(() => '/api/audit') },
     { route: 'GET /api/audit/proofs', access: signedIn, call: get(() => '/api/audit/proofs') },
     { route: 'GET /api/audit/batches', access: signedIn, call: get(() => '/api/audit/batches') },
@@ -806,6 +816,8 @@ const outOfScope: Record<string, string> = {
   'POST /api/staff-otp/enrolment': 'the member’s own sign-in code (staffSecondFactor.test.ts)',
   'POST /api/staff-otp/confirmation': 'the member’s own sign-in code (staffSecondFactor.test.ts)',
   'POST /api/staff-otp/deactivation': 'the member’s own sign-in code (staffSecondFactor.test.ts)',
+  'GET /api/staff-otp/requirement/{address}':
+    'public by design, asked by other gateways: whether a member needs a code at sign-in, no patient data (staffSecondFactorPeers.test.ts)',
   'POST /api/emergency-window/proposals': 'consortium governance (emergency.test.ts)',
   'POST /api/emergency-window/proposals/{id}/approvals': 'consortium governance (emergency.test.ts)',
   'POST /api/co-signature-policies/proposals': 'consortium governance (coSignatures.test.ts)',

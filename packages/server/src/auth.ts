@@ -17,6 +17,7 @@
  * sign in as itself. Reading the chain is part of signing in: when it cannot be read, nobody signs in.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import type { StaffSecondFactorAttestationBody } from '@medledger/api';
 import { InvalidInputError, OverloadedError, UnauthenticatedError } from '@medledger/core';
 import { type Address, type Hex, isAddressEqual, verifyMessage } from 'viem';
 import { generateSiweNonce, parseSiweMessage, validateSiweMessage } from 'viem/siwe';
@@ -54,9 +55,14 @@ export interface AuthServiceOptions {
   maxPendingSignIns?: number;
   /**
    * Runs once the signature and nonce are accepted, before a session is made: the second factor of
-   * the account at sign-in (`operations/staffSecondFactor.ts`), given `otp`; throws to refuse.
+   * the account at sign-in (`operations/staffSecondFactor.ts`), given `otp` and, at another
+   * organisation's gateway, the home gateway's `attestation`; throws to refuse.
    */
-  checkSecondFactor?(account: Address, otp: string | undefined): Promise<void>;
+  checkSecondFactor?(
+    account: Address,
+    otp: string | undefined,
+    attestation: StaffSecondFactorAttestationBody | undefined,
+  ): Promise<void>;
 }
 
 const nonceTtlMs = 5 * 60_000;
@@ -107,6 +113,7 @@ export function createAuthService(options: AuthServiceOptions) {
     message: string,
     signature: Hex,
     otp?: string,
+    attestation?: StaffSecondFactorAttestationBody,
   ): Promise<{ token: string; address: Address; expiresAt: number; idleTimeoutSeconds: number }> {
     const fields = parseSiweMessage(message);
     if (!fields.address || !fields.nonce || !fields.domain) {
@@ -156,7 +163,7 @@ export function createAuthService(options: AuthServiceOptions) {
       });
     }
     // After the nonce is spent, so that one signed message never tries more than one code.
-    await options.checkSecondFactor?.(account, otp);
+    await options.checkSecondFactor?.(account, otp, attestation);
     const now = Date.now();
     // Every sign-in clears the sessions that have ended, so the table holds at most the sessions
     // still valid plus those ended since the last sign-in or purge.

@@ -75,6 +75,7 @@ import { createPeriodicTask, type Exclusive } from './periodicTask.ts';
 import { longestRateLimitWindowMs } from './rateLimits.ts';
 import { alertRefusalsSinceCursor, isAlertedRefusal } from './refusalAlerts.ts';
 import { createSecondFactor } from './secondFactor.ts';
+import { createStaffAttestations } from './staffAttestation.ts';
 import { createStamps } from './stamps.ts';
 import { createAtRestCipher } from './store/atRest.ts';
 import { FileBlobStore } from './store/blobStore.ts';
@@ -278,6 +279,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     const publicHost = publicUrl.host;
     const readOnlyRpcUrl = `${publicUrl.href.replace(/\/+$/, '')}/rpc`;
     const secondFactor = createSecondFactor({ store, key: hexToBytes(keys.secondFactorKey) });
+    const staffAttestations = createStaffAttestations({ relayer, chainId });
     const auth = createAuthService({
       store,
       chainId,
@@ -285,8 +287,13 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       sessionIdleSeconds: config.sessionIdleSeconds,
       sessionLifetimeSeconds: config.sessionLifetimeSeconds,
       keysOf: (account) => accountKeysOf(ledger, account),
-      checkSecondFactor: (account, otp) =>
-        requireStaffSecondFactor({ ledger, store, secondFactor }, account, otp),
+      checkSecondFactor: (account, otp, attestation) =>
+        requireStaffSecondFactor(
+          { ledger, store, secondFactor, staffAttestations, custodianKey: custodian.publicKey },
+          account,
+          otp,
+          attestation,
+        ),
     });
     const access = createAccessControl({
       ledger,
@@ -346,6 +353,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       coSignatureAnchorer,
       stamps: createStamps({ ledger, store }),
       secondFactor,
+      staffAttestations,
       emergencies,
       notifier,
       eventFollower,

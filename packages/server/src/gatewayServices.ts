@@ -12,6 +12,7 @@ import type { Indexer } from './indexer.ts';
 import type { LedgerGuard } from './ledgerGuard.ts';
 import type { Notifier } from './notifier.ts';
 import type { SecondFactor } from './secondFactor.ts';
+import type { StaffAttestations } from './staffAttestation.ts';
 import type { Stamps } from './stamps.ts';
 import type { SqlAppointmentStore } from './store/appointmentStore.ts';
 import type { BlobStore } from './store/blobStore.ts';
@@ -32,6 +33,8 @@ export interface GatewayServices {
   coSignatureAnchorer: CoSignatureAnchorer;
   stamps: Stamps;
   secondFactor: SecondFactor;
+  /** Staff second-factor attestations: signing them here, asking members' home gateways. */
+  staffAttestations: StaffAttestations;
   emergencies: EmergencyStore;
   notifier: Notifier;
   eventFollower: EventFollower;

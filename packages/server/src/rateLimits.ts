@@ -51,6 +51,8 @@ export const defaultRateLimits = {
    * windows short enough that a client's retries (`createChainReader`) outlast them.
    */
   rpc: { max: 500, windowSeconds: 2 },
+  /** `GET /api/staff-otp/requirement/:address` (public, asked by other gateways), per address. */
+  staffOtpRequirement: { max: 600, windowSeconds: 60 },
   /** Desk codes redeemed, per member (failures have a tighter budget: `deskCodeFailureLimit`). */
   deskCodeRedeem: { max: 120, windowSeconds: 60 * 60 },
 } satisfies Record<string, RateLimit>;
@@ -138,6 +140,7 @@ const rulesByRoute: Record<string, Rule[]> = {
   'POST /api/organisations/:id/second-factor/members/:address/enrolment': [
     { limit: 'oneTimeCode', keyOf: byAccount },
   ],
+  'GET /api/staff-otp/requirement/:address': [{ limit: 'staffOtpRequirement', keyOf: byAddress }],
   'POST /api/access-requests': [
     { limit: 'accessRequest', keyOf: byAccount },
     { limit: 'accessRequestPerPatient', keyOf: byAccountAndPatient, afterBody: true },

@@ -1,4 +1,4 @@
-import { createGatewayClient, verifyAuditTrail } from '@medledger/client';
+import { createGatewayClient, staffAttestation, verifyAuditTrail } from '@medledger/client';
 import { IntegrityError } from '@medledger/core';
 import type { Command } from 'commander';
 import { clientFor, globalOptions, parseAddress, parseInteger } from '../context.ts';
@@ -16,7 +16,15 @@ export const audit: ActionHandler = async (options, command: Command) => {
     }
     const reports = await Promise.all(
       [...gateways].map(([url, organisationId]) =>
-        verifyAuditTrail(createGatewayClient({ url, identity: client.identity }), { organisationId }),
+        verifyAuditTrail(
+          // A member signs in at other organisations' gateways with its own gateway's attestation.
+          createGatewayClient({
+            url,
+            identity: client.identity,
+            attestation: () => staffAttestation(client),
+          }),
+          { organisationId },
+        ),
       ),
     );
     const problems = reports.flatMap((report) =>

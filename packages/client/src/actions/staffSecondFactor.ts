@@ -8,6 +8,7 @@ import type {
   MemberSecondFactor,
   OrganisationSecondFactors,
   StaffOtpEnrolment,
+  StaffSecondFactorAttestationBody,
   StaffSecondFactorPolicy,
   StaffSecondFactorPolicyInfo,
   StaffSecondFactorStatus,
@@ -23,6 +24,29 @@ import type { Transport } from '../transport.ts';
  */
 export function staffOtpStatus(client: Transport): Promise<StaffSecondFactorStatus> {
   return client.call<StaffSecondFactorStatus>('GET', '/api/staff-otp');
+}
+
+/**
+ * An attestation of the member's home gateway (the client's, which hosts its organisation) that it
+ * signed in there under its organisation's policy: another organisation's gateway asks for it at
+ * sign-in when the home gateway requires a code of the member (`TransportOptions.attestation`).
+ * Kept until a minute before it ends.
+ *
+ * @example
+ * const peer = createTransport({ url: labUrl, identity, attestation: () => staffAttestation(doctor) });
+ */
+export function staffAttestation(client: Transport): Promise<StaffSecondFactorAttestationBody> {
+  const key = 'staffAttestation';
+  const held = client.cached(key, () =>
+    client.call<StaffSecondFactorAttestationBody>('GET', '/api/staff-otp/attestation'),
+  );
+  return held.then((attestation) => {
+    if (attestation.message.expiresAt * 1000 - Date.now() > 60_000) return attestation;
+    client.forget(key);
+    return client.cached(key, () =>
+      client.call<StaffSecondFactorAttestationBody>('GET', '/api/staff-otp/attestation'),
+    );
+  });
 }
 
 /**

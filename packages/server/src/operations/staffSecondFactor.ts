@@ -19,12 +19,18 @@
  *
  * Admins' resets and enrolments are audited and notified to the member; a reset also ends the
  * member's sessions.
+ *
+ * At another organisation's gateway, which keeps neither the policy nor the codes, the member's
+ * home gateway is asked whether it needs a code, and if so the member signs in with that gateway's
+ * attestation (`staffAttestation.ts`).
  */
 import type {
   MemberOtpEnrolment,
   MemberSecondFactor,
   OrganisationSecondFactors,
   StaffOtpEnrolment,
+  StaffOtpRequirement,
+  StaffSecondFactorAttestationBody,
   StaffSecondFactorPolicy,
   StaffSecondFactorPolicyInfo,
   StaffSecondFactorStatus,
@@ -34,6 +40,7 @@ import {
   AccessDeniedError,
   ConflictError,
   MedledgerError,
+  maxStaffAttestationSeconds,
   NotFoundError,
   roleCode,
   roleOfCode,
@@ -43,10 +50,17 @@ import { type Address, isAddressEqual } from 'viem';
 import type { Session } from '../auth.ts';
 import type { GatewayServices } from '../gatewayServices.ts';
 import { hostedOrganisations } from '../organisations.ts';
+import { answerRequirement, hostsOrganisation, requireHomeAttestation } from '../staffAttestation.ts';
 import { knownName } from './vocabularyCodes.ts';
 
-/** What the sign-in check needs: the chain, the store (policies), the second factors. */
-export type StaffSecondFactorDeps = Pick<GatewayServices, 'ledger' | 'store' | 'secondFactor'>;
+/**
+ * What the sign-in check needs: the chain, the store (policies), the second factors, the custodian
+ * key (which organisations this gateway hosts), the home gateways of the others.
+ */
+export type StaffSecondFactorDeps = Pick<
+  GatewayServices,
+  'ledger' | 'store' | 'secondFactor' | 'staffAttestations'
+> & { custodianKey: string };
 
 interface MemberFacts {
   organisationId: number;
@@ -85,16 +99,23 @@ async function codeRequired(
  * made. Not a member: nothing (a patient's code guards its approvals, not its sign-in). A member
  * with its code on must give it (401 `otp_required`, `otp_invalid`, `otp_locked`); a pending
  * enrolment is confirmed by the code given; a member the policy requires a code of and who has no
- * factor is refused (403 `second_factor_enrolment_required`). Fails closed: a chain that cannot be
+ * factor is refused (403 `second_factor_enrolment_required`). A member of an organisation this
+ * gateway does not host gives its home gateway's attestation instead, when that gateway requires a
+ * code of it (`requireHomeAttestation`). Fails closed: a chain or a home gateway that cannot be
  * read refuses the sign-in.
  */
 export async function requireStaffSecondFactor(
   deps: StaffSecondFactorDeps,
   account: Address,
   otp: string | undefined,
+  attestation?: StaffSecondFactorAttestationBody,
 ): Promise<void> {
   const member = await deps.ledger.read('consortium', 'member', [account]);
   if (!member.organisationId) return;
+  if (!(await hostsOrganisation(deps.ledger, deps.custodianKey, member.organisationId))) {
+    await requireHomeAttestation(deps, account, member.organisationId, attestation);
+    return;
+  }
   const factor = await deps.secondFactor.status(account);
   if (factor.enabled) {
     if (!otp) throw otpRequired('enabled');
@@ -344,15 +365,22 @@ export async function staffOtpStatus(
 }
 
 /**
- * A member enrols its own authenticator: the URI, answered once. Only while the policy does not
- * require a code of it (otherwise 403 `enrolment_by_admin_required`: a key alone must not enrol the
- * factor that the policy requires).
+ * A member enrols its own authenticator: the URI, answered once. Only at its organisation's gateway
+ * (404 `organisation_not_hosted`: the others ask that one, and never look at a code kept here), and
+ * only while the policy does not require a code of it (otherwise 403 `enrolment_by_admin_required`:
+ * a key alone must not enrol the factor that the policy requires).
  */
 export async function startStaffOtpEnrolment(
   services: GatewayServices,
   session: Session,
 ): Promise<StaffOtpEnrolment> {
   const status = await staffOtpStatus(services, session);
+  if (!(await hostsOrganisation(services.ledger, services.custodian.publicKey, status.organisationId))) {
+    throw new NotFoundError(
+      `Organisation ${status.organisationId} keeps its members’ sign-in codes at its own gateway: enrol there.`,
+      { reason: 'organisation_not_hosted', fields: { organisationId: status.organisationId } },
+    );
+  }
   if (status.required && !status.enabled) {
     throw new AccessDeniedError(
       'Your organisation’s policy requires a one-time code of you: an admin of your organisation enrols it.',
@@ -361,6 +389,62 @@ export async function startStaffOtpEnrolment(
   }
   const { uri } = await services.secondFactor.startEnrolment(session.address);
   return { uri };
+}
+
+/**
+ * The attestation a member signed in here gives another organisation's gateway
+ * (`staffAttestation.ts`): signed with this gateway's relayer key, valid until the session's end (at
+ * most 12 h). Only at the gateway hosting the member's organisation (404
+ * `organisation_not_hosted`) and publishing this gateway's relayer for it (409
+ * `gateway_relayer_not_published`: nobody else could check it).
+ */
+export async function staffOtpAttestation(
+  services: GatewayServices,
+  session: Session,
+): Promise<StaffSecondFactorAttestationBody> {
+  const member = await callerAsMember(services, session);
+  const { organisationId } = member;
+  if (!(await hostsOrganisation(services.ledger, services.custodian.publicKey, organisationId))) {
+    throw new NotFoundError(
+      `Organisation ${organisationId} keeps its members’ second factors at its own gateway, not this one: ask it there.`,
+      { reason: 'organisation_not_hosted', fields: { organisationId } },
+    );
+  }
+  const relayer = await services.ledger.read('consortium', 'gatewayRelayerOf', [organisationId]);
+  if (!isAddressEqual(relayer, services.ledger.relayerAddress)) {
+    throw new ConflictError(
+      `Organisation ${organisationId} has not published this gateway’s relayer (${services.ledger.relayerAddress}) on chain: ` +
+        'other gateways could not check its attestation.',
+      { reason: 'gateway_relayer_not_published', fields: { organisationId } },
+    );
+  }
+  const issuedAt = Math.floor(Date.now() / 1000);
+  const message = {
+    member: session.address.toLowerCase() as Address,
+    organisationId,
+    issuedAt,
+    expiresAt: Math.min(Math.floor(session.expiresAt / 1000), issuedAt + maxStaffAttestationSeconds),
+  };
+  return { message, signature: await services.staffAttestations.sign(message) };
+}
+
+/**
+ * Whether `address`, a member of an organisation this gateway hosts, needs a code at sign-in: its
+ * code is on, or the policy requires one of it. Public: other gateways ask before admitting it.
+ */
+export async function staffOtpRequirement(
+  services: GatewayServices,
+  address: Address,
+): Promise<StaffOtpRequirement> {
+  return answerRequirement(
+    { ledger: services.ledger, custodianKey: services.custodian.publicKey },
+    address,
+    async (organisationId, role) => {
+      if ((await services.secondFactor.status(address)).enabled) return true;
+      const { policy } = await policyOf(services, organisationId);
+      return codeRequired(services, policy, address, role);
+    },
+  );
 }
 
 /** Turns the caller's pending code on with a first valid code. */

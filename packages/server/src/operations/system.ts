@@ -65,7 +65,7 @@ export async function signInChallenge(services: GatewayServices): Promise<SignIn
 
 /** Exchanges a signed EIP-4361 message for a session token; refusals are `UnauthenticatedError`s with a reason. */
 export async function signIn(services: GatewayServices, input: SignInBody): Promise<SignedIn> {
-  return services.auth.signIn(input.message, input.signature, input.otp);
+  return services.auth.signIn(input.message, input.signature, input.otp, input.attestation);
 }
 
 /** Ends the session behind an `Authorization: Bearer` header, if there is one. */

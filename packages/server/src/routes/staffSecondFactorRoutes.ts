@@ -5,6 +5,7 @@
  * declares the routes.
  */
 import {
+  addressParam,
   errorResponses,
   memberOtpEnrolment,
   memberSecondFactor,
@@ -12,6 +13,8 @@ import {
   organisationSecondFactors as organisationSecondFactorsSchema,
   staffOtpCodeRequest,
   staffOtpEnrolment,
+  staffOtpRequirement as staffOtpRequirementSchema,
+  staffSecondFactorAttestation,
   staffSecondFactorPolicy,
   staffSecondFactorPolicyBody,
   staffSecondFactorStatus,
@@ -25,6 +28,8 @@ import {
   organisationSecondFactors,
   resetMemberOtp,
   setStaffSecondFactorPolicy,
+  staffOtpAttestation,
+  staffOtpRequirement,
   staffOtpStatus,
   startMemberOtpEnrolment,
   startStaffOtpEnrolment,
@@ -176,5 +181,39 @@ export function staffSecondFactorRoutes(instance: FastifyInstance, services: Gat
       },
     },
     async (request) => disableStaffOtp(services, request.session, request.body.code),
+  );
+
+  app.get(
+    '/api/staff-otp/attestation',
+    {
+      onRequest: session,
+      schema: {
+        summary:
+          'An attestation, signed with this gateway’s relayer key, that the member signed in here under its organisation’s policy',
+        description:
+          'Given at another organisation’s gateway with the sign-in (field attestation) when this gateway requires a ' +
+          'code of the member. Only at the gateway hosting the member’s organisation (404 organisation_not_hosted) ' +
+          'and publishing its relayer on chain (409 gateway_relayer_not_published); valid until the session’s end.',
+        tags,
+        security,
+        response: { 200: staffSecondFactorAttestation, ...errorResponses },
+      },
+    },
+    async (request) => staffOtpAttestation(services, request.session),
+  );
+
+  app.get(
+    '/api/staff-otp/requirement/:address',
+    {
+      schema: {
+        summary:
+          'Whether a member of an organisation this gateway hosts needs a code at sign-in (public: other gateways ask)',
+        description: 'Anyone else: 404 not_hosted_member.',
+        tags,
+        params: addressParam,
+        response: { 200: staffOtpRequirementSchema, ...errorResponses },
+      },
+    },
+    async (request) => staffOtpRequirement(services, request.params.address),
   );
 }
