@@ -57,7 +57,7 @@ describe('the command line', () => {
   test('an unknown command, an unknown option or a missing required option exits 2', async () => {
     const cases: [string[], RegExp][] = [
       [['bogus'], /unknown command 'bogus'/],
-      [['record', 'erase'], /unknown command 'erase'/],
+      [['record', 'shred'], /unknown command 'shred'/],
       [
         ['record', 'add', '--as', 'k.json', '--category', 'lab', '--file', 'x.json'],
         /required option '--patient <address>' not specified/,
