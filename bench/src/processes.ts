@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGatewayClient, type GatewayClient } from '@medledger/client';
 import { generateIdentity, parseKeyFile } from '@medledger/core';
-import { anvilBinaryPath, freePort, sendRpcCalls, spawnWithParentDeathSignal } from '@medledger/ledger-node';
+import {
+  anvilBinaryPath,
+  anvilMemoryOnlyHistory,
+  freePort,
+  sendRpcCalls,
+  spawnWithParentDeathSignal,
+} from '@medledger/ledger-node';
 import { unreachableRateLimits } from '@medledger/server';
 // The server's throwaway PostgreSQL for tests (Debian's binaries, a temporary directory): the same
 // server serves the bench's process-group view.
@@ -193,6 +199,7 @@ async function startAnvil(): Promise<{ rpcUrl: string; child: ChildProcess }> {
     '2000000000',
     '--code-size-limit',
     '100000',
+    ...anvilMemoryOnlyHistory,
     '--silent',
   ]);
   track(child);

@@ -25,9 +25,18 @@ export interface Anvil {
  */
 export async function startAnvil(): Promise<Anvil> {
   const port = await freePort();
-  const child = spawn(anvilBinary, ['--port', String(port), '--silent', '--gas-limit', '1000000000'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  // Past states in memory only, as `anvilMemoryOnlyHistory` in ledger-node says why (not imported:
+  // ledger-node depends on this package).
+  const args = [
+    '--port',
+    String(port),
+    '--silent',
+    '--gas-limit',
+    '1000000000',
+    '--max-persisted-states',
+    '0',
+  ];
+  const child = spawn(anvilBinary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();

@@ -61,6 +61,14 @@ export interface EmbeddedChain {
 /** Anvil's gas limit per block here: one anchoring transaction may carry a few hundred records. */
 const blockGasLimit = 2_000_000_000n;
 
+/**
+ * Arguments every anvil started here gets, so that it keeps its past states in memory only (the
+ * latest 500, enough for every read at a recent block) and never on disk. Left to itself, anvil
+ * writes each older state as a JSON file under `~/.foundry/anvil/tmp` (up to 3,600 per run, a few
+ * GB for a long one) and leaves them there whenever it is killed rather than stopped.
+ */
+export const anvilMemoryOnlyHistory: readonly string[] = ['--max-persisted-states', '0'];
+
 export function anvilBinaryPath(): string {
   const require = createRequire(import.meta.url);
   const arch = process.arch === 'x64' ? 'amd64' : process.arch;
@@ -113,6 +121,7 @@ export async function startEmbeddedChain(options: EmbeddedChainOptions): Promise
     String(blockGasLimit),
     '--code-size-limit',
     '100000',
+    ...anvilMemoryOnlyHistory,
     '--silent',
   ];
   if (options.blockTimeSeconds) args.push('--block-time', String(options.blockTimeSeconds));

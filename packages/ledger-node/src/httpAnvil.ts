@@ -3,7 +3,7 @@
  * accounts) is open to whoever reaches it, so a gateway's own chain is never one
  * (`startEmbeddedChain` is). Stopped with its parent at the latest.
  */
-import { anvilBinaryPath, spawnWithParentDeathSignal } from './embeddedChain.ts';
+import { anvilBinaryPath, anvilMemoryOnlyHistory, spawnWithParentDeathSignal } from './embeddedChain.ts';
 import { freePort } from './freePort.ts';
 import { sendRpcCalls } from './rpcEndpoint.ts';
 
@@ -23,7 +23,12 @@ export interface HttpAnvil {
  */
 export async function startHttpAnvil(): Promise<HttpAnvil> {
   const port = await freePort();
-  const node = spawnWithParentDeathSignal(anvilBinaryPath(), ['--port', String(port), '--silent']);
+  const node = spawnWithParentDeathSignal(anvilBinaryPath(), [
+    '--port',
+    String(port),
+    ...anvilMemoryOnlyHistory,
+    '--silent',
+  ]);
   const exited = new Promise((resolve) => node.once('exit', resolve));
   const rpcUrl = `http://127.0.0.1:${port}`;
   const answers = () =>

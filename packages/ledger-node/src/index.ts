@@ -8,6 +8,7 @@ export {
 } from './deployment.ts';
 export {
   anvilBinaryPath,
+  anvilMemoryOnlyHistory,
   type EmbeddedChain,
   type EmbeddedChainOptions,
   type SavedState,
