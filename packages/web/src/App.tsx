@@ -4,29 +4,33 @@
  * explorer and key screens for everyone, and live notifications in the header. A new screen is a
  * new entry of `navigationOf`.
  */
-import { type ReactNode, useState } from 'react';
-import { AddressText, Button } from './components/ui.tsx';
-import { Link, usePath } from './router.tsx';
-import { AdminActivity, AdminConsortium, AdminMembers } from './screens/AdminScreens.tsx';
-import { ClinicianAppointments, PatientAppointments } from './screens/AppointmentScreens.tsx';
-import { FindPatient } from './screens/CareScreens.tsx';
-import { InsurerClaims } from './screens/ClaimScreens.tsx';
-import { DelegateHome } from './screens/DelegateScreens.tsx';
-import { AdminEmergencies, PatientEmergencies } from './screens/EmergencyScreens.tsx';
-import { Explorer } from './screens/Explorer.tsx';
-import { GetStarted } from './screens/GetStarted.tsx';
-import { KeysScreen } from './screens/KeyScreens.tsx';
-import { LabWorklist } from './screens/LabScreens.tsx';
-import { NotificationBell } from './screens/Notifications.tsx';
-import { MyOrders } from './screens/OrderScreens.tsx';
+import { type ReactNode, Suspense, useState } from 'react';
+import { AddressText, Button, Spinner } from './components/ui.tsx';
 import {
+  AdminActivity,
+  AdminConsortium,
+  AdminEmergencies,
+  AdminMembers,
+  ClinicianAppointments,
+  DelegateHome,
+  Explorer,
+  FindPatient,
+  GetStarted,
+  InsurerClaims,
+  KeysScreen,
+  LabWorklist,
+  MyOrders,
+  NotificationBell,
   PatientAccessHistory,
+  PatientAppointments,
+  PatientEmergencies,
   PatientRecords,
   PatientRequests,
+  PatientSettings,
   PatientSharing,
-} from './screens/PatientScreens.tsx';
-import { PatientSettings } from './screens/PatientSettings.tsx';
-import { PharmacyWorklist } from './screens/PharmacyScreens.tsx';
+  PharmacyWorklist,
+} from './lazyScreens.tsx';
+import { Link, usePath } from './router.tsx';
 import { Welcome } from './screens/Welcome.tsx';
 import { type Session, useSessionState } from './session.tsx';
 
@@ -169,7 +173,9 @@ export function App() {
       header={
         <div className="who">
           <span className="role-pill">{role}</span> <AddressText address={session.identity.address} />
-          <NotificationBell />
+          <Suspense fallback={null}>
+            <NotificationBell />
+          </Suspense>
           <Button
             kind="ghost"
             onClick={() => session.signOut('You signed out. Your keys are no longer in memory.')}
@@ -189,7 +195,7 @@ export function App() {
         </nav>
       }
     >
-      {current.render()}
+      <Suspense fallback={<Spinner label="Loading…" />}>{current.render()}</Suspense>
     </Frame>
   );
 }

@@ -7,6 +7,7 @@ import {
   digestOf,
   InvalidInputError,
   ledgerDomain,
+  loadFhirDefinitions,
   type Recipient,
   type RecordLeaf,
   randomBytes,
@@ -66,6 +67,8 @@ export async function addRecord(client: Transport, input: AddRecordInput): Promi
  */
 export async function sealAndSignRecord(client: Transport, input: AddRecordInput): Promise<AddRecordBody> {
   const sensitivity = input.sensitivity ?? 'normal';
+  // A browser fetches the FHIR definitions on the first record it writes, not on page load.
+  await loadFhirDefinitions();
   const resource = validateResource(input.resource, input.category);
   const [info, keys] = await Promise.all([client.ledger(), patientKeysOf(client, input.patient)]);
   const patient = input.patient.toLowerCase() as Address;

@@ -28,6 +28,11 @@ let loading: Promise<void> | undefined;
  */
 export function loadFhirDefinitions(): Promise<void> {
   if (loaded) return Promise.resolve();
+  const inNode = readDefinitionsInNode();
+  if (inNode) {
+    use(inNode);
+    return Promise.resolve();
+  }
   loading ??= import('./generated/r4Definitions.json', { with: { type: 'json' } }).then(
     (module) => {
       use(module.default as unknown as R4Definitions);

@@ -6,6 +6,7 @@
 import type { Organisation, StaffSecondFactorPolicy } from '@medledger/client';
 import { type Role, roles } from '@medledger/core';
 import { type FormEvent, useState } from 'react';
+import { CodeField } from '../components/CodeField.tsx';
 import { QrCode } from '../components/QrCode.tsx';
 import {
   AddressText,
@@ -21,7 +22,6 @@ import {
 import { plainError, withPlainCodeErrors } from '../errors.ts';
 import { useSession } from '../session.tsx';
 import { AuditTable } from './PatientScreens.tsx';
-import { CodeField } from './PatientSettings.tsx';
 
 const roleLabels: Record<Role, string> = {
   doctor: 'Doctor',

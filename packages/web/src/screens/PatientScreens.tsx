@@ -14,6 +14,7 @@ import {
   sensitivities,
 } from '@medledger/core';
 import { type FormEvent, useState } from 'react';
+import { CodeField } from '../components/CodeField.tsx';
 import {
   AddressText,
   Badge,
@@ -30,7 +31,6 @@ import {
 import { plainError, withPlainCodeErrors } from '../errors.ts';
 import { useSession } from '../session.tsx';
 import { ChartView, categoryLabels, useChart } from './Chart.tsx';
-import { CodeField } from './PatientSettings.tsx';
 import { DeletedRecords, RecordLifecycleActions } from './RecordLifecycle.tsx';
 
 export function PatientRecords() {

@@ -6,38 +6,13 @@
  * relays the signed grant. Turning it off needs a valid code too.
  */
 import { type FormEvent, useState } from 'react';
+import { CodeField } from '../components/CodeField.tsx';
 import { QrCode } from '../components/QrCode.tsx';
-import { Badge, Button, Card, Field, Notice, Spinner, useAction, useLoad } from '../components/ui.tsx';
+import { Badge, Button, Card, Notice, Spinner, useAction, useLoad } from '../components/ui.tsx';
 import { plainError, withPlainCodeErrors } from '../errors.ts';
 import { useSession } from '../session.tsx';
 import { PatientDelegates } from './DelegateScreens.tsx';
 import { DeskCodeCard, MyIdentifiers, PatientProfileForm } from './PatientDirectory.tsx';
-
-/** A six-digit code field, as authenticator apps show it. */
-export function CodeField(props: {
-  label: string;
-  value: string;
-  onChange: (value: string) => void;
-  hint?: string;
-}) {
-  return (
-    <Field label={props.label} {...(props.hint ? { hint: props.hint } : {})}>
-      {(id) => (
-        <input
-          id={id}
-          className="code-input"
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          pattern="[0-9]{6}"
-          maxLength={6}
-          required
-          value={props.value}
-          onChange={(e) => props.onChange(e.target.value.replace(/\D/g, ''))}
-        />
-      )}
-    </Field>
-  );
-}
 
 export function PatientSettings() {
   const { client } = useSession();

@@ -7,6 +7,7 @@ import {
   buildClinicalNote,
   buildDiagnosis,
   type Category,
+  loadFhirDefinitions,
   validateResource,
 } from '@medledger/core';
 import { type FormEvent, type ReactNode, useState } from 'react';
@@ -19,6 +20,7 @@ function useWriteRecord(patient: string, category: Category, onDone: () => void)
   const [done, setDone] = useState<string>();
   const action = useAction(async (resource: BuiltResource, what: string) => {
     setDone(undefined);
+    await loadFhirDefinitions();
     validateResource(resource, category);
     const added = await client.addRecord({ patient: patient as `0x${string}`, category, resource });
     setDone(`${what} saved: encrypted and anchored in block ${added.blockNumber}.`);

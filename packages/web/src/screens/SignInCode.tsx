@@ -5,10 +5,10 @@
  */
 import { MedledgerError } from '@medledger/core';
 import { type FormEvent, useState } from 'react';
+import { CodeField } from '../components/CodeField.tsx';
 import { Button, Card, Notice, useAction } from '../components/ui.tsx';
 import { plainError } from '../errors.ts';
 import { useSessionState } from '../session.tsx';
-import { CodeField } from './PatientSettings.tsx';
 
 /** A refused sign-in code in plain words: wrong (with the tries left), or locked until a time. */
 export function plainSignInCodeError(error: unknown): string {

@@ -3,7 +3,7 @@
  * identity kept in this browser, create a new one, or import one.
  */
 import { type Actor, type Identity, parseKeyFile } from '@medledger/core';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, Suspense, useState } from 'react';
 import { AddressText, Button, Card, Field, Notice, Spinner, useAction, useLoad } from '../components/ui.tsx';
 import { identityFromRecoveryPhrase, newRecoveryPhrase } from '../identity/recoveryPhrase.ts';
 import {
@@ -12,8 +12,8 @@ import {
   storeIdentity,
   unlockIdentity,
 } from '../identity/vault.ts';
+import { RecoverWithGuardians } from '../lazyScreens.tsx';
 import { useSessionState } from '../session.tsx';
-import { RecoverWithGuardians } from './KeyScreens.tsx';
 import { SignInCode } from './SignInCode.tsx';
 
 type Mode = 'unlock' | 'create' | 'import' | 'recover';
@@ -60,7 +60,11 @@ export function Welcome() {
       {stored.data && current === 'unlock' && <Unlock entries={stored.data ?? []} onSignIn={signIn} />}
       {stored.data && current === 'create' && <Create onSignIn={signIn} />}
       {stored.data && current === 'import' && <Import onSignIn={signIn} />}
-      {stored.data && current === 'recover' && <RecoverWithGuardians onSignIn={signIn} />}
+      {stored.data && current === 'recover' && (
+        <Suspense fallback={<Spinner label="Loading…" />}>
+          <RecoverWithGuardians onSignIn={signIn} />
+        </Suspense>
+      )}
     </div>
   );
 }
