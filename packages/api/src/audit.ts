@@ -16,13 +16,25 @@ const vocabularyIndex = {
 
 /**
  * `GET /api/audit`: whose history (default the caller, a patient), or an organisation's, the
- * format, and `outcome` to keep only the allowed or only the refused (`denied`) decisions.
+ * format, and filters: `outcome` (only the allowed or only the refused, `denied`, decisions),
+ * `actor` (who acted), `category`, and `since`/`until` (recorded at or after, before). Newest first,
+ * a page of `limit` events (1 to 200, default 50); `before` is the `nextCursor` of the page before.
  */
 export const auditQuery = object({
   patient: address,
   organisation: { type: 'string', pattern: '^[0-9]{1,10}$' },
   format: { type: 'string', enum: ['json', 'fhir'] },
   outcome,
+  actor: address,
+  category,
+  since: { type: 'string', format: 'date-time' },
+  until: { type: 'string', format: 'date-time' },
+  limit: { type: 'string', pattern: '^[0-9]{1,6}$', description: 'events per page, 1 to 200 (default 50)' },
+  before: {
+    type: 'string',
+    pattern: '^[0-9]{1,15}$',
+    description: 'the nextCursor of the previous page: events older than it',
+  },
 });
 export type AuditQuery = ApiType<typeof auditQuery>;
 
@@ -63,8 +75,14 @@ export const auditEvent = object(
 );
 export type AuditEvent = ApiType<typeof auditEvent>;
 
-/** `GET /api/audit` (format json). */
-export const auditEventList = object({ events: { type: 'array', items: auditEvent } }, ['events']);
+/** `GET /api/audit` (format json): a page of events; `nextCursor` asks for the next (older) page. */
+export const auditEventList = object(
+  {
+    events: { type: 'array', items: auditEvent },
+    nextCursor: nullable({ type: 'string', pattern: '^[0-9]{1,15}$' }),
+  },
+  ['events', 'nextCursor'],
+);
 export type AuditEventList = ApiType<typeof auditEventList>;
 
 const coding = object({ system: { type: 'string' }, code: { type: 'string' }, display: { type: 'string' } }, [
@@ -133,6 +151,11 @@ export const fhirAuditBundle = object(
     resourceType: { type: 'string', const: 'Bundle' },
     type: { type: 'string', const: 'searchset' },
     total: { type: 'integer' },
+    link: {
+      type: 'array',
+      description: 'relation `next`: the next (older) page',
+      items: object({ relation: { type: 'string' }, url: { type: 'string' } }, ['relation', 'url']),
+    },
     entry: { type: 'array', items: object({ resource: fhirAuditEvent }, ['resource']) },
   },
   ['resourceType', 'type', 'total', 'entry'],

@@ -19,7 +19,7 @@ import { approveCustody } from './actions/approveCustody.ts';
 import { approveEmergencyWindow } from './actions/approveEmergencyWindow.ts';
 import { approveOrganisation } from './actions/approveOrganisation.ts';
 import { approvePolicy } from './actions/approvePolicy.ts';
-import { audit } from './actions/audit.ts';
+import { audit, auditAll } from './actions/audit.ts';
 import { auditBatches } from './actions/auditBatches.ts';
 import { auditProofs } from './actions/auditProofs.ts';
 import { confirmOtp } from './actions/confirmOtp.ts';
@@ -170,6 +170,7 @@ export function createGatewayClient<A extends Actor = Identity>(options: Gateway
     listDelegates: bind(listDelegates),
     // Audit
     audit: bind(audit),
+    auditAll: bind(auditAll),
     auditProofs: bind(auditProofs),
     auditBatches: bind(auditBatches),
     // Co-signatures

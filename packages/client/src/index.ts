@@ -30,7 +30,7 @@ export { approveEmergencyWindow } from './actions/approveEmergencyWindow.ts';
 export { approveKeyRecovery } from './actions/approveKeyRecovery.ts';
 export { approveOrganisation } from './actions/approveOrganisation.ts';
 export { approvePolicy } from './actions/approvePolicy.ts';
-export { audit } from './actions/audit.ts';
+export { type AuditParameters, audit, auditAll } from './actions/audit.ts';
 export { auditBatches } from './actions/auditBatches.ts';
 export { auditProofs } from './actions/auditProofs.ts';
 export { backUpKey } from './actions/backUpKey.ts';

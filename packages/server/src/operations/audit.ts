@@ -21,6 +21,7 @@ import {
   auditEventResource,
   buildAuditBatch,
   categories,
+  InvalidInputError,
   sensitivities,
 } from '@medledger/core';
 import type { Hex } from 'viem';
@@ -28,16 +29,22 @@ import { toAuditEventInput } from '../auditTagger.ts';
 import type { Session } from '../auth.ts';
 import type { GatewayServices } from '../gatewayServices.ts';
 import { hostedOrganisation } from '../organisations.ts';
+import type { AuditQuery as StoreAuditQuery } from '../store/auditStore.ts';
 import type { AuditEventRow } from '../store/gatewayStore.ts';
 
 /** At most this many leaves per page of `auditBatches` (a page holds at least one whole batch). */
 const leavesPerPage = 20_000;
 
+/** Events per page of `GET /api/audit` unless `limit` says otherwise, and the most it may say. */
+export const auditPageSize = { default: 50, max: 200 } as const;
+
 /**
  * Access decisions: with `organisation`, those of its members, for an active admin of it (see
  * `accessControl.requireOrganisationAdmin`); otherwise those on the caller's own records (`patient`,
- * if given, must be the caller: reason `not_the_patient`); with `outcome`, only the allowed or only
- * the refused (`denied`) ones. As JSON, or as a FHIR R4 Bundle with `format: 'fhir'`.
+ * if given, must be the caller: reason `not_the_patient`). Filtered by `outcome`, `actor`,
+ * `category` and the time range `since`/`until`; newest first, one page of `limit` events from the
+ * cursor `before` (reasons `bad_page_size`, `bad_time_range`). As JSON, or as a FHIR R4 Bundle with
+ * `format: 'fhir'`.
  */
 export async function auditEvents(
   services: GatewayServices,
@@ -46,13 +53,18 @@ export async function auditEvents(
 ): Promise<AuditEventList | FhirAuditBundle> {
   const { store, access } = services;
   const me = session.address;
-  const outcome = query.outcome ? { outcome: query.outcome } : {};
+  const filters = auditFilters(query);
+  const limit = filters.limit;
   let events: AuditEventRow[];
   if (query.organisation) {
     const organisationId = Number(query.organisation);
     await access.requireOrganisationAdmin(me, organisationId, 'its access activity');
     const members = await store.membersOf(organisationId);
-    events = await store.auditEvents({ actors: members.map((member) => member.address), ...outcome });
+    events = await store.auditEvents({
+      ...filters,
+      actors: members.map((member) => member.address),
+      limit: limit + 1,
+    });
   } else {
     const patient = query.patient ?? me;
     if (patient.toLowerCase() !== me.toLowerCase()) {
@@ -60,15 +72,52 @@ export async function auditEvents(
         reason: 'not_the_patient',
       });
     }
-    events = await store.auditEvents({ patient, ...outcome });
+    events = await store.auditEvents({ ...filters, patient, limit: limit + 1 });
   }
-  if (query.format !== 'fhir') return { events: events.map(describeAuditEvent) };
+  const page = events.slice(0, limit);
+  const last = page.at(-1);
+  const nextCursor = events.length > limit && last?.sequence !== undefined ? String(last.sequence) : null;
+  if (query.format !== 'fhir') return { events: page.map(describeAuditEvent), nextCursor };
   const source = { organisationId: await hostedOrganisationId(services) };
+  const next = new URLSearchParams(
+    Object.entries(query).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
+  if (nextCursor) next.set('before', nextCursor);
   return {
     resourceType: 'Bundle',
     type: 'searchset',
-    total: events.length,
-    entry: events.map((event) => ({ resource: auditEventResource(event, source) })),
+    total: page.length,
+    ...(nextCursor ? { link: [{ relation: 'next', url: `/api/audit?${next}` }] } : {}),
+    entry: page.map((event) => ({ resource: auditEventResource(event, source) })),
+  };
+}
+
+/** The store's filters of an `/api/audit` query, checked. */
+function auditFilters(query: AuditQuery): StoreAuditQuery & { limit: number } {
+  const limit = query.limit === undefined ? auditPageSize.default : Number(query.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > auditPageSize.max) {
+    throw new InvalidInputError(`A page holds 1 to ${auditPageSize.max} events, not ${query.limit}.`, {
+      reason: 'bad_page_size',
+    });
+  }
+  const since = query.since === undefined ? undefined : Date.parse(query.since);
+  const until = query.until === undefined ? undefined : Date.parse(query.until);
+  if (Number.isNaN(since) || Number.isNaN(until)) {
+    throw new InvalidInputError('The time range is not a pair of ISO 8601 times.', {
+      reason: 'bad_time_range',
+    });
+  }
+  if (since !== undefined && until !== undefined && since > until) {
+    throw new InvalidInputError('The time range ends before it starts.', { reason: 'bad_time_range' });
+  }
+  return {
+    limit,
+    ...(query.outcome ? { outcome: query.outcome } : {}),
+    ...(query.actor ? { actor: query.actor } : {}),
+    ...(query.category ? { category: categories.indexOf(query.category) } : {}),
+    ...(since === undefined ? {} : { since }),
+    ...(until === undefined ? {} : { until }),
+    ...(query.before === undefined ? {} : { beforeSequence: Number(query.before) }),
   };
 }
 

@@ -49,6 +49,15 @@ export interface AuditQuery {
   actor?: Address;
   actors?: Address[];
   outcome?: AuditOutcome;
+  /** Category index. */
+  category?: number;
+  /** Recorded at or after (unix ms). */
+  since?: number;
+  /** Recorded before (unix ms). */
+  until?: number;
+  /** Only events whose sequence is below this one (the paging cursor). */
+  beforeSequence?: number;
+  /** Newest first, at most this many (default 1000). */
   limit?: number;
 }
 

@@ -60,6 +60,23 @@ export class SqlAuditStore implements AuditStore {
       conditions.push('outcome = $outcome');
       params.outcome = query.outcome;
     }
+    if (query.category !== undefined) {
+      conditions.push('category = $category');
+      params.category = query.category;
+    }
+    if (query.since !== undefined) {
+      conditions.push('recorded_at >= $since');
+      params.since = query.since;
+    }
+    if (query.until !== undefined) {
+      conditions.push('recorded_at < $until');
+      params.until = query.until;
+    }
+    if (query.beforeSequence !== undefined) {
+      // `seq` is the sequence plus one.
+      conditions.push('seq <= $before');
+      params.before = query.beforeSequence;
+    }
     if (query.actors) {
       if (!query.actors.length) return [];
       conditions.push(`actor IN ${this.#db.jsonList('actors', 'text')}`);

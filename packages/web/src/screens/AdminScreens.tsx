@@ -21,6 +21,7 @@ import {
 } from '../components/ui.tsx';
 import { plainError, withPlainCodeErrors } from '../errors.ts';
 import { useSession } from '../session.tsx';
+import { AuditHistory } from './AuditHistory.tsx';
 import { AuditTable } from './PatientScreens.tsx';
 
 const roleLabels: Record<Role, string> = {
@@ -424,15 +425,8 @@ export function AdminConsortium() {
 }
 
 export function AdminActivity() {
-  const { client, adminOf } = useSession();
+  const { adminOf } = useSession();
   const organisation = adminOf[0];
-  const activity = useLoad(
-    () =>
-      organisation
-        ? client.audit({ organisation: organisation.organisationId })
-        : Promise.resolve({ events: [] }),
-    [client, organisation?.organisationId],
-  );
   return (
     <div className="stack">
       <h1>Access activity</h1>
@@ -440,9 +434,13 @@ export function AdminActivity() {
         Who accessed which patient’s records, when, in which category and with what outcome. No health content
         is shown.
       </p>
-      {activity.loading && !activity.data && <Spinner label="Loading activity…" />}
-      {activity.error ? <Notice kind="error">{plainError(activity.error)}</Notice> : null}
-      {activity.data && <AuditTable events={activity.data.events} showPatient />}
+      {organisation && (
+        <AuditHistory
+          organisation={organisation.organisationId}
+          exportName={`organisation-${organisation.organisationId}-activity`}
+          table={(events) => <AuditTable events={events} showPatient />}
+        />
+      )}
     </div>
   );
 }

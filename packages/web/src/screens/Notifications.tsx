@@ -179,7 +179,9 @@ export function NotificationBell() {
         {latest ? describeNotification(latest, me) : ''}
       </p>
       {open && (
-        <section id={panelId} className="notification-panel" aria-label="Notifications">
+        // Focusable: the panel scrolls, and keyboard users must be able to scroll it.
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region needs keyboard access (WCAG 2.1.1)
+        <section id={panelId} className="notification-panel" aria-label="Notifications" tabIndex={0}>
           {error && <p className="notice notice-error">{error}</p>}
           {items.length === 0 ? (
             <p className="empty">Nothing yet. New requests, emergencies and records will appear here live.</p>

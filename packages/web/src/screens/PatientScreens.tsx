@@ -20,7 +20,6 @@ import {
   Badge,
   Button,
   Card,
-  ChipGroup,
   Field,
   formatTime,
   Notice,
@@ -30,6 +29,7 @@ import {
 } from '../components/ui.tsx';
 import { plainError, withPlainCodeErrors } from '../errors.ts';
 import { useSession } from '../session.tsx';
+import { AuditHistory } from './AuditHistory.tsx';
 import { ChartView, categoryLabels, useChart } from './Chart.tsx';
 import { DeletedRecords, RecordLifecycleActions } from './RecordLifecycle.tsx';
 
@@ -410,9 +410,6 @@ export function PatientSharing() {
 
 type Verification = 'verified' | 'not-verified' | 'awaiting';
 
-/** Which decisions the access history shows. */
-type HistoryFilter = 'all' | 'refused';
-
 /**
  * Why a decision was refused, in plain words: the audit log's reason (`no_consent`, ...); a reason
  * this screen has no words for is shown as it is.
@@ -433,28 +430,23 @@ function refusalReasonText(reason: string | null): string {
   return refusalReasons[reason] ?? reason.replaceAll('_', ' ');
 }
 
-/** Every access decision about the patient's data, each marked as verified against the ledger's audit anchors. */
+/**
+ * Every access decision about the patient's data, a page at a time with filters (see
+ * `AuditHistory`), each marked as verified against the ledger's audit anchors.
+ */
 export function PatientAccessHistory() {
   const { client } = useSession();
-  const [filter, setFilter] = useState<HistoryFilter>('all');
-  const history = useLoad(async () => {
+  const [refresh, setRefresh] = useState(0);
+  const verification = useLoad(async () => {
     // The gateway records a batch just after the chain has it, so a verification that races an
     // anchoring sees an event "anchored but without proof". It is tried again, briefly, before
     // the log is called not verified; a lasting mismatch is still reported.
     let attempt = 0;
-    let [{ events }, report, proofs] = await Promise.all([
-      client.audit(),
-      verifyAuditTrail(client),
-      client.auditProofs(),
-    ]);
+    let [report, proofs] = await Promise.all([verifyAuditTrail(client), client.auditProofs()]);
     while (!report.ok && attempt < 3) {
       attempt += 1;
       await new Promise((resolve) => setTimeout(resolve, 1500));
-      [{ events }, report, proofs] = await Promise.all([
-        client.audit(),
-        verifyAuditTrail(client),
-        client.auditProofs(),
-      ]);
+      [report, proofs] = await Promise.all([verifyAuditTrail(client), client.auditProofs()]);
     }
     const bad = new Set(report.problems.map((p) => p.sequence).filter((s): s is number => s !== undefined));
     const global = report.problems.some((p) => p.sequence === undefined);
@@ -467,8 +459,9 @@ export function PatientAccessHistory() {
         global || bad.has(item.event.sequence) ? 'not-verified' : item.proof ? 'verified' : 'awaiting',
       );
     }
-    return { events, report, stateOf };
-  }, [client]);
+    return { report, stateOf };
+  }, [client, refresh]);
+  const report = verification.data?.report;
   return (
     <div className="stack">
       <h1>Who accessed my data</h1>
@@ -476,47 +469,37 @@ export function PatientAccessHistory() {
         Every decision about your data, allowed or refused, as recorded by the gateway and checked in this
         browser against the audit anchors on the ledger.
       </p>
-      <Button kind="secondary" onClick={history.reload} busy={history.loading} busyLabel="Verifying…">
+      <Button
+        kind="secondary"
+        onClick={() => setRefresh(refresh + 1)}
+        busy={verification.loading}
+        busyLabel="Verifying…"
+      >
         Verify again
       </Button>
-      {history.loading && !history.data && (
+      {verification.loading && !verification.data && (
         <Spinner label="Fetching the audit log and verifying it against the ledger…" />
       )}
-      {history.error ? <Notice kind="error">{plainError(history.error)}</Notice> : null}
-      {history.data && (
-        <>
-          <Notice kind={history.data.report.ok ? 'success' : 'error'}>
-            {history.data.report.ok
-              ? `The log is intact: ${history.data.report.anchored} of ${history.data.report.events} events are anchored on the ledger and verified${history.data.report.awaitingAnchor ? `; ${history.data.report.awaitingAnchor} await their anchor` : ''}.`
-              : `The log does not match the ledger: ${history.data.report.problems.map((p) => p.message).join(' ')}`}
-          </Notice>
-          <ChipGroup
-            legend="Which decisions to show"
-            value={filter}
-            options={[
-              ['all', 'All decisions'],
-              [
-                'refused',
-                `Refused attempts (${history.data.events.filter((e) => e.outcome === 'denied').length})`,
-              ],
-            ]}
-            onChange={setFilter}
-          />
-          <AuditTable
-            events={
-              filter === 'refused'
-                ? history.data.events.filter((event) => event.outcome === 'denied')
-                : history.data.events
-            }
-            stateOf={history.data.stateOf}
-            showReason
-          />
-        </>
+      {verification.error ? <Notice kind="error">{plainError(verification.error)}</Notice> : null}
+      {report && (
+        <Notice kind={report.ok ? 'success' : 'error'}>
+          {report.ok
+            ? `The log is intact: ${report.anchored} of ${report.events} events are anchored on the ledger and verified${report.awaitingAnchor ? `; ${report.awaitingAnchor} await their anchor` : ''}.`
+            : `The log does not match the ledger: ${report.problems.map((p) => p.message).join(' ')}`}
+        </Notice>
+      )}
+      {verification.data && (
+        <AuditHistory
+          refresh={refresh}
+          exportName="my-access-history"
+          table={(events) => <AuditTable events={events} stateOf={verification.data?.stateOf} showReason />}
+        />
       )}
     </div>
   );
 }
 
+/** Access events, newest first as given. */
 export function AuditTable(props: {
   events: AuditEvent[];
   stateOf?: Map<string, Verification>;
@@ -540,7 +523,7 @@ export function AuditTable(props: {
         </tr>
       </thead>
       <tbody>
-        {[...props.events].reverse().map((event) => {
+        {props.events.map((event) => {
           const state = props.stateOf?.get(event.eventId);
           return (
             <tr

@@ -3,7 +3,8 @@
  * body the browser sends is kept, so tests can prove what the gateway received.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Identity, serializeKeyFile } from '@medledger/core';
@@ -50,11 +51,63 @@ export async function newActor(
   return { context, page };
 }
 
+/**
+ * Takes a full-page screenshot `name`.png, after checking the screen's accessibility (see
+ * `checkAccessibility`); failure pictures (`failed-…`) are taken as they are.
+ */
 export async function screenshot(page: Page, name: string): Promise<string> {
   await mkdir(artifactsDirectory, { recursive: true });
   const path = join(artifactsDirectory, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
+  if (!name.startsWith('failed-')) await checkAccessibility(page, name);
   return path;
+}
+
+const axeScript = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+let axeSource: string | undefined;
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  helpUrl: string;
+  nodes: { target: unknown[]; failureSummary?: string }[];
+}
+
+/**
+ * Runs axe-core (WCAG 2.x A and AA rules) on the page as it is and fails on every violation of
+ * impact serious or critical, naming the rule, the elements and the fix.
+ */
+export async function checkAccessibility(page: Page, screen: string): Promise<void> {
+  // Evaluated rather than added as a <script>: the app's Content-Security-Policy (rightly) refuses
+  // inline scripts, and the test must not relax it.
+  if (!(await page.evaluate(() => 'axe' in window))) {
+    axeSource ??= await readFile(axeScript, 'utf8');
+    await page.evaluate(axeSource);
+  }
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: unknown, options: unknown): Promise<unknown> } })
+      .axe;
+    const results = (await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+      resultTypes: ['violations'],
+    })) as { violations: unknown[] };
+    return results.violations;
+  });
+  const serious = (violations as AxeViolation[]).filter(
+    (v) => v.impact === 'serious' || v.impact === 'critical',
+  );
+  if (serious.length === 0) return;
+  const lines = serious.flatMap((violation) => [
+    `${violation.id} (${violation.impact}): ${violation.help} ${violation.helpUrl}`,
+    ...violation.nodes
+      .slice(0, 5)
+      .map(
+        (node) =>
+          `  at ${node.target.map(String).join(' ')}: ${node.failureSummary?.replace(/\n\s*/g, ' ') ?? ''}`,
+      ),
+  ]);
+  throw new Error(`accessibility violations on screen "${screen}" (${page.url()}):\n${lines.join('\n')}`);
 }
 
 /** Removes the pictures a previous failing run left behind. */
