@@ -30,7 +30,8 @@ describe('directory of people', () => {
   });
   after(() => gateway.stop());
 
-  const byAddress = (entries: DirectoryEntry[]) => new Map(entries.map((entry) => [entry.address, entry]));
+  const byAddress = (entries: DirectoryEntry[]) =>
+    new Map<string, DirectoryEntry>(entries.map((entry) => [entry.address, entry]));
 
   it('names a member registered with a profile, by name, title, role and organisation', async () => {
     const [entry] = await patient.lookupDirectory([doctor.address]);
