@@ -9,8 +9,10 @@ import type { OutputOptions } from './output.ts';
 export type NameOf = (address: string | null | undefined) => string;
 
 /**
- * One lookup of every address in `addresses` (nulls skipped); answers a function giving each its label
- * (an address the lookup did not return stays as it is).
+ * One lookup of every address in `addresses` (nulls skipped); answers a function giving the label of
+ * each address that names someone (a member with a profile, a gateway). Any other address (a patient,
+ * a member without a profile, an unknown one) stays the full address, which a person can copy into the
+ * next command.
  *
  * @example
  * const name = await actorLabels(client, events.map((e) => e.actor), globalOptions(command));
@@ -26,8 +28,11 @@ export async function actorLabels(
   );
   const labels = new Map<string, string>();
   if (!options.json && wanted.length) {
-    for (const entry of await client.lookupDirectory(wanted))
-      labels.set(entry.address.toLowerCase(), entry.label);
+    for (const entry of await client.lookupDirectory(wanted)) {
+      if (entry.displayName || entry.kind === 'organisation-gateway') {
+        labels.set(entry.address.toLowerCase(), entry.label);
+      }
+    }
   }
   return (address) => (address ? (labels.get(address.toLowerCase()) ?? address) : '');
 }

@@ -66,7 +66,11 @@ export function AddressText(props: { address: string }) {
   const entry = useDirectoryEntry(props.address);
   const named = entry?.kind === 'member' || entry?.kind === 'organisation-gateway';
   return (
-    <span className={named ? 'actor-name' : 'mono'} title={props.address}>
+    <span
+      className={named ? 'actor-name' : 'mono'}
+      title={props.address}
+      data-address={props.address.toLowerCase()}
+    >
       {shownName(props.address, entry)}
     </span>
   );
