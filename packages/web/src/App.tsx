@@ -5,6 +5,7 @@
  * new entry of `navigationOf`.
  */
 import { type ReactNode, Suspense, useState } from 'react';
+import { DirectoryProvider } from './components/directory.tsx';
 import { AddressText, Button, Spinner } from './components/ui.tsx';
 import {
   AdminActivity,
@@ -169,34 +170,36 @@ export function App() {
       ? 'Organisation admin'
       : personaLabels[session.persona];
   return (
-    <Frame
-      header={
-        <div className="who">
-          <span className="role-pill">{role}</span> <AddressText address={session.identity.address} />
-          <Suspense fallback={null}>
-            <NotificationBell />
-          </Suspense>
-          <Button
-            kind="ghost"
-            onClick={() => session.signOut('You signed out. Your keys are no longer in memory.')}
-          >
-            Sign out
-          </Button>
-          <SignOutEverywhere session={session} />
-        </div>
-      }
-      nav={
-        <nav aria-label="Main" className="nav">
-          {screens.map((screen) => (
-            <Link key={screen.path} to={screen.path} className="nav-link" current={screen === current}>
-              {screen.label}
-            </Link>
-          ))}
-        </nav>
-      }
-    >
-      <Suspense fallback={<Spinner label="Loading…" />}>{current.render()}</Suspense>
-    </Frame>
+    <DirectoryProvider client={session.client}>
+      <Frame
+        header={
+          <div className="who">
+            <span className="role-pill">{role}</span> <AddressText address={session.identity.address} />
+            <Suspense fallback={null}>
+              <NotificationBell />
+            </Suspense>
+            <Button
+              kind="ghost"
+              onClick={() => session.signOut('You signed out. Your keys are no longer in memory.')}
+            >
+              Sign out
+            </Button>
+            <SignOutEverywhere session={session} />
+          </div>
+        }
+        nav={
+          <nav aria-label="Main" className="nav">
+            {screens.map((screen) => (
+              <Link key={screen.path} to={screen.path} className="nav-link" current={screen === current}>
+                {screen.label}
+              </Link>
+            ))}
+          </nav>
+        }
+      >
+        <Suspense fallback={<Spinner label="Loading…" />}>{current.render()}</Suspense>
+      </Frame>
+    </DirectoryProvider>
   );
 }
 
