@@ -117,7 +117,7 @@ function OrganisationMembers(props: { organisation: Organisation }) {
                   <Button
                     kind="ghost"
                     onClick={() => setEditing(member.address)}
-                    label={`Edit the profile of ${member.address}`}
+                    label={`Edit profile of ${member.address}`}
                   >
                     Edit profile
                   </Button>
