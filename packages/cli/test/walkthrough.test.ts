@@ -197,11 +197,13 @@ test('an expired session is replaced by a new sign-in', async () => {
 test('a session the gateway no longer knows (401) is replaced by a new sign-in', async () => {
   const file = join(directory, 'config', 'sessions', 'patient.json');
   const kept = sessionOf('patient');
-  await writeFile(file, JSON.stringify({ ...kept, token: 'not-a-session-the-gateway-knows' }), {
-    mode: 0o600,
-  });
+  // Well-formed, but no session of the gateway's (ended elsewhere, say).
+  const unknownToken = 'A'.repeat(43);
+  await writeFile(file, JSON.stringify({ ...kept, token: unknownToken }), { mode: 0o600 });
   succeeded(await medledger(['record', 'list', '--profile', 'patient']));
-  assert.notEqual(sessionOf('patient').token, 'not-a-session-the-gateway-knows');
+  const renewed = sessionOf('patient').token;
+  assert.notEqual(renewed, unknownToken);
+  assert.notEqual(renewed, kept.token);
 });
 
 test('logout ends the session at the gateway and deletes it; the next command signs in again', async () => {
