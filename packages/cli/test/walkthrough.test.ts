@@ -117,6 +117,11 @@ test('the README walkthrough runs as written, with no --server or --as after the
       values.set('0xRECORD_ID', recordId);
     }
     if (args[0] === 'record' && args[1] === 'list') assert.match(result.stdout, /lab\/normal/);
+    if (args[0] === 'audit' && args.at(-1) === 'admin') {
+      // The admin's organisation's activity, without --org: the doctor's reads, allowed and refused.
+      assert.match(result.stdout, /allowed\s+read/);
+      assert.match(result.stdout, /denied\s+read/);
+    }
     if (args[0] === 'audit' && args.includes('--verify')) {
       assert.match(result.stdout, /(verified|awaiting anchor)\s+#\d+ .* (allowed|denied)\s+read/);
     }
@@ -253,6 +258,38 @@ test('a member whose organisation asks for a code gives it at login, not again o
     );
     assert.equal(status.enabled, true);
   }
+});
+
+test('without --patient, staff are asked whose records to list', async () => {
+  const refused = await medledger(['--json', 'record', 'list', '--profile', 'admin']);
+  assert.equal(refused.code, 2, refused.stderr);
+  assert.equal(JSON.parse(refused.stderr).error.reason, 'patient_required');
+});
+
+test('org approve prints the votes the organisation has and needs', async () => {
+  succeeded(await medledger(['key', 'new', '--out', 'lab-admin.json']));
+  const created = JSON.parse(
+    succeeded(
+      await medledger([
+        '--json',
+        'org',
+        'create',
+        '--name',
+        'North Lab',
+        '--kind',
+        'lab',
+        '--as',
+        'lab-admin.json',
+        '--server',
+        gateway.url,
+      ]),
+    ).stdout,
+  );
+  assert.equal(created.status, 'pending');
+  const approved = succeeded(
+    await medledger(['org', 'approve', String(created.organisationId), '--profile', 'admin']),
+  );
+  assert.match(approved.stdout, /is active \(votes: 1 of 1 needed\)/);
 });
 
 test('config list, use and remove manage the profiles', async () => {

@@ -15,7 +15,7 @@ export function registerProfiles(program: Command): void {
   program
     .command('login')
     .description(
-      'Sign in, and remember in the profile (--profile, default "default") the gateway (--server) and the key ' +
+      'Sign in, and remember in the profile (--profile, else the current one, else "default") the gateway (--server) and the key ' +
         'file (--key; its path, never the key) for every later command, with the session until it ends',
     )
     .option('--key <keyfile>', 'the key file that acts (from `medledger key new`); the profile’s if omitted')
