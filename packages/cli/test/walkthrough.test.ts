@@ -128,6 +128,13 @@ test('the README walkthrough runs as written, with no --server or --as after the
   }
 });
 
+test('medledger start prints the line that points the CLI at it', () => {
+  assert.ok(
+    gateway.output().stdout.includes(`medledger login --server ${gateway.url} --key KEYFILE`),
+    gateway.output().stdout,
+  );
+});
+
 test('login writes the profile and its session readable by their owner only', () => {
   const config = JSON.parse(readFileSync(configFile, 'utf8'));
   assert.equal(config.profiles.admin.server, gateway.url);
