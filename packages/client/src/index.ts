@@ -147,6 +147,7 @@ export { startOtpEnrolment } from './actions/startOtpEnrolment.ts';
 export { suspendMember } from './actions/suspendMember.ts';
 export { unhideRecord } from './actions/unhideRecord.ts';
 export {
+  type AuditEventCheck,
   type AuditTrailReport,
   type VerifyAuditTrailOptions,
   verifyAuditTrail,
