@@ -18,6 +18,8 @@ import {
   breakTheGlassPurpose,
   categories,
   categoryIndex,
+  describeRefusal,
+  type ErrorFields,
   isEmergencyScope,
   LedgerUnavailableError,
   MedledgerError,
@@ -25,7 +27,6 @@ import {
   orderKindCategory,
   orderKindOfCode,
   roleCode,
-  sensitivities,
 } from '@medledger/core';
 import type { LedgerClient } from '@medledger/ledger';
 import { type Address, type Hex, isAddressEqual } from 'viem';
@@ -247,6 +248,70 @@ export function createAccessControl({
   }
 
   /**
+   * Why no consent covers the actor, told apart for the actor's own grants from the patient (for
+   * `scope`, or any scope for a listing): the latest revoked (`consent_revoked`, with `revokedAt`,
+   * the time of the revocation's block) or expired (`consent_expired`, with `expiredAt`), whichever
+   * ended last; `no_consent` when the patient never granted the actor such a consent, or when one is
+   * still in force and the chain refuses for another cause (a suspended member, a removed delegate).
+   * Grants to the actor's organisation count as never granted to the actor.
+   */
+  async function consentRefusal(
+    actor: Address,
+    patient: Address,
+    scope?: { category: number; sensitivity: number; action: Action },
+  ): Promise<{ reason: string; fields: ErrorFields }> {
+    const own = (await store.grantsOfPatient(patient)).filter(
+      (grant) =>
+        grant.grantee !== null &&
+        isAddressEqual(grant.grantee, actor) &&
+        (!scope ||
+          ((grant.categories & (1 << scope.category)) !== 0 &&
+            grant.maxSensitivity >= scope.sensitivity &&
+            (grant.actions & actionBits[scope.action]) !== 0)),
+    );
+    const latest = (rows: GrantRow[], by: (row: GrantRow) => number) =>
+      rows.reduce<GrantRow | undefined>(
+        (found, row) => (found && by(found) >= by(row) ? found : row),
+        undefined,
+      );
+    const revoked = latest(
+      own.filter((grant) => grant.revokedAtBlock !== null),
+      (grant) => grant.revokedAtBlock ?? 0,
+    );
+    // Expired by the gateway's clock or by the chain's (which a test chain may run ahead).
+    const unrevoked = own.filter((grant) => grant.revokedAtBlock === null);
+    const chainNow = unrevoked.length ? await blockTime(await ledger.blockNumber()) : undefined;
+    const ended = (grant: GrantRow) => !inForce(grant.expiresAt) || (chainNow ?? 0) >= grant.expiresAt;
+    // A grant still in force that the chain does not honour (its grantee suspended or no longer a
+    // delegate, an appointment's grant ended): not the patient's revocation, nor an expiry.
+    if (unrevoked.some((grant) => !ended(grant))) return { reason: 'no_consent', fields: {} };
+    const expired = latest(unrevoked.filter(ended), (grant) => grant.expiresAt);
+    const revokedAt =
+      revoked?.revokedAtBlock != null ? await blockTime(BigInt(revoked.revokedAtBlock)) : undefined;
+    if (revoked && (!expired || (revokedAt ?? 0) >= expired.expiresAt)) {
+      return {
+        reason: 'consent_revoked',
+        fields: { grantId: revoked.grantId, ...(revokedAt ? { revokedAt } : {}) },
+      };
+    }
+    if (expired)
+      return {
+        reason: 'consent_expired',
+        fields: { grantId: expired.grantId, expiredAt: expired.expiresAt },
+      };
+    return { reason: 'no_consent', fields: {} };
+  }
+
+  /** A block's time (unix seconds), or undefined when the chain cannot tell it now: only for words. */
+  async function blockTime(block: bigint): Promise<number | undefined> {
+    try {
+      return Number((await ledger.block(block)).timestamp);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
    * Resolves with the authorising grant when the chain allows the access; otherwise throws
    * `AccessDeniedError` (or `LedgerUnavailableError` when the chain cannot be read). Audited either way.
    */
@@ -291,20 +356,22 @@ export function createAccessControl({
       }
     }
     if (!answer.allowed) {
-      await audit('denied', answer.denial ?? 'no_consent');
-      const why =
-        answer.denial === 'emergency_expired'
-          ? 'the emergency is over.'
-          : 'no active consent or emergency covers it.';
       // A reader is told nothing of what it may not read (whose record, what kind, how sensitive);
       // a writer is told back only the category and sensitivity it chose itself.
-      throw new AccessDeniedError(
+      const scope: ErrorFields =
         question.action === 'read'
-          ? `${question.actor} may not read this: ${why}`
-          : `${question.actor} may not ${question.action} ${categories[question.category] ?? 'records'} ` +
-              `(${sensitivities[question.sensitivity] ?? '?'}) for this patient: ${why}`,
-        { reason: answer.denial ?? 'no_consent' },
-      );
+          ? {}
+          : { action: question.action, category: question.category, sensitivity: question.sensitivity };
+      const refusal =
+        answer.denial === 'emergency_expired'
+          ? { reason: 'emergency_expired', fields: {} }
+          : await consentRefusal(question.actor, question.patient, question);
+      await audit('denied', refusal.reason);
+      const fields = { ...refusal.fields, ...scope };
+      throw new AccessDeniedError(describeRefusal(refusal.reason, fields) ?? refusal.reason, {
+        reason: refusal.reason,
+        fields,
+      });
     }
     const decision = {
       grantId: answer.grantId,
@@ -504,15 +571,12 @@ export function createAccessControl({
         : new LedgerUnavailableError('The ledger could not be read; access is refused.', { cause: error });
     }
     const allowed = visible.length > 0 || records.length === 0;
-    await audit(allowed ? 'allowed' : 'denied', `${visible.length} of ${records.length} records visible`);
     if (!allowed) {
-      throw new AccessDeniedError(
-        `${actor} may not see the records of patient ${patient}: no active consent.`,
-        {
-          reason: 'no_consent',
-        },
-      );
+      const refusal = await consentRefusal(actor, patient);
+      await audit('denied', `0 of ${records.length} records visible`);
+      throw new AccessDeniedError(describeRefusal(refusal.reason, refusal.fields) ?? refusal.reason, refusal);
     }
+    await audit('allowed', `${visible.length} of ${records.length} records visible`);
     return visible;
   }
 

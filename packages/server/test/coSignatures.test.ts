@@ -276,7 +276,7 @@ describe('co-signatures (multi-signature stamps)', () => {
       const signature = await coSignature(labDoctor, { recordId: medicationId, contentDigest });
       assert.match(
         assertError(await post(labDoctor, medicationId, signature), 403, 'access_denied'),
-        /no active consent/,
+        /has not given you consent/,
       );
       await assert.rejects(outsider.coSignRecord(medicationId), { code: 'access_denied' });
       const mine = await coSignature(peerDoctor, { recordId: otherRecordId, contentDigest });

@@ -121,7 +121,10 @@ describe('delegates', () => {
     });
     await delegate.readRecord(records.medication);
     await patient.revokeConsent(grantId);
-    await assert.rejects(delegate.readRecord(records.medication), refused('access_denied', 'no_consent'));
+    await assert.rejects(
+      delegate.readRecord(records.medication),
+      refused('access_denied', 'consent_revoked'),
+    );
 
     await patient.grantConsent({
       grantee: delegate.address,
@@ -135,7 +138,7 @@ describe('delegates', () => {
         delegate.readRecord(records.lab).then(
           () => undefined,
           (error: unknown) =>
-            error instanceof MedledgerError && error.reason === 'no_consent' ? true : undefined,
+            error instanceof MedledgerError && error.reason === 'consent_expired' ? true : undefined,
         ),
       'the grant to expire',
     );

@@ -394,7 +394,7 @@ describe('the end of an emergency', () => {
     assert.ok(emergency.expiresAt > Date.now() / 1000);
     await assert.rejects(doctor.readRecord(recordId), {
       code: 'access_denied',
-      message: /no active consent/,
+      message: /has not given you consent/,
     });
     const end = await endAudited(patient, emergency.emergencyId);
     assert.deepEqual(
