@@ -233,7 +233,7 @@ describe('co-signatures (multi-signature stamps)', () => {
       const forged = await coSignature(peerDoctor, { recordId, contentDigest, key: nurse });
       assert.match(
         assertError(await post(peerDoctor, recordId, forged), 400, 'invalid_input'),
-        /invalid signature/,
+        /does not check out/,
       );
     });
 
@@ -244,7 +244,7 @@ describe('co-signatures (multi-signature stamps)', () => {
       });
       assert.match(
         assertError(await post(peerDoctor, recordId, tampered), 400, 'invalid_input'),
-        /invalid signature/,
+        /does not check out/,
       );
     });
 
@@ -253,11 +253,11 @@ describe('co-signatures (multi-signature stamps)', () => {
       assert.equal((await post(peerDoctor, recordId, signature)).status, 201);
       assert.match(
         assertError(await post(peerDoctor, recordId, signature), 409, 'conflict'),
-        /already signed/,
+        /has already co-signed/,
       );
       assert.match(
         assertError(await post(peerDoctor, otherRecordId, signature), 400, 'invalid_input'),
-        /invalid signature/,
+        /does not check out/,
       );
     });
 

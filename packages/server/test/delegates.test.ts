@@ -188,7 +188,7 @@ describe('delegates', () => {
       );
       assert.match(
         error.message,
-        /consents can be granted to active members of the consortium's organisations, to whole organisations, or to the patient's registered delegates \(family, caregivers, researchers\)/i,
+        /is neither an active member of an organisation nor a registered family member, caregiver or researcher of this patient/,
       );
       return true;
     });
