@@ -106,20 +106,14 @@ const refusalWords: Record<string, Words> = {
         `${f.sensitivity === 1 ? ' (restricted)' : ''}. Ask the patient for access (an access request).`
       : 'The patient has not given you consent to see this. Ask the patient for access (an access request).',
   consent_revoked: (f) =>
-    `The patient revoked your consent on ${when(f.revokedAt)}, so you can no longer see or add these records. ` +
+    `The patient revoked your consent${f.revokedAt ? ` on ${when(f.revokedAt)}` : ''}, so you can no longer see or add these records. ` +
     'If you still need access, ask the patient again (an access request).',
   consent_expired: (f) =>
-    `Your consent from this patient expired on ${when(f.expiredAt)}. If you still need access, ask the patient to grant it again (an access request).`,
+    `Your consent from this patient expired${f.expiredAt ? ` on ${when(f.expiredAt)}` : ''}. If you still need access, ask the patient to grant it again (an access request).`,
   emergency_expired: () =>
     'Your emergency access to this patient is over. If the emergency continues, open a new one (break the glass again).',
 
   // The gateway's own refusals.
-  not_organisation_admin: (f) =>
-    `Only an active administrator of ${organisation(f.organisationId)} can do this. Ask one of its administrators.`,
-  not_organisation_member: (f) =>
-    `You are not an active member of ${organisation(f.organisationId)}, so it is not shown to you. Check the organisation's number.`,
-  not_a_patient: () =>
-    'Only a registered patient can do this. Register as a patient first (medledger patient register).',
   not_a_guardian: () =>
     'You are not one of the guardians of this key backup, so you cannot help recover it. Ask the patient which guardians they chose.',
   wrong_share_index: (f) =>
@@ -127,8 +121,6 @@ const refusalWords: Record<string, Words> = {
   wrong_recovery_token: () =>
     'This recovery token does not belong to this recovery request. Use the token shown when the request was made.',
   not_the_patient: () => 'A patient’s access history is shown to that patient only.',
-  not_a_member: (f) =>
-    `${who(f.account)} is neither a registered member of an organisation nor a delegate of this patient. Register it first.`,
   not_patient_or_delegate: () =>
     'Only the patient and the family members, caregivers or researchers they registered can see who these are.',
   not_grant_patient: (f) =>

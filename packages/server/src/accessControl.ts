@@ -97,6 +97,15 @@ interface Answer extends AccessDecision {
   copiedTo?: number;
 }
 
+/** A refusal in the catalogue's words (`describeRefusal`), with its reason and fields. */
+function refusal(
+  kind: typeof AccessDeniedError | typeof NotFoundError,
+  reason: string,
+  fields: ErrorFields = {},
+): AccessDeniedError | NotFoundError {
+  return new kind(describeRefusal(reason, fields) ?? reason, { reason, fields });
+}
+
 export function createAccessControl({
   ledger,
   auditLog,
@@ -362,16 +371,13 @@ export function createAccessControl({
         question.action === 'read'
           ? {}
           : { action: question.action, category: question.category, sensitivity: question.sensitivity };
-      const refusal =
+      const denial =
         answer.denial === 'emergency_expired'
           ? { reason: 'emergency_expired', fields: {} }
           : await consentRefusal(question.actor, question.patient, question);
-      await audit('denied', refusal.reason);
-      const fields = { ...refusal.fields, ...scope };
-      throw new AccessDeniedError(describeRefusal(refusal.reason, fields) ?? refusal.reason, {
-        reason: refusal.reason,
-        fields,
-      });
+      await audit('denied', denial.reason);
+      const fields = { ...denial.fields, ...scope };
+      throw refusal(AccessDeniedError, denial.reason, fields);
     }
     const decision = {
       grantId: answer.grantId,
@@ -450,9 +456,7 @@ export function createAccessControl({
     const standing = emergencyStanding(actor, emergency, administered);
     if (!standing.mayView) {
       await auditDecision(actor, emergency.patient, 'emergency-read', 'denied', 'not_party_to_emergency');
-      throw new NotFoundError(`No emergency ${emergency.emergencyId} of yours.`, {
-        reason: 'no_such_emergency',
-      });
+      throw refusal(NotFoundError, 'no_such_emergency', { emergencyId: emergency.emergencyId });
     }
     return { ...standing, administered };
   }
@@ -465,9 +469,7 @@ export function createAccessControl({
     if (isAddressEqual(actor, patient) || guardians.some((guardian) => isAddressEqual(guardian, actor)))
       return;
     await auditDecision(actor, patient, 'key-backup-read', 'denied', 'not_patient_or_guardian');
-    throw new NotFoundError(`No key backup of ${patient} that you may see.`, {
-      reason: 'no_such_key_backup',
-    });
+    throw refusal(NotFoundError, 'no_such_key_backup');
   }
 
   /**
@@ -477,9 +479,7 @@ export function createAccessControl({
   async function authoriseRecoveryRequestRead(actor: Address, request: RecoveryRequestParties) {
     if (request.guardians.some((guardian) => isAddressEqual(guardian.guardian, actor))) return;
     await auditDecision(actor, request.patient, 'key-recovery-read', 'denied', 'not_a_guardian');
-    throw new NotFoundError(`No open key recovery request ${request.requestId} that you guard.`, {
-      reason: 'no_such_recovery_request',
-    });
+    throw refusal(NotFoundError, 'no_such_recovery_request', { requestId: request.requestId });
   }
 
   /**
@@ -498,13 +498,10 @@ export function createAccessControl({
       denial ?? `request ${request.requestId}`,
     );
     if (!entry) {
-      throw new AccessDeniedError('You are not a guardian of this key backup.', { reason: 'not_a_guardian' });
+      throw refusal(AccessDeniedError, 'not_a_guardian');
     }
     if (denial) {
-      throw new AccessDeniedError(`Your share of this backup has index ${entry.share}.`, {
-        reason: 'wrong_share_index',
-        fields: { share: entry.share },
-      });
+      throw refusal(AccessDeniedError, 'wrong_share_index', { share: entry.share });
     }
     return entry;
   }
@@ -528,9 +525,7 @@ export function createAccessControl({
       allowed ? `request ${request.requestId}` : 'wrong_recovery_token',
     );
     if (!allowed) {
-      throw new AccessDeniedError('This is not the token of this recovery request.', {
-        reason: 'wrong_recovery_token',
-      });
+      throw refusal(AccessDeniedError, 'wrong_recovery_token');
     }
   }
 
@@ -572,9 +567,9 @@ export function createAccessControl({
     }
     const allowed = visible.length > 0 || records.length === 0;
     if (!allowed) {
-      const refusal = await consentRefusal(actor, patient);
+      const denial = await consentRefusal(actor, patient);
       await audit('denied', `0 of ${records.length} records visible`);
-      throw new AccessDeniedError(describeRefusal(refusal.reason, refusal.fields) ?? refusal.reason, refusal);
+      throw refusal(AccessDeniedError, denial.reason, denial.fields);
     }
     await audit('allowed', `${visible.length} of ${records.length} records visible`);
     return visible;
@@ -794,9 +789,7 @@ export function createAccessControl({
     if (!patient) {
       await steps.countFailure();
       await refuse('wrong_desk_code');
-      throw new NotFoundError('No live desk code is this one: it is wrong, used or expired.', {
-        reason: 'no_such_desk_code',
-      });
+      throw refusal(NotFoundError, 'no_such_desk_code');
     }
     await auditLog.record({
       ...directoryEvent(actor, patient, 'desk-code-redeem'),
@@ -855,10 +848,7 @@ export function createAccessControl({
       reason: allowed ? `organisation ${organisationId}` : 'no_patient_relationship',
     });
     if (!allowed) {
-      throw new AccessDeniedError(
-        'Your organisation keeps identifiers only of its own patients and of patients who share their demographics with you.',
-        { reason: 'no_patient_relationship' },
-      );
+      throw refusal(AccessDeniedError, 'no_patient_relationship');
     }
     return organisationId;
   }
@@ -882,9 +872,7 @@ export function createAccessControl({
       reason: found ? `organisation ${organisationId}` : 'no_such_identifier',
     });
     if (!found) {
-      throw new NotFoundError('Your organisation keeps no patient under this identifier.', {
-        reason: 'no_such_identifier',
-      });
+      throw refusal(NotFoundError, 'no_such_identifier');
     }
     return found;
   }
@@ -962,9 +950,7 @@ export function createAccessControl({
       );
     }
     if (!allowed) {
-      throw new NotFoundError(`No appointment ${appointment.appointmentId} of yours.`, {
-        reason: 'no_such_appointment',
-      });
+      throw refusal(NotFoundError, 'no_such_appointment', { appointmentId: appointment.appointmentId });
     }
     return party;
   }
@@ -1013,7 +999,7 @@ export function createAccessControl({
       `order ${order.orderId}`,
     );
     if (!allowed) {
-      throw new NotFoundError(`No order ${order.orderId} of yours.`, { reason: 'no_such_order' });
+      throw refusal(NotFoundError, 'no_such_order', { orderId: order.orderId });
     }
   }
 
