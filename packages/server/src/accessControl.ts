@@ -258,7 +258,7 @@ export function createAccessControl({
 
   /**
    * Why no consent covers the actor, told apart for the actor's own grants from the patient (for
-   * `scope`, or any scope for a listing): the latest revoked (`consent_revoked`, with `revokedAt`,
+   * `scope`, or any scope for a read or a listing): the latest revoked (`consent_revoked`, with `revokedAt`,
    * the time of the revocation's block) or expired (`consent_expired`, with `expiredAt`), whichever
    * ended last; `no_consent` when the patient never granted the actor such a consent, or when one is
    * still in force and the chain refuses for another cause (a suspended member, a removed delegate).
@@ -374,7 +374,13 @@ export function createAccessControl({
       const denial =
         answer.denial === 'emergency_expired'
           ? { reason: 'emergency_expired', fields: {} }
-          : await consentRefusal(question.actor, question.patient, question);
+          : // A reader's refusal is decided on all its grants from the patient, not the record's
+            // scope: which one it may not read must not show in the reason.
+            await consentRefusal(
+              question.actor,
+              question.patient,
+              question.action === 'read' ? undefined : question,
+            );
       await audit('denied', denial.reason);
       const fields = { ...denial.fields, ...scope };
       throw refusal(AccessDeniedError, denial.reason, fields);
