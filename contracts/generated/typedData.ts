@@ -316,6 +316,36 @@ export const consortiumTypedData = {
         type: 'uint256',
       },
     ],
+    SetMemberProfile: [
+      {
+        name: 'member',
+        type: 'address',
+      },
+      {
+        name: 'name',
+        type: 'string',
+      },
+      {
+        name: 'title',
+        type: 'string',
+      },
+      {
+        name: 'department',
+        type: 'string',
+      },
+      {
+        name: 'admin',
+        type: 'address',
+      },
+      {
+        name: 'nonce',
+        type: 'uint256',
+      },
+      {
+        name: 'deadline',
+        type: 'uint256',
+      },
+    ],
     RegisterPatient: [
       {
         name: 'patient',

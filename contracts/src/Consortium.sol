@@ -26,6 +26,9 @@ contract Consortium is IConsortium, PatientKeys {
     bytes32 private constant SUSPEND_MEMBER_TYPEHASH = keccak256(
         "SuspendMember(address member,address admin,uint256 nonce,uint256 deadline)"
     );
+    bytes32 private constant SET_MEMBER_PROFILE_TYPEHASH = keccak256(
+        "SetMemberProfile(address member,string name,string title,string department,address admin,uint256 nonce,uint256 deadline)"
+    );
     bytes32 private constant REGISTER_PATIENT_TYPEHASH = keccak256(
         "RegisterPatient(address patient,bytes32 encryptionKey,uint32 organisationId,uint256 nonce,uint256 deadline)"
     );
@@ -40,6 +43,9 @@ contract Consortium is IConsortium, PatientKeys {
     );
 
     uint256 private constant MAX_CUSTODIANS = 16;
+    uint256 private constant MAX_PROFILE_NAME_BYTES = 80;
+    uint256 private constant MAX_PROFILE_TITLE_BYTES = 32;
+    uint256 private constant MAX_PROFILE_DEPARTMENT_BYTES = 80;
 
     mapping(uint32 organisationId => Organisation) private _organisations;
     TwoThirdsVote.Votes private _admissionVotes;
@@ -190,6 +196,44 @@ contract Consortium is IConsortium, PatientKeys {
 
         suspended.active = false;
         emit MemberSuspended(member_, organisationId);
+    }
+
+    /// @inheritdoc IConsortium
+    function setMemberProfile(
+        address member_,
+        string calldata name,
+        string calldata title,
+        string calldata department,
+        address admin,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        bytes32 structHash = keccak256(
+            abi.encode(
+                SET_MEMBER_PROFILE_TYPEHASH,
+                member_,
+                keccak256(bytes(name)),
+                keccak256(bytes(title)),
+                keccak256(bytes(department)),
+                admin,
+                nonce,
+                deadline
+            )
+        );
+        _useSignature(admin, structHash, nonce, deadline, signature);
+        uint32 organisationId = _members[member_].organisationId;
+        if (organisationId == 0) revert ConsortiumUnknownMember(member_);
+        _requireActiveAdmin(admin, organisationId);
+        uint256 nameLength = bytes(name).length;
+        if (
+            nameLength == 0 ||
+            nameLength > MAX_PROFILE_NAME_BYTES ||
+            bytes(title).length > MAX_PROFILE_TITLE_BYTES ||
+            bytes(department).length > MAX_PROFILE_DEPARTMENT_BYTES
+        ) revert ConsortiumInvalidProfile(nameLength, bytes(title).length, bytes(department).length);
+
+        emit MemberProfileSet(member_, organisationId, name, title, department);
     }
 
     /// @inheritdoc IConsortium

@@ -99,6 +99,21 @@ interface IConsortium is IPatientKeys, ISignedActions {
     /// @param organisationId Its organisation.
     event MemberSuspended(address indexed member, uint32 indexed organisationId);
 
+    /// @dev An admin of `organisationId` set `member`'s public profile (staff names are not health data;
+    /// patients have no profile on chain).
+    /// @param member The member.
+    /// @param organisationId Its organisation.
+    /// @param name Its display name (1..80 bytes of UTF-8).
+    /// @param title Its title ("Dr", ...), empty for none (at most 32 bytes).
+    /// @param department Its department, empty for none (at most 80 bytes).
+    event MemberProfileSet(
+        address indexed member,
+        uint32 indexed organisationId,
+        string name,
+        string title,
+        string department
+    );
+
     /// @dev A patient registered, optionally attached to `organisationId` (0 for none).
     /// @param patient The new patient.
     /// @param organisationId The organisation it is attached to (0 for none).
@@ -181,6 +196,13 @@ interface IConsortium is IPatientKeys, ISignedActions {
     /// @dev An admin tried to suspend itself, which could leave its organisation without an admin.
     /// @param admin The admin.
     error ConsortiumCannotSuspendSelf(address admin);
+
+    /// @dev A member profile's name is empty or longer than 80 bytes, its title longer than 32 bytes or
+    /// its department longer than 80 bytes.
+    /// @param nameLength The name's length in bytes.
+    /// @param titleLength The title's length in bytes.
+    /// @param departmentLength The department's length in bytes.
+    error ConsortiumInvalidProfile(uint256 nameLength, uint256 titleLength, uint256 departmentLength);
 
     /// @dev The custody threshold is not in 1..`custodianCount`.
     /// @param threshold The threshold given.
@@ -316,6 +338,38 @@ interface IConsortium is IPatientKeys, ISignedActions {
      */
     function suspendMember(
         address member,
+        address admin,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
+    /**
+     * @dev Sets `member`'s public profile: the name, title and department shown for it.
+     *
+     * Requirements:
+     *
+     * - a valid signature by `admin` of `SetMemberProfile`, unused nonce, deadline not passed.
+     * - `member` is a member (active or suspended).
+     * - `admin` is an active admin of `member`'s organisation, which is active.
+     * - `name` is 1..80 bytes, `title` at most 32 bytes, `department` at most 80 bytes.
+     *
+     * Emits {MemberProfileSet}.
+     *
+     * @param member The member whose profile is set.
+     * @param name Its display name.
+     * @param title Its title, empty for none.
+     * @param department Its department, empty for none.
+     * @param admin An admin of the member's organisation, who signs the action.
+     * @param nonce A nonce of the signer not used before (unordered nonces).
+     * @param deadline The last block timestamp at which the signature is accepted.
+     * @param signature The EIP-712 signature of the typed action by its signer.
+     */
+    function setMemberProfile(
+        address member,
+        string calldata name,
+        string calldata title,
+        string calldata department,
         address admin,
         uint256 nonce,
         uint256 deadline,

@@ -9,6 +9,7 @@ import {
   randomBytes32,
   registerPatient,
   role,
+  setMemberProfile,
   suspendMember,
   zeroAddress,
   zeroHash,
@@ -349,6 +350,97 @@ describe('Consortium', () => {
         suspendMember(ledger, c.hospitalAdmin, c.doctor.address),
         'ConsortiumMemberAlreadySuspended',
         [c.doctor.address],
+      );
+    });
+
+    it("lets an active admin of the member's organisation set its profile", async () => {
+      assertEvents(
+        await setMemberProfile(ledger, c.hospitalAdmin, c.doctor.address, {
+          name: 'Ana Silva',
+          title: 'Dr',
+          department: 'Cardiology',
+        }),
+        [
+          {
+            eventName: 'MemberProfileSet',
+            args: {
+              member: c.doctor.address,
+              organisationId: c.hospital,
+              name: 'Ana Silva',
+              title: 'Dr',
+              department: 'Cardiology',
+            },
+          },
+        ],
+      );
+      // Title and department are optional; a name of 80 bytes of UTF-8 (40 two-byte letters) is accepted.
+      const longest = 'é'.repeat(40);
+      assertEvents(await setMemberProfile(ledger, c.hospitalAdmin, c.nurse.address, { name: longest }), [
+        {
+          eventName: 'MemberProfileSet',
+          args: {
+            member: c.nurse.address,
+            organisationId: c.hospital,
+            name: longest,
+            title: '',
+            department: '',
+          },
+        },
+      ]);
+    });
+
+    it('refuses profiles set by anyone but an active admin of the organisation, or of the wrong length', async () => {
+      const profile = { name: 'Ana Silva' };
+      await assertRevert(
+        setMemberProfile(ledger, c.labAdmin, c.doctor.address, profile),
+        'ConsortiumNotActiveAdmin',
+        [c.labAdmin.address, c.hospital],
+      );
+      await assertRevert(
+        setMemberProfile(ledger, c.nurse, c.doctor.address, profile),
+        'ConsortiumNotActiveAdmin',
+        [c.nurse.address, c.hospital],
+      );
+      await assertRevert(
+        setMemberProfile(ledger, c.hospitalAdmin, c.patient.address, profile),
+        'ConsortiumUnknownMember',
+        [c.patient.address],
+      );
+      await assertRevert(
+        setMemberProfile(ledger, c.hospitalAdmin, c.doctor.address, { name: '' }),
+        'ConsortiumInvalidProfile',
+        [0n, 0n, 0n],
+      );
+      await assertRevert(
+        setMemberProfile(ledger, c.hospitalAdmin, c.doctor.address, { name: 'x'.repeat(81) }),
+        'ConsortiumInvalidProfile',
+        [81n, 0n, 0n],
+      );
+      await assertRevert(
+        setMemberProfile(ledger, c.hospitalAdmin, c.doctor.address, { name: 'Ana', title: 't'.repeat(33) }),
+        'ConsortiumInvalidProfile',
+        [3n, 33n, 0n],
+      );
+      await assertRevert(
+        setMemberProfile(ledger, c.hospitalAdmin, c.doctor.address, {
+          name: 'Ana',
+          department: 'd'.repeat(81),
+        }),
+        'ConsortiumInvalidProfile',
+        [3n, 0n, 81n],
+      );
+
+      const secondAdmin = newAccount();
+      await addMember(ledger, c.hospitalAdmin, {
+        organisationId: c.hospital,
+        member: secondAdmin.address,
+        role: role.admin,
+      });
+      await suspendMember(ledger, c.hospitalAdmin, secondAdmin.address);
+      await assertRevert(
+        setMemberProfile(ledger, secondAdmin, c.doctor.address, profile),
+        'ConsortiumNotActiveAdmin',
+        [secondAdmin.address, c.hospital],
       );
     });
 

@@ -194,6 +194,45 @@ export async function suspendMember(
   );
 }
 
+export interface MemberProfileInput {
+  name: string;
+  title?: string;
+  department?: string;
+  admin?: Address;
+}
+
+export async function setMemberProfile(
+  ledger: TestLedger,
+  signer: LocalAccount,
+  member: Address,
+  input: MemberProfileInput,
+  options: SignOptions = {},
+): Promise<WriteResult> {
+  const message = {
+    member,
+    name: input.name,
+    title: input.title ?? '',
+    department: input.department ?? '',
+    admin: input.admin ?? signer.address,
+  };
+  const signed = await signAction(ledger, signer, 'consortium', 'SetMemberProfile', message, options);
+  return ledger.write(
+    'consortium',
+    'setMemberProfile',
+    [
+      message.member,
+      message.name,
+      message.title,
+      message.department,
+      message.admin,
+      signed.nonce,
+      signed.deadline,
+      signed.signature,
+    ],
+    options.address,
+  );
+}
+
 export interface PatientInput {
   patient: Address;
   encryptionKey: Hex;

@@ -132,7 +132,20 @@ export type Member = ApiType<typeof member>;
 export const memberList = object({ members: { type: 'array', items: member } }, ['members']);
 export type MemberList = ApiType<typeof memberList>;
 
-/** `POST /api/members`, signed by an admin of the member's organisation. */
+/** A member's display name (1..80 bytes of UTF-8 on chain; the gateway checks the bytes). */
+const displayName = { type: 'string', minLength: 1, maxLength: 80 } as const;
+/** A member's title ("Dr"), at most 32 bytes; empty for none. */
+const profileTitle = { type: 'string', maxLength: 32 } as const;
+/** A member's department, at most 80 bytes; empty for none. */
+const profileDepartment = { type: 'string', maxLength: 80 } as const;
+/** The nonce, deadline and signature of the admin's `SetMemberProfile` sent with a registration. */
+const signedProfile = object({ ...signedFields }, [...signedFieldNames]);
+
+/**
+ * `POST /api/members`, signed by an admin of the member's organisation. With `displayName` (and
+ * optionally `title`, `department`) and `profileAction`, the admin's signed `SetMemberProfile` of the
+ * same member, the gateway sets the member's public profile right after registering it.
+ */
 export const addMemberBody = object(
   {
     organisationId: uint32,
@@ -141,16 +154,46 @@ export const addMemberBody = object(
     encryptionKey: bytes32,
     admin: address,
     ...signedFields,
+    displayName,
+    title: profileTitle,
+    department: profileDepartment,
+    profileAction: signedProfile,
   },
   ['organisationId', 'member', 'role', 'encryptionKey', 'admin', ...signedFieldNames],
 );
 export type AddMemberBody = ApiType<typeof addMemberBody>;
 
+/** A registration; `profileTransactionHash` when the gateway also set the member's profile. */
 export const memberAdded = object(
-  { address, organisationId: { type: 'integer' }, role, ...transactionResult },
+  {
+    address,
+    organisationId: { type: 'integer' },
+    role,
+    ...transactionResult,
+    profileTransactionHash: bytes32,
+  },
   ['address', 'organisationId', 'role', ...transactionFieldNames],
 );
 export type MemberAdded = ApiType<typeof memberAdded>;
+
+/** `POST /api/members/:address/profile`: a member's public profile, signed by an admin of its organisation. */
+export const setMemberProfileBody = object(
+  { admin: address, displayName, title: profileTitle, department: profileDepartment, ...signedFields },
+  ['admin', 'displayName', ...signedFieldNames],
+);
+export type SetMemberProfileBody = ApiType<typeof setMemberProfileBody>;
+
+export const memberProfileSet = object(
+  {
+    address,
+    displayName,
+    title: profileTitle,
+    department: profileDepartment,
+    transactionHash: transactionResult.transactionHash,
+  },
+  ['address', 'displayName', 'title', 'department', 'transactionHash'],
+);
+export type MemberProfileSet = ApiType<typeof memberProfileSet>;
 
 /** `POST /api/members/:address/suspension`, signed by an admin of the member's organisation. */
 export const suspendMemberBody = object({ admin: address, ...signedFields }, ['admin', ...signedFieldNames]);

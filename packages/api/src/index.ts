@@ -9,6 +9,7 @@ export * from './consents.ts';
 export * from './consortium.ts';
 export * from './coSignatures.ts';
 export * from './delegates.ts';
+export * from './directory.ts';
 export * from './emergencies.ts';
 export * from './errors.ts';
 export * from './keyRecovery.ts';

@@ -43,6 +43,7 @@ import { listAccessRequests } from './actions/listAccessRequests.ts';
 import { listConsents } from './actions/listConsents.ts';
 import { listEmergencies } from './actions/listEmergencies.ts';
 import { listRecords } from './actions/listRecords.ts';
+import { lookupDirectory } from './actions/lookupDirectory.ts';
 import { me } from './actions/me.ts';
 import { members } from './actions/members.ts';
 import { notifications } from './actions/notifications.ts';
@@ -79,6 +80,7 @@ import { requestAccess } from './actions/requestAccess.ts';
 import { reviewEmergency } from './actions/reviewEmergency.ts';
 import { revokeConsent } from './actions/revokeConsent.ts';
 import { setEmergencyPrivilege } from './actions/setEmergencyPrivilege.ts';
+import { setMemberProfile } from './actions/setMemberProfile.ts';
 import { setPatientProfile } from './actions/setPatientProfile.ts';
 import { signOut } from './actions/signOut.ts';
 import { signOutEverywhere } from './actions/signOutEverywhere.ts';
@@ -133,6 +135,8 @@ export function createGatewayClient<A extends Actor = Identity>(options: Gateway
     members: bind(members),
     addMember: bind(addMember),
     suspendMember: bind(suspendMember),
+    setMemberProfile: bind(setMemberProfile),
+    lookupDirectory: bind(lookupDirectory),
     registerPatient: bind(registerPatient),
     // Records
     addRecord: bind(addRecord),

@@ -2,6 +2,8 @@
  * @medledger/core: the record model, crypto and policy vocabulary shared by the gateway, the CLI
  * and the web app. No I/O; runs in Node and in browsers.
  */
+
+export * from './actorLabel.ts';
 export * from './audit/index.ts';
 export * from './bytes.ts';
 export * from './crypto/index.ts';

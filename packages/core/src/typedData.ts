@@ -106,6 +106,16 @@ export interface SuspendMemberMessage {
   nonce: bigint;
   deadline: bigint;
 }
+/** A member's public profile (a patient's name never goes on chain); `title` and `department` may be empty. */
+export interface SetMemberProfileMessage {
+  member: Address;
+  name: string;
+  title: string;
+  department: string;
+  admin: Address;
+  nonce: bigint;
+  deadline: bigint;
+}
 export interface RegisterPatientMessage {
   patient: Address;
   encryptionKey: Hex;
@@ -413,6 +423,7 @@ export type MessagesInStepWithContracts = [
   Expect<Matches<ApproveOrganisationMessage, typeof consortiumTypes, 'ApproveOrganisation'>>,
   Expect<Matches<AddMemberMessage, typeof consortiumTypes, 'AddMember'>>,
   Expect<Matches<SuspendMemberMessage, typeof consortiumTypes, 'SuspendMember'>>,
+  Expect<Matches<SetMemberProfileMessage, typeof consortiumTypes, 'SetMemberProfile'>>,
   Expect<Matches<RegisterPatientMessage, typeof consortiumTypes, 'RegisterPatient'>>,
   Expect<Matches<SetGatewayMessage, typeof consortiumTypes, 'SetGateway'>>,
   Expect<Matches<ProposeCustodyMessage, typeof consortiumTypes, 'ProposeCustody'>>,

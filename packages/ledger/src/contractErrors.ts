@@ -105,6 +105,7 @@ export const contractErrors: Record<LedgerContractErrorName, ContractErrorMappin
   ConsortiumEmptyName: invalid('consortium_empty_name'),
   ConsortiumInvalidCustodyThreshold: invalid('consortium_invalid_custody_threshold'),
   ConsortiumInvalidKind: invalid('consortium_invalid_kind'),
+  ConsortiumInvalidProfile: invalid('consortium_invalid_profile'),
   ConsortiumInvalidRole: invalid('consortium_invalid_role'),
   ConsortiumMemberAlreadySuspended: conflict('consortium_member_already_suspended'),
   ConsortiumNotActiveAdmin: denied('consortium_not_active_admin'),

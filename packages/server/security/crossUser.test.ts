@@ -225,6 +225,24 @@ function matrix(): Row[] {
       access: signedIn,
       call: get(() => '/api/key-recovery/requests'),
     },
+    // The directory of people: what A's address is, to anyone signed in: only "a patient", never a
+    // name, an organisation or anything else of A's.
+    {
+      route: 'POST /api/directory/lookup',
+      what: 'A’s address',
+      access: signedIn,
+      call: post(
+        () => '/api/directory/lookup',
+        (_actor, w) => ({ addresses: [w.a.address] }),
+      ),
+      leaksIn: (_role, answer, w) => {
+        const entries = (answer as { entries?: unknown[] }).entries ?? [];
+        const expected = { address: w.a.address.toLowerCase(), kind: 'patient', label: 'a patient' };
+        return JSON.stringify(entries) === JSON.stringify([expected])
+          ? []
+          : [`more than "a patient" about A: ${JSON.stringify(entries)}`];
+      },
+    },
     // A's registration and public keys: writers need them to seal records to A.
     {
       route: 'GET /api/patients/{address}',
@@ -802,6 +820,8 @@ const outOfScope: Record<string, string> = {
   'POST /api/custody/proposals': 'consortium governance (thresholdCustody.test.ts)',
   'POST /api/custody/proposals/{id}/approvals': 'consortium governance (thresholdCustody.test.ts)',
   'POST /api/members': 'an admin adds a member: no patient data (consortium.test.ts)',
+  'POST /api/members/{address}/profile':
+    'an admin sets a member’s public profile: no patient data (directory.test.ts)',
   'POST /api/members/{address}/suspension':
     'an admin suspends a member: no patient data (consortium.test.ts)',
   'POST /api/members/{address}/emergency-privilege': 'an admin sets a member’s privilege (emergency.test.ts)',

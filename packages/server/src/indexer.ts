@@ -151,6 +151,7 @@ export function toIndexUpdate(
     organisationActivations: [],
     members: [],
     memberSuspensions: [],
+    memberProfiles: [],
     patients: [],
     grants: [],
     revocations: [],
@@ -267,6 +268,15 @@ export function toIndexUpdate(
         break;
       case 'MemberSuspended':
         update.memberSuspensions.push(event.args.member);
+        break;
+      case 'MemberProfileSet':
+        update.memberProfiles?.push({
+          address: event.args.member,
+          organisationId: event.args.organisationId,
+          name: event.args.name,
+          title: event.args.title,
+          department: event.args.department,
+        });
         break;
       case 'PatientRegistered':
         update.patients.push({

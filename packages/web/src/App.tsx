@@ -5,6 +5,7 @@
  * new entry of `navigationOf`.
  */
 import { type ReactNode, useState } from 'react';
+import { DirectoryProvider } from './components/directory.tsx';
 import { AddressText, Button } from './components/ui.tsx';
 import { Link, usePath } from './router.tsx';
 import { AdminActivity, AdminConsortium, AdminMembers } from './screens/AdminScreens.tsx';
@@ -165,32 +166,34 @@ export function App() {
       ? 'Organisation admin'
       : personaLabels[session.persona];
   return (
-    <Frame
-      header={
-        <div className="who">
-          <span className="role-pill">{role}</span> <AddressText address={session.identity.address} />
-          <NotificationBell />
-          <Button
-            kind="ghost"
-            onClick={() => session.signOut('You signed out. Your keys are no longer in memory.')}
-          >
-            Sign out
-          </Button>
-          <SignOutEverywhere session={session} />
-        </div>
-      }
-      nav={
-        <nav aria-label="Main" className="nav">
-          {screens.map((screen) => (
-            <Link key={screen.path} to={screen.path} className="nav-link" current={screen === current}>
-              {screen.label}
-            </Link>
-          ))}
-        </nav>
-      }
-    >
-      {current.render()}
-    </Frame>
+    <DirectoryProvider client={session.client}>
+      <Frame
+        header={
+          <div className="who">
+            <span className="role-pill">{role}</span> <AddressText address={session.identity.address} />
+            <NotificationBell />
+            <Button
+              kind="ghost"
+              onClick={() => session.signOut('You signed out. Your keys are no longer in memory.')}
+            >
+              Sign out
+            </Button>
+            <SignOutEverywhere session={session} />
+          </div>
+        }
+        nav={
+          <nav aria-label="Main" className="nav">
+            {screens.map((screen) => (
+              <Link key={screen.path} to={screen.path} className="nav-link" current={screen === current}>
+                {screen.label}
+              </Link>
+            ))}
+          </nav>
+        }
+      >
+        {current.render()}
+      </Frame>
+    </DirectoryProvider>
   );
 }
 

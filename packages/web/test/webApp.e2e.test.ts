@@ -103,6 +103,10 @@ describe('web app, end to end in Chromium', { timeout: 600_000 }, () => {
   let hospitalAdmin: Page;
   let patientAddress = '';
   let doctorAddress = '';
+  /** The directory shows the doctor by the profile the admin registers, never by its address. */
+  const doctorName = 'Dr Elena Rivera (doctor, St Mary Hospital)';
+  const hidesDoctorAddress = (text: string) =>
+    assert.ok(!text.toLowerCase().includes(doctorAddress.slice(0, 6).toLowerCase()), text);
   let pharmacistAddress = '';
 
   before(async () => {
@@ -222,6 +226,8 @@ describe('web app, end to end in Chromium', { timeout: 600_000 }, () => {
     await hospitalAdmin.getByLabel('Member address').fill(doctorAddress);
     await hospitalAdmin.getByLabel('Member encryption key').fill(encryptionKey);
     await hospitalAdmin.getByLabel('Role').selectOption('doctor');
+    await hospitalAdmin.getByLabel('Display name').fill('Elena Rivera');
+    await hospitalAdmin.getByLabel('Title', { exact: true }).fill('Dr');
     await hospitalAdmin.getByRole('button', { name: 'Register member' }).click();
     await hospitalAdmin.locator('tr', { hasText: 'Doctor' }).getByText('active').waitFor();
     screenshots.push(await screenshot(hospitalAdmin, '03-admin-members'));
@@ -247,7 +253,7 @@ describe('web app, end to end in Chromium', { timeout: 600_000 }, () => {
     await card.getByRole('button', { name: 'Approve' }).click();
     await patient.getByText('No one is waiting for an answer from you.').waitFor();
     await nav(patient, 'Sharing');
-    const row = patient.locator('tr', { hasText: doctorAddress.slice(0, 6) });
+    const row = patient.locator('tr', { hasText: doctorName });
     await row.waitFor();
     assert.match(await textOf(row), /read, append/);
   });
@@ -281,6 +287,10 @@ describe('web app, end to end in Chromium', { timeout: 600_000 }, () => {
     assert.match(prescription, /1 capsule, 3 times a day/);
     assert.match(prescription, /draft · awaiting co-signature/);
     assert.match(prescription, /Signed by .*\(you\) · doctor/);
+    await doctor.locator('.record-card').filter({ hasText: medicineMarker }).getByText(doctorName).waitFor();
+    hidesDoctorAddress(
+      await textOf(doctor.locator('.record-card').filter({ hasText: medicineMarker }).locator('.signatures')),
+    );
     // The lab result has no co-signature policy: final at once, signed by the patient who uploaded it.
     assert.match(
       await textOf(doctor.locator('.record-card').filter({ hasText: '7.9 %' })),
@@ -392,7 +402,7 @@ describe('web app, end to end in Chromium', { timeout: 600_000 }, () => {
 
   it('the patient revokes and the doctor’s view is refused', async () => {
     await nav(patient, 'Sharing');
-    const row = patient.locator('tr', { hasText: doctorAddress.slice(0, 6) });
+    const row = patient.locator('tr', { hasText: doctorName });
     await row.getByRole('button', { name: /Revoke grant/ }).click();
     await row.waitFor({ state: 'detached' });
     screenshots.push(await screenshot(patient, '09-patient-sharing'));
@@ -405,7 +415,7 @@ describe('web app, end to end in Chromium', { timeout: 600_000 }, () => {
 
   it('the patient’s access history shows these accesses, verified against the ledger', async () => {
     await nav(patient, 'Access history');
-    const doctorRows = patient.locator('tr', { hasText: doctorAddress.slice(0, 6) });
+    const doctorRows = patient.locator('tr', { hasText: doctorName });
     const deadline = Date.now() + 60_000;
     for (;;) {
       await patient.getByText(/The log is intact/).waitFor();
@@ -425,6 +435,7 @@ describe('web app, end to end in Chromium', { timeout: 600_000 }, () => {
       'the refusal is in the history too, with why',
     );
     assert.ok(texts.every((t) => /✓ verified/.test(t)));
+    for (const text of texts) hidesDoctorAddress(text);
     screenshots.push(await screenshot(patient, '10-patient-access-history'));
     // The refused attempts alone, set apart.
     await patient.getByRole('button', { name: /^Refused attempts/ }).click();
@@ -435,9 +446,7 @@ describe('web app, end to end in Chromium', { timeout: 600_000 }, () => {
     );
     assert.ok(outcomes.length > 0 && outcomes.every((outcome) => outcome === 'denied'), outcomes.join());
     assert.ok(
-      (await patient
-        .locator('.audit-table tr.audit-refused', { hasText: doctorAddress.slice(0, 6) })
-        .count()) > 0,
+      (await patient.locator('.audit-table tr.audit-refused', { hasText: doctorName }).count()) > 0,
       'the doctor’s refused attempt, shown as refused',
     );
     await patient.getByRole('button', { name: 'All decisions' }).click();
@@ -445,10 +454,7 @@ describe('web app, end to end in Chromium', { timeout: 600_000 }, () => {
 
   it('the admin sees the organisation’s access activity without health content', async () => {
     await nav(hospitalAdmin, 'Activity');
-    await hospitalAdmin
-      .locator('tr', { hasText: doctorAddress.slice(0, 6) })
-      .first()
-      .waitFor();
+    await hospitalAdmin.locator('tr', { hasText: doctorName }).first().waitFor();
     const text = await textOf(hospitalAdmin.locator('main'));
     assert.ok(!text.includes('Hemoglobin') && !text.includes(marker));
     screenshots.push(await screenshot(hospitalAdmin, '11-admin-activity'));
@@ -483,6 +489,8 @@ describe('web app, end to end in Chromium', { timeout: 600_000 }, () => {
     await bell.click();
     const panel = patient.getByRole('region', { name: 'Notifications' });
     await panel.getByText(/Emergency access to your record: .* opened your .*medications/).waitFor();
+    await panel.getByText(`Emergency access to your record: ${doctorName} opened`).waitFor();
+    hidesDoctorAddress(await textOf(panel));
     screenshots.push(await screenshot(patient, '21-patient-notifications'));
     await nav(patient, 'Emergencies');
     await patient.getByText('awaiting review').waitFor();

@@ -1,6 +1,7 @@
 import { createGatewayClient, staffAttestation, verifyAuditTrail } from '@medledger/client';
 import { IntegrityError } from '@medledger/core';
 import type { Command } from 'commander';
+import { actorLabels } from '../actorLabels.ts';
 import { clientFor, globalOptions, parseAddress, parseInteger } from '../context.ts';
 import type { ActionHandler } from '../options.ts';
 import { print } from '../output.ts';
@@ -51,18 +52,23 @@ export const audit: ActionHandler = async (options, command: Command) => {
     ...(options.org ? { organisation: parseInteger(options.org, 'organisation id') } : {}),
     ...(options.refused ? { outcome: 'denied' as const } : {}),
   });
+  const name = await actorLabels(
+    client,
+    result.events.map((e) => e.actor),
+    globalOptions(command),
+  );
   print(globalOptions(command), result, () =>
     options.refused
       ? result.events
           .map(
             (e) =>
-              `${e.recordedAt}  refused ${e.action.padEnd(6)} ${e.actor}  ${e.category ?? ''}  why: ${e.reason ?? 'unknown'}`,
+              `${e.recordedAt}  refused ${e.action.padEnd(6)} ${name(e.actor)}  ${e.category ?? ''}  why: ${e.reason ?? 'unknown'}`,
           )
           .join('\n') || 'no refused attempts'
       : result.events
           .map(
             (e) =>
-              `${e.recordedAt}  ${e.outcome.padEnd(7)} ${e.action.padEnd(6)} ${e.actor}  ${e.category ?? ''}  ${e.recordId ?? ''}`,
+              `${e.recordedAt}  ${e.outcome.padEnd(7)} ${e.action.padEnd(6)} ${name(e.actor)}  ${e.category ?? ''}  ${e.recordId ?? ''}`,
           )
           .join('\n') || 'no access events',
   );

@@ -10,6 +10,7 @@ import {
   parseDuration,
 } from '@medledger/core';
 import type { Command } from 'commander';
+import { actorLabels } from '../actorLabels.ts';
 import { clientFor, globalOptions, parseAddress, parseInteger, parseList } from '../context.ts';
 import type { ActionHandler } from '../options.ts';
 import { print } from '../output.ts';
@@ -85,9 +86,16 @@ export const revokeConsent: ActionHandler = async (id: string, _options, command
 };
 
 export const listConsents: ActionHandler = async (_options, command: Command) => {
-  const result = await (await clientFor(command)).listConsents();
+  const client = await clientFor(command);
+  const result = await client.listConsents();
+  const all = [...result.given, ...result.received];
+  const name = await actorLabels(
+    client,
+    all.flatMap((c) => [c.grantee, c.patient]),
+    globalOptions(command),
+  );
   const line = (c: (typeof result.given)[number], way: string) =>
-    `${c.grantId}\t${c.status}\t${way}\t${c.grantee ?? `organisation ${c.granteeOrganisation}`}\t${c.categories.join(',')}\t${c.actions.join(',')}\tuntil ${new Date(c.expiresAt * 1000).toISOString()}`;
+    `${c.grantId}\t${c.status}\t${way}\t${c.grantee ? name(c.grantee) : `organisation ${c.granteeOrganisation}`}\t${c.categories.join(',')}\t${c.actions.join(',')}\tuntil ${new Date(c.expiresAt * 1000).toISOString()}`;
   print(
     globalOptions(command),
     result,

@@ -1,6 +1,7 @@
 import { InvalidInputError, isOrganisationKind, isRole, organisationKinds, roles } from '@medledger/core';
 import type { Command } from 'commander';
 import type { Hex } from 'viem';
+import { actorLabels } from '../actorLabels.ts';
 import { clientFor, globalOptions, parseAddress, parseInteger } from '../context.ts';
 import type { ActionHandler } from '../options.ts';
 import { print } from '../output.ts';
@@ -103,13 +104,56 @@ export const addMember: ActionHandler = async (options, command: Command) => {
     member: parseAddress(options.address),
     role: options.role,
     encryptionKey: options.encryptionKey.toLowerCase() as Hex,
+    ...(options.name !== undefined ? { profile: profileOf(options) } : {}),
   });
+  const named = options.name ? ` (${[options.title, options.name].filter(Boolean).join(' ')})` : '';
   print(
     globalOptions(command),
     result,
-    `${result.address} is now a ${result.role} of organisation ${result.organisationId}`,
+    `${result.address}${named} is now a ${result.role} of organisation ${result.organisationId}`,
   );
 };
+
+export const setMemberProfile: ActionHandler = async (address: string, options, command: Command) => {
+  const client = await clientFor(command);
+  const member = parseAddress(address);
+  const result = await client.setMemberProfile(member, profileOf(options));
+  const [entry] = await client.lookupDirectory([member]);
+  print(
+    globalOptions(command),
+    result,
+    `${result.address} is now shown as ${entry?.label ?? result.displayName}`,
+  );
+};
+
+export const listMembers: ActionHandler = async (options, command: Command) => {
+  const client = await clientFor(command);
+  const result = await client.members(parseInteger(options.org, 'organisation id'));
+  const name = await actorLabels(
+    client,
+    result.members.map((m) => m.address),
+    globalOptions(command),
+  );
+  print(
+    globalOptions(command),
+    result,
+    () =>
+      result.members
+        .map((m) => `${m.address}\t${m.role}\t${m.active ? 'active' : 'suspended'}\t${name(m.address)}`)
+        .join('\n') || 'no members',
+  );
+};
+
+/** `--name`, `--title`, `--department` as a member profile. */
+function profileOf(options: { name?: string; title?: string; department?: string }) {
+  if (!options.name)
+    throw new InvalidInputError('A member profile needs --name.', { reason: 'missing_name' });
+  return {
+    displayName: options.name,
+    ...(options.title ? { title: options.title } : {}),
+    ...(options.department ? { department: options.department } : {}),
+  };
+}
 
 export const suspendMember: ActionHandler = async (address: string, _options, command: Command) => {
   const result = await (await clientFor(command)).suspendMember(parseAddress(address));

@@ -7,6 +7,7 @@ import {
   parseDuration,
 } from '@medledger/core';
 import type { Command } from 'commander';
+import { actorLabels, type NameOf } from '../actorLabels.ts';
 import { clientFor, globalOptions, parseAddress, parseInteger } from '../context.ts';
 import { type ActionHandler, reviewVerdicts } from '../options.ts';
 import { print } from '../output.ts';
@@ -35,13 +36,17 @@ export const declareEmergency: ActionHandler = async (options, command: Command)
 };
 
 export const listEmergencies: ActionHandler = async (options, command: Command) => {
-  const result = await (await clientFor(command)).listEmergencies({
-    unreviewedOnly: Boolean(options.unreviewed),
-  });
+  const client = await clientFor(command);
+  const result = await client.listEmergencies({ unreviewedOnly: Boolean(options.unreviewed) });
+  const name = await actorLabels(
+    client,
+    result.emergencies.map((e) => e.member),
+    globalOptions(command),
+  );
   print(
     globalOptions(command),
     result,
-    () => result.emergencies.map(describeEmergency).join('\n') || 'no emergencies',
+    () => result.emergencies.map((e) => describeEmergency(e, name)).join('\n') || 'no emergencies',
   );
 };
 
@@ -103,10 +108,10 @@ export const setEmergencyPrivilege: ActionHandler = async (address: string, opti
   );
 };
 
-function describeEmergency(e: Emergency): string {
+function describeEmergency(e: Emergency, name: NameOf = (address) => address ?? ''): string {
   const until = new Date(e.expiresAt * 1000).toISOString();
   return [
-    `${e.emergencyId}\t${e.status}\t${e.verdict}\t${e.member} -> ${e.patient}\t${e.reason}\tuntil ${until}`,
+    `${e.emergencyId}\t${e.status}\t${e.verdict}\t${name(e.member)} -> ${e.patient}\t${e.reason}\tuntil ${until}`,
     ...(e.justification ? [`\t${e.justification}`] : []),
   ].join('\n');
 }

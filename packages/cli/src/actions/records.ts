@@ -9,10 +9,11 @@ import {
 } from '@medledger/core';
 import type { Command } from 'commander';
 import type { Hex } from 'viem';
+import { actorLabels } from '../actorLabels.ts';
 import { clientFor, globalOptions, parseAddress } from '../context.ts';
 import type { ActionHandler } from '../options.ts';
 import { print } from '../output.ts';
-import { describeStamp } from './stamps.ts';
+import { describeStamp, stampSigners } from './stamps.ts';
 
 export const addRecord: ActionHandler = async (options, command: Command) => {
   if (!isCategory(options.category)) {
@@ -74,19 +75,25 @@ function refuseImportBundle(text: string, file: string, category: string): void 
 }
 
 export const listRecords: ActionHandler = async (options, command: Command) => {
-  const result = await (await clientFor(command)).listRecords(parseAddress(options.patient, 'patient'), {
+  const client = await clientFor(command);
+  const result = await client.listRecords(parseAddress(options.patient, 'patient'), {
     includeHidden: options.includeDeleted === true,
   });
+  const name = await actorLabels(
+    client,
+    result.records.flatMap((r) => [r.author, r.erased?.by, r.hidden?.by]),
+    globalOptions(command),
+  );
   print(globalOptions(command), result, () =>
     result.records.length
       ? result.records
           .map(
             (r) =>
-              `${r.recordId}  ${r.category}/${r.sensitivity}  by ${r.author}  ${new Date(r.createdAt * 1000).toISOString()}  ${r.cid}${r.stamp ? `  ${r.stamp.status} (${r.stamp.signers.length} signer${r.stamp.signers.length === 1 ? '' : 's'})` : ''}${
+              `${r.recordId}  ${r.category}/${r.sensitivity}  by ${name(r.author)}  ${new Date(r.createdAt * 1000).toISOString()}  ${r.cid}${r.stamp ? `  ${r.stamp.status} (${r.stamp.signers.length} signer${r.stamp.signers.length === 1 ? '' : 's'})` : ''}${
                 r.erased
-                  ? `  ERASED on ${new Date(r.erased.erasedAt * 1000).toISOString()} by ${r.erased.by} (${r.erased.reason})`
+                  ? `  ERASED on ${new Date(r.erased.erasedAt * 1000).toISOString()} by ${name(r.erased.by)} (${r.erased.reason})`
                   : r.hidden
-                    ? `  DELETED by ${r.hidden.by}${r.hidden.retainUntil ? `, erased after ${new Date(r.hidden.retainUntil * 1000).toISOString()}` : ''}`
+                    ? `  DELETED by ${name(r.hidden.by)}${r.hidden.retainUntil ? `, erased after ${new Date(r.hidden.retainUntil * 1000).toISOString()}` : ''}`
                     : ''
               }`,
           )
@@ -118,17 +125,19 @@ export const getRecord: ActionHandler = async (recordId: string, options, comman
   const client = await clientFor(command);
   const { record, resource } = await client.readRecord(id, options.purpose);
   const stamp = await client.stamp(record.recordId);
+  const name = await actorLabels(client, stampSigners(stamp), globalOptions(command));
   const json = `${JSON.stringify(resource, null, 2)}\n`;
   if (options.out) {
     await writeFile(options.out, json, { mode: 0o600 });
     print(globalOptions(command), { record: { ...record, stamp }, file: options.out }, () =>
-      [`wrote ${record.category} record ${record.recordId} to ${options.out}`, describeStamp(stamp)].join(
-        '\n',
-      ),
+      [
+        `wrote ${record.category} record ${record.recordId} to ${options.out}`,
+        describeStamp(stamp, name),
+      ].join('\n'),
     );
   } else {
     process.stdout.write(json);
     // Standard output stays the FHIR resource; the stamp goes beside it.
-    if (!globalOptions(command).json) process.stderr.write(`${describeStamp(stamp)}\n`);
+    if (!globalOptions(command).json) process.stderr.write(`${describeStamp(stamp, name)}\n`);
   }
 };

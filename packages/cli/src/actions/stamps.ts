@@ -14,6 +14,7 @@ import {
 } from '@medledger/core';
 import type { Command } from 'commander';
 import type { Hex } from 'viem';
+import { actorLabels, type NameOf } from '../actorLabels.ts';
 import { clientFor, globalOptions, parseInteger } from '../context.ts';
 import type { ActionHandler } from '../options.ts';
 import { print } from '../output.ts';
@@ -22,8 +23,9 @@ export const signRecord: ActionHandler = async (recordId: string, _options, comm
   const client = await clientFor(command);
   const result = await client.coSignRecord(parseRecordId(recordId));
   const stamp = await client.stamp(result.recordId);
+  const name = await actorLabels(client, stampSigners(stamp), globalOptions(command));
   print(globalOptions(command), { ...result, stamp }, () =>
-    [`co-signed ${result.recordId} in block ${result.blockNumber}`, describeStamp(stamp)].join('\n'),
+    [`co-signed ${result.recordId} in block ${result.blockNumber}`, describeStamp(stamp, name)].join('\n'),
   );
 };
 
@@ -81,11 +83,16 @@ export const showPolicy: ActionHandler = async (_options, command: Command) => {
   );
 };
 
-/** "draft (1 signer): author lab 0x…" */
-export function describeStamp(stamp: Stamp): string {
+/** The addresses that signed a stamp, to be shown by name. */
+export function stampSigners(stamp: Stamp): string[] {
+  return stamp.signers.map((signer) => signer.address);
+}
+
+/** "draft (1 signer): author lab Dr Ana Silva (doctor, St Mary)" */
+export function describeStamp(stamp: Stamp, name: NameOf = (address) => address ?? ''): string {
   const signers = stamp.signers.map(
     (signer) =>
-      `  ${signer.as === 'author' ? 'author   ' : 'co-signer'} ${signer.role}\t${signer.address}\torganisation ${signer.organisationId}`,
+      `  ${signer.as === 'author' ? 'author   ' : 'co-signer'} ${signer.role}\t${name(signer.address)}\torganisation ${signer.organisationId}`,
   );
   return [`status: ${stamp.status} (policy version ${stamp.policyVersion})`, ...signers].join('\n');
 }

@@ -70,8 +70,30 @@ export function registerConsortium(program: Command): void {
       .requiredOption('--org <id>', 'organisation id')
       .requiredOption('--role <role>', `one of ${roles.join(', ')}`)
       .requiredOption('--address <address>', 'the member’s address (from `medledger key new`)')
-      .requiredOption('--encryption-key <key>', 'the member’s encryption key (from `medledger key new`)'),
+      .requiredOption('--encryption-key <key>', 'the member’s encryption key (from `medledger key new`)')
+      .option('--name <name>', 'the member’s display name, shown to everyone instead of its address')
+      .option('--title <title>', 'its title, e.g. Dr (with --name)')
+      .option('--department <department>', 'its department (with --name)'),
   ).action(lazyAction(load, 'addMember'));
+
+  actingCommand(
+    member
+      .command('profile')
+      .description(
+        'Set the public profile (name, title, department) of a member of your organisation (you must be its admin)',
+      )
+      .argument('<address>')
+      .requiredOption('--name <name>', 'the member’s display name')
+      .option('--title <title>', 'its title, e.g. Dr')
+      .option('--department <department>', 'its department'),
+  ).action(lazyAction(load, 'setMemberProfile'));
+
+  actingCommand(
+    member
+      .command('list')
+      .description('List the members of an organisation (you must be one of them)')
+      .requiredOption('--org <id>', 'organisation id'),
+  ).action(lazyAction(load, 'listMembers'));
 
   actingCommand(
     member

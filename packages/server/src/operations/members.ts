@@ -7,13 +7,15 @@ import type {
   AddMemberBody,
   MemberAdded,
   MemberList,
+  MemberProfileSet,
   MemberSuspended,
   PatientKeys,
   PatientRegistered,
   RegisterPatientBody,
+  SetMemberProfileBody,
   SuspendMemberBody,
 } from '@medledger/api';
-import { NotFoundError, roleOfCode } from '@medledger/core';
+import { InvalidInputError, NotFoundError, roleOfCode } from '@medledger/core';
 import type { Address } from 'viem';
 import type { Session } from '../auth.ts';
 import type { GatewayServices } from '../gatewayServices.ts';
@@ -41,13 +43,18 @@ export async function listMembers(
   };
 }
 
-/** Relays a member's registration, signed by an admin of its organisation. */
+/**
+ * Relays a member's registration, signed by an admin of its organisation, then its public profile
+ * when the body carries one (`displayName` and the admin's signed `profileAction`).
+ */
 export async function addMember(
   services: GatewayServices,
   session: Session,
   input: AddMemberBody,
 ): Promise<MemberAdded> {
   const admin = requireSigner(session, input.admin, 'member registration');
+  const profile = profileOf(input);
+  if (profile) requireProfileLengths(profile);
   const sent = await services.ledger.write('consortium', 'addMember', [
     input.organisationId,
     input.member,
@@ -56,13 +63,94 @@ export async function addMember(
     admin,
     ...signedArgs(input),
   ]);
+  const profileSent =
+    profile &&
+    (await services.ledger.write('consortium', 'setMemberProfile', [
+      input.member,
+      profile.displayName,
+      profile.title,
+      profile.department,
+      admin,
+      ...signedArgs(profile.signed),
+    ]));
   await services.indexer.sync();
   return {
     address: lowercase(input.member),
     organisationId: input.organisationId,
     role: knownName(roleOfCode(input.role), 'role', input.role),
     ...transactionOf(sent),
+    ...(profileSent ? { profileTransactionHash: profileSent.hash } : {}),
   };
+}
+
+/** Relays a member's public profile (display name, title, department), signed by an admin of its organisation. */
+export async function setMemberProfile(
+  services: GatewayServices,
+  session: Session,
+  input: SetMemberProfileBody & { member: Address },
+): Promise<MemberProfileSet> {
+  const admin = requireSigner(session, input.admin, 'member profile');
+  const profile = {
+    displayName: input.displayName,
+    title: input.title ?? '',
+    department: input.department ?? '',
+  };
+  requireProfileLengths(profile);
+  const sent = await services.ledger.write('consortium', 'setMemberProfile', [
+    input.member,
+    profile.displayName,
+    profile.title,
+    profile.department,
+    admin,
+    ...signedArgs(input),
+  ]);
+  await services.indexer.sync();
+  return { address: lowercase(input.member), ...profile, transactionHash: sent.hash };
+}
+
+interface ProfileFields {
+  displayName: string;
+  title: string;
+  department: string;
+}
+
+/** The profile a registration carries, if any; a name without its signed action (or the reverse) is refused. */
+function profileOf(
+  input: AddMemberBody,
+): (ProfileFields & { signed: NonNullable<AddMemberBody['profileAction']> }) | undefined {
+  const named =
+    input.displayName !== undefined || input.title !== undefined || input.department !== undefined;
+  if (!named && !input.profileAction) return undefined;
+  if (input.displayName === undefined || !input.profileAction) {
+    throw new InvalidInputError(
+      'A member profile needs a display name and the admin’s signed SetMemberProfile.',
+      {
+        reason: 'incomplete_member_profile',
+      },
+    );
+  }
+  return {
+    displayName: input.displayName,
+    title: input.title ?? '',
+    department: input.department ?? '',
+    signed: input.profileAction,
+  };
+}
+
+const profileLimits = { displayName: [1, 80], title: [0, 32], department: [0, 80] } as const;
+
+/** Refuses, before anything is sent, the profile fields whose UTF-8 length the contract would refuse. */
+function requireProfileLengths(profile: ProfileFields): void {
+  for (const field of ['displayName', 'title', 'department'] as const) {
+    const bytes = new TextEncoder().encode(profile[field]).length;
+    const [min, max] = profileLimits[field];
+    if (bytes < min || bytes > max) {
+      throw new InvalidInputError(`The ${field} must be ${min} to ${max} bytes of UTF-8; it has ${bytes}.`, {
+        reason: 'invalid_member_profile',
+        fields: { field, bytes, min, max },
+      });
+    }
+  }
 }
 
 /** Relays a member's suspension, signed by an admin of its organisation. */

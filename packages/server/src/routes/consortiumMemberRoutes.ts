@@ -1,22 +1,27 @@
 /**
  * HTTP adapter of the consortium's members and patients (registered by a signed action, listed,
- * suspended; a patient's public keys). Schemas from `@medledger/api`, logic in `operations/members.ts`.
+ * suspended, their public profiles; a patient's public keys) and of the directory lookup. Schemas from `@medledger/api`, logic in `operations/members.ts`.
  */
 import {
   addMemberBody,
   addressParam,
+  directoryLookup,
+  directoryLookupBody,
   errorResponses,
   memberAdded,
   memberList,
+  memberProfileSet,
   memberSuspended,
   patientKeys,
   patientRegistered,
   registerPatientBody,
+  setMemberProfileBody,
   suspendMemberBody,
   uint32IdParam,
 } from '@medledger/api';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayServices } from '../gatewayServices.ts';
+import { lookUpDirectory } from '../operations/directory.ts';
 import * as members from '../operations/members.ts';
 import { apiRoutes, requireSession } from './routeHelpers.ts';
 
@@ -72,6 +77,42 @@ export function consortiumMemberRoutes(instance: FastifyInstance, services: Gate
     },
     async (request) =>
       members.suspendMember(services, request.session, { ...request.body, member: request.params.address }),
+  );
+
+  app.post(
+    '/api/members/:address/profile',
+    {
+      onRequest: session,
+      schema: {
+        summary:
+          'Set a member’s public profile (display name, title, department), signed by an admin of its organisation',
+        tags,
+        security,
+        params: addressParam,
+        body: setMemberProfileBody,
+        response: { 200: memberProfileSet, ...errorResponses },
+      },
+    },
+    async (request) =>
+      members.setMemberProfile(services, request.session, {
+        ...request.body,
+        member: request.params.address,
+      }),
+  );
+
+  app.post(
+    '/api/directory/lookup',
+    {
+      onRequest: session,
+      schema: {
+        summary: 'What addresses are (member, patient, delegate, gateway) and the label to show for each',
+        tags,
+        security,
+        body: directoryLookupBody,
+        response: { 200: directoryLookup, ...errorResponses },
+      },
+    },
+    async (request) => lookUpDirectory(services, request.session, request.body),
   );
 
   app.post(

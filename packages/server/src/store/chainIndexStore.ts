@@ -94,6 +94,15 @@ export interface MemberRow {
   active: boolean;
 }
 
+/** A member's public profile, as its admin last set it (`MemberProfileSet`); empty strings for none. */
+export interface MemberProfileRow {
+  address: Address;
+  organisationId: number;
+  name: string;
+  title: string;
+  department: string;
+}
+
 export interface PatientRow {
   address: Address;
   organisationId: number;
@@ -109,6 +118,8 @@ export interface ChainIndexUpdate {
   organisationActivations: number[];
   members: MemberRow[];
   memberSuspensions: Address[];
+  /** Members' profiles, in chain order (a later one replaces an earlier one). */
+  memberProfiles?: MemberProfileRow[];
   patients: PatientRow[];
   grants: GrantRow[];
   revocations: { grantId: number; blockNumber: number }[];
@@ -162,6 +173,7 @@ export interface ChainIndexStore {
   organisations(): Promise<OrganisationRow[]>;
   member(address: Address): Promise<MemberRow | undefined>;
   membersOf(organisationId: number): Promise<MemberRow[]>;
+  memberProfile(address: Address): Promise<MemberProfileRow | undefined>;
   patient(address: Address): Promise<PatientRow | undefined>;
 
   erasure(recordId: Hex): Promise<ErasureRow | undefined>;

@@ -468,6 +468,21 @@ INSERT INTO refusal_alert_cursor (id, last_seq) SELECT 1, COALESCE(MAX(seq), 0) 
 CREATE TABLE refusal_alert_cursor (id INTEGER PRIMARY KEY CHECK (id = 1), last_seq BIGINT NOT NULL);
 INSERT INTO refusal_alert_cursor (id, last_seq) SELECT 1, COALESCE(MAX(seq), 0) - 1 FROM audit_events;`,
   },
+  {
+    version: 16,
+    name: 'member profiles',
+    // Members' public profiles (display name, title, department) as their admins last set them on
+    // chain (`MemberProfileSet`): chain-derived, rebuilt on a rewind like `members`. Staff only:
+    // patients have no profile.
+    sqlite: `
+CREATE TABLE member_profiles (
+  address TEXT PRIMARY KEY, organisation_id INTEGER NOT NULL, name TEXT NOT NULL, title TEXT NOT NULL,
+  department TEXT NOT NULL);`,
+    postgres: `
+CREATE TABLE member_profiles (
+  address TEXT PRIMARY KEY, organisation_id BIGINT NOT NULL, name TEXT NOT NULL, title TEXT NOT NULL,
+  department TEXT NOT NULL);`,
+  },
 ];
 
 /** The version a database reaches once every migration is applied. */

@@ -11,6 +11,7 @@ import type {
   ErasureRow,
   GrantRow,
   HiddenRow,
+  MemberProfileRow,
   MemberRow,
   OrganisationRow,
   PatientRow,
@@ -81,6 +82,20 @@ export class SqlChainIndexStore implements ChainIndexStore {
       }
       for (const address of update.memberSuspensions) {
         await tx.run('UPDATE members SET active = 0 WHERE address = $address', { address: lower(address) });
+      }
+      for (const row of update.memberProfiles ?? []) {
+        await tx.run(
+          `INSERT INTO member_profiles VALUES ($address, $org, $name, $title, $department)
+           ON CONFLICT (address) DO UPDATE SET organisation_id = $org, name = $name, title = $title,
+             department = $department`,
+          {
+            address: lower(row.address),
+            org: row.organisationId,
+            name: row.name,
+            title: row.title,
+            department: row.department,
+          },
+        );
       }
       for (const row of update.patients) {
         await tx.run(
@@ -177,6 +192,7 @@ export class SqlChainIndexStore implements ChainIndexStore {
         'access_requests',
         'organisations',
         'members',
+        'member_profiles',
         'patients',
         'orders',
         'order_steps',
@@ -349,6 +365,21 @@ export class SqlChainIndexStore implements ChainIndexStore {
       id: organisationId,
     });
     return rows.map(toMember);
+  }
+
+  async memberProfile(address: Address): Promise<MemberProfileRow | undefined> {
+    const row = await this.#db.get('SELECT * FROM member_profiles WHERE address = $address', {
+      address: lower(address),
+    });
+    return (
+      row && {
+        address: row.address as Address,
+        organisationId: Number(row.organisation_id),
+        name: row.name as string,
+        title: row.title as string,
+        department: row.department as string,
+      }
+    );
   }
 
   async patient(address: Address): Promise<PatientRow | undefined> {

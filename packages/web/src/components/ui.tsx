@@ -1,6 +1,7 @@
 /** Small building blocks shared by every screen: cards, fields, buttons with progress, notices. */
 import { type ReactNode, useCallback, useEffect, useId, useState } from 'react';
 import { plainError } from '../errors.ts';
+import { shownName, useDirectoryEntry } from './directory.tsx';
 
 export function Card(props: {
   title?: ReactNode;
@@ -56,12 +57,21 @@ export function Spinner(props: { label: string }) {
   );
 }
 
-/** An address shortened for reading, complete on hover and for assistive technology. */
+/**
+ * An address as people know it: the directory's name of a member or a gateway ("Dr Ana Silva (doctor,
+ * St Mary)"), else the address shortened for reading (a patient is never named); complete on hover
+ * and for assistive technology.
+ */
 export function AddressText(props: { address: string }) {
-  const short = `${props.address.slice(0, 6)}…${props.address.slice(-4)}`;
+  const entry = useDirectoryEntry(props.address);
+  const named = entry?.kind === 'member' || entry?.kind === 'organisation-gateway';
   return (
-    <span className="mono" title={props.address}>
-      {short}
+    <span
+      className={named ? 'actor-name' : 'mono'}
+      title={props.address}
+      data-address={props.address.toLowerCase()}
+    >
+      {shownName(props.address, entry)}
     </span>
   );
 }

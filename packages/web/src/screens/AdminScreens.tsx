@@ -6,6 +6,7 @@
 import type { Organisation, StaffSecondFactorPolicy } from '@medledger/client';
 import { type Role, roles } from '@medledger/core';
 import { type FormEvent, useState } from 'react';
+import { useDirectory } from '../components/directory.tsx';
 import { QrCode } from '../components/QrCode.tsx';
 import {
   AddressText,
@@ -57,6 +58,9 @@ function OrganisationMembers(props: { organisation: Organisation }) {
   const [address, setAddress] = useState('');
   const [encryptionKey, setEncryptionKey] = useState('');
   const [role, setRole] = useState<Role>('doctor');
+  const [profile, setProfile] = useState(emptyProfile);
+  const [editing, setEditing] = useState<string | undefined>();
+  const directory = useDirectory();
   const add = useAction(async () => {
     if (!/^0x[0-9a-fA-F]{40}$/.test(address.trim()))
       throw new Error('The address must be 0x followed by 40 hexadecimal characters.');
@@ -67,9 +71,12 @@ function OrganisationMembers(props: { organisation: Organisation }) {
       member: address.trim() as `0x${string}`,
       role,
       encryptionKey: encryptionKey.trim() as `0x${string}`,
+      ...(profile.displayName.trim() ? { profile: trimmedProfile(profile) } : {}),
     });
+    directory?.forget(address.trim());
     setAddress('');
     setEncryptionKey('');
+    setProfile(emptyProfile);
     members.reload();
   });
   const suspend = useAction(async (member: string) => {
@@ -106,6 +113,13 @@ function OrganisationMembers(props: { organisation: Organisation }) {
                   </Badge>
                 </td>
                 <td>
+                  <Button
+                    kind="ghost"
+                    onClick={() => setEditing(member.address)}
+                    label={`Edit the profile of ${member.address}`}
+                  >
+                    Edit profile
+                  </Button>
                   {member.active && (
                     <Button
                       kind="danger"
@@ -124,6 +138,16 @@ function OrganisationMembers(props: { organisation: Organisation }) {
         </table>
       )}
       {suspend.error && <Notice kind="error">{suspend.error}</Notice>}
+      {editing && (
+        <MemberProfileForm
+          key={editing}
+          member={editing}
+          onDone={() => {
+            setEditing(undefined);
+            members.reload();
+          }}
+        />
+      )}
       <form
         className="form"
         aria-label="Register a member"
@@ -168,12 +192,105 @@ function OrganisationMembers(props: { organisation: Organisation }) {
             </select>
           )}
         </Field>
+        <ProfileFields profile={profile} onChange={setProfile} />
         {add.error && <Notice kind="error">{add.error}</Notice>}
         <Button type="submit" busy={add.busy} busyLabel="Registering on the ledger…">
           Register member
         </Button>
       </form>
     </Card>
+  );
+}
+
+interface ProfileInput {
+  displayName: string;
+  title: string;
+  department: string;
+}
+const emptyProfile: ProfileInput = { displayName: '', title: '', department: '' };
+
+function trimmedProfile(profile: ProfileInput) {
+  return {
+    displayName: profile.displayName.trim(),
+    ...(profile.title.trim() ? { title: profile.title.trim() } : {}),
+    ...(profile.department.trim() ? { department: profile.department.trim() } : {}),
+  };
+}
+
+/** A member's public profile: shown to everyone instead of its address (staff names are not health data). */
+function ProfileFields(props: {
+  profile: ProfileInput;
+  onChange: (profile: ProfileInput) => void;
+  required?: boolean;
+}) {
+  const { profile, onChange } = props;
+  return (
+    <>
+      <Field
+        label="Display name"
+        hint="Shown to patients and colleagues instead of the address, e.g. Ana Silva."
+      >
+        {(id) => (
+          <input
+            id={id}
+            value={profile.displayName}
+            maxLength={80}
+            required={props.required}
+            onChange={(e) => onChange({ ...profile, displayName: e.target.value })}
+          />
+        )}
+      </Field>
+      <Field label="Title" hint="Optional, e.g. Dr.">
+        {(id) => (
+          <input
+            id={id}
+            value={profile.title}
+            maxLength={32}
+            onChange={(e) => onChange({ ...profile, title: e.target.value })}
+          />
+        )}
+      </Field>
+      <Field label="Department" hint="Optional.">
+        {(id) => (
+          <input
+            id={id}
+            value={profile.department}
+            maxLength={80}
+            onChange={(e) => onChange({ ...profile, department: e.target.value })}
+          />
+        )}
+      </Field>
+    </>
+  );
+}
+
+function MemberProfileForm(props: { member: string; onDone: () => void }) {
+  const { client } = useSession();
+  const [profile, setProfile] = useState(emptyProfile);
+  const directory = useDirectory();
+  const save = useAction(async () => {
+    await client.setMemberProfile(props.member as `0x${string}`, trimmedProfile(profile));
+    directory?.forget(props.member);
+    props.onDone();
+  });
+  return (
+    <form
+      className="form"
+      aria-label="Edit a member’s profile"
+      onSubmit={(event: FormEvent) => {
+        event.preventDefault();
+        void save.run();
+      }}
+    >
+      <h3>
+        Profile of <AddressText address={props.member} />
+      </h3>
+      <ProfileFields profile={profile} onChange={setProfile} required />
+      {save.error && <Notice kind="error">{save.error}</Notice>}
+      <Button type="submit" busy={save.busy} busyLabel="Saving on the ledger…">
+        Save profile
+      </Button>
+    </form>
   );
 }
 

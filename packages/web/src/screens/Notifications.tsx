@@ -8,6 +8,7 @@
 import type { Notification } from '@medledger/client';
 import { type Category, categories } from '@medledger/core';
 import { useEffect, useId, useRef, useState } from 'react';
+import { useAddressNames } from '../components/directory.tsx';
 import { formatTime } from '../components/ui.tsx';
 import { plainError } from '../errors.ts';
 import { useSession } from '../session.tsx';
@@ -28,36 +29,40 @@ function categoryText(value: unknown): string {
 }
 
 /** A notification in plain words, from the reader's point of view. */
-export function describeNotification(notification: Notification, me: string): string {
+export function describeNotification(
+  notification: Notification,
+  me: string,
+  nameOf: (value: unknown) => string = short,
+): string {
   const d = notification.data;
   const mine = (value: unknown) => typeof value === 'string' && value.toLowerCase() === me.toLowerCase();
   switch (notification.kind) {
     case 'access-requested':
-      return `${short(d.requester)} asks to ${Array.isArray(d.actions) ? d.actions.join(' and ') : 'read'} your ${categoryText(d.categories)} records (request #${d.requestId}).`;
+      return `${nameOf(d.requester)} asks to ${Array.isArray(d.actions) ? d.actions.join(' and ') : 'read'} your ${categoryText(d.categories)} records (request #${d.requestId}).`;
     case 'access-request-approved':
-      return `${short(d.patient)} approved your request #${d.requestId}: ${categoryText(d.categories)} until ${formatTime(Number(d.expiresAt))}.`;
+      return `${nameOf(d.patient)} approved your request #${d.requestId}: ${categoryText(d.categories)} until ${formatTime(Number(d.expiresAt))}.`;
     case 'access-request-denied':
-      return `${short(d.patient)} denied your request #${d.requestId}.`;
+      return `${nameOf(d.patient)} denied your request #${d.requestId}.`;
     case 'grant-used':
-      return `${short(d.actor)} used your consent #${d.grantId} to ${String(d.action)} ${categoryText(d.category) || 'your'} records.`;
+      return `${nameOf(d.actor)} used your consent #${d.grantId} to ${String(d.action)} ${categoryText(d.category) || 'your'} records.`;
     case 'access-refused':
-      return `${short(d.requester)}${d.organisationId ? ` (organisation #${d.organisationId})` : ''} was refused access to ${categoryText(d.category) || 'your'} records (${String(d.action)}, ${String(d.reason).replaceAll('_', ' ')})${Number(d.attempts) > 1 ? `: ${d.attempts} attempts since the last alert` : ''}.`;
+      return `${nameOf(d.requester)}${d.organisationId ? ` (organisation #${d.organisationId})` : ''} was refused access to ${categoryText(d.category) || 'your'} records (${String(d.action)}, ${String(d.reason).replaceAll('_', ' ')})${Number(d.attempts) > 1 ? `: ${d.attempts} attempts since the last alert` : ''}.`;
     case 'record-added':
-      return `${short(d.author)} added a ${categoryText(d.category) || 'new'} record to your chart.`;
+      return `${nameOf(d.author)} added a ${categoryText(d.category) || 'new'} record to your chart.`;
     case 'record-copied':
-      return `${short(d.by)} copied a ${categoryText(d.category) || 'health'} record of yours for organisation #${d.toOrganisation}: its members may read that copy.`;
+      return `${nameOf(d.by)} copied a ${categoryText(d.category) || 'health'} record of yours for organisation #${d.toOrganisation}: its members may read that copy.`;
     case 'record-duplicated':
-      return `${short(d.by)} duplicated a ${categoryText(d.category) || 'health'} record in your chart.`;
+      return `${nameOf(d.by)} duplicated a ${categoryText(d.category) || 'health'} record in your chart.`;
     case 'record-moved':
       return mine(d.toPatient)
-        ? `${short(d.by)} moved a ${categoryText(d.category) || 'health'} record into your chart from another patient’s, where it was filed by mistake.`
-        : `${short(d.by)} moved a ${categoryText(d.category) || 'health'} record out of your chart: it belonged to another patient, and it is erased from yours.`;
+        ? `${nameOf(d.by)} moved a ${categoryText(d.category) || 'health'} record into your chart from another patient’s, where it was filed by mistake.`
+        : `${nameOf(d.by)} moved a ${categoryText(d.category) || 'health'} record out of your chart: it belonged to another patient, and it is erased from yours.`;
     case 'record-co-signed':
-      return `${short(d.signer)} co-signed a record of yours${d.finalised ? ': it is final now' : ''}.`;
+      return `${nameOf(d.signer)} co-signed a record of yours${d.finalised ? ': it is final now' : ''}.`;
     case 'emergency-declared':
       return mine(d.patient)
-        ? `Emergency access to your record: ${short(d.member)} opened your ${categoryText(d.categories)} until ${formatTime(Number(d.expiresAt))} (emergency #${d.emergencyId}).`
-        : `${short(d.member)} declared emergency #${d.emergencyId} for patient ${short(d.patient)}: it awaits review.`;
+        ? `Emergency access to your record: ${nameOf(d.member)} opened your ${categoryText(d.categories)} until ${formatTime(Number(d.expiresAt))} (emergency #${d.emergencyId}).`
+        : `${nameOf(d.member)} declared emergency #${d.emergencyId} for patient ${nameOf(d.patient)}: it awaits review.`;
     case 'emergency-reviewed':
       return `Emergency #${d.emergencyId} was reviewed: ${d.verdict === 'justified' ? 'justified' : 'not justified'}.`;
     case 'emergency-ended':
@@ -67,22 +72,22 @@ export function describeNotification(notification: Notification, me: string): st
         ? 'You now hold the emergency privilege of your organisation.'
         : 'Your emergency privilege was taken away.';
     case 'record-erased':
-      return `${mine(d.by) ? 'You' : short(d.by)} erased a record of yours (${String(d.reason).replaceAll('-', ' ')}): its content and keys are destroyed at every gateway.`;
+      return `${mine(d.by) ? 'You' : nameOf(d.by)} erased a record of yours (${String(d.reason).replaceAll('-', ' ')}): its content and keys are destroyed at every gateway.`;
     case 'record-hidden':
-      return `${mine(d.by) ? 'You' : short(d.by)} deleted a record of yours${Number(d.retainUntil) ? `; it is erased for good after ${formatTime(Number(d.retainUntil))} unless you restore it` : '; you may restore it'}.`;
+      return `${mine(d.by) ? 'You' : nameOf(d.by)} deleted a record of yours${Number(d.retainUntil) ? `; it is erased for good after ${formatTime(Number(d.retainUntil))} unless you restore it` : '; you may restore it'}.`;
     case 'appointment-booked':
       return mine(d.patient)
-        ? `Your appointment #${d.appointmentId} with ${short(d.practitioner)} is booked for ${formatTime(Number(d.start))}.`
-        : `${short(d.patient)} booked appointment #${d.appointmentId} with you for ${formatTime(Number(d.start))}.`;
+        ? `Your appointment #${d.appointmentId} with ${nameOf(d.practitioner)} is booked for ${formatTime(Number(d.start))}.`
+        : `${nameOf(d.patient)} booked appointment #${d.appointmentId} with you for ${formatTime(Number(d.start))}.`;
     case 'appointment-cancelled':
-      return `Appointment #${d.appointmentId} of ${formatTime(Number(d.start))} was cancelled${mine(d.by) ? '' : ` by ${short(d.by)}`}${d.rescheduledTo ? ` (moved to #${d.rescheduledTo})` : ''}.`;
+      return `Appointment #${d.appointmentId} of ${formatTime(Number(d.start))} was cancelled${mine(d.by) ? '' : ` by ${nameOf(d.by)}`}${d.rescheduledTo ? ` (moved to #${d.rescheduledTo})` : ''}.`;
     case 'second-factor-changed':
       return d.change === 'reset'
-        ? `${short(d.by)}, an admin of your organisation, removed your one-time code for signing in; your sessions were ended.`
-        : `${short(d.by)}, an admin of your organisation, started enrolling an authenticator for your sign-in: its first code turns it on.`;
+        ? `${nameOf(d.by)}, an admin of your organisation, removed your one-time code for signing in; your sessions were ended.`
+        : `${nameOf(d.by)}, an admin of your organisation, started enrolling an authenticator for your sign-in: its first code turns it on.`;
     default:
       return (
-        describeOrderNotification(notification.kind, d, me, short) ??
+        describeOrderNotification(notification.kind, d, me, nameOf) ??
         `Notification: ${notification.kind.replaceAll('-', ' ')}.`
       );
   }
@@ -151,6 +156,7 @@ export function NotificationBell() {
     setOpen(!open);
   };
   const me = identity.address;
+  const nameOf = useAddressNames(items.flatMap((item) => Object.values(item.data)));
   return (
     <div className="notifications" ref={container}>
       <button
@@ -176,7 +182,7 @@ export function NotificationBell() {
         {unseen.length > 0 && <span className="bell-count">{unseen.length}</span>}
       </button>
       <p className="visually-hidden" role="status">
-        {latest ? describeNotification(latest, me) : ''}
+        {latest ? describeNotification(latest, me, nameOf) : ''}
       </p>
       {open && (
         <section id={panelId} className="notification-panel" aria-label="Notifications">
@@ -187,7 +193,7 @@ export function NotificationBell() {
             <ol className="notification-list">
               {[...items].reverse().map((item) => (
                 <li key={item.id} data-kind={item.kind} className={item.id > seen ? 'unseen' : ''}>
-                  <span>{describeNotification(item, me)}</span>
+                  <span>{describeNotification(item, me, nameOf)}</span>
                   <time className="muted" dateTime={item.createdAt}>
                     {formatTime(item.createdAt)}
                   </time>
