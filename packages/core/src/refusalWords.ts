@@ -250,6 +250,8 @@ const refusalWords: Record<string, Words> = {
     `With ${f.custodianCount} custodians, the number of key shares needed must be between 1 and ${f.custodianCount}, not ${f.threshold}. Choose a number in that range.`,
   consortium_invalid_kind: (f) =>
     `There is no kind of organisation number ${f.kind}. Choose ${organisationKinds.join(', ')}.`,
+  consortium_invalid_profile: (f) =>
+    `A member's profile needs a name of 1 to 80 bytes (this one has ${f.nameLength}), a title of at most 32 (${f.titleLength}) and a department of at most 80 (${f.departmentLength}). Shorten what is too long.`,
   consortium_invalid_role: (f) => `There is no role number ${f.role}. Choose ${roles.join(', ')}.`,
   consortium_member_already_suspended: (f) => `${who(f.member)} is suspended already. Nothing more to do.`,
   consortium_not_active_admin: (f) =>
