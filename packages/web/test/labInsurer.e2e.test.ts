@@ -7,6 +7,8 @@
  *   reference range; the result is above the range, so the patient sees it flagged High in its
  *   orders and in its records, and the laboratory sees it flagged in the patient's chart; the
  *   order's requester (an address in the FHIR resource) shows as an address, not 42 raw characters;
+ * - under the patient's consent alone, the laboratory records a result on the patient's chart; below
+ *   its range, the patient sees it flagged Low;
  * - the insurer's claims list shows the submitted claim with its items; the insurer denies it with a
  *   reason, and the patient sees the decision.
  * Screenshots (test-results/): lab-insurer-*.
@@ -226,6 +228,26 @@ describe('the laboratory and the insurer, in Chromium', { timeout: 600_000 }, ()
     await lab.locator('.flag-high', { hasText: 'High' }).first().waitFor();
   });
 
+  it('under the patient’s consent alone (no order), the laboratory records a result below its range; the patient sees it flagged Low', async () => {
+    const form = lab.getByRole('form', { name: 'Lab result' });
+    await form.getByLabel('Test', { exact: true }).fill('Ferritin');
+    await form.getByLabel('LOINC code (optional)').fill('2276-4');
+    await form.getByLabel('Value').fill('9');
+    await form.getByLabel('Unit').fill('ng/mL');
+    await form.getByLabel('Reference low').fill('15');
+    await form.getByLabel('Reference high').fill('150');
+    await form.getByRole('button', { name: 'Save result' }).click();
+    await form.getByText(/Result saved: encrypted and anchored in block \d+\./).waitFor();
+    await lab.locator('.record-card').filter({ hasText: 'Ferritin' }).locator('.flag-low').first().waitFor();
+    await screenshot(lab, 'lab-insurer-04-lab-result-under-consent');
+
+    await nav(patient, 'Orders and claims');
+    await nav(patient, 'My records');
+    const ferritin = patient.locator('.record-card').filter({ hasText: 'Ferritin' }).first();
+    await ferritin.locator('.flag-low', { hasText: 'Low' }).waitFor();
+    assert.match((await ferritin.textContent()) ?? '', /9 ng\/mL[\s\S]*15 – 150 ng\/mL/);
+  });
+
   it('the insurer reads the submitted claim and denies it with a reason; the patient sees the decision', async () => {
     await nav(insurer, 'Claims');
     const card = orderCard(insurer, '105.00 EUR');
@@ -233,7 +255,7 @@ describe('the laboratory and the insurer, in Chromium', { timeout: 600_000 }, ()
     assert.match((await card.textContent()) ?? '', /Consultation\s*80\.00 EUR[\s\S]*HbA1c test\s*25\.00 EUR/);
     await card.getByLabel('Deny').check();
     await card.getByLabel('Reason').fill('Not covered by this plan.');
-    await screenshot(insurer, 'lab-insurer-04-insurer-decides');
+    await screenshot(insurer, 'lab-insurer-05-insurer-decides');
     await card.getByRole('button', { name: 'Decide claim' }).click();
     await card.waitFor({ state: 'detached' });
     await insurer.getByRole('button', { name: 'Decided', exact: true }).click();
@@ -247,6 +269,6 @@ describe('the laboratory and the insurer, in Chromium', { timeout: 600_000 }, ()
     await mine.getByText('decided', { exact: true }).waitFor();
     await mine.getByRole('button', { name: 'Open decision' }).click();
     await mine.getByText('Not covered by this plan.', { exact: false }).waitFor();
-    await screenshot(patient, 'lab-insurer-05-patient-sees-decision');
+    await screenshot(patient, 'lab-insurer-06-patient-sees-decision');
   });
 });
