@@ -183,7 +183,7 @@ describe('keys in Chromium: a recovery survives a reload; a patient changes its 
     await form.getByRole('button', { name: 'Change my keys' }).click();
     await rotator
       .getByText(
-        /Your keys changed \(block \d+\): you now sign with 0x[0-9a-fA-F]{40}\. 1 of your records are readable with the new keys/,
+        /Your keys changed \(block \d+\): you now sign with 0x[0-9a-fA-F]{40}\. Your record is readable with the new keys\./,
       )
       .waitFor();
     await screenshot(rotator, 'keys-03-keys-changed');

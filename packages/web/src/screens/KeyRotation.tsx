@@ -30,6 +30,18 @@ interface Rotated {
   backupHoldsOldKey: boolean;
 }
 
+/** How many records the new keys read, in words. */
+function readableText(records: RecordsAfterRotation): string {
+  const readable = records.readable.length + records.reencrypted.length;
+  const reencrypted = records.reencrypted.length
+    ? ` (${records.reencrypted.length} re-encrypted under them)`
+    : '';
+  if (readable === 0) return 'No record of yours was read with the new keys.';
+  return readable === 1
+    ? `Your record is readable with the new keys${reencrypted}.`
+    : `${readable} of your records are readable with the new keys${reencrypted}.`;
+}
+
 export function KeyRotationCard() {
   const { client, identity } = useSession();
   const { signIn } = useSessionState();
@@ -85,13 +97,7 @@ export function KeyRotationCard() {
         <div className="stack">
           <Notice kind="success">
             Your keys changed (block {rotated.blockNumber}): you now sign with{' '}
-            <span className="mono">{signerAddressOf(rotated.next)}</span>.{' '}
-            {rotated.records.readable.length + rotated.records.reencrypted.length} of your records are
-            readable with the new keys
-            {rotated.records.reencrypted.length > 0
-              ? ` (${rotated.records.reencrypted.length} re-encrypted under them)`
-              : ''}
-            .
+            <span className="mono">{signerAddressOf(rotated.next)}</span>. {readableText(rotated.records)}
           </Notice>
           {rotated.records.unreadable.length > 0 && (
             <Notice kind="error">
