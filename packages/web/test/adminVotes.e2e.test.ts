@@ -89,14 +89,14 @@ describe('consortium votes in Chromium: each shows its votes so far, then passes
     await hospital.getByRole('heading', { name: 'Consortium votes' }).waitFor();
     const joining = hospital.getByRole('table', { name: 'Organisations asking to join' });
     await joining.getByRole('row', { name: /Corner Pharmacy \(pharmacy\).*0 of 2 needed/ }).waitFor();
-    await joining.getByRole('button', { name: 'Approve Corner Pharmacy joining' }).click();
+    await joining.getByRole('button', { name: 'Vote for it: Corner Pharmacy joining' }).click();
     await hospital.getByText('Your vote is counted. Corner Pharmacy joining: 1 of 2 needed.').waitFor();
     await joining.getByRole('row', { name: /Corner Pharmacy.*1 of 2 needed/ }).waitFor();
     await screenshot(hospital, 'votes-01-one-of-two-needed');
 
     await nav(lab, 'Votes');
     await lab.getByRole('row', { name: /Corner Pharmacy.*1 of 2 needed/ }).waitFor();
-    await lab.getByRole('button', { name: 'Approve Corner Pharmacy joining' }).click();
+    await lab.getByRole('button', { name: 'Vote for it: Corner Pharmacy joining' }).click();
     await lab.getByText('Corner Pharmacy joining passed: it is in force now.').waitFor();
     await lab.getByText('No organisation is waiting to join.').waitFor();
     const pharmacy = (
@@ -124,7 +124,7 @@ describe('consortium votes in Chromium: each shows its votes so far, then passes
     await revisitVotes(lab);
     const proposals = lab.getByRole('table', { name: 'Emergency window proposals' });
     await proposals.getByRole('row', { name: /2 hours.*1 of 2 needed/ }).waitFor();
-    await proposals.getByRole('button', { name: /^Vote for emergency window proposal \d+$/ }).click();
+    await proposals.getByRole('button', { name: /^Vote for it: emergency window proposal \d+$/ }).click();
     await lab.getByText('The emergency window of 2 hours passed: it is in force now.').waitFor();
     await lab.getByText('No emergency window proposal is open.').waitFor();
     const window = await createGatewayClient({ url: gateway.url, identity: labAdmin }).emergencyWindow();
@@ -145,7 +145,7 @@ describe('consortium votes in Chromium: each shows its votes so far, then passes
       .getByRole('row', { name: /7 days \(proposed by City Lab\).*1 of 2 needed/ })
       .waitFor();
     await erasureProposals
-      .getByRole('button', { name: /^Vote for author erasure window proposal \d+$/ })
+      .getByRole('button', { name: /^Vote for it: author erasure window proposal \d+$/ })
       .click();
     await hospital.getByText('The author erasure window of 7 days passed: it is in force now.').waitFor();
 

@@ -85,7 +85,7 @@ export function AdminVotes() {
                 key: `organisation-${o.organisationId}`,
                 what: `${o.name} (${o.kind})`,
                 vote: o,
-                button: `Approve ${o.name} joining`,
+                button: `Vote for it: ${o.name} joining`,
                 cast: () =>
                   vote.run(
                     `${o.name} joining`,
@@ -270,7 +270,7 @@ function CustodyCard(props: {
           key: `custody-${p.proposalId}`,
           what: `#${p.proposalId}: ${describe(p)} (proposed by ${props.nameOf(p.proposerOrganisationId)})`,
           vote: p,
-          button: `Vote for custody proposal ${p.proposalId}`,
+          button: `Vote for it: custody proposal ${p.proposalId}`,
           cast: () =>
             props.onVote(
               `Custody proposal #${p.proposalId}`,
@@ -338,7 +338,7 @@ function WindowCard(props: {
           key: `${props.title}-${p.proposalId}`,
           what: `#${p.proposalId}: ${durationText(p.windowSeconds)} (proposed by ${props.nameOf(p.proposerOrganisationId)})`,
           vote: p,
-          button: `Vote for ${props.title.toLowerCase()} proposal ${p.proposalId}`,
+          button: `Vote for it: ${props.title.toLowerCase()} proposal ${p.proposalId}`,
           cast: () => props.approve(p.proposalId, p.windowSeconds),
         }))}
       />
