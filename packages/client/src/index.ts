@@ -35,6 +35,7 @@ export { auditBatches } from './actions/auditBatches.ts';
 export { auditProofs } from './actions/auditProofs.ts';
 export { backUpKey } from './actions/backUpKey.ts';
 export { confirmOtp } from './actions/confirmOtp.ts';
+export { type ConsortiumVotes, consortiumVotes } from './actions/consortiumVotes.ts';
 export { coSignRecord } from './actions/coSignRecord.ts';
 export { createOrganisation } from './actions/createOrganisation.ts';
 export { declareEmergency } from './actions/declareEmergency.ts';

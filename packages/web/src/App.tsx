@@ -12,6 +12,7 @@ import { AdminActivity, AdminConsortium, AdminMembers } from './screens/AdminScr
 import { ClinicianAppointments, PatientAppointments } from './screens/AppointmentScreens.tsx';
 import { FindPatient } from './screens/CareScreens.tsx';
 import { InsurerClaims } from './screens/ClaimScreens.tsx';
+import { AdminVotes } from './screens/ConsortiumVotes.tsx';
 import { DelegateHome } from './screens/DelegateScreens.tsx';
 import { AdminEmergencies, PatientEmergencies } from './screens/EmergencyScreens.tsx';
 import { Explorer } from './screens/Explorer.tsx';
@@ -123,6 +124,7 @@ function navigationOf(session: Session): Screen[] {
     screens.push(
       { path: '/admin/members', label: 'Members', render: () => <AdminMembers /> },
       { path: '/admin/consortium', label: 'Consortium', render: () => <AdminConsortium /> },
+      { path: '/admin/votes', label: 'Votes', render: () => <AdminVotes /> },
       { path: '/admin/activity', label: 'Activity', render: () => <AdminActivity /> },
       { path: '/admin/emergencies', label: 'Emergencies', render: () => <AdminEmergencies /> },
     );

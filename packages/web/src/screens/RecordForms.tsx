@@ -6,6 +6,7 @@ import {
   type BuiltResource,
   buildClinicalNote,
   buildDiagnosis,
+  buildLabResult,
   type Category,
   validateResource,
 } from '@medledger/core';
@@ -136,6 +137,78 @@ export function DiagnosisForm(props: { patient: string; onDone: () => void }) {
       <Field label="Onset date (optional)">
         {(id) => <input id={id} type="date" value={onset} onChange={(e) => setOnset(e.target.value)} />}
       </Field>
+    </FormShell>
+  );
+}
+
+/** A laboratory's result with no order (under the patient's consent): a value, its unit and reference range. */
+export function LabResultForm(props: { patient: string; onDone: () => void }) {
+  const { identity } = useSession();
+  const [test, setTest] = useState('');
+  const [code, setCode] = useState('');
+  const [value, setValue] = useState('');
+  const [unit, setUnit] = useState('');
+  const [low, setLow] = useState('');
+  const [high, setHigh] = useState('');
+  const write = useWriteRecord(props.patient, 'lab', props.onDone);
+  return (
+    <FormShell
+      title="Lab result"
+      submit="Save result"
+      {...write}
+      onSubmit={() =>
+        void write.run(
+          buildLabResult({
+            patient: props.patient,
+            test,
+            ...(code ? { loincCode: code } : {}),
+            value: Number(value),
+            unit,
+            ...(low ? { low: Number(low) } : {}),
+            ...(high ? { high: Number(high) } : {}),
+            performer: identity.address,
+          }),
+          'Result',
+        )
+      }
+    >
+      <Field label="Test">
+        {(id) => <input id={id} value={test} onChange={(e) => setTest(e.target.value)} required />}
+      </Field>
+      <Field label="LOINC code (optional)">
+        {(id) => (
+          <input id={id} value={code} pattern="\d{1,7}-\d" onChange={(e) => setCode(e.target.value)} />
+        )}
+      </Field>
+      <div className="form-row">
+        <Field label="Value">
+          {(id) => (
+            <input
+              id={id}
+              type="number"
+              step="any"
+              value={value}
+              onChange={(e) => setValue(e.target.value)}
+              required
+            />
+          )}
+        </Field>
+        <Field label="Unit">
+          {(id) => <input id={id} value={unit} onChange={(e) => setUnit(e.target.value)} required />}
+        </Field>
+      </div>
+      <div className="form-row">
+        <Field label="Reference low">
+          {(id) => (
+            <input id={id} type="number" step="any" value={low} onChange={(e) => setLow(e.target.value)} />
+          )}
+        </Field>
+        <Field label="Reference high">
+          {(id) => (
+            <input id={id} type="number" step="any" value={high} onChange={(e) => setHigh(e.target.value)} />
+          )}
+        </Field>
+      </div>
     </FormShell>
   );
 }
