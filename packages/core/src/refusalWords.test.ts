@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AccessDeniedError, errorReport } from './errors.ts';
-import { describedReasons, describeRefusal, withArticle } from './refusalWords.ts';
+import { describedReasons, describeRefusal } from './refusalWords.ts';
+import { withArticle } from './words.ts';
 
 const contractPrefix =
   /^(audit_anchors|co_signatures|consents|consortium|delegates|emergencies|order|patient_keys|record|records|signed_action|string_too|invalid_short)_/;

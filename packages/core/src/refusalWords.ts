@@ -40,14 +40,6 @@ export function describedReasons(): string[] {
   return Object.keys(refusalWords);
 }
 
-/**
- * A word with its indefinite article: `withArticle('insurer')` is 'an insurer', `withArticle('lab')`
- * 'a lab'.
- */
-export function withArticle(word: string): string {
-  return `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`;
-}
-
 /** `0x8Bd1c3…` shortened to `0x8Bd1…c3F2`; anything else as it is. */
 function who(value: unknown, fallback = 'this address'): string {
   if (typeof value !== 'string' || value === '') return fallback;

@@ -1,4 +1,11 @@
-import { InvalidInputError, isOrganisationKind, isRole, organisationKinds, roles } from '@medledger/core';
+import {
+  InvalidInputError,
+  isOrganisationKind,
+  isRole,
+  organisationKinds,
+  roles,
+  withArticle,
+} from '@medledger/core';
 import type { Command } from 'commander';
 import type { Hex } from 'viem';
 import { actorLabels } from '../actorLabels.ts';
@@ -34,11 +41,6 @@ export const approveOrganisation: ActionHandler = async (id: string, _options, c
 export function votesWords(result: { approvals?: number; approvalsNeeded?: number }): string {
   if (result.approvals === undefined || result.approvalsNeeded === undefined) return '';
   return ` (votes: ${result.approvals} of ${result.approvalsNeeded} needed)`;
-}
-
-/** "a" or "an" before `word`, by its sound's first letter (role and kind names). */
-export function article(word: string): string {
-  return /^[aeiou]/i.test(word) ? 'an' : 'a';
 }
 
 export const listOrganisations: ActionHandler = async (_options, command: Command) => {
@@ -121,7 +123,7 @@ export const addMember: ActionHandler = async (options, command: Command) => {
   print(
     globalOptions(command),
     result,
-    `${result.address}${named} is now ${article(result.role)} ${result.role} of organisation ${result.organisationId}`,
+    `${result.address}${named} is now ${withArticle(result.role)} of organisation ${result.organisationId}`,
   );
 };
 
