@@ -180,6 +180,31 @@ export function LabResultForm(props: { patient: string; onDone: () => void }) {
           <input id={id} value={code} pattern="\d{1,7}-\d" onChange={(e) => setCode(e.target.value)} />
         )}
       </Field>
+      <LabValueFields
+        value={[value, setValue]}
+        unit={[unit, setUnit]}
+        low={[low, setLow]}
+        high={[high, setHigh]}
+      />
+    </FormShell>
+  );
+}
+
+type TextState = readonly [string, (text: string) => void];
+
+/** A lab result's value, unit and reference range, as every form that records one asks for them. */
+export function LabValueFields(props: {
+  value: TextState;
+  unit: TextState;
+  low: TextState;
+  high: TextState;
+}) {
+  const [value, setValue] = props.value;
+  const [unit, setUnit] = props.unit;
+  const [low, setLow] = props.low;
+  const [high, setHigh] = props.high;
+  return (
+    <>
       <div className="form-row">
         <Field label="Value">
           {(id) => (
@@ -209,6 +234,6 @@ export function LabResultForm(props: { patient: string; onDone: () => void }) {
           )}
         </Field>
       </div>
-    </FormShell>
+    </>
   );
 }
