@@ -38,9 +38,23 @@ export const proposeOrganisationBody = object(
 );
 export type ProposeOrganisationBody = ApiType<typeof proposeOrganisationBody>;
 
+/** After an approval: the votes the proposal has, and how many pass it (two thirds of the active organisations). */
+export const votes = {
+  approvals: {
+    type: 'integer',
+    minimum: 0,
+    description: 'organisations that voted for it so far (after an approval)',
+  },
+  approvalsNeeded: {
+    type: 'integer',
+    minimum: 1,
+    description: 'votes that pass it: two thirds of the active organisations (after an approval)',
+  },
+} as const;
+
 /** An organisation proposed or approved: active once enough active organisations approved it. */
 export const organisationCreated = object(
-  { organisationId: { type: 'integer' }, status: activeOrPending, ...transactionResult },
+  { organisationId: { type: 'integer' }, status: activeOrPending, ...transactionResult, ...votes },
   ['organisationId', 'status', ...transactionFieldNames],
 );
 export type OrganisationCreated = ApiType<typeof organisationCreated>;
@@ -115,6 +129,7 @@ export const custodyProposalResult = object(
     proposalId: { type: 'integer' },
     enacted: { type: 'boolean' },
     transactionHash: transactionResult.transactionHash,
+    ...votes,
   },
   ['proposalId', 'enacted', 'transactionHash'],
 );

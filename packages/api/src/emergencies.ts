@@ -12,6 +12,7 @@ import {
   sensitivities,
 } from '@medledger/core';
 import type { ApiType } from './apiType.ts';
+import { votes } from './consortium.ts';
 import { address, bytes32, object, signedFields } from './schemaParts.ts';
 
 const signedFieldNames = ['nonce', 'deadline', 'signature'] as const;
@@ -163,6 +164,7 @@ export const emergencyWindowVote = object(
     proposalId: { type: 'integer' },
     enacted: { type: 'boolean', description: 'the window applies to emergencies declared from now on' },
     transactionHash: bytes32,
+    ...votes,
   },
   ['proposalId', 'enacted', 'transactionHash'],
 );

@@ -7,6 +7,7 @@ export * from './appointments.ts';
 export * from './audit.ts';
 export * from './consents.ts';
 export * from './consortium.ts';
+export * from './consortiumVotes.ts';
 export * from './coSignatures.ts';
 export * from './delegates.ts';
 export * from './directory.ts';

@@ -1,29 +1,65 @@
-/** What the actions share: the gateway client of `--as KEYFILE` and the parsing of arguments. */
+/** What the actions share: the gateway client of `--as KEYFILE` (or the profile's) and the parsing of arguments. */
 import { createInterface } from 'node:readline/promises';
-import { createGatewayClient, type GatewayClient } from '@medledger/client';
+import { createGatewayClient, type GatewayClient, type Session } from '@medledger/client';
 import { InvalidInputError } from '@medledger/core';
 import type { Command } from 'commander';
 import { type Address, isAddress } from 'viem';
 import { readKeyFile } from './keyFile.ts';
 import { globalOptions } from './options.ts';
+import { readSession, writeSession } from './profiles.ts';
 
 export { defaultServer, type GlobalOptions, globalOptions } from './options.ts';
 
 /**
- * The client acting as the identity of the command's `--as KEYFILE`. A member's one-time code for
- * signing in is `--otp CODE` (else `signIn.otp`); without either, in a terminal, it is asked for
- * when the gateway needs one.
+ * The client acting as the command's identity (`globalOptions`: `--as KEYFILE`, else the profile's).
+ * A member's one-time code for signing in is `--otp CODE` (else `signIn.otp`); without either, in a
+ * terminal, it is asked for when the gateway needs one. With the profile's own gateway and key, the
+ * profile's kept session is used while the gateway accepts it, and a new one is kept in its place:
+ * a code is needed only when the command has to sign in again.
  */
 export async function clientFor(command: Command, signIn: { otp?: string } = {}): Promise<GatewayClient> {
   const options = globalOptions(command);
-  if (!options.as) throw new InvalidInputError('This command needs --as KEYFILE: whose keys act.');
-  const otp = command.optsWithGlobals<{ otp?: string }>().otp ?? signIn.otp;
-  const signInCode = otp ? parseOneTimeCode(otp) : process.stdin.isTTY && !options.json ? askCode : undefined;
+  if (!options.as)
+    throw new InvalidInputError(
+      'This command needs to know whose keys act: run `medledger login --key KEYFILE` once, or give --as KEYFILE.',
+      { reason: 'identity_missing' },
+    );
+  const signInCode = signInCodeOf(command, signIn.otp);
+  const identity = await readKeyFile(options.as);
   return createGatewayClient({
     url: options.server,
-    identity: await readKeyFile(options.as),
+    identity,
     ...(signInCode ? { otp: signInCode } : {}),
+    ...(options.profileIdentity ? keptSession(options.profile, options.server, identity.address) : {}),
   });
+}
+
+/** The client options that use and keep the session of `profile` at `server` as `address`. */
+export function keptSession(
+  profile: string,
+  server: string,
+  address: string,
+): { session?: Session; onSession: (session: Session | undefined) => void } {
+  const owner = address.toLowerCase();
+  const kept = readSession(profile, server, owner);
+  return {
+    ...(kept ? { session: kept } : {}),
+    onSession: (session) => writeSession(profile, session && { server, address: owner, ...session }),
+  };
+}
+
+/**
+ * The one-time code for signing in: `--otp CODE` (else `fallback`); without either, in a terminal
+ * and without --json, a function that asks for it when the gateway needs one.
+ */
+export function signInCodeOf(
+  command: Command,
+  fallback?: string,
+): string | (() => Promise<string>) | undefined {
+  const { otp, json } = command.optsWithGlobals<{ otp?: string; json?: boolean }>();
+  const code = otp ?? fallback;
+  if (code) return parseOneTimeCode(code);
+  return process.stdin.isTTY && !json ? askCode : undefined;
 }
 
 /** Asks the person at the terminal for its sign-in code (on standard error: standard output is the answer's). */

@@ -21,6 +21,7 @@ import { registerNotifications } from './commands/notifications.ts';
 import { registerOrders } from './commands/orders.ts';
 import { registerPatientDirectory } from './commands/patientDirectory.ts';
 import { registerPrescriptions } from './commands/prescriptions.ts';
+import { registerProfiles } from './commands/profiles.ts';
 import { registerRecordActions } from './commands/recordActions.ts';
 import { registerRecords } from './commands/records.ts';
 import { registerSecondFactor } from './commands/secondFactor.ts';
@@ -35,11 +36,19 @@ export function buildProgram(): Command {
     .description('Patient-controlled sharing of health records on a permissioned Ethereum ledger')
     .version('0.1.0')
     .option('--json', 'answer in JSON')
-    .option('--server <url>', `gateway URL; env MEDLEDGER_SERVER (default ${defaultServer})`)
+    .option(
+      '--server <url>',
+      `gateway URL; env MEDLEDGER_SERVER, else the profile's (default ${defaultServer})`,
+    )
+    .option(
+      '--profile <name>',
+      'the profile to use (`medledger login`); env MEDLEDGER_PROFILE, else the current one',
+    )
     .showHelpAfterError()
     .exitOverride();
   for (const register of [
     registerStart,
+    registerProfiles,
     registerKeys,
     registerConsortium,
     registerRecords,

@@ -1,9 +1,10 @@
 /**
- * What the command definitions share: the global options, `--as` and the lazy actions. This module
+ * What the command definitions share: the global options and their resolution, `--as` and the lazy actions. This module
  * and the definitions in commands/ load nothing heavy, so that `--help` and the start of every
  * command stay fast; each action's code (and the client, viem, the crypto) is imported when it runs.
  */
 import type { Command } from 'commander';
+import { defaultProfile, parseProfileName, readConfig } from './profiles.ts';
 
 export const defaultServer = 'http://127.0.0.1:8080';
 
@@ -12,13 +13,62 @@ export const reviewVerdicts = ['justified', 'unjustified'] as const;
 
 export interface GlobalOptions {
   json?: boolean;
+  /** The gateway: `--server`, else `MEDLEDGER_SERVER`, else the profile's, else `defaultServer`. */
   server: string;
+  /** The key file that acts: `--as`, else `MEDLEDGER_KEY`, else the profile's. */
   as?: string;
+  /** The profile: `--profile`, else `MEDLEDGER_PROFILE`, else the config's current one, else "default". */
+  profile: string;
+  /**
+   * Whether the gateway and the key file are the profile's own, so that its kept session is theirs
+   * (`--server` or `--as` naming others acts without it).
+   */
+  profileIdentity: boolean;
+  /** Where each setting came from (`medledger config show`). */
+  sources: { profile: SettingSource; server: SettingSource; as?: SettingSource };
 }
 
+export type SettingSource = 'flag' | 'environment' | 'config' | 'profile' | 'default';
+
+/** The first of `candidates` that has a value, and where it came from. */
+function firstOf<T>(candidates: [T | undefined, SettingSource][]): [T, SettingSource] | undefined {
+  return candidates.find((candidate): candidate is [T, SettingSource] => Boolean(candidate[0]));
+}
+
+/**
+ * The one place the CLI decides where it talks to and as whom: a flag, else the environment, else
+ * the profile (`medledger login`), else the built-in default.
+ */
 export function globalOptions(command: Command): GlobalOptions {
-  const options = command.optsWithGlobals<GlobalOptions>();
-  return { ...options, server: options.server ?? process.env.MEDLEDGER_SERVER ?? defaultServer };
+  const flags = command.optsWithGlobals<{ json?: boolean; server?: string; as?: string; profile?: string }>();
+  const config = readConfig();
+  const [name, profileSource] = firstOf([
+    [flags.profile, 'flag'],
+    [process.env.MEDLEDGER_PROFILE, 'environment'],
+    [config.currentProfile, 'config'],
+  ]) ?? [defaultProfile, 'default'];
+  const profile = parseProfileName(name);
+  const saved = config.profiles[profile];
+  const [server, serverSource] = firstOf([
+    [flags.server, 'flag'],
+    [process.env.MEDLEDGER_SERVER, 'environment'],
+    [saved?.server, 'profile'],
+  ]) ?? [defaultServer, 'default'];
+  const [as, asSource] = firstOf([
+    [flags.as, 'flag'],
+    [process.env.MEDLEDGER_KEY, 'environment'],
+    [saved?.keyFile, 'profile'],
+  ]) ?? [undefined, undefined];
+  return {
+    ...(flags.json ? { json: true } : {}),
+    server,
+    ...(as ? { as } : {}),
+    profile,
+    profileIdentity: Boolean(
+      saved?.keyFile && as === saved.keyFile && server === (saved.server ?? defaultServer),
+    ),
+    sources: { profile: profileSource, server: serverSource, ...(asSource ? { as: asSource } : {}) },
+  };
 }
 
 /**
@@ -27,7 +77,10 @@ export function globalOptions(command: Command): GlobalOptions {
  * for its approval keeps it: a patient's sign-in takes no code).
  */
 export function actingCommand(command: Command): Command {
-  command.requiredOption('--as <keyfile>', 'key file of the identity that acts (from `medledger key new`)');
+  command.option(
+    '--as <keyfile>',
+    'key file of the identity that acts (from `medledger key new`); env MEDLEDGER_KEY, else the profile’s (`medledger login`)',
+  );
   if (!command.options.some((option) => option.long === '--otp')) {
     command.option(
       '--otp <code>',

@@ -67,7 +67,7 @@ describe('the command line', () => {
         /required option '--categories <list>' not specified/,
       ],
       [['key', 'new'], /required option '--out <file>' not specified/],
-      [['audit'], /required option '--as <keyfile>' not specified/],
+      [['audit'], /run `medledger login --key KEYFILE` once, or give --as KEYFILE/],
       [['verify', '--everything'], /unknown option '--everything'/],
       [['record', 'get', '--as', 'k.json'], /missing required argument 'recordId'/],
     ];

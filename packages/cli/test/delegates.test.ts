@@ -158,7 +158,7 @@ describe('medledger delegate', () => {
     assert.deepEqual(JSON.parse(read.stdout), labObservation(patient.address, 95));
     const refused = await cli.run('record', 'get', recordIds.condition as Hex, '--as', caregiver.keyFile);
     assert.equal(refused.code, 3, 'access denied');
-    assert.match(refused.stderr, /may not read this/);
+    assert.match(refused.stderr, /has not given you consent to see this/);
   });
 
   test('a caregiver’s session serves FHIR through `medledger fhir serve`, with what it was granted only', async () => {
@@ -217,9 +217,13 @@ describe('medledger delegate', () => {
       '1h',
     );
     assert.equal(toStranger.code, 2, 'invalid input');
-    assert.match(
-      toStranger.stderr.replace(/\s+/g, ' '),
-      /to active members of the consortium's organisations, to whole organisations, or to the patient's registered delegates \(family, caregivers, researchers\)/,
+    // One line of plain words, what happened and what to do: not the contract's error name or reason.
+    const short = `${stranger.address.slice(0, 6)}…${stranger.address.slice(-4)}`;
+    assert.equal(
+      toStranger.stderr,
+      `error: ${short} is neither an active member of an organisation nor a registered family member, ` +
+        'caregiver or researcher of this patient, so it cannot be given access. Register it as a delegate ' +
+        'first (Settings → Family, caregivers and researchers).\n',
     );
 
     const removed = await cli.run('delegate', 'remove', caregiver.address, '--as', patient.keyFile);

@@ -204,7 +204,7 @@ describe('emergency access and notifications through the CLI', () => {
     assert.equal(nurseTry.code, 3, nurseTry.stderr);
     const again = await declare(doctor);
     assert.equal(again.code, 1, again.stderr);
-    assert.match(again.stderr, /already active/);
+    assert.match(again.stderr, /is already open for this patient/);
   });
 
   test('the admin lists it unreviewed with its justification and judges it; the nurse may not', async () => {

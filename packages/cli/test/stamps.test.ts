@@ -148,7 +148,7 @@ describe('multi-signature stamps and the second factor through the CLI', () => {
     assert.match(signed.stdout, new RegExp(`co-signer doctor\\t${doctor.address.toLowerCase()}`));
     const again = await cli.run('record', 'sign', added.recordId, '--as', doctor.keyFile);
     assert.equal(again.code, 1);
-    assert.match(again.stderr, /already signed/);
+    assert.match(again.stderr, /has already co-signed/);
     const listed = await cli.json<{ records: RecordMetadata[] }>(
       'record',
       'list',

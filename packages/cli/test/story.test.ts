@@ -171,7 +171,7 @@ describe('the seeds’ story through the CLI', () => {
     ]);
     for (const denied of [byDoctor2, byOtherPatient]) {
       assert.equal(denied.code, 3, `${denied.stderr}${denied.stdout}`);
-      assert.match(denied.stderr, /no active consent/);
+      assert.match(denied.stderr, /has not given you consent/);
       assert.doesNotMatch(denied.stdout, /Glucose|2345-7/);
     }
   });
@@ -232,7 +232,7 @@ describe('the seeds’ story through the CLI', () => {
       observationFile,
     );
     assert.equal(result.code, 3, `${result.stderr}${result.stdout}`);
-    assert.match(result.stderr, /may not append lab/);
+    assert.match(result.stderr, /has not given you consent to add lab records/);
   });
 
   test('record list shows the record’s metadata to the patient and to doctor 1', async () => {

@@ -35,6 +35,7 @@ export { auditBatches } from './actions/auditBatches.ts';
 export { auditProofs } from './actions/auditProofs.ts';
 export { backUpKey } from './actions/backUpKey.ts';
 export { confirmOtp } from './actions/confirmOtp.ts';
+export { type ConsortiumVotes, consortiumVotes } from './actions/consortiumVotes.ts';
 export { coSignRecord } from './actions/coSignRecord.ts';
 export { createOrganisation } from './actions/createOrganisation.ts';
 export { declareEmergency } from './actions/declareEmergency.ts';
@@ -147,6 +148,7 @@ export { startOtpEnrolment } from './actions/startOtpEnrolment.ts';
 export { suspendMember } from './actions/suspendMember.ts';
 export { unhideRecord } from './actions/unhideRecord.ts';
 export {
+  type AuditEventCheck,
   type AuditTrailReport,
   type VerifyAuditTrailOptions,
   verifyAuditTrail,

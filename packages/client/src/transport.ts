@@ -47,6 +47,13 @@ export interface TransportOptions<A extends Actor = Identity> {
    * gateway answers `second_factor_attestation_required`.
    */
   attestation?: () => Promise<StaffSecondFactorAttestationBody>;
+  /** A session signed in earlier (e.g. kept in a file by the CLI), used while it is usable. */
+  session?: Session;
+  /**
+   * Told of the session whenever it changes: signed in, used (its `usedAt`), or dropped
+   * (undefined), so that a caller keeping it elsewhere keeps it up to date.
+   */
+  onSession?: (session: Session | undefined) => void;
 }
 
 /** EIP-712 types of a ledger contract's actions (`consentsTypes`, `consortiumTypes`, ...). */
@@ -172,7 +179,8 @@ export function createTransport<A extends Actor = Identity>(options: TransportOp
   const { identity } = options;
   const account = signingAccountOf(identity);
   const lifetime = options.signatureLifetimeSeconds ?? 3600;
-  let session: Session | undefined;
+  let session: Session | undefined = options.session ? { ...options.session } : undefined;
+  const report = () => options.onSession?.(session);
   const cache = new Map<string, unknown>();
 
   function cached<T>(key: string, load: () => T): T {
@@ -196,6 +204,7 @@ export function createTransport<A extends Actor = Identity>(options: TransportOp
     if (!authenticated) return send();
     const used = await signIn();
     used.usedAt = Date.now();
+    report();
     try {
       return await send(used.token);
     } catch (error) {
@@ -203,6 +212,7 @@ export function createTransport<A extends Actor = Identity>(options: TransportOp
       if (session === used) session = undefined;
       const fresh = await signIn();
       fresh.usedAt = Date.now();
+      report();
       return send(fresh.token);
     }
   }
@@ -235,6 +245,7 @@ export function createTransport<A extends Actor = Identity>(options: TransportOp
       idleTimeoutSeconds: result.idleTimeoutSeconds,
       usedAt: Date.now(),
     };
+    report();
     return session;
   }
 
@@ -299,6 +310,7 @@ export function createTransport<A extends Actor = Identity>(options: TransportOp
     currentSession: () => session,
     dropSession: () => {
       session = undefined;
+      report();
     },
     ledger,
     signAction,

@@ -162,7 +162,10 @@ describe('emergency actions', () => {
     const proposed = await proposeEmergencyWindow(consortium.admin, 2 * 3600);
     assert.equal(proposed.enacted, false, 'one of two organisations is not two thirds');
     const approved = await approveEmergencyWindow(labAdmin, proposed.proposalId);
-    assert.deepEqual([approved.proposalId, approved.enacted], [proposed.proposalId, true]);
+    assert.deepEqual(
+      [approved.proposalId, approved.enacted, approved.approvals, approved.approvalsNeeded],
+      [proposed.proposalId, true, 2, 2],
+    );
     assert.deepEqual(await emergencyWindow(patient), { windowSeconds: 2 * 3600, version: 1 });
   });
 });

@@ -115,6 +115,10 @@ describe('audit and verification actions', () => {
     assert.equal(report.anchored, report.events);
     assert.ok(report.events >= 4, 'the two appends, the read and the denied read');
     assert.equal(report.recognisesOwnLeaves, true);
+    // Each event is reported with its own outcome, the denied read among them.
+    assert.equal(report.checked.length, report.events);
+    assert.ok(report.checked.every((event) => event.verification === 'verified'));
+    assert.ok(report.checked.some((event) => event.action === 'read' && event.outcome === 'denied'));
     // A member is no patient: it checks the log but has no leaves of its own.
     const asMember = await verifyAuditTrail(stranger);
     assert.deepEqual([asMember.ok, asMember.recognisesOwnLeaves], [true, false]);

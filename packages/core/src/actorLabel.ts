@@ -3,6 +3,7 @@
  * directory knows of it (`POST /api/directory/lookup`). Staff are named by the profile their
  * organisation's admin set on chain; patients are never named (their names never leave their records).
  */
+import { withArticle } from './words.ts';
 
 /** What an address is, as the directory tells it. */
 export const actorKinds = ['member', 'patient', 'delegate', 'organisation-gateway', 'unknown'] as const;
@@ -48,7 +49,7 @@ export function actorLabel(entry: ActorDescription): string {
         const name = entry.title ? `${entry.title} ${entry.displayName}` : entry.displayName;
         return about ? `${name} (${about})` : name;
       }
-      const what = entry.role ? `${article(entry.role)} ${entry.role}` : 'A member';
+      const what = entry.role ? withArticle(entry.role) : 'A member';
       const of = entry.organisation ? ` of ${entry.organisation.name}` : '';
       return `${capitalise(what)}${of} (${shortAddress(entry.address)})`;
     }
@@ -61,10 +62,6 @@ export function actorLabel(entry: ActorDescription): string {
     case 'unknown':
       return `Unknown ${shortAddress(entry.address)}`;
   }
-}
-
-function article(word: string): string {
-  return /^[aeiou]/i.test(word) ? 'an' : 'a';
 }
 
 function capitalise(text: string): string {

@@ -7,6 +7,8 @@
  * details (the cause's message by default), like viem's `BaseError`.
  */
 
+import { describeRefusal } from './refusalWords.ts';
+
 export type ErrorCode =
   | 'internal'
   | 'invalid_input'
@@ -218,7 +220,9 @@ export function exitCodeOf(error: unknown): 0 | 1 | 2 | 3 {
  * What a command line (`medledger`, `medledger-gateway`) prints on standard error for a thrown
  * value, newline included: with `json`, one line `{"error": {code, reason?, message, details?}}`
  * for programs; otherwise `error: ` and the short message, then the meta messages and the details
- * (not for internal errors) on lines of their own.
+ * on lines of their own. The details are left out for internal errors and for refusals the catalogue
+ * words (`describeRefusal`): their message says all a person needs, the raw contract error stays in
+ * `--json`.
  *
  * @example
  * process.stderr.write(errorReport(error, json));
@@ -241,7 +245,8 @@ export function errorReport(error: unknown, json: boolean): string {
   }
   if (error instanceof MedledgerError) {
     const lines = [`error: ${error.shortMessage}`, ...(error.metaMessages ?? [])];
-    if (error.details && error.code !== 'internal') lines.push(`  (${error.details})`);
+    const worded = describeRefusal(error.reason, error.fields) !== undefined;
+    if (error.details && error.code !== 'internal' && !worded) lines.push(`  (${error.details})`);
     return `${lines.join('\n')}\n`;
   }
   return `error: ${String((error as Error)?.message ?? error)}\n`;

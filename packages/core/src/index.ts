@@ -13,6 +13,8 @@ export * from './errors.ts';
 export * from './fhir/index.ts';
 export * from './keyBackup/index.ts';
 export * from './readOnlyRpc.ts';
+export { describedReasons, describeRefusal } from './refusalWords.ts';
 export * from './staffAttestation.ts';
 export * from './typedData.ts';
 export * from './vocabulary.ts';
+export { withArticle } from './words.ts';

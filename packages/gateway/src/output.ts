@@ -6,6 +6,11 @@ import { errorReport, exitCodeOf } from '@medledger/core';
 
 export interface OutputOptions {
   json?: boolean;
+  /**
+   * How to point a client at a started gateway (the CLI's `medledger login` line), with the key file
+   * of its admin when the launcher made one; printed after the start summary.
+   */
+  usage?: (gateway: { url: string; keyFile?: string }) => string;
 }
 
 export function print(options: OutputOptions, value: unknown, human: () => string): void {

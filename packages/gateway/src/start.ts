@@ -49,12 +49,14 @@ export async function runGateway(options: StartOptions, output: OutputOptions): 
     readOnlyRpcUrl: gateway.readOnlyRpcUrl,
     dataDir: config.dataDir,
     contracts: { ...gateway.deployment, deployedAtBlock: String(gateway.deployment.deployedAtBlock) },
+    ...(output.usage ? { usage: output.usage({ url: gateway.url }) } : {}),
   };
   print(output, summary, () =>
     [
       `medledger gateway listening on ${gateway.url}  (API docs: ${gateway.url}/docs)`,
       `chain ${gateway.chainId} at ${gateway.rpcUrl}${config.rpcUrl ? '' : ' (embedded anvil)'}; data in ${config.dataDir}`,
       `chain reads for clients (read-only JSON-RPC): ${gateway.readOnlyRpcUrl}`,
+      ...(summary.usage ? [summary.usage] : []),
       'Stop with Ctrl-C.',
     ].join('\n'),
   );
@@ -73,10 +75,13 @@ async function runDemoConsortium(options: StartOptions, output: OutputOptions): 
     port: config.port,
     logLevel: config.logLevel,
   });
-  print(output, { rpcUrl: demo.rpcUrl, gateways: demo.gateways }, () =>
+  const first = demo.gateways[0];
+  const usage = first && output.usage?.({ url: first.url, keyFile: first.adminKeyFile });
+  print(output, { rpcUrl: demo.rpcUrl, gateways: demo.gateways, ...(usage ? { usage } : {}) }, () =>
     [
       `demo consortium on chain ${demo.rpcUrl} (embedded anvil), data in ${config.dataDir}`,
       ...demo.gateways.map((g) => `  ${g.name.padEnd(20)} ${g.url}   admin key: ${g.adminKeyFile}`),
+      ...(usage ? [usage] : []),
       'Stop with Ctrl-C.',
     ].join('\n'),
   );

@@ -1,14 +1,23 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ConflictError, InvalidInputError, MedledgerError, NotFoundError } from '@medledger/core';
+import {
+  ConflictError,
+  describedReasons,
+  describeRefusal,
+  InvalidInputError,
+  MedledgerError,
+  NotFoundError,
+} from '@medledger/core';
 import { type EmbeddedChain, startEmbeddedChain } from '@medledger/ledger-node';
+import { encodeErrorResult } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { deployedLedger, proposeOrganisation } from '../test/helpers/deployedLedger.ts';
 import {
   type ContractErrorMapping,
+  contractErrorFrom,
   contractErrors,
   type DecodedContractError,
   type LedgerContractErrorName,
@@ -33,6 +42,68 @@ describe('the contract error table', () => {
       reason.split('_').every((word) => word !== '' && word === word.toLowerCase().replaceAll(/[^a-z]/g, ''));
     for (const reason of reasons) assert.ok(snakeCase(reason), reason);
     assert.equal(new Set(reasons).size, reasons.length);
+  });
+});
+
+/** A representative value of an ABI type, for an error's arguments. */
+function sample(type: string): unknown {
+  if (type === 'address') return '0x8bd1c3e9a6b2f0d4e5a7b8c9d0e1f2a3b4c5d6e7';
+  if (type === 'bool') return true;
+  if (type === 'string') return 'St Mary Hospital and a very long name';
+  if (type === 'bytes32') return `0x${'ab'.repeat(32)}`;
+  if (type === 'uint256' || type === 'uint64') return 1_767_225_600n;
+  return 3;
+}
+
+describe('every contract error in plain words', () => {
+  const errorItems = combinedAbi.filter((item) => item.type === 'error');
+
+  test("each error's message, built from representative arguments, is the catalogue's plain words", () => {
+    for (const item of errorItems) {
+      const name = item.name as LedgerContractErrorName;
+      const args = item.inputs.map((input) => sample(input.type));
+      const data = encodeErrorResult({ abi: [item], errorName: name, args } as Parameters<
+        typeof encodeErrorResult
+      >[0]);
+      const error = contractErrorFrom({ data });
+      assert.ok(error, name);
+      const { reason } = contractErrors[name];
+      const message = error.shortMessage;
+      assert.equal(message, describeRefusal(reason, error.fields), `${name}: the catalogue words it`);
+      assert.ok(!message.includes(name), `${name}: not its raw name: ${message}`);
+      assert.ok(!message.includes(reason), `${name}: not its reason: ${message}`);
+      const spaced = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+      assert.ok(!message.toLowerCase().includes(spaced), `${name}: not "${spaced}": ${message}`);
+      assert.ok(!message.includes('The ledger refused'), `${name}: ${message}`);
+      assert.ok(!/undefined|NaN|\[object/.test(message), `${name}: every field filled in: ${message}`);
+      assert.ok(message.endsWith('.'), `${name}: ends with a full stop: ${message}`);
+      assert.equal(
+        error.details?.startsWith(`${name}(`),
+        true,
+        `${name}: the raw error stays in the details`,
+      );
+    }
+  });
+
+  test('the catalogue has no dead entries: each reason is a contract error or is thrown somewhere', async () => {
+    const contractReasons = new Set(Object.values(contractErrors).map((mapping) => mapping.reason));
+    const root = new URL('../../', import.meta.url);
+    const sources: string[] = [];
+    for (const pkg of await readdir(root)) {
+      const dir = new URL(`${pkg}/src/`, root);
+      const files = await readdir(dir, { recursive: true }).catch(() => []);
+      for (const file of files) {
+        if (!/\.tsx?$/.test(file) || /\.test\.tsx?$/.test(file) || file.endsWith('refusalWords.ts')) continue;
+        sources.push(await readFile(new URL(file, dir), 'utf8'));
+      }
+    }
+    const code = sources.join('\n');
+    for (const reason of describedReasons()) {
+      assert.ok(
+        contractReasons.has(reason) || code.includes(`'${reason}'`),
+        `the catalogue's reason ${reason} is neither a contract error nor thrown anywhere`,
+      );
+    }
   });
 });
 

@@ -3,11 +3,14 @@
  * understands: a denial stays a denial (exit 3 / HTTP 403), a duplicate a conflict, and so on.
  *
  * `contractErrors` names every custom error of the generated ABIs, with its medledger error and a
- * stable reason: an error added to a contract does not compile until it is given its entry here.
+ * stable reason: an error added to a contract does not compile until it is given its entry here, and
+ * its test fails until the reason has its plain words in core's catalogue (`describeRefusal`, in
+ * packages/core/src/refusalWords.ts). The error's arguments become its `fields`, by their ABI names.
  */
 import {
   AccessDeniedError,
   ConflictError,
+  describeRefusal,
   type ErrorFields,
   GoneError,
   InvalidInputError,
@@ -37,10 +40,8 @@ type RefusalClass =
 /** What a contract error becomes: its medledger error class, and its reason within that error's code. */
 export interface ContractErrorMapping {
   error: RefusalClass;
-  /** Stable snake_case reason (`MedledgerError.reason`). */
+  /** Stable snake_case reason (`MedledgerError.reason`); its message is `describeRefusal`'s entry for it. */
   reason: string;
-  /** The message, in words, when the error's name and arguments alone would not explain the refusal. */
-  explain?: (args: readonly unknown[]) => string;
 }
 
 const denied = (reason: string): ContractErrorMapping => ({ error: AccessDeniedError, reason });
@@ -76,24 +77,9 @@ export const contractErrors: Record<LedgerContractErrorName, ContractErrorMappin
   CoSignaturesUnknownPolicy: notFound('co_signatures_unknown_policy'),
   CoSignaturesUnknownRecord: notFound('co_signatures_unknown_record'),
   ConsentsAlreadyRevoked: conflict('consents_already_revoked'),
-  ConsentsBeyondDelegateLimit: {
-    ...invalid('consents_beyond_delegate_limit'),
-    explain: ([delegate]) =>
-      `The ledger refused: the grant covers categories the patient does not allow its delegate ${String(delegate)} ` +
-      'to be granted (its category limit).',
-  },
-  ConsentsDelegateReadOnly: {
-    ...invalid('consents_delegate_read_only'),
-    explain: ([delegate]) =>
-      `The ledger refused: a delegate (${String(delegate)}) can be granted reading only, not appending or sharing.`,
-  },
-  ConsentsGranteeNotMemberOrDelegate: {
-    ...invalid('consents_grantee_not_member_or_delegate'),
-    explain: ([grantee]) =>
-      `The ledger refused: ${String(grantee)} is neither a member nor a delegate of the patient. Consents can be ` +
-      "granted to active members of the consortium's organisations, to whole organisations, or to the " +
-      "patient's registered delegates (family, caregivers, researchers).",
-  },
+  ConsentsBeyondDelegateLimit: invalid('consents_beyond_delegate_limit'),
+  ConsentsDelegateReadOnly: invalid('consents_delegate_read_only'),
+  ConsentsGranteeNotMemberOrDelegate: invalid('consents_grantee_not_member_or_delegate'),
   ConsentsInactiveMember: invalid('consents_inactive_member'),
   ConsentsInactiveOrganisation: invalid('consents_inactive_organisation'),
   ConsentsInvalidActions: invalid('consents_invalid_actions'),
@@ -227,7 +213,8 @@ export function decodeContractError(error: unknown): DecodedContractError | unde
 
 /**
  * The medledger error for a contract's refusal carried by `error` (its table entry, with the
- * refusal's arguments as fields), or undefined when `error` carries none.
+ * refusal's arguments as fields and the catalogue's plain words as message), or undefined when
+ * `error` carries none. The raw `Name(args)` stays in `details`, for programs and logs.
  *
  * @example
  * const refusal = contractErrorFrom(error); // ConflictError, reason 'consents_already_revoked', fields { contractError: 'ConsentsAlreadyRevoked', grantId: '3' }
@@ -236,28 +223,23 @@ export function contractErrorFrom(error: unknown): MedledgerError | undefined {
   const decoded = decodeContractError(error);
   if (!decoded) return undefined;
   const mapping = contractErrors[decoded.name];
+  const fields = contractErrorFields(decoded);
   const result = new mapping.error(describeContractError(decoded), {
     details: `${decoded.name}(${decoded.args.map(String).join(', ')})`,
     reason: mapping.reason,
-    fields: contractErrorFields(decoded),
+    fields,
     cause: error,
   });
   return Object.assign(result, { contractError: decoded });
 }
 
 /**
- * "ConsentsAlreadyRevoked" with args [3] becomes "The ledger refused: consents already revoked (3)."; an
- * error whose table entry explains it says so in words.
+ * A contract's refusal in plain words: `ConsentsAlreadyRevoked` with args [3] becomes "Consent 3 was
+ * revoked already. …" (see `describeRefusal`).
  */
-export function describeContractError({ name, args }: DecodedContractError): string {
-  const explain = contractErrors[name].explain;
-  if (explain) return explain(args);
-  const words = name
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .toLowerCase()
-    .replace(/^signed action /, 'signature ');
-  const detail = args.length ? ` (${args.map(String).join(', ')})` : '';
-  return `The ledger refused: ${words}${detail}.`;
+export function describeContractError(decoded: DecodedContractError): string {
+  const { reason } = contractErrors[decoded.name];
+  return describeRefusal(reason, contractErrorFields(decoded)) ?? `The ledger refused this (${reason}).`;
 }
 
 /** The error's name and its arguments by their ABI names (numbers that may exceed 2^53 as decimal strings). */

@@ -137,6 +137,7 @@ function matrix(): Row[] {
       call: get(() => '/api/co-signature-policies/proposals'),
     },
     { route: 'GET /api/emergency-window', access: everyone, call: get(() => '/api/emergency-window') },
+    { route: 'GET /api/consortium/votes', access: everyone, call: get(() => '/api/consortium/votes') },
     {
       route: 'GET /api/blobs/{cid}',
       what: 'A’s restricted note’s envelope (ciphertext)',

@@ -18,6 +18,8 @@ import {
   breakTheGlassPurpose,
   categories,
   categoryIndex,
+  describeRefusal,
+  type ErrorFields,
   isEmergencyScope,
   LedgerUnavailableError,
   MedledgerError,
@@ -25,7 +27,6 @@ import {
   orderKindCategory,
   orderKindOfCode,
   roleCode,
-  sensitivities,
 } from '@medledger/core';
 import type { LedgerClient } from '@medledger/ledger';
 import { type Address, type Hex, isAddressEqual } from 'viem';
@@ -94,6 +95,15 @@ interface Answer extends AccessDecision {
   denial?: 'no_consent' | 'emergency_expired';
   /** The organisation the record was copied to, when its copy authorises the read (see `copyOrganisation`). */
   copiedTo?: number;
+}
+
+/** A refusal in the catalogue's words (`describeRefusal`), with its reason and fields. */
+function refusal(
+  kind: typeof AccessDeniedError | typeof NotFoundError,
+  reason: string,
+  fields: ErrorFields = {},
+): AccessDeniedError | NotFoundError {
+  return new kind(describeRefusal(reason, fields) ?? reason, { reason, fields });
 }
 
 export function createAccessControl({
@@ -247,6 +257,70 @@ export function createAccessControl({
   }
 
   /**
+   * Why no consent covers the actor, told apart for the actor's own grants from the patient (for
+   * `scope`, or any scope for a read or a listing): the latest revoked (`consent_revoked`, with `revokedAt`,
+   * the time of the revocation's block) or expired (`consent_expired`, with `expiredAt`), whichever
+   * ended last; `no_consent` when the patient never granted the actor such a consent, or when one is
+   * still in force and the chain refuses for another cause (a suspended member, a removed delegate).
+   * Grants to the actor's organisation count as never granted to the actor.
+   */
+  async function consentRefusal(
+    actor: Address,
+    patient: Address,
+    scope?: { category: number; sensitivity: number; action: Action },
+  ): Promise<{ reason: string; fields: ErrorFields }> {
+    const own = (await store.grantsOfPatient(patient)).filter(
+      (grant) =>
+        grant.grantee !== null &&
+        isAddressEqual(grant.grantee, actor) &&
+        (!scope ||
+          ((grant.categories & (1 << scope.category)) !== 0 &&
+            grant.maxSensitivity >= scope.sensitivity &&
+            (grant.actions & actionBits[scope.action]) !== 0)),
+    );
+    const latest = (rows: GrantRow[], by: (row: GrantRow) => number) =>
+      rows.reduce<GrantRow | undefined>(
+        (found, row) => (found && by(found) >= by(row) ? found : row),
+        undefined,
+      );
+    const revoked = latest(
+      own.filter((grant) => grant.revokedAtBlock !== null),
+      (grant) => grant.revokedAtBlock ?? 0,
+    );
+    // Expired by the gateway's clock or by the chain's (which a test chain may run ahead).
+    const unrevoked = own.filter((grant) => grant.revokedAtBlock === null);
+    const chainNow = unrevoked.length ? await blockTime(await ledger.blockNumber()) : undefined;
+    const ended = (grant: GrantRow) => !inForce(grant.expiresAt) || (chainNow ?? 0) >= grant.expiresAt;
+    // A grant still in force that the chain does not honour (its grantee suspended or no longer a
+    // delegate, an appointment's grant ended): not the patient's revocation, nor an expiry.
+    if (unrevoked.some((grant) => !ended(grant))) return { reason: 'no_consent', fields: {} };
+    const expired = latest(unrevoked.filter(ended), (grant) => grant.expiresAt);
+    const revokedAt =
+      revoked?.revokedAtBlock != null ? await blockTime(BigInt(revoked.revokedAtBlock)) : undefined;
+    if (revoked && (!expired || (revokedAt ?? 0) >= expired.expiresAt)) {
+      return {
+        reason: 'consent_revoked',
+        fields: { grantId: revoked.grantId, ...(revokedAt ? { revokedAt } : {}) },
+      };
+    }
+    if (expired)
+      return {
+        reason: 'consent_expired',
+        fields: { grantId: expired.grantId, expiredAt: expired.expiresAt },
+      };
+    return { reason: 'no_consent', fields: {} };
+  }
+
+  /** A block's time (unix seconds), or undefined when the chain cannot tell it now: only for words. */
+  async function blockTime(block: bigint): Promise<number | undefined> {
+    try {
+      return Number((await ledger.block(block)).timestamp);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
    * Resolves with the authorising grant when the chain allows the access; otherwise throws
    * `AccessDeniedError` (or `LedgerUnavailableError` when the chain cannot be read). Audited either way.
    */
@@ -291,20 +365,25 @@ export function createAccessControl({
       }
     }
     if (!answer.allowed) {
-      await audit('denied', answer.denial ?? 'no_consent');
-      const why =
-        answer.denial === 'emergency_expired'
-          ? 'the emergency is over.'
-          : 'no active consent or emergency covers it.';
       // A reader is told nothing of what it may not read (whose record, what kind, how sensitive);
       // a writer is told back only the category and sensitivity it chose itself.
-      throw new AccessDeniedError(
+      const scope: ErrorFields =
         question.action === 'read'
-          ? `${question.actor} may not read this: ${why}`
-          : `${question.actor} may not ${question.action} ${categories[question.category] ?? 'records'} ` +
-              `(${sensitivities[question.sensitivity] ?? '?'}) for this patient: ${why}`,
-        { reason: answer.denial ?? 'no_consent' },
-      );
+          ? {}
+          : { action: question.action, category: question.category, sensitivity: question.sensitivity };
+      const denial =
+        answer.denial === 'emergency_expired'
+          ? { reason: 'emergency_expired', fields: {} }
+          : // A reader's refusal is decided on all its grants from the patient, not the record's
+            // scope: which one it may not read must not show in the reason.
+            await consentRefusal(
+              question.actor,
+              question.patient,
+              question.action === 'read' ? undefined : question,
+            );
+      await audit('denied', denial.reason);
+      const fields = { ...denial.fields, ...scope };
+      throw refusal(AccessDeniedError, denial.reason, fields);
     }
     const decision = {
       grantId: answer.grantId,
@@ -383,9 +462,7 @@ export function createAccessControl({
     const standing = emergencyStanding(actor, emergency, administered);
     if (!standing.mayView) {
       await auditDecision(actor, emergency.patient, 'emergency-read', 'denied', 'not_party_to_emergency');
-      throw new NotFoundError(`No emergency ${emergency.emergencyId} of yours.`, {
-        reason: 'no_such_emergency',
-      });
+      throw refusal(NotFoundError, 'no_such_emergency', { emergencyId: emergency.emergencyId });
     }
     return { ...standing, administered };
   }
@@ -398,9 +475,7 @@ export function createAccessControl({
     if (isAddressEqual(actor, patient) || guardians.some((guardian) => isAddressEqual(guardian, actor)))
       return;
     await auditDecision(actor, patient, 'key-backup-read', 'denied', 'not_patient_or_guardian');
-    throw new NotFoundError(`No key backup of ${patient} that you may see.`, {
-      reason: 'no_such_key_backup',
-    });
+    throw refusal(NotFoundError, 'no_such_key_backup');
   }
 
   /**
@@ -410,9 +485,7 @@ export function createAccessControl({
   async function authoriseRecoveryRequestRead(actor: Address, request: RecoveryRequestParties) {
     if (request.guardians.some((guardian) => isAddressEqual(guardian.guardian, actor))) return;
     await auditDecision(actor, request.patient, 'key-recovery-read', 'denied', 'not_a_guardian');
-    throw new NotFoundError(`No open key recovery request ${request.requestId} that you guard.`, {
-      reason: 'no_such_recovery_request',
-    });
+    throw refusal(NotFoundError, 'no_such_recovery_request', { requestId: request.requestId });
   }
 
   /**
@@ -431,13 +504,10 @@ export function createAccessControl({
       denial ?? `request ${request.requestId}`,
     );
     if (!entry) {
-      throw new AccessDeniedError('You are not a guardian of this key backup.', { reason: 'not_a_guardian' });
+      throw refusal(AccessDeniedError, 'not_a_guardian');
     }
     if (denial) {
-      throw new AccessDeniedError(`Your share of this backup has index ${entry.share}.`, {
-        reason: 'wrong_share_index',
-        fields: { share: entry.share },
-      });
+      throw refusal(AccessDeniedError, 'wrong_share_index', { share: entry.share });
     }
     return entry;
   }
@@ -461,9 +531,7 @@ export function createAccessControl({
       allowed ? `request ${request.requestId}` : 'wrong_recovery_token',
     );
     if (!allowed) {
-      throw new AccessDeniedError('This is not the token of this recovery request.', {
-        reason: 'wrong_recovery_token',
-      });
+      throw refusal(AccessDeniedError, 'wrong_recovery_token');
     }
   }
 
@@ -504,15 +572,12 @@ export function createAccessControl({
         : new LedgerUnavailableError('The ledger could not be read; access is refused.', { cause: error });
     }
     const allowed = visible.length > 0 || records.length === 0;
-    await audit(allowed ? 'allowed' : 'denied', `${visible.length} of ${records.length} records visible`);
     if (!allowed) {
-      throw new AccessDeniedError(
-        `${actor} may not see the records of patient ${patient}: no active consent.`,
-        {
-          reason: 'no_consent',
-        },
-      );
+      const denial = await consentRefusal(actor, patient);
+      await audit('denied', `0 of ${records.length} records visible`);
+      throw refusal(AccessDeniedError, denial.reason, denial.fields);
     }
+    await audit('allowed', `${visible.length} of ${records.length} records visible`);
     return visible;
   }
 
@@ -730,9 +795,7 @@ export function createAccessControl({
     if (!patient) {
       await steps.countFailure();
       await refuse('wrong_desk_code');
-      throw new NotFoundError('No live desk code is this one: it is wrong, used or expired.', {
-        reason: 'no_such_desk_code',
-      });
+      throw refusal(NotFoundError, 'no_such_desk_code');
     }
     await auditLog.record({
       ...directoryEvent(actor, patient, 'desk-code-redeem'),
@@ -791,10 +854,7 @@ export function createAccessControl({
       reason: allowed ? `organisation ${organisationId}` : 'no_patient_relationship',
     });
     if (!allowed) {
-      throw new AccessDeniedError(
-        'Your organisation keeps identifiers only of its own patients and of patients who share their demographics with you.',
-        { reason: 'no_patient_relationship' },
-      );
+      throw refusal(AccessDeniedError, 'no_patient_relationship');
     }
     return organisationId;
   }
@@ -818,9 +878,7 @@ export function createAccessControl({
       reason: found ? `organisation ${organisationId}` : 'no_such_identifier',
     });
     if (!found) {
-      throw new NotFoundError('Your organisation keeps no patient under this identifier.', {
-        reason: 'no_such_identifier',
-      });
+      throw refusal(NotFoundError, 'no_such_identifier');
     }
     return found;
   }
@@ -898,9 +956,7 @@ export function createAccessControl({
       );
     }
     if (!allowed) {
-      throw new NotFoundError(`No appointment ${appointment.appointmentId} of yours.`, {
-        reason: 'no_such_appointment',
-      });
+      throw refusal(NotFoundError, 'no_such_appointment', { appointmentId: appointment.appointmentId });
     }
     return party;
   }
@@ -949,7 +1005,7 @@ export function createAccessControl({
       `order ${order.orderId}`,
     );
     if (!allowed) {
-      throw new NotFoundError(`No order ${order.orderId} of yours.`, { reason: 'no_such_order' });
+      throw refusal(NotFoundError, 'no_such_order', { orderId: order.orderId });
     }
   }
 

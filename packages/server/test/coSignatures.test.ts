@@ -233,7 +233,7 @@ describe('co-signatures (multi-signature stamps)', () => {
       const forged = await coSignature(peerDoctor, { recordId, contentDigest, key: nurse });
       assert.match(
         assertError(await post(peerDoctor, recordId, forged), 400, 'invalid_input'),
-        /invalid signature/,
+        /does not check out/,
       );
     });
 
@@ -244,7 +244,7 @@ describe('co-signatures (multi-signature stamps)', () => {
       });
       assert.match(
         assertError(await post(peerDoctor, recordId, tampered), 400, 'invalid_input'),
-        /invalid signature/,
+        /does not check out/,
       );
     });
 
@@ -253,11 +253,11 @@ describe('co-signatures (multi-signature stamps)', () => {
       assert.equal((await post(peerDoctor, recordId, signature)).status, 201);
       assert.match(
         assertError(await post(peerDoctor, recordId, signature), 409, 'conflict'),
-        /already signed/,
+        /has already co-signed/,
       );
       assert.match(
         assertError(await post(peerDoctor, otherRecordId, signature), 400, 'invalid_input'),
-        /invalid signature/,
+        /does not check out/,
       );
     });
 
@@ -276,7 +276,7 @@ describe('co-signatures (multi-signature stamps)', () => {
       const signature = await coSignature(labDoctor, { recordId: medicationId, contentDigest });
       assert.match(
         assertError(await post(labDoctor, medicationId, signature), 403, 'access_denied'),
-        /no active consent/,
+        /has not given you consent/,
       );
       await assert.rejects(outsider.coSignRecord(medicationId), { code: 'access_denied' });
       const mine = await coSignature(peerDoctor, { recordId: otherRecordId, contentDigest });

@@ -134,7 +134,7 @@ describe('consents and access requests', () => {
     const denied = await patient.denyAccessRequest(requestId);
     assert.equal(denied.status, 'denied');
     assert.equal((await doctor.accessRequest(requestId)).status, 'denied');
-    await assert.rejects(patient.denyAccessRequest(requestId), { message: /request not pending/ });
+    await assert.rejects(patient.denyAccessRequest(requestId), { message: /has already been answered/ });
   });
 
   it('refuses a reason that does not hash to the signed reasonHash (400)', async () => {

@@ -121,7 +121,10 @@ describe('delegates', () => {
     });
     await delegate.readRecord(records.medication);
     await patient.revokeConsent(grantId);
-    await assert.rejects(delegate.readRecord(records.medication), refused('access_denied', 'no_consent'));
+    await assert.rejects(
+      delegate.readRecord(records.medication),
+      refused('access_denied', 'consent_revoked'),
+    );
 
     await patient.grantConsent({
       grantee: delegate.address,
@@ -135,7 +138,7 @@ describe('delegates', () => {
         delegate.readRecord(records.lab).then(
           () => undefined,
           (error: unknown) =>
-            error instanceof MedledgerError && error.reason === 'no_consent' ? true : undefined,
+            error instanceof MedledgerError && error.reason === 'consent_expired' ? true : undefined,
         ),
       'the grant to expire',
     );
@@ -185,7 +188,7 @@ describe('delegates', () => {
       );
       assert.match(
         error.message,
-        /consents can be granted to active members of the consortium's organisations, to whole organisations, or to the patient's registered delegates \(family, caregivers, researchers\)/i,
+        /is neither an active member of an organisation nor a registered family member, caregiver or researcher of this patient/,
       );
       return true;
     });

@@ -148,7 +148,7 @@ describe('emergency access', () => {
   it('refuses a second declaration that would extend the window', async () => {
     await assert.rejects(
       doctor.declareEmergency({ patient: patient.address, reason: 'other', justification: 'Still here' }),
-      { code: 'conflict', message: /emergencies already active \(\d+, \d+\)/ },
+      { code: 'conflict', message: /An emergency \(\d+\) is already open for this patient until/ },
     );
     const [again] = (await doctor.listEmergencies()).emergencies;
     assert.equal(again?.emergencyId, declared.emergencyId);
@@ -179,7 +179,7 @@ describe('emergency access', () => {
         reason: 'unconscious',
         justification: 'Refused text',
       }),
-      { code: 'access_denied', message: /not privileged/ },
+      { code: 'access_denied', message: /is not allowed to open emergencies/ },
     );
     // The refused declaration's justification is not kept at the gateway.
     assert.deepEqual(await keptJustifications(), keptBefore);
@@ -212,7 +212,7 @@ describe('emergency access', () => {
     await assert.rejects(member.readRecord(recordId), { code: 'access_denied' });
     await assert.rejects(
       member.declareEmergency({ patient: patient.address, reason: 'unconscious', justification }),
-      { code: 'access_denied', message: /not active member/ },
+      { code: 'access_denied', message: /is not an active member of an organisation/ },
     );
   });
 
@@ -369,7 +369,7 @@ describe('the end of an emergency', () => {
     try {
       await assert.rejects(doctor.readRecord(recordId), {
         code: 'access_denied',
-        message: /emergency is over/,
+        message: /emergency access to this patient is over/,
       });
       // The chain has not moved: it would still say yes; the gateway's clock said no.
       assert.equal(await latestBlockTime(gateway.rpcUrl), chainTime);
@@ -394,7 +394,7 @@ describe('the end of an emergency', () => {
     assert.ok(emergency.expiresAt > Date.now() / 1000);
     await assert.rejects(doctor.readRecord(recordId), {
       code: 'access_denied',
-      message: /no active consent/,
+      message: /has not given you consent/,
     });
     const end = await endAudited(patient, emergency.emergencyId);
     assert.deepEqual(

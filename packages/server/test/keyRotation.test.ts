@@ -147,7 +147,7 @@ describe('key rotation', () => {
       token,
       body: { patient: patient.address, ...signed },
     });
-    assert.match(assertError(response, 400, 'invalid_input'), /invalid signature/);
+    assert.match(assertError(response, 400, 'invalid_input'), /The signature does not come from/);
   });
 
   it('keeps consents: grantees still read; the new key revokes and grants', async () => {

@@ -119,7 +119,7 @@ describe('records', () => {
         doctor.addRecord({ patient: patient.address, category: 'lab', resource: labResult() }),
         {
           code: 'access_denied',
-          message: /may not append lab/,
+          message: /has not given you consent to add lab records/,
         },
       );
       const denied = (await auditOf(patient)).filter((e) => e.actor === doctor.address);
@@ -269,10 +269,7 @@ describe('records', () => {
         leaf: { author: patient.address.toLowerCase() as Hex },
         envelopeMetadata: { author: patient.address.toLowerCase() as Hex },
       });
-      assert.match(
-        assertError(await submit(patient, otherKey), 400, 'invalid_input'),
-        /records invalid signature/,
-      );
+      assert.match(assertError(await submit(patient, otherKey), 400, 'invalid_input'), /does not check out/);
       assert.match(
         assertError(await submit(doctor, forged), 403, 'access_denied'),
         /submit your own actions/,

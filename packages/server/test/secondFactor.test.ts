@@ -97,7 +97,7 @@ describe('second factor for approvals (TOTP)', () => {
       token: await signIn(gateway.url, patient.identity),
       body: { code: code(), homeRelay: forged },
     });
-    assert.match(assertError(refused, 400, 'invalid_input'), /invalid signature/);
+    assert.match(assertError(refused, 400, 'invalid_input'), /The signature does not come from/);
     assert.deepEqual(await patient.otpStatus(), {
       enabled: false,
       pending: true,
@@ -184,7 +184,7 @@ describe('second factor for approvals (TOTP)', () => {
     const elsewhere = createGatewayClient({ url: otherGateway.url, identity: patient.identity });
     await assert.rejects(grantToDoctor(elsewhere), {
       code: 'access_denied',
-      message: /not authorised relayer/,
+      message: /is not the gateway of patient/,
     });
     // Revoking stays possible anywhere.
     const { grantId } = await grantToDoctor(patient, code(30));

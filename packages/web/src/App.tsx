@@ -12,6 +12,7 @@ import {
   AdminConsortium,
   AdminEmergencies,
   AdminMembers,
+  AdminVotes,
   ClinicianAppointments,
   DelegateHome,
   Explorer,
@@ -127,6 +128,7 @@ function navigationOf(session: Session): Screen[] {
     screens.push(
       { path: '/admin/members', label: 'Members', render: () => <AdminMembers /> },
       { path: '/admin/consortium', label: 'Consortium', render: () => <AdminConsortium /> },
+      { path: '/admin/votes', label: 'Votes', render: () => <AdminVotes /> },
       { path: '/admin/activity', label: 'Activity', render: () => <AdminActivity /> },
       { path: '/admin/emergencies', label: 'Emergencies', render: () => <AdminEmergencies /> },
     );

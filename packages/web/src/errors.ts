@@ -1,5 +1,5 @@
 /** Errors in plain words: what happened and, where it helps, what to do. */
-import { MedledgerError } from '@medledger/core';
+import { describeRefusal, MedledgerError } from '@medledger/core';
 
 const advice: Record<string, string> = {
   access_denied:
@@ -14,9 +14,14 @@ const advice: Record<string, string> = {
   rate_limited: 'Too many attempts in a short time. Wait a little and try again.',
 };
 
-/** A sentence for the user, from anything thrown. */
+/**
+ * A sentence for the user, from anything thrown: the core catalogue's plain words for the error's
+ * reason (`describeRefusal`, from its `fields`), else its message with advice for its code.
+ */
 export function plainError(error: unknown): string {
   if (error instanceof MedledgerError) {
+    const worded = describeRefusal(error.reason, error.fields);
+    if (worded) return worded;
     const hint = advice[error.code];
     return hint && !error.shortMessage.endsWith('.')
       ? `${error.shortMessage}. ${hint}`

@@ -5,16 +5,20 @@
  */
 import { type ComponentType, lazy } from 'react';
 
-/** `name` of the module `load` imports, as a lazily loaded component. */
-function lazyScreen<Props, Module extends Record<string, unknown>>(
+// biome-ignore lint/suspicious/noExplicitAny: React.lazy's own bound; each screen keeps its props type.
+type AnyComponent = ComponentType<any>;
+
+/** `name` of the module `load` imports, as a lazily loaded component with the same props. */
+function lazyScreen<Name extends string, Module extends { [key in Name]: AnyComponent }>(
   load: () => Promise<Module>,
-  name: keyof Module,
+  name: Name,
 ) {
-  return lazy(async () => ({ default: (await load())[name] as ComponentType<Props> }));
+  return lazy(async () => ({ default: (await load())[name] }));
 }
 
 export const AdminActivity = lazyScreen(() => import('./screens/AdminScreens.tsx'), 'AdminActivity');
 export const AdminConsortium = lazyScreen(() => import('./screens/AdminScreens.tsx'), 'AdminConsortium');
+export const AdminVotes = lazyScreen(() => import('./screens/ConsortiumVotes.tsx'), 'AdminVotes');
 export const AdminMembers = lazyScreen(() => import('./screens/AdminScreens.tsx'), 'AdminMembers');
 export const ClinicianAppointments = lazyScreen(
   () => import('./screens/AppointmentScreens.tsx'),
@@ -24,10 +28,7 @@ export const PatientAppointments = lazyScreen(
   () => import('./screens/AppointmentScreens.tsx'),
   'PatientAppointments',
 );
-export const FindPatient = lazyScreen<{ base: string }, typeof import('./screens/CareScreens.tsx')>(
-  () => import('./screens/CareScreens.tsx'),
-  'FindPatient',
-);
+export const FindPatient = lazyScreen(() => import('./screens/CareScreens.tsx'), 'FindPatient');
 export const InsurerClaims = lazyScreen(() => import('./screens/ClaimScreens.tsx'), 'InsurerClaims');
 export const DelegateHome = lazyScreen(() => import('./screens/DelegateScreens.tsx'), 'DelegateHome');
 export const AdminEmergencies = lazyScreen(
@@ -53,7 +54,7 @@ export const PatientRequests = lazyScreen(() => import('./screens/PatientScreens
 export const PatientSharing = lazyScreen(() => import('./screens/PatientScreens.tsx'), 'PatientSharing');
 export const PatientSettings = lazyScreen(() => import('./screens/PatientSettings.tsx'), 'PatientSettings');
 export const PharmacyWorklist = lazyScreen(() => import('./screens/PharmacyScreens.tsx'), 'PharmacyWorklist');
-export const RecoverWithGuardians = lazyScreen<
-  { onSignIn: (identity: import('@medledger/core').Identity) => Promise<void> },
-  typeof import('./screens/KeyScreens.tsx')
->(() => import('./screens/KeyScreens.tsx'), 'RecoverWithGuardians');
+export const RecoverWithGuardians = lazyScreen(
+  () => import('./screens/KeyScreens.tsx'),
+  'RecoverWithGuardians',
+);

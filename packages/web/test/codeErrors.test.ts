@@ -12,7 +12,7 @@ import { TOTP, URI } from 'otpauth';
 import type { Address } from 'viem';
 import { createSecondFactor, failureWindowMs, maxFailures } from '../../server/src/secondFactor.ts';
 import { SqliteGatewayStore } from '../../server/src/store/sqliteStore.ts';
-import { plainCodeError, withPlainCodeErrors } from '../src/errors.ts';
+import { plainCodeError, plainError, withPlainCodeErrors } from '../src/errors.ts';
 
 const patient = '0xA11CE00000000000000000000000000000000001' as Address;
 
@@ -116,10 +116,7 @@ describe('plain words for refused one-time codes', () => {
         message: 'The one-time code is wrong or expired.',
       },
     });
-    assert.match(
-      plainCodeError(lookalike),
-      /^The one-time code is wrong or expired\. You do not have permission/,
-    );
+    assert.match(plainCodeError(lookalike), /^The patient has not given you consent to see this\./);
   });
 
   it('leaves other errors to the general wording, and rethrows refusals in plain words', async () => {
@@ -130,6 +127,41 @@ describe('plain words for refused one-time codes', () => {
     await assert.rejects(
       withPlainCodeErrors(() => secondFactor.requireCode(patient, codeAt(1))),
       (error: Error) => error.message.startsWith('Not approved: too many wrong one-time codes.'),
+    );
+  });
+});
+
+describe('plainError', () => {
+  it("words a refusal by its reason and fields from the core catalogue, not the gateway's text", () => {
+    const revoked = errorFromResponse(403, {
+      error: {
+        code: 'access_denied',
+        reason: 'consent_revoked',
+        message: 'whatever the gateway said',
+        fields: { grantId: 4, revokedAt: 1_767_225_600 },
+      },
+    });
+    assert.match(plainError(revoked), /^The patient revoked your consent on 2026-01-01 00:00 UTC, /);
+    const contract = errorFromResponse(400, {
+      error: {
+        code: 'invalid_input',
+        reason: 'consortium_organisation_not_pending',
+        message: 'x',
+        details: 'ConsortiumOrganisationNotPending(4)',
+        fields: { contractError: 'ConsortiumOrganisationNotPending', organisationId: 4 },
+      },
+    });
+    assert.match(plainError(contract), /^Organisation 4 is not waiting for approval/);
+    assert.doesNotMatch(plainError(contract), /ConsortiumOrganisationNotPending|not pending/);
+  });
+
+  it('keeps the per-code advice for a reason the catalogue does not know', () => {
+    const other = errorFromResponse(409, {
+      error: { code: 'conflict', reason: 'some_new_reason', message: 'Slot 3 is taken.' },
+    });
+    assert.equal(
+      plainError(other),
+      'Slot 3 is taken. This has already been done or changed in the meantime. Refresh and try again.',
     );
   });
 });

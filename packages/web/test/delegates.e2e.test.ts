@@ -125,7 +125,7 @@ describe('delegates, in Chromium', { timeout: 600_000 }, () => {
     assert.equal(await caregiver.getByText('Asthma').count(), 0, 'the condition is not listed');
     await caregiver.getByLabel('Record id').fill(conditionId);
     await caregiver.getByRole('button', { name: 'Open', exact: true }).click();
-    await caregiver.getByRole('alert').filter({ hasText: 'may not read this' }).waitFor();
+    await caregiver.getByRole('alert').filter({ hasText: 'has not given you consent to see this' }).waitFor();
     await screenshot(caregiver, 'delegates-02-shared-with-me');
   });
 });

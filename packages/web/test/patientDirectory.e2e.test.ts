@@ -145,7 +145,7 @@ describe('patient profile and finding a patient, in Chromium', { timeout: 600_00
     // Used once: the same code again is refused in plain words.
     await byCode.getByLabel('Desk code').fill(deskCode);
     await byCode.getByRole('button', { name: 'Find' }).click();
-    await byCode.getByText(/No live desk code is this one/).waitFor();
+    await byCode.getByText(/This desk code is not valid/).waitFor();
   });
 
   it('the doctor keeps an MRN; a nurse finds the patient by it, without seeing the name', async () => {

@@ -13,10 +13,11 @@
  * code (the test computes codes with `otpauth` from the URI the app shows), a wrong code is refused
  * with a plain message, the current one approves the pharmacy's request, and a valid code turns the
  * second factor off again. The patient backs up its keys to the doctor and the pharmacist and
- * recovers them in a new browser profile with both (a wrong code and a single approval are not
- * enough). The admin grants the doctor the emergency privilege; the doctor, refused after the
- * revocation, declares an emergency and reads the emergency set (medications, not lab results); the
- * patient's header shows it live; the admin reviews it and the patient is notified of the review.
+ * recovers them in a new browser profile with both, across a reload of its page (a wrong code and
+ * a single approval are not enough). The admin grants the doctor the emergency privilege; the
+ * doctor, refused after the revocation, declares an emergency and reads the emergency set
+ * (medications, not lab results); the patient's header shows it live; the admin reviews it and the
+ * patient is notified of the review.
  *
  * It also proves that the gateway receives only ciphertext: a plaintext marker in the uploaded
  * record and in the prescription never appears in a request body the browsers sent, nor in any
@@ -512,7 +513,7 @@ describe('web app, end to end in Chromium', { timeout: 600_000 }, () => {
     await panel.waitFor({ state: 'detached' });
   });
 
-  it('the patient backs up its keys to two guardians, and recovers them on a new device with both', async () => {
+  it('the patient backs up its keys to two guardians, and recovers them on a new device with both, across a reload', async () => {
     await nav(patient, 'Keys');
     await patient.getByText('You have no key backup yet.').waitFor();
     await patient.getByLabel('Guardians’ addresses').fill(`${doctorAddress}\n${pharmacistAddress}`);
@@ -544,6 +545,11 @@ describe('web app, end to end in Chromium', { timeout: 600_000 }, () => {
     await doctorView.getByRole('button', { name: 'Approve recovery' }).click();
     await doctorView.getByText(/Approved: .* Approvals so far: 1 of the 2 needed\./).waitFor();
     screenshots.push(await screenshot(doctor, '19-guardian-approves'));
+
+    // A reload does not lose the recovery: the browser keeps the request, encrypted.
+    await device.page.reload();
+    await device.page.getByRole('heading', { name: 'Recovery in progress' }).waitFor();
+    assert.equal(await textOf(device.page.getByTestId('recovery-code')), code);
 
     // One guardian of two is not enough.
     await device.page.getByLabel('Name for this identity').fill('Alex (new phone)');

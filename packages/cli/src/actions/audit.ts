@@ -1,10 +1,27 @@
-import { createGatewayClient, staffAttestation, verifyAuditTrail } from '@medledger/client';
-import { IntegrityError } from '@medledger/core';
+import {
+  createGatewayClient,
+  type GatewayClient,
+  staffAttestation,
+  verifyAuditTrail,
+} from '@medledger/client';
+import { IntegrityError, roleOfCode } from '@medledger/core';
 import type { Command } from 'commander';
 import { actorLabels } from '../actorLabels.ts';
 import { clientFor, globalOptions, parseAddress, parseInteger } from '../context.ts';
 import type { ActionHandler } from '../options.ts';
 import { print } from '../output.ts';
+
+const verificationWords = {
+  verified: 'verified',
+  'awaiting-anchor': 'awaiting anchor',
+  problem: 'PROBLEM',
+} as const;
+
+/** An admin's audit is its organisation's activity by default: the organisation it administers, if any. */
+async function ownOrganisationAsAdmin(client: GatewayClient): Promise<number | undefined> {
+  const { member } = await client.me();
+  return member?.active && roleOfCode(member.role) === 'admin' ? member.organisationId : undefined;
+}
 
 export const audit: ActionHandler = async (options, command: Command) => {
   const client = await clientFor(command);
@@ -33,12 +50,16 @@ export const audit: ActionHandler = async (options, command: Command) => {
     );
     print(globalOptions(command), { ok: problems.length === 0, gateways: reports }, () =>
       [
-        ...reports.map(
-          (r) =>
-            `${r.gateway}: ${r.events} events, ${r.anchored} verified against the chain, ${r.awaitingAnchor} awaiting anchoring; ` +
+        ...reports.flatMap((r) => [
+          `${r.gateway}: ${r.events} events, ${r.anchored} verified against the chain, ${r.awaitingAnchor} awaiting anchoring; ` +
             `${r.leaves} anchored leaves searched for yours${r.recognisesOwnLeaves ? '' : ' (not possible: you are not a registered patient with this key)'}` +
             (r.problems.length ? `, ${r.problems.length} PROBLEM(S)` : ''),
-        ),
+          ...r.checked.map(
+            (e) =>
+              `  ${verificationWords[e.verification].padEnd(16)} #${e.sequence}  ${new Date(e.recordedAt).toISOString()}  ` +
+              `${e.outcome.padEnd(7)} ${e.action.padEnd(6)} ${e.actor}  ${e.category ?? ''}  ${e.recordId ?? ''}`.trimEnd(),
+          ),
+        ]),
         ...problems.map((p) => `MISMATCH at ${p.gateway}: ${p.message}`),
         problems.length ? `${problems.length} problem(s) found` : 'your access history matches the chain',
       ].join('\n'),
@@ -47,9 +68,14 @@ export const audit: ActionHandler = async (options, command: Command) => {
       throw new IntegrityError(`Audit verification failed: ${problems.length} problem(s).`);
     return;
   }
+  const organisation = options.org
+    ? parseInteger(options.org, 'organisation id')
+    : options.patient
+      ? undefined
+      : await ownOrganisationAsAdmin(client);
   const result = await client.audit({
     ...(options.patient ? { patient: parseAddress(options.patient, 'patient') } : {}),
-    ...(options.org ? { organisation: parseInteger(options.org, 'organisation id') } : {}),
+    ...(organisation ? { organisation } : {}),
     ...(options.refused ? { outcome: 'denied' as const } : {}),
   });
   const name = await actorLabels(

@@ -1,4 +1,11 @@
-import { InvalidInputError, isOrganisationKind, isRole, organisationKinds, roles } from '@medledger/core';
+import {
+  InvalidInputError,
+  isOrganisationKind,
+  isRole,
+  organisationKinds,
+  roles,
+  withArticle,
+} from '@medledger/core';
 import type { Command } from 'commander';
 import type { Hex } from 'viem';
 import { actorLabels } from '../actorLabels.ts';
@@ -27,8 +34,14 @@ export const createOrganisation: ActionHandler = async (options, command: Comman
 
 export const approveOrganisation: ActionHandler = async (id: string, _options, command: Command) => {
   const result = await (await clientFor(command)).approveOrganisation(parseInteger(id, 'organisation id'));
-  print(globalOptions(command), result, `organisation ${id} is ${result.status}`);
+  print(globalOptions(command), result, `organisation ${id} is ${result.status}${votesWords(result)}`);
 };
+
+/** " (votes: 1 of 2 needed)", after an approval whose answer counts the votes. */
+export function votesWords(result: { approvals?: number; approvalsNeeded?: number }): string {
+  if (result.approvals === undefined || result.approvalsNeeded === undefined) return '';
+  return ` (votes: ${result.approvals} of ${result.approvalsNeeded} needed)`;
+}
 
 export const listOrganisations: ActionHandler = async (_options, command: Command) => {
   const options = globalOptions(command);
@@ -89,7 +102,7 @@ export const approveCustody: ActionHandler = async (id: string, _options, comman
   print(
     globalOptions(command),
     result,
-    `custody proposal ${id}${result.enacted ? ' is in effect' : ' awaits more approvals'}`,
+    `custody proposal ${id}${result.enacted ? ' is in effect' : ' awaits more approvals'}${votesWords(result)}`,
   );
 };
 
@@ -110,7 +123,7 @@ export const addMember: ActionHandler = async (options, command: Command) => {
   print(
     globalOptions(command),
     result,
-    `${result.address}${named} is now a ${result.role} of organisation ${result.organisationId}`,
+    `${result.address}${named} is now ${withArticle(result.role)} of organisation ${result.organisationId}`,
   );
 };
 

@@ -11,6 +11,7 @@ import { actorLabels, type NameOf } from '../actorLabels.ts';
 import { clientFor, globalOptions, parseAddress, parseInteger } from '../context.ts';
 import { type ActionHandler, reviewVerdicts } from '../options.ts';
 import { print } from '../output.ts';
+import { votesWords } from './consortium.ts';
 
 export const declareEmergency: ActionHandler = async (options, command: Command) => {
   if (!isEmergencyReason(options.reason)) {
@@ -90,7 +91,7 @@ export const approveWindow: ActionHandler = async (id: string, _options, command
   print(
     globalOptions(command),
     result,
-    `window proposal ${id}${result.enacted ? ' is in effect' : ' awaits more approvals'}`,
+    `window proposal ${id}${result.enacted ? ' is in effect' : ' awaits more approvals'}${votesWords(result)}`,
   );
 };
 

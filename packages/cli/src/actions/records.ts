@@ -1,6 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import type { GatewayClient } from '@medledger/client';
 import {
+  type Category,
   categories,
+  categoryOfResource,
   InvalidInputError,
   isCategory,
   isSensitivity,
@@ -8,7 +11,7 @@ import {
   sensitivities,
 } from '@medledger/core';
 import type { Command } from 'commander';
-import type { Hex } from 'viem';
+import type { Address, Hex } from 'viem';
 import { actorLabels } from '../actorLabels.ts';
 import { clientFor, globalOptions, parseAddress } from '../context.ts';
 import type { ActionHandler } from '../options.ts';
@@ -16,7 +19,7 @@ import { print } from '../output.ts';
 import { describeStamp, stampSigners } from './stamps.ts';
 
 export const addRecord: ActionHandler = async (options, command: Command) => {
-  if (!isCategory(options.category)) {
+  if (options.category !== undefined && !isCategory(options.category)) {
     throw new InvalidInputError(
       `Unknown category "${options.category}"; use one of: ${categories.join(', ')}.`,
     );
@@ -35,23 +38,42 @@ export const addRecord: ActionHandler = async (options, command: Command) => {
   } catch {
     throw new InvalidInputError(`Cannot read ${options.file}.`);
   }
-  refuseImportBundle(text, options.file, options.category);
-  const resource = parseResourceJson(text, options.category);
+  const category: Category = options.category ?? detectCategory(text, options.file);
+  refuseImportBundle(text, options.file, category);
+  const resource = parseResourceJson(text, category);
   const result = await (await clientFor(command)).addRecord({
     patient: parseAddress(options.patient, 'patient'),
-    category: options.category,
+    category,
     sensitivity: options.sensitivity,
     resource,
     ...(options.supersedes ? { supersedes: options.supersedes as Hex } : {}),
   });
-  print(globalOptions(command), result, () =>
+  print(globalOptions(command), { ...result, category }, () =>
     [
       `recordId: ${result.recordId}`,
+      `category: ${category}${options.category ? '' : ' (detected from the resource)'}`,
       `cid:      ${result.cid}`,
       `anchored in block ${result.blockNumber} (${result.transactionHash})`,
     ].join('\n'),
   );
 };
+
+/** The category of the resource in `text` (`categoryOfResource`, as the web app detects it). */
+function detectCategory(text: string, file: string): Category {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new InvalidInputError(`${file} is not JSON.`, { reason: 'resource_not_json' });
+  }
+  const category = categoryOfResource(value);
+  if (!category)
+    throw new InvalidInputError(
+      `Cannot tell the category of ${file}; give --category (one of: ${categories.join(', ')}).`,
+      { reason: 'category_unknown' },
+    );
+  return category;
+}
 
 /**
  * A Bundle holds many resources: `medledger import` makes one record of each. Only an emergency
@@ -76,7 +98,8 @@ function refuseImportBundle(text: string, file: string, category: string): void 
 
 export const listRecords: ActionHandler = async (options, command: Command) => {
   const client = await clientFor(command);
-  const result = await client.listRecords(parseAddress(options.patient, 'patient'), {
+  const patient = options.patient ? parseAddress(options.patient, 'patient') : await ownChart(client);
+  const result = await client.listRecords(patient, {
     includeHidden: options.includeDeleted === true,
   });
   const name = await actorLabels(
@@ -101,6 +124,17 @@ export const listRecords: ActionHandler = async (options, command: Command) => {
       : 'no records you may see',
   );
 };
+
+/** Without --patient: the signed-in patient's own chart; staff and delegates must say whose. */
+async function ownChart(client: GatewayClient): Promise<Address> {
+  const me = await client.me();
+  if (!me.patient?.registered)
+    throw new InvalidInputError(
+      'Say whose records to list: --patient ADDRESS (without it, a registered patient lists their own chart).',
+      { reason: 'patient_required' },
+    );
+  return client.address;
+}
 
 export const rekeyRecord: ActionHandler = async (recordId: string, _options, command: Command) => {
   if (!/^0x[0-9a-fA-F]{64}$/.test(recordId))

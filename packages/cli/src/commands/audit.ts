@@ -14,8 +14,11 @@ export function registerAudit(program: Command): void {
           'among all anchored leaves) are reported, and the command exits non-zero on any mismatch.',
       )
       .option('--patient <address>', 'the patient (yourself)')
-      .option('--org <id>', 'your organisation (admins only)')
-      .option('--verify', 'check your history at every gateway against the chain')
+      .option('--org <id>', 'your organisation (admins only; by default the one you administer)')
+      .option(
+        '--verify',
+        'check your history at every gateway against the chain; prints each event with its outcome',
+      )
       .option('--refused', 'only the refused attempts: who, when, what and why'),
   ).action(lazyAction(load, 'audit'));
 }

@@ -17,7 +17,10 @@ export function registerRecords(program: Command): void {
         'Check, encrypt, sign and anchor a FHIR R4 resource as a record of a patient (needs an append consent unless you are the patient)',
       )
       .requiredOption('--patient <address>', 'the patient')
-      .requiredOption('--category <category>', `one of ${categories.join(', ')}`)
+      .option(
+        '--category <category>',
+        `one of ${categories.join(', ')}; detected from the resource when omitted (as the web app does)`,
+      )
       .option('--sensitivity <level>', `one of ${sensitivities.join(', ')}`, 'normal')
       .requiredOption('--file <fhir.json>', 'the FHIR R4 resource (JSON)')
       .option('--supersedes <recordId>', 'the record this one amends'),
@@ -27,7 +30,7 @@ export function registerRecords(program: Command): void {
     record
       .command('list')
       .description('List the metadata of a patient’s records that you may see, each final or draft')
-      .requiredOption('--patient <address>', 'the patient')
+      .option('--patient <address>', 'the patient; your own chart when you are a patient and omit it')
       .option(
         '--include-deleted',
         'as the patient: also list your deleted (hidden) and erased records, marked',

@@ -6,6 +6,14 @@ import { type StartOptions, startDescription, withStartOptions } from '@medledge
 import type { Command } from 'commander';
 import { ReportedError } from '../options.ts';
 
+/** The line that points this CLI at a started gateway. */
+export function cliUsage({ url, keyFile }: { url: string; keyFile?: string }): string {
+  return (
+    `Use the CLI with it: medledger login --server ${url} --key ${keyFile ?? 'KEYFILE'}` +
+    `${keyFile ? '' : ' (a key file from `medledger key new`)'}; or for one shell: export MEDLEDGER_SERVER=${url}`
+  );
+}
+
 export function registerStart(program: Command): void {
   withStartOptions(program.command('start').description(startDescription)).action(
     async (options: StartOptions, command: Command) => {
@@ -13,7 +21,7 @@ export function registerStart(program: Command): void {
       // Loaded here so that every other command starts without the server's dependencies.
       const { reportError, runGateway } = await import('@medledger/gateway');
       try {
-        await runGateway(options, { json });
+        await runGateway(options, { ...(json ? { json } : {}), usage: cliUsage });
       } catch (error) {
         // Reported by the gateway's own copy of the error classes: the bundled CLI (scripts/build.ts)
         // has another, which `instanceof` would not recognise its errors by.

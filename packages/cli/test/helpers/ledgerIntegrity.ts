@@ -282,6 +282,29 @@ export interface RecordProblem {
   problem: string;
 }
 
+/** Reads are retried this many times when the gateway could not be reached or shed the request. */
+const unreachableRetries = 3;
+
+/**
+ * `reader.readRecord(recordId)`, tried again (after a pause that grows) when the gateway could not
+ * be reached or shed the request as overloaded: on a starved machine a gateway can take longer than
+ * the client's connect timeout to accept, and the question here is whether the record survived,
+ * not whether the gateway answered at the first try. Every other answer counts at once.
+ */
+async function readOnceReachable(reader: GatewayClient, recordId: Hex) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await reader.readRecord(recordId);
+    } catch (error) {
+      const transient =
+        error instanceof MedledgerError &&
+        (error.reason === 'gateway_unreachable' || error.code === 'overloaded');
+      if (!transient || attempt >= unreachableRetries) throw error;
+      await sleep(2_000 * (attempt + 1));
+    }
+  }
+}
+
 /**
  * The records of `expected` that `reader` cannot read back as written: each with what went
  * wrong. Reads `concurrency` at a time.
@@ -297,7 +320,7 @@ export async function recordsNotReadable(
     for (let next = queue.shift(); next; next = queue.shift()) {
       const [recordId, resource] = next;
       try {
-        const read = await reader.readRecord(recordId);
+        const read = await readOnceReachable(reader, recordId);
         if (!isDeepStrictEqual(read.resource, resource))
           problems.push({ recordId, problem: 'reads back different' });
       } catch (error) {
@@ -346,7 +369,8 @@ export interface Verification {
 
 /** `medledger verify --json` against the gateway at `url` (which names the chain to read). */
 export async function verifyWithCli(url: string): Promise<Verification> {
-  const result = await runMedledger(['--server', url, '--json', 'verify'], { timeoutMs: 180_000 });
+  // Verify reads the whole chain; on a loaded 2-core machine that took up to 3 minutes.
+  const result = await runMedledger(['--server', url, '--json', 'verify'], { timeoutMs: 360_000 });
   const output = `${result.stderr}${result.stdout}`;
   let report: Verification['report'];
   try {

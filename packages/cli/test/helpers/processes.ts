@@ -26,6 +26,8 @@ function childEnvironment(): NodeJS.ProcessEnv {
   for (const name of Object.keys(env)) {
     if (name.startsWith('MEDLEDGER_') || name === 'PORT') delete env[name];
   }
+  // No profile of the machine's user: a test that wants one names its own config file.
+  env.MEDLEDGER_CONFIG = join(tmpdir(), 'medledger-cli-test-no-profiles', 'config.json');
   // The tests call from one address far faster than people: the gateways' limits out of reach
   // (the security suite tests the defaults).
   env.MEDLEDGER_RATE_LIMITS = unreachableRateLimits;
@@ -44,11 +46,12 @@ export interface CliResult {
 /** Runs `medledger ...args` (with Node 24: the runner's own executable) and collects what it printed. */
 export function runMedledger(
   args: string[],
-  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [medledgerBin, ...args], {
       env: { ...childEnvironment(), ...options.env },
+      ...(options.cwd ? { cwd: options.cwd } : {}),
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: options.timeoutMs ?? 60_000,
       killSignal: 'SIGKILL',

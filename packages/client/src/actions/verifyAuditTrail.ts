@@ -12,7 +12,7 @@
  */
 
 import type { AuditBatchPage } from '@medledger/api';
-import { type AuditLeaf, type AuditProblem, auditTagKey, verifyAuditLog } from '@medledger/core';
+import { type AuditLeaf, type AuditProblem, auditTagKey, categories, verifyAuditLog } from '@medledger/core';
 import { createChainReader } from '@medledger/ledger';
 import type { Transport } from '../transport.ts';
 import { auditBatches } from './auditBatches.ts';
@@ -32,6 +32,23 @@ export interface AuditTrailReport {
   recognisesOwnLeaves: boolean;
   ok: boolean;
   problems: AuditProblem[];
+  /** Each of the patient's events this gateway gave, with what its check found. */
+  checked: AuditEventCheck[];
+}
+
+/** One event of a patient's history and the outcome of its check against the chain. */
+export interface AuditEventCheck {
+  sequence: number;
+  /** When the gateway recorded it, Unix milliseconds. */
+  recordedAt: number;
+  actor: string;
+  action: string;
+  recordId: string | null;
+  category: string | null;
+  /** The access decision recorded (allowed, denied). */
+  outcome: string;
+  /** `verified`: proven against an anchored root; `awaiting-anchor`: not anchored yet; `problem`: see `problems`. */
+  verification: 'verified' | 'awaiting-anchor' | 'problem';
 }
 
 export interface VerifyAuditTrailOptions {
@@ -62,9 +79,24 @@ export async function verifyAuditTrail(
     recognisesOwnLeaves: false,
     ok: true,
     problems: [],
+    checked: [],
   };
+  const check = (
+    { event }: (typeof proofs.events)[number],
+    verification: AuditEventCheck['verification'],
+  ): AuditEventCheck => ({
+    sequence: event.sequence,
+    recordedAt: event.recordedAt,
+    actor: event.actor,
+    action: event.action,
+    recordId: event.recordId,
+    category: typeof event.category === 'number' ? (categories[event.category] ?? null) : event.category,
+    outcome: event.outcome,
+    verification,
+  });
   if (organisationId === null) {
     report.awaitingAnchor = proofs.events.length;
+    report.checked = proofs.events.map((item) => check(item, 'awaiting-anchor'));
     return report;
   }
   const chain = createChainReader({ rpcUrl: options.rpcUrl ?? info.rpcUrl, contracts: info.contracts });
@@ -133,6 +165,17 @@ export async function verifyAuditTrail(
     expect: anchoredEvents.map((item) => item.event.sequence),
   });
   report.problems.push(...result.problems);
+  const withProblems = new Set(result.problems.map((problem) => problem.sequence));
+  report.checked = proofs.events.map((item) =>
+    check(
+      item,
+      item.event.sequence >= nextSequence
+        ? 'awaiting-anchor'
+        : withProblems.has(item.event.sequence)
+          ? 'problem'
+          : 'verified',
+    ),
+  );
   report.anchored = anchoredEvents.length;
   report.awaitingAnchor = proofs.events.length - anchoredEvents.length;
   report.leaves = leaves.length;

@@ -11,6 +11,7 @@ import {
 } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
 import type { Category } from '../vocabulary.ts';
+import { withArticle } from '../words.ts';
 import { requiredCodes, resourceSchema } from './fhirDefinitions.ts';
 import { categoryMismatch, isObject, r4ResourceTypes } from './resourceTypes.ts';
 import type { FhirIssue } from './types.ts';
@@ -221,15 +222,15 @@ function checkValue(value: unknown, type: string, path: string, walk: Walk, dept
     if (typeof value === 'object' && value !== null) {
       malformed(walk, {
         path,
-        message: `expected ${article(type)} (a JSON ${jsonKindOf(type)}), got ${kindOf(value)}`,
+        message: `expected ${withArticle(type)} (a JSON ${jsonKindOf(type)}), got ${kindOf(value)}`,
       });
     }
   } else if (type === 'Resource') {
     checkResource(value, path, walk, depth);
   } else if (!isObject(value)) {
-    malformed(walk, { path, message: `expected ${article(type)} (a JSON object), got ${kindOf(value)}` });
+    malformed(walk, { path, message: `expected ${withArticle(type)} (a JSON object), got ${kindOf(value)}` });
   } else if (Object.keys(value).length === 0) {
-    walk.issues.push({ path, message: `expected ${article(type)}, got an empty object` });
+    walk.issues.push({ path, message: `expected ${withArticle(type)}, got an empty object` });
   } else {
     checkObject(value, getDataType(type), path, walk, depth);
   }
@@ -276,10 +277,6 @@ function jsonKindOf(primitiveType: string): string {
 /** medplum's messages read like ours: `Missing required property` becomes `missing required property`. */
 function lowerFirst(text: string): string {
   return text.slice(0, 1).toLowerCase() + text.slice(1);
-}
-
-function article(type: string): string {
-  return /^[AEIOU]/i.test(type) ? `an ${type}` : `a ${type}`;
 }
 
 function kindOf(value: unknown): string {

@@ -20,7 +20,7 @@ import { NotFoundError, organisationKindOfCode, organisationStatuses } from '@me
 import type { Session } from '../auth.ts';
 import type { GatewayServices } from '../gatewayServices.ts';
 import type { OrganisationRow } from '../store/gatewayStore.ts';
-import { emitted, emittedId, transactionOf } from './sentTransactions.ts';
+import { emitted, emittedId, transactionOf, votesAfter } from './sentTransactions.ts';
 import { requireSigner, signedArgs } from './signedActions.ts';
 import { knownName } from './vocabularyCodes.ts';
 
@@ -65,10 +65,12 @@ export async function approveOrganisation(
     ...signedArgs(input),
   ]);
   await services.indexer.sync();
+  const activated = emitted(sent, 'OrganisationActivated');
   return {
     organisationId,
-    status: emitted(sent, 'OrganisationActivated') ? 'active' : 'pending',
+    status: activated ? 'active' : 'pending',
     ...transactionOf(sent),
+    ...(await votesAfter(services, sent, 'OrganisationApproved', activated)),
   };
 }
 
@@ -162,6 +164,7 @@ export async function approveCustody(
     proposalId: input.proposalId,
     enacted: emitted(sent, 'CustodyChanged'),
     transactionHash: sent.hash,
+    ...(await votesAfter(services, sent, 'CustodyApproved')),
   };
 }
 

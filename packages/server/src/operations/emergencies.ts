@@ -33,6 +33,7 @@ import type { Address, Hex } from 'viem';
 import type { Session } from '../auth.ts';
 import type { GatewayServices } from '../gatewayServices.ts';
 import type { EmergencyRow } from '../store/emergencyStore.ts';
+import { votesAfter } from './sentTransactions.ts';
 import { requireSigner, signedArgs } from './signedActions.ts';
 import { endSessionsWithoutRequiredCode } from './staffSecondFactor.ts';
 
@@ -272,7 +273,10 @@ export async function approveEmergencyWindow(
     ...signedArgs(body),
   ]);
   await catchUp(services);
-  return windowVote(sent, proposalId);
+  return {
+    ...windowVote(sent, proposalId),
+    ...(await votesAfter(services, sent, 'EmergencyWindowApproved')),
+  };
 }
 
 function windowVote(sent: SentTransaction, proposalId: number): EmergencyWindowVote {

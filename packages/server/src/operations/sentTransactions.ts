@@ -5,6 +5,7 @@
 import { MedledgerError } from '@medledger/core';
 import type { SentTransaction } from '@medledger/ledger';
 import type { Hex } from 'viem';
+import type { GatewayServices } from '../gatewayServices.ts';
 
 /** The transaction's hash and block, as every relaying operation answers them. */
 export function transactionOf(sent: SentTransaction): { transactionHash: Hex; blockNumber: number } {
@@ -31,4 +32,28 @@ export function emittedId(sent: SentTransaction, eventName: string, argument: st
     });
   }
   return Number(value);
+}
+
+/** The votes on a consortium proposal after one approval: how many there are and how many pass it. */
+export interface Votes {
+  approvals: number;
+  approvalsNeeded: number;
+}
+
+/**
+ * The votes after the approval `sent` made: its `eventName` event's `approvals`, and the two thirds of
+ * the active organisations that pass a proposal (`TwoThirdsVote`). `activated` is whether the vote
+ * made one more organisation active, which did not count when it passed.
+ */
+export async function votesAfter(
+  services: GatewayServices,
+  sent: SentTransaction,
+  eventName: string,
+  activated = false,
+): Promise<Votes> {
+  const active = Number(await services.ledger.read('consortium', 'activeOrganisationCount', []));
+  return {
+    approvals: emittedId(sent, eventName, 'approvals'),
+    approvalsNeeded: Math.max(1, Math.ceil(((active - (activated ? 1 : 0)) * 2) / 3)),
+  };
 }

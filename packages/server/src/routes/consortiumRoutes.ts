@@ -16,6 +16,7 @@ import type { FastifyInstance } from 'fastify';
 import type { GatewayServices } from '../gatewayServices.ts';
 import * as consortium from '../operations/consortium.ts';
 import { consortiumMemberRoutes } from './consortiumMemberRoutes.ts';
+import { consortiumVoteRoutes } from './consortiumVoteRoutes.ts';
 import { apiRoutes, requireSession } from './routeHelpers.ts';
 
 export function consortiumRoutes(instance: FastifyInstance, services: GatewayServices): void {
@@ -146,4 +147,5 @@ export function consortiumRoutes(instance: FastifyInstance, services: GatewaySer
   );
 
   consortiumMemberRoutes(instance, services);
+  consortiumVoteRoutes(instance, services);
 }

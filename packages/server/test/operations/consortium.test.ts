@@ -142,6 +142,8 @@ describe('consortium operations', () => {
         await signedApproval(founder, 2),
       );
       assert.equal(approved.status, 'active');
+      // One active organisation voted; it alone was two thirds of those active before.
+      assert.deepEqual([approved.approvals, approved.approvalsNeeded], [1, 1]);
 
       const gatewayUrl = 'https://north-lab.example';
       const { relayer } = await ledgerInfo(gateway.services);
@@ -205,6 +207,8 @@ describe('consortium operations', () => {
         proposalId: proposed.proposalId,
         enacted: true,
         transactionHash: approved.transactionHash,
+        approvals: 2,
+        approvalsNeeded: 2,
       });
       assert.deepEqual((await ledgerInfo(gateway.services)).custody, {
         custodians: [1, 2],

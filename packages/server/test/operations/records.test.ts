@@ -276,14 +276,14 @@ describe('records operations', () => {
       );
     });
 
-    it('stops at a revoked grant (no_consent) and answers record_not_found for an unknown record', async () => {
+    it('stops at a revoked grant (consent_revoked) and answers record_not_found for an unknown record', async () => {
       const { patient, doctor, recordId, grantId } = await labRecordAndDoctor(true);
       assert.ok(grantId);
       await readRecord(gateway.services, sessionOf(doctor), { recordId });
       await patient.revokeConsent(grantId);
       await assert.rejects(
         readRecord(gateway.services, sessionOf(doctor), { recordId }),
-        refused('access_denied', 'no_consent'),
+        refused('access_denied', 'consent_revoked'),
       );
       await assert.rejects(
         readRecord(gateway.services, sessionOf(patient), { recordId: bytesToHex(randomBytes(32)) as Hex }),

@@ -1,6 +1,7 @@
 /** One decrypted record: the readable rendering for its resource type, and the raw FHIR on request. */
 import { summarizeResource } from '@medledger/core';
 import { useId, useState } from 'react';
+import { AddressText } from '../components/ui.tsx';
 import { ClinicalNote } from './ClinicalNote.tsx';
 import { Condition } from './Condition.tsx';
 import { conceptText, dateText, type Json, list, referenceText } from './fhirText.ts';
@@ -14,6 +15,11 @@ const medicationTypes = new Set([
   'MedicationAdministration',
 ]);
 const noteTypes = new Set(['DocumentReference', 'Composition', 'ClinicalImpression', 'Communication']);
+
+/** Who a reference names: an address (as the web app's forms write them) shown as one, else the text. */
+function PersonText(props: { text: string }) {
+  return /^0x[0-9a-fA-F]{40}$/.test(props.text) ? <AddressText address={props.text} /> : props.text;
+}
 
 /** The readable part of a resource, chosen by its type. */
 export function ResourceBody(props: { resource: Json }) {
@@ -71,7 +77,9 @@ function Order(props: { resource: Json }) {
       {referenceText(resource.requester) && (
         <div className="facts-row">
           <dt>By</dt>
-          <dd>{referenceText(resource.requester)}</dd>
+          <dd>
+            <PersonText text={referenceText(resource.requester) ?? ''} />
+          </dd>
         </div>
       )}
     </dl>

@@ -23,7 +23,7 @@ import { DeclareEmergency } from './EmergencyScreens.tsx';
 import { ChartOrders } from './OrderScreens.tsx';
 import { FindPatientBy, PatientIdentifiers, PatientName } from './PatientDirectory.tsx';
 import { RecordActionButtons } from './RecordActionDialogs.tsx';
-import { DiagnosisForm, NoteForm } from './RecordForms.tsx';
+import { DiagnosisForm, LabResultForm, NoteForm } from './RecordForms.tsx';
 
 const addressPattern = /^0x[0-9a-fA-F]{40}$/;
 
@@ -149,6 +149,14 @@ function PatientChart(props: { patient: string }) {
           {form === 'diagnosis' && <DiagnosisForm patient={props.patient} onDone={chart.reload} />}
           <p className="hint">
             Writing needs the patient’s consent to append in that category; a refusal is explained here.
+          </p>
+        </Card>
+      )}
+      {!denied && chart.data && persona === 'lab' && (
+        <Card title="Add a result">
+          <LabResultForm patient={props.patient} onDone={chart.reload} />
+          <p className="hint">
+            Writing needs the patient’s consent to add lab results; a refusal is explained here.
           </p>
         </Card>
       )}

@@ -28,8 +28,10 @@ import {
   useLoad,
 } from '../components/ui.tsx';
 import { plainError } from '../errors.ts';
+import { forgetPendingRecovery, keepPendingRecovery } from '../identity/pendingRecovery.ts';
 import { storeIdentity } from '../identity/vault.ts';
 import { useSession } from '../session.tsx';
+import { KeyRotationCard } from './KeyRotation.tsx';
 
 function submitting(action: () => Promise<unknown>) {
   return (event: FormEvent) => {
@@ -61,7 +63,10 @@ export function KeysScreen() {
             </p>
           </Card>
         ) : (
-          <KeyBackupCard />
+          <>
+            <KeyBackupCard />
+            <KeyRotationCard />
+          </>
         ))}
       <GuardianRequests />
     </div>
@@ -240,17 +245,28 @@ function GuardianRequest(props: {
 
 /**
  * On a new device, before sign-in: asks the guardians for the keys of a patient, then rebuilds them
- * from k approvals. What the request needs (its recovery key and token) stays in this page's memory.
+ * from k approvals. The request in progress (its recovery key and token) is kept in this browser,
+ * encrypted, until it is finished or cancelled: a reload continues it (`identity/pendingRecovery.ts`).
  */
-export function RecoverWithGuardians(props: { onSignIn: (identity: Identity) => Promise<void> }) {
+export function RecoverWithGuardians(props: {
+  onSignIn: (identity: Identity) => Promise<void>;
+  /** A recovery this browser had started before the page was loaded. */
+  inProgress?: PendingKeyRecovery;
+}) {
   const [patient, setPatient] = useState('');
-  const [pending, setPending] = useState<PendingKeyRecovery>();
+  const [pending, setPending] = useState<PendingKeyRecovery | undefined>(props.inProgress);
   const [label, setLabel] = useState('');
   const [passphrase, setPassphrase] = useState('');
   const start = useAction(async () => {
     const [address] = addressesIn(patient);
     if (!address) throw new Error('Enter the address of the identity to recover.');
-    setPending(await startKeyRecovery(window.location.origin, address));
+    const started = await startKeyRecovery(window.location.origin, address);
+    await keepPendingRecovery(started);
+    setPending(started);
+  });
+  const cancel = useAction(async () => {
+    await forgetPendingRecovery();
+    setPending(undefined);
   });
   const finish = useAction(async () => {
     if (!pending) return;
@@ -266,6 +282,7 @@ export function RecoverWithGuardians(props: { onSignIn: (identity: Identity) => 
       throw error;
     }
     await storeIdentity(identity, passphrase, label);
+    await forgetPendingRecovery();
     await props.onSignIn(identity);
   });
   if (!pending) {
@@ -296,13 +313,17 @@ export function RecoverWithGuardians(props: { onSignIn: (identity: Identity) => 
     );
   }
   return (
-    <Card title="Recover your keys with your guardians">
+    <Card title="Recovery in progress">
       <p>
         Tell {pending.threshold} of your {pending.guardianCount} guardians, yourself (in person or by phone),
-        this request and its code. Each approves it on their “Keys” page. Keep this page open: the request
-        lives in this page only.
+        this request and its code. Each approves it on their “Keys” page. This browser keeps the request,
+        encrypted, until you finish or cancel it: you may close or reload this page meanwhile.
       </p>
       <dl className="facts">
+        <dt>Identity</dt>
+        <dd>
+          <AddressText address={pending.request.patient} />
+        </dd>
         <dt>Request</dt>
         <dd className="mono" data-testid="recovery-request-id">
           {pending.request.requestId}
@@ -335,6 +356,10 @@ export function RecoverWithGuardians(props: { onSignIn: (identity: Identity) => 
           My guardians approved: recover my keys
         </Button>
       </form>
+      {cancel.error && <Notice kind="error">{cancel.error}</Notice>}
+      <Button kind="ghost" busy={cancel.busy} busyLabel="Cancelling…" onClick={() => void cancel.run()}>
+        Cancel this recovery
+      </Button>
     </Card>
   );
 }

@@ -12,7 +12,7 @@ import { conceptText } from '../records/fhirText.ts';
 import { useSession } from '../session.tsx';
 import { OrderCard, OrderWorklist } from './OrderCard.tsx';
 import { type OrderEntry, plainOrderError, requestFhirId, useOrganisationsOfKind } from './orders.ts';
-import { FormShell } from './RecordForms.tsx';
+import { FormShell, LabValueFields } from './RecordForms.tsx';
 
 /** The clinician's lab order: a test (LOINC code), a reason, a priority, and the laboratory that performs it. */
 export function LabOrderForm(props: { patient: string; onDone: () => void }) {
@@ -207,35 +207,12 @@ function PostResultForm(props: { entry: OrderEntry; onDone: () => void }) {
       error={action.error}
       onSubmit={() => void action.run()}
     >
-      <div className="form-row">
-        <Field label="Value">
-          {(id) => (
-            <input
-              id={id}
-              type="number"
-              step="any"
-              value={value}
-              onChange={(e) => setValue(e.target.value)}
-              required
-            />
-          )}
-        </Field>
-        <Field label="Unit">
-          {(id) => <input id={id} value={unit} onChange={(e) => setUnit(e.target.value)} required />}
-        </Field>
-      </div>
-      <div className="form-row">
-        <Field label="Reference low">
-          {(id) => (
-            <input id={id} type="number" step="any" value={low} onChange={(e) => setLow(e.target.value)} />
-          )}
-        </Field>
-        <Field label="Reference high">
-          {(id) => (
-            <input id={id} type="number" step="any" value={high} onChange={(e) => setHigh(e.target.value)} />
-          )}
-        </Field>
-      </div>
+      <LabValueFields
+        value={[value, setValue]}
+        unit={[unit, setUnit]}
+        low={[low, setLow]}
+        high={[high, setHigh]}
+      />
       <Field label="Conclusion">
         {(id) => (
           <textarea id={id} rows={2} value={conclusion} onChange={(e) => setConclusion(e.target.value)} />

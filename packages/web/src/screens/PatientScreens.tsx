@@ -416,6 +416,8 @@ type Verification = 'verified' | 'not-verified' | 'awaiting';
  */
 const refusalReasons: Record<string, string> = {
   no_consent: 'no consent of yours covers it',
+  consent_revoked: 'you had revoked their consent',
+  consent_expired: 'their consent had expired',
   emergency_expired: 'the emergency access was over',
   ledger_unavailable: 'the ledger could not be read (not their doing)',
   record_not_on_chain: 'the record was not on the ledger (not their doing)',

@@ -6,6 +6,7 @@ import {
   type BuiltResource,
   buildClinicalNote,
   buildDiagnosis,
+  buildLabResult,
   type Category,
   loadFhirDefinitions,
   validateResource,
@@ -139,5 +140,102 @@ export function DiagnosisForm(props: { patient: string; onDone: () => void }) {
         {(id) => <input id={id} type="date" value={onset} onChange={(e) => setOnset(e.target.value)} />}
       </Field>
     </FormShell>
+  );
+}
+
+/** A laboratory's result with no order (under the patient's consent): a value, its unit and reference range. */
+export function LabResultForm(props: { patient: string; onDone: () => void }) {
+  const { identity } = useSession();
+  const [test, setTest] = useState('');
+  const [code, setCode] = useState('');
+  const [value, setValue] = useState('');
+  const [unit, setUnit] = useState('');
+  const [low, setLow] = useState('');
+  const [high, setHigh] = useState('');
+  const write = useWriteRecord(props.patient, 'lab', props.onDone);
+  return (
+    <FormShell
+      title="Lab result"
+      submit="Save result"
+      {...write}
+      onSubmit={() =>
+        void write.run(
+          buildLabResult({
+            patient: props.patient,
+            test,
+            ...(code ? { loincCode: code } : {}),
+            value: Number(value),
+            unit,
+            ...(low ? { low: Number(low) } : {}),
+            ...(high ? { high: Number(high) } : {}),
+            performer: identity.address,
+          }),
+          'Result',
+        )
+      }
+    >
+      <Field label="Test">
+        {(id) => <input id={id} value={test} onChange={(e) => setTest(e.target.value)} required />}
+      </Field>
+      <Field label="LOINC code (optional)">
+        {(id) => (
+          <input id={id} value={code} pattern="\d{1,7}-\d" onChange={(e) => setCode(e.target.value)} />
+        )}
+      </Field>
+      <LabValueFields
+        value={[value, setValue]}
+        unit={[unit, setUnit]}
+        low={[low, setLow]}
+        high={[high, setHigh]}
+      />
+    </FormShell>
+  );
+}
+
+type TextState = readonly [string, (text: string) => void];
+
+/** A lab result's value, unit and reference range, as every form that records one asks for them. */
+export function LabValueFields(props: {
+  value: TextState;
+  unit: TextState;
+  low: TextState;
+  high: TextState;
+}) {
+  const [value, setValue] = props.value;
+  const [unit, setUnit] = props.unit;
+  const [low, setLow] = props.low;
+  const [high, setHigh] = props.high;
+  return (
+    <>
+      <div className="form-row">
+        <Field label="Value">
+          {(id) => (
+            <input
+              id={id}
+              type="number"
+              step="any"
+              value={value}
+              onChange={(e) => setValue(e.target.value)}
+              required
+            />
+          )}
+        </Field>
+        <Field label="Unit">
+          {(id) => <input id={id} value={unit} onChange={(e) => setUnit(e.target.value)} required />}
+        </Field>
+      </div>
+      <div className="form-row">
+        <Field label="Reference low">
+          {(id) => (
+            <input id={id} type="number" step="any" value={low} onChange={(e) => setLow(e.target.value)} />
+          )}
+        </Field>
+        <Field label="Reference high">
+          {(id) => (
+            <input id={id} type="number" step="any" value={high} onChange={(e) => setHigh(e.target.value)} />
+          )}
+        </Field>
+      </div>
+    </>
   );
 }

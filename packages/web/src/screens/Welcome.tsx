@@ -5,6 +5,7 @@
 import { type Actor, type Identity, parseKeyFile } from '@medledger/core';
 import { type FormEvent, Suspense, useState } from 'react';
 import { AddressText, Button, Card, Field, Notice, Spinner, useAction, useLoad } from '../components/ui.tsx';
+import { pendingRecovery } from '../identity/pendingRecovery.ts';
 import { identityFromRecoveryPhrase, newRecoveryPhrase } from '../identity/recoveryPhrase.ts';
 import {
   listStoredIdentities,
@@ -28,8 +29,11 @@ const tabLabels: Record<Mode, string> = {
 export function Welcome() {
   const { signIn, signedOutReason, codeRequest } = useSessionState();
   const stored = useLoad(listStoredIdentities, []);
+  // A recovery started before a reload continues where it was.
+  const recovering = useLoad(pendingRecovery, []);
   const [mode, setMode] = useState<Mode | undefined>();
-  const current: Mode = mode ?? (stored.data?.length ? 'unlock' : 'create');
+  const current: Mode = mode ?? (recovering.data ? 'recover' : stored.data?.length ? 'unlock' : 'create');
+  const ready = stored.data && !recovering.loading;
   return (
     <div className="welcome">
       <div className="welcome-intro">
@@ -57,12 +61,12 @@ export function Welcome() {
         ))}
       </div>
       {stored.loading && !stored.data ? <Spinner label="Opening this browser's key vault…" /> : null}
-      {stored.data && current === 'unlock' && <Unlock entries={stored.data ?? []} onSignIn={signIn} />}
-      {stored.data && current === 'create' && <Create onSignIn={signIn} />}
-      {stored.data && current === 'import' && <Import onSignIn={signIn} />}
-      {stored.data && current === 'recover' && (
+      {ready && current === 'unlock' && <Unlock entries={stored.data ?? []} onSignIn={signIn} />}
+      {ready && current === 'create' && <Create onSignIn={signIn} />}
+      {ready && current === 'import' && <Import onSignIn={signIn} />}
+      {ready && current === 'recover' && (
         <Suspense fallback={<Spinner label="Loading…" />}>
-          <RecoverWithGuardians onSignIn={signIn} />
+          <RecoverWithGuardians onSignIn={signIn} inProgress={recovering.data} />
         </Suspense>
       )}
     </div>
