@@ -90,6 +90,10 @@ describe('names instead of addresses in the CLI', () => {
       doctor.keyFile,
     );
 
+    // The doctor lists the chart too: two events, the newest first.
+    const listed = await cli.run('record', 'list', '--patient', patient.address, '--as', doctor.keyFile);
+    assert.equal(listed.code, 0, listed.stderr);
+
     const label = 'Dr Ana Silva (doctor, St. Elsewhere Hospital)';
     const audit = await cli.run('audit', '--as', patient.keyFile);
     assert.equal(audit.code, 0, audit.stderr);
@@ -98,6 +102,14 @@ describe('names instead of addresses in the CLI', () => {
     // --json keeps the raw address.
     const json = await cli.json<{ events: AuditEvent[] }>('audit', '--as', patient.keyFile);
     assert.ok(json.events.some((e) => e.actor.toLowerCase() === doctor.address.toLowerCase()));
+    // Every page by default; --limit the newest n, and out of range a refusal in words.
+    assert.ok(json.events.length > 1, `events: ${json.events.length}`);
+    assert.equal(audit.stdout.trim().split('\n').length, json.events.length);
+    const newest = await cli.json<{ events: AuditEvent[] }>('audit', '--limit', '1', '--as', patient.keyFile);
+    assert.deepEqual(newest.events, json.events.slice(0, 1));
+    const tooMany = await cli.run('audit', '--limit', '201', '--as', patient.keyFile);
+    assert.equal(tooMany.code, 2, tooMany.stderr);
+    assert.match(tooMany.stderr, /--limit takes 1 to 200 events/);
 
     const records = await cli.run('record', 'list', '--patient', patient.address, '--as', patient.keyFile);
     assert.equal(records.code, 0, records.stderr);

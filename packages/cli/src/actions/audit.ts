@@ -4,7 +4,7 @@ import {
   staffAttestation,
   verifyAuditTrail,
 } from '@medledger/client';
-import { IntegrityError, roleOfCode } from '@medledger/core';
+import { IntegrityError, InvalidInputError, roleOfCode } from '@medledger/core';
 import type { Command } from 'commander';
 import { actorLabels } from '../actorLabels.ts';
 import { clientFor, globalOptions, parseAddress, parseInteger } from '../context.ts';
@@ -73,11 +73,16 @@ export const audit: ActionHandler = async (options, command: Command) => {
     : options.patient
       ? undefined
       : await ownOrganisationAsAdmin(client);
-  const result = await client.audit({
+  const query = {
     ...(options.patient ? { patient: parseAddress(options.patient, 'patient') } : {}),
     ...(organisation ? { organisation } : {}),
     ...(options.refused ? { outcome: 'denied' as const } : {}),
-  });
+  };
+  // The gateway answers a page at a time: the newest --limit events, or every page.
+  const result =
+    options.limit === undefined
+      ? { events: await client.auditAll(query) }
+      : { events: (await client.audit({ ...query, limit: parsePageSize(options.limit) })).events };
   const name = await actorLabels(
     client,
     result.events.map((e) => e.actor),
@@ -99,3 +104,14 @@ export const audit: ActionHandler = async (options, command: Command) => {
           .join('\n') || 'no access events',
   );
 };
+
+/** `--limit`: 1 to 200, as one page of the gateway's answer. */
+function parsePageSize(text: string): number {
+  const limit = parseInteger(text, 'limit');
+  if (limit < 1 || limit > 200) {
+    throw new InvalidInputError('--limit takes 1 to 200 events; leave it out to list them all.', {
+      reason: 'bad_page_size',
+    });
+  }
+  return limit;
+}

@@ -19,6 +19,7 @@ export function registerAudit(program: Command): void {
         '--verify',
         'check your history at every gateway against the chain; prints each event with its outcome',
       )
-      .option('--refused', 'only the refused attempts: who, when, what and why'),
+      .option('--refused', 'only the refused attempts: who, when, what and why')
+      .option('--limit <n>', 'only the newest n events (1 to 200); all of them by default'),
   ).action(lazyAction(load, 'audit'));
 }
