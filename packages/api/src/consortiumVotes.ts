@@ -1,10 +1,12 @@
 /**
  * `GET /api/consortium/votes`: what the consortium's organisation admins are voting on now, with the
  * votes each has and how many it needs (two thirds of the active organisations): organisations
- * waiting to join, custody proposals, emergency window proposals, author erasure window proposals.
+ * waiting to join, custody proposals, emergency window proposals, author erasure window proposals,
+ * co-signature policy proposals.
  * Public, like the chain it is read from.
  */
 import type { ApiType } from './apiType.ts';
+import { coSignaturePolicyProposal } from './coSignatures.ts';
 import { object, uint32 } from './schemaParts.ts';
 
 const votes = {
@@ -65,7 +67,29 @@ export const consortiumVotes = object(
         ['proposalId', 'windowSeconds', 'proposerOrganisationId', ...voteFieldNames],
       ),
     },
+    coSignaturePolicies: {
+      type: 'array',
+      description: 'pending co-signature policy proposals',
+      items: object(
+        {
+          proposalId: { type: 'integer' },
+          category: coSignaturePolicyProposal.properties.category,
+          requirements: coSignaturePolicyProposal.properties.requirements,
+          patient: { type: 'boolean', description: 'the patient must co-sign too' },
+          proposerOrganisationId: { type: 'integer' },
+          ...votes,
+        },
+        ['proposalId', 'category', 'requirements', 'patient', 'proposerOrganisationId', ...voteFieldNames],
+      ),
+    },
   },
-  ['activeOrganisations', 'organisations', 'custody', 'emergencyWindow', 'authorErasureWindow'],
+  [
+    'activeOrganisations',
+    'organisations',
+    'custody',
+    'emergencyWindow',
+    'authorErasureWindow',
+    'coSignaturePolicies',
+  ],
 );
 export type ConsortiumVotes = ApiType<typeof consortiumVotes>;

@@ -89,7 +89,7 @@ describe('multi-signature stamps and the second factor through the CLI', () => {
   });
 
   test('a lab result is a draft until a doctor co-signs it, and verify checks the co-signature', async () => {
-    const proposed = await cli.json<{ proposalId: number; enacted: boolean }>(
+    const proposed = await cli.run(
       'policy',
       'propose',
       '--category',
@@ -99,12 +99,16 @@ describe('multi-signature stamps and the second factor through the CLI', () => {
       '--as',
       admin.keyFile,
     );
-    assert.deepEqual(proposed, { ...proposed, proposalId: 1, enacted: false });
+    assert.equal(proposed.code, 0, proposed.stderr);
+    assert.equal(
+      proposed.stdout.trim(),
+      'policy proposal 1 awaits the other organisations’ approval (votes: 1 of 2 needed)',
+    );
     const approved = await cli.json<{ enacted: boolean }>('policy', 'approve', '1', '--as', labAdmin.keyFile);
     assert.equal(approved.enacted, true);
     const shown = await cli.run('policy', 'show');
     assert.equal(shown.code, 0, shown.stderr);
-    assert.match(shown.stdout, /^lab\tversion 1\t1 lab \+ 1 doctor$/m);
+    assert.match(shown.stdout, /^lab\tversion 1\t1 lab and 1 doctor$/m);
     assert.match(shown.stdout, /proposal 1\tenacted/);
     const badRule = await cli.run(
       'policy',

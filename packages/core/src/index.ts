@@ -17,4 +17,4 @@ export { describedReasons, describeRefusal } from './refusalWords.ts';
 export * from './staffAttestation.ts';
 export * from './typedData.ts';
 export * from './vocabulary.ts';
-export { withArticle } from './words.ts';
+export { type CoSignatureRequirementWords, coSignatureRuleText, votesText, withArticle } from './words.ts';

@@ -166,4 +166,33 @@ describe('consortium votes in Chromium: each shows its votes so far, then passes
     await hospital.getByText('Now: any 2 of St Mary Hospital, City Lab.', { exact: false }).waitFor();
     await screenshot(hospital, 'votes-03-all-passed');
   });
+
+  it('a co-signature policy proposed in the browser shows its votes, then passes with a second vote', async () => {
+    const form = hospital.getByRole('form', { name: 'Propose a co-signature policy' });
+    await form.getByLabel('Records of').selectOption('lab');
+    await form.getByLabel('Co-signed by').selectOption('doctor');
+    await form.getByLabel('How many').fill('1');
+    await form.getByLabel('Only co-signers of the author’s organisation count').check();
+    await form.getByRole('button', { name: 'Propose the policy' }).click();
+    await hospital
+      .getByText(
+        'Your vote is counted. Co-signature of lab records by 1 doctor of the author’s organisation: 1 of 2 needed.',
+      )
+      .waitFor();
+    await screenshot(hospital, 'votes-04-policy-proposed');
+
+    await revisitVotes(lab);
+    const proposals = lab.getByRole('table', { name: 'Co-signature policy proposals' });
+    await proposals
+      .getByRole('row', {
+        name: /lab records co-signed by 1 doctor of the author’s organisation \(proposed by St Mary Hospital\).*1 of 2 needed/,
+      })
+      .waitFor();
+    await proposals.getByRole('button', { name: /^Vote for it: co-signature policy proposal \d+$/ }).click();
+    await lab.getByText(/Co-signature policy proposal #\d+ passed: it is in force now\./).waitFor();
+    await lab.getByText('No co-signature policy proposal is open.').waitFor();
+    const { policies } = await createGatewayClient({ url: gateway.url, identity: labAdmin }).policies();
+    const labPolicy = policies.find((p) => p.category === 'lab');
+    assert.deepEqual(labPolicy?.requirements, [{ role: 'doctor', count: 1, sameOrganisation: true }]);
+  });
 });

@@ -4,6 +4,7 @@ import {
   isRole,
   organisationKinds,
   roles,
+  votesText,
   withArticle,
 } from '@medledger/core';
 import type { Command } from 'commander';
@@ -40,7 +41,7 @@ export const approveOrganisation: ActionHandler = async (id: string, _options, c
 /** " (votes: 1 of 2 needed)", after an approval whose answer counts the votes. */
 export function votesWords(result: { approvals?: number; approvalsNeeded?: number }): string {
   if (result.approvals === undefined || result.approvalsNeeded === undefined) return '';
-  return ` (votes: ${result.approvals} of ${result.approvalsNeeded} needed)`;
+  return ` (votes: ${votesText({ approvals: result.approvals, needed: result.approvalsNeeded })})`;
 }
 
 export const listOrganisations: ActionHandler = async (_options, command: Command) => {

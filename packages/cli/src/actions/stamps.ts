@@ -2,15 +2,23 @@
  * Multi-signature stamps: `record sign` (a co-signature), and `policy propose|approve|show` (which
  * roles must co-sign records of a category before they are final, decided by the consortium).
  */
-import { createGatewayClient, type PolicyRequirementInput, type Stamp } from '@medledger/client';
+import {
+  consortiumVotes,
+  createGatewayClient,
+  type GatewayClient,
+  type PolicyRequirementInput,
+  type Stamp,
+} from '@medledger/client';
 import {
   type Category,
   categories,
+  coSignatureRuleText,
   generateIdentity,
   InvalidInputError,
   isCategory,
   isRole,
   roles,
+  votesText,
 } from '@medledger/core';
 import type { Command } from 'commander';
 import type { Hex } from 'viem';
@@ -36,42 +44,43 @@ export const proposePolicy: ActionHandler = async (options, command: Command) =>
     );
   }
   const requirements = parseRequirements(options.require);
-  const result = await (await clientFor(command)).proposePolicy({
+  const client = await clientFor(command);
+  const result = await client.proposePolicy({
     category: options.category as Category,
     requirements,
     patient: Boolean(options.patient),
   });
+  const votes = result.enacted ? '' : await policyVotes(client, result.proposalId);
   print(
     globalOptions(command),
     result,
-    `policy proposal ${result.proposalId} ${result.enacted ? 'enacted' : 'awaits the other organisations’ approval'}`,
+    `policy proposal ${result.proposalId} ${result.enacted ? 'enacted' : `awaits the other organisations’ approval${votes}`}`,
   );
 };
 
 export const approvePolicy: ActionHandler = async (id: string, _options, command: Command) => {
-  const result = await (await clientFor(command)).approvePolicy(parseInteger(id, 'proposal id'));
+  const client = await clientFor(command);
+  const result = await client.approvePolicy(parseInteger(id, 'proposal id'));
+  const votes = result.enacted ? '' : await policyVotes(client, result.proposalId);
   print(
     globalOptions(command),
     result,
-    `policy proposal ${id} ${result.enacted ? 'enacted' : 'approved; it needs more votes'}`,
+    `policy proposal ${id} ${result.enacted ? 'enacted' : `approved; it needs more votes${votes}`}`,
   );
 };
+
+/** " (votes: 1 of 2 needed)" for a pending policy proposal, read from the consortium's open votes. */
+async function policyVotes(client: GatewayClient, proposalId: number): Promise<string> {
+  const open = (await consortiumVotes(client)).coSignaturePolicies.find((p) => p.proposalId === proposalId);
+  return open ? ` (votes: ${votesText(open)})` : '';
+}
 
 export const showPolicy: ActionHandler = async (_options, command: Command) => {
   const global = globalOptions(command);
   // Policies are public: any identity reads them, none signs in.
   const client = createGatewayClient({ url: global.server, identity: generateIdentity() });
   const [{ policies }, { proposals }] = await Promise.all([client.policies(), client.policyProposals()]);
-  const rule = (p: {
-    requirements: { role: string; count: number; sameOrganisation: boolean }[];
-    patient: boolean;
-  }) =>
-    [
-      ...p.requirements.map(
-        (r) => `${r.count} ${r.role}${r.sameOrganisation ? ' (author’s organisation)' : ''}`,
-      ),
-      ...(p.patient ? ['the patient'] : []),
-    ].join(' + ') || 'no co-signature';
+  const rule = coSignatureRuleText;
   print(global, { policies, proposals }, () =>
     [
       ...policies.filter((p) => p.version > 0).map((p) => `${p.category}\tversion ${p.version}\t${rule(p)}`),

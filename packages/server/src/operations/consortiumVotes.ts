@@ -1,11 +1,13 @@
 /**
  * What the consortium's admins are voting on now, read from the chain: organisations waiting to
- * join, and the custody, emergency window and author erasure window proposals that can still pass
+ * join, and the custody, emergency window, author erasure window and co-signature policy proposals
+ * that can still pass
  * (not enacted, and made against the version in force). Each with its votes so far and the votes it
  * needs: a proposal passes once `approvals * 3 >= activeOrganisationCount * 2`. Public.
  */
 import type { ConsortiumVotes } from '@medledger/api';
 import type { GatewayServices } from '../gatewayServices.ts';
+import { coSignaturePolicyProposals } from './coSignatures.ts';
 import { organisationOnLedger } from './consortium.ts';
 
 /** The votes two thirds of `active` organisations make. */
@@ -78,5 +80,15 @@ export async function consortiumVotes(services: GatewayServices): Promise<Consor
       needed,
     });
   }
-  return { activeOrganisations: active, organisations, custody, emergencyWindow, authorErasureWindow };
+  const coSignaturePolicies = (await coSignaturePolicyProposals(services)).proposals
+    .filter((proposal) => proposal.status === 'pending')
+    .map(({ status: _pending, ...proposal }) => ({ ...proposal, needed }));
+  return {
+    activeOrganisations: active,
+    organisations,
+    custody,
+    emergencyWindow,
+    authorErasureWindow,
+    coSignaturePolicies,
+  };
 }

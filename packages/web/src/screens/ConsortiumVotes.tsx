@@ -1,18 +1,15 @@
 /**
  * The consortium's votes, for organisation admins (the CLI's `org approve`, `custody propose|approve`,
- * `emergency window propose|approve` and the author erasure window vote): what is open now, each
+ * `emergency window propose|approve`, the author erasure window vote and `policy propose|approve`): what is open now, each
  * with its votes so far ("1 of 2 needed"), a button to vote for it, and forms to propose. Anything
  * passes once two thirds of the active organisations voted for it, the proposer's included.
  */
 import { type ConsortiumVotes, consortiumVotes } from '@medledger/client';
+import { type Category, categories, coSignatureRuleText, type Role, roles, votesText } from '@medledger/core';
 import { type FormEvent, type ReactNode, useState } from 'react';
 import { Badge, Button, Card, Field, Notice, Spinner, useAction, useLoad } from '../components/ui.tsx';
 import { plainError } from '../errors.ts';
 import { useSession } from '../session.tsx';
-
-function votesText(vote: { approvals: number; needed: number }): string {
-  return `${vote.approvals} of ${vote.needed} needed`;
-}
 
 /** Seconds as the largest whole unit people use for it (days, hours or minutes). */
 function durationText(seconds: number): string {
@@ -67,8 +64,9 @@ export function AdminVotes() {
     <div className="stack">
       <h1>Consortium votes</h1>
       <p className="muted">
-        Organisations joining, key custody and the emergency and erasure windows are decided together: each
-        passes once two thirds of the active organisations voted for it (the proposer’s included).
+        Organisations joining, key custody, the emergency and erasure windows and co-signature policies are
+        decided together: each passes once two thirds of the active organisations voted for it (the proposer’s
+        included).
         {data && ` ${data.activeOrganisations} organisations are active.`}
       </p>
       {votes.loading && !data && <Spinner label="Loading the open votes…" />}
@@ -158,6 +156,12 @@ export function AdminVotes() {
                 (fresh) => fresh.authorErasureWindow.find((p) => p.proposalId === proposalId),
               )
             }
+          />
+          <PolicyCard
+            data={data}
+            nameOf={nameOf}
+            busy={vote.busy}
+            onVote={(what, cast, pick) => void vote.run(what, cast, pick)}
           />
         </>
       )}
@@ -362,6 +366,114 @@ function WindowCard(props: {
         </Field>
         <Button type="submit" busy={props.busy} busyLabel="Proposing…">
           Propose
+        </Button>
+      </form>
+    </Card>
+  );
+}
+
+/**
+ * Co-signature policies (`policy propose|approve` in the CLI): which roles must co-sign a category's
+ * records before they are final. Proposed here with one requirement; the CLI takes several.
+ */
+function PolicyCard(props: {
+  data: ConsortiumVotes;
+  nameOf: (organisationId: number) => string;
+  busy: boolean;
+  onVote: (what: string, cast: () => Promise<{ enacted: boolean }>, pick: Pick) => void;
+}) {
+  const { client } = useSession();
+  const [category, setCategory] = useState<Category>('lab');
+  const [role, setRole] = useState<Role>('doctor');
+  const [count, setCount] = useState(1);
+  const [sameOrganisation, setSameOrganisation] = useState(false);
+  const [patient, setPatient] = useState(false);
+  const propose = () => {
+    const requirements = [{ role, count, sameOrganisation }];
+    props.onVote(
+      `Co-signature of ${category} records by ${coSignatureRuleText({ requirements, patient })}`,
+      () => client.proposePolicy({ category, requirements, patient }),
+      (fresh) => fresh.coSignaturePolicies.at(-1),
+    );
+  };
+  return (
+    <Card title="Co-signature policies">
+      <p className="muted">
+        Which roles must co-sign a category’s records before they are final (a record stays a draft until they
+        have).
+      </p>
+      <VoteList
+        label="Co-signature policy proposals"
+        empty="No co-signature policy proposal is open."
+        busy={props.busy}
+        items={props.data.coSignaturePolicies.map((p) => ({
+          key: `policy-${p.proposalId}`,
+          what: `#${p.proposalId}: ${p.category} records co-signed by ${coSignatureRuleText(p)} (proposed by ${props.nameOf(p.proposerOrganisationId)})`,
+          vote: p,
+          button: `Vote for it: co-signature policy proposal ${p.proposalId}`,
+          cast: () =>
+            props.onVote(
+              `Co-signature policy proposal #${p.proposalId}`,
+              () => client.approvePolicy(p.proposalId),
+              (fresh) => fresh.coSignaturePolicies.find((q) => q.proposalId === p.proposalId),
+            ),
+        }))}
+      />
+      <form
+        className="form"
+        aria-label="Propose a co-signature policy"
+        onSubmit={submitting(async () => propose())}
+      >
+        <div className="form-row">
+          <Field label="Records of">
+            {(id) => (
+              <select id={id} value={category} onChange={(e) => setCategory(e.target.value as Category)}>
+                {categories.map((c) => (
+                  <option key={c} value={c}>
+                    {c}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label="Co-signed by">
+            {(id) => (
+              <select id={id} value={role} onChange={(e) => setRole(e.target.value as Role)}>
+                {roles.map((r) => (
+                  <option key={r} value={r}>
+                    {r}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label="How many">
+            {(id) => (
+              <input
+                id={id}
+                type="number"
+                min={1}
+                max={16}
+                value={count}
+                onChange={(e) => setCount(Number(e.target.value))}
+              />
+            )}
+          </Field>
+        </div>
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={sameOrganisation}
+            onChange={(e) => setSameOrganisation(e.target.checked)}
+          />{' '}
+          Only co-signers of the author’s organisation count
+        </label>
+        <label className="checkbox">
+          <input type="checkbox" checked={patient} onChange={(e) => setPatient(e.target.checked)} /> The
+          patient must co-sign too
+        </label>
+        <Button type="submit" busy={props.busy} busyLabel="Proposing…">
+          Propose the policy
         </Button>
       </form>
     </Card>
