@@ -7,8 +7,8 @@
  */
 import type { ConsortiumVotes } from '@medledger/api';
 import type { GatewayServices } from '../gatewayServices.ts';
-import { coSignaturePolicyProposals } from './coSignatures.ts';
 import { organisationOnLedger } from './consortium.ts';
+import { coSignaturePolicyProposals } from './coSignatures.ts';
 
 /** The votes two thirds of `active` organisations make. */
 export function votesNeeded(active: number): number {
