@@ -270,13 +270,18 @@ export function useSession(): Session {
 }
 
 /** Patients who have an active grant to this identity (or its organisation), from the consents it received. */
-export async function patientsSharingWithMe(client: GatewayClient<Actor>): Promise<string[]> {
+export async function patientsSharingWithMe(
+  client: GatewayClient<Actor>,
+): Promise<{ patient: string; sharesDemographics: boolean }[]> {
   const { received } = await client.listConsents();
-  return [
-    ...new Set(
-      received.filter((grant) => grant.status === 'active').map((grant) => grant.patient.toLowerCase()),
-    ),
-  ];
+  const patients = new Map<string, boolean>();
+  for (const grant of received) {
+    if (grant.status !== 'active') continue;
+    const patient = grant.patient.toLowerCase();
+    const demographics = grant.categories.includes('demographics') && grant.actions.includes('read');
+    patients.set(patient, (patients.get(patient) ?? false) || demographics);
+  }
+  return [...patients].map(([patient, sharesDemographics]) => ({ patient, sharesDemographics }));
 }
 
 export type { AccessRequest };

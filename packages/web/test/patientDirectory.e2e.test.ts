@@ -174,6 +174,11 @@ describe('patient profile and finding a patient, in Chromium', { timeout: 600_00
 
   it('the doctor finds the patient by name among the patients sharing demographics', async () => {
     await nav(doctor, 'Patients');
+    // The list of patients sharing records names those who share demographics.
+    await doctor
+      .getByTestId('shared-patient-name')
+      .getByText(`Alex Maria ${family} (born 1984-02-29)`)
+      .waitFor();
     await doctor.getByRole('tab', { name: 'Name' }).click();
     const byName = doctor.getByRole('form', { name: 'Find by name' });
     await byName.getByLabel('Name').fill(family.slice(0, 5).toLowerCase());

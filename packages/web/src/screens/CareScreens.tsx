@@ -76,7 +76,7 @@ export function FindPatient(props: { base: string }) {
           <>
             <p className="muted">Patients who share records with you:</p>
             <ul className="plain-list">
-              {sharing.data.map((patient) => (
+              {sharing.data.map(({ patient, sharesDemographics }) => (
                 <li key={patient}>
                   <a
                     href={`${props.base}/${patient}`}
@@ -85,6 +85,8 @@ export function FindPatient(props: { base: string }) {
                       openPatient(patient);
                     }}
                   >
+                    {/* Named only where the patient shares demographics: no refused read otherwise. */}
+                    {sharesDemographics && <PatientName patient={patient} testId="shared-patient-name" />}{' '}
                     <AddressText address={patient} />
                   </a>
                 </li>

@@ -364,7 +364,7 @@ function FindByName(props: { onOpen: (patient: string) => void }) {
 }
 
 /** The patient's name, when their consent lets this identity read it; nothing otherwise. */
-export function PatientName(props: { patient: string }) {
+export function PatientName(props: { patient: string; testId?: string }) {
   const { client } = useSession();
   const profile = useLoad(
     () => client.patientProfileOf(props.patient as `0x${string}`),
@@ -372,7 +372,7 @@ export function PatientName(props: { patient: string }) {
   );
   if (!profile.data) return null;
   return (
-    <span className="patient-name" data-testid="patient-name">
+    <span className="patient-name" data-testid={props.testId ?? 'patient-name'}>
       {profile.data.name}
       {profile.data.birthDate ? ` (born ${profile.data.birthDate})` : ''}
     </span>
