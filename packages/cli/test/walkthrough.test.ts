@@ -122,6 +122,14 @@ test('the README walkthrough runs as written, with no --server or --as after the
       assert.match(result.stdout, /allowed\s+read/);
       assert.match(result.stdout, /denied\s+read/);
     }
+    if (args[0] === 'audit' && args.at(-1) === 'patient' && !args.includes('--verify')) {
+      // The patient's history names the doctor the admin registered, not its address.
+      assert.match(result.stdout, /allowed\s+read\s+Dr Ana Silva \(doctor, St Mary\)/);
+    }
+    if (args[0] === 'record' && args[1] === 'get' && result.code !== 0) {
+      // The refusal after the revocation, in plain words.
+      assert.match(result.stderr, /^error: The patient revoked your consent on /);
+    }
     if (args[0] === 'audit' && args.includes('--verify')) {
       assert.match(result.stdout, /(verified|awaiting anchor)\s+#\d+ .* (allowed|denied)\s+read/);
     }
