@@ -1,5 +1,6 @@
 /** How commands answer: a human summary by default, the JSON value with --json; errors on stderr. */
-import { errorReport, exitCodeOf } from '@medledger/core/errors';
+import { errorReport } from '@medledger/core/errorReport';
+import { exitCodeOf } from '@medledger/core/errors';
 
 export interface OutputOptions {
   json?: boolean;

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { errorReport } from './errorReport.ts';
 import {
   AccessDeniedError,
   ConflictError,
   CryptoError,
-  errorReport,
   exitCodeOf,
   httpStatusOf,
   IntegrityError,

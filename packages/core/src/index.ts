@@ -9,6 +9,7 @@ export * from './bytes.ts';
 export * from './crypto/index.ts';
 export * from './duration.ts';
 export * from './emergency.ts';
+export { errorReport } from './errorReport.ts';
 export * from './errors.ts';
 export * from './fhir/index.ts';
 export * from './keyBackup/index.ts';

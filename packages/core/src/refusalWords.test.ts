@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AccessDeniedError, errorReport } from './errors.ts';
+import { errorReport } from './errorReport.ts';
+import { AccessDeniedError } from './errors.ts';
 import { describedReasons, describeRefusal } from './refusalWords.ts';
 import { withArticle } from './words.ts';
 
