@@ -7,6 +7,7 @@ import type { ApiType } from './apiType.ts';
 import {
   address,
   bytes32,
+  nullable,
   object,
   organisationKind,
   role,
@@ -43,21 +44,38 @@ export const votes = {
   approvals: {
     type: 'integer',
     minimum: 0,
-    description: 'organisations that voted for it so far (after an approval)',
+    description: 'organisations that voted for it so far',
   },
   approvalsNeeded: {
     type: 'integer',
     minimum: 1,
-    description: 'votes that pass it: two thirds of the active organisations (after an approval)',
+    description: 'votes that pass it: two thirds of the active organisations',
   },
 } as const;
+export const voteFieldNames = ['approvals', 'approvalsNeeded'] as const;
 
-/** An organisation proposed or approved: active once enough active organisations approved it. */
-export const organisationCreated = object(
-  { organisationId: { type: 'integer' }, status: activeOrPending, ...transactionResult, ...votes },
-  ['organisationId', 'status', ...transactionFieldNames],
-);
+const organisationCreatedFields = {
+  organisationId: { type: 'integer' },
+  status: activeOrPending,
+  ...transactionResult,
+} as const;
+
+/** An organisation proposed: active at once when it founds the consortium, pending otherwise. */
+export const organisationCreated = object(organisationCreatedFields, [
+  'organisationId',
+  'status',
+  ...transactionFieldNames,
+]);
 export type OrganisationCreated = ApiType<typeof organisationCreated>;
+
+/** An organisation approved: active once enough active organisations approved it, with the votes. */
+export const organisationApproved = object({ ...organisationCreatedFields, ...votes }, [
+  'organisationId',
+  'status',
+  ...transactionFieldNames,
+  ...voteFieldNames,
+]);
+export type OrganisationApproved = ApiType<typeof organisationApproved>;
 
 /** `POST /api/organisations/:id/approvals` (and `/api/custody/proposals/:id/approvals`). */
 export const approvalBody = object({ approver: address, ...signedFields }, ['approver', ...signedFieldNames]);
@@ -123,17 +141,28 @@ export const proposeCustodyBody = object(
 );
 export type ProposeCustodyBody = ApiType<typeof proposeCustodyBody>;
 
-/** A custody proposal made or approved: `enacted` once two thirds of the active organisations approved. */
-export const custodyProposalResult = object(
-  {
-    proposalId: { type: 'integer' },
-    enacted: { type: 'boolean' },
-    transactionHash: transactionResult.transactionHash,
-    ...votes,
-  },
-  ['proposalId', 'enacted', 'transactionHash'],
-);
+const custodyProposalFields = {
+  proposalId: { type: 'integer' },
+  enacted: { type: 'boolean' },
+  transactionHash: transactionResult.transactionHash,
+} as const;
+
+/** A custody proposal made: `enacted` at once when the proposer's vote alone is two thirds. */
+export const custodyProposalResult = object(custodyProposalFields, [
+  'proposalId',
+  'enacted',
+  'transactionHash',
+]);
 export type CustodyProposalResult = ApiType<typeof custodyProposalResult>;
+
+/** A custody proposal approved: `enacted` once two thirds of the active organisations approved, with the votes. */
+export const custodyApproved = object({ ...custodyProposalFields, ...votes }, [
+  'proposalId',
+  'enacted',
+  'transactionHash',
+  ...voteFieldNames,
+]);
+export type CustodyApproved = ApiType<typeof custodyApproved>;
 
 /** A member of an organisation, as the gateway indexed it. */
 export const member = object({ address, role, active: { type: 'boolean' }, encryptionKey: bytes32 }, [
@@ -178,16 +207,16 @@ export const addMemberBody = object(
 );
 export type AddMemberBody = ApiType<typeof addMemberBody>;
 
-/** A registration; `profileTransactionHash` when the gateway also set the member's profile. */
+/** A registration; `profileTransactionHash` when the gateway also set the member's profile, else null. */
 export const memberAdded = object(
   {
     address,
     organisationId: { type: 'integer' },
     role,
     ...transactionResult,
-    profileTransactionHash: bytes32,
+    profileTransactionHash: nullable(bytes32),
   },
-  ['address', 'organisationId', 'role', ...transactionFieldNames],
+  ['address', 'organisationId', 'role', ...transactionFieldNames, 'profileTransactionHash'],
 );
 export type MemberAdded = ApiType<typeof memberAdded>;
 

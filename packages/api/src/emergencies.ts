@@ -12,7 +12,7 @@ import {
   sensitivities,
 } from '@medledger/core';
 import type { ApiType } from './apiType.ts';
-import { votes } from './consortium.ts';
+import { voteFieldNames, votes } from './consortium.ts';
 import { address, bytes32, object, signedFields } from './schemaParts.ts';
 
 const signedFieldNames = ['nonce', 'deadline', 'signature'] as const;
@@ -158,14 +158,25 @@ export const approveEmergencyWindowBody = object({ approver: address, ...signedF
 ]);
 export type ApproveEmergencyWindowBody = ApiType<typeof approveEmergencyWindowBody>;
 
-/** A window proposal after a proposal or an approval: whether it is now in force. */
-export const emergencyWindowVote = object(
-  {
-    proposalId: { type: 'integer' },
-    enacted: { type: 'boolean', description: 'the window applies to emergencies declared from now on' },
-    transactionHash: bytes32,
-    ...votes,
-  },
-  ['proposalId', 'enacted', 'transactionHash'],
-);
+const emergencyWindowVoteFields = {
+  proposalId: { type: 'integer' },
+  enacted: { type: 'boolean', description: 'the window applies to emergencies declared from now on' },
+  transactionHash: bytes32,
+} as const;
+
+/** A window proposal made: whether it is now in force. */
+export const emergencyWindowVote = object(emergencyWindowVoteFields, [
+  'proposalId',
+  'enacted',
+  'transactionHash',
+]);
 export type EmergencyWindowVote = ApiType<typeof emergencyWindowVote>;
+
+/** A window proposal approved: whether it is now in force, with the votes. */
+export const emergencyWindowApproved = object({ ...emergencyWindowVoteFields, ...votes }, [
+  'proposalId',
+  'enacted',
+  'transactionHash',
+  ...voteFieldNames,
+]);
+export type EmergencyWindowApproved = ApiType<typeof emergencyWindowApproved>;

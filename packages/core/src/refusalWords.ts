@@ -333,7 +333,8 @@ const refusalWords: Record<string, Words> = {
     `${order(f)} has ${f.remaining} left to dispense, fewer than the ${f.requested} asked for. Dispense at most ${f.remaining}.`,
   order_record_mismatch: (f) =>
     `Record ${id(f.recordId)} is not the record of ${order(f).toLowerCase()}. Check the record.`,
-  order_unknown_order: (f) => `There is no ${order(f).toLowerCase()} on the ledger. Check the order id.`,
+  order_unknown_order: (f) =>
+    `There is no ${f.orderId ? `order ${id(f.orderId)}` : 'such order'} on the ledger. Check the order id.`,
   order_wrong_kind: (f) =>
     `${order(f)} is a ${named(orderKinds, f.kind) ?? 'different kind of'} order, and this step is for another kind. Use the step for its kind.`,
 

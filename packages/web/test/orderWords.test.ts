@@ -53,8 +53,14 @@ describe('refusals of an order step in plain words', () => {
     );
     const elsewhere = new AccessDeniedError('not performer', { reason: 'order_not_performer' });
     assert.equal(plainOrderError(elsewhere), 'Refused: this order was not sent to your organisation.');
+    // Other refusals in the catalogue's words, from the reason and fields, not the message.
     const other = new NotFoundError('Order 0x12 is unknown', { reason: 'order_unknown_order' });
-    assert.match(plainOrderError(other), /^Order 0x12 is unknown\. It could not be found\./);
+    assert.equal(plainOrderError(other), 'There is no such order on the ledger. Check the order id.');
+    const withId = new NotFoundError('unknown', {
+      reason: 'order_unknown_order',
+      fields: { orderId: '0x12' },
+    });
+    assert.equal(plainOrderError(withId), 'There is no order 0x12 on the ledger. Check the order id.');
   });
 });
 

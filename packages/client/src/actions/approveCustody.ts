@@ -1,4 +1,4 @@
-import type { CustodyProposalResult } from '@medledger/api';
+import type { CustodyApproved } from '@medledger/api';
 import { consortiumTypes } from '@medledger/core';
 import type { Transport } from '../transport.ts';
 
@@ -8,13 +8,13 @@ import type { Transport } from '../transport.ts';
  * @example
  * const { enacted } = await approveCustody(admin, proposalId);
  */
-export async function approveCustody(client: Transport, proposalId: number): Promise<CustodyProposalResult> {
+export async function approveCustody(client: Transport, proposalId: number): Promise<CustodyApproved> {
   const approver = client.account.address;
   const signed = await client.signAction('consortium', consortiumTypes, 'ApproveCustody', {
     proposalId: BigInt(proposalId),
     approver,
   });
-  return client.call<CustodyProposalResult>('POST', `/api/custody/proposals/${proposalId}/approvals`, {
+  return client.call<CustodyApproved>('POST', `/api/custody/proposals/${proposalId}/approvals`, {
     approver,
     ...signed,
   });

@@ -1,4 +1,4 @@
-import type { EmergencyWindowVote } from '@medledger/api';
+import type { EmergencyWindowApproved } from '@medledger/api';
 import { emergenciesTypes } from '@medledger/core';
 import type { Transport } from '../transport.ts';
 
@@ -11,14 +11,18 @@ import type { Transport } from '../transport.ts';
 export async function approveEmergencyWindow(
   client: Transport,
   proposalId: number,
-): Promise<EmergencyWindowVote> {
+): Promise<EmergencyWindowApproved> {
   const approver = client.account.address;
   const signed = await client.signAction('emergencies', emergenciesTypes, 'ApproveEmergencyWindow', {
     proposalId: BigInt(proposalId),
     approver,
   });
-  return client.call<EmergencyWindowVote>('POST', `/api/emergency-window/proposals/${proposalId}/approvals`, {
-    approver,
-    ...signed,
-  });
+  return client.call<EmergencyWindowApproved>(
+    'POST',
+    `/api/emergency-window/proposals/${proposalId}/approvals`,
+    {
+      approver,
+      ...signed,
+    },
+  );
 }

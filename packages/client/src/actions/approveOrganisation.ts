@@ -1,4 +1,4 @@
-import type { OrganisationCreated } from '@medledger/api';
+import type { OrganisationApproved } from '@medledger/api';
 import { consortiumTypes } from '@medledger/core';
 import type { Transport } from '../transport.ts';
 
@@ -11,13 +11,13 @@ import type { Transport } from '../transport.ts';
 export async function approveOrganisation(
   client: Transport,
   organisationId: number,
-): Promise<OrganisationCreated> {
+): Promise<OrganisationApproved> {
   const approver = client.account.address;
   const signed = await client.signAction('consortium', consortiumTypes, 'ApproveOrganisation', {
     organisationId,
     approver,
   });
-  return client.call<OrganisationCreated>('POST', `/api/organisations/${organisationId}/approvals`, {
+  return client.call<OrganisationApproved>('POST', `/api/organisations/${organisationId}/approvals`, {
     approver,
     ...signed,
   });

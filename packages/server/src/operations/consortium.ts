@@ -6,9 +6,11 @@
  */
 import type {
   ApprovalBody,
+  CustodyApproved,
   CustodyProposalResult,
   GatewayPublished,
   Organisation,
+  OrganisationApproved,
   OrganisationCreated,
   OrganisationList,
   OrganisationOnLedger,
@@ -55,7 +57,7 @@ export async function approveOrganisation(
   services: GatewayServices,
   session: Session,
   input: ApprovalBody & { organisationId: number },
-): Promise<OrganisationCreated> {
+): Promise<OrganisationApproved> {
   const approver = requireSigner(session, input.approver, 'approval');
   const { organisationId } = input;
   await organisationOnLedger(services, organisationId);
@@ -153,7 +155,7 @@ export async function approveCustody(
   services: GatewayServices,
   session: Session,
   input: ApprovalBody & { proposalId: number },
-): Promise<CustodyProposalResult> {
+): Promise<CustodyApproved> {
   const approver = requireSigner(session, input.approver, 'custody approval');
   const sent = await services.ledger.write('consortium', 'approveCustody', [
     BigInt(input.proposalId),

@@ -9,11 +9,7 @@ import type { ConsortiumVotes } from '@medledger/api';
 import type { GatewayServices } from '../gatewayServices.ts';
 import { organisationOnLedger } from './consortium.ts';
 import { coSignaturePolicyProposals } from './coSignatures.ts';
-
-/** The votes two thirds of `active` organisations make. */
-export function votesNeeded(active: number): number {
-  return Math.ceil((active * 2) / 3);
-}
+import { votesNeeded } from './sentTransactions.ts';
 
 /** The proposal ids 1..count (the contracts number proposals from 1). */
 function idsUpTo(count: bigint): number[] {

@@ -12,6 +12,7 @@ import type {
   EmergencyListQuery,
   EmergencyPrivilegeSet,
   EmergencyWindow,
+  EmergencyWindowApproved,
   EmergencyWindowVote,
   ProposeEmergencyWindowBody,
   ReviewEmergencyBody,
@@ -265,7 +266,7 @@ export async function approveEmergencyWindow(
   session: Session,
   proposalId: number,
   body: ApproveEmergencyWindowBody,
-): Promise<EmergencyWindowVote> {
+): Promise<EmergencyWindowApproved> {
   const approver = requireSigner(session, body.approver, 'window approval');
   const sent = await services.ledger.write('emergencies', 'approveEmergencyWindow', [
     BigInt(proposalId),

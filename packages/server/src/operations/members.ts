@@ -79,7 +79,7 @@ export async function addMember(
     organisationId: input.organisationId,
     role: knownName(roleOfCode(input.role), 'role', input.role),
     ...transactionOf(sent),
-    ...(profileSent ? { profileTransactionHash: profileSent.hash } : {}),
+    profileTransactionHash: profileSent?.hash ?? null,
   };
 }
 

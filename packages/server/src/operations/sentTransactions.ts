@@ -34,6 +34,11 @@ export function emittedId(sent: SentTransaction, eventName: string, argument: st
   return Number(value);
 }
 
+/** The votes two thirds of `active` organisations make (`TwoThirdsVote`). */
+export function votesNeeded(active: number): number {
+  return Math.ceil((active * 2) / 3);
+}
+
 /** The votes on a consortium proposal after one approval: how many there are and how many pass it. */
 export interface Votes {
   approvals: number;
@@ -54,6 +59,6 @@ export async function votesAfter(
   const active = Number(await services.ledger.read('consortium', 'activeOrganisationCount', []));
   return {
     approvals: emittedId(sent, eventName, 'approvals'),
-    approvalsNeeded: Math.max(1, Math.ceil(((active - (activated ? 1 : 0)) * 2) / 3)),
+    approvalsNeeded: Math.max(1, votesNeeded(active - (activated ? 1 : 0))),
   };
 }

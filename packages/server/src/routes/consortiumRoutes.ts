@@ -1,9 +1,11 @@
 /** HTTP adapter of the consortium's organisations and custody (members: `consortiumMemberRoutes.ts`). */
 import {
   approvalBody,
+  custodyApproved,
   custodyProposalResult,
   errorResponses,
   gatewayPublished,
+  organisationApproved,
   organisationCreated,
   organisationList,
   organisationOnLedger,
@@ -51,7 +53,7 @@ export function consortiumRoutes(instance: FastifyInstance, services: GatewaySer
         security,
         params: uint32IdParam,
         body: approvalBody,
-        response: { 200: organisationCreated, ...errorResponses },
+        response: { 200: organisationApproved, ...errorResponses },
       },
     },
     async (request) =>
@@ -136,7 +138,7 @@ export function consortiumRoutes(instance: FastifyInstance, services: GatewaySer
         security,
         params: uint32IdParam,
         body: approvalBody,
-        response: { 200: custodyProposalResult, ...errorResponses },
+        response: { 200: custodyApproved, ...errorResponses },
       },
     },
     async (request) =>

@@ -4,6 +4,7 @@
  */
 import {
   approveEmergencyWindowBody,
+  emergencyWindowApproved,
   emergencyWindow as emergencyWindowSchema,
   emergencyWindowVote,
   errorResponses,
@@ -66,7 +67,7 @@ export function emergencyWindowRoutes(instance: FastifyInstance, services: Gatew
         security,
         params: idParam,
         body: approveEmergencyWindowBody,
-        response: { 200: emergencyWindowVote, ...errorResponses },
+        response: { 200: emergencyWindowApproved, ...errorResponses },
       },
     },
     async (request) =>
