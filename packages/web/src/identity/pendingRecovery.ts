@@ -2,9 +2,12 @@
  * A key recovery in progress on this device, kept across page reloads until it is finished or
  * cancelled. The pending request holds secrets (the recovery key that opens the guardians' shares
  * and the token that fetches them), so it is stored encrypted (AES-256-GCM, random 12-byte IV)
- * under a WebCrypto key generated in this browser as non-extractable: the key sits beside it in
- * IndexedDB, but no script can read its bytes, and a copy of the database's files alone does not
- * open the request. Its own database, so the identity vault's schema stays as it is.
+ * under a WebCrypto key generated in this browser as non-extractable: no script can read the key's
+ * bytes or carry it elsewhere. What this does not protect against: a script running in this origin
+ * can still use the key to decrypt, and the browser keeps the key beside the request in its profile
+ * files, so a copy of the whole profile opens it. The request is short-lived (it expires, and is
+ * deleted when the recovery finishes or is cancelled), and the shares it opens still need the
+ * guardians' approval. Its own database, so the identity vault's schema stays as it is.
  */
 import type { PendingKeyRecovery } from '@medledger/client';
 
