@@ -15,6 +15,17 @@ const votes = {
 } as const;
 const voteFieldNames = ['approvals', 'needed'] as const;
 
+/** A proposed window (emergency or author erasure), with its votes. */
+const windowProposal = object(
+  {
+    proposalId: { type: 'integer' },
+    windowSeconds: { type: 'integer' },
+    proposerOrganisationId: { type: 'integer' },
+    ...votes,
+  },
+  ['proposalId', 'windowSeconds', 'proposerOrganisationId', ...voteFieldNames],
+);
+
 export const consortiumVotes = object(
   {
     activeOrganisations: { type: 'integer' },
@@ -45,27 +56,11 @@ export const consortiumVotes = object(
     },
     emergencyWindow: {
       type: 'array',
-      items: object(
-        {
-          proposalId: { type: 'integer' },
-          windowSeconds: { type: 'integer' },
-          proposerOrganisationId: { type: 'integer' },
-          ...votes,
-        },
-        ['proposalId', 'windowSeconds', 'proposerOrganisationId', ...voteFieldNames],
-      ),
+      items: windowProposal,
     },
     authorErasureWindow: {
       type: 'array',
-      items: object(
-        {
-          proposalId: { type: 'integer' },
-          windowSeconds: { type: 'integer' },
-          proposerOrganisationId: { type: 'integer' },
-          ...votes,
-        },
-        ['proposalId', 'windowSeconds', 'proposerOrganisationId', ...voteFieldNames],
-      ),
+      items: windowProposal,
     },
     coSignaturePolicies: {
       type: 'array',
